@@ -1,0 +1,75 @@
+"""spmkit: Indonesia's minimum service standards (SPM) as rules as code.
+
+Load a rule set, hand it counts, get back for every indicator the achievement, the
+target, whether it is met, the gap, and why::
+
+    >>> import spmkit
+    >>> rs = spmkit.load_rule_set("kulon-progo-2011")
+    >>> report = spmkit.evaluate(rs, {"bumil_k4": 950, "sasaran_bumil": 1000})
+    >>> report["I.1"].value, report["I.1"].status.value
+    (95.0, 'met')
+"""
+
+from spmkit.errors import (
+    CycleError,
+    DataError,
+    DataInvalid,
+    ExpressionLimitError,
+    ExpressionSyntaxError,
+    RuleSetError,
+    RuleSetInvalid,
+    RuleSetNotFoundError,
+    SpmkitError,
+    UnknownNameError,
+    format_errors,
+)
+from spmkit.evaluate import evaluate, validate_data
+from spmkit.model import (
+    Indicator,
+    InputSpec,
+    Jurisdiction,
+    LegalBasis,
+    RuleSet,
+    ServiceType,
+    Source,
+    Target,
+    Verification,
+)
+from spmkit.parse import parse_expression
+from spmkit.results import IndicatorResult, Report, Status
+from spmkit.rules import load_rule_set, loads_rule_set, shipped_rule_sets
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CycleError",
+    "DataError",
+    "DataInvalid",
+    "ExpressionLimitError",
+    "ExpressionSyntaxError",
+    "Indicator",
+    "IndicatorResult",
+    "InputSpec",
+    "Jurisdiction",
+    "LegalBasis",
+    "Report",
+    "RuleSet",
+    "RuleSetError",
+    "RuleSetInvalid",
+    "RuleSetNotFoundError",
+    "ServiceType",
+    "Source",
+    "SpmkitError",
+    "Status",
+    "Target",
+    "UnknownNameError",
+    "Verification",
+    "__version__",
+    "evaluate",
+    "format_errors",
+    "load_rule_set",
+    "loads_rule_set",
+    "parse_expression",
+    "shipped_rule_sets",
+    "validate_data",
+]

@@ -1,0 +1,163 @@
+"""Strict, safe YAML for rule files: no Python tags, no duplicate keys, lines kept.
+
+PyYAML's ``safe_load`` silently keeps the last of two equal keys and forgets where each
+value was. Rule files need both: a duplicate target is a legal mistake, and every
+message must say ``file:line``. This module composes the YAML node tree with a
+:class:`yaml.SafeLoader` subclass (the global loaders are never modified), records the
+line of every path, collects duplicate keys, and constructs plain Python data with
+floats read exactly (as :class:`decimal.Decimal`, so ``1.5`` is exactly 3/2).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+import attrs
+import yaml
+
+from spmkit.errors import RuleSetError
+
+__all__ = ["MAX_ALIASES", "MAX_FILE_BYTES", "MAX_NESTING", "MAX_NODES", "YamlDocument", "read_yaml"]
+
+MAX_FILE_BYTES: Final = 2 * 1024 * 1024
+"""Largest rule file read, in bytes (the largest shipped file is about 20 KiB)."""
+
+MAX_NESTING: Final = 40
+"""Deepest nesting of YAML collections (a rule file needs 5)."""
+
+MAX_ALIASES: Final = 100
+"""Most alias uses (``*name``) in one file; aliases can multiply a file's size."""
+
+MAX_NODES: Final = 200_000
+"""Most YAML nodes after aliases are expanded (guards against 'billion laughs')."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that bounds nesting and alias use, and reads floats exactly."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nesting = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                msg = f"more than {MAX_ALIASES} YAML aliases (*name); write the values out"
+                raise yaml.YAMLError(f"{msg} (line {mark.line + 1})")
+        self._nesting += 1
+        if self._nesting > MAX_NESTING:
+            mark = self.peek_event().start_mark
+            msg = f"YAML nested deeper than {MAX_NESTING} levels (line {mark.line + 1})"
+            raise yaml.YAMLError(msg)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._nesting -= 1
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:  # type: ignore[override]
+        text = str(self.construct_scalar(node)).replace("_", "")
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # .inf, .nan in YAML spelling
+            return Decimal(text.replace(".", "", 1))
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+
+
+@attrs.frozen
+class YamlDocument:
+    """Plain data read from a rule file, with the line of every path in it."""
+
+    data: Any
+    lines: dict[str, int]
+    problems: tuple[RuleSetError, ...]
+
+    def line(self, path: str) -> int | None:
+        """Return the line of ``path``, or of its nearest enclosing path."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            if cut <= 0:
+                break
+            path = path[:cut]
+        return self.lines.get("$")
+
+
+def child_path(parent: str, key: object) -> str:
+    """Return the path of ``key`` under ``parent`` (``$.inputs``, ``$.indicators['I.1']``)."""
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    text = str(key)
+    if text.isidentifier():
+        return f"{parent}.{text}"
+    return f"{parent}[{text!r}]"
+
+
+def _index(root: yaml.Node, file: str | None) -> tuple[dict[str, int], list[RuleSetError]]:
+    lines: dict[str, int] = {}
+    problems: list[RuleSetError] = []
+    stack: list[tuple[yaml.Node, str]] = [(root, "$")]
+    visited = 0
+    while stack:
+        node, path = stack.pop()
+        visited += 1
+        if visited > MAX_NODES:
+            msg = f"more than {MAX_NODES} YAML nodes once aliases are expanded"
+            raise yaml.YAMLError(msg)
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+                line = key_node.start_mark.line + 1
+                sub = child_path(path, key)
+                if key in seen:
+                    problems.append(
+                        RuleSetError(
+                            f"duplicate key {key!r} (first at line {seen[key]}); "
+                            "YAML keeps only one of them, so remove or rename one",
+                            file=file,
+                            line=line,
+                            path=sub,
+                        )
+                    )
+                    continue
+                seen[key] = line
+                lines[sub] = line
+                stack.append((value_node, sub))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, child_path(path, i)) for i, item in enumerate(node.value))
+    return lines, problems
+
+
+def read_yaml(text: str, file: str | None = None) -> YamlDocument:
+    """Read one YAML document strictly; raise :class:`RuleSetError` if it cannot be read.
+
+    Duplicate keys do not raise: they are returned in ``problems`` so the caller can
+    report them together with the rule set's other problems.
+    """
+    loader = _StrictLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise RuleSetError("the file is empty; a rule set is a YAML mapping", file=file)
+        lines, problems = _index(root, file)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or str(exc)
+        if "could not determine a constructor" in problem:
+            problem = f"{problem}; rule files may use only plain YAML (no !!python or other tags)"
+        raise RuleSetError(f"not valid YAML: {problem}", file=file, line=line) from exc
+    except yaml.YAMLError as exc:
+        raise RuleSetError(f"not valid YAML: {exc}", file=file) from exc
+    finally:
+        loader.dispose()
+    return YamlDocument(data, lines, tuple(problems))

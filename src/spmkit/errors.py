@@ -1,0 +1,239 @@
+"""Every error spmkit raises, and how they relate.
+
+Users catch :class:`SpmkitError`; programs that want the facts read the attributes
+(``indicator_id``, ``path``, ``line``, ``input_name``, ``value``) instead of parsing
+messages. Errors about one thing (one bad expression, one bad value) are single
+exceptions; a load or an evaluation that found several problems raises them all at once
+in an :class:`ExceptionGroup` subclass::
+
+    SpmkitError                                  base of everything below
+    ├── ExpressionSyntaxError(ValueError)        text that is not a valid expression
+    ├── ExpressionLimitError(ValueError)         an expression over the size or depth limits
+    ├── RuleSetError(ValueError)                 one problem of a rule set: file, line, path
+    │   ├── UnknownNameError                     an expression names an undeclared input/indicator
+    │   └── CycleError                           indicators that reference each other in a loop
+    ├── RuleSetNotFoundError(LookupError)        no shipped rule set with that id, no such file
+    ├── RuleSetInvalid(ExceptionGroup)           all RuleSetErrors of one rule set
+    ├── DataError(ValueError)                    one bad input value: input, value, rule
+    └── DataInvalid(ExceptionGroup)              all DataErrors of one call
+
+This module has no dependencies so that every other module can import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Self
+
+__all__ = [
+    "CycleError",
+    "DataError",
+    "DataInvalid",
+    "ExpressionLimitError",
+    "ExpressionSyntaxError",
+    "RuleSetError",
+    "RuleSetInvalid",
+    "RuleSetNotFoundError",
+    "SpmkitError",
+    "UnknownNameError",
+    "format_errors",
+]
+
+
+class SpmkitError(Exception):
+    """Base of every error spmkit raises on purpose."""
+
+
+def caret_context(text: str, position: int) -> str:
+    """Return ``text`` on one line and a caret under ``position`` on the next."""
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    if line_end == -1:
+        line_end = len(text)
+    line = text[line_start:line_end]
+    column = position - line_start
+    return f"    {line}\n    {' ' * column}^"
+
+
+class ExpressionSyntaxError(SpmkitError, ValueError):
+    """Text that is not a valid expression.
+
+    Attributes:
+        text: the whole expression text.
+        position: 0-based offset of the offending character.
+        problem: what is wrong (``"unexpected ')'"``).
+        expected: what would have been valid there (``"a number, a name or '('"``).
+    """
+
+    def __init__(self, text: str, position: int, problem: str, expected: str = "") -> None:
+        self.text = text
+        self.position = position
+        self.problem = problem
+        self.expected = expected
+        super().__init__(text, position, problem, expected)
+
+    def __str__(self) -> str:
+        expected = f"; expected {self.expected}" if self.expected else ""
+        return (
+            f"{self.problem} at column {self.position + 1}{expected}\n"
+            f"{caret_context(self.text, self.position)}"
+        )
+
+
+class ExpressionLimitError(SpmkitError, ValueError):
+    """An expression larger or deeper than spmkit accepts (see docs/semantics.md)."""
+
+    def __init__(self, what: str, limit: int, got: int) -> None:
+        self.what = what
+        self.limit = limit
+        self.got = got
+        super().__init__(what, limit, got)
+
+    def __str__(self) -> str:
+        return (
+            f"expression {self.what} must be at most {self.limit} (got {self.got}); "
+            "split the formula into indicators that reference each other"
+        )
+
+
+class RuleSetError(SpmkitError, ValueError):
+    """One problem of a rule set, with where it is.
+
+    Attributes:
+        message: what is wrong and, where possible, how to fix it.
+        file: the rule file (None for a rule set built in Python).
+        line: 1-based line in the file, when known.
+        path: where inside the document, as ``$.indicators['I.1'].target``.
+        indicator_id: the indicator concerned, when there is one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        path: str = "$",
+        indicator_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.path = path
+        self.indicator_id = indicator_id
+        super().__init__(message, file, line, path, indicator_id)
+
+    def located(self, file: str | None, line: int | None) -> Self:
+        """Return a copy of this error placed at ``file:line``."""
+        return type(self)(
+            self.message,
+            file=file,
+            line=line if line is not None else self.line,
+            path=self.path,
+            indicator_id=self.indicator_id,
+        )
+
+    @property
+    def where(self) -> str:
+        """``file:line`` (or what is known of it)."""
+        if self.file is None:
+            return "<rule set>" if self.line is None else f"<rule set>:{self.line}"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.path}: {self.message}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_rule_set_error,
+            (type(self), self.message, self.file, self.line, self.path, self.indicator_id),
+        )
+
+
+def _rebuild_rule_set_error(  # noqa: PLR0913 - mirrors RuleSetError's fields for pickling
+    cls: type[RuleSetError],
+    message: str,
+    file: str | None,
+    line: int | None,
+    path: str,
+    indicator_id: str | None,
+) -> RuleSetError:
+    return cls(message, file=file, line=line, path=path, indicator_id=indicator_id)
+
+
+class UnknownNameError(RuleSetError):
+    """An expression names an input or indicator the rule set does not declare."""
+
+
+class CycleError(RuleSetError):
+    """Indicators whose expressions reference each other in a loop."""
+
+
+class RuleSetNotFoundError(SpmkitError, LookupError):
+    """No shipped rule set has that id, and no file has that path."""
+
+
+class RuleSetInvalid(ExceptionGroup[RuleSetError], SpmkitError):  # noqa: N818 - a group, named as in the API
+    """Every problem found in one rule set, raised together."""
+
+    def __new__(cls, message: str, errors: Sequence[RuleSetError]) -> Self:
+        return super().__new__(cls, message, errors)
+
+    def derive(self, excs: Sequence[RuleSetError]) -> RuleSetInvalid:  # type: ignore[override]
+        return RuleSetInvalid(self.message, excs)
+
+    def __str__(self) -> str:
+        lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
+        lines.extend(f"  {error}" for error in self.exceptions)
+        return "\n".join(lines)
+
+
+class DataError(SpmkitError, ValueError):
+    """One bad input value.
+
+    Attributes:
+        input_name: the input concerned.
+        value: the value that was given (as given).
+        rule: what the value must be (``"a non-negative finite number"``).
+        hint: how to fix it, or an empty string.
+    """
+
+    def __init__(self, input_name: str, value: object, rule: str, hint: str = "") -> None:
+        self.input_name = input_name
+        self.value = value
+        self.rule = rule
+        self.hint = hint
+        super().__init__(input_name, value, rule, hint)
+
+    def __str__(self) -> str:
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"input '{self.input_name}' must be {self.rule} (got {self.value!r}){hint}"
+
+
+class DataInvalid(ExceptionGroup[DataError], SpmkitError):  # noqa: N818 - a group, named as in the API
+    """Every bad value of one data set, raised together."""
+
+    def __new__(cls, message: str, errors: Sequence[DataError]) -> Self:
+        return super().__new__(cls, message, errors)
+
+    def derive(self, excs: Sequence[DataError]) -> DataInvalid:  # type: ignore[override]
+        return DataInvalid(self.message, excs)
+
+    def __str__(self) -> str:
+        lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
+        lines.extend(f"  {error}" for error in self.exceptions)
+        return "\n".join(lines)
+
+
+def format_errors(error: BaseException) -> list[str]:
+    """Flatten an spmkit error (or group) into one message per problem.
+
+    Useful for command lines and tests: ``format_errors(exc)`` gives the same lines
+    whether one problem or twenty were found.
+    """
+    if isinstance(error, BaseExceptionGroup):
+        lines: list[str] = []
+        for inner in error.exceptions:
+            lines.extend(format_errors(inner))
+        return lines
+    return [str(error)]

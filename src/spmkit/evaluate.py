@@ -1,0 +1,321 @@
+"""Evaluate a rule set on one data set: a pure function with exact arithmetic.
+
+``evaluate(rule_set, data)`` reads nothing but its arguments, changes neither, keeps no
+state and does no I/O. Values are exact (:class:`~fractions.Fraction`): an int is
+itself, a float is the decimal it prints as (``0.1`` is 1/10, which is what the person
+who typed it meant), so a target decision never flips on binary rounding. The semantics
+are written down in ``docs/semantics.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final
+
+import attrs
+
+from spmkit.check import suggest
+from spmkit.errors import DataError, DataInvalid
+from spmkit.expr import BinOp, Call, Expression, Input, Neg, Number, Ref, exact_decimal, render
+from spmkit.model import Indicator, RuleSet, factor_suffix
+from spmkit.results import IndicatorResult, Report, Status
+
+__all__ = ["evaluate", "validate_data"]
+
+
+@attrs.frozen
+class _Missing:
+    """No value: an input the data lack (names kept for the report)."""
+
+    inputs: frozenset[str]
+
+
+@attrs.frozen
+class _Undefined:
+    """No value: a division by zero inside an expression."""
+
+
+_Value = Fraction | _Missing | _Undefined
+
+_NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
+
+
+def _convert(name: str, value: object) -> Fraction | None | DataError:
+    """Convert one data value to an exact number; None is missing."""
+    rule = "a non-negative finite number"
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return DataError(name, value, rule, "booleans are not counts; give 0 or 1 if you mean that")
+    if isinstance(value, str):
+        hint = "give a number, not text"
+        if _NUMBER_TEXT.match(value):
+            hint += (
+                "; convert it first: '3.582' may be 3,582 in Indonesian notation, "
+                "and spmkit will not guess"
+            )
+        return DataError(name, value, rule, hint)
+    if isinstance(value, Fraction):
+        number = value
+    elif isinstance(value, numbers.Integral):
+        number = Fraction(int(value))
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return DataError(name, value, rule, "NaN and infinities are not counts")
+        number = Fraction(value)
+    elif isinstance(value, numbers.Real):
+        as_float = float(value)
+        if not math.isfinite(as_float):
+            return DataError(
+                name, value, rule, "NaN and infinities are not counts; leave the input out if unknown"
+            )
+        number = Fraction(repr(as_float))
+    else:
+        return DataError(name, value, rule, f"got a {type(value).__name__}")
+    if number < 0:
+        return DataError(name, value, rule, "counts cannot be negative")
+    return number
+
+
+def validate_data(
+    rule_set: RuleSet, data: Mapping[str, object], *, allow_unknown: bool = False
+) -> dict[str, Fraction]:
+    """Check a data set against a rule set's inputs and convert it to exact numbers.
+
+    Absent inputs (or ``None``) are left out, except optional inputs with a default,
+    which take it. Unknown names are refused (they are usually typos) unless
+    ``allow_unknown`` is true, e.g. for one data set evaluated under several rule sets.
+
+    Raises:
+        DataInvalid: every bad value of the data set, each naming its input and value.
+    """
+    if not isinstance(data, Mapping):
+        problem = DataError("<data>", data, "a mapping of input name to value")
+        raise DataInvalid("data is not a mapping", [problem])
+    problems: list[DataError] = []
+    values: dict[str, Fraction] = {}
+    for name, raw in data.items():
+        if name not in rule_set.inputs:
+            if not allow_unknown:
+                problems.append(
+                    DataError(
+                        str(name),
+                        raw,
+                        f"a declared input of rule set {rule_set.id!r}",
+                        f"{suggest(str(name), rule_set.inputs)}; "
+                        "pass allow_unknown=True to ignore extra inputs",
+                    )
+                )
+            continue
+        converted = _convert(name, raw)
+        if isinstance(converted, DataError):
+            problems.append(converted)
+        elif converted is not None:
+            values[name] = converted
+    if problems:
+        msg = f"data for rule set {rule_set.id!r} has bad values"
+        raise DataInvalid(msg, problems)
+    for name, spec in rule_set.inputs.items():
+        if name not in values and spec.default is not None:
+            values[name] = spec.default
+    return values
+
+
+def _evaluate_expression(
+    expression: Expression, values: Mapping[str, Fraction], refs: Mapping[str, _Value]
+) -> _Value:
+    if isinstance(expression, Number):
+        return expression.value
+    if isinstance(expression, Input):
+        found = values.get(expression.name)
+        return _Missing(frozenset({expression.name})) if found is None else found
+    if isinstance(expression, Ref):
+        return refs[expression.indicator_id]
+    if isinstance(expression, Neg):
+        operand = _evaluate_expression(expression.operand, values, refs)
+        return -operand if isinstance(operand, Fraction) else operand
+    if isinstance(expression, Call):
+        args = [_evaluate_expression(arg, values, refs) for arg in expression.args]
+        if expression.function == "coalesce":
+            for arg in args:
+                if isinstance(arg, Fraction):
+                    return arg
+            return _first_problem(args)
+        if not all(isinstance(arg, Fraction) for arg in args):
+            return _first_problem(args)
+        numbers_: list[Fraction] = args  # type: ignore[assignment]  # checked just above
+        if expression.function == "sum":
+            return sum(numbers_, Fraction(0))
+        if expression.function == "min":
+            return min(numbers_)
+        return max(numbers_)
+    left = _evaluate_expression(expression.left, values, refs)
+    right = _evaluate_expression(expression.right, values, refs)
+    if not isinstance(left, Fraction) or not isinstance(right, Fraction):
+        return _first_problem([left, right])
+    if expression.op == "+":
+        return left + right
+    if expression.op == "-":
+        return left - right
+    if expression.op == "*":
+        return left * right
+    if right == 0:
+        return _Undefined()
+    return left / right
+
+
+def _first_problem(args: list[_Value]) -> _Value:
+    """Missing data wins over undefined: more data could change the answer."""
+    missing = frozenset().union(*(a.inputs for a in args if isinstance(a, _Missing)))
+    if missing:
+        return _Missing(missing)
+    return _Undefined()
+
+
+def _show(value: Fraction) -> str:
+    """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559)."""
+    text = exact_decimal(value)
+    if "/" in text or len(text.partition(".")[2]) > 2:
+        return f"{float(value):,.2f}" if abs(value) >= 1 else f"{float(value):.4g}"
+    whole, _, decimals = text.partition(".")
+    grouped = f"{int(whole):,}"
+    return f"{grouped}.{decimals}" if decimals else grouped
+
+
+def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | None) -> str:
+    text = render(expression, leaf=leaf)
+    return f"({text})" if isinstance(expression, BinOp) else text
+
+
+def _explain(  # noqa: PLR0913 - the explanation is built from every part of the result
+    indicator: Indicator,
+    status: Status,
+    values: Mapping[str, Fraction],
+    refs: Mapping[str, _Value],
+    value: Fraction | None,
+    gap: Fraction | None,
+    missing: tuple[str, ...],
+    citation: str,
+) -> str:
+    def leaf(node: Expression) -> str | None:
+        if isinstance(node, Input):
+            found = values.get(node.name)
+            return "?" if found is None else _show(found)
+        if isinstance(node, Ref):
+            found_ref = refs.get(node.indicator_id)
+            return _show(found_ref) if isinstance(found_ref, Fraction) else "?"
+        return None
+
+    factor = exact_decimal(indicator.factor)
+    suffix = factor_suffix(indicator.factor)
+    formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
+    numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
+    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
+    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+    if status is Status.NO_DATA:
+        outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
+    elif status is Status.UNDEFINED:
+        outcome = f"= undefined (the denominator is zero); {target}: not judged"
+    else:
+        assert value is not None and gap is not None  # noqa: S101 - computed statuses have both
+        verdict = "met"
+        if status is Status.NOT_MET:
+            points = " percentage points" if suffix == " %" else suffix
+            verdict = f"not met, gap {_show(gap)}{points}"
+        outcome = f"= {_show(value)}{suffix}; {target}: {verdict}"
+    where = indicator.source.ref
+    if citation:
+        where = f"{indicator.source.instrument or citation}, {where}"
+    return f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. Source: {where}."
+
+
+def _evaluate_indicator(
+    indicator: Indicator,
+    values: Mapping[str, Fraction],
+    refs: Mapping[str, _Value],
+    citation: str,
+) -> tuple[IndicatorResult, _Value]:
+    numerator = _evaluate_expression(indicator.numerator, values, refs)
+    denominator = _evaluate_expression(indicator.denominator, values, refs)
+    value: Fraction | None = None
+    gap: Fraction | None = None
+    met: bool | None = None
+    missing: tuple[str, ...] = ()
+    outcome: _Value
+    if isinstance(numerator, _Missing) or isinstance(denominator, _Missing):
+        problem = _first_problem([numerator, denominator])
+        assert isinstance(problem, _Missing)  # noqa: S101 - one of them is missing
+        missing = tuple(sorted(problem.inputs))
+        status, outcome = Status.NO_DATA, problem
+    elif not isinstance(numerator, Fraction) or not isinstance(denominator, Fraction) or denominator == 0:
+        status, outcome = Status.UNDEFINED, _Undefined()
+    else:
+        value = numerator / denominator * indicator.factor
+        met = indicator.target.is_met(value)
+        gap = indicator.target.gap(value)
+        status = Status.MET if met else Status.NOT_MET
+        outcome = value
+    exact_num = numerator if isinstance(numerator, Fraction) else None
+    exact_den = denominator if isinstance(denominator, Fraction) else None
+    exceeds = exact_num is not None and exact_den is not None and 0 < exact_den < exact_num
+    result = IndicatorResult(
+        indicator_id=indicator.id,
+        name=indicator.name,
+        status=status,
+        numerator=exact_num,
+        denominator=exact_den,
+        factor=indicator.factor,
+        exact_value=value,
+        met=met,
+        exact_gap=gap,
+        exceeds_denominator=exceeds,
+        missing_inputs=missing,
+        target=indicator.target,
+        deadline=indicator.deadline,
+        source=indicator.source,
+        explanation=_explain(indicator, status, values, refs, value, gap, missing, citation),
+    )
+    return result, outcome
+
+
+def evaluate(
+    rule_set: RuleSet, data: Mapping[str, object], *, allow_unknown: bool = False
+) -> Report:
+    """Evaluate every indicator of a rule set on one data set.
+
+    >>> import spmkit
+    >>> rs = spmkit.load_rule_set("kulon-progo-2011")
+    >>> report = evaluate(rs, {"bumil_k4": 950, "sasaran_bumil": 1000})
+    >>> r = report["I.1"]
+    >>> r.value, r.met, r.status.value
+    (95.0, True, 'met')
+
+    Args:
+        rule_set: a loaded rule set.
+        data: input name -> count (int, float, Fraction or Decimal; None or absent when
+            unknown). Never modified.
+        allow_unknown: ignore names the rule set does not declare instead of refusing them.
+
+    Returns:
+        A :class:`~spmkit.results.Report`: one result per indicator, in the rule set's order.
+
+    Raises:
+        DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,
+            unknown names); every one is reported.
+    """
+    values = validate_data(rule_set, data, allow_unknown=allow_unknown)
+    refs: dict[str, _Value] = {}
+    results: dict[str, IndicatorResult] = {}
+    citation = rule_set.legal_basis.cite()
+    for indicator_id in rule_set.evaluation_order:
+        indicator = rule_set.indicators[indicator_id]
+        result, outcome = _evaluate_indicator(indicator, values, refs, citation)
+        refs[indicator_id] = outcome
+        results[indicator_id] = result
+    ordered = {indicator_id: results[indicator_id] for indicator_id in rule_set.indicators}
+    return Report(rule_set_id=rule_set.id, results=ordered)

@@ -1,0 +1,241 @@
+"""The rule-set domain: inputs, targets, sources, indicators and rule sets.
+
+Format-agnostic and frozen: these classes know nothing about YAML (see
+:mod:`spmkit.rules`), and a :class:`RuleSet` cannot exist in an inconsistent state. Its
+constructor runs the static checks of :mod:`spmkit.check` (unknown names, reference
+cycles) and raises :class:`~spmkit.errors.RuleSetInvalid` with every problem found.
+"Same rule set, one target changed" is ``attrs.evolve``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from fractions import Fraction
+from typing import Final, Literal, TypeAlias
+
+import attrs
+
+from spmkit._frozen import FrozenMap, freeze
+from spmkit.expr import Expression, exact_decimal
+
+__all__ = [
+    "Comparator",
+    "Indicator",
+    "InputSpec",
+    "Jurisdiction",
+    "LegalBasis",
+    "RuleSet",
+    "ServiceType",
+    "Source",
+    "Target",
+    "Verification",
+    "factor_suffix",
+]
+
+Comparator: TypeAlias = Literal[">=", ">", "<=", "<", "=="]
+"""How an achievement is compared with its target value."""
+
+COMPARATORS: Final = (">=", ">", "<=", "<", "==")
+
+_FACTOR_SUFFIXES: Final = {
+    Fraction(1): "",
+    Fraction(100): " %",
+    Fraction(1000): " per 1,000",
+    Fraction(10_000): " per 10,000",
+    Fraction(100_000): " per 100,000",
+}
+
+
+def factor_suffix(factor: Fraction) -> str:
+    """Return how a value with this factor is written (100 -> ``" %"``)."""
+    return _FACTOR_SUFFIXES.get(factor, f" x {exact_decimal(factor)}")
+
+
+def _to_fraction(value: object) -> Fraction:
+    if isinstance(value, bool):
+        msg = f"expected a number (got {value!r})"
+        raise TypeError(msg)
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)  # type: ignore[arg-type]  # Decimal, str of a number
+
+
+class Verification(enum.StrEnum):
+    """How a value of a rule set was checked against its legal source."""
+
+    PRIMARY = "primary"
+    """Checked against the regulation's own text."""
+    SECONDARY = "secondary"
+    """Checked in a government report or guidance that quotes the regulation."""
+    UNVERIFIED = "unverified"
+    """Not confirmed in any text read; shipped so it can be checked, not trusted."""
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """Where a value comes from: a place in a legal instrument, and how it was checked."""
+
+    ref: str
+    verification: Verification = Verification.UNVERIFIED
+    instrument: str | None = None
+    url: str | None = None
+    quote: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Target:
+    """The standard an achievement is judged against, e.g. ``>= 95`` (per cent).
+
+    The value is exact (a Fraction), so the decision is exact too.
+    """
+
+    op: Comparator = attrs.field(validator=attrs.validators.in_(COMPARATORS))
+    value: Fraction = attrs.field(converter=_to_fraction)
+
+    def is_met(self, achievement: Fraction) -> bool:
+        """Decide exactly whether an achievement meets this target."""
+        if self.op == ">=":
+            return achievement >= self.value
+        if self.op == ">":
+            return achievement > self.value
+        if self.op == "<=":
+            return achievement <= self.value
+        if self.op == "<":
+            return achievement < self.value
+        return achievement == self.value
+
+    def gap(self, achievement: Fraction) -> Fraction:
+        """Return how far an achievement is from the target value; 0 when it is met."""
+        if self.is_met(achievement):
+            return Fraction(0)
+        return abs(self.value - achievement)
+
+    def describe(self, factor: Fraction = Fraction(100)) -> str:
+        """Return the target as text, e.g. ``">= 95 %"``."""
+        return f"{self.op} {exact_decimal(self.value)}{factor_suffix(factor)}"
+
+
+@attrs.frozen(kw_only=True)
+class InputSpec:
+    """A declared input: a count the data must (or may) provide."""
+
+    name: str
+    label: str
+    unit: str
+    label_en: str | None = None
+    required: bool = True
+    default: Fraction | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_to_fraction)
+    )
+    description: str | None = None
+
+    @default.validator
+    def _check_default(self, _attribute: object, value: Fraction | None) -> None:
+        if value is not None and self.required:
+            msg = f"input {self.name!r} has a default, so it must be declared required: false"
+            raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class ServiceType:
+    """A *jenis pelayanan*: the group of indicators of one basic service."""
+
+    id: str
+    name: str
+    name_en: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """One SPM indicator: ``numerator / denominator x factor`` judged against a target."""
+
+    id: str
+    name: str
+    service_type: str
+    numerator: Expression
+    denominator: Expression
+    factor: Fraction = attrs.field(converter=_to_fraction)
+    target: Target
+    deadline: int | None
+    source: Source
+    name_en: str | None = None
+    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    @factor.validator
+    def _check_factor(self, _attribute: object, value: Fraction) -> None:
+        if value <= 0:
+            msg = f"indicator {self.id!r}: factor must be positive (got {value})"
+            raise ValueError(msg)
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """Names of the inputs read by the numerator and the denominator."""
+        return self.numerator.inputs | self.denominator.inputs
+
+    @property
+    def refs(self) -> frozenset[str]:
+        """Ids of the indicators this one is built from."""
+        return self.numerator.refs | self.denominator.refs
+
+
+@attrs.frozen(kw_only=True)
+class Jurisdiction:
+    """Who the rule set applies to (``kabupaten``, ``Kabupaten Kulon Progo``)."""
+
+    level: str
+    name: str
+    province: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LegalBasis:
+    """The instrument a rule set transcribes."""
+
+    instrument: str
+    number: str
+    year: int
+    title: str | None = None
+    enacted: dt.date | None = None
+    publication: str | None = None
+    url: str | None = None
+
+    def cite(self) -> str:
+        """Return a short citation, e.g. ``"Peraturan Bupati Nomor 15 Tahun 2011"``."""
+        return f"{self.instrument} Nomor {self.number} Tahun {self.year}"
+
+
+@attrs.frozen(kw_only=True)
+class RuleSet:
+    """A whole rule set: metadata, declared inputs, service types and ordered indicators.
+
+    ``indicators`` keeps the regulation's order. ``evaluation_order`` is derived: the same
+    ids, with every indicator after the ones it references.
+    """
+
+    id: str
+    title: str
+    language: str
+    jurisdiction: Jurisdiction
+    legal_basis: LegalBasis
+    inputs: FrozenMap[str, InputSpec] = attrs.field(converter=freeze)
+    service_types: FrozenMap[str, ServiceType] = attrs.field(converter=freeze)
+    indicators: FrozenMap[str, Indicator] = attrs.field(converter=freeze)
+    title_en: str | None = None
+    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Imported here: check imports this module for the types it checks.
+        from spmkit.check import check_rule_set, evaluation_order  # noqa: PLC0415
+        from spmkit.errors import RuleSetInvalid  # noqa: PLC0415
+
+        problems = check_rule_set(self)
+        if problems:
+            msg = f"rule set {self.id!r} is invalid"
+            raise RuleSetInvalid(msg, problems)
+        object.__setattr__(self, "evaluation_order", evaluation_order(self.indicators))

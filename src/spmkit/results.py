@@ -1,0 +1,149 @@
+"""What an evaluation returns: one frozen result per indicator, and the report of them all.
+
+Results keep the exact numbers (``numerator``, ``denominator``, ``factor`` and
+``exact_value`` are :class:`~fractions.Fraction`) and offer floats for display
+(``value``, ``gap``). The decision ``met`` is always taken on the exact numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from spmkit._frozen import FrozenMap, freeze
+from spmkit.model import Source, Target
+
+__all__ = ["IndicatorResult", "Report", "Status"]
+
+
+class Status(enum.StrEnum):
+    """The outcome of one indicator."""
+
+    MET = "met"
+    """The achievement meets the target."""
+    NOT_MET = "not_met"
+    """The achievement was computed and does not meet the target."""
+    NO_DATA = "no_data"
+    """An input the indicator needs is missing; nothing is assumed for it."""
+    UNDEFINED = "undefined"
+    """The data are complete but the ratio has no value (the denominator is zero)."""
+
+
+def _as_float(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorResult:
+    """The evaluation of one indicator.
+
+    Attributes:
+        indicator_id: the indicator's id (``"I.1"``).
+        name: the indicator's name, as the regulation prints it.
+        status: met, not_met, no_data or undefined.
+        numerator: exact value of the numerator expression, None when it has none.
+        denominator: exact value of the denominator expression, None when it has none.
+        factor: 100 for a percentage, 1000 or 100000 for rates.
+        exact_value: ``numerator / denominator * factor``, exact; None unless computed.
+        met: whether the target is met; None when the status is no_data or undefined.
+        exact_gap: distance from the value to the target value, 0 when met.
+        exceeds_denominator: the numerator is above the denominator (e.g. 104.2 %),
+            usually because the denominator is an estimate; the value is kept as it is.
+        missing_inputs: inputs the indicator needed and did not get.
+        target: the target it was judged against; deadline: its year, or None.
+        source: where the indicator is printed in its regulation.
+        explanation: the formula with the values substituted, the target and the source.
+    """
+
+    indicator_id: str
+    name: str
+    status: Status
+    numerator: Fraction | None
+    denominator: Fraction | None
+    factor: Fraction
+    exact_value: Fraction | None
+    met: bool | None
+    exact_gap: Fraction | None
+    exceeds_denominator: bool
+    missing_inputs: tuple[str, ...]
+    target: Target
+    deadline: int | None
+    source: Source
+    explanation: str
+
+    @property
+    def value(self) -> float | None:
+        """The achievement as a float (95.0 for 95 %), for display; None if not computed."""
+        return _as_float(self.exact_value)
+
+    @property
+    def gap(self) -> float | None:
+        """The gap to the target as a float (0.0 when met); None if not computed."""
+        return _as_float(self.exact_gap)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: numbers as floats, status as its string."""
+        return {
+            "indicator": self.indicator_id,
+            "name": self.name,
+            "status": self.status.value,
+            "value": self.value,
+            "numerator": _as_float(self.numerator),
+            "denominator": _as_float(self.denominator),
+            "factor": float(self.factor),
+            "target": {"op": self.target.op, "value": float(self.target.value)},
+            "deadline": self.deadline,
+            "met": self.met,
+            "gap": self.gap,
+            "exceeds_denominator": self.exceeds_denominator,
+            "missing_inputs": list(self.missing_inputs),
+            "source": self.source.ref,
+            "explanation": self.explanation,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Report(Mapping[str, IndicatorResult]):
+    """The results of one rule set on one data set, by indicator id, in the rule set's order."""
+
+    rule_set_id: str
+    results: FrozenMap[str, IndicatorResult] = attrs.field(converter=freeze)
+
+    def __getitem__(self, indicator_id: str) -> IndicatorResult:
+        return self.results[indicator_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def by_status(self, status: Status | str) -> tuple[IndicatorResult, ...]:
+        """Return the results with the given status, in order."""
+        return tuple(r for r in self.results.values() if r.status == status)
+
+    @property
+    def counts(self) -> Mapping[Status, int]:
+        """How many indicators have each status."""
+        return {status: len(self.by_status(status)) for status in Status}
+
+    @property
+    def all_met(self) -> bool:
+        """True when every indicator has status met."""
+        return all(r.status is Status.MET for r in self.results.values())
+
+    @property
+    def missing_inputs(self) -> frozenset[str]:
+        """Every input some indicator needed and did not get."""
+        return frozenset(name for r in self.results.values() for name in r.missing_inputs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data for the whole report."""
+        return {
+            "rule_set": self.rule_set_id,
+            "results": [r.to_dict() for r in self.results.values()],
+        }
