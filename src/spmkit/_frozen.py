@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["FrozenMap"]
+__all__ = ["FrozenMap", "as_tuple", "freeze"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -49,6 +49,14 @@ class FrozenMap(Mapping[K, V]):
         return f"FrozenMap({self._data!r})"
 
 
-def freeze(items: Mapping[K, V] | Iterable[tuple[K, V]]) -> FrozenMap[K, V]:
-    """Convert to a :class:`FrozenMap` (an attrs converter; a FrozenMap is kept as is)."""
+def freeze(items: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> FrozenMap[Any, Any]:
+    """Convert to a :class:`FrozenMap` (an attrs converter; a FrozenMap is kept as is).
+
+    Typed with ``Any`` because attrs converters cannot carry the field's type variables.
+    """
     return items if isinstance(items, FrozenMap) else FrozenMap(items)
+
+
+def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """Convert any iterable to a tuple (an attrs converter that mypy can follow)."""
+    return tuple(items)

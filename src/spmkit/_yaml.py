@@ -45,12 +45,12 @@ class _StrictLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 msg = f"more than {MAX_ALIASES} YAML aliases (*name); write the values out"
                 raise yaml.YAMLError(f"{msg} (line {mark.line + 1})")
         self._nesting += 1
         if self._nesting > MAX_NESTING:
-            mark = self.peek_event().start_mark
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             msg = f"YAML nested deeper than {MAX_NESTING} levels (line {mark.line + 1})"
             raise yaml.YAMLError(msg)
         try:

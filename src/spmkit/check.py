@@ -65,22 +65,22 @@ def check_references(
             )
         for part in ("numerator", "denominator"):
             expression = getattr(indicator, part)
-            for name in sorted(expression.inputs - set(inputs)):
-                problems.append(
-                    UnknownNameError(
-                        f"unknown input {name!r}; {suggest(name, inputs)}",
-                        path=f"{base}.{part}",
-                        indicator_id=indicator.id,
-                    )
+            problems.extend(
+                UnknownNameError(
+                    f"unknown input {name!r}; {suggest(name, inputs)}",
+                    path=f"{base}.{part}",
+                    indicator_id=indicator.id,
                 )
-            for ref in sorted(expression.refs - set(indicators)):
-                problems.append(
-                    UnknownNameError(
-                        f"unknown indicator '@{ref}'; {suggest(ref, indicators)}",
-                        path=f"{base}.{part}",
-                        indicator_id=indicator.id,
-                    )
+                for name in sorted(expression.inputs - set(inputs))
+            )
+            problems.extend(
+                UnknownNameError(
+                    f"unknown indicator '@{ref}'; {suggest(ref, indicators)}",
+                    path=f"{base}.{part}",
+                    indicator_id=indicator.id,
                 )
+                for ref in sorted(expression.refs - set(indicators))
+            )
     cycle = find_cycle(indicators)
     if cycle:
         first = cycle[0]

@@ -176,10 +176,11 @@ class RuleSetNotFoundError(SpmkitError, LookupError):
 class RuleSetInvalid(ExceptionGroup[RuleSetError], SpmkitError):  # noqa: N818 - a group, named as in the API
     """Every problem found in one rule set, raised together."""
 
-    def __new__(cls, message: str, errors: Sequence[RuleSetError]) -> Self:
+    def __new__(cls, message: str, errors: Sequence[RuleSetError]) -> Self:  # noqa: D102
         return super().__new__(cls, message, errors)
 
     def derive(self, excs: Sequence[RuleSetError]) -> RuleSetInvalid:  # type: ignore[override]
+        """Keep the class when ``except*`` splits the group."""
         return RuleSetInvalid(self.message, excs)
 
     def __str__(self) -> str:
@@ -213,10 +214,11 @@ class DataError(SpmkitError, ValueError):
 class DataInvalid(ExceptionGroup[DataError], SpmkitError):  # noqa: N818 - a group, named as in the API
     """Every bad value of one data set, raised together."""
 
-    def __new__(cls, message: str, errors: Sequence[DataError]) -> Self:
+    def __new__(cls, message: str, errors: Sequence[DataError]) -> Self:  # noqa: D102
         return super().__new__(cls, message, errors)
 
     def derive(self, excs: Sequence[DataError]) -> DataInvalid:  # type: ignore[override]
+        """Keep the class when ``except*`` splits the group."""
         return DataInvalid(self.message, excs)
 
     def __str__(self) -> str:

@@ -45,7 +45,7 @@ _Value = Fraction | _Missing | _Undefined
 _NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
 
 
-def _convert(name: str, value: object) -> Fraction | None | DataError:
+def _convert(name: str, value: object) -> Fraction | DataError | None:
     """Convert one data value to an exact number; None is missing."""
     rule = "a non-negative finite number"
     if value is None:
@@ -72,7 +72,10 @@ def _convert(name: str, value: object) -> Fraction | None | DataError:
         as_float = float(value)
         if not math.isfinite(as_float):
             return DataError(
-                name, value, rule, "NaN and infinities are not counts; leave the input out if unknown"
+                name,
+                value,
+                rule,
+                "NaN and infinities are not counts; leave the input out if unknown",
             )
         number = Fraction(repr(as_float))
     else:
@@ -231,7 +234,9 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     where = indicator.source.ref
     if citation:
         where = f"{indicator.source.instrument or citation}, {where}"
-    return f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. Source: {where}."
+    return (
+        f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. Source: {where}."
+    )
 
 
 def _evaluate_indicator(
@@ -252,7 +257,11 @@ def _evaluate_indicator(
         assert isinstance(problem, _Missing)  # noqa: S101 - one of them is missing
         missing = tuple(sorted(problem.inputs))
         status, outcome = Status.NO_DATA, problem
-    elif not isinstance(numerator, Fraction) or not isinstance(denominator, Fraction) or denominator == 0:
+    elif (
+        not isinstance(numerator, Fraction)
+        or not isinstance(denominator, Fraction)
+        or denominator == 0
+    ):
         status, outcome = Status.UNDEFINED, _Undefined()
     else:
         value = numerator / denominator * indicator.factor

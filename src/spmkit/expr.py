@@ -18,6 +18,8 @@ from typing import Final, Literal, TypeAlias
 
 import attrs
 
+from spmkit._frozen import as_tuple
+
 __all__ = [
     "FUNCTIONS",
     "BinOp",
@@ -126,7 +128,7 @@ class Call(_Node):
 
     function: str = attrs.field(validator=attrs.validators.in_(FUNCTIONS))
     args: tuple[Expression, ...] = attrs.field(
-        validator=attrs.validators.min_len(1), converter=tuple
+        validator=attrs.validators.min_len(1), converter=as_tuple
     )
     span: Span = _SPAN
 

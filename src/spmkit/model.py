@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
 import attrs
 
-from spmkit._frozen import FrozenMap, freeze
+from spmkit._frozen import FrozenMap, as_tuple, freeze
 from spmkit.expr import Expression, exact_decimal
 
 __all__ = [
@@ -62,7 +63,10 @@ def _to_fraction(value: object) -> Fraction:
         return Fraction(value)
     if isinstance(value, float):
         return Fraction(repr(value))
-    return Fraction(value)  # type: ignore[arg-type]  # Decimal, str of a number
+    if isinstance(value, Decimal | str):
+        return Fraction(value)
+    msg = f"expected a number (got {value!r})"
+    raise TypeError(msg)
 
 
 class Verification(enum.StrEnum):
@@ -164,7 +168,7 @@ class Indicator:
     deadline: int | None
     source: Source
     name_en: str | None = None
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
     @factor.validator
     def _check_factor(self, _attribute: object, value: Fraction) -> None:
@@ -226,7 +230,7 @@ class RuleSet:
     service_types: FrozenMap[str, ServiceType] = attrs.field(converter=freeze)
     indicators: FrozenMap[str, Indicator] = attrs.field(converter=freeze)
     title_en: str | None = None
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

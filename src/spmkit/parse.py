@@ -122,7 +122,9 @@ class _Parser:
         self.index += 1
         return token
 
-    def fail(self, token: _Token, expected: str, problem: str | None = None) -> ExpressionSyntaxError:
+    def fail(
+        self, token: _Token, expected: str, problem: str | None = None
+    ) -> ExpressionSyntaxError:
         if problem is None:
             problem = f"unexpected {_describe(token)}"
         return ExpressionSyntaxError(self.text, token.start, problem, expected)

@@ -17,8 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
-from spmkit.check import check_references
 from spmkit._yaml import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
+from spmkit.check import check_references
 from spmkit.errors import (
     ExpressionLimitError,
     ExpressionSyntaxError,
@@ -217,7 +217,9 @@ class _Reader:
         for name, entry in section.items():
             sub = child_path(path, name)
             if not isinstance(name, str) or not pattern.match(name):
-                self.problem(sub, f"{name!r} is not a valid id for {key} (pattern {pattern.pattern})")
+                self.problem(
+                    sub, f"{name!r} is not a valid id for {key} (pattern {pattern.pattern})"
+                )
                 continue
             item = read_one(name, entry, sub)
             if item is not None:
@@ -230,7 +232,9 @@ class _Reader:
             return None
         required = data.get("required", True)
         if not isinstance(required, bool):
-            self.problem(child_path(path, "required"), f"'required' must be true or false (got {required!r})")
+            self.problem(
+                child_path(path, "required"), f"'required' must be true or false (got {required!r})"
+            )
             required = True
         default = None
         if "default" in data:
@@ -261,7 +265,9 @@ class _Reader:
         name = self.text(data, "name", path, required=True)
         if name is None:
             return None
-        return ServiceType(id=sid, name=name, name_en=self.text(data, "name_en", path, required=False))
+        return ServiceType(
+            id=sid, name=name, name_en=self.text(data, "name_en", path, required=False)
+        )
 
     def read_target(self, value: object, path: str) -> Target | None:
         data = self.mapping(value, path, _TARGET_KEYS, "target")
@@ -282,7 +288,9 @@ class _Reader:
         ref = self.text(data, "ref", path, required=True)
         verification = data.get("verification", "unverified")
         values = tuple(v.value for v in Verification)
-        if not self.enum_value(verification, child_path(path, "verification"), values, "'verification'"):
+        if not self.enum_value(
+            verification, child_path(path, "verification"), values, "'verification'"
+        ):
             return None
         if ref is None:
             return None
@@ -305,7 +313,9 @@ class _Reader:
         denominator = self.expression(data.get("denominator"), child_path(path, "denominator"), iid)
         factor = self.number(data.get("factor"), child_path(path, "factor"), "'factor'")
         if factor is not None and factor <= 0:
-            self.problem(child_path(path, "factor"), f"'factor' must be positive (got {factor})", iid)
+            self.problem(
+                child_path(path, "factor"), f"'factor' must be positive (got {factor})", iid
+            )
         target = self.read_target(data.get("target"), child_path(path, "target"))
         deadline = data.get("deadline")
         if deadline is not None:
@@ -342,7 +352,7 @@ class _Reader:
         if name is None:
             return None
         return Jurisdiction(
-            level=level, name=name, province=self.text(data, "province", path, required=False)
+            level=str(level), name=name, province=self.text(data, "province", path, required=False)
         )
 
     def read_legal_basis(self, value: object) -> LegalBasis | None:
@@ -359,7 +369,10 @@ class _Reader:
         year = self.year(data.get("year"), child_path(path, "year"), "'year'")
         enacted = data.get("enacted")
         if enacted is not None and not isinstance(enacted, dt.date):
-            self.problem(child_path(path, "enacted"), f"'enacted' must be a date YYYY-MM-DD (got {enacted!r})")
+            self.problem(
+                child_path(path, "enacted"),
+                f"'enacted' must be a date YYYY-MM-DD (got {enacted!r})",
+            )
             enacted = None
         instrument = self.text(data, "instrument", path, required=True)
         if instrument is None or number is None or year is None:
@@ -379,7 +392,9 @@ class _Reader:
         if data is None:
             return None
         if "spmkit" in data and data["spmkit"] != FORMAT_VERSION:
-            self.problem("$.spmkit", f"format version must be {FORMAT_VERSION} (got {data['spmkit']!r})")
+            self.problem(
+                "$.spmkit", f"format version must be {FORMAT_VERSION} (got {data['spmkit']!r})"
+            )
         rule_set_id = data.get("id")
         if not isinstance(rule_set_id, str) or not _RULE_SET_ID.match(rule_set_id):
             self.problem("$.id", f"'id' must match {_RULE_SET_ID.pattern} (got {rule_set_id!r})")
@@ -389,7 +404,9 @@ class _Reader:
         jurisdiction = self.read_jurisdiction(data.get("jurisdiction"))
         legal_basis = self.read_legal_basis(data.get("legal_basis"))
         inputs = self.named_section(data, "inputs", _INPUT_NAME, self.read_input)
-        service_types = self.named_section(data, "service_types", _INDICATOR_ID, self.read_service_type)
+        service_types = self.named_section(
+            data, "service_types", _INDICATOR_ID, self.read_service_type
+        )
         indicators = self.named_section(data, "indicators", _INDICATOR_ID, self.read_indicator)
         notes = self.text_list(data, "notes", "$")
         # Names are checked against every declared key, even of entries that are broken
@@ -405,10 +422,10 @@ class _Reader:
         assert title is not None and jurisdiction is not None and legal_basis is not None  # noqa: S101
         try:
             return RuleSet(
-                id=rule_set_id,
+                id=str(rule_set_id),
                 title=title,
                 title_en=self.text(data, "title_en", "$", required=False),
-                language=language,
+                language=str(language),
                 jurisdiction=jurisdiction,
                 legal_basis=legal_basis,
                 notes=notes,
@@ -417,8 +434,9 @@ class _Reader:
                 indicators=indicators,
             )
         except RuleSetInvalid as group:
-            for error in group.exceptions:
-                self.problems.append(error.located(self.file, self.document.line(error.path)))
+            for found in group.exceptions:
+                if isinstance(found, RuleSetError):
+                    self.problems.append(found.located(self.file, self.document.line(found.path)))
             return None
 
 
@@ -490,14 +508,17 @@ def load_rule_set(source: str | Path) -> RuleSet:
         raise RuleSetNotFoundError(msg)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        error = RuleSetError(f"file is {size} bytes; rule files may be at most {MAX_FILE_BYTES}", file=str(path))
+        error = RuleSetError(
+            f"file is {size} bytes; rule files may be at most {MAX_FILE_BYTES}", file=str(path)
+        )
         raise RuleSetInvalid(f"cannot read rule set {path}", [error])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         error = RuleSetError(
-            f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); save the file as UTF-8",
+            f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
+            "save the file as UTF-8",
             file=str(path),
         )
         raise RuleSetInvalid(f"cannot read rule set {path}", [error]) from None
