@@ -10,6 +10,13 @@ target, whether it is met, the gap, and why::
     (95.0, 'met')
 """
 
+from spmkit.batch import (
+    BatchResult,
+    CompiledRuleSet,
+    IndicatorArrays,
+    compile_rule_set,
+    evaluate_batch,
+)
 from spmkit.errors import (
     CycleError,
     DataError,
@@ -42,12 +49,15 @@ from spmkit.rules import load_rule_set, loads_rule_set, shipped_rule_sets
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchResult",
+    "CompiledRuleSet",
     "CycleError",
     "DataError",
     "DataInvalid",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "Indicator",
+    "IndicatorArrays",
     "IndicatorResult",
     "InputSpec",
     "Jurisdiction",
@@ -65,7 +75,9 @@ __all__ = [
     "UnknownNameError",
     "Verification",
     "__version__",
+    "compile_rule_set",
     "evaluate",
+    "evaluate_batch",
     "format_errors",
     "load_rule_set",
     "loads_rule_set",
