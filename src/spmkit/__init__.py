@@ -10,6 +10,7 @@ target, whether it is met, the gap, and why::
     (95.0, 'met')
 """
 
+from spmkit._aggregate import aggregate, stratify
 from spmkit.batch import (
     BatchResult,
     CompiledRuleSet,
@@ -75,6 +76,7 @@ __all__ = [
     "UnknownNameError",
     "Verification",
     "__version__",
+    "aggregate",
     "compile_rule_set",
     "evaluate",
     "evaluate_batch",
@@ -83,5 +85,6 @@ __all__ = [
     "loads_rule_set",
     "parse_expression",
     "shipped_rule_sets",
+    "stratify",
     "validate_data",
 ]

@@ -28,7 +28,7 @@ from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluate import _convert  # one definition of a valid value, shared
 from spmkit.model import RuleSet
 
-__all__ = ["Column", "Table", "read_table"]
+__all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
 
 _RULE: Final = "a non-negative finite number"
 # Decimal data are held as integers over 10**k; the bound keeps every decimal unique
@@ -68,7 +68,7 @@ def _module(data: object) -> str:
     return type(data).__module__.partition(".")[0]
 
 
-def _to_mapping(data: object) -> Mapping[str, object]:
+def to_mapping(data: object) -> Mapping[str, object]:
     kind = _module(data)
     if kind == "pandas" and hasattr(data, "columns"):
         return {str(name): data[name] for name in data.columns}  # type: ignore[index]
@@ -82,7 +82,7 @@ def _to_mapping(data: object) -> Mapping[str, object]:
     raise DataInvalid("data is not a mapping of columns", [problem])
 
 
-def _to_array(values: object) -> npt.NDArray[Any]:
+def to_array(values: object) -> npt.NDArray[Any]:
     """Turn one column into a 1-D numpy array; nulls become NaN (numbers) or None."""
     kind = _module(values)
     if kind == "pandas":
@@ -191,7 +191,7 @@ def _from_fractions(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _column(name: str, values: object) -> tuple[Column | None, DataError | None]:
-    raw = _to_array(values)
+    raw = to_array(values)
     if raw.ndim != 1:
         return None, DataError(name, f"an array of shape {raw.shape}", "a 1-D column")
     if raw.dtype == object:
@@ -239,7 +239,7 @@ def read_table(
     Raises:
         DataInvalid: every bad column (bad values, unknown names, wrong lengths) at once.
     """
-    mapping = _to_mapping(data)
+    mapping = to_mapping(data)
     problems: list[DataError] = []
     columns: dict[str, Column] = {}
     carried: dict[str, npt.NDArray[Any]] = {}
@@ -252,7 +252,7 @@ def read_table(
     for raw_name, values in mapping.items():
         name = str(raw_name)
         if name in keys:
-            carried[name] = _to_array(values)
+            carried[name] = to_array(values)
             lengths[name] = len(carried[name])
             continue
         if name not in rule_set.inputs:

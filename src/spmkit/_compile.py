@@ -19,6 +19,7 @@ over undefined. This module knows nothing about data formats or results (see
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -105,7 +106,7 @@ def _combine_undef(vecs: Sequence[Vec]) -> Mask | None:
     undefs = [v.undef for v in vecs if v.undef is not None]
     if not undefs:
         return None
-    any_undef = np.logical_or.reduce(undefs) if len(undefs) > 1 else undefs[0]
+    any_undef = functools.reduce(np.logical_or, undefs)  # shapes may differ: (), (rows,)
     any_missing: Mask | bool = False
     for vec in vecs:
         any_missing = any_missing | _missing(vec)

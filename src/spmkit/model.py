@@ -21,6 +21,8 @@ from spmkit._frozen import FrozenMap, as_tuple, freeze
 from spmkit.expr import Expression, exact_decimal
 
 __all__ = [
+    "AGGREGATIONS",
+    "Aggregation",
     "Comparator",
     "Indicator",
     "InputSpec",
@@ -38,6 +40,17 @@ Comparator: TypeAlias = Literal[">=", ">", "<=", "<", "=="]
 """How an achievement is compared with its target value."""
 
 COMPARATORS: Final = (">=", ">", "<=", "<", "==")
+
+Aggregation: TypeAlias = Literal["sum", "max", "min", "first", "last", "same"]
+"""How the values of one place in successive periods combine into a longer period.
+
+``sum`` for counts of events (visits in each month add up to the year's visits); for a
+stock or an estimate of the whole period (the year's target population, repeated on
+every monthly row) ``same`` (all periods must agree), ``last``, ``first``, ``max`` or
+``min``. Across places and strata every input adds up. See docs/batch.md.
+"""
+
+AGGREGATIONS: Final = ("sum", "max", "min", "first", "last", "same")
 
 _FACTOR_SUFFIXES: Final = {
     Fraction(1): "",
@@ -137,6 +150,10 @@ class InputSpec:
         default=None, converter=attrs.converters.optional(_to_fraction)
     )
     description: str | None = None
+    aggregate: Aggregation = attrs.field(
+        default="sum", validator=attrs.validators.in_(AGGREGATIONS)
+    )
+    """How successive periods of one place combine (batch aggregation); ``sum`` by default."""
 
     @default.validator
     def _check_default(self, _attribute: object, value: Fraction | None) -> None:

@@ -28,6 +28,7 @@ from spmkit.errors import (
 )
 from spmkit.expr import Expression
 from spmkit.model import (
+    AGGREGATIONS,
     COMPARATORS,
     Indicator,
     InputSpec,
@@ -79,6 +80,7 @@ _INPUT_KEYS: Final = {
     "required": False,
     "default": False,
     "description": False,
+    "aggregate": False,
 }
 _SERVICE_TYPE_KEYS: Final = {"name": True, "name_en": False}
 _INDICATOR_KEYS: Final = {
@@ -244,6 +246,11 @@ class _Reader:
                     child_path(path, "default"),
                     "an input with a default must be declared 'required: false'",
                 )
+        aggregate = data.get("aggregate", "sum")
+        if not self.enum_value(
+            aggregate, child_path(path, "aggregate"), AGGREGATIONS, "'aggregate'"
+        ):
+            aggregate = "sum"
         label = self.text(data, "label", path, required=True)
         unit = self.text(data, "unit", path, required=True)
         if label is None or unit is None:
@@ -256,6 +263,7 @@ class _Reader:
             required=required,
             default=None if required else default,
             description=self.text(data, "description", path, required=False),
+            aggregate=aggregate,
         )
 
     def read_service_type(self, sid: str, entry: Any, path: str) -> ServiceType | None:  # noqa: ANN401
