@@ -79,7 +79,8 @@ class IndicatorArrays:
             3 undefined); :attr:`status` gives the strings.
         met: whether the target is met; False where not judged (see ``judged``).
         gap: distance to the target value, 0.0 when met; NaN where not computed.
-        numerator, denominator: the expressions' values; NaN where they have none.
+        numerator, denominator: the expressions' values: int64 where they are integers
+            on every row (exact), else float64 with NaN where they have none.
         exceeds_denominator: the numerator is above a positive denominator.
     """
 
@@ -90,8 +91,8 @@ class IndicatorArrays:
     status_code: npt.NDArray[np.int8]
     met: npt.NDArray[np.bool_]
     gap: npt.NDArray[np.float64]
-    numerator: npt.NDArray[np.float64]
-    denominator: npt.NDArray[np.float64]
+    numerator: npt.NDArray[Any]
+    denominator: npt.NDArray[Any]
     exceeds_denominator: npt.NDArray[np.bool_]
 
     @property
@@ -222,6 +223,8 @@ class _IndicatorProgram:
     q: int
     f: int
     g: int
+    inputs: tuple[str, ...]
+    refs: tuple[str, ...]
 
 
 def _decide(op: str, left: Any, right: Any) -> Any:  # noqa: ANN401 - arrays
@@ -274,8 +277,17 @@ class _Outcome:
     ref: _RefSource
 
 
+def _times(values: Any, factor: Any) -> Any:  # noqa: ANN401 - arrays or scalars
+    """``values * factor``, skipping the pass over the rows when the factor is the int 1."""
+    return values if isinstance(factor, int) and factor == 1 else values * factor
+
+
 def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
-    """Evaluate one indicator on every row; raises NeedsExact when it cannot be exact."""
+    """Evaluate one indicator on every row; raises NeedsExact when it cannot be exact.
+
+    Called inside ``np.errstate(all="ignore")``: NaN and division by zero are expected
+    and masked here.
+    """
     num = program.numerator(env)
     den = program.denominator(env)
     p, q, f, g = program.p, program.q, program.f, program.g
@@ -284,37 +296,35 @@ def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
     bound_b = num.bound_d * den.bound_n * g
     check_bounds(bound_a * q, bound_b * p, bound_a * q + bound_b * p, bound_b * q)
     check_bounds(den.bound_n * num.bound_d, num.bound_n * den.bound_d)
-    a = num.n * (den.d * f)
-    b = den.n * (num.d * g)
+    a = _times(num.n, den.d * f if isinstance(den.d, int) else den.d * f)
+    b = _times(den.n, num.d * g if isinstance(num.d, int) else num.d * g)
     if not den.nonneg:
         sign = np.sign(den.n)
         a, b = a * sign, np.abs(b)
-    no_data: Any = False
-    if num.may_nan or den.may_nan:
-        missing_num = num.may_nan and _missing_rows(num)
-        missing_den = den.may_nan and _missing_rows(den)
-        no_data = np.logical_or(missing_num, missing_den)
+    # Constant expressions are scalars; the outputs are arrays over the rows all the same.
+    a, b = np.broadcast_to(a, (rows,)), np.broadcast_to(b, (rows,))
     zero = np.equal(b, 0)
     any_zero = bool(np.any(zero))
     safe_b = np.where(zero, np.nan, b) if any_zero else b
-    # Rows with a value: A and B both numbers and B nonzero; NaN spreads to the others.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.true_divide(a, safe_b)
-        met = _decide(program.indicator.target.op, a * q, safe_b * p)
-        gap = np.abs(safe_b * p - a * q) / (safe_b * q)
-    gap = np.where(met, 0.0, gap)
+    # Rows without a value have NaN in A or B; NaN compares False and spreads.
+    value = np.true_divide(a, safe_b)
+    a_q, b_p = _times(a, q), _times(safe_b, p)
+    met = _decide(program.indicator.target.op, a_q, b_p)
+    gap = np.true_divide(np.abs(b_p - a_q), _times(safe_b, q))
+    np.copyto(gap, 0.0, where=met)
+    status = np.logical_not(met).view(np.int8)  # 0 met, 1 not met
     computed: Any = True
+    no_data: Any = False
     if num.may_nan or den.may_nan or any_zero:
-        computed = ~np.isnan(value)
-    status = np.where(met, np.int8(_MET), np.int8(_NOT_MET))
-    if computed is not True:
-        status = np.where(computed, status, np.int8(_UNDEFINED))
-    if no_data is not False:
-        status = np.where(no_data, np.int8(_NO_DATA), status)
-    numerator = _as_float(num)
-    denominator = _as_float(den)
-    with np.errstate(invalid="ignore"):
-        exceeds = (np.greater(den.n, 0)) & np.less(den.n * num.d, num.n * den.d)
+        not_computed = np.isnan(value)
+        computed = ~not_computed
+        np.copyto(status, np.int8(_UNDEFINED), where=not_computed)
+    if num.may_nan or den.may_nan:
+        no_data = np.logical_or(
+            num.may_nan and _missing_rows(num), den.may_nan and _missing_rows(den)
+        )
+        np.copyto(status, np.int8(_NO_DATA), where=no_data)
+    exceeds = np.greater(den.n, 0) & np.less(_times(den.n, num.d), _times(num.n, den.d))
     arrays = IndicatorArrays(
         indicator_id=program.indicator.id,
         target=program.indicator.target,
@@ -323,8 +333,8 @@ def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
         status_code=_frozen_array(status, rows, np.int8),
         met=_frozen_array(met, rows, np.bool_),
         gap=_frozen_array(gap, rows, np.float64),
-        numerator=_frozen_array(numerator, rows, np.float64),
-        denominator=_frozen_array(denominator, rows, np.float64),
+        numerator=_frozen_array(_as_number(num), rows, None),
+        denominator=_frozen_array(_as_number(den), rows, None),
         exceeds_denominator=_frozen_array(exceeds, rows, np.bool_),
     )
     return _Outcome(arrays=arrays, ref=_RefSource(a, safe_b, computed, no_data, bound_a, bound_b))
@@ -335,11 +345,11 @@ def _missing_rows(vec: Vec) -> Any:  # noqa: ANN401 - a boolean array
     return nan if vec.undef is None else nan & ~vec.undef
 
 
-def _as_float(vec: Vec) -> Any:  # noqa: ANN401 - an array or a scalar
-    if isinstance(vec.d, int) and vec.d == 1:
+def _as_number(vec: Vec) -> Any:  # noqa: ANN401 - an array or a scalar
+    """The exact value where it is an integer array, else the correctly rounded float."""
+    if isinstance(vec.d, int) and vec.d == 1 and np.asarray(vec.n).dtype.kind in "if":
         return vec.n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.true_divide(vec.n, vec.d)
+    return np.true_divide(vec.n, vec.d)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -372,6 +382,8 @@ class CompiledRuleSet:
                     q=target.denominator,
                     f=factor.numerator,
                     g=factor.denominator,
+                    inputs=tuple(sorted(indicator.inputs)),
+                    refs=tuple(sorted(indicator.refs)),
                 )
             )
         return cls(rule_set=rule_set, programs=tuple(programs))
@@ -396,20 +408,21 @@ class CompiledRuleSet:
         results: dict[str, IndicatorArrays] = {}
         fallback: list[str] = []
         for program in self._programs:
-            indicator = program.indicator
-            exact_only = any(name not in columns for name in indicator.inputs) or any(
-                ref in fallback for ref in indicator.refs
+            indicator_id = program.indicator.id
+            exact_only = any(name not in columns for name in program.inputs) or any(
+                ref in fallback for ref in program.refs
             )
             if not exact_only:
                 try:
-                    outcome = _run_indicator(program, env, rows)
+                    with np.errstate(all="ignore"):
+                        outcome = _run_indicator(program, env, rows)
                 except NeedsExact:
                     exact_only = True
                 else:
-                    results[indicator.id] = outcome.arrays
-                    sources[indicator.id] = outcome.ref
+                    results[indicator_id] = outcome.arrays
+                    sources[indicator_id] = outcome.ref
             if exact_only:
-                fallback.append(indicator.id)
+                fallback.append(indicator_id)
         if fallback:
             results.update(_scalar_fallback(self.rule_set, table, fallback))
         ordered = {i: results[i] for i in self.rule_set.indicators}
