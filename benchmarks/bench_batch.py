@@ -19,6 +19,7 @@ Run: ``make bench-batch`` or ``python benchmarks/bench_batch.py [--sizes 1000,10
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import subprocess
 import sys
@@ -111,8 +112,12 @@ def median_seconds(function: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def as_columns(data: dict[str, np.ndarray]) -> dict[str, list[Any]]:
+    return {k: [None if math.isnan(v) else int(v) for v in a.tolist()] for k, a in data.items()}
+
+
 def as_rows(data: dict[str, np.ndarray], rows: int) -> list[dict[str, Any]]:
-    columns = {k: [None if v != v else int(v) for v in a.tolist()] for k, a in data.items()}
+    columns = as_columns(data)
     return [{k: c[i] for k, c in columns.items() if c[i] is not None} for i in range(rows)]
 
 
@@ -138,7 +143,7 @@ def bench_sizes(sizes: list[int]) -> list[tuple[int, str, float, float]]:
             ("spmkit.evaluate_batch", lambda d=data: spmkit.evaluate_batch(RULE_SET, d), repeats),
         ]
         if rows <= 10_000:
-            columns = {k: [None if v != v else int(v) for v in a.tolist()] for k, a in data.items()}
+            columns = as_columns(data)
             contenders.append(
                 ("hand-written Python loop", lambda c=columns, r=rows: python_loop(c, r), 3)
             )
@@ -185,10 +190,8 @@ def bench_scalar() -> tuple[float, float]:
 
 def import_time() -> float:
     code = "import time; s = time.perf_counter(); import spmkit; print(time.perf_counter() - s)"
-    times = [
-        float(subprocess.check_output([sys.executable, "-c", code], text=True))
-        for _ in range(5)
-    ]
+    command = [sys.executable, "-c", code]
+    times = [float(subprocess.check_output(command, text=True)) for _ in range(5)]  # noqa: S603
     return statistics.median(times)
 
 

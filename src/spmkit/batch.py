@@ -296,8 +296,8 @@ def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
     bound_b = num.bound_d * den.bound_n * g
     check_bounds(bound_a * q, bound_b * p, bound_a * q + bound_b * p, bound_b * q)
     check_bounds(den.bound_n * num.bound_d, num.bound_n * den.bound_d)
-    a = _times(num.n, den.d * f if isinstance(den.d, int) else den.d * f)
-    b = _times(den.n, num.d * g if isinstance(num.d, int) else num.d * g)
+    a = _times(num.n, den.d * f)
+    b = _times(den.n, num.d * g)
     if not den.nonneg:
         sign = np.sign(den.n)
         a, b = a * sign, np.abs(b)
