@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -224,7 +226,7 @@ class TestBadData:
             ("950", "give a number, not text"),
             ("3.582", "may be 3,582 in Indonesian notation"),
             ([950], "got a list"),
-            (np.bool_(True), "got a bool"),
+            (np.bool_(True), "got a bool"),  # noqa: FBT003
         ],
     )
     def test_refused(self, rs, value, fragment):
@@ -260,7 +262,7 @@ class TestBadData:
             spmkit.evaluate(rs, [("a", 1)])  # type: ignore[arg-type]
 
     @pytest.mark.parametrize(
-        "value", [np.int64(57), np.float64(57.0), Decimal("57"), Fraction(57), 57.0]
+        "value", [np.int64(57), np.float64(57.0), Decimal(57), Fraction(57), 57.0]
     )
     def test_number_types_accepted(self, rs, value):
         """numpy scalars, Decimal, Fraction and floats are numbers."""
@@ -283,8 +285,6 @@ class TestPurity:
 
     def test_results_are_frozen(self, rs):
         """Results cannot be changed after the fact."""
-        import attrs
-
         r = spmkit.evaluate(rs, FULL)["A"]
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             r.met = False  # type: ignore[misc]
@@ -330,8 +330,6 @@ class TestReport:
 
     def test_to_dict_is_json_ready(self, rs):
         """to_dict gives plain numbers and strings."""
-        import json
-
         data = spmkit.evaluate(rs, FULL).to_dict()
         assert json.loads(json.dumps(data)) == data
         assert data["results"][0]["value"] == 57.0

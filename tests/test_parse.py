@@ -50,7 +50,7 @@ class TestParse:
             "coalesce", (a("a"), Call("sum", (a("b"), a("c"))), Number(Fraction(0)))
         )
         assert expression.inputs == frozenset({"a", "b", "c"})
-        assert {f for f in FUNCTIONS} == {"sum", "min", "max", "coalesce"}
+        assert set(FUNCTIONS) == {"sum", "min", "max", "coalesce"}
 
     def test_whitespace_is_free(self):
         """Spaces, tabs and newlines between tokens do not matter."""
