@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/spmkit evaluate kulon-progo-2011 examples/kulon-progo-2011.yaml
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
