@@ -182,6 +182,11 @@ class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for w
     def __new__(cls, message: str, errors: Sequence[E]) -> Self:
         return super().__new__(cls, message, errors)
 
+    @property
+    def exceptions(self) -> tuple[E, ...]:
+        """The problems; spmkit never nests groups, so each is a single error."""
+        return super().exceptions  # type: ignore[return-value]
+
     def derive(self, excs: Sequence[E]) -> Self:  # type: ignore[override]
         """Keep the class when ``except*`` splits the group."""
         return type(self)(self.message, excs)
