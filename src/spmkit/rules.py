@@ -41,9 +41,22 @@ from spmkit.model import (
 )
 from spmkit.parse import parse_expression
 
-__all__ = ["FORMAT_VERSION", "load_rule_set", "loads_rule_set", "shipped_rule_sets"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_INDICATORS",
+    "MAX_INPUTS",
+    "load_rule_set",
+    "loads_rule_set",
+    "shipped_rule_sets",
+]
 
 FORMAT_VERSION: Final = 1
+
+MAX_INDICATORS: Final = 1000
+"""Most indicators in one rule set (a national SPM has 18; all six fields together ~150)."""
+
+MAX_INPUTS: Final = 2000
+"""Most declared inputs in one rule set."""
 
 _RULE_SET_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _INPUT_NAME: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -102,6 +115,7 @@ _SOURCE_KEYS: Final = {
     "quote": False,
 }
 _LANGUAGES: Final = ("id", "en")
+_SECTION_LIMITS: Final = {"indicators": MAX_INDICATORS, "inputs": MAX_INPUTS}
 _NULLABLE: Final = frozenset({"deadline"})
 """Required keys whose value may be null: a deadline the regulation does not print."""
 _LEVELS: Final = ("nasional", "provinsi", "kabupaten", "kota", "kabupaten/kota")
@@ -235,6 +249,10 @@ class _Reader:
             return result
         if not isinstance(section, dict):
             self.problem(path, f"{key!r} must be a mapping of id to entry (got {_kind(section)})")
+            return result
+        limit = _SECTION_LIMITS.get(key)
+        if limit is not None and len(section) > limit:
+            self.problem(path, f"{key!r} may have at most {limit} entries (got {len(section)})")
             return result
         for name, entry in section.items():
             sub = child_path(path, name)

@@ -10,6 +10,7 @@ import pytest
 import spmkit
 from spmkit._yaml import MAX_ALIASES, MAX_FILE_BYTES, MAX_NESTING
 from spmkit.errors import format_errors
+from spmkit.rules import MAX_INDICATORS, MAX_INPUTS
 
 VALID = (Path(__file__).parents[1] / "data" / "invalid" / "unknown_input.yaml").read_text(
     encoding="utf-8"
@@ -152,6 +153,45 @@ class TestFileLimits:
         rs = spmkit.loads_rule_set(text)
         assert rs.title_en == "Contoh"
         assert len(rs.notes) == MAX_ALIASES - 1
+
+
+def many_indicators(count: int) -> str:
+    head = VALID.split("indicators:\n")[0] + "indicators:\n"
+    body = "".join(
+        f"  X.{i}: {{service_type: I, name: n, numerator: bumil_k4, denominator: sasaran_bumil, "
+        f'factor: 100, target: {{op: ">=", value: 95}}, deadline: null, source: r}}\n'
+        for i in range(count)
+    )
+    return head + body
+
+
+class TestRuleSetSizeLimits:
+    """Limits on the size of a rule set, at and just over their values."""
+
+    def test_indicators_at_limit(self):
+        """MAX_INDICATORS indicators load."""
+        assert (
+            len(spmkit.loads_rule_set(many_indicators(MAX_INDICATORS)).indicators) == MAX_INDICATORS
+        )
+
+    def test_indicators_over_limit(self):
+        """One more is refused with a message naming the limit."""
+        with pytest.raises(spmkit.RuleSetInvalid) as caught:
+            spmkit.loads_rule_set(many_indicators(MAX_INDICATORS + 1))
+        messages = format_errors(caught.value)
+        assert messages == [
+            f"<rule set>:22: $.indicators: 'indicators' may have at most {MAX_INDICATORS} entries (got {MAX_INDICATORS + 1})"
+        ]
+
+    def test_inputs_over_limit(self):
+        """More than MAX_INPUTS inputs are refused."""
+        extra = "".join(f"  x{i}: {{label: x, unit: person}}\n" for i in range(MAX_INPUTS))
+        text = VALID.replace("inputs:\n", "inputs:\n" + extra)
+        with pytest.raises(spmkit.RuleSetInvalid) as caught:
+            spmkit.loads_rule_set(text)
+        assert f"'inputs' may have at most {MAX_INPUTS} entries" in "\n".join(
+            format_errors(caught.value)
+        )
 
 
 class TestFailedLoadLeavesOthersUsable:
