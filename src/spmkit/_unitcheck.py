@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
+from spmkit._yaml import child_path
 from spmkit.errors import RuleSetError, UnitMismatchError, UnknownUnitError
 from spmkit.expr import Call, Expression, Input, Neg, Number, Ref, render
 from spmkit.units import ParsedUnit, parse_unit
@@ -69,7 +70,8 @@ class _Checker:
 
     def check_inputs(self) -> None:
         for name, spec in self.inputs.items():
-            self.input_units[name] = self.parse(spec.unit, f"$.inputs[{name!r}].unit")
+            path = child_path(child_path("$.inputs", name), "unit")
+            self.input_units[name] = self.parse(spec.unit, path)
 
     def value_unit(self, indicator_id: str) -> ParsedUnit | None:
         """The unit of an indicator's value; None when unknown or in a reference cycle."""
@@ -87,7 +89,7 @@ class _Checker:
         return unit
 
     def check_indicator(self, indicator: Indicator) -> ParsedUnit | None:
-        base = f"$.indicators[{indicator.id!r}]"
+        base = child_path("$.indicators", indicator.id)
         parts: list[ParsedUnit | None] = []
         for part in ("numerator", "denominator"):
             expression: Expression = getattr(indicator, part)
@@ -107,6 +109,7 @@ class _Checker:
                 f"in {words(numerator)}, the denominator in {words(denominator)}",
                 indicator.id,
             )
+            return value  # one problem: the target comparison would repeat it
         target = plain
         if indicator.target.unit is not None:
             declared = self.parse(indicator.target.unit, f"{base}.target.unit", indicator.id)

@@ -53,11 +53,11 @@ def _is_quantity(value: object) -> bool:
 def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa: ANN401 - pint
     """Convert a quantity to an exact number in the input's declared unit."""
     # Imported here: pint is needed only when quantities are given.
-    from spmkit.units import conversion_factor  # noqa: PLC0415
+    from spmkit.units import factor_from  # noqa: PLC0415
 
     rule = f"a quantity in {spec.unit} or a unit convertible to it"
     try:
-        factor = conversion_factor(str(value.units), spec.unit)
+        factor = factor_from(value.units, spec.unit)
     except UnknownUnitError as exc:
         return DataError(spec.name, value, rule, exc.message)
     if factor is None:

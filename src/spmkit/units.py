@@ -45,11 +45,14 @@ __all__ = [
     "MAX_UNIT_TEXT",
     "ParsedUnit",
     "conversion_factor",
+    "describe",
+    "factor_from",
     "is_counting",
     "known_units",
     "parse_unit",
     "quantity",
     "registry",
+    "unit_text",
 ]
 
 MAX_UNIT_TEXT: Final = 100
@@ -106,6 +109,14 @@ _PHYSICAL_NAMES: Final = (
     "permille (‰)",
 )
 
+_MULTIWORD: Final = {
+    "rumah sakit": "rumah_sakit",
+    "rumah tangga": "rumah_tangga",
+    "sarana kesehatan": "sarana_kesehatan",
+    "health facility": "health_facility",
+}
+"""Aliases written as two words, read as their one-word unit."""
+
 _ALLOWED_TEXT: Final = re.compile(r"[\w %‰*/().,^ -]*\Z")
 _PER: Final = re.compile(r"\A(?P<head>.*?)\s*\bper\b\s*(?P<count>[0-9][0-9,_]*)?\s*(?P<tail>.*)\Z")
 _WORD: Final = re.compile(r"[^\W\d]\w*")
@@ -128,7 +139,7 @@ def registry() -> pint.UnitRegistry[Any]:
     return ureg
 
 
-def quantity(value: int | float | Fraction, unit: str) -> pint.Quantity[Any]:
+def quantity(value: float | Fraction, unit: str) -> pint.Quantity[Any]:
     """Return ``value`` in ``unit`` as a quantity of spmkit's registry.
 
     >>> quantity(3, "m**3/day").to("L/day")
@@ -171,7 +182,7 @@ class ParsedUnit:
     @property
     def dimensions(self) -> str:
         """The dimension in words, e.g. ``[person] / [village]`` or ``dimensionless``."""
-        return str(self.units.dimensionality) if not self.dimensionless else "dimensionless"
+        return "dimensionless" if self.dimensionless else _format(self.units.dimensionality)
 
     @property
     def dimensionless(self) -> bool:
@@ -208,15 +219,37 @@ class ParsedUnit:
 _SCALE_WORDS: Final = {Fraction(1, 100): "percent", Fraction(1, 1000): "per mille"}
 
 
+def _format(container: Any) -> str:  # noqa: ANN401 - a pint UnitsContainer
+    """Write units or dimensions as pint does (``litre / day / person``), exponents exact.
+
+    pint's own formatter cannot format the Fraction exponents of an exact registry.
+    """
+
+    def term(name: str, exponent: Fraction) -> str:
+        power = abs(Fraction(exponent))
+        shown = str(power.numerator) if power.denominator == 1 else f"({power})"
+        return name if power == 1 else f"{name} ** {shown}"
+
+    items = list(container.items())
+    above = " * ".join(term(n, e) for n, e in items if e > 0) or "1"
+    below = "".join(f" / {term(n, e)}" for n, e in items if e < 0)
+    return "dimensionless" if not items else f"{above}{below}"
+
+
+def unit_text(units: Any) -> str:  # noqa: ANN401 - a pint.Unit of any registry
+    """Write a pint unit as text that :func:`parse_unit` reads (``meter ** 3 / day``)."""
+    return _format(units._units)  # noqa: SLF001 - pint's unit container; str() fails on Fractions
+
+
 def describe(scale: Fraction, units: Any) -> str:  # noqa: ANN401 - a pint.Unit
     """Write a scaled unit in words: ``percent``, ``case per 100,000 person``, ``L / day``."""
-    dimensionless = bool(units.dimensionless) and str(units) == "dimensionless"
+    dimensionless = not units._units  # noqa: SLF001 - see unit_text
     if dimensionless:
         if scale == 1:
-            return "1 (a plain number)"
+            return "a plain number"
         if scale in _SCALE_WORDS:
             return _SCALE_WORDS[scale]
-    text = "" if dimensionless else str(units)
+    text = "" if dimensionless else unit_text(units)
     if scale == 1:
         return text
     if scale.numerator == 1:
@@ -250,6 +283,8 @@ def parse_unit(text: str) -> ParsedUnit:
     import pint  # noqa: PLC0415 - see registry()
 
     cleaned = " ".join(text.split())
+    for words, name in _MULTIWORD.items():
+        cleaned = cleaned.replace(words, name)
     if not cleaned or len(cleaned) > MAX_UNIT_TEXT or not _ALLOWED_TEXT.match(cleaned):
         msg = (
             f"{text!r} is not a unit: write a unit such as 'person', 'L / day', '%' or "
@@ -277,7 +312,7 @@ def parse_unit(text: str) -> ParsedUnit:
     if scale <= 0:
         msg = f"{text!r} is not a unit: its scale must be positive"
         raise UnknownUnitError(msg)
-    return ParsedUnit(scale, units, cleaned)
+    return ParsedUnit(scale, units, {"%": "percent", "‰": "per mille"}.get(cleaned, cleaned))
 
 
 def _per_to_division(text: str) -> str:
@@ -298,7 +333,9 @@ def _per_to_division(text: str) -> str:
 def _unknown_message(word: str, text: str) -> str:
     names = [*COUNTING_UNITS, *(a for aliases in COUNTING_UNITS.values() for a in aliases)]
     names += [n.split(" ")[0] for n in _PHYSICAL_NAMES]
-    close = difflib.get_close_matches(word, names, n=1)
+    lowered = {name.lower(): name for name in names}
+    close = [lowered[word.lower()]] if word.lower() in lowered else []
+    close = close or difflib.get_close_matches(word, names, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     where = "" if word == text else f" in {text!r}"
     return f"unknown unit {word!r}{where}; {hint}known units: {', '.join(known_units())}"
@@ -317,6 +354,18 @@ def is_counting(unit: ParsedUnit) -> bool:
         and next(iter(dimensions.values())) == 1
         and any(key.strip("[]") in COUNTING_UNITS for key in dimensions)
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def factor_from(units: Any, target: str) -> Fraction | None:  # noqa: ANN401 - a pint.Unit
+    """Return the exact factor from a quantity's ``units`` (any registry) to unit ``target``.
+
+    Cached by unit, so converting many quantities formats and parses each unit once.
+
+    Raises:
+        UnknownUnitError: the units are not known to spmkit's registry.
+    """
+    return conversion_factor(unit_text(units), target)
 
 
 @functools.lru_cache(maxsize=1024)
