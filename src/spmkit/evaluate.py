@@ -57,7 +57,7 @@ def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa
 
     rule = f"a quantity in {spec.unit} or a unit convertible to it"
     try:
-        factor = factor_from(value.units, spec.unit)
+        factor = factor_from(value, spec.unit)
     except UnknownUnitError as exc:
         return DataError(spec.name, value, rule, exc.message)
     if factor is None:

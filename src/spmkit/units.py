@@ -356,16 +356,25 @@ def is_counting(unit: ParsedUnit) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def factor_from(units: Any, target: str) -> Fraction | None:  # noqa: ANN401 - a pint.Unit
-    """Return the exact factor from a quantity's ``units`` (any registry) to unit ``target``.
+def factor_from(value: Any, target: str) -> Fraction | None:  # noqa: ANN401 - a pint.Quantity
+    """Return the exact factor from a quantity's units (any registry) to unit ``target``.
 
-    Cached by unit, so converting many quantities formats and parses each unit once.
+    Cached by the units' names (pint units of different registries cannot be compared),
+    so converting many quantities formats and parses each unit once. Reads the
+    quantity's unit container directly: ``quantity.units`` builds a new Unit every call.
 
     Raises:
         UnknownUnitError: the units are not known to spmkit's registry.
     """
-    return conversion_factor(unit_text(units), target)
+    names = getattr(value, "_units", None)
+    if names is None:
+        names = value.units._units  # noqa: SLF001 - see unit_text
+    return _factor_from_names(names, target)
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor_from_names(names: Any, target: str) -> Fraction | None:  # noqa: ANN401
+    return conversion_factor(_format(names), target)
 
 
 @functools.lru_cache(maxsize=1024)
