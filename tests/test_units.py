@@ -192,7 +192,14 @@ class TestShippedRuleSets:
         assert accepted == {"I.13.a": "case / person", "I.14": "visit / person"}
         assert all(i.coverage for i in rs.indicators.values() if i.id not in accepted)
         assert all(rs.indicators[i].coverage is False for i in accepted)
-        assert all(spec.kind is InputKind.COUNT for spec in rs.inputs.values())
+        estimates = {n for n, spec in rs.inputs.items() if spec.kind is InputKind.AMOUNT}
+        assert estimates == {
+            "sasaran_bumil",
+            "sasaran_bulin",
+            "pneumonia_balita_perkiraan",
+            "tb_bta_perkiraan",
+            "diare_perkiraan",
+        }
 
 
 class TestLoadTimeChecks:
