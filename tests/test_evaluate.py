@@ -26,8 +26,8 @@ language: id
 jurisdiction: {level: kabupaten, name: Kabupaten Uji}
 legal_basis: {instrument: Peraturan Bupati, number: "1", year: 2011}
 inputs:
-  a: {label: pembilang, unit: person}
-  b: {label: penyebut, unit: person}
+  a: {label: pembilang, unit: person, kind: amount}
+  b: {label: penyebut, unit: person, kind: amount}
   gb: {label: balita gizi buruk, unit: person}
   balita: {label: balita, unit: person}
   opsional: {label: opsional, unit: person, required: false, default: 7}
@@ -59,7 +59,7 @@ indicators:
     numerator: (@A + @LOW) / 2
     denominator: "1"
     factor: 1
-    target: {op: ">", value: 50}
+    target: {op: ">", value: 50, unit: "%"}
     deadline: 2015
     source: Lampiran, baris IDX
   COAL:

@@ -20,12 +20,15 @@ from spmkit.errors import (
     RuleSetInvalid,
     RuleSetNotFoundError,
     SpmkitError,
+    UnitMismatchError,
     UnknownNameError,
+    UnknownUnitError,
     format_errors,
 )
 from spmkit.evaluate import evaluate, validate_data
 from spmkit.model import (
     Indicator,
+    InputKind,
     InputSpec,
     Jurisdiction,
     LegalBasis,
@@ -33,6 +36,7 @@ from spmkit.model import (
     ServiceType,
     Source,
     Target,
+    UnitAcceptance,
     Verification,
 )
 from spmkit.parse import parse_expression
@@ -49,6 +53,7 @@ __all__ = [
     "ExpressionSyntaxError",
     "Indicator",
     "IndicatorResult",
+    "InputKind",
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
@@ -62,7 +67,10 @@ __all__ = [
     "SpmkitError",
     "Status",
     "Target",
+    "UnitAcceptance",
+    "UnitMismatchError",
     "UnknownNameError",
+    "UnknownUnitError",
     "Verification",
     "__version__",
     "evaluate",

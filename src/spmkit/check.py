@@ -1,4 +1,4 @@
-"""Static checks of a rule set: every name declared, no reference cycles.
+"""Static checks of a rule set: every name declared, no reference cycles, units that fit.
 
 The checks return problems instead of raising, so that a loader can report all of a
 file's problems at once, each placed at its line. :class:`spmkit.model.RuleSet` runs them
@@ -33,8 +33,11 @@ def suggest(name: str, known: Iterable[object]) -> str:
 
 
 def check_rule_set(rule_set: RuleSet) -> list[RuleSetError]:
-    """Return every problem of names and references in a rule set (empty when sound)."""
-    return check_references(
+    """Return every problem of names, references and units in a rule set (empty when sound)."""
+    # Imported here: unit checks build the unit registry (pint), at load time only.
+    from spmkit._unitcheck import check_units  # noqa: PLC0415
+
+    problems = check_references(
         inputs=rule_set.inputs,
         service_types=rule_set.service_types,
         indicator_ids=rule_set.indicators,
@@ -44,6 +47,8 @@ def check_rule_set(rule_set: RuleSet) -> list[RuleSetError]:
         },
         service_type_of={i.id: i.service_type for i in rule_set.indicators.values()},
     )
+    problems.extend(check_units(inputs=rule_set.inputs, indicators=rule_set.indicators))
+    return problems
 
 
 def check_references(

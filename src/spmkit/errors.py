@@ -11,7 +11,10 @@ in an :class:`ExceptionGroup` subclass::
     ├── ExpressionLimitError(ValueError)         an expression over the size or depth limits
     ├── RuleSetError(ValueError)                 one problem of a rule set: file, line, path
     │   ├── UnknownNameError                     an expression names an undeclared input/indicator
-    │   └── CycleError                           indicators that reference each other in a loop
+    │   ├── CycleError                           indicators that reference each other in a loop
+    │   ├── UnknownUnitError                     a unit name the registry does not define
+    │   └── UnitMismatchError                    units that do not fit: person + village, a
+    │                                            rate per 100,000 against a percent target
     ├── RuleSetNotFoundError(LookupError)        no shipped rule set with that id, no such file
     ├── RuleSetInvalid(ExceptionGroup)           all RuleSetErrors of one rule set
     ├── DataError(ValueError)                    one bad input value: input, value, rule
@@ -35,7 +38,9 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "SpmkitError",
+    "UnitMismatchError",
     "UnknownNameError",
+    "UnknownUnitError",
     "format_errors",
 ]
 
@@ -170,6 +175,18 @@ class UnknownNameError(RuleSetError):
 
 class CycleError(RuleSetError):
     """Indicators whose expressions reference each other in a loop."""
+
+
+class UnknownUnitError(RuleSetError):
+    """A unit the registry does not define, or text that is not a unit (see docs/units.md)."""
+
+
+class UnitMismatchError(RuleSetError):
+    """Units that do not fit: adding persons to villages, or a formula's unit unlike its target's.
+
+    The message names the indicator and both units in words with their dimensions, e.g.
+    ``person / village ([person] / [village])`` against ``percent (dimensionless)``.
+    """
 
 
 class RuleSetNotFoundError(SpmkitError, LookupError):

@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
+from spmkit._unitcheck import check_units
 from spmkit._yaml import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
 from spmkit.check import check_references
 from spmkit.errors import (
@@ -30,6 +31,7 @@ from spmkit.expr import Expression
 from spmkit.model import (
     COMPARATORS,
     Indicator,
+    InputKind,
     InputSpec,
     Jurisdiction,
     LegalBasis,
@@ -37,6 +39,7 @@ from spmkit.model import (
     ServiceType,
     Source,
     Target,
+    UnitAcceptance,
     Verification,
 )
 from spmkit.parse import parse_expression
@@ -92,6 +95,9 @@ _INPUT_KEYS: Final = {
     "required": False,
     "default": False,
     "description": False,
+    "kind": False,
+    "min": False,
+    "max": False,
 }
 _SERVICE_TYPE_KEYS: Final = {"name": True, "name_en": False}
 _INDICATOR_KEYS: Final = {
@@ -105,8 +111,11 @@ _INDICATOR_KEYS: Final = {
     "deadline": True,
     "source": True,
     "notes": False,
+    "coverage": False,
+    "units": False,
 }
-_TARGET_KEYS: Final = {"op": True, "value": True}
+_TARGET_KEYS: Final = {"op": True, "value": True, "unit": False}
+_UNITS_KEYS: Final = {"accept": True, "note": True}
 _SOURCE_KEYS: Final = {
     "ref": True,
     "verification": False,
@@ -286,7 +295,8 @@ class _Reader:
                 )
         label = self.text(data, "label", path, required=True)
         unit = self.text(data, "unit", path, required=True)
-        if label is None or unit is None:
+        constraints = self.read_constraints(data, path)
+        if label is None or unit is None or constraints is None:
             return None
         return InputSpec(
             name=name,
@@ -296,7 +306,27 @@ class _Reader:
             required=required,
             default=None if required else default,
             description=self.text(data, "description", path, required=False),
+            **constraints,
         )
+
+    def read_constraints(self, data: Mapping[str, Any], path: str) -> dict[str, Any] | None:
+        """Read an input's ``kind``, ``min`` and ``max`` (absent keys keep the defaults)."""
+        before = len(self.problems)
+        constraints: dict[str, Any] = {}
+        if "kind" in data:
+            kinds = tuple(k.value for k in InputKind)
+            if self.enum_value(data["kind"], child_path(path, "kind"), kinds, "'kind'"):
+                constraints["kind"] = InputKind(data["kind"])
+        for key, field in (("min", "minimum"), ("max", "maximum")):
+            if key in data:
+                bound = self.number(data[key], child_path(path, key), f"{key!r}")
+                if bound is not None and bound < 0:
+                    self.problem(child_path(path, key), f"{key!r} must be 0 or more (got {bound})")
+                constraints[field] = bound
+        low, high = constraints.get("minimum"), constraints.get("maximum")
+        if low is not None and high is not None and high < low:
+            self.problem(child_path(path, "max"), f"'max' {high} must not be below 'min' {low}")
+        return constraints if len(self.problems) == before else None
 
     def read_service_type(self, sid: str, entry: Any, path: str) -> ServiceType | None:  # noqa: ANN401
         data = self.mapping(entry, path, _SERVICE_TYPE_KEYS, f"service type {sid!r}")
@@ -315,9 +345,20 @@ class _Reader:
             return None
         op_ok = self.enum_value(data["op"], child_path(path, "op"), COMPARATORS, "target 'op'")
         number = self.number(data["value"], child_path(path, "value"), "target 'value'")
+        unit = self.text(data, "unit", path, required=False)
         if not op_ok or number is None:
             return None
-        return Target(op=data["op"], value=number)
+        return Target(op=data["op"], value=number, unit=unit)
+
+    def read_units(self, value: object, path: str) -> UnitAcceptance | None:
+        data = self.mapping(value, path, _UNITS_KEYS, "'units'")
+        if data is None:
+            return None
+        accept = self.text(data, "accept", path, required=True)
+        note = self.text(data, "note", path, required=True)
+        if accept is None or note is None:
+            return None
+        return UnitAcceptance(accept=accept, note=note)
 
     def read_source(self, value: object, path: str) -> Source | None:
         if isinstance(value, str) and value.strip():
@@ -368,6 +409,16 @@ class _Reader:
             deadline = self.year(deadline, child_path(path, "deadline"), "'deadline'")
         source = self.read_source(data.get("source"), child_path(path, "source"))
         notes = self.text_list(data, "notes", path)
+        coverage = data.get("coverage")
+        if coverage is not None and not isinstance(coverage, bool):
+            self.problem(
+                child_path(path, "coverage"),
+                f"'coverage' must be true or false (got {coverage!r})",
+                iid,
+            )
+        units = None
+        if "units" in data:
+            units = self.read_units(data["units"], child_path(path, "units"))
         if len(self.problems) > before:
             return None
         assert name and service_type and numerator and denominator  # noqa: S101 - checked above
@@ -384,6 +435,8 @@ class _Reader:
             deadline=deadline,
             source=source,
             notes=notes,
+            coverage=coverage,
+            units=units,
         )
 
     def read_jurisdiction(self, value: object) -> Jurisdiction | None:
@@ -467,6 +520,9 @@ class _Reader:
             formulas=self.formulas,
             service_type_of=self.service_type_of,
         ):
+            self.problems.append(error.located(self.file, self.document.line(error.path)))
+        # Units of the entries that read well, so unit problems come with all the others.
+        for error in check_units(inputs=inputs, indicators=indicators):
             self.problems.append(error.located(self.file, self.document.line(error.path)))
         if self.problems:
             return None
