@@ -37,7 +37,7 @@ from typing import Any, Final
 import attrs
 
 from spmkit._yaml import YamlDocument, child_path
-from spmkit.check import suggest
+from spmkit.check import check_references, suggest
 from spmkit.errors import ExtendsCycleError, RuleSetError, RuleSetInvalid, RuleSetNotFoundError
 from spmkit.model import PROVENANCE_FIELDS, Indicator, RuleSet, Source
 from spmkit.rules import (
@@ -299,7 +299,7 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
             :class:`~spmkit.errors.ExtendsCycleError` when ``extends:`` loops.
     """
     me = str(Path(file).resolve()) if file is not None else "<text>"
-    base_path = _base_file(document, file, chain)
+    base_path = _base_file(document, file, (*chain, me))
     base = read_rule_file(base_path, (*chain, me))
     base_origin = _Origin(base.id, str(base_path), base.legal_basis.cite())
     base = attrs.evolve(
@@ -335,6 +335,17 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
     indicators = overlay.indicators(data, origin)
     title = reader.text(data, "title", "$", required=True) if "title" in data else base.title
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
+    for error in check_references(
+        inputs=list(inputs),
+        service_types=list(service_types),
+        indicator_ids=list(indicators),
+        formulas={
+            iid: {"numerator": ind.numerator, "denominator": ind.denominator}
+            for iid, ind in indicators.items()
+        },
+        service_type_of={iid: ind.service_type for iid, ind in indicators.items()},
+    ):
+        reader.problems.append(error.located(file, document.line(error.path)))
     if not reader.problems:
         try:
             return RuleSet(
