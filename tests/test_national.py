@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from fractions import Fraction
+from typing import ClassVar
 
 import pytest
 
@@ -26,7 +27,10 @@ class TestShape:
         rs = quiet("permenkes-741-2008")
         assert list(rs.service_types) == ["I", "II", "III", "IV"]
         assert len(rs.indicators) == 22
-        numbers = {i.source.ref.removeprefix("Lampiran, indikator ").split(" ")[0] for i in rs.indicators.values()}
+        numbers = {
+            i.source.ref.removeprefix("Lampiran, indikator ").split(" ")[0]
+            for i in rs.indicators.values()
+        }
         assert numbers == {str(n) for n in range(1, 19)}
 
     def test_741_confirmed_targets(self):
@@ -68,7 +72,16 @@ class TestShape:
     @pytest.mark.parametrize("rule_set_id", NATIONAL)
     def test_units_are_kulon_progo_units(self, rule_set_id):
         """Inputs use the unit names of the reference rule set."""
-        allowed = {"person", "village", "hospital", "case", "visit", "outbreak", "couple", "household"}
+        allowed = {
+            "person",
+            "village",
+            "hospital",
+            "case",
+            "visit",
+            "outbreak",
+            "couple",
+            "household",
+        }
         assert {spec.unit for spec in quiet(rule_set_id).inputs.values()} <= allowed
 
 
@@ -77,7 +90,9 @@ class TestUnverifiedWarning:
         """Loading 741 warns once, naming how many values are unverified."""
         with pytest.warns(spmkit.UnverifiedValuesWarning) as record:
             rs = spmkit.load_rule_set("permenkes-741-2008")
-        (warning,) = [w.message for w in record if isinstance(w.message, spmkit.UnverifiedValuesWarning)]
+        (warning,) = [
+            w.message for w in record if isinstance(w.message, spmkit.UnverifiedValuesWarning)
+        ]
         assert warning.rule_set_id == "permenkes-741-2008"
         assert warning.values == rs.unverified
         assert len(rs.unverified) == 60
@@ -96,7 +111,7 @@ class TestUnverifiedWarning:
 class TestTanahBumbu2017:
     """Tanah Bumbu 2017 under Permenkes 43/2016 (seed 000): 72.3 %, 73.8 %, 64.82 % of 100 %."""
 
-    DATA = {  # noqa: RUF012 - read-only test data
+    DATA: ClassVar = {
         "bumil_standar": 723,
         "sasaran_bumil": 1000,
         "bulin_standar": 738,
@@ -108,7 +123,10 @@ class TestTanahBumbu2017:
     def test_achievements_and_gaps(self):
         """The three services are not met, with gaps of exactly 27.7, 26.2 and 35.18 points."""
         report = spmkit.evaluate(quiet("permenkes-43-2016"), self.DATA)
-        got = {iid: (report[iid].exact_value, report[iid].exact_gap, report[iid].status) for iid in ("1", "2", "3")}
+        got = {
+            iid: (report[iid].exact_value, report[iid].exact_gap, report[iid].status)
+            for iid in ("1", "2", "3")
+        }
         assert got == {
             "1": (Fraction("72.3"), Fraction("27.7"), Status.NOT_MET),
             "2": (Fraction("73.8"), Fraction("26.2"), Status.NOT_MET),

@@ -115,9 +115,9 @@ indicators:
 """
         ind = load(write(base_dir, "v.yaml", overlay(body))).indicators["X.2"]
         assert ind.deadline == 2019
-        assert {f: ind.source_of(f).ref for f in ("target", "deadline", "formula")} == dict.fromkeys(
-            ("target", "deadline", "formula"), "Lampiran B, 2"
-        )
+        assert {
+            f: ind.source_of(f).ref for f in ("target", "deadline", "formula")
+        } == dict.fromkeys(("target", "deadline", "formula"), "Lampiran B, 2")
         assert ind.target.value == 100
 
     def test_formula_override_and_new_input(self, base_dir):
@@ -155,7 +155,13 @@ indicators:
 
     def test_overlay_of_overlay_keeps_deepest_origin(self, base_dir):
         """A two-level chain records both bases and keeps each value's first origin."""
-        write(base_dir, "mid.yaml", overlay("indicators:\n  X.1:\n    target: {op: '>=', value: 85}\n    sources: {target: {ref: mid}}\n"))
+        write(
+            base_dir,
+            "mid.yaml",
+            overlay(
+                "indicators:\n  X.1:\n    target: {op: '>=', value: 85}\n    sources: {target: {ref: mid}}\n"
+            ),
+        )
         top = "spmkit: 1\nid: top-2022\nextends: mid.yaml\n"
         rs = load(write(base_dir, "top.yaml", top))
         assert rs.extends == ("variant-2021", "base-2020")
@@ -169,7 +175,10 @@ indicators:
         result = spmkit.evaluate(rs, {"a": 81, "b": 100})["X.1"]
         assert result.met is True
         assert result.target_source is not None
-        assert (result.target_source.ref, result.target_source.rule_set) == ("Renstra p. 5", "variant-2021")
+        assert (result.target_source.ref, result.target_source.rule_set) == (
+            "Renstra p. 5",
+            "variant-2021",
+        )
         assert result.to_dict()["target_source"]["verification"] == "secondary"
 
 
@@ -191,8 +200,10 @@ class TestRefusals:
         with pytest.raises(RuleSetInvalid) as info:
             load(tmp_path / "a.yaml")
         assert format_errors(info.value) == [
-            f"{tmp_path / 'b.yaml'}:3: $.extends: 'extends' makes a cycle: a.yaml -> b.yaml -> a.yaml; "
-            "a rule set cannot extend itself, directly or through others"
+            (
+                f"{tmp_path / 'b.yaml'}:3: $.extends: 'extends' makes a cycle: "
+                "a.yaml -> b.yaml -> a.yaml; a rule set cannot extend itself, directly or through others"
+            )
         ]
 
     def test_unknown_base(self, tmp_path):
@@ -232,7 +243,10 @@ indicators:
         assert len(messages) == 5, messages
         joined = "\n".join(messages)
         assert "unknown key 'colour' in an overlay" in joined
-        assert "cannot drop 'X.9': rule set 'base-2020' has no such indicator; did you mean 'X." in joined
+        assert (
+            "cannot drop 'X.9': rule set 'base-2020' has no such indicator; did you mean 'X."
+            in joined
+        )
         assert "override of indicator 'X.1' changes target but cites no source for it" in joined
         assert "'after' must name an indicator of the resolved rule set (got 'X.7')" in joined
         assert "nope" in joined

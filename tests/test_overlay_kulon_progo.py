@@ -33,7 +33,10 @@ def essence(indicator):
         "notes": indicator.notes,
         "row": indicator.source.ref,
         **{
-            f"{field}_source": (indicator.source_of(field).ref, indicator.source_of(field).verification)
+            f"{field}_source": (
+                indicator.source_of(field).ref,
+                indicator.source_of(field).verification,
+            )
             for field in PROVENANCE_FIELDS
         },
     }
@@ -67,9 +70,11 @@ def test_every_value_is_cited_by_kulon_progo_and_primary(pair):
     """No value of the overlay still rests on an unverified 741 source (loading did not warn)."""
     overlay, _ = pair
     assert overlay.unverified == ()
-    assert {overlay.indicators[i].source_of(f).rule_set for i in overlay.indicators for f in PROVENANCE_FIELDS} == {
-        "kulon-progo-2011-overlay"
-    }
+    assert {
+        overlay.indicators[i].source_of(f).rule_set
+        for i in overlay.indicators
+        for f in PROVENANCE_FIELDS
+    } == {"kulon-progo-2011-overlay"}
 
 
 def test_same_results_on_the_example_data(pair):
@@ -81,5 +86,7 @@ def test_same_results_on_the_example_data(pair):
     data = yaml.safe_load(EXAMPLE_PATH.read_text(encoding="utf-8"))["data"]
     overlay, alone = pair
     a, b = spmkit.evaluate(overlay, data), spmkit.evaluate(alone, data)
-    assert [(r.exact_value, r.status) for r in a.values()] == [(r.exact_value, r.status) for r in b.values()]
+    assert [(r.exact_value, r.status) for r in a.values()] == [
+        (r.exact_value, r.status) for r in b.values()
+    ]
     assert sum(r.status is spmkit.Status.MET for r in a.values()) > 0
