@@ -157,13 +157,21 @@ def _index(root: yaml.Node, file: str | None) -> tuple[dict[str, int], list[Rule
     return lines, problems
 
 
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def read_yaml(text: str, file: str | None = None) -> YamlDocument:
     """Read one YAML document strictly; raise :class:`RuleSetError` if it cannot be read.
 
     Duplicate keys do not raise: they are returned in ``problems`` so the caller can
     report them together with the rule set's other problems.
     """
-    loader = _StrictLoader(text)
+    try:
+        # The reader checks characters when it is built, so it is built inside the try.
+        loader = _StrictLoader(text)
+    except yaml.YAMLError as exc:
+        raise RuleSetError(f"not valid YAML: {_first_line(exc)}", file=file) from exc
     try:
         root = loader.get_single_node()
         if root is None:
@@ -178,7 +186,8 @@ def read_yaml(text: str, file: str | None = None) -> YamlDocument:
             problem = f"{problem}; rule files may use only plain YAML (no !!python or other tags)"
         raise RuleSetError(f"not valid YAML: {problem}", file=file, line=line) from exc
     except yaml.YAMLError as exc:
-        raise RuleSetError(f"not valid YAML: {exc}", file=file) from exc
+        raise RuleSetError(f"not valid YAML: {_first_line(exc)}", file=file) from exc
     finally:
-        loader.dispose()
+        if "loader" in locals():
+            loader.dispose()
     return YamlDocument(data, lines, tuple(problems))

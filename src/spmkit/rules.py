@@ -445,6 +445,9 @@ class _Reader:
         )
 
     def read(self) -> RuleSet | None:
+        if self.document.data is None:
+            self.problem("$", "the document is empty (null); a rule set is a YAML mapping")
+            return None
         data = self.mapping(self.document.data, "$", _TOP_KEYS, "a rule set")
         if data is None:
             return None
