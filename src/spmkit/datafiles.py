@@ -226,13 +226,24 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         if key not in allowed
     )
     columns = loaded.get("columns") or {}
-    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        problems.append("'columns' must map column names to input names")
+    if not isinstance(columns, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+    ):
+        problems.append(
+            "'columns' must map column names to input names, both as text (quote names "
+            'such as "No" or "2011")'
+        )
         columns = {}
     ignore = loaded.get("ignore") or []
     if not isinstance(ignore, list):
         problems.append("'ignore' must be a list of column names")
         ignore = []
+    problems.extend(
+        f"'ignore' has {name!r}, which is not text; quote column names such as "
+        '"No" or "2011" (YAML reads No as false)'
+        for name in ignore
+        if not isinstance(name, str)
+    )
     number_format = loaded.get("number_format")
     if number_format not in {None, "id", "en", "auto"}:
         problems.append(f"'number_format' must be id, en or auto (got {number_format!r})")
