@@ -435,3 +435,19 @@ def test_console_script_subprocess():
     assert done.stderr == ""
     assert "18 met, 5 not met" in done.stdout
     assert "\033[" not in done.stdout
+
+
+def test_example_report_is_current(capsys, tmp_path):
+    """examples/kulon-progo-2011-report.html is what the command makes today (the chart's
+    SVG depends on the matplotlib version, so it is compared apart from the figure)."""
+    pytest.importorskip("matplotlib")
+    fresh = tmp_path / "report.html"
+    main(["evaluate", "kulon-progo-2011", EXAMPLE, "-o", str(fresh)])
+    capsys.readouterr()
+
+    def without_figure(text):
+        start, end = text.index('<figure class="chart">'), text.index("</figure>")
+        return text[:start] + text[end:]
+
+    shipped = (ROOT / "examples" / "kulon-progo-2011-report.html").read_text(encoding="utf-8")
+    assert without_figure(shipped) == without_figure(fresh.read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ unreadable file, or a feature this installation lacks.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shutil
@@ -107,13 +108,17 @@ def _read_table(args: argparse.Namespace, rule_sets: RuleSet | Sequence[RuleSet]
 
 def _warn_unknown(table: DataTable, rule_set: RuleSet, lang: Language) -> None:
     if table.unknown_columns:
-        columns = ", ".join(repr(c) for c in table.unknown_columns)
-        print(
-            message(
-                "unknown_columns", lang, source=table.source, rule_set=rule_set.id, columns=columns
-            ),
-            file=sys.stderr,
+        names = list(rule_set.inputs)
+        shown = []
+        for column in table.unknown_columns:
+            close = difflib.get_close_matches(column.strip().casefold(), names, n=1)
+            hint = f" ({message('did_you_mean', lang, name=close[0])})" if close else ""
+            shown.append(f"{column!r}{hint}")
+        columns = ", ".join(shown)
+        warning = message(
+            "unknown_columns", lang, source=table.source, rule_set=rule_set.id, columns=columns
         )
+        print(f"spmkit: {warning}", file=sys.stderr)
 
 
 def _no_rows(table: DataTable, args: argparse.Namespace, lang: Language) -> _UsageError:

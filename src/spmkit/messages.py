@@ -79,6 +79,7 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "explain.notes": "Notes",
         "explain.quote": "Quote",
         "no_deadline": "no deadline",
+        "did_you_mean": "did you mean {name}?",
         "by": "by {year}",
         "missing": "missing",
         "feature_missing": (
@@ -140,6 +141,7 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "explain.notes": "Catatan",
         "explain.quote": "Kutipan",
         "no_deadline": "tanpa batas waktu",
+        "did_you_mean": "maksudnya {name}?",
         "by": "tahun {year}",
         "missing": "kosong",
         "feature_missing": (

@@ -286,7 +286,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2re
 max-width:72rem;padding:0 1rem;color:#1b1b1b;line-height:1.4}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem}
 .basis{color:#555;margin-top:0}table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top;
+white-space:nowrap}td.name{white-space:normal}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .met{color:#1b5e20}.not_met{color:#b71c1c;font-weight:bold}
 .no_data,.undefined{color:#8d6e00;font-style:italic}
@@ -341,7 +342,7 @@ def render_html(
             cells = _cells(rule_set, result, lang)
             row = []
             for key in _COLUMNS:
-                classes = "num" if key in _RIGHT else ""
+                classes = "num" if key in _RIGHT else ("name" if key == "name" else "")
                 if key == "status":
                     classes = result.status.value
                 attribute = f' class="{classes}"' if classes else ""
