@@ -23,7 +23,7 @@ This module has no dependencies so that every other module can import it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 __all__ = [
     "CycleError",
@@ -38,6 +38,9 @@ __all__ = [
     "UnknownNameError",
     "format_errors",
 ]
+
+
+E = TypeVar("E", bound=Exception)
 
 
 class SpmkitError(Exception):
@@ -173,20 +176,29 @@ class RuleSetNotFoundError(SpmkitError, LookupError):
     """No shipped rule set has that id, and no file has that path."""
 
 
-class RuleSetInvalid(ExceptionGroup[RuleSetError], SpmkitError):  # noqa: N818 - a group, named as in the API
-    """Every problem found in one rule set, raised together."""
+class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for what it holds
+    """Several problems found in one pass, raised together; ``str()`` lists them all."""
 
-    def __new__(cls, message: str, errors: Sequence[RuleSetError]) -> Self:  # noqa: D102
+    def __new__(cls, message: str, errors: Sequence[E]) -> Self:
         return super().__new__(cls, message, errors)
 
-    def derive(self, excs: Sequence[RuleSetError]) -> RuleSetInvalid:  # type: ignore[override]
+    @property
+    def exceptions(self) -> tuple[E, ...]:
+        """The problems; spmkit never nests groups, so each is a single error."""
+        return super().exceptions  # type: ignore[return-value]
+
+    def derive(self, excs: Sequence[E]) -> Self:  # type: ignore[override]
         """Keep the class when ``except*`` splits the group."""
-        return RuleSetInvalid(self.message, excs)
+        return type(self)(self.message, excs)
 
     def __str__(self) -> str:
         lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
         lines.extend(f"  {error}" for error in self.exceptions)
         return "\n".join(lines)
+
+
+class RuleSetInvalid(_ProblemGroup[RuleSetError]):
+    """Every problem found in one rule set, raised together."""
 
 
 class DataError(SpmkitError, ValueError):
@@ -211,20 +223,8 @@ class DataError(SpmkitError, ValueError):
         return f"input '{self.input_name}' must be {self.rule} (got {self.value!r}){hint}"
 
 
-class DataInvalid(ExceptionGroup[DataError], SpmkitError):  # noqa: N818 - a group, named as in the API
+class DataInvalid(_ProblemGroup[DataError]):
     """Every bad value of one data set, raised together."""
-
-    def __new__(cls, message: str, errors: Sequence[DataError]) -> Self:  # noqa: D102
-        return super().__new__(cls, message, errors)
-
-    def derive(self, excs: Sequence[DataError]) -> DataInvalid:  # type: ignore[override]
-        """Keep the class when ``except*`` splits the group."""
-        return DataInvalid(self.message, excs)
-
-    def __str__(self) -> str:
-        lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
-        lines.extend(f"  {error}" for error in self.exceptions)
-        return "\n".join(lines)
 
 
 def format_errors(error: BaseException) -> list[str]:

@@ -183,6 +183,8 @@ def _first_problem(args: list[_Value]) -> _Value:
 def _show(value: Fraction) -> str:
     """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559)."""
     text = exact_decimal(value)
+    if len(text) > 30:
+        return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
     if "/" in text or len(text.partition(".")[2]) > 2:
         return f"{float(value):,.2f}" if abs(value) >= 1 else f"{float(value):.4g}"
     whole, _, decimals = text.partition(".")
