@@ -318,7 +318,14 @@ class LegalBasis:
     url: str | None = None
 
     def cite(self) -> str:
-        """Return a short citation, e.g. ``"Peraturan Bupati Nomor 15 Tahun 2011"``."""
+        """Return a short citation, e.g. ``"Peraturan Bupati Nomor 15 Tahun 2011"``.
+
+        A number that already ends in the year (``741/MENKES/PER/VII/2008``) is cited
+        without repeating it.
+        """
+        if self.number.endswith(str(self.year)):
+            # 741/MENKES/PER/VII/2008 carries its year; "Tahun 2008" would repeat it.
+            return f"{self.instrument} Nomor {self.number}"
         return f"{self.instrument} Nomor {self.number} Tahun {self.year}"
 
 
