@@ -11,11 +11,22 @@ in an :class:`ExceptionGroup` subclass::
     ├── ExpressionLimitError(ValueError)         an expression over the size or depth limits
     ├── RuleSetError(ValueError)                 one problem of a rule set: file, line, path
     │   ├── UnknownNameError                     an expression names an undeclared input/indicator
-    │   └── CycleError                           indicators that reference each other in a loop
+    │   ├── CycleError                           indicators that reference each other in a loop
+    │   ├── UnknownUnitError                     a unit name the registry does not define
+    │   └── UnitMismatchError                    units that do not fit: person + village, a
+    │                                            rate per 100,000 against a percent target
     ├── RuleSetNotFoundError(LookupError)        no shipped rule set with that id, no such file
     ├── RuleSetInvalid(ExceptionGroup)           all RuleSetErrors of one rule set
     ├── DataError(ValueError)                    one bad input value: input, value, rule
     └── DataInvalid(ExceptionGroup)              all DataErrors of one call
+
+Warnings (``warnings.warn``, never raised) have their own small tree::
+
+    SpmkitWarning(UserWarning)                   base of spmkit's warnings
+    └── UnverifiedValuesWarning                  a loaded rule set has unverified values
+
+An overlay whose ``extends:`` chain loops raises a :class:`RuleSetInvalid` holding one
+:class:`ExtendsCycleError` (a :class:`RuleSetError`).
 
 This module has no dependencies so that every other module can import it.
 """
@@ -23,7 +34,7 @@ This module has no dependencies so that every other module can import it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 __all__ = [
     "CycleError",
@@ -31,13 +42,21 @@ __all__ = [
     "DataInvalid",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
+    "ExtendsCycleError",
     "RuleSetError",
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "SpmkitError",
+    "SpmkitWarning",
+    "UnitMismatchError",
     "UnknownNameError",
+    "UnknownUnitError",
+    "UnverifiedValuesWarning",
     "format_errors",
 ]
+
+
+E = TypeVar("E", bound=Exception)
 
 
 class SpmkitError(Exception):
@@ -169,24 +188,49 @@ class CycleError(RuleSetError):
     """Indicators whose expressions reference each other in a loop."""
 
 
+class UnknownUnitError(RuleSetError):
+    """A unit the registry does not define, or text that is not a unit (see docs/units.md)."""
+
+
+class UnitMismatchError(RuleSetError):
+    """Units that do not fit: adding persons to villages, or a formula's unit unlike its target's.
+
+    The message names the indicator and both units in words with their dimensions, e.g.
+    ``person / village ([person] / [village])`` against ``percent (dimensionless)``.
+    """
+
+
+class ExtendsCycleError(RuleSetError):
+    """Rule sets whose ``extends:`` lead back to themselves (``a -> b -> a``)."""
+
+
 class RuleSetNotFoundError(SpmkitError, LookupError):
     """No shipped rule set has that id, and no file has that path."""
 
 
-class RuleSetInvalid(ExceptionGroup[RuleSetError], SpmkitError):  # noqa: N818 - a group, named as in the API
-    """Every problem found in one rule set, raised together."""
+class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for what it holds
+    """Several problems found in one pass, raised together; ``str()`` lists them all."""
 
-    def __new__(cls, message: str, errors: Sequence[RuleSetError]) -> Self:  # noqa: D102
+    def __new__(cls, message: str, errors: Sequence[E]) -> Self:
         return super().__new__(cls, message, errors)
 
-    def derive(self, excs: Sequence[RuleSetError]) -> RuleSetInvalid:  # type: ignore[override]
+    @property
+    def exceptions(self) -> tuple[E, ...]:
+        """The problems; spmkit never nests groups, so each is a single error."""
+        return super().exceptions  # type: ignore[return-value]
+
+    def derive(self, excs: Sequence[E]) -> Self:  # type: ignore[override]
         """Keep the class when ``except*`` splits the group."""
-        return RuleSetInvalid(self.message, excs)
+        return type(self)(self.message, excs)
 
     def __str__(self) -> str:
         lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
         lines.extend(f"  {error}" for error in self.exceptions)
         return "\n".join(lines)
+
+
+class RuleSetInvalid(_ProblemGroup[RuleSetError]):
+    """Every problem found in one rule set, raised together."""
 
 
 class DataError(SpmkitError, ValueError):
@@ -211,20 +255,35 @@ class DataError(SpmkitError, ValueError):
         return f"input '{self.input_name}' must be {self.rule} (got {self.value!r}){hint}"
 
 
-class DataInvalid(ExceptionGroup[DataError], SpmkitError):  # noqa: N818 - a group, named as in the API
+class DataInvalid(_ProblemGroup[DataError]):
     """Every bad value of one data set, raised together."""
 
-    def __new__(cls, message: str, errors: Sequence[DataError]) -> Self:  # noqa: D102
-        return super().__new__(cls, message, errors)
 
-    def derive(self, excs: Sequence[DataError]) -> DataInvalid:  # type: ignore[override]
-        """Keep the class when ``except*`` splits the group."""
-        return DataInvalid(self.message, excs)
+class SpmkitWarning(UserWarning):
+    """Base of the warnings spmkit emits."""
+
+
+class UnverifiedValuesWarning(SpmkitWarning):
+    """A rule set was loaded whose values are not all checked against a text.
+
+    Attributes:
+        rule_set_id: the rule set.
+        values: the unverified values, as ``(indicator id, field)`` pairs.
+    """
+
+    def __init__(self, rule_set_id: str, values: Sequence[tuple[str, str]]) -> None:
+        self.rule_set_id = rule_set_id
+        self.values = tuple(values)
+        super().__init__(rule_set_id, self.values)
 
     def __str__(self) -> str:
-        lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
-        lines.extend(f"  {error}" for error in self.exceptions)
-        return "\n".join(lines)
+        indicators = sorted({indicator_id for indicator_id, _ in self.values})
+        shown = ", ".join(indicators[:8]) + (", ..." if len(indicators) > 8 else "")
+        return (
+            f"rule set {self.rule_set_id!r} has {len(self.values)} unverified value(s) "
+            f"(indicators {shown}); they are shipped to be checked, not trusted: "
+            "see each value's source note, or RuleSet.unverified"
+        )
 
 
 def format_errors(error: BaseException) -> list[str]:

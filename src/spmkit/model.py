@@ -23,8 +23,10 @@ from spmkit.expr import Expression, exact_decimal
 __all__ = [
     "AGGREGATIONS",
     "Aggregation",
+    "PROVENANCE_FIELDS",
     "Comparator",
     "Indicator",
+    "InputKind",
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
@@ -32,6 +34,7 @@ __all__ = [
     "ServiceType",
     "Source",
     "Target",
+    "UnitAcceptance",
     "Verification",
     "factor_suffix",
 ]
@@ -95,13 +98,41 @@ class Verification(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class Source:
-    """Where a value comes from: a place in a legal instrument, and how it was checked."""
+    """Where a value comes from: a place in a legal instrument, and how it was checked.
+
+    Attributes:
+        ref: where in the instrument (``"Lampiran, No. I, indikator 1"``).
+        verification: primary, secondary or unverified.
+        instrument: the instrument, when it is not the rule set's own legal basis.
+        url: where the text that was checked can be read.
+        quote: the words that support the value, verbatim.
+        note: what was (or was not) found, e.g. why a value stays unverified.
+        rule_set: the rule set whose file supplied the value; set when an overlay is
+            resolved (``extends:``), None for a rule set read from one file.
+        file: that rule set's file, when known.
+    """
 
     ref: str
     verification: Verification = Verification.UNVERIFIED
     instrument: str | None = None
     url: str | None = None
     quote: str | None = None
+    note: str | None = None
+    rule_set: str | None = None
+    file: str | None = None
+
+
+PROVENANCE_FIELDS: Final = ("target", "deadline", "formula")
+"""The values of an indicator that carry their own source (``Indicator.sources``)."""
+
+
+def _check_source_fields(
+    _instance: object, _attribute: object, value: FrozenMap[str, Source]
+) -> None:
+    unknown = sorted(set(value) - set(PROVENANCE_FIELDS))
+    if unknown:
+        msg = f"sources may only be given for {', '.join(PROVENANCE_FIELDS)} (got {unknown})"
+        raise ValueError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -113,6 +144,10 @@ class Target:
 
     op: Comparator = attrs.field(validator=attrs.validators.in_(COMPARATORS))
     value: Fraction = attrs.field(converter=_to_fraction)
+    unit: str | None = None
+    """The unit of ``value`` (``"case per 100000 person"``); None means the indicator's
+    factor as a plain scale (factor 100: percent). Checked against the formula's unit
+    when the rule set is built (docs/units.md)."""
 
     def is_met(self, achievement: Fraction) -> bool:
         """Decide exactly whether an achievement meets this target."""
@@ -137,9 +172,33 @@ class Target:
         return f"{self.op} {exact_decimal(self.value)}{factor_suffix(factor)}"
 
 
+class InputKind(enum.StrEnum):
+    """What values an input takes (checked at the data boundary, see docs/units.md)."""
+
+    COUNT = "count"
+    """A whole number, 0 or more: the default for counting units (person, village ...)."""
+    AMOUNT = "amount"
+    """A real number, 0 or more: the default for other units (L/day, km, percent)."""
+
+
+def _default_kind(spec: InputSpec) -> InputKind:
+    # Imported here: units needs pint (at load time only, never at `import spmkit`).
+    from spmkit.errors import UnknownUnitError  # noqa: PLC0415
+    from spmkit.units import is_counting, parse_unit  # noqa: PLC0415
+
+    try:
+        return InputKind.COUNT if is_counting(parse_unit(spec.unit)) else InputKind.AMOUNT
+    except UnknownUnitError:
+        return InputKind.AMOUNT  # the unknown unit is reported by the rule set's checks
+
+
 @attrs.frozen(kw_only=True)
 class InputSpec:
-    """A declared input: a count the data must (or may) provide."""
+    """A declared input: a count or amount, in a unit, the data must (or may) provide.
+
+    ``kind`` defaults from the unit: a count for counting units, else an amount.
+    ``minimum`` and ``maximum`` bound the value (inclusive, in ``unit``).
+    """
 
     name: str
     label: str
@@ -154,6 +213,24 @@ class InputSpec:
         default="sum", validator=attrs.validators.in_(AGGREGATIONS)
     )
     """How successive periods of one place combine (batch aggregation); ``sum`` by default."""
+    kind: InputKind = attrs.field(
+        default=attrs.Factory(_default_kind, takes_self=True), converter=InputKind
+    )
+    minimum: Fraction | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_to_fraction)
+    )
+    maximum: Fraction | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_to_fraction)
+    )
+
+    @maximum.validator
+    def _check_bounds(self, _attribute: object, value: Fraction | None) -> None:
+        if self.minimum is not None and self.minimum < 0:
+            msg = f"input {self.name!r}: 'min' must be 0 or more (got {self.minimum})"
+            raise ValueError(msg)
+        if value is not None and self.minimum is not None and value < self.minimum:
+            msg = f"input {self.name!r}: 'max' {value} is below 'min' {self.minimum}"
+            raise ValueError(msg)
 
     @default.validator
     def _check_default(self, _attribute: object, value: Fraction | None) -> None:
@@ -172,6 +249,19 @@ class ServiceType:
 
 
 @attrs.frozen(kw_only=True)
+class UnitAcceptance:
+    """A unit discrepancy the regulation prints, accepted on purpose with a note.
+
+    ``accept`` is the unit of ``numerator / denominator`` as printed (``"visit / person"``).
+    The formula must give exactly that unit; the target is then judged as a plain number
+    with the indicator's factor. Never a silent fix: the note says why.
+    """
+
+    accept: str
+    note: str
+
+
+@attrs.frozen(kw_only=True)
 class Indicator:
     """One SPM indicator: ``numerator / denominator x factor`` judged against a target."""
 
@@ -186,6 +276,25 @@ class Indicator:
     source: Source
     name_en: str | None = None
     notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    coverage: bool | None = None
+    """True: the numerator counts a subset of the denominator (a *cakupan*), so it must
+    count the same thing, and a numerator above the denominator is flagged. False: it is
+    a rate (visits per person), never flagged. None: not declared, flagged as a hint."""
+    units: UnitAcceptance | None = None
+    """A unit discrepancy accepted on purpose (see :class:`UnitAcceptance`)."""
+    sources: FrozenMap[str, Source] = attrs.field(
+        factory=FrozenMap, converter=freeze, validator=_check_source_fields
+    )
+
+    def source_of(self, field: str) -> Source:
+        """Return the source of one value (``"target"``, ``"deadline"`` or ``"formula"``).
+
+        A value without a source of its own is cited by the indicator's ``source``.
+        """
+        if field not in PROVENANCE_FIELDS:
+            msg = f"field must be one of {', '.join(PROVENANCE_FIELDS)} (got {field!r})"
+            raise ValueError(msg)
+        return self.sources.get(field, self.source)
 
     @factor.validator
     def _check_factor(self, _attribute: object, value: Fraction) -> None:
@@ -226,7 +335,14 @@ class LegalBasis:
     url: str | None = None
 
     def cite(self) -> str:
-        """Return a short citation, e.g. ``"Peraturan Bupati Nomor 15 Tahun 2011"``."""
+        """Return a short citation, e.g. ``"Peraturan Bupati Nomor 15 Tahun 2011"``.
+
+        A number that already ends in the year (``741/MENKES/PER/VII/2008``) is cited
+        without repeating it.
+        """
+        if self.number.endswith(str(self.year)):
+            # 741/MENKES/PER/VII/2008 carries its year; "Tahun 2008" would repeat it.
+            return f"{self.instrument} Nomor {self.number}"
         return f"{self.instrument} Nomor {self.number} Tahun {self.year}"
 
 
@@ -248,6 +364,8 @@ class RuleSet:
     indicators: FrozenMap[str, Indicator] = attrs.field(converter=freeze)
     title_en: str | None = None
     notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    extends: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    """The chain of rule sets this one was resolved from, nearest first (overlays)."""
     evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -260,3 +378,25 @@ class RuleSet:
             msg = f"rule set {self.id!r} is invalid"
             raise RuleSetInvalid(msg, problems)
         object.__setattr__(self, "evaluation_order", evaluation_order(self.indicators))
+
+    @property
+    def unverified(self) -> tuple[tuple[str, str], ...]:
+        """Every value not checked against any text, as ``(indicator id, field)`` pairs.
+
+        The fields are those of :data:`PROVENANCE_FIELDS`. Loading a rule set with such
+        values also warns (:class:`~spmkit.errors.UnverifiedValuesWarning`).
+        """
+        return tuple(
+            (indicator.id, field)
+            for indicator in self.indicators.values()
+            for field in PROVENANCE_FIELDS
+            if indicator.source_of(field).verification is Verification.UNVERIFIED
+        )
+
+    def verification_counts(self) -> dict[Verification, int]:
+        """Count the values (target, deadline, formula of every indicator) per verification."""
+        counts = dict.fromkeys(Verification, 0)
+        for indicator in self.indicators.values():
+            for field in PROVENANCE_FIELDS:
+                counts[indicator.source_of(field).verification] += 1
+        return counts

@@ -8,6 +8,7 @@ Results keep the exact numbers (``numerator``, ``denominator``, ``factor`` and
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any
@@ -34,7 +35,13 @@ class Status(enum.StrEnum):
 
 
 def _as_float(value: Fraction | None) -> float | None:
-    return None if value is None else float(value)
+    """The nearest float; +-inf for exact values beyond the float range (exact_* stay exact)."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +63,9 @@ class IndicatorResult:
         missing_inputs: inputs the indicator needed and did not get.
         target: the target it was judged against; deadline: its year, or None.
         source: where the indicator is printed in its regulation.
+        target_source: where the target it was judged against comes from, and how it
+            was verified (for an overlay, the file that set it); None only for results
+            built by hand.
         explanation: the formula with the values substituted, the target and the source.
     """
 
@@ -74,6 +84,7 @@ class IndicatorResult:
     deadline: int | None
     source: Source
     explanation: str
+    target_source: Source | None = None
 
     @property
     def value(self) -> float | None:
@@ -102,6 +113,14 @@ class IndicatorResult:
             "exceeds_denominator": self.exceeds_denominator,
             "missing_inputs": list(self.missing_inputs),
             "source": self.source.ref,
+            "target_source": None
+            if self.target_source is None
+            else {
+                "ref": self.target_source.ref,
+                "instrument": self.target_source.instrument,
+                "verification": self.target_source.verification.value,
+                "rule_set": self.target_source.rule_set,
+            },
             "explanation": self.explanation,
         }
 

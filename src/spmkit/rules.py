@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
+from spmkit._unitcheck import check_units
 from spmkit._yaml import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
 from spmkit.check import check_references
 from spmkit.errors import (
@@ -25,12 +27,15 @@ from spmkit.errors import (
     RuleSetError,
     RuleSetInvalid,
     RuleSetNotFoundError,
+    UnverifiedValuesWarning,
 )
 from spmkit.expr import Expression
 from spmkit.model import (
     AGGREGATIONS,
     COMPARATORS,
+    PROVENANCE_FIELDS,
     Indicator,
+    InputKind,
     InputSpec,
     Jurisdiction,
     LegalBasis,
@@ -38,13 +43,29 @@ from spmkit.model import (
     ServiceType,
     Source,
     Target,
+    UnitAcceptance,
     Verification,
 )
 from spmkit.parse import parse_expression
 
-__all__ = ["FORMAT_VERSION", "load_rule_set", "loads_rule_set", "shipped_rule_sets"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_INDICATORS",
+    "MAX_INPUTS",
+    "find_rule_file",
+    "load_rule_set",
+    "loads_rule_set",
+    "read_rule_file",
+    "shipped_rule_sets",
+]
 
 FORMAT_VERSION: Final = 1
+
+MAX_INDICATORS: Final = 1000
+"""Most indicators in one rule set (a national SPM has 18; all six fields together ~150)."""
+
+MAX_INPUTS: Final = 2000
+"""Most declared inputs in one rule set."""
 
 _RULE_SET_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _INPUT_NAME: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -81,6 +102,9 @@ _INPUT_KEYS: Final = {
     "default": False,
     "description": False,
     "aggregate": False,
+    "kind": False,
+    "min": False,
+    "max": False,
 }
 _SERVICE_TYPE_KEYS: Final = {"name": True, "name_en": False}
 _INDICATOR_KEYS: Final = {
@@ -93,17 +117,25 @@ _INDICATOR_KEYS: Final = {
     "target": True,
     "deadline": True,
     "source": True,
+    "sources": False,
     "notes": False,
+    "coverage": False,
+    "units": False,
 }
-_TARGET_KEYS: Final = {"op": True, "value": True}
+_TARGET_KEYS: Final = {"op": True, "value": True, "unit": False}
+_UNITS_KEYS: Final = {"accept": True, "note": True}
 _SOURCE_KEYS: Final = {
     "ref": True,
     "verification": False,
     "instrument": False,
     "url": False,
     "quote": False,
+    "note": False,
 }
 _LANGUAGES: Final = ("id", "en")
+_SECTION_LIMITS: Final = {"indicators": MAX_INDICATORS, "inputs": MAX_INPUTS}
+_NULLABLE: Final = frozenset({"deadline"})
+"""Required keys whose value may be null: a deadline the regulation does not print."""
 _LEVELS: Final = ("nasional", "provinsi", "kabupaten", "kota", "kabupaten/kota")
 
 
@@ -114,6 +146,10 @@ class _Reader:
         self.document = document
         self.file = file
         self.problems: list[RuleSetError] = list(document.problems)
+        # Parts of indicators that parsed, kept even when the rest of the indicator is
+        # broken, so their names are checked in the same pass.
+        self.formulas: dict[str, dict[str, Expression]] = {}
+        self.service_type_of: dict[str, str] = {}
 
     def problem(self, path: str, message: str, indicator_id: str | None = None) -> None:
         self.problems.append(
@@ -129,7 +165,13 @@ class _Reader:
     def mapping(
         self, value: object, path: str, keys: Mapping[str, bool], what: str
     ) -> dict[str, Any] | None:
-        """Check ``value`` is a mapping with only allowed keys and all required ones."""
+        """Check ``value`` is a mapping with only allowed keys and all required ones.
+
+        A required key that is absent, or empty where emptiness is not allowed, is
+        reported here, once; the readers of single values skip a None silently.
+        """
+        if value is None:
+            return None  # the key holding it is reported missing by the caller's mapping()
         if not isinstance(value, dict):
             self.problem(path, f"{what} must be a mapping (got {_kind(value)})")
             return None
@@ -143,6 +185,10 @@ class _Reader:
         missing = [k for k, required in keys.items() if required and k not in value]
         if missing:
             self.problem(path, f"{what} is missing required key(s): {', '.join(missing)}")
+        empty = [k for k, required in keys.items() if required and k in value and value[k] is None]
+        for key in empty:
+            if key not in _NULLABLE:
+                self.problem(child_path(path, key), f"{key!r} must not be empty")
         return value
 
     def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool) -> str | None:
@@ -165,6 +211,8 @@ class _Reader:
         return tuple(value)
 
     def number(self, value: object, path: str, what: str) -> Fraction | None:
+        if value is None:
+            return None
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self.problem(path, f"{what} must be a number (got {value!r})")
             return None
@@ -174,12 +222,16 @@ class _Reader:
         return Fraction(value)
 
     def year(self, value: object, path: str, what: str) -> int | None:
+        if value is None:
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or not 1945 <= value <= 2100:
             self.problem(path, f"{what} must be a year such as 2015 (got {value!r})")
             return None
         return value
 
     def expression(self, value: object, path: str, indicator_id: str) -> Expression | None:
+        if value is None:
+            return None
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
@@ -215,6 +267,10 @@ class _Reader:
             return result
         if not isinstance(section, dict):
             self.problem(path, f"{key!r} must be a mapping of id to entry (got {_kind(section)})")
+            return result
+        limit = _SECTION_LIMITS.get(key)
+        if limit is not None and len(section) > limit:
+            self.problem(path, f"{key!r} may have at most {limit} entries (got {len(section)})")
             return result
         for name, entry in section.items():
             sub = child_path(path, name)
@@ -253,7 +309,8 @@ class _Reader:
             aggregate = "sum"
         label = self.text(data, "label", path, required=True)
         unit = self.text(data, "unit", path, required=True)
-        if label is None or unit is None:
+        constraints = self.read_constraints(data, path)
+        if label is None or unit is None or constraints is None:
             return None
         return InputSpec(
             name=name,
@@ -264,7 +321,27 @@ class _Reader:
             default=None if required else default,
             description=self.text(data, "description", path, required=False),
             aggregate=aggregate,
+            **constraints,
         )
+
+    def read_constraints(self, data: Mapping[str, Any], path: str) -> dict[str, Any] | None:
+        """Read an input's ``kind``, ``min`` and ``max`` (absent keys keep the defaults)."""
+        before = len(self.problems)
+        constraints: dict[str, Any] = {}
+        if "kind" in data:
+            kinds = tuple(k.value for k in InputKind)
+            if self.enum_value(data["kind"], child_path(path, "kind"), kinds, "'kind'"):
+                constraints["kind"] = InputKind(data["kind"])
+        for key, field in (("min", "minimum"), ("max", "maximum")):
+            if key in data:
+                bound = self.number(data[key], child_path(path, key), f"{key!r}")
+                if bound is not None and bound < 0:
+                    self.problem(child_path(path, key), f"{key!r} must be 0 or more (got {bound})")
+                constraints[field] = bound
+        low, high = constraints.get("minimum"), constraints.get("maximum")
+        if low is not None and high is not None and high < low:
+            self.problem(child_path(path, "max"), f"'max' {high} must not be below 'min' {low}")
+        return constraints if len(self.problems) == before else None
 
     def read_service_type(self, sid: str, entry: Any, path: str) -> ServiceType | None:  # noqa: ANN401
         data = self.mapping(entry, path, _SERVICE_TYPE_KEYS, f"service type {sid!r}")
@@ -283,12 +360,35 @@ class _Reader:
             return None
         op_ok = self.enum_value(data["op"], child_path(path, "op"), COMPARATORS, "target 'op'")
         number = self.number(data["value"], child_path(path, "value"), "target 'value'")
+        unit = self.text(data, "unit", path, required=False)
         if not op_ok or number is None:
             return None
-        return Target(op=data["op"], value=number)
+        return Target(op=data["op"], value=number, unit=unit)
+
+    def read_coverage(self, data: Mapping[str, Any], path: str, iid: str) -> bool | None:
+        """Read an indicator's ``coverage`` flag (absent or null: not declared)."""
+        coverage = data.get("coverage")
+        if coverage is not None and not isinstance(coverage, bool):
+            self.problem(
+                child_path(path, "coverage"),
+                f"'coverage' must be true or false (got {coverage!r})",
+                iid,
+            )
+            return None
+        return coverage
+
+    def read_units(self, value: object, path: str) -> UnitAcceptance | None:
+        data = self.mapping(value, path, _UNITS_KEYS, "'units'")
+        if data is None:
+            return None
+        accept = self.text(data, "accept", path, required=True)
+        note = self.text(data, "note", path, required=True)
+        if accept is None or note is None:
+            return None
+        return UnitAcceptance(accept=accept, note=note)
 
     def read_source(self, value: object, path: str) -> Source | None:
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip():
             return Source(ref=value)
         data = self.mapping(value, path, _SOURCE_KEYS, "source")
         if data is None:
@@ -308,17 +408,38 @@ class _Reader:
             instrument=self.text(data, "instrument", path, required=False),
             url=self.text(data, "url", path, required=False),
             quote=self.text(data, "quote", path, required=False),
+            note=self.text(data, "note", path, required=False),
         )
 
+    def read_sources(self, value: object, path: str) -> dict[str, Source]:
+        """Read the per-value sources of an indicator (``target``, ``deadline``, ``formula``)."""
+        keys = dict.fromkeys(PROVENANCE_FIELDS, False)
+        data = self.mapping(value, path, keys, "sources")
+        if data is None:
+            return {}
+        found: dict[str, Source] = {}
+        for field in PROVENANCE_FIELDS:
+            if field in data:
+                source = self.read_source(data[field], child_path(path, field))
+                if source is not None:
+                    found[field] = source
+        return found
+
     def read_indicator(self, iid: str, entry: Any, path: str) -> Indicator | None:  # noqa: ANN401
+        before = len(self.problems)
         data = self.mapping(entry, path, _INDICATOR_KEYS, f"indicator {iid!r}")
         if data is None:
+            if entry is None:
+                self.problem(path, f"indicator {iid!r} is empty")
             return None
-        before = len(self.problems)
         name = self.text(data, "name", path, required=True)
         service_type = self.text(data, "service_type", path, required=True)
         numerator = self.expression(data.get("numerator"), child_path(path, "numerator"), iid)
         denominator = self.expression(data.get("denominator"), child_path(path, "denominator"), iid)
+        parts = {"numerator": numerator, "denominator": denominator}
+        self.formulas[iid] = {part: e for part, e in parts.items() if e is not None}
+        if service_type is not None:
+            self.service_type_of[iid] = service_type
         factor = self.number(data.get("factor"), child_path(path, "factor"), "'factor'")
         if factor is not None and factor <= 0:
             self.problem(
@@ -329,7 +450,12 @@ class _Reader:
         if deadline is not None:
             deadline = self.year(deadline, child_path(path, "deadline"), "'deadline'")
         source = self.read_source(data.get("source"), child_path(path, "source"))
+        sources = self.read_sources(data.get("sources"), child_path(path, "sources"))
         notes = self.text_list(data, "notes", path)
+        coverage = self.read_coverage(data, path, iid)
+        units = None
+        if "units" in data:
+            units = self.read_units(data["units"], child_path(path, "units"))
         if len(self.problems) > before:
             return None
         assert name and service_type and numerator and denominator  # noqa: S101 - checked above
@@ -345,7 +471,10 @@ class _Reader:
             target=target,
             deadline=deadline,
             source=source,
+            sources=sources,
             notes=notes,
+            coverage=coverage,
+            units=units,
         )
 
     def read_jurisdiction(self, value: object) -> Jurisdiction | None:
@@ -396,6 +525,9 @@ class _Reader:
         )
 
     def read(self) -> RuleSet | None:
+        if self.document.data is None:
+            self.problem("$", "the document is empty (null); a rule set is a YAML mapping")
+            return None
         data = self.mapping(self.document.data, "$", _TOP_KEYS, "a rule set")
         if data is None:
             return None
@@ -422,8 +554,13 @@ class _Reader:
         for error in check_references(
             inputs=_keys(data.get("inputs")),
             service_types=_keys(data.get("service_types")),
-            indicators=indicators,
+            indicator_ids=_keys(data.get("indicators")),
+            formulas=self.formulas,
+            service_type_of=self.service_type_of,
         ):
+            self.problems.append(error.located(self.file, self.document.line(error.path)))
+        # Units of the entries that read well, so unit problems come with all the others.
+        for error in check_units(inputs=inputs, indicators=indicators):
             self.problems.append(error.located(self.file, self.document.line(error.path)))
         if self.problems:
             return None
@@ -460,22 +597,50 @@ def _kind(value: object) -> str:
     return repr(value)
 
 
-def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
-    """Load a rule set from YAML text (``file`` names it in messages).
+def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
+    """Read one document into a rule set; a document with ``extends:`` is an overlay.
 
-    Raises:
-        RuleSetInvalid: every problem of the document, each with its line and path.
+    ``chain`` holds the files (or ids) of the overlays being resolved that lead here, so
+    that :mod:`spmkit.overlay` can refuse an ``extends:`` cycle.
     """
     try:
         document = read_yaml(text, file)
     except RuleSetError as exc:
         msg = f"cannot read rule set {file or '<text>'}"
         raise RuleSetInvalid(msg, [exc]) from None
+    if isinstance(document.data, dict) and "extends" in document.data:
+        # Imported here: the overlay module builds on this one.
+        from spmkit.overlay import resolve_overlay  # noqa: PLC0415
+
+        return resolve_overlay(document, file, chain)
     reader = _Reader(document, file)
     rule_set = reader.read()
     if reader.problems or rule_set is None:
         msg = f"rule set {file or '<text>'} is invalid"
         raise RuleSetInvalid(msg, reader.problems)
+    return rule_set
+
+
+def _warn_unverified(rule_set: RuleSet) -> None:
+    unverified = rule_set.unverified
+    if unverified:
+        warnings.warn(UnverifiedValuesWarning(rule_set.id, unverified), stacklevel=3)
+
+
+def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
+    """Load a rule set from YAML text (``file`` names it in messages).
+
+    A document with ``extends:`` is an overlay and is resolved against its base
+    (``docs/rule-sets.md``, "Overlays").
+
+    Warns:
+        UnverifiedValuesWarning: some target, deadline or formula is not verified.
+
+    Raises:
+        RuleSetInvalid: every problem of the document, each with its line and path.
+    """
+    rule_set = _build(text, file, ())
+    _warn_unverified(rule_set)
     return rule_set
 
 
@@ -495,18 +660,17 @@ def shipped_rule_sets() -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.rglob("*.yaml"))}
 
 
-def load_rule_set(source: str | Path) -> RuleSet:
-    """Load a shipped rule set by id (``"kulon-progo-2011"``) or a rule file by path.
+def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Path:
+    """Return the file of a rule set given by shipped id or by path.
 
-    >>> rs = load_rule_set("kulon-progo-2011")
-    >>> rs.indicators["I.1"].target.describe()
-    '>= 95 %'
+    A path is taken relative to ``relative_to`` (an overlay's directory) when given.
 
     Raises:
         RuleSetNotFoundError: no shipped rule set has that id and no file that path.
-        RuleSetInvalid: the file has problems; all of them are reported.
     """
     path = Path(source)
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
     shipped = shipped_rule_sets()
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
@@ -514,6 +678,11 @@ def load_rule_set(source: str | Path) -> RuleSet:
         known = ", ".join(sorted(shipped)) or "none"
         msg = f"no rule set {str(source)!r}: not a shipped rule set id ({known}) nor a file"
         raise RuleSetNotFoundError(msg)
+    return path
+
+
+def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
+    """Read a rule file without warning (overlays read their bases with this)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         error = RuleSetError(
@@ -525,9 +694,29 @@ def load_rule_set(source: str | Path) -> RuleSet:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         error = RuleSetError(
-            f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
-            "save the file as UTF-8",
+            f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start} cannot be "
+            "decoded; save the file as UTF-8",
             file=str(path),
+            line=raw.count(b"\n", 0, exc.start) + 1,
         )
         raise RuleSetInvalid(f"cannot read rule set {path}", [error]) from None
-    return loads_rule_set(text, file=str(path))
+    return _build(text, str(path), chain)
+
+
+def load_rule_set(source: str | Path) -> RuleSet:
+    """Load a shipped rule set by id (``"kulon-progo-2011"``) or a rule file by path.
+
+    >>> rs = load_rule_set("kulon-progo-2011")
+    >>> rs.indicators["I.1"].target.describe()
+    '>= 95 %'
+
+    Warns:
+        UnverifiedValuesWarning: some target, deadline or formula is not verified.
+
+    Raises:
+        RuleSetNotFoundError: no shipped rule set has that id and no file that path.
+        RuleSetInvalid: the file has problems; all of them are reported.
+    """
+    rule_set = read_rule_file(find_rule_file(source))
+    _warn_unverified(rule_set)
+    return rule_set
