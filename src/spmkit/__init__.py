@@ -60,8 +60,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BatchResult",
-    "CompiledRuleSet",
     "Comparison",
+    "CompiledRuleSet",
     "CycleError",
     "DataError",
     "DataInvalid",
@@ -96,8 +96,8 @@ __all__ = [
     "Verification",
     "__version__",
     "aggregate",
-    "compile_rule_set",
     "compare",
+    "compile_rule_set",
     "diff",
     "evaluate",
     "evaluate_batch",

@@ -22,8 +22,8 @@ from spmkit.expr import Expression, exact_decimal
 
 __all__ = [
     "AGGREGATIONS",
-    "Aggregation",
     "PROVENANCE_FIELDS",
+    "Aggregation",
     "Comparator",
     "Indicator",
     "InputKind",
