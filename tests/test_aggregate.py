@@ -21,6 +21,7 @@ inputs:
   k4: {label: K4 visits, unit: person}
   sasaran: {label: Target pregnant women (annual estimate), unit: person, aggregate: same}
   penduduk: {label: Population at the end of the month, unit: person, aggregate: last}
+  air: {label: Water supplied, unit: L/day}
 service_types:
   I: {name: Basic}
 indicators:
@@ -76,8 +77,8 @@ class TestRatioOfSums:
 
     def test_decimal_inputs_sum_exactly(self, rule_set):
         """0.1 + 0.2 is 0.3 here, as in the exact scalar evaluator (not 0.30000000000000004)."""
-        totals = spmkit.aggregate(rule_set, {"k4": np.array([0.1, 0.2])}, by=[])
-        assert totals["k4"].tolist() == [0.3]
+        totals = spmkit.aggregate(rule_set, {"air": np.array([0.1, 0.2])}, by=[])
+        assert totals["air"].tolist() == [0.3]
 
 
 class TestPeriods:

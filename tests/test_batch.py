@@ -40,11 +40,21 @@ class TestExactDecisions:
             }
         )
         result = spmkit.evaluate_batch(
-            rule_set, {"bumil_k4": np.array([57, 56, 0.57]), "sasaran_bumil": [100, 100, 1]}
+            rule_set, {"bumil_k4": np.array([57.0, 56.0, 570]), "sasaran_bumil": [100, 100, 1000]}
         )
         assert result["I.1"].status.tolist() == ["met", "not_met", "met"]
         assert result["I.1"].value.tolist() == [57.0, 56.0, 57.0]
         assert result["I.1"].gap.tolist() == [0.0, 1.0, 0.0]
+
+    def test_decimals_are_refused_for_counts_as_by_the_scalar_code(self, rule_set):
+        with pytest.raises(spmkit.DataInvalid) as info:
+            spmkit.evaluate_batch(rule_set, {"bumil_k4": [1, 0.5], "sasaran_bumil": [1, 1]})
+        assert spmkit.format_errors(info.value) == [
+            (
+                "input 'bumil_k4' must be a count of person: a whole number, 0 or more (got 0.5) "
+                "(at row 1)"
+            )
+        ]
 
     def test_zero_denominator_is_undefined_and_missing_wins(self, rule_set):
         result = spmkit.evaluate_batch(

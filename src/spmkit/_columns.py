@@ -14,7 +14,7 @@ fallback only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final
 
@@ -26,7 +26,8 @@ from spmkit._compile import EXACT_LIMIT, Vec
 from spmkit.check import suggest
 from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluate import _convert  # one definition of a valid value, shared
-from spmkit.model import RuleSet
+from spmkit.expr import exact_decimal
+from spmkit.model import InputKind, InputSpec, RuleSet
 
 __all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
 
@@ -44,6 +45,8 @@ class Column:
     name: str
     vec: Vec | None
     raw: npt.NDArray[Any]
+    given: npt.NDArray[Any] | None = None
+    """The values as given, for messages, when ``raw`` holds converted ones."""
 
     def scalar(self, row: int) -> object:
         """The value of one row as the scalar evaluator takes it (None when missing)."""
@@ -200,14 +203,79 @@ def _column(name: str, values: object) -> tuple[Column | None, DataError | None]
             return None, problem
         exact = _from_fractions(converted)
         if exact.dtype == object:
-            return Column(name=name, vec=None, raw=converted), None
+            return Column(name=name, vec=None, raw=converted, given=raw), None
         if exact.size and np.fmax.reduce(exact) >= EXACT_LIMIT:
-            return Column(name=name, vec=None, raw=converted), None
+            return Column(name=name, vec=None, raw=converted, given=raw), None
         raw = exact
     vec, problem = _numeric(name, raw)
     if problem is not None:
         return None, problem
     return Column(name=name, vec=vec, raw=raw), None
+
+
+def _outside(spec: InputSpec, column: Column) -> tuple[npt.NDArray[np.bool_], str] | None:
+    """Rows that break the input's kind or bounds (the scalar ``_constrain``), and the rule."""
+    unit = f" {spec.unit}"
+    vec = column.vec
+    checks: list[tuple[str, Callable[[Fraction], bool], Callable[[Vec], Any] | None]] = []
+    if spec.kind is InputKind.COUNT:
+        checks.append(
+            (
+                f"a count of{unit}: a whole number, 0 or more",
+                lambda x: x.denominator != 1,
+                lambda v: np.mod(v.n, v.d) != 0 if v.d != 1 else None,
+            )
+        )
+    low, high = spec.minimum, spec.maximum
+    if low is not None:
+        checks.append(
+            (
+                f"at least {exact_decimal(low)}{unit}",
+                lambda x: x < low,
+                lambda v: v.n * low.denominator < low.numerator * v.d,
+            )
+        )
+    if high is not None:
+        checks.append(
+            (
+                f"at most {exact_decimal(high)}{unit}",
+                lambda x: x > high,
+                lambda v: v.n * high.denominator > high.numerator * v.d,
+            )
+        )
+    exact_ok = vec is not None and isinstance(vec.d, int)
+    for bound in (low, high):
+        if exact_ok and bound is not None and vec is not None:
+            exact_ok = max(vec.bound_n * bound.denominator, bound.numerator * vec.bound_d) < (
+                EXACT_LIMIT
+            )
+    for rule, scalar_check, vector_check in checks:
+        if exact_ok and vec is not None and vector_check is not None:
+            with np.errstate(invalid="ignore"):
+                bad = vector_check(vec)
+            if bad is None:
+                continue
+            bad = np.broadcast_to(bad, (len(column.raw),))
+        else:
+            values = [_convert(column.name, column.scalar(row)) for row in range(len(column.raw))]
+            bad = np.array(
+                [isinstance(x, Fraction) and scalar_check(x) for x in values], dtype=bool
+            )
+        if bad.any():
+            return bad, rule
+    return None
+
+
+def _constrain(spec: InputSpec, column: Column) -> DataError | None:
+    found = _outside(spec, column)
+    if found is None:
+        return None
+    bad, rule = found
+    rows = np.flatnonzero(bad)
+    value = (column.raw if column.given is None else column.given)[int(rows[0])]
+    value = value.item() if isinstance(value, np.generic) else value
+    more = f"; {len(rows)} bad rows in this column" if len(rows) > 1 else ""
+    return DataError(spec.name, value, rule, f"at row {rows[0]}{more}")
 
 
 def _constant(name: str, value: Fraction | None, rows: int) -> Column:
@@ -269,6 +337,8 @@ def read_table(
                 )
             continue
         column, problem = _column(name, values)
+        if column is not None and problem is None:
+            problem = _constrain(rule_set.inputs[name], column)
         if problem is not None:
             problems.append(problem)
         elif column is not None:
