@@ -43,7 +43,8 @@ docs: $(DOCS_STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_units.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 bench-batch: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py
