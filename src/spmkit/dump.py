@@ -123,7 +123,5 @@ def dump_rule_set(rule_set: RuleSet) -> str:
         for sid, st in rule_set.service_types.items()
     }
     document["indicators"] = {iid: _indicator(ind) for iid, ind in rule_set.indicators.items()}
-    text: str = yaml.dump(
-        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
-    )
+    text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text

@@ -23,6 +23,8 @@ indicators.
 
 from __future__ import annotations
 
+import operator
+import string
 from collections.abc import Collection, Mapping
 from fractions import Fraction
 from typing import Final
@@ -94,14 +96,21 @@ def _check_bool(name: str, value: object) -> None:
 
 def input_names() -> st.SearchStrategy[str]:
     """Names a rule file may declare as inputs (``bumil_k4``), never a function name."""
-    return st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True).filter(
-        lambda name: name not in FUNCTIONS
-    )
+    return st.builds(
+        operator.add,
+        st.sampled_from(string.ascii_lowercase),
+        st.text(alphabet=string.ascii_lowercase + string.digits + "_", max_size=11),
+    ).filter(lambda name: name not in FUNCTIONS)
 
 
 def indicator_ids() -> st.SearchStrategy[str]:
     """Indicator ids of the shape regulations print (``I``, ``II.3``, ``I.13.a``)."""
-    return st.from_regex(r"[IVX]{1,4}(\.[0-9]{1,2})?(\.[a-e])?", fullmatch=True)
+    return st.builds(
+        lambda roman, number, letter: roman + number + letter,
+        st.sampled_from(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")),
+        st.sampled_from(("",)) | st.integers(1, 20).map(".{}".format),
+        st.sampled_from(("", ".a", ".b", ".c", ".d", ".e")),
+    )
 
 
 def _decimals(max_value: int) -> st.SearchStrategy[Fraction]:
@@ -255,24 +264,75 @@ def indicators(  # noqa: PLR0913 - every part of an indicator can be steered
     )
 
 
+_PLACEHOLDERS: Final = 8
+
+
+def _substitute(expression: Expression, names: list[str], refs: list[str]) -> Expression:
+    """Replace placeholder leaves (``Input("0")``, ``Ref("3")``) with real names and refs."""
+    if isinstance(expression, Input):
+        return Input(names[int(expression.name) % len(names)])
+    if isinstance(expression, Ref):
+        if not refs:
+            return Number(Fraction(int(expression.indicator_id)))
+        return Ref(refs[int(expression.indicator_id) % len(refs)])
+    if isinstance(expression, Neg):
+        return Neg(_substitute(expression.operand, names, refs))
+    if isinstance(expression, Call):
+        return Call(
+            expression.function, tuple(_substitute(a, names, refs) for a in expression.args)
+        )
+    if isinstance(expression, BinOp):
+        return BinOp(
+            expression.op,
+            _substitute(expression.left, names, refs),
+            _substitute(expression.right, names, refs),
+        )
+    return expression
+
+
+# Built once: making a recursive strategy costs far more than drawing from it, so rule_sets
+# draws formulas over numbered placeholders and substitutes the rule set's own names.
+_TEMPLATE: Final = st.deferred(
+    lambda: expressions(
+        names=st.integers(0, _PLACEHOLDERS - 1).map(str),
+        refs=st.integers(0, 49).map(str),
+        max_leaves=6,
+    )
+)
+
+
 @st.composite
 def _rule_sets(
     draw: st.DrawFn, min_indicators: int, max_indicators: int, ratio: bool, references: bool
 ) -> RuleSet:
-    names = draw(st.lists(input_names(), min_size=2, max_size=8, unique=True))
+    names = draw(st.lists(input_names(), min_size=2, max_size=_PLACEHOLDERS, unique=True))
     ids = draw(
         st.lists(indicator_ids(), min_size=min_indicators, max_size=max_indicators, unique=True)
     )
     built: dict[str, Indicator] = {}
     for position, iid in enumerate(ids):
-        earlier = ids[:position]
-        refs = st.sampled_from(earlier) if references and earlier and not ratio else None
-        strategy = indicators(
-            ids=st.just(iid), names=st.sampled_from(names), refs=refs, ratio=ratio
+        earlier = ids[:position] if references else []
+        numerator: Expression
+        denominator: Expression
+        if ratio:
+            pair = draw(st.permutations(names))[:2]
+            numerator, denominator = Input(pair[0]), Input(pair[1])
+        else:
+            numerator = _substitute(draw(_TEMPLATE), names, earlier)
+            denominator = _substitute(draw(_TEMPLATE), names, earlier)
+        built[iid] = Indicator(
+            id=iid,
+            name=draw(_text()),
+            service_type="I",
+            numerator=numerator,
+            denominator=denominator,
+            factor=draw(st.sampled_from(_FACTORS)),
+            target=draw(_default_targets()),
+            deadline=draw(st.none() | st.integers(2000, 2030)),
+            source=Source(ref=draw(_text())),
         )
-        built[iid] = draw(strategy)
     return RuleSet(
-        id=draw(st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)),
+        id=f"{draw(st.sampled_from(_WORDS))}-{draw(st.integers(1, 9999))}",
         title=draw(_text()),
         language=draw(st.sampled_from(("id", "en"))),
         jurisdiction=Jurisdiction(level="kabupaten", name=draw(_text())),
@@ -281,9 +341,7 @@ def _rule_sets(
             number=str(draw(st.integers(1, 99))),
             year=draw(st.integers(2000, 2030)),
         ),
-        inputs={
-            name: InputSpec(name=name, label=draw(_text()), unit="person") for name in names
-        },
+        inputs={name: InputSpec(name=name, label=draw(_text()), unit="person") for name in names},
         service_types={"I": ServiceType(id="I", name=draw(_text()))},
         indicators=built,
     )
@@ -315,7 +373,7 @@ def rule_sets(
 
 
 def inferred_subsets(rule_set: RuleSet) -> dict[str, str]:
-    """Read sub-populations off a rule set: for each ``a / b`` indicator, ``a`` counts some of ``b``.
+    """Read sub-populations off a rule set: for each ``a / b`` indicator, ``a`` is part of ``b``.
 
     SPM coverages count the people served among the people eligible, so the numerator of
     an indicator made of one input over another is taken to count a sub-population of its
@@ -359,7 +417,10 @@ def _check_subsets(rule_set: RuleSet, subsets: object) -> dict[str, str]:
         for name in (part, whole):
             if name not in rule_set.inputs:
                 known = ", ".join(sorted(rule_set.inputs))
-                msg = f"'subsets' names {name!r}, which rule set {rule_set.id!r} does not declare; declared inputs are: {known}"
+                msg = (
+                    f"'subsets' names {name!r}, which rule set {rule_set.id!r} does not "
+                    f"declare; declared inputs are: {known}"
+                )
                 raise StrategyArgumentError(msg)
         if part == whole:
             raise _fail("subsets", "free of an input that is part of itself", {part: whole})

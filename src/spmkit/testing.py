@@ -35,6 +35,7 @@ runs when ``spmkit.evaluate_batch`` exists, and ``overlay_idempotence`` when an
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Collection, Iterator, Mapping
 from fractions import Fraction
 from typing import Any, Final
@@ -140,6 +141,7 @@ class PropertyCase:
     run: Callable[[], None] = attrs.field(eq=False, repr=False)
 
     def __call__(self) -> None:
+        """Run the property; raise :class:`RuleSetPropertyError` if it fails."""
         self.run()
 
     def __str__(self) -> str:
@@ -222,9 +224,12 @@ def _strict_inputs(expression: Expression) -> frozenset[str]:
 
 def _ratio_inputs(indicator: Indicator) -> tuple[str, str] | None:
     numerator, denominator = indicator.numerator, indicator.denominator
-    if isinstance(numerator, Input) and isinstance(denominator, Input):
-        if numerator.name != denominator.name:
-            return numerator.name, denominator.name
+    if (
+        isinstance(numerator, Input)
+        and isinstance(denominator, Input)
+        and numerator.name != denominator.name
+    ):
+        return numerator.name, denominator.name
     return None
 
 
@@ -337,21 +342,34 @@ class _Kit:
         for iid, r in report.items():
             prop = "statuses"
             if (r.status is Status.NO_DATA) != bool(r.missing_inputs):
-                raise self.fail(prop, iid, f"status {r.status.value} with missing inputs {r.missing_inputs}", data)
+                raise self.fail(
+                    prop,
+                    iid,
+                    f"status {r.status.value} with missing inputs {r.missing_inputs}",
+                    data,
+                )
             if r.status in (Status.NO_DATA, Status.UNDEFINED):
                 if r.exact_value is not None or r.met is not None:
-                    raise self.fail(prop, iid, f"status {r.status.value} but a value or decision", data)
+                    raise self.fail(
+                        prop, iid, f"status {r.status.value} but a value or decision", data
+                    )
                 continue
             if r.numerator is None or r.denominator is None or r.denominator == 0:
                 problem = f"status {r.status.value} with denominator {_show(r.denominator)}"
                 raise self.fail(prop, iid, problem, data)
             expected = r.numerator / r.denominator * r.factor
             if r.exact_value != expected:
-                problem = f"value {_show(r.exact_value)} != numerator / denominator x factor = {_show(expected)}"
+                problem = (
+                    f"value {_show(r.exact_value)} != numerator / denominator x factor "
+                    f"= {_show(expected)}"
+                )
                 raise self.fail(prop, iid, problem, data)
             met = r.target.is_met(expected)
             if r.met is not met or (r.status is Status.MET) is not met:
-                problem = f"value {_show(expected)} against {r.target.op} {_show(r.target.value)}: met is {met}, got status {r.status.value}"
+                problem = (
+                    f"value {_show(expected)} against {r.target.op} {_show(r.target.value)}: "
+                    f"met is {met}, got status {r.status.value}"
+                )
                 raise self.fail(prop, iid, problem, data)
             if r.exceeds_denominator != (0 < r.denominator < r.numerator):
                 raise self.fail(prop, iid, "exceeds_denominator flag is wrong", data)
@@ -384,7 +402,9 @@ class _Kit:
                 and not result.missing_inputs
                 and result.status is not Status.UNDEFINED
             ):
-                problem = f"the denominator is 0 but the result is {_outcome(result)}, not undefined"
+                problem = (
+                    f"the denominator is 0 but the result is {_outcome(result)}, not undefined"
+                )
                 raise self.fail("statuses", iid, problem, zeroed)
 
     @property
@@ -407,7 +427,9 @@ class _Kit:
         for iid in self.scalable():
             a, b = plain[iid], bigger[iid]
             if (a.status, a.exact_value) != (b.status, b.exact_value):
-                problem = f"every count x {k} changes the result from {_outcome(a)} to {_outcome(b)}"
+                problem = (
+                    f"every count x {k} changes the result from {_outcome(a)} to {_outcome(b)}"
+                )
                 raise self.fail("scale_invariance", iid, problem, data)
 
     def monotone_pairs(self) -> dict[str, list[str]]:
@@ -429,7 +451,10 @@ class _Kit:
             for iid in ids:
                 before, after = plain[iid].exact_value, report[iid].exact_value
                 if before is not None and after is not None and after < before:
-                    problem = f"raising {name!r} by {delta} lowers the value from {_show(before)} to {_show(after)}"
+                    problem = (
+                        f"raising {name!r} by {delta} lowers the value "
+                        f"from {_show(before)} to {_show(after)}"
+                    )
                     raise self.fail("numerator_monotonicity", iid, problem, data)
 
     def describe_subsets(self, iid: str) -> str:
@@ -480,9 +505,13 @@ class _Kit:
         """Indicator -> the one input its numerator is, where setting it is free."""
         found: dict[str, str] = {}
         for iid, ind in self.rule_set.indicators.items():
-            if isinstance(ind.numerator, Input) and not ind.denominator.refs:
-                if ind.numerator.name not in ind.denominator.inputs and ind.target.value >= 0:
-                    found[iid] = ind.numerator.name
+            if (
+                isinstance(ind.numerator, Input)
+                and not ind.denominator.refs
+                and ind.numerator.name not in ind.denominator.inputs
+                and ind.target.value >= 0
+            ):
+                found[iid] = ind.numerator.name
         return found
 
     def p_target_boundary(self, data: dict[str, int]) -> None:
@@ -494,17 +523,26 @@ class _Kit:
                 continue
             target = indicator.target
             exact = target.value * denominator / indicator.factor
-            for shift, label in ((0, "exactly at"), (_EPSILON, "just above"), (-_EPSILON, "just below")):
+            for shift, label in (
+                (0, "exactly at"),
+                (_EPSILON, "just above"),
+                (-_EPSILON, "just below"),
+            ):
                 value = exact + shift
                 if value < 0:
                     continue
                 moved: dict[str, object] = {**data, name: value}
                 r = self.evaluate(moved)[iid]
                 if shift == 0 and r.exact_value != target.value:
-                    problem = f"value {_show(r.exact_value)} should be exactly the target {_show(target.value)}"
+                    problem = (
+                        f"value {_show(r.exact_value)} should be exactly "
+                        f"the target {_show(target.value)}"
+                    )
                     raise self.fail("target_boundary", iid, problem, moved)
                 if r.met is not target.is_met(target.value * (1 + shift)):
-                    problem = f"{label} the target {target.describe(indicator.factor)}: met is {r.met}"
+                    problem = (
+                        f"{label} the target {target.describe(indicator.factor)}: met is {r.met}"
+                    )
                     raise self.fail("target_boundary", iid, problem, moved)
 
     def p_batch_matches_scalar(self, rows: list[dict[str, int]]) -> None:
@@ -581,7 +619,11 @@ def _close(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(b))
 
 
-def _batch_outcome(result: Any, indicator_id: str, row: int) -> tuple[str, bool | None, float | None]:  # noqa: ANN401
+def _batch_outcome(
+    result: Any,  # noqa: ANN401 - whatever spmkit.batch returns
+    indicator_id: str,
+    row: int,
+) -> tuple[str, bool | None, float | None]:
     """Status, met and value of one row of an ``evaluate_batch`` result.
 
     The batch result's shape is defined by ``spmkit.batch``; this adapter assumes
@@ -593,7 +635,7 @@ def _batch_outcome(result: Any, indicator_id: str, row: int) -> tuple[str, bool 
     met = column.met[row]
     value = column.value[row]
     met_value = None if met is None or status in ("no_data", "undefined") else bool(met)
-    number = None if value is None or value != value else float(value)  # NaN != NaN
+    number = None if value is None or math.isnan(float(value)) else float(value)
     return status, met_value, number
 
 
@@ -605,7 +647,10 @@ def _check_coverages(rule_set: RuleSet, coverages: Collection[str] | None) -> tu
         raise StrategyArgumentError(msg)
     unknown = sorted(set(coverages) - set(rule_set.indicators))
     if unknown:
-        msg = f"'coverages' names indicators that rule set {rule_set.id!r} lacks: {', '.join(unknown)}"
+        msg = (
+            f"'coverages' names indicators that rule set {rule_set.id!r} "
+            f"lacks: {', '.join(unknown)}"
+        )
         raise StrategyArgumentError(msg)
     return tuple(iid for iid in rule_set.indicators if iid in coverages)
 
@@ -654,7 +699,9 @@ def property_cases(  # noqa: PLR0913 - independent keyword-only options
     }
     if max_examples is not None:
         options["max_examples"] = max_examples
-    batch = evaluate_batch if evaluate_batch is not None else getattr(spmkit, "evaluate_batch", None)
+    batch = (
+        evaluate_batch if evaluate_batch is not None else getattr(spmkit, "evaluate_batch", None)
+    )
     kit = _Kit(
         rule_set=rule_set,
         subsets=dict(relations),
