@@ -10,6 +10,7 @@ target, whether it is met, the gap, and why::
     (95.0, 'met')
 """
 
+from spmkit.dump import dump_rule_set
 from spmkit.errors import (
     CycleError,
     DataError,
@@ -65,6 +66,7 @@ __all__ = [
     "UnknownNameError",
     "Verification",
     "__version__",
+    "dump_rule_set",
     "evaluate",
     "format_errors",
     "load_rule_set",
