@@ -15,15 +15,17 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# spmkit evaluate exits 1 when a target is not met (the example misses five): that is the
+# demo working, so only exit status 2 and above (bad input, a bug) fail the target.
 demo: $(STAMP)
-	$(BIN)/spmkit evaluate kulon-progo-2011 examples/kulon-progo-2011.yaml
+	$(BIN)/spmkit evaluate kulon-progo-2011 examples/kulon-progo-2011.yaml; test $$? -le 1
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict src tests/typing
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest

@@ -21,12 +21,15 @@ from spmkit.errors import (
     RuleSetInvalid,
     RuleSetNotFoundError,
     SpmkitError,
+    UnitMismatchError,
     UnknownNameError,
+    UnknownUnitError,
     format_errors,
 )
 from spmkit.evaluate import evaluate, validate_data
 from spmkit.model import (
     Indicator,
+    InputKind,
     InputSpec,
     Jurisdiction,
     LegalBasis,
@@ -34,6 +37,7 @@ from spmkit.model import (
     ServiceType,
     Source,
     Target,
+    UnitAcceptance,
     Verification,
 )
 from spmkit.parse import parse_expression
@@ -50,6 +54,7 @@ __all__ = [
     "ExpressionSyntaxError",
     "Indicator",
     "IndicatorResult",
+    "InputKind",
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
@@ -63,7 +68,10 @@ __all__ = [
     "SpmkitError",
     "Status",
     "Target",
+    "UnitAcceptance",
+    "UnitMismatchError",
     "UnknownNameError",
+    "UnknownUnitError",
     "Verification",
     "__version__",
     "dump_rule_set",

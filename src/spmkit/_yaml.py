@@ -58,6 +58,21 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._nesting -= 1
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Keep the first of duplicate keys (the duplicates are reported, not used)."""
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError as exc:
+                line = key_node.start_mark.line + 1
+                msg = f"a mapping key must be plain text or a number (line {line})"
+                raise yaml.YAMLError(msg) from exc
+            if key not in mapping:
+                mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:  # type: ignore[override]
         text = str(self.construct_scalar(node)).replace("_", "")
         try:
@@ -117,6 +132,12 @@ def _index(root: yaml.Node, file: str | None) -> tuple[dict[str, int], list[Rule
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
                 line = key_node.start_mark.line + 1
                 sub = child_path(path, key)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    msg = (
+                        "YAML merge keys ('<<') are not supported in rule files; write the keys out"
+                    )
+                    problems.append(RuleSetError(msg, file=file, line=line, path=sub))
+                    continue
                 if key in seen:
                     problems.append(
                         RuleSetError(
@@ -136,13 +157,21 @@ def _index(root: yaml.Node, file: str | None) -> tuple[dict[str, int], list[Rule
     return lines, problems
 
 
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def read_yaml(text: str, file: str | None = None) -> YamlDocument:
     """Read one YAML document strictly; raise :class:`RuleSetError` if it cannot be read.
 
     Duplicate keys do not raise: they are returned in ``problems`` so the caller can
     report them together with the rule set's other problems.
     """
-    loader = _StrictLoader(text)
+    try:
+        # The reader checks characters when it is built, so it is built inside the try.
+        loader = _StrictLoader(text)
+    except yaml.YAMLError as exc:
+        raise RuleSetError(f"not valid YAML: {_first_line(exc)}", file=file) from exc
     try:
         root = loader.get_single_node()
         if root is None:
@@ -157,7 +186,8 @@ def read_yaml(text: str, file: str | None = None) -> YamlDocument:
             problem = f"{problem}; rule files may use only plain YAML (no !!python or other tags)"
         raise RuleSetError(f"not valid YAML: {problem}", file=file, line=line) from exc
     except yaml.YAMLError as exc:
-        raise RuleSetError(f"not valid YAML: {exc}", file=file) from exc
+        raise RuleSetError(f"not valid YAML: {_first_line(exc)}", file=file) from exc
     finally:
-        loader.dispose()
+        if "loader" in locals():
+            loader.dispose()
     return YamlDocument(data, lines, tuple(problems))

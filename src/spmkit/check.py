@@ -1,4 +1,4 @@
-"""Static checks of a rule set: every name declared, no reference cycles.
+"""Static checks of a rule set: every name declared, no reference cycles, units that fit.
 
 The checks return problems instead of raising, so that a loader can report all of a
 file's problems at once, each placed at its line. :class:`spmkit.model.RuleSet` runs them
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from spmkit.errors import CycleError, RuleSetError, UnknownNameError
 
 if TYPE_CHECKING:
+    from spmkit.expr import Expression
     from spmkit.model import Indicator, RuleSet
 
 __all__ = ["check_references", "check_rule_set", "evaluation_order", "find_cycle", "suggest"]
@@ -32,56 +33,80 @@ def suggest(name: str, known: Iterable[object]) -> str:
 
 
 def check_rule_set(rule_set: RuleSet) -> list[RuleSetError]:
-    """Return every problem of names and references in a rule set (empty when sound)."""
-    return check_references(
+    """Return every problem of names, references and units in a rule set (empty when sound)."""
+    # Imported here: unit checks build the unit registry (pint), at load time only.
+    from spmkit._unitcheck import check_units  # noqa: PLC0415
+
+    problems = check_references(
         inputs=rule_set.inputs,
         service_types=rule_set.service_types,
-        indicators=rule_set.indicators,
+        indicator_ids=rule_set.indicators,
+        formulas={
+            indicator.id: {"numerator": indicator.numerator, "denominator": indicator.denominator}
+            for indicator in rule_set.indicators.values()
+        },
+        service_type_of={i.id: i.service_type for i in rule_set.indicators.values()},
     )
+    problems.extend(check_units(inputs=rule_set.inputs, indicators=rule_set.indicators))
+    return problems
 
 
 def check_references(
     *,
     inputs: Collection[str],
     service_types: Collection[str],
-    indicators: Mapping[str, Indicator],
+    indicator_ids: Collection[str],
+    formulas: Mapping[str, Mapping[str, Expression]],
+    service_type_of: Mapping[str, str],
 ) -> list[RuleSetError]:
-    """Check the indicators' names against what is declared, and look for cycles.
+    """Check the names used by indicators against what is declared, and look for cycles.
 
-    Takes the declared names rather than a rule set so a loader can check a file whose
-    other parts are broken, and report these problems together with the rest.
+    Takes declared names and the parts of indicators rather than a rule set, so a loader
+    can check the formulas of a file whose other parts are broken and report these
+    problems together with the rest.
+
+    Args:
+        inputs: declared input names.
+        service_types: declared service-type ids.
+        indicator_ids: declared indicator ids.
+        formulas: indicator id -> part name ("numerator") -> parsed expression.
+        service_type_of: indicator id -> the service type it names.
     """
     problems: list[RuleSetError] = []
-    for indicator in indicators.values():
-        base = f"$.indicators[{indicator.id!r}]"
-        if indicator.service_type not in service_types:
+    for indicator_id, service_type in service_type_of.items():
+        if service_type not in service_types:
             problems.append(
                 UnknownNameError(
-                    f"unknown service type {indicator.service_type!r}; "
-                    f"{suggest(indicator.service_type, service_types)}",
-                    path=f"{base}.service_type",
-                    indicator_id=indicator.id,
+                    f"unknown service type {service_type!r}; "
+                    f"{suggest(service_type, service_types)}",
+                    path=f"$.indicators[{indicator_id!r}].service_type",
+                    indicator_id=indicator_id,
                 )
             )
-        for part in ("numerator", "denominator"):
-            expression = getattr(indicator, part)
+    for indicator_id, parts in formulas.items():
+        for part, expression in parts.items():
+            path = f"$.indicators[{indicator_id!r}].{part}"
             problems.extend(
                 UnknownNameError(
                     f"unknown input {name!r}; {suggest(name, inputs)}",
-                    path=f"{base}.{part}",
-                    indicator_id=indicator.id,
+                    path=path,
+                    indicator_id=indicator_id,
                 )
                 for name in sorted(expression.inputs - set(inputs))
             )
             problems.extend(
                 UnknownNameError(
-                    f"unknown indicator '@{ref}'; {suggest(ref, indicators)}",
-                    path=f"{base}.{part}",
-                    indicator_id=indicator.id,
+                    f"unknown indicator '@{ref}'; {suggest(ref, indicator_ids)}",
+                    path=path,
+                    indicator_id=indicator_id,
                 )
-                for ref in sorted(expression.refs - set(indicators))
+                for ref in sorted(expression.refs - set(indicator_ids))
             )
-    cycle = find_cycle(indicators)
+    refs = {
+        indicator_id: frozenset().union(*(e.refs for e in parts.values()))
+        for indicator_id, parts in formulas.items()
+    }
+    cycle = find_cycle(refs)
     if cycle:
         first = cycle[0]
         problems.append(
@@ -95,18 +120,22 @@ def check_references(
     return problems
 
 
-def _known_refs(indicators: Mapping[str, Indicator], indicator_id: str) -> list[str]:
-    return sorted(r for r in indicators[indicator_id].refs if r in indicators)
+def _known_refs(refs: Mapping[str, Collection[str]], indicator_id: str) -> list[str]:
+    return sorted(r for r in refs[indicator_id] if r in refs)
 
 
-def find_cycle(indicators: Mapping[str, Indicator]) -> list[str]:
-    """Return the ids of one reference cycle, in order, or an empty list."""
+def find_cycle(refs: Mapping[str, Collection[str]]) -> list[str]:
+    """Return the ids of one reference cycle, in order, or an empty list.
+
+    Args:
+        refs: indicator id -> ids of the indicators it references.
+    """
     visiting: list[str] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    for root in indicators:
+    for root in refs:
         if root in state:
             continue
-        stack: list[tuple[str, list[str]]] = [(root, _known_refs(indicators, root))]
+        stack: list[tuple[str, list[str]]] = [(root, _known_refs(refs, root))]
         state[root] = 1
         visiting.append(root)
         while stack:
@@ -122,22 +151,26 @@ def find_cycle(indicators: Mapping[str, Indicator]) -> list[str]:
             if child not in state:
                 state[child] = 1
                 visiting.append(child)
-                stack.append((child, _known_refs(indicators, child)))
+                stack.append((child, _known_refs(refs, child)))
     return []
 
 
 def evaluation_order(indicators: Mapping[str, Indicator]) -> tuple[str, ...]:
-    """Order indicator ids so each comes after those it references (stable otherwise)."""
+    """Order indicator ids so each comes after those it references (stable otherwise).
+
+    The rule set must be free of cycles (see :func:`find_cycle`).
+    """
+    refs = {indicator_id: indicator.refs for indicator_id, indicator in indicators.items()}
     done: set[str] = set()
     order: list[str] = []
-    for root in indicators:
+    for root in refs:
         stack = [root]
         while stack:
             node = stack[-1]
             if node in done:
                 stack.pop()
                 continue
-            pending = [r for r in _known_refs(indicators, node) if r not in done]
+            pending = [r for r in _known_refs(refs, node) if r not in done]
             if pending:
                 stack.extend(pending)
                 continue

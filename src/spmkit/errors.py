@@ -11,7 +11,10 @@ in an :class:`ExceptionGroup` subclass::
     ├── ExpressionLimitError(ValueError)         an expression over the size or depth limits
     ├── RuleSetError(ValueError)                 one problem of a rule set: file, line, path
     │   ├── UnknownNameError                     an expression names an undeclared input/indicator
-    │   └── CycleError                           indicators that reference each other in a loop
+    │   ├── CycleError                           indicators that reference each other in a loop
+    │   ├── UnknownUnitError                     a unit name the registry does not define
+    │   └── UnitMismatchError                    units that do not fit: person + village, a
+    │                                            rate per 100,000 against a percent target
     ├── RuleSetNotFoundError(LookupError)        no shipped rule set with that id, no such file
     ├── RuleSetInvalid(ExceptionGroup)           all RuleSetErrors of one rule set
     ├── DataError(ValueError)                    one bad input value: input, value, rule
@@ -23,7 +26,7 @@ This module has no dependencies so that every other module can import it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 __all__ = [
     "CycleError",
@@ -35,9 +38,14 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "SpmkitError",
+    "UnitMismatchError",
     "UnknownNameError",
+    "UnknownUnitError",
     "format_errors",
 ]
+
+
+E = TypeVar("E", bound=Exception)
 
 
 class SpmkitError(Exception):
@@ -169,24 +177,45 @@ class CycleError(RuleSetError):
     """Indicators whose expressions reference each other in a loop."""
 
 
+class UnknownUnitError(RuleSetError):
+    """A unit the registry does not define, or text that is not a unit (see docs/units.md)."""
+
+
+class UnitMismatchError(RuleSetError):
+    """Units that do not fit: adding persons to villages, or a formula's unit unlike its target's.
+
+    The message names the indicator and both units in words with their dimensions, e.g.
+    ``person / village ([person] / [village])`` against ``percent (dimensionless)``.
+    """
+
+
 class RuleSetNotFoundError(SpmkitError, LookupError):
     """No shipped rule set has that id, and no file has that path."""
 
 
-class RuleSetInvalid(ExceptionGroup[RuleSetError], SpmkitError):  # noqa: N818 - a group, named as in the API
-    """Every problem found in one rule set, raised together."""
+class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for what it holds
+    """Several problems found in one pass, raised together; ``str()`` lists them all."""
 
-    def __new__(cls, message: str, errors: Sequence[RuleSetError]) -> Self:  # noqa: D102
+    def __new__(cls, message: str, errors: Sequence[E]) -> Self:
         return super().__new__(cls, message, errors)
 
-    def derive(self, excs: Sequence[RuleSetError]) -> RuleSetInvalid:  # type: ignore[override]
+    @property
+    def exceptions(self) -> tuple[E, ...]:
+        """The problems; spmkit never nests groups, so each is a single error."""
+        return super().exceptions  # type: ignore[return-value]
+
+    def derive(self, excs: Sequence[E]) -> Self:  # type: ignore[override]
         """Keep the class when ``except*`` splits the group."""
-        return RuleSetInvalid(self.message, excs)
+        return type(self)(self.message, excs)
 
     def __str__(self) -> str:
         lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
         lines.extend(f"  {error}" for error in self.exceptions)
         return "\n".join(lines)
+
+
+class RuleSetInvalid(_ProblemGroup[RuleSetError]):
+    """Every problem found in one rule set, raised together."""
 
 
 class DataError(SpmkitError, ValueError):
@@ -211,20 +240,8 @@ class DataError(SpmkitError, ValueError):
         return f"input '{self.input_name}' must be {self.rule} (got {self.value!r}){hint}"
 
 
-class DataInvalid(ExceptionGroup[DataError], SpmkitError):  # noqa: N818 - a group, named as in the API
+class DataInvalid(_ProblemGroup[DataError]):
     """Every bad value of one data set, raised together."""
-
-    def __new__(cls, message: str, errors: Sequence[DataError]) -> Self:  # noqa: D102
-        return super().__new__(cls, message, errors)
-
-    def derive(self, excs: Sequence[DataError]) -> DataInvalid:  # type: ignore[override]
-        """Keep the class when ``except*`` splits the group."""
-        return DataInvalid(self.message, excs)
-
-    def __str__(self) -> str:
-        lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
-        lines.extend(f"  {error}" for error in self.exceptions)
-        return "\n".join(lines)
 
 
 def format_errors(error: BaseException) -> list[str]:

@@ -15,14 +15,14 @@ import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from spmkit.check import suggest
-from spmkit.errors import DataError, DataInvalid
+from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 from spmkit.expr import BinOp, Call, Expression, Input, Neg, Number, Ref, exact_decimal, render
-from spmkit.model import Indicator, RuleSet, factor_suffix
+from spmkit.model import Indicator, InputKind, InputSpec, RuleSet, factor_suffix
 from spmkit.results import IndicatorResult, Report, Status
 
 __all__ = ["evaluate", "validate_data"]
@@ -43,6 +43,43 @@ class _Undefined:
 _Value = Fraction | _Missing | _Undefined
 
 _NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
+
+
+def _is_quantity(value: object) -> bool:
+    """A pint quantity (of any registry), recognised without importing pint."""
+    return hasattr(value, "magnitude") and hasattr(value, "units") and hasattr(value, "to")
+
+
+def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa: ANN401 - pint
+    """Convert a quantity to an exact number in the input's declared unit."""
+    # Imported here: pint is needed only when quantities are given.
+    from spmkit.units import factor_from  # noqa: PLC0415
+
+    rule = f"a quantity in {spec.unit} or a unit convertible to it"
+    try:
+        factor = factor_from(value, spec.unit)
+    except UnknownUnitError as exc:
+        return DataError(spec.name, value, rule, exc.message)
+    if factor is None:
+        return DataError(spec.name, value, rule, f"{value.units} does not convert to {spec.unit}")
+    magnitude = _convert(spec.name, value.magnitude)
+    if magnitude is None:
+        return DataError(spec.name, value, rule, "the magnitude is missing")
+    if isinstance(magnitude, DataError):
+        return DataError(spec.name, value, rule, magnitude.hint)
+    return magnitude * factor
+
+
+def _constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | None:
+    """Check a converted value against the input's kind and bounds."""
+    unit = f" {spec.unit}"
+    if spec.kind is InputKind.COUNT and number.denominator != 1:
+        return DataError(spec.name, raw, f"a count of{unit}: a whole number, 0 or more")
+    if spec.minimum is not None and number < spec.minimum:
+        return DataError(spec.name, raw, f"at least {exact_decimal(spec.minimum)}{unit}")
+    if spec.maximum is not None and number > spec.maximum:
+        return DataError(spec.name, raw, f"at most {exact_decimal(spec.maximum)}{unit}")
+    return None
 
 
 def _convert(name: str, value: object) -> Fraction | DataError | None:
@@ -91,7 +128,12 @@ def validate_data(
     """Check a data set against a rule set's inputs and convert it to exact numbers.
 
     Absent inputs (or ``None``) are left out, except optional inputs with a default,
-    which take it. Unknown names are refused (they are usually typos) unless
+    which take it. A plain number is in the input's declared unit; a pint quantity (of
+    any registry) is converted exactly to it (3 m**3/day is 3000 L/day) or refused when
+    its unit does not convert. Each value must then fit its input's constraints: a count
+    is a whole number, and ``min``/``max`` bound the value (docs/units.md).
+
+    Unknown names are refused (they are usually typos) unless
     ``allow_unknown`` is true, e.g. for one data set evaluated under several rule sets.
 
     Raises:
@@ -115,11 +157,13 @@ def validate_data(
                     )
                 )
             continue
-        converted = _convert(name, raw)
+        spec = rule_set.inputs[name]
+        converted = _from_quantity(spec, raw) if _is_quantity(raw) else _convert(name, raw)
+        if converted is not None and not isinstance(converted, DataError):
+            values[name] = converted
+            converted = _constrain(spec, raw, converted)
         if isinstance(converted, DataError):
             problems.append(converted)
-        elif converted is not None:
-            values[name] = converted
     if problems:
         msg = f"data for rule set {rule_set.id!r} has bad values"
         raise DataInvalid(msg, problems)
@@ -183,6 +227,8 @@ def _first_problem(args: list[_Value]) -> _Value:
 def _show(value: Fraction) -> str:
     """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559)."""
     text = exact_decimal(value)
+    if len(text) > 30:
+        return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
     if "/" in text or len(text.partition(".")[2]) > 2:
         return f"{float(value):,.2f}" if abs(value) >= 1 else f"{float(value):.4g}"
     whole, _, decimals = text.partition(".")
@@ -271,7 +317,14 @@ def _evaluate_indicator(
         outcome = value
     exact_num = numerator if isinstance(numerator, Fraction) else None
     exact_den = denominator if isinstance(denominator, Fraction) else None
-    exceeds = exact_num is not None and exact_den is not None and 0 < exact_den < exact_num
+    # A coverage's numerator is a subset of its denominator, so more is a data problem (or
+    # an estimated denominator); a declared rate (coverage: false) may exceed it freely.
+    exceeds = (
+        indicator.coverage is not False
+        and exact_num is not None
+        and exact_den is not None
+        and 0 < exact_den < exact_num
+    )
     result = IndicatorResult(
         indicator_id=indicator.id,
         name=indicator.name,

@@ -23,6 +23,7 @@ from spmkit.expr import Expression, exact_decimal
 __all__ = [
     "Comparator",
     "Indicator",
+    "InputKind",
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
@@ -30,6 +31,7 @@ __all__ = [
     "ServiceType",
     "Source",
     "Target",
+    "UnitAcceptance",
     "Verification",
     "factor_suffix",
 ]
@@ -100,6 +102,10 @@ class Target:
 
     op: Comparator = attrs.field(validator=attrs.validators.in_(COMPARATORS))
     value: Fraction = attrs.field(converter=_to_fraction)
+    unit: str | None = None
+    """The unit of ``value`` (``"case per 100000 person"``); None means the indicator's
+    factor as a plain scale (factor 100: percent). Checked against the formula's unit
+    when the rule set is built (docs/units.md)."""
 
     def is_met(self, achievement: Fraction) -> bool:
         """Decide exactly whether an achievement meets this target."""
@@ -124,9 +130,33 @@ class Target:
         return f"{self.op} {exact_decimal(self.value)}{factor_suffix(factor)}"
 
 
+class InputKind(enum.StrEnum):
+    """What values an input takes (checked at the data boundary, see docs/units.md)."""
+
+    COUNT = "count"
+    """A whole number, 0 or more: the default for counting units (person, village ...)."""
+    AMOUNT = "amount"
+    """A real number, 0 or more: the default for other units (L/day, km, percent)."""
+
+
+def _default_kind(spec: InputSpec) -> InputKind:
+    # Imported here: units needs pint (at load time only, never at `import spmkit`).
+    from spmkit.errors import UnknownUnitError  # noqa: PLC0415
+    from spmkit.units import is_counting, parse_unit  # noqa: PLC0415
+
+    try:
+        return InputKind.COUNT if is_counting(parse_unit(spec.unit)) else InputKind.AMOUNT
+    except UnknownUnitError:
+        return InputKind.AMOUNT  # the unknown unit is reported by the rule set's checks
+
+
 @attrs.frozen(kw_only=True)
 class InputSpec:
-    """A declared input: a count the data must (or may) provide."""
+    """A declared input: a count or amount, in a unit, the data must (or may) provide.
+
+    ``kind`` defaults from the unit: a count for counting units, else an amount.
+    ``minimum`` and ``maximum`` bound the value (inclusive, in ``unit``).
+    """
 
     name: str
     label: str
@@ -137,6 +167,24 @@ class InputSpec:
         default=None, converter=attrs.converters.optional(_to_fraction)
     )
     description: str | None = None
+    kind: InputKind = attrs.field(
+        default=attrs.Factory(_default_kind, takes_self=True), converter=InputKind
+    )
+    minimum: Fraction | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_to_fraction)
+    )
+    maximum: Fraction | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_to_fraction)
+    )
+
+    @maximum.validator
+    def _check_bounds(self, _attribute: object, value: Fraction | None) -> None:
+        if self.minimum is not None and self.minimum < 0:
+            msg = f"input {self.name!r}: 'min' must be 0 or more (got {self.minimum})"
+            raise ValueError(msg)
+        if value is not None and self.minimum is not None and value < self.minimum:
+            msg = f"input {self.name!r}: 'max' {value} is below 'min' {self.minimum}"
+            raise ValueError(msg)
 
     @default.validator
     def _check_default(self, _attribute: object, value: Fraction | None) -> None:
@@ -155,6 +203,19 @@ class ServiceType:
 
 
 @attrs.frozen(kw_only=True)
+class UnitAcceptance:
+    """A unit discrepancy the regulation prints, accepted on purpose with a note.
+
+    ``accept`` is the unit of ``numerator / denominator`` as printed (``"visit / person"``).
+    The formula must give exactly that unit; the target is then judged as a plain number
+    with the indicator's factor. Never a silent fix: the note says why.
+    """
+
+    accept: str
+    note: str
+
+
+@attrs.frozen(kw_only=True)
 class Indicator:
     """One SPM indicator: ``numerator / denominator x factor`` judged against a target."""
 
@@ -169,6 +230,12 @@ class Indicator:
     source: Source
     name_en: str | None = None
     notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    coverage: bool | None = None
+    """True: the numerator counts a subset of the denominator (a *cakupan*), so it must
+    count the same thing, and a numerator above the denominator is flagged. False: it is
+    a rate (visits per person), never flagged. None: not declared, flagged as a hint."""
+    units: UnitAcceptance | None = None
+    """A unit discrepancy accepted on purpose (see :class:`UnitAcceptance`)."""
 
     @factor.validator
     def _check_factor(self, _attribute: object, value: Fraction) -> None:

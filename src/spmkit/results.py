@@ -8,6 +8,7 @@ Results keep the exact numbers (``numerator``, ``denominator``, ``factor`` and
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any
@@ -34,7 +35,13 @@ class Status(enum.StrEnum):
 
 
 def _as_float(value: Fraction | None) -> float | None:
-    return None if value is None else float(value)
+    """The nearest float; +-inf for exact values beyond the float range (exact_* stay exact)."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 @attrs.frozen(kw_only=True)

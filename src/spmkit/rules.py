@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
+from spmkit._unitcheck import check_units
 from spmkit._yaml import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
 from spmkit.check import check_references
 from spmkit.errors import (
@@ -30,6 +31,7 @@ from spmkit.expr import Expression
 from spmkit.model import (
     COMPARATORS,
     Indicator,
+    InputKind,
     InputSpec,
     Jurisdiction,
     LegalBasis,
@@ -37,13 +39,27 @@ from spmkit.model import (
     ServiceType,
     Source,
     Target,
+    UnitAcceptance,
     Verification,
 )
 from spmkit.parse import parse_expression
 
-__all__ = ["FORMAT_VERSION", "load_rule_set", "loads_rule_set", "shipped_rule_sets"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_INDICATORS",
+    "MAX_INPUTS",
+    "load_rule_set",
+    "loads_rule_set",
+    "shipped_rule_sets",
+]
 
 FORMAT_VERSION: Final = 1
+
+MAX_INDICATORS: Final = 1000
+"""Most indicators in one rule set (a national SPM has 18; all six fields together ~150)."""
+
+MAX_INPUTS: Final = 2000
+"""Most declared inputs in one rule set."""
 
 _RULE_SET_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _INPUT_NAME: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -79,6 +95,9 @@ _INPUT_KEYS: Final = {
     "required": False,
     "default": False,
     "description": False,
+    "kind": False,
+    "min": False,
+    "max": False,
 }
 _SERVICE_TYPE_KEYS: Final = {"name": True, "name_en": False}
 _INDICATOR_KEYS: Final = {
@@ -92,8 +111,11 @@ _INDICATOR_KEYS: Final = {
     "deadline": True,
     "source": True,
     "notes": False,
+    "coverage": False,
+    "units": False,
 }
-_TARGET_KEYS: Final = {"op": True, "value": True}
+_TARGET_KEYS: Final = {"op": True, "value": True, "unit": False}
+_UNITS_KEYS: Final = {"accept": True, "note": True}
 _SOURCE_KEYS: Final = {
     "ref": True,
     "verification": False,
@@ -102,6 +124,9 @@ _SOURCE_KEYS: Final = {
     "quote": False,
 }
 _LANGUAGES: Final = ("id", "en")
+_SECTION_LIMITS: Final = {"indicators": MAX_INDICATORS, "inputs": MAX_INPUTS}
+_NULLABLE: Final = frozenset({"deadline"})
+"""Required keys whose value may be null: a deadline the regulation does not print."""
 _LEVELS: Final = ("nasional", "provinsi", "kabupaten", "kota", "kabupaten/kota")
 
 
@@ -112,6 +137,10 @@ class _Reader:
         self.document = document
         self.file = file
         self.problems: list[RuleSetError] = list(document.problems)
+        # Parts of indicators that parsed, kept even when the rest of the indicator is
+        # broken, so their names are checked in the same pass.
+        self.formulas: dict[str, dict[str, Expression]] = {}
+        self.service_type_of: dict[str, str] = {}
 
     def problem(self, path: str, message: str, indicator_id: str | None = None) -> None:
         self.problems.append(
@@ -127,7 +156,13 @@ class _Reader:
     def mapping(
         self, value: object, path: str, keys: Mapping[str, bool], what: str
     ) -> dict[str, Any] | None:
-        """Check ``value`` is a mapping with only allowed keys and all required ones."""
+        """Check ``value`` is a mapping with only allowed keys and all required ones.
+
+        A required key that is absent, or empty where emptiness is not allowed, is
+        reported here, once; the readers of single values skip a None silently.
+        """
+        if value is None:
+            return None  # the key holding it is reported missing by the caller's mapping()
         if not isinstance(value, dict):
             self.problem(path, f"{what} must be a mapping (got {_kind(value)})")
             return None
@@ -141,6 +176,10 @@ class _Reader:
         missing = [k for k, required in keys.items() if required and k not in value]
         if missing:
             self.problem(path, f"{what} is missing required key(s): {', '.join(missing)}")
+        empty = [k for k, required in keys.items() if required and k in value and value[k] is None]
+        for key in empty:
+            if key not in _NULLABLE:
+                self.problem(child_path(path, key), f"{key!r} must not be empty")
         return value
 
     def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool) -> str | None:
@@ -163,6 +202,8 @@ class _Reader:
         return tuple(value)
 
     def number(self, value: object, path: str, what: str) -> Fraction | None:
+        if value is None:
+            return None
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self.problem(path, f"{what} must be a number (got {value!r})")
             return None
@@ -172,12 +213,16 @@ class _Reader:
         return Fraction(value)
 
     def year(self, value: object, path: str, what: str) -> int | None:
+        if value is None:
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or not 1945 <= value <= 2100:
             self.problem(path, f"{what} must be a year such as 2015 (got {value!r})")
             return None
         return value
 
     def expression(self, value: object, path: str, indicator_id: str) -> Expression | None:
+        if value is None:
+            return None
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
@@ -214,6 +259,10 @@ class _Reader:
         if not isinstance(section, dict):
             self.problem(path, f"{key!r} must be a mapping of id to entry (got {_kind(section)})")
             return result
+        limit = _SECTION_LIMITS.get(key)
+        if limit is not None and len(section) > limit:
+            self.problem(path, f"{key!r} may have at most {limit} entries (got {len(section)})")
+            return result
         for name, entry in section.items():
             sub = child_path(path, name)
             if not isinstance(name, str) or not pattern.match(name):
@@ -246,7 +295,8 @@ class _Reader:
                 )
         label = self.text(data, "label", path, required=True)
         unit = self.text(data, "unit", path, required=True)
-        if label is None or unit is None:
+        constraints = self.read_constraints(data, path)
+        if label is None or unit is None or constraints is None:
             return None
         return InputSpec(
             name=name,
@@ -256,7 +306,27 @@ class _Reader:
             required=required,
             default=None if required else default,
             description=self.text(data, "description", path, required=False),
+            **constraints,
         )
+
+    def read_constraints(self, data: Mapping[str, Any], path: str) -> dict[str, Any] | None:
+        """Read an input's ``kind``, ``min`` and ``max`` (absent keys keep the defaults)."""
+        before = len(self.problems)
+        constraints: dict[str, Any] = {}
+        if "kind" in data:
+            kinds = tuple(k.value for k in InputKind)
+            if self.enum_value(data["kind"], child_path(path, "kind"), kinds, "'kind'"):
+                constraints["kind"] = InputKind(data["kind"])
+        for key, field in (("min", "minimum"), ("max", "maximum")):
+            if key in data:
+                bound = self.number(data[key], child_path(path, key), f"{key!r}")
+                if bound is not None and bound < 0:
+                    self.problem(child_path(path, key), f"{key!r} must be 0 or more (got {bound})")
+                constraints[field] = bound
+        low, high = constraints.get("minimum"), constraints.get("maximum")
+        if low is not None and high is not None and high < low:
+            self.problem(child_path(path, "max"), f"'max' {high} must not be below 'min' {low}")
+        return constraints if len(self.problems) == before else None
 
     def read_service_type(self, sid: str, entry: Any, path: str) -> ServiceType | None:  # noqa: ANN401
         data = self.mapping(entry, path, _SERVICE_TYPE_KEYS, f"service type {sid!r}")
@@ -275,12 +345,23 @@ class _Reader:
             return None
         op_ok = self.enum_value(data["op"], child_path(path, "op"), COMPARATORS, "target 'op'")
         number = self.number(data["value"], child_path(path, "value"), "target 'value'")
+        unit = self.text(data, "unit", path, required=False)
         if not op_ok or number is None:
             return None
-        return Target(op=data["op"], value=number)
+        return Target(op=data["op"], value=number, unit=unit)
+
+    def read_units(self, value: object, path: str) -> UnitAcceptance | None:
+        data = self.mapping(value, path, _UNITS_KEYS, "'units'")
+        if data is None:
+            return None
+        accept = self.text(data, "accept", path, required=True)
+        note = self.text(data, "note", path, required=True)
+        if accept is None or note is None:
+            return None
+        return UnitAcceptance(accept=accept, note=note)
 
     def read_source(self, value: object, path: str) -> Source | None:
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip():
             return Source(ref=value)
         data = self.mapping(value, path, _SOURCE_KEYS, "source")
         if data is None:
@@ -303,14 +384,20 @@ class _Reader:
         )
 
     def read_indicator(self, iid: str, entry: Any, path: str) -> Indicator | None:  # noqa: ANN401
+        before = len(self.problems)
         data = self.mapping(entry, path, _INDICATOR_KEYS, f"indicator {iid!r}")
         if data is None:
+            if entry is None:
+                self.problem(path, f"indicator {iid!r} is empty")
             return None
-        before = len(self.problems)
         name = self.text(data, "name", path, required=True)
         service_type = self.text(data, "service_type", path, required=True)
         numerator = self.expression(data.get("numerator"), child_path(path, "numerator"), iid)
         denominator = self.expression(data.get("denominator"), child_path(path, "denominator"), iid)
+        parts = {"numerator": numerator, "denominator": denominator}
+        self.formulas[iid] = {part: e for part, e in parts.items() if e is not None}
+        if service_type is not None:
+            self.service_type_of[iid] = service_type
         factor = self.number(data.get("factor"), child_path(path, "factor"), "'factor'")
         if factor is not None and factor <= 0:
             self.problem(
@@ -322,6 +409,16 @@ class _Reader:
             deadline = self.year(deadline, child_path(path, "deadline"), "'deadline'")
         source = self.read_source(data.get("source"), child_path(path, "source"))
         notes = self.text_list(data, "notes", path)
+        coverage = data.get("coverage")
+        if coverage is not None and not isinstance(coverage, bool):
+            self.problem(
+                child_path(path, "coverage"),
+                f"'coverage' must be true or false (got {coverage!r})",
+                iid,
+            )
+        units = None
+        if "units" in data:
+            units = self.read_units(data["units"], child_path(path, "units"))
         if len(self.problems) > before:
             return None
         assert name and service_type and numerator and denominator  # noqa: S101 - checked above
@@ -338,6 +435,8 @@ class _Reader:
             deadline=deadline,
             source=source,
             notes=notes,
+            coverage=coverage,
+            units=units,
         )
 
     def read_jurisdiction(self, value: object) -> Jurisdiction | None:
@@ -388,6 +487,9 @@ class _Reader:
         )
 
     def read(self) -> RuleSet | None:
+        if self.document.data is None:
+            self.problem("$", "the document is empty (null); a rule set is a YAML mapping")
+            return None
         data = self.mapping(self.document.data, "$", _TOP_KEYS, "a rule set")
         if data is None:
             return None
@@ -414,8 +516,13 @@ class _Reader:
         for error in check_references(
             inputs=_keys(data.get("inputs")),
             service_types=_keys(data.get("service_types")),
-            indicators=indicators,
+            indicator_ids=_keys(data.get("indicators")),
+            formulas=self.formulas,
+            service_type_of=self.service_type_of,
         ):
+            self.problems.append(error.located(self.file, self.document.line(error.path)))
+        # Units of the entries that read well, so unit problems come with all the others.
+        for error in check_units(inputs=inputs, indicators=indicators):
             self.problems.append(error.located(self.file, self.document.line(error.path)))
         if self.problems:
             return None
@@ -517,9 +624,10 @@ def load_rule_set(source: str | Path) -> RuleSet:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         error = RuleSetError(
-            f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
-            "save the file as UTF-8",
+            f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start} cannot be "
+            "decoded; save the file as UTF-8",
             file=str(path),
+            line=raw.count(b"\n", 0, exc.start) + 1,
         )
         raise RuleSetInvalid(f"cannot read rule set {path}", [error]) from None
     return loads_rule_set(text, file=str(path))
