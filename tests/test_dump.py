@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import spmkit
-from spmkit.dump import dump_rule_set
+from spmkit.dump import dump_rule_set, without_origins
 from spmkit.model import Indicator, InputSpec, LegalBasis, RuleSet, Source, Target
 
 KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
@@ -18,9 +18,17 @@ KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
 class TestDumpRuleSet:
     @pytest.mark.parametrize("rule_set_id", sorted(spmkit.shipped_rule_sets()))
     def test_every_shipped_rule_set_round_trips(self, rule_set_id):
-        """loads_rule_set(dump_rule_set(rs)) == rs for every shipped rule set."""
+        """loads_rule_set(dump_rule_set(rs)) == rs for every shipped rule set, overlays resolved."""
         rule_set = spmkit.load_rule_set(rule_set_id)
-        assert spmkit.loads_rule_set(dump_rule_set(rule_set)) == rule_set
+        assert spmkit.loads_rule_set(dump_rule_set(rule_set)) == without_origins(rule_set)
+
+    def test_origin_stamps_are_what_differs_for_an_overlay(self):
+        """A resolved overlay differs from its dump only by the loader's origin stamps."""
+        overlay = spmkit.load_rule_set("kulon-progo-2011-overlay")
+        assert overlay.extends
+        loaded = spmkit.loads_rule_set(dump_rule_set(overlay))
+        assert loaded != overlay
+        assert loaded == without_origins(overlay)
 
     def test_layout_follows_the_documented_order(self):
         """The document starts with the format version and keeps the documented key order."""
@@ -82,6 +90,7 @@ class TestDumpRuleSet:
                     "indicators",
                     "notes",
                     "evaluation_order",
+                    "extends",  # a loader stamp: overlays are written resolved
                 },
             ),
             (
@@ -98,13 +107,31 @@ class TestDumpRuleSet:
                     "deadline",
                     "source",
                     "notes",
+                    "coverage",
+                    "units",
+                    "sources",
                 },
             ),
             (
                 InputSpec,
-                {"name", "label", "label_en", "unit", "required", "default", "description"},
+                {
+                    "name",
+                    "label",
+                    "label_en",
+                    "unit",
+                    "required",
+                    "default",
+                    "description",
+                    "kind",
+                    "minimum",
+                    "maximum",
+                },
             ),
-            (Source, {"ref", "verification", "instrument", "url", "quote"}),
+            # rule_set and file are loader stamps (see without_origins)
+            (
+                Source,
+                {"ref", "verification", "instrument", "url", "quote", "note", "rule_set", "file"},
+            ),
             (
                 LegalBasis,
                 {"instrument", "number", "year", "title", "enacted", "publication", "url"},

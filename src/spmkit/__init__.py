@@ -10,6 +10,8 @@ target, whether it is met, the gap, and why::
     (95.0, 'met')
 """
 
+from spmkit.compare import Comparison, compare
+from spmkit.diff import IndicatorChange, RuleSetDiff, diff
 from spmkit.dump import dump_rule_set
 from spmkit.errors import (
     CycleError,
@@ -17,13 +19,16 @@ from spmkit.errors import (
     DataInvalid,
     ExpressionLimitError,
     ExpressionSyntaxError,
+    ExtendsCycleError,
     RuleSetError,
     RuleSetInvalid,
     RuleSetNotFoundError,
     SpmkitError,
+    SpmkitWarning,
     UnitMismatchError,
     UnknownNameError,
     UnknownUnitError,
+    UnverifiedValuesWarning,
     format_errors,
 )
 from spmkit.evaluate import evaluate, validate_data
@@ -47,12 +52,15 @@ from spmkit.rules import load_rule_set, loads_rule_set, shipped_rule_sets
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "CycleError",
     "DataError",
     "DataInvalid",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
+    "ExtendsCycleError",
     "Indicator",
+    "IndicatorChange",
     "IndicatorResult",
     "InputKind",
     "InputSpec",
@@ -60,20 +68,25 @@ __all__ = [
     "LegalBasis",
     "Report",
     "RuleSet",
+    "RuleSetDiff",
     "RuleSetError",
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "ServiceType",
     "Source",
     "SpmkitError",
+    "SpmkitWarning",
     "Status",
     "Target",
     "UnitAcceptance",
     "UnitMismatchError",
     "UnknownNameError",
     "UnknownUnitError",
+    "UnverifiedValuesWarning",
     "Verification",
     "__version__",
+    "compare",
+    "diff",
     "dump_rule_set",
     "evaluate",
     "format_errors",

@@ -1,114 +1,325 @@
 """The ``spmkit`` command: a thin shell over the library.
 
-Every subcommand reads files, calls the pure API and prints; no rule lives here.
-Exit status: 0 success (for ``evaluate``: every target met), 1 a target not met or a
-problem found by ``check``, 2 bad usage or unreadable input.
+Every subcommand reads files, calls the pure API and prints; no rule lives here. Data
+files are read by :mod:`spmkit.datafiles`, output is written by :mod:`spmkit.report` and
+:mod:`spmkit.chart`, words come from :mod:`spmkit.messages`.
+
+Exit status: 0 success (for ``evaluate``: every target of every row met), 1 a target
+not met, a data row refused, or a problem found by ``check``; 2 bad usage, an
+unreadable file, or a feature this installation lacks.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
+import shutil
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Final
 
-import yaml
-
+from spmkit.datafiles import (
+    ColumnMapping,
+    DataFileError,
+    DataTable,
+    RowOutcome,
+    evaluate_table,
+    load_mapping,
+    read_data,
+)
 from spmkit.errors import SpmkitError, format_errors
-from spmkit.evaluate import evaluate
-from spmkit.model import RuleSet, factor_suffix
-from spmkit.results import Report, Status
+from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
+from spmkit.model import RuleSet
+from spmkit.report import FORMATS, indicator_name, render
 from spmkit.rules import load_rule_set, shipped_rule_sets
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
-_MARKS = {
-    Status.MET: "met",
-    Status.NOT_MET: "NOT MET",
-    Status.NO_DATA: "no data",
-    Status.UNDEFINED: "undefined",
-}
+PROGRESS_MIN_ROWS: Final = 200
+"""Batches of at least this many rows show progress on stderr (when it is a terminal)."""
+
+_SUFFIX_FORMATS: Final = {".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html"}
 
 
-def _read_data(path: Path) -> tuple[Mapping[str, Any], str]:
-    """Read a data file (YAML or JSON): a mapping of inputs, or one under ``data:``."""
-    text = path.read_text(encoding="utf-8-sig")
-    loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    if not isinstance(loaded, dict):
-        msg = f"{path}: a data file must hold a mapping of input name to count"
-        raise SpmkitError(msg)
-    heading = " ".join(str(loaded[k]) for k in ("region", "year") if k in loaded)
-    data = loaded.get("data", loaded)
-    if not isinstance(data, dict):
-        msg = f"{path}: 'data' must be a mapping of input name to count"
-        raise SpmkitError(msg)
-    return data, heading
+class _UsageError(SpmkitError):
+    """A problem with how the command was called; exit status 2."""
 
 
-def _number(value: float | None, suffix: str = "") -> str:
-    return "-" if value is None else f"{value:,.2f}{suffix}"
+class Progress:
+    """``rows 1200/5000`` on one rewritten stderr line, at most every 0.2 s.
+
+    Off when the stream is not a terminal (a log file or a pipe gets no progress
+    noise) or when the batch is smaller than ``minimum`` rows.
+    """
+
+    def __init__(self, stream: IO[str], *, minimum: int = PROGRESS_MIN_ROWS) -> None:
+        self.stream = stream
+        self.minimum = minimum
+        self.enabled = stream.isatty()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        """Report that ``done`` of ``total`` rows are evaluated."""
+        if not self.enabled or total < self.minimum:
+            return
+        now = time.monotonic()
+        if done < total and now - self._last < 0.2:
+            return
+        self._last = now
+        self._shown = True
+        self.stream.write(f"\rspmkit: {done}/{total} rows ({done * 100 // total} %)")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
 
 
-def format_table(rule_set: RuleSet, report: Report) -> str:
-    """Return the achievement table of a report as aligned plain text."""
-    header = ("Indicator", "Achievement", "Target", "By", "Status", "Gap")
-    rows = [header]
-    for result in report.values():
-        indicator = rule_set.indicators[result.indicator_id]
-        suffix = factor_suffix(indicator.factor)
-        mark = _MARKS[result.status] + (" (!)" if result.exceeds_denominator else "")
-        rows.append(
-            (
-                result.indicator_id,
-                _number(result.value, suffix),
-                indicator.target.describe(indicator.factor),
-                "-" if indicator.deadline is None else str(indicator.deadline),
-                mark,
-                "" if result.gap in (None, 0) else _number(result.gap),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    right = {1, 5}
-    lines = []
-    for row in rows:
-        cells = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    counts = report.counts
-    lines.append("")
-    lines.append(
-        f"{counts[Status.MET]} met, {counts[Status.NOT_MET]} not met, "
-        f"{counts[Status.NO_DATA]} no data, {counts[Status.UNDEFINED]} undefined "
-        f"of {len(report)} indicators"
+def _version() -> str:
+    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
+
+    return spmkit.__version__
+
+
+def _language(args: argparse.Namespace, rule_set: RuleSet | None) -> Language:
+    chosen: Language | None = args.lang
+    return chosen if chosen is not None else default_language(rule_set)
+
+
+def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
+    return None if args.mapping is None else load_mapping(args.mapping)
+
+
+def _read_table(args: argparse.Namespace, rule_sets: RuleSet | Sequence[RuleSet]) -> DataTable:
+    table = read_data(
+        args.data,
+        rule_sets,
+        number_format=args.number_format,
+        mapping=_mapping(args),
+        sheet=args.sheet,
     )
-    if any(r.exceeds_denominator for r in report.values()):
-        lines.append("(!) numerator above denominator: the denominator is probably an estimate")
-    return "\n".join(lines)
+    if args.year is not None:
+        table = table.for_period(str(args.year))
+    return table
+
+
+def _warn_unknown(table: DataTable, rule_set: RuleSet, lang: Language) -> None:
+    if table.unknown_columns:
+        names = list(rule_set.inputs)
+        shown = []
+        for column in table.unknown_columns:
+            close = difflib.get_close_matches(column.strip().casefold(), names, n=1)
+            hint = f" ({message('did_you_mean', lang, name=close[0])})" if close else ""
+            shown.append(f"{column!r}{hint}")
+        columns = ", ".join(shown)
+        warning = message(
+            "unknown_columns", lang, source=table.source, rule_set=rule_set.id, columns=columns
+        )
+        print(f"spmkit: {warning}", file=sys.stderr)
+
+
+def _no_rows(table: DataTable, args: argparse.Namespace, lang: Language) -> _UsageError:
+    year = "" if args.year is None else message("no_rows_year", lang, year=args.year)
+    return _UsageError(message("no_rows", lang, source=table.source, year=year))
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    if args.format is not None:
+        return str(args.format)
+    if args.output is not None:
+        return _SUFFIX_FORMATS.get(Path(args.output).suffix.casefold(), "table")
+    return "table"
+
+
+def _chart(
+    rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language, image_format: str
+) -> bytes:
+    from spmkit.chart import chart_bytes  # noqa: PLC0415 - matplotlib only when asked
+
+    if image_format not in {"png", "svg"}:
+        msg = f"a chart file must end in .png or .svg (got .{image_format})"
+        raise _UsageError(msg)
+    return chart_bytes(rule_set, outcomes, lang, image_format=image_format)  # type: ignore[arg-type]
+
+
+def _html_chart(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str | None:
+    from spmkit.chart import plotting_available  # noqa: PLC0415 - matplotlib only when asked
+
+    if not plotting_available() or all(o.report is None for o in outcomes):
+        return None
+    return _chart(rule_set, outcomes, lang, "svg").decode("utf-8")
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     rule_set = load_rule_set(args.rule_set)
-    data, heading = _read_data(Path(args.data))
-    report = evaluate(rule_set, data, allow_unknown=args.allow_unknown)
-    if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    lang = _language(args, rule_set)
+    table = _read_table(args, rule_set)
+    _warn_unknown(table, rule_set, lang)
+    if not table.rows:
+        raise _no_rows(table, args, lang)
+    progress = Progress(sys.stderr)
+    progress.enabled = progress.enabled and not args.no_progress
+    outcomes = evaluate_table(rule_set, table, progress=progress)
+    output_format = _output_format(args)
+    to_terminal = args.output is None and sys.stdout.isatty()
+    text = render(
+        output_format,
+        rule_set,
+        outcomes,
+        lang,
+        source=table.source,
+        width=shutil.get_terminal_size().columns if to_terminal else 100,
+        color=to_terminal and "NO_COLOR" not in os.environ,
+        chart_svg=_html_chart(rule_set, outcomes, lang) if output_format == "html" else None,
+        version=_version(),
+    )
+    if args.output is None:
+        sys.stdout.write(text)
     else:
-        print(f"{rule_set.title}")
-        print(f"{rule_set.legal_basis.cite()} ({rule_set.jurisdiction.name})")
-        if heading:
-            print(f"Data: {heading}")
-        print()
-        print(format_table(rule_set, report))
-        if args.explain:
+        Path(args.output).write_text(text, encoding="utf-8")
+    if args.chart is not None:
+        image_format = Path(args.chart).suffix.casefold().lstrip(".")
+        Path(args.chart).write_bytes(_chart(rule_set, outcomes, lang, image_format))
+    if args.explain and output_format == "table":
+        for outcome in outcomes:
+            if outcome.report is not None:
+                print()
+                for result in outcome.report.values():
+                    print(result.explanation)
+    every_row_met = all(o.report is not None and o.report.all_met for o in outcomes)
+    return 0 if every_row_met else 1
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    rule_set = load_rule_set(args.rule_set)
+    lang = _language(args, rule_set)
+    if args.indicator not in rule_set.indicators:
+        known = ", ".join(rule_set.indicators)
+        raise _UsageError(
+            message(
+                "unknown_indicator",
+                lang,
+                rule_set=rule_set.id,
+                indicator=args.indicator,
+                known=known,
+            )
+        )
+    indicator = rule_set.indicators[args.indicator]
+    table = _read_table(args, rule_set)
+    _warn_unknown(table, rule_set, lang)
+    if args.region is not None:
+        table = DataTable(
+            source=table.source,
+            rows=tuple(row for row in table.rows if row.region == args.region),
+        )
+    if not table.rows:
+        raise _no_rows(table, args, lang)
+    outcomes = evaluate_table(rule_set, table)
+    status = 0
+    for number, outcome in enumerate(outcomes):
+        if number:
             print()
-            for result in report.values():
-                print(result.explanation)
-    return 0 if report.all_met else 1
+        if len(outcomes) > 1 or outcome.row.region:
+            print(f"== {outcome.row.label} ==")
+        if outcome.report is None:
+            for problem in outcome.problems:
+                print(message("row_refused", lang, where=outcome.row.where, problem=problem))
+            status = 1
+            continue
+        result = outcome.report[indicator.id]
+        status = status or (0 if result.met else 1)
+        print(f"{indicator.id}: {indicator_name(indicator, lang)}")
+        print(result.explanation)
+        print(f"{message('explain.inputs', lang)}:")
+        for name in (n for n in rule_set.inputs if n in indicator.inputs):
+            spec = rule_set.inputs[name]
+            label = spec.label_en if lang == "en" and spec.label_en else spec.label
+            value = outcome.row.values.get(name)
+            shown = message("missing", lang) if value is None else format_number(value, lang)
+            shown = shown.removesuffix(",00").removesuffix(".00")
+            print(f"  {name} = {shown}  ({label}; {spec.unit})")
+        deadline = (
+            message("no_deadline", lang)
+            if indicator.deadline is None
+            else message("by", lang, year=indicator.deadline)
+        )
+        print(
+            f"{message('explain.target', lang)}: "
+            f"{indicator.target.describe(indicator.factor)}, {deadline}"
+        )
+        source = indicator.source
+        instrument = source.instrument or rule_set.legal_basis.cite()
+        print(f"{message('explain.source', lang)}: {instrument}, {source.ref}")
+        print(f"{message('explain.verification', lang)}: {source.verification.value}")
+        if source.quote:
+            print(f"{message('explain.quote', lang)}: {source.quote}")
+        if indicator.notes:
+            print(f"{message('explain.notes', lang)}:")
+            for note in indicator.notes:
+                print(f"  - {note}")
+    return status
+
+
+def _library_function(name: str, command: str, lang: Language) -> Callable[..., Any]:
+    """Find ``spmkit.<name>``; a clear message when this installation lacks it."""
+    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
+
+    function = getattr(spmkit, name, None)
+    if not callable(function):
+        raise _UsageError(message("feature_missing", lang, command=command, function=name))
+    return function  # type: ignore[no-any-return]
+
+
+def _print_result(result: object, output_format: str, lang: Language) -> None:
+    """Print what diff/compare returned: ``to_dict()`` as JSON, else its text form."""
+    if output_format == "json":
+        to_dict = getattr(result, "to_dict", None)
+        data = to_dict() if callable(to_dict) else result
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    for method in ("format_text", "to_text"):
+        render_text = getattr(result, method, None)
+        if callable(render_text):
+            try:
+                print(render_text(lang=lang))
+            except TypeError:
+                print(render_text())
+            return
+    print(result)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    first = load_rule_set(args.a)
+    lang = _language(args, first)
+    diff = _library_function("diff", "diff", lang)
+    result = diff(first, load_rule_set(args.b))
+    _print_result(result, args.format, lang)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    rule_sets = [load_rule_set(source) for source in args.rule_sets]
+    lang = _language(args, rule_sets[0])
+    compare = _library_function("compare", "compare", lang)
+    table = _read_table(args, rule_sets)
+    if not table.rows:
+        raise _no_rows(table, args, lang)
+    status = 0
+    for number, row in enumerate(table.rows):
+        if number:
+            print()
+        if len(table.rows) > 1:
+            print(f"== {row.label} ==")
+        if row.problems:
+            for problem in row.problems:
+                print(message("row_refused", lang, where=row.where, problem=problem))
+            status = 1
+            continue
+        _print_result(compare(rule_sets, dict(row.values)), args.format, lang)
+    return status
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -125,65 +336,174 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _cmd_list(_args: argparse.Namespace) -> int:
+def _cmd_list(args: argparse.Namespace) -> int:
     for rule_set_id, path in shipped_rule_sets().items():
         rule_set = load_rule_set(path)
-        print(f"{rule_set_id:28} {rule_set.legal_basis.cite()}: {rule_set.title}")
+        lang = _language(args, None)
+        title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
+        print(f"{rule_set_id:28} {rule_set.legal_basis.cite()}: {title}")
     return 0
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
     rule_set = load_rule_set(args.rule_set)
-    print(f"{rule_set.id}: {rule_set.title}")
+    lang = _language(args, rule_set)
+    title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
+    print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
     for indicator in rule_set.indicators.values():
-        deadline = "no deadline" if indicator.deadline is None else f"by {indicator.deadline}"
+        deadline = (
+            message("no_deadline", lang)
+            if indicator.deadline is None
+            else message("by", lang, year=indicator.deadline)
+        )
         print(
-            f"  {indicator.id:8} {indicator.target.describe(indicator.factor):10} {deadline:12} "
-            f"{indicator.name}  [{indicator.source.ref}]"
+            f"  {indicator.id:8} {indicator.target.describe(indicator.factor):10} {deadline:17} "
+            f"{indicator_name(indicator, lang)}  [{indicator.source.ref}]"
         )
     return 0
+
+
+def _lang_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of labels and messages (default: the rule set's; id for Indonesian)",
+    )
+    return parent
+
+
+def _data_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--year", type=int, help="use only the rows of this year (rows naming no year are kept)"
+    )
+    parent.add_argument(
+        "--number-format",
+        choices=("auto", "id", "en"),
+        default="auto",
+        help="how numbers written as text are read: id = 3.582 and 96,81; en = 3,582 and "
+        "96.81; auto (default) detects per column and refuses an ambiguous column",
+    )
+    parent.add_argument(
+        "--mapping", metavar="FILE", help="YAML file mapping column names to input names"
+    )
+    parent.add_argument("--sheet", help="the sheet of an Excel workbook (default: the first)")
+    return parent
+
+
+def _add(
+    commands: Any,  # noqa: ANN401 - argparse's _SubParsersAction is private
+    name: str,
+    summary: str,
+    example: str,
+    parents: Sequence[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=list(parents),
+    )
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``spmkit`` command."""
     parser = argparse.ArgumentParser(
-        prog="spmkit", description="Evaluate Indonesian SPM rule sets on your counts."
+        prog="spmkit",
+        description="Evaluate Indonesian SPM (Standar Pelayanan Minimal) rule sets on your counts.",
+        epilog="example:\n  spmkit evaluate kulon-progo-2011 examples/kulon-progo-2011.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"spmkit {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    lang, data = _lang_parent(), _data_parent()
 
-    run = commands.add_parser(
+    run = _add(
+        commands,
         "evaluate",
-        help="evaluate a rule set on a data file",
-        epilog="example: spmkit evaluate kulon-progo-2011 examples/kulon-progo-2011.yaml",
+        "evaluate a rule set on a data file (CSV, Excel, JSON or YAML)",
+        "spmkit evaluate kulon-progo-2011 data.csv --year 2011 --format html -o report.html",
+        [lang, data],
     )
     run.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
-    run.add_argument("data", help="YAML or JSON file: input name -> count (or under 'data:')")
-    run.add_argument("--format", choices=("table", "json"), default="table")
+    run.add_argument(
+        "data",
+        help="CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
+    )
+    run.add_argument("--format", choices=FORMATS, help="output format (default: table)")
+    run.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report here; its suffix sets --format"
+    )
+    run.add_argument("--chart", metavar="FILE", help="also draw the chart, as .png or .svg")
     run.add_argument("--explain", action="store_true", help="print every result's explanation")
-    run.add_argument("--allow-unknown", action="store_true", help="ignore undeclared inputs")
+    run.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     run.set_defaults(handler=_cmd_evaluate)
 
-    check = commands.add_parser(
+    explain = _add(
+        commands,
+        "explain",
+        "explain one indicator's result: formula, values, target, source, notes",
+        "spmkit explain kulon-progo-2011 examples/kulon-progo-2011.yaml I.1",
+        [lang, data],
+    )
+    explain.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
+    explain.add_argument("data", help="CSV, .xlsx, JSON or YAML data file")
+    explain.add_argument("indicator", help="the indicator id, e.g. I.1")
+    explain.add_argument("--region", help="only the rows of this region")
+    explain.set_defaults(handler=_cmd_explain)
+
+    check = _add(
+        commands,
         "check",
-        help="check rule files and report every problem",
-        epilog="example: spmkit check rules/kulon-progo-2011.yaml",
+        "check rule files and report every problem (exit status 1 when any)",
+        "spmkit check rules/kulon-progo-2011.yaml",
+        [],
     )
     check.add_argument("files", nargs="+", help="rule files or shipped ids")
     check.set_defaults(handler=_cmd_check)
 
-    listing = commands.add_parser(
-        "list", help="list the shipped rule sets", epilog="example: spmkit list"
-    )
+    listing = _add(commands, "list", "list the shipped rule sets", "spmkit list", [lang])
     listing.set_defaults(handler=_cmd_list)
 
-    show = commands.add_parser(
+    show = _add(
+        commands,
         "show",
-        help="show a rule set's indicators, targets and sources",
-        epilog="example: spmkit show kulon-progo-2011",
+        "show a rule set's indicators, targets, deadlines and sources",
+        "spmkit show kulon-progo-2011 --lang en",
+        [lang],
     )
-    show.add_argument("rule_set")
+    show.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
     show.set_defaults(handler=_cmd_show)
+
+    diff = _add(
+        commands,
+        "diff",
+        "show what changed between two rule sets (indicators, targets, formulas)",
+        "spmkit diff kulon-progo-2011 my-revision.yaml",
+        [lang],
+    )
+    diff.add_argument("a", help="the first rule set (id or file)")
+    diff.add_argument("b", help="the second rule set (id or file)")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(handler=_cmd_diff)
+
+    compare = _add(
+        commands,
+        "compare",
+        "evaluate several rule sets on the same data, side by side",
+        "spmkit compare kulon-progo-2011 my-revision.yaml --data data.csv",
+        [lang, data],
+    )
+    compare.add_argument("rule_sets", nargs="+", metavar="RULESET", help="ids or files")
+    compare.add_argument("--data", required=True, help="CSV, .xlsx, JSON or YAML data file")
+    compare.add_argument("--format", choices=("text", "json"), default="text")
+    compare.set_defaults(handler=_cmd_compare)
     return parser
 
 
@@ -192,9 +512,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            print(f"spmkit: {exc.source}: {problem}", file=sys.stderr)
+        return 2
     except SpmkitError as exc:
         for line in format_errors(exc):
-            print(line, file=sys.stderr)
+            print(f"spmkit: {line}" if isinstance(exc, _UsageError) else line, file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        print(f"spmkit: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)

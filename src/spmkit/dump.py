@@ -6,6 +6,11 @@ decimal expansion (everything a rule file can hold). The text follows
 form (:func:`spmkit.expr.render`), numbers written exactly (``1.5``, never ``1.4999...``).
 Optional keys that are unset are left out. Comments of a hand-written file are not kept:
 this is for generated rule sets, tests and tools, not for rewriting files people edit.
+
+An overlay (``extends:``) is written resolved, as a stand-alone rule set. What the loader
+records about where values were read (``Source.rule_set``, ``Source.file``,
+``RuleSet.extends``) is not content of the rule set and is not written, so for a resolved
+overlay the round trip is equal up to those stamps (see :func:`without_origins`).
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import yaml
 
 from spmkit.expr import exact_decimal, render
-from spmkit.model import Indicator, InputSpec, RuleSet, Source
+from spmkit.model import Indicator, InputSpec, RuleSet, Source, _default_kind
 from spmkit.rules import FORMAT_VERSION
 
-__all__ = ["dump_rule_set"]
+__all__ = ["dump_rule_set", "without_origins"]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -56,12 +62,18 @@ def _input(spec: InputSpec) -> dict[str, Any]:
     entry["unit"] = spec.unit
     if not spec.required:
         entry["required"] = False
-    return _optional(entry, default=spec.default, description=spec.description)
+    _optional(entry, default=spec.default, description=spec.description)
+    if spec.kind is not _default_kind(spec):
+        entry["kind"] = spec.kind.value
+    return _optional(entry, min=spec.minimum, max=spec.maximum)
 
 
 def _source(source: Source) -> dict[str, Any]:
+    """The citation; ``rule_set`` and ``file`` are stamped by the loader, not written."""
     entry: dict[str, Any] = {"ref": source.ref, "verification": source.verification.value}
-    return _optional(entry, instrument=source.instrument, url=source.url, quote=source.quote)
+    return _optional(
+        entry, instrument=source.instrument, url=source.url, quote=source.quote, note=source.note
+    )
 
 
 def _indicator(indicator: Indicator) -> dict[str, Any]:
@@ -71,11 +83,19 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
         numerator=render(indicator.numerator),
         denominator=render(indicator.denominator),
         factor=indicator.factor,
-        target={"op": indicator.target.op, "value": indicator.target.value},
+        target=_optional(
+            {"op": indicator.target.op, "value": indicator.target.value},
+            unit=indicator.target.unit,
+        ),
         deadline=indicator.deadline,
         source=_source(indicator.source),
     )
-    return _optional(entry, notes=indicator.notes)
+    if indicator.sources:
+        entry["sources"] = {field: _source(s) for field, s in indicator.sources.items()}
+    _optional(entry, notes=indicator.notes, coverage=indicator.coverage)
+    if indicator.units is not None:
+        entry["units"] = {"accept": indicator.units.accept, "note": indicator.units.note}
+    return entry
 
 
 def _legal_basis(rule_set: RuleSet) -> dict[str, Any]:
@@ -125,3 +145,24 @@ def dump_rule_set(rule_set: RuleSet) -> str:
     document["indicators"] = {iid: _indicator(ind) for iid, ind in rule_set.indicators.items()}
     text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text
+
+
+def without_origins(rule_set: RuleSet) -> RuleSet:
+    """Return the rule set without the loader's origin stamps (what ``dump_rule_set`` drops).
+
+    ``loads_rule_set(dump_rule_set(rs)) == without_origins(rs)`` holds for every rule set,
+    overlays included.
+    """
+
+    def clean(source: Source) -> Source:
+        return attrs.evolve(source, rule_set=None, file=None)
+
+    indicators = {
+        iid: attrs.evolve(
+            indicator,
+            source=clean(indicator.source),
+            sources={field: clean(s) for field, s in indicator.sources.items()},
+        )
+        for iid, indicator in rule_set.indicators.items()
+    }
+    return attrs.evolve(rule_set, indicators=indicators, extends=())

@@ -20,6 +20,14 @@ in an :class:`ExceptionGroup` subclass::
     ├── DataError(ValueError)                    one bad input value: input, value, rule
     └── DataInvalid(ExceptionGroup)              all DataErrors of one call
 
+Warnings (``warnings.warn``, never raised) have their own small tree::
+
+    SpmkitWarning(UserWarning)                   base of spmkit's warnings
+    └── UnverifiedValuesWarning                  a loaded rule set has unverified values
+
+An overlay whose ``extends:`` chain loops raises a :class:`RuleSetInvalid` holding one
+:class:`ExtendsCycleError` (a :class:`RuleSetError`).
+
 This module has no dependencies so that every other module can import it.
 """
 
@@ -34,13 +42,16 @@ __all__ = [
     "DataInvalid",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
+    "ExtendsCycleError",
     "RuleSetError",
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "SpmkitError",
+    "SpmkitWarning",
     "UnitMismatchError",
     "UnknownNameError",
     "UnknownUnitError",
+    "UnverifiedValuesWarning",
     "format_errors",
 ]
 
@@ -189,6 +200,10 @@ class UnitMismatchError(RuleSetError):
     """
 
 
+class ExtendsCycleError(RuleSetError):
+    """Rule sets whose ``extends:`` lead back to themselves (``a -> b -> a``)."""
+
+
 class RuleSetNotFoundError(SpmkitError, LookupError):
     """No shipped rule set has that id, and no file has that path."""
 
@@ -242,6 +257,33 @@ class DataError(SpmkitError, ValueError):
 
 class DataInvalid(_ProblemGroup[DataError]):
     """Every bad value of one data set, raised together."""
+
+
+class SpmkitWarning(UserWarning):
+    """Base of the warnings spmkit emits."""
+
+
+class UnverifiedValuesWarning(SpmkitWarning):
+    """A rule set was loaded whose values are not all checked against a text.
+
+    Attributes:
+        rule_set_id: the rule set.
+        values: the unverified values, as ``(indicator id, field)`` pairs.
+    """
+
+    def __init__(self, rule_set_id: str, values: Sequence[tuple[str, str]]) -> None:
+        self.rule_set_id = rule_set_id
+        self.values = tuple(values)
+        super().__init__(rule_set_id, self.values)
+
+    def __str__(self) -> str:
+        indicators = sorted({indicator_id for indicator_id, _ in self.values})
+        shown = ", ".join(indicators[:8]) + (", ..." if len(indicators) > 8 else "")
+        return (
+            f"rule set {self.rule_set_id!r} has {len(self.values)} unverified value(s) "
+            f"(indicators {shown}); they are shipped to be checked, not trusted: "
+            "see each value's source note, or RuleSet.unverified"
+        )
 
 
 def format_errors(error: BaseException) -> list[str]:

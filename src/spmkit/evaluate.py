@@ -340,6 +340,7 @@ def _evaluate_indicator(
         target=indicator.target,
         deadline=indicator.deadline,
         source=indicator.source,
+        target_source=indicator.source_of("target"),
         explanation=_explain(indicator, status, values, refs, value, gap, missing, citation),
     )
     return result, outcome

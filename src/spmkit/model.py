@@ -21,6 +21,7 @@ from spmkit._frozen import FrozenMap, as_tuple, freeze
 from spmkit.expr import Expression, exact_decimal
 
 __all__ = [
+    "PROVENANCE_FIELDS",
     "Comparator",
     "Indicator",
     "InputKind",
@@ -84,13 +85,41 @@ class Verification(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class Source:
-    """Where a value comes from: a place in a legal instrument, and how it was checked."""
+    """Where a value comes from: a place in a legal instrument, and how it was checked.
+
+    Attributes:
+        ref: where in the instrument (``"Lampiran, No. I, indikator 1"``).
+        verification: primary, secondary or unverified.
+        instrument: the instrument, when it is not the rule set's own legal basis.
+        url: where the text that was checked can be read.
+        quote: the words that support the value, verbatim.
+        note: what was (or was not) found, e.g. why a value stays unverified.
+        rule_set: the rule set whose file supplied the value; set when an overlay is
+            resolved (``extends:``), None for a rule set read from one file.
+        file: that rule set's file, when known.
+    """
 
     ref: str
     verification: Verification = Verification.UNVERIFIED
     instrument: str | None = None
     url: str | None = None
     quote: str | None = None
+    note: str | None = None
+    rule_set: str | None = None
+    file: str | None = None
+
+
+PROVENANCE_FIELDS: Final = ("target", "deadline", "formula")
+"""The values of an indicator that carry their own source (``Indicator.sources``)."""
+
+
+def _check_source_fields(
+    _instance: object, _attribute: object, value: FrozenMap[str, Source]
+) -> None:
+    unknown = sorted(set(value) - set(PROVENANCE_FIELDS))
+    if unknown:
+        msg = f"sources may only be given for {', '.join(PROVENANCE_FIELDS)} (got {unknown})"
+        raise ValueError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -236,6 +265,19 @@ class Indicator:
     a rate (visits per person), never flagged. None: not declared, flagged as a hint."""
     units: UnitAcceptance | None = None
     """A unit discrepancy accepted on purpose (see :class:`UnitAcceptance`)."""
+    sources: FrozenMap[str, Source] = attrs.field(
+        factory=FrozenMap, converter=freeze, validator=_check_source_fields
+    )
+
+    def source_of(self, field: str) -> Source:
+        """Return the source of one value (``"target"``, ``"deadline"`` or ``"formula"``).
+
+        A value without a source of its own is cited by the indicator's ``source``.
+        """
+        if field not in PROVENANCE_FIELDS:
+            msg = f"field must be one of {', '.join(PROVENANCE_FIELDS)} (got {field!r})"
+            raise ValueError(msg)
+        return self.sources.get(field, self.source)
 
     @factor.validator
     def _check_factor(self, _attribute: object, value: Fraction) -> None:
@@ -298,6 +340,8 @@ class RuleSet:
     indicators: FrozenMap[str, Indicator] = attrs.field(converter=freeze)
     title_en: str | None = None
     notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    extends: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    """The chain of rule sets this one was resolved from, nearest first (overlays)."""
     evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -310,3 +354,25 @@ class RuleSet:
             msg = f"rule set {self.id!r} is invalid"
             raise RuleSetInvalid(msg, problems)
         object.__setattr__(self, "evaluation_order", evaluation_order(self.indicators))
+
+    @property
+    def unverified(self) -> tuple[tuple[str, str], ...]:
+        """Every value not checked against any text, as ``(indicator id, field)`` pairs.
+
+        The fields are those of :data:`PROVENANCE_FIELDS`. Loading a rule set with such
+        values also warns (:class:`~spmkit.errors.UnverifiedValuesWarning`).
+        """
+        return tuple(
+            (indicator.id, field)
+            for indicator in self.indicators.values()
+            for field in PROVENANCE_FIELDS
+            if indicator.source_of(field).verification is Verification.UNVERIFIED
+        )
+
+    def verification_counts(self) -> dict[Verification, int]:
+        """Count the values (target, deadline, formula of every indicator) per verification."""
+        counts = dict.fromkeys(Verification, 0)
+        for indicator in self.indicators.values():
+            for field in PROVENANCE_FIELDS:
+                counts[indicator.source_of(field).verification] += 1
+        return counts

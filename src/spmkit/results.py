@@ -63,6 +63,9 @@ class IndicatorResult:
         missing_inputs: inputs the indicator needed and did not get.
         target: the target it was judged against; deadline: its year, or None.
         source: where the indicator is printed in its regulation.
+        target_source: where the target it was judged against comes from, and how it
+            was verified (for an overlay, the file that set it); None only for results
+            built by hand.
         explanation: the formula with the values substituted, the target and the source.
     """
 
@@ -81,6 +84,7 @@ class IndicatorResult:
     deadline: int | None
     source: Source
     explanation: str
+    target_source: Source | None = None
 
     @property
     def value(self) -> float | None:
@@ -109,6 +113,14 @@ class IndicatorResult:
             "exceeds_denominator": self.exceeds_denominator,
             "missing_inputs": list(self.missing_inputs),
             "source": self.source.ref,
+            "target_source": None
+            if self.target_source is None
+            else {
+                "ref": self.target_source.ref,
+                "instrument": self.target_source.instrument,
+                "verification": self.target_source.verification.value,
+                "rule_set": self.target_source.rule_set,
+            },
             "explanation": self.explanation,
         }
 

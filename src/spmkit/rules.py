@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -26,10 +27,12 @@ from spmkit.errors import (
     RuleSetError,
     RuleSetInvalid,
     RuleSetNotFoundError,
+    UnverifiedValuesWarning,
 )
 from spmkit.expr import Expression
 from spmkit.model import (
     COMPARATORS,
+    PROVENANCE_FIELDS,
     Indicator,
     InputKind,
     InputSpec,
@@ -48,8 +51,10 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_INDICATORS",
     "MAX_INPUTS",
+    "find_rule_file",
     "load_rule_set",
     "loads_rule_set",
+    "read_rule_file",
     "shipped_rule_sets",
 ]
 
@@ -110,6 +115,7 @@ _INDICATOR_KEYS: Final = {
     "target": True,
     "deadline": True,
     "source": True,
+    "sources": False,
     "notes": False,
     "coverage": False,
     "units": False,
@@ -122,6 +128,7 @@ _SOURCE_KEYS: Final = {
     "instrument": False,
     "url": False,
     "quote": False,
+    "note": False,
 }
 _LANGUAGES: Final = ("id", "en")
 _SECTION_LIMITS: Final = {"indicators": MAX_INDICATORS, "inputs": MAX_INPUTS}
@@ -350,6 +357,18 @@ class _Reader:
             return None
         return Target(op=data["op"], value=number, unit=unit)
 
+    def read_coverage(self, data: Mapping[str, Any], path: str, iid: str) -> bool | None:
+        """Read an indicator's ``coverage`` flag (absent or null: not declared)."""
+        coverage = data.get("coverage")
+        if coverage is not None and not isinstance(coverage, bool):
+            self.problem(
+                child_path(path, "coverage"),
+                f"'coverage' must be true or false (got {coverage!r})",
+                iid,
+            )
+            return None
+        return coverage
+
     def read_units(self, value: object, path: str) -> UnitAcceptance | None:
         data = self.mapping(value, path, _UNITS_KEYS, "'units'")
         if data is None:
@@ -381,7 +400,22 @@ class _Reader:
             instrument=self.text(data, "instrument", path, required=False),
             url=self.text(data, "url", path, required=False),
             quote=self.text(data, "quote", path, required=False),
+            note=self.text(data, "note", path, required=False),
         )
+
+    def read_sources(self, value: object, path: str) -> dict[str, Source]:
+        """Read the per-value sources of an indicator (``target``, ``deadline``, ``formula``)."""
+        keys = dict.fromkeys(PROVENANCE_FIELDS, False)
+        data = self.mapping(value, path, keys, "sources")
+        if data is None:
+            return {}
+        found: dict[str, Source] = {}
+        for field in PROVENANCE_FIELDS:
+            if field in data:
+                source = self.read_source(data[field], child_path(path, field))
+                if source is not None:
+                    found[field] = source
+        return found
 
     def read_indicator(self, iid: str, entry: Any, path: str) -> Indicator | None:  # noqa: ANN401
         before = len(self.problems)
@@ -408,14 +442,9 @@ class _Reader:
         if deadline is not None:
             deadline = self.year(deadline, child_path(path, "deadline"), "'deadline'")
         source = self.read_source(data.get("source"), child_path(path, "source"))
+        sources = self.read_sources(data.get("sources"), child_path(path, "sources"))
         notes = self.text_list(data, "notes", path)
-        coverage = data.get("coverage")
-        if coverage is not None and not isinstance(coverage, bool):
-            self.problem(
-                child_path(path, "coverage"),
-                f"'coverage' must be true or false (got {coverage!r})",
-                iid,
-            )
+        coverage = self.read_coverage(data, path, iid)
         units = None
         if "units" in data:
             units = self.read_units(data["units"], child_path(path, "units"))
@@ -434,6 +463,7 @@ class _Reader:
             target=target,
             deadline=deadline,
             source=source,
+            sources=sources,
             notes=notes,
             coverage=coverage,
             units=units,
@@ -559,22 +589,50 @@ def _kind(value: object) -> str:
     return repr(value)
 
 
-def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
-    """Load a rule set from YAML text (``file`` names it in messages).
+def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
+    """Read one document into a rule set; a document with ``extends:`` is an overlay.
 
-    Raises:
-        RuleSetInvalid: every problem of the document, each with its line and path.
+    ``chain`` holds the files (or ids) of the overlays being resolved that lead here, so
+    that :mod:`spmkit.overlay` can refuse an ``extends:`` cycle.
     """
     try:
         document = read_yaml(text, file)
     except RuleSetError as exc:
         msg = f"cannot read rule set {file or '<text>'}"
         raise RuleSetInvalid(msg, [exc]) from None
+    if isinstance(document.data, dict) and "extends" in document.data:
+        # Imported here: the overlay module builds on this one.
+        from spmkit.overlay import resolve_overlay  # noqa: PLC0415
+
+        return resolve_overlay(document, file, chain)
     reader = _Reader(document, file)
     rule_set = reader.read()
     if reader.problems or rule_set is None:
         msg = f"rule set {file or '<text>'} is invalid"
         raise RuleSetInvalid(msg, reader.problems)
+    return rule_set
+
+
+def _warn_unverified(rule_set: RuleSet) -> None:
+    unverified = rule_set.unverified
+    if unverified:
+        warnings.warn(UnverifiedValuesWarning(rule_set.id, unverified), stacklevel=3)
+
+
+def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
+    """Load a rule set from YAML text (``file`` names it in messages).
+
+    A document with ``extends:`` is an overlay and is resolved against its base
+    (``docs/rule-sets.md``, "Overlays").
+
+    Warns:
+        UnverifiedValuesWarning: some target, deadline or formula is not verified.
+
+    Raises:
+        RuleSetInvalid: every problem of the document, each with its line and path.
+    """
+    rule_set = _build(text, file, ())
+    _warn_unverified(rule_set)
     return rule_set
 
 
@@ -594,18 +652,17 @@ def shipped_rule_sets() -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.rglob("*.yaml"))}
 
 
-def load_rule_set(source: str | Path) -> RuleSet:
-    """Load a shipped rule set by id (``"kulon-progo-2011"``) or a rule file by path.
+def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Path:
+    """Return the file of a rule set given by shipped id or by path.
 
-    >>> rs = load_rule_set("kulon-progo-2011")
-    >>> rs.indicators["I.1"].target.describe()
-    '>= 95 %'
+    A path is taken relative to ``relative_to`` (an overlay's directory) when given.
 
     Raises:
         RuleSetNotFoundError: no shipped rule set has that id and no file that path.
-        RuleSetInvalid: the file has problems; all of them are reported.
     """
     path = Path(source)
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
     shipped = shipped_rule_sets()
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
@@ -613,6 +670,11 @@ def load_rule_set(source: str | Path) -> RuleSet:
         known = ", ".join(sorted(shipped)) or "none"
         msg = f"no rule set {str(source)!r}: not a shipped rule set id ({known}) nor a file"
         raise RuleSetNotFoundError(msg)
+    return path
+
+
+def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
+    """Read a rule file without warning (overlays read their bases with this)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         error = RuleSetError(
@@ -630,4 +692,23 @@ def load_rule_set(source: str | Path) -> RuleSet:
             line=raw.count(b"\n", 0, exc.start) + 1,
         )
         raise RuleSetInvalid(f"cannot read rule set {path}", [error]) from None
-    return loads_rule_set(text, file=str(path))
+    return _build(text, str(path), chain)
+
+
+def load_rule_set(source: str | Path) -> RuleSet:
+    """Load a shipped rule set by id (``"kulon-progo-2011"``) or a rule file by path.
+
+    >>> rs = load_rule_set("kulon-progo-2011")
+    >>> rs.indicators["I.1"].target.describe()
+    '>= 95 %'
+
+    Warns:
+        UnverifiedValuesWarning: some target, deadline or formula is not verified.
+
+    Raises:
+        RuleSetNotFoundError: no shipped rule set has that id and no file that path.
+        RuleSetInvalid: the file has problems; all of them are reported.
+    """
+    rule_set = read_rule_file(find_rule_file(source))
+    _warn_unverified(rule_set)
+    return rule_set

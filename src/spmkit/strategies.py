@@ -23,16 +23,18 @@ indicators.
 
 from __future__ import annotations
 
+import math
 import operator
 import string
 from collections.abc import Collection, Mapping
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final
 
+import attrs
 import hypothesis.strategies as st
 from hypothesis.errors import InvalidArgument
 
-from spmkit.errors import SpmkitError
+from spmkit.errors import RuleSetInvalid, SpmkitError
 from spmkit.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
 from spmkit.model import (
     COMPARATORS,
@@ -331,20 +333,38 @@ def _rule_sets(
             deadline=draw(st.none() | st.integers(2000, 2030)),
             source=Source(ref=draw(_text())),
         )
-    return RuleSet(
-        id=f"{draw(st.sampled_from(_WORDS))}-{draw(st.integers(1, 9999))}",
-        title=draw(_text()),
-        language=draw(st.sampled_from(("id", "en"))),
-        jurisdiction=Jurisdiction(level="kabupaten", name=draw(_text())),
-        legal_basis=LegalBasis(
+    fields: dict[str, Any] = {
+        "id": f"{draw(st.sampled_from(_WORDS))}-{draw(st.integers(1, 9999))}",
+        "title": draw(_text()),
+        "language": draw(st.sampled_from(("id", "en"))),
+        "jurisdiction": Jurisdiction(level="kabupaten", name=draw(_text())),
+        "legal_basis": LegalBasis(
             instrument="Peraturan Bupati",
             number=str(draw(st.integers(1, 99))),
             year=draw(st.integers(2000, 2030)),
         ),
-        inputs={name: InputSpec(name=name, label=draw(_text()), unit="person") for name in names},
-        service_types={"I": ServiceType(id="I", name=draw(_text()))},
-        indicators=built,
-    )
+        "inputs": {
+            name: InputSpec(name=name, label=draw(_text()), unit="person") for name in names
+        },
+        "service_types": {"I": ServiceType(id="I", name=draw(_text()))},
+    }
+    # A drawn formula may fail the unit check (persons times persons over persons is not a
+    # share): such indicators become plain ratios of two of the inputs, which always pass.
+    fallback = Input(names[0]), Input(names[1])
+    for _ in range(len(built) + 1):
+        try:
+            return RuleSet(**fields, indicators=built)
+        except RuleSetInvalid as group:
+            broken = {e.indicator_id for e in group.exceptions} - {None}
+            if not broken:
+                raise
+            built = {
+                iid: attrs.evolve(ind, numerator=fallback[0], denominator=fallback[1])
+                if iid in broken or ind.refs & broken
+                else ind
+                for iid, ind in built.items()
+            }
+    return RuleSet(**fields, indicators=built)
 
 
 def rule_sets(
@@ -454,17 +474,17 @@ def _data(  # noqa: PLR0913 - the options of data_for, already checked
     names: tuple[str, ...],
     subsets: Mapping[str, str],
     lower: Mapping[str, int],
-    max_value: int,
+    upper: Mapping[str, int],
     missing_inputs: bool,
     numerator_above_denominator: bool,
 ) -> dict[str, int]:
     values: dict[str, int] = {}
     for name in _order(names, subsets):
-        high = max_value
+        high = upper[name]
         whole = subsets.get(name)
         if whole is not None and not numerator_above_denominator:
-            high = values[whole]
-        values[name] = draw(st.integers(lower[name], high), label=name)
+            high = min(high, values[whole])
+        values[name] = draw(st.integers(lower[name], max(high, lower[name])), label=name)
     if missing_inputs:
         dropped = draw(st.sets(st.sampled_from(names))) if names else set()
         values = {name: value for name, value in values.items() if name not in dropped}
@@ -513,7 +533,14 @@ def data_for(  # noqa: PLR0913 - the options are keyword-only and independent
     ):
         _check_bool(label, flag)
     relations = inferred_subsets(rule_set) if subsets is None else _check_subsets(rule_set, subsets)
-    lower = dict.fromkeys(rule_set.inputs, min_value)
+    # Declared bounds of each input (``min``/``max`` in the rule file) narrow the range.
+    lower: dict[str, int] = {}
+    upper: dict[str, int] = {}
+    for name, spec in rule_set.inputs.items():
+        lower[name] = max(min_value, math.ceil(spec.minimum or 0))
+        upper[name] = (
+            max_value if spec.maximum is None else min(max_value, math.floor(spec.maximum))
+        )
     if not zero_denominators:
         if max_value < 1:
             raise _fail("max_value", "at least 1 when zero_denominators is False", max_value)
@@ -525,11 +552,18 @@ def data_for(  # noqa: PLR0913 - the options are keyword-only and independent
             whole = relations.get(name)
             if whole is not None:
                 lower[whole] = max(lower[whole], lower[name])
+    empty = sorted(name for name in rule_set.inputs if lower[name] > upper[name])
+    if empty:
+        msg = (
+            f"no value of {', '.join(empty)} lies within min_value={min_value}, "
+            f"max_value={max_value} and the declared bounds of rule set {rule_set.id!r}"
+        )
+        raise StrategyArgumentError(msg)
     return _data(
         tuple(rule_set.inputs),
         relations,
         lower,
-        max_value,
+        upper,
         missing_inputs,
         numerator_above_denominator,
     )

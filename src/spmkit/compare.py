@@ -1,0 +1,163 @@
+"""One data set judged under several rule sets, side by side.
+
+``compare([a, b], data)`` evaluates the same counts under each rule set (the national
+rule, the regency's variant, the rule that replaced it) and lines the results up by
+indicator id, so a researcher sees where the verdict depends on the rules. Rule sets
+that name the same count differently get an input-name mapping. The evaluation itself
+is :func:`spmkit.evaluate.evaluate`; this module only routes data and arranges results.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from spmkit._frozen import FrozenMap, freeze
+from spmkit.check import suggest
+from spmkit.errors import DataError, DataInvalid, SpmkitWarning
+from spmkit.evaluate import evaluate
+from spmkit.expr import exact_decimal
+from spmkit.model import RuleSet, factor_suffix
+from spmkit.results import IndicatorResult, Report, Status
+from spmkit.rules import load_rule_set
+
+__all__ = ["Comparison", "compare"]
+
+
+def _number(value: Fraction) -> str:
+    text = exact_decimal(value)
+    if "/" in text or len(text.partition(".")[2]) > 2:
+        return f"{float(value):.2f}"
+    return text
+
+
+def _cell(result: IndicatorResult | None) -> str:
+    if result is None:
+        return "-"
+    target = result.target.describe(result.factor)
+    if result.exact_value is None:
+        return f"{result.status.value} ({target})"
+    suffix = factor_suffix(result.factor)
+    text = f"{_number(result.exact_value)}{suffix} ({target}) {result.status.value}"
+    if result.status is Status.NOT_MET and result.exact_gap is not None:
+        text += f", gap {_number(result.exact_gap)}"
+    return text
+
+
+@attrs.frozen(kw_only=True)
+class Comparison:
+    """The reports of several rule sets on one data set, aligned by indicator id.
+
+    Attributes:
+        reports: one report per rule set, in the order given to :func:`compare`.
+        indicator_ids: every indicator id of any rule set, in first-seen order.
+    """
+
+    reports: tuple[Report, ...]
+    indicator_ids: tuple[str, ...]
+
+    @property
+    def rule_set_ids(self) -> tuple[str, ...]:
+        """The compared rule sets' ids, in order."""
+        return tuple(report.rule_set_id for report in self.reports)
+
+    def row(self, indicator_id: str) -> tuple[IndicatorResult | None, ...]:
+        """Return the results of one indicator under each rule set (None where absent)."""
+        return tuple(report.results.get(indicator_id) for report in self.reports)
+
+    @property
+    def rows(self) -> FrozenMap[str, tuple[IndicatorResult | None, ...]]:
+        """Every indicator's results side by side."""
+        return freeze({iid: self.row(iid) for iid in self.indicator_ids})
+
+    def disagreements(self) -> tuple[str, ...]:
+        """Ids of indicators whose status differs between rule sets that have them."""
+        found = []
+        for indicator_id in self.indicator_ids:
+            statuses = {r.status for r in self.row(indicator_id) if r is not None}
+            if len(statuses) > 1:
+                found.append(indicator_id)
+        return tuple(found)
+
+    def lines(self) -> Iterator[str]:
+        """Yield a plain-text table: one row per indicator, one column per rule set."""
+        header = ("indicator", *self.rule_set_ids)
+        table = [header] + [
+            (iid, *(_cell(result) for result in self.row(iid))) for iid in self.indicator_ids
+        ]
+        widths = [max(len(row[column]) for row in table) for column in range(len(header))]
+        for number, row in enumerate(table):
+            yield " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            if number == 0:
+                yield "-+-".join("-" * width for width in widths)
+
+    def __str__(self) -> str:
+        return "\n".join(line.rstrip() for line in self.lines())
+
+
+def _resolve(rule_set: RuleSet | str | Path) -> RuleSet:
+    if isinstance(rule_set, RuleSet):
+        return rule_set
+    with warnings.catch_warnings():
+        # Each result carries its target's source and verification.
+        warnings.simplefilter("ignore", SpmkitWarning)
+        return load_rule_set(rule_set)
+
+
+def compare(
+    rule_sets: Sequence[RuleSet | str | Path],
+    data: Mapping[str, object],
+    *,
+    inputs: Mapping[str, Mapping[str, str]] | None = None,
+) -> Comparison:
+    """Evaluate one data set under several rule sets and align the results.
+
+    >>> data = {"dm_standar": 4950, "dm_estimasi": 5297}  # Kubu Raya 2021, Profil p. 110
+    >>> c = compare(["permenkes-4-2019", "kubu-raya-2021"], data)
+    >>> [r.status.value for r in c.row("9")]
+    ['not_met', 'met']
+
+    Args:
+        rule_sets: rule sets, shipped ids or file paths.
+        data: input name -> count, as for :func:`~spmkit.evaluate.evaluate`. Each rule
+            set reads the inputs it declares; a name no rule set declares is refused.
+        inputs: per rule-set id, its input names mapped to the names used in ``data``
+            (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``).
+
+    Raises:
+        DataInvalid: bad values, or names that no compared rule set declares.
+    """
+    resolved = [_resolve(rule_set) for rule_set in rule_sets]
+    if not resolved:
+        msg = "compare needs at least one rule set"
+        raise ValueError(msg)
+    mappings = inputs or {}
+    unknown_sets = sorted(set(mappings) - {rs.id for rs in resolved})
+    if unknown_sets:
+        msg = f"inputs names rule sets that are not compared: {', '.join(unknown_sets)}"
+        raise ValueError(msg)
+    routes = []
+    for rule_set in resolved:
+        mapping = mappings.get(rule_set.id, {})
+        routes.append({name: mapping.get(name, name) for name in rule_set.inputs})
+    used = {key for route in routes for key in route.values()}
+    unknown = [name for name in data if name not in used]
+    if unknown:
+        errors = [
+            DataError(
+                name, data[name], "an input of one of the compared rule sets", suggest(name, used)
+            )
+            for name in unknown
+        ]
+        msg = "data have names that no compared rule set declares"
+        raise DataInvalid(msg, errors)
+    reports = tuple(
+        evaluate(rule_set, {name: data[key] for name, key in route.items() if key in data})
+        for rule_set, route in zip(resolved, routes, strict=True)
+    )
+    ids = dict.fromkeys(iid for rule_set in resolved for iid in rule_set.indicators)
+    return Comparison(reports=reports, indicator_ids=tuple(ids))

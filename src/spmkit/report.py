@@ -1,0 +1,384 @@
+"""Evaluation results as people read them: terminal table, Markdown, CSV, JSON and HTML.
+
+Every renderer takes the rule set, the row outcomes of :func:`spmkit.datafiles.evaluate_table`
+and a language, and returns text; nothing here prints, reads files or computes an
+indicator. Status is always written out in words (``met``, ``NOT MET``, ``no data``),
+never shown by colour alone, so a printed or pasted table keeps its meaning.
+CSV and JSON are for programs: numbers with a decimal point, statuses as their codes,
+whatever the language.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Sequence
+from typing import Any, Final
+
+from spmkit.datafiles import RowOutcome
+from spmkit.messages import Language, format_number, message, status_label
+from spmkit.model import Indicator, RuleSet, factor_suffix
+from spmkit.results import IndicatorResult, Report, Status
+
+__all__ = [
+    "FORMATS",
+    "indicator_name",
+    "render",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_table",
+]
+
+FORMATS: Final = ("table", "json", "csv", "markdown", "html")
+
+_ANSI: Final = {
+    Status.MET: "\033[32m",
+    Status.NOT_MET: "\033[1;31m",
+    Status.NO_DATA: "\033[33m",
+    Status.UNDEFINED: "\033[33m",
+}
+_RESET: Final = "\033[0m"
+_COLUMNS: Final = ("indicator", "name", "achievement", "target", "deadline", "status", "gap")
+_RIGHT: Final = frozenset({"achievement", "gap"})
+
+
+def indicator_name(indicator: Indicator, lang: Language) -> str:
+    """The indicator's name in ``lang`` (the regulation's own words when no translation)."""
+    if lang == "en" and indicator.name_en:
+        return indicator.name_en
+    return indicator.name
+
+
+def _localise(text: str, lang: Language) -> str:
+    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+
+
+def _cells(rule_set: RuleSet, result: IndicatorResult, lang: Language) -> dict[str, str]:
+    indicator = rule_set.indicators[result.indicator_id]
+    suffix = factor_suffix(indicator.factor)
+    value = "-" if result.value is None else format_number(result.value, lang) + suffix
+    gap = "" if result.gap in {None, 0} else format_number(result.gap or 0, lang)
+    mark = status_label(result.status, lang) + (" (!)" if result.exceeds_denominator else "")
+    return {
+        "indicator": result.indicator_id,
+        "name": indicator_name(indicator, lang),
+        "achievement": value,
+        "target": _localise(indicator.target.describe(indicator.factor), lang),
+        "deadline": "-" if indicator.deadline is None else str(indicator.deadline),
+        "status": mark,
+        "gap": gap,
+    }
+
+
+def _summary(report: Report, lang: Language) -> str:
+    counts = report.counts
+    return message(
+        "summary",
+        lang,
+        met=counts[Status.MET],
+        not_met=counts[Status.NOT_MET],
+        no_data=counts[Status.NO_DATA],
+        undefined=counts[Status.UNDEFINED],
+        total=len(report),
+    )
+
+
+def _heading(outcome: RowOutcome, lang: Language) -> str:
+    row = outcome.row
+    if not row.where:
+        return row.label
+    where = message("row", lang, number=row.number) if row.where.startswith("row") else row.where
+    if row.label == row.where:
+        return where
+    return message("row_heading", lang, label=row.label, where=where)
+
+
+def _truncate(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 3, 1)].rstrip() + "..."
+
+
+def _table_lines(
+    rule_set: RuleSet, report: Report, lang: Language, *, width: int, color: bool
+) -> list[str]:
+    header = {key: message(f"col.{key}", lang) for key in _COLUMNS}
+    rows = [_cells(rule_set, result, lang) for result in report.values()]
+    statuses = [result.status for result in report.values()]
+    widths = {key: max(len(header[key]), *(len(row[key]) for row in rows)) for key in _COLUMNS}
+    others = sum(widths[key] + 2 for key in _COLUMNS if key != "name")
+    widths["name"] = max(min(widths["name"], width - others), len(header["name"]))
+    for row in rows:
+        row["name"] = _truncate(row["name"], widths["name"])
+
+    def line(row: dict[str, str], status: Status | None) -> str:
+        cells = []
+        for key in _COLUMNS:
+            cell = row[key].rjust(widths[key]) if key in _RIGHT else row[key].ljust(widths[key])
+            if key == "status" and color and status is not None:
+                cell = f"{_ANSI[status]}{cell}{_RESET}"
+            cells.append(cell)
+        return "  ".join(cells).rstrip()
+
+    lines = [line(header, None), "  ".join("-" * widths[key] for key in _COLUMNS)]
+    lines.extend(line(row, status) for row, status in zip(rows, statuses, strict=True))
+    lines.extend(["", _summary(report, lang)])
+    if any(result.exceeds_denominator for result in report.values()):
+        lines.append(message("exceeds", lang))
+    return lines
+
+
+def _title_lines(rule_set: RuleSet, lang: Language) -> list[str]:
+    title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
+    return [title, f"{rule_set.legal_basis.cite()} ({rule_set.jurisdiction.name})"]
+
+
+def _rows_summary(outcomes: Sequence[RowOutcome], lang: Language) -> str:
+    evaluated = [o for o in outcomes if o.report is not None]
+    return message(
+        "rows_summary",
+        lang,
+        evaluated=len(evaluated),
+        total=len(outcomes),
+        all_met=sum(1 for o in evaluated if o.report is not None and o.report.all_met),
+        bad=len(outcomes) - len(evaluated),
+    )
+
+
+def render_table(
+    rule_set: RuleSet,
+    outcomes: Sequence[RowOutcome],
+    lang: Language,
+    *,
+    width: int = 100,
+    color: bool = False,
+) -> str:
+    """Plain-text tables for a terminal: one per row, statuses in words (colour optional).
+
+    Args:
+        rule_set: the rule set evaluated.
+        outcomes: the rows' outcomes.
+        lang: language of labels and numbers.
+        width: the line width to fit; indicator names are shortened to fit it.
+        color: colour the status column (words stay, so nothing depends on colour).
+    """
+    lines = _title_lines(rule_set, lang)
+    for outcome in outcomes:
+        lines.append("")
+        heading = _heading(outcome, lang)
+        if outcome.report is None:
+            lines.extend(
+                message("row_refused", lang, where=heading, problem=problem)
+                for problem in outcome.problems
+            )
+            continue
+        lines.append(message("data", lang, heading=heading))
+        lines.append("")
+        lines.extend(_table_lines(rule_set, outcome.report, lang, width=width, color=color))
+    if len(outcomes) > 1:
+        lines.extend(["", _rows_summary(outcomes, lang)])
+    return "\n".join(lines)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
+    """Markdown (GitHub pipe tables): one section per row, ready to paste in a report."""
+    title, basis = _title_lines(rule_set, lang)
+    lines = [f"# {title}", "", basis]
+    for outcome in outcomes:
+        lines.extend(["", f"## {_md_escape(_heading(outcome, lang))}", ""])
+        if outcome.report is None:
+            lines.extend(f"- {_md_escape(problem)}" for problem in outcome.problems)
+            continue
+        header = [message(f"col.{key}", lang) for key in _COLUMNS]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "|".join("---:" if key in _RIGHT else "---" for key in _COLUMNS) + "|")
+        for result in outcome.report.values():
+            cells = _cells(rule_set, result, lang)
+            if result.status is Status.NOT_MET:
+                cells["status"] = f"**{cells['status']}**"
+            lines.append("| " + " | ".join(_md_escape(cells[k]) for k in _COLUMNS) + " |")
+        lines.extend(["", _summary(outcome.report, lang)])
+    if len(outcomes) > 1:
+        lines.extend(["", _rows_summary(outcomes, lang)])
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
+    """One CSV line per row and indicator (long format), machine-readable numbers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "row",
+            "region",
+            "period",
+            "indicator",
+            "status",
+            "value",
+            "target_op",
+            "target_value",
+            "deadline",
+            "gap",
+            "numerator",
+            "denominator",
+            "problem",
+        ]
+    )
+    for outcome in outcomes:
+        row = outcome.row
+        lead = [row.number, row.region or "", row.period or ""]
+        if outcome.report is None:
+            writer.writerows(
+                [*lead, "", "refused", "", "", "", "", "", "", "", problem]
+                for problem in outcome.problems
+            )
+            continue
+        for result in outcome.report.values():
+            indicator = rule_set.indicators[result.indicator_id]
+            writer.writerow(
+                [
+                    *lead,
+                    result.indicator_id,
+                    result.status.value,
+                    _plain(result.value),
+                    indicator.target.op,
+                    _plain(float(indicator.target.value)),
+                    "" if indicator.deadline is None else indicator.deadline,
+                    _plain(result.gap),
+                    _plain(None if result.numerator is None else float(result.numerator)),
+                    _plain(None if result.denominator is None else float(result.denominator)),
+                    "",
+                ]
+            )
+    return buffer.getvalue()
+
+
+def render_json(rule_set: RuleSet, outcomes: Sequence[RowOutcome], source: str) -> str:
+    """JSON: the rule set, the file, and per row its region, period, results or problems."""
+    rows: list[dict[str, Any]] = [
+        {
+            "row": outcome.row.number,
+            "where": outcome.row.where,
+            "region": outcome.row.region,
+            "period": outcome.row.period,
+            "all_met": None if outcome.report is None else outcome.report.all_met,
+            "results": [] if outcome.report is None else outcome.report.to_dict()["results"],
+            "problems": list(outcome.problems),
+        }
+        for outcome in outcomes
+    ]
+    document = {"rule_set": rule_set.id, "source": source, "rows": rows}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+_CSS: Final = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
+max-width:72rem;padding:0 1rem;color:#1b1b1b;line-height:1.4}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem}
+.basis{color:#555;margin-top:0}table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top;
+white-space:nowrap}td.name{white-space:normal}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.met{color:#1b5e20}.not_met{color:#b71c1c;font-weight:bold}
+.no_data,.undefined{color:#8d6e00;font-style:italic}
+.refused{color:#b71c1c}.chart{margin:1.5rem 0}.chart svg,.chart img{max-width:100%;height:auto}
+.legend,footer{color:#555;font-size:.85rem}
+"""
+
+
+def render_html(
+    rule_set: RuleSet,
+    outcomes: Sequence[RowOutcome],
+    lang: Language,
+    *,
+    chart_svg: str | None,
+    version: str,
+) -> str:
+    """One self-contained HTML page: title, the chart (inline SVG) and a table per row.
+
+    Args:
+        rule_set: the rule set evaluated.
+        outcomes: the rows' outcomes.
+        lang: language of labels and numbers.
+        chart_svg: an SVG document to inline, or None to say how to get one.
+        version: the spmkit version, printed in the footer.
+    """
+    esc = html.escape
+    title, basis = _title_lines(rule_set, lang)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="basis">{esc(basis)}</p>',
+    ]
+    if chart_svg is not None:
+        svg = chart_svg[chart_svg.find("<svg") :]
+        parts.append(f'<figure class="chart">{svg}</figure>')
+    else:
+        parts.append(f'<p class="legend">{esc(message("chart.no_chart", lang))}</p>')
+    for outcome in outcomes:
+        parts.append(f"<h2>{esc(_heading(outcome, lang))}</h2>")
+        if outcome.report is None:
+            parts.append('<ul class="refused">')
+            parts.extend(f"<li>{esc(problem)}</li>" for problem in outcome.problems)
+            parts.append("</ul>")
+            continue
+        parts.append("<table><thead><tr>")
+        parts.extend(f"<th>{esc(message(f'col.{key}', lang))}</th>" for key in _COLUMNS)
+        parts.append("</tr></thead><tbody>")
+        for result in outcome.report.values():
+            cells = _cells(rule_set, result, lang)
+            row = []
+            for key in _COLUMNS:
+                classes = "num" if key in _RIGHT else ("name" if key == "name" else "")
+                if key == "status":
+                    classes = result.status.value
+                attribute = f' class="{classes}"' if classes else ""
+                row.append(f"<td{attribute}>{esc(cells[key])}</td>")
+            parts.append("<tr>" + "".join(row) + "</tr>")
+        parts.append("</tbody></table>")
+        parts.append(f"<p>{esc(_summary(outcome.report, lang))}</p>")
+        if any(result.exceeds_denominator for result in outcome.report.values()):
+            parts.append(f'<p class="legend">{esc(message("exceeds", lang))}</p>')
+    if len(outcomes) > 1:
+        parts.append(f"<p>{esc(_rows_summary(outcomes, lang))}</p>")
+    parts.append(f'<p class="legend">{esc(message("report.legend", lang))}</p>')
+    parts.append(f"<footer>{esc(message('report.generated', lang, version=version))}</footer>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def render(  # noqa: PLR0913 - one entry point for every format, options by keyword
+    output_format: str,
+    rule_set: RuleSet,
+    outcomes: Sequence[RowOutcome],
+    lang: Language,
+    *,
+    source: str = "",
+    width: int = 100,
+    color: bool = False,
+    chart_svg: str | None = None,
+    version: str = "",
+) -> str:
+    """Render outcomes in one of :data:`FORMATS`."""
+    if output_format == "json":
+        return render_json(rule_set, outcomes, source)
+    if output_format == "csv":
+        return render_csv(rule_set, outcomes)
+    if output_format == "markdown":
+        return render_markdown(rule_set, outcomes, lang)
+    if output_format == "html":
+        return render_html(rule_set, outcomes, lang, chart_svg=chart_svg, version=version)
+    return render_table(rule_set, outcomes, lang, width=width, color=color) + "\n"
