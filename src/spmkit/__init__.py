@@ -20,6 +20,7 @@ from spmkit.batch import (
 )
 from spmkit.compare import Comparison, compare
 from spmkit.diff import IndicatorChange, RuleSetDiff, diff
+from spmkit.dump import dump_rule_set
 from spmkit.errors import (
     CycleError,
     DataError,
@@ -99,6 +100,7 @@ __all__ = [
     "compare",
     "compile_rule_set",
     "diff",
+    "dump_rule_set",
     "evaluate",
     "evaluate_batch",
     "format_errors",

@@ -1,0 +1,30 @@
+"""Shared test set-up: hypothesis profiles.
+
+``dev`` (the default) explores more; ``ci`` (set by ``.ci/run`` through
+``HYPOTHESIS_PROFILE=ci``) keeps the run short and repeatable on two shared cores:
+fewer examples, derandomized, no example database, no deadline (timings on a noisy
+machine are not a test).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "dev",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci",
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
