@@ -1,6 +1,6 @@
 """The examples in docs/ run, so they cannot rot.
 
-- Every ```python block runs; the blocks of one page share a namespace, in page order,
+- Every ```python block runs (blocks starting with ``>>>`` run as doctests); the blocks of one page share a namespace, in page order,
   with the repository as the working directory. Asserts in them are the checks.
 - Every ```console block is a sequence of ``$ spmkit ...`` commands, each followed by its
   exact output (stderr, then stdout, as a terminal shows them for this command line:
@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import contextlib
+import doctest
 import re
 import shlex
 from pathlib import Path
@@ -61,10 +62,23 @@ def test_python_blocks_run(page, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {"__name__": f"docs_{page}"}
     for name, line, text in blocks("python"):
-        if name == page:
+        if name != page:
+            continue
+        if text.lstrip().startswith(">>>"):
+            run_doctest(text, namespace, f"{page}:{line}")
+        else:
             code = compile(text, f"{page}:{line}", "exec")
             exec(code, namespace)  # noqa: S102 - our own documentation, run as a test
     capsys.readouterr()
+
+
+def run_doctest(text: str, namespace: dict[str, object], where: str) -> None:
+    """Run a ``>>>`` block as a doctest: its printed results are the checks."""
+    test = doctest.DocTestParser().get_doctest(text, namespace, where, where, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report: list[str] = []
+    runner.run(test, out=report.append, clear_globs=False)
+    assert runner.failures == 0, "".join(report)
 
 
 @pytest.mark.parametrize(("where", "command", "expected"), console_commands())

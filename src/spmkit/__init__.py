@@ -10,6 +10,14 @@ target, whether it is met, the gap, and why::
     (95.0, 'met')
 """
 
+from spmkit._aggregate import aggregate, stratify
+from spmkit.batch import (
+    BatchResult,
+    CompiledRuleSet,
+    IndicatorArrays,
+    compile_rule_set,
+    evaluate_batch,
+)
 from spmkit.compare import Comparison, compare
 from spmkit.diff import IndicatorChange, RuleSetDiff, diff
 from spmkit.dump import dump_rule_set
@@ -52,7 +60,9 @@ from spmkit.rules import load_rule_set, loads_rule_set, shipped_rule_sets
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchResult",
     "Comparison",
+    "CompiledRuleSet",
     "CycleError",
     "DataError",
     "DataInvalid",
@@ -60,6 +70,7 @@ __all__ = [
     "ExpressionSyntaxError",
     "ExtendsCycleError",
     "Indicator",
+    "IndicatorArrays",
     "IndicatorChange",
     "IndicatorResult",
     "InputKind",
@@ -85,14 +96,18 @@ __all__ = [
     "UnverifiedValuesWarning",
     "Verification",
     "__version__",
+    "aggregate",
     "compare",
+    "compile_rule_set",
     "diff",
     "dump_rule_set",
     "evaluate",
+    "evaluate_batch",
     "format_errors",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
     "shipped_rule_sets",
+    "stratify",
     "validate_data",
 ]

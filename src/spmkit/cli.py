@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
@@ -31,7 +32,7 @@ from spmkit.datafiles import (
     load_mapping,
     read_data,
 )
-from spmkit.errors import SpmkitError, format_errors
+from spmkit.errors import SpmkitError, SpmkitWarning, format_errors
 from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
 from spmkit.model import RuleSet
 from spmkit.report import FORMATS, indicator_name, render
@@ -510,6 +511,32 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SpmkitWarning)
+        status = _run(args)
+    _report_warnings(args, caught)
+    return status
+
+
+def _report_warnings(args: argparse.Namespace, caught: list[warnings.WarningMessage]) -> None:
+    """Show spmkit's warnings as one-line notes on stderr, each once; re-emit others.
+
+    ``list`` shows none: it loads every shipped rule set only to name them.
+    """
+    shown: set[str] = set()
+    for warning in caught:
+        if not isinstance(warning.message, SpmkitWarning):
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+            continue
+        text = str(warning.message)
+        if args.command != "list" and text not in shown:
+            shown.add(text)
+            print(f"spmkit: note: {text}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         status: int = args.handler(args)
     except DataFileError as exc:

@@ -118,8 +118,8 @@ def compare(
 
     >>> data = {"dm_standar": 4950, "dm_estimasi": 5297}  # Kubu Raya 2021, Profil p. 110
     >>> c = compare(["permenkes-4-2019", "kubu-raya-2021"], data)
-    >>> [r.status.value for r in c.row("9")]
-    ['not_met', 'met']
+    >>> tuple(r.status.value for r in c.row("9"))
+    ('not_met', 'met')
 
     Args:
         rule_sets: rule sets, shipped ids or file paths.

@@ -203,8 +203,8 @@ def diff(
     """Compare two rule sets indicator by indicator (matched by id).
 
     >>> d = diff("permenkes-43-2016", "permenkes-4-2019")
-    >>> [c.indicator_id for c in d.by_field("formula")]
-    ['11']
+    >>> tuple(c.indicator_id for c in d.by_field("formula"))
+    ('11',)
 
     Args:
         a: the first rule set (or a shipped id or file path).

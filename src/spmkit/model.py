@@ -21,7 +21,9 @@ from spmkit._frozen import FrozenMap, as_tuple, freeze
 from spmkit.expr import Expression, exact_decimal
 
 __all__ = [
+    "AGGREGATIONS",
     "PROVENANCE_FIELDS",
+    "Aggregation",
     "Comparator",
     "Indicator",
     "InputKind",
@@ -41,6 +43,17 @@ Comparator: TypeAlias = Literal[">=", ">", "<=", "<", "=="]
 """How an achievement is compared with its target value."""
 
 COMPARATORS: Final = (">=", ">", "<=", "<", "==")
+
+Aggregation: TypeAlias = Literal["sum", "max", "min", "first", "last", "same"]
+"""How the values of one place in successive periods combine into a longer period.
+
+``sum`` for counts of events (visits in each month add up to the year's visits); for a
+stock or an estimate of the whole period (the year's target population, repeated on
+every monthly row) ``same`` (all periods must agree), ``last``, ``first``, ``max`` or
+``min``. Across places and strata every input adds up. See docs/batch.md.
+"""
+
+AGGREGATIONS: Final = ("sum", "max", "min", "first", "last", "same")
 
 _FACTOR_SUFFIXES: Final = {
     Fraction(1): "",
@@ -196,6 +209,10 @@ class InputSpec:
         default=None, converter=attrs.converters.optional(_to_fraction)
     )
     description: str | None = None
+    aggregate: Aggregation = attrs.field(
+        default="sum", validator=attrs.validators.in_(AGGREGATIONS)
+    )
+    """How successive periods of one place combine (batch aggregation); ``sum`` by default."""
     kind: InputKind = attrs.field(
         default=attrs.Factory(_default_kind, takes_self=True), converter=InputKind
     )
@@ -318,7 +335,14 @@ class LegalBasis:
     url: str | None = None
 
     def cite(self) -> str:
-        """Return a short citation, e.g. ``"Peraturan Bupati Nomor 15 Tahun 2011"``."""
+        """Return a short citation, e.g. ``"Peraturan Bupati Nomor 15 Tahun 2011"``.
+
+        A number that already ends in the year (``741/MENKES/PER/VII/2008``) is cited
+        without repeating it.
+        """
+        if self.number.endswith(str(self.year)):
+            # 741/MENKES/PER/VII/2008 carries its year; "Tahun 2008" would repeat it.
+            return f"{self.instrument} Nomor {self.number}"
         return f"{self.instrument} Nomor {self.number} Tahun {self.year}"
 
 

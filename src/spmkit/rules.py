@@ -31,6 +31,7 @@ from spmkit.errors import (
 )
 from spmkit.expr import Expression
 from spmkit.model import (
+    AGGREGATIONS,
     COMPARATORS,
     PROVENANCE_FIELDS,
     Indicator,
@@ -100,6 +101,7 @@ _INPUT_KEYS: Final = {
     "required": False,
     "default": False,
     "description": False,
+    "aggregate": False,
     "kind": False,
     "min": False,
     "max": False,
@@ -300,6 +302,11 @@ class _Reader:
                     child_path(path, "default"),
                     "an input with a default must be declared 'required: false'",
                 )
+        aggregate = data.get("aggregate", "sum")
+        if not self.enum_value(
+            aggregate, child_path(path, "aggregate"), AGGREGATIONS, "'aggregate'"
+        ):
+            aggregate = "sum"
         label = self.text(data, "label", path, required=True)
         unit = self.text(data, "unit", path, required=True)
         constraints = self.read_constraints(data, path)
@@ -313,6 +320,7 @@ class _Reader:
             required=required,
             default=None if required else default,
             description=self.text(data, "description", path, required=False),
+            aggregate=aggregate,
             **constraints,
         )
 

@@ -223,6 +223,7 @@ def _format(container: Any) -> str:  # noqa: ANN401 - a pint UnitsContainer
     """Write units or dimensions as pint does (``litre / day / person``), exponents exact.
 
     pint's own formatter cannot format the Fraction exponents of an exact registry.
+    Terms are in alphabetical order on each side of the first ``/``.
     """
 
     def term(name: str, exponent: Fraction) -> str:
@@ -230,7 +231,9 @@ def _format(container: Any) -> str:  # noqa: ANN401 - a pint UnitsContainer
         shown = str(power.numerator) if power.denominator == 1 else f"({power})"
         return name if power == 1 else f"{name} ** {shown}"
 
-    items = list(container.items())
+    # Sorted by name: pint's containers keep the order of their cache history, and a
+    # message must not depend on which rule sets were loaded before.
+    items = sorted(container.items())
     above = " * ".join(term(n, e) for n, e in items if e > 0) or "1"
     below = "".join(f" / {term(n, e)}" for n, e in items if e < 0)
     return "dimensionless" if not items else f"{above}{below}"

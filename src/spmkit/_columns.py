@@ -1,0 +1,384 @@
+"""Columns of data for batch evaluation: read, check and convert them to exact arrays.
+
+Accepts a mapping of name -> 1-D array-like (numpy arrays, lists, pandas Series), a pandas
+DataFrame or a polars DataFrame; pandas and polars are only touched when the data are
+theirs. Every value obeys the scalar rules of :mod:`spmkit.evaluate` (non-negative,
+finite, no booleans, no text; None/NaN/null is missing for that row only), and every bad
+column is reported at once, naming the input, the first bad value and its row.
+
+A column becomes an exact :class:`~spmkit._compile.Vec`: integers as they are, decimals
+as integers over a power of ten (``0.1`` is 1/10, as in the scalar evaluator). A column
+that cannot be held exactly (huge values, 1/3 as a float) is kept for the scalar
+fallback only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from spmkit._compile import EXACT_LIMIT, Vec
+from spmkit.check import suggest
+from spmkit.errors import DataError, DataInvalid
+from spmkit.evaluate import _convert  # one definition of a valid value, shared
+from spmkit.expr import exact_decimal
+from spmkit.model import InputKind, InputSpec, RuleSet
+
+__all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
+
+_RULE: Final = "a non-negative finite number"
+# Decimal data are held as integers over 10**k; the bound keeps every decimal unique
+# at that scale, so the integer is exactly what the shortest repr of the float says.
+_MAX_DECIMALS: Final = 6
+_DECIMAL_LIMIT: Final = 2**50
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Column:
+    """One input column: its exact vector (None if it cannot be exact) and its raw values."""
+
+    name: str
+    vec: Vec | None
+    raw: npt.NDArray[Any]
+    given: npt.NDArray[Any] | None = None
+    """The values as given, for messages, when ``raw`` holds converted ones."""
+
+    def scalar(self, row: int) -> object:
+        """The value of one row as the scalar evaluator takes it (None when missing)."""
+        value = self.raw[row]
+        if value is None:
+            return None
+        if isinstance(value, np.floating) and np.isnan(value):
+            return None
+        return value.item() if isinstance(value, np.generic) else value
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Table:
+    """Checked data: the row count, the input columns and the carried key columns."""
+
+    rows: int
+    columns: Mapping[str, Column]
+    keys: Mapping[str, npt.NDArray[Any]]
+
+
+def _module(data: object) -> str:
+    return type(data).__module__.partition(".")[0]
+
+
+def to_mapping(data: object) -> Mapping[str, object]:
+    kind = _module(data)
+    if kind == "pandas" and hasattr(data, "columns"):
+        return {str(name): data[name] for name in data.columns}  # type: ignore[index]
+    if kind == "polars" and hasattr(data, "get_columns"):
+        return {s.name: s for s in data.get_columns()}
+    if isinstance(data, Mapping):
+        return data
+    problem = DataError(
+        "<data>", type(data).__name__, "a mapping of input name to column or a data frame"
+    )
+    raise DataInvalid("data is not a mapping of columns", [problem])
+
+
+def to_array(values: object) -> npt.NDArray[Any]:
+    """Turn one column into a 1-D numpy array; nulls become NaN (numbers) or None."""
+    kind = _module(values)
+    if kind == "pandas":
+        series: Any = values
+        if series.dtype.kind in "iuf" or str(series.dtype) in {"Int64", "Float64", "Int32"}:
+            if series.isna().any():
+                return np.asarray(series.to_numpy(dtype="float64", na_value=np.nan))
+            return np.asarray(series.to_numpy())
+        if series.dtype.kind == "b" or str(series.dtype) == "boolean":
+            return np.asarray(series.to_numpy(dtype=object))
+        return np.asarray(series.to_numpy(dtype=object))
+    if kind == "polars":
+        polars_series: Any = values
+        if polars_series.dtype.is_numeric():
+            return np.asarray(polars_series.to_numpy())
+        return np.asarray(polars_series.to_list(), dtype=object)
+    if isinstance(values, np.ndarray):
+        return np.asarray(values, dtype=object) if values.dtype.kind in "USO" else values
+    # Python sequences are read value by value: numpy would turn [0.5, 2**53 + 1] into
+    # floats and round the integer.
+    return np.asarray(values, dtype=object)
+
+
+def _bad(name: str, raw: npt.NDArray[Any], bad: npt.NDArray[np.bool_], hint: str) -> DataError:
+    rows = np.flatnonzero(bad)
+    row = int(rows[0])
+    value = raw[row]
+    value = value.item() if isinstance(value, np.generic) else value
+    more = f"; {len(rows)} bad rows in this column" if len(rows) > 1 else ""
+    return DataError(name, value, _RULE, f"{hint}; at row {row}{more}")
+
+
+def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | None]:
+    """Check a numeric column and convert it to an exact vector."""
+    if raw.dtype.kind == "b":
+        bad = np.ones(raw.shape, dtype=bool)
+        return None, _bad(name, raw, bad, "booleans are not counts; give 0 or 1 if you mean that")
+    if raw.size == 0:
+        return Vec(
+            n=raw.astype(np.float64), d=1, undef=None, may_nan=False, bound_n=0, bound_d=1
+        ), None
+    if raw.dtype.kind in "iu":
+        low, high = int(raw.min()), int(raw.max())
+        if low < 0:
+            return None, _bad(name, raw, raw < 0, "counts cannot be negative")
+        if high >= EXACT_LIMIT:
+            return None, None
+        n = raw if raw.dtype == np.int64 else raw.astype(np.int64)
+        return Vec(n=n, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1), None
+    values = raw.astype(np.float64, copy=False)
+    low_f, high_f = float(np.fmin.reduce(values)), float(np.fmax.reduce(values))
+    if np.isinf(low_f) or np.isinf(high_f):
+        hint = "NaN and infinities are not counts; leave the input out if unknown"
+        return None, _bad(name, raw, np.isinf(values), hint)
+    if low_f < 0:
+        return None, _bad(name, raw, values < 0, "counts cannot be negative")
+    may_nan = bool(np.isnan(low_f)) or bool(np.isnan(values).any())
+    if np.isnan(high_f):  # every row is missing
+        return Vec(n=values, d=1, undef=None, may_nan=True, bound_n=0, bound_d=1), None
+    if high_f >= EXACT_LIMIT:
+        return None, None
+    if np.array_equal(np.trunc(values), values, equal_nan=True):
+        bound = int(high_f)
+        return Vec(n=values, d=1, undef=None, may_nan=may_nan, bound_n=bound, bound_d=1), None
+    for decimals in range(1, _MAX_DECIMALS + 1):
+        scale = 10**decimals
+        if high_f * scale >= _DECIMAL_LIMIT:
+            break
+        scaled = np.round(values * scale)
+        if np.array_equal(scaled / scale, values, equal_nan=True):
+            bound = int(np.fmax.reduce(scaled))
+            return Vec(
+                n=scaled, d=scale, undef=None, may_nan=may_nan, bound_n=bound, bound_d=scale
+            ), None
+    return None, None
+
+
+def _objects(name: str, raw: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], DataError | None]:
+    """Check a column of Python objects one value at a time (the scalar rules)."""
+    converted = np.empty(raw.shape, dtype=object)
+    first: DataError | None = None
+    bad_rows = 0
+    for row, value in enumerate(raw):
+        result = _convert(name, value)
+        if isinstance(result, DataError):
+            bad_rows += 1
+            if first is None:
+                first = DataError(
+                    name, value, result.rule, f"{result.hint}; at row {row}".lstrip("; ")
+                )
+            continue
+        converted[row] = result
+    if first is not None and bad_rows > 1:
+        first = DataError(
+            name, first.value, first.rule, f"{first.hint}; {bad_rows} bad rows in this column"
+        )
+    return converted, first
+
+
+def _from_fractions(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A float64 array for a column of Fractions that are all integers, else the objects."""
+    present = [v for v in values if v is not None]
+    if all(isinstance(v, Fraction) and v.denominator == 1 for v in present):
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    return values
+
+
+def _column(name: str, values: object) -> tuple[Column | None, DataError | None]:
+    raw = to_array(values)
+    if raw.ndim != 1:
+        return None, DataError(name, f"an array of shape {raw.shape}", "a 1-D column")
+    if raw.dtype == object:
+        converted, problem = _objects(name, raw)
+        if problem is not None:
+            return None, problem
+        exact = _from_fractions(converted)
+        if exact.dtype == object:
+            return Column(name=name, vec=None, raw=converted, given=raw), None
+        if exact.size and np.fmax.reduce(exact) >= EXACT_LIMIT:
+            return Column(name=name, vec=None, raw=converted, given=raw), None
+        raw = exact
+    vec, problem = _numeric(name, raw)
+    if problem is not None:
+        return None, problem
+    return Column(name=name, vec=vec, raw=raw), None
+
+
+def _outside(spec: InputSpec, column: Column) -> tuple[npt.NDArray[np.bool_], str] | None:
+    """Rows that break the input's kind or bounds (the scalar ``_constrain``), and the rule."""
+    unit = f" {spec.unit}"
+    vec = column.vec
+    checks: list[tuple[str, Callable[[Fraction], bool], Callable[[Vec], Any] | None]] = []
+    if spec.kind is InputKind.COUNT:
+        checks.append(
+            (
+                f"a count of{unit}: a whole number, 0 or more",
+                lambda x: x.denominator != 1,
+                lambda v: np.mod(v.n, v.d) != 0 if v.d != 1 else None,
+            )
+        )
+    low, high = spec.minimum, spec.maximum
+    if low is not None:
+        checks.append(
+            (
+                f"at least {exact_decimal(low)}{unit}",
+                lambda x: x < low,
+                lambda v: v.n * low.denominator < low.numerator * v.d,
+            )
+        )
+    if high is not None:
+        checks.append(
+            (
+                f"at most {exact_decimal(high)}{unit}",
+                lambda x: x > high,
+                lambda v: v.n * high.denominator > high.numerator * v.d,
+            )
+        )
+    exact_ok = vec is not None and isinstance(vec.d, int)
+    for bound in (low, high):
+        if exact_ok and bound is not None and vec is not None:
+            exact_ok = max(vec.bound_n * bound.denominator, bound.numerator * vec.bound_d) < (
+                EXACT_LIMIT
+            )
+    for rule, scalar_check, vector_check in checks:
+        if exact_ok and vec is not None and vector_check is not None:
+            with np.errstate(invalid="ignore"):
+                bad = vector_check(vec)
+            if bad is None:
+                continue
+            bad = np.broadcast_to(bad, (len(column.raw),))
+        else:
+            values = [_convert(column.name, column.scalar(row)) for row in range(len(column.raw))]
+            bad = np.array(
+                [isinstance(x, Fraction) and scalar_check(x) for x in values], dtype=bool
+            )
+        if bad.any():
+            return bad, rule
+    return None
+
+
+def _constrain(spec: InputSpec, column: Column) -> DataError | None:
+    found = _outside(spec, column)
+    if found is None:
+        return None
+    bad, rule = found
+    rows = np.flatnonzero(bad)
+    value = (column.raw if column.given is None else column.given)[int(rows[0])]
+    value = value.item() if isinstance(value, np.generic) else value
+    more = f"; {len(rows)} bad rows in this column" if len(rows) > 1 else ""
+    return DataError(spec.name, value, rule, f"at row {rows[0]}{more}")
+
+
+def _constant(name: str, value: Fraction | None, rows: int) -> Column:
+    raw = np.full(rows, np.nan if value is None else float(value))
+    if value is None:
+        vec = Vec(n=raw, d=1, undef=None, may_nan=True, bound_n=0, bound_d=1)
+        return Column(name=name, vec=vec, raw=raw)
+    objects = np.full(rows, value, dtype=object)
+    vec = Vec(
+        n=float(value.numerator),
+        d=value.denominator,
+        undef=None,
+        may_nan=False,
+        bound_n=value.numerator,
+        bound_d=value.denominator,
+    )
+    return Column(name=name, vec=vec, raw=objects)
+
+
+def read_table(
+    rule_set: RuleSet,
+    data: object,
+    *,
+    keys: Sequence[str] = (),
+    allow_unknown: bool = False,
+) -> Table:
+    """Check a batch of data against a rule set's inputs; convert it to exact columns.
+
+    Raises:
+        DataInvalid: every bad column (bad values, unknown names, wrong lengths) at once.
+    """
+    mapping = to_mapping(data)
+    problems: list[DataError] = []
+    columns: dict[str, Column] = {}
+    carried: dict[str, npt.NDArray[Any]] = {}
+    lengths: dict[str, int] = {}
+    problems.extend(
+        DataError(key, None, "a key column of the data", "it is absent")
+        for key in keys
+        if key not in mapping
+    )
+    for raw_name, values in mapping.items():
+        name = str(raw_name)
+        if name in keys:
+            carried[name] = to_array(values)
+            lengths[name] = len(carried[name])
+            continue
+        if name not in rule_set.inputs:
+            if not allow_unknown:
+                problems.append(
+                    DataError(
+                        name,
+                        "<column>",
+                        f"a declared input of rule set {rule_set.id!r}",
+                        f"{suggest(name, rule_set.inputs)}; "
+                        "pass allow_unknown=True to ignore extra columns, or keys=[...] "
+                        "to carry them into the result",
+                    )
+                )
+            continue
+        column, problem = _column(name, values)
+        if column is not None and problem is None:
+            problem = _constrain(rule_set.inputs[name], column)
+        if problem is not None:
+            problems.append(problem)
+        elif column is not None:
+            columns[name] = column
+            lengths[name] = len(column.raw)
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{n}: {length}" for n, length in lengths.items())
+        problems.append(DataError("<data>", shown, "columns of one length", "lengths differ"))
+    if problems:
+        msg = f"data for rule set {rule_set.id!r} have bad values"
+        raise DataInvalid(msg, problems)
+    rows = next(iter(lengths.values()), 0)
+    for name, spec in rule_set.inputs.items():
+        if name not in columns:
+            columns[name] = _constant(name, spec.default, rows)
+        elif spec.default is not None and columns[name].vec is not None:
+            columns[name] = _with_default(columns[name], spec.default)
+    return Table(rows=rows, columns=columns, keys=carried)
+
+
+def _with_default(column: Column, default: Fraction) -> Column:
+    """Fill the missing rows of an optional input with its default, as the scalar code does.
+
+    The raw values keep None there: the scalar fallback applies the default itself.
+    """
+    vec = column.vec
+    if vec is None or not vec.may_nan or not isinstance(vec.d, int):
+        return column
+    gaps = np.isnan(vec.n)
+    if not gaps.any():
+        return column
+    scaled = default * vec.d
+    if scaled.denominator != 1:
+        return Column(name=column.name, vec=None, raw=column.raw)
+    filled = Vec(
+        n=np.where(gaps, float(scaled), vec.n),
+        d=vec.d,
+        undef=None,
+        may_nan=False,
+        bound_n=max(vec.bound_n, int(scaled)),
+        bound_d=vec.bound_d,
+    )
+    return Column(name=column.name, vec=filled, raw=column.raw)

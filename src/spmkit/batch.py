@@ -1,0 +1,556 @@
+"""Evaluate a rule set on many rows at once (regions, months), with numpy.
+
+``evaluate_batch(rule_set, data)`` gives, for every indicator, arrays of value, status,
+met, gap, numerator and denominator: the same answers as :func:`spmkit.evaluate` on each
+row, decided exactly. Counts are integers, so ``met`` is decided by cross-multiplying
+integers (57 of 100 meets ``>= 57 %``; no float rounding can flip it), and ``value`` and
+``gap`` are the correctly rounded floats of the exact results. Where the data make that
+impossible to guarantee in float64 (numbers above 2**53, decimals with many digits), the
+indicators concerned fall back to the scalar evaluator row by row: slower, never wrong.
+
+A rule set is compiled once into a :class:`CompiledRuleSet` (cached per rule set, or kept
+by the caller). Data may be a mapping of input name to column (numpy arrays, lists,
+pandas Series), a pandas, polars or Dask DataFrame; pandas, polars and Dask are optional
+and only imported when the data are theirs. A Dask DataFrame gives back a lazy Dask
+DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, Final, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from spmkit._columns import Table, read_table
+from spmkit._compile import Env, NeedsExact, Program, Vec, check_bounds, compile_expression
+from spmkit._frozen import FrozenMap, freeze
+from spmkit.evaluate import evaluate
+from spmkit.model import Indicator, RuleSet, Target
+from spmkit.results import Status
+
+__all__ = [
+    "STATUS_CODES",
+    "BatchResult",
+    "CompiledRuleSet",
+    "IndicatorArrays",
+    "compile_rule_set",
+    "evaluate_batch",
+]
+
+STATUS_CODES: Final = (Status.MET, Status.NOT_MET, Status.NO_DATA, Status.UNDEFINED)
+"""What the codes of :attr:`IndicatorArrays.status_code` mean: the status at that index."""
+
+_MET, _NOT_MET, _NO_DATA, _UNDEFINED = range(4)
+_STATUS_TEXT: Final = np.array([s.value for s in STATUS_CODES])
+_FIELDS: Final = (
+    "value",
+    "status",
+    "met",
+    "gap",
+    "numerator",
+    "denominator",
+    "exceeds_denominator",
+)
+
+Form = Literal["long", "wide"]
+
+
+def _frozen_array(values: npt.ArrayLike, rows: int, dtype: Any) -> npt.NDArray[Any]:  # noqa: ANN401 - numpy dtypes
+    array = np.asarray(values, dtype=dtype)
+    # A view, so that freezing it never changes the flags of the caller's own array.
+    array = np.broadcast_to(array, (rows,)).copy() if array.shape != (rows,) else array.view()
+    array.flags.writeable = False
+    return array
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class IndicatorArrays:
+    """One indicator evaluated on every row; read-only numpy arrays of equal length.
+
+    Attributes:
+        indicator_id: the indicator's id.
+        target: the target judged against; factor: 100 for a percentage.
+        value: the achievement (95.0 for 95 %); NaN where not computed.
+        status_code: int8 codes into :data:`STATUS_CODES` (0 met, 1 not met, 2 no data,
+            3 undefined); :attr:`status` gives the strings.
+        met: whether the target is met; False where not judged (see ``judged``).
+        gap: distance to the target value, 0.0 when met; NaN where not computed.
+        numerator, denominator: the expressions' values: int64 where they are integers
+            on every row (exact), else float64 with NaN where they have none.
+        exceeds_denominator: the numerator is above a positive denominator.
+    """
+
+    indicator_id: str
+    target: Target
+    factor: Fraction
+    value: npt.NDArray[np.float64]
+    status_code: npt.NDArray[np.int8]
+    met: npt.NDArray[np.bool_]
+    gap: npt.NDArray[np.float64]
+    numerator: npt.NDArray[Any]
+    denominator: npt.NDArray[Any]
+    exceeds_denominator: npt.NDArray[np.bool_]
+
+    @property
+    def status(self) -> npt.NDArray[np.str_]:
+        """The status of every row as text (``"met"``, ``"not_met"``, ...)."""
+        result: npt.NDArray[np.str_] = _STATUS_TEXT[self.status_code]
+        return result
+
+    @property
+    def judged(self) -> npt.NDArray[np.bool_]:
+        """Rows whose target decision was taken (status met or not met)."""
+        result: npt.NDArray[np.bool_] = self.status_code <= _NOT_MET
+        return result
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class BatchResult(Mapping[str, IndicatorArrays]):
+    """The results of a rule set on every row of a data set, by indicator id.
+
+    Attributes:
+        rule_set_id: the rule set evaluated.
+        rows: the number of rows.
+        key_columns: key columns carried from the data (region, year), by name.
+        results: one :class:`IndicatorArrays` per indicator, in the rule set's order.
+        exact_fallback: indicators evaluated by the scalar evaluator because the data
+            could not be held exactly in float64 (empty in the usual case).
+    """
+
+    rule_set_id: str
+    rows: int
+    key_columns: FrozenMap[str, npt.NDArray[Any]] = attrs.field(converter=freeze)
+    results: FrozenMap[str, IndicatorArrays] = attrs.field(converter=freeze)
+    exact_fallback: tuple[str, ...] = ()
+
+    def __getitem__(self, indicator_id: str) -> IndicatorArrays:
+        return self.results[indicator_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def _wide_columns(self) -> dict[str, Any]:
+        columns: dict[str, Any] = dict(self.key_columns)
+        for indicator_id, arrays in self.results.items():
+            for field in _FIELDS:
+                columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
+        return columns
+
+    def _long_columns(self) -> dict[str, Any]:
+        count = len(self.results)
+        columns: dict[str, Any] = {"row": np.tile(np.arange(self.rows), count)}
+        for name, values in self.key_columns.items():
+            columns[name] = np.tile(values, count)
+        columns["indicator"] = np.repeat(np.array(list(self.results), dtype=object), self.rows)
+        for field in _FIELDS:
+            parts = [getattr(arrays, field) for arrays in self.results.values()]
+            columns[field] = np.concatenate(parts) if parts else np.array([])
+        return columns
+
+    def to_pandas(self, form: Form = "long") -> Any:  # noqa: ANN401 - pandas is optional
+        """Return a pandas DataFrame (needs ``spmkit[pandas]``).
+
+        ``long``: one row per data row and indicator, with columns ``row``, the keys,
+        ``indicator``, ``value``, ``status``, ``met`` (nullable boolean: missing where not
+        judged), ``gap``, ``numerator``, ``denominator``, ``exceeds_denominator``.
+        ``wide``: one row per data row, columns ``<indicator>.<field>`` (``I.1.value``).
+        """
+        import pandas as pd  # noqa: PLC0415 - optional dependency
+
+        if form == "wide":
+            frame = pd.DataFrame(self._wide_columns())
+            for indicator_id, arrays in self.results.items():
+                frame[f"{indicator_id}.met"] = _nullable_met(pd, arrays.met, arrays.judged)
+            return frame
+        columns = self._long_columns()
+        judged = np.isin(columns["status"], [Status.MET.value, Status.NOT_MET.value])
+        columns["met"] = _nullable_met(pd, columns["met"], judged)
+        return pd.DataFrame(columns)
+
+    def to_polars(self, form: Form = "long") -> Any:  # noqa: ANN401 - polars is optional
+        """Return a polars DataFrame (needs ``spmkit[polars]``); forms as :meth:`to_pandas`.
+
+        Values that were not computed are null rather than NaN.
+        """
+        import polars as pl  # noqa: PLC0415 - optional dependency
+
+        columns = self._wide_columns() if form == "wide" else self._long_columns()
+        frame = pl.DataFrame(
+            {name: (list(v) if np.asarray(v).dtype == object else v) for name, v in columns.items()}
+        )
+        float_columns = [n for n, s in frame.schema.items() if s == pl.Float64]
+        frame = frame.with_columns(pl.col(float_columns).fill_nan(None))
+        if form == "wide":
+            return frame.with_columns(
+                pl.when(pl.col(f"{i}.status").is_in(["met", "not_met"]))
+                .then(pl.col(f"{i}.met"))
+                .otherwise(None)
+                .alias(f"{i}.met")
+                for i in self.results
+            )
+        return frame.with_columns(
+            pl.when(pl.col("status").is_in(["met", "not_met"]))
+            .then(pl.col("met"))
+            .otherwise(None)
+            .alias("met")
+        )
+
+
+def _nullable_met(pd: Any, met: npt.NDArray[np.bool_], judged: npt.NDArray[np.bool_]) -> Any:  # noqa: ANN401 - pandas
+    """``met`` as pandas' nullable boolean: missing where the target was not judged."""
+    values = pd.array(met, dtype="boolean")
+    values[~judged] = pd.NA
+    return values
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _IndicatorProgram:
+    indicator: Indicator
+    numerator: Program
+    denominator: Program
+    # The target p/q and the factor f/g as exact integers.
+    p: int
+    q: int
+    f: int
+    g: int
+    inputs: tuple[str, ...]
+    refs: tuple[str, ...]
+
+
+def _decide(op: str, left: Any, right: Any) -> Any:  # noqa: ANN401 - arrays
+    """``left op right`` elementwise; NaN compares False, so rows without values are False."""
+    if op == ">=":
+        return np.greater_equal(left, right)
+    if op == ">":
+        return np.greater(left, right)
+    if op == "<=":
+        return np.less_equal(left, right)
+    if op == "<":
+        return np.less(left, right)
+    return np.equal(left, right)
+
+
+@attrs.frozen(eq=False)
+class _RefSource:
+    """An indicator's outcome as ``A / B``, turned into a :class:`Vec` when referenced."""
+
+    a: Any
+    b: Any
+    computed: Any
+    no_data: Any
+    bound_a: int
+    bound_b: int
+
+    def vec(self) -> Vec:
+        complete = self.computed is True
+        n = self.a if complete else np.where(self.computed, self.a, np.nan)
+        d = self.b if complete else np.where(self.computed, self.b, 1)
+        undef = None
+        if not complete:
+            undef = ~self.computed
+            if self.no_data is not False:
+                undef &= ~self.no_data
+        return Vec(
+            n=n,
+            d=d,
+            undef=undef,
+            may_nan=not complete,
+            bound_n=self.bound_a,
+            bound_d=self.bound_b,
+            nonneg=False,
+        )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Outcome:
+    arrays: IndicatorArrays
+    ref: _RefSource
+
+
+def _times(values: Any, factor: Any) -> Any:  # noqa: ANN401 - arrays or scalars
+    """``values * factor``, skipping the pass over the rows when the factor is the int 1."""
+    return values if isinstance(factor, int) and factor == 1 else values * factor
+
+
+def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
+    """Evaluate one indicator on every row; raises NeedsExact when it cannot be exact.
+
+    Called inside ``np.errstate(all="ignore")``: NaN and division by zero are expected
+    and masked here.
+    """
+    num = program.numerator(env)
+    den = program.denominator(env)
+    p, q, f, g = program.p, program.q, program.f, program.g
+    # value = (nn/nd) / (dn/dd) * f/g = A / B with A = nn*dd*f and B = nd*dn*g.
+    bound_a = num.bound_n * den.bound_d * f
+    bound_b = num.bound_d * den.bound_n * g
+    check_bounds(bound_a * q, bound_b * p, bound_a * q + bound_b * p, bound_b * q)
+    check_bounds(den.bound_n * num.bound_d, num.bound_n * den.bound_d)
+    a = _times(num.n, den.d * f)
+    b = _times(den.n, num.d * g)
+    if not den.nonneg:
+        sign = np.sign(den.n)
+        a, b = a * sign, np.abs(b)
+    # Constant expressions are scalars; the outputs are arrays over the rows all the same.
+    a, b = np.broadcast_to(a, (rows,)), np.broadcast_to(b, (rows,))
+    zero = np.equal(b, 0)
+    any_zero = bool(np.any(zero))
+    safe_b = np.where(zero, np.nan, b) if any_zero else b
+    # Rows without a value have NaN in A or B; NaN compares False and spreads.
+    value = np.true_divide(a, safe_b)
+    a_q, b_p = _times(a, q), _times(safe_b, p)
+    met = _decide(program.indicator.target.op, a_q, b_p)
+    gap = np.true_divide(np.abs(b_p - a_q), _times(safe_b, q))
+    np.copyto(gap, 0.0, where=met)
+    status = np.logical_not(met).view(np.int8)  # 0 met, 1 not met
+    computed: Any = True
+    no_data: Any = False
+    if num.may_nan or den.may_nan or any_zero:
+        not_computed = np.isnan(value)
+        computed = ~not_computed
+        np.copyto(status, np.int8(_UNDEFINED), where=not_computed)
+    if num.may_nan or den.may_nan:
+        no_data = np.logical_or(
+            num.may_nan and _missing_rows(num), den.may_nan and _missing_rows(den)
+        )
+        np.copyto(status, np.int8(_NO_DATA), where=no_data)
+    exceeds = np.greater(den.n, 0) & np.less(_times(den.n, num.d), _times(num.n, den.d))
+    arrays = IndicatorArrays(
+        indicator_id=program.indicator.id,
+        target=program.indicator.target,
+        factor=program.indicator.factor,
+        value=_frozen_array(value, rows, np.float64),
+        status_code=_frozen_array(status, rows, np.int8),
+        met=_frozen_array(met, rows, np.bool_),
+        gap=_frozen_array(gap, rows, np.float64),
+        numerator=_frozen_array(_as_number(num), rows, None),
+        denominator=_frozen_array(_as_number(den), rows, None),
+        exceeds_denominator=_frozen_array(exceeds, rows, np.bool_),
+    )
+    return _Outcome(arrays=arrays, ref=_RefSource(a, safe_b, computed, no_data, bound_a, bound_b))
+
+
+def _missing_rows(vec: Vec) -> Any:  # noqa: ANN401 - a boolean array
+    nan = np.isnan(vec.n)
+    return nan if vec.undef is None else nan & ~vec.undef
+
+
+def _as_number(vec: Vec) -> Any:  # noqa: ANN401 - an array or a scalar
+    """The exact value where it is an integer array, else the correctly rounded float."""
+    if isinstance(vec.d, int) and vec.d == 1 and np.asarray(vec.n).dtype.kind in "if":
+        return vec.n
+    return np.true_divide(vec.n, vec.d)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class CompiledRuleSet:
+    """A rule set turned into numpy programs once, to be evaluated on many data sets.
+
+    >>> import spmkit
+    >>> program = spmkit.compile_rule_set(spmkit.load_rule_set("kulon-progo-2011"))
+    >>> result = program.evaluate({"bumil_k4": [950, 940], "sasaran_bumil": [1000, 1000]})
+    >>> result["I.1"].value.tolist(), result["I.1"].status.tolist()
+    ([95.0, 94.0], ['met', 'not_met'])
+    """
+
+    rule_set: RuleSet
+    _programs: tuple[_IndicatorProgram, ...] = attrs.field(alias="programs")
+
+    @classmethod
+    def build(cls, rule_set: RuleSet) -> CompiledRuleSet:
+        """Compile every indicator of a rule set, in evaluation order."""
+        programs = []
+        for indicator_id in rule_set.evaluation_order:
+            indicator = rule_set.indicators[indicator_id]
+            target, factor = indicator.target.value, indicator.factor
+            programs.append(
+                _IndicatorProgram(
+                    indicator=indicator,
+                    numerator=compile_expression(indicator.numerator),
+                    denominator=compile_expression(indicator.denominator),
+                    p=target.numerator,
+                    q=target.denominator,
+                    f=factor.numerator,
+                    g=factor.denominator,
+                    inputs=tuple(sorted(indicator.inputs)),
+                    refs=tuple(sorted(indicator.refs)),
+                )
+            )
+        return cls(rule_set=rule_set, programs=tuple(programs))
+
+    def evaluate(
+        self,
+        data: object,
+        *,
+        keys: Sequence[str] = (),
+        allow_unknown: bool = False,
+    ) -> BatchResult:
+        """Evaluate on in-memory data; see :func:`evaluate_batch`."""
+        table = read_table(self.rule_set, data, keys=keys, allow_unknown=allow_unknown)
+        return self._evaluate_table(table)
+
+    def _evaluate_table(self, table: Table) -> BatchResult:
+        rows = table.rows
+        columns = {n: c.vec for n, c in table.columns.items() if c.vec is not None}
+        refs: dict[str, Vec] = {}
+        sources: dict[str, _RefSource] = {}
+        env = Env(columns=columns, refs=_LazyRefs(sources, refs))
+        results: dict[str, IndicatorArrays] = {}
+        fallback: list[str] = []
+        for program in self._programs:
+            indicator_id = program.indicator.id
+            exact_only = any(name not in columns for name in program.inputs) or any(
+                ref in fallback for ref in program.refs
+            )
+            if not exact_only:
+                try:
+                    with np.errstate(all="ignore"):
+                        outcome = _run_indicator(program, env, rows)
+                except NeedsExact:
+                    exact_only = True
+                else:
+                    results[indicator_id] = outcome.arrays
+                    sources[indicator_id] = outcome.ref
+            if exact_only:
+                fallback.append(indicator_id)
+        if fallback:
+            results.update(_scalar_fallback(self.rule_set, table, fallback))
+        ordered = {i: results[i] for i in self.rule_set.indicators}
+        return BatchResult(
+            rule_set_id=self.rule_set.id,
+            rows=rows,
+            key_columns={name: _frozen_array(v, rows, v.dtype) for name, v in table.keys.items()},
+            results=ordered,
+            exact_fallback=tuple(fallback),
+        )
+
+
+class _LazyRefs(Mapping[str, Vec]):
+    """Indicator outcomes for references, built the first time one is read."""
+
+    def __init__(self, sources: Mapping[str, _RefSource], built: dict[str, Vec]) -> None:
+        self.sources = sources
+        self.built = built
+
+    def __getitem__(self, indicator_id: str) -> Vec:
+        if indicator_id not in self.built:
+            self.built[indicator_id] = self.sources[indicator_id].vec()
+        return self.built[indicator_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+
+def _scalar_fallback(
+    rule_set: RuleSet, table: Table, indicator_ids: Sequence[str]
+) -> dict[str, IndicatorArrays]:
+    """Evaluate some indicators row by row with the exact scalar evaluator."""
+    rows = table.rows
+    fields: dict[str, dict[str, Any]] = {
+        i: {
+            "value": np.full(rows, np.nan),
+            "gap": np.full(rows, np.nan),
+            "numerator": np.full(rows, np.nan),
+            "denominator": np.full(rows, np.nan),
+            "met": np.zeros(rows, dtype=bool),
+            "status_code": np.zeros(rows, dtype=np.int8),
+            "exceeds_denominator": np.zeros(rows, dtype=bool),
+        }
+        for i in indicator_ids
+    }
+    codes = {status: code for code, status in enumerate(STATUS_CODES)}
+    for row in range(rows):
+        data = {name: column.scalar(row) for name, column in table.columns.items()}
+        report = evaluate(rule_set, data)
+        for indicator_id in indicator_ids:
+            result = report[indicator_id]
+            out = fields[indicator_id]
+            out["status_code"][row] = codes[result.status]
+            out["met"][row] = bool(result.met)
+            out["exceeds_denominator"][row] = result.exceeds_denominator
+            for name, exact in (
+                ("value", result.exact_value),
+                ("gap", result.exact_gap),
+                ("numerator", result.numerator),
+                ("denominator", result.denominator),
+            ):
+                if exact is not None:
+                    out[name][row] = float(exact)
+    arrays = {}
+    for indicator_id, out in fields.items():
+        indicator = rule_set.indicators[indicator_id]
+        frozen = {name: _frozen_array(v, rows, v.dtype) for name, v in out.items()}
+        arrays[indicator_id] = IndicatorArrays(
+            indicator_id=indicator_id, target=indicator.target, factor=indicator.factor, **frozen
+        )
+    return arrays
+
+
+# Recently compiled programs, by rule set identity (bounded; checked with `is`).
+_COMPILED: dict[int, CompiledRuleSet] = {}
+_CACHE_SIZE: Final = 32
+
+
+def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
+    """Return the compiled program of a rule set (compiled on first use, then reused)."""
+    compiled = _COMPILED.get(id(rule_set))
+    if compiled is None or compiled.rule_set is not rule_set:
+        compiled = CompiledRuleSet.build(rule_set)
+        if len(_COMPILED) >= _CACHE_SIZE:
+            del _COMPILED[next(iter(_COMPILED))]
+        _COMPILED[id(rule_set)] = compiled
+    return compiled
+
+
+def evaluate_batch(
+    rule_set: RuleSet | CompiledRuleSet,
+    data: object,
+    *,
+    keys: Sequence[str] = (),
+    allow_unknown: bool = False,
+) -> Any:  # noqa: ANN401 - a BatchResult, or a lazy Dask DataFrame for Dask data
+    """Evaluate every indicator of a rule set on every row of a data set.
+
+    >>> import spmkit
+    >>> rs = spmkit.load_rule_set("kulon-progo-2011")
+    >>> result = spmkit.evaluate_batch(
+    ...     rs, {"bumil_k4": [950, 57, None], "sasaran_bumil": [1000, 100, 80]}
+    ... )
+    >>> result["I.1"].value.tolist()[:2], result["I.1"].status.tolist()
+    ([95.0, 57.0], ['met', 'not_met', 'no_data'])
+
+    Args:
+        rule_set: a loaded rule set, or its :class:`CompiledRuleSet`.
+        data: input name -> column (numpy array, list, pandas Series), or a pandas,
+            polars or Dask DataFrame. NaN, None or null is missing for that row only.
+        keys: columns to carry into the result unchecked (region codes, years).
+        allow_unknown: ignore columns the rule set does not declare instead of refusing.
+
+    Returns:
+        A :class:`BatchResult`; for a Dask DataFrame, a lazy Dask DataFrame with the
+        columns of ``BatchResult.to_pandas("wide")``, evaluated partition by partition.
+
+    Raises:
+        DataInvalid: bad values (negative, NaN-free infinities, booleans, text), unknown
+            columns or unequal lengths; every bad column is reported with its first bad
+            value and row. For Dask data, raised when the result is computed.
+    """
+    compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
+    if type(data).__module__.startswith("dask"):
+        from spmkit._dask import evaluate_dask  # noqa: PLC0415 - optional dependency
+
+        return evaluate_dask(compiled.rule_set, data, keys=keys, allow_unknown=allow_unknown)
+    return compiled.evaluate(data, keys=keys, allow_unknown=allow_unknown)
