@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import doctest
+import inspect
 import re
 import shlex
 from pathlib import Path
@@ -56,10 +57,28 @@ def test_there_are_examples_to_check():
     assert "getting-started.md" in PAGES_WITH_PYTHON
 
 
+TITLED = re.compile(r'^```\w+ title="([^"]+)"\n(.*?)^```', re.MULTILINE | re.DOTALL)
+
+
+def saved_files(page: str) -> dict[str, str]:
+    """Files a page asks the reader to save: fenced blocks with ``title="path"``."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    return {match.group(1): match.group(2) for match in TITLED.finditer(text)}
+
+
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON)
-def test_python_blocks_run(page, monkeypatch, capsys):
-    """Each page's Python examples run in order without error."""
-    monkeypatch.chdir(ROOT)
+def test_python_blocks_run(page, monkeypatch, capsys, tmp_path):
+    """Each page's Python examples run in order without error.
+
+    A page that has the reader save files (a walkthrough) runs in an empty folder holding
+    just those files, as the reader's would; its ``test_*`` functions without arguments
+    are called too.
+    """
+    files = saved_files(page)
+    monkeypatch.chdir(tmp_path if files else ROOT)
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
     namespace: dict[str, object] = {"__name__": f"docs_{page}"}
     for name, line, text in blocks("python"):
         if name != page:
@@ -69,6 +88,14 @@ def test_python_blocks_run(page, monkeypatch, capsys):
         else:
             code = compile(text, f"{page}:{line}", "exec")
             exec(code, namespace)  # noqa: S102 - our own documentation, run as a test
+    if files:
+        for name, function in list(namespace.items()):
+            if (
+                name.startswith("test_")
+                and callable(function)
+                and not inspect.signature(function).parameters
+            ):
+                function()
     capsys.readouterr()
 
 

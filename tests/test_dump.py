@@ -88,6 +88,14 @@ class TestDumpRuleSet:
         text = dump_rule_set(rule_set)
         assert spmkit.loads_rule_set(text).inputs["bumil_k4"] == spec
 
+    def test_aggregation_rule_round_trips(self):
+        """A non-default aggregation rule (a population: 'same' over months) is written."""
+        spec = attrs.evolve(KULON_PROGO.inputs["sasaran_bumil"], aggregate="same")
+        rule_set = attrs.evolve(KULON_PROGO, inputs={**KULON_PROGO.inputs, "sasaran_bumil": spec})
+        text = dump_rule_set(rule_set)
+        assert "aggregate: same" in text
+        assert spmkit.loads_rule_set(text).inputs["sasaran_bumil"] == spec
+
     @pytest.mark.parametrize(
         ("model", "handled"),
         [
@@ -141,6 +149,7 @@ class TestDumpRuleSet:
                     "kind",
                     "minimum",
                     "maximum",
+                    "aggregate",
                 },
             ),
             # rule_set and file are loader stamps (see without_origins)

@@ -67,6 +67,8 @@ def _input(spec: InputSpec) -> dict[str, Any]:
         entry["aggregate"] = spec.aggregate
     if spec.kind is not _default_kind(spec):
         entry["kind"] = spec.kind.value
+    if spec.aggregate != "sum":
+        entry["aggregate"] = spec.aggregate
     return _optional(entry, min=spec.minimum, max=spec.maximum)
 
 
