@@ -64,6 +64,21 @@ class TestDumpRuleSet:
         with pytest.raises(ValueError, match=r"cannot write 1/3 exactly"):
             dump_rule_set(rule_set)
 
+    def test_input_aggregation_and_bounds_round_trip(self):
+        """aggregate: last, kind, min and max are written and read back."""
+        spec = InputSpec(
+            name="sasaran_bumil",
+            label="Sasaran",
+            unit="person",
+            aggregate="last",
+            minimum=Fraction(1),
+            maximum=Fraction(10**6),
+        )
+        rule_set = attrs.evolve(KULON_PROGO, inputs={**KULON_PROGO.inputs, "sasaran_bumil": spec})
+        text = dump_rule_set(rule_set)
+        assert "aggregate: last" in text
+        assert spmkit.loads_rule_set(text).inputs["sasaran_bumil"] == spec
+
     def test_optional_input_with_default_round_trips(self):
         """required: false and a default are written and read back."""
         spec = InputSpec(
@@ -130,6 +145,7 @@ class TestDumpRuleSet:
                     "required",
                     "default",
                     "description",
+                    "aggregate",
                     "kind",
                     "minimum",
                     "maximum",

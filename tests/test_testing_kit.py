@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 import spmkit
-from spmkit.strategies import StrategyArgumentError
+from spmkit.strategies import StrategyArgumentError, inferred_subsets
 from spmkit.testing import (
     PROPERTIES,
     ConformanceError,
@@ -247,3 +247,18 @@ class TestArguments:
         cases = property_cases(small())
         assert {case.name for case in cases} <= set(PROPERTIES)
         assert str(cases[0]) == "contoh:yaml_round_trip"
+
+
+def test_declared_rates_are_not_coverages():
+    """An indicator declared coverage: false (a rate) is not held to 0..factor."""
+    text = SMALL.replace("NUM", "bumil_k4").replace("DEN", "sasaran_bumil").replace("FACTOR", "100")
+    text = text.replace(
+        "    deadline: 2015\n    source: Lampiran, No. I, indikator 1",
+        "    deadline: 2015\n    coverage: false\n    source: Lampiran, No. I, indikator 1",
+    )
+    rule_set = spmkit.loads_rule_set(text)
+    assert rule_set.indicators["I.1"].coverage is False
+    kit_cases = property_cases(rule_set)
+    assert "coverage_bounds" in {c.name for c in kit_cases}  # I.2 is still a coverage
+    assert "bumil_k4" not in inferred_subsets(rule_set)
+    check_rule_set_properties(rule_set, max_examples=10)

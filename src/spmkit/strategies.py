@@ -409,6 +409,8 @@ def inferred_subsets(rule_set: RuleSet) -> dict[str, str]:
         numerator, denominator = indicator.numerator, indicator.denominator
         if not isinstance(numerator, Input) or not isinstance(denominator, Input):
             continue
+        if indicator.coverage is False:  # declared a rate: the numerator may exceed
+            continue
         part, whole = numerator.name, denominator.name
         if part == whole or part in found:
             continue

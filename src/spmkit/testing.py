@@ -644,7 +644,11 @@ def _batch_outcome(
 
 def _check_coverages(rule_set: RuleSet, coverages: Collection[str] | None) -> tuple[str, ...]:
     if coverages is None:
-        return tuple(iid for iid, ind in rule_set.indicators.items() if _ratio_inputs(ind))
+        return tuple(
+            iid
+            for iid, ind in rule_set.indicators.items()
+            if _ratio_inputs(ind) and ind.coverage is not False  # coverage: false is a rate
+        )
     if isinstance(coverages, str) or not isinstance(coverages, Collection):
         msg = f"'coverages' must be a collection of indicator ids (got {coverages!r})"
         raise StrategyArgumentError(msg)
@@ -677,7 +681,8 @@ def property_cases(  # noqa: PLR0913 - independent keyword-only options
         subsets: input -> the input it counts a part of; by default inferred from the
             rule set's ``a / b`` indicators (which cannot reveal an inverted formula).
         coverages: ids of the indicators whose value must stay within 0 and the factor;
-            by default every ``input / other_input`` indicator.
+            by default every ``input / other_input`` indicator not declared
+            ``coverage: false`` (a rate such as visits per person).
         max_examples: examples per property; by default the current hypothesis profile's.
         evaluate_batch: batch evaluator to compare with ``spmkit.evaluate``; by default
             ``spmkit.evaluate_batch`` where it exists.
