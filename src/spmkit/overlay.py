@@ -349,25 +349,22 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
         },
         service_type_of={iid: ind.service_type for iid, ind in indicators.items()},
     ):
-        reader.problems.append(error.located(file, document.line(error.path)))
+        reader.place([error])
     if not reader.problems:
-        try:
-            return RuleSet(
-                id=str(rule_set_id),
-                title=title or base.title,
-                title_en=data.get("title_en", base.title_en),
-                language=str(data.get("language", base.language)),
-                jurisdiction=jurisdiction,
-                legal_basis=legal_basis,
-                notes=notes,
-                inputs=inputs,
-                service_types=service_types,
-                indicators=indicators,
-                extends=(base.id, *base.extends),
-            )
-        except RuleSetInvalid as group:
-            for found in group.exceptions:
-                if isinstance(found, RuleSetError):
-                    reader.problems.append(found.located(file, document.line(found.path)))
+        rule_set = reader.construct(
+            id=str(rule_set_id),
+            title=title or base.title,
+            title_en=data.get("title_en", base.title_en),
+            language=str(data.get("language", base.language)),
+            jurisdiction=jurisdiction,
+            legal_basis=legal_basis,
+            notes=notes,
+            inputs=inputs,
+            service_types=service_types,
+            indicators=indicators,
+            extends=(base.id, *base.extends),
+        )
+        if rule_set is not None:
+            return rule_set
     msg = f"overlay {file or '<text>'} is invalid"
     raise RuleSetInvalid(msg, reader.problems)

@@ -12,7 +12,7 @@ import datetime as dt
 import importlib.resources
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -161,6 +161,18 @@ class _Reader:
                 indicator_id=indicator_id,
             )
         )
+
+    def place(self, errors: Iterable[RuleSetError]) -> None:
+        """Collect errors found on the model (by path), placed at their lines in this file."""
+        self.problems.extend(e.located(self.file, self.document.line(e.path)) for e in errors)
+
+    def construct(self, **fields: Any) -> RuleSet | None:  # noqa: ANN401 - RuleSet's fields
+        """Build the rule set; the problems its own checks find are collected, placed."""
+        try:
+            return RuleSet(**fields)
+        except RuleSetInvalid as group:
+            self.place(group.exceptions)
+            return None
 
     def mapping(
         self, value: object, path: str, keys: Mapping[str, bool], what: str
@@ -558,31 +570,24 @@ class _Reader:
             formulas=self.formulas,
             service_type_of=self.service_type_of,
         ):
-            self.problems.append(error.located(self.file, self.document.line(error.path)))
+            self.place([error])
         # Units of the entries that read well, so unit problems come with all the others.
-        for error in check_units(inputs=inputs, indicators=indicators):
-            self.problems.append(error.located(self.file, self.document.line(error.path)))
+        self.place(check_units(inputs=inputs, indicators=indicators))
         if self.problems:
             return None
         assert title is not None and jurisdiction is not None and legal_basis is not None  # noqa: S101
-        try:
-            return RuleSet(
-                id=str(rule_set_id),
-                title=title,
-                title_en=self.text(data, "title_en", "$", required=False),
-                language=str(language),
-                jurisdiction=jurisdiction,
-                legal_basis=legal_basis,
-                notes=notes,
-                inputs=inputs,
-                service_types=service_types,
-                indicators=indicators,
-            )
-        except RuleSetInvalid as group:
-            for found in group.exceptions:
-                if isinstance(found, RuleSetError):
-                    self.problems.append(found.located(self.file, self.document.line(found.path)))
-            return None
+        return self.construct(
+            id=str(rule_set_id),
+            title=title,
+            title_en=self.text(data, "title_en", "$", required=False),
+            language=str(language),
+            jurisdiction=jurisdiction,
+            legal_basis=legal_basis,
+            notes=notes,
+            inputs=inputs,
+            service_types=service_types,
+            indicators=indicators,
+        )
 
 
 def _keys(section: object) -> list[str]:
