@@ -149,7 +149,6 @@ class TestDumpRuleSet:
                     "kind",
                     "minimum",
                     "maximum",
-                    "aggregate",
                 },
             ),
             # rule_set and file are loader stamps (see without_origins)
