@@ -186,9 +186,15 @@ def _objects(name: str, raw: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], DataEr
 
 
 def _from_fractions(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """A float64 array for a column of Fractions that are all integers, else the objects."""
+    """A float64 array for a column of Fractions that are all exact float integers.
+
+    Otherwise the objects are kept (and evaluated exactly, by the scalar fallback): an
+    integer beyond 2**53 has no exact float, and one beyond ~1.8e308 has none at all.
+    """
     present = [v for v in values if v is not None]
-    if all(isinstance(v, Fraction) and v.denominator == 1 for v in present):
+    if all(
+        isinstance(v, Fraction) and v.denominator == 1 and abs(v) <= EXACT_LIMIT for v in present
+    ):
         return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     return values
 

@@ -30,7 +30,7 @@ from spmkit._compile import Env, NeedsExact, Program, Vec, check_bounds, compile
 from spmkit._frozen import FrozenMap, freeze
 from spmkit.evaluate import evaluate
 from spmkit.model import Indicator, RuleSet, Target
-from spmkit.results import Status
+from spmkit.results import Status, nearest_float
 
 __all__ = [
     "STATUS_CODES",
@@ -488,7 +488,7 @@ def _scalar_fallback(
                 ("denominator", result.denominator),
             ):
                 if exact is not None:
-                    out[name][row] = float(exact)
+                    out[name][row] = nearest_float(exact)
     arrays = {}
     for indicator_id, out in fields.items():
         indicator = rule_set.indicators[indicator_id]

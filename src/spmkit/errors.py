@@ -34,6 +34,7 @@ This module has no dependencies so that every other module can import it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any, Self, TypeVar
 
 __all__ = [
@@ -252,7 +253,9 @@ class DataError(SpmkitError, ValueError):
 
     def __str__(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"input '{self.input_name}' must be {self.rule} (got {self.value!r}){hint}"
+        # A Fraction is how spmkit holds a number it read; show it as the user wrote it.
+        shown = str(self.value) if isinstance(self.value, Fraction) else repr(self.value)
+        return f"input '{self.input_name}' must be {self.rule} (got {shown}){hint}"
 
 
 class DataInvalid(_ProblemGroup[DataError]):

@@ -34,7 +34,7 @@ class Status(enum.StrEnum):
     """The data are complete but the ratio has no value (the denominator is zero)."""
 
 
-def _as_float(value: Fraction | None) -> float | None:
+def nearest_float(value: Fraction | None) -> float | None:
     """The nearest float; +-inf for exact values beyond the float range (exact_* stay exact)."""
     if value is None:
         return None
@@ -89,12 +89,12 @@ class IndicatorResult:
     @property
     def value(self) -> float | None:
         """The achievement as a float (95.0 for 95 %), for display; None if not computed."""
-        return _as_float(self.exact_value)
+        return nearest_float(self.exact_value)
 
     @property
     def gap(self) -> float | None:
         """The gap to the target as a float (0.0 when met); None if not computed."""
-        return _as_float(self.exact_gap)
+        return nearest_float(self.exact_gap)
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-ready data: numbers as floats, status as its string."""
@@ -103,8 +103,8 @@ class IndicatorResult:
             "name": self.name,
             "status": self.status.value,
             "value": self.value,
-            "numerator": _as_float(self.numerator),
-            "denominator": _as_float(self.denominator),
+            "numerator": nearest_float(self.numerator),
+            "denominator": nearest_float(self.denominator),
             "factor": float(self.factor),
             "target": {"op": self.target.op, "value": float(self.target.value)},
             "deadline": self.deadline,
