@@ -1,7 +1,7 @@
 """docs/testing.md works as written: its files, saved in an empty folder, pass their tests.
 
 The walkthrough is followed in a temporary folder with the spmkit installed in this
-environment: the YAML block becomes the rule file, the first ``py`` block the test file,
+environment: the YAML block becomes the rule file, the first ``python`` block the test file,
 and pytest runs them in a subprocess, as a new user would. Then the two mistakes the page
 describes are made, and the failures it shows must appear.
 """
@@ -23,7 +23,7 @@ FENCE = re.compile(r"^ *```(\w+)[^\n]*\n(.*?)^ *```", re.MULTILINE | re.DOTALL)
 def walkthrough(tmp_path):
     blocks = FENCE.findall(DOC.read_text(encoding="utf-8"))
     rule_file = next(text for language, text in blocks if language == "yaml")
-    test_file = next(text for language, text in blocks if language == "py")
+    test_file = next(text for language, text in blocks if language == "python")
     (tmp_path / "rules").mkdir()
     (tmp_path / "tests").mkdir()
     rules = tmp_path / "rules" / "spm-air-limbah-contoh.yaml"

@@ -63,8 +63,6 @@ def _input(spec: InputSpec) -> dict[str, Any]:
     if not spec.required:
         entry["required"] = False
     _optional(entry, default=spec.default, description=spec.description)
-    if spec.aggregate != "sum":
-        entry["aggregate"] = spec.aggregate
     if spec.kind is not _default_kind(spec):
         entry["kind"] = spec.kind.value
     if spec.aggregate != "sum":
