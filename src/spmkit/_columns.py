@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._compile import EXACT_LIMIT, Vec
+from spmkit._compile import EXACT_LIMIT, Vec, constant_vec
 from spmkit.check import suggest
 from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluate import _convert  # one definition of a valid value, shared
@@ -290,15 +290,7 @@ def _constant(name: str, value: Fraction | None, rows: int) -> Column:
         vec = Vec(n=raw, d=1, undef=None, may_nan=True, bound_n=0, bound_d=1)
         return Column(name=name, vec=vec, raw=raw)
     objects = np.full(rows, value, dtype=object)
-    vec = Vec(
-        n=float(value.numerator),
-        d=value.denominator,
-        undef=None,
-        may_nan=False,
-        bound_n=value.numerator,
-        bound_d=value.denominator,
-    )
-    return Column(name=name, vec=vec, raw=objects)
+    return Column(name=name, vec=constant_vec(value), raw=objects)
 
 
 def read_table(

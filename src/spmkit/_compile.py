@@ -30,7 +30,15 @@ import numpy as np
 
 from spmkit.expr import Call, Expression, Input, Neg, Number, Ref
 
-__all__ = ["EXACT_LIMIT", "Env", "NeedsExact", "Vec", "check_bounds", "compile_expression"]
+__all__ = [
+    "EXACT_LIMIT",
+    "Env",
+    "NeedsExact",
+    "Vec",
+    "check_bounds",
+    "compile_expression",
+    "constant_vec",
+]
 
 EXACT_LIMIT: Final = 2**53
 """Integers below this are exact in float64; every bound must stay below it."""
@@ -273,8 +281,9 @@ def _coalesce(args: Sequence[Vec]) -> Vec:
     )
 
 
-def _number(value: Fraction) -> Program:
-    vec = Vec(
+def constant_vec(value: Fraction) -> Vec:
+    """The exact vector of one known number, the same in every row (a literal, a default)."""
+    return Vec(
         n=float(value.numerator),
         d=value.denominator,
         undef=None,
@@ -282,6 +291,10 @@ def _number(value: Fraction) -> Program:
         bound_n=value.numerator,
         bound_d=value.denominator,
     )
+
+
+def _number(value: Fraction) -> Program:
+    vec = constant_vec(value)
     return lambda _env: vec
 
 

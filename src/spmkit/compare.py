@@ -9,7 +9,6 @@ is :func:`spmkit.evaluate.evaluate`; this module only routes data and arranges r
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -18,12 +17,12 @@ import attrs
 
 from spmkit._frozen import FrozenMap, freeze
 from spmkit.check import suggest
-from spmkit.errors import DataError, DataInvalid, SpmkitWarning
+from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluate import evaluate
 from spmkit.expr import exact_decimal
 from spmkit.model import RuleSet, factor_suffix
 from spmkit.results import IndicatorResult, Report, Status
-from spmkit.rules import load_rule_set
+from spmkit.rules import resolve_rule_set
 
 __all__ = ["Comparison", "compare"]
 
@@ -99,15 +98,6 @@ class Comparison:
         return "\n".join(line.rstrip() for line in self.lines())
 
 
-def _resolve(rule_set: RuleSet | str | Path) -> RuleSet:
-    if isinstance(rule_set, RuleSet):
-        return rule_set
-    with warnings.catch_warnings():
-        # Each result carries its target's source and verification.
-        warnings.simplefilter("ignore", SpmkitWarning)
-        return load_rule_set(rule_set)
-
-
 def compare(
     rule_sets: Sequence[RuleSet | str | Path],
     data: Mapping[str, object],
@@ -131,7 +121,7 @@ def compare(
     Raises:
         DataInvalid: bad values, or names that no compared rule set declares.
     """
-    resolved = [_resolve(rule_set) for rule_set in rule_sets]
+    resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
         msg = "compare needs at least one rule set"
         raise ValueError(msg)

@@ -13,7 +13,6 @@ through :func:`spmkit.rules.load_rule_set`, and it does not evaluate (see
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -21,10 +20,9 @@ from typing import Final, Literal, TypeAlias
 
 import attrs
 
-from spmkit.errors import SpmkitWarning
 from spmkit.expr import exact_decimal, render
 from spmkit.model import Indicator, RuleSet, Source, Target
-from spmkit.rules import load_rule_set
+from spmkit.rules import resolve_rule_set
 
 __all__ = ["DIFF_FIELDS", "Formula", "IndicatorChange", "RuleSetDiff", "diff"]
 
@@ -188,15 +186,6 @@ class RuleSetDiff:
         return "\n".join(self.lines())
 
 
-def _resolve(rule_set: RuleSet | str | Path) -> RuleSet:
-    if isinstance(rule_set, RuleSet):
-        return rule_set
-    with warnings.catch_warnings():
-        # diff reports sources and their verification itself.
-        warnings.simplefilter("ignore", SpmkitWarning)
-        return load_rule_set(rule_set)
-
-
 def diff(
     a: RuleSet | str | Path, b: RuleSet | str | Path, *, fields: tuple[Field, ...] = DIFF_FIELDS
 ) -> RuleSetDiff:
@@ -218,7 +207,7 @@ def diff(
     if unknown:
         msg = f"fields must be among {', '.join(DIFF_FIELDS)} (got {unknown})"
         raise ValueError(msg)
-    first, second = _resolve(a), _resolve(b)
+    first, second = resolve_rule_set(a), resolve_rule_set(b)
     changes = []
     for indicator_id, after in second.indicators.items():
         before = first.indicators.get(indicator_id)

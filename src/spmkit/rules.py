@@ -27,6 +27,7 @@ from spmkit.errors import (
     RuleSetError,
     RuleSetInvalid,
     RuleSetNotFoundError,
+    SpmkitWarning,
     UnverifiedValuesWarning,
 )
 from spmkit.expr import Expression
@@ -56,6 +57,7 @@ __all__ = [
     "load_rule_set",
     "loads_rule_set",
     "read_rule_file",
+    "resolve_rule_set",
     "shipped_rule_sets",
 ]
 
@@ -725,3 +727,16 @@ def load_rule_set(source: str | Path) -> RuleSet:
     rule_set = read_rule_file(find_rule_file(source))
     _warn_unverified(rule_set)
     return rule_set
+
+
+def resolve_rule_set(rule_set: RuleSet | str | Path) -> RuleSet:
+    """Return a rule set as is, or load it by id or path without the unverified warning.
+
+    For functions that take "a rule set or its id" and report each value's source and
+    verification themselves (``diff``, ``compare``), so the warning would only repeat it.
+    """
+    if isinstance(rule_set, RuleSet):
+        return rule_set
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpmkitWarning)
+        return load_rule_set(rule_set)
