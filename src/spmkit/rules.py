@@ -664,7 +664,12 @@ def shipped_rule_sets() -> dict[str, Path]:
     directory = _rules_directory()
     if not directory.is_dir():
         return {}
-    return {path.stem: path for path in sorted(directory.rglob("*.yaml"))}
+    # `<id>.tests.yaml` beside a rule file holds its rule tests (spmkit.interop.ruletests).
+    return {
+        path.stem: path
+        for path in sorted(directory.rglob("*.yaml"))
+        if not path.name.endswith(".tests.yaml")
+    }
 
 
 def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Path:
