@@ -1,0 +1,318 @@
+"""FHIR R4 export (parsed back by fhir.resources) and DHIS2 export and import."""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.measure import Measure
+from fhir.resources.R4B.measurereport import MeasureReport
+from pydantic import ValidationError
+
+import spmkit
+from spmkit.interop.dhis2 import Dhis2MappingError, parse_mapping, read_analytics, to_data_value_set
+from spmkit.interop.fhir import RegionReport, fhir_measure, to_fhir
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = yaml.safe_load((ROOT / "examples" / "kulon-progo-2011.yaml").read_text(encoding="utf-8"))
+KP = spmkit.load_rule_set("kulon-progo-2011")
+
+LOW_TARGET = """
+spmkit: 1
+id: rendah
+title: Uji rendah
+language: id
+jurisdiction: {level: kabupaten, name: Kabupaten Uji}
+legal_basis: {instrument: Peraturan Bupati, number: "1", year: 2011}
+inputs:
+  gb: {label: balita gizi buruk, unit: person, kind: amount}
+  balita: {label: balita, unit: person}
+service_types:
+  I: {name: Pelayanan}
+indicators:
+  LOW:
+    service_type: I
+    name: Balita gizi buruk
+    numerator: gb
+    denominator: balita
+    factor: 100
+    target: {op: "<=", value: 1.5}
+    deadline: null
+    source: Lampiran, baris LOW
+"""
+
+
+def quiet_load(text: str) -> spmkit.RuleSet:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", spmkit.SpmkitWarning)
+        return spmkit.loads_rule_set(text)
+
+
+class TestFhir:
+    def test_kulon_progo_2011_measure_report_parses_back(self):
+        """The example year of Kulon Progo as one MeasureReport, read back by fhir.resources."""
+        report = spmkit.evaluate(KP, EXAMPLE["data"])
+        resource = to_fhir(KP, report, year=EXAMPLE["year"], region=EXAMPLE["region"])
+        parsed = MeasureReport.model_validate(resource)
+        assert parsed.status == "complete"
+        assert parsed.type == "summary"
+        assert parsed.measure == "urn:spmkit:measure:kulon-progo-2011"
+        assert parsed.subject.display == "Kabupaten Kulon Progo"
+        assert (str(parsed.period.start), str(parsed.period.end)) == ("2011-01-01", "2011-12-31")
+        assert [g.code.coding[0].code for g in parsed.group] == list(KP.indicators)
+        first = parsed.group[0]
+        # I.1: 4,900 / 5,200 x 100 = 94.23... %, below 95: not met.
+        assert [p.count for p in first.population] == [4900, 5200]
+        assert float(first.measureScore.value) == report["I.1"].value
+        assert float(first.measureScore.value) == pytest.approx(4900 / 5200 * 100)
+        assert (first.measureScore.unit, first.measureScore.code) == ("%", "%")
+        assert {e.url: (e.valueCode or e.valueBoolean) for e in first.extension} == {
+            "urn:spmkit:fhir:status": "not_met",
+            "urn:spmkit:fhir:met": False,
+        }
+
+    def test_bundle_of_regions_has_measures_and_reports(self):
+        """Two regions: one Bundle with the rule-set Measure, 23 indicator Measures, 2 reports."""
+        report = spmkit.evaluate(KP, EXAMPLE["data"])
+        bundle = to_fhir(
+            KP,
+            [
+                RegionReport(report=report, region="Wates", year=2011),
+                RegionReport(report=report, region="Sentolo", year=2012),
+            ],
+        )
+        parsed = Bundle.model_validate(bundle)
+        kinds = [entry.resource.get_resource_type() for entry in parsed.entry]
+        assert kinds == ["Measure"] * 24 + ["MeasureReport"] * 2
+        ids = [entry.resource.id for entry in parsed.entry]
+        assert len(set(ids)) == len(ids)
+        assert all(entry.fullUrl == f"urn:uuid:{entry.resource.id}" for entry in parsed.entry)
+        assert to_fhir(KP, [RegionReport(report=report, region="Wates", year=2011)]) == to_fhir(
+            KP, [RegionReport(report=report, region="Wates", year=2011)]
+        )
+
+    def test_indicator_measure_is_a_proportion_with_improvement_notation(self):
+        """>= targets improve upwards; <= targets (malnutrition) downwards; both parse as Measure."""
+        up = Measure.model_validate(fhir_measure(KP, "I.1"))
+        assert up.scoring.coding[0].code == "proportion"
+        assert up.improvementNotation.coding[0].code == "increase"
+        codes = [p.code.coding[0].code for p in up.group[0].population]
+        assert codes == ["numerator", "denominator"]
+        assert "Target >= 95 % by 2015" in up.guidance
+        down = Measure.model_validate(fhir_measure(quiet_load(LOW_TARGET), "LOW"))
+        assert down.improvementNotation.coding[0].code == "decrease"
+
+    def test_no_data_and_fractional_counts_are_never_invented(self):
+        """No data: no score; an estimate of 7.5 persons: no count, its value in an extension."""
+        rule_set = quiet_load(LOW_TARGET)
+        empty = MeasureReport.model_validate(
+            to_fhir(rule_set, spmkit.evaluate(rule_set, {}), year=2020)
+        )
+        assert empty.group[0].measureScore is None
+        assert all(p.count is None for p in empty.group[0].population)
+        resource = to_fhir(
+            rule_set, spmkit.evaluate(rule_set, {"gb": 7.5, "balita": 1000}), year=2020
+        )
+        numerator = resource["group"][0]["population"][0]
+        assert "count" not in numerator
+        assert numerator["extension"] == [{"url": "urn:spmkit:fhir:exact", "valueDecimal": 7.5}]
+        assert resource["group"][0]["measureScore"]["value"] == 0.75
+        MeasureReport.model_validate(resource)
+
+    def test_a_report_needs_a_year(self):
+        """FHIR requires the period; without a year the export refuses, naming the region."""
+        report = spmkit.evaluate(KP, {})
+        with pytest.raises(ValueError, match="needs a period: give the year of Wates"):
+            to_fhir(KP, [RegionReport(report=report, region="Wates")])
+
+    def test_the_validator_does_reject_a_broken_report(self):
+        """The check has teeth: without its period, fhir.resources refuses the MeasureReport."""
+        resource = to_fhir(KP, spmkit.evaluate(KP, {}), year=2011)
+        del resource["period"]
+        with pytest.raises(ValidationError, match="period"):
+            MeasureReport.model_validate(resource)
+
+
+MAPPING = {
+    "dhis2": 1,
+    "rule_set": "kulon-progo-2011",
+    "org_units": {"Kabupaten Kulon Progo": "Rp268JB6Ne4", "Wates": "WatesOrgU01"},
+    "indicators": {
+        "I.1": {
+            "numerator": "K4visitsAA1",
+            "denominator": "SasaranBml1",
+            "indicator": "Uvn6LCg7dVU",
+        },
+        "I.12": {
+            "numerator": "KBaktifAAA1",
+            "denominator": "PUSAAAAAAA1",
+            "indicator": "KBindic0001",
+        },
+    },
+}
+
+
+def analytics(rows):
+    headers = [
+        "dx",
+        "ou",
+        "pe",
+        "value",
+        "numerator",
+        "denominator",
+        "factor",
+        "multiplier",
+        "divisor",
+    ]
+    return {
+        "headers": [{"name": name} for name in headers],
+        "metaData": {"items": {"OtherOrg001": {"name": "Sentolo"}}},
+        "rows": rows,
+    }
+
+
+class TestDhis2:
+    def test_export_writes_numerators_and_denominators(self):
+        """Each mapped indicator's counts as data values; values stay exact text; no data is left out."""
+        report = spmkit.evaluate(
+            KP, {"bumil_k4": 950, "sasaran_bumil": 1000, "pus_kb_aktif": 750, "pus": 1000}
+        )
+        payload = to_data_value_set(
+            KP,
+            [RegionReport(report=report, region="Kabupaten Kulon Progo", year=2011)],
+            parse_mapping(MAPPING),
+        )
+        assert payload == {
+            "dataValues": [
+                {
+                    "dataElement": "K4visitsAA1",
+                    "period": "2011",
+                    "orgUnit": "Rp268JB6Ne4",
+                    "value": "950",
+                },
+                {
+                    "dataElement": "SasaranBml1",
+                    "period": "2011",
+                    "orgUnit": "Rp268JB6Ne4",
+                    "value": "1000",
+                },
+                {
+                    "dataElement": "KBaktifAAA1",
+                    "period": "2011",
+                    "orgUnit": "Rp268JB6Ne4",
+                    "value": "750",
+                },
+                {
+                    "dataElement": "PUSAAAAAAA1",
+                    "period": "2011",
+                    "orgUnit": "Rp268JB6Ne4",
+                    "value": "1000",
+                },
+            ]
+        }
+        partial = to_data_value_set(
+            KP,
+            [RegionReport(report=spmkit.evaluate(KP, {"sasaran_bumil": 1000}), region="Wates")],
+            parse_mapping(MAPPING),
+            year=2012,
+        )
+        assert partial == {
+            "dataValues": [
+                {
+                    "dataElement": "SasaranBml1",
+                    "period": "2012",
+                    "orgUnit": "WatesOrgU01",
+                    "value": "1000",
+                }
+            ]
+        }
+
+    def test_export_lists_every_problem(self):
+        """An unmapped region and a missing year are both reported."""
+        report = spmkit.evaluate(KP, {})
+        with pytest.raises(Dhis2MappingError) as caught:
+            to_data_value_set(
+                KP,
+                [
+                    RegionReport(report=report, region="Nanggulan", year=2011),
+                    RegionReport(report=report, region="Wates"),
+                ],
+                parse_mapping(MAPPING),
+            )
+        assert caught.value.problems == (
+            "region 'Nanggulan' has no organisation unit in $.org_units",
+            "the report of 'Wates' has no year; give year=...",
+        )
+
+    def test_mapping_is_checked_strictly(self):
+        """Unknown keys, bad uids and a wrong version are all reported."""
+        bad = {
+            "dhis2": 2,
+            "org_units": {"Wates": "not-a-uid"},
+            "indicators": {"I.1": {"numerator": "K4visitsAA1", "nominator": "x"}},
+            "extra": 1,
+        }
+        with pytest.raises(Dhis2MappingError) as caught:
+            parse_mapping(bad, source="map.yaml")
+        problems = "\n".join(caught.value.problems)
+        assert "$: unknown key 'extra'" in problems
+        assert "$.dhis2 must be 1" in problems
+        assert "$.org_units['Wates'] must be a DHIS2 uid" in problems
+        assert "$.indicators['I.1']: unknown key 'nominator'" in problems
+
+    def test_import_analytics_with_numerators_and_denominators(self):
+        """includeNumDen rows become input values (exactly) per org unit and period, then evaluate."""
+        document = analytics(
+            [
+                [
+                    "Uvn6LCg7dVU",
+                    "Rp268JB6Ne4",
+                    "2011",
+                    "95.0",
+                    "950.0",
+                    "1000.0",
+                    "100",
+                    "100",
+                    "1",
+                ],
+                ["KBindic0001", "Rp268JB6Ne4", "2011", "72.5", "725", "1000", "100", "100", "1"],
+                ["Uvn6LCg7dVU", "OtherOrg001", "2011", "50.0", "1.5", "3", "100", "100", "1"],
+                ["unmappedDx1", "Rp268JB6Ne4", "2011", "1", "1", "1", "100", "100", "1"],
+            ]
+        )
+        rows = read_analytics(document, KP, parse_mapping(MAPPING))
+        assert [(r.region, r.period, dict(r.data)) for r in rows] == [
+            (
+                "Kabupaten Kulon Progo",
+                "2011",
+                {"bumil_k4": 950, "sasaran_bumil": 1000, "pus_kb_aktif": 725, "pus": 1000},
+            ),
+            ("Sentolo", "2011", {"bumil_k4": Fraction(3, 2), "sasaran_bumil": 3}),
+        ]
+        report = spmkit.evaluate(KP, rows[0].data)
+        assert (report["I.1"].exact_value, report["I.12"].exact_value) == (95, Fraction("72.5"))
+
+    def test_import_refuses_a_document_without_numerators(self):
+        """An analytics export made without includeNumDen names the missing columns and the fix."""
+        document = {"headers": [{"name": n} for n in ("dx", "ou", "pe", "value")], "rows": []}
+        with pytest.raises(Dhis2MappingError, match="includeNumDen=true"):
+            read_analytics(document, KP, parse_mapping(MAPPING))
+
+    def test_import_refuses_bad_numbers_and_conflicts(self):
+        """Text that is no number, and one input given two values, are reported together."""
+        document = analytics(
+            [
+                ["Uvn6LCg7dVU", "Rp268JB6Ne4", "2011", "", "lots", "1000", "", "", ""],
+                ["Uvn6LCg7dVU", "Rp268JB6Ne4", "2011", "", "950", "999", "", "", ""],
+            ]
+        )
+        with pytest.raises(Dhis2MappingError) as caught:
+            read_analytics(document, KP, parse_mapping(MAPPING))
+        assert caught.value.problems == (
+            "row 1 (I.1) numerator: 'lots' is not a number",
+            "row 2: input 'sasaran_bumil' of Rp268JB6Ne4 2011 is 999 here but 1000 in an earlier row",
+        )
