@@ -39,6 +39,7 @@ __all__ = [
     "PROBLEM_JSON",
     "BodyLimit",
     "Limits",
+    "Problem",
     "TokenCheck",
     "create_app",
     "error_items",
@@ -122,6 +123,34 @@ class CompareRequest(BaseModel):
 
 
 # --- problems (RFC 9457) -------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document; ``errors`` lists each problem the library found."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+def _problem_responses() -> dict[int | str, dict[str, Any]]:
+    described = {
+        400: "Malformed JSON, or a request the library refuses",
+        401: "The access token is missing or wrong",
+        404: "No such shipped rule set, indicator or endpoint",
+        413: "The body, the rows or the rule sets are over the service's limits",
+        422: "The request or its data do not have the required shape or values",
+    }
+    return {
+        status: {
+            "model": Problem,
+            "description": description,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status, description in described.items()
+    }
 
 
 class _TooManyError(spmkit.SpmkitError):
@@ -431,6 +460,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         ),
         docs_url=None,
         redoc_url=None,
+        responses=_problem_responses(),
     )
     app.add_exception_handler(spmkit.SpmkitError, _on_spmkit_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
@@ -563,13 +593,39 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         """One data set judged under several shipped rule sets, aligned by indicator."""
         at_most(len(body.rule_sets), limits.max_rule_sets, "rule sets")
         chosen = [rule_set_of(rule_set_id) for rule_set_id in body.rule_sets]
-        result: dict[str, Any] = spmkit.compare(chosen, body.data, inputs=body.inputs).to_dict()
+        try:
+            comparison = spmkit.compare(chosen, body.data, inputs=body.inputs)
+        except spmkit.SpmkitError:
+            raise
+        except ValueError as exc:  # an argument compare() refuses, with its own message
+            raise spmkit.SpmkitError(str(exc)) from exc
+        result: dict[str, Any] = comparison.to_dict()
         return result
 
+    app.openapi = _openapi_without_json_problems(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     if token is not None:
         app.add_middleware(TokenCheck, token=token)  # outermost: checked before anything
     return app
+
+
+def _openapi_without_json_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI lists a response model under application/json too; errors are problem+json only."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for operations in document.get("paths", {}).values():
+                for operation in operations.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status.startswith(("4", "5")) and PROBLEM_JSON in content:
+                            content.pop("application/json", None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    return openapi
 
 
 def openapi_document() -> dict[str, Any]:
