@@ -20,6 +20,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 import spmkit
 from spmkit.interop.service import PROBLEM_JSON, openapi_document
@@ -315,3 +324,26 @@ def test_token_from_the_environment(tmp_path):
         assert ok.status_code == 200
     finally:
         assert "Application shutdown complete." in running.stop()
+
+
+SCHEMA = schemathesis.openapi.from_dict(openapi_document())
+
+
+@pytest.mark.slow
+@SCHEMA.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_holds_its_openapi_contract(case, server):
+    """Property test from the OpenAPI document: no 5xx, documented statuses and media types."""
+    response = case.call(
+        base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+    )
+    case.validate_response(
+        response,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+            negative_data_rejection,
+        ],
+    )

@@ -14,8 +14,6 @@ An access token (``token=``) makes every endpoint but ``GET /health`` answer 401
 request carries ``Authorization: Bearer <token>``; the comparison takes constant time.
 """
 
-from __future__ import annotations
-
 import hmac
 import json
 import math
@@ -28,6 +26,7 @@ from typing import Annotated, Any, Final, Literal
 
 import attrs
 from fastapi import FastAPI, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
@@ -86,13 +85,23 @@ Data = dict[str, DataValue]
 class EvaluateRequest(BaseModel):
     """One data set: input name -> count; ``year`` names the period it is for."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"data": {"bumil_k4": 950, "sasaran_bumil": 1000}}]},
+    )
     data: Data
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 
 class ExplainRequest(EvaluateRequest):
     """One data set and the indicator to explain."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"data": {"bumil_k4": 949, "sasaran_bumil": 1000}, "indicator": "I.1"}]
+        },
+    )
 
     indicator: str = Field(min_length=1, max_length=200)
 
@@ -116,7 +125,17 @@ class BatchRequest(BaseModel):
 class CompareRequest(BaseModel):
     """One data set judged under several shipped rule sets."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rule_sets": ["permenkes-4-2019", "kubu-raya-2021"],
+                    "data": {"dm_standar": 4950, "dm_estimasi": 5297},
+                }
+            ]
+        },
+    )
     rule_sets: list[str] = Field(min_length=1)
     data: Data
     inputs: dict[str, dict[str, str]] | None = None
@@ -462,11 +481,16 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         redoc_url=None,
         responses=_problem_responses(),
     )
+    # The shipped ids, listed in the OpenAPI document (not enforced by validation: any
+    # other id is answered with a 404 problem that lists them).
+    known = {"enum": list(rule_sets)}
+    rule_set_path = PathParam(description="a shipped rule set id", json_schema_extra=known)
+    RuleSetId = Annotated[str, rule_set_path]  # noqa: N806 - a type alias local to this app
     app.add_exception_handler(spmkit.SpmkitError, _on_spmkit_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
 
-    def rule_set_of(rule_set_id: str) -> spmkit.RuleSet:
+    def rule_set_of(rule_set_id: RuleSetId) -> spmkit.RuleSet:
         found = rule_sets.get(rule_set_id)
         if found is None:
             known = ", ".join(rule_sets) or "none"
@@ -490,18 +514,18 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         return {"rule_sets": [_summary(rule_set) for rule_set in rule_sets.values()]}
 
     @app.get("/rule-sets/{rule_set_id}", tags=["rule sets"])
-    def show_rule_set(rule_set_id: str) -> dict[str, Any]:
+    def show_rule_set(rule_set_id: RuleSetId) -> dict[str, Any]:
         """One rule set: its inputs, and its indicators with formula, target and source."""
         return _detail(rule_set_of(rule_set_id))
 
     @app.post("/rule-sets/{rule_set_id}/evaluate", tags=["evaluation"])
-    def evaluate(rule_set_id: str, body: EvaluateRequest) -> dict[str, Any]:
+    def evaluate(rule_set_id: RuleSetId, body: EvaluateRequest) -> dict[str, Any]:
         """Evaluate one data set: the library's ``Report.to_dict()``, plus the year given."""
         report = spmkit.evaluate(rule_set_of(rule_set_id), body.data)
         return _report_dict(report, body.year)
 
     @app.post("/rule-sets/{rule_set_id}/explain", tags=["evaluation"])
-    def explain(rule_set_id: str, body: ExplainRequest) -> dict[str, Any]:
+    def explain(rule_set_id: RuleSetId, body: ExplainRequest) -> dict[str, Any]:
         """Explain one indicator's result: formula with values, target, source, the inputs."""
         rule_set = rule_set_of(rule_set_id)
         indicator = rule_set.indicators.get(body.indicator)
@@ -528,7 +552,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         }
 
     @app.post("/rule-sets/{rule_set_id}/batch", tags=["evaluation"])
-    def batch(rule_set_id: str, body: BatchRequest) -> dict[str, Any]:
+    def batch(rule_set_id: RuleSetId, body: BatchRequest) -> dict[str, Any]:
         """Evaluate JSON rows one by one; a row with bad values lists its problems."""
         rule_set = rule_set_of(rule_set_id)
         at_most(len(body.rows), limits.max_rows, "rows")
@@ -546,7 +570,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
 
     @app.post("/rule-sets/{rule_set_id}/batch/upload", tags=["evaluation"])
     def batch_upload(
-        rule_set_id: str,
+        rule_set_id: RuleSetId,
         file: Annotated[UploadFile, File(description="a .csv or .xlsx file")],
         number_format: Annotated[
             Literal["auto", "id", "en"],
@@ -581,8 +605,10 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
 
     @app.get("/diff", tags=["rule sets"])
     def diff(
-        a: Annotated[str, Query(description="the first shipped rule set")],
-        b: Annotated[str, Query(description="the second shipped rule set")],
+        a: Annotated[str, Query(description="the first shipped rule set", json_schema_extra=known)],
+        b: Annotated[
+            str, Query(description="the second shipped rule set", json_schema_extra=known)
+        ],
     ) -> dict[str, Any]:
         """What changed from rule set ``a`` to ``b``: indicators added, removed, changed."""
         result: dict[str, Any] = spmkit.diff(rule_set_of(a), rule_set_of(b)).to_dict()
