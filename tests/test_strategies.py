@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis.errors import InvalidArgument
 
 import spmkit
-from spmkit.dump import dump_rule_set
-from spmkit.expr import Input, render
-from spmkit.parse import parse_expression
+from spmkit.language.expr import Input, render
+from spmkit.language.parse import parse_expression
+from spmkit.rulesets.dump import dump_rule_set
 from spmkit.strategies import (
     StrategyArgumentError,
     data_for,

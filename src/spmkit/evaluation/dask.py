@@ -1,4 +1,4 @@
-"""Batch evaluation of a Dask DataFrame: one lazy call of :mod:`spmkit.batch` per partition.
+"""Batch evaluation of a Dask DataFrame: one lazy batch call per partition.
 
 Dask does the scheduling (threads, processes or a cluster); this module only tells it
 what to compute for each partition. Partitions are independent because evaluation is
@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from spmkit.model import RuleSet
+from spmkit.rulesets.model import RuleSet
 
 __all__ = ["evaluate_dask"]
 
 
 def _partition(frame: Any, rule_set: RuleSet, keys: Sequence[str], allow_unknown: bool) -> Any:  # noqa: ANN401 - pandas frames
     # Imported here so that a worker process unpickling this function finds spmkit.
-    from spmkit.batch import compile_rule_set  # noqa: PLC0415
+    from spmkit.evaluation.batch import compile_rule_set  # noqa: PLC0415
 
     result = compile_rule_set(rule_set).evaluate(frame, keys=keys, allow_unknown=allow_unknown)
     return result.to_pandas("wide").set_axis(frame.index)
