@@ -10,15 +10,16 @@ target, whether it is met, the gap, and why::
     (95.0, 'met')
 """
 
-from __future__ import annotations
-
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from spmkit.errors import (
+        ChartUnavailableError,
+        ConformanceError,
         CycleError,
         DataError,
+        DataFileError,
         DataInvalid,
         ExpressionLimitError,
         ExpressionSyntaxError,
@@ -26,12 +27,15 @@ if TYPE_CHECKING:
         RuleSetError,
         RuleSetInvalid,
         RuleSetNotFoundError,
+        RuleSetPropertyError,
         SpmkitError,
         SpmkitWarning,
+        StrategyArgumentError,
         UnitMismatchError,
         UnknownNameError,
         UnknownUnitError,
         UnverifiedValuesWarning,
+        UsageError,
         format_errors,
     )
     from spmkit.evaluation.aggregate import (
@@ -93,6 +97,12 @@ __version__ = "0.1.0"
 # Where each public name lives. Nothing is imported until a name is first used, so
 # `import spmkit` stays cheap: numpy (batch) and pint (units) load on first use.
 _LOCATIONS: dict[str, str] = {
+    "ChartUnavailableError": "spmkit.errors",
+    "ConformanceError": "spmkit.errors",
+    "DataFileError": "spmkit.errors",
+    "RuleSetPropertyError": "spmkit.errors",
+    "StrategyArgumentError": "spmkit.errors",
+    "UsageError": "spmkit.errors",
     "BatchResult": "spmkit.evaluation.batch",
     "Comparison": "spmkit.evaluation.compare",
     "CompiledRuleSet": "spmkit.evaluation.batch",
@@ -146,10 +156,13 @@ _LOCATIONS: dict[str, str] = {
 
 __all__ = [
     "BatchResult",
+    "ChartUnavailableError",
     "Comparison",
     "CompiledRuleSet",
+    "ConformanceError",
     "CycleError",
     "DataError",
+    "DataFileError",
     "DataInvalid",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
@@ -168,17 +181,20 @@ __all__ = [
     "RuleSetError",
     "RuleSetInvalid",
     "RuleSetNotFoundError",
+    "RuleSetPropertyError",
     "ServiceType",
     "Source",
     "SpmkitError",
     "SpmkitWarning",
     "Status",
+    "StrategyArgumentError",
     "Target",
     "UnitAcceptance",
     "UnitMismatchError",
     "UnknownNameError",
     "UnknownUnitError",
     "UnverifiedValuesWarning",
+    "UsageError",
     "Verification",
     "__version__",
     "aggregate",
@@ -198,7 +214,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:  # noqa: ANN401 - a public name of any kind
+def __getattr__(name: str) -> typing.Any:  # noqa: ANN401 - a public name of any kind
     """Import a public name on first use and remember it (PEP 562)."""
     module = _LOCATIONS.get(name)
     if module is None:

@@ -559,5 +559,11 @@ def evaluate_batch(
     if type(data).__module__.startswith("dask"):
         from spmkit.evaluation.dask import evaluate_dask  # noqa: PLC0415 - optional dependency
 
-        return evaluate_dask(compiled.rule_set, data, keys=keys, allow_unknown=allow_unknown)
+        return evaluate_dask(
+            compiled.rule_set,
+            data,
+            compiler=compile_rule_set,
+            keys=keys,
+            allow_unknown=allow_unknown,
+        )
     return compiled.evaluate(data, keys=keys, allow_unknown=allow_unknown)
