@@ -14,7 +14,8 @@ from fhir.resources.R4B.measurereport import MeasureReport
 from pydantic import ValidationError
 
 import spmkit
-from spmkit.interop.dhis2 import Dhis2MappingError, parse_mapping, read_analytics, to_data_value_set
+from spmkit.errors import Dhis2Error
+from spmkit.interop.dhis2 import parse_mapping, read_analytics, to_data_value_set
 from spmkit.interop.fhir import RegionReport, fhir_measure, to_fhir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +127,7 @@ class TestFhir:
     def test_a_report_needs_a_year(self):
         """FHIR requires the period; without a year the export refuses, naming the region."""
         report = spmkit.evaluate(KP, {})
-        with pytest.raises(ValueError, match="needs a period: give the year of Wates"):
+        with pytest.raises(spmkit.UsageError, match="needs a period: give the year of Wates"):
             to_fhir(KP, [RegionReport(report=report, region="Wates")])
 
     def test_the_validator_does_reject_a_broken_report(self):
@@ -234,7 +235,7 @@ class TestDhis2:
     def test_export_lists_every_problem(self):
         """An unmapped region and a missing year are both reported."""
         report = spmkit.evaluate(KP, {})
-        with pytest.raises(Dhis2MappingError) as caught:
+        with pytest.raises(Dhis2Error) as caught:
             to_data_value_set(
                 KP,
                 [
@@ -256,7 +257,7 @@ class TestDhis2:
             "indicators": {"I.1": {"numerator": "K4visitsAA1", "nominator": "x"}},
             "extra": 1,
         }
-        with pytest.raises(Dhis2MappingError) as caught:
+        with pytest.raises(Dhis2Error) as caught:
             parse_mapping(bad, source="map.yaml")
         problems = "\n".join(caught.value.problems)
         assert "$: unknown key 'extra'" in problems
@@ -299,7 +300,7 @@ class TestDhis2:
     def test_import_refuses_a_document_without_numerators(self):
         """An analytics export made without includeNumDen names the missing columns and the fix."""
         document = {"headers": [{"name": n} for n in ("dx", "ou", "pe", "value")], "rows": []}
-        with pytest.raises(Dhis2MappingError, match="includeNumDen=true"):
+        with pytest.raises(Dhis2Error, match="includeNumDen=true"):
             read_analytics(document, KP, parse_mapping(MAPPING))
 
     def test_import_refuses_bad_numbers_and_conflicts(self):
@@ -310,7 +311,7 @@ class TestDhis2:
                 ["Uvn6LCg7dVU", "Rp268JB6Ne4", "2011", "", "950", "999", "", "", ""],
             ]
         )
-        with pytest.raises(Dhis2MappingError) as caught:
+        with pytest.raises(Dhis2Error) as caught:
             read_analytics(document, KP, parse_mapping(MAPPING))
         assert caught.value.problems == (
             "row 1 (I.1) numerator: 'lots' is not a number",

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from spmkit.errors import RuleTestError
 from spmkit.interop.ruletests import (
     TESTS_SUFFIX,
-    RuleTestError,
     find_rule_tests,
     load_rule_tests,
     run_case,

@@ -21,6 +21,7 @@ if typing.TYPE_CHECKING:
         DataError,
         DataFileError,
         DataInvalid,
+        Dhis2Error,
         ExpressionLimitError,
         ExpressionSyntaxError,
         ExtendsCycleError,
@@ -28,6 +29,8 @@ if typing.TYPE_CHECKING:
         RuleSetInvalid,
         RuleSetNotFoundError,
         RuleSetPropertyError,
+        RuleTestError,
+        ServiceLimitError,
         SpmkitError,
         SpmkitWarning,
         StrategyArgumentError,
@@ -61,6 +64,9 @@ if typing.TYPE_CHECKING:
     from spmkit.evaluation.scalar import (
         evaluate,
         validate_data,
+    )
+    from spmkit.interop.fhir import (
+        to_fhir,
     )
     from spmkit.language.parse import (
         parse_expression,
@@ -152,6 +158,10 @@ _LOCATIONS: dict[str, str] = {
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
+    "Dhis2Error": "spmkit.errors",
+    "RuleTestError": "spmkit.errors",
+    "ServiceLimitError": "spmkit.errors",
+    "to_fhir": "spmkit.interop.fhir",
 }
 
 __all__ = [
@@ -164,6 +174,7 @@ __all__ = [
     "DataError",
     "DataFileError",
     "DataInvalid",
+    "Dhis2Error",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
@@ -182,6 +193,8 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
+    "RuleTestError",
+    "ServiceLimitError",
     "ServiceType",
     "Source",
     "SpmkitError",
@@ -210,6 +223,7 @@ __all__ = [
     "parse_expression",
     "shipped_rule_sets",
     "stratify",
+    "to_fhir",
     "validate_data",
 ]
 

@@ -161,6 +161,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     progress.enabled = progress.enabled and not args.no_progress
     outcomes = evaluate_table(rule_set, table, progress=progress)
     output_format = _output_format(args)
+    if output_format == "fhir":
+        return _write_fhir(rule_set, outcomes, args)
     to_terminal = args.output is None and sys.stdout.isatty()
     text = render(
         output_format,
@@ -361,6 +363,91 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fhir_text(rule_set: RuleSet, outcomes: Sequence[RowOutcome], year: int | None) -> str:
+    """The evaluated rows as one FHIR R4 resource (a MeasureReport, or a Bundle of them)."""
+    from spmkit.interop.fhir import RegionReport, to_fhir  # noqa: PLC0415 - only when asked
+
+    entries = [
+        RegionReport(
+            report=o.report,
+            region=o.row.region,
+            year=int(o.row.period) if o.row.period and o.row.period.isdigit() else year,
+        )
+        for o in outcomes
+        if o.report is not None
+    ]
+    try:
+        if len(entries) == 1:
+            only = entries[0]
+            resource = to_fhir(rule_set, only.report, year=only.year, region=only.region)
+        else:
+            resource = to_fhir(rule_set, entries, year=year)
+    except UsageError as exc:
+        msg = f"{exc}; give --year or a year column in the data"
+        raise UsageError(msg) from exc
+    return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_fhir(rule_set: RuleSet, outcomes: Sequence[RowOutcome], args: argparse.Namespace) -> int:
+    """``evaluate --format fhir``: print (or write) the resource; the exit status as evaluate's."""
+    text = _fhir_text(rule_set, outcomes, args.year)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+    every_row_met = all(o.report is not None and o.report.all_met for o in outcomes)
+    return 0 if every_row_met else 1
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from spmkit.interop.service import Limits, serve  # noqa: PLC0415 - the serve extra
+    except ImportError as exc:
+        msg = f"spmkit serve needs the serve extra: pip install 'spmkit[serve]' ({exc})"
+        raise UsageError(msg) from exc
+    token = None
+    if args.token_file is not None:
+        token = Path(args.token_file).read_text(encoding="utf-8").strip()
+        if not token:
+            msg = f"the token file {args.token_file} is empty"
+            raise UsageError(msg)
+    elif os.environ.get("SPMKIT_TOKEN", "").strip():
+        token = os.environ["SPMKIT_TOKEN"].strip()
+    limits = Limits(max_body_bytes=args.max_body_bytes, max_rows=args.max_rows)
+    serve(host=args.host, port=args.port, token=token, limits=limits)
+    return 0
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from spmkit.interop.ruletests import find_rule_tests, load_rule_tests, run_case  # noqa: PLC0415
+
+    paths = find_rule_tests(args.paths)
+    if not paths:
+        msg = f"no *.tests.yaml files in {', '.join(args.paths)}"
+        raise UsageError(msg)
+    passed = failed = 0
+    unreadable = False
+    for path in paths:
+        try:
+            suite = load_rule_tests(path)
+        except SpmkitError as exc:
+            unreadable = True
+            for line in format_errors(exc):
+                print(line, file=sys.stderr)
+            continue
+        outcomes = [run_case(suite.rule_set, case) for case in suite.cases]
+        for outcome in outcomes:
+            if not outcome.passed:
+                print(outcome)
+        good = sum(outcome.passed for outcome in outcomes)
+        passed, failed = passed + good, failed + len(outcomes) - good
+        print(f"{path}: {good}/{len(outcomes)} cases passed ({suite.rule_set.id})")
+    print(f"spmkit test: {passed} cases passed, {failed} failed, {len(paths)} file(s)")
+    if unreadable:
+        return 2
+    return 1 if failed else 0
+
+
 def _lang_parent() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
@@ -433,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         help="CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
     )
-    run.add_argument("--format", choices=FORMATS, help="output format (default: table)")
+    run.add_argument("--format", choices=(*FORMATS, "fhir"), help="output format (default: table)")
     run.add_argument(
         "-o", "--output", metavar="FILE", help="write the report here; its suffix sets --format"
     )
@@ -501,6 +588,39 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--data", required=True, help="CSV, .xlsx, JSON or YAML data file")
     compare.add_argument("--format", choices=("text", "json"), default="text")
     compare.set_defaults(handler=_cmd_compare)
+
+    serve_parser = _add(
+        commands,
+        "serve",
+        "serve the library over HTTP (needs the serve extra; docs/service.md)",
+        "spmkit serve --host 127.0.0.1 --port 8000 --token-file token.txt",
+        [],
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve_parser.add_argument(
+        "--token-file",
+        metavar="PATH",
+        help="require 'Authorization: Bearer <token>' with the token in this file "
+        "(else from the SPMKIT_TOKEN environment variable, if set)",
+    )
+    serve_parser.add_argument(
+        "--max-body-bytes", type=int, default=1_048_576, help="largest request body (413 above)"
+    )
+    serve_parser.add_argument(
+        "--max-rows", type=int, default=10_000, help="most rows of one batch (413 above)"
+    )
+    serve_parser.set_defaults(handler=_cmd_serve)
+
+    test = _add(
+        commands,
+        "test",
+        "run rule tests (*.tests.yaml beside rule files); exit status 1 when a case fails",
+        "spmkit test rules/",
+        [],
+    )
+    test.add_argument("paths", nargs="+", metavar="PATH", help="tests files, or folders of them")
+    test.set_defaults(handler=_cmd_test)
     return parser
 
 

@@ -25,7 +25,10 @@ in an :class:`ExceptionGroup` subclass::
     ├── ChartUnavailableError(ImportError)       matplotlib is not installed
     ├── StrategyArgumentError(ValueError)        a hypothesis strategy called with a bad argument
     ├── RuleSetPropertyError(AssertionError)     the conformance kit: one property fails
-    └── ConformanceError(AssertionError)         the conformance kit: several properties fail
+    ├── ConformanceError(AssertionError)         the conformance kit: several properties fail
+    ├── RuleTestError(ValueError)                a *.tests.yaml file that cannot be run
+    ├── Dhis2Error(ValueError)                   a DHIS2 mapping, export or analytics document
+    └── ServiceLimitError(ValueError)            an HTTP request over a limit of spmkit serve
 
 ``RuleSetInvalid`` and ``DataInvalid`` are exception groups *and* the single-error class
 (as cattrs' ``BaseValidationError``): ``except spmkit.RuleSetError`` catches a bad file,
@@ -56,6 +59,7 @@ __all__ = [
     "DataError",
     "DataFileError",
     "DataInvalid",
+    "Dhis2Error",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
@@ -63,6 +67,8 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
+    "RuleTestError",
+    "ServiceLimitError",
     "SpmkitError",
     "SpmkitWarning",
     "StrategyArgumentError",
@@ -432,6 +438,42 @@ class ConformanceError(SpmkitError, AssertionError):
         lines = [f"rule set {self.rule_set_id!r} fails {len(self.failures)} propert(ies):"]
         lines.extend(f"- {error}" for error in self.failures.values())
         return "\n".join(lines)
+
+
+class _ProblemListError(SpmkitError, ValueError):
+    """Problems of one document, each a line with its place; ``str()`` lists them all."""
+
+    def __init__(self, what: str, problems: Sequence[str]) -> None:
+        self.what = what
+        self.problems = tuple(problems)
+        super().__init__(what, self.problems)
+
+    def __str__(self) -> str:
+        lines = [f"{self.what}: {len(self.problems)} problem(s)"]
+        lines.extend(f"  {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+class RuleTestError(_ProblemListError):
+    """A rule tests file (``*.tests.yaml``) that cannot be run; every problem at ``file:line``.
+
+    Attributes:
+        what: which file, and that its cases cannot be run.
+        problems: each problem, as ``file:line: $.path: message``.
+    """
+
+
+class Dhis2Error(_ProblemListError):
+    """A DHIS2 mapping, export or analytics document spmkit cannot use; lists every problem.
+
+    Attributes:
+        what: which document or step.
+        problems: each problem, with its place (``$.org_units['Wates']``, ``row 3``).
+    """
+
+
+class ServiceLimitError(SpmkitError, ValueError):
+    """A request to ``spmkit serve`` over one of its limits (rows, rule sets); answered 413."""
 
 
 _SHOWN_DIGITS: Final = 60

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -93,6 +94,15 @@ class Comparison:
             yield " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             if number == 0:
                 yield "-+-".join("-" * width for width in widths)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: each rule set's report, and the disagreements."""
+        return {
+            "rule_sets": list(self.rule_set_ids),
+            "indicators": list(self.indicator_ids),
+            "reports": [report.to_dict() for report in self.reports],
+            "disagreements": list(self.disagreements()),
+        }
 
     def __str__(self) -> str:
         return "\n".join(line.rstrip() for line in self.lines())

@@ -34,12 +34,12 @@ from typing import Any, Final
 import attrs
 
 import spmkit
+from spmkit.errors import Dhis2Error
 from spmkit.interop.fhir import RegionReport
 
 __all__ = [
     "AnalyticsRow",
     "Dhis2Mapping",
-    "Dhis2MappingError",
     "IndicatorMapping",
     "parse_mapping",
     "read_analytics",
@@ -50,20 +50,6 @@ _UID: Final = re.compile(r"[A-Za-z][A-Za-z0-9]{10}\Z")
 _TOP_KEYS: Final = {"dhis2", "rule_set", "org_units", "indicators", "category_option_combo"}
 _INDICATOR_KEYS: Final = {"numerator", "denominator", "indicator"}
 _HEADERS: Final = ("dx", "ou", "pe", "numerator", "denominator")
-
-
-class Dhis2MappingError(spmkit.SpmkitError, ValueError):
-    """A DHIS2 mapping, export or analytics document that cannot be used; lists every problem."""
-
-    def __init__(self, what: str, problems: Sequence[str]) -> None:
-        self.what = what
-        self.problems = tuple(problems)
-        super().__init__(what, self.problems)
-
-    def __str__(self) -> str:
-        lines = [f"{self.what}: {len(self.problems)} problem(s)"]
-        lines.extend(f"  {problem}" for problem in self.problems)
-        return "\n".join(lines)
 
 
 @attrs.frozen(kw_only=True)
@@ -108,10 +94,10 @@ def parse_mapping(data: object, *, source: str = "<mapping>") -> Dhis2Mapping:
     """Check a loaded mapping document (see the module docstring) and return it.
 
     Raises:
-        Dhis2MappingError: every problem of the document (unknown keys, bad uids).
+        Dhis2Error: every problem of the document (unknown keys, bad uids).
     """
     if not isinstance(data, Mapping):
-        raise Dhis2MappingError(f"{source} is not a DHIS2 mapping", ["expected a mapping"])
+        raise Dhis2Error(f"{source} is not a DHIS2 mapping", ["expected a mapping"])
     problems = _unknown_keys(data, _TOP_KEYS, "$")
     if data.get("dhis2") != 1:
         problems.append(
@@ -144,7 +130,7 @@ def parse_mapping(data: object, *, source: str = "<mapping>") -> Dhis2Mapping:
     if rule_set is not None and not isinstance(rule_set, str):
         problems.append(f"$.rule_set must be a rule-set id (got {rule_set!r})")
     if problems:
-        raise Dhis2MappingError(f"{source} is not a valid DHIS2 mapping", problems)
+        raise Dhis2Error(f"{source} is not a valid DHIS2 mapping", problems)
     return Dhis2Mapping(
         rule_set=rule_set,
         org_units=org_units,
@@ -193,7 +179,7 @@ def to_data_value_set(
         year: the period of reports that name none (DHIS2 yearly period ``"2011"``).
 
     Raises:
-        Dhis2MappingError: a region without an organisation unit, a report without a
+        Dhis2Error: a region without an organisation unit, a report without a
             year, or a mapped indicator the rule set lacks (all listed).
     """
     problems = _check_rule_set(mapping, rule_set)
@@ -227,7 +213,7 @@ def to_data_value_set(
                     data_value["categoryOptionCombo"] = mapping.category_option_combo
                 values.append(data_value)
     if problems:
-        raise Dhis2MappingError("cannot export to DHIS2", sorted(set(problems), key=problems.index))
+        raise Dhis2Error("cannot export to DHIS2", sorted(set(problems), key=problems.index))
     return {"dataValues": values}
 
 
@@ -290,7 +276,7 @@ def read_analytics(
     the mapping's ``org_units`` (else by the export's ``metaData``, else by the uid).
 
     Raises:
-        Dhis2MappingError: the document lacks the dx/ou/pe/numerator/denominator columns,
+        Dhis2Error: the document lacks the dx/ou/pe/numerator/denominator columns,
             a value is not a number, or two indicators give one input two values.
     """
     problems = _check_rule_set(mapping, rule_set)
@@ -301,7 +287,7 @@ def read_analytics(
             f"the analytics document has no column {', '.join(missing)}; export it with "
             "dimension=dx:...&dimension=ou:...&dimension=pe:... and includeNumDen=true"
         )
-        raise Dhis2MappingError("cannot read the DHIS2 analytics document", problems)
+        raise Dhis2Error("cannot read the DHIS2 analytics document", problems)
     column = {name: headers.index(name) for name in _HEADERS}
     routes = _routes(rule_set, mapping, problems)
     names = {uid: region for region, uid in mapping.org_units.items()}
@@ -328,7 +314,7 @@ def read_analytics(
                 )
             data[name] = value
     if problems:
-        raise Dhis2MappingError("cannot read the DHIS2 analytics document", problems)
+        raise Dhis2Error("cannot read the DHIS2 analytics document", problems)
     return tuple(
         AnalyticsRow(
             org_unit=org_unit,

@@ -34,6 +34,7 @@ from typing import Any, Final
 import attrs
 
 import spmkit
+from spmkit.errors import UsageError
 
 __all__ = [
     "EXTENSION_BASE",
@@ -244,7 +245,7 @@ def fhir_measure_report(
     """
     if report.rule_set_id != rule_set.id:
         msg = f"the report is of rule set {report.rule_set_id!r}, not {rule_set.id!r}"
-        raise ValueError(msg)
+        raise UsageError(msg)
     resource: dict[str, Any] = {
         "resourceType": "MeasureReport",
         "id": _resource_id("report", rule_set.id, region, year),
@@ -264,7 +265,7 @@ def _year(entry: RegionReport, default: int | None) -> int:
     if year is None:
         where = f" of {entry.region}" if entry.region else ""
         msg = f"a FHIR MeasureReport needs a period: give the year{where} (year=...)"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return year
 
 
@@ -294,7 +295,7 @@ def to_fhir(
         measures: put the rule set's Measures in the Bundle too.
 
     Raises:
-        ValueError: a report has no year, or is of another rule set.
+        UsageError: a report has no year, or is of another rule set.
     """
     if isinstance(reports, spmkit.Report):
         single = RegionReport(report=reports, region=region, year=year)

@@ -22,7 +22,7 @@ and field, what was expected and what was got.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -31,7 +31,8 @@ from typing import Any, Final
 import attrs
 
 import spmkit
-from spmkit._yaml import child_path, read_yaml
+from spmkit.errors import RuleTestError
+from spmkit.yamlload import child_path, read_yaml
 
 __all__ = [
     "FORMAT_VERSION",
@@ -65,20 +66,6 @@ _EXPECT_KEYS: Final = {
     "tolerance": False,
 }
 _STATUSES: Final = ("met", "not_met", "no_data", "undefined")
-
-
-class RuleTestError(spmkit.SpmkitError, ValueError):
-    """A tests file that cannot be read; every problem with its ``file:line``."""
-
-    def __init__(self, file: str, problems: Sequence[str]) -> None:
-        self.file = file
-        self.problems = tuple(problems)
-        super().__init__(file, self.problems)
-
-    def __str__(self) -> str:
-        lines = [f"{self.file}: cannot run these rule tests: {len(self.problems)} problem(s)"]
-        lines.extend(f"  {problem}" for problem in self.problems)
-        return "\n".join(lines)
 
 
 @attrs.frozen(kw_only=True)
@@ -159,6 +146,10 @@ class CaseOutcome:
         return "\n".join(self.lines())
 
 
+def _cannot(file: str) -> str:
+    return f"{file}: cannot run these rule tests"
+
+
 def _show(value: Fraction | None) -> str:
     if value is None:
         return "null"
@@ -185,7 +176,7 @@ class _Reader:
         try:
             self.document = read_yaml(text, file)
         except spmkit.RuleSetError as exc:
-            raise RuleTestError(file, [str(exc)]) from None
+            raise RuleTestError(_cannot(file), [str(exc)]) from None
         self.problems.extend(str(problem) for problem in self.document.problems)
 
     def problem(self, path: str, message: str) -> None:
@@ -328,7 +319,7 @@ def load_rule_tests(path: str | Path) -> RuleTestFile:
         if name in names[:number]:
             reader.problem(child_path("$.tests", number), f"a second case named {name!r}")
     if reader.problems or rule_set is None:
-        raise RuleTestError(str(path), reader.problems)
+        raise RuleTestError(_cannot(str(path)), reader.problems)
     return RuleTestFile(path=path, rule_set=rule_set, cases=tuple(c for c in cases if c))
 
 

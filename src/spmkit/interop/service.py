@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import spmkit
+from spmkit.errors import DataFileError, ServiceLimitError, UsageError
 
 __all__ = [
     "PROBLEM_JSON",
@@ -172,19 +173,6 @@ def _problem_responses() -> dict[int | str, dict[str, Any]]:
     }
 
 
-class _TooManyError(spmkit.SpmkitError):
-    """A batch or comparison is over a :class:`Limits` count."""
-
-
-class _UploadInvalidError(spmkit.SpmkitError):
-    """An uploaded data file that cannot be read; each problem as the file reader words it."""
-
-    def __init__(self, name: str, problems: Iterable[str]) -> None:
-        self.name = name
-        self.problems = tuple(problems)
-        super().__init__(f"cannot read the uploaded file {name!r}")
-
-
 def _json_safe(value: object) -> object:
     """A value as JSON can carry it: text for what JSON has no number for."""
     if value is None or isinstance(value, bool | int | str):
@@ -205,8 +193,8 @@ def error_items(error: BaseException) -> list[dict[str, Any]]:
     """
     if isinstance(error, BaseExceptionGroup):
         return [item for inner in error.exceptions for item in error_items(inner)]
-    if isinstance(error, _UploadInvalidError):
-        return [{"message": f"{error.name}: {line}"} for line in error.problems]
+    if isinstance(error, DataFileError):
+        return [{"message": f"{error.source}: {line}"} for line in error.problems]
     item: dict[str, Any] = {"message": str(error)}
     if isinstance(error, spmkit.RuleSetError):
         item.update(file=error.file, line=error.line, path=error.path, indicator=error.indicator_id)
@@ -245,14 +233,14 @@ def _problem_bytes(status: int, title: str, detail: str) -> bytes:
 def _status_of(error: spmkit.SpmkitError) -> tuple[int, str]:
     if isinstance(error, spmkit.RuleSetNotFoundError):
         return 404, "Rule set not found"
+    if isinstance(error, DataFileError):
+        return 422, "Invalid data file"
     if isinstance(error, spmkit.DataInvalid | spmkit.DataError):
         return 422, "Invalid data"
-    if isinstance(error, _TooManyError):
+    if isinstance(error, ServiceLimitError):
         return 413, "Content too large"
     if isinstance(error, spmkit.RuleSetInvalid | spmkit.RuleSetError):
         return 422, "Invalid rule set"
-    if isinstance(error, _UploadInvalidError):
-        return 422, "Invalid data file"
     return 400, "Bad request"
 
 
@@ -501,7 +489,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
     def at_most(count: int, limit: int, what: str) -> None:
         if count > limit:
             msg = f"{count} {what}; at most {limit} are accepted per request"
-            raise _TooManyError(msg)
+            raise ServiceLimitError(msg)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, Any]:
@@ -532,7 +520,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         if indicator is None:
             known = ", ".join(rule_set.indicators)
             msg = f"rule set {rule_set.id!r} has no indicator {body.indicator!r}; it has: {known}"
-            raise spmkit.SpmkitError(msg)
+            raise UsageError(msg)
         result = spmkit.evaluate(rule_set, body.data)[indicator.id]
         inputs = [
             {
@@ -578,14 +566,14 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         ] = "auto",
     ) -> dict[str, Any]:
         """Evaluate the rows of an uploaded CSV or Excel file, as ``spmkit evaluate`` reads them."""
-        from spmkit.datafiles import DataFileError, evaluate_table, read_data  # noqa: PLC0415
+        from spmkit.files.datafiles import evaluate_table, read_data  # noqa: PLC0415 - on upload
 
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
         suffix = Path(name).suffix.casefold()
         if suffix not in _UPLOAD_SUFFIXES:
             msg = f"upload a .csv or .xlsx file (got {name!r})"
-            raise spmkit.SpmkitError(msg)
+            raise UsageError(msg)
         content = file.file.read(limits.max_body_bytes + 1)
         with tempfile.TemporaryDirectory(prefix="spmkit-upload-") as folder:
             path = Path(folder) / f"data{suffix}"
@@ -594,7 +582,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
                 table = read_data(path, rule_set, number_format=number_format)
             except DataFileError as exc:
                 # Named by the client's file name: the temporary path means nothing to them.
-                raise _UploadInvalidError(name, exc.problems) from None
+                raise DataFileError(name, exc.problems) from None
         at_most(len(table.rows), limits.max_rows, "rows")
         outcomes = evaluate_table(rule_set, table)
         rows = [
@@ -619,13 +607,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         """One data set judged under several shipped rule sets, aligned by indicator."""
         at_most(len(body.rule_sets), limits.max_rule_sets, "rule sets")
         chosen = [rule_set_of(rule_set_id) for rule_set_id in body.rule_sets]
-        try:
-            comparison = spmkit.compare(chosen, body.data, inputs=body.inputs)
-        except spmkit.SpmkitError:
-            raise
-        except ValueError as exc:  # an argument compare() refuses, with its own message
-            raise spmkit.SpmkitError(str(exc)) from exc
-        result: dict[str, Any] = comparison.to_dict()
+        result: dict[str, Any] = spmkit.compare(chosen, body.data, inputs=body.inputs).to_dict()
         return result
 
     app.openapi = _openapi_without_json_problems(app)  # type: ignore[method-assign]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -94,6 +94,12 @@ def _show(value: Value, factor: Fraction) -> str:
     if isinstance(value, str):
         return repr(value)
     return str(value)
+
+
+def _plain(value: Value, factor: Fraction) -> str | int | None:
+    if value is None or isinstance(value, int | str):
+        return value
+    return _show(value, factor)
 
 
 def _cite(source: Source) -> str:
@@ -178,6 +184,30 @@ class RuleSetDiff:
                 if sources and change.field not in {"name", "service_type"}:
                     yield f"      was: {_cite(change.source_before)}"
                     yield f"      now: {_cite(change.source_after)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: ids added and removed, each change with its sources.
+
+        A value is shown as text (``">= 95 %"``, ``"bumil_k4 / sasaran_bumil x 100"``),
+        a deadline as its year or None.
+        """
+        return {
+            "a": self.a,
+            "b": self.b,
+            "added": [indicator.id for indicator in self.added],
+            "removed": [indicator.id for indicator in self.removed],
+            "changes": [
+                {
+                    "indicator": change.indicator_id,
+                    "field": change.field,
+                    "before": _plain(change.before, change.factor_before),
+                    "after": _plain(change.after, change.factor_after),
+                    "source_before": _cite(change.source_before),
+                    "source_after": _cite(change.source_after),
+                }
+                for change in self.changes
+            ],
+        }
 
     def summary(self) -> str:
         """Return the report without sources: one line per change."""
