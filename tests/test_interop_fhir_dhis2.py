@@ -14,6 +14,7 @@ from fhir.resources.R4B.measurereport import MeasureReport
 from pydantic import ValidationError
 
 import spmkit
+from spmkit.cli import main
 from spmkit.errors import Dhis2Error
 from spmkit.interop.dhis2 import parse_mapping, read_analytics, to_data_value_set
 from spmkit.interop.fhir import RegionReport, fhir_measure, to_fhir
@@ -129,6 +130,32 @@ class TestFhir:
         report = spmkit.evaluate(KP, {})
         with pytest.raises(spmkit.UsageError, match="needs a period: give the year of Wates"):
             to_fhir(KP, [RegionReport(report=report, region="Wates")])
+
+    def test_evaluate_format_fhir(self, capsys):
+        """`spmkit evaluate ... --format fhir`: one MeasureReport for one region, a Bundle for rows."""
+        status = main(
+            [
+                "evaluate",
+                KP.id,
+                str(ROOT / "examples" / "kulon-progo-2011.yaml"),
+                "--format",
+                "fhir",
+            ]
+        )
+        single = MeasureReport.model_validate_json(capsys.readouterr().out)
+        assert status == 1  # five targets are not met in the example
+        assert str(single.period.start) == "2011-01-01"
+        main(
+            [
+                "evaluate",
+                KP.id,
+                str(ROOT / "docs" / "data" / "puskesmas-2011.csv"),
+                "--format",
+                "fhir",
+            ]
+        )
+        bundle = Bundle.model_validate_json(capsys.readouterr().out)
+        assert bundle.entry[-1].resource.get_resource_type() == "MeasureReport"
 
     def test_the_validator_does_reject_a_broken_report(self):
         """The check has teeth: without its period, fhir.resources refuses the MeasureReport."""

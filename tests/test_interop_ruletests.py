@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from spmkit.cli import main
 from spmkit.errors import RuleTestError
 from spmkit.interop.ruletests import (
     TESTS_SUFFIX,
@@ -208,3 +209,39 @@ def test_pytest_plugin_collects_and_reports_a_failing_case(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 failed, 1 passed" in done.stdout
     assert "  - value: 95\n  + value: 94.9" in done.stdout
+
+
+class TestCommand:
+    def test_spmkit_test_passes_on_the_shipped_rules(self, capsys):
+        """`spmkit test rules/` runs every case; exit status 0; the last line counts them."""
+        status = main(["test", str(RULES)])
+        out = capsys.readouterr().out
+        assert status == 0
+        assert out.splitlines()[-1] == "spmkit test: 25 cases passed, 0 failed, 8 file(s)"
+
+    def test_a_failing_case_exits_1_with_the_diff(self, tmp_path, capsys):
+        """A broken case: exit status 1, the FAILED block, the count."""
+        path = cases_file(
+            tmp_path,
+            "tests:\n"
+            "  - name: K4 broken on purpose\n"
+            "    inputs: {bumil_k4: 949, sasaran_bumil: 1000}\n"
+            "    expected:\n"
+            "      I.1: {value: 95, status: met}\n",
+        )
+        status = main(["test", str(path)])
+        out = capsys.readouterr().out
+        assert status == 1
+        assert out.startswith(f"FAILED {path}:4: K4 broken on purpose\n  I.1:\n  - status: met\n")
+        assert out.splitlines()[-1] == "spmkit test: 0 cases passed, 1 failed, 1 file(s)"
+
+    def test_an_unreadable_file_exits_2(self, tmp_path, capsys):
+        """A tests file with problems: exit status 2 and its problems on stderr."""
+        path = cases_file(tmp_path, "tests: []\n")
+        assert main(["test", str(path)]) == 2
+        assert "$.tests: must be a list of cases" in capsys.readouterr().err
+
+    def test_no_tests_files_is_a_usage_error(self, tmp_path, capsys):
+        """A folder without *.tests.yaml: exit status 2, saying so."""
+        assert main(["test", str(tmp_path)]) == 2
+        assert "no *.tests.yaml files in" in capsys.readouterr().err
