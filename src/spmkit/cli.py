@@ -448,6 +448,13 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_schema(_args: argparse.Namespace) -> int:
+    from spmkit.rulesets.jsonschema import schema_text  # noqa: PLC0415 - only when asked
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def _lang_parent() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
@@ -621,6 +628,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test.add_argument("paths", nargs="+", metavar="PATH", help="tests files, or folders of them")
     test.set_defaults(handler=_cmd_test)
+
+    schema = _add(
+        commands,
+        "schema",
+        "print the JSON Schema of rule files (for editors; docs/rule-sets.md)",
+        "spmkit schema > rule-set.schema.json",
+        [],
+    )
+    schema.set_defaults(handler=_cmd_schema)
     return parser
 
 

@@ -339,6 +339,10 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
     indicators = overlay.indicators(data, origin)
     title = reader.text(data, "title", "$", required=True) if "title" in data else base.title
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
+    # Read like a plain rule set's title_en (text), not taken as given (the schema test found it).
+    title_en = (
+        reader.text(data, "title_en", "$", required=False) if "title_en" in data else base.title_en
+    )
     for error in check_references(
         inputs=list(inputs),
         service_types=list(service_types),
@@ -354,7 +358,7 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
         rule_set = reader.construct(
             id=str(rule_set_id),
             title=title or base.title,
-            title_en=data.get("title_en", base.title_en),
+            title_en=title_en,
             language=str(data.get("language", base.language)),
             jurisdiction=jurisdiction,
             legal_basis=legal_basis,
