@@ -632,7 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema = _add(
         commands,
         "schema",
-        "print the JSON Schema of rule files (for editors; docs/rule-sets.md)",
+        "print the JSON Schema of rule files (for editors; docs/schema.md)",
         "spmkit schema > rule-set.schema.json",
         [],
     )
