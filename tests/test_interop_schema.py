@@ -145,6 +145,14 @@ class TestNeverLaxerThanTheLoader:
             spmkit.format_errors(caught.value)
         )
 
+    @pytest.mark.parametrize("path", [KP, OVERLAY], ids=["rule set", "overlay"])
+    def test_format_version_true_is_not_1(self, path):
+        """Found by the property below: `spmkit: true` passed as version 1 (True == 1)."""
+        data = load(path)
+        data["spmkit"] = True
+        assert schema_rejects(data)
+        assert loader_rejects(data)
+
     def test_overlay_title_en_must_be_text(self):
         """Found by the property below: an overlay's title_en was taken as given (true)."""
         data = load(OVERLAY)

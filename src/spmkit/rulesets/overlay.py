@@ -46,6 +46,7 @@ from spmkit.rulesets.reader import (
     _LANGUAGES,
     _RULE_SET_ID,
     FORMAT_VERSION,
+    _is_format_version,
     _Reader,
     find_rule_file,
     read_rule_file,
@@ -314,7 +315,7 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
     reader = overlay.reader
     data = reader.mapping(document.data, "$", _OVERLAY_KEYS, "an overlay")
     assert data is not None  # noqa: S101 - the caller saw a mapping with 'extends'
-    if data.get("spmkit") != FORMAT_VERSION:
+    if not _is_format_version(data.get("spmkit")):
         overlay.problem(
             "$.spmkit", f"format version must be {FORMAT_VERSION} ({data.get('spmkit')!r})"
         )

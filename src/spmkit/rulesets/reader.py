@@ -545,7 +545,8 @@ class _Reader:
         data = self.mapping(self.document.data, "$", _TOP_KEYS, "a rule set")
         if data is None:
             return None
-        if "spmkit" in data and data["spmkit"] != FORMAT_VERSION:
+        # `true == 1` in Python; the version is the number 1, not a boolean.
+        if "spmkit" in data and not _is_format_version(data["spmkit"]):
             self.problem(
                 "$.spmkit", f"format version must be {FORMAT_VERSION} (got {data['spmkit']!r})"
             )
@@ -590,6 +591,11 @@ class _Reader:
             service_types=service_types,
             indicators=indicators,
         )
+
+
+def _is_format_version(value: object) -> bool:
+    """The ``spmkit:`` key holds this format's version (the number, not ``true``)."""
+    return not isinstance(value, bool) and value == FORMAT_VERSION
 
 
 def _keys(section: object) -> list[str]:
