@@ -50,6 +50,13 @@ from spmkit.rulesets.reader import (
     find_rule_file,
     read_rule_file,
 )
+from spmkit.rulesets.timekeys import (
+    check_phasing,
+    read_correspondence,
+    read_in_force,
+    read_sector,
+    read_supersedes,
+)
 from spmkit.yamlload import YamlDocument, child_path
 
 __all__ = ["resolve_overlay"]
@@ -68,6 +75,10 @@ _OVERLAY_KEYS: Final = {
     "service_types": False,
     "drop": False,
     "indicators": False,
+    # Rules in time: an overlay declares its own validity; none is taken from the base.
+    "in_force": False,
+    "supersedes": False,
+    "sector": False,
 }
 _OVERRIDE_KEYS: Final = dict.fromkeys(_INDICATOR_KEYS, False)
 _NOT_NULL: Final = ("service_type", "name", "numerator", "denominator", "factor", "target")
@@ -119,6 +130,19 @@ class _OverlayReader:
     def problem(self, path: str, message: str, indicator_id: str | None = None) -> None:
         self.reader.problem(path, message, indicator_id)
 
+    def time_changes(
+        self, base: Indicator, data: Mapping[str, Any], path: str, changes: dict[str, Any]
+    ) -> None:
+        """Read an override's correspondences; check a phased target against its deadline."""
+        iid = base.id
+        if "corresponds_to" in data:
+            where = child_path(path, "corresponds_to")
+            ids, cited_by = read_correspondence(self.reader, data["corresponds_to"], where, iid)
+            changes["corresponds_to"], changes["correspondence_sources"] = ids, cited_by
+        if changes.get("target") is not None:
+            deadline = changes["deadline"] if "deadline" in data else base.deadline
+            check_phasing(self.reader, changes["target"], deadline, path, iid)
+
     def override(
         self, base: Indicator, entry: object, path: str, origin: _Origin
     ) -> Indicator | None:
@@ -156,6 +180,7 @@ class _OverlayReader:
             changes["coverage"] = reader.read_coverage(data, path, iid)
         if "units" in data:
             changes["units"] = reader.read_units(data["units"], child_path(path, "units"))
+        self.time_changes(base, data, path, changes)
         row = None
         if "source" in data:
             row = reader.read_source(data["source"], child_path(path, "source"))
@@ -338,6 +363,8 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
     }
     indicators = overlay.indicators(data, origin)
     title = reader.text(data, "title", "$", required=True) if "title" in data else base.title
+    in_force = read_in_force(reader, data["in_force"]) if "in_force" in data else None
+    sector = read_sector(reader, data) if "sector" in data else base.sector
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
     for error in check_references(
         inputs=list(inputs),
@@ -363,6 +390,9 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
             service_types=service_types,
             indicators=indicators,
             extends=(base.id, *base.extends),
+            in_force=in_force,
+            supersedes=read_supersedes(reader, data),
+            sector=sector,
         )
         if rule_set is not None:
             return rule_set

@@ -30,6 +30,7 @@ from spmkit.errors import (
 from spmkit.language.expr import Expression
 from spmkit.language.parse import parse_expression
 from spmkit.rulesets.check import check_references
+from spmkit.rulesets.installed import installed_rule_files
 from spmkit.rulesets.model import (
     AGGREGATIONS,
     COMPARATORS,
@@ -45,6 +46,15 @@ from spmkit.rulesets.model import (
     Target,
     UnitAcceptance,
     Verification,
+)
+from spmkit.rulesets.timekeys import (
+    check_phasing,
+    read_correspondence,
+    read_in_force,
+    read_phasing,
+    read_same_as,
+    read_sector,
+    read_supersedes,
 )
 from spmkit.rulesets.unitcheck import check_units
 from spmkit.yamlload import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
@@ -85,6 +95,10 @@ _TOP_KEYS: Final = {
     "inputs": True,
     "service_types": True,
     "indicators": True,
+    # Rules in time (docs/time.md): validity, what it replaces, the SPM field.
+    "in_force": False,
+    "supersedes": False,
+    "sector": False,
 }
 _JURISDICTION_KEYS: Final = {"level": True, "name": True, "province": False}
 _LEGAL_BASIS_KEYS: Final = {
@@ -107,6 +121,7 @@ _INPUT_KEYS: Final = {
     "kind": False,
     "min": False,
     "max": False,
+    "same_as": False,
 }
 _SERVICE_TYPE_KEYS: Final = {"name": True, "name_en": False}
 _INDICATOR_KEYS: Final = {
@@ -123,8 +138,15 @@ _INDICATOR_KEYS: Final = {
     "notes": False,
     "coverage": False,
     "units": False,
+    "corresponds_to": False,
 }
-_TARGET_KEYS: Final = {"op": True, "value": True, "unit": False}
+_TARGET_KEYS: Final = {
+    "op": True,
+    "value": True,
+    "unit": False,
+    "schedule": False,
+    "baseline": False,
+}
 _UNITS_KEYS: Final = {"accept": True, "note": True}
 _SOURCE_KEYS: Final = {
     "ref": True,
@@ -335,6 +357,7 @@ class _Reader:
             default=None if required else default,
             description=self.text(data, "description", path, required=False),
             aggregate=aggregate,
+            same_as=read_same_as(self, data.get("same_as"), child_path(path, "same_as")),
             **constraints,
         )
 
@@ -375,9 +398,11 @@ class _Reader:
         op_ok = self.enum_value(data["op"], child_path(path, "op"), COMPARATORS, "target 'op'")
         number = self.number(data["value"], child_path(path, "value"), "target 'value'")
         unit = self.text(data, "unit", path, required=False)
-        if not op_ok or number is None:
+        phasing = read_phasing(self, data, path)
+        if not op_ok or number is None or phasing is None:
             return None
-        return Target(op=data["op"], value=number, unit=unit)
+        schedule, baseline = phasing
+        return Target(op=data["op"], value=number, unit=unit, schedule=schedule, baseline=baseline)
 
     def read_coverage(self, data: Mapping[str, Any], path: str, iid: str) -> bool | None:
         """Read an indicator's ``coverage`` flag (absent or null: not declared)."""
@@ -470,6 +495,11 @@ class _Reader:
         units = None
         if "units" in data:
             units = self.read_units(data["units"], child_path(path, "units"))
+        if target is not None:
+            check_phasing(self, target, deadline, path, iid)
+        corresponds_to, correspondence_sources = read_correspondence(
+            self, data.get("corresponds_to"), child_path(path, "corresponds_to"), iid
+        )
         if len(self.problems) > before:
             return None
         assert name and service_type and numerator and denominator  # noqa: S101 - checked above
@@ -489,6 +519,8 @@ class _Reader:
             notes=notes,
             coverage=coverage,
             units=units,
+            corresponds_to=corresponds_to,
+            correspondence_sources=correspondence_sources,
         )
 
     def read_jurisdiction(self, value: object) -> Jurisdiction | None:
@@ -563,6 +595,10 @@ class _Reader:
         )
         indicators = self.named_section(data, "indicators", _INDICATOR_ID, self.read_indicator)
         notes = self.text_list(data, "notes", "$")
+        in_force = None
+        if "in_force" in data:
+            in_force = read_in_force(self, data["in_force"])
+        supersedes, sector = read_supersedes(self, data), read_sector(self, data)
         # Names are checked against every declared key, even of entries that are broken
         # themselves, so one bad input does not also make its users "unknown".
         for error in check_references(
@@ -589,6 +625,9 @@ class _Reader:
             inputs=inputs,
             service_types=service_types,
             indicators=indicators,
+            in_force=in_force,
+            supersedes=supersedes,
+            sector=sector,
         )
 
 
@@ -678,7 +717,7 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
     path = Path(source)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
-    shipped = shipped_rule_sets()
+    shipped = {**installed_rule_files(), **shipped_rule_sets()}
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
     if not path.is_file():
