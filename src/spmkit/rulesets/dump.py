@@ -24,7 +24,15 @@ import yaml
 
 from spmkit.errors import RuleSetError
 from spmkit.language.expr import exact_decimal, render
-from spmkit.rulesets.model import Indicator, InputSpec, RuleSet, Source, default_kind
+from spmkit.rulesets.model import (
+    Indicator,
+    InForce,
+    InputSpec,
+    RuleSet,
+    Source,
+    Target,
+    default_kind,
+)
 from spmkit.rulesets.reader import FORMAT_VERSION
 
 __all__ = ["dump_rule_set", "without_origins"]
@@ -68,7 +76,10 @@ def _input(spec: InputSpec) -> dict[str, Any]:
         entry["kind"] = spec.kind.value
     if spec.aggregate != "sum":
         entry["aggregate"] = spec.aggregate
-    return _optional(entry, min=spec.minimum, max=spec.maximum)
+    _optional(entry, min=spec.minimum, max=spec.maximum)
+    if spec.same_as:
+        entry["same_as"] = dict(spec.same_as)
+    return entry
 
 
 def _source(source: Source) -> dict[str, Any]:
@@ -86,10 +97,7 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
         numerator=render(indicator.numerator),
         denominator=render(indicator.denominator),
         factor=indicator.factor,
-        target=_optional(
-            {"op": indicator.target.op, "value": indicator.target.value},
-            unit=indicator.target.unit,
-        ),
+        target=_target(indicator.target),
         deadline=indicator.deadline,
         source=_source(indicator.source),
     )
@@ -98,7 +106,40 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
     _optional(entry, notes=indicator.notes, coverage=indicator.coverage)
     if indicator.units is not None:
         entry["units"] = {"accept": indicator.units.accept, "note": indicator.units.note}
+    if indicator.corresponds_to:
+        entry["corresponds_to"] = {
+            rule_set_id: (
+                {"indicator": iid, "source": _source(indicator.correspondence_sources[rule_set_id])}
+                if rule_set_id in indicator.correspondence_sources
+                else iid
+            )
+            for rule_set_id, iid in indicator.corresponds_to.items()
+        }
     return entry
+
+
+def _target(target: Target) -> dict[str, Any]:
+    entry = _optional({"op": target.op, "value": target.value}, unit=target.unit)
+    if target.schedule:
+        entry["schedule"] = dict(target.schedule)
+    if target.baseline is not None:
+        entry["baseline"] = {"year": target.baseline.year, "value": target.baseline.value}
+    return entry
+
+
+def _in_force(in_force: InForce) -> dict[str, Any]:
+    """Dates as written: a year where the file gave only a year."""
+    end: object = in_force.end
+    if in_force.end is not None and in_force.end_precision == "year":
+        end = in_force.end.year
+    entry: dict[str, Any] = {
+        "from": in_force.start.year if in_force.precision == "year" else in_force.start,
+        "until": end,
+        "source": _source(in_force.source),
+    }
+    if in_force.end_source is not None:
+        entry["until_source"] = _source(in_force.end_source)
+    return _optional(entry, note=in_force.note)
 
 
 def _legal_basis(rule_set: RuleSet) -> dict[str, Any]:
@@ -140,6 +181,9 @@ def dump_rule_set(rule_set: RuleSet) -> str:
     )
     document["legal_basis"] = _legal_basis(rule_set)
     _optional(document, notes=rule_set.notes)
+    if rule_set.in_force is not None:
+        document["in_force"] = _in_force(rule_set.in_force)
+    _optional(document, supersedes=rule_set.supersedes, sector=rule_set.sector)
     document["inputs"] = {name: _input(spec) for name, spec in rule_set.inputs.items()}
     document["service_types"] = {
         sid: _optional({"name": st.name}, name_en=st.name_en)
