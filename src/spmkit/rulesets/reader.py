@@ -158,8 +158,9 @@ _SOURCE_KEYS: Final = {
 }
 _LANGUAGES: Final = ("id", "en")
 _SECTION_LIMITS: Final = {"indicators": MAX_INDICATORS, "inputs": MAX_INPUTS}
-_NULLABLE: Final = frozenset({"deadline"})
-"""Required keys whose value may be null: a deadline the regulation does not print."""
+_NULLABLE: Final = frozenset({"deadline", "until"})
+"""Required keys whose value may be null: a deadline the regulation does not print, the
+end of a rule set still in force (or whose end is unknown)."""
 _LEVELS: Final = ("nasional", "provinsi", "kabupaten", "kota", "kabupaten/kota")
 
 
