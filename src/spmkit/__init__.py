@@ -53,6 +53,8 @@ if typing.TYPE_CHECKING:
         Comparison,
         compare,
     )
+    from spmkit.evaluation.history import History, YearResult, evaluate_history
+    from spmkit.evaluation.progress import Progress
     from spmkit.evaluation.results import (
         IndicatorResult,
         Report,
@@ -65,6 +67,7 @@ if typing.TYPE_CHECKING:
     from spmkit.language.parse import (
         parse_expression,
     )
+    from spmkit.rulesets.catalogue import RuleSetRecord, list_rule_sets, rule_set_for
     from spmkit.rulesets.diff import (
         IndicatorChange,
         RuleSetDiff,
@@ -74,7 +77,9 @@ if typing.TYPE_CHECKING:
         dump_rule_set,
     )
     from spmkit.rulesets.model import (
+        Baseline,
         Indicator,
+        InForce,
         InputKind,
         InputSpec,
         Jurisdiction,
@@ -152,9 +157,20 @@ _LOCATIONS: dict[str, str] = {
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
+    # Rules in time (docs/time.md).
+    "Baseline": "spmkit.rulesets.model",
+    "History": "spmkit.evaluation.history",
+    "InForce": "spmkit.rulesets.model",
+    "Progress": "spmkit.evaluation.progress",
+    "RuleSetRecord": "spmkit.rulesets.catalogue",
+    "YearResult": "spmkit.evaluation.history",
+    "evaluate_history": "spmkit.evaluation.history",
+    "list_rule_sets": "spmkit.rulesets.catalogue",
+    "rule_set_for": "spmkit.rulesets.catalogue",
 }
 
 __all__ = [
+    "Baseline",
     "BatchResult",
     "ChartUnavailableError",
     "Comparison",
@@ -167,6 +183,8 @@ __all__ = [
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
+    "History",
+    "InForce",
     "Indicator",
     "IndicatorArrays",
     "IndicatorChange",
@@ -175,6 +193,7 @@ __all__ = [
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
+    "Progress",
     "Report",
     "RuleSet",
     "RuleSetDiff",
@@ -182,6 +201,7 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
+    "RuleSetRecord",
     "ServiceType",
     "Source",
     "SpmkitError",
@@ -196,6 +216,7 @@ __all__ = [
     "UnverifiedValuesWarning",
     "UsageError",
     "Verification",
+    "YearResult",
     "__version__",
     "aggregate",
     "compare",
@@ -204,10 +225,13 @@ __all__ = [
     "dump_rule_set",
     "evaluate",
     "evaluate_batch",
+    "evaluate_history",
     "format_errors",
+    "list_rule_sets",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
+    "rule_set_for",
     "shipped_rule_sets",
     "stratify",
     "validate_data",
