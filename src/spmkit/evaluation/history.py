@@ -254,12 +254,13 @@ def evaluate_history(
             YearResult(row=number, year=y, rule_set_id=rule_set.id, report=report, inputs=routes)
         )
     unknown = sorted(columns - used)
+    readable = {name for rule_set in known.values() for name in rule_set.inputs}
     problems.extend(
         DataError(
             name,
             None,
             "an input of a rule set in force in some year of the table",
-            f"{suggest(name, used)}; pass keys=[{name!r}] to ignore it",
+            f"{suggest(name, readable)}; pass keys=[{name!r}] to ignore it",
         )
         for name in unknown
     )
