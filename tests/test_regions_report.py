@@ -177,7 +177,7 @@ class TestCompareTable:
         )
         return path
 
-    TABLE = {
+    TABLE: ClassVar[dict[str, list[object]]] = {
         "puskesmas": ["A", "B", "C"],
         "bumil_k4": [950, 930, 900],
         "sasaran_bumil": [1000, 1000, 1000],
