@@ -201,6 +201,42 @@ class TestCompareTable:
             "indicators_with_flips": ["I.1"],
         }
 
+    def test_overlay_target_cites_the_overlay(self, scenario):
+        result = spmkit.compare(["kulon-progo-2011", scenario], self.TABLE, keys=["puskesmas"])
+        targets = result.to_dict()["indicators"]["I.1"]["targets"]
+        assert targets["skenario-k4-93"]["source"] == "skenario peneliti"
+        assert targets["skenario-k4-93"]["set_by"] == "skenario-k4-93"
+        assert targets["kulon-progo-2011"]["verification"] == "primary"
+
+    @pytest.mark.slow
+    def test_cli_json_is_structured(self, scenario, tmp_path):
+        data = tmp_path / "table.csv"
+        data.write_text(
+            "puskesmas,bumil_k4,sasaran_bumil\nWates,950,1000\n"
+            "Pengasih,930,1000\nSentolo,900,1000\n",
+            encoding="utf-8",
+        )
+        out = subprocess.run(
+            [
+                "spmkit",
+                "compare",
+                "kulon-progo-2011",
+                str(scenario),
+                "--data",
+                str(data),
+                "--format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        parsed = json.loads(out.stdout)
+        flips = parsed["indicators"]["I.1"]["flips"]
+        assert [(f["from_status"], f["to_status"], f["regions"]) for f in flips] == [
+            ("not_met", "met", ["Pengasih"])
+        ]
+
     def test_impact_of_a_diff(self, scenario):
         base = spmkit.load_rule_set("kulon-progo-2011")
         variant = spmkit.load_rule_set(scenario)

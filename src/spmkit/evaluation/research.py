@@ -88,6 +88,29 @@ class TableComparison:
     regions: tuple[str, ...]
     indicator_ids: tuple[str, ...]
     results: tuple[BatchResult, ...]
+    rule_sets: tuple[RuleSet, ...] = ()
+
+    def targets(self, indicator_id: str) -> dict[str, dict[str, Any] | None]:
+        """Per rule set, the indicator's target and where that target comes from.
+
+        For an overlay that set the target itself, the source is the overlay's own
+        (``rule_set`` names it), not the regulation it extends.
+        """
+        found: dict[str, dict[str, Any] | None] = {}
+        for rule_set in self.rule_sets:
+            indicator = rule_set.indicators.get(indicator_id)
+            if indicator is None:
+                found[rule_set.id] = None
+                continue
+            source = indicator.source_of("target")
+            found[rule_set.id] = {
+                "op": indicator.target.op,
+                "value": float(indicator.target.value),
+                "source": source.ref,
+                "verification": source.verification.value,
+                "set_by": source.rule_set or rule_set.id,
+            }
+        return found
 
     def statuses(self, indicator_id: str) -> FrozenMap[str, tuple[str, ...]]:
         """Per rule set, the status of every region (absent indicators: ``absent``)."""
@@ -148,6 +171,7 @@ class TableComparison:
                 "statuses": {k: list(v) for k, v in self.statuses(iid).items()},
                 "values": {k: list(v) for k, v in self.values(iid).items()},
                 "flips": [flip.to_dict() for flip in self.flips(iid)],
+                "targets": self.targets(iid),
             }
         flips = self.flips()
         return {
@@ -272,6 +296,7 @@ def compare_table(
         regions=_region_names(results[0], keys),
         indicator_ids=tuple(ids),
         results=results,
+        rule_sets=tuple(resolved),
     )
 
 
