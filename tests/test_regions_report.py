@@ -253,3 +253,21 @@ class TestCompareTable:
         table = {"puskesmas": ["=cmd|' /C calc'!A0"], "bumil_k4": [950], "sasaran_bumil": [1000]}
         text = spmkit.compare(["kulon-progo-2011"], table, keys=["puskesmas"]).to_csv()
         assert "\n=cmd" not in text and ",'=cmd" in text
+
+
+class TestTruthfulCharts:
+    """Chart labels agree with the exact decision; tiny values are visible; glyphs too."""
+
+    def _svg(self, values):
+        pytest.importorskip("matplotlib")
+        from spmkit.files.chart import chart_bytes
+        from spmkit.files.datafiles import DataRow, RowOutcome
+
+        report = spmkit.evaluate(KP, values)
+        row = DataRow(where="", number=1, region=None, period=None, values=values)
+        return chart_bytes(KP, [RowOutcome(row=row, report=report)], "en", image_format="svg")
+
+    def test_a_near_miss_is_not_labelled_as_the_target(self):
+        svg = self._svg({"bumil_k4": 9463, "sasaran_bumil": 10000}).decode()
+        assert "94.6 \u2717 NOT MET" in svg
+        assert "95.0 \u2717" not in svg
