@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 import spmkit
 from spmkit.errors import UsageError
 from spmkit.evaluation.intervals import wilson_interval
+from spmkit.files.chart import chart_bytes
+from spmkit.files.datafiles import DataRow, RowOutcome
 from spmkit.files.regions import MAX_REGIONS, regions_html, shown_value
 from spmkit.rulesets.model import Target
 
@@ -260,9 +262,6 @@ class TestTruthfulCharts:
 
     def _svg(self, values):
         pytest.importorskip("matplotlib")
-        from spmkit.files.chart import chart_bytes
-        from spmkit.files.datafiles import DataRow, RowOutcome
-
         report = spmkit.evaluate(KP, values)
         row = DataRow(where="", number=1, region=None, period=None, values=values)
         return chart_bytes(KP, [RowOutcome(row=row, report=report)], "en", image_format="svg")
