@@ -220,7 +220,7 @@ class TestCompareTable:
         )
         out = subprocess.run(
             [
-                "spmkit",
+                str(Path(sys.executable).with_name("spmkit")),
                 "compare",
                 "kulon-progo-2011",
                 str(scenario),
