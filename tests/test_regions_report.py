@@ -6,7 +6,9 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
