@@ -272,3 +272,27 @@ class TestTruthfulCharts:
         svg = self._svg({"bumil_k4": 9463, "sasaran_bumil": 10000}).decode()
         assert "94.6 \u2717 NOT MET" in svg
         assert "95.0 \u2717" not in svg
+
+
+class TestTrends:
+    TABLE: ClassVar[dict[str, list[object]]] = {
+        "year": [2011, 2012, 2013, 2014, 2015],
+        "bumil_k4": [880, 910, 9463, 955, 970],
+        "sasaran_bumil": [1000, 1000, 10000, 1000, 1000],
+    }
+
+    def test_svg_labels_each_year_truthfully(self):
+        pytest.importorskip("matplotlib")
+        from spmkit.files.trends import trend_chart  # noqa: PLC0415 - after the importorskip
+
+        svg = trend_chart(KP, self.TABLE, lang="en").decode()
+        assert "94.6 \u2717" in svg  # 2013: 94.63 %, not met: never drawn as "95"
+        assert "95.5 \u2713" in svg
+        assert "I.1" in svg and "I.2" not in svg  # only indicators with data
+
+    def test_repeated_year_refused(self):
+        from spmkit.files.trends import trend_chart  # noqa: PLC0415
+
+        table = dict(self.TABLE, year=[2011, 2011, 2013, 2014, 2015])
+        with pytest.raises(UsageError, match="repeats a year"):
+            trend_chart(KP, table)

@@ -28,7 +28,13 @@ from spmkit.rulesets.model import RuleSet, factor_suffix
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["ChartUnavailableError", "chart_bytes", "plotting_available"]
+__all__ = [
+    "ChartUnavailableError",
+    "chart_bytes",
+    "chart_colour",
+    "plotting_available",
+    "pyplot",
+]
 
 # Okabe-Ito (colour-blind safe): blue for met, vermilion for not met; a glyph says it too.
 _COLOURS: Final = {
@@ -63,6 +69,16 @@ def _pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module o
     import matplotlib.pyplot as plt  # noqa: PLC0415 - after choosing the backend
 
     return plt
+
+
+def chart_colour(status: str) -> str:
+    """The chart colour of a status (``"met"``, ``"not_met"``, ...)."""
+    return _COLOURS[Status(status)]
+
+
+def pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module object
+    """matplotlib.pyplot, headless (Agg); :class:`ChartUnavailableError` if not installed."""
+    return _pyplot()
 
 
 def _label(result: IndicatorResult, lang: Language, decimals: int) -> str:
