@@ -296,3 +296,29 @@ class TestTrends:
         table = dict(self.TABLE, year=[2011, 2011, 2013, 2014, 2015])
         with pytest.raises(UsageError, match="repeats a year"):
             trend_chart(KP, table)
+
+
+@pytest.mark.slow
+def test_cli_html_for_many_rows_is_the_overview_page(tmp_path):
+    """`spmkit evaluate RULES table.csv -o report.html` with many rows: one grid, not N tables."""
+    data = tmp_path / "puskesmas.csv"
+    rows = "\n".join(f"Puskesmas {i},{900 + i},1000" for i in range(21))
+    data.write_text(
+        "puskesmas,bumil_k4,sasaran_bumil\n" + rows + "\nBad,tidak ada,1000\n", encoding="utf-8"
+    )
+    out = tmp_path / "report.html"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("spmkit")),
+            "evaluate",
+            "kulon-progo-2011",
+            str(data),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<table class="grid">') == 1
+    assert 'id="refused"' in page and "Bad" in page

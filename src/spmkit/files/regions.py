@@ -209,6 +209,16 @@ def _overview(
     return parts
 
 
+def _refused(refused: Sequence[tuple[str, Sequence[str]]], lang: Language) -> list[str]:
+    if not refused:
+        return []
+    heading = "Baris ditolak" if lang == "id" else "Rows refused"
+    items = "".join(
+        f"<li><b>{_esc(label)}</b>: {_esc('; '.join(problems))}</li>" for label, problems in refused
+    )
+    return [f'<h2 id="refused">{heading} ({len(refused)})</h2><ul>{items}</ul>']
+
+
 def _ranking(rule_set: RuleSet, result: BatchResult, names: list[str], lang: Language) -> list[str]:
     words = _WORDS[lang]
     parts = [f'<h2 id="ranking">{words["ranking"]}</h2>']
@@ -267,13 +277,14 @@ def _details(rule_set: RuleSet, result: BatchResult, names: list[str], lang: Lan
     return parts
 
 
-def regions_html(
+def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
     rule_set: RuleSet,
     table: Any,  # noqa: ANN401 - columns as for evaluate_batch
     *,
     keys: Sequence[str],
     lang: Language = "id",
     title: str | None = None,
+    refused: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> str:
     """One self-contained HTML page for every region of ``table`` (1 to 500 regions).
 
@@ -284,6 +295,8 @@ def regions_html(
         keys: the columns that name a region.
         lang: ``"id"`` (Indonesian, the default) or ``"en"``.
         title: the page title; the rule set's title by default.
+        refused: rows of a file that were not evaluated, with their problems, listed
+            after the overview so that nothing is silently left out.
     """
     from spmkit.errors import UsageError  # noqa: PLC0415
 
@@ -316,6 +329,7 @@ def regions_html(
             f'<span class="small">{_esc(words["small"].format(n=SMALL_DENOMINATOR))}</span></p>'
         ),
         *_overview(rule_set, result, totals, names, lang),
+        *_refused(refused, lang),
         *_ranking(rule_set, result, names, lang),
         *_details(rule_set, result, names, lang),
         "</body></html>",
