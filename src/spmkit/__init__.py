@@ -54,7 +54,9 @@ if typing.TYPE_CHECKING:
         compare,
     )
     from spmkit.evaluation.history import History, YearResult, evaluate_history
+    from spmkit.evaluation.intervals import wilson_interval
     from spmkit.evaluation.progress import Progress
+    from spmkit.evaluation.research import TableComparison, compare_table, impact
     from spmkit.evaluation.results import (
         IndicatorResult,
         Report,
@@ -102,6 +104,10 @@ __version__ = "0.1.0"
 # Where each public name lives. Nothing is imported until a name is first used, so
 # `import spmkit` stays cheap: numpy (batch) and pint (units) load on first use.
 _LOCATIONS: dict[str, str] = {
+    "TableComparison": "spmkit.evaluation.research",
+    "compare_table": "spmkit.evaluation.research",
+    "impact": "spmkit.evaluation.research",
+    "wilson_interval": "spmkit.evaluation.intervals",
     "ChartUnavailableError": "spmkit.errors",
     "ConformanceError": "spmkit.errors",
     "DataFileError": "spmkit.errors",
@@ -208,6 +214,7 @@ __all__ = [
     "SpmkitWarning",
     "Status",
     "StrategyArgumentError",
+    "TableComparison",
     "Target",
     "UnitAcceptance",
     "UnitMismatchError",
@@ -220,6 +227,7 @@ __all__ = [
     "__version__",
     "aggregate",
     "compare",
+    "compare_table",
     "compile_rule_set",
     "diff",
     "dump_rule_set",
@@ -227,6 +235,7 @@ __all__ = [
     "evaluate_batch",
     "evaluate_history",
     "format_errors",
+    "impact",
     "list_rule_sets",
     "load_rule_set",
     "loads_rule_set",
@@ -235,6 +244,7 @@ __all__ = [
     "shipped_rule_sets",
     "stratify",
     "validate_data",
+    "wilson_interval",
 ]
 
 
