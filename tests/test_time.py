@@ -115,9 +115,17 @@ class TestValidity:
     @pytest.mark.parametrize(
         ("old", "new", "expected"),
         [
-            ("until: 2015", "until: 2011", "x.yaml:8: $.in_force.until: 'until' 2011-12-31 is before 'from' 2012-01-01"),
+            (
+                "until: 2015",
+                "until: 2011",
+                "x.yaml:8: $.in_force.until: 'until' 2011-12-31 is before 'from' 2012-01-01",
+            ),
             ("until: 2015,", "till: 2015,", "unknown key 'till' in in_force"),
-            ("from: 2012-01-01", "from: soon", "$.in_force.from: a date (YYYY-MM-DD) or a year must be a year"),
+            (
+                "from: 2012-01-01",
+                "from: soon",
+                "$.in_force.from: a date (YYYY-MM-DD) or a year must be a year",
+            ),
             ("sector: kesehatan", "sector: Health!", "'sector' must be a lower-case word"),
         ],
     )
@@ -221,8 +229,18 @@ def test_third_party_package_is_found_and_loaded(tmp_path):
     )
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
         check=True,
     )
     code = (
@@ -310,7 +328,10 @@ class TestPhasedTargets:
 
     def test_explanation_names_milestone_and_final_target(self, phased):
         text = spmkit.evaluate(phased, {"a": 8499, "b": 10000}, year=2013)["K4"].explanation
-        assert "84.99 %; milestone 2013 >= 85 %, final target >= 95 % by 2015: not met, gap 0.01" in text
+        assert (
+            "84.99 %; milestone 2013 >= 85 %, final target >= 95 % by 2015: not met, gap 0.01"
+            in text
+        )
 
     def test_missing_data_has_no_progress(self, phased):
         result = spmkit.evaluate(phased, {"b": 100}, year=2013)["K4"]
@@ -353,7 +374,9 @@ class TestPeriods:
         assert r.milestone == Fraction(85 * 5, 12)
 
     def test_batch_period(self, phased):
-        batch = spmkit.evaluate_batch(phased, {"a": [4250, 4249], "b": [10000] * 2}, year=2013, period="Q2")
+        batch = spmkit.evaluate_batch(
+            phased, {"a": [4250, 4249], "b": [10000] * 2}, year=2013, period="Q2"
+        )
         assert list(batch["K4"].progress) == [spmkit.Progress.ON_TRACK, spmkit.Progress.BEHIND]
 
     @pytest.mark.parametrize("period", ["Q5", 13, 0, "June", True])
@@ -384,7 +407,9 @@ class TestSuccession:
         assert (target.describe(), target.indicator_before) == (">= 95 % -> >= 100 %", "I.1")
         summary = d.summary()
         assert "~ 1 (was I.1)" in summary
-        assert "name: 'Cakupan Kunjungan Ibu Hamil K4' -> 'Pelayanan kesehatan ibu hamil'" in summary
+        assert (
+            "name: 'Cakupan Kunjungan Ibu Hamil K4' -> 'Pelayanan kesehatan ibu hamil'" in summary
+        )
         assert summary.splitlines()[0].startswith(
             "diff permenkes-741-2008 -> permenkes-43-2016: 8 added, 18 removed, 4 changed"
         )
@@ -398,7 +423,8 @@ class TestSuccession:
         assert "pelayanan K4" in source.quote
         rs4 = spmkit.load_rule_set("permenkes-4-2019")
         assert all(
-            rs4.indicators[str(n)].corresponds_to == {"permenkes-43-2016": str(n)} for n in range(1, 13)
+            rs4.indicators[str(n)].corresponds_to == {"permenkes-43-2016": str(n)}
+            for n in range(1, 13)
         )
 
     def test_compare_maps_inputs_by_same_as(self):
@@ -407,7 +433,12 @@ class TestSuccession:
             ["permenkes-741-2008", "permenkes-43-2016"], {"bumil_k4": 930, "sasaran_bumil": 1000}
         )
         old, new = c.row("I.1")[0], c.row("1")[1]
-        assert (old.value, old.status.value, new.value, new.status.value) == (93.0, "not_met", 93.0, "not_met")
+        assert (old.value, old.status.value, new.value, new.status.value) == (
+            93.0,
+            "not_met",
+            93.0,
+            "not_met",
+        )
 
 
 SIAK_TABLE = {
@@ -430,7 +461,13 @@ class TestHistory:
         k4 = history.series("I.1", "permenkes-741-2008")
         assert [r.indicator_id for r in k4] == ["I.1"] * 8 + ["1"] * 6
         assert [r.milestone for r in k4] == [95, 95, 95, 95, 97, 98, 100, 100] + [100] * 6
-        assert [r.progress.value for r in k4][3:8] == ["behind", "on_track", "behind", "behind", "met"]
+        assert [r.progress.value for r in k4][3:8] == [
+            "behind",
+            "on_track",
+            "behind",
+            "behind",
+            "met",
+        ]
         assert history[4].inputs == {"bumil_k4": "bumil_k4", "sasaran_bumil": "sasaran_bumil"}
         assert history[10].inputs["bumil_standar"] == "bumil_k4"  # routed by same_as
 
@@ -475,7 +512,9 @@ class TestSiak:
         }
         for iid, (baseline, values) in expected.items():
             indicator = rs.indicators[iid]
-            assert dict(indicator.target.schedule) == dict(zip(range(2012, 2017), values, strict=True))
+            assert dict(indicator.target.schedule) == dict(
+                zip(range(2012, 2017), values, strict=True)
+            )
             assert indicator.target.baseline == spmkit.Baseline(year=2011, value=baseline)
             assert (indicator.target.value, indicator.deadline) == (values[-1], 2016)
             for field in ("target", "deadline"):
