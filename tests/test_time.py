@@ -313,6 +313,14 @@ class TestPhasedTargets:
         # exactly at the milestone 83 1/3 (250/300) and a hair below it
         assert list(batch["B"].progress[4:]) == [spmkit.Progress.ON_TRACK, spmkit.Progress.BEHIND]
 
+    def test_batch_frames_carry_progress(self, phased):
+        pandas = pytest.importorskip("pandas")
+        data = pandas.DataFrame({"tahun": [2013, None], "a": [85, 85], "b": [100, 100]})
+        frame = spmkit.evaluate_batch(phased, data, year="tahun").to_pandas()
+        k4 = frame[frame.indicator == "K4"]
+        assert k4.progress.tolist() == ["on_track", None]
+        assert k4.milestone.tolist()[0] == 85.0
+
     def test_batch_with_one_year(self, phased):
         batch = spmkit.evaluate_batch(phased, {"a": [85, 84], "b": [100, 100]}, year=2013)
         assert list(batch["K4"].progress) == [spmkit.Progress.ON_TRACK, spmkit.Progress.BEHIND]

@@ -67,6 +67,9 @@ _FIELDS: Final = (
     "exceeds_denominator",
 )
 
+_TIME_FIELDS: Final = ("milestone", "progress")
+"""Columns present when evaluated with ``year=``."""
+
 Form = Literal["long", "wide"]
 
 
@@ -176,6 +179,9 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         for indicator_id, arrays in self.results.items():
             for field in _FIELDS:
                 columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
+            for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                if getattr(arrays, field) is not None:
+                    columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
         return columns
 
     def _long_columns(self) -> dict[str, Any]:
@@ -187,6 +193,10 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         for field in _FIELDS:
             parts = [getattr(arrays, field) for arrays in self.results.values()]
             columns[field] = np.concatenate(parts) if parts else np.array([])
+        for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+            parts = [getattr(arrays, field) for arrays in self.results.values()]
+            if parts and all(part is not None for part in parts):
+                columns[field] = np.concatenate(parts)
         return columns
 
     def to_pandas(self, form: Form = "long") -> Any:  # noqa: ANN401 - pandas is optional
