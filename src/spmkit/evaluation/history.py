@@ -196,10 +196,10 @@ def evaluate_history(
     >>> h = evaluate_history("Kabupaten Siak", {
     ...     "year": [2010, 2013, 2017],
     ...     "bumil_k4": [880, 965, 990], "sasaran_bumil": [1000, 1000, 1000]})
-    >>> [(r.year, r.rule_set_id) for r in h]
-    [(2010, 'permenkes-741-2008'), (2013, 'siak-renstra-2012-2016'), (2017, 'permenkes-43-2016')]
-    >>> [(r.milestone, r.progress.value) for r in h.series("I.1", "permenkes-741-2008")]
-    [(Fraction(95, 1), 'behind'), (Fraction(97, 1), 'behind'), (Fraction(100, 1), 'behind')]
+    >>> h.rule_set_by_year()
+    {2010: 'permenkes-741-2008', 2013: 'siak-renstra-2012-2016', 2017: 'permenkes-43-2016'}
+    >>> tuple((int(r.milestone), r.progress.value) for r in h.series("I.1", "permenkes-741-2008"))
+    ((95, 'behind'), (97, 'behind'), (100, 'behind'))
 
     Args:
         jurisdiction: by name (``"Kabupaten Siak"``) or slug (``"siak"``).

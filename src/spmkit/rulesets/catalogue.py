@@ -189,8 +189,8 @@ def list_rule_sets(
 ) -> tuple[RuleSetRecord, ...]:
     """List the rule sets spmkit knows: shipped, and installed by other packages.
 
-    >>> [r.id for r in list_rule_sets("Kabupaten Kulon Progo", on=2012) if not r.national]
-    ['kulon-progo-2011', 'kulon-progo-2011-overlay']
+    >>> tuple(r.id for r in list_rule_sets("Kabupaten Kulon Progo", on=2012) if not r.national)
+    ('kulon-progo-2011', 'kulon-progo-2011-overlay')
 
     Args:
         jurisdiction: only those that apply there (its own, and the national ones), by
