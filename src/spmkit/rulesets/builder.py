@@ -30,11 +30,12 @@ of the row's other values) or through ``sources`` (only the values named).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -48,11 +49,8 @@ from spmkit.language.expr import Expression
 from spmkit.language.parse import parse_expression
 from spmkit.rulesets.check import check_references, suggest
 from spmkit.rulesets.model import (
-    AGGREGATIONS,
-    COMPARATORS,
     PROVENANCE_FIELDS,
     Indicator,
-    InputKind,
     InputSpec,
     Jurisdiction,
     LegalBasis,
@@ -91,6 +89,8 @@ from spmkit.yamlload import YamlDocument, child_path
 
 __all__ = ["build_overlay", "build_rule_set"]
 
+T = TypeVar("T")
+
 
 class _Builder:
     """Walks the plain data of one document, converting it and collecting problems."""
@@ -115,17 +115,29 @@ class _Builder:
             )
         )
 
-    def place(self, errors: Iterable[RuleSetError]) -> None:
-        """Collect errors found on the model (by path), placed at their lines in this file."""
-        self.problems.extend(e.located(self.file, self.document.line(e.path)) for e in errors)
+    def place(self, errors: Iterable[RuleSetError], under: str = "$") -> None:
+        """Collect errors found on the model, placed at their lines in this file.
 
-    def construct(self, **fields: Any) -> RuleSet | None:  # noqa: ANN401 - RuleSet's fields
-        """Build the rule set; the problems its own checks find are collected, placed."""
+        An error's path is relative to the object that raised it (``$.factor``);
+        ``under`` is where that object is in the document.
+        """
+        for error in errors:
+            path = under + error.path.removeprefix("$")
+            self.problems.append(error.located(self.file, self.document.line(path), path))
+
+    def build(self, factory: Callable[..., T], path: str, **fields: Any) -> T | None:  # noqa: ANN401
+        """Build a model object at ``path``; what its validators refuse is collected, placed.
+
+        The model owns its field rules (a positive factor, a default only on an optional
+        input ...): the reader converts YAML values to Python ones and lets it judge.
+        """
         try:
-            return RuleSet(**fields)
+            return factory(**fields)
         except RuleSetInvalid as group:
-            self.place(group.exceptions)
-            return None
+            self.place(group.exceptions, path)
+        except RuleSetError as error:
+            self.place([error], path)
+        return None
 
     def mapping(
         self, value: object, path: str, keys: Mapping[str, bool], what: str
@@ -253,60 +265,34 @@ class _Builder:
         data = self.mapping(entry, path, INPUT_KEYS, f"input {name!r}")
         if data is None:
             return None
+        before = len(self.problems)
         required = data.get("required", True)
         if not isinstance(required, bool):
             self.problem(
                 child_path(path, "required"), f"'required' must be true or false (got {required!r})"
             )
-            required = True
-        default = None
-        if "default" in data:
-            default = self.number(data["default"], child_path(path, "default"), "'default'")
-            if required:
-                self.problem(
-                    child_path(path, "default"),
-                    "an input with a default must be declared 'required: false'",
-                )
-        aggregate = data.get("aggregate", "sum")
-        if not self.enum_value(
-            aggregate, child_path(path, "aggregate"), AGGREGATIONS, "'aggregate'"
-        ):
-            aggregate = "sum"
+        optional: dict[str, Any] = {}
+        for key, field in (("default", "default"), ("min", "minimum"), ("max", "maximum")):
+            if key in data:
+                optional[field] = self.number(data[key], child_path(path, key), f"{key!r}")
+        for key in ("kind", "aggregate"):  # judged by the model
+            if key in data:
+                optional[key] = data[key]
         label = self.text(data, "label", path, required=True)
         unit = self.text(data, "unit", path, required=True)
-        constraints = self.read_constraints(data, path)
-        if label is None or unit is None or constraints is None:
+        if len(self.problems) > before:
             return None
-        return InputSpec(
+        return self.build(
+            InputSpec,
+            path,
             name=name,
             label=label,
             label_en=self.text(data, "label_en", path, required=False),
             unit=unit,
             required=required,
-            default=None if required else default,
             description=self.text(data, "description", path, required=False),
-            aggregate=aggregate,
-            **constraints,
+            **optional,
         )
-
-    def read_constraints(self, data: Mapping[str, Any], path: str) -> dict[str, Any] | None:
-        """Read an input's ``kind``, ``min`` and ``max`` (absent keys keep the defaults)."""
-        before = len(self.problems)
-        constraints: dict[str, Any] = {}
-        if "kind" in data:
-            kinds = tuple(k.value for k in InputKind)
-            if self.enum_value(data["kind"], child_path(path, "kind"), kinds, "'kind'"):
-                constraints["kind"] = InputKind(data["kind"])
-        for key, field in (("min", "minimum"), ("max", "maximum")):
-            if key in data:
-                bound = self.number(data[key], child_path(path, key), f"{key!r}")
-                if bound is not None and bound < 0:
-                    self.problem(child_path(path, key), f"{key!r} must be 0 or more (got {bound})")
-                constraints[field] = bound
-        low, high = constraints.get("minimum"), constraints.get("maximum")
-        if low is not None and high is not None and high < low:
-            self.problem(child_path(path, "max"), f"'max' {high} must not be below 'min' {low}")
-        return constraints if len(self.problems) == before else None
 
     def read_service_type(self, sid: str, entry: Any, path: str) -> ServiceType | None:  # noqa: ANN401
         data = self.mapping(entry, path, SERVICE_TYPE_KEYS, f"service type {sid!r}")
@@ -323,12 +309,11 @@ class _Builder:
         data = self.mapping(value, path, TARGET_KEYS, "target")
         if data is None or "op" not in data or "value" not in data:
             return None
-        op_ok = self.enum_value(data["op"], child_path(path, "op"), COMPARATORS, "target 'op'")
         number = self.number(data["value"], child_path(path, "value"), "target 'value'")
         unit = self.text(data, "unit", path, required=False)
-        if not op_ok or number is None:
+        if number is None:
             return None
-        return Target(op=data["op"], value=number, unit=unit)
+        return self.build(Target, path, op=data["op"], value=number, unit=unit)
 
     def read_coverage(self, data: Mapping[str, Any], path: str, iid: str) -> bool | None:
         """Read an indicator's ``coverage`` flag (absent or null: not declared)."""
@@ -406,10 +391,6 @@ class _Builder:
         if service_type is not None:
             self.service_type_of[iid] = service_type
         factor = self.number(data.get("factor"), child_path(path, "factor"), "'factor'")
-        if factor is not None and factor <= 0:
-            self.problem(
-                child_path(path, "factor"), f"'factor' must be positive (got {factor})", iid
-            )
         target = self.read_target(data.get("target"), child_path(path, "target"))
         deadline = data.get("deadline")
         if deadline is not None:
@@ -425,7 +406,9 @@ class _Builder:
             return None
         assert name and service_type and numerator and denominator  # noqa: S101 - checked above
         assert factor is not None and target is not None and source is not None  # noqa: S101
-        return Indicator(
+        return self.build(
+            Indicator,
+            path,
             id=iid,
             name=name,
             name_en=self.text(data, "name_en", path, required=False),
@@ -529,7 +512,9 @@ class _Builder:
         if self.problems:
             return None
         assert title is not None and jurisdiction is not None and legal_basis is not None  # noqa: S101
-        return self.construct(
+        return self.build(
+            RuleSet,
+            "$",
             id=str(rule_set_id),
             title=title,
             title_en=self.text(data, "title_en", "$", required=False),
@@ -632,10 +617,9 @@ class _OverlayBuilder:
             if key in data:
                 changes[key] = reader.expression(data[key], child_path(path, key), iid)
         if "factor" in data:
-            factor = reader.number(data["factor"], child_path(path, "factor"), "'factor'")
-            if factor is not None and factor <= 0:
-                self.problem(child_path(path, "factor"), f"'factor' must be positive ({factor})")
-            changes["factor"] = factor
+            changes["factor"] = reader.number(
+                data["factor"], child_path(path, "factor"), "'factor'"
+            )
         if "target" in data:
             changes["target"] = reader.read_target(data["target"], child_path(path, "target"))
         if "deadline" in data:
@@ -673,8 +657,9 @@ class _OverlayBuilder:
                 sources[field] = base.source_of(field)
         if len(reader.problems) > before:
             return None
-        return attrs.evolve(
-            base,
+        return reader.build(
+            functools.partial(attrs.evolve, base),
+            path,
             **changes,
             source=origin.stamp(row) if row is not None else base.source,
             sources=sources,
@@ -809,7 +794,9 @@ def build_overlay(
     ):
         reader.place([error])
     if not reader.problems:
-        rule_set = reader.construct(
+        rule_set = reader.build(
+            RuleSet,
+            "$",
             id=str(rule_set_id),
             title=title or base.title,
             title_en=data.get("title_en", base.title_en),
