@@ -47,7 +47,7 @@ from spmkit.errors import (
 )
 from spmkit.language.expr import Expression
 from spmkit.language.parse import parse_expression
-from spmkit.rulesets.check import check_references, suggest
+from spmkit.rulesets.check import check_parts, suggest
 from spmkit.rulesets.model import (
     PROVENANCE_FIELDS,
     Indicator,
@@ -84,7 +84,6 @@ from spmkit.rulesets.schema import (
     TOP_KEYS,
     UNITS_KEYS,
 )
-from spmkit.rulesets.unitcheck import check_units
 from spmkit.yamlload import YamlDocument, child_path
 
 __all__ = ["build_overlay", "build_rule_set"]
@@ -497,19 +496,20 @@ class _Builder:
         )
         indicators = self.named_section(data, "indicators", INDICATOR_ID, self.read_indicator)
         notes = self.text_list(data, "notes", "$")
-        # Names are checked against every declared key, even of entries that are broken
-        # themselves, so one bad input does not also make its users "unknown".
-        for error in check_references(
-            inputs=_keys(data.get("inputs")),
-            service_types=_keys(data.get("service_types")),
-            indicator_ids=_keys(data.get("indicators")),
-            formulas=self.formulas,
-            service_type_of=self.service_type_of,
-        ):
-            self.place([error])
-        # Units of the entries that read well, so unit problems come with all the others.
-        self.place(check_units(inputs=inputs, indicators=indicators))
         if self.problems:
+            # The reference and unit checks of what did read well, so their problems come
+            # with all the others (a sound file is checked once, by RuleSet itself).
+            self.place(
+                check_parts(
+                    rule_set_id=str(rule_set_id),
+                    inputs=inputs,
+                    service_types=_keys(data.get("service_types")),
+                    indicators=indicators,
+                    declared=(_keys(data.get("inputs")), _keys(data.get("indicators"))),
+                    formulas=self.formulas,
+                    service_type_of=self.service_type_of,
+                )
+            )
             return None
         assert title is not None and jurisdiction is not None and legal_basis is not None  # noqa: S101
         return self.build(
@@ -586,11 +586,17 @@ def _stamped(indicator: Indicator, origin: _Origin) -> Indicator:
 class _OverlayBuilder:
     """Reads one overlay document against its resolved base, collecting problems."""
 
-    def __init__(self, document: YamlDocument, file: str | None, base: RuleSet) -> None:
+    def __init__(
+        self, document: YamlDocument, file: str | None, base: RuleSet, base_file: str
+    ) -> None:
         self.reader = _Builder(document, file)
         self.document = document
         self.file = file
         self.base = base
+        # The base's indicators with their origin stamped; the base itself is not rebuilt
+        # (a rule set is checked once, when it is built).
+        origin = _Origin(base.id, base_file, base.legal_basis.cite())
+        self.base_indicators = {iid: _stamped(i, origin) for iid, i in base.indicators.items()}
 
     def problem(self, path: str, message: str, indicator_id: str | None = None) -> None:
         self.reader.problem(path, message, indicator_id)
@@ -687,17 +693,17 @@ class _OverlayBuilder:
             self.problem("$.drop", f"'drop' must be a list of indicator ids (got {value!r})")
             return []
         for position, iid in enumerate(value):
-            if iid not in self.base.indicators:
+            if iid not in self.base_indicators:
                 self.problem(
                     child_path("$.drop", position),
                     f"cannot drop {iid!r}: rule set {self.base.id!r} has no such indicator; "
-                    f"{suggest(iid, self.base.indicators)}",
+                    f"{suggest(iid, self.base_indicators)}",
                 )
-        return [iid for iid in value if iid in self.base.indicators]
+        return [iid for iid in value if iid in self.base_indicators]
 
     def indicators(self, data: Mapping[str, Any], origin: _Origin) -> dict[str, Indicator]:
         drop = self.dropped(data.get("drop"))
-        resolved = dict(self.base.indicators)
+        resolved = dict(self.base_indicators)
         order = [iid for iid in resolved if iid not in drop]
         added: dict[str, tuple[Indicator, str | None]] = {}
 
@@ -748,12 +754,7 @@ def build_overlay(
     Raises:
         RuleSetInvalid: every problem of the overlay, each with its line and path.
     """
-    base_origin = _Origin(base.id, base_file, base.legal_basis.cite())
-    base = attrs.evolve(
-        base,
-        indicators={iid: _stamped(ind, base_origin) for iid, ind in base.indicators.items()},
-    )
-    overlay = _OverlayBuilder(document, file, base)
+    overlay = _OverlayBuilder(document, file, base, base_file)
     reader = overlay.reader
     data = reader.mapping(document.data, "$", OVERLAY_KEYS, "an overlay")
     assert data is not None  # noqa: S101 - the caller saw a mapping with 'extends'
@@ -782,17 +783,16 @@ def build_overlay(
     indicators = overlay.indicators(data, origin)
     title = reader.text(data, "title", "$", required=True) if "title" in data else base.title
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
-    for error in check_references(
-        inputs=list(inputs),
-        service_types=list(service_types),
-        indicator_ids=list(indicators),
-        formulas={
-            iid: {"numerator": ind.numerator, "denominator": ind.denominator}
-            for iid, ind in indicators.items()
-        },
-        service_type_of={iid: ind.service_type for iid, ind in indicators.items()},
-    ):
-        reader.place([error])
+    if reader.problems:
+        # Reported with the other problems; a sound overlay is checked once, by RuleSet.
+        reader.place(
+            check_parts(
+                rule_set_id=str(rule_set_id),
+                inputs=inputs,
+                service_types=service_types,
+                indicators=indicators,
+            )
+        )
     if not reader.problems:
         rule_set = reader.build(
             RuleSet,
