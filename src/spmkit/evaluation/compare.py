@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -81,6 +82,29 @@ class Comparison:
             if len(statuses) > 1:
                 found.append(indicator_id)
         return tuple(found)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: one row per indicator, a result per rule set.
+
+        Each row maps every compared rule set's id to its
+        :meth:`~spmkit.evaluation.results.IndicatorResult.to_dict` (None where the rule
+        set has no such indicator); ``disagreements`` lists the ids whose status differs.
+        """
+        ids = self.rule_set_ids
+        return {
+            "rule_sets": list(ids),
+            "indicators": [
+                {
+                    "id": iid,
+                    "results": {
+                        rule_set: None if result is None else result.to_dict()
+                        for rule_set, result in zip(ids, self.row(iid), strict=True)
+                    },
+                }
+                for iid in self.indicator_ids
+            ],
+            "disagreements": list(self.disagreements()),
+        }
 
     def lines(self) -> Iterator[str]:
         """Yield a plain-text table: one row per indicator, one column per rule set."""
