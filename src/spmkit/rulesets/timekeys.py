@@ -15,13 +15,20 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
 from spmkit.rulesets.model import Baseline, InForce, Source, Target
+from spmkit.rulesets.schema import (
+    BASELINE_KEYS,
+    CORRESPONDENCE_KEYS,
+    IN_FORCE_KEYS,
+    INDICATOR_ID,
+    INPUT_NAME,
+    RULE_SET_ID,
+)
 from spmkit.yamlload import child_path
 
 if TYPE_CHECKING:
-    from spmkit.rulesets.reader import _Reader
+    from spmkit.rulesets.builder import _Builder as _Reader
 
 __all__ = [
-    "IN_FORCE_KEYS",
     "MAX_SCHEDULE_YEARS",
     "check_phasing",
     "read_correspondence",
@@ -32,22 +39,10 @@ __all__ = [
     "read_supersedes",
 ]
 
+_SECTOR: Final = re.compile(r"[a-z][a-z-]*\Z")
+
 MAX_SCHEDULE_YEARS: Final = 100
 """Most years in one target's schedule (a plan covers 5 to 20)."""
-
-IN_FORCE_KEYS: Final = {
-    "from": True,
-    "until": True,
-    "source": True,
-    "until_source": False,
-    "note": False,
-}
-_BASELINE_KEYS: Final = {"year": True, "value": True}
-_CORRESPONDENCE_KEYS: Final = {"indicator": True, "source": False}
-_RULE_SET_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-_SECTOR: Final = re.compile(r"[a-z][a-z-]*\Z")
-_INPUT_NAME: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
-_INDICATOR_ID: Final = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*\Z")
 
 
 def _date(reader: _Reader, value: object, path: str, *, end: bool) -> tuple[dt.date | None, str]:
@@ -96,7 +91,7 @@ def _ids(reader: _Reader, value: object, path: str, what: str) -> tuple[str, ...
     if value is None:
         return ()
     if not isinstance(value, list) or not all(
-        isinstance(v, str) and _RULE_SET_ID.match(v) for v in value
+        isinstance(v, str) and RULE_SET_ID.match(v) for v in value
     ):
         reader.problem(path, f"{what!r} must be a list of rule-set ids (got {value!r})")
         return ()
@@ -147,7 +142,7 @@ def read_phasing(
     baseline = None
     if "baseline" in data:
         base_path = child_path(path, "baseline")
-        base = reader.mapping(data["baseline"], base_path, _BASELINE_KEYS, "'baseline'")
+        base = reader.mapping(data["baseline"], base_path, BASELINE_KEYS, "'baseline'")
         if base is not None:
             year = reader.year(base.get("year"), child_path(base_path, "year"), "'year'")
             value = reader.number(base.get("value"), child_path(base_path, "value"), "'value'")
@@ -220,18 +215,18 @@ def read_correspondence(
     for rule_set_id, raw in value.items():
         entry = raw
         sub = child_path(path, rule_set_id)
-        if not isinstance(rule_set_id, str) or not _RULE_SET_ID.match(rule_set_id):
+        if not isinstance(rule_set_id, str) or not RULE_SET_ID.match(rule_set_id):
             reader.problem(sub, f"{rule_set_id!r} is not a rule-set id", indicator_id)
             continue
         source = None
         if isinstance(entry, dict):
-            data = reader.mapping(entry, sub, _CORRESPONDENCE_KEYS, "a correspondence")
+            data = reader.mapping(entry, sub, CORRESPONDENCE_KEYS, "a correspondence")
             entry = None if data is None else data.get("indicator")
             if data is not None and "source" in data:
                 source = reader.read_source(data["source"], child_path(sub, "source"))
         if isinstance(entry, int) and not isinstance(entry, bool):
             entry = str(entry)
-        if not isinstance(entry, str) or not _INDICATOR_ID.match(entry):
+        if not isinstance(entry, str) or not INDICATOR_ID.match(entry):
             reader.problem(sub, f"must be an indicator id (got {entry!r})", indicator_id)
             continue
         ids[rule_set_id] = entry
@@ -245,7 +240,7 @@ def read_same_as(reader: _Reader, value: object, path: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(
-        isinstance(k, str) and _RULE_SET_ID.match(k) and isinstance(v, str) and _INPUT_NAME.match(v)
+        isinstance(k, str) and RULE_SET_ID.match(k) and isinstance(v, str) and INPUT_NAME.match(v)
         for k, v in value.items()
     ):
         reader.problem(path, f"'same_as' must map rule-set ids to input names (got {value!r})")
