@@ -423,6 +423,12 @@ class TestSuccession:
             "diff permenkes-741-2008 -> permenkes-43-2016: 8 added, 18 removed, 4 changed"
         )
 
+    def test_diff_data_says_what_was_paired(self):
+        data = spmkit.diff("permenkes-741-2008", "permenkes-43-2016").to_dict()
+        assert ["I.1", "1"] in data["paired"]
+        one = next(entry for entry in data["changed"] if entry["id"] == "1")
+        assert one["was"] == "I.1"
+
     def test_correspondences_are_cited(self):
         rs = spmkit.load_rule_set("permenkes-43-2016")
         one = rs.indicators["1"]

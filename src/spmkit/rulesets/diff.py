@@ -247,15 +247,18 @@ class RuleSetDiff:
 
         >>> d = diff("permenkes-43-2016", "permenkes-4-2019").to_dict()
         >>> sorted(d), d["changed"][0]["id"]
-        (['a', 'added', 'b', 'changed', 'removed'], '1')
+        (['a', 'added', 'b', 'changed', 'paired', 'removed'], '9')
 
         ``added`` and ``removed`` hold whole indicators (formula, target, deadline,
         source); ``changed`` one entry per indicator with every changed field, both
-        values and both sources. Numbers are ints when whole, else floats.
+        values and both sources, and ``was``, its id in ``a`` (another id when paired by
+        correspondence); ``paired`` the ``[id in a, id in b]`` of those. Numbers are ints
+        when whole, else floats.
         """
         changed = [
             {
                 "id": indicator_id,
+                "was": self.was(indicator_id),
                 "changes": [
                     {
                         "field": change.field,
@@ -275,6 +278,7 @@ class RuleSetDiff:
             "added": [_indicator_data(indicator) for indicator in self.added],
             "removed": [_indicator_data(indicator) for indicator in self.removed],
             "changed": changed,
+            "paired": [list(pair) for pair in self.paired],
         }
 
     def summary(self) -> str:
