@@ -43,11 +43,11 @@ class TestShippedRuleTests:
             assert len(load_rule_tests(tests).cases) >= 2
 
     def test_every_shipped_case_passes(self):
-        """All shipped cases hold (25 of them at the time of writing)."""
+        """All shipped cases hold (30 of them at the time of writing)."""
         outcomes = run_rule_tests([RULES])
         failed = [str(o) for o in outcomes if not o.passed]
         assert failed == []
-        assert len(outcomes) >= 25
+        assert len(outcomes) >= 30
 
     def test_tests_files_are_not_rule_sets(self):
         """shipped_rule_sets() lists rule files only, never their tests."""
@@ -62,6 +62,22 @@ class TestShippedRuleTests:
             "2": Fraction("73.8"),
             "3": Fraction("64.82"),
         }
+
+    def test_a_year_judges_against_the_milestone(self, tmp_path):
+        """Siak K4 in 2013: 96 % against the Renstra's 97 % is behind; a wrong progress fails."""
+        path = cases_file(
+            tmp_path,
+            "tests:\n"
+            "  - name: behind\n"
+            "    year: 2013\n"
+            "    inputs: {bumil_k4: 960, sasaran_bumil: 1000}\n"
+            "    expected: {I.1: {milestone: 97, progress: on_track}}\n",
+            rule_set="siak-renstra-2012-2016",
+        )
+        suite = load_rule_tests(path)
+        assert str(run_case(suite.rule_set, suite.cases[0])).endswith(
+            "  - progress: on_track\n  + progress: behind"
+        )
 
     def test_wheel_packs_the_tests_files(self):
         """rules/ is force-included in the wheel whole, so the tests files ship with it."""
@@ -217,7 +233,7 @@ class TestCommand:
         status = main(["test", str(RULES)])
         out = capsys.readouterr().out
         assert status == 0
-        assert out.splitlines()[-1] == "spmkit test: 25 cases passed, 0 failed, 8 file(s)"
+        assert out.splitlines()[-1] == "spmkit test: 30 cases passed, 0 failed, 9 file(s)"
 
     def test_a_failing_case_exits_1_with_the_diff(self, tmp_path, capsys):
         """A broken case: exit status 1, the FAILED block, the count."""

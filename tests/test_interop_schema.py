@@ -96,10 +96,10 @@ class TestTheSchema:
 
     def test_keys_come_from_the_reader(self):
         """The indicator keys are the reader's; a key without a value type cannot be built."""
-        from spmkit.rulesets.reader import _INDICATOR_KEYS  # noqa: PLC0415
+        from spmkit.rulesets.schema import INDICATOR_KEYS  # noqa: PLC0415
 
         schema = rule_set_schema()
-        assert set(schema["definitions"]["indicator"]["properties"]) == set(_INDICATOR_KEYS)
+        assert set(schema["definitions"]["indicator"]["properties"]) == set(INDICATOR_KEYS)
         with pytest.raises(KeyError, match="no value type for key"):
             _object("target", {"op": True, "value": True, "colour": False})
 

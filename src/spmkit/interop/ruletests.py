@@ -64,8 +64,11 @@ _EXPECT_KEYS: Final = {
     "met": False,
     "gap": False,
     "tolerance": False,
+    "progress": False,
+    "milestone": False,
 }
 _STATUSES: Final = ("met", "not_met", "no_data", "undefined")
+_PROGRESS: Final = ("met", "on_track", "behind", "overdue")
 
 
 @attrs.frozen(kw_only=True)
@@ -79,6 +82,8 @@ class Expectation:
     met: bool | None = None
     gap: Fraction | None = None
     tolerance: Fraction | None = None
+    progress: str | None = None
+    milestone: Fraction | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -205,7 +210,7 @@ class _Reader:
         if entry is None:
             return None
         numbers: dict[str, Fraction | None] = {}
-        for key in ("value", "gap", "tolerance"):
+        for key in ("value", "gap", "tolerance", "milestone"):
             raw = entry.get(key)
             numbers[key] = _number(raw)
             if raw is not None and numbers[key] is None:
@@ -215,6 +220,12 @@ class _Reader:
             self.problem(
                 child_path(path, "status"),
                 f"must be one of {', '.join(_STATUSES)} (got {status!r})",
+            )
+        progress = entry.get("progress")
+        if progress is not None and progress not in _PROGRESS:
+            self.problem(
+                child_path(path, "progress"),
+                f"must be one of {', '.join(_PROGRESS)} (got {progress!r})",
             )
         met = entry.get("met")
         if met is not None and not isinstance(met, bool):
@@ -231,6 +242,8 @@ class _Reader:
             met=met,
             gap=numbers["gap"],
             tolerance=numbers["tolerance"],
+            progress=progress,
+            milestone=numbers["milestone"],
         )
 
     def case(
@@ -352,6 +365,21 @@ def _check(expectation: Expectation, result: spmkit.IndicatorResult) -> Iterator
             expected=str(expectation.met).lower(),
             got=str(result.met).lower(),
         )
+    got_progress = None if result.progress is None else result.progress.value
+    if expectation.progress is not None and expectation.progress != got_progress:
+        yield Mismatch(
+            indicator_id=iid,
+            field="progress",
+            expected=expectation.progress,
+            got=str(got_progress).replace("None", "null"),
+        )
+    if expectation.milestone is not None and expectation.milestone != result.milestone:
+        yield Mismatch(
+            indicator_id=iid,
+            field="milestone",
+            expected=_show(expectation.milestone),
+            got=_show(result.milestone),
+        )
     if expectation.gap is not None and expectation.gap != result.exact_gap:
         yield Mismatch(
             indicator_id=iid,
@@ -362,10 +390,13 @@ def _check(expectation: Expectation, result: spmkit.IndicatorResult) -> Iterator
 
 
 def run_case(rule_set: spmkit.RuleSet, case: RuleTestCase) -> CaseOutcome:
-    """Evaluate one case and compare every expectation; never raises for bad data."""
+    """Evaluate one case (in its year, if it names one) and compare every expectation.
+
+    Never raises for bad data or a bad year: the case fails with the library's message.
+    """
     try:
-        report = spmkit.evaluate(rule_set, case.inputs)
-    except spmkit.DataInvalid as exc:
+        report = spmkit.evaluate(rule_set, case.inputs, year=case.year)
+    except (spmkit.DataInvalid, spmkit.UsageError) as exc:
         return CaseOutcome(case=case, error="\n".join(spmkit.format_errors(exc)))
     mismatches = [
         mismatch

@@ -429,20 +429,28 @@ def _report_dict(report: spmkit.Report, year: int | None) -> dict[str, Any]:
     return {**report.to_dict(), "year": year}
 
 
-def _row_dict(
+def _year(period: str | None) -> int | None:
+    """A data file's period as the year to judge in (``"2011"``), else None."""
+    return int(period) if period is not None and period.isdigit() else None
+
+
+def _evaluate_row(  # noqa: PLR0913 - one row's facts
+    rule_set: spmkit.RuleSet,
     number: int,
     region: str | None,
-    year: object,
-    report: spmkit.Report | None,
+    year: int | None,
+    data: Mapping[str, object],
     problems: Iterable[str],
 ) -> dict[str, Any]:
-    return {
-        "row": number,
-        "region": region,
-        "year": year,
-        "results": None if report is None else report.to_dict()["results"],
-        "problems": list(problems),
-    }
+    """One batch row: evaluated in its year, or the problems that kept it from evaluation."""
+    found = list(problems)
+    results = None
+    if not found:
+        try:
+            results = spmkit.evaluate(rule_set, data, year=year).to_dict()["results"]
+        except (spmkit.DataInvalid, UsageError) as exc:
+            found = spmkit.format_errors(exc)
+    return {"row": number, "region": region, "year": year, "results": results, "problems": found}
 
 
 def create_app(*, token: str | None = None, limits: Limits | None = None) -> FastAPI:  # noqa: PLR0915 - the routes are closures over one app's state
@@ -508,8 +516,12 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
 
     @app.post("/rule-sets/{rule_set_id}/evaluate", tags=["evaluation"])
     def evaluate(rule_set_id: RuleSetId, body: EvaluateRequest) -> dict[str, Any]:
-        """Evaluate one data set: the library's ``Report.to_dict()``, plus the year given."""
-        report = spmkit.evaluate(rule_set_of(rule_set_id), body.data)
+        """Evaluate one data set: ``Report.to_dict()``, plus the year.
+
+        With ``year``, each indicator is judged against its milestone of that year (a phased
+        target) and every result carries ``milestone`` and ``progress``.
+        """
+        report = spmkit.evaluate(rule_set_of(rule_set_id), body.data, year=body.year)
         return _report_dict(report, body.year)
 
     @app.post("/rule-sets/{rule_set_id}/explain", tags=["evaluation"])
@@ -521,7 +533,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
             known = ", ".join(rule_set.indicators)
             msg = f"rule set {rule_set.id!r} has no indicator {body.indicator!r}; it has: {known}"
             raise UsageError(msg)
-        result = spmkit.evaluate(rule_set, body.data)[indicator.id]
+        result = spmkit.evaluate(rule_set, body.data, year=body.year)[indicator.id]
         inputs = [
             {
                 "name": name,
@@ -544,16 +556,10 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         """Evaluate JSON rows one by one; a row with bad values lists its problems."""
         rule_set = rule_set_of(rule_set_id)
         at_most(len(body.rows), limits.max_rows, "rows")
-        rows = []
-        for number, row in enumerate(body.rows, start=1):
-            try:
-                report = spmkit.evaluate(rule_set, row.data)
-            except spmkit.DataInvalid as exc:
-                rows.append(
-                    _row_dict(number, row.region, row.year, None, spmkit.format_errors(exc))
-                )
-            else:
-                rows.append(_row_dict(number, row.region, row.year, report, ()))
+        rows = [
+            _evaluate_row(rule_set, number, row.region, row.year, row.data, ())
+            for number, row in enumerate(body.rows, start=1)
+        ]
         return {"rule_set": rule_set.id, "rows": rows}
 
     @app.post("/rule-sets/{rule_set_id}/batch/upload", tags=["evaluation"])
@@ -566,7 +572,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         ] = "auto",
     ) -> dict[str, Any]:
         """Evaluate the rows of an uploaded CSV or Excel file, as ``spmkit evaluate`` reads them."""
-        from spmkit.files.datafiles import evaluate_table, read_data  # noqa: PLC0415 - on upload
+        from spmkit.files.datafiles import read_data  # noqa: PLC0415 - on upload
 
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
@@ -584,10 +590,9 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
                 # Named by the client's file name: the temporary path means nothing to them.
                 raise DataFileError(name, exc.problems) from None
         at_most(len(table.rows), limits.max_rows, "rows")
-        outcomes = evaluate_table(rule_set, table)
         rows = [
-            _row_dict(o.row.number, o.row.region, o.row.period, o.report, o.problems)
-            for o in outcomes
+            _evaluate_row(rule_set, r.number, r.region, _year(r.period), r.values, r.problems)
+            for r in table.rows
         ]
         return {"rule_set": rule_set.id, "source": name, "rows": rows}
 

@@ -4,10 +4,10 @@ Editors that read JSON Schema (VS Code and others through ``yaml-language-server
 complete keys and flag unknown ones while a rule file is written; ``spmkit schema``
 prints it, and ``rules/rule-set.schema.json`` is the same document, shipped.
 
-Which keys exist and which are required is read from :mod:`spmkit.rulesets.reader` and
-:mod:`spmkit.rulesets.overlay` (their ``_*_KEYS`` tables), the allowed values from the
-model (comparators, aggregations, input kinds, verification levels) and the id patterns
-from the reader, so the schema cannot drift from the loader. What a key's *value* is
+Which keys exist and which are required is read from :mod:`spmkit.rulesets.schema` (the
+key tables the builder reads by), the allowed values from the model (comparators,
+aggregations, input kinds, verification levels) and the id patterns from the schema
+module, so the schema cannot drift from the loader. What a key's *value* is
 (text, a number, a year, an expression) is stated once, here, in :data:`VALUE_TYPES`;
 :func:`rule_set_schema` refuses to build a schema for a key that has none.
 
@@ -29,26 +29,30 @@ from spmkit.rulesets.model import (
     InputKind,
     Verification,
 )
-from spmkit.rulesets.overlay import _OVERLAY_KEYS
-from spmkit.rulesets.reader import (
-    _INDICATOR_ID,
-    _INDICATOR_KEYS,
-    _INPUT_KEYS,
-    _INPUT_NAME,
-    _JURISDICTION_KEYS,
-    _LANGUAGES,
-    _LEGAL_BASIS_KEYS,
-    _LEVELS,
-    _RULE_SET_ID,
-    _SERVICE_TYPE_KEYS,
-    _SOURCE_KEYS,
-    _TARGET_KEYS,
-    _TOP_KEYS,
-    _UNITS_KEYS,
+from spmkit.rulesets.schema import (
+    BASELINE_KEYS,
+    CORRESPONDENCE_KEYS,
     FORMAT_VERSION,
+    IN_FORCE_KEYS,
+    INDICATOR_ID,
+    INDICATOR_KEYS,
+    INPUT_KEYS,
+    INPUT_NAME,
+    JURISDICTION_KEYS,
+    LANGUAGES,
+    LEGAL_BASIS_KEYS,
+    LEVELS,
     MAX_INDICATORS,
     MAX_INPUTS,
+    OVERLAY_KEYS,
+    RULE_SET_ID,
+    SERVICE_TYPE_KEYS,
+    SOURCE_KEYS,
+    TARGET_KEYS,
+    TOP_KEYS,
+    UNITS_KEYS,
 )
+from spmkit.rulesets.timekeys import _SECTOR, MAX_SCHEDULE_YEARS
 
 __all__ = ["SCHEMA_ID", "VALUE_TYPES", "rule_set_schema", "schema_text"]
 
@@ -68,14 +72,20 @@ _YEAR: Final = {"type": "integer", "minimum": 1945, "maximum": 2100}
 _EXPRESSION: Final = {"type": ["string", "number"], "description": "an expression (docs/dsl.md)"}
 _TEXT_LIST: Final = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 _SOURCE_REF: Final = {"$ref": "#/definitions/source"}
+_DATE: Final = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
+_YEAR_OR_DATE: Final = {"anyOf": [_YEAR, _DATE]}
+_RULE_SET_IDS: Final = {
+    "type": "array",
+    "items": {"type": "string", "pattern": _pattern(RULE_SET_ID)},
+}
 
 VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
     "rule_set": {
         "spmkit": {"const": FORMAT_VERSION, "description": "the format version"},
-        "id": {"type": "string", "pattern": _pattern(_RULE_SET_ID)},
+        "id": {"type": "string", "pattern": _pattern(RULE_SET_ID)},
         "title": _TEXT,
         "title_en": _OPTIONAL_TEXT,
-        "language": {"enum": list(_LANGUAGES)},
+        "language": {"enum": list(LANGUAGES)},
         "jurisdiction": {"$ref": "#/definitions/jurisdiction"},
         "legal_basis": {"$ref": "#/definitions/legal_basis"},
         "notes": _TEXT_LIST,
@@ -84,9 +94,24 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "indicators": {"$ref": "#/definitions/indicators"},
         "extends": {"type": "string", "pattern": r"\S", "description": "base: id or path"},
         "drop": {"type": "array", "items": {"type": "string"}},
+        "sector": {"type": "string", "pattern": _pattern(_SECTOR)},
+        "in_force": {"$ref": "#/definitions/in_force"},
+        "supersedes": _RULE_SET_IDS,
+    },
+    "in_force": {
+        "from": _YEAR_OR_DATE,
+        "until": {"anyOf": [_YEAR, _DATE, {"type": "null"}]},
+        "source": _SOURCE_REF,
+        "until_source": _SOURCE_REF,
+        "note": _OPTIONAL_TEXT,
+    },
+    "baseline": {"year": _YEAR, "value": _NUMBER},
+    "correspondence": {
+        "indicator": {"type": ["string", "integer"]},
+        "source": _SOURCE_REF,
     },
     "jurisdiction": {
-        "level": {"enum": list(_LEVELS)},
+        "level": {"enum": list(LEVELS)},
         "name": _TEXT,
         "province": _OPTIONAL_TEXT,
     },
@@ -95,7 +120,7 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "number": {"type": ["string", "integer"]},
         "year": _YEAR,
         "title": _OPTIONAL_TEXT,
-        "enacted": {"type": "string", "format": "date", "description": "YYYY-MM-DD"},
+        "enacted": _DATE,
         "publication": _OPTIONAL_TEXT,
         "url": _OPTIONAL_TEXT,
     },
@@ -110,6 +135,11 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "kind": {"enum": [kind.value for kind in InputKind]},
         "min": {"type": "number", "minimum": 0},
         "max": {"type": "number", "minimum": 0},
+        "same_as": {
+            "type": "object",
+            "propertyNames": {"pattern": _pattern(RULE_SET_ID)},
+            "additionalProperties": {"type": "string", "pattern": _pattern(INPUT_NAME)},
+        },
     },
     "service_type": {"name": _TEXT, "name_en": _OPTIONAL_TEXT},
     "indicator": {
@@ -131,11 +161,28 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "coverage": {"type": ["boolean", "null"]},
         "units": {"$ref": "#/definitions/units"},
         "after": {"type": "string", "description": "overlays: place a new indicator after"},
+        "corresponds_to": {
+            "type": "object",
+            "propertyNames": {"pattern": _pattern(RULE_SET_ID)},
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": ["string", "integer"]},
+                    {"$ref": "#/definitions/correspondence"},
+                ]
+            },
+        },
     },
     "target": {
         "op": {"enum": list(COMPARATORS)},
         "value": _NUMBER,
         "unit": _OPTIONAL_TEXT,
+        "schedule": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[0-9]{4}$"},
+            "additionalProperties": _NUMBER,
+            "maxProperties": MAX_SCHEDULE_YEARS,
+        },
+        "baseline": {"$ref": "#/definitions/baseline"},
     },
     "units": {"accept": _TEXT, "note": _TEXT},
     "source": {
@@ -186,13 +233,13 @@ def rule_set_schema() -> dict[str, Any]:
     >>> schema["then"]["required"]
     ['spmkit', 'id', 'extends']
     """
-    indicator = _object("indicator", {**_INDICATOR_KEYS})
-    overlay_indicator = _object("indicator", {**_INDICATOR_KEYS, "after": False}, optional=True)
-    overlay = _object("rule_set", _OVERLAY_KEYS)
+    indicator = _object("indicator", {**INDICATOR_KEYS})
+    overlay_indicator = _object("indicator", {**INDICATOR_KEYS, "after": False}, optional=True)
+    overlay = _object("rule_set", OVERLAY_KEYS)
     overlay["properties"]["indicators"] = {
-        **_section(_INDICATOR_ID, "overlay_indicator", MAX_INDICATORS)
+        **_section(INDICATOR_ID, "overlay_indicator", MAX_INDICATORS)
     }
-    source = _object("source", _SOURCE_KEYS)
+    source = _object("source", SOURCE_KEYS)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
@@ -204,19 +251,22 @@ def rule_set_schema() -> dict[str, Any]:
         "type": "object",
         "if": {"required": ["extends"]},
         "then": overlay,
-        "else": _object("rule_set", _TOP_KEYS),
+        "else": _object("rule_set", TOP_KEYS),
         "definitions": {
-            "jurisdiction": _object("jurisdiction", _JURISDICTION_KEYS),
-            "legal_basis": _object("legal_basis", _LEGAL_BASIS_KEYS),
-            "inputs": _section(_INPUT_NAME, "input", MAX_INPUTS),
-            "input": _object("input", _INPUT_KEYS),
-            "service_types": _section(_INDICATOR_ID, "service_type"),
-            "service_type": _object("service_type", _SERVICE_TYPE_KEYS),
-            "indicators": _section(_INDICATOR_ID, "indicator", MAX_INDICATORS),
+            "jurisdiction": _object("jurisdiction", JURISDICTION_KEYS),
+            "legal_basis": _object("legal_basis", LEGAL_BASIS_KEYS),
+            "inputs": _section(INPUT_NAME, "input", MAX_INPUTS),
+            "input": _object("input", INPUT_KEYS),
+            "service_types": _section(INDICATOR_ID, "service_type"),
+            "service_type": _object("service_type", SERVICE_TYPE_KEYS),
+            "indicators": _section(INDICATOR_ID, "indicator", MAX_INDICATORS),
             "indicator": indicator,
             "overlay_indicator": overlay_indicator,
-            "target": _object("target", _TARGET_KEYS),
-            "units": _object("units", _UNITS_KEYS),
+            "target": _object("target", TARGET_KEYS),
+            "units": _object("units", UNITS_KEYS),
+            "in_force": _object("in_force", IN_FORCE_KEYS),
+            "baseline": _object("baseline", BASELINE_KEYS),
+            "correspondence": _object("correspondence", CORRESPONDENCE_KEYS),
             "source": {"oneOf": [_TEXT, source], "description": "a ref, or a full source"},
         },
     }
