@@ -1,0 +1,275 @@
+"""Fidelity of the national rule sets: estimates as amounts, found quotes, Permenkes 6/2024.
+
+Published figures are recomputed from the counts the documents print, with the
+office's rounding (half up, to the decimals they print).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import spmkit
+from spmkit import Status, Verification
+
+ROOT = Path(__file__).resolve().parents[1]
+DM_EXAMPLE = ROOT / "examples" / "dm-prevalensi-aceh-timur-2023.yaml"
+
+PP2_SERVICES = ("permenkes-43-2016", "permenkes-4-2019", "permenkes-6-2024")
+PP2_ESTIMATES = (
+    "sasaran_bumil",
+    "sasaran_bulin",
+    "balita_total",
+    "hipertensi_estimasi",
+    "dm_estimasi",
+    "odgj_berat",
+    "hiv_berisiko",
+)
+ESTIMATE_INPUTS = [
+    *((rule_set_id, name) for rule_set_id in PP2_SERVICES for name in PP2_ESTIMATES),
+    *(
+        (rule_set_id, name)
+        for rule_set_id in ("permenkes-741-2008", "kulon-progo-2011", "kulon-progo-2011-overlay")
+        for name in (
+            "sasaran_bumil",
+            "sasaran_bulin",
+            "pneumonia_balita_perkiraan",
+            "tb_bta_perkiraan",
+            "diare_perkiraan",
+        )
+    ),
+]
+ESTIMATE_WORDS = re.compile(r"sasaran|estimasi|perkiraan|proyeksi|proksi", re.IGNORECASE)
+
+
+def quiet(source: str | Path) -> spmkit.RuleSet:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", spmkit.UnverifiedValuesWarning)
+        return spmkit.load_rule_set(source)
+
+
+def published(value: Fraction, places: int) -> Decimal:
+    """Round as a spreadsheet does for print: half up, to ``places`` decimals."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+class TestEstimatesAreAmounts:
+    @pytest.mark.parametrize(("rule_set_id", "name"), ESTIMATE_INPUTS)
+    def test_estimate_accepts_a_fractional_value(self, rule_set_id, name):
+        """302/125 (2.416, a sasaran from prevalence 1.6 % of 151 people) is accepted."""
+        rs = quiet(rule_set_id)
+        assert rs.inputs[name].kind is spmkit.InputKind.AMOUNT
+        assert spmkit.validate_data(rs, {name: Fraction(302, 125)}) == {name: Fraction(302, 125)}
+
+    @pytest.mark.parametrize(("rule_set_id", "name"), ESTIMATE_INPUTS)
+    def test_estimate_quotes_its_source(self, rule_set_id, name):
+        """Each estimate input says, with a quote, why it is an estimate."""
+        description = quiet(rule_set_id).inputs[name].description
+        assert description is not None
+        assert re.search(r'"[^"]{10,}"', description), description
+
+    @pytest.mark.parametrize("rule_set_id", sorted(spmkit.shipped_rule_sets()))
+    def test_every_input_named_an_estimate_is_an_amount(self, rule_set_id):
+        """No shipped input labelled sasaran/estimasi/perkiraan/proyeksi is left a count."""
+        rs = quiet(rule_set_id)
+        for name, spec in rs.inputs.items():
+            if ESTIMATE_WORDS.search(spec.label):
+                assert spec.kind is spmkit.InputKind.AMOUNT, (rule_set_id, name)
+
+    def test_head_counts_stay_counts(self):
+        """Served people are counted: a fraction of a person served is refused."""
+        rs = quiet("permenkes-4-2019")
+        with pytest.raises(spmkit.DataInvalid):
+            spmkit.validate_data(rs, {"dm_standar": Fraction(302, 125)})
+
+
+class TestPublishedFigures:
+    """Figures the health offices published, recomputed under the 4/2019 rule set."""
+
+    @pytest.mark.parametrize(
+        ("indicator_id", "data", "places", "printed"),
+        [
+            # Evaluasi SPM Dinkes Kota Blitar 2020, hlm. 23: "24.632 / 91.980 sebesar 26,78%".
+            ("6", {"usia_produktif_skrining": 24632, "usia_produktif": 91980}, 2, "26.78"),
+            # Profil Kesehatan Jawa Tengah 2020, hlm. 137: 64.467 of 86.155, "74,8 persen".
+            ("10", {"odgj_berat_standar": 64467, "odgj_berat": 86155}, 1, "74.8"),
+            # Same profile, hlm. 111: 517.812 of an estimated 654.951, "79,1 persen".
+            ("12", {"hiv_berisiko_diperiksa": 517812, "hiv_berisiko": 654951}, 1, "79.1"),
+            # Profil Kesehatan Kubu Raya 2021, hlm. 110: 4.950 of 5.297 sasaran, 93,45 %.
+            ("9", {"dm_standar": 4950, "dm_estimasi": 5297}, 2, "93.45"),
+        ],
+    )
+    def test_published_percentage(self, indicator_id, data, places, printed):
+        """The value rounds to the printed percentage; it is below the 100 % target."""
+        result = spmkit.evaluate(quiet("permenkes-4-2019"), data)[indicator_id]
+        assert published(result.exact_value, places) == Decimal(printed)
+        assert result.status is Status.NOT_MET
+
+
+ACEH_TIMUR_2023 = [
+    # desa, population aged >= 15 (men, women), served to standard (men, women), and the
+    # printed capaian (men, women, total), from the Puskesmas Peunaron DM table.
+    ("Arul Pinang", (1415, 1433), (4, 6), ("17.7", "26.2", "21.9")),
+    ("Peunaron Baru", (908, 919), (3, 5), ("20.6", "34.0", "27.4")),
+    ("Peunaron Lama", (353, 358), (4, 6), ("70.8", "104.7", "87.9")),
+    ("Bukit Tiga", (267, 508), (3, 4), ("70.2", "49.2", "56.5")),
+    ("Sri Mulya", (151, 153), (2, 3), ("82.8", "122.5", "102.8")),
+    ("JUMLAH", (3094, 3371), (16, 24), ("32.3", "44.5", "38.7")),
+]
+
+
+@pytest.fixture(scope="module")
+def dm_example():
+    return quiet(DM_EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def six_2024():
+    return quiet("permenkes-6-2024")
+
+
+class TestPrevalenceDenominator:
+    """examples/dm-prevalensi-aceh-timur-2023.yaml: sasaran = prevalence / 100 x population."""
+
+    @pytest.mark.parametrize(("desa", "population", "served", "printed"), ACEH_TIMUR_2023)
+    def test_reproduces_the_published_table(self, dm_example, desa, population, served, printed):
+        """Every printed capaian, men, women and total, comes out of the unrounded estimate."""
+        groups = (*zip(population, served, strict=True), (sum(population), sum(served)))
+        for (people, patients), figure in zip(groups, printed, strict=True):
+            data = {"dm_standar": patients, "dm_prevalensi": Fraction("1.60"),
+                    "penduduk_15_plus": people}  # fmt: skip
+            result = spmkit.evaluate(dm_example, data)["9"]
+            by_hand = Fraction(patients) / (Fraction(16, 10) / 100 * people) * 100
+            assert result.exact_value == by_hand, desa
+            assert published(result.exact_value, 1) == Decimal(figure), desa
+
+    def test_above_100_percent_is_met_and_flagged(self, dm_example):
+        """Sri Mulya, women: 3 served of an estimated 2.448 is 122.5 %, met, and flagged."""
+        data = {"dm_standar": 3, "dm_prevalensi": Fraction("1.60"), "penduduk_15_plus": 153}
+        result = spmkit.evaluate(dm_example, data)["9"]
+        assert result.exact_value == Fraction(6250, 51)
+        assert result.denominator == Fraction(306, 125)  # 2.448, not rounded
+        assert result.status is Status.MET
+        assert result.exceeds_denominator
+
+    def test_a_rounded_estimate_would_not_reproduce_the_table(self):
+        """Rounding the estimate first (as a count would force) misses the printed figure."""
+        result = spmkit.evaluate(quiet("permenkes-4-2019"), {"dm_standar": 3, "dm_estimasi": 2})
+        assert published(result["9"].exact_value, 1) != Decimal("122.5")
+
+    def test_the_same_estimate_given_directly_gives_the_same_value(self, dm_example):
+        """Passing 2.448 as dm_estimasi to 4/2019 equals computing it from the prevalence."""
+        direct = spmkit.evaluate(
+            quiet("permenkes-4-2019"), {"dm_standar": 3, "dm_estimasi": Fraction("2.448")}
+        )["9"]
+        computed = spmkit.evaluate(
+            dm_example,
+            {"dm_standar": 3, "dm_prevalensi": Fraction("1.6"), "penduduk_15_plus": 153},
+        )["9"]
+        assert direct.exact_value == computed.exact_value
+
+    def test_prevalence_is_bounded(self, dm_example):
+        """A prevalence above 100 is refused as data."""
+        with pytest.raises(spmkit.DataInvalid):
+            spmkit.validate_data(dm_example, {"dm_prevalensi": 160})
+
+    def test_units_are_checked(self):
+        """Multiplying by the prevalence without dividing it back to persons is refused."""
+        text = DM_EXAMPLE.read_text(encoding="utf-8").replace(
+            "denominator: dm_prevalensi / 100 * penduduk_15_plus",
+            "denominator: dm_prevalensi / 100 * penduduk_15_plus / penduduk_15_plus",
+        )
+        with pytest.raises(spmkit.RuleSetInvalid) as caught:
+            spmkit.loads_rule_set(text, file=str(DM_EXAMPLE))
+        assert any("the formula gives" in line for line in spmkit.format_errors(caught.value))
+
+    def test_documented(self):
+        """docs/rule-sets.md shows the example file as it is."""
+        docs = (ROOT / "docs" / "rule-sets.md").read_text(encoding="utf-8")
+        assert "examples/dm-prevalensi-aceh-timur-2023.yaml" in docs
+        assert "denominator: dm_prevalensi / 100 * penduduk_15_plus" in docs
+
+
+class TestFoundQuotes:
+    def test_43_2016_formulas_1_to_4_are_the_reporting_form(self):
+        """43/2016 services 1-4 cite the 'PERMENKES NOMOR 43 TAHUN 2016' reporting form."""
+        rs = quiet("permenkes-43-2016")
+        for indicator_id in ("1", "2", "3", "4"):
+            source = rs.indicators[indicator_id].source_of("formula")
+            assert source.verification is Verification.SECONDARY
+            assert source.url == "https://id.scribd.com/document/670703177/"
+            assert source.quote
+        assert "0\u201359 bulan" in rs.indicators["4"].source_of("formula").quote  # en dash
+
+    def test_43_2016_balita_contradiction_is_a_note(self):
+        """The 12-59 months recollection is recorded as contradicted, not silently fixed."""
+        notes = " ".join(quiet("permenkes-43-2016").indicators["4"].notes)
+        assert "0-59 months" in notes
+        assert "12-59 months" in notes
+
+    def test_4_2019_tb_is_presumptive_tb_examined(self):
+        """4/2019 service 11: 'orang terduga TBC yang dilakukan pemeriksaan penunjang'."""
+        rs = quiet("permenkes-4-2019")
+        source = rs.indicators["11"].source_of("formula")
+        assert source.verification is Verification.SECONDARY
+        assert "terduga TBC yang dilakukan pemeriksaan penunjang" in source.quote
+        assert any("pemeriksaan penunjang" in note for note in rs.notes)
+
+    @pytest.mark.parametrize(
+        ("rule_set_id", "counts"),
+        [
+            ("permenkes-741-2008", (0, 6, 60)),
+            ("permenkes-43-2016", (0, 8, 28)),
+            ("permenkes-4-2019", (0, 11, 25)),
+            ("permenkes-6-2024", (0, 0, 36)),
+        ],
+    )
+    def test_verification_counts(self, rule_set_id, counts):
+        """Primary, secondary and unverified values per national rule set."""
+        tally = quiet(rule_set_id).verification_counts()
+        assert (
+            tally[Verification.PRIMARY],
+            tally[Verification.SECONDARY],
+            tally[Verification.UNVERIFIED],
+        ) == counts
+
+
+class TestPermenkes62024:
+    def test_is_4_2019_carried_over(self, six_2024):
+        """It extends 4/2019 and has its 12 services, each at 100 %."""
+        assert six_2024.extends == ("permenkes-4-2019",)
+        assert list(six_2024.indicators) == [str(number) for number in range(1, 13)]
+        assert {ind.target.value for ind in six_2024.indicators.values()} == {100}
+        assert six_2024.legal_basis.cite() == "Peraturan Menteri Kesehatan Nomor 6 Tahun 2024"
+
+    def test_every_value_is_unverified_and_says_carried_over(self, six_2024):
+        """No value claims more than was read: all 36 are unverified, each with a note."""
+        for indicator in six_2024.indicators.values():
+            for field in ("target", "deadline", "formula"):
+                source = indicator.source_of(field)
+                assert source.verification is Verification.UNVERIFIED
+                assert "unverified for 6/2024" in source.note or "K6" in source.note
+
+    def test_ibu_hamil_counts_k6(self, six_2024):
+        """Service 1 counts six antenatal visits (K6); the only formula that differs."""
+        assert str(six_2024.indicators["1"].numerator) == "bumil_k6"
+        assert "enam kali" in six_2024.inputs["bumil_k6"].label
+        change = spmkit.diff(quiet("permenkes-4-2019"), six_2024)
+        assert [c.indicator_id for c in change.changes] == ["1"]
+
+    def test_evaluates(self, six_2024):
+        """With K6 counts: 450 of 500 sasaran is 90 %, below 100 %."""
+        report = spmkit.evaluate(six_2024, {"bumil_k6": 450, "sasaran_bumil": 500})
+        assert report["1"].exact_value == 90
+        assert report["1"].status is Status.NOT_MET
+
+    def test_warns_on_load(self):
+        """Loading it warns: every value is unverified."""
+        with pytest.warns(spmkit.UnverifiedValuesWarning):
+            spmkit.load_rule_set("permenkes-6-2024")
