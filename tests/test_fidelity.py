@@ -101,6 +101,9 @@ class TestPublishedFigures:
             ("10", {"odgj_berat_standar": 64467, "odgj_berat": 86155}, 1, "74.8"),
             # Same profile, hlm. 111: 517.812 of an estimated 654.951, "79,1 persen".
             ("12", {"hiv_berisiko_diperiksa": 517812, "hiv_berisiko": 654951}, 1, "79.1"),
+            # Profil Kesehatan Jawa Tengah 2022, hlm. 118 (p. 136 of the flip-book):
+            # 5.992.684 of an estimated 8.494.296 "atau 70,55 persen".
+            ("8", {"hipertensi_standar": 5992684, "hipertensi_estimasi": 8494296}, 2, "70.55"),
             # Profil Kesehatan Kubu Raya 2021, hlm. 110: 4.950 of 5.297 sasaran, 93,45 %.
             ("9", {"dm_standar": 4950, "dm_estimasi": 5297}, 2, "93.45"),
         ],
