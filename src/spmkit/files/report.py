@@ -1,6 +1,6 @@
 """Evaluation results as people read them: terminal table, Markdown, CSV, JSON and HTML.
 
-Every renderer takes the rule set, the row outcomes of :func:`spmkit.datafiles.evaluate_table`
+Every renderer takes the rule set, the row outcomes of :func:`spmkit.files.datafiles.evaluate_table`
 and a language, and returns text; nothing here prints, reads files or computes an
 indicator. Status is always written out in words (``met``, ``NOT MET``, ``no data``),
 never shown by colour alone, so a printed or pasted table keeps its meaning.
@@ -17,10 +17,10 @@ import json
 from collections.abc import Sequence
 from typing import Any, Final
 
-from spmkit.datafiles import RowOutcome
+from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.files.datafiles import RowOutcome
 from spmkit.messages import Language, format_number, message, status_label
-from spmkit.model import Indicator, RuleSet, factor_suffix
-from spmkit.results import IndicatorResult, Report, Status
+from spmkit.rulesets.model import Indicator, RuleSet, factor_suffix
 
 __all__ = [
     "FORMATS",

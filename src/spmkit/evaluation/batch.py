@@ -1,7 +1,7 @@
 """Evaluate a rule set on many rows at once (regions, months), with numpy.
 
 ``evaluate_batch(rule_set, data)`` gives, for every indicator, arrays of value, status,
-met, gap, numerator and denominator: the same answers as :func:`spmkit.evaluate` on each
+met, gap, numerator and denominator: the same answers as :func:`spmkit.evaluation.scalar` on each
 row, decided exactly. Counts are integers, so ``met`` is decided by cross-multiplying
 integers (57 of 100 meets ``>= 57 %``; no float rounding can flip it), and ``value`` and
 ``gap`` are the correctly rounded floats of the exact results. Where the data make that
@@ -25,12 +25,19 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._columns import Table, read_table
-from spmkit._compile import Env, NeedsExact, Program, Vec, check_bounds, compile_expression
-from spmkit._frozen import FrozenMap, freeze
-from spmkit.evaluate import evaluate
-from spmkit.model import Indicator, RuleSet, Target
-from spmkit.results import Status, nearest_float
+from spmkit.evaluation.columns import Table, read_table
+from spmkit.evaluation.compile import (
+    Env,
+    NeedsExact,
+    Program,
+    Vec,
+    check_bounds,
+    compile_expression,
+)
+from spmkit.evaluation.results import Status, nearest_float
+from spmkit.evaluation.scalar import evaluate
+from spmkit.frozen import FrozenMap, freeze
+from spmkit.rulesets.model import Indicator, RuleSet, Target
 
 __all__ = [
     "STATUS_CODES",
@@ -550,7 +557,13 @@ def evaluate_batch(
     """
     compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
     if type(data).__module__.startswith("dask"):
-        from spmkit._dask import evaluate_dask  # noqa: PLC0415 - optional dependency
+        from spmkit.evaluation.dask import evaluate_dask  # noqa: PLC0415 - optional dependency
 
-        return evaluate_dask(compiled.rule_set, data, keys=keys, allow_unknown=allow_unknown)
+        return evaluate_dask(
+            compiled.rule_set,
+            data,
+            compiler=compile_rule_set,
+            keys=keys,
+            allow_unknown=allow_unknown,
+        )
     return compiled.evaluate(data, keys=keys, allow_unknown=allow_unknown)

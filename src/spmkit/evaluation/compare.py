@@ -4,7 +4,7 @@
 rule, the regency's variant, the rule that replaced it) and lines the results up by
 indicator id, so a researcher sees where the verdict depends on the rules. Rule sets
 that name the same count differently get an input-name mapping. The evaluation itself
-is :func:`spmkit.evaluate.evaluate`; this module only routes data and arranges results.
+is :func:`spmkit.evaluation.scalar.evaluate`; this module only routes data and arranges results.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import attrs
 
-from spmkit._frozen import FrozenMap, freeze
-from spmkit.check import suggest
-from spmkit.errors import DataError, DataInvalid
-from spmkit.evaluate import evaluate
-from spmkit.expr import exact_decimal
-from spmkit.model import RuleSet, factor_suffix
-from spmkit.results import IndicatorResult, Report, Status
-from spmkit.rules import resolve_rule_set
+from spmkit.errors import DataError, DataInvalid, UsageError
+from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.evaluation.scalar import evaluate
+from spmkit.frozen import FrozenMap, freeze
+from spmkit.language.expr import exact_decimal
+from spmkit.rulesets.check import suggest
+from spmkit.rulesets.model import RuleSet, factor_suffix
+from spmkit.rulesets.reader import resolve_rule_set
 
 __all__ = ["Comparison", "compare"]
 
@@ -113,7 +113,7 @@ def compare(
 
     Args:
         rule_sets: rule sets, shipped ids or file paths.
-        data: input name -> count, as for :func:`~spmkit.evaluate.evaluate`. Each rule
+        data: input name -> count, as for :func:`~spmkit.evaluation.scalar.evaluate`. Each rule
             set reads the inputs it declares; a name no rule set declares is refused.
         inputs: per rule-set id, its input names mapped to the names used in ``data``
             (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``).
@@ -124,12 +124,12 @@ def compare(
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
         msg = "compare needs at least one rule set"
-        raise ValueError(msg)
+        raise UsageError(msg)
     mappings = inputs or {}
     unknown_sets = sorted(set(mappings) - {rs.id for rs in resolved})
     if unknown_sets:
         msg = f"inputs names rule sets that are not compared: {', '.join(unknown_sets)}"
-        raise ValueError(msg)
+        raise UsageError(msg)
     routes = []
     for rule_set in resolved:
         mapping = mappings.get(rule_set.id, {})

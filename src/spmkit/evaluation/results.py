@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from spmkit._frozen import FrozenMap, freeze
-from spmkit.model import Source, Target
+from spmkit.frozen import FrozenMap, freeze
+from spmkit.rulesets.model import Source, Target
 
 __all__ = ["IndicatorResult", "Report", "Status"]
 

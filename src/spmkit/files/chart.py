@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from spmkit.datafiles import RowOutcome
+from spmkit.errors import ChartUnavailableError, UsageError
+from spmkit.evaluation.results import Status
+from spmkit.files.datafiles import RowOutcome
+from spmkit.files.report import indicator_name
 from spmkit.messages import Language, format_number, message, status_label
-from spmkit.model import RuleSet, factor_suffix
-from spmkit.report import indicator_name
-from spmkit.results import Status
+from spmkit.rulesets.model import RuleSet, factor_suffix
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,10 +38,6 @@ _COLOURS: Final = {
 _REFUSED: Final = "#ffffff"
 _NAME_WIDTH: Final = 48
 _MAX_GRID_LABELS: Final = 60
-
-
-class ChartUnavailableError(ImportError):
-    """matplotlib is not installed; ``pip install 'spmkit[plot]'`` adds it."""
 
 
 def plotting_available() -> bool:
@@ -238,7 +235,7 @@ def chart_bytes(
     evaluated = [o for o in outcomes if o.report is not None]
     if not evaluated:
         msg = "no row was evaluated, so there is no chart to draw"
-        raise ValueError(msg)
+        raise UsageError(msg)
     plt = _pyplot()
     if len(outcomes) == 1:
         figure = _bar_figure(rule_set, evaluated[0], lang)
