@@ -16,6 +16,7 @@ import pytest
 
 import spmkit
 from spmkit import Status, Verification
+from spmkit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DM_EXAMPLE = ROOT / "examples" / "dm-prevalensi-aceh-timur-2023.yaml"
@@ -276,3 +277,126 @@ class TestPermenkes62024:
         """Loading it warns: every value is unverified."""
         with pytest.warns(spmkit.UnverifiedValuesWarning):
             spmkit.load_rule_set("permenkes-6-2024")
+
+
+class TestFractionalCountMessage:
+    def test_python_error_shows_a_decimal(self):
+        """A fractional head count is refused and shown as 2.416, not as 302/125."""
+        with pytest.raises(spmkit.DataInvalid) as caught:
+            spmkit.validate_data(quiet("permenkes-4-2019"), {"dm_standar": Fraction(302, 125)})
+        assert spmkit.format_errors(caught.value) == [
+            "input 'dm_standar' must be a count of person: a whole number, 0 or more (got 2.416)"
+        ]
+
+    def test_command_line_error_shows_a_decimal(self, tmp_path, capsys):
+        """Read from a CSV file, the same value is reported as 2.416 too."""
+        data = tmp_path / "dm.csv"
+        data.write_text("dm_standar,dm_estimasi\n2.416,2.416\n", encoding="utf-8")
+        main(["evaluate", "permenkes-4-2019", str(data), "--number-format", "en"])
+        out, err = capsys.readouterr()
+        (refused,) = [line for line in (out + err).splitlines() if "(got " in line]
+        assert refused.endswith(
+            "input 'dm_standar' must be a count of person: a whole number, 0 or more (got 2.416)"
+        )
+        assert "302/125" not in out + err
+
+
+class TestProvenance:
+    def test_lists_every_value_in_order(self):
+        """Target, deadline and formula of each indicator, in the rule set's order."""
+        rs = quiet("permenkes-4-2019")
+        entries = rs.provenance()
+        assert len(entries) == 3 * len(rs.indicators)
+        assert [(e.indicator_id, e.field) for e in entries[:3]] == [
+            ("1", "target"),
+            ("1", "deadline"),
+            ("1", "formula"),
+        ]
+        (formula,) = [e for e in entries if (e.indicator_id, e.field) == ("6", "formula")]
+        assert formula.value == "usia_produktif_skrining / usia_produktif x 100"
+        assert formula.verification is Verification.SECONDARY
+        assert (
+            formula.source.url
+            == "http://online.flipbuilder.com/vymnt/omxe/files/basic-html/page30.html"
+        )
+        assert "24.632 / 91.980 sebesar 26,78%" in formula.source.quote
+        assert entries[0].value == ">= 100 %"
+        assert entries[1].value == "none"
+
+    def test_filter_by_level(self):
+        """provenance("unverified") is exactly RuleSet.unverified, with the sources."""
+        rs = quiet("permenkes-4-2019")
+        unverified = rs.provenance("unverified")
+        assert [(e.indicator_id, e.field) for e in unverified] == list(rs.unverified)
+        assert all(e.source.note for e in unverified)
+        assert len(rs.provenance(Verification.SECONDARY)) == 11
+        with pytest.raises(ValueError, match="'checked' is not a valid Verification"):
+            rs.provenance("checked")
+
+    def test_overlay_values_name_their_rule_set(self):
+        """In 6/2024 every value comes from the 6/2024 file, none from 4/2019's sources."""
+        entries = quiet("permenkes-6-2024").provenance()
+        assert {e.source.rule_set for e in entries} == {"permenkes-6-2024"}
+        assert entries[2].value == "bumil_k6 / sasaran_bumil x 100"
+
+    def test_show_provenance(self, capsys):
+        """`spmkit show ID --provenance` prints each value, its level and sources, and counts."""
+        assert main(["show", "permenkes-4-2019", "--provenance"]) == 0
+        out, err = capsys.readouterr()
+        values = [
+            line
+            for line in out.splitlines()
+            if re.match(r"  \d+ (target|deadline|formula): ", line)
+        ]
+        assert len(values) == 36
+        assert "  6 formula: usia_produktif_skrining / usia_produktif x 100  [secondary]" in values
+        assert (
+            "      url: http://online.flipbuilder.com/vymnt/omxe/files/basic-html/page30.html"
+            in out
+        )
+        assert out.splitlines()[-1] == "values: 0 primary, 11 secondary, 25 unverified (of 36)"
+        assert err == ""  # show lists the levels itself: no note
+
+
+class TestUnverifiedNote:
+    @pytest.fixture
+    def data(self, tmp_path):
+        path = tmp_path / "k6.yaml"
+        path.write_text("bumil_k6: 450\nsasaran_bumil: 500\n", encoding="utf-8")
+        return str(path)
+
+    def test_one_line_per_rule_set(self, data, capsys):
+        """evaluate prints one note line for the rule set, naming the share unverified."""
+        main(["evaluate", "permenkes-6-2024", data])
+        notes = [line for line in capsys.readouterr().err.splitlines() if "unverified" in line]
+        assert notes == [
+            (
+                "spmkit: note: rule set 'permenkes-6-2024': 36 of 36 values unverified "
+                "(indicators 1, 2, 3, 4, 5, 6, 7, 8, ...), shipped to be checked, not trusted; "
+                "'spmkit show permenkes-6-2024 --provenance' lists them"
+            )
+        ]
+
+    def test_silenced_by_option(self, data, capsys):
+        """--no-unverified-note prints none; the results are the same."""
+        main(["evaluate", "permenkes-6-2024", data, "--format", "csv"])
+        with_note = capsys.readouterr()
+        main(["evaluate", "permenkes-6-2024", data, "--format", "csv", "--no-unverified-note"])
+        without = capsys.readouterr()
+        assert "unverified" in with_note.err
+        assert "unverified" not in without.err
+        assert without.out == with_note.out
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["show", "permenkes-6-2024"],
+            ["check", "permenkes-6-2024"],
+            ["diff", "permenkes-4-2019", "permenkes-6-2024"],
+            ["list"],
+        ],
+    )
+    def test_not_printed_by_commands_that_judge_nothing(self, argv, capsys):
+        """show, check, diff and list do not print the note."""
+        main(argv)
+        assert "unverified" not in capsys.readouterr().err

@@ -84,6 +84,7 @@ if typing.TYPE_CHECKING:
         Source,
         Target,
         UnitAcceptance,
+        ValueProvenance,
         Verification,
     )
     from spmkit.rulesets.reader import (
@@ -137,6 +138,7 @@ _LOCATIONS: dict[str, str] = {
     "UnknownNameError": "spmkit.errors",
     "UnknownUnitError": "spmkit.errors",
     "UnverifiedValuesWarning": "spmkit.errors",
+    "ValueProvenance": "spmkit.rulesets.model",
     "Verification": "spmkit.rulesets.model",
     "aggregate": "spmkit.evaluation.aggregate",
     "compare": "spmkit.evaluation.compare",
@@ -195,6 +197,7 @@ __all__ = [
     "UnknownUnitError",
     "UnverifiedValuesWarning",
     "UsageError",
+    "ValueProvenance",
     "Verification",
     "__version__",
     "aggregate",
