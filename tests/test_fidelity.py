@@ -13,6 +13,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import spmkit
 from spmkit import Status, Verification
@@ -400,3 +402,55 @@ class TestUnverifiedNote:
         """show, check, diff and list do not print the note."""
         main(argv)
         assert "unverified" not in capsys.readouterr().err
+
+
+class TestBatchAndProperties:
+    def test_batch_reproduces_the_table(self, dm_example):
+        """The vectorised path gives the same exact values for the whole Aceh Timur table."""
+        people = [p for _, population, _, _ in ACEH_TIMUR_2023[:-1] for p in population]
+        served = [s for _, _, patients, _ in ACEH_TIMUR_2023[:-1] for s in patients]
+        result = spmkit.evaluate_batch(
+            dm_example,
+            {
+                "dm_standar": served,
+                "dm_prevalensi": [Fraction("1.60")] * len(people),
+                "penduduk_15_plus": people,
+            },
+        )
+        printed = [f for _, _, _, figures in ACEH_TIMUR_2023[:-1] for f in figures[:2]]
+        values = [Fraction(v).limit_denominator(10**9) for v in result["9"].value.tolist()]
+        assert [str(published(v, 1)) for v in values] == printed
+
+    def test_batch_accepts_a_fractional_estimate(self):
+        """evaluate_batch reads 2.448 as an estimate, exactly like evaluate."""
+        result = spmkit.evaluate_batch(
+            quiet("permenkes-4-2019"),
+            {"dm_standar": [3], "dm_estimasi": [Fraction("2.448")]},
+        )
+        assert result["9"].status.tolist() == ["met"]
+        assert result["9"].value.tolist() == [float(Fraction(300, 1) / Fraction("2.448"))]
+
+    @given(
+        prevalence=st.fractions(min_value=Fraction(1, 100), max_value=100, max_denominator=100),
+        population=st.integers(min_value=1, max_value=10**7),
+        served=st.integers(min_value=0, max_value=10**7),
+    )
+    @settings(max_examples=60, deadline=None)
+    def test_computed_estimate_equals_the_estimate_given(self, prevalence, population, served):
+        """prevalence / 100 x population computed in the rule set == passing that estimate.
+
+        And the result is flagged above the denominator exactly when more people were
+        served than estimated.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", spmkit.UnverifiedValuesWarning)
+            example = spmkit.load_rule_set(DM_EXAMPLE)
+            national = spmkit.load_rule_set("permenkes-4-2019")
+        estimate = prevalence / 100 * population
+        computed = spmkit.evaluate(
+            example,
+            {"dm_standar": served, "dm_prevalensi": prevalence, "penduduk_15_plus": population},
+        )["9"]
+        given_ = spmkit.evaluate(national, {"dm_standar": served, "dm_estimasi": estimate})["9"]
+        assert computed.exact_value == given_.exact_value == Fraction(served) / estimate * 100
+        assert computed.exceeds_denominator is (served > estimate)
