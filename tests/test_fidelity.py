@@ -6,6 +6,7 @@ office's rounding (half up, to the decimals they print).
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from decimal import ROUND_HALF_UP, Decimal
@@ -50,7 +51,9 @@ ESTIMATE_INPUTS = [
 ESTIMATE_WORDS = re.compile(r"sasaran|estimasi|perkiraan|proyeksi|proksi", re.IGNORECASE)
 
 
+@functools.cache
 def quiet(source: str | Path) -> spmkit.RuleSet:
+    """Load a rule set once (rule sets are immutable), without the unverified warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spmkit.UnverifiedValuesWarning)
         return spmkit.load_rule_set(source)
@@ -442,10 +445,7 @@ class TestBatchAndProperties:
         And the result is flagged above the denominator exactly when more people were
         served than estimated.
         """
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", spmkit.UnverifiedValuesWarning)
-            example = spmkit.load_rule_set(DM_EXAMPLE)
-            national = spmkit.load_rule_set("permenkes-4-2019")
+        example, national = quiet(DM_EXAMPLE), quiet("permenkes-4-2019")
         estimate = prevalence / 100 * population
         computed = spmkit.evaluate(
             example,
