@@ -304,24 +304,32 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    """Every row (region) of the data under each rule set: verdicts side by side, flips."""
+    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
+
     rule_sets = [load_rule_set(source) for source in args.rule_sets]
     lang = _language(args, rule_sets[0])
-    compare = _library_function("compare", "compare", lang)
     table = _read_table(args, rule_sets)
     if not table.rows:
         raise _no_rows(table, args, lang)
     status = 0
-    for number, row in enumerate(table.rows):
-        if number:
-            print()
-        if len(table.rows) > 1:
-            print(f"== {row.label} ==")
-        if row.problems:
-            for problem in row.problems:
-                print(message("row_refused", lang, where=row.where, problem=problem))
+    good = [row for row in table.rows if not row.problems]
+    for row in table.rows:
+        for problem in row.problems:
+            print(message("row_refused", lang, where=row.where, problem=problem), file=sys.stderr)
             status = 1
-            continue
-        _print_result(compare(rule_sets, dict(row.values)), args.format, lang)
+    if not good:
+        return status
+    names = dict.fromkeys(name for row in good for name in row.values)
+    columns: dict[str, list[object]] = {"region": [row.label for row in good]}
+    columns.update({name: [row.values.get(name) for row in good] for name in names})
+    result = spmkit.compare_table(rule_sets, columns, keys=["region"])
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(result)
     return status
 
 
@@ -536,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("rule_sets", nargs="+", metavar="RULESET", help="ids or files")
     compare.add_argument("--data", required=True, help="CSV, .xlsx, JSON or YAML data file")
-    compare.add_argument("--format", choices=("text", "json"), default="text")
+    compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare.set_defaults(handler=_cmd_compare)
     return parser
 
