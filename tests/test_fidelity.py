@@ -454,3 +454,17 @@ class TestBatchAndProperties:
         given_ = spmkit.evaluate(national, {"dm_standar": served, "dm_estimasi": estimate})["9"]
         assert computed.exact_value == given_.exact_value == Fraction(served) / estimate * 100
         assert computed.exceeds_denominator is (served > estimate)
+
+
+def test_prevalence_in_percent_is_refused_with_the_scale():
+    """Declared in percent, the prevalence would be divided by 100 twice: refused, saying so."""
+    overlay = (
+        "spmkit: 1\nid: dm-persen\nextends: dm-prevalensi-aceh-timur-2023.yaml\n"
+        "inputs:\n  dm_prevalensi: {label: Prevalensi DM, unit: percent, kind: amount}\n"
+    )
+    with pytest.raises(spmkit.RuleSetInvalid) as caught:
+        spmkit.loads_rule_set(overlay, file=str(ROOT / "examples" / "dm-persen.yaml"))
+    (line,) = spmkit.format_errors(caught.value)
+    assert "but the target is in percent (dimensionless) (same dimension, other scale: " in line
+    assert "1 in the formula's unit is 100 in the target's" in line
+    assert "inputs in percent or per mille, which are read as the number printed" in line
