@@ -468,3 +468,16 @@ def test_prevalence_in_percent_is_refused_with_the_scale():
     assert "but the target is in percent (dimensionless) (same dimension, other scale: " in line
     assert "1 in the formula's unit is 100 in the target's" in line
     assert "inputs in percent or per mille, which are read as the number printed" in line
+
+
+def test_docs_provenance_excerpt_matches_the_command(capsys):
+    """The excerpt of `show --provenance` in docs/cli.md is real output (lines cut at '...')."""
+    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = docs.split("```text\n$ spmkit show permenkes-4-2019 --provenance\n")[1].split("```")[0]
+    main(["show", "permenkes-4-2019", "--provenance"])
+    output = capsys.readouterr().out.splitlines()
+    for line in block.splitlines():
+        if line.strip() == "...":
+            continue
+        shown = line.removesuffix('..."').removesuffix("...")
+        assert any(real.startswith(shown) for real in output), line
