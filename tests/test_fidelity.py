@@ -335,7 +335,9 @@ class TestProvenance:
         assert [(e.indicator_id, e.field) for e in unverified] == list(rs.unverified)
         assert all(e.source.note for e in unverified)
         assert len(rs.provenance(Verification.SECONDARY)) == 11
-        with pytest.raises(ValueError, match="'checked' is not a valid Verification"):
+        with pytest.raises(
+            spmkit.UsageError, match="must be one of primary, secondary, unverified"
+        ):
             rs.provenance("checked")
 
     def test_overlay_values_name_their_rule_set(self):
