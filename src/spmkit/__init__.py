@@ -53,7 +53,9 @@ if typing.TYPE_CHECKING:
         Comparison,
         compare,
     )
+    from spmkit.evaluation.history import History, YearResult, evaluate_history
     from spmkit.evaluation.intervals import wilson_interval
+    from spmkit.evaluation.progress import Progress
     from spmkit.evaluation.research import TableComparison, compare_table, impact
     from spmkit.evaluation.results import (
         IndicatorResult,
@@ -67,6 +69,7 @@ if typing.TYPE_CHECKING:
     from spmkit.language.parse import (
         parse_expression,
     )
+    from spmkit.rulesets.catalogue import RuleSetRecord, list_rule_sets, rule_set_for
     from spmkit.rulesets.diff import (
         IndicatorChange,
         RuleSetDiff,
@@ -76,7 +79,9 @@ if typing.TYPE_CHECKING:
         dump_rule_set,
     )
     from spmkit.rulesets.model import (
+        Baseline,
         Indicator,
+        InForce,
         InputKind,
         InputSpec,
         Jurisdiction,
@@ -160,9 +165,20 @@ _LOCATIONS: dict[str, str] = {
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
+    # Rules in time (docs/time.md).
+    "Baseline": "spmkit.rulesets.model",
+    "History": "spmkit.evaluation.history",
+    "InForce": "spmkit.rulesets.model",
+    "Progress": "spmkit.evaluation.progress",
+    "RuleSetRecord": "spmkit.rulesets.catalogue",
+    "YearResult": "spmkit.evaluation.history",
+    "evaluate_history": "spmkit.evaluation.history",
+    "list_rule_sets": "spmkit.rulesets.catalogue",
+    "rule_set_for": "spmkit.rulesets.catalogue",
 }
 
 __all__ = [
+    "Baseline",
     "BatchResult",
     "ChartUnavailableError",
     "Comparison",
@@ -175,6 +191,8 @@ __all__ = [
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
+    "History",
+    "InForce",
     "Indicator",
     "IndicatorArrays",
     "IndicatorChange",
@@ -183,6 +201,7 @@ __all__ = [
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
+    "Progress",
     "Report",
     "RuleSet",
     "RuleSetDiff",
@@ -190,6 +209,7 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
+    "RuleSetRecord",
     "ServiceType",
     "Source",
     "SpmkitError",
@@ -206,6 +226,7 @@ __all__ = [
     "UsageError",
     "ValueProvenance",
     "Verification",
+    "YearResult",
     "__version__",
     "aggregate",
     "compare",
@@ -215,11 +236,14 @@ __all__ = [
     "dump_rule_set",
     "evaluate",
     "evaluate_batch",
+    "evaluate_history",
     "format_errors",
     "impact",
+    "list_rule_sets",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
+    "rule_set_for",
     "shipped_rule_sets",
     "stratify",
     "validate_data",

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from spmkit.evaluation.intervals import is_small_denominator, wilson_interval
+from spmkit.evaluation.progress import Progress
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
 
@@ -68,6 +69,10 @@ class IndicatorResult:
             was verified (for an overlay, the file that set it); None only for results
             built by hand.
         explanation: the formula with the values substituted, the target and the source.
+        progress: with ``year=``, where the value stands on the way to the final target
+            (met, on_track, behind, overdue); None without a year or without a value.
+        milestone: with ``year=``, the exact target value judged that year (or period);
+            ``status``, ``met`` and the gap are decided against it. None without a year.
     """
 
     indicator_id: str
@@ -86,6 +91,8 @@ class IndicatorResult:
     source: Source
     explanation: str
     target_source: Source | None = None
+    progress: Progress | None = None
+    milestone: Fraction | None = None
 
     @property
     def value(self) -> float | None:
@@ -143,6 +150,8 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "progress": None if self.progress is None else self.progress.value,
+            "milestone": nearest_float(self.milestone),
             "interval": None if self.interval is None else list(self.interval),
             "small_denominator": self.small_denominator,
         }
