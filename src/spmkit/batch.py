@@ -26,8 +26,17 @@ import numpy as np
 import numpy.typing as npt
 
 from spmkit._columns import Table, read_table
-from spmkit._compile import Env, NeedsExact, Program, Vec, check_bounds, compile_expression
+from spmkit._compile import (
+    EXACT_LIMIT,
+    Env,
+    NeedsExact,
+    Program,
+    Vec,
+    check_bounds,
+    compile_expression,
+)
 from spmkit._frozen import FrozenMap, freeze
+from spmkit._kernel import Blocks, Scratch, ratio_consts, ratio_kernel, use_compiled
 from spmkit.evaluate import evaluate
 from spmkit.model import Indicator, RuleSet, Target
 from spmkit.results import Status, nearest_float
@@ -225,6 +234,8 @@ class _IndicatorProgram:
     g: int
     inputs: tuple[str, ...]
     refs: tuple[str, ...]
+    consts: npt.NDArray[np.float64] | None
+    """The fused kernel's constants for columns of integers (None: too large for it)."""
 
 
 def _decide(op: str, left: Any, right: Any) -> Any:  # noqa: ANN401 - arrays
@@ -282,11 +293,85 @@ def _times(values: Any, factor: Any) -> Any:  # noqa: ANN401 - arrays or scalars
     return values if isinstance(factor, int) and factor == 1 else values * factor
 
 
-def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
+class _Fused:
+    """The fused kernel's state for one evaluation: output blocks, scratch, results."""
+
+    def __init__(self, slots: int, rows: int) -> None:
+        self.rows = rows
+        self.blocks = Blocks(slots, rows)
+        self.scratch = None if use_compiled() else Scratch(rows)
+        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec]] = []
+        self.numbers: dict[int, npt.NDArray[Any]] = {}
+
+    def run(self, program: _IndicatorProgram, num: Vec, den: Vec) -> bool:
+        """Evaluate one indicator by the kernel; False where its shape needs the general path.
+
+        The kernel takes plain ratios of exact columns (scalar denominators, no undefined
+        rows, a non-negative denominator, arrays over the rows): nearly every indicator.
+        The bounds have been checked by the caller.
+        """
+        rows = self.rows
+        if not (
+            isinstance(num.d, int)
+            and isinstance(den.d, int)
+            and num.undef is None
+            and den.undef is None
+            and den.nonneg
+            and isinstance(num.n, np.ndarray)
+            and isinstance(den.n, np.ndarray)
+            and num.n.shape == (rows,)
+            and den.n.shape == (rows,)
+        ):
+            return False
+        scales = (num.d, den.d, den.d * program.f, num.d * program.g)
+        if max(*scales, program.p, program.q) >= EXACT_LIMIT:
+            return False
+        consts = program.consts if scales == (1, 1, program.f, program.g) else None
+        if consts is None:
+            consts = ratio_consts(scales, (program.indicator.target.op, program.p, program.q))
+        slot = len(self.done)
+        ratio_kernel(num.n, den.n, consts, self.blocks, slot, self.scratch)
+        self.done.append((slot, program, num, den))
+        return True
+
+    def results(self) -> dict[str, IndicatorArrays]:
+        """The arrays of every indicator run, read-only views of the blocks."""
+        self.blocks.freeze()
+        results = {}
+        for slot, program, num, den in self.done:
+            out = self.blocks.out(slot)
+            results[program.indicator.id] = IndicatorArrays(
+                indicator_id=program.indicator.id,
+                target=program.indicator.target,
+                factor=program.indicator.factor,
+                value=out.value,
+                status_code=out.status_code,
+                met=out.met,
+                gap=out.gap,
+                numerator=self._number(num),
+                denominator=self._number(den),
+                exceeds_denominator=out.exceeds_denominator,
+            )
+        return results
+
+    def _number(self, vec: Vec) -> npt.NDArray[Any]:
+        """A column's read-only view, made once per column however many indicators use it."""
+        key = id(vec.n)
+        found = self.numbers.get(key)
+        if found is None:
+            found = self.numbers[key] = _frozen_array(_as_number(vec), self.rows, None)
+        return found
+
+
+def _run_indicator(
+    program: _IndicatorProgram, env: Env, rows: int, fused: _Fused | None
+) -> _Outcome | None:
     """Evaluate one indicator on every row; raises NeedsExact when it cannot be exact.
 
-    Called inside ``np.errstate(all="ignore")``: NaN and division by zero are expected
-    and masked here.
+    With ``fused`` (no later indicator references this one), plain ratios go through
+    the fused kernel, which keeps their arrays (None comes back); otherwise the outcome
+    also keeps ``A / B`` for the references. Called inside ``np.errstate(all="ignore")``:
+    NaN and division by zero are expected and masked here.
     """
     num = program.numerator(env)
     den = program.denominator(env)
@@ -296,6 +381,8 @@ def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
     bound_b = num.bound_d * den.bound_n * g
     check_bounds(bound_a * q, bound_b * p, bound_a * q + bound_b * p, bound_b * q)
     check_bounds(den.bound_n * num.bound_d, num.bound_n * den.bound_d)
+    if fused is not None and fused.run(program, num, den):
+        return None
     a = _times(num.n, den.d * f)
     b = _times(den.n, num.d * g)
     if not den.nonneg:
@@ -365,6 +452,12 @@ class CompiledRuleSet:
 
     rule_set: RuleSet
     _programs: tuple[_IndicatorProgram, ...] = attrs.field(alias="programs")
+    _referenced: frozenset[str] = attrs.field(init=False)
+    """Indicators that others reference: their ``A / B`` is kept for those."""
+
+    @_referenced.default
+    def _find_referenced(self) -> frozenset[str]:
+        return frozenset(ref for program in self._programs for ref in program.refs)
 
     @classmethod
     def build(cls, rule_set: RuleSet) -> CompiledRuleSet:
@@ -384,6 +477,13 @@ class CompiledRuleSet:
                     g=factor.denominator,
                     inputs=tuple(sorted(indicator.inputs)),
                     refs=tuple(sorted(indicator.refs)),
+                    consts=ratio_consts(
+                        (1, 1, factor.numerator, factor.denominator),
+                        (indicator.target.op, target.numerator, target.denominator),
+                    )
+                    if max(factor.numerator, factor.denominator, *target.as_integer_ratio())
+                    < EXACT_LIMIT
+                    else None,
                 )
             )
         return cls(rule_set=rule_set, programs=tuple(programs))
@@ -407,22 +507,27 @@ class CompiledRuleSet:
         env = Env(columns=columns, refs=_LazyRefs(sources, refs))
         results: dict[str, IndicatorArrays] = {}
         fallback: list[str] = []
-        for program in self._programs:
-            indicator_id = program.indicator.id
-            exact_only = any(name not in columns for name in program.inputs) or any(
-                ref in fallback for ref in program.refs
-            )
-            if not exact_only:
-                try:
-                    with np.errstate(all="ignore"):
-                        outcome = _run_indicator(program, env, rows)
-                except NeedsExact:
-                    exact_only = True
-                else:
-                    results[indicator_id] = outcome.arrays
-                    sources[indicator_id] = outcome.ref
-            if exact_only:
-                fallback.append(indicator_id)
+        fused = _Fused(len(self._programs) - len(self._referenced), rows)
+        with np.errstate(all="ignore"):
+            for program in self._programs:
+                indicator_id = program.indicator.id
+                exact_only = any(name not in columns for name in program.inputs) or any(
+                    ref in fallback for ref in program.refs
+                )
+                if not exact_only:
+                    try:
+                        outcome = _run_indicator(
+                            program, env, rows, None if indicator_id in self._referenced else fused
+                        )
+                    except NeedsExact:
+                        exact_only = True
+                    else:
+                        if outcome is not None:
+                            results[indicator_id] = outcome.arrays
+                            sources[indicator_id] = outcome.ref
+                if exact_only:
+                    fallback.append(indicator_id)
+        results.update(fused.results())
         if fallback:
             results.update(_scalar_fallback(self.rule_set, table, fallback))
         ordered = {i: results[i] for i in self.rule_set.indicators}

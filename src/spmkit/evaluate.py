@@ -158,10 +158,16 @@ def validate_data(
                 )
             continue
         spec = rule_set.inputs[name]
-        converted = _from_quantity(spec, raw) if _is_quantity(raw) else _convert(name, raw)
+        if type(raw) is int and raw >= 0:  # the usual count: no conversion can fail
+            converted: Fraction | DataError | None = Fraction(raw)
+        elif _is_quantity(raw):
+            converted = _from_quantity(spec, raw)
+        else:
+            converted = _convert(name, raw)
         if converted is not None and not isinstance(converted, DataError):
             values[name] = converted
-            converted = _constrain(spec, raw, converted)
+            if spec.minimum is not None or spec.maximum is not None or converted.denominator != 1:
+                converted = _constrain(spec, raw, converted)
         if isinstance(converted, DataError):
             problems.append(converted)
     if problems:
@@ -285,6 +291,56 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     )
 
 
+_ZERO: Final = Fraction(0)
+_COMPARE: Final[dict[str, Callable[[int, int], bool]]] = {
+    ">=": int.__ge__,
+    ">": int.__gt__,
+    "<=": int.__le__,
+    "<": int.__lt__,
+    "==": int.__eq__,
+}
+
+
+def _decide(
+    numerator: Fraction, denominator: Fraction, indicator: Indicator
+) -> tuple[Fraction, bool, Fraction]:
+    """Value, met and gap of ``numerator / denominator * factor`` with integers.
+
+    The value is ``a / b`` with ``b > 0``; against the target ``p / q`` it is met when
+    ``a * q`` compares to ``p * b`` as the target says, and the gap is
+    ``|p * b - q * a| / (q * b)``: the same as Fraction arithmetic, with one
+    normalisation per Fraction instead of one per operation.
+    """
+    factor, target = indicator.factor, indicator.target.value
+    a = numerator.numerator * denominator.denominator * factor.numerator
+    b = numerator.denominator * denominator.numerator * factor.denominator
+    if b < 0:
+        a, b = -a, -b
+    p, q = target.numerator, target.denominator
+    met = _COMPARE[indicator.target.op](a * q, p * b)
+    gap = _ZERO if met else Fraction(abs(p * b - q * a), q * b)
+    return Fraction(a, b), met, gap
+
+
+@attrs.frozen
+class _Explanation:
+    """Builds a result's explanation when it is first read (picklable, unlike a lambda)."""
+
+    parts: tuple[
+        Indicator,
+        Status,
+        Mapping[str, Fraction],
+        Mapping[str, _Value],
+        Fraction | None,
+        Fraction | None,
+        tuple[str, ...],
+        str,
+    ]
+
+    def __call__(self) -> str:
+        return _explain(*self.parts)
+
+
 def _evaluate_indicator(
     indicator: Indicator,
     values: Mapping[str, Fraction],
@@ -306,13 +362,11 @@ def _evaluate_indicator(
     elif (
         not isinstance(numerator, Fraction)
         or not isinstance(denominator, Fraction)
-        or denominator == 0
+        or denominator.numerator == 0
     ):
         status, outcome = Status.UNDEFINED, _Undefined()
     else:
-        value = numerator / denominator * indicator.factor
-        met = indicator.target.is_met(value)
-        gap = indicator.target.gap(value)
+        value, met, gap = _decide(numerator, denominator, indicator)
         status = Status.MET if met else Status.NOT_MET
         outcome = value
     exact_num = numerator if isinstance(numerator, Fraction) else None
@@ -323,7 +377,9 @@ def _evaluate_indicator(
         indicator.coverage is not False
         and exact_num is not None
         and exact_den is not None
-        and 0 < exact_den < exact_num
+        and exact_den.numerator > 0
+        and exact_den.numerator * exact_num.denominator
+        < exact_num.numerator * exact_den.denominator
     )
     result = IndicatorResult(
         indicator_id=indicator.id,
@@ -341,7 +397,7 @@ def _evaluate_indicator(
         deadline=indicator.deadline,
         source=indicator.source,
         target_source=indicator.source_of("target"),
-        explanation=_explain(indicator, status, values, refs, value, gap, missing, citation),
+        explanation=_Explanation((indicator, status, values, refs, value, gap, missing, citation)),
     )
     return result, outcome
 
