@@ -32,6 +32,7 @@ __all__ = [
     "RatioOut",
     "Scratch",
     "compiled_loop",
+    "joined",
     "ratio_consts",
     "ratio_kernel",
     "use_compiled",
@@ -77,23 +78,25 @@ class RatioOut:
 class Blocks:
     """The outputs of every fused indicator of one evaluation, in three allocations.
 
-    Slot ``k`` is rows ``2k`` and ``2k + 1`` of the float block (value, gap) and of the
-    boolean block (met, over 100 %), and row ``k`` of the status block. :meth:`freeze`
-    makes them read-only; the views taken after it are read-only too.
+    Field-major: ``floats[0]`` holds every slot's value and ``floats[1]`` its gap,
+    ``flags[0]`` met and ``flags[1]`` over 100 %, ``codes`` the status; slot ``k`` is
+    row ``k`` of each. So the long form of consecutive slots is one contiguous run of
+    memory, taken without a copy. :meth:`freeze` makes them read-only, and the views
+    taken after it too.
     """
 
     def __init__(self, slots: int, rows: int) -> None:
-        self.floats = np.empty((2 * slots, rows))
-        self.flags = np.empty((2 * slots, rows), dtype=np.bool_)
+        self.floats = np.empty((2, slots, rows))
+        self.flags = np.empty((2, slots, rows), dtype=np.bool_)
         self.codes = np.empty((slots, rows), dtype=np.int8)
 
     def out(self, slot: int) -> RatioOut:
         """The arrays of one slot (writable until :meth:`freeze`)."""
         return RatioOut(
-            value=self.floats[2 * slot],
-            gap=self.floats[2 * slot + 1],
-            met=self.flags[2 * slot],
-            exceeds_denominator=self.flags[2 * slot + 1],
+            value=self.floats[0, slot],
+            gap=self.floats[1, slot],
+            met=self.flags[0, slot],
+            exceeds_denominator=self.flags[1, slot],
             status_code=self.codes[slot],
         )
 
@@ -243,8 +246,8 @@ def compiled_loop() -> Any:  # noqa: ANN401 - a compiled function, or None
 
     @numba.njit(cache=True, nogil=True, error_model="numpy")
     def loop(n, d, consts, slot, floats, flags, codes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, PLR0913
-        value, gap = floats[2 * slot], floats[2 * slot + 1]
-        met, exceeds = flags[2 * slot], flags[2 * slot + 1]
+        value, gap = floats[0, slot], floats[1, slot]
+        met, exceeds = flags[0, slot], flags[1, slot]
         status = codes[slot]
         # Branch-free, so that LLVM vectorises it: NaN marks rows without a value, and
         # every comparison with NaN is False.
@@ -270,3 +273,27 @@ def compiled_loop() -> Any:  # noqa: ANN401 - a compiled function, or None
             exceeds[i] = (dn > 0) & (dn * nd < nn * dd)
 
     return loop
+
+
+def joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """``np.concatenate(parts)``, without a copy when the parts lie end to end in one block.
+
+    The fused kernel writes consecutive indicators into consecutive rows of its blocks,
+    so the long form of a batch result is usually a view.
+    """
+    if not parts:
+        return np.array([])
+    base = parts[0].base
+    if isinstance(base, np.ndarray) and base.flags.c_contiguous and base.dtype == parts[0].dtype:
+        start = parts[0].__array_interface__["data"][0]
+        size = parts[0].size * parts[0].itemsize
+        if all(
+            part.base is base
+            and part.flags.c_contiguous
+            and part.__array_interface__["data"][0] == start + index * size
+            for index, part in enumerate(parts)
+        ):
+            offset = (start - base.__array_interface__["data"][0]) // base.itemsize
+            total = sum(part.size for part in parts)
+            return base.reshape(-1)[offset : offset + total]
+    return np.concatenate(parts)

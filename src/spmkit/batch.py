@@ -36,7 +36,7 @@ from spmkit._compile import (
     compile_expression,
 )
 from spmkit._frozen import FrozenMap, freeze
-from spmkit._kernel import Blocks, Scratch, ratio_consts, ratio_kernel, use_compiled
+from spmkit._kernel import Blocks, Scratch, joined, ratio_consts, ratio_kernel, use_compiled
 from spmkit.evaluate import evaluate
 from spmkit.model import Indicator, RuleSet, Target
 from spmkit.results import Status, nearest_float
@@ -148,23 +148,20 @@ class BatchResult(Mapping[str, IndicatorArrays]):
     def __len__(self) -> int:
         return len(self.results)
 
-    def _wide_columns(self) -> dict[str, Any]:
-        columns: dict[str, Any] = dict(self.key_columns)
-        for indicator_id, arrays in self.results.items():
-            for field in _FIELDS:
-                columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
-        return columns
+    def _parts(self, field: str) -> list[npt.NDArray[Any]]:
+        return [getattr(arrays, field) for arrays in self.results.values()]
 
-    def _long_columns(self) -> dict[str, Any]:
+    def _long_index(self) -> dict[str, Any]:
+        """``row``, the keys and the indicator codes of the long form (numpy)."""
         count = len(self.results)
         columns: dict[str, Any] = {"row": np.tile(np.arange(self.rows), count)}
         for name, values in self.key_columns.items():
             columns[name] = np.tile(values, count)
-        columns["indicator"] = np.repeat(np.array(list(self.results), dtype=object), self.rows)
-        for field in _FIELDS:
-            parts = [getattr(arrays, field) for arrays in self.results.values()]
-            columns[field] = np.concatenate(parts) if parts else np.array([])
+        columns["indicator"] = np.repeat(np.arange(count, dtype=np.int32), self.rows)
         return columns
+
+    def _stacked(self, field: str) -> npt.NDArray[Any]:
+        return joined(self._parts(field))
 
     def to_pandas(self, form: Form = "long") -> Any:  # noqa: ANN401 - pandas is optional
         """Return a pandas DataFrame (needs ``spmkit[pandas]``).
@@ -173,53 +170,101 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         ``indicator``, ``value``, ``status``, ``met`` (nullable boolean: missing where not
         judged), ``gap``, ``numerator``, ``denominator``, ``exceeds_denominator``.
         ``wide``: one row per data row, columns ``<indicator>.<field>`` (``I.1.value``).
+        ``indicator`` and ``status`` are Categoricals (built from codes, not strings);
+        the numbers are the result arrays themselves where pandas allows (no copy).
         """
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
+        statuses = [s.value for s in STATUS_CODES]
         if form == "wide":
-            frame = pd.DataFrame(self._wide_columns())
+            wide: dict[str, Any] = dict(self.key_columns)
             for indicator_id, arrays in self.results.items():
-                frame[f"{indicator_id}.met"] = _nullable_met(pd, arrays.met, arrays.judged)
-            return frame
-        columns = self._long_columns()
-        judged = np.isin(columns["status"], [Status.MET.value, Status.NOT_MET.value])
-        columns["met"] = _nullable_met(pd, columns["met"], judged)
-        return pd.DataFrame(columns)
+                for field in _FIELDS:
+                    name = f"{indicator_id}.{field}"
+                    if field == "status":
+                        wide[name] = pd.Categorical.from_codes(arrays.status_code, statuses)
+                    elif field == "met":
+                        wide[name] = pd.arrays.BooleanArray(arrays.met, ~arrays.judged)
+                    else:
+                        wide[name] = getattr(arrays, field)
+            return pd.DataFrame(wide, copy=False)
+        columns = self._long_index()
+        columns["indicator"] = pd.Categorical.from_codes(columns["indicator"], list(self.results))
+        codes = self._stacked("status_code").astype(np.int8, copy=False)
+        for field in _FIELDS:
+            if field == "status":
+                columns[field] = pd.Categorical.from_codes(codes, statuses)
+            elif field == "met":
+                columns[field] = pd.arrays.BooleanArray(
+                    self._stacked("met").astype(bool, copy=False), codes > _NOT_MET
+                )
+            else:
+                columns[field] = self._stacked(field)
+        return pd.DataFrame(columns, copy=False)
 
     def to_polars(self, form: Form = "long") -> Any:  # noqa: ANN401 - polars is optional
         """Return a polars DataFrame (needs ``spmkit[polars]``); forms as :meth:`to_pandas`.
 
-        Values that were not computed are null rather than NaN.
+        Values that were not computed are null rather than NaN; ``indicator`` and
+        ``status`` are Enums built from codes.
         """
         import polars as pl  # noqa: PLC0415 - optional dependency
 
-        columns = self._wide_columns() if form == "wide" else self._long_columns()
-        frame = pl.DataFrame(
-            {name: (list(v) if np.asarray(v).dtype == object else v) for name, v in columns.items()}
-        )
-        float_columns = [n for n, s in frame.schema.items() if s == pl.Float64]
-        frame = frame.with_columns(pl.col(float_columns).fill_nan(None))
+        status_type = pl.Enum([s.value for s in STATUS_CODES])
         if form == "wide":
-            return frame.with_columns(
-                pl.when(pl.col(f"{i}.status").is_in(["met", "not_met"]))
-                .then(pl.col(f"{i}.met"))
-                .otherwise(None)
-                .alias(f"{i}.met")
-                for i in self.results
-            )
-        return frame.with_columns(
-            pl.when(pl.col("status").is_in(["met", "not_met"]))
-            .then(pl.col("met"))
-            .otherwise(None)
-            .alias("met")
-        )
+            series: list[Any] = [
+                pl.Series(name, values) for name, values in self.key_columns.items()
+            ]
+            finish: list[Any] = []
+            for indicator_id, arrays in self.results.items():
+                more, steps = _polars_fields(
+                    pl, f"{indicator_id}.", arrays.status_code, status_type, arrays
+                )
+                series.extend(more)
+                finish.extend(steps)
+            return pl.DataFrame(series).with_columns(finish)
+        index = self._long_index()
+        series = [pl.Series(name, values) for name, values in index.items() if name != "indicator"]
+        ids = list(self.results)
+        indicator = pl.Series("indicator", ids, dtype=pl.Enum(ids))
+        series.append(indicator.gather(index["indicator"]))
+        codes = self._stacked("status_code").astype(np.int8, copy=False)
+        fields = {f: self._stacked(f) for f in _FIELDS if f != "status"}
+        more, finish = _polars_fields(pl, "", codes, status_type, fields)
+        return pl.DataFrame([*series, *more]).with_columns(finish)
 
 
-def _nullable_met(pd: Any, met: npt.NDArray[np.bool_], judged: npt.NDArray[np.bool_]) -> Any:  # noqa: ANN401 - pandas
-    """``met`` as pandas' nullable boolean: missing where the target was not judged."""
-    values = pd.array(met, dtype="boolean")
-    values[~judged] = pd.NA
-    return values
+def _polars_fields(
+    pl: Any,  # noqa: ANN401 - polars is optional
+    prefix: str,
+    codes: npt.NDArray[np.int8],
+    status_type: Any,  # noqa: ANN401 - a polars Enum
+    source: Any,  # noqa: ANN401 - IndicatorArrays, or a mapping of field to array
+) -> tuple[list[Any], list[Any]]:
+    """The result columns as polars Series, and the expressions that finish them.
+
+    Status comes from its codes; the expressions turn NaN into null and ``met`` into
+    null where the target was not judged, all in one ``with_columns`` by the caller.
+    """
+
+    def get(field: str) -> Any:  # noqa: ANN401 - an array
+        return source[field] if isinstance(source, Mapping) else getattr(source, field)
+
+    series, finish = [], []
+    for field in _FIELDS:
+        name = f"{prefix}{field}"
+        if field == "status":
+            statuses = pl.Series(name, status_type.categories, dtype=status_type)
+            series.append(statuses.gather(codes.astype(np.uint32, copy=False)))
+            continue
+        values = get(field)
+        series.append(pl.Series(name, values))
+        if field == "met":
+            judged = pl.col(f"{prefix}status").is_in([Status.MET.value, Status.NOT_MET.value])
+            finish.append(pl.when(judged).then(pl.col(name)).alias(name))
+        elif values.dtype.kind == "f":
+            finish.append(pl.col(name).fill_nan(None))
+    return series, finish
 
 
 @attrs.frozen(kw_only=True, eq=False)
