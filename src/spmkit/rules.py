@@ -9,8 +9,10 @@ each placed at ``file:line`` with its path in the document.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.resources
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -678,7 +680,12 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
     path = Path(source)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
+    if isinstance(source, str) and not path.exists():
+        listed = _SHIPPED.get(source)
+        if listed is not None and listed.is_file():
+            return listed  # listed before, still there: no new scan of the directory
     shipped = shipped_rule_sets()
+    _SHIPPED.update(shipped)
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
     if not path.is_file():
@@ -707,7 +714,27 @@ def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
             line=raw.count(b"\n", 0, exc.start) + 1,
         )
         raise RuleSetInvalid(f"cannot read rule set {path}", [error]) from None
-    return _build(text, str(path), chain)
+    key = (str(path.resolve()), chain, hashlib.blake2b(raw, digest_size=16).digest())
+    with _CACHE_LOCK:
+        cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    rule_set = _build(text, str(path), chain)
+    if not rule_set.extends:  # an overlay also depends on its bases' files: not cached
+        with _CACHE_LOCK:
+            if len(_LOADED) >= _CACHE_SIZE:
+                del _LOADED[next(iter(_LOADED))]
+            _LOADED[key] = rule_set
+    return rule_set
+
+
+# Rule sets read before, by file, chain and content: a RuleSet is immutable, so the
+# same object can be shared by every caller and thread; a changed file has a new key.
+_LOADED: dict[tuple[str, tuple[str, ...], bytes], RuleSet] = {}
+_CACHE_SIZE: Final = 64
+_CACHE_LOCK: Final = threading.Lock()
+# Shipped ids already listed, so a lookup by id need not scan the directory again.
+_SHIPPED: dict[str, Path] = {}
 
 
 def load_rule_set(source: str | Path) -> RuleSet:
