@@ -330,7 +330,8 @@ def read_table(
     for raw_name, values in mapping.items():
         name = str(raw_name)
         if name in keys:
-            carried[name] = to_array(values)
+            # Carried unchecked: a numpy array stays as it is (no copy into objects).
+            carried[name] = values if isinstance(values, np.ndarray) else to_array(values)
             lengths[name] = len(carried[name])
             continue
         if name not in rule_set.inputs:
