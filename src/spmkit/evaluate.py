@@ -19,10 +19,11 @@ from typing import Any, Final
 
 import attrs
 
+from spmkit._frozen import FrozenMap
 from spmkit.check import suggest
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 from spmkit.expr import BinOp, Call, Expression, Input, Neg, Number, Ref, exact_decimal, render
-from spmkit.model import Indicator, InputKind, InputSpec, RuleSet, factor_suffix
+from spmkit.model import Indicator, InputKind, InputSpec, LegalBasis, RuleSet, factor_suffix
 from spmkit.results import IndicatorResult, Report, Status
 
 __all__ = ["evaluate", "validate_data"]
@@ -222,6 +223,16 @@ def _evaluate_expression(
     return left / right
 
 
+def _operand_value(
+    expression: Expression, values: Mapping[str, Fraction], refs: Mapping[str, _Value]
+) -> _Value:
+    """A numerator or denominator: most are one input, looked up without the walk."""
+    if type(expression) is Input:
+        found = values.get(expression.name)
+        return _Missing(frozenset((expression.name,))) if found is None else found
+    return _evaluate_expression(expression, values, refs)
+
+
 def _first_problem(args: list[_Value]) -> _Value:
     """Missing data wins over undefined: more data could change the answer."""
     missing = frozenset().union(*(a.inputs for a in args if isinstance(a, _Missing)))
@@ -232,6 +243,8 @@ def _first_problem(args: list[_Value]) -> _Value:
 
 def _show(value: Fraction) -> str:
     """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559)."""
+    if value.denominator == 1 and -_SHORT < value.numerator < _SHORT:
+        return f"{value.numerator:,}"  # what the general case gives a whole number, sooner
     text = exact_decimal(value)
     if len(text) > 30:
         return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
@@ -245,6 +258,26 @@ def _show(value: Fraction) -> str:
 def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | None) -> str:
     text = render(expression, leaf=leaf)
     return f"({text})" if isinstance(expression, BinOp) else text
+
+
+_SHORT: Final = 10**29
+# The parts of an explanation that depend on the indicator alone, by indicator identity.
+_FIXED_TEXT: dict[int, tuple[Indicator, tuple[str, str, str, str]]] = {}
+
+
+def _fixed_text(indicator: Indicator) -> tuple[str, str, str, str]:
+    """The factor, its suffix, the formula and the target of an indicator, as text."""
+    found = _FIXED_TEXT.get(id(indicator))
+    if found is not None and found[0] is indicator:
+        return found[1]
+    formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
+    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
+    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+    text = (exact_decimal(indicator.factor), factor_suffix(indicator.factor), formula, target)
+    if len(_FIXED_TEXT) >= 4096:
+        _FIXED_TEXT.clear()
+    _FIXED_TEXT[id(indicator)] = (indicator, text)
+    return text
 
 
 def _explain(  # noqa: PLR0913 - the explanation is built from every part of the result
@@ -266,12 +299,8 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
             return _show(found_ref) if isinstance(found_ref, Fraction) else "?"
         return None
 
-    factor = exact_decimal(indicator.factor)
-    suffix = factor_suffix(indicator.factor)
-    formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
+    factor, suffix, formula, target = _fixed_text(indicator)
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
-    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
-    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
     if status is Status.NO_DATA:
         outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
     elif status is Status.UNDEFINED:
@@ -334,21 +363,23 @@ class _Explanation:
         Fraction | None,
         Fraction | None,
         tuple[str, ...],
-        str,
+        LegalBasis,
     ]
 
     def __call__(self) -> str:
-        return _explain(*self.parts)
+        indicator, status, values, refs, value, gap, missing, legal_basis = self.parts
+        citation = legal_basis.cite()
+        return _explain(indicator, status, values, refs, value, gap, missing, citation)
 
 
 def _evaluate_indicator(
     indicator: Indicator,
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
-    citation: str,
+    legal_basis: LegalBasis,
 ) -> tuple[IndicatorResult, _Value]:
-    numerator = _evaluate_expression(indicator.numerator, values, refs)
-    denominator = _evaluate_expression(indicator.denominator, values, refs)
+    numerator = _operand_value(indicator.numerator, values, refs)
+    denominator = _operand_value(indicator.denominator, values, refs)
     value: Fraction | None = None
     gap: Fraction | None = None
     met: bool | None = None
@@ -397,7 +428,9 @@ def _evaluate_indicator(
         deadline=indicator.deadline,
         source=indicator.source,
         target_source=indicator.source_of("target"),
-        explanation=_Explanation((indicator, status, values, refs, value, gap, missing, citation)),
+        explanation=_Explanation(
+            (indicator, status, values, refs, value, gap, missing, legal_basis)
+        ),
     )
     return result, outcome
 
@@ -430,11 +463,13 @@ def evaluate(
     values = validate_data(rule_set, data, allow_unknown=allow_unknown)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
-    citation = rule_set.legal_basis.cite()
+    indicators = rule_set.indicators
     for indicator_id in rule_set.evaluation_order:
-        indicator = rule_set.indicators[indicator_id]
-        result, outcome = _evaluate_indicator(indicator, values, refs, citation)
+        result, outcome = _evaluate_indicator(
+            indicators[indicator_id], values, refs, rule_set.legal_basis
+        )
         refs[indicator_id] = outcome
         results[indicator_id] = result
-    ordered = {indicator_id: results[indicator_id] for indicator_id in rule_set.indicators}
-    return Report(rule_set_id=rule_set.id, results=ordered)
+    if tuple(results) != tuple(indicators):
+        results = {indicator_id: results[indicator_id] for indicator_id in indicators}
+    return Report(rule_set_id=rule_set.id, results=FrozenMap(results))
