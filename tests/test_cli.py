@@ -330,68 +330,6 @@ class TestCheckListShow:
         assert "Coverage of the fourth antenatal visit (K4)" in line
 
 
-class TestDiffCompare:
-    def test_diff_without_the_library_function(self, capsys, monkeypatch):
-        """Before spmkit.diff exists: exit 2 and a clear message."""
-        monkeypatch.delattr(spmkit, "diff", raising=False)
-        status, _, err = run(capsys, "diff", "kulon-progo-2011", "kulon-progo-2011", "--lang", "en")
-        assert status == 2
-        assert "this version of spmkit has no spmkit.diff()" in err
-
-    def test_diff_calls_the_library(self, capsys, monkeypatch):
-        """diff hands both loaded rule sets to spmkit.diff and prints its to_dict as JSON."""
-        seen = []
-
-        class Result:
-            def to_dict(self):
-                return {"changed": []}
-
-        def fake_diff(a, b):
-            seen.append((a.id, b.id))
-            return Result()
-
-        monkeypatch.setattr(spmkit, "diff", fake_diff, raising=False)
-        status, out, _ = run(
-            capsys, "diff", "kulon-progo-2011", "kulon-progo-2011", "--format", "json"
-        )
-        assert (status, json.loads(out)) == (0, {"changed": []})
-        assert seen == [("kulon-progo-2011", "kulon-progo-2011")]
-
-    def test_compare_without_the_library_function(self, capsys, monkeypatch):
-        """Before spmkit.compare exists: exit 2 and a clear message."""
-        monkeypatch.delattr(spmkit, "compare", raising=False)
-        status, _, err = run(
-            capsys, "compare", "kulon-progo-2011", "kulon-progo-2011", "--data", EXAMPLE
-        )
-        assert status == 2
-        assert "spmkit.compare()" in err
-
-    def test_compare_calls_the_library_per_row(self, capsys, monkeypatch):
-        """compare passes the rule sets and each row's values; bad rows are reported, exit 1."""
-        calls = []
-
-        def fake_compare(rule_sets, data):
-            calls.append(([r.id for r in rule_sets], dict(data)))
-            return "side by side"
-
-        monkeypatch.setattr(spmkit, "compare", fake_compare, raising=False)
-        status, out, _ = run(
-            capsys,
-            "compare",
-            "kulon-progo-2011",
-            "kulon-progo-2011",
-            "--data",
-            PUSKESMAS,
-            "--lang",
-            "en",
-        )
-        assert status == 1
-        assert len(calls) == 3
-        assert calls[0][1]["bumil_k4"] == 1020
-        assert "side by side" in out
-        assert "row 5: refused: column 'bumil_k4'" in out
-
-
 class TestProgress:
     class Tty(io.StringIO):
         def isatty(self):

@@ -1,4 +1,4 @@
-"""Reading the data files health offices keep: spmkit.datafiles."""
+"""Reading the data files health offices keep: spmkit.files.datafiles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import spmkit
-from spmkit.datafiles import (
+from spmkit.evaluation.results import Status
+from spmkit.files.datafiles import (
     ColumnMapping,
     DataFileError,
     detect_number_format,
@@ -18,7 +19,6 @@ from spmkit.datafiles import (
     parse_number,
     read_data,
 )
-from spmkit.results import Status
 
 RULES = spmkit.load_rule_set("kulon-progo-2011")
 

@@ -1,4 +1,4 @@
-"""spmkit.diff and spmkit.compare: structured differences and side-by-side results."""
+"""spmkit.rulesets.diff and spmkit.evaluation.compare: structured differences and side-by-side results."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 import spmkit
 from spmkit import DataInvalid, Status
-from spmkit.diff import Formula
+from spmkit.rulesets.diff import Formula
 
 
 class TestDiff:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import spmkit
-from spmkit.dump import dump_rule_set, without_origins
-from spmkit.model import Indicator, InputSpec, LegalBasis, RuleSet, Source, Target
+from spmkit.rulesets.dump import dump_rule_set, without_origins
+from spmkit.rulesets.model import Indicator, InputSpec, LegalBasis, RuleSet, Source, Target
 
 KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 import spmkit
-from spmkit._kernel import CHUNK, compiled_loop, use_compiled
-from spmkit.expr import Input
-from spmkit.model import (
+from spmkit.evaluation.kernel import CHUNK, compiled_loop, use_compiled
+from spmkit.language.expr import Input
+from spmkit.rulesets.model import (
     Indicator,
     InputKind,
     InputSpec,

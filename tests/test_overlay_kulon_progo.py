@@ -7,8 +7,8 @@ import warnings
 import pytest
 
 import spmkit
-from spmkit.expr import render
-from spmkit.model import PROVENANCE_FIELDS
+from spmkit.language.expr import render
+from spmkit.rulesets.model import PROVENANCE_FIELDS
 
 
 @pytest.fixture(scope="module")

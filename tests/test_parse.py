@@ -9,8 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.expr import FUNCTIONS, BinOp, Call, Input, Neg, Number, Ref, exact_decimal, render
-from spmkit.parse import MAX_DEPTH, MAX_LENGTH, MAX_NODES, height, parse_expression
+from spmkit.language.expr import (
+    FUNCTIONS,
+    BinOp,
+    Call,
+    Input,
+    Neg,
+    Number,
+    Ref,
+    exact_decimal,
+    render,
+)
+from spmkit.language.parse import MAX_DEPTH, MAX_LENGTH, MAX_NODES, height, parse_expression
 
 
 def a(name: str) -> Input:

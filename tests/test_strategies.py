@@ -9,12 +9,11 @@ from importlib.metadata import entry_points
 import hypothesis.strategies as st
 import pytest
 from hypothesis import given
-from hypothesis.errors import InvalidArgument
 
 import spmkit
-from spmkit.dump import dump_rule_set
-from spmkit.expr import Input, render
-from spmkit.parse import parse_expression
+from spmkit.language.expr import Input, render
+from spmkit.language.parse import parse_expression
+from spmkit.rulesets.dump import dump_rule_set
 from spmkit.strategies import (
     StrategyArgumentError,
     data_for,
@@ -52,10 +51,9 @@ class TestExpressions:
         ],
     )
     def test_bad_arguments_fail_at_once(self, options, message):
-        """Errors come when the strategy is made, as InvalidArgument, SpmkitError and ValueError."""
+        """Errors come when the strategy is made, as SpmkitError and ValueError."""
         with pytest.raises(StrategyArgumentError, match=message) as info:
             expressions(**options)
-        assert isinstance(info.value, InvalidArgument)
         assert isinstance(info.value, spmkit.SpmkitError)
         assert isinstance(info.value, ValueError)
 

@@ -17,8 +17,8 @@ from spmkit.errors import (
     UnknownUnitError,
     format_errors,
 )
-from spmkit.model import InputKind
-from spmkit.units import (
+from spmkit.rulesets.model import InputKind
+from spmkit.rulesets.units import (
     COUNTING_UNITS,
     conversion_factor,
     is_counting,

@@ -10,61 +10,165 @@ target, whether it is met, the gap, and why::
     (95.0, 'met')
 """
 
-from spmkit._aggregate import aggregate, stratify
-from spmkit.batch import (
-    BatchResult,
-    CompiledRuleSet,
-    IndicatorArrays,
-    compile_rule_set,
-    evaluate_batch,
-)
-from spmkit.compare import Comparison, compare
-from spmkit.diff import IndicatorChange, RuleSetDiff, diff
-from spmkit.dump import dump_rule_set
-from spmkit.errors import (
-    CycleError,
-    DataError,
-    DataInvalid,
-    ExpressionLimitError,
-    ExpressionSyntaxError,
-    ExtendsCycleError,
-    RuleSetError,
-    RuleSetInvalid,
-    RuleSetNotFoundError,
-    SpmkitError,
-    SpmkitWarning,
-    UnitMismatchError,
-    UnknownNameError,
-    UnknownUnitError,
-    UnverifiedValuesWarning,
-    format_errors,
-)
-from spmkit.evaluate import evaluate, validate_data
-from spmkit.model import (
-    Indicator,
-    InputKind,
-    InputSpec,
-    Jurisdiction,
-    LegalBasis,
-    RuleSet,
-    ServiceType,
-    Source,
-    Target,
-    UnitAcceptance,
-    Verification,
-)
-from spmkit.parse import parse_expression
-from spmkit.results import IndicatorResult, Report, Status
-from spmkit.rules import load_rule_set, loads_rule_set, shipped_rule_sets
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from spmkit.errors import (
+        ChartUnavailableError,
+        ConformanceError,
+        CycleError,
+        DataError,
+        DataFileError,
+        DataInvalid,
+        ExpressionLimitError,
+        ExpressionSyntaxError,
+        ExtendsCycleError,
+        RuleSetError,
+        RuleSetInvalid,
+        RuleSetNotFoundError,
+        RuleSetPropertyError,
+        SpmkitError,
+        SpmkitWarning,
+        StrategyArgumentError,
+        UnitMismatchError,
+        UnknownNameError,
+        UnknownUnitError,
+        UnverifiedValuesWarning,
+        UsageError,
+        format_errors,
+    )
+    from spmkit.evaluation.aggregate import (
+        aggregate,
+        stratify,
+    )
+    from spmkit.evaluation.batch import (
+        BatchResult,
+        CompiledRuleSet,
+        IndicatorArrays,
+        compile_rule_set,
+        evaluate_batch,
+    )
+    from spmkit.evaluation.compare import (
+        Comparison,
+        compare,
+    )
+    from spmkit.evaluation.intervals import wilson_interval
+    from spmkit.evaluation.research import TableComparison, compare_table, impact
+    from spmkit.evaluation.results import (
+        IndicatorResult,
+        Report,
+        Status,
+    )
+    from spmkit.evaluation.scalar import (
+        evaluate,
+        validate_data,
+    )
+    from spmkit.language.parse import (
+        parse_expression,
+    )
+    from spmkit.rulesets.diff import (
+        IndicatorChange,
+        RuleSetDiff,
+        diff,
+    )
+    from spmkit.rulesets.dump import (
+        dump_rule_set,
+    )
+    from spmkit.rulesets.model import (
+        Indicator,
+        InputKind,
+        InputSpec,
+        Jurisdiction,
+        LegalBasis,
+        RuleSet,
+        ServiceType,
+        Source,
+        Target,
+        UnitAcceptance,
+        Verification,
+    )
+    from spmkit.rulesets.reader import (
+        load_rule_set,
+        loads_rule_set,
+        shipped_rule_sets,
+    )
 
 __version__ = "0.1.0"
 
+# Where each public name lives. Nothing is imported until a name is first used, so
+# `import spmkit` stays cheap: numpy (batch) and pint (units) load on first use.
+_LOCATIONS: dict[str, str] = {
+    "TableComparison": "spmkit.evaluation.research",
+    "compare_table": "spmkit.evaluation.research",
+    "impact": "spmkit.evaluation.research",
+    "wilson_interval": "spmkit.evaluation.intervals",
+    "ChartUnavailableError": "spmkit.errors",
+    "ConformanceError": "spmkit.errors",
+    "DataFileError": "spmkit.errors",
+    "RuleSetPropertyError": "spmkit.errors",
+    "StrategyArgumentError": "spmkit.errors",
+    "UsageError": "spmkit.errors",
+    "BatchResult": "spmkit.evaluation.batch",
+    "Comparison": "spmkit.evaluation.compare",
+    "CompiledRuleSet": "spmkit.evaluation.batch",
+    "CycleError": "spmkit.errors",
+    "DataError": "spmkit.errors",
+    "DataInvalid": "spmkit.errors",
+    "ExpressionLimitError": "spmkit.errors",
+    "ExpressionSyntaxError": "spmkit.errors",
+    "ExtendsCycleError": "spmkit.errors",
+    "Indicator": "spmkit.rulesets.model",
+    "IndicatorArrays": "spmkit.evaluation.batch",
+    "IndicatorChange": "spmkit.rulesets.diff",
+    "IndicatorResult": "spmkit.evaluation.results",
+    "InputKind": "spmkit.rulesets.model",
+    "InputSpec": "spmkit.rulesets.model",
+    "Jurisdiction": "spmkit.rulesets.model",
+    "LegalBasis": "spmkit.rulesets.model",
+    "Report": "spmkit.evaluation.results",
+    "RuleSet": "spmkit.rulesets.model",
+    "RuleSetDiff": "spmkit.rulesets.diff",
+    "RuleSetError": "spmkit.errors",
+    "RuleSetInvalid": "spmkit.errors",
+    "RuleSetNotFoundError": "spmkit.errors",
+    "ServiceType": "spmkit.rulesets.model",
+    "Source": "spmkit.rulesets.model",
+    "SpmkitError": "spmkit.errors",
+    "SpmkitWarning": "spmkit.errors",
+    "Status": "spmkit.evaluation.results",
+    "Target": "spmkit.rulesets.model",
+    "UnitAcceptance": "spmkit.rulesets.model",
+    "UnitMismatchError": "spmkit.errors",
+    "UnknownNameError": "spmkit.errors",
+    "UnknownUnitError": "spmkit.errors",
+    "UnverifiedValuesWarning": "spmkit.errors",
+    "Verification": "spmkit.rulesets.model",
+    "aggregate": "spmkit.evaluation.aggregate",
+    "compare": "spmkit.evaluation.compare",
+    "compile_rule_set": "spmkit.evaluation.batch",
+    "diff": "spmkit.rulesets.diff",
+    "dump_rule_set": "spmkit.rulesets.dump",
+    "evaluate": "spmkit.evaluation.scalar",
+    "evaluate_batch": "spmkit.evaluation.batch",
+    "format_errors": "spmkit.errors",
+    "load_rule_set": "spmkit.rulesets.reader",
+    "loads_rule_set": "spmkit.rulesets.reader",
+    "parse_expression": "spmkit.language.parse",
+    "shipped_rule_sets": "spmkit.rulesets.reader",
+    "stratify": "spmkit.evaluation.aggregate",
+    "validate_data": "spmkit.evaluation.scalar",
+}
+
 __all__ = [
     "BatchResult",
+    "ChartUnavailableError",
     "Comparison",
     "CompiledRuleSet",
+    "ConformanceError",
     "CycleError",
     "DataError",
+    "DataFileError",
     "DataInvalid",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
@@ -83,31 +187,56 @@ __all__ = [
     "RuleSetError",
     "RuleSetInvalid",
     "RuleSetNotFoundError",
+    "RuleSetPropertyError",
     "ServiceType",
     "Source",
     "SpmkitError",
     "SpmkitWarning",
     "Status",
+    "StrategyArgumentError",
+    "TableComparison",
     "Target",
     "UnitAcceptance",
     "UnitMismatchError",
     "UnknownNameError",
     "UnknownUnitError",
     "UnverifiedValuesWarning",
+    "UsageError",
     "Verification",
     "__version__",
     "aggregate",
     "compare",
+    "compare_table",
     "compile_rule_set",
     "diff",
     "dump_rule_set",
     "evaluate",
     "evaluate_batch",
     "format_errors",
+    "impact",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
     "shipped_rule_sets",
     "stratify",
     "validate_data",
+    "wilson_interval",
 ]
+
+
+def __getattr__(name: str) -> typing.Any:  # noqa: ANN401 - a public name of any kind
+    """Import a public name on first use and remember it (PEP 562)."""
+    module = _LOCATIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'spmkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    if getattr(value, "__module__", None) == module and hasattr(value, "__qualname__"):
+        # As httpx does: a public function or class says it is spmkit's, so that
+        # `spmkit.evaluate` is never confused with a module, and reprs and docs name spmkit.X.
+        value.__module__ = "spmkit"
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,8 +1,8 @@
 """The ``spmkit`` command: a thin shell over the library.
 
 Every subcommand reads files, calls the pure API and prints; no rule lives here. Data
-files are read by :mod:`spmkit.datafiles`, output is written by :mod:`spmkit.report` and
-:mod:`spmkit.chart`, words come from :mod:`spmkit.messages`.
+files are read by :mod:`spmkit.files.datafiles`, output is written by :mod:`spmkit.files.report` and
+:mod:`spmkit.files.chart`, words come from :mod:`spmkit.messages`.
 
 Exit status: 0 success (for ``evaluate``: every target of every row met), 1 a target
 not met, a data row refused, or a problem found by ``check``; 2 bad usage, an
@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
-from spmkit.datafiles import (
+from spmkit.errors import SpmkitError, SpmkitWarning, UsageError, format_errors
+from spmkit.files.datafiles import (
     ColumnMapping,
     DataFileError,
     DataTable,
@@ -32,11 +33,10 @@ from spmkit.datafiles import (
     load_mapping,
     read_data,
 )
-from spmkit.errors import SpmkitError, SpmkitWarning, format_errors
+from spmkit.files.report import FORMATS, indicator_name, render
 from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
-from spmkit.model import RuleSet
-from spmkit.report import FORMATS, indicator_name, render
-from spmkit.rules import load_rule_set, shipped_rule_sets
+from spmkit.rulesets.model import RuleSet
+from spmkit.rulesets.reader import load_rule_set, shipped_rule_sets
 
 __all__ = ["build_parser", "main"]
 
@@ -44,10 +44,6 @@ PROGRESS_MIN_ROWS: Final = 200
 """Batches of at least this many rows show progress on stderr (when it is a terminal)."""
 
 _SUFFIX_FORMATS: Final = {".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html"}
-
-
-class _UsageError(SpmkitError):
-    """A problem with how the command was called; exit status 2."""
 
 
 class Progress:
@@ -122,9 +118,9 @@ def _warn_unknown(table: DataTable, rule_set: RuleSet, lang: Language) -> None:
         print(f"spmkit: {warning}", file=sys.stderr)
 
 
-def _no_rows(table: DataTable, args: argparse.Namespace, lang: Language) -> _UsageError:
+def _no_rows(table: DataTable, args: argparse.Namespace, lang: Language) -> UsageError:
     year = "" if args.year is None else message("no_rows_year", lang, year=args.year)
-    return _UsageError(message("no_rows", lang, source=table.source, year=year))
+    return UsageError(message("no_rows", lang, source=table.source, year=year))
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -138,16 +134,16 @@ def _output_format(args: argparse.Namespace) -> str:
 def _chart(
     rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language, image_format: str
 ) -> bytes:
-    from spmkit.chart import chart_bytes  # noqa: PLC0415 - matplotlib only when asked
+    from spmkit.files.chart import chart_bytes  # noqa: PLC0415 - matplotlib only when asked
 
     if image_format not in {"png", "svg"}:
         msg = f"a chart file must end in .png or .svg (got .{image_format})"
-        raise _UsageError(msg)
+        raise UsageError(msg)
     return chart_bytes(rule_set, outcomes, lang, image_format=image_format)  # type: ignore[arg-type]
 
 
 def _html_chart(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str | None:
-    from spmkit.chart import plotting_available  # noqa: PLC0415 - matplotlib only when asked
+    from spmkit.files.chart import plotting_available  # noqa: PLC0415 - matplotlib only when asked
 
     if not plotting_available() or all(o.report is None for o in outcomes):
         return None
@@ -199,7 +195,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     lang = _language(args, rule_set)
     if args.indicator not in rule_set.indicators:
         known = ", ".join(rule_set.indicators)
-        raise _UsageError(
+        raise UsageError(
             message(
                 "unknown_indicator",
                 lang,
@@ -270,7 +266,7 @@ def _library_function(name: str, command: str, lang: Language) -> Callable[..., 
 
     function = getattr(spmkit, name, None)
     if not callable(function):
-        raise _UsageError(message("feature_missing", lang, command=command, function=name))
+        raise UsageError(message("feature_missing", lang, command=command, function=name))
     return function  # type: ignore[no-any-return]
 
 
@@ -302,24 +298,32 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    """Every row (region) of the data under each rule set: verdicts side by side, flips."""
+    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
+
     rule_sets = [load_rule_set(source) for source in args.rule_sets]
     lang = _language(args, rule_sets[0])
-    compare = _library_function("compare", "compare", lang)
     table = _read_table(args, rule_sets)
     if not table.rows:
         raise _no_rows(table, args, lang)
     status = 0
-    for number, row in enumerate(table.rows):
-        if number:
-            print()
-        if len(table.rows) > 1:
-            print(f"== {row.label} ==")
-        if row.problems:
-            for problem in row.problems:
-                print(message("row_refused", lang, where=row.where, problem=problem))
+    good = [row for row in table.rows if not row.problems]
+    for row in table.rows:
+        for problem in row.problems:
+            print(message("row_refused", lang, where=row.where, problem=problem), file=sys.stderr)
             status = 1
-            continue
-        _print_result(compare(rule_sets, dict(row.values)), args.format, lang)
+    if not good:
+        return status
+    names = dict.fromkeys(name for row in good for name in row.values)
+    columns: dict[str, list[object]] = {"region": [row.label for row in good]}
+    columns.update({name: [row.values.get(name) for row in good] for name in names})
+    result = spmkit.compare_table(rule_sets, columns, keys=["region"])
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(result)
     return status
 
 
@@ -503,7 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("rule_sets", nargs="+", metavar="RULESET", help="ids or files")
     compare.add_argument("--data", required=True, help="CSV, .xlsx, JSON or YAML data file")
-    compare.add_argument("--format", choices=("text", "json"), default="text")
+    compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare.set_defaults(handler=_cmd_compare)
     return parser
 
@@ -545,7 +549,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     except SpmkitError as exc:
         for line in format_errors(exc):
-            print(f"spmkit: {line}" if isinstance(exc, _UsageError) else line, file=sys.stderr)
+            print(f"spmkit: {line}" if isinstance(exc, UsageError) else line, file=sys.stderr)
         return 2
     except ImportError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)

@@ -9,16 +9,27 @@ in an :class:`ExceptionGroup` subclass::
     SpmkitError                                  base of everything below
     ├── ExpressionSyntaxError(ValueError)        text that is not a valid expression
     ├── ExpressionLimitError(ValueError)         an expression over the size or depth limits
+    ├── UsageError(ValueError)                   a library call with arguments it cannot use
     ├── RuleSetError(ValueError)                 one problem of a rule set: file, line, path
     │   ├── UnknownNameError                     an expression names an undeclared input/indicator
     │   ├── CycleError                           indicators that reference each other in a loop
     │   ├── UnknownUnitError                     a unit name the registry does not define
-    │   └── UnitMismatchError                    units that do not fit: person + village, a
-    │                                            rate per 100,000 against a percent target
-    ├── RuleSetNotFoundError(LookupError)        no shipped rule set with that id, no such file
-    ├── RuleSetInvalid(ExceptionGroup)           all RuleSetErrors of one rule set
+    │   ├── UnitMismatchError                    units that do not fit: person + village, a
+    │   │                                        rate per 100,000 against a percent target
+    │   ├── ExtendsCycleError                    overlays whose extends: chain loops
+    │   ├── RuleSetNotFoundError(LookupError)    no shipped rule set with that id, no such file
+    │   └── RuleSetInvalid(ExceptionGroup)       all RuleSetErrors of one rule set
     ├── DataError(ValueError)                    one bad input value: input, value, rule
-    └── DataInvalid(ExceptionGroup)              all DataErrors of one call
+    │   ├── DataInvalid(ExceptionGroup)          all DataErrors of one call
+    │   └── DataFileError                        a data file spmkit will not read
+    ├── ChartUnavailableError(ImportError)       matplotlib is not installed
+    ├── StrategyArgumentError(ValueError)        a hypothesis strategy called with a bad argument
+    ├── RuleSetPropertyError(AssertionError)     the conformance kit: one property fails
+    └── ConformanceError(AssertionError)         the conformance kit: several properties fail
+
+``RuleSetInvalid`` and ``DataInvalid`` are exception groups *and* the single-error class
+(as cattrs' ``BaseValidationError``): ``except spmkit.RuleSetError`` catches a bad file,
+``except* spmkit.UnknownNameError`` picks the problems of one kind out of it.
 
 Warnings (``warnings.warn``, never raised) have their own small tree::
 
@@ -33,13 +44,17 @@ This module has no dependencies so that every other module can import it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import decimal
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Self, TypeVar
+from typing import Any, Final, Self, TypeVar
 
 __all__ = [
+    "ChartUnavailableError",
+    "ConformanceError",
     "CycleError",
     "DataError",
+    "DataFileError",
     "DataInvalid",
     "ExpressionLimitError",
     "ExpressionSyntaxError",
@@ -47,13 +62,17 @@ __all__ = [
     "RuleSetError",
     "RuleSetInvalid",
     "RuleSetNotFoundError",
+    "RuleSetPropertyError",
     "SpmkitError",
     "SpmkitWarning",
+    "StrategyArgumentError",
     "UnitMismatchError",
     "UnknownNameError",
     "UnknownUnitError",
     "UnverifiedValuesWarning",
+    "UsageError",
     "format_errors",
+    "show_number",
 ]
 
 
@@ -205,8 +224,30 @@ class ExtendsCycleError(RuleSetError):
     """Rule sets whose ``extends:`` lead back to themselves (``a -> b -> a``)."""
 
 
-class RuleSetNotFoundError(SpmkitError, LookupError):
-    """No shipped rule set has that id, and no file has that path."""
+class RuleSetNotFoundError(RuleSetError, LookupError):
+    """No shipped rule set has that id, and no file has that path.
+
+    Attributes:
+        candidates: what would have been found (ids), to help the caller choose.
+    """
+
+    def __init__(self, message: str, *, candidates: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_not_found, (self.message, self.candidates))
+
+
+def _rebuild_not_found(message: str, candidates: tuple[str, ...]) -> RuleSetNotFoundError:
+    return RuleSetNotFoundError(message, candidates=candidates)
+
+
+class UsageError(SpmkitError, ValueError):
+    """A library function called with arguments it cannot use (the message says which)."""
 
 
 class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for what it holds
@@ -229,9 +270,36 @@ class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for w
         lines.extend(f"  {error}" for error in self.exceptions)
         return "\n".join(lines)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, list(self.exceptions)))
 
-class RuleSetInvalid(_ProblemGroup[RuleSetError]):
-    """Every problem found in one rule set, raised together."""
+
+class RuleSetInvalid(  # type: ignore[override] # noqa: N818 - a group, named for what it holds
+    _ProblemGroup[RuleSetError], RuleSetError
+):
+    """Every problem found in one rule set, raised together; also a :class:`RuleSetError`.
+
+    ``file`` is the file all its problems are in (None if they are in several or none);
+    ``line`` is the first problem's line; ``path`` is the document root.
+    """
+
+    path = "$"
+    indicator_id = None
+
+    @property
+    def file(self) -> str | None:  # type: ignore[override]
+        """The one file every problem is in, if there is one."""
+        files = {error.file for error in self.exceptions}
+        return files.pop() if len(files) == 1 else None
+
+    @property
+    def line(self) -> int | None:  # type: ignore[override]
+        """The first problem's line."""
+        return self.exceptions[0].line if self.exceptions else None
+
+    def located(self, file: str | None, line: int | None) -> Self:
+        """Return a copy with every problem placed in ``file`` (lines kept where known)."""
+        return type(self)(self.message, [error.located(file, line) for error in self.exceptions])
 
 
 class DataError(SpmkitError, ValueError):
@@ -244,6 +312,8 @@ class DataError(SpmkitError, ValueError):
         hint: how to fix it, or an empty string.
     """
 
+    input_name: str | None
+
     def __init__(self, input_name: str, value: object, rule: str, hint: str = "") -> None:
         self.input_name = input_name
         self.value = value
@@ -254,12 +324,142 @@ class DataError(SpmkitError, ValueError):
     def __str__(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
         # A Fraction is how spmkit holds a number it read; show it as the user wrote it.
-        shown = str(self.value) if isinstance(self.value, Fraction) else repr(self.value)
+        shown = show_number(self.value) if isinstance(self.value, Fraction) else _shown(self.value)
         return f"input '{self.input_name}' must be {self.rule} (got {shown}){hint}"
 
 
-class DataInvalid(_ProblemGroup[DataError]):
-    """Every bad value of one data set, raised together."""
+def _shown(value: object) -> str:
+    """``repr`` of a value, never unbounded (a 5,000-digit int is shown by its size)."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() > 4 * _SHOWN_DIGITS
+    ):
+        return show_number(Fraction(value))
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+class DataInvalid(_ProblemGroup[DataError], DataError):  # noqa: N818 - a group, named for what it holds
+    """Every bad value of one data set, raised together; also a :class:`DataError`."""
+
+    input_name = None
+    value = None
+    rule = ""
+    hint = ""
+
+
+class DataFileError(DataError):
+    """A data file spmkit will not read: every problem found in it, one per line.
+
+    Attributes:
+        source: the file.
+        problems: what is wrong, each with where and how to fix it.
+    """
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        ValueError.__init__(self, source, self.problems)
+        self.input_name = None
+        self.value = None
+        self.rule = ""
+        self.hint = ""
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.source, self.problems))
+
+
+class ChartUnavailableError(SpmkitError, ImportError):
+    """matplotlib is not installed; ``pip install 'spmkit[plot]'`` adds it."""
+
+
+class StrategyArgumentError(SpmkitError, ValueError):
+    """A hypothesis strategy of :mod:`spmkit.strategies` was called with a bad argument."""
+
+
+class RuleSetPropertyError(SpmkitError, AssertionError):
+    """One property does not hold: which, for which indicator, and on which data.
+
+    An ``AssertionError``, so pytest and hypothesis treat it as a failed test, and an
+    :class:`SpmkitError`, so it is caught with spmkit's other errors.
+    """
+
+    def __init__(
+        self,
+        prop: str,
+        rule_set_id: str,
+        indicator_id: str | None,
+        problem: str,
+        data: Mapping[str, object] | None = None,
+    ) -> None:
+        self.property = prop
+        self.rule_set_id = rule_set_id
+        self.indicator_id = indicator_id
+        self.problem = problem
+        self.data = dict(data) if data is not None else None
+        super().__init__(prop, rule_set_id, indicator_id, problem, self.data)
+
+    def __str__(self) -> str:
+        where = f"{self.rule_set_id}"
+        if self.indicator_id is not None:
+            where += f" {self.indicator_id}"
+        text = f"{where}: property {self.property!r} fails: {self.problem}"
+        if self.data is not None:
+            shown = {
+                k: show_number(v) if isinstance(v, Fraction) else v for k, v in self.data.items()
+            }
+            text += (
+                "\n  counterexample data: {"
+                + ", ".join(f"{k}: {v}" for k, v in shown.items())
+                + "}"
+            )
+        return text
+
+
+class ConformanceError(SpmkitError, AssertionError):
+    """Some properties of a rule set fail; ``failures`` holds each one's error."""
+
+    def __init__(self, rule_set_id: str, failures: Mapping[str, BaseException]) -> None:
+        self.rule_set_id = rule_set_id
+        self.failures = dict(failures)
+        super().__init__(rule_set_id, self.failures)
+
+    def __str__(self) -> str:
+        lines = [f"rule set {self.rule_set_id!r} fails {len(self.failures)} propert(ies):"]
+        lines.extend(f"- {error}" for error in self.failures.values())
+        return "\n".join(lines)
+
+
+_SHOWN_DIGITS: Final = 60
+
+
+def show_number(value: Fraction) -> str:
+    """A number as people write it: ``2.416`` for 302/125, ``0.333333`` for 1/3.
+
+    Exact when the decimal terminates within 60 digits, else 6 significant digits; never
+    builds a string of millions of digits (a hostile value is shown by its size).
+    """
+    numerator, denominator = value.numerator, value.denominator
+    if max(numerator.bit_length(), denominator.bit_length()) > _SHOWN_DIGITS * 4:
+        digits = (
+            abs(numerator).bit_length() * 30103 // 100000
+            - denominator.bit_length() * 30103 // 100000
+        )
+        sign = "-" if numerator < 0 else ""
+        return f"{sign}a number of about 10^{digits}"
+    rest = denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest == 1:
+        context = decimal.Context(prec=_SHOWN_DIGITS * 2)
+        text = format(context.divide(decimal.Decimal(numerator), decimal.Decimal(denominator)), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{float(value):.6g}"
 
 
 class SpmkitWarning(UserWarning):

@@ -12,8 +12,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
-from spmkit.model import RuleSet
-from spmkit.results import Status
+from spmkit.evaluation.results import Status
+from spmkit.rulesets.model import RuleSet
 
 __all__ = [
     "CATALOGUE",

@@ -32,11 +32,11 @@ from typing import Any, Final
 
 import attrs
 import hypothesis.strategies as st
-from hypothesis.errors import InvalidArgument
 
-from spmkit.errors import RuleSetInvalid, SpmkitError
-from spmkit.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
-from spmkit.model import (
+from spmkit.errors import RuleSetInvalid, StrategyArgumentError
+from spmkit.language.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
+from spmkit.language.parse import MAX_DEPTH, height
+from spmkit.rulesets.model import (
     COMPARATORS,
     Indicator,
     InputSpec,
@@ -47,7 +47,6 @@ from spmkit.model import (
     Source,
     Target,
 )
-from spmkit.parse import MAX_DEPTH, height
 
 __all__ = [
     "StrategyArgumentError",
@@ -66,14 +65,6 @@ MAX_COUNT: Final = 10**9
 
 _FACTORS: Final = (Fraction(1), Fraction(100), Fraction(1000), Fraction(100_000))
 _WORDS: Final = ("cakupan", "jumlah", "ibu", "anak", "desa", "warga", "air", "sekolah")
-
-
-class StrategyArgumentError(InvalidArgument, SpmkitError, ValueError):
-    """A strategy was called with a bad argument (hypothesis' ``InvalidArgument``).
-
-    Also an :class:`~spmkit.errors.SpmkitError` and a ``ValueError``, so each of the three
-    hierarchies a caller may catch works.
-    """
 
 
 def _fail(name: str, expectation: str, value: object) -> StrategyArgumentError:
@@ -503,7 +494,7 @@ def data_for(  # noqa: PLR0913 - the options are keyword-only and independent
     numerator_above_denominator: bool = False,
     subsets: Mapping[str, str] | None = None,
 ) -> st.SearchStrategy[dict[str, int]]:
-    """Data sets a rule set accepts: input name -> count, ready for ``spmkit.evaluate``.
+    """Data sets a rule set accepts: input name -> count, ready for ``spmkit.evaluation.scalar``.
 
     Counts are non-negative ints (the shrunk counterexamples read like a health office's
     table). Every declared input is present unless ``missing_inputs`` is true.

@@ -45,13 +45,23 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
 import spmkit
-from spmkit.dump import dump_rule_set, without_origins
-from spmkit.errors import SpmkitError
-from spmkit.expr import BinOp, Call, Expression, Input, Neg, Number, Ref, exact_decimal, render
-from spmkit.model import Indicator, RuleSet
-from spmkit.parse import parse_expression
-from spmkit.results import IndicatorResult, Report, Status
-from spmkit.rules import loads_rule_set
+from spmkit.errors import ConformanceError, RuleSetPropertyError
+from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.language.expr import (
+    BinOp,
+    Call,
+    Expression,
+    Input,
+    Neg,
+    Number,
+    Ref,
+    exact_decimal,
+    render,
+)
+from spmkit.language.parse import parse_expression
+from spmkit.rulesets.dump import dump_rule_set, without_origins
+from spmkit.rulesets.model import Indicator, RuleSet
+from spmkit.rulesets.reader import loads_rule_set
 from spmkit.strategies import StrategyArgumentError, data_for, inferred_subsets
 
 __all__ = [
@@ -80,52 +90,6 @@ PROPERTIES: Final = (
 
 _HIGHER_IS_BETTER: Final = (">=", ">")
 _MET_AT_EQUALITY: Final = (">=", "<=", "==")
-
-
-class RuleSetPropertyError(SpmkitError, AssertionError):
-    """One property does not hold: which, for which indicator, and on which data.
-
-    An ``AssertionError``, so pytest and hypothesis treat it as a failed test, and an
-    :class:`~spmkit.errors.SpmkitError`, so it is caught with spmkit's other errors.
-    """
-
-    def __init__(
-        self,
-        prop: str,
-        rule_set_id: str,
-        indicator_id: str | None,
-        problem: str,
-        data: Mapping[str, object] | None = None,
-    ) -> None:
-        self.property = prop
-        self.rule_set_id = rule_set_id
-        self.indicator_id = indicator_id
-        self.problem = problem
-        self.data = dict(data) if data is not None else None
-        super().__init__(prop, rule_set_id, indicator_id, problem, self.data)
-
-    def __str__(self) -> str:
-        where = f"{self.rule_set_id}"
-        if self.indicator_id is not None:
-            where += f" {self.indicator_id}"
-        text = f"{where}: property {self.property!r} fails: {self.problem}"
-        if self.data is not None:
-            text += f"\n  counterexample data: {_show_data(self.data)}"
-        return text
-
-
-class ConformanceError(SpmkitError, AssertionError):
-    """Some properties of a rule set fail; ``failures`` holds each one's error."""
-
-    def __init__(self, rule_set_id: str, failures: Mapping[str, BaseException]) -> None:
-        self.rule_set_id = rule_set_id
-        self.failures = dict(failures)
-        super().__init__(rule_set_id, self.failures)
-
-    def __str__(self) -> str:
-        lines = [f"rule set {self.rule_set_id!r} fails {len(self.failures)} propert(ies):"]
-        lines.extend(f"- {error}" for error in self.failures.values())
-        return "\n".join(lines)
 
 
 @attrs.frozen(kw_only=True)
@@ -623,15 +587,15 @@ def _close(a: float | None, b: float | None) -> bool:
 
 
 def _batch_outcome(
-    result: Any,  # noqa: ANN401 - whatever spmkit.batch returns
+    result: Any,  # noqa: ANN401 - whatever spmkit.evaluation.batch returns
     indicator_id: str,
     row: int,
 ) -> tuple[str, bool | None, float | None]:
     """Status, met and value of one row of an ``evaluate_batch`` result.
 
-    The batch result's shape is defined by ``spmkit.batch``; this adapter assumes
+    The batch result's shape is defined by ``spmkit.evaluation.batch``; this adapter assumes
     ``result[indicator_id]`` has array-like ``status``, ``met`` and ``value`` (missing
-    values as None or NaN). Adjust it here if ``spmkit.batch`` differs.
+    values as None or NaN). Adjust it here if ``spmkit.evaluation.batch`` differs.
     """
     column = result[indicator_id]
     status = str(getattr(column.status[row], "value", column.status[row]))
@@ -684,7 +648,7 @@ def property_cases(  # noqa: PLR0913 - independent keyword-only options
             by default every ``input / other_input`` indicator not declared
             ``coverage: false`` (a rate such as visits per person).
         max_examples: examples per property; by default the current hypothesis profile's.
-        evaluate_batch: batch evaluator to compare with ``spmkit.evaluate``; by default
+        evaluate_batch: batch evaluator to compare with ``spmkit.evaluation.scalar``; by default
             ``spmkit.evaluate_batch`` where it exists.
         overlay: a function applying an overlay; checked to be idempotent.
 

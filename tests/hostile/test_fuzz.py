@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.parse import parse_expression
+from spmkit.language.parse import parse_expression
 
 FUZZ_EXAMPLES = 400
 FUZZ = settings(

@@ -1,6 +1,6 @@
 """Data files as health offices keep them: CSV, Excel, JSON and YAML, one row per region.
 
-This module turns a file into rows of input values for :func:`spmkit.evaluate`, and
+This module turns a file into rows of input values for :func:`spmkit.evaluation.scalar`, and
 evaluates them row by row. It is the edge where the outside world's formats are
 accepted, so it is strict about what it cannot know:
 
@@ -18,8 +18,8 @@ accepted, so it is strict about what it cannot know:
 - **Bad rows.** A cell that is not a number makes its row refused, with the row number
   as a spreadsheet shows it; the other rows are still evaluated.
 
-What it does not do: compute anything about indicators (that is :mod:`spmkit.evaluate`),
-or print (that is :mod:`spmkit.report` and the command line).
+What it does not do: compute anything about indicators (that is :mod:`spmkit.evaluation.scalar`),
+or print (that is :mod:`spmkit.files.report` and the command line).
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from typing import Any, Final, Literal, TypeAlias
 import attrs
 import yaml
 
-from spmkit._frozen import FrozenMap, freeze
-from spmkit.errors import DataInvalid, SpmkitError, format_errors
-from spmkit.evaluate import evaluate
-from spmkit.model import RuleSet
-from spmkit.results import Report
+from spmkit.errors import DataFileError, DataInvalid, format_errors
+from spmkit.evaluation.results import Report
+from spmkit.evaluation.scalar import evaluate
+from spmkit.frozen import FrozenMap, freeze
+from spmkit.rulesets.model import RuleSet
 
 __all__ = [
     "PERIOD_COLUMNS",
@@ -96,23 +96,6 @@ _PATTERNS: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
     "en": (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"), re.compile(r"\d+\.\d+")),
 }
 _MAX_DATA_BYTES: Final = 200 * 1024 * 1024
-
-
-class DataFileError(SpmkitError, ValueError):
-    """A data file spmkit will not read: every problem found in it, one per line.
-
-    Attributes:
-        source: the file.
-        problems: what is wrong, each with where and how to fix it.
-    """
-
-    def __init__(self, source: str, problems: Sequence[str]) -> None:
-        self.source = source
-        self.problems = tuple(problems)
-        super().__init__(source, self.problems)
-
-    def __str__(self) -> str:
-        return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
 
 
 def _normalise(name: str) -> str:

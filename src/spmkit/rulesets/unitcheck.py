@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
-from spmkit._yaml import child_path
 from spmkit.errors import RuleSetError, UnitMismatchError, UnknownUnitError
-from spmkit.expr import Call, Expression, Input, Neg, Number, Ref, render
-from spmkit.units import ParsedUnit, parse_unit
+from spmkit.language.expr import Call, Expression, Input, Neg, Number, Ref, render
+from spmkit.rulesets.units import ParsedUnit, parse_unit
+from spmkit.yamlload import child_path
 
 if TYPE_CHECKING:
-    from spmkit.model import Indicator, InputSpec
+    from spmkit.rulesets.model import Indicator, InputSpec
 
 __all__ = ["check_units"]
 
@@ -215,7 +215,7 @@ def check_units(
 
     Unknown unit names, sums of different units, and formulas whose unit is not their
     target's. Names that are not declared and reference cycles are skipped here: they are
-    reported by :func:`spmkit.check.check_references`.
+    reported by :func:`spmkit.rulesets.check.check_references`.
     """
     checker = _Checker(inputs, indicators)
     checker.check_inputs()

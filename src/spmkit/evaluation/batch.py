@@ -1,7 +1,7 @@
 """Evaluate a rule set on many rows at once (regions, months), with numpy.
 
 ``evaluate_batch(rule_set, data)`` gives, for every indicator, arrays of value, status,
-met, gap, numerator and denominator: the same answers as :func:`spmkit.evaluate` on each
+met, gap, numerator and denominator: the same answers as :func:`spmkit.evaluation.scalar` on each
 row, decided exactly. Counts are integers, so ``met`` is decided by cross-multiplying
 integers (57 of 100 meets ``>= 57 %``; no float rounding can flip it), and ``value`` and
 ``gap`` are the correctly rounded floats of the exact results. Where the data make that
@@ -25,8 +25,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._columns import Table, read_table
-from spmkit._compile import (
+from spmkit.evaluation.columns import Table, read_table
+from spmkit.evaluation.compile import (
     EXACT_LIMIT,
     Env,
     NeedsExact,
@@ -35,11 +35,19 @@ from spmkit._compile import (
     check_bounds,
     compile_expression,
 )
-from spmkit._frozen import FrozenMap, freeze
-from spmkit._kernel import Blocks, Scratch, joined, ratio_consts, ratio_kernel, use_compiled
-from spmkit.evaluate import evaluate
-from spmkit.model import Indicator, RuleSet, Target
-from spmkit.results import Status, nearest_float
+from spmkit.evaluation.intervals import SMALL_DENOMINATOR, wilson_interval_arrays
+from spmkit.evaluation.kernel import (
+    Blocks,
+    Scratch,
+    joined,
+    ratio_consts,
+    ratio_kernel,
+    use_compiled,
+)
+from spmkit.evaluation.results import Status, nearest_float
+from spmkit.evaluation.scalar import evaluate
+from spmkit.frozen import FrozenMap, freeze
+from spmkit.rulesets.model import Indicator, RuleSet, Target
 
 __all__ = [
     "STATUS_CODES",
@@ -114,6 +122,21 @@ class IndicatorArrays:
     def judged(self) -> npt.NDArray[np.bool_]:
         """Rows whose target decision was taken (status met or not met)."""
         result: npt.NDArray[np.bool_] = self.status_code <= _NOT_MET
+        return result
+
+    @property
+    def interval(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The 95 % Wilson interval per row, (low, high) in the value's scale; NaN if none."""
+        low, high = wilson_interval_arrays(self.numerator, self.denominator)
+        scale = float(self.factor)
+        return low * scale, high * scale
+
+    @property
+    def small_denominator(self) -> npt.NDArray[np.bool_]:
+        """Rows whose denominator is positive and below 30 (see :mod:`.intervals`)."""
+        denominator = np.asarray(self.denominator, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            result: npt.NDArray[np.bool_] = (denominator > 0) & (denominator < SMALL_DENOMINATOR)
         return result
 
     def __len__(self) -> int:
@@ -700,7 +723,13 @@ def evaluate_batch(
     """
     compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
     if type(data).__module__.startswith("dask"):
-        from spmkit._dask import evaluate_dask  # noqa: PLC0415 - optional dependency
+        from spmkit.evaluation.dask import evaluate_dask  # noqa: PLC0415 - optional dependency
 
-        return evaluate_dask(compiled.rule_set, data, keys=keys, allow_unknown=allow_unknown)
+        return evaluate_dask(
+            compiled.rule_set,
+            data,
+            compiler=compile_rule_set,
+            keys=keys,
+            allow_unknown=allow_unknown,
+        )
     return compiled.evaluate(data, keys=keys, allow_unknown=allow_unknown)

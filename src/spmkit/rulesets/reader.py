@@ -1,4 +1,4 @@
-"""Rule files to rule sets: find, read, check and convert YAML into :mod:`spmkit.model`.
+"""Rule files to rule sets: find, read, check and convert YAML into :mod:`spmkit.rulesets.model`.
 
 This is the only module that knows the YAML format (``docs/rule-sets.md``). It collects
 every problem of a file (unknown or missing keys, wrong types, bad expressions, unknown
@@ -20,9 +20,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
-from spmkit._unitcheck import check_units
-from spmkit._yaml import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
-from spmkit.check import check_references
 from spmkit.errors import (
     ExpressionLimitError,
     ExpressionSyntaxError,
@@ -32,8 +29,10 @@ from spmkit.errors import (
     SpmkitWarning,
     UnverifiedValuesWarning,
 )
-from spmkit.expr import Expression
-from spmkit.model import (
+from spmkit.language.expr import Expression
+from spmkit.language.parse import parse_expression
+from spmkit.rulesets.check import check_references
+from spmkit.rulesets.model import (
     AGGREGATIONS,
     COMPARATORS,
     PROVENANCE_FIELDS,
@@ -49,7 +48,8 @@ from spmkit.model import (
     UnitAcceptance,
     Verification,
 )
-from spmkit.parse import parse_expression
+from spmkit.rulesets.unitcheck import check_units
+from spmkit.yamlload import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
 
 __all__ = [
     "FORMAT_VERSION",
@@ -610,7 +610,7 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
     """Read one document into a rule set; a document with ``extends:`` is an overlay.
 
     ``chain`` holds the files (or ids) of the overlays being resolved that lead here, so
-    that :mod:`spmkit.overlay` can refuse an ``extends:`` cycle.
+    that :mod:`spmkit.rulesets.overlay` can refuse an ``extends:`` cycle.
     """
     try:
         document = read_yaml(text, file)
@@ -619,7 +619,7 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
         raise RuleSetInvalid(msg, [exc]) from None
     if isinstance(document.data, dict) and "extends" in document.data:
         # Imported here: the overlay module builds on this one.
-        from spmkit.overlay import resolve_overlay  # noqa: PLC0415
+        from spmkit.rulesets.overlay import resolve_overlay  # noqa: PLC0415
 
         return resolve_overlay(document, file, chain)
     reader = _Reader(document, file)
@@ -658,7 +658,7 @@ def _rules_directory() -> Path:
     packaged = Path(str(importlib.resources.files("spmkit"))) / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "rules"
+    return Path(__file__).resolve().parents[3] / "rules"
 
 
 def shipped_rule_sets() -> dict[str, Path]:

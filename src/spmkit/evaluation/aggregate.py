@@ -21,10 +21,10 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._columns import Column, read_table, to_array, to_mapping
-from spmkit._compile import EXACT_LIMIT
 from spmkit.errors import DataError, DataInvalid
-from spmkit.model import RuleSet
+from spmkit.evaluation.columns import Column, read_table, to_array, to_mapping
+from spmkit.evaluation.compile import EXACT_LIMIT
+from spmkit.rulesets.model import RuleSet
 
 __all__ = ["aggregate", "stratify"]
 
@@ -129,11 +129,11 @@ def _sum_by_group(
 
 def _exact_values(column: Column) -> list[Fraction | None]:
     """The column's values as the scalar evaluator reads them (for the exact path)."""
-    from spmkit.evaluate import _convert  # noqa: PLC0415 - one definition of a valid value
+    from spmkit.evaluation.scalar import convert_value  # noqa: PLC0415 - one definition of a valid value
 
     values: list[Fraction | None] = []
     for row in range(len(column.raw)):
-        converted = _convert(column.name, column.scalar(row))
+        converted = convert_value(column.name, column.scalar(row))
         values.append(converted if isinstance(converted, Fraction) else None)
     return values
 

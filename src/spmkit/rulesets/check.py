@@ -1,7 +1,7 @@
 """Static checks of a rule set: every name declared, no reference cycles, units that fit.
 
 The checks return problems instead of raising, so that a loader can report all of a
-file's problems at once, each placed at its line. :class:`spmkit.model.RuleSet` runs them
+file's problems at once, each placed at its line. :class:`spmkit.rulesets.model.RuleSet` runs them
 on construction, so a rule set built in Python is held to the same rules as a file.
 """
 
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from spmkit.errors import CycleError, RuleSetError, UnknownNameError
 
 if TYPE_CHECKING:
-    from spmkit.expr import Expression
-    from spmkit.model import Indicator, RuleSet
+    from spmkit.language.expr import Expression
+    from spmkit.rulesets.model import Indicator, RuleSet
 
 __all__ = ["check_references", "check_rule_set", "evaluation_order", "find_cycle", "suggest"]
 
@@ -35,7 +35,7 @@ def suggest(name: str, known: Iterable[object]) -> str:
 def check_rule_set(rule_set: RuleSet) -> list[RuleSetError]:
     """Return every problem of names, references and units in a rule set (empty when sound)."""
     # Imported here: unit checks build the unit registry (pint), at load time only.
-    from spmkit._unitcheck import check_units  # noqa: PLC0415
+    from spmkit.rulesets.unitcheck import check_units  # noqa: PLC0415
 
     problems = check_references(
         inputs=rule_set.inputs,

@@ -2,11 +2,11 @@
 
 Accepts a mapping of name -> 1-D array-like (numpy arrays, lists, pandas Series), a pandas
 DataFrame or a polars DataFrame; pandas and polars are only touched when the data are
-theirs. Every value obeys the scalar rules of :mod:`spmkit.evaluate` (non-negative,
+theirs. Every value obeys the scalar rules of :mod:`spmkit.evaluation.scalar` (non-negative,
 finite, no booleans, no text; None/NaN/null is missing for that row only), and every bad
 column is reported at once, naming the input, the first bad value and its row.
 
-A column becomes an exact :class:`~spmkit._compile.Vec`: integers as they are, decimals
+A column becomes an exact :class:`~spmkit.evaluation.compile.Vec`: integers as they are, decimals
 as integers over a power of ten (``0.1`` is 1/10, as in the scalar evaluator). A column
 that cannot be held exactly (huge values, 1/3 as a float) is kept for the scalar
 fallback only.
@@ -22,12 +22,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._compile import EXACT_LIMIT, Vec, constant_vec
-from spmkit.check import suggest
 from spmkit.errors import DataError, DataInvalid
-from spmkit.evaluate import _convert  # one definition of a valid value, shared
-from spmkit.expr import exact_decimal
-from spmkit.model import InputKind, InputSpec, RuleSet
+from spmkit.evaluation.compile import EXACT_LIMIT, Vec, constant_vec
+from spmkit.evaluation.scalar import convert_value  # one definition of a valid value, shared
+from spmkit.language.expr import exact_decimal
+from spmkit.rulesets.check import suggest
+from spmkit.rulesets.model import InputKind, InputSpec, RuleSet
 
 __all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
 
@@ -72,6 +72,7 @@ def _module(data: object) -> str:
 
 
 def to_mapping(data: object) -> Mapping[str, object]:
+    """Read a single-row data set (a mapping, or a one-row frame) as a plain mapping."""
     kind = _module(data)
     if kind == "pandas" and hasattr(data, "columns"):
         return {str(name): data[name] for name in data.columns}  # type: ignore[index]
@@ -169,7 +170,7 @@ def _objects(name: str, raw: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], DataEr
     first: DataError | None = None
     bad_rows = 0
     for row, value in enumerate(raw):
-        result = _convert(name, value)
+        result = convert_value(name, value)
         if isinstance(result, DataError):
             bad_rows += 1
             if first is None:
@@ -269,7 +270,9 @@ def _outside(spec: InputSpec, column: Column) -> tuple[npt.NDArray[np.bool_], st
                 continue
             bad = np.broadcast_to(bad, (len(column.raw),))
         else:
-            values = [_convert(column.name, column.scalar(row)) for row in range(len(column.raw))]
+            values = [
+                convert_value(column.name, column.scalar(row)) for row in range(len(column.raw))
+            ]
             bad = np.array(
                 [isinstance(x, Fraction) and scalar_check(x) for x in values], dtype=bool
             )

@@ -1,7 +1,7 @@
 """Text to expression tree: spmkit's own tokenizer and recursive-descent parser.
 
 Rule files are written by other people, so the text of a formula is data and never code:
-it is tokenized and parsed here into the frozen nodes of :mod:`spmkit.expr`, and nothing
+it is tokenized and parsed here into the frozen nodes of :mod:`spmkit.language.expr`, and nothing
 in spmkit hands it to ``eval``, ``exec``, ``compile`` or Python's ``ast`` module. The
 grammar (EBNF, also in ``docs/dsl.md``)::
 
@@ -28,7 +28,7 @@ from typing import Final
 import attrs
 
 from spmkit.errors import ExpressionLimitError, ExpressionSyntaxError
-from spmkit.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
+from spmkit.language.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "height", "parse_expression"]
 
@@ -250,7 +250,7 @@ def _end(node: Expression) -> int:
 def parse_expression(text: str) -> Expression:
     """Parse the text of a formula into an expression tree.
 
-    >>> from spmkit.expr import render
+    >>> from spmkit.language.expr import render
     >>> render(parse_expression("(bumil_k4)/sasaran_bumil*100"))
     'bumil_k4 / sasaran_bumil * 100'
 

@@ -7,8 +7,8 @@ sources. ``str(result)`` is a readable report. Matching is by indicator id only:
 sets that number the same indicator differently show it as removed and added.
 
 This module compares; it does not load files beyond resolving ids (``"permenkes-4-2019"``)
-through :func:`spmkit.rules.load_rule_set`, and it does not evaluate (see
-:mod:`spmkit.compare`).
+through :func:`spmkit.rulesets.reader.load_rule_set`, and it does not evaluate (see
+:mod:`spmkit.evaluation.compare`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from typing import Final, Literal, TypeAlias
 
 import attrs
 
-from spmkit.expr import exact_decimal, render
-from spmkit.model import Indicator, RuleSet, Source, Target
-from spmkit.rules import resolve_rule_set
+from spmkit.errors import UsageError
+from spmkit.language.expr import exact_decimal, render
+from spmkit.rulesets.model import Indicator, RuleSet, Source, Target
+from spmkit.rulesets.reader import resolve_rule_set
 
 __all__ = ["DIFF_FIELDS", "Formula", "IndicatorChange", "RuleSetDiff", "diff"]
 
@@ -206,7 +207,7 @@ def diff(
     unknown = [field for field in fields if field not in DIFF_FIELDS]
     if unknown:
         msg = f"fields must be among {', '.join(DIFF_FIELDS)} (got {unknown})"
-        raise ValueError(msg)
+        raise UsageError(msg)
     first, second = resolve_rule_set(a), resolve_rule_set(b)
     changes = []
     for indicator_id, after in second.indicators.items():

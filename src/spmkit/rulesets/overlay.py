@@ -13,7 +13,7 @@ changed, an indicator added or dropped. An overlay file says just that::
         sources: {target: {ref: Profil 2021, hlm. 110, verification: secondary}}
       X.1: {...}                     # a new id: a whole indicator, optional `after: <id>`
 
-Resolution gives an ordinary :class:`~spmkit.model.RuleSet`, built with
+Resolution gives an ordinary :class:`~spmkit.rulesets.model.RuleSet`, built with
 ``attrs.evolve`` from the base; nothing of the base is mutated. Every value records
 where it came from: each indicator of the result has an explicit source for its
 target, deadline and formula (``Indicator.sources``), stamped with the rule set and
@@ -23,7 +23,7 @@ then also becomes the source of the row's other values) or through ``sources``
 (only the values named).
 
 This module reads overlay documents only; plain rule files stay with
-:mod:`spmkit.rules`, which hands a document with ``extends:`` to :func:`resolve_overlay`.
+:mod:`spmkit.rulesets.reader`, which hands a document with ``extends:`` to :func:`resolve_overlay`.
 It does not merge YAML text: the base is resolved to a checked rule set first, so
 each file's problems are reported against that file's own lines.
 """
@@ -36,11 +36,10 @@ from typing import Any, Final
 
 import attrs
 
-from spmkit._yaml import YamlDocument, child_path
-from spmkit.check import check_references, suggest
 from spmkit.errors import ExtendsCycleError, RuleSetError, RuleSetInvalid, RuleSetNotFoundError
-from spmkit.model import PROVENANCE_FIELDS, Indicator, RuleSet, Source
-from spmkit.rules import (
+from spmkit.rulesets.check import check_references, suggest
+from spmkit.rulesets.model import PROVENANCE_FIELDS, Indicator, RuleSet, Source
+from spmkit.rulesets.reader import (
     _INDICATOR_ID,
     _INDICATOR_KEYS,
     _INPUT_NAME,
@@ -51,6 +50,7 @@ from spmkit.rules import (
     find_rule_file,
     read_rule_file,
 )
+from spmkit.yamlload import YamlDocument, child_path
 
 __all__ = ["resolve_overlay"]
 
@@ -294,7 +294,7 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
     """Resolve an overlay document against its base into an ordinary rule set.
 
     Args:
-        document: the overlay, read by :func:`spmkit._yaml.read_yaml`.
+        document: the overlay, read by :func:`spmkit.yamlload.read_yaml`.
         file: its file, for messages and relative ``extends:`` paths.
         chain: files of the overlays being resolved that lead here (cycle detection).
 

@@ -1,8 +1,8 @@
 """The rule-set domain: inputs, targets, sources, indicators and rule sets.
 
 Format-agnostic and frozen: these classes know nothing about YAML (see
-:mod:`spmkit.rules`), and a :class:`RuleSet` cannot exist in an inconsistent state. Its
-constructor runs the static checks of :mod:`spmkit.check` (unknown names, reference
+:mod:`spmkit.rulesets.reader`), and a :class:`RuleSet` cannot exist in an inconsistent state. Its
+constructor runs the static checks of :mod:`spmkit.rulesets.check` (unknown names, reference
 cycles) and raises :class:`~spmkit.errors.RuleSetInvalid` with every problem found.
 "Same rule set, one target changed" is ``attrs.evolve``.
 """
@@ -17,8 +17,8 @@ from typing import Final, Literal, TypeAlias
 
 import attrs
 
-from spmkit._frozen import FrozenMap, as_tuple, freeze
-from spmkit.expr import Expression, exact_decimal
+from spmkit.frozen import FrozenMap, as_tuple, freeze
+from spmkit.language.expr import Expression, exact_decimal
 
 __all__ = [
     "AGGREGATIONS",
@@ -181,10 +181,10 @@ class InputKind(enum.StrEnum):
     """A real number, 0 or more: the default for other units (L/day, km, percent)."""
 
 
-def _default_kind(spec: InputSpec) -> InputKind:
+def default_kind(spec: InputSpec) -> InputKind:
     # Imported here: units needs pint (at load time only, never at `import spmkit`).
     from spmkit.errors import UnknownUnitError  # noqa: PLC0415
-    from spmkit.units import is_counting, parse_unit  # noqa: PLC0415
+    from spmkit.rulesets.units import is_counting, parse_unit  # noqa: PLC0415
 
     try:
         return InputKind.COUNT if is_counting(parse_unit(spec.unit)) else InputKind.AMOUNT
@@ -214,7 +214,7 @@ class InputSpec:
     )
     """How successive periods of one place combine (batch aggregation); ``sum`` by default."""
     kind: InputKind = attrs.field(
-        default=attrs.Factory(_default_kind, takes_self=True), converter=InputKind
+        default=attrs.Factory(default_kind, takes_self=True), converter=InputKind
     )
     minimum: Fraction | None = attrs.field(
         default=None, converter=attrs.converters.optional(_to_fraction)
@@ -370,8 +370,8 @@ class RuleSet:
 
     def __attrs_post_init__(self) -> None:
         # Imported here: check imports this module for the types it checks.
-        from spmkit.check import check_rule_set, evaluation_order  # noqa: PLC0415
         from spmkit.errors import RuleSetInvalid  # noqa: PLC0415
+        from spmkit.rulesets.check import check_rule_set, evaluation_order  # noqa: PLC0415
 
         problems = check_rule_set(self)
         if problems:

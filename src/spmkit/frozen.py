@@ -39,12 +39,15 @@ class FrozenMap(Mapping[K, V]):
         return key in self._data
 
     def keys(self) -> KeysView[K]:
+        """The keys, in order (the dict's read-only view)."""
         return self._data.keys()
 
     def values(self) -> ValuesView[V]:
+        """The values, in order (the dict's read-only view)."""
         return self._data.values()
 
     def items(self) -> ItemsView[K, V]:
+        """The pairs, in order (the dict's read-only view)."""
         return self._data.items()
 
     def __hash__(self) -> int:

@@ -7,14 +7,14 @@ carries an upper bound of ``|n|`` and ``d`` as Python integers, computed from th
 column maxima. While every bound stays below 2**53, float64 (and int64) arithmetic on
 these integers is exact, so comparisons by cross-multiplication decide ``met`` exactly,
 and the one division at the end (``value = A / B``) is correctly rounded: the same float
-as ``float(Fraction)`` in :mod:`spmkit.evaluate`. When a bound is exceeded, or a column
+as ``float(Fraction)`` in :mod:`spmkit.evaluation.scalar`. When a bound is exceeded, or a column
 cannot be held exactly, the operation raises :class:`NeedsExact` and the caller falls
 back to the scalar evaluator for that indicator.
 
 Rows that have no value are NaN in ``n``. Missing data and undefined results (a division
 by zero) are told apart by the ``undef`` mask; as in the scalar evaluator, missing wins
 over undefined. This module knows nothing about data formats or results (see
-:mod:`spmkit.batch`).
+:mod:`spmkit.evaluation.batch`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Final, TypeAlias
 import attrs
 import numpy as np
 
-from spmkit.expr import Call, Expression, Input, Neg, Number, Ref
+from spmkit.language.expr import Call, Expression, Input, Neg, Number, Ref
 
 __all__ = [
     "EXACT_LIMIT",

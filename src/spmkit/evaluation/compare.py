@@ -4,7 +4,7 @@
 rule, the regency's variant, the rule that replaced it) and lines the results up by
 indicator id, so a researcher sees where the verdict depends on the rules. Rule sets
 that name the same count differently get an input-name mapping. The evaluation itself
-is :func:`spmkit.evaluate.evaluate`; this module only routes data and arranges results.
+is :func:`spmkit.evaluation.scalar.evaluate`; this module only routes data and arranges results.
 """
 
 from __future__ import annotations
@@ -12,19 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 
-from spmkit._frozen import FrozenMap, freeze
-from spmkit.check import suggest
-from spmkit.errors import DataError, DataInvalid
-from spmkit.evaluate import evaluate
-from spmkit.expr import exact_decimal
-from spmkit.model import RuleSet, factor_suffix
-from spmkit.results import IndicatorResult, Report, Status
-from spmkit.rules import resolve_rule_set
+from spmkit.errors import DataError, DataInvalid, UsageError
+from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.evaluation.scalar import evaluate
+from spmkit.frozen import FrozenMap, freeze
+from spmkit.language.expr import exact_decimal
+from spmkit.rulesets.check import suggest
+from spmkit.rulesets.model import RuleSet, factor_suffix
+from spmkit.rulesets.reader import resolve_rule_set
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "compare_region"]
 
 
 def _number(value: Fraction) -> str:
@@ -98,7 +99,38 @@ class Comparison:
         return "\n".join(line.rstrip() for line in self.lines())
 
 
+def _is_table(data: object) -> bool:
+    """A DataFrame, or columns: a mapping whose values are sequences of values."""
+    if hasattr(data, "columns"):
+        return True
+    return isinstance(data, Mapping) and any(
+        isinstance(v, (list, tuple)) or (hasattr(v, "__array__") and getattr(v, "ndim", 0) == 1)
+        for v in data.values()
+    )
+
+
 def compare(
+    rule_sets: Sequence[RuleSet | str | Path],
+    data: Any,  # noqa: ANN401 - one region's values, or a table of regions
+    *,
+    inputs: Mapping[str, Mapping[str, str]] | None = None,
+    keys: Sequence[str] = (),
+) -> Any:  # noqa: ANN401 - a Comparison, or a TableComparison for a table
+    """Evaluate data under several rule sets and align the results.
+
+    One region (a mapping of input -> value) gives a :class:`Comparison`; a table (a
+    DataFrame, or a mapping of column -> values, one row per region) gives a
+    :class:`~spmkit.evaluation.research.TableComparison` with the verdict flips between
+    rule sets (see :func:`~spmkit.evaluation.research.compare_table`).
+    """
+    if _is_table(data):
+        from spmkit.evaluation.research import compare_table  # noqa: PLC0415 - numpy on use
+
+        return compare_table(rule_sets, data, keys=keys, inputs=inputs)
+    return compare_region(rule_sets, data, inputs=inputs)
+
+
+def compare_region(
     rule_sets: Sequence[RuleSet | str | Path],
     data: Mapping[str, object],
     *,
@@ -107,13 +139,13 @@ def compare(
     """Evaluate one data set under several rule sets and align the results.
 
     >>> data = {"dm_standar": 4950, "dm_estimasi": 5297}  # Kubu Raya 2021, Profil p. 110
-    >>> c = compare(["permenkes-4-2019", "kubu-raya-2021"], data)
+    >>> c = compare_region(["permenkes-4-2019", "kubu-raya-2021"], data)
     >>> tuple(r.status.value for r in c.row("9"))
     ('not_met', 'met')
 
     Args:
         rule_sets: rule sets, shipped ids or file paths.
-        data: input name -> count, as for :func:`~spmkit.evaluate.evaluate`. Each rule
+        data: input name -> count, as for :func:`~spmkit.evaluation.scalar.evaluate`. Each rule
             set reads the inputs it declares; a name no rule set declares is refused.
         inputs: per rule-set id, its input names mapped to the names used in ``data``
             (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``).
@@ -124,12 +156,12 @@ def compare(
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
         msg = "compare needs at least one rule set"
-        raise ValueError(msg)
+        raise UsageError(msg)
     mappings = inputs or {}
     unknown_sets = sorted(set(mappings) - {rs.id for rs in resolved})
     if unknown_sets:
         msg = f"inputs names rule sets that are not compared: {', '.join(unknown_sets)}"
-        raise ValueError(msg)
+        raise UsageError(msg)
     routes = []
     for rule_set in resolved:
         mapping = mappings.get(rule_set.id, {})

@@ -3,8 +3,8 @@
 An indicator's numerator and denominator are small arithmetic expressions over named
 inputs (``bumil_k4``), numbers (``1.5``), other indicators' values (``@I.1``), the four
 operators and the functions ``sum``, ``min``, ``max`` and ``coalesce``. This module holds
-the frozen node classes and :func:`render`; it does not parse (see :mod:`spmkit.parse`)
-and does not evaluate (see :mod:`spmkit.evaluate`).
+the frozen node classes and :func:`render`; it does not parse (see :mod:`spmkit.language.parse`)
+and does not evaluate (see :mod:`spmkit.evaluation.scalar`).
 
 Nodes compare by structure only: where a node came from in the text (its ``span``) is
 kept for messages but ignored by ``==``, so ``parse(render(e)) == e`` holds.
@@ -18,7 +18,7 @@ from typing import Final, Literal, TypeAlias
 
 import attrs
 
-from spmkit._frozen import as_tuple
+from spmkit.frozen import as_tuple
 
 __all__ = [
     "FUNCTIONS",

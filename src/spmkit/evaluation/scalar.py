@@ -19,12 +19,29 @@ from typing import Any, Final
 
 import attrs
 
-from spmkit._frozen import FrozenMap
-from spmkit.check import suggest
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
-from spmkit.expr import BinOp, Call, Expression, Input, Neg, Number, Ref, exact_decimal, render
-from spmkit.model import Indicator, InputKind, InputSpec, LegalBasis, RuleSet, factor_suffix
-from spmkit.results import IndicatorResult, Report, Status
+from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.frozen import FrozenMap
+from spmkit.language.expr import (
+    BinOp,
+    Call,
+    Expression,
+    Input,
+    Neg,
+    Number,
+    Ref,
+    exact_decimal,
+    render,
+)
+from spmkit.rulesets.check import suggest
+from spmkit.rulesets.model import (
+    Indicator,
+    InputKind,
+    InputSpec,
+    LegalBasis,
+    RuleSet,
+    factor_suffix,
+)
 
 __all__ = ["evaluate", "validate_data"]
 
@@ -54,7 +71,7 @@ def _is_quantity(value: object) -> bool:
 def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa: ANN401 - pint
     """Convert a quantity to an exact number in the input's declared unit."""
     # Imported here: pint is needed only when quantities are given.
-    from spmkit.units import factor_from  # noqa: PLC0415
+    from spmkit.rulesets.units import factor_from  # noqa: PLC0415
 
     rule = f"a quantity in {spec.unit} or a unit convertible to it"
     try:
@@ -63,7 +80,7 @@ def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa
         return DataError(spec.name, value, rule, exc.message)
     if factor is None:
         return DataError(spec.name, value, rule, f"{value.units} does not convert to {spec.unit}")
-    magnitude = _convert(spec.name, value.magnitude)
+    magnitude = convert_value(spec.name, value.magnitude)
     if magnitude is None:
         return DataError(spec.name, value, rule, "the magnitude is missing")
     if isinstance(magnitude, DataError):
@@ -83,7 +100,7 @@ def _constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | No
     return None
 
 
-def _convert(name: str, value: object) -> Fraction | DataError | None:
+def convert_value(name: str, value: object) -> Fraction | DataError | None:
     """Convert one data value to an exact number; None is missing."""
     rule = "a non-negative finite number"
     if value is None:
@@ -164,7 +181,7 @@ def validate_data(
         elif _is_quantity(raw):
             converted = _from_quantity(spec, raw)
         else:
-            converted = _convert(name, raw)
+            converted = convert_value(name, raw)
         if converted is not None and not isinstance(converted, DataError):
             values[name] = converted
             if spec.minimum is not None or spec.maximum is not None or converted.denominator != 1:
@@ -454,7 +471,7 @@ def evaluate(
         allow_unknown: ignore names the rule set does not declare instead of refusing them.
 
     Returns:
-        A :class:`~spmkit.results.Report`: one result per indicator, in the rule set's order.
+        A :class:`~spmkit.evaluation.results.Report`: one result per indicator, in order.
 
     Raises:
         DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,

@@ -1,9 +1,9 @@
-"""Rule sets to YAML text: the inverse of :func:`spmkit.rules.loads_rule_set`.
+"""Rule sets to YAML text: the inverse of :func:`spmkit.rulesets.reader.loads_rule_set`.
 
 ``loads_rule_set(dump_rule_set(rs)) == rs`` for every rule set whose numbers have a finite
 decimal expansion (everything a rule file can hold). The text follows
 ``docs/rule-sets.md``: keys in the documented order, expressions in their canonical
-form (:func:`spmkit.expr.render`), numbers written exactly (``1.5``, never ``1.4999...``).
+form (:func:`spmkit.language.expr.render`), numbers written exactly (``1.5``, never ``1.4999...``).
 Optional keys that are unset are left out. Comments of a hand-written file are not kept:
 this is for generated rule sets, tests and tools, not for rewriting files people edit.
 
@@ -22,9 +22,10 @@ from typing import Any
 import attrs
 import yaml
 
-from spmkit.expr import exact_decimal, render
-from spmkit.model import Indicator, InputSpec, RuleSet, Source, _default_kind
-from spmkit.rules import FORMAT_VERSION
+from spmkit.errors import RuleSetError
+from spmkit.language.expr import exact_decimal, render
+from spmkit.rulesets.model import Indicator, InputSpec, RuleSet, Source, default_kind
+from spmkit.rulesets.reader import FORMAT_VERSION
 
 __all__ = ["dump_rule_set", "without_origins"]
 
@@ -40,7 +41,7 @@ def _represent_fraction(dumper: yaml.SafeDumper, value: Fraction) -> yaml.Scalar
             f"cannot write {value} exactly as a decimal number; rule files hold "
             "numbers with a finite decimal expansion (e.g. 1.5, not 1/3)"
         )
-        raise ValueError(msg)
+        raise RuleSetError(msg)
     tag = "tag:yaml.org,2002:int" if value.denominator == 1 else "tag:yaml.org,2002:float"
     return dumper.represent_scalar(tag, text)
 
@@ -63,7 +64,7 @@ def _input(spec: InputSpec) -> dict[str, Any]:
     if not spec.required:
         entry["required"] = False
     _optional(entry, default=spec.default, description=spec.description)
-    if spec.kind is not _default_kind(spec):
+    if spec.kind is not default_kind(spec):
         entry["kind"] = spec.kind.value
     if spec.aggregate != "sum":
         entry["aggregate"] = spec.aggregate

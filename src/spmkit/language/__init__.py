@@ -1,0 +1,1 @@
+"""The expression language: the frozen expression tree and its parser (no evaluation here)."""

@@ -1,0 +1,152 @@
+"""The layout holds: no import circles, no private names across subpackages, a cheap import."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "spmkit"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(path: Path) -> list[tuple[str, list[str], int]]:
+    """Every import of a module (module level and inside functions), but not TYPE_CHECKING."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            skipped.update(id(inner) for stmt in node.body for inner in ast.walk(stmt))
+    found = []
+    package = (
+        _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    )
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, [], node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.append((base, [alias.name for alias in node.names], node.lineno))
+    return found
+
+
+MODULES = {_module_name(p): p for p in SRC.rglob("*.py")}
+
+
+def _graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {name: set() for name in MODULES}
+    for name, path in MODULES.items():
+        for target, names, _ in _imports(path):
+            for candidate in [f"{target}.{n}" for n in names] + [target]:
+                if candidate in MODULES and candidate != name:
+                    graph[name].add(candidate)
+                    break
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    groups.append(sorted(group))
+    return groups
+
+
+def test_cycle_finder_finds_a_circle():
+    """The finder itself works: a -> b -> a is a circle, a -> b is not."""
+    assert find_cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
+    assert find_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circles():
+    """No module imports, directly or through others, a module that imports it back."""
+    assert find_cycles(_graph()) == []
+
+
+def _subpackage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 else module  # top-level modules are their own owner
+
+
+def test_no_private_name_across_subpackages():
+    """A name with a leading underscore is only imported inside its own subpackage."""
+    crossings = []
+    for name, path in MODULES.items():
+        for target, names, line in _imports(path):
+            if not target.startswith("spmkit"):
+                continue
+            for imported in names:
+                module = f"{target}.{imported}" if f"{target}.{imported}" in MODULES else target
+                private = imported.startswith("_") or any(
+                    part.startswith("_") and part != "__init__" for part in module.split(".")
+                )
+                if private and _subpackage(module) != _subpackage(name):
+                    crossings.append(f"{path.name}:{line} imports {imported} from {target}")
+    assert crossings == []
+
+
+@pytest.mark.slow
+def test_import_spmkit_loads_no_numpy_pandas_or_pint():
+    """The scalar path needs none of them; they load on first use of batch or units."""
+    code = (
+        "import sys, spmkit; "
+        "print(sorted(m for m in ('numpy', 'pandas', 'pint', 'polars') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
