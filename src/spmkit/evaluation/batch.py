@@ -405,20 +405,23 @@ class _Fused:
     def results(self) -> dict[str, IndicatorArrays]:
         """The arrays of every indicator run, read-only views of the blocks."""
         self.blocks.freeze()
+        values, gaps = self.blocks.floats
+        met, exceeds = self.blocks.flags
+        codes = self.blocks.codes
         results = {}
         for slot, program, num, den in self.done:
-            out = self.blocks.out(slot)
-            results[program.indicator.id] = IndicatorArrays(
-                indicator_id=program.indicator.id,
-                target=program.indicator.target,
-                factor=program.indicator.factor,
-                value=out.value,
-                status_code=out.status_code,
-                met=out.met,
-                gap=out.gap,
+            indicator = program.indicator
+            results[indicator.id] = IndicatorArrays(
+                indicator_id=indicator.id,
+                target=indicator.target,
+                factor=indicator.factor,
+                value=values[slot],
+                status_code=codes[slot],
+                met=met[slot],
+                gap=gaps[slot],
                 numerator=self._number(num),
                 denominator=self._number(den),
-                exceeds_denominator=out.exceeds_denominator,
+                exceeds_denominator=exceeds[slot],
             )
         return results
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import attrs
 import numpy as np
@@ -200,10 +200,40 @@ def _from_fractions(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return values
 
 
-def _column(name: str, values: object) -> tuple[Column | None, DataError | None]:
-    if type(values) is np.ndarray and values.dtype == np.int64 and values.ndim == 1 and values.size:
+def _is_counts(values: object) -> TypeGuard[npt.NDArray[np.int64]]:
+    """The usual column: a non-empty 1-D int64 numpy array."""
+    return bool(
+        type(values) is np.ndarray and values.dtype == np.int64 and values.ndim == 1 and values.size
+    )
+
+
+def _small_bounds(mapping: Mapping[str, object]) -> dict[str, tuple[int, int]]:
+    """Minimum and maximum of every short int64 column at once (three numpy calls).
+
+    Below a few thousand rows the cost of checking a column is the call, not the pass;
+    stacking the short columns turns two calls per column into three in all.
+    """
+    counts = {name: values for name, values in mapping.items() if _is_counts(values)}
+    if len(counts) < 4:
+        return {}
+    lengths = {len(values) for values in counts.values()}
+    if len(lengths) != 1 or lengths.pop() > _STACK_ROWS:
+        return {}
+    names = list(counts)
+    stacked = np.stack(list(counts.values()))
+    lows, highs = stacked.min(axis=1).tolist(), stacked.max(axis=1).tolist()
+    return {name: (low, high) for name, low, high in zip(names, lows, highs, strict=True)}
+
+
+_STACK_ROWS: Final = 4096
+
+
+def _column(
+    name: str, values: object, bounds: tuple[int, int] | None = None
+) -> tuple[Column | None, DataError | None]:
+    if _is_counts(values):
         # The usual column (counts as int64): the checks of _numeric, without the detours.
-        low, high = int(np.minimum.reduce(values)), int(np.maximum.reduce(values))
+        low, high = bounds or (int(np.minimum.reduce(values)), int(np.maximum.reduce(values)))
         if low >= 0 and high < EXACT_LIMIT:
             counts = Vec(n=values, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)
             return Column(name=name, vec=counts, raw=values), None
@@ -330,6 +360,7 @@ def read_table(
         for key in keys
         if key not in mapping
     )
+    bounds = _small_bounds(mapping)
     for raw_name, values in mapping.items():
         name = str(raw_name)
         if name in keys:
@@ -350,7 +381,7 @@ def read_table(
                     )
                 )
             continue
-        column, problem = _column(name, values)
+        column, problem = _column(name, values, bounds.get(name))
         if column is not None and problem is None:
             problem = _constrain(rule_set.inputs[name], column)
         if problem is not None:
