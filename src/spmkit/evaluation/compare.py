@@ -83,6 +83,29 @@ class Comparison:
                 found.append(indicator_id)
         return tuple(found)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: one row per indicator, a result per rule set.
+
+        Each row maps every compared rule set's id to its
+        :meth:`~spmkit.evaluation.results.IndicatorResult.to_dict` (None where the rule
+        set has no such indicator); ``disagreements`` lists the ids whose status differs.
+        """
+        ids = self.rule_set_ids
+        return {
+            "rule_sets": list(ids),
+            "indicators": [
+                {
+                    "id": iid,
+                    "results": {
+                        rule_set: None if result is None else result.to_dict()
+                        for rule_set, result in zip(ids, self.row(iid), strict=True)
+                    },
+                }
+                for iid in self.indicator_ids
+            ],
+            "disagreements": list(self.disagreements()),
+        }
+
     def lines(self) -> Iterator[str]:
         """Yield a plain-text table: one row per indicator, one column per rule set."""
         header = ("indicator", *self.rule_set_ids)
