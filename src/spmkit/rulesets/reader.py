@@ -33,6 +33,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_INDICATORS",
     "MAX_INPUTS",
+    "clear_rule_set_cache",
     "find_rule_file",
     "load_rule_set",
     "loads_rule_set",
@@ -189,6 +190,17 @@ def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
                 del _LOADED[next(iter(_LOADED))]
             _LOADED[key] = rule_set
     return rule_set
+
+
+def clear_rule_set_cache() -> None:
+    """Forget the rule sets read before (the next load reads and checks its file again).
+
+    Loads are cached by file content, so a changed file is read again anyway; this is for
+    measuring or counting the work of a first load.
+    """
+    with _CACHE_LOCK:
+        _LOADED.clear()
+    _SHIPPED.clear()
 
 
 # Rule sets read before, by file, chain and content: a RuleSet is immutable, so the
