@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit.errors import UsageError
 from spmkit.evaluation.columns import Table, read_table
 from spmkit.evaluation.compile import (
     EXACT_LIMIT,
@@ -44,8 +45,10 @@ from spmkit.evaluation.kernel import (
     ratio_kernel,
     use_compiled,
 )
+from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate
+from spmkit.evaluation.yearly import evaluate_in_time
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
 
@@ -73,6 +76,9 @@ _FIELDS: Final = (
     "exceeds_denominator",
 )
 
+_TIME_FIELDS: Final = ("milestone", "progress")
+"""Columns present when evaluated with ``year=``."""
+
 Form = Literal["long", "wide"]
 
 
@@ -99,6 +105,10 @@ class IndicatorArrays:
         numerator, denominator: the expressions' values: int64 where they are integers
             on every row (exact), else float64 with NaN where they have none.
         exceeds_denominator: the numerator is above a positive denominator.
+        progress: with ``year=``, each row's :class:`~spmkit.Progress` (object array;
+            None where not judged); None without a year (docs/time.md).
+        milestone: with ``year=``, the target value judged on each row (float; NaN for
+            rows without a year); ``met``, ``gap`` and ``status`` are decided against it.
     """
 
     indicator_id: str
@@ -111,6 +121,8 @@ class IndicatorArrays:
     numerator: npt.NDArray[Any]
     denominator: npt.NDArray[Any]
     exceeds_denominator: npt.NDArray[np.bool_]
+    progress: npt.NDArray[Any] | None = None
+    milestone: npt.NDArray[np.float64] | None = None
 
     @property
     def status(self) -> npt.NDArray[np.str_]:
@@ -174,6 +186,15 @@ class BatchResult(Mapping[str, IndicatorArrays]):
     def _parts(self, field: str) -> list[npt.NDArray[Any]]:
         return [getattr(arrays, field) for arrays in self.results.values()]
 
+    def _time_parts(self) -> dict[str, list[Any]]:
+        """The ``year=`` fields (docs/time.md) present on every indicator, by field."""
+        found = {}
+        for field in _TIME_FIELDS:
+            parts = self._parts(field)
+            if parts and all(part is not None for part in parts):
+                found[field] = parts
+        return found
+
     def _long_index(self) -> dict[str, Any]:
         """``row``, the keys and the indicator codes of the long form (numpy)."""
         count = len(self.results)
@@ -210,6 +231,9 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                         wide[name] = pd.arrays.BooleanArray(arrays.met, ~arrays.judged)
                     else:
                         wide[name] = getattr(arrays, field)
+                for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                    if getattr(arrays, field) is not None:
+                        wide[f"{indicator_id}.{field}"] = getattr(arrays, field)
             return pd.DataFrame(wide, copy=False)
         columns = self._long_index()
         columns["indicator"] = pd.Categorical.from_codes(columns["indicator"], list(self.results))
@@ -223,6 +247,8 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                 )
             else:
                 columns[field] = self._stacked(field)
+        for field, parts in self._time_parts().items():
+            columns[field] = np.concatenate(parts)
         return pd.DataFrame(columns, copy=False)
 
     def to_polars(self, form: Form = "long") -> Any:  # noqa: ANN401 - polars is optional
@@ -245,6 +271,10 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                 )
                 series.extend(more)
                 finish.extend(steps)
+                for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                    values = getattr(arrays, field)
+                    if values is not None:
+                        series.append(_polars_series(pl, f"{indicator_id}.{field}", values))
             return pl.DataFrame(series).with_columns(finish)
         index = self._long_index()
         series = [pl.Series(name, values) for name, values in index.items() if name != "indicator"]
@@ -254,7 +284,16 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         codes = self._stacked("status_code").astype(np.int8, copy=False)
         fields = {f: self._stacked(f) for f in _FIELDS if f != "status"}
         more, finish = _polars_fields(pl, "", codes, status_type, fields)
+        for field, parts in self._time_parts().items():
+            more.append(_polars_series(pl, field, np.concatenate(parts)))
         return pl.DataFrame([*series, *more]).with_columns(finish)
+
+
+def _polars_series(pl: Any, name: str, values: npt.NDArray[Any]) -> Any:  # noqa: ANN401 - polars
+    """A column of the ``year=`` fields: objects as a list (None is null), NaN as null."""
+    if values.dtype == object:
+        return pl.Series(name, [None if v is None else str(v) for v in values])
+    return pl.Series(name, values).fill_nan(None)
 
 
 def _polars_fields(
@@ -691,12 +730,14 @@ def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
     return compiled
 
 
-def evaluate_batch(
+def evaluate_batch(  # noqa: PLR0913 - keyword-only options
     rule_set: RuleSet | CompiledRuleSet,
     data: object,
     *,
     keys: Sequence[str] = (),
     allow_unknown: bool = False,
+    year: int | str | None = None,
+    period: Period | None = None,
 ) -> Any:  # noqa: ANN401 - a BatchResult, or a lazy Dask DataFrame for Dask data
     """Evaluate every indicator of a rule set on every row of a data set.
 
@@ -714,6 +755,10 @@ def evaluate_batch(
             polars or Dask DataFrame. NaN, None or null is missing for that row only.
         keys: columns to carry into the result unchecked (region codes, years).
         allow_unknown: ignore columns the rule set does not declare instead of refusing.
+        year: a year, or the name of a column of years: every row is judged against its
+            year's milestone and gets ``progress`` (docs/time.md), as :func:`evaluate`
+            with ``year=`` does.
+        period: with ``year``, a quarter (``"Q2"``) or month: pro-rata milestones.
 
     Returns:
         A :class:`BatchResult`; for a Dask DataFrame, a lazy Dask DataFrame with the
@@ -725,6 +770,8 @@ def evaluate_batch(
             value and row. For Dask data, raised when the result is computed.
     """
     compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
+    if year is not None or period is not None:
+        return _in_time(compiled.rule_set, data, keys, allow_unknown, year, period)
     if type(data).__module__.startswith("dask"):
         from spmkit.evaluation.dask import evaluate_dask  # noqa: PLC0415 - optional dependency
 
@@ -736,3 +783,26 @@ def evaluate_batch(
             allow_unknown=allow_unknown,
         )
     return compiled.evaluate(data, keys=keys, allow_unknown=allow_unknown)
+
+
+def _in_time(  # noqa: PLR0913 - the arguments of evaluate_batch
+    rule_set: RuleSet,
+    data: object,
+    keys: Sequence[str],
+    allow_unknown: bool,
+    year: int | str | None,
+    period: Period | None,
+) -> BatchResult:
+    """evaluate_batch with ``year=``: see :mod:`spmkit.evaluation.yearly`."""
+    if year is None:
+        msg = f"period={period!r} needs a year (year=2024 or a column of years)"
+        raise UsageError(msg)
+    if type(data).__module__.startswith("dask"):
+        msg = "year= is not supported for Dask data; compute per partition with pandas"
+        raise UsageError(msg)
+
+    def run(judged: RuleSet, all_keys: Sequence[str]) -> BatchResult:
+        return compile_rule_set(judged).evaluate(data, keys=all_keys, allow_unknown=allow_unknown)
+
+    result: BatchResult = evaluate_in_time(rule_set, run, keys=keys, year=year, period=period)
+    return result

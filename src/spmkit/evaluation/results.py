@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from spmkit.evaluation.intervals import is_small_denominator, wilson_interval
+from spmkit.evaluation.progress import Progress
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
 
@@ -72,6 +73,10 @@ class IndicatorResult:
             given as text or as a function that builds it, called the first time the
             explanation is read (most callers never read it, and building it is most of
             the cost of an evaluation).
+        progress: with ``year=``, where the value stands on the way to the final target
+            (met, on_track, behind, overdue); None without a year or without a value.
+        milestone: with ``year=``, the exact target value judged that year (or period);
+            ``status``, ``met`` and the gap are decided against it. None without a year.
     """
 
     indicator_id: str
@@ -90,6 +95,8 @@ class IndicatorResult:
     source: Source
     _explanation: str | Callable[[], str] = attrs.field(alias="explanation", eq=False, repr=False)
     target_source: Source | None = None
+    progress: Progress | None = None
+    milestone: Fraction | None = None
 
     @functools.cached_property
     def explanation(self) -> str:
@@ -153,6 +160,8 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "progress": None if self.progress is None else self.progress.value,
+            "milestone": nearest_float(self.milestone),
             "interval": None if self.interval is None else list(self.interval),
             "small_denominator": self.small_denominator,
         }

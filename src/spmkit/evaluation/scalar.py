@@ -17,6 +17,14 @@ from typing import Any, Final
 import attrs
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
+from spmkit.evaluation.progress import (
+    Period,
+    Timing,
+    describe_milestone,
+    judge_progress,
+    progress_of,
+    timing,
+)
 from spmkit.evaluation.results import IndicatorResult, Report, Status
 from spmkit.evaluation.values import bad_values, constrain, convert_value
 from spmkit.frozen import FrozenMap
@@ -32,7 +40,14 @@ from spmkit.language.expr import (
     render,
 )
 from spmkit.rulesets.check import suggest
-from spmkit.rulesets.model import Indicator, InputSpec, LegalBasis, RuleSet, factor_suffix
+from spmkit.rulesets.model import (
+    Indicator,
+    InputSpec,
+    LegalBasis,
+    RuleSet,
+    Target,
+    factor_suffix,
+)
 
 __all__ = ["evaluate", "validate_data"]
 
@@ -243,6 +258,7 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     gap: Fraction | None,
     missing: tuple[str, ...],
     citation: str,
+    target_text: str | None = None,
 ) -> str:
     def leaf(node: Expression) -> str | None:
         if isinstance(node, Input):
@@ -255,6 +271,7 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
 
     factor, suffix, formula, target = _fixed_text(indicator)
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
+    target = target_text or target
     if status is Status.NO_DATA:
         outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
     elif status is Status.UNDEFINED:
@@ -285,7 +302,7 @@ _COMPARE: Final[dict[str, Callable[[int, int], bool]]] = {
 
 
 def _decide(
-    numerator: Fraction, denominator: Fraction, indicator: Indicator
+    numerator: Fraction, denominator: Fraction, factor: Fraction, judged: Target
 ) -> tuple[Fraction, bool, Fraction]:
     """Value, met and gap of ``numerator / denominator * factor`` with integers.
 
@@ -294,13 +311,13 @@ def _decide(
     ``|p * b - q * a| / (q * b)``: the same as Fraction arithmetic, with one
     normalisation per Fraction instead of one per operation.
     """
-    factor, target = indicator.factor, indicator.target.value
+    target = judged.value
     a = numerator.numerator * denominator.denominator * factor.numerator
     b = numerator.denominator * denominator.numerator * factor.denominator
     if b < 0:
         a, b = -a, -b
     p, q = target.numerator, target.denominator
-    met = _COMPARE[indicator.target.op](a * q, p * b)
+    met = _COMPARE[judged.op](a * q, p * b)
     gap = _ZERO if met else Fraction(abs(p * b - q * a), q * b)
     return Fraction(a, b), met, gap
 
@@ -318,12 +335,13 @@ class _Explanation:
         Fraction | None,
         tuple[str, ...],
         LegalBasis,
+        str | None,
     ]
 
     def __call__(self) -> str:
-        indicator, status, values, refs, value, gap, missing, legal_basis = self.parts
+        indicator, status, values, refs, value, gap, missing, legal_basis, target = self.parts
         citation = legal_basis.cite()
-        return _explain(indicator, status, values, refs, value, gap, missing, citation)
+        return _explain(indicator, status, values, refs, value, gap, missing, citation, target)
 
 
 def _evaluate_indicator(
@@ -331,6 +349,7 @@ def _evaluate_indicator(
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
     legal_basis: LegalBasis,
+    when: Timing | None = None,
 ) -> tuple[IndicatorResult, _Value]:
     numerator = _operand_value(indicator.numerator, values, refs)
     denominator = _operand_value(indicator.denominator, values, refs)
@@ -339,6 +358,9 @@ def _evaluate_indicator(
     met: bool | None = None
     missing: tuple[str, ...] = ()
     outcome: _Value
+    judged, final, milestone = indicator.target, indicator.target, None
+    if when is not None:
+        judged, milestone, final = judge_progress(indicator, when)
     if isinstance(numerator, _Missing) or isinstance(denominator, _Missing):
         problem = _first_problem([numerator, denominator])
         assert isinstance(problem, _Missing)  # noqa: S101 - one of them is missing
@@ -351,7 +373,7 @@ def _evaluate_indicator(
     ):
         status, outcome = Status.UNDEFINED, _Undefined()
     else:
-        value, met, gap = _decide(numerator, denominator, indicator)
+        value, met, gap = _decide(numerator, denominator, indicator.factor, judged)
         status = Status.MET if met else Status.NOT_MET
         outcome = value
     exact_num = numerator if isinstance(numerator, Fraction) else None
@@ -383,14 +405,33 @@ def _evaluate_indicator(
         source=indicator.source,
         target_source=indicator.source_of("target"),
         explanation=_Explanation(
-            (indicator, status, values, refs, value, gap, missing, legal_basis)
+            (
+                indicator,
+                status,
+                values,
+                refs,
+                value,
+                gap,
+                missing,
+                legal_basis,
+                None if when is None else describe_milestone(indicator, when, judged.value),
+            )
         ),
+        milestone=milestone,
+        progress=None
+        if when is None or value is None
+        else progress_of(value, judged, final, indicator.deadline, when.year),
     )
     return result, outcome
 
 
 def evaluate(
-    rule_set: RuleSet, data: Mapping[str, object], *, allow_unknown: bool = False
+    rule_set: RuleSet,
+    data: Mapping[str, object],
+    *,
+    allow_unknown: bool = False,
+    year: int | None = None,
+    period: Period | None = None,
 ) -> Report:
     """Evaluate every indicator of a rule set on one data set.
 
@@ -406,6 +447,10 @@ def evaluate(
         data: input name -> count (int, float, Fraction or Decimal; None or absent when
             unknown). Never modified.
         allow_unknown: ignore names the rule set does not declare instead of refusing them.
+        year: judge each indicator against its milestone of that year (a phased target,
+            docs/time.md), and report ``progress`` and ``milestone`` on every result.
+        period: with ``year``, a part of it (``"Q2"`` or a month 1-12): the data are
+            cumulative so far and the milestone is taken pro rata (docs/time.md).
 
     Returns:
         A :class:`~spmkit.evaluation.results.Report`: one result per indicator, in order.
@@ -413,14 +458,16 @@ def evaluate(
     Raises:
         DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,
             unknown names); every one is reported.
+        UsageError: a bad ``year`` or ``period``, or a period without a year.
     """
+    when = timing(year, period)
     values = validate_data(rule_set, data, allow_unknown=allow_unknown)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
     indicators = rule_set.indicators
     for indicator_id in rule_set.evaluation_order:
         result, outcome = _evaluate_indicator(
-            indicators[indicator_id], values, refs, rule_set.legal_basis
+            indicators[indicator_id], values, refs, rule_set.legal_basis, when
         )
         refs[indicator_id] = outcome
         results[indicator_id] = result

@@ -25,6 +25,7 @@ from spmkit.errors import (
     UnverifiedValuesWarning,
 )
 from spmkit.rulesets.builder import build_overlay, build_rule_set
+from spmkit.rulesets.installed import installed_rule_files
 from spmkit.rulesets.model import RuleSet
 from spmkit.rulesets.schema import FORMAT_VERSION, MAX_INDICATORS, MAX_INPUTS
 from spmkit.yamlload import MAX_FILE_BYTES, YamlDocument, read_yaml
@@ -147,8 +148,8 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
     if isinstance(source, str) and not path.exists():
         listed = _SHIPPED.get(source)
         if listed is not None and listed.is_file():
-            return listed  # listed before, still there: no new scan of the directory
-    shipped = shipped_rule_sets()
+            return listed  # listed before, still there: no new scan of the directories
+    shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
     _SHIPPED.update(shipped)
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
