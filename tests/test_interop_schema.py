@@ -100,7 +100,7 @@ class TestTheSchema:
 
         schema = rule_set_schema()
         assert set(schema["definitions"]["indicator"]["properties"]) == set(INDICATOR_KEYS)
-        with pytest.raises(KeyError, match="no value type for key"):
+        with pytest.raises(AssertionError, match="no value type for key"):
             _object("target", {"op": True, "value": True, "colour": False})
 
 

@@ -30,6 +30,7 @@ if typing.TYPE_CHECKING:
         RuleSetNotFoundError,
         RuleSetPropertyError,
         RuleTestError,
+        RuleTestFailedError,
         ServiceLimitError,
         SpmkitError,
         SpmkitWarning,
@@ -97,6 +98,7 @@ if typing.TYPE_CHECKING:
         Source,
         Target,
         UnitAcceptance,
+        ValueProvenance,
         Verification,
     )
     from spmkit.rulesets.reader import (
@@ -154,6 +156,7 @@ _LOCATIONS: dict[str, str] = {
     "UnknownNameError": "spmkit.errors",
     "UnknownUnitError": "spmkit.errors",
     "UnverifiedValuesWarning": "spmkit.errors",
+    "ValueProvenance": "spmkit.rulesets.model",
     "Verification": "spmkit.rulesets.model",
     "aggregate": "spmkit.evaluation.aggregate",
     "compare": "spmkit.evaluation.compare",
@@ -181,6 +184,7 @@ _LOCATIONS: dict[str, str] = {
     "rule_set_for": "spmkit.rulesets.catalogue",
     "Dhis2Error": "spmkit.errors",
     "RuleTestError": "spmkit.errors",
+    "RuleTestFailedError": "spmkit.errors",
     "ServiceLimitError": "spmkit.errors",
     "to_fhir": "spmkit.interop.fhir",
 }
@@ -220,6 +224,7 @@ __all__ = [
     "RuleSetPropertyError",
     "RuleSetRecord",
     "RuleTestError",
+    "RuleTestFailedError",
     "ServiceLimitError",
     "ServiceType",
     "Source",
@@ -235,6 +240,7 @@ __all__ = [
     "UnknownUnitError",
     "UnverifiedValuesWarning",
     "UsageError",
+    "ValueProvenance",
     "Verification",
     "YearResult",
     "__version__",

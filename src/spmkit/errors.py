@@ -27,6 +27,7 @@ in an :class:`ExceptionGroup` subclass::
     ├── RuleSetPropertyError(AssertionError)     the conformance kit: one property fails
     ├── ConformanceError(AssertionError)         the conformance kit: several properties fail
     ├── RuleTestError(ValueError)                a *.tests.yaml file that cannot be run
+    ├── RuleTestFailedError(AssertionError)      a rule test case whose results differ (pytest)
     ├── Dhis2Error(ValueError)                   a DHIS2 mapping, export or analytics document
     └── ServiceLimitError(ValueError)            an HTTP request over a limit of spmkit serve
 
@@ -68,6 +69,7 @@ __all__ = [
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
     "RuleTestError",
+    "RuleTestFailedError",
     "ServiceLimitError",
     "SpmkitError",
     "SpmkitWarning",
@@ -477,6 +479,20 @@ class RuleTestError(_ProblemListError):
     """
 
 
+class RuleTestFailedError(SpmkitError, AssertionError):
+    """A rule test case (``*.tests.yaml``) whose results are not the expected ones.
+
+    Raised by the pytest plugin; ``str()`` is the case's expected-vs-got text.
+
+    Attributes:
+        outcome: the case's outcome (a ``spmkit.interop.ruletests.CaseOutcome``).
+    """
+
+    def __init__(self, outcome: object) -> None:
+        self.outcome = outcome
+        super().__init__(str(outcome))
+
+
 class Dhis2Error(_ProblemListError):
     """A DHIS2 mapping, export or analytics document spmkit cannot use; lists every problem.
 
@@ -525,23 +541,32 @@ class SpmkitWarning(UserWarning):
 class UnverifiedValuesWarning(SpmkitWarning):
     """A rule set was loaded whose values are not all checked against a text.
 
+    One line per rule set. Silence it with the standard filter,
+    ``warnings.filterwarnings("ignore", category=spmkit.UnverifiedValuesWarning)``, or on
+    the command line with ``--no-unverified-note``.
+
     Attributes:
         rule_set_id: the rule set.
         values: the unverified values, as ``(indicator id, field)`` pairs.
+        total: how many values the rule set has (3 per indicator), when known.
     """
 
-    def __init__(self, rule_set_id: str, values: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, rule_set_id: str, values: Sequence[tuple[str, str]], total: int | None = None
+    ) -> None:
         self.rule_set_id = rule_set_id
         self.values = tuple(values)
-        super().__init__(rule_set_id, self.values)
+        self.total = total
+        super().__init__(rule_set_id, self.values, total)
 
     def __str__(self) -> str:
-        indicators = sorted({indicator_id for indicator_id, _ in self.values})
+        indicators = list(dict.fromkeys(indicator_id for indicator_id, _ in self.values))
         shown = ", ".join(indicators[:8]) + (", ..." if len(indicators) > 8 else "")
+        of = "" if self.total is None else f" of {self.total}"
         return (
-            f"rule set {self.rule_set_id!r} has {len(self.values)} unverified value(s) "
-            f"(indicators {shown}); they are shipped to be checked, not trusted: "
-            "see each value's source note, or RuleSet.unverified"
+            f"rule set {self.rule_set_id!r}: {len(self.values)}{of} values unverified "
+            f"(indicators {shown}), shipped to be checked, not trusted; "
+            f"'spmkit show {self.rule_set_id} --provenance' lists them"
         )
 
 

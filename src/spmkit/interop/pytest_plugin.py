@@ -14,20 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from spmkit.interop.ruletests import CaseOutcome, RuleTestCase
+from spmkit.errors import RuleTestFailedError
 
-__all__ = ["RuleTestFailedError", "RuleTestItem", "RuleTestsFile", "pytest_collect_file"]
+if TYPE_CHECKING:
+    from spmkit.interop.ruletests import RuleTestCase
+
+__all__ = ["RuleTestItem", "RuleTestsFile", "pytest_collect_file"]
 
 _SUFFIX = ".tests.yaml"
-
-
-class RuleTestFailedError(AssertionError):
-    """A rule test case whose results differ from what it expects."""
-
-    def __init__(self, outcome: CaseOutcome) -> None:
-        super().__init__(str(outcome))
-        self.outcome = outcome
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -69,7 +63,7 @@ class RuleTestItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # noqa: ANN401 - pytest's signature
         """The case's failure text, without a Python traceback."""
         if isinstance(excinfo.value, RuleTestFailedError):
-            return str(excinfo.value.outcome)
+            return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

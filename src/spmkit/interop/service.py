@@ -464,7 +464,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
     limits = limits or Limits()
     if token is not None and not token.strip():
         msg = "the access token is empty; give a token or none"
-        raise ValueError(msg)
+        raise UsageError(msg)
     rule_sets = _load_shipped()
     app = FastAPI(
         title="spmkit",
