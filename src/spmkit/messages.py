@@ -10,7 +10,7 @@ command's own labels and sentences are translated.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, Self, TypeAlias
 
 from spmkit.evaluation.results import Status
 from spmkit.rulesets.model import RuleSet
@@ -18,9 +18,11 @@ from spmkit.rulesets.model import RuleSet
 __all__ = [
     "CATALOGUE",
     "LANGUAGES",
+    "Bilingual",
     "Language",
     "default_language",
     "format_number",
+    "in_language",
     "message",
     "status_label",
 ]
@@ -192,3 +194,35 @@ def format_number(value: float | Fraction, lang: Language, decimals: int = 2) ->
     if lang == "id":
         return text.translate(str.maketrans(",.", ".,"))
     return text
+
+
+class Bilingual(str):
+    """English text that also carries its Indonesian: ``str`` is English, as before.
+
+    Problems found in data files are built in both languages where they are found, so a
+    program comparing texts keeps working and a reader gets them in their language.
+
+    >>> text = Bilingual("row 5 refused", "baris 5 ditolak")
+    >>> text == "row 5 refused", text.in_lang("id")
+    (True, 'baris 5 ditolak')
+    """
+
+    __slots__ = ("indonesian",)
+    indonesian: str
+
+    def __new__(cls, english: str, indonesian: str) -> Self:  # noqa: D102
+        made = super().__new__(cls, english)
+        made.indonesian = indonesian
+        return made
+
+    def in_lang(self, lang: Language) -> str:
+        """The text in ``lang``."""
+        return self.indonesian if lang == "id" else str.__str__(self)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Bilingual, (str.__str__(self), self.indonesian))
+
+
+def in_language(text: str, lang: Language) -> str:
+    """``text`` in ``lang`` when it is :class:`Bilingual`, else as it is."""
+    return text.in_lang(lang) if isinstance(text, Bilingual) else text

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from spmkit.evaluation.results import IndicatorResult, Report, Status
-from spmkit.files.datafiles import RowOutcome
+from spmkit.files.table import RowOutcome
 from spmkit.messages import Language, format_number, message, status_label
 from spmkit.rulesets.model import Indicator, RuleSet, factor_suffix
 

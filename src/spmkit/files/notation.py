@@ -1,0 +1,202 @@
+"""Numbers written as text, in Indonesian (``3.582``, ``96,81``) or English notation.
+
+Indonesian files write ``3.582`` for three thousand five hundred and eighty-two and
+``96,81`` for ninety-six point eight one. A value such as ``96,81`` or ``1.234.567``
+settles the notation of the whole file; a value such as ``3.582`` reads differently
+either way and settles nothing. The notation of a file is decided from every numeric
+cell in it (:func:`decide_notation`): a column whose own values settle nothing takes
+what the rest of the file shows, and only what stays ambiguous is refused, naming the
+cells. spmkit never guesses a factor of a thousand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Final, Literal, TypeAlias
+
+__all__ = [
+    "Notation",
+    "NumberFormat",
+    "decide_notation",
+    "detect_number_format",
+    "parse_number",
+    "readings",
+]
+
+NumberFormat: TypeAlias = Literal["id", "en", "auto"]
+"""How numbers written as text are read: Indonesian (``3.582,5``), English
+(``3,582.5``), or decided from the file's own cells."""
+
+Notation: TypeAlias = Literal["id", "en", "any"]
+"""The notation a column is read in; ``any`` when no value depends on it."""
+
+_PLAIN: Final = re.compile(r"\d+")
+_PATTERNS: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
+    # Indonesian: '.' groups thousands, ',' is the decimal comma.
+    "id": (re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?"), re.compile(r"\d+,\d+")),
+    # English: ',' groups thousands, '.' is the decimal point.
+    "en": (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"), re.compile(r"\d+\.\d+")),
+}
+_SHOWN_CELLS: Final = 5
+
+
+def readings(text: str) -> dict[str, Fraction]:
+    """Return the value ``text`` has under each notation it is valid in (none: not a number).
+
+    >>> readings("3.582") == {"id": 3582, "en": Fraction(3582, 1000)}
+    True
+    >>> readings("96,81")
+    {'id': Fraction(9681, 100)}
+    """
+    body = text.strip()
+    sign = 1
+    if body.startswith("-"):
+        sign, body = -1, body[1:].strip()
+    if _PLAIN.fullmatch(body):
+        return {"id": Fraction(int(body) * sign), "en": Fraction(int(body) * sign)}
+    found: dict[str, Fraction] = {}
+    for style, patterns in _PATTERNS.items():
+        if any(pattern.fullmatch(body) for pattern in patterns):
+            group, point = (".", ",") if style == "id" else (",", ".")
+            found[style] = sign * Fraction(body.replace(group, "").replace(point, "."))
+    return found
+
+
+def parse_number(text: str, number_format: Literal["id", "en"]) -> Fraction:
+    """Read a number written as text, exactly, in the given notation.
+
+    >>> parse_number("3.582", "id"), parse_number("96,81", "id")
+    (Fraction(3582, 1), Fraction(9681, 100))
+    >>> parse_number("3,582.5", "en")
+    Fraction(7165, 2)
+
+    Raises:
+        ValueError: the text is not a number in that notation.
+    """
+    found = readings(text)
+    if number_format not in found:
+        example = "3.582 or 96,81" if number_format == "id" else "3,582 or 96.81"
+        language = "Indonesian" if number_format == "id" else "English"
+        msg = f"{text!r} is not a number in {language} notation (e.g. {example})"
+        raise ValueError(msg)
+    return found[number_format]
+
+
+def _ambiguous(found: Mapping[str, Fraction]) -> bool:
+    return len(found) == 2 and found["id"] != found["en"]
+
+
+def detect_number_format(values: Iterable[str]) -> Literal["id", "en", "ambiguous", "any"]:
+    """Say how a column's text values are written, from the values alone.
+
+    ``"any"``: every value reads the same either way (whole numbers without grouping);
+    ``"ambiguous"``: some value reads differently either way and no value settles it,
+    or the values contradict each other.
+
+    >>> detect_number_format(["3.582", "96,81"])
+    'id'
+    >>> detect_number_format(["3.582", "4.100"])
+    'ambiguous'
+    """
+    evidence: set[str] = set()
+    ambiguous = False
+    for text in values:
+        found = readings(text)
+        if len(found) == 1:
+            evidence.update(found)
+        elif _ambiguous(found):
+            ambiguous = True
+    if len(evidence) == 1:
+        return "id" if "id" in evidence else "en"
+    if evidence or ambiguous:
+        return "ambiguous"
+    return "any"
+
+
+def _both_ways(text: str) -> str:
+    found = readings(text)
+    return (
+        f"{float(found['id']):g} in Indonesian notation, {float(found['en']):g} in English notation"
+    )
+
+
+def decide_notation(
+    columns: Mapping[str, Sequence[tuple[str, str]]],
+    declared: NumberFormat,
+    *,
+    evidence: Iterable[str] = (),
+) -> tuple[dict[str, Notation], list[str]]:
+    """Choose the notation of every column from the whole file; refuse what stays ambiguous.
+
+    Args:
+        columns: column -> its text cells, each as ``(where, text)`` (``"row 5"``).
+        declared: ``"id"`` or ``"en"`` to impose a notation; ``"auto"`` to decide.
+        evidence: other text cells of the file (columns not read as inputs), which may
+            settle the notation too.
+
+    Returns:
+        column -> notation, and one problem per column that cannot be decided, naming
+        its ambiguous cells.
+    """
+    if declared != "auto":
+        return dict.fromkeys(columns, declared), []
+    found = {
+        column: detect_number_format(text for _, text in cells) for column, cells in columns.items()
+    }
+    settled = {style for style in found.values() if style in {"id", "en"}}
+    settled |= {
+        style
+        for style in (detect_number_format([text]) for text in evidence)
+        if style in {"id", "en"}
+    }
+    notations: dict[str, Notation] = {}
+    problems: list[str] = []
+    for column, style in found.items():
+        if style in {"id", "en", "any"}:
+            notations[column] = style
+            continue
+        if _contradicts(columns[column]):
+            problems.append(_mixed(column, columns[column]))
+            continue
+        if len(settled) == 1:
+            notations[column] = "id" if "id" in settled else "en"
+            continue
+        cells = [(where, text) for where, text in columns[column] if _ambiguous(readings(text))]
+        _where, text = cells[0]
+        why = f"{text.strip()!r} is {_both_ways(text)}"
+        if settled:
+            why += ", and the file uses both notations elsewhere"
+        else:
+            why += ", and no cell of the file settles the notation"
+        shown = ", ".join(f"{w} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
+        more = f" and {len(cells) - _SHOWN_CELLS} more" if len(cells) > _SHOWN_CELLS else ""
+        problems.append(
+            f"column {column!r}: cannot tell how its numbers are written ({why}); "
+            f"ambiguous cells: {shown}{more}; declare the format: --number-format id "
+            "(3.582 = three thousand five hundred eighty-two) or --number-format en "
+            "(3.582 = three point five eight two)"
+        )
+    return notations, problems
+
+
+def _mixed(column: str, cells: Sequence[tuple[str, str]]) -> str:
+    shown = ", ".join(
+        f"{where} ({text.strip()!r}, {detect_number_format([text])})"
+        for where, text in _settling(cells)[: _SHOWN_CELLS * 2]
+    )
+    return (
+        f"column {column!r}: its values mix Indonesian (96,81) and English (96.81) "
+        f"notation: {shown}; write the column in one notation"
+    )
+
+
+def _settling(cells: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(where, text) for where, text in cells if len(readings(text)) == 1]
+
+
+def _contradicts(cells: Sequence[tuple[str, str]]) -> bool:
+    """Whether a column's own cells settle both notations."""
+    styles = {next(iter(readings(text))) for _, text in _settling(cells)}
+    return len(styles) > 1

@@ -1,0 +1,400 @@
+"""Evaluate the rows of a data file on the batch engine, and check its totals rows.
+
+:func:`evaluate_table` compiles the rule set once and evaluates every row with
+:func:`spmkit.evaluate_batch` (vectorised, and exact like the scalar evaluator). A row
+with a bad cell is refused on its own: the other rows are evaluated. Each row's
+:class:`~spmkit.evaluation.results.Report` (with its explanation) is built only when
+asked for. A totals row (``JUMLAH KABUPATEN``) is not a region: its inputs are compared
+with the sums of the rows above it, and its indicators with the ratio of those sums
+(the regency's achievement is the ratio of its sums, never an average of percentages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, Final, overload
+
+import attrs
+import numpy as np
+
+from spmkit.errors import DataError, DataInvalid, format_errors
+from spmkit.evaluation.aggregate import aggregate
+from spmkit.evaluation.batch import STATUS_CODES, BatchResult, compile_rule_set, evaluate_batch
+from spmkit.evaluation.results import Report, Status
+from spmkit.evaluation.scalar import evaluate, validate_data
+from spmkit.files.reading import DataRow, DataTable
+from spmkit.messages import Bilingual, format_number
+from spmkit.rulesets.model import RuleSet
+
+__all__ = [
+    "CHUNK_ROWS",
+    "RowOutcome",
+    "RowResult",
+    "TableEvaluation",
+    "TotalsCheck",
+    "evaluate_table",
+]
+
+CHUNK_ROWS: Final = 20_000
+"""Rows evaluated per batch call, so progress can be shown on long files."""
+
+
+@attrs.frozen(kw_only=True)
+class RowResult:
+    """One indicator of one row, from the batch arrays (floats for display)."""
+
+    indicator_id: str
+    status: Status
+    value: float | None
+    gap: float | None
+    numerator: float | None
+    denominator: float | None
+    exceeds_denominator: bool
+    met: bool | None
+
+
+def _float(value: Any) -> float | None:  # noqa: ANN401 - a numpy scalar
+    number = float(value)
+    return None if np.isnan(number) else number
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class RowOutcome:
+    """One row evaluated: its results, or the problems that kept it from evaluation.
+
+    Attributes:
+        row: the data row.
+        problems: why the row was refused (empty when it was evaluated).
+        rule_set: the rule set evaluated.
+        batch: the batch result holding this row (None when refused).
+        index: the row's position in ``batch``.
+    """
+
+    row: DataRow
+    problems: tuple[str, ...] = ()
+    rule_set: RuleSet | None = None
+    batch: BatchResult | None = None
+    index: int = 0
+    _cache: dict[str, Report] = attrs.field(factory=dict, init=False, repr=False)
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether the row was evaluated (not refused)."""
+        return self.batch is not None
+
+    @property
+    def report(self) -> Report | None:
+        """The row's full report (exact numbers, explanations); None when refused.
+
+        Built on first use by the scalar evaluator, which the batch engine agrees with
+        exactly: tables of thousands of rows never pay for explanations nobody reads.
+        """
+        if self.batch is None or self.rule_set is None:
+            return None
+        if "report" not in self._cache:
+            self._cache["report"] = evaluate(self.rule_set, self.row.values)
+        return self._cache["report"]
+
+    @property
+    def results(self) -> dict[str, RowResult]:
+        """Every indicator's result for this row, from the batch arrays (cheap)."""
+        if self.batch is None:
+            return {}
+        i = self.index
+        out = {}
+        for indicator_id, arrays in self.batch.items():
+            status = STATUS_CODES[int(arrays.status_code[i])]
+            judged = status in {Status.MET, Status.NOT_MET}
+            out[indicator_id] = RowResult(
+                indicator_id=indicator_id,
+                status=status,
+                value=_float(arrays.value[i]),
+                gap=_float(arrays.gap[i]),
+                numerator=_float(arrays.numerator[i]),
+                denominator=_float(arrays.denominator[i]),
+                exceeds_denominator=bool(arrays.exceeds_denominator[i]),
+                met=bool(arrays.met[i]) if judged else None,
+            )
+        return out
+
+    @property
+    def all_met(self) -> bool:
+        """Whether every indicator of the row is met (False when refused)."""
+        if self.batch is None:
+            return False
+        return all(
+            bool(np.all(arrays.status_code[self.index] == 0)) for arrays in self.batch.values()
+        )
+
+
+@attrs.frozen(kw_only=True)
+class TotalsCheck:
+    """A totals row compared with the rows above it.
+
+    Attributes:
+        row: the totals row (``JUMLAH KABUPATEN``).
+        rows_above: how many data rows it covers.
+        inputs: input -> (the total given, the sum of the rows above) where they differ.
+        indicators: indicator -> (value from the totals row, ratio of the sums) where
+            they differ (None where one of them has no value).
+        problems: why the totals row could not be read, if it could not.
+    """
+
+    row: DataRow
+    rows_above: int
+    inputs: Mapping[str, tuple[Fraction, Fraction]]
+    indicators: Mapping[str, tuple[float | None, float | None]]
+    sums: Mapping[str, float | None]
+    problems: tuple[str, ...] = ()
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the totals row equals the sums of the rows above."""
+        return not self.inputs and not self.indicators and not self.problems
+
+    def describe(self) -> Bilingual:
+        """One sentence saying whether the totals agree, and where not."""
+        label = self.row.region or self.row.where
+        where = f"{label} ({self.row.where})"
+        if self.problems:
+            shown = "; ".join(self.problems)
+            return Bilingual(
+                f"totals row {where}: not checked: {shown}",
+                f"baris jumlah {where}: tidak diperiksa: {shown}",
+            )
+        if self.agrees:
+            return Bilingual(
+                f"totals row {where} agrees with the sum of the {self.rows_above} rows above",
+                f"baris jumlah {where} sama dengan jumlah {self.rows_above} baris di atasnya",
+            )
+        en = [
+            f"{name} is {_num(given, 'en')}, the rows above sum to {_num(summed, 'en')}"
+            for name, (given, summed) in self.inputs.items()
+        ]
+        ind = [
+            f"{name} tertulis {_num(given, 'id')}, jumlah baris di atasnya {_num(summed, 'id')}"
+            for name, (given, summed) in self.inputs.items()
+        ]
+        for indicator_id, (given_value, ratio) in self.indicators.items():
+            en.append(
+                f"{indicator_id} is {_num(given_value, 'en')} on the totals row, "
+                f"{_num(ratio, 'en')} as the ratio of the sums"
+            )
+            ind.append(
+                f"{indicator_id} {_num(given_value, 'id')} di baris jumlah, "
+                f"{_num(ratio, 'id')} sebagai rasio jumlah"
+            )
+        return Bilingual(
+            f"totals row {where} disagrees with the {self.rows_above} rows above: " + "; ".join(en),
+            f"baris jumlah {where} tidak sama dengan {self.rows_above} baris di atasnya: "
+            + "; ".join(ind),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: the row marked ``"kind": "total"``, and what differs."""
+        return {
+            "kind": "total",
+            "row": self.row.number,
+            "where": self.row.where,
+            "label": self.row.region,
+            "period": self.row.period,
+            "rows_above": self.rows_above,
+            "agrees": self.agrees,
+            "inputs": {
+                name: {"given": float(given), "sum": float(summed)}
+                for name, (given, summed) in self.inputs.items()
+            },
+            "indicators": {
+                indicator_id: {"given": given, "ratio_of_sums": ratio}
+                for indicator_id, (given, ratio) in self.indicators.items()
+            },
+            "ratio_of_sums": dict(self.sums),
+            "problems": [str(problem) for problem in self.problems],
+        }
+
+
+def _num(value: Fraction | float | None, lang: str) -> str:
+    if value is None:
+        return "-"
+    text = format_number(value, "id" if lang == "id" else "en")
+    return text.removesuffix(",00").removesuffix(".00")
+
+
+class TableEvaluation(Sequence[RowOutcome]):
+    """Every row's outcome, in file order, and the checks of the totals rows."""
+
+    def __init__(self, outcomes: Sequence[RowOutcome], totals: Sequence[TotalsCheck]) -> None:
+        self.outcomes = tuple(outcomes)
+        self.totals = tuple(totals)
+
+    @overload
+    def __getitem__(self, index: int) -> RowOutcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RowOutcome]: ...
+    def __getitem__(self, index: int | slice) -> RowOutcome | Sequence[RowOutcome]:
+        return self.outcomes[index]
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __iter__(self) -> Iterator[RowOutcome]:
+        return iter(self.outcomes)
+
+    @property
+    def refused(self) -> tuple[RowOutcome, ...]:
+        """The rows that were not evaluated."""
+        return tuple(outcome for outcome in self.outcomes if not outcome.evaluated)
+
+
+def _column(values: list[Any]) -> Any:  # noqa: ANN401 - a numpy array or a list
+    """A float64 array with NaN for missing when every value is an exact int or float."""
+    if all(v is None or (type(v) is int and abs(v) < 2**53) or type(v) is float for v in values):
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    return values
+
+
+def _columns(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
+    names = [name for name in rule_set.inputs if any(name in row.values for row in rows)]
+    return {name: _column([row.values.get(name) for row in rows]) for name in names}
+
+
+def _refusals(rule_set: RuleSet, rows: Sequence[DataRow], error: DataInvalid) -> dict[int, str]:
+    """The rows whose values break the rule set's value rules, found cell by cell."""
+    names = {
+        e.input_name
+        for e in error.exceptions
+        if isinstance(e, DataError) and e.input_name is not None
+    }
+    refused: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        data = {name: row.values[name] for name in names if name in row.values}
+        try:
+            validate_data(rule_set, data)
+        except DataInvalid as exc:
+            refused[index] = "; ".join(format_errors(exc))
+    return refused
+
+
+def _batch(rule_set: RuleSet, rows: Sequence[DataRow]) -> tuple[BatchResult | None, dict[int, str]]:
+    """Evaluate rows at once; rows with values the rule set refuses are left out."""
+    compiled = compile_rule_set(rule_set)
+    refused: dict[int, str] = {}
+    good = list(range(len(rows)))
+    for _ in range(3):
+        try:
+            result = evaluate_batch(compiled, _columns(rule_set, [rows[i] for i in good]))
+        except DataInvalid as exc:
+            found = _refusals(rule_set, [rows[i] for i in good], exc)
+            if not found:
+                raise
+            refused.update({good[i]: problem for i, problem in found.items()})
+            good = [i for i in range(len(rows)) if i not in refused]
+            continue
+        return result, refused
+    return None, refused  # pragma: no cover - every bad row is found in the first pass
+
+
+def evaluate_table(
+    rule_set: RuleSet,
+    table: DataTable,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> TableEvaluation:
+    """Evaluate every row of a table on the batch engine; a bad row does not stop the others.
+
+    Args:
+        rule_set: the rule set.
+        table: rows read by :func:`spmkit.files.reading.read_data`.
+        progress: called as ``progress(done, total)`` after each chunk of rows, if given.
+
+    Returns:
+        One outcome per row, in file order, and a check per totals row.
+    """
+    outcomes: list[RowOutcome] = []
+    total = len(table.rows)
+    for start in range(0, max(total, 1), CHUNK_ROWS):
+        chunk = table.rows[start : start + CHUNK_ROWS]
+        outcomes.extend(_evaluate_rows(rule_set, chunk))
+        if progress is not None:
+            progress(min(start + CHUNK_ROWS, total), total)
+    checks = _check_totals(rule_set, table, outcomes)
+    return TableEvaluation(outcomes, checks)
+
+
+def _evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome]:
+    clean = [i for i, row in enumerate(rows) if not row.problems]
+    batch, refused = _batch(rule_set, [rows[i] for i in clean]) if clean else (None, {})
+    kept = [k for k in range(len(clean)) if k not in refused]
+    position = {clean[k]: n for n, k in enumerate(kept)}
+    problems = {clean[k]: problem for k, problem in refused.items()}
+    outcomes = []
+    for index, row in enumerate(rows):
+        if index in position:
+            outcome = RowOutcome(row=row, rule_set=rule_set, batch=batch, index=position[index])
+        else:
+            found = row.problems or (problems[index],)
+            outcome = RowOutcome(row=row, problems=found, rule_set=rule_set)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _check_totals(
+    rule_set: RuleSet, table: DataTable, outcomes: Sequence[RowOutcome]
+) -> list[TotalsCheck]:
+    checks = []
+    for total in table.totals:
+        above = [
+            outcome
+            for outcome in outcomes
+            if outcome.row.sheet == total.sheet
+            and outcome.row.number < total.number
+            and not any(
+                t.sheet == total.sheet and outcome.row.number < t.number < total.number
+                for t in table.totals
+            )
+        ]
+        checks.append(_check_total(rule_set, total, above))
+    return checks
+
+
+def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome]) -> TotalsCheck:
+    usable = [o.row for o in above if o.evaluated]
+    if total.problems or not usable:
+        problems = total.problems or (
+            Bilingual("no evaluated rows above it", "tidak ada baris yang dievaluasi di atasnya"),
+        )
+        return TotalsCheck(
+            row=total, rows_above=len(usable), inputs={}, indicators={}, sums={}, problems=problems
+        )
+    columns = _columns(rule_set, usable)
+    sums = aggregate(rule_set, columns, by=[]) if columns else {}
+    summed: dict[str, Fraction] = {}
+    for name, values in sums.items():
+        value = values[0]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        summed[name] = Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
+    inputs = {}
+    for name, given in total.values.items():
+        exact = Fraction(given) if not isinstance(given, float) else Fraction(repr(given))
+        if name in summed and summed[name] != exact:
+            inputs[name] = (exact, summed[name])
+    ratio = evaluate_batch(rule_set, sums) if sums else None
+    own, _ = _batch(rule_set, [total])
+    indicators: dict[str, tuple[float | None, float | None]] = {}
+    ratios: dict[str, float | None] = {}
+    for indicator_id in rule_set.indicators:
+        mine = None if own is None else _float(own[indicator_id].value[0])
+        theirs = None if ratio is None else _float(ratio[indicator_id].value[0])
+        ratios[indicator_id] = theirs
+        if mine is not None and theirs is not None and not _close(mine, theirs):
+            indicators[indicator_id] = (mine, theirs)
+    return TotalsCheck(
+        row=total, rows_above=len(usable), inputs=inputs, indicators=indicators, sums=ratios
+    )
+
+
+def _close(a: float, b: float) -> bool:
+    """Equal as printed to two decimals (a totals row often holds rounded percentages)."""
+    return round(a, 2) == round(b, 2)
