@@ -67,6 +67,8 @@ class IndicatorResult:
             was verified (for an overlay, the file that set it); None only for results
             built by hand.
         explanation: the formula with the values substituted, the target and the source.
+        explanation_id: the same in Indonesian, with Indonesian number notation
+            (``4.900 / 5.200 x 100 = 94,23 %``).
     """
 
     indicator_id: str
@@ -85,6 +87,11 @@ class IndicatorResult:
     source: Source
     explanation: str
     target_source: Source | None = None
+    explanation_id: str = ""
+
+    def explanation_in(self, lang: str) -> str:
+        """The explanation in ``lang`` (``"id"`` or ``"en"``)."""
+        return self.explanation_id if lang == "id" and self.explanation_id else self.explanation
 
     @property
     def value(self) -> float | None:
@@ -122,6 +129,7 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "explanation_id": self.explanation_id,
         }
 
 

@@ -234,21 +234,53 @@ def _first_problem(args: list[_Value]) -> _Value:
     return _Undefined()
 
 
-def _show(value: Fraction) -> str:
-    """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559)."""
+_INDONESIAN: Final = str.maketrans(",.", ".,")
+
+
+def _show(value: Fraction, lang: str = "en") -> str:
+    """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559).
+
+    In Indonesian (``lang="id"``) the separators swap: ``4.900`` and ``94,23``.
+    """
     text = exact_decimal(value)
     if len(text) > 30:
-        return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
-    if "/" in text or len(text.partition(".")[2]) > 2:
-        return f"{float(value):,.2f}" if abs(value) >= 1 else f"{float(value):.4g}"
-    whole, _, decimals = text.partition(".")
-    grouped = f"{int(whole):,}"
-    return f"{grouped}.{decimals}" if decimals else grouped
+        shown = f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
+    elif "/" in text or len(text.partition(".")[2]) > 2:
+        shown = f"{float(value):,.2f}" if abs(value) >= 1 else f"{float(value):.4g}"
+    else:
+        whole, _, decimals = text.partition(".")
+        grouped = f"{int(whole):,}"
+        shown = f"{grouped}.{decimals}" if decimals else grouped
+    return shown.translate(_INDONESIAN) if lang == "id" else shown
 
 
 def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | None) -> str:
     text = render(expression, leaf=leaf)
     return f"({text})" if isinstance(expression, BinOp) else text
+
+
+_WORDS: Final = {
+    "en": {
+        "by": " by {year}",
+        "target": "target",
+        "no_data": "= no data (missing {missing}); {target}: not judged",
+        "undefined": "= undefined (the denominator is zero); {target}: not judged",
+        "met": "met",
+        "not_met": "not met, gap {gap}{points}",
+        "points": " percentage points",
+        "source": "Source",
+    },
+    "id": {
+        "by": " tahun {year}",
+        "target": "target",
+        "no_data": "= tidak ada data (kosong: {missing}); {target}: tidak dinilai",
+        "undefined": "= tak terdefinisi (penyebutnya nol); {target}: tidak dinilai",
+        "met": "tercapai",
+        "not_met": "tidak tercapai, selisih {gap}{points}",
+        "points": " poin persen",
+        "source": "Sumber",
+    },
+}
 
 
 def _explain(  # noqa: PLR0913 - the explanation is built from every part of the result
@@ -260,38 +292,46 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     gap: Fraction | None,
     missing: tuple[str, ...],
     citation: str,
+    lang: str = "en",
 ) -> str:
+    """The formula with the values substituted, the target, the verdict and the source."""
+    words = _WORDS[lang]
+
     def leaf(node: Expression) -> str | None:
         if isinstance(node, Input):
             found = values.get(node.name)
-            return "?" if found is None else _show(found)
+            return "?" if found is None else _show(found, lang)
         if isinstance(node, Ref):
             found_ref = refs.get(node.indicator_id)
-            return _show(found_ref) if isinstance(found_ref, Fraction) else "?"
+            return _show(found_ref, lang) if isinstance(found_ref, Fraction) else "?"
         return None
 
-    factor = exact_decimal(indicator.factor)
+    factor = _show(indicator.factor, lang)
     suffix = factor_suffix(indicator.factor)
     formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
-    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
-    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+    deadline = "" if indicator.deadline is None else words["by"].format(year=indicator.deadline)
+    described = indicator.target.describe(indicator.factor)
+    if lang == "id":
+        described = described.translate(_INDONESIAN)
+    target = f"{words['target']} {described}{deadline}"
     if status is Status.NO_DATA:
-        outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
+        outcome = words["no_data"].format(missing=", ".join(missing), target=target)
     elif status is Status.UNDEFINED:
-        outcome = f"= undefined (the denominator is zero); {target}: not judged"
+        outcome = words["undefined"].format(target=target)
     else:
         assert value is not None and gap is not None  # noqa: S101 - computed statuses have both
-        verdict = "met"
+        verdict = words["met"]
         if status is Status.NOT_MET:
-            points = " percentage points" if suffix == " %" else suffix
-            verdict = f"not met, gap {_show(gap)}{points}"
-        outcome = f"= {_show(value)}{suffix}; {target}: {verdict}"
+            points = words["points"] if suffix == " %" else suffix
+            verdict = words["not_met"].format(gap=_show(gap, lang), points=points)
+        outcome = f"= {_show(value, lang)}{suffix}; {target}: {verdict}"
     where = indicator.source.ref
     if citation:
         where = f"{indicator.source.instrument or citation}, {where}"
     return (
-        f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. Source: {where}."
+        f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. "
+        f"{words['source']}: {where}."
     )
 
 
@@ -352,6 +392,9 @@ def _evaluate_indicator(
         source=indicator.source,
         target_source=indicator.source_of("target"),
         explanation=_explain(indicator, status, values, refs, value, gap, missing, citation),
+        explanation_id=_explain(
+            indicator, status, values, refs, value, gap, missing, citation, lang="id"
+        ),
     )
     return result, outcome
 

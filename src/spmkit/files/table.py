@@ -21,10 +21,10 @@ import numpy as np
 from spmkit.errors import DataError, DataInvalid, format_errors
 from spmkit.evaluation.aggregate import aggregate
 from spmkit.evaluation.batch import STATUS_CODES, BatchResult, compile_rule_set, evaluate_batch
-from spmkit.evaluation.results import Report, Status
+from spmkit.evaluation.results import Report, Status, nearest_float
 from spmkit.evaluation.scalar import evaluate, validate_data
 from spmkit.files.reading import DataRow, DataTable
-from spmkit.messages import Bilingual, format_number
+from spmkit.messages import Bilingual, Language, format_number
 from spmkit.rulesets.model import RuleSet
 
 __all__ = [
@@ -69,6 +69,8 @@ class RowOutcome:
         rule_set: the rule set evaluated.
         batch: the batch result holding this row (None when refused).
         index: the row's position in ``batch``.
+        given: a report evaluated elsewhere (``spmkit.render`` of a ``Report``).
+        values_known: False for rows of a bare ``BatchResult`` (no explanations then).
     """
 
     row: DataRow
@@ -76,12 +78,14 @@ class RowOutcome:
     rule_set: RuleSet | None = None
     batch: BatchResult | None = None
     index: int = 0
+    given: Report | None = None
+    values_known: bool = True
     _cache: dict[str, Report] = attrs.field(factory=dict, init=False, repr=False)
 
     @property
     def evaluated(self) -> bool:
         """Whether the row was evaluated (not refused)."""
-        return self.batch is not None
+        return self.batch is not None or self.given is not None
 
     @property
     def report(self) -> Report | None:
@@ -90,15 +94,38 @@ class RowOutcome:
         Built on first use by the scalar evaluator, which the batch engine agrees with
         exactly: tables of thousands of rows never pay for explanations nobody reads.
         """
-        if self.batch is None or self.rule_set is None:
+        if self.given is not None:
+            return self.given
+        if self.batch is None or self.rule_set is None or not self.values_known:
             return None
         if "report" not in self._cache:
             self._cache["report"] = evaluate(self.rule_set, self.row.values)
         return self._cache["report"]
 
+    def explanation(self, indicator_id: str, lang: Language) -> str:
+        """The explanation of one indicator in ``lang``; empty when it cannot be built."""
+        report = self.report
+        if report is None:
+            return ""
+        return report[indicator_id].explanation_in(lang)
+
     @property
     def results(self) -> dict[str, RowResult]:
         """Every indicator's result for this row, from the batch arrays (cheap)."""
+        if self.given is not None:
+            return {
+                indicator_id: RowResult(
+                    indicator_id=indicator_id,
+                    status=result.status,
+                    value=result.value,
+                    gap=result.gap,
+                    numerator=nearest_float(result.numerator),
+                    denominator=nearest_float(result.denominator),
+                    exceeds_denominator=result.exceeds_denominator,
+                    met=result.met,
+                )
+                for indicator_id, result in self.given.items()
+            }
         if self.batch is None:
             return {}
         i = self.index
@@ -121,6 +148,8 @@ class RowOutcome:
     @property
     def all_met(self) -> bool:
         """Whether every indicator of the row is met (False when refused)."""
+        if self.given is not None:
+            return self.given.all_met
         if self.batch is None:
             return False
         return all(
