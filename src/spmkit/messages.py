@@ -92,6 +92,10 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
             "{what} needs the optional package {package}: pip install 'spmkit[{extra}]'"
         ),
         "unknown_indicator": "rule set {rule_set} has no indicator {indicator!r}; it has: {known}",
+        "check_ok": "{name}: ok ({count} indicators)",
+        "verification.primary": "primary (checked against the regulation's text)",
+        "verification.secondary": "secondary (from a document quoting the regulation)",
+        "verification.unverified": "unverified",
     },
     "id": {
         "status.met": "tercapai",
@@ -156,6 +160,10 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "unknown_indicator": (
             "rule set {rule_set} tidak memiliki indikator {indicator!r}; yang ada: {known}"
         ),
+        "check_ok": "{name}: baik ({count} indikator)",
+        "verification.primary": "primer (dicocokkan dengan teks peraturan)",
+        "verification.secondary": "sekunder (dari dokumen yang mengutip peraturan)",
+        "verification.unverified": "belum diverifikasi",
     },
 }
 

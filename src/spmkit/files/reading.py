@@ -38,7 +38,7 @@ from spmkit.files.records import (
     unknown_suffix,
 )
 from spmkit.frozen import FrozenMap, freeze
-from spmkit.messages import Bilingual
+from spmkit.messages import Bilingual, in_language
 from spmkit.rulesets.model import RuleSet
 
 __all__ = [
@@ -255,9 +255,15 @@ def _sheet(
     header = _names(top, sub)
     if start < len(rows) and _column_numbers(rows[start][1]):
         start += 1
-    where_prefix = f"sheet {grid.name!r} " if named and grid.name else ""
+    prefix = f"sheet {grid.name!r} " if named and grid.name else ""
+    prefix_id = f"lembar {grid.name!r} " if named and grid.name else ""
     records = [
-        Record(f"{where_prefix}row {n}", n, dict(zip(header, cells, strict=False)), {})
+        Record(
+            Bilingual(f"{prefix}row {n}", f"{prefix_id}baris {n}"),
+            n,
+            dict(zip(header, cells, strict=False)),
+            {},
+        )
         for n, cells in rows[start:]
     ]
     return _Sheet(grid.name, header, number, records, notes)
@@ -457,29 +463,21 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
     rows: list[DataRow] = []
     totals: list[DataRow] = []
     notes = [note for one in sheets for note in one.notes]
-    skipped: list[str] = []
+    skipped: list[tuple[str, str]] = []
     several = len(sheets) > 1 or sheet is not None
     for one in sheets:
         period = sheet_year(one.name) if several and match.period is None else None
         for record in one.records:
             kind = _classify(record, match)
             if kind == "footnote":
-                skipped.append(f"{record.where}: {_footnote_text(record)}")
+                skipped.append((record.where, _footnote_text(record)))
                 continue
             row = _row(record, match, notations, one.name, period)
             (totals if kind == "total" else rows).append(
                 attrs.evolve(row, total=True) if kind == "total" else row
             )
     if skipped:
-        shown = "; ".join(skipped[:5]) + (
-            f"; ... {len(skipped) - 5} more" if len(skipped) > 5 else ""
-        )
-        notes.append(
-            Bilingual(
-                f"{len(skipped)} rows without input values skipped (footnotes): {shown}",
-                f"{len(skipped)} baris tanpa nilai input dilewati (catatan kaki): {shown}",
-            )
-        )
+        notes.append(_skipped_note(skipped))
     return DataTable(
         source=source,
         rows=tuple(rows),
@@ -510,4 +508,16 @@ def _no_inputs(sheets: Sequence[_Sheet], rule_sets: Sequence[RuleSet]) -> str:
         f"tidak ada kolom yang menjadi input rule set {rule_sets[0].id!r}: header{where} "
         f"dianggap baris {one.header_row} ({names}); sebutkan baris header dengan "
         f"--header-row N, atau petakan kolom dengan --mapping FILE (contoh input: {some})",
+    )
+
+
+def _skipped_note(skipped: Sequence[tuple[str, str]]) -> Bilingual:
+    more = len(skipped) - 5
+    shown = "; ".join(f"{where}: {text}" for where, text in skipped[:5])
+    shown_id = "; ".join(f"{in_language(where, 'id')}: {text}" for where, text in skipped[:5])
+    return Bilingual(
+        f"{len(skipped)} rows without input values skipped (footnotes): {shown}"
+        + (f"; ... {more} more" if more > 0 else ""),
+        f"{len(skipped)} baris tanpa nilai input dilewati (catatan kaki): {shown_id}"
+        + (f"; ... {more} lagi" if more > 0 else ""),
     )

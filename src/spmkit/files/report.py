@@ -96,7 +96,9 @@ def _heading(outcome: RowOutcome, lang: Language) -> str:
     row = outcome.row
     if not row.where:
         return row.label
-    where = message("row", lang, number=row.number) if row.where.startswith("row") else row.where
+    where = in_language(row.where, lang)
+    if row.where.startswith("row"):
+        where = message("row", lang, number=row.number)
     if row.label == row.where:
         return where
     return message("row_heading", lang, label=row.label, where=where)

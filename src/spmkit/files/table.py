@@ -24,7 +24,7 @@ from spmkit.evaluation.batch import STATUS_CODES, BatchResult, compile_rule_set,
 from spmkit.evaluation.results import Report, Status, nearest_float
 from spmkit.evaluation.scalar import evaluate, validate_data
 from spmkit.files.reading import DataRow, DataTable
-from spmkit.messages import Bilingual, Language, format_number
+from spmkit.messages import Bilingual, Language, format_number, in_language
 from spmkit.rulesets.model import RuleSet
 
 __all__ = [
@@ -186,16 +186,17 @@ class TotalsCheck:
         """One sentence saying whether the totals agree, and where not."""
         label = self.row.region or self.row.where
         where = f"{label} ({self.row.where})"
+        where_id = f"{label} ({in_language(self.row.where, 'id')})"
         if self.problems:
             shown = "; ".join(self.problems)
             return Bilingual(
                 f"totals row {where}: not checked: {shown}",
-                f"baris jumlah {where}: tidak diperiksa: {shown}",
+                f"baris jumlah {where_id}: tidak diperiksa: {shown}",
             )
         if self.agrees:
             return Bilingual(
                 f"totals row {where} agrees with the sum of the {self.rows_above} rows above",
-                f"baris jumlah {where} sama dengan jumlah {self.rows_above} baris di atasnya",
+                f"baris jumlah {where_id} sama dengan jumlah {self.rows_above} baris di atasnya",
             )
         en = [
             f"{name} is {_num(given, 'en')}, the rows above sum to {_num(summed, 'en')}"
@@ -216,7 +217,7 @@ class TotalsCheck:
             )
         return Bilingual(
             f"totals row {where} disagrees with the {self.rows_above} rows above: " + "; ".join(en),
-            f"baris jumlah {where} tidak sama dengan {self.rows_above} baris di atasnya: "
+            f"baris jumlah {where_id} tidak sama dengan {self.rows_above} baris di atasnya: "
             + "; ".join(ind),
         )
 
@@ -403,10 +404,10 @@ def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome])
         value = values[0]
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue
-        summed[name] = Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
+        summed[name] = _exact(value)
     inputs = {}
     for name, given in total.values.items():
-        exact = Fraction(given) if not isinstance(given, float) else Fraction(repr(given))
+        exact = _exact(given)
         if name in summed and summed[name] != exact:
             inputs[name] = (exact, summed[name])
     ratio = evaluate_batch(rule_set, sums) if sums else None
@@ -422,6 +423,15 @@ def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome])
     return TotalsCheck(
         row=total, rows_above=len(usable), inputs=inputs, indicators=indicators, sums=ratios
     )
+
+
+def _exact(value: Any) -> Fraction:  # noqa: ANN401 - a number of numpy's or Python's
+    """A number as the evaluators read it: a float is the decimal it prints as."""
+    if isinstance(value, float | np.floating):
+        return Fraction(repr(float(value)))
+    if isinstance(value, np.integer):
+        return Fraction(int(value))
+    return Fraction(value)
 
 
 def _close(a: float, b: float) -> bool:
