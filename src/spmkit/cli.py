@@ -741,6 +741,8 @@ def _run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2

@@ -204,14 +204,31 @@ def _column_numbers(cells: Sequence[object]) -> bool:
     return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
+def _filled(top: Sequence[object], above: Sequence[object] | None) -> list[object]:
+    """A header's blank cells named by the line above it (a two-line header).
+
+    The best-matching row may be the second line (``K4``, ``Sasaran`` under a merged
+    ``Ibu hamil``), with ``Puskesmas`` only on the line above.
+    """
+    cells = list(top)
+    if above is None:
+        return cells
+    return [
+        above[i] if _text(cell) == "" and i < len(above) and _text(above[i]) else cell
+        for i, cell in enumerate(cells)
+    ]
+
+
 def _names(top: Sequence[object], sub: Sequence[object] | None) -> list[str]:
-    """Header names, a sub-header line joined on where it adds something; unique."""
+    """Header names, a sub-header line under merged cells taken where it adds something."""
+    texts = [_text(cell) for cell in top]
     names = []
-    for index, cell in enumerate(top):
-        name = _text(cell)
+    for index, text in enumerate(texts):
         below = _text(sub[index]) if sub is not None and index < len(sub) else ""
-        if below and below != name:
-            name = f"{name} {below}".strip()
+        name = text
+        if below and below != text:
+            merged = texts.count(text) > 1
+            name = below if merged or not text else f"{text} {below}"
         names.append(name)
     seen: dict[str, int] = {}
     unique = []
@@ -252,7 +269,8 @@ def _sheet(
     if start < len(rows) and _is_sub_header(rows[start][1], top):
         sub = rows[start][1]
         start += 1
-    header = _names(top, sub)
+    above = rows[index - 1][1] if index and rows[index - 1][0] == number - 1 else None
+    header = _names(_filled(top, above), sub)
     if start < len(rows) and _column_numbers(rows[start][1]):
         start += 1
     prefix = f"sheet {grid.name!r} " if named and grid.name else ""

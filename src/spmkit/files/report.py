@@ -141,9 +141,9 @@ def _table_lines(
     lines = [*lines_of(header, None), "  ".join("-" * widths[key] for key in _COLUMNS)]
     for row, status in zip(rows, statuses, strict=True):
         lines.extend(lines_of(row, status))
-    lines.extend(["", _summary(report, lang)])
+    lines.extend(["", *textwrap.wrap(_summary(report, lang), width)])
     if any(result.exceeds_denominator for result in report.values()):
-        lines.append(message("exceeds", lang))
+        lines.extend(textwrap.wrap(message("exceeds", lang), width))
     return lines
 
 
