@@ -181,7 +181,14 @@ class TestWorkbookAsItIs:
         assert len(table.rows) == 4
         assert {row.period for row in table.rows} == {"2012"}
         status, _, err = run(
-            capsys, "evaluate", "kulon-progo-2011", str(workbook), "--header-row", "2"
+            capsys,
+            "evaluate",
+            "kulon-progo-2011",
+            str(workbook),
+            "--header-row",
+            "2",
+            "--lang",
+            "en",
         )
         assert status == EXIT_UNUSABLE
         assert "no column is an input of rule set 'kulon-progo-2011'" in err

@@ -101,7 +101,9 @@ def _version() -> str:
 
 def _language(args: argparse.Namespace, rule_set: RuleSet | None) -> Language:
     chosen: Language | None = args.lang
-    return chosen if chosen is not None else default_language(rule_set)
+    resolved = chosen if chosen is not None else default_language(rule_set)
+    args.resolved_lang = resolved  # for the messages of errors raised later
+    return resolved
 
 
 def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
@@ -731,8 +733,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         status: int = args.handler(args)
     except DataFileError as exc:
+        lang: Language = getattr(args, "resolved_lang", None) or args.lang or "en"
         for problem in exc.problems:
-            print(f"spmkit: {exc.source}: {problem}", file=sys.stderr)
+            print(f"spmkit: {exc.source}: {in_language(problem, lang)}", file=sys.stderr)
         return 2
     except SpmkitError as exc:
         for line in format_errors(exc):

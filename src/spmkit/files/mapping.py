@@ -21,6 +21,7 @@ import attrs
 from spmkit.errors import DataFileError, RuleSetError
 from spmkit.files.notation import NumberFormat
 from spmkit.frozen import FrozenMap, freeze
+from spmkit.messages import Bilingual
 from spmkit.rulesets.model import RuleSet
 from spmkit.yamlload import read_yaml
 
@@ -220,13 +221,15 @@ class ColumnMatch:
     unknown: tuple[str, ...] = ()
 
 
-def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
+def _did_you_mean(name: str, candidates: Sequence[str], lang: str = "en") -> str:
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     if not close:
         folded = {normalise(c): c for c in candidates}
         found = difflib.get_close_matches(normalise(name), list(folded), n=1, cutoff=0.5)
         close = [folded[found[0]]] if found else []
-    return f"; did you mean {close[0]!r}?" if close else ""
+    if not close:
+        return ""
+    return f"; maksudnya {close[0]!r}?" if lang == "id" else f"; did you mean {close[0]!r}?"
 
 
 def match_columns(
@@ -242,9 +245,15 @@ def match_columns(
     names = " and ".join(repr(rule_set.id) for rule_set in rule_sets)
     where = f"the mapping {mapping.source}" if mapping.source else "the mapping"
     present = [column for column in header if column]
-    problems = [
-        f"{where} names column {name!r}, which the file does not have"
-        f"{_did_you_mean(name, present)} (the file's columns: {', '.join(map(repr, present))})"
+    where_id = f"pemetaan {mapping.source}" if mapping.source else "pemetaan"
+    listed = ", ".join(map(repr, present))
+    problems: list[str] = [
+        Bilingual(
+            f"{where} names column {name!r}, which the file does not have"
+            f"{_did_you_mean(name, present)} (the file's columns: {listed})",
+            f"{where_id} menyebut kolom {name!r}, yang tidak ada di berkas"
+            f"{_did_you_mean(name, present, 'id')} (kolom berkas: {listed})",
+        )
         for name in mapping.named_columns
         if name not in present
     ]
@@ -259,8 +268,12 @@ def match_columns(
             target = mapping.columns[column]
             if target not in inputs:
                 problems.append(
-                    f"{where} sends column {column!r} to {target!r}, which is not an input "
-                    f"of rule set {names}{_did_you_mean(target, sorted(inputs))}"
+                    Bilingual(
+                        f"{where} sends column {column!r} to {target!r}, which is not an input "
+                        f"of rule set {names}{_did_you_mean(target, sorted(inputs))}",
+                        f"{where_id} mengarahkan kolom {column!r} ke {target!r}, yang bukan "
+                        f"input rule set {names}{_did_you_mean(target, sorted(inputs), 'id')}",
+                    )
                 )
                 continue
             columns[column] = target
@@ -275,7 +288,12 @@ def match_columns(
     seen: dict[str, str] = {}
     for column, name in columns.items():
         if name in seen:
-            problems.append(f"columns {seen[name]!r} and {column!r} both give input {name!r}")
+            problems.append(
+                Bilingual(
+                    f"columns {seen[name]!r} and {column!r} both give input {name!r}",
+                    f"kolom {seen[name]!r} dan {column!r} sama-sama memberi input {name!r}",
+                )
+            )
         seen[name] = column
     match = ColumnMatch(inputs=columns, region=region, period=period, unknown=tuple(unknown))
     return match, problems

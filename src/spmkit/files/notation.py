@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
+from spmkit.messages import Bilingual, in_language
+
 __all__ = [
     "Notation",
     "NumberFormat",
@@ -115,8 +117,11 @@ def detect_number_format(values: Iterable[str]) -> Literal["id", "en", "ambiguou
     return "any"
 
 
-def _both_ways(text: str) -> str:
+def _both_ways(text: str, lang: str = "en") -> str:
     found = readings(text)
+    if lang == "id":
+        indonesian, english = float(found["id"]), float(found["en"])
+        return f"{indonesian:g} dalam notasi Indonesia, {english:g} dalam notasi Inggris"
     return (
         f"{float(found['id']):g} in Indonesian notation, {float(found['en']):g} in English notation"
     )
@@ -164,21 +169,33 @@ def decide_notation(
             notations[column] = "id" if "id" in settled else "en"
             continue
         cells = [(where, text) for where, text in columns[column] if _ambiguous(readings(text))]
-        _where, text = cells[0]
-        why = f"{text.strip()!r} is {_both_ways(text)}"
-        if settled:
-            why += ", and the file uses both notations elsewhere"
-        else:
-            why += ", and no cell of the file settles the notation"
-        shown = ", ".join(f"{w} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
-        more = f" and {len(cells) - _SHOWN_CELLS} more" if len(cells) > _SHOWN_CELLS else ""
-        problems.append(
-            f"column {column!r}: cannot tell how its numbers are written ({why}); "
-            f"ambiguous cells: {shown}{more}; declare the format: --number-format id "
-            "(3.582 = three thousand five hundred eighty-two) or --number-format en "
-            "(3.582 = three point five eight two)"
-        )
+        problems.append(_ambiguous_problem(column, cells, settled=bool(settled)))
     return notations, problems
+
+
+def _ambiguous_problem(column: str, cells: Sequence[tuple[str, str]], *, settled: bool) -> str:
+    _, text = cells[0]
+    shown = ", ".join(f"{w} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
+    shown_id = ", ".join(f"{in_language(w, 'id')} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
+    extra = len(cells) - _SHOWN_CELLS
+    if settled:
+        why = ", and the file uses both notations elsewhere"
+        why_id = ", dan berkas ini memakai kedua notasi di tempat lain"
+    else:
+        why = ", and no cell of the file settles the notation"
+        why_id = ", dan tidak ada sel berkas yang memastikan notasinya"
+    return Bilingual(
+        f"column {column!r}: cannot tell how its numbers are written ({text.strip()!r} is "
+        f"{_both_ways(text)}{why}); ambiguous cells: {shown}"
+        + (f" and {extra} more" if extra > 0 else "")
+        + "; declare the format: --number-format id (3.582 = three thousand five hundred "
+        "eighty-two) or --number-format en (3.582 = three point five eight two)",
+        f"kolom {column!r}: cara penulisan angkanya tidak dapat dipastikan ({text.strip()!r} "
+        f"bernilai {_both_ways(text, 'id')}{why_id}); sel yang meragukan: {shown_id}"
+        + (f" dan {extra} lagi" if extra > 0 else "")
+        + "; nyatakan formatnya: --number-format id (3.582 = tiga ribu lima ratus delapan "
+        "puluh dua) atau --number-format en (3.582 = tiga koma lima delapan dua)",
+    )
 
 
 def _mixed(column: str, cells: Sequence[tuple[str, str]]) -> str:
@@ -186,9 +203,11 @@ def _mixed(column: str, cells: Sequence[tuple[str, str]]) -> str:
         f"{where} ({text.strip()!r}, {detect_number_format([text])})"
         for where, text in _settling(cells)[: _SHOWN_CELLS * 2]
     )
-    return (
+    return Bilingual(
         f"column {column!r}: its values mix Indonesian (96,81) and English (96.81) "
-        f"notation: {shown}; write the column in one notation"
+        f"notation: {shown}; write the column in one notation",
+        f"kolom {column!r}: nilainya mencampur notasi Indonesia (96,81) dan Inggris (96.81): "
+        f"{shown}; tulis kolom itu dalam satu notasi",
     )
 
 
