@@ -449,3 +449,16 @@ class TestTerminal:
         assert "Broken pipe" not in done.stderr
         assert "Traceback" not in done.stderr
         assert len(done.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "value", [0, 0.5, 4900, 94.23076923076923, 1234567.891, Fraction(7165, 2), 0.005, 99.995]
+)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_babel_and_the_fallback_write_the_same(value, lang):
+    """With the locale extra (Babel) and without it, numbers are written the same."""
+    pytest.importorskip("babel")
+    from spmkit.messages import format_number, plain_number  # noqa: PLC0415
+
+    assert format_number(value, lang) == plain_number(value, lang)
+    assert format_number(4900, "id", 0) == "4.900"

@@ -253,6 +253,16 @@ def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
             "problem",
         ]
     )
+    # What does not change from row to row, worked out once (a file may have 100,000 rows).
+    targets = {
+        indicator_id: (
+            indicator.target.op,
+            _plain(float(indicator.target.value)),
+            "" if indicator.deadline is None else indicator.deadline,
+        )
+        for indicator_id, indicator in rule_set.indicators.items()
+    }
+    codes = {status: status.value for status in Status}
     for outcome in outcomes:
         row = outcome.row
         lead = [row.number, row.region or "", row.period or ""]
@@ -262,23 +272,20 @@ def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
                 for problem in outcome.problems
             )
             continue
-        for result in outcome.results.values():
-            indicator = rule_set.indicators[result.indicator_id]
-            writer.writerow(
-                [
-                    *lead,
-                    result.indicator_id,
-                    result.status.value,
-                    _plain(result.value),
-                    indicator.target.op,
-                    _plain(float(indicator.target.value)),
-                    "" if indicator.deadline is None else indicator.deadline,
-                    _plain(result.gap),
-                    _plain(result.numerator),
-                    _plain(result.denominator),
-                    "",
-                ]
-            )
+        writer.writerows(
+            [
+                *lead,
+                result.indicator_id,
+                codes[result.status],
+                _plain(result.value),
+                *targets[result.indicator_id],
+                _plain(result.gap),
+                _plain(result.numerator),
+                _plain(result.denominator),
+                "",
+            ]
+            for result in outcome.results.values()
+        )
     return buffer.getvalue()
 
 
