@@ -198,6 +198,9 @@ class TestEvaluate:
         path = write(tmp_path, "d.csv", "bumil_k4,sasaran_bumil\n3.582,4.100\n")
         status, out, err = run(capsys, "evaluate", "kulon-progo-2011", path)
         assert (status, out) == (2, "")
+        # In the rule set's language (Indonesian) unless --lang en.
+        assert "kolom 'bumil_k4': cara penulisan angkanya tidak dapat dipastikan" in err
+        _, _, err = run(capsys, "evaluate", "kulon-progo-2011", path, "--lang", "en")
         assert "column 'bumil_k4': cannot tell how its numbers are written" in err
         status, out, _ = run(
             capsys, "evaluate", "kulon-progo-2011", path, "--number-format", "id", "--lang", "en"

@@ -408,7 +408,8 @@ class TestIndonesian:
             "--lang",
             "id",
         )
-        assert "93,45 %" in out and "tidak tercapai" in out
+        assert out.startswith("1 wilayah menurut permenkes-4-2019, kubu-raya-2021")
+        assert "tidak tercapai menurut permenkes-4-2019 -> tercapai menurut kubu-raya-2021" in out
 
     def test_help_in_indonesian(self, capsys):
         """--help follows --lang id."""

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from spmkit.errors import DataFileError, SpmkitError, SpmkitWarning, UsageError, format_errors
-from spmkit.evaluation.compare import Comparison, compare
+from spmkit.evaluation.compare import Comparison
 from spmkit.files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit.files.mapping import ColumnMapping, load_mapping
 from spmkit.files.reading import DataTable, read_data
@@ -336,24 +336,34 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    """Every row (region) of the data under each rule set: verdicts side by side, flips."""
+    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
+
     rule_sets = [load_rule_set(source) for source in args.rule_sets]
     lang = _language(args, rule_sets[0])
     table = _read_table(args, rule_sets)
     if not table.rows:
         raise _no_rows(table, args, lang)
     status = EXIT_OK
-    for number, row in enumerate(table.rows):
-        if number:
-            print()
-        if len(table.rows) > 1:
-            print(f"== {row.label} ==")
-        if row.problems:
-            for problem in row.problems:
-                where = row.where
-                print(message("row_refused", lang, where=where, problem=in_language(problem, lang)))
+    good = [row for row in table.rows if not row.problems]
+    for row in table.rows:
+        for problem in row.problems:
+            shown = in_language(problem, lang)
+            where = in_language(row.where, lang)
+            print(message("row_refused", lang, where=where, problem=shown), file=sys.stderr)
             status = EXIT_REFUSED
-            continue
-        _print_result(compare(rule_sets, dict(row.values)), args.format, lang)
+    if not good:
+        return status
+    names = dict.fromkeys(name for row in good for name in row.values)
+    columns: dict[str, list[object]] = {"region": [row.label for row in good]}
+    columns.update({name: [row.values.get(name) for row in good] for name in names})
+    result = spmkit.compare_table(rule_sets, columns, keys=["region"])
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(result.text(lang))
     return status
 
 
@@ -666,7 +676,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rule_sets", nargs="+", metavar="RULESET", help=_t("ids or files", "id atau berkas")
     )
     compare_command.add_argument("--data", required=True, help=_t(*_DATA_HELP))
-    compare_command.add_argument("--format", choices=("text", "json"), default="text")
+    compare_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare_command.set_defaults(handler=_cmd_compare)
     return parser
 

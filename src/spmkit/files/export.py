@@ -153,7 +153,7 @@ def render(
         msg = "render needs the rule set: pass rule_set="
         raise UsageError(msg)
     if isinstance(result, Report):
-        outcomes = [RowOutcome(row=DataRow(where="", number=1), rule_set=rule_set, given=result)]
+        outcomes = [RowOutcome(row=DataRow(where="", number=1), rule_set=rule_set, report=result)]
     elif isinstance(result, BatchResult):
         outcomes = _batch_outcomes(rule_set, result)
     language = lang if lang is not None else default_language(rule_set)

@@ -108,7 +108,8 @@ class RowOutcome:
         rule_set: the rule set evaluated.
         batch: the batch result holding this row (None when refused).
         index: the row's position in ``batch``.
-        given: a report evaluated elsewhere (``spmkit.render`` of a ``Report``).
+        given: a report evaluated elsewhere (``spmkit.render`` of a ``Report``); passed
+            as ``report=``, as before the batch engine.
         values_known: False for rows of a bare ``BatchResult`` (no explanations then).
     """
 
@@ -117,7 +118,7 @@ class RowOutcome:
     rule_set: RuleSet | None = None
     batch: BatchResult | None = None
     index: int = 0
-    given: Report | None = None
+    given: Report | None = attrs.field(default=None, alias="report")
     values_known: bool = True
     lists: BatchLists | None = attrs.field(default=None, repr=False)
     _cache: dict[str, Report] = attrs.field(factory=dict, init=False, repr=False)
