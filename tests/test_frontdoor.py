@@ -48,6 +48,9 @@ indicators:
 """
 
 
+EVALUATE_ALL = ("evaluate", "kulon-progo-2011", "--sheet", "all")
+
+
 def run(capsys, *argv):
     status = main(list(argv))
     out, err = capsys.readouterr()
@@ -115,16 +118,7 @@ class TestWorkbookAsItIs:
 
     def test_cli_json_marks_totals_apart(self, workbook, capsys):
         """In --format json a totals row is 'kind': 'total', never one more region."""
-        status, out, err = run(
-            capsys,
-            "evaluate",
-            "kulon-progo-2011",
-            str(workbook),
-            "--sheet",
-            "all",
-            "--format",
-            "json",
-        )
+        status, out, err = run(capsys, *EVALUATE_ALL, str(workbook), "--format", "json")
         assert status == EXIT_NOT_MET
         document = json.loads(out)
         assert {row["kind"] for row in document["rows"]} == {"region"}
@@ -148,16 +142,7 @@ class TestWorkbookAsItIs:
 
     def test_same_results_as_evaluate_batch(self, workbook, capsys):
         """The command's numbers are evaluate_batch's, row for row."""
-        _, out, _ = run(
-            capsys,
-            "evaluate",
-            "kulon-progo-2011",
-            str(workbook),
-            "--sheet",
-            "all",
-            "--format",
-            "json",
-        )
+        _, out, _ = run(capsys, *EVALUATE_ALL, str(workbook), "--format", "json")
         rows = json.loads(out)["rows"]
         batch = spmkit.evaluate_batch(
             RULES,
