@@ -196,6 +196,19 @@ class TestWorkbookAsItIs:
         ]
         assert table.rows[0].region == "Wates"
 
+    def test_a_remark_saying_total_is_not_a_totals_row(self, tmp_path):
+        """'Total ...' in a remarks column after the counts leaves the row a region."""
+        path = tmp_path / "d.csv"
+        path.write_text(
+            "Puskesmas;bumil_k4;sasaran_bumil;Keterangan\n"
+            "Wates;950;1000;total kunjungan belum lengkap\n"
+            "Jumlah;950;1000;\n",
+            encoding="utf-8",
+        )
+        table = read_data(path, RULES)
+        assert [row.region for row in table.rows] == ["Wates"]
+        assert [row.region for row in table.totals] == ["Jumlah"]
+
     def test_mapping_naming_a_missing_column(self, workbook):
         """A mapping naming a column the file lacks is an error with 'did you mean'."""
         mapping = ColumnMapping(columns={"Jumlah sasaran Ibu Hamill": "sasaran_bumil"})

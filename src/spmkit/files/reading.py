@@ -355,13 +355,18 @@ def _notations(
 
 
 def _classify(record: Record, match: ColumnMatch) -> str:
-    """``"data"``, ``"total"`` or ``"footnote"``."""
-    labels = [
-        cell
-        for column, cell in record.cells.items()
-        if column not in match.inputs and isinstance(cell, str) and cell.strip()
-    ]
-    if any(is_total_label(label) for label in labels):
+    """``"data"``, ``"total"`` or ``"footnote"``.
+
+    A totals label is looked for where rows are named: the region column and the
+    columns before the first input (not in a remarks column after the counts, where
+    "total kunjungan belum lengkap" is a remark, not a totals row).
+    """
+    labels = [record.cells.get(match.region)] if match.region else []
+    for column, cell in record.cells.items():
+        if column in match.inputs:
+            break
+        labels.append(cell)
+    if any(isinstance(label, str) and is_total_label(label) for label in labels):
         return "total"
     has_values = any(
         record.cells.get(column) is not None and _text(record.cells.get(column))
