@@ -324,6 +324,18 @@ class TestOutputsByName:
         totals = book["Jumlah"]
         assert [c.value for c in totals[3]][:3] == ["JUMLAH KABUPATEN", 9, False]
 
+    def test_text_is_never_a_formula(self):
+        """A region named like a formula stays text in the workbook."""
+        batch = spmkit.evaluate_batch(
+            RULES,
+            {"bumil_k4": [950], "sasaran_bumil": [1000], "kec": ['=HYPERLINK("x")']},
+            keys=["kec"],
+        )
+        book = openpyxl.load_workbook(__import__("io").BytesIO(spmkit.render(batch, "xlsx")))
+        cell = book["Hasil"]["A2"]
+        assert cell.value == '=HYPERLINK("x")'
+        assert cell.data_type == "s"
+
     def test_unknown_suffix_is_refused_with_the_list(self, workbook, tmp_path, capsys):
         """-o out.pdf is an error listing the supported suffixes; nothing is written."""
         out = tmp_path / "out.pdf"

@@ -86,6 +86,14 @@ def _openpyxl() -> Any:  # noqa: ANN401 - openpyxl is an optional, untyped extra
     return openpyxl
 
 
+def _append(sheet: Any, values: list[Any]) -> None:  # noqa: ANN401 - an openpyxl worksheet
+    """Append a row; text is always text (a region named ``=cmd|...`` is not a formula)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def _fill(openpyxl: Any, argb: str) -> Any:  # noqa: ANN401 - openpyxl objects
     return openpyxl.styles.PatternFill(fill_type="solid", start_color=argb, end_color=argb)
 
@@ -97,7 +105,7 @@ def _results_sheet(
     outcomes: Sequence[RowOutcome],
     lang: Language,
 ) -> None:
-    sheet.append(list(_HEAD[lang]))
+    _append(sheet, list(_HEAD[lang]))
     fills = {status: _fill(openpyxl, argb) for status, argb in FILLS.items()}
     refused = _fill(openpyxl, REFUSED_FILL)
     status_column = _HEAD[lang].index("Status") + 1
@@ -108,12 +116,13 @@ def _results_sheet(
             for problem in outcome.problems:
                 blank = [None] * 7
                 refusal = [message("status.refused", lang), None, None, None]
-                sheet.append([*lead, *blank, *refusal, in_language(problem, lang)])
+                _append(sheet, [*lead, *blank, *refusal, in_language(problem, lang)])
                 sheet.cell(sheet.max_row, status_column).fill = refused
             continue
         for indicator_id, result in outcome.results.items():
             indicator = rule_set.indicators[indicator_id]
-            sheet.append(
+            _append(
+                sheet,
                 [
                     *lead,
                     indicator_id,
@@ -128,7 +137,7 @@ def _results_sheet(
                     result.numerator,
                     result.denominator,
                     outcome.explanation(indicator_id, lang) or None,
-                ]
+                ],
             )
             sheet.cell(sheet.max_row, status_column).fill = fills[result.status]
             sheet.cell(sheet.max_row, 6).number_format = "0.00"
@@ -150,19 +159,19 @@ def _wide_sheet(
     head = list(_HEAD[lang][:3])
     for indicator_id in rule_set.indicators:
         head.extend([indicator_id, f"{indicator_id} {_HEAD[lang][10].lower()}"])
-    sheet.append(head)
+    _append(sheet, head)
     fills = {status: _fill(openpyxl, argb) for status, argb in FILLS.items()}
     for outcome in outcomes:
         row = outcome.row
         cells: list[object] = [row.region or row.where, row.period, row.number]
         if not outcome.evaluated:
-            sheet.append([*cells, message("status.refused", lang)])
+            _append(sheet, [*cells, message("status.refused", lang)])
             continue
         results = outcome.results
         for indicator_id in rule_set.indicators:
             result = results[indicator_id]
             cells.extend([result.value, status_label(result.status, lang)])
-        sheet.append(cells)
+        _append(sheet, cells)
         for number, indicator_id in enumerate(rule_set.indicators):
             fill = fills[results[indicator_id].status]
             sheet.cell(sheet.max_row, 4 + 2 * number).fill = fill
@@ -201,19 +210,20 @@ def workbook_bytes(
     _wide_sheet(workbook.create_sheet(names[1]), openpyxl, rule_set, outcomes, lang)
     if totals:
         sheet = workbook.create_sheet(names[2])
-        sheet.append([_HEAD[lang][0], _HEAD[lang][2], "OK", _HEAD[lang][14]])
+        _append(sheet, [_HEAD[lang][0], _HEAD[lang][2], "OK", _HEAD[lang][14]])
         for check in totals:
-            sheet.append(
-                [check.row.region, check.row.number, check.agrees, check.describe().in_lang(lang)]
+            _append(
+                sheet,
+                [check.row.region, check.row.number, check.agrees, check.describe().in_lang(lang)],
             )
     info = workbook.create_sheet(names[3])
     title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
-    info.append([title])
-    info.append([rule_set.legal_basis.cite()])
-    info.append([rule_set.id])
+    _append(info, [title])
+    _append(info, [rule_set.legal_basis.cite()])
+    _append(info, [rule_set.id])
     if source:
-        info.append([source])
-    info.append([message("report.legend", lang)])
+        _append(info, [source])
+    _append(info, [message("report.legend", lang)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
