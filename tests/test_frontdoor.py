@@ -105,8 +105,8 @@ class TestWorkbookAsItIs:
         assert given == pytest.approx(100 * TOTAL_K4["2012"] / sum(BUMIL["2012"]))
         assert disagree.describe() == (
             "totals row JUMLAH KABUPATEN (sheet '2012' row 9) disagrees with the 4 rows above: "
-            "bumil_k4 is 3,863, the rows above sum to 3,763; I.1 is 99.05 on the totals row, "
-            "96.49 as the ratio of the sums"
+            "bumil_k4 is 3,863, the rows above sum to 3,763; I.1 is 99.05 % on the totals row, "
+            "96.49 % as the ratio of the sums"
         )
         assert (
             disagree.describe()

@@ -25,7 +25,7 @@ from spmkit.evaluation.results import Report, Status, nearest_float
 from spmkit.evaluation.scalar import evaluate, validate_data
 from spmkit.files.reading import DataRow, DataTable
 from spmkit.messages import Bilingual, Language, data_error_text, format_number, in_language
-from spmkit.rulesets.model import RuleSet
+from spmkit.rulesets.model import RuleSet, factor_suffix
 
 __all__ = [
     "CHUNK_ROWS",
@@ -224,6 +224,7 @@ class TotalsCheck:
     indicators: Mapping[str, tuple[float | None, float | None]]
     sums: Mapping[str, float | None]
     problems: tuple[str, ...] = ()
+    suffixes: Mapping[str, str] = attrs.field(factory=dict)
 
     @property
     def agrees(self) -> bool:
@@ -255,13 +256,14 @@ class TotalsCheck:
             for name, (given, summed) in self.inputs.items()
         ]
         for indicator_id, (given_value, ratio) in self.indicators.items():
+            unit = self.suffixes.get(indicator_id, "")
             en.append(
-                f"{indicator_id} is {_num(given_value, 'en')} on the totals row, "
-                f"{_num(ratio, 'en')} as the ratio of the sums"
+                f"{indicator_id} is {_num(given_value, 'en')}{unit} on the totals row, "
+                f"{_num(ratio, 'en')}{unit} as the ratio of the sums"
             )
             ind.append(
-                f"{indicator_id} {_num(given_value, 'id')} di baris jumlah, "
-                f"{_num(ratio, 'id')} sebagai rasio jumlah"
+                f"{indicator_id} {_num(given_value, 'id')}{unit} di baris jumlah, "
+                f"{_num(ratio, 'id')}{unit} sebagai rasio jumlah"
             )
         return Bilingual(
             f"totals row {where} disagrees with the {self.rows_above} rows above: " + "; ".join(en),
@@ -495,8 +497,17 @@ def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome])
         ratios[indicator_id] = theirs
         if mine is not None and theirs is not None and not _close(mine, theirs):
             indicators[indicator_id] = (mine, theirs)
+    suffixes = {
+        indicator_id: factor_suffix(rule_set.indicators[indicator_id].factor)
+        for indicator_id in indicators
+    }
     return TotalsCheck(
-        row=total, rows_above=len(usable), inputs=inputs, indicators=indicators, sums=ratios
+        row=total,
+        rows_above=len(usable),
+        inputs=inputs,
+        indicators=indicators,
+        sums=ratios,
+        suffixes=suffixes,
     )
 
 
