@@ -487,9 +487,9 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
     totals: list[DataRow] = []
     notes = [note for one in sheets for note in one.notes]
     skipped: list[tuple[str, str]] = []
-    several = len(sheets) > 1 or sheet is not None
     for one in sheets:
-        period = sheet_year(one.name) if several and match.period is None else None
+        # A sheet named for its year ("2012", "Tahun 2012") gives the rows their period.
+        period = sheet_year(one.name) if match.period is None else None
         for record in one.records:
             kind = _classify(record, match)
             if kind == "footnote":
