@@ -53,7 +53,9 @@ if typing.TYPE_CHECKING:
         Comparison,
         compare,
     )
+    from spmkit.evaluation.history import History, YearResult, evaluate_history
     from spmkit.evaluation.intervals import wilson_interval
+    from spmkit.evaluation.progress import Progress
     from spmkit.evaluation.research import TableComparison, compare_table, impact
     from spmkit.evaluation.results import (
         IndicatorResult,
@@ -70,6 +72,7 @@ if typing.TYPE_CHECKING:
     from spmkit.language.parse import (
         parse_expression,
     )
+    from spmkit.rulesets.catalogue import RuleSetRecord, list_rule_sets, rule_set_for
     from spmkit.rulesets.diff import (
         IndicatorChange,
         RuleSetDiff,
@@ -79,7 +82,9 @@ if typing.TYPE_CHECKING:
         dump_rule_set,
     )
     from spmkit.rulesets.model import (
+        Baseline,
         Indicator,
+        InForce,
         InputKind,
         InputSpec,
         Jurisdiction,
@@ -162,9 +167,20 @@ _LOCATIONS: dict[str, str] = {
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
+    # Rules in time (docs/time.md).
+    "Baseline": "spmkit.rulesets.model",
+    "History": "spmkit.evaluation.history",
+    "InForce": "spmkit.rulesets.model",
+    "Progress": "spmkit.evaluation.progress",
+    "RuleSetRecord": "spmkit.rulesets.catalogue",
+    "YearResult": "spmkit.evaluation.history",
+    "evaluate_history": "spmkit.evaluation.history",
+    "list_rule_sets": "spmkit.rulesets.catalogue",
+    "rule_set_for": "spmkit.rulesets.catalogue",
 }
 
 __all__ = [
+    "Baseline",
     "BatchResult",
     "ChartUnavailableError",
     "Comparison",
@@ -177,6 +193,8 @@ __all__ = [
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
+    "History",
+    "InForce",
     "Indicator",
     "IndicatorArrays",
     "IndicatorChange",
@@ -185,6 +203,7 @@ __all__ = [
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
+    "Progress",
     "Report",
     "RuleSet",
     "RuleSetDiff",
@@ -192,6 +211,7 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
+    "RuleSetRecord",
     "ServiceType",
     "Source",
     "SpmkitError",
@@ -207,6 +227,7 @@ __all__ = [
     "UnverifiedValuesWarning",
     "UsageError",
     "Verification",
+    "YearResult",
     "__version__",
     "aggregate",
     "compare",
@@ -216,12 +237,15 @@ __all__ = [
     "dump_rule_set",
     "evaluate",
     "evaluate_batch",
+    "evaluate_history",
     "format_errors",
     "impact",
+    "list_rule_sets",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
     "render",
+    "rule_set_for",
     "shipped_rule_sets",
     "stratify",
     "validate_data",

@@ -19,6 +19,7 @@ Refused rows (3) outrank unmet targets (1): the report is incomplete. A closed p
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import json
 import os
@@ -47,7 +48,7 @@ from spmkit.messages import (
 )
 from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet
-from spmkit.rulesets.reader import load_rule_set, shipped_rule_sets
+from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
 
 __all__ = ["build_parser", "main"]
 
@@ -193,6 +194,11 @@ def _evaluate(args: argparse.Namespace, rule_set: RuleSet, table: DataTable) -> 
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.jurisdiction is not None:
+        return _cmd_evaluate_history(args)
+    if args.data is None:
+        msg = "give a rule set and a data file (or --jurisdiction NAME and a data file)"
+        raise UsageError(msg)
     output_format = _output_format(args)
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
@@ -319,11 +325,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _print_result(result: RuleSetDiff | Comparison, output_format: str, lang: Language) -> None:
-    """Print what diff/compare returned: as JSON, or as text in ``lang``."""
+    """Print a diff or a comparison: ``to_dict()`` as JSON, else its text in ``lang``."""
     if output_format == "json":
-        to_dict = getattr(result, "to_dict", None)
-        data = to_dict() if callable(to_dict) else str(result)
-        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
     print("\n".join(line.rstrip() for line in result.lines(lang=lang)))
 
@@ -337,7 +341,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Every row (region) of the data under each rule set: verdicts side by side, flips."""
-    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
+    from spmkit.evaluation.research import compare_table  # noqa: PLC0415 - numpy on use
 
     rule_sets = [load_rule_set(source) for source in args.rule_sets]
     lang = _language(args, rule_sets[0])
@@ -357,7 +361,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     names = dict.fromkeys(name for row in good for name in row.values)
     columns: dict[str, list[object]] = {"region": [row.label for row in good]}
     columns.update({name: [row.values.get(name) for row in good] for name in names})
-    result = spmkit.compare_table(rule_sets, columns, keys=["region"])
+    result = compare_table(rule_sets, columns, keys=["region"])
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -383,6 +387,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    if args.jurisdiction is not None or args.on is not None:
+        return _cmd_list_in_time(args)
     for rule_set_id, path in shipped_rule_sets().items():
         rule_set = load_rule_set(path)
         lang = _language(args, None)
@@ -391,12 +397,90 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on(text: str) -> dt.date | int:
+    """``--on``: a year (2013) or a date (2013-06-30)."""
+    try:
+        return int(text) if text.isdigit() else dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"--on must be a year (2013) or a date (2013-06-30), got {text!r}"
+        raise UsageError(msg) from None
+
+
+def _cmd_list_in_time(args: argparse.Namespace) -> int:
+    """``spmkit list --jurisdiction NAME --on YEAR``: the catalogue, with validity."""
+    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
+
+    on = None if args.on is None else _on(args.on)
+    records = list_rule_sets(args.jurisdiction, on)
+    for record in records:
+        replaces = f"; supersedes {', '.join(record.supersedes)}" if record.supersedes else ""
+        print(f"{record.id:42} in force {record.validity():26} {record.jurisdiction}{replaces}")
+    if not records:
+        print("no rule set applies" + (f" to {args.jurisdiction!r}" if args.jurisdiction else ""))
+    return 0 if records else 1
+
+
+def _validity(rule_set: RuleSet) -> str:
+    """The validity line of ``spmkit show``."""
+    in_force = rule_set.in_force
+    if in_force is None:
+        return "in force: not declared"
+    until = "open" if in_force.end is None else in_force.end.isoformat()
+    source = in_force.source
+    text = (
+        f"in force: {in_force.start.isoformat()} .. {until} "
+        f"[{source.ref}; {source.verification.value}]"
+    )
+    if rule_set.supersedes:
+        text += f"; supersedes {', '.join(rule_set.supersedes)}"
+    return text
+
+
+def _cmd_evaluate_history(args: argparse.Namespace) -> int:
+    """``spmkit evaluate --jurisdiction NAME data.csv``: each year under its own rules."""
+    from spmkit.evaluation.history import evaluate_history  # noqa: PLC0415
+    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415
+
+    data = args.data if args.data is not None else args.rule_set
+    if data is None or (args.data is not None and args.rule_set is not None):
+        msg = "with --jurisdiction give only the data file (the rule set of each year is chosen)"
+        raise UsageError(msg)
+    args.data = data
+    # Every health rule set that may judge some year: their inputs name the columns.
+    candidates = [
+        resolve_rule_set(record.file)
+        for record in list_rule_sets(args.jurisdiction)
+        if record.file is not None and record.sector in {None, "kesehatan"}
+    ]
+    table = read_data(
+        data, candidates, number_format=args.number_format, mapping=_mapping(args), sheet=args.sheet
+    )
+    refused = [row for row in table.rows if row.problems or row.period is None]
+    for row in refused:
+        problems = row.problems or ("the row names no year (a column 'year' or 'tahun')",)
+        for problem in problems:
+            print(f"spmkit: {row.where}: {problem}", file=sys.stderr)
+    rows = [
+        {"year": row.period, **row.values}
+        for row in table.rows
+        if row not in refused and (args.year is None or row.period == str(args.year))
+    ]
+    history = evaluate_history(args.jurisdiction, rows)
+    if args.format == "json":
+        print(json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(history)
+    met = all(r.status.value == "met" for row in history for r in row.computed())
+    return 0 if met and not refused else 1
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
     title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
     print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
+    print(_validity(rule_set))
     for indicator in rule_set.indicators.values():
         deadline = (
             message("no_deadline", lang)
@@ -549,12 +633,23 @@ def build_parser() -> argparse.ArgumentParser:
         "spmkit evaluate kulon-progo-2011 data.xlsx --sheet all -o hasil.xlsx",
         [lang, data],
     )
-    run.add_argument("rule_set", help=_t(*_RULE_SET_HELP))
+    run.add_argument("rule_set", nargs="?", help=_t(*_RULE_SET_HELP))
     run.add_argument(
         "data",
+        nargs="?",
         help=_t(
             "CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
             "CSV, .xlsx, JSON atau YAML: satu baris per wilayah dan periode, atau satu mapping",
+        ),
+    )
+    run.add_argument(
+        "--jurisdiction",
+        metavar="NAME",
+        help=_t(
+            "judge each year of the data under the rule set in force there that year "
+            "(give only the data file; it needs a year column): docs/time.md",
+            "nilai setiap tahun data dengan rule set yang berlaku di sana tahun itu (berikan "
+            "hanya berkas data; perlu kolom tahun): docs/time.md",
         ),
     )
     run.add_argument(
@@ -632,6 +727,10 @@ def build_parser() -> argparse.ArgumentParser:
         "spmkit list",
         [lang],
     )
+    listing.add_argument(
+        "--jurisdiction", metavar="NAME", help="only those that apply there (name or slug)"
+    )
+    listing.add_argument("--on", metavar="YEAR|DATE", help="only those in force then")
     listing.set_defaults(handler=_cmd_list)
 
     show = _add(
@@ -694,6 +793,22 @@ def _help_language(argv: Sequence[str]) -> Language:
     return "en"
 
 
+def _parse(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.Namespace:
+    """Parse, letting optional positionals follow options.
+
+    ``evaluate``'s rule set and data file may both be left out (``--jurisdiction``), and
+    argparse (before Python 3.13) then leaves a data file given after an option
+    (``evaluate kulon-progo-2011 --sheet all rekap.xlsx``) unparsed: it is taken here.
+    """
+    args, extra = parser.parse_known_args(words)
+    for name in ("rule_set", "data"):
+        if extra and not extra[0].startswith("-") and getattr(args, name, "") is None:
+            setattr(args, name, extra.pop(0))
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -703,7 +818,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     global HELP_LANGUAGE  # noqa: PLW0603 - the help language is chosen once per run
     words = list(sys.argv[1:] if argv is None else argv)
     HELP_LANGUAGE = _help_language(words)
-    args = build_parser().parse_args(words)
+    args = _parse(build_parser(), words)
     status = EXIT_OK
     try:
         with warnings.catch_warnings(record=True) as caught:

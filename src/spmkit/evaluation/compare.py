@@ -24,6 +24,7 @@ from spmkit.language.expr import exact_decimal
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import RuleSet, factor_suffix
 from spmkit.rulesets.reader import resolve_rule_set
+from spmkit.rulesets.succession import route_inputs
 
 __all__ = ["Comparison", "compare", "compare_region"]
 
@@ -95,6 +96,29 @@ class Comparison:
                 found.append(indicator_id)
         return tuple(found)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: one row per indicator, a result per rule set.
+
+        Each row maps every compared rule set's id to its
+        :meth:`~spmkit.evaluation.results.IndicatorResult.to_dict` (None where the rule
+        set has no such indicator); ``disagreements`` lists the ids whose status differs.
+        """
+        ids = self.rule_set_ids
+        return {
+            "rule_sets": list(ids),
+            "indicators": [
+                {
+                    "id": iid,
+                    "results": {
+                        rule_set: None if result is None else result.to_dict()
+                        for rule_set, result in zip(ids, self.row(iid), strict=True)
+                    },
+                }
+                for iid in self.indicator_ids
+            ],
+            "disagreements": list(self.disagreements()),
+        }
+
     def lines(self, *, lang: str = "en") -> Iterator[str]:
         """Yield a plain-text table: one row per indicator, one column per rule set.
 
@@ -163,7 +187,9 @@ def compare_region(
         data: input name -> count, as for :func:`~spmkit.evaluation.scalar.evaluate`. Each rule
             set reads the inputs it declares; a name no rule set declares is refused.
         inputs: per rule-set id, its input names mapped to the names used in ``data``
-            (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``).
+            (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``). Without one, an
+            input absent under its own name is read under a name that another compared
+            rule set declares the same count (``same_as``).
 
     Raises:
         DataInvalid: bad values, or names that no compared rule set declares.
@@ -180,7 +206,12 @@ def compare_region(
     routes = []
     for rule_set in resolved:
         mapping = mappings.get(rule_set.id, {})
-        routes.append({name: mapping.get(name, name) for name in rule_set.inputs})
+        # An input missing from the data under its own name is read under a name another
+        # compared rule set gives the same count (``same_as``, docs/time.md).
+        related = route_inputs(rule_set, data, resolved)
+        routes.append(
+            {name: mapping.get(name) or related.get(name, name) for name in rule_set.inputs}
+        )
     used = {key for route in routes for key in route.values()}
     unknown = [name for name in data if name not in used]
     if unknown:

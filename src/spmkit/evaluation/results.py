@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from spmkit.evaluation.intervals import is_small_denominator, wilson_interval
+from spmkit.evaluation.progress import Progress
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
 
@@ -70,6 +71,10 @@ class IndicatorResult:
         explanation: the formula with the values substituted, the target and the source.
         explanation_id: the same in Indonesian, with Indonesian number notation
             (``4.900 / 5.200 x 100 = 94,23 %``).
+        progress: with ``year=``, where the value stands on the way to the final target
+            (met, on_track, behind, overdue); None without a year or without a value.
+        milestone: with ``year=``, the exact target value judged that year (or period);
+            ``status``, ``met`` and the gap are decided against it. None without a year.
     """
 
     indicator_id: str
@@ -88,6 +93,8 @@ class IndicatorResult:
     source: Source
     explanation: str
     target_source: Source | None = None
+    progress: Progress | None = None
+    milestone: Fraction | None = None
     explanation_id: str = ""
 
     def explanation_in(self, lang: str) -> str:
@@ -151,6 +158,8 @@ class IndicatorResult:
             },
             "explanation": self.explanation,
             "explanation_id": self.explanation_id,
+            "progress": None if self.progress is None else self.progress.value,
+            "milestone": nearest_float(self.milestone),
             "interval": None if self.interval is None else list(self.interval),
             "small_denominator": self.small_denominator,
         }

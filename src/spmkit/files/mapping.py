@@ -18,12 +18,12 @@ from typing import Final
 
 import attrs
 
-from spmkit.errors import DataFileError, RuleSetError
+from spmkit.errors import DataFileError
 from spmkit.files.notation import NumberFormat
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.messages import Bilingual
 from spmkit.rulesets.model import RuleSet
-from spmkit.yamlload import read_yaml
+from spmkit.yamlload import read_data_yaml
 
 __all__ = [
     "PERIOD_COLUMNS",
@@ -101,7 +101,8 @@ class ColumnMapping:
     period: str | None = None
     ignore: frozenset[str] = attrs.field(factory=frozenset, converter=_string_set)
     number_format: NumberFormat | None = None
-    source: str = ""
+    source: str = attrs.field(default="", eq=False)
+    """The mapping file, for messages (not part of what the mapping says)."""
 
     @property
     def named_columns(self) -> tuple[str, ...]:
@@ -118,12 +119,8 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         DataFileError: the file is not a mapping of the documented keys.
     """
     source = str(path)
-    try:
-        document = read_yaml(Path(path).read_text(encoding="utf-8-sig"), file=source)
-    except RuleSetError as exc:
-        raise DataFileError(source, [exc.message]) from None
-    problems = [f"line {p.line}: {p.message}" for p in document.problems]
-    loaded = document.data if document.data is not None else {}
+    loaded = read_data_yaml(Path(path).read_text(encoding="utf-8-sig"), source) or {}
+    problems: list[str] = []
     if not isinstance(loaded, dict):
         raise DataFileError(source, ["a mapping file must be a YAML mapping"])
     allowed = {"columns", "region", "period", "ignore", "number_format"}

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
+from spmkit.errors import UsageError
 from spmkit.messages import Bilingual, in_language
 
 __all__ = [
@@ -75,14 +76,14 @@ def parse_number(text: str, number_format: Literal["id", "en"]) -> Fraction:
     Fraction(7165, 2)
 
     Raises:
-        ValueError: the text is not a number in that notation.
+        UsageError: the text is not a number in that notation (a ValueError).
     """
     found = readings(text)
     if number_format not in found:
         example = "3.582 or 96,81" if number_format == "id" else "3,582 or 96.81"
         language = "Indonesian" if number_format == "id" else "English"
         msg = f"{text!r} is not a number in {language} notation (e.g. {example})"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return found[number_format]
 
 

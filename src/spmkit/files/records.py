@@ -19,8 +19,8 @@ from typing import Any, Final
 
 import attrs
 
-from spmkit.errors import DataFileError, RuleSetError
-from spmkit.yamlload import read_yaml
+from spmkit.errors import DataFileError
+from spmkit.yamlload import read_data_yaml
 
 __all__ = [
     "ALL_SHEETS",
@@ -202,14 +202,7 @@ def read_tree(path: Path) -> tuple[list[str], list[Record]]:
         except json.JSONDecodeError as exc:
             raise DataFileError(str(path), [f"cannot parse: {exc}"]) from None
         return _tree_records(path, loaded)
-    try:
-        document = read_yaml(text, file=str(path))
-    except RuleSetError as exc:
-        where = f"line {exc.line}: " if exc.line else ""
-        raise DataFileError(str(path), [f"{where}cannot parse: {exc.message}"]) from None
-    if document.problems:
-        raise DataFileError(str(path), [f"line {p.line}: {p.message}" for p in document.problems])
-    return _tree_records(path, document.data)
+    return _tree_records(path, read_data_yaml(text, str(path)))
 
 
 def unknown_suffix(path: Path) -> DataFileError:
