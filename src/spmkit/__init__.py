@@ -94,6 +94,7 @@ if typing.TYPE_CHECKING:
         Source,
         Target,
         UnitAcceptance,
+        ValueProvenance,
         Verification,
     )
     from spmkit.rulesets.reader import (
@@ -151,6 +152,7 @@ _LOCATIONS: dict[str, str] = {
     "UnknownNameError": "spmkit.errors",
     "UnknownUnitError": "spmkit.errors",
     "UnverifiedValuesWarning": "spmkit.errors",
+    "ValueProvenance": "spmkit.rulesets.model",
     "Verification": "spmkit.rulesets.model",
     "aggregate": "spmkit.evaluation.aggregate",
     "compare": "spmkit.evaluation.compare",
@@ -226,6 +228,7 @@ __all__ = [
     "UnknownUnitError",
     "UnverifiedValuesWarning",
     "UsageError",
+    "ValueProvenance",
     "Verification",
     "YearResult",
     "__version__",
