@@ -260,6 +260,19 @@ class TestCliOnTheBatchEngine:
         assert "row 3: refused: input 'bumil_k4' must be a non-negative finite number" in out
         assert "1 of 2 rows evaluated, 1 with every target met, 1 refused" in out
 
+    def test_a_refused_value_in_indonesian_notation(self, tmp_path, capsys):
+        """A decimal count is refused in Indonesian with Indonesian notation (2,416)."""
+        path = tmp_path / "d.csv"
+        path.write_text("bumil_k4,sasaran_bumil\n2.416,4100\n", encoding="utf-8")
+        status, out, _ = run(
+            capsys, "evaluate", "kulon-progo-2011", str(path), "--number-format", "en"
+        )
+        assert status == EXIT_REFUSED
+        assert (
+            "input 'bumil_k4' harus hitungan person: bilangan bulat, 0 atau lebih "
+            "(tertulis 2,416)" in out
+        )
+
     def test_a_bad_cell_refuses_only_its_row(self, tmp_path):
         """Negative and text cells refuse their rows; the batch evaluates the others."""
         path = tmp_path / "d.csv"

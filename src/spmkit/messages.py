@@ -9,6 +9,7 @@ command's own labels and sentences are translated.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, Self, TypeAlias
@@ -252,6 +253,8 @@ def in_language(text: str, lang: Language) -> str:
     return text.in_lang(lang) if isinstance(text, Bilingual) else text
 
 
+_SEPARATORS: Final = str.maketrans(",.", ".,")
+_NUMBER: Final = re.compile(r"-?[\d,]*\.?\d+")
 _PHRASES_ID: Final = (
     ("a non-negative finite number", "angka hingga yang tidak negatif"),
     ("counts cannot be negative", "hitungan tidak boleh negatif"),
@@ -286,7 +289,8 @@ def data_error_text(input_name: str | None, shown: str, rule: str, hint: str) ->
         rule_id = rule_id.replace(phrase, translated)
         hint_id = hint_id.replace(phrase, translated)
     hint_id = hint_id.replace("at row", "di baris")
-    indonesian = f"input {input_name!r} harus {rule_id} (tertulis {shown})" + (
+    shown_id = shown.translate(_SEPARATORS) if _NUMBER.fullmatch(shown) else shown
+    indonesian = f"input {input_name!r} harus {rule_id} (tertulis {shown_id})" + (
         f" ({hint_id})" if hint_id else ""
     )
     return Bilingual(english, indonesian)
