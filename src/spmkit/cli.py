@@ -450,7 +450,11 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
 
     data = args.data if args.data is not None else args.rule_set
     if data is None or (args.data is not None and args.rule_set is not None):
-        msg = "with --jurisdiction give only the data file (the rule set of each year is chosen)"
+        given = "no data file" if data is None else "a rule set as well"
+        msg = (
+            f"with --jurisdiction give the data file only (got {given}): the rule set of "
+            "each year is chosen from the catalogue"
+        )
         raise UsageError(msg)
     args.data = data
     # Every health rule set that may judge some year: their inputs name the columns.
