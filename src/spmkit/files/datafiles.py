@@ -395,6 +395,20 @@ def _records_from_tree(path: Path, loaded: object) -> tuple[list[str], list[_Rec
     return header, records
 
 
+def _json_object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
+    """A JSON object, noting duplicate keys (json keeps the last silently; spmkit refuses)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            duplicates.append(
+                f"duplicate key {key!r} in one object; JSON keeps only one of them, so remove "
+                "or rename one"
+            )
+            continue
+        found[key] = value
+    return found
+
+
 def _read_records(path: Path, sheet: str | None) -> tuple[list[str], list[_Record]]:
     if not path.is_file():
         raise DataFileError(str(path), ["no such file"])
@@ -409,10 +423,15 @@ def _read_records(path: Path, sheet: str | None) -> tuple[list[str], list[_Recor
         text = path.read_text(encoding="utf-8-sig")
         if suffix != ".json":
             return _records_from_tree(path, read_data_yaml(text, str(path)))
+        duplicates: list[str] = []
         try:
-            loaded = json.loads(text)
+            loaded = json.loads(
+                text, object_pairs_hook=lambda pairs: _json_object(pairs, duplicates)
+            )
         except json.JSONDecodeError as exc:
             raise DataFileError(str(path), [f"cannot parse: {exc}"]) from None
+        if duplicates:
+            raise DataFileError(str(path), duplicates)
         return _records_from_tree(path, loaded)
     problem = f"unknown file type {path.suffix!r}; give a .csv, .xlsx, .json or .yaml file" + (
         "; save old .xls workbooks as .xlsx" if suffix == ".xls" else ""
