@@ -78,7 +78,7 @@ class TestCli:
         assert out.rstrip("\n") == str(spmkit.diff("permenkes-43-2016", "permenkes-4-2019"))
 
     def test_compare_json(self, capsys, tmp_path: Path):
-        """`spmkit compare ... --format json` prints the comparison as a dict (indicator 9 flips)."""
+        """`spmkit compare ... --format json` prints the table comparison: verdict flips."""
         data = tmp_path / "data.yaml"
         data.write_text("dm_standar: 4950\ndm_estimasi: 5297\n", encoding="utf-8")
         status, out = run(
@@ -92,11 +92,10 @@ class TestCli:
             "json",
         )
         assert status == 0
-        result = json.loads(out)
-        assert result["indicators"]["9"]["statuses"] == {
-            "permenkes-4-2019": ["not_met"],
-            "kubu-raya-2021": ["met"],
-        }
+        flips = json.loads(out)["indicators"]["9"]["flips"]
+        assert [(f["from_rule_set"], f["from_status"], f["to_status"]) for f in flips] == [
+            ("permenkes-4-2019", "not_met", "met")
+        ]
 
 
 class _Arrays:
@@ -115,7 +114,6 @@ def one_ulp_off(rule_set, columns):
     return moved
 
 
-@pytest.mark.slow  # runs the kit (hypothesis)
 class TestKitBatchProperty:
     def test_real_batch_passes_by_default(self):
         """Without options the kit checks spmkit.evaluate_batch itself, and it passes."""
