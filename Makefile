@@ -39,6 +39,12 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The inner loop (under a minute on 2 cores): lint, types, and the tests not marked slow
+# (subprocess, hypothesis-heavy, servers, browsers), on both cores. `make test` runs all.
+.PHONY: check-fast
+check-fast: lint typecheck
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
+
 # The documentation site (docs/, mkdocs.yml) into site/; --strict turns every warning
 # (a broken link, a page missing from the nav, a docstring mkdocstrings cannot read) into a failure.
 DOCS_STAMP := $(VENV)/.installed-docs

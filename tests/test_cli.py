@@ -362,6 +362,7 @@ def test_catalogue_has_every_key_in_both_languages():
     assert set(CATALOGUE["id"]) == set(CATALOGUE["en"])
 
 
+@pytest.mark.slow  # a subprocess
 def test_console_script_subprocess():
     """The installed `spmkit` script: piped output has no colour and no progress line."""
     script = shutil.which("spmkit", path=str(Path(sys.executable).parent))

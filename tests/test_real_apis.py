@@ -114,6 +114,7 @@ def one_ulp_off(rule_set, columns):
     return moved
 
 
+@pytest.mark.slow  # runs the kit (hypothesis)
 class TestKitBatchProperty:
     def test_real_batch_passes_by_default(self):
         """Without options the kit checks spmkit.evaluate_batch itself, and it passes."""

@@ -188,6 +188,20 @@ def _tree_records(path: Path, loaded: object) -> tuple[list[str], list[Record]]:
     return header, records
 
 
+def _json_object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
+    """A JSON object, noting duplicate keys (json keeps the last silently; spmkit refuses)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            duplicates.append(
+                f"duplicate key {key!r} in one object; JSON keeps only one of them, so remove "
+                "or rename one"
+            )
+            continue
+        found[key] = value
+    return found
+
+
 def read_tree(path: Path) -> tuple[list[str], list[Record]]:
     """Read a JSON or YAML data file (YAML strictly: a duplicated key is refused).
 
@@ -197,10 +211,15 @@ def read_tree(path: Path) -> tuple[list[str], list[Record]]:
     _check_file(path)
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.casefold() == ".json":
+        duplicates: list[str] = []
         try:
-            loaded = json.loads(text)
+            loaded = json.loads(
+                text, object_pairs_hook=lambda pairs: _json_object(pairs, duplicates)
+            )
         except json.JSONDecodeError as exc:
             raise DataFileError(str(path), [f"cannot parse: {exc}"]) from None
+        if duplicates:
+            raise DataFileError(str(path), duplicates)
         return _tree_records(path, loaded)
     return _tree_records(path, read_data_yaml(text, str(path)))
 
