@@ -70,6 +70,9 @@ if typing.TYPE_CHECKING:
         evaluate,
         validate_data,
     )
+    from spmkit.files.export import (
+        render,
+    )
     from spmkit.interop.fhir import (
         to_fhir,
     )
@@ -169,6 +172,7 @@ _LOCATIONS: dict[str, str] = {
     "load_rule_set": "spmkit.rulesets.reader",
     "loads_rule_set": "spmkit.rulesets.reader",
     "parse_expression": "spmkit.language.parse",
+    "render": "spmkit.files.export",
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
@@ -259,6 +263,7 @@ __all__ = [
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
+    "render",
     "rule_set_for",
     "shipped_rule_sets",
     "stratify",
