@@ -17,7 +17,7 @@ DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Literal
 
@@ -36,6 +36,7 @@ from spmkit.evaluation.compile import (
 )
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate
+from spmkit.evaluation.scoring import band_arrays
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
 
@@ -89,6 +90,8 @@ class IndicatorArrays:
         numerator, denominator: the expressions' values: int64 where they are integers
             on every row (exact), else float64 with NaN where they have none.
         exceeds_denominator: the numerator is above a positive denominator.
+        band, band_en: the band label (and English label) of every row, None where
+            there is no value; None (no arrays) for an indicator without bands.
     """
 
     indicator_id: str
@@ -101,6 +104,8 @@ class IndicatorArrays:
     numerator: npt.NDArray[Any]
     denominator: npt.NDArray[Any]
     exceeds_denominator: npt.NDArray[np.bool_]
+    band: npt.NDArray[Any] | None = None
+    band_en: npt.NDArray[Any] | None = None
 
     @property
     def status(self) -> npt.NDArray[np.str_]:
@@ -151,6 +156,9 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         for indicator_id, arrays in self.results.items():
             for field in _FIELDS:
                 columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
+            if arrays.band is not None:
+                columns[f"{indicator_id}.band"] = arrays.band
+                columns[f"{indicator_id}.band_en"] = arrays.band_en
         return columns
 
     def _long_columns(self) -> dict[str, Any]:
@@ -162,6 +170,11 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         for field in _FIELDS:
             parts = [getattr(arrays, field) for arrays in self.results.values()]
             columns[field] = np.concatenate(parts) if parts else np.array([])
+        if any(arrays.band is not None for arrays in self.results.values()):
+            none = np.full(self.rows, None, dtype=object)
+            for field in ("band", "band_en"):
+                found = [getattr(a, field) for a in self.results.values()]
+                columns[field] = np.concatenate([none if f is None else f for f in found])
         return columns
 
     def to_pandas(self, form: Form = "long") -> Any:  # noqa: ANN401 - pandas is optional
@@ -332,6 +345,8 @@ def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
         )
         np.copyto(status, np.int8(_NO_DATA), where=no_data)
     exceeds = np.greater(den.n, 0) & np.less(_times(den.n, num.d), _times(num.n, den.d))
+    if program.indicator.coverage is False:  # a declared rate (or an index), as in scalar
+        exceeds = False
     arrays = IndicatorArrays(
         indicator_id=program.indicator.id,
         target=program.indicator.target,
@@ -432,6 +447,7 @@ class CompiledRuleSet:
                 fallback.append(indicator_id)
         if fallback:
             results.update(_scalar_fallback(self.rule_set, table, fallback))
+        _add_bands(self.rule_set, table, results)
         ordered = {i: results[i] for i in self.rule_set.indicators}
         return BatchResult(
             rule_set_id=self.rule_set.id,
@@ -459,6 +475,27 @@ class _LazyRefs(Mapping[str, Vec]):
 
     def __len__(self) -> int:
         return len(self.sources)
+
+
+def _add_bands(rule_set: RuleSet, table: Table, results: dict[str, IndicatorArrays]) -> None:
+    """Attach the band arrays of indicators with bands (:mod:`spmkit.evaluation.scoring`)."""
+    reports: dict[int, Any] = {}
+
+    def exact_of(indicator_id: str) -> Callable[[int], Fraction | None]:
+        def exact(row: int) -> Fraction | None:
+            if row not in reports:
+                data = {name: column.scalar(row) for name, column in table.columns.items()}
+                reports[row] = evaluate(rule_set, data)
+            value: Fraction | None = reports[row][indicator_id].exact_value
+            return value
+
+        return exact
+
+    for indicator_id, arrays in results.items():
+        bands = rule_set.indicators[indicator_id].bands
+        if bands:
+            band, band_en = band_arrays(bands, arrays.value, exact_of(indicator_id))
+            results[indicator_id] = attrs.evolve(arrays, band=band, band_en=band_en)
 
 
 def _scalar_fallback(

@@ -67,6 +67,9 @@ class IndicatorResult:
             was verified (for an overlay, the file that set it); None only for results
             built by hand.
         explanation: the formula with the values substituted, the target and the source.
+        band: the category of the value (``"Tuntas Utama"``), for an indicator with
+            ``bands``; None without bands or without a value.
+        band_en: the category's English label, when the rule set gives one.
     """
 
     indicator_id: str
@@ -85,6 +88,8 @@ class IndicatorResult:
     source: Source
     explanation: str
     target_source: Source | None = None
+    band: str | None = None
+    band_en: str | None = None
 
     @property
     def value(self) -> float | None:
@@ -122,6 +127,8 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "band": self.band,
+            "band_en": self.band_en,
         }
 
 

@@ -34,6 +34,7 @@ from spmkit.language.expr import (
 )
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import Indicator, InputKind, InputSpec, RuleSet, factor_suffix
+from spmkit.rulesets.scoring import band_of
 
 __all__ = ["evaluate", "validate_data"]
 
@@ -295,11 +296,38 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     )
 
 
+def _scored(
+    indicator: Indicator,
+    explanation: str,
+    refs: Mapping[str, _Value],
+    value: Fraction | None,
+    indicators: Mapping[str, Indicator],
+) -> tuple[str, str | None, str | None]:
+    """An index's own explanation, and the band of the value (spmkit.evaluation.scoring)."""
+    # Imported here: the scoring helpers import numpy for batch bands.
+    from spmkit.evaluation.scoring import band_text, explain_index  # noqa: PLC0415
+
+    if indicator.index is not None:
+        components = {
+            c: found if isinstance(found := refs.get(c), Fraction) else None
+            for c in indicator.index.weights
+        }
+        _formula, _sep, verdict = explanation.partition("; target ")
+        verdict = f" Target {verdict}" if verdict else ""
+        explanation = explain_index(indicator, indicators, components, value) + verdict
+    if not indicator.bands:
+        return explanation, None, None
+    band = band_of(indicator.bands, value)
+    explanation = f"{explanation} Band: {band_text(band)}."
+    return explanation, (band.label if band else None), (band.label_en if band else None)
+
+
 def _evaluate_indicator(
     indicator: Indicator,
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
     citation: str,
+    indicators: Mapping[str, Indicator] | None = None,
 ) -> tuple[IndicatorResult, _Value]:
     numerator = _evaluate_expression(indicator.numerator, values, refs)
     denominator = _evaluate_expression(indicator.denominator, values, refs)
@@ -335,6 +363,13 @@ def _evaluate_indicator(
         and exact_den is not None
         and 0 < exact_den < exact_num
     )
+    explanation, band, band_en = _scored(
+        indicator,
+        _explain(indicator, status, values, refs, value, gap, missing, citation),
+        refs,
+        value,
+        indicators or {},
+    )
     result = IndicatorResult(
         indicator_id=indicator.id,
         name=indicator.name,
@@ -351,7 +386,9 @@ def _evaluate_indicator(
         deadline=indicator.deadline,
         source=indicator.source,
         target_source=indicator.source_of("target"),
-        explanation=_explain(indicator, status, values, refs, value, gap, missing, citation),
+        explanation=explanation,
+        band=band,
+        band_en=band_en,
     )
     return result, outcome
 
@@ -387,7 +424,9 @@ def evaluate(
     citation = rule_set.legal_basis.cite()
     for indicator_id in rule_set.evaluation_order:
         indicator = rule_set.indicators[indicator_id]
-        result, outcome = _evaluate_indicator(indicator, values, refs, citation)
+        result, outcome = _evaluate_indicator(
+            indicator, values, refs, citation, rule_set.indicators
+        )
         refs[indicator_id] = outcome
         results[indicator_id] = result
     ordered = {indicator_id: results[indicator_id] for indicator_id in rule_set.indicators}

@@ -48,6 +48,10 @@ def check_rule_set(rule_set: RuleSet) -> list[RuleSetError]:
         service_type_of={i.id: i.service_type for i in rule_set.indicators.values()},
     )
     problems.extend(check_units(inputs=rule_set.inputs, indicators=rule_set.indicators))
+    # Imported here: scoring's types are imported by the model, which imports this module.
+    from spmkit.rulesets.scoring import check_scoring  # noqa: PLC0415
+
+    problems.extend(check_scoring(rule_set.indicators))
     return problems
 
 

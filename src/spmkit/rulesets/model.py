@@ -19,6 +19,7 @@ import attrs
 
 from spmkit.frozen import FrozenMap, as_tuple, freeze
 from spmkit.language.expr import Expression, exact_decimal
+from spmkit.rulesets.scoring import Band, IndexSpec
 
 __all__ = [
     "AGGREGATIONS",
@@ -285,6 +286,10 @@ class Indicator:
     sources: FrozenMap[str, Source] = attrs.field(
         factory=FrozenMap, converter=freeze, validator=_check_source_fields
     )
+    bands: tuple[Band, ...] = attrs.field(default=(), converter=as_tuple)
+    """Categories of the value, from the top band down (:mod:`spmkit.rulesets.scoring`)."""
+    index: IndexSpec | None = None
+    """Set for a weighted index; its numerator and denominator are then derived from it."""
 
     def source_of(self, field: str) -> Source:
         """Return the source of one value (``"target"``, ``"deadline"`` or ``"formula"``).

@@ -46,6 +46,7 @@ from spmkit.rulesets.model import (
     UnitAcceptance,
     Verification,
 )
+from spmkit.rulesets.scoring import MISSING_RULES, Band, IndexSpec, index_formula
 from spmkit.rulesets.unitcheck import check_units
 from spmkit.yamlload import MAX_FILE_BYTES, YamlDocument, child_path, read_yaml
 
@@ -123,6 +124,8 @@ _INDICATOR_KEYS: Final = {
     "notes": False,
     "coverage": False,
     "units": False,
+    "bands": False,
+    "index": False,
 }
 _TARGET_KEYS: Final = {"op": True, "value": True, "unit": False}
 _UNITS_KEYS: Final = {"accept": True, "note": True}
@@ -134,6 +137,16 @@ _SOURCE_KEYS: Final = {
     "quote": False,
     "note": False,
 }
+_BAND_KEYS: Final = {
+    "label": True,
+    "label_en": False,
+    "at_least": False,
+    "at_most": False,
+    "below": False,
+    "above": False,
+}
+_INDEX_KEYS: Final = {"weights": True, "missing": False}
+_DERIVED_BY_INDEX: Final = ("numerator", "denominator", "factor")
 _LANGUAGES: Final = ("id", "en")
 _SECTION_LIMITS: Final = {"indicators": MAX_INDICATORS, "inputs": MAX_INPUTS}
 _NULLABLE: Final = frozenset({"deadline"})
@@ -439,8 +452,79 @@ class _Reader:
                     found[field] = source
         return found
 
+    def read_bands(self, value: object, path: str) -> tuple[Band, ...]:
+        """Read ``bands:``, a list from the top band down (checked by the rule set)."""
+        if not isinstance(value, list):
+            self.problem(path, f"'bands' must be a list of bands (got {_kind(value)})")
+            return ()
+        bands = []
+        for position, entry in enumerate(value):
+            sub = child_path(path, position)
+            data = self.mapping(entry, sub, _BAND_KEYS, "a band")
+            if data is None:
+                if entry is None:
+                    self.problem(sub, "a band must be a mapping with 'label'")
+                continue
+            label = self.text(data, "label", sub, required=True)
+            bounds = {
+                key: self.number(data.get(key), child_path(sub, key), repr(key))
+                for key in ("at_least", "at_most", "below", "above")
+            }
+            if label is not None:
+                label_en = self.text(data, "label_en", sub, required=False)
+                bands.append(Band(label=label, label_en=label_en, **bounds))
+        return tuple(bands)
+
+    def read_index(self, value: object, path: str) -> IndexSpec | None:
+        """Read ``index: {weights: {id: weight}, missing: no_data|renormalise}``."""
+        data = self.mapping(value, path, _INDEX_KEYS, "'index'")
+        if data is None or "weights" not in data:
+            return None
+        missing = data.get("missing", "no_data")
+        if not self.enum_value(missing, child_path(path, "missing"), MISSING_RULES, "'missing'"):
+            return None
+        weights_path = child_path(path, "weights")
+        raw = data["weights"]
+        if not isinstance(raw, dict) or not raw:
+            self.problem(weights_path, f"'weights' must map indicator ids to weights ({raw!r})")
+            return None
+        weights = {}
+        for component, weight in raw.items():
+            sub = child_path(weights_path, component)
+            if not isinstance(component, str) or not _INDICATOR_ID.match(component):
+                self.problem(sub, f"{component!r} is not an indicator id")
+                continue
+            number = self.number(weight, sub, f"weight of {component!r}")
+            if number is not None:
+                weights[component] = number
+        if len(weights) < len(raw):
+            return None
+        return IndexSpec(weights=weights, missing=missing)
+
+    def with_index(self, iid: str, entry: Any, path: str) -> tuple[Any, IndexSpec | None]:  # noqa: ANN401
+        """For an index indicator, its entry with the formula derived from its weights."""
+        if not isinstance(entry, dict) or "index" not in entry:
+            return entry, None
+        for key in _DERIVED_BY_INDEX:
+            if key in entry:
+                self.problem(
+                    child_path(path, key),
+                    f"indicator {iid!r} is an index: its {key} is derived from 'index', "
+                    f"remove {key!r}",
+                    iid,
+                )
+        spec = self.read_index(entry["index"], child_path(path, "index"))
+        if spec is None:
+            return {k: v for k, v in entry.items() if k not in _DERIVED_BY_INDEX}, None
+        numerator, denominator = index_formula(spec)
+        self.formulas[iid] = {"numerator": numerator, "denominator": denominator}
+        derived = {"numerator": str(numerator), "denominator": str(denominator), "factor": 1}
+        # An index is a weighted sum, not a subset of anything: never "exceeds".
+        return {"coverage": False, **entry, **derived}, spec
+
     def read_indicator(self, iid: str, entry: Any, path: str) -> Indicator | None:  # noqa: ANN401
         before = len(self.problems)
+        entry, index = self.with_index(iid, entry, path)
         data = self.mapping(entry, path, _INDICATOR_KEYS, f"indicator {iid!r}")
         if data is None:
             if entry is None:
@@ -470,6 +554,9 @@ class _Reader:
         units = None
         if "units" in data:
             units = self.read_units(data["units"], child_path(path, "units"))
+        bands: tuple[Band, ...] = ()
+        if "bands" in data:
+            bands = self.read_bands(data["bands"], child_path(path, "bands"))
         if len(self.problems) > before:
             return None
         assert name and service_type and numerator and denominator  # noqa: S101 - checked above
@@ -489,6 +576,8 @@ class _Reader:
             notes=notes,
             coverage=coverage,
             units=units,
+            bands=bands,
+            index=index,
         )
 
     def read_jurisdiction(self, value: object) -> Jurisdiction | None:

@@ -70,6 +70,7 @@ COUNTING_UNITS: Final = {
     "visit": ("kunjungan",),
     "case": ("kasus",),
     "outbreak": ("klb",),
+    "item": ("butir",),
 }
 """Counting unit -> its Indonesian aliases. Each unit is its own dimension."""
 
