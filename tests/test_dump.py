@@ -133,6 +133,8 @@ class TestDumpRuleSet:
                     "coverage",
                     "units",
                     "sources",
+                    "bands",
+                    "index",
                 },
             ),
             (

@@ -82,10 +82,18 @@ def _source(source: Source) -> dict[str, Any]:
 def _indicator(indicator: Indicator) -> dict[str, Any]:
     entry: dict[str, Any] = {"service_type": indicator.service_type, "name": indicator.name}
     _optional(entry, name_en=indicator.name_en)
+    if indicator.index is not None:  # the formula is derived from the weights
+        entry["index"] = {
+            "weights": dict(indicator.index.weights),
+            "missing": indicator.index.missing,
+        }
+    else:
+        entry.update(
+            numerator=render(indicator.numerator),
+            denominator=render(indicator.denominator),
+            factor=indicator.factor,
+        )
     entry.update(
-        numerator=render(indicator.numerator),
-        denominator=render(indicator.denominator),
-        factor=indicator.factor,
         target=_optional(
             {"op": indicator.target.op, "value": indicator.target.value},
             unit=indicator.target.unit,
@@ -98,6 +106,19 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
     _optional(entry, notes=indicator.notes, coverage=indicator.coverage)
     if indicator.units is not None:
         entry["units"] = {"accept": indicator.units.accept, "note": indicator.units.note}
+    if indicator.bands:
+        entry["bands"] = [
+            _optional(
+                {},
+                at_least=band.at_least,
+                at_most=band.at_most,
+                below=band.below,
+                above=band.above,
+                label=band.label,
+                label_en=band.label_en,
+            )
+            for band in indicator.bands
+        ]
     return entry
 
 

@@ -156,6 +156,15 @@ class _OverlayReader:
             changes["coverage"] = reader.read_coverage(data, path, iid)
         if "units" in data:
             changes["units"] = reader.read_units(data["units"], child_path(path, "units"))
+        if "bands" in data:
+            changes["bands"] = reader.read_bands(data["bands"], child_path(path, "bands"))
+        if "index" in data:
+            self.problem(
+                child_path(path, "index"),
+                f"an override cannot change 'index' of {iid!r}; drop the indicator and add "
+                "a new one with its own id",
+                iid,
+            )
         row = None
         if "source" in data:
             row = reader.read_source(data["source"], child_path(path, "source"))
