@@ -63,17 +63,15 @@ def band_arrays(
     for row in np.flatnonzero(tie).tolist():
         found = band_of(bands, exact(row))
         code[row] = len(bands) if found is None else bands.index(found)
-    for array in (labels, english):
+    out = labels[code], english[code]
+    for array in out:
         array.flags.writeable = False
-    band, band_en = labels[code], english[code]
-    band.flags.writeable = False
-    band_en.flags.writeable = False
-    return band, band_en
+    return out
 
 
 def _show(value: Fraction) -> str:
     text = exact_decimal(value)
-    if "/" in text or len(text.partition(".")[2]) > 4:  # noqa: PLR2004 - display digits
+    if "/" in text or len(text.partition(".")[2]) > 4:
         return f"{float(value):,.4f}".rstrip("0").rstrip(".")
     return text
 

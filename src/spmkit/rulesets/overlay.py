@@ -119,6 +119,19 @@ class _OverlayReader:
     def problem(self, path: str, message: str, indicator_id: str | None = None) -> None:
         self.reader.problem(path, message, indicator_id)
 
+    def scoring(self, data: Mapping[str, Any], path: str, iid: str) -> dict[str, Any]:
+        """Overridden bands; an index cannot be overridden (it would change the formula)."""
+        if "index" in data:
+            self.problem(
+                child_path(path, "index"),
+                f"an override cannot change 'index' of {iid!r}; drop the indicator and add "
+                "a new one with its own id",
+                iid,
+            )
+        if "bands" in data:
+            return {"bands": self.reader.read_bands(data["bands"], child_path(path, "bands"))}
+        return {}
+
     def override(
         self, base: Indicator, entry: object, path: str, origin: _Origin
     ) -> Indicator | None:
@@ -156,15 +169,7 @@ class _OverlayReader:
             changes["coverage"] = reader.read_coverage(data, path, iid)
         if "units" in data:
             changes["units"] = reader.read_units(data["units"], child_path(path, "units"))
-        if "bands" in data:
-            changes["bands"] = reader.read_bands(data["bands"], child_path(path, "bands"))
-        if "index" in data:
-            self.problem(
-                child_path(path, "index"),
-                f"an override cannot change 'index' of {iid!r}; drop the indicator and add "
-                "a new one with its own id",
-                iid,
-            )
+        changes.update(self.scoring(data, path, iid))
         row = None
         if "source" in data:
             row = reader.read_source(data["source"], child_path(path, "source"))

@@ -211,7 +211,7 @@ def _check_bands(indicator_id: str, bands: Sequence[Band]) -> list[RuleSetError]
             RuleSetError(message, path=_path(indicator_id, *parts), indicator_id=indicator_id)
         )
 
-    if len(bands) < 2:  # noqa: PLR2004 - a band with a threshold and the rest
+    if len(bands) < 2:
         problem(None, "'bands' needs at least two bands: one with a threshold, then the rest")
         return problems
     if len(bands) > MAX_BANDS:
@@ -300,9 +300,7 @@ def _check_bands(indicator_id: str, bands: Sequence[Band]) -> list[RuleSetError]
     return problems
 
 
-def _check_index(
-    indicator: Indicator, indicators: Mapping[str, Indicator]
-) -> list[RuleSetError]:
+def _check_index(indicator: Indicator, indicators: Mapping[str, Indicator]) -> list[RuleSetError]:
     spec = indicator.index
     assert spec is not None  # noqa: S101 - called for index indicators only
     iid = indicator.id
