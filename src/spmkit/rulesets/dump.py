@@ -116,6 +116,7 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
                 above=band.above,
                 label=band.label,
                 label_en=band.label_en,
+                source=None if band.source is None else _source(band.source),
             )
             for band in indicator.bands
         ]

@@ -144,6 +144,7 @@ _BAND_KEYS: Final = {
     "at_most": False,
     "below": False,
     "above": False,
+    "source": False,
 }
 _INDEX_KEYS: Final = {"weights": True, "missing": False}
 _DERIVED_BY_INDEX: Final = ("numerator", "denominator", "factor")
@@ -470,9 +471,12 @@ class _Reader:
                 key: self.number(data.get(key), child_path(sub, key), repr(key))
                 for key in ("at_least", "at_most", "below", "above")
             }
+            source = None
+            if "source" in data:
+                source = self.read_source(data["source"], child_path(sub, "source"))
             if label is not None:
                 label_en = self.text(data, "label_en", sub, required=False)
-                bands.append(Band(label=label, label_en=label_en, **bounds))
+                bands.append(Band(label=label, label_en=label_en, source=source, **bounds))
         return tuple(bands)
 
     def read_index(self, value: object, path: str) -> IndexSpec | None:

@@ -33,7 +33,7 @@ from spmkit.language.expr import BinOp, Call, Expression, Number, Ref, exact_dec
 from spmkit.yamlload import child_path
 
 if TYPE_CHECKING:
-    from spmkit.rulesets.model import Indicator
+    from spmkit.rulesets.model import Indicator, Source
 
 __all__ = [
     "MAX_BANDS",
@@ -71,6 +71,7 @@ class Band:
         below: for an ``at_least`` band, where the band ends (exclusive), as stated by
             the source; checked against the band above, never used to decide.
         above: for an ``at_most`` band, where it ends (exclusive), checked likewise.
+        source: where the band's label and range come from, and how it was verified.
 
     The last band of a list has neither ``at_least`` nor ``at_most``: it takes every
     value the bands above it do not.
@@ -82,6 +83,7 @@ class Band:
     at_most: Fraction | None = None
     below: Fraction | None = None
     above: Fraction | None = None
+    source: Source | None = None
 
     @property
     def threshold(self) -> Fraction | None:
