@@ -125,7 +125,7 @@ class QuarterlyRow:
             self.quarter,
             f"{self.service} {self.name}",
             *(
-                nearest_float(value)
+                _plain(value)
                 for value in (
                     self.must_serve,
                     self.served,
@@ -159,11 +159,20 @@ class QuarterlyRow:
         return data
 
 
+def _plain(value: Fraction | None) -> int | float | None:
+    """A whole number as an int (4800, not 4800.0), anything else as its nearest float."""
+    if value is not None and value.denominator == 1:
+        return int(value)
+    return nearest_float(value)
+
+
 def _show(value: object) -> str:
     if value is None:
         return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.2f}" if not value.is_integer() else f"{value:,.0f}"
+        return f"{value:,.2f}"
     return str(value)
 
 
