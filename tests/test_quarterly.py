@@ -226,3 +226,17 @@ class TestQuarterlyCommand:
         data.write_text("sasaran_bumil,bumil_standar\n10,5\n", encoding="utf-8")
         assert main(["quarterly", "indeks-spm-kesehatan", str(data)]) == 2
         assert "needs its quarter (TW1-TW4) in a 'periode' column" in capsys.readouterr().err
+
+
+def test_reports_show_the_band(tmp_path, capsys):
+    """The evaluate command's table names the band next to the status of a banded indicator."""
+    data = tmp_path / "one.csv"
+    data.write_text(
+        "sasaran_bumil,bumil_standar,mutu_1_barang_dibutuhkan,mutu_1_barang_terpenuhi,"
+        "mutu_1_sdm_dibutuhkan,mutu_1_sdm_terpenuhi\n4800,4650,5,5,3,3\n",
+        encoding="utf-8",
+    )
+    assert main(["evaluate", "indeks-spm-kesehatan", str(data), "--lang", "en"]) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("IP.1 "))
+    assert "97.50" in line
+    assert "NOT MET, Complete, prime" in line
