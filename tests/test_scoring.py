@@ -391,9 +391,21 @@ class TestLoadTimeChecks:
         messages = refused(tmp_path, text)
         assert any("unknown indicator '@M.9'; did you mean 'M.1'?" in m for m in messages)
 
-    def test_bad_missing_rule(self, tmp_path):
-        messages = refused(tmp_path, index_rules("zero"))
-        assert any("'missing' must be one of 'no_data', 'renormalise'" in m for m in messages)
+    def test_bad_index_reports_everything_once(self, tmp_path):
+        """A bad rule and a bad weight are both reported, and nothing else."""
+        text = index_rules("zero").replace("M.1: 0.2", "M.1: x")
+        path = write(tmp_path, text)
+        line = line_of(text, "index: {weights")
+        assert refused(tmp_path, text) == [
+            (
+                f"{path}:{line}: $.indicators['IP.1'].index.missing: 'missing' must be one of "
+                "'no_data', 'renormalise' (got 'zero')"
+            ),
+            (
+                f"{path}:{line}: $.indicators['IP.1'].index.weights['M.1']: weight of 'M.1' must "
+                "be a number (got 'x')"
+            ),
+        ]
 
 
 def test_item_unit():

@@ -485,8 +485,7 @@ class _Reader:
         if data is None or "weights" not in data:
             return None
         missing = data.get("missing", "no_data")
-        if not self.enum_value(missing, child_path(path, "missing"), MISSING_RULES, "'missing'"):
-            return None
+        rule_ok = self.enum_value(missing, child_path(path, "missing"), MISSING_RULES, "'missing'")
         weights_path = child_path(path, "weights")
         raw = data["weights"]
         if not isinstance(raw, dict) or not raw:
@@ -501,7 +500,7 @@ class _Reader:
             number = self.number(weight, sub, f"weight of {component!r}")
             if number is not None:
                 weights[component] = number
-        if len(weights) < len(raw):
+        if len(weights) < len(raw) or not rule_ok:
             return None
         return IndexSpec(weights=weights, missing=missing)
 
@@ -518,8 +517,8 @@ class _Reader:
                     iid,
                 )
         spec = self.read_index(entry["index"], child_path(path, "index"))
-        if spec is None:
-            return {k: v for k, v in entry.items() if k not in _DERIVED_BY_INDEX}, None
+        if spec is None:  # reported; placeholders keep "missing numerator" from adding to it
+            return {**entry, "numerator": "0", "denominator": "1", "factor": 1}, None
         numerator, denominator = index_formula(spec)
         self.formulas[iid] = {"numerator": numerator, "denominator": denominator}
         derived = {"numerator": str(numerator), "denominator": str(denominator), "factor": 1}
