@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import spmkit
 from spmkit.errors import RuleSetInvalid, SpmkitWarning
@@ -116,7 +118,7 @@ def banded_ratio() -> str:
 
 
 def index_rules(missing: str = "no_data", bands: str = SPM_BANDS) -> str:
-    return HEAD + INDEX.replace("MISSING", missing) + bands
+    return banded_ratio() + INDEX.replace("MISSING", missing) + bands
 
 
 class TestBandBoundaries:
@@ -415,3 +417,31 @@ def test_item_unit():
     assert "item" in COUNTING_UNITS
     assert parse_unit("items").same_as(parse_unit("item"))
     assert not parse_unit("item").same_dimension(parse_unit("person"))
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 10**6), st.integers(1, 10**6), st.integers(0, 50), st.integers(1, 50)
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+@settings(max_examples=50, deadline=None)
+def test_batch_band_equals_scalar_band(tmp_path_factory, rows):
+    """For any counts, the batch band of every row is the band of the exact scalar value."""
+    rs = load(tmp_path_factory.mktemp("rules"), index_rules("renormalise"))
+    columns = dict(
+        zip(
+            ("served", "must", "fulfilled", "required"),
+            map(list, zip(*rows, strict=True)),
+            strict=True,
+        )
+    )
+    batch = spmkit.evaluate_batch(rs, columns)
+    for i, (served, must, fulfilled, required) in enumerate(rows):
+        data = {"served": served, "must": must, "fulfilled": fulfilled, "required": required}
+        report = spmkit.evaluate(rs, data)
+        for iid in ("P.1", "IP.1"):
+            assert batch[iid].band[i] == report[iid].band
