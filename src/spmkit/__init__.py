@@ -53,6 +53,8 @@ if typing.TYPE_CHECKING:
         Comparison,
         compare,
     )
+    from spmkit.evaluation.intervals import wilson_interval
+    from spmkit.evaluation.research import TableComparison, compare_table, impact
     from spmkit.evaluation.results import (
         IndicatorResult,
         Report,
@@ -97,6 +99,10 @@ __version__ = "0.1.0"
 # Where each public name lives. Nothing is imported until a name is first used, so
 # `import spmkit` stays cheap: numpy (batch) and pint (units) load on first use.
 _LOCATIONS: dict[str, str] = {
+    "TableComparison": "spmkit.evaluation.research",
+    "compare_table": "spmkit.evaluation.research",
+    "impact": "spmkit.evaluation.research",
+    "wilson_interval": "spmkit.evaluation.intervals",
     "ChartUnavailableError": "spmkit.errors",
     "ConformanceError": "spmkit.errors",
     "DataFileError": "spmkit.errors",
@@ -188,6 +194,7 @@ __all__ = [
     "SpmkitWarning",
     "Status",
     "StrategyArgumentError",
+    "TableComparison",
     "Target",
     "UnitAcceptance",
     "UnitMismatchError",
@@ -199,18 +206,21 @@ __all__ = [
     "__version__",
     "aggregate",
     "compare",
+    "compare_table",
     "compile_rule_set",
     "diff",
     "dump_rule_set",
     "evaluate",
     "evaluate_batch",
     "format_errors",
+    "impact",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
     "shipped_rule_sets",
     "stratify",
     "validate_data",
+    "wilson_interval",
 ]
 
 

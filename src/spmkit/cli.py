@@ -6,7 +6,7 @@ files are read by :mod:`spmkit.files.datafiles`, output is written by :mod:`spmk
 
 Exit status: 0 success (for ``evaluate``: every target of every row met), 1 a target
 not met, a data row refused, or a problem found by ``check``; 2 bad usage, an
-unreadable file, or a feature this installation lacks.
+unreadable file, or an optional package this installation lacks.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
 from spmkit.errors import SpmkitError, SpmkitWarning, UsageError, format_errors
+from spmkit.evaluation.compare import Comparison
 from spmkit.files.datafiles import (
     ColumnMapping,
     DataFileError,
@@ -35,6 +36,7 @@ from spmkit.files.datafiles import (
 )
 from spmkit.files.report import FORMATS, indicator_name, render
 from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
+from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet
 from spmkit.rulesets.reader import load_rule_set, shipped_rule_sets
 
@@ -260,62 +262,47 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return status
 
 
-def _library_function(name: str, command: str, lang: Language) -> Callable[..., Any]:
-    """Find ``spmkit.<name>``; a clear message when this installation lacks it."""
-    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
-
-    function = getattr(spmkit, name, None)
-    if not callable(function):
-        raise UsageError(message("feature_missing", lang, command=command, function=name))
-    return function  # type: ignore[no-any-return]
-
-
-def _print_result(result: object, output_format: str, lang: Language) -> None:
-    """Print what diff/compare returned: ``to_dict()`` as JSON, else its text form."""
+def _print_result(result: RuleSetDiff | Comparison, output_format: str) -> None:
+    """Print a diff or a comparison: ``to_dict()`` as JSON, else its text form."""
     if output_format == "json":
-        to_dict = getattr(result, "to_dict", None)
-        data = to_dict() if callable(to_dict) else result
-        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        return
-    for method in ("format_text", "to_text"):
-        render_text = getattr(result, method, None)
-        if callable(render_text):
-            try:
-                print(render_text(lang=lang))
-            except TypeError:
-                print(render_text())
-            return
-    print(result)
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(result)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     first = load_rule_set(args.a)
-    lang = _language(args, first)
-    diff = _library_function("diff", "diff", lang)
-    result = diff(first, load_rule_set(args.b))
-    _print_result(result, args.format, lang)
+    _print_result(diff(first, load_rule_set(args.b)), args.format)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    """Every row (region) of the data under each rule set: verdicts side by side, flips."""
+    from spmkit.evaluation.research import compare_table  # noqa: PLC0415 - numpy on use
+
     rule_sets = [load_rule_set(source) for source in args.rule_sets]
     lang = _language(args, rule_sets[0])
-    compare = _library_function("compare", "compare", lang)
     table = _read_table(args, rule_sets)
     if not table.rows:
         raise _no_rows(table, args, lang)
     status = 0
-    for number, row in enumerate(table.rows):
-        if number:
-            print()
-        if len(table.rows) > 1:
-            print(f"== {row.label} ==")
-        if row.problems:
-            for problem in row.problems:
-                print(message("row_refused", lang, where=row.where, problem=problem))
+    good = [row for row in table.rows if not row.problems]
+    for row in table.rows:
+        for problem in row.problems:
+            print(message("row_refused", lang, where=row.where, problem=problem), file=sys.stderr)
             status = 1
-            continue
-        _print_result(compare(rule_sets, dict(row.values)), args.format, lang)
+    if not good:
+        return status
+    names = dict.fromkeys(name for row in good for name in row.values)
+    columns: dict[str, list[object]] = {"region": [row.label for row in good]}
+    columns.update({name: [row.values.get(name) for row in good] for name in names})
+    result = compare_table(rule_sets, columns, keys=["region"])
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(result)
     return status
 
 
@@ -499,7 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("rule_sets", nargs="+", metavar="RULESET", help="ids or files")
     compare.add_argument("--data", required=True, help="CSV, .xlsx, JSON or YAML data file")
-    compare.add_argument("--format", choices=("text", "json"), default="text")
+    compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare.set_defaults(handler=_cmd_compare)
 
     quarterly = _add(

@@ -34,6 +34,7 @@ from spmkit.evaluation.compile import (
     check_bounds,
     compile_expression,
 )
+from spmkit.evaluation.intervals import SMALL_DENOMINATOR, wilson_interval_arrays
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate
 from spmkit.evaluation.scoring import band_arrays
@@ -117,6 +118,21 @@ class IndicatorArrays:
     def judged(self) -> npt.NDArray[np.bool_]:
         """Rows whose target decision was taken (status met or not met)."""
         result: npt.NDArray[np.bool_] = self.status_code <= _NOT_MET
+        return result
+
+    @property
+    def interval(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The 95 % Wilson interval per row, (low, high) in the value's scale; NaN if none."""
+        low, high = wilson_interval_arrays(self.numerator, self.denominator)
+        scale = float(self.factor)
+        return low * scale, high * scale
+
+    @property
+    def small_denominator(self) -> npt.NDArray[np.bool_]:
+        """Rows whose denominator is positive and below 30 (see :mod:`.intervals`)."""
+        denominator = np.asarray(self.denominator, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            result: npt.NDArray[np.bool_] = (denominator > 0) & (denominator < SMALL_DENOMINATOR)
         return result
 
     def __len__(self) -> int:

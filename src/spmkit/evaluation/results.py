@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from spmkit.evaluation.intervals import is_small_denominator, wilson_interval
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
 
@@ -101,6 +102,26 @@ class IndicatorResult:
         """The gap to the target as a float (0.0 when met); None if not computed."""
         return nearest_float(self.exact_gap)
 
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The 95 % Wilson interval of the achievement, in the value's scale (x factor).
+
+        None when the indicator is not a proportion here (no denominator, a numerator
+        above it, or no data). ``3 of 4`` gives about (30.06, 95.44) for a percentage.
+        """
+        if self.numerator is None or self.denominator is None:
+            return None
+        bounds = wilson_interval(self.numerator, self.denominator)
+        if bounds is None:
+            return None
+        scale = float(self.factor)
+        return bounds[0] * scale, bounds[1] * scale
+
+    @property
+    def small_denominator(self) -> bool:
+        """The denominator is below 30: the value is fragile; rank it with a caveat."""
+        return is_small_denominator(self.denominator)
+
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-ready data: numbers as floats, status as its string."""
         return {
@@ -127,6 +148,8 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "interval": None if self.interval is None else list(self.interval),
+            "small_denominator": self.small_denominator,
             "band": self.band,
             "band_en": self.band_en,
         }

@@ -9,18 +9,16 @@ are written down in ``docs/semantics.md``.
 
 from __future__ import annotations
 
-import math
-import numbers
-import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.evaluation.values import bad_values, constrain, convert_value
 from spmkit.language.expr import (
     BinOp,
     Call,
@@ -33,7 +31,7 @@ from spmkit.language.expr import (
     render,
 )
 from spmkit.rulesets.check import suggest
-from spmkit.rulesets.model import Indicator, InputKind, InputSpec, RuleSet, factor_suffix
+from spmkit.rulesets.model import Indicator, InputSpec, RuleSet, factor_suffix
 from spmkit.rulesets.scoring import band_of
 
 __all__ = ["evaluate", "validate_data"]
@@ -52,8 +50,6 @@ class _Undefined:
 
 
 _Value = Fraction | _Missing | _Undefined
-
-_NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
 
 
 def _is_quantity(value: object) -> bool:
@@ -79,58 +75,6 @@ def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa
     if isinstance(magnitude, DataError):
         return DataError(spec.name, value, rule, magnitude.hint)
     return magnitude * factor
-
-
-def _constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | None:
-    """Check a converted value against the input's kind and bounds."""
-    unit = f" {spec.unit}"
-    if spec.kind is InputKind.COUNT and number.denominator != 1:
-        return DataError(spec.name, raw, f"a count of{unit}: a whole number, 0 or more")
-    if spec.minimum is not None and number < spec.minimum:
-        return DataError(spec.name, raw, f"at least {exact_decimal(spec.minimum)}{unit}")
-    if spec.maximum is not None and number > spec.maximum:
-        return DataError(spec.name, raw, f"at most {exact_decimal(spec.maximum)}{unit}")
-    return None
-
-
-def convert_value(name: str, value: object) -> Fraction | DataError | None:
-    """Convert one data value to an exact number; None is missing."""
-    rule = "a non-negative finite number"
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return DataError(name, value, rule, "booleans are not counts; give 0 or 1 if you mean that")
-    if isinstance(value, str):
-        hint = "give a number, not text"
-        if _NUMBER_TEXT.match(value):
-            hint += (
-                "; convert it first: '3.582' may be 3,582 in Indonesian notation, "
-                "and spmkit will not guess"
-            )
-        return DataError(name, value, rule, hint)
-    if isinstance(value, Fraction):
-        number = value
-    elif isinstance(value, numbers.Integral):
-        number = Fraction(int(value))
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            return DataError(name, value, rule, "NaN and infinities are not counts")
-        number = Fraction(value)
-    elif isinstance(value, numbers.Real):
-        as_float = float(value)
-        if not math.isfinite(as_float):
-            return DataError(
-                name,
-                value,
-                rule,
-                "NaN and infinities are not counts; leave the input out if unknown",
-            )
-        number = Fraction(repr(as_float))
-    else:
-        return DataError(name, value, rule, f"got a {type(value).__name__}")
-    if number < 0:
-        return DataError(name, value, rule, "counts cannot be negative")
-    return number
 
 
 def validate_data(
@@ -172,12 +116,11 @@ def validate_data(
         converted = _from_quantity(spec, raw) if _is_quantity(raw) else convert_value(name, raw)
         if converted is not None and not isinstance(converted, DataError):
             values[name] = converted
-            converted = _constrain(spec, raw, converted)
+            converted = constrain(spec, raw, converted)
         if isinstance(converted, DataError):
             problems.append(converted)
     if problems:
-        msg = f"data for rule set {rule_set.id!r} has bad values"
-        raise DataInvalid(msg, problems)
+        raise bad_values(rule_set.id, problems)
     for name, spec in rule_set.inputs.items():
         if name not in values and spec.default is not None:
             values[name] = spec.default

@@ -34,13 +34,13 @@ from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
-import yaml
 
-from spmkit.errors import DataFileError, DataInvalid, format_errors
+from spmkit.errors import DataFileError, DataInvalid, UsageError, format_errors
 from spmkit.evaluation.results import Report
 from spmkit.evaluation.scalar import evaluate
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import RuleSet
+from spmkit.yamlload import read_data_yaml
 
 __all__ = [
     "PERIOD_COLUMNS",
@@ -127,14 +127,14 @@ def parse_number(text: str, number_format: Literal["id", "en"]) -> Fraction:
     Fraction(7165, 2)
 
     Raises:
-        ValueError: the text is not a number in that format.
+        UsageError: the text is not a number in that format (a ValueError).
     """
     readings = _readings(text)
     if number_format not in readings:
         example = "3.582 or 96,81" if number_format == "id" else "3,582 or 96.81"
         language = "Indonesian" if number_format == "id" else "English"
         msg = f"{text!r} is not a number in {language} notation (e.g. {example})"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return readings[number_format]
 
 
@@ -198,7 +198,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         DataFileError: the file is not a mapping of the documented keys.
     """
     source = str(path)
-    loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+    loaded = read_data_yaml(Path(path).read_text(encoding="utf-8-sig"), source) or {}
     problems: list[str] = []
     if not isinstance(loaded, dict):
         raise DataFileError(source, ["a mapping file must be a YAML mapping"])
@@ -407,9 +407,11 @@ def _read_records(path: Path, sheet: str | None) -> tuple[list[str], list[_Recor
         return _records_from_xlsx(path, sheet)
     if suffix in {".json", ".yaml", ".yml"}:
         text = path.read_text(encoding="utf-8-sig")
+        if suffix != ".json":
+            return _records_from_tree(path, read_data_yaml(text, str(path)))
         try:
-            loaded = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as exc:
             raise DataFileError(str(path), [f"cannot parse: {exc}"]) from None
         return _records_from_tree(path, loaded)
     problem = f"unknown file type {path.suffix!r}; give a .csv, .xlsx, .json or .yaml file" + (

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -102,6 +102,54 @@ def _cite(source: Source) -> str:
     return f"{where} [{source.verification.value}{origin}]"
 
 
+def _number(value: Fraction) -> int | float:
+    """A JSON number: an int when whole, else the nearest float."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _target_data(target: Target, factor: Fraction) -> dict[str, Any]:
+    return {
+        "op": target.op,
+        "value": _number(target.value),
+        "unit": target.unit,
+        "text": target.describe(factor),
+    }
+
+
+def _value_data(value: Value, factor: Fraction) -> object:
+    """A compared value as JSON-ready data."""
+    if isinstance(value, Formula):
+        return {
+            "numerator": value.numerator,
+            "denominator": value.denominator,
+            "factor": _number(value.factor),
+        }
+    if isinstance(value, Target):
+        return _target_data(value, factor)
+    return value
+
+
+def _source_data(source: Source) -> dict[str, Any]:
+    return {
+        "ref": source.ref,
+        "instrument": source.instrument,
+        "verification": source.verification.value,
+        "rule_set": source.rule_set,
+    }
+
+
+def _indicator_data(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "id": indicator.id,
+        "name": indicator.name,
+        "service_type": indicator.service_type,
+        "formula": _value_data(Formula.of(indicator), indicator.factor),
+        "target": _target_data(indicator.target, indicator.factor),
+        "deadline": indicator.deadline,
+        "source": _source_data(indicator.source_of("target")),
+    }
+
+
 def _value(indicator: Indicator, field: Field) -> Value:
     if field == "formula":
         return Formula.of(indicator)
@@ -178,6 +226,41 @@ class RuleSetDiff:
                 if sources and change.field not in {"name", "service_type"}:
                     yield f"      was: {_cite(change.source_before)}"
                     yield f"      now: {_cite(change.source_after)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: the indicators added, removed and changed.
+
+        >>> d = diff("permenkes-43-2016", "permenkes-4-2019").to_dict()
+        >>> sorted(d), d["changed"][0]["id"]
+        (['a', 'added', 'b', 'changed', 'removed'], '1')
+
+        ``added`` and ``removed`` hold whole indicators (formula, target, deadline,
+        source); ``changed`` one entry per indicator with every changed field, both
+        values and both sources. Numbers are ints when whole, else floats.
+        """
+        changed = [
+            {
+                "id": indicator_id,
+                "changes": [
+                    {
+                        "field": change.field,
+                        "before": _value_data(change.before, change.factor_before),
+                        "after": _value_data(change.after, change.factor_after),
+                        "source_before": _source_data(change.source_before),
+                        "source_after": _source_data(change.source_after),
+                    }
+                    for change in self.changes_of(indicator_id)
+                ],
+            }
+            for indicator_id in self.changed_indicators
+        ]
+        return {
+            "a": self.a,
+            "b": self.b,
+            "added": [_indicator_data(indicator) for indicator in self.added],
+            "removed": [_indicator_data(indicator) for indicator in self.removed],
+            "changed": changed,
+        }
 
     def summary(self) -> str:
         """Return the report without sources: one line per change."""
