@@ -114,6 +114,9 @@ class TestDumpRuleSet:
                     "notes",
                     "evaluation_order",
                     "extends",  # a loader stamp: overlays are written resolved
+                    "in_force",
+                    "supersedes",
+                    "sector",
                 },
             ),
             (
@@ -135,6 +138,8 @@ class TestDumpRuleSet:
                     "sources",
                     "bands",
                     "index",
+                    "corresponds_to",
+                    "correspondence_sources",
                 },
             ),
             (
@@ -151,6 +156,7 @@ class TestDumpRuleSet:
                     "kind",
                     "minimum",
                     "maximum",
+                    "same_as",
                 },
             ),
             # rule_set and file are loader stamps (see without_origins)

@@ -53,7 +53,9 @@ if typing.TYPE_CHECKING:
         Comparison,
         compare,
     )
+    from spmkit.evaluation.history import History, YearResult, evaluate_history
     from spmkit.evaluation.intervals import wilson_interval
+    from spmkit.evaluation.progress import Progress
     from spmkit.evaluation.research import TableComparison, compare_table, impact
     from spmkit.evaluation.results import (
         IndicatorResult,
@@ -67,6 +69,7 @@ if typing.TYPE_CHECKING:
     from spmkit.language.parse import (
         parse_expression,
     )
+    from spmkit.rulesets.catalogue import RuleSetRecord, list_rule_sets, rule_set_for
     from spmkit.rulesets.diff import (
         IndicatorChange,
         RuleSetDiff,
@@ -76,7 +79,9 @@ if typing.TYPE_CHECKING:
         dump_rule_set,
     )
     from spmkit.rulesets.model import (
+        Baseline,
         Indicator,
+        InForce,
         InputKind,
         InputSpec,
         Jurisdiction,
@@ -158,9 +163,20 @@ _LOCATIONS: dict[str, str] = {
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
+    # Rules in time (docs/time.md).
+    "Baseline": "spmkit.rulesets.model",
+    "History": "spmkit.evaluation.history",
+    "InForce": "spmkit.rulesets.model",
+    "Progress": "spmkit.evaluation.progress",
+    "RuleSetRecord": "spmkit.rulesets.catalogue",
+    "YearResult": "spmkit.evaluation.history",
+    "evaluate_history": "spmkit.evaluation.history",
+    "list_rule_sets": "spmkit.rulesets.catalogue",
+    "rule_set_for": "spmkit.rulesets.catalogue",
 }
 
 __all__ = [
+    "Baseline",
     "BatchResult",
     "ChartUnavailableError",
     "Comparison",
@@ -173,6 +189,8 @@ __all__ = [
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
+    "History",
+    "InForce",
     "Indicator",
     "IndicatorArrays",
     "IndicatorChange",
@@ -181,6 +199,7 @@ __all__ = [
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
+    "Progress",
     "Report",
     "RuleSet",
     "RuleSetDiff",
@@ -188,6 +207,7 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
+    "RuleSetRecord",
     "ServiceType",
     "Source",
     "SpmkitError",
@@ -203,6 +223,7 @@ __all__ = [
     "UnverifiedValuesWarning",
     "UsageError",
     "Verification",
+    "YearResult",
     "__version__",
     "aggregate",
     "compare",
@@ -212,11 +233,14 @@ __all__ = [
     "dump_rule_set",
     "evaluate",
     "evaluate_batch",
+    "evaluate_history",
     "format_errors",
     "impact",
+    "list_rule_sets",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
+    "rule_set_for",
     "shipped_rule_sets",
     "stratify",
     "validate_data",

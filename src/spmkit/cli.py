@@ -12,6 +12,7 @@ unreadable file, or an optional package this installation lacks.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import json
 import os
@@ -38,7 +39,7 @@ from spmkit.files.report import FORMATS, indicator_name, render
 from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
 from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet
-from spmkit.rulesets.reader import load_rule_set, shipped_rule_sets
+from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
 
 __all__ = ["build_parser", "main"]
 
@@ -153,6 +154,11 @@ def _html_chart(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Languag
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.jurisdiction is not None:
+        return _cmd_evaluate_history(args)
+    if args.data is None:
+        msg = "give a rule set and a data file (or --jurisdiction NAME and a data file)"
+        raise UsageError(msg)
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
     table = _read_table(args, rule_set)
@@ -321,6 +327,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    if args.jurisdiction is not None or args.on is not None:
+        return _cmd_list_in_time(args)
     for rule_set_id, path in shipped_rule_sets().items():
         rule_set = load_rule_set(path)
         lang = _language(args, None)
@@ -329,12 +337,90 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on(text: str) -> dt.date | int:
+    """``--on``: a year (2013) or a date (2013-06-30)."""
+    try:
+        return int(text) if text.isdigit() else dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"--on must be a year (2013) or a date (2013-06-30), got {text!r}"
+        raise UsageError(msg) from None
+
+
+def _cmd_list_in_time(args: argparse.Namespace) -> int:
+    """``spmkit list --jurisdiction NAME --on YEAR``: the catalogue, with validity."""
+    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
+
+    on = None if args.on is None else _on(args.on)
+    records = list_rule_sets(args.jurisdiction, on)
+    for record in records:
+        replaces = f"; supersedes {', '.join(record.supersedes)}" if record.supersedes else ""
+        print(f"{record.id:42} in force {record.validity():26} {record.jurisdiction}{replaces}")
+    if not records:
+        print("no rule set applies" + (f" to {args.jurisdiction!r}" if args.jurisdiction else ""))
+    return 0 if records else 1
+
+
+def _validity(rule_set: RuleSet) -> str:
+    """The validity line of ``spmkit show``."""
+    in_force = rule_set.in_force
+    if in_force is None:
+        return "in force: not declared"
+    until = "open" if in_force.end is None else in_force.end.isoformat()
+    source = in_force.source
+    text = (
+        f"in force: {in_force.start.isoformat()} .. {until} "
+        f"[{source.ref}; {source.verification.value}]"
+    )
+    if rule_set.supersedes:
+        text += f"; supersedes {', '.join(rule_set.supersedes)}"
+    return text
+
+
+def _cmd_evaluate_history(args: argparse.Namespace) -> int:
+    """``spmkit evaluate --jurisdiction NAME data.csv``: each year under its own rules."""
+    from spmkit.evaluation.history import evaluate_history  # noqa: PLC0415
+    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415
+
+    data = args.data if args.data is not None else args.rule_set
+    if data is None or (args.data is not None and args.rule_set is not None):
+        msg = "with --jurisdiction give only the data file (the rule set of each year is chosen)"
+        raise UsageError(msg)
+    args.data = data
+    # Every health rule set that may judge some year: their inputs name the columns.
+    candidates = [
+        resolve_rule_set(record.file)
+        for record in list_rule_sets(args.jurisdiction)
+        if record.file is not None and record.sector in {None, "kesehatan"}
+    ]
+    table = read_data(
+        data, candidates, number_format=args.number_format, mapping=_mapping(args), sheet=args.sheet
+    )
+    refused = [row for row in table.rows if row.problems or row.period is None]
+    for row in refused:
+        problems = row.problems or ("the row names no year (a column 'year' or 'tahun')",)
+        for problem in problems:
+            print(f"spmkit: {row.where}: {problem}", file=sys.stderr)
+    rows = [
+        {"year": row.period, **row.values}
+        for row in table.rows
+        if row not in refused and (args.year is None or row.period == str(args.year))
+    ]
+    history = evaluate_history(args.jurisdiction, rows)
+    if args.format == "json":
+        print(json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(history)
+    met = all(r.status.value == "met" for row in history for r in row.computed())
+    return 0 if met and not refused else 1
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
     title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
     print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
+    print(_validity(rule_set))
     for indicator in rule_set.indicators.values():
         deadline = (
             message("no_deadline", lang)
@@ -415,10 +501,17 @@ def build_parser() -> argparse.ArgumentParser:
         "spmkit evaluate kulon-progo-2011 data.csv --year 2011 --format html -o report.html",
         [lang, data],
     )
-    run.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
+    run.add_argument("rule_set", nargs="?", help="shipped rule-set id or path to a rule file")
     run.add_argument(
         "data",
+        nargs="?",
         help="CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
+    )
+    run.add_argument(
+        "--jurisdiction",
+        metavar="NAME",
+        help="judge each year of the data under the rule set in force there that year "
+        "(give only the data file; it needs a year column): docs/time.md",
     )
     run.add_argument("--format", choices=FORMATS, help="output format (default: table)")
     run.add_argument(
@@ -453,6 +546,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_cmd_check)
 
     listing = _add(commands, "list", "list the shipped rule sets", "spmkit list", [lang])
+    listing.add_argument(
+        "--jurisdiction", metavar="NAME", help="only those that apply there (name or slug)"
+    )
+    listing.add_argument("--on", metavar="YEAR|DATE", help="only those in force then")
     listing.set_defaults(handler=_cmd_list)
 
     show = _add(

@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit.errors import UsageError
 from spmkit.evaluation.columns import Table, read_table
 from spmkit.evaluation.compile import (
     Env,
@@ -35,9 +36,11 @@ from spmkit.evaluation.compile import (
     compile_expression,
 )
 from spmkit.evaluation.intervals import SMALL_DENOMINATOR, wilson_interval_arrays
+from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate
 from spmkit.evaluation.scoring import band_arrays
+from spmkit.evaluation.yearly import evaluate_in_time
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
 
@@ -64,6 +67,9 @@ _FIELDS: Final = (
     "denominator",
     "exceeds_denominator",
 )
+
+_TIME_FIELDS: Final = ("milestone", "progress")
+"""Columns present when evaluated with ``year=``."""
 
 Form = Literal["long", "wide"]
 
@@ -93,6 +99,10 @@ class IndicatorArrays:
         exceeds_denominator: the numerator is above a positive denominator.
         band, band_en: the band label (and English label) of every row, None where
             there is no value; None (no arrays) for an indicator without bands.
+        progress: with ``year=``, each row's :class:`~spmkit.Progress` (object array;
+            None where not judged); None without a year (docs/time.md).
+        milestone: with ``year=``, the target value judged on each row (float; NaN for
+            rows without a year); ``met``, ``gap`` and ``status`` are decided against it.
     """
 
     indicator_id: str
@@ -107,6 +117,8 @@ class IndicatorArrays:
     exceeds_denominator: npt.NDArray[np.bool_]
     band: npt.NDArray[Any] | None = None
     band_en: npt.NDArray[Any] | None = None
+    progress: npt.NDArray[Any] | None = None
+    milestone: npt.NDArray[np.float64] | None = None
 
     @property
     def status(self) -> npt.NDArray[np.str_]:
@@ -175,6 +187,9 @@ class BatchResult(Mapping[str, IndicatorArrays]):
             if arrays.band is not None:
                 columns[f"{indicator_id}.band"] = arrays.band
                 columns[f"{indicator_id}.band_en"] = arrays.band_en
+            for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                if getattr(arrays, field) is not None:
+                    columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
         return columns
 
     def _long_columns(self) -> dict[str, Any]:
@@ -191,6 +206,10 @@ class BatchResult(Mapping[str, IndicatorArrays]):
             for field in ("band", "band_en"):
                 found = [getattr(a, field) for a in self.results.values()]
                 columns[field] = np.concatenate([none if f is None else f for f in found])
+        for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+            parts = [getattr(arrays, field) for arrays in self.results.values()]
+            if parts and all(part is not None for part in parts):
+                columns[field] = np.concatenate(parts)
         return columns
 
     def to_pandas(self, form: Form = "long") -> Any:  # noqa: ANN401 - pandas is optional
@@ -575,12 +594,14 @@ def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
     return compiled
 
 
-def evaluate_batch(
+def evaluate_batch(  # noqa: PLR0913 - keyword-only options
     rule_set: RuleSet | CompiledRuleSet,
     data: object,
     *,
     keys: Sequence[str] = (),
     allow_unknown: bool = False,
+    year: int | str | None = None,
+    period: Period | None = None,
 ) -> Any:  # noqa: ANN401 - a BatchResult, or a lazy Dask DataFrame for Dask data
     """Evaluate every indicator of a rule set on every row of a data set.
 
@@ -598,6 +619,10 @@ def evaluate_batch(
             polars or Dask DataFrame. NaN, None or null is missing for that row only.
         keys: columns to carry into the result unchecked (region codes, years).
         allow_unknown: ignore columns the rule set does not declare instead of refusing.
+        year: a year, or the name of a column of years: every row is judged against its
+            year's milestone and gets ``progress`` (docs/time.md), as :func:`evaluate`
+            with ``year=`` does.
+        period: with ``year``, a quarter (``"Q2"``) or month: pro-rata milestones.
 
     Returns:
         A :class:`BatchResult`; for a Dask DataFrame, a lazy Dask DataFrame with the
@@ -609,6 +634,8 @@ def evaluate_batch(
             value and row. For Dask data, raised when the result is computed.
     """
     compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
+    if year is not None or period is not None:
+        return _in_time(compiled.rule_set, data, keys, allow_unknown, year, period)
     if type(data).__module__.startswith("dask"):
         from spmkit.evaluation.dask import evaluate_dask  # noqa: PLC0415 - optional dependency
 
@@ -620,3 +647,26 @@ def evaluate_batch(
             allow_unknown=allow_unknown,
         )
     return compiled.evaluate(data, keys=keys, allow_unknown=allow_unknown)
+
+
+def _in_time(  # noqa: PLR0913 - the arguments of evaluate_batch
+    rule_set: RuleSet,
+    data: object,
+    keys: Sequence[str],
+    allow_unknown: bool,
+    year: int | str | None,
+    period: Period | None,
+) -> BatchResult:
+    """evaluate_batch with ``year=``: see :mod:`spmkit.evaluation.yearly`."""
+    if year is None:
+        msg = f"period={period!r} needs a year (year=2024 or a column of years)"
+        raise UsageError(msg)
+    if type(data).__module__.startswith("dask"):
+        msg = "year= is not supported for Dask data; compute per partition with pandas"
+        raise UsageError(msg)
+
+    def run(judged: RuleSet, all_keys: Sequence[str]) -> BatchResult:
+        return compile_rule_set(judged).evaluate(data, keys=all_keys, allow_unknown=allow_unknown)
+
+    result: BatchResult = evaluate_in_time(rule_set, run, keys=keys, year=year, period=period)
+    return result

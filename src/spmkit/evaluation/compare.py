@@ -24,6 +24,7 @@ from spmkit.language.expr import exact_decimal
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import RuleSet, factor_suffix
 from spmkit.rulesets.reader import resolve_rule_set
+from spmkit.rulesets.succession import route_inputs
 
 __all__ = ["Comparison", "compare", "compare_region"]
 
@@ -171,7 +172,9 @@ def compare_region(
         data: input name -> count, as for :func:`~spmkit.evaluation.scalar.evaluate`. Each rule
             set reads the inputs it declares; a name no rule set declares is refused.
         inputs: per rule-set id, its input names mapped to the names used in ``data``
-            (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``).
+            (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``). Without one, an
+            input absent under its own name is read under a name that another compared
+            rule set declares the same count (``same_as``).
 
     Raises:
         DataInvalid: bad values, or names that no compared rule set declares.
@@ -188,7 +191,12 @@ def compare_region(
     routes = []
     for rule_set in resolved:
         mapping = mappings.get(rule_set.id, {})
-        routes.append({name: mapping.get(name, name) for name in rule_set.inputs})
+        # An input missing from the data under its own name is read under a name another
+        # compared rule set gives the same count (``same_as``, docs/time.md).
+        related = route_inputs(rule_set, data, resolved)
+        routes.append(
+            {name: mapping.get(name) or related.get(name, name) for name in rule_set.inputs}
+        )
     used = {key for route in routes for key in route.values()}
     unknown = [name for name in data if name not in used]
     if unknown:

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from spmkit.evaluation.intervals import is_small_denominator, wilson_interval
+from spmkit.evaluation.progress import Progress
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
 
@@ -71,6 +72,10 @@ class IndicatorResult:
         band: the category of the value (``"Tuntas Utama"``), for an indicator with
             ``bands``; None without bands or without a value.
         band_en: the category's English label, when the rule set gives one.
+        progress: with ``year=``, where the value stands on the way to the final target
+            (met, on_track, behind, overdue); None without a year or without a value.
+        milestone: with ``year=``, the exact target value judged that year (or period);
+            ``status``, ``met`` and the gap are decided against it. None without a year.
     """
 
     indicator_id: str
@@ -91,6 +96,8 @@ class IndicatorResult:
     target_source: Source | None = None
     band: str | None = None
     band_en: str | None = None
+    progress: Progress | None = None
+    milestone: Fraction | None = None
 
     @property
     def value(self) -> float | None:
@@ -148,6 +155,8 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "progress": None if self.progress is None else self.progress.value,
+            "milestone": nearest_float(self.milestone),
             "interval": None if self.interval is None else list(self.interval),
             "small_denominator": self.small_denominator,
             "band": self.band,

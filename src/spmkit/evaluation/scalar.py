@@ -17,6 +17,14 @@ from typing import Any
 import attrs
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
+from spmkit.evaluation.progress import (
+    Period,
+    Timing,
+    describe_milestone,
+    judge_progress,
+    progress_of,
+    timing,
+)
 from spmkit.evaluation.results import IndicatorResult, Report, Status
 from spmkit.evaluation.values import bad_values, constrain, convert_value
 from spmkit.language.expr import (
@@ -204,6 +212,7 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     gap: Fraction | None,
     missing: tuple[str, ...],
     citation: str,
+    target_text: str | None = None,
 ) -> str:
     def leaf(node: Expression) -> str | None:
         if isinstance(node, Input):
@@ -219,7 +228,7 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
     deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
-    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+    target = target_text or f"target {indicator.target.describe(indicator.factor)}{deadline}"
     if status is Status.NO_DATA:
         outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
     elif status is Status.UNDEFINED:
@@ -265,11 +274,12 @@ def _scored(
     return explanation, (band.label if band else None), (band.label_en if band else None)
 
 
-def _evaluate_indicator(
+def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the rule set for indices
     indicator: Indicator,
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
     citation: str,
+    when: Timing | None = None,
     indicators: Mapping[str, Indicator] | None = None,
 ) -> tuple[IndicatorResult, _Value]:
     numerator = _evaluate_expression(indicator.numerator, values, refs)
@@ -279,6 +289,9 @@ def _evaluate_indicator(
     met: bool | None = None
     missing: tuple[str, ...] = ()
     outcome: _Value
+    judged, final, milestone = indicator.target, indicator.target, None
+    if when is not None:
+        judged, milestone, final = judge_progress(indicator, when)
     if isinstance(numerator, _Missing) or isinstance(denominator, _Missing):
         problem = _first_problem([numerator, denominator])
         assert isinstance(problem, _Missing)  # noqa: S101 - one of them is missing
@@ -292,8 +305,8 @@ def _evaluate_indicator(
         status, outcome = Status.UNDEFINED, _Undefined()
     else:
         value = numerator / denominator * indicator.factor
-        met = indicator.target.is_met(value)
-        gap = indicator.target.gap(value)
+        met = judged.is_met(value)
+        gap = judged.gap(value)
         status = Status.MET if met else Status.NOT_MET
         outcome = value
     exact_num = numerator if isinstance(numerator, Fraction) else None
@@ -308,7 +321,17 @@ def _evaluate_indicator(
     )
     explanation, band, band_en = _scored(
         indicator,
-        _explain(indicator, status, values, refs, value, gap, missing, citation),
+        _explain(
+            indicator,
+            status,
+            values,
+            refs,
+            value,
+            gap,
+            missing,
+            citation,
+            None if when is None else describe_milestone(indicator, when, judged.value),
+        ),
         refs,
         value,
         indicators or {},
@@ -332,12 +355,21 @@ def _evaluate_indicator(
         explanation=explanation,
         band=band,
         band_en=band_en,
+        milestone=milestone,
+        progress=None
+        if when is None or value is None
+        else progress_of(value, judged, final, indicator.deadline, when.year),
     )
     return result, outcome
 
 
 def evaluate(
-    rule_set: RuleSet, data: Mapping[str, object], *, allow_unknown: bool = False
+    rule_set: RuleSet,
+    data: Mapping[str, object],
+    *,
+    allow_unknown: bool = False,
+    year: int | None = None,
+    period: Period | None = None,
 ) -> Report:
     """Evaluate every indicator of a rule set on one data set.
 
@@ -353,6 +385,10 @@ def evaluate(
         data: input name -> count (int, float, Fraction or Decimal; None or absent when
             unknown). Never modified.
         allow_unknown: ignore names the rule set does not declare instead of refusing them.
+        year: judge each indicator against its milestone of that year (a phased target,
+            docs/time.md), and report ``progress`` and ``milestone`` on every result.
+        period: with ``year``, a part of it (``"Q2"`` or a month 1-12): the data are
+            cumulative so far and the milestone is taken pro rata (docs/time.md).
 
     Returns:
         A :class:`~spmkit.evaluation.results.Report`: one result per indicator, in order.
@@ -360,7 +396,9 @@ def evaluate(
     Raises:
         DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,
             unknown names); every one is reported.
+        UsageError: a bad ``year`` or ``period``, or a period without a year.
     """
+    when = timing(year, period)
     values = validate_data(rule_set, data, allow_unknown=allow_unknown)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
@@ -368,7 +406,7 @@ def evaluate(
     for indicator_id in rule_set.evaluation_order:
         indicator = rule_set.indicators[indicator_id]
         result, outcome = _evaluate_indicator(
-            indicator, values, refs, citation, rule_set.indicators
+            indicator, values, refs, citation, when, rule_set.indicators
         )
         refs[indicator_id] = outcome
         results[indicator_id] = result

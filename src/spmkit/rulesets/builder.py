@@ -88,6 +88,15 @@ from spmkit.rulesets.schema import (
     UNITS_KEYS,
 )
 from spmkit.rulesets.scoring import MISSING_RULES, Band, IndexSpec, index_formula
+from spmkit.rulesets.timekeys import (
+    check_phasing,
+    read_correspondence,
+    read_in_force,
+    read_phasing,
+    read_same_as,
+    read_sector,
+    read_supersedes,
+)
 from spmkit.yamlload import YamlDocument, child_path
 
 __all__ = ["build_overlay", "build_rule_set"]
@@ -281,6 +290,8 @@ class _Builder:
         for key in ("kind", "aggregate"):  # judged by the model
             if key in data:
                 optional[key] = data[key]
+        if "same_as" in data:
+            optional["same_as"] = read_same_as(self, data["same_as"], child_path(path, "same_as"))
         label = self.text(data, "label", path, required=True)
         unit = self.text(data, "unit", path, required=True)
         if len(self.problems) > before:
@@ -314,9 +325,19 @@ class _Builder:
             return None
         number = self.number(data["value"], child_path(path, "value"), "target 'value'")
         unit = self.text(data, "unit", path, required=False)
-        if number is None:
+        phasing = read_phasing(self, data, path)
+        if number is None or phasing is None:
             return None
-        return self.build(Target, path, op=data["op"], value=number, unit=unit)
+        schedule, baseline = phasing
+        return self.build(
+            Target,
+            path,
+            op=data["op"],
+            value=number,
+            unit=unit,
+            schedule=schedule,
+            baseline=baseline,
+        )
 
     def read_coverage(self, data: Mapping[str, Any], path: str, iid: str) -> bool | None:
         """Read an indicator's ``coverage`` flag (absent or null: not declared)."""
@@ -480,6 +501,11 @@ class _Builder:
         bands: tuple[Band, ...] = ()
         if "bands" in data:
             bands = self.read_bands(data["bands"], child_path(path, "bands"))
+        if target is not None:
+            check_phasing(self, target, deadline, path, iid)
+        corresponds_to, correspondence_sources = read_correspondence(
+            self, data.get("corresponds_to"), child_path(path, "corresponds_to"), iid
+        )
         if len(self.problems) > before:
             return None
         assert name and service_type and numerator and denominator  # noqa: S101 - checked above
@@ -503,6 +529,8 @@ class _Builder:
             units=units,
             bands=bands,
             index=index,
+            corresponds_to=corresponds_to,
+            correspondence_sources=correspondence_sources,
         )
 
     def read_jurisdiction(self, value: object) -> Jurisdiction | None:
@@ -577,6 +605,10 @@ class _Builder:
         )
         indicators = self.named_section(data, "indicators", INDICATOR_ID, self.read_indicator)
         notes = self.text_list(data, "notes", "$")
+        in_force = None
+        if "in_force" in data:
+            in_force = read_in_force(self, data["in_force"])
+        supersedes, sector = read_supersedes(self, data), read_sector(self, data)
         if self.problems:
             # The reference and unit checks of what did read well, so their problems come
             # with all the others (a sound file is checked once, by RuleSet itself).
@@ -606,6 +638,9 @@ class _Builder:
             inputs=inputs,
             service_types=service_types,
             indicators=indicators,
+            in_force=in_force,
+            supersedes=supersedes,
+            sector=sector,
         )
 
 
@@ -695,6 +730,19 @@ class _OverlayBuilder:
             return {"bands": self.reader.read_bands(data["bands"], child_path(path, "bands"))}
         return {}
 
+    def time_changes(
+        self, base: Indicator, data: Mapping[str, Any], path: str, changes: dict[str, Any]
+    ) -> None:
+        """Read an override's correspondences; check a phased target against its deadline."""
+        iid = base.id
+        if "corresponds_to" in data:
+            where = child_path(path, "corresponds_to")
+            ids, cited_by = read_correspondence(self.reader, data["corresponds_to"], where, iid)
+            changes["corresponds_to"], changes["correspondence_sources"] = ids, cited_by
+        if changes.get("target") is not None:
+            deadline = changes["deadline"] if "deadline" in data else base.deadline
+            check_phasing(self.reader, changes["target"], deadline, path, iid)
+
     def override(
         self, base: Indicator, entry: object, path: str, origin: _Origin
     ) -> Indicator | None:
@@ -732,6 +780,7 @@ class _OverlayBuilder:
         if "units" in data:
             changes["units"] = reader.read_units(data["units"], child_path(path, "units"))
         changes.update(self.scoring(data, path, iid))
+        self.time_changes(base, data, path, changes)
         row = None
         if "source" in data:
             row = reader.read_source(data["source"], child_path(path, "source"))
@@ -877,6 +926,9 @@ def build_overlay(
     }
     indicators = overlay.indicators(data, origin)
     title = reader.text(data, "title", "$", required=True) if "title" in data else base.title
+    in_force = read_in_force(reader, data["in_force"]) if "in_force" in data else None
+    sector = read_sector(reader, data) if "sector" in data else base.sector
+    supersedes = read_supersedes(reader, data)
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
     if reader.problems:
         # Reported with the other problems; a sound overlay is checked once, by RuleSet.
@@ -903,6 +955,9 @@ def build_overlay(
             service_types=service_types,
             indicators=indicators,
             extends=(base.id, *base.extends),
+            in_force=in_force,
+            supersedes=supersedes,
+            sector=sector,
         )
         if rule_set is not None:
             return rule_set

@@ -24,10 +24,19 @@ import yaml
 
 from spmkit.errors import RuleSetError
 from spmkit.language.expr import exact_decimal, render
-from spmkit.rulesets.model import Indicator, InputSpec, RuleSet, Source, default_kind
+from spmkit.rulesets.model import (
+    Indicator,
+    InForce,
+    InputSpec,
+    RuleSet,
+    Source,
+    Target,
+    default_kind,
+)
 from spmkit.rulesets.schema import (
     BAND_KEYS,
     FORMAT_VERSION,
+    IN_FORCE_KEYS,
     INDEX_KEYS,
     INDICATOR_KEYS,
     INPUT_KEYS,
@@ -97,6 +106,7 @@ def _input(spec: InputSpec) -> dict[str, Any]:
         aggregate=None if spec.aggregate == "sum" else spec.aggregate,
         min=spec.minimum,
         max=spec.maximum,
+        same_as=dict(spec.same_as),
     )
 
 
@@ -148,7 +158,7 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
         name=indicator.name,
         name_en=indicator.name_en,
         **_formula(indicator),
-        target=_entry(TARGET_KEYS, op=target.op, value=target.value, unit=target.unit),
+        target=_target(target),
         deadline=indicator.deadline,
         source=_source(indicator.source),
         sources={field: _source(s) for field, s in indicator.sources.items()},
@@ -156,6 +166,45 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
         coverage=indicator.coverage,
         units=None if units is None else _entry(UNITS_KEYS, accept=units.accept, note=units.note),
         bands=tuple(_band(band) for band in indicator.bands),
+        corresponds_to={
+            rule_set_id: (
+                {"indicator": iid, "source": _source(indicator.correspondence_sources[rule_set_id])}
+                if rule_set_id in indicator.correspondence_sources
+                else iid
+            )
+            for rule_set_id, iid in indicator.corresponds_to.items()
+        },
+    )
+
+
+def _target(target: Target) -> dict[str, Any]:
+    baseline = target.baseline
+    return _entry(
+        TARGET_KEYS,
+        op=target.op,
+        value=target.value,
+        unit=target.unit,
+        schedule=dict(target.schedule),
+        baseline=None if baseline is None else {"year": baseline.year, "value": baseline.value},
+    )
+
+
+def _in_force(in_force: InForce | None) -> dict[str, Any] | None:
+    """Dates as written: a year where the file gave only a year."""
+    if in_force is None:
+        return None
+    end: object = in_force.end
+    if in_force.end is not None and in_force.end_precision == "year":
+        end = in_force.end.year
+    return _entry(
+        IN_FORCE_KEYS,
+        **{
+            "from": in_force.start.year if in_force.precision == "year" else in_force.start,
+            "until": end,
+        },
+        source=_source(in_force.source),
+        until_source=None if in_force.end_source is None else _source(in_force.end_source),
+        note=in_force.note,
     )
 
 
@@ -208,6 +257,9 @@ def dump_rule_set(rule_set: RuleSet) -> str:
             for sid, st in rule_set.service_types.items()
         },
         indicators={iid: _indicator(ind) for iid, ind in rule_set.indicators.items()},
+        in_force=_in_force(rule_set.in_force),
+        supersedes=rule_set.supersedes,
+        sector=rule_set.sector,
     )
     text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text

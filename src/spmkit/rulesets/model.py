@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
@@ -28,7 +28,9 @@ __all__ = [
     "AGGREGATIONS",
     "PROVENANCE_FIELDS",
     "Aggregation",
+    "Baseline",
     "Comparator",
+    "InForce",
     "Indicator",
     "InputKind",
     "InputSpec",
@@ -180,11 +182,33 @@ def _check_source_fields(
         raise RuleSetError(msg, path="$.sources")
 
 
+def _baseline_value(value: object) -> Fraction:
+    return _to_fraction(value, "value")
+
+
+@attrs.frozen(kw_only=True)
+class Baseline:
+    """Where a phased target starts: the value achieved in a base year (docs/time.md)."""
+
+    year: int
+    value: Fraction = attrs.field(converter=_baseline_value)
+
+
+def _freeze_schedule(items: Mapping[int, object]) -> FrozenMap[int, Fraction]:
+    """Year -> value, in year order, values exact."""
+    return FrozenMap(
+        sorted((int(year), _to_fraction(value, "schedule")) for year, value in items.items())
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Target:
     """The standard an achievement is judged against, e.g. ``>= 95`` (per cent).
 
-    The value is exact (a Fraction), so the decision is exact too.
+    The value is exact (a Fraction), so the decision is exact too. A phased target also
+    carries the yearly milestones towards it: a ``schedule`` (year -> value, as a plan
+    prints them) and/or a ``baseline`` from which the milestone runs linearly to
+    ``value`` at the indicator's deadline (:meth:`Indicator.milestone`, docs/time.md).
     """
 
     op: Comparator = attrs.field(validator=_one_of("target 'op'", "op", COMPARATORS))
@@ -193,6 +217,10 @@ class Target:
     """The unit of ``value`` (``"case per 100000 person"``); None means the indicator's
     factor as a plain scale (factor 100: percent). Checked against the formula's unit
     when the rule set is built (docs/units.md)."""
+    schedule: FrozenMap[int, Fraction] = attrs.field(factory=FrozenMap, converter=_freeze_schedule)
+    """Yearly milestones as printed (year -> value), in year order; empty if not phased."""
+    baseline: Baseline | None = None
+    """The base year and value the milestones start from; None if not given."""
 
     def is_met(self, achievement: Fraction) -> bool:
         """Decide exactly whether an achievement meets this target."""
@@ -271,6 +299,9 @@ class InputSpec:
     )
     minimum: Fraction | None = attrs.field(default=None, converter=_minimum)
     maximum: Fraction | None = attrs.field(default=None, converter=_maximum)
+    same_as: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
+    """The same count under another name in other rule sets: rule-set id -> input name
+    (used by :func:`spmkit.compare` and :func:`spmkit.evaluate_history`)."""
 
     @minimum.validator
     def _check_minimum(self, _attribute: object, value: Fraction | None) -> None:
@@ -347,6 +378,26 @@ class Indicator:
     """Categories of the value, from the top band down (:mod:`spmkit.rulesets.scoring`)."""
     index: IndexSpec | None = None
     """Set for a weighted index; its numerator and denominator are then derived from it."""
+    corresponds_to: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
+    """The same service in other rule sets (a predecessor regulation): rule-set id ->
+    indicator id. :func:`spmkit.diff` pairs them as one changed indicator."""
+    correspondence_sources: FrozenMap[str, Source] = attrs.field(
+        factory=FrozenMap, converter=freeze
+    )
+    """Where each correspondence is supported, by rule-set id (when cited)."""
+
+    def milestone(self, year: int) -> Fraction:
+        """Return the target value in force in ``year`` (the final value when not phased).
+
+        A year of the ``schedule`` gives its value; between two known points (baseline,
+        scheduled years, the final value at the deadline) the milestone runs linearly;
+        before the first point it is that point's value; from the deadline on, the
+        final target value. Exact (a Fraction). See docs/time.md.
+        """
+        # Imported here: timeline holds the arithmetic and imports nothing from here.
+        from spmkit.rulesets.timeline import milestone  # noqa: PLC0415
+
+        return milestone(self.target, self.deadline, year)
 
     def source_of(self, field: str) -> Source:
         """Return the source of one value (``"target"``, ``"deadline"`` or ``"formula"``).
@@ -409,6 +460,35 @@ class LegalBasis:
 
 
 @attrs.frozen(kw_only=True)
+class InForce:
+    """When a rule set applies: from a date, until a date (None: no end known or none).
+
+    ``start`` and ``end`` are inclusive. A file may give only a year for either end
+    (``precision`` says so): the year stands for 1 January (start) or 31 December (end).
+    ``source`` cites the start (enactment, promulgation, the article on entry into force);
+    ``end_source`` the end (the instrument that revoked it), when known.
+    """
+
+    start: dt.date
+    end: dt.date | None = attrs.field(default=None)
+    source: Source
+    end_source: Source | None = None
+    note: str | None = None
+    precision: Literal["day", "year"] = "day"
+    end_precision: Literal["day", "year"] = "day"
+
+    @end.validator
+    def _check_order(self, _attribute: object, value: dt.date | None) -> None:
+        if value is not None and value < self.start:
+            msg = f"'until' {value} is before 'from' {self.start}"
+            raise RuleSetError(msg, path="$.until")
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the rule set is in force on that day."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@attrs.frozen(kw_only=True)
 class RuleSet:
     """A whole rule set: metadata, declared inputs, service types and ordered indicators.
 
@@ -428,7 +508,23 @@ class RuleSet:
     notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     extends: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     """The chain of rule sets this one was resolved from, nearest first (overlays)."""
+    in_force: InForce | None = None
+    """When the rule set applies (docs/time.md); None when the file does not say."""
+    supersedes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    """Ids of the rule sets this one replaces (revokes), as its instrument says."""
+    sector: str | None = None
+    """The SPM field (bidang): ``kesehatan``, ``pendidikan``, ``pekerjaan-umum`` ..."""
     evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    @property
+    def in_force_from(self) -> dt.date | None:
+        """The first day the rule set applies; None when not declared."""
+        return None if self.in_force is None else self.in_force.start
+
+    @property
+    def in_force_until(self) -> dt.date | None:
+        """The last day it applies; None when it is still in force or the end is unknown."""
+        return None if self.in_force is None else self.in_force.end
 
     def __attrs_post_init__(self) -> None:
         # Imported here: check imports this module for the types it checks.

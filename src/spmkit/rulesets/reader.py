@@ -22,6 +22,7 @@ from spmkit.errors import (
     UnverifiedValuesWarning,
 )
 from spmkit.rulesets.builder import build_overlay, build_rule_set
+from spmkit.rulesets.installed import installed_rule_files
 from spmkit.rulesets.model import RuleSet
 from spmkit.rulesets.schema import FORMAT_VERSION, MAX_INDICATORS, MAX_INPUTS
 from spmkit.yamlload import MAX_FILE_BYTES, YamlDocument, read_yaml
@@ -140,7 +141,7 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
     path = Path(source)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
-    shipped = shipped_rule_sets()
+    shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
     if not path.is_file():

@@ -13,6 +13,8 @@ from typing import Final
 
 __all__ = [
     "BAND_KEYS",
+    "BASELINE_KEYS",
+    "CORRESPONDENCE_KEYS",
     "DERIVED_BY_INDEX",
     "FIELD_KEYS",
     "FORMAT_VERSION",
@@ -21,6 +23,7 @@ __all__ = [
     "INDICATOR_KEYS",
     "INPUT_KEYS",
     "INPUT_NAME",
+    "IN_FORCE_KEYS",
     "JURISDICTION_KEYS",
     "LANGUAGES",
     "LEGAL_BASIS_KEYS",
@@ -68,6 +71,10 @@ TOP_KEYS: Final = {
     "jurisdiction": True,
     "legal_basis": True,
     "notes": False,
+    # Rules in time (docs/time.md): the SPM field, validity, what it replaces.
+    "sector": False,
+    "in_force": False,
+    "supersedes": False,
     "inputs": True,
     "service_types": True,
     "indicators": True,
@@ -93,6 +100,7 @@ INPUT_KEYS: Final = {
     "aggregate": False,
     "min": False,
     "max": False,
+    "same_as": False,
 }
 SERVICE_TYPE_KEYS: Final = {"name": True, "name_en": False}
 INDICATOR_KEYS: Final = {
@@ -111,8 +119,15 @@ INDICATOR_KEYS: Final = {
     "units": False,
     "bands": False,
     "index": False,
+    "corresponds_to": False,
 }
-TARGET_KEYS: Final = {"op": True, "value": True, "unit": False}
+TARGET_KEYS: Final = {
+    "op": True,
+    "value": True,
+    "unit": False,
+    "schedule": False,
+    "baseline": False,
+}
 UNITS_KEYS: Final = {"accept": True, "note": True}
 SOURCE_KEYS: Final = {
     "ref": True,
@@ -138,8 +153,9 @@ DERIVED_BY_INDEX: Final = ("numerator", "denominator", "factor")
 """Indicator keys an index derives from its weights, so it must not give them."""
 LANGUAGES: Final = ("id", "en")
 LEVELS: Final = ("nasional", "provinsi", "kabupaten", "kota", "kabupaten/kota")
-NULLABLE: Final = frozenset({"deadline"})
-"""Required keys whose value may be null: a deadline the regulation does not print."""
+NULLABLE: Final = frozenset({"deadline", "until"})
+"""Required keys whose value may be null: a deadline the regulation does not print, the
+end of a rule set still in force (or whose end is unknown)."""
 
 OVERLAY_KEYS: Final = {
     "spmkit": True,
@@ -155,6 +171,10 @@ OVERLAY_KEYS: Final = {
     "service_types": False,
     "drop": False,
     "indicators": False,
+    # Rules in time: an overlay declares its own validity; none is taken from the base.
+    "in_force": False,
+    "supersedes": False,
+    "sector": False,
 }
 """The top level of an overlay (a document with ``extends:``)."""
 OVERRIDE_KEYS: Final = dict.fromkeys(INDICATOR_KEYS, False)
@@ -168,6 +188,18 @@ NOT_NULL_IN_OVERRIDE: Final = (
     "target",
 )
 """Keys an override may leave out but not set to null."""
+IN_FORCE_KEYS: Final = {
+    "from": True,
+    "until": True,
+    "source": True,
+    "until_source": False,
+    "note": False,
+}
+"""A rule set's ``in_force`` (docs/time.md); ``until`` may be null."""
+BASELINE_KEYS: Final = {"year": True, "value": True}
+"""A phased target's ``baseline``."""
+CORRESPONDENCE_KEYS: Final = {"indicator": True, "source": False}
+"""The long form of one ``corresponds_to`` entry."""
 FIELD_KEYS: Final = {
     "target": ("target",),
     "deadline": ("deadline",),
