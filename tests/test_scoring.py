@@ -226,6 +226,14 @@ class TestBandOutputs:
         ]
         assert long.loc[long["indicator"] == "M.1", "band"].isna().all()
 
+    def test_polars_frames(self, tmp_path):
+        pytest.importorskip("polars")
+        rs = load(tmp_path, banded_ratio())
+        batch = spmkit.evaluate_batch(rs, {"served": [9_000, None], "must": [10_000, 10]})
+        assert batch.to_polars("wide")["P.1.band"].to_list() == ["Tuntas Utama", None]
+        long = batch.to_polars()
+        assert long["band"].to_list() == ["Tuntas Utama", None, None, None]
+
     def test_dump_round_trip(self, tmp_path):
         rs = load(tmp_path, index_rules("renormalise"))
         with warnings.catch_warnings():
