@@ -133,6 +133,15 @@ def spmkit_batch(data: dict[str, np.ndarray]) -> object:
     return spmkit.evaluate_batch(RULE_SET, data)
 
 
+def spmkit_numpy(data: dict[str, np.ndarray]) -> object:
+    """evaluate_batch on its pure-numpy path (what runs without the fast extra)."""
+    os.environ["SPMKIT_KERNEL"] = "numpy"
+    try:
+        return spmkit.evaluate_batch(RULE_SET, data)
+    finally:
+        del os.environ["SPMKIT_KERNEL"]
+
+
 def pandas_ops(frame: Any) -> dict[str, tuple[Any, Any]]:
     out = {}
     for iid, num, den, p, q in SPEC:
@@ -210,9 +219,14 @@ def openfisca_run(system: Any, data: dict[str, np.ndarray]) -> dict[str, tuple[A
 
 
 def check_agree(data: dict[str, np.ndarray]) -> None:
-    """spmkit equals hand-written numpy on every output, bit for bit."""
-    batch: Any = spmkit.evaluate_batch(RULE_SET, data)
-    for iid, (value, met, gap, status, n, d, exceeds) in numpy_all(data).items():
+    """spmkit (both kernels) equals hand-written numpy on every output, bit for bit."""
+    expected = numpy_all(data)
+    for run in (spmkit_batch, spmkit_numpy):
+        _agree(run(data), expected)
+
+
+def _agree(batch: Any, expected: dict[str, tuple[Any, ...]]) -> None:
+    for iid, (value, met, gap, status, n, d, exceeds) in expected.items():
         arrays = batch[iid]
         assert np.array_equal(arrays.value, value, equal_nan=True), iid
         assert np.array_equal(arrays.met, met), iid
@@ -275,6 +289,8 @@ def bench_peers(sizes: list[int]) -> None:
         system = None
         print("OpenFisca not installed (pip install -e '.[bench]'): its column is left out")
     columns = ["numpy kernel", "numpy, all outputs", "spmkit evaluate_batch"]
+    compiled = fast_kernel()
+    columns += ["spmkit, pure numpy"] if compiled else []
     columns += ["OpenFisca"] if system is not None else []
     columns += ["pandas ops"]
     print("\n## Peers (median of per-round ratios to the numpy kernel)\n")
@@ -289,6 +305,8 @@ def bench_peers(sizes: list[int]) -> None:
             "numpy, all outputs": lambda d=data: numpy_all(d),
             "spmkit evaluate_batch": lambda d=data: spmkit_batch(d),
         }
+        if compiled:
+            contenders["spmkit, pure numpy"] = lambda d=data: spmkit_numpy(d)
         if system is not None:
             contenders["OpenFisca"] = lambda d=data: openfisca_run(system, d)
         contenders["pandas ops"] = lambda f=frame: pandas_ops(f)
@@ -300,6 +318,15 @@ def bench_peers(sizes: list[int]) -> None:
         print(
             f"\nOpenFisca (float32): largest relative error {worst:.1e}, {flips} met flags differ"
         )
+
+
+def fast_kernel() -> bool:
+    """Whether evaluate_batch runs the numba loop here (spmkit[fast] installed)."""
+    from spmkit.evaluation.kernel import use_compiled  # noqa: PLC0415
+
+    found = use_compiled()
+    print(f"fused kernel: {'numba (spmkit[fast])' if found else 'pure numpy'}")
+    return found
 
 
 def bench_memory(rows: int) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "Blocks",
     "RatioOut",
     "Scratch",
+    "column_bounds",
     "compiled_loop",
     "joined",
     "ratio_consts",
@@ -297,3 +298,27 @@ def joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
             total = sum(part.size for part in parts)
             return base.reshape(-1)[offset : offset + total]
     return np.concatenate(parts)
+
+
+def column_bounds(values: npt.NDArray[np.int64]) -> tuple[int, int]:
+    """The minimum and maximum of a non-empty int64 column: one pass with numba, else two."""
+    if use_compiled():
+        low, high = _compiled_bounds()(values)
+        return int(low), int(high)
+    return int(np.minimum.reduce(values)), int(np.maximum.reduce(values))
+
+
+@functools.cache
+def _compiled_bounds() -> Any:  # noqa: ANN401 - a compiled function
+    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
+
+    @numba.njit(cache=True, nogil=True)
+    def bounds(values):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        low = values[0]
+        high = values[0]
+        for value in values:
+            low = min(low, value)
+            high = max(high, value)
+        return low, high
+
+    return bounds
