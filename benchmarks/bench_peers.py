@@ -23,7 +23,7 @@ function, with and without reading the explanations), ``aggregate`` (vs pandas
 peak memory of ``evaluate_batch``, ``import spmkit`` and a second ``load_rule_set``.
 
 Run: ``python benchmarks/bench_peers.py`` (all, ~10 minutes) or pick parts with
-``--only peers,memory,cli,scalar,aggregate,frames,startup`` and ``--sizes``.
+``--only peers,pair,memory,cli,scalar,aggregate,frames,startup`` and ``--sizes``.
 No assertion here is about time; the script only checks that contenders agree.
 """
 
@@ -277,7 +277,7 @@ def interleaved(
 
 
 def rounds_for(rows: int) -> int:
-    return 31 if rows <= 1_000 else 15 if rows <= 10_000 else 9 if rows <= 100_000 else 5
+    return 31 if rows <= 1_000 else 15 if rows <= 10_000 else 9 if rows <= 100_000 else 7
 
 
 def bench_peers(sizes: list[int]) -> None:
@@ -318,6 +318,23 @@ def bench_peers(sizes: list[int]) -> None:
         print(
             f"\nOpenFisca (float32): largest relative error {worst:.1e}, {flips} met flags differ"
         )
+
+
+def bench_pair(sizes: list[int]) -> None:
+    """spmkit and the numpy kernel alone, interleaved: no other peer's memory in between."""
+    print("\n## spmkit alone with the floor (median of per-round ratios)\n")
+    print("| rows | spmkit evaluate_batch / numpy kernel |\n|---:|---:|")
+    for rows in sizes:
+        data = make_data(rows)
+        found = interleaved(
+            {
+                "numpy kernel": lambda d=data: numpy_kernel(d),
+                "spmkit": lambda d=data: spmkit_batch(d),
+            },
+            "numpy kernel",
+            rounds_for(rows),
+        )
+        print(f"| {rows:,} | {found['spmkit'][1]:.2f}x |", flush=True)
 
 
 def fast_kernel() -> bool:
@@ -537,7 +554,7 @@ def bench_startup() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--only", default="peers,memory,cli,scalar,aggregate,frames,startup")
+    parser.add_argument("--only", default="peers,pair,memory,cli,scalar,aggregate,frames,startup")
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--cli-rows", type=int, default=100_000)
     parser.add_argument("--cli-rounds", type=int, default=3)
@@ -550,6 +567,8 @@ def main() -> None:
     )
     if "peers" in parts:
         bench_peers(sizes)
+    if "pair" in parts:
+        bench_pair(sizes)
     if "memory" in parts:
         bench_memory(max(sizes))
     if "cli" in parts:
