@@ -78,7 +78,7 @@ class TestCli:
         assert out.rstrip("\n") == str(spmkit.diff("permenkes-43-2016", "permenkes-4-2019"))
 
     def test_compare_json(self, capsys, tmp_path: Path):
-        """`spmkit compare ... --format json` prints Comparison.to_dict() per row."""
+        """`spmkit compare ... --format json` prints the table comparison: verdict flips."""
         data = tmp_path / "data.yaml"
         data.write_text("dm_standar: 4950\ndm_estimasi: 5297\n", encoding="utf-8")
         status, out = run(
@@ -92,7 +92,10 @@ class TestCli:
             "json",
         )
         assert status == 0
-        assert json.loads(out)["disagreements"]
+        flips = json.loads(out)["indicators"]["9"]["flips"]
+        assert [(f["from_rule_set"], f["from_status"], f["to_status"]) for f in flips] == [
+            ("permenkes-4-2019", "not_met", "met")
+        ]
 
 
 class _Arrays:

@@ -98,7 +98,8 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
 def _warn_unverified(rule_set: RuleSet) -> None:
     unverified = rule_set.unverified
     if unverified:
-        warnings.warn(UnverifiedValuesWarning(rule_set.id, unverified), stacklevel=3)
+        total = sum(rule_set.verification_counts().values())
+        warnings.warn(UnverifiedValuesWarning(rule_set.id, unverified, total), stacklevel=3)
 
 
 def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
