@@ -12,12 +12,15 @@ import contextlib
 import datetime as dt
 import math
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
 from spmkit.language.parse import parse_expression
+
+pytestmark = pytest.mark.slow  # hypothesis-heavy fuzzing; `make check-fast` skips it
 
 FUZZ_EXAMPLES = 400
 FUZZ = settings(
