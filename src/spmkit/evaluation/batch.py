@@ -461,23 +461,21 @@ class _Fused:
     def results(self) -> dict[str, IndicatorArrays]:
         """The arrays of every indicator run, read-only views of the blocks."""
         self.blocks.freeze()
-        values, gaps = self.blocks.floats
-        met, exceeds = self.blocks.flags
-        codes = self.blocks.codes
         results = {}
         for slot, program, num, den in self.done:
             indicator = program.indicator
+            out = self.blocks.out(slot)
             results[indicator.id] = IndicatorArrays(
                 indicator_id=indicator.id,
                 target=indicator.target,
                 factor=indicator.factor,
-                value=values[slot],
-                status_code=codes[slot],
-                met=met[slot],
-                gap=gaps[slot],
+                value=out.value,
+                status_code=out.status_code,
+                met=out.met,
+                gap=out.gap,
                 numerator=self._number(num),
                 denominator=self._number(den),
-                exceeds_denominator=exceeds[slot]
+                exceeds_denominator=out.exceeds_denominator
                 if indicator.coverage is not False  # a declared rate, as in scalar
                 else _frozen_array(np.zeros(self.rows, dtype=bool), self.rows, np.bool_),
             )

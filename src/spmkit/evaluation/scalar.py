@@ -227,7 +227,8 @@ def _show_en(value: Fraction) -> str:
     if len(text) > 30:
         return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
     if "/" in text or len(text.partition(".")[2]) > 2:
-        return f"{float(value):,.2f}" if abs(value) >= 1 else f"{float(value):.4g}"
+        rounded = value.numerator / value.denominator  # float(value), correctly rounded
+        return f"{rounded:,.2f}" if abs(value.numerator) >= value.denominator else f"{rounded:.4g}"
     whole, _, decimals = text.partition(".")
     grouped = f"{int(whole):,}"
     return f"{grouped}.{decimals}" if decimals else grouped
