@@ -274,10 +274,10 @@ class _Builder:
         return result
 
     def read_input(self, name: str, entry: Any, path: str) -> InputSpec | None:  # noqa: ANN401
+        before = len(self.problems)  # a missing required key (mapping) stops the build too
         data = self.mapping(entry, path, INPUT_KEYS, f"input {name!r}")
         if data is None:
             return None
-        before = len(self.problems)
         required = data.get("required", True)
         if not isinstance(required, bool):
             self.problem(
