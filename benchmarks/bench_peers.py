@@ -23,7 +23,7 @@ function, with and without reading the explanations), ``aggregate`` (vs pandas
 peak memory of ``evaluate_batch``, ``import spmkit`` and a second ``load_rule_set``.
 
 Run: ``python benchmarks/bench_peers.py`` (all, ~10 minutes) or pick parts with
-``--only peers,memory,cli,scalar,aggregate,frames,startup`` and ``--sizes``.
+``--only peers,pair,memory,cli,scalar,aggregate,frames,startup`` and ``--sizes``.
 No assertion here is about time; the script only checks that contenders agree.
 """
 
@@ -133,6 +133,15 @@ def spmkit_batch(data: dict[str, np.ndarray]) -> object:
     return spmkit.evaluate_batch(RULE_SET, data)
 
 
+def spmkit_numpy(data: dict[str, np.ndarray]) -> object:
+    """evaluate_batch on its pure-numpy path (what runs without the fast extra)."""
+    os.environ["SPMKIT_KERNEL"] = "numpy"
+    try:
+        return spmkit.evaluate_batch(RULE_SET, data)
+    finally:
+        del os.environ["SPMKIT_KERNEL"]
+
+
 def pandas_ops(frame: Any) -> dict[str, tuple[Any, Any]]:
     out = {}
     for iid, num, den, p, q in SPEC:
@@ -210,9 +219,14 @@ def openfisca_run(system: Any, data: dict[str, np.ndarray]) -> dict[str, tuple[A
 
 
 def check_agree(data: dict[str, np.ndarray]) -> None:
-    """spmkit equals hand-written numpy on every output, bit for bit."""
-    batch: Any = spmkit.evaluate_batch(RULE_SET, data)
-    for iid, (value, met, gap, status, n, d, exceeds) in numpy_all(data).items():
+    """spmkit (both kernels) equals hand-written numpy on every output, bit for bit."""
+    expected = numpy_all(data)
+    for run in (spmkit_batch, spmkit_numpy):
+        _agree(run(data), expected)
+
+
+def _agree(batch: Any, expected: dict[str, tuple[Any, ...]]) -> None:
+    for iid, (value, met, gap, status, n, d, exceeds) in expected.items():
         arrays = batch[iid]
         assert np.array_equal(arrays.value, value, equal_nan=True), iid
         assert np.array_equal(arrays.met, met), iid
@@ -263,7 +277,7 @@ def interleaved(
 
 
 def rounds_for(rows: int) -> int:
-    return 31 if rows <= 1_000 else 15 if rows <= 10_000 else 9 if rows <= 100_000 else 5
+    return 31 if rows <= 1_000 else 15 if rows <= 10_000 else 9 if rows <= 100_000 else 7
 
 
 def bench_peers(sizes: list[int]) -> None:
@@ -275,6 +289,8 @@ def bench_peers(sizes: list[int]) -> None:
         system = None
         print("OpenFisca not installed (pip install -e '.[bench]'): its column is left out")
     columns = ["numpy kernel", "numpy, all outputs", "spmkit evaluate_batch"]
+    compiled = fast_kernel()
+    columns += ["spmkit, pure numpy"] if compiled else []
     columns += ["OpenFisca"] if system is not None else []
     columns += ["pandas ops"]
     print("\n## Peers (median of per-round ratios to the numpy kernel)\n")
@@ -289,6 +305,8 @@ def bench_peers(sizes: list[int]) -> None:
             "numpy, all outputs": lambda d=data: numpy_all(d),
             "spmkit evaluate_batch": lambda d=data: spmkit_batch(d),
         }
+        if compiled:
+            contenders["spmkit, pure numpy"] = lambda d=data: spmkit_numpy(d)
         if system is not None:
             contenders["OpenFisca"] = lambda d=data: openfisca_run(system, d)
         contenders["pandas ops"] = lambda f=frame: pandas_ops(f)
@@ -300,6 +318,32 @@ def bench_peers(sizes: list[int]) -> None:
         print(
             f"\nOpenFisca (float32): largest relative error {worst:.1e}, {flips} met flags differ"
         )
+
+
+def bench_pair(sizes: list[int]) -> None:
+    """spmkit and the numpy kernel alone, interleaved: no other peer's memory in between."""
+    print("\n## spmkit alone with the floor (median of per-round ratios)\n")
+    print("| rows | spmkit evaluate_batch / numpy kernel |\n|---:|---:|")
+    for rows in sizes:
+        data = make_data(rows)
+        found = interleaved(
+            {
+                "numpy kernel": lambda d=data: numpy_kernel(d),
+                "spmkit": lambda d=data: spmkit_batch(d),
+            },
+            "numpy kernel",
+            rounds_for(rows),
+        )
+        print(f"| {rows:,} | {found['spmkit'][1]:.2f}x |", flush=True)
+
+
+def fast_kernel() -> bool:
+    """Whether evaluate_batch runs the numba loop here (spmkit[fast] installed)."""
+    from spmkit.evaluation.kernel import use_compiled  # noqa: PLC0415
+
+    found = use_compiled()
+    print(f"fused kernel: {'numba (spmkit[fast])' if found else 'pure numpy'}")
+    return found
 
 
 def bench_memory(rows: int) -> None:
@@ -510,7 +554,7 @@ def bench_startup() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--only", default="peers,memory,cli,scalar,aggregate,frames,startup")
+    parser.add_argument("--only", default="peers,pair,memory,cli,scalar,aggregate,frames,startup")
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--cli-rows", type=int, default=100_000)
     parser.add_argument("--cli-rounds", type=int, default=3)
@@ -523,6 +567,8 @@ def main() -> None:
     )
     if "peers" in parts:
         bench_peers(sizes)
+    if "pair" in parts:
+        bench_pair(sizes)
     if "memory" in parts:
         bench_memory(max(sizes))
     if "cli" in parts:

@@ -136,6 +136,8 @@ class TestDumpRuleSet:
                     "coverage",
                     "units",
                     "sources",
+                    "bands",
+                    "index",
                     "corresponds_to",
                     "correspondence_sources",
                 },

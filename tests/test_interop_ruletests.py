@@ -43,11 +43,11 @@ class TestShippedRuleTests:
             assert len(load_rule_tests(tests).cases) >= 2
 
     def test_every_shipped_case_passes(self):
-        """All shipped cases hold (32 of them at the time of writing)."""
+        """All shipped cases hold (34 of them at the time of writing)."""
         outcomes = run_rule_tests([RULES])
         failed = [str(o) for o in outcomes if not o.passed]
         assert failed == []
-        assert len(outcomes) >= 32
+        assert len(outcomes) >= 34
 
     def test_tests_files_are_not_rule_sets(self):
         """shipped_rule_sets() lists rule files only, never their tests."""
@@ -233,7 +233,7 @@ class TestCommand:
         status = main(["test", str(RULES)])
         out = capsys.readouterr().out
         assert status == 0
-        assert out.splitlines()[-1] == "spmkit test: 32 cases passed, 0 failed, 10 file(s)"
+        assert out.splitlines()[-1] == "spmkit test: 34 cases passed, 0 failed, 11 file(s)"
 
     def test_a_failing_case_exits_1_with_the_diff(self, tmp_path, capsys):
         """A broken case: exit status 1, the FAILED block, the count."""

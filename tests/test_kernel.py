@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import spmkit
-from spmkit.evaluation.kernel import CHUNK, compiled_loop, use_compiled
+from spmkit.evaluation.kernel import CHUNK, column_bounds, compiled_loop, use_compiled
 from spmkit.language.expr import Input
 from spmkit.rulesets.model import (
     Indicator,
@@ -153,3 +153,20 @@ def test_explanation_is_built_when_read_and_survives_pickling():
     assert report["I.1"].explanation is report["I.1"].explanation
     assert copy["I.1"].explanation == text
     assert copy == report
+
+
+@pytest.mark.parametrize("kernel", ["auto", "numpy"])
+def test_column_bounds_on_both_paths(kernel):
+    values = np.random.default_rng(3).integers(-5, 2**40, 3 * CHUNK)
+    with kernel_env(kernel):
+        assert column_bounds(values) == (int(values.min()), int(values.max()))
+        assert column_bounds(values[:1]) == (int(values[0]), int(values[0]))
+    with kernel_env(kernel), pytest.raises(spmkit.DataInvalid) as info:
+        spmkit.evaluate_batch(
+            spmkit.load_rule_set("kulon-progo-2011"),
+            {"bumil_k4": np.array([3, -1, 2]), "sasaran_bumil": np.array([5, 5, 5])},
+        )
+    (problem,) = info.value.exceptions
+    assert problem.input_name == "bumil_k4"
+    assert problem.value == -1
+    assert "negative" in str(problem)

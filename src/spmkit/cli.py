@@ -961,8 +961,65 @@ def build_parser() -> argparse.ArgumentParser:
     compare_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare_command.set_defaults(handler=_cmd_compare)
 
+    quarterly = _add(
+        commands,
+        "quarterly",
+        _t(
+            "the quarterly e-SPM report (TW1-TW4): served, not yet served, mutu, index, band",
+            "laporan e-SPM triwulanan (TW1-TW4): terlayani, belum, mutu, indeks, kategori",
+        ),
+        "spmkit quarterly indeks-spm-kesehatan examples/spm-index-quarterly.csv -o report.xlsx",
+        [lang, data],
+    )
+    quarterly.add_argument("rule_set", help="a rule set with an index per service")
+    quarterly.add_argument("data", help="one row per quarter, its quarter in column 'periode'")
+    quarterly.add_argument("-o", "--output", metavar="FILE", help=".csv, .json or .xlsx")
+    quarterly.add_argument("--region", help="only the rows of this region")
+    quarterly.add_argument("--explain", action="store_true", help="print every explanation")
+    quarterly.set_defaults(handler=_cmd_quarterly)
+
     _add_interop_commands(commands)
     return parser
+
+
+def _cmd_quarterly(args: argparse.Namespace) -> int:
+    """The quarterly e-SPM report: one row per quarter (column ``periode``) and service."""
+    from spmkit.evaluation.quarterly import quarterly_report  # noqa: PLC0415 - numpy on use
+
+    rule_set = load_rule_set(args.rule_set)
+    lang = _language(args, rule_set)
+    table = _read_table(args, rule_set)
+    _warn_unknown(table, rule_set, lang)
+    rows = [r for r in table.rows if args.region is None or r.region == args.region]
+    regions = sorted({r.region for r in rows if r.region is not None})
+    if len(regions) > 1:
+        msg = f"{table.source} has several regions ({', '.join(regions)}); choose one: --region"
+        raise UsageError(msg)
+    bad = [f"{row.where}: {p}" for row in rows for p in row.problems]
+    unnamed = [row.where for row in rows if row.period is None]
+    if bad or unnamed or not rows:
+        msg = "; ".join(bad) or (
+            f"every row needs its quarter (TW1-TW4) in a 'periode' column: {unnamed}"
+            if unnamed
+            else f"{table.source} has no rows"
+        )
+        raise UsageError(msg)
+    report = quarterly_report(rule_set, {row.period: row.values for row in rows})
+    suffix = "" if args.output is None else Path(args.output).suffix.casefold()
+    if suffix == ".xlsx":
+        report.to_excel(args.output, lang)
+    else:
+        text = {
+            ".csv": report.to_csv(lang),
+            ".json": json.dumps(report.to_rows(), ensure_ascii=False, indent=2) + "\n",
+        }.get(suffix, report.render_table(lang))
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            Path(args.output).write_text(text, encoding="utf-8")
+    if args.explain:
+        sys.stdout.write("\n" + report.explanation())
+    return 0
 
 
 def _help_language(argv: Sequence[str]) -> Language:

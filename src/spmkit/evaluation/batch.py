@@ -17,7 +17,7 @@ DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Literal
 
@@ -48,6 +48,7 @@ from spmkit.evaluation.kernel import (
 from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate
+from spmkit.evaluation.scoring import band_arrays
 from spmkit.evaluation.yearly import evaluate_in_time
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
@@ -105,6 +106,8 @@ class IndicatorArrays:
         numerator, denominator: the expressions' values: int64 where they are integers
             on every row (exact), else float64 with NaN where they have none.
         exceeds_denominator: the numerator is above a positive denominator.
+        band, band_en: the band label (and English label) of every row, None where
+            there is no value; None (no arrays) for an indicator without bands.
         progress: with ``year=``, each row's :class:`~spmkit.Progress` (object array;
             None where not judged); None without a year (docs/time.md).
         milestone: with ``year=``, the target value judged on each row (float; NaN for
@@ -121,6 +124,8 @@ class IndicatorArrays:
     numerator: npt.NDArray[Any]
     denominator: npt.NDArray[Any]
     exceeds_denominator: npt.NDArray[np.bool_]
+    band: npt.NDArray[Any] | None = None
+    band_en: npt.NDArray[Any] | None = None
     progress: npt.NDArray[Any] | None = None
     milestone: npt.NDArray[np.float64] | None = None
 
@@ -186,6 +191,16 @@ class BatchResult(Mapping[str, IndicatorArrays]):
     def _parts(self, field: str) -> list[npt.NDArray[Any]]:
         return [getattr(arrays, field) for arrays in self.results.values()]
 
+    def _band_columns(self) -> dict[str, npt.NDArray[Any]]:
+        """``band`` and ``band_en`` of the long form, None where an indicator has no bands."""
+        if all(arrays.band is None for arrays in self.results.values()):
+            return {}
+        none = np.full(self.rows, None, dtype=object)
+        return {
+            field: np.concatenate([none if part is None else part for part in self._parts(field)])
+            for field in ("band", "band_en")
+        }
+
     def _time_parts(self) -> dict[str, list[Any]]:
         """The ``year=`` fields (docs/time.md) present on every indicator, by field."""
         found = {}
@@ -231,7 +246,7 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                         wide[name] = pd.arrays.BooleanArray(arrays.met, ~arrays.judged)
                     else:
                         wide[name] = getattr(arrays, field)
-                for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                for field in (*_TIME_FIELDS, "band", "band_en"):  # year=; bands
                     if getattr(arrays, field) is not None:
                         wide[f"{indicator_id}.{field}"] = getattr(arrays, field)
             return pd.DataFrame(wide, copy=False)
@@ -249,6 +264,7 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                 columns[field] = self._stacked(field)
         for field, parts in self._time_parts().items():
             columns[field] = np.concatenate(parts)
+        columns.update(self._band_columns())
         return pd.DataFrame(columns, copy=False)
 
     def to_polars(self, form: Form = "long") -> Any:  # noqa: ANN401 - polars is optional
@@ -271,7 +287,7 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                 )
                 series.extend(more)
                 finish.extend(steps)
-                for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                for field in (*_TIME_FIELDS, "band", "band_en"):  # year=; bands
                     values = getattr(arrays, field)
                     if values is not None:
                         series.append(_polars_series(pl, f"{indicator_id}.{field}", values))
@@ -286,6 +302,7 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         more, finish = _polars_fields(pl, "", codes, status_type, fields)
         for field, parts in self._time_parts().items():
             more.append(_polars_series(pl, field, np.concatenate(parts)))
+        more.extend(_polars_series(pl, f, v) for f, v in self._band_columns().items())
         return pl.DataFrame([*series, *more]).with_columns(finish)
 
 
@@ -444,23 +461,23 @@ class _Fused:
     def results(self) -> dict[str, IndicatorArrays]:
         """The arrays of every indicator run, read-only views of the blocks."""
         self.blocks.freeze()
-        values, gaps = self.blocks.floats
-        met, exceeds = self.blocks.flags
-        codes = self.blocks.codes
         results = {}
         for slot, program, num, den in self.done:
             indicator = program.indicator
+            out = self.blocks.out(slot)
             results[indicator.id] = IndicatorArrays(
                 indicator_id=indicator.id,
                 target=indicator.target,
                 factor=indicator.factor,
-                value=values[slot],
-                status_code=codes[slot],
-                met=met[slot],
-                gap=gaps[slot],
+                value=out.value,
+                status_code=out.status_code,
+                met=out.met,
+                gap=out.gap,
                 numerator=self._number(num),
                 denominator=self._number(den),
-                exceeds_denominator=exceeds[slot],
+                exceeds_denominator=out.exceeds_denominator
+                if indicator.coverage is not False  # a declared rate, as in scalar
+                else _frozen_array(np.zeros(self.rows, dtype=bool), self.rows, np.bool_),
             )
         return results
 
@@ -522,6 +539,8 @@ def _run_indicator(
         )
         np.copyto(status, np.int8(_NO_DATA), where=no_data)
     exceeds = np.greater(den.n, 0) & np.less(_times(den.n, num.d), _times(num.n, den.d))
+    if program.indicator.coverage is False:  # a declared rate (or an index), as in scalar
+        exceeds = False
     arrays = IndicatorArrays(
         indicator_id=program.indicator.id,
         target=program.indicator.target,
@@ -640,6 +659,7 @@ class CompiledRuleSet:
         results.update(fused.results())
         if fallback:
             results.update(_scalar_fallback(self.rule_set, table, fallback))
+        _add_bands(self.rule_set, table, results)
         ordered = {i: results[i] for i in self.rule_set.indicators}
         return BatchResult(
             rule_set_id=self.rule_set.id,
@@ -667,6 +687,27 @@ class _LazyRefs(Mapping[str, Vec]):
 
     def __len__(self) -> int:
         return len(self.sources)
+
+
+def _add_bands(rule_set: RuleSet, table: Table, results: dict[str, IndicatorArrays]) -> None:
+    """Attach the band arrays of indicators with bands (:mod:`spmkit.evaluation.scoring`)."""
+    reports: dict[int, Any] = {}
+
+    def exact_of(indicator_id: str) -> Callable[[int], Fraction | None]:
+        def exact(row: int) -> Fraction | None:
+            if row not in reports:
+                data = {name: column.scalar(row) for name, column in table.columns.items()}
+                reports[row] = evaluate(rule_set, data)
+            value: Fraction | None = reports[row][indicator_id].exact_value
+            return value
+
+        return exact
+
+    for indicator_id, arrays in results.items():
+        bands = rule_set.indicators[indicator_id].bands
+        if bands:
+            band, band_en = band_arrays(bands, arrays.value, exact_of(indicator_id))
+            results[indicator_id] = attrs.evolve(arrays, band=band, band_en=band_en)
 
 
 def _scalar_fallback(

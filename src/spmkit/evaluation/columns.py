@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluation.compile import EXACT_LIMIT, Vec, constant_vec
+from spmkit.evaluation.kernel import column_bounds
 from spmkit.evaluation.values import (
     BOOLEAN_HINT,
     DECIMAL_LIMIT,
@@ -232,7 +233,7 @@ def _column(
 ) -> tuple[Column | None, DataError | None]:
     if _is_counts(values):
         # The usual column (counts as int64): the checks of _numeric, without the detours.
-        low, high = bounds or (int(np.minimum.reduce(values)), int(np.maximum.reduce(values)))
+        low, high = bounds or column_bounds(values)
         if low >= 0 and high < EXACT_LIMIT:
             counts = Vec(n=values, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)
             return Column(name=name, vec=counts, raw=values), None

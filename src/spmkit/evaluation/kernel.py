@@ -31,6 +31,7 @@ __all__ = [
     "Blocks",
     "RatioOut",
     "Scratch",
+    "column_bounds",
     "compiled_loop",
     "joined",
     "ratio_consts",
@@ -76,34 +77,57 @@ class RatioOut:
 
 
 class Blocks:
-    """The outputs of every fused indicator of one evaluation, in three allocations.
+    """The outputs of every fused indicator of one evaluation, in few allocations.
 
-    Field-major: ``floats[0]`` holds every slot's value and ``floats[1]`` its gap,
-    ``flags[0]`` met and ``flags[1]`` over 100 %, ``codes`` the status; slot ``k`` is
-    row ``k`` of each. So the long form of consecutive slots is one contiguous run of
-    memory, taken without a copy. :meth:`freeze` makes them read-only, and the views
-    taken after it too.
+    Field-major: in a group, ``floats[0]`` holds every slot's value and ``floats[1]`` its
+    gap, ``flags[0]`` met and ``flags[1]`` over 100 %, ``codes`` the status; a slot is a
+    row of each. Up to :data:`ONE_BLOCK` bytes all slots are one group, so the long form
+    of consecutive slots is one run of memory, taken without a copy; above it each slot
+    is its own group, so that repeated large evaluations reuse freed memory instead of
+    faulting in fresh pages. :meth:`freeze` makes them read-only, and the views taken
+    after it too.
     """
 
     def __init__(self, slots: int, rows: int) -> None:
-        self.floats = np.empty((2, slots, rows))
-        self.flags = np.empty((2, slots, rows), dtype=np.bool_)
-        self.codes = np.empty((slots, rows), dtype=np.int8)
+        self.size = slots if 2 * 8 * slots * rows <= ONE_BLOCK else 1
+        self.groups = [
+            (
+                np.empty((2, count, rows)),
+                np.empty((2, count, rows), dtype=np.bool_),
+                np.empty((count, rows), dtype=np.int8),
+            )
+            for count in _group_sizes(slots, self.size)
+        ]
+
+    def where(self, slot: int) -> tuple[Any, Any, Any, int]:
+        """The group arrays (floats, flags, codes) holding a slot, and its row in them."""
+        floats, flags, codes = self.groups[slot // self.size]
+        return floats, flags, codes, slot % self.size
 
     def out(self, slot: int) -> RatioOut:
         """The arrays of one slot (writable until :meth:`freeze`)."""
+        floats, flags, codes, row = self.where(slot)
         return RatioOut(
-            value=self.floats[0, slot],
-            gap=self.floats[1, slot],
-            met=self.flags[0, slot],
-            exceeds_denominator=self.flags[1, slot],
-            status_code=self.codes[slot],
+            value=floats[0, row],
+            gap=floats[1, row],
+            met=flags[0, row],
+            exceeds_denominator=flags[1, row],
+            status_code=codes[row],
         )
 
     def freeze(self) -> None:
         """Make the blocks read-only (results are immutable)."""
-        for block in (self.floats, self.flags, self.codes):
-            block.flags.writeable = False
+        for group in self.groups:
+            for block in group:
+                block.flags.writeable = False
+
+
+ONE_BLOCK: Final = 128 * 2**20
+"""Float outputs up to this many bytes are allocated at once (see :class:`Blocks`)."""
+
+
+def _group_sizes(slots: int, size: int) -> list[int]:
+    return [min(size, slots - start) for start in range(0, slots, max(size, 1))]
 
 
 class Scratch:
@@ -161,7 +185,8 @@ def ratio_kernel(  # noqa: PLR0913 - every part of the ratio at once
     in float64, and each division is correctly rounded.
     """
     if scratch is None:
-        compiled_loop()(n, d, consts, slot, blocks.floats, blocks.flags, blocks.codes)
+        floats, flags, codes, row = blocks.where(slot)
+        compiled_loop()(n, d, consts, row, floats, flags, codes)
     else:
         _numpy_kernel(n, d, consts, blocks.out(slot), scratch)
 
@@ -297,3 +322,27 @@ def joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
             total = sum(part.size for part in parts)
             return base.reshape(-1)[offset : offset + total]
     return np.concatenate(parts)
+
+
+def column_bounds(values: npt.NDArray[np.int64]) -> tuple[int, int]:
+    """The minimum and maximum of a non-empty int64 column: one pass with numba, else two."""
+    if use_compiled():
+        low, high = _compiled_bounds()(values)
+        return int(low), int(high)
+    return int(np.minimum.reduce(values)), int(np.maximum.reduce(values))
+
+
+@functools.cache
+def _compiled_bounds() -> Any:  # noqa: ANN401 - a compiled function
+    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
+
+    @numba.njit(cache=True, nogil=True)
+    def bounds(values):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        low = values[0]
+        high = values[0]
+        for value in values:
+            low = min(low, value)
+            high = max(high, value)
+        return low, high
+
+    return bounds

@@ -75,6 +75,9 @@ class IndicatorResult:
             the cost of an evaluation).
         explanation_id: the same in Indonesian, with Indonesian number notation
             (``4.900 / 5.200 x 100 = 94,23 %``); built lazily too.
+        band: the category of the value (``"Tuntas Utama"``), for an indicator with
+            ``bands``; None without bands or without a value.
+        band_en: the category's English label, when the rule set gives one.
         progress: with ``year=``, where the value stands on the way to the final target
             (met, on_track, behind, overdue); None without a year or without a value.
         milestone: with ``year=``, the exact target value judged that year (or period);
@@ -97,6 +100,8 @@ class IndicatorResult:
     source: Source
     _explanation: str | Callable[[], str] = attrs.field(alias="explanation", eq=False, repr=False)
     target_source: Source | None = None
+    band: str | None = None
+    band_en: str | None = None
     progress: Progress | None = None
     milestone: Fraction | None = None
     _explanation_id: str | Callable[[], str] = attrs.field(
@@ -180,6 +185,8 @@ class IndicatorResult:
             "milestone": nearest_float(self.milestone),
             "interval": None if self.interval is None else list(self.interval),
             "small_denominator": self.small_denominator,
+            "band": self.band,
+            "band_en": self.band_en,
         }
 
 

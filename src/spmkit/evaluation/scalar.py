@@ -48,6 +48,7 @@ from spmkit.rulesets.model import (
     Target,
     factor_suffix,
 )
+from spmkit.rulesets.scoring import band_of
 
 __all__ = ["evaluate", "validate_data"]
 
@@ -226,7 +227,8 @@ def _show_en(value: Fraction) -> str:
     if len(text) > 30:
         return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
     if "/" in text or len(text.partition(".")[2]) > 2:
-        return f"{float(value):,.2f}" if abs(value) >= 1 else f"{float(value):.4g}"
+        rounded = value.numerator / value.denominator  # float(value), correctly rounded
+        return f"{rounded:,.2f}" if abs(value.numerator) >= value.denominator else f"{rounded:.4g}"
     whole, _, decimals = text.partition(".")
     grouped = f"{int(whole):,}"
     return f"{grouped}.{decimals}" if decimals else grouped
@@ -341,6 +343,30 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     )
 
 
+def _scored(
+    indicator: Indicator,
+    explanation: str,
+    refs: Mapping[str, _Value],
+    value: Fraction | None,
+    indicators: Mapping[str, Indicator],
+) -> str:
+    """An index's own explanation, and the band of the value (spmkit.evaluation.scoring)."""
+    # Imported here: the scoring helpers import numpy for batch bands.
+    from spmkit.evaluation.scoring import band_text, explain_index  # noqa: PLC0415
+
+    if indicator.index is not None:
+        components = {
+            c: found if isinstance(found := refs.get(c), Fraction) else None
+            for c in indicator.index.weights
+        }
+        _formula, _sep, verdict = explanation.partition("; target ")
+        verdict = f" Target {verdict}" if verdict else ""
+        explanation = explain_index(indicator, indicators, components, value) + verdict
+    if indicator.bands:
+        explanation = f"{explanation} Band: {band_text(band_of(indicator.bands, value))}."
+    return explanation
+
+
 _ZERO: Final = Fraction(0)
 _COMPARE: Final[dict[str, Callable[[int, int], bool]]] = {
     ">=": int.__ge__,
@@ -388,21 +414,30 @@ class _Explanation:
         str | None,
     ]
     lang: str = "en"
+    indicators: Mapping[str, Indicator] = attrs.field(factory=dict)
+    """The rule set's indicators: an index names its components (docs/index-spm.md)."""
 
     def __call__(self) -> str:
         indicator, status, values, refs, value, gap, missing, legal_basis, target = self.parts
         citation = legal_basis.cite()
-        return _explain(
+        text = _explain(
             indicator, status, values, refs, value, gap, missing, citation, target, self.lang
         )
+        if indicator.index is None and not indicator.bands:
+            return text
+        if self.lang != "en":  # the index's own wording is English; the band is the label
+            band = band_of(indicator.bands, value)
+            return text if band is None else f"{text} Kategori: {band.label}."
+        return _scored(indicator, text, refs, value, self.indicators)
 
 
-def _evaluate_indicator(
+def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the rule set for indices
     indicator: Indicator,
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
     legal_basis: LegalBasis,
     when: Timing | None = None,
+    indicators: Mapping[str, Indicator] | None = None,
 ) -> tuple[IndicatorResult, _Value]:
     numerator = _operand_value(indicator.numerator, values, refs)
     denominator = _operand_value(indicator.denominator, values, refs)
@@ -441,6 +476,7 @@ def _evaluate_indicator(
         and exact_den.numerator * exact_num.denominator
         < exact_num.numerator * exact_den.denominator
     )
+    band = band_of(indicator.bands, value)
     parts = (
         indicator,
         status,
@@ -468,8 +504,10 @@ def _evaluate_indicator(
         deadline=indicator.deadline,
         source=indicator.source,
         target_source=indicator.source_of("target"),
-        explanation=_Explanation(parts),
-        explanation_id=_Explanation(parts, "id"),
+        explanation=_Explanation(parts, indicators=indicators or {}),
+        explanation_id=_Explanation(parts, "id", indicators or {}),
+        band=None if band is None else band.label,
+        band_en=None if band is None else band.label_en,
         milestone=milestone,
         progress=None
         if when is None or value is None
@@ -520,7 +558,7 @@ def evaluate(
     indicators = rule_set.indicators
     for indicator_id in rule_set.evaluation_order:
         result, outcome = _evaluate_indicator(
-            indicators[indicator_id], values, refs, rule_set.legal_basis, when
+            indicators[indicator_id], values, refs, rule_set.legal_basis, when, indicators
         )
         refs[indicator_id] = outcome
         results[indicator_id] = result

@@ -66,6 +66,8 @@ def _cells(
     value = "-" if result.value is None else format_number(result.value, lang) + suffix
     gap = "" if result.gap in {None, 0} else format_number(result.gap or 0, lang)
     mark = status_label(result.status, lang) + (" (!)" if result.exceeds_denominator else "")
+    if result.band is not None:  # the category of a banded indicator (docs/index-spm.md)
+        mark += f", {result.band_en if lang == 'en' and result.band_en else result.band}"
     return {
         "indicator": result.indicator_id,
         "name": indicator_name(indicator, lang),

@@ -55,6 +55,9 @@ class RowResult(NamedTuple):
     denominator: float | None
     exceeds_denominator: bool
     met: bool | None
+    band: str | None = None
+    """The band (category) of a banded indicator (docs/index-spm.md)."""
+    band_en: str | None = None
 
 
 def _float(value: Any) -> float | None:  # noqa: ANN401 - a numpy scalar
@@ -88,6 +91,8 @@ class BatchLists:
                     met if code <= 1 else None
                     for met, code in zip(arrays.met.tolist(), codes, strict=True)
                 ],
+                [None] * len(codes) if arrays.band is None else arrays.band.tolist(),
+                [None] * len(codes) if arrays.band_en is None else arrays.band_en.tolist(),
             )
         self.all_met = (
             np.all(
@@ -164,6 +169,8 @@ class RowOutcome:
                     denominator=nearest_float(result.denominator),
                     exceeds_denominator=result.exceeds_denominator,
                     met=result.met,
+                    band=result.band,
+                    band_en=result.band_en,
                 )
                 for indicator_id, result in self.given.items()
             }
@@ -172,8 +179,10 @@ class RowOutcome:
         i = self.index
         if self.lists is not None:
             return {
-                indicator_id: RowResult(indicator_id, s[i], v[i], g[i], n[i], d[i], e[i], m[i])
-                for indicator_id, (s, v, g, n, d, e, m) in self.lists.rows.items()
+                indicator_id: RowResult(
+                    indicator_id, s[i], v[i], g[i], n[i], d[i], e[i], m[i], b[i], be[i]
+                )
+                for indicator_id, (s, v, g, n, d, e, m, b, be) in self.lists.rows.items()
             }
         out = {}
         for indicator_id, arrays in self.batch.items():
@@ -188,6 +197,8 @@ class RowOutcome:
                 denominator=_float(arrays.denominator[i]),
                 exceeds_denominator=bool(arrays.exceeds_denominator[i]),
                 met=bool(arrays.met[i]) if judged else None,
+                band=None if arrays.band is None else arrays.band[i],
+                band_en=None if arrays.band_en is None else arrays.band_en[i],
             )
         return out
 

@@ -66,6 +66,7 @@ _EXPECT_KEYS: Final = {
     "tolerance": False,
     "progress": False,
     "milestone": False,
+    "band": False,
 }
 _STATUSES: Final = ("met", "not_met", "no_data", "undefined")
 _PROGRESS: Final = ("met", "on_track", "behind", "overdue")
@@ -84,6 +85,7 @@ class Expectation:
     tolerance: Fraction | None = None
     progress: str | None = None
     milestone: Fraction | None = None
+    band: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -227,6 +229,9 @@ class _Reader:
                 child_path(path, "progress"),
                 f"must be one of {', '.join(_PROGRESS)} (got {progress!r})",
             )
+        band = entry.get("band")
+        if band is not None and not isinstance(band, str):
+            self.problem(child_path(path, "band"), f"must be a band's label (got {band!r})")
         met = entry.get("met")
         if met is not None and not isinstance(met, bool):
             self.problem(child_path(path, "met"), f"must be true or false (got {met!r})")
@@ -244,6 +249,7 @@ class _Reader:
             tolerance=numbers["tolerance"],
             progress=progress,
             milestone=numbers["milestone"],
+            band=band if isinstance(band, str) else None,
         )
 
     def case(
@@ -372,6 +378,10 @@ def _check(expectation: Expectation, result: spmkit.IndicatorResult) -> Iterator
             field="progress",
             expected=expectation.progress,
             got=str(got_progress).replace("None", "null"),
+        )
+    if expectation.band is not None and expectation.band != result.band:
+        yield Mismatch(
+            indicator_id=iid, field="band", expected=expectation.band, got=str(result.band)
         )
     if expectation.milestone is not None and expectation.milestone != result.milestone:
         yield Mismatch(

@@ -170,11 +170,12 @@ def exact_decimal(value: Fraction) -> str:
 
     Fractions without one (1/3) are written as ``"1/3"``.
     """
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value.denominator == 1:
-        return f"{sign}{value.numerator}"
-    denominator = value.denominator
+    # On the integers (no Fraction arithmetic): explanations call this for every number.
+    numerator, denominator = value.numerator, value.denominator
+    sign = "-" if numerator < 0 else ""
+    numerator = abs(numerator)
+    if denominator == 1:
+        return f"{sign}{numerator}"
     twos = fives = 0
     while denominator % 2 == 0:
         denominator //= 2
@@ -183,9 +184,9 @@ def exact_decimal(value: Fraction) -> str:
         denominator //= 5
         fives += 1
     if denominator != 1:
-        return f"{sign}{value.numerator}/{value.denominator}"
+        return f"{sign}{numerator}/{value.denominator}"
     digits = max(twos, fives)
-    scaled = str(value.numerator * 10**digits // value.denominator).rjust(digits + 1, "0")
+    scaled = str(numerator * 10**digits // value.denominator).rjust(digits + 1, "0")
     return f"{sign}{scaled[:-digits]}.{scaled[-digits:]}"
 
 

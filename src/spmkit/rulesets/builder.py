@@ -62,8 +62,11 @@ from spmkit.rulesets.model import (
     Verification,
 )
 from spmkit.rulesets.schema import (
+    BAND_KEYS,
+    DERIVED_BY_INDEX,
     FIELD_KEYS,
     FORMAT_VERSION,
+    INDEX_KEYS,
     INDICATOR_ID,
     INDICATOR_KEYS,
     INPUT_KEYS,
@@ -84,6 +87,7 @@ from spmkit.rulesets.schema import (
     TOP_KEYS,
     UNITS_KEYS,
 )
+from spmkit.rulesets.scoring import MISSING_RULES, Band, IndexSpec, index_formula
 from spmkit.rulesets.timekeys import (
     check_phasing,
     read_correspondence,
@@ -270,9 +274,7 @@ class _Builder:
         return result
 
     def read_input(self, name: str, entry: Any, path: str) -> InputSpec | None:  # noqa: ANN401
-        # Counted before the keys are checked: a missing 'unit' is a problem of this input
-        # (building it anyway crashed the unit check; found by the JSON Schema tests).
-        before = len(self.problems)
+        before = len(self.problems)  # a missing required key (mapping) stops the build too
         data = self.mapping(entry, path, INPUT_KEYS, f"input {name!r}")
         if data is None:
             return None
@@ -397,8 +399,80 @@ class _Builder:
                     found[field] = source
         return found
 
+    def read_bands(self, value: object, path: str) -> tuple[Band, ...]:
+        """Read ``bands:``, a list from the top band down (checked by the rule set)."""
+        if not isinstance(value, list):
+            self.problem(path, f"'bands' must be a list of bands (got {_kind(value)})")
+            return ()
+        bands = []
+        for position, entry in enumerate(value):
+            sub = child_path(path, position)
+            data = self.mapping(entry, sub, BAND_KEYS, "a band")
+            if data is None:
+                if entry is None:
+                    self.problem(sub, "a band must be a mapping with 'label'")
+                continue
+            label = self.text(data, "label", sub, required=True)
+            bounds = {
+                key: self.number(data.get(key), child_path(sub, key), repr(key))
+                for key in ("at_least", "at_most", "below", "above")
+            }
+            source = None
+            if "source" in data:
+                source = self.read_source(data["source"], child_path(sub, "source"))
+            if label is not None:
+                label_en = self.text(data, "label_en", sub, required=False)
+                bands.append(Band(label=label, label_en=label_en, source=source, **bounds))
+        return tuple(bands)
+
+    def read_index(self, value: object, path: str) -> IndexSpec | None:
+        """Read ``index: {weights: {id: weight}, missing: no_data|renormalise}``."""
+        data = self.mapping(value, path, INDEX_KEYS, "'index'")
+        if data is None or "weights" not in data:
+            return None
+        missing = data.get("missing", "no_data")
+        rule_ok = self.enum_value(missing, child_path(path, "missing"), MISSING_RULES, "'missing'")
+        weights_path = child_path(path, "weights")
+        raw = data["weights"]
+        if not isinstance(raw, dict) or not raw:
+            self.problem(weights_path, f"'weights' must map indicator ids to weights ({raw!r})")
+            return None
+        weights = {}
+        for component, weight in raw.items():
+            sub = child_path(weights_path, component)
+            if not isinstance(component, str) or not INDICATOR_ID.match(component):
+                self.problem(sub, f"{component!r} is not an indicator id")
+                continue
+            number = self.number(weight, sub, f"weight of {component!r}")
+            if number is not None:
+                weights[component] = number
+        if len(weights) < len(raw) or not rule_ok:
+            return None
+        return IndexSpec(weights=weights, missing=missing)
+
+    def with_index(self, iid: str, entry: Any, path: str) -> tuple[Any, IndexSpec | None]:  # noqa: ANN401
+        """For an index indicator, its entry with the formula derived from its weights."""
+        if not isinstance(entry, dict) or "index" not in entry:
+            return entry, None
+        for key in DERIVED_BY_INDEX:
+            if key in entry:
+                self.problem(
+                    child_path(path, key),
+                    f"indicator {iid!r} is an index: its {key} is derived from 'index', "
+                    f"remove {key!r}",
+                    iid,
+                )
+        spec = self.read_index(entry["index"], child_path(path, "index"))
+        if spec is None:  # reported; placeholders keep "missing numerator" from adding to it
+            return {**entry, "numerator": "0", "denominator": "1", "factor": 1}, None
+        numerator, denominator = index_formula(spec)
+        derived = {"numerator": str(numerator), "denominator": str(denominator), "factor": 1}
+        # An index is a weighted sum, not a subset of anything: never "exceeds".
+        return {"coverage": False, **entry, **derived}, spec
+
     def read_indicator(self, iid: str, entry: Any, path: str) -> Indicator | None:  # noqa: ANN401
         before = len(self.problems)
+        entry, index = self.with_index(iid, entry, path)
         data = self.mapping(entry, path, INDICATOR_KEYS, f"indicator {iid!r}")
         if data is None:
             if entry is None:
@@ -424,6 +498,9 @@ class _Builder:
         units = None
         if "units" in data:
             units = self.read_units(data["units"], child_path(path, "units"))
+        bands: tuple[Band, ...] = ()
+        if "bands" in data:
+            bands = self.read_bands(data["bands"], child_path(path, "bands"))
         if target is not None:
             check_phasing(self, target, deadline, path, iid)
         corresponds_to, correspondence_sources = read_correspondence(
@@ -450,6 +527,8 @@ class _Builder:
             notes=notes,
             coverage=coverage,
             units=units,
+            bands=bands,
+            index=index,
             corresponds_to=corresponds_to,
             correspondence_sources=correspondence_sources,
         )
@@ -644,6 +723,19 @@ class _OverlayBuilder:
     def problem(self, path: str, message: str, indicator_id: str | None = None) -> None:
         self.reader.problem(path, message, indicator_id)
 
+    def scoring(self, data: Mapping[str, Any], path: str, iid: str) -> dict[str, Any]:
+        """Overridden bands; an index cannot be overridden (it would change the formula)."""
+        if "index" in data:
+            self.problem(
+                child_path(path, "index"),
+                f"an override cannot change 'index' of {iid!r}; drop the indicator and add "
+                "a new one with its own id",
+                iid,
+            )
+        if "bands" in data:
+            return {"bands": self.reader.read_bands(data["bands"], child_path(path, "bands"))}
+        return {}
+
     def time_changes(
         self, base: Indicator, data: Mapping[str, Any], path: str, changes: dict[str, Any]
     ) -> None:
@@ -693,6 +785,7 @@ class _OverlayBuilder:
             changes["coverage"] = reader.read_coverage(data, path, iid)
         if "units" in data:
             changes["units"] = reader.read_units(data["units"], child_path(path, "units"))
+        changes.update(self.scoring(data, path, iid))
         self.time_changes(base, data, path, changes)
         row = None
         if "source" in data:

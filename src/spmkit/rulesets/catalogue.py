@@ -217,10 +217,14 @@ def _best(records: list[RuleSetRecord]) -> list[RuleSetRecord]:
     """Drop the superseded ones and order the rest, best first.
 
     Latest in force first; of two in force from the same day (one instrument written
-    twice, as a file and as an overlay), the plain file first; then by id.
+    twice, as a file and as an overlay), the plain file first; then by id. An overlay
+    of another candidate that does not supersede it is a reading of that rule set (the
+    SPM index over Permenkes 4/2019, docs/index-spm.md) and gives way to it.
     """
     replaced = {old for record in records for old in record.supersedes}
     kept = [record for record in records if record.id not in replaced]
+    present = {record.id for record in kept}
+    kept = [record for record in kept if not present.intersection(record.extends)] or kept
     return sorted(
         kept,
         key=lambda r: (-(r.in_force_from or dt.date.min).toordinal(), bool(r.extends), r.id),

@@ -97,6 +97,10 @@ def check_parts(  # noqa: PLR0913 - the parts of a rule set, some of them broken
         service_type_of=service_type_of,
     )
     problems.extend(check_units(inputs=inputs, indicators=indicators))
+    # Imported here: scoring's types are imported by the model, which imports this module.
+    from spmkit.rulesets.scoring import check_scoring  # noqa: PLC0415
+
+    problems.extend(check_scoring(indicators))
     return problems
 
 

@@ -34,8 +34,10 @@ from spmkit.rulesets.model import (
     default_kind,
 )
 from spmkit.rulesets.schema import (
+    BAND_KEYS,
     FORMAT_VERSION,
     IN_FORCE_KEYS,
+    INDEX_KEYS,
     INDICATOR_KEYS,
     INPUT_KEYS,
     JURISDICTION_KEYS,
@@ -46,6 +48,7 @@ from spmkit.rulesets.schema import (
     TOP_KEYS,
     UNITS_KEYS,
 )
+from spmkit.rulesets.scoring import Band
 
 __all__ = ["dump_rule_set", "without_origins"]
 
@@ -120,6 +123,32 @@ def _source(source: Source) -> dict[str, Any]:
     )
 
 
+def _band(band: Band) -> dict[str, Any]:
+    return _entry(
+        BAND_KEYS,
+        at_least=band.at_least,
+        at_most=band.at_most,
+        below=band.below,
+        above=band.above,
+        label=band.label,
+        label_en=band.label_en,
+        source=None if band.source is None else _source(band.source),
+    )
+
+
+def _formula(indicator: Indicator) -> dict[str, Any]:
+    """An index's weights, or a ratio's numerator, denominator and factor."""
+    index = indicator.index
+    if index is not None:  # its formula is derived from the weights
+        weights = dict(index.weights)
+        return {"index": _entry(INDEX_KEYS, weights=weights, missing=index.missing)}
+    return {
+        "numerator": render(indicator.numerator),
+        "denominator": render(indicator.denominator),
+        "factor": indicator.factor,
+    }
+
+
 def _indicator(indicator: Indicator) -> dict[str, Any]:
     target = indicator.target
     units = indicator.units
@@ -128,9 +157,7 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
         service_type=indicator.service_type,
         name=indicator.name,
         name_en=indicator.name_en,
-        numerator=render(indicator.numerator),
-        denominator=render(indicator.denominator),
-        factor=indicator.factor,
+        **_formula(indicator),
         target=_target(target),
         deadline=indicator.deadline,
         source=_source(indicator.source),
@@ -138,6 +165,7 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
         notes=indicator.notes,
         coverage=indicator.coverage,
         units=None if units is None else _entry(UNITS_KEYS, accept=units.accept, note=units.note),
+        bands=tuple(_band(band) for band in indicator.bands),
         corresponds_to={
             rule_set_id: (
                 {"indicator": iid, "source": _source(indicator.correspondence_sources[rule_set_id])}

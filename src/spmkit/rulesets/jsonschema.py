@@ -30,10 +30,13 @@ from spmkit.rulesets.model import (
     Verification,
 )
 from spmkit.rulesets.schema import (
+    BAND_KEYS,
     BASELINE_KEYS,
     CORRESPONDENCE_KEYS,
+    DERIVED_BY_INDEX,
     FORMAT_VERSION,
     IN_FORCE_KEYS,
+    INDEX_KEYS,
     INDICATOR_ID,
     INDICATOR_KEYS,
     INPUT_KEYS,
@@ -52,6 +55,7 @@ from spmkit.rulesets.schema import (
     TOP_KEYS,
     UNITS_KEYS,
 )
+from spmkit.rulesets.scoring import MISSING_RULES
 from spmkit.rulesets.timekeys import _SECTOR, MAX_SCHEDULE_YEARS
 
 __all__ = ["SCHEMA_ID", "VALUE_TYPES", "rule_set_schema", "schema_text"]
@@ -106,6 +110,23 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "note": _OPTIONAL_TEXT,
     },
     "baseline": {"year": _YEAR, "value": _NUMBER},
+    "band": {
+        "at_least": _NUMBER,
+        "at_most": _NUMBER,
+        "below": _NUMBER,
+        "above": _NUMBER,
+        "label": _TEXT,
+        "label_en": _OPTIONAL_TEXT,
+        "source": _SOURCE_REF,
+    },
+    "index": {
+        "weights": {
+            "type": "object",
+            "propertyNames": {"pattern": _pattern(INDICATOR_ID)},
+            "additionalProperties": _NUMBER,
+        },
+        "missing": {"enum": list(MISSING_RULES)},
+    },
     "correspondence": {
         "indicator": {"type": ["string", "integer"]},
         "source": _SOURCE_REF,
@@ -161,6 +182,8 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "coverage": {"type": ["boolean", "null"]},
         "units": {"$ref": "#/definitions/units"},
         "after": {"type": "string", "description": "overlays: place a new indicator after"},
+        "bands": {"type": "array", "items": {"$ref": "#/definitions/band"}},
+        "index": {"$ref": "#/definitions/index"},
         "corresponds_to": {
             "type": "object",
             "propertyNames": {"pattern": _pattern(RULE_SET_ID)},
@@ -234,6 +257,12 @@ def rule_set_schema() -> dict[str, Any]:
     ['spmkit', 'id', 'extends']
     """
     indicator = _object("indicator", {**INDICATOR_KEYS})
+    # An index derives its numerator, denominator and factor from its weights: required
+    # without `index`, refused with it.
+    indicator["required"] = [k for k in indicator["required"] if k not in DERIVED_BY_INDEX]
+    indicator["if"] = {"required": ["index"]}
+    indicator["then"] = {"not": {"anyOf": [{"required": [k]} for k in DERIVED_BY_INDEX]}}
+    indicator["else"] = {"required": list(DERIVED_BY_INDEX)}
     overlay_indicator = _object("indicator", {**INDICATOR_KEYS, "after": False}, optional=True)
     overlay = _object("rule_set", OVERLAY_KEYS)
     overlay["properties"]["indicators"] = {
@@ -266,6 +295,8 @@ def rule_set_schema() -> dict[str, Any]:
             "units": _object("units", UNITS_KEYS),
             "in_force": _object("in_force", IN_FORCE_KEYS),
             "baseline": _object("baseline", BASELINE_KEYS),
+            "band": _object("band", BAND_KEYS),
+            "index": _object("index", INDEX_KEYS),
             "correspondence": _object("correspondence", CORRESPONDENCE_KEYS),
             "source": {"oneOf": [_TEXT, source], "description": "a ref, or a full source"},
         },

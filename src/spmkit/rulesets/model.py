@@ -22,6 +22,7 @@ import attrs
 from spmkit.errors import RuleSetError, RuleSetInvalid, UnknownUnitError, UsageError
 from spmkit.frozen import FrozenMap, as_tuple, freeze
 from spmkit.language.expr import Expression, exact_decimal, render
+from spmkit.rulesets.scoring import Band, IndexSpec
 
 __all__ = [
     "AGGREGATIONS",
@@ -374,6 +375,10 @@ class Indicator:
     sources: FrozenMap[str, Source] = attrs.field(
         factory=FrozenMap, converter=freeze, validator=_check_source_fields
     )
+    bands: tuple[Band, ...] = attrs.field(default=(), converter=as_tuple)
+    """Categories of the value, from the top band down (:mod:`spmkit.rulesets.scoring`)."""
+    index: IndexSpec | None = None
+    """Set for a weighted index; its numerator and denominator are then derived from it."""
     corresponds_to: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
     """The same service in other rule sets (a predecessor regulation): rule-set id ->
     indicator id. :func:`spmkit.diff` pairs them as one changed indicator."""

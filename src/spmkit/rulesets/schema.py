@@ -12,10 +12,13 @@ import re
 from typing import Final
 
 __all__ = [
+    "BAND_KEYS",
     "BASELINE_KEYS",
     "CORRESPONDENCE_KEYS",
+    "DERIVED_BY_INDEX",
     "FIELD_KEYS",
     "FORMAT_VERSION",
+    "INDEX_KEYS",
     "INDICATOR_ID",
     "INDICATOR_KEYS",
     "INPUT_KEYS",
@@ -114,6 +117,8 @@ INDICATOR_KEYS: Final = {
     "notes": False,
     "coverage": False,
     "units": False,
+    "bands": False,
+    "index": False,
     "corresponds_to": False,
 }
 TARGET_KEYS: Final = {
@@ -132,6 +137,20 @@ SOURCE_KEYS: Final = {
     "quote": False,
     "note": False,
 }
+BAND_KEYS: Final = {
+    "at_least": False,
+    "at_most": False,
+    "below": False,
+    "above": False,
+    "label": True,
+    "label_en": False,
+    "source": False,
+}
+"""One band of ``bands:`` (docs/index-spm.md); the last band has neither threshold."""
+INDEX_KEYS: Final = {"weights": True, "missing": False}
+"""``index:``: component id -> weight, and the rule for a missing component."""
+DERIVED_BY_INDEX: Final = ("numerator", "denominator", "factor")
+"""Indicator keys an index derives from its weights, so it must not give them."""
 LANGUAGES: Final = ("id", "en")
 LEVELS: Final = ("nasional", "provinsi", "kabupaten", "kota", "kabupaten/kota")
 NULLABLE: Final = frozenset({"deadline", "until"})

@@ -12,6 +12,7 @@ adding visits to cases is a dimension error, found when a rule set is loaded::
     couple (pus, pasangan)    puskesmas                     hospital (rumah_sakit)
     health_facility (fasyankes, sarana_kesehatan)           school (sekolah)
     visit (kunjungan)         case (kasus)                  outbreak (klb)
+    item (butir): a requirement of mutu minimal (goods/services, staff)
 
 Plurals work (``persons``, ``visits``). Scales are plain numbers: ``percent`` (``%``),
 ``permille`` (``‰``), and the ``per`` form ``case per 100000 person`` (also
@@ -70,6 +71,7 @@ COUNTING_UNITS: Final = {
     "visit": ("kunjungan",),
     "case": ("kasus",),
     "outbreak": ("klb",),
+    "item": ("butir",),
 }
 """Counting unit -> its Indonesian aliases. Each unit is its own dimension."""
 
