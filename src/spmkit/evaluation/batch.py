@@ -17,6 +17,7 @@ DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Literal
@@ -509,6 +510,7 @@ def _scalar_fallback(
 # Recently compiled programs, by rule set identity (bounded; checked with `is`).
 _COMPILED: dict[int, CompiledRuleSet] = {}
 _CACHE_SIZE: Final = 32
+_COMPILED_LOCK: Final = threading.Lock()
 
 
 def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
@@ -516,9 +518,10 @@ def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
     compiled = _COMPILED.get(id(rule_set))
     if compiled is None or compiled.rule_set is not rule_set:
         compiled = CompiledRuleSet.build(rule_set)
-        if len(_COMPILED) >= _CACHE_SIZE:
-            del _COMPILED[next(iter(_COMPILED))]
-        _COMPILED[id(rule_set)] = compiled
+        with _COMPILED_LOCK:  # eviction and insertion as one step: threads share the cache
+            if len(_COMPILED) >= _CACHE_SIZE:
+                _COMPILED.pop(next(iter(_COMPILED)), None)
+            _COMPILED[id(rule_set)] = compiled
     return compiled
 
 

@@ -32,6 +32,7 @@ from spmkit.language.expr import (
     exact_decimal,
     render,
 )
+from spmkit.limits import MAX_DIGITS, decimal_problem, number_problem
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import Indicator, InputKind, InputSpec, RuleSet, factor_suffix
 
@@ -52,6 +53,7 @@ class _Undefined:
 
 _Value = Fraction | _Missing | _Undefined
 
+_SIZE_RULE: Final = f"a number of at most {MAX_DIGITS} digits"
 _NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
 
 
@@ -114,6 +116,9 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
     elif isinstance(value, Decimal):
         if not value.is_finite():
             return DataError(name, value, rule, "NaN and infinities are not counts")
+        too_big = decimal_problem(value)
+        if too_big is not None:
+            return DataError(name, value, _SIZE_RULE, too_big)
         number = Fraction(value)
     elif isinstance(value, numbers.Real):
         as_float = float(value)
@@ -127,6 +132,9 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
         number = Fraction(repr(as_float))
     else:
         return DataError(name, value, rule, f"got a {type(value).__name__}")
+    too_big = number_problem(number)
+    if too_big is not None:
+        return DataError(name, value, _SIZE_RULE, too_big)
     if number < 0:
         return DataError(name, value, rule, "counts cannot be negative")
     return number
