@@ -24,9 +24,6 @@ or print (that is :mod:`spmkit.files.report` and the command line).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
@@ -39,6 +36,15 @@ import yaml
 from spmkit.errors import DataFileError, DataInvalid, format_errors
 from spmkit.evaluation.results import Report
 from spmkit.evaluation.scalar import evaluate
+from spmkit.files.bounded import (
+    check_formula_values,
+    csv_rows,
+    decode_text,
+    load_json,
+    load_yaml_data,
+    open_workbook,
+    sheet_rows,
+)
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import RuleSet
 
@@ -310,27 +316,19 @@ class _Record:
 
 
 def _records_from_csv(path: Path) -> tuple[list[str], list[_Record]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problem = (
-            f"not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' "
-            "(Excel: Save As > CSV UTF-8)"
-        )
-        raise DataFileError(str(path), [problem]) from None
+    text = decode_text(
+        path, path.read_bytes(), "save it as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)"
+    )
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     records: list[_Record] = []
-    for cells in reader:
+    for line, cells in csv_rows(path, text, delimiter):
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
             header = [cell.strip() for cell in cells]
             continue
-        line = reader.line_num
         records.append(_Record(f"row {line}", line, dict(zip(header, cells, strict=False)), {}))
     return header or [], records
 
@@ -341,7 +339,7 @@ def _records_from_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[_
     except ImportError:
         problem = "reading .xlsx needs the optional package openpyxl: pip install 'spmkit[excel]'"
         raise DataFileError(str(path), [problem]) from None
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    workbook = open_workbook(openpyxl, path)
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             problem = f"no sheet {sheet!r}; the workbook has {workbook.sheetnames}"
@@ -349,7 +347,8 @@ def _records_from_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[_
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
         header: list[str] | None = None
         records: list[_Record] = []
-        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        check_formula_values(path, worksheet)
+        for number, row in sheet_rows(worksheet, path):
             if all(cell is None or str(cell).strip() == "" for cell in row):
                 continue
             if header is None:
@@ -406,11 +405,8 @@ def _read_records(path: Path, sheet: str | None) -> tuple[list[str], list[_Recor
     if suffix in {".xlsx", ".xlsm"}:
         return _records_from_xlsx(path, sheet)
     if suffix in {".json", ".yaml", ".yml"}:
-        text = path.read_text(encoding="utf-8-sig")
-        try:
-            loaded = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise DataFileError(str(path), [f"cannot parse: {exc}"]) from None
+        raw = path.read_bytes()
+        loaded = load_json(path, raw) if suffix == ".json" else load_yaml_data(path, raw)
         return _records_from_tree(path, loaded)
     problem = f"unknown file type {path.suffix!r}; give a .csv, .xlsx, .json or .yaml file" + (
         "; save old .xls workbooks as .xlsx" if suffix == ".xls" else ""
