@@ -37,6 +37,7 @@ from typing import Any, Final
 import attrs
 
 from spmkit.errors import ExtendsCycleError, RuleSetError, RuleSetInvalid, RuleSetNotFoundError
+from spmkit.limits import MAX_EXTENDS_DEPTH
 from spmkit.rulesets.check import check_references, suggest
 from spmkit.rulesets.model import PROVENANCE_FIELDS, Indicator, RuleSet, Source
 from spmkit.rulesets.reader import (
@@ -47,8 +48,8 @@ from spmkit.rulesets.reader import (
     _RULE_SET_ID,
     FORMAT_VERSION,
     _Reader,
-    find_rule_file,
     read_rule_file,
+    shipped_rule_sets,
 )
 from spmkit.yamlload import YamlDocument, child_path
 
@@ -270,9 +271,18 @@ def _base_file(document: YamlDocument, file: str | None, chain: tuple[str, ...])
             path="$.extends",
         )
         raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        error = RuleSetError(
+            f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} overlays; "
+            "merge some of them (docs/semantics.md, Limits)",
+            file=file,
+            line=line,
+            path="$.extends",
+        )
+        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
     here = Path(file).resolve().parent if file is not None else None
     try:
-        path = find_rule_file(reference, relative_to=here)
+        path = _confined(reference, here)
     except RuleSetNotFoundError as exc:
         error = RuleSetError(str(exc), file=file, line=line, path="$.extends")
         raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error]) from None
@@ -288,6 +298,28 @@ def _base_file(document: YamlDocument, file: str | None, chain: tuple[str, ...])
         )
         raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
     return path
+
+
+def _confined(reference: str, here: Path | None) -> Path:
+    """The base file: a shipped id, or a file inside the overlay's own directory.
+
+    A path that leads elsewhere (absolute, ``..``, or a symlink out) is refused, so that
+    an overlay cannot make spmkit read, and report on, any file of the machine.
+    """
+    shipped = shipped_rule_sets()
+    if here is not None:
+        candidate = (here / reference).resolve()
+        if candidate.is_relative_to(here) and candidate.is_file():
+            return candidate
+    if reference in shipped:
+        return shipped[reference]
+    where = f"a file under {here}" if here is not None else "a file (text has no directory)"
+    known = ", ".join(sorted(shipped)) or "none"
+    msg = (
+        f"no rule set {reference[:100]!r}: 'extends' names a shipped rule set id ({known}) or "
+        f"{where}; a base elsewhere must be copied beside the overlay"
+    )
+    raise RuleSetNotFoundError(msg)
 
 
 def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, ...]) -> RuleSet:

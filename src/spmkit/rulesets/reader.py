@@ -601,7 +601,14 @@ def _kind(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str) and (len(value) > _SHOWN_TEXT or "\n" in value):
+        # Never echo a whole document: it may be a file that is not a rule file at all.
+        return f"text of {len(value):,} characters"
     return repr(value)
+
+
+_SHOWN_TEXT: Final = 60
+"""Longest text repeated in a message about a rule file; longer text is named by its size."""
 
 
 def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
