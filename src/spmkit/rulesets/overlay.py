@@ -263,40 +263,31 @@ def _base_file(document: YamlDocument, file: str | None, chain: tuple[str, ...])
     """Find the base file of an overlay, refusing an ``extends:`` cycle."""
     reference = document.data.get("extends")
     line = document.line("$.extends")
+
+    def refuse(message: str, kind: type[RuleSetError] = RuleSetError) -> RuleSetInvalid:
+        error = kind(message, file=file, line=line, path="$.extends")
+        return RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
+
     if not isinstance(reference, str) or not reference.strip():
-        error = RuleSetError(
-            f"'extends' must be a rule-set id or a file path (got {reference!r})",
-            file=file,
-            line=line,
-            path="$.extends",
-        )
-        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
+        raise refuse(f"'extends' must be a rule-set id or a file path (got {reference!r})")
     if len(chain) > MAX_EXTENDS_DEPTH:
-        error = RuleSetError(
+        raise refuse(
             f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} overlays; "
-            "merge some of them (docs/semantics.md, Limits)",
-            file=file,
-            line=line,
-            path="$.extends",
+            "merge some of them (docs/semantics.md, Limits)"
         )
-        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
     here = Path(file).resolve().parent if file is not None else None
     try:
         path = _confined(reference, here)
     except RuleSetNotFoundError as exc:
-        error = RuleSetError(str(exc), file=file, line=line, path="$.extends")
-        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error]) from None
+        raise refuse(str(exc)) from None
     key = str(path.resolve())
     if key in chain:
         loop = [Path(step).name for step in chain[chain.index(key) :]] + [path.name]
-        error = ExtendsCycleError(
+        raise refuse(
             f"'extends' makes a cycle: {' -> '.join(loop)}; a rule set cannot extend "
             "itself, directly or through others",
-            file=file,
-            line=line,
-            path="$.extends",
+            ExtendsCycleError,
         )
-        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
     return path
 
 
