@@ -181,9 +181,9 @@ class TestEvaluate:
         assert "must end in .png or .svg (got .pdf)" in err
 
     def test_indonesian_csv_with_a_bad_row(self, capsys):
-        """The docs' CSV: three rows evaluate, row 5 is refused with its row number, exit 1."""
+        """The docs' CSV: three rows evaluate, row 5 is refused with its row number, exit 3 (rows refused)."""
         status, out, err = run(capsys, "evaluate", "kulon-progo-2011", PUSKESMAS, "--lang", "en")
-        assert status == 1
+        assert status == 3
         assert "Data: Wates 2011 (row 2)" in out
         assert "Data: Sentolo 2011 (row 4)" in out
         assert (
@@ -225,7 +225,7 @@ class TestEvaluate:
             "--format",
             "json",
         )
-        assert status == 1
+        assert status == 3  # a row refused
         wates, pengasih = json.loads(out)["rows"]
         assert wates["results"][0]["value"] == 99.0
         assert wates["results"][0]["status"] == "met"

@@ -5,8 +5,9 @@ files are read by :mod:`spmkit.files.datafiles`, output is written by :mod:`spmk
 :mod:`spmkit.files.chart`, words come from :mod:`spmkit.messages`.
 
 Exit status: 0 success (for ``evaluate``: every target of every row met), 1 a target
-not met, a data row refused, or a problem found by ``check``; 2 bad usage, an
-unreadable file, or a feature this installation lacks.
+not met, or a problem found by ``check``; 2 bad usage, an unusable data or rule file, or
+a feature this installation lacks; 3 some data rows refused (the others evaluated);
+70 an internal error of spmkit (a bug: please report it), never a traceback.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from spmkit.files.datafiles import (
     load_mapping,
     read_data,
 )
+from spmkit.files.outputs import write_output
 from spmkit.files.report import FORMATS, indicator_name, render
 from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
 from spmkit.rulesets.model import RuleSet
@@ -42,6 +44,12 @@ __all__ = ["build_parser", "main"]
 
 PROGRESS_MIN_ROWS: Final = 200
 """Batches of at least this many rows show progress on stderr (when it is a terminal)."""
+
+EXIT_ROWS_REFUSED: Final = 3
+"""Exit status when some data rows were refused (bad cells); the other rows are reported."""
+
+EXIT_INTERNAL: Final = 70
+"""Exit status of an internal error (EX_SOFTWARE): a bug, reported in one line."""
 
 _SUFFIX_FORMATS: Final = {".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html"}
 
@@ -176,16 +184,19 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(args.output, text.encode("utf-8"), inputs=(args.data, args.rule_set))
     if args.chart is not None:
         image_format = Path(args.chart).suffix.casefold().lstrip(".")
-        Path(args.chart).write_bytes(_chart(rule_set, outcomes, lang, image_format))
+        chart = _chart(rule_set, outcomes, lang, image_format)
+        write_output(args.chart, chart, inputs=(args.data, args.rule_set, args.output))
     if args.explain and output_format == "table":
         for outcome in outcomes:
             if outcome.report is not None:
                 print()
                 for result in outcome.report.values():
                     print(result.explanation)
+    if any(o.report is None for o in outcomes):
+        return EXIT_ROWS_REFUSED
     every_row_met = all(o.report is not None and o.report.all_met for o in outcomes)
     return 0 if every_row_met else 1
 
@@ -224,7 +235,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         if outcome.report is None:
             for problem in outcome.problems:
                 print(message("row_refused", lang, where=outcome.row.where, problem=problem))
-            status = 1
+            status = EXIT_ROWS_REFUSED
             continue
         result = outcome.report[indicator.id]
         status = status or (0 if result.met else 1)
@@ -313,7 +324,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if row.problems:
             for problem in row.problems:
                 print(message("row_refused", lang, where=row.where, problem=problem))
-            status = 1
+            status = EXIT_ROWS_REFUSED
             continue
         _print_result(compare(rule_sets, dict(row.values)), args.format, lang)
     return status
@@ -549,6 +560,13 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
+        print(
+            f"spmkit: internal error ({type(exc).__name__}: {str(exc)[:300]}); this is a bug "
+            "in spmkit, please report it with the command you ran",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return status
 
 

@@ -19,9 +19,11 @@ the line, row or cell (limits: :mod:`spmkit.limits`, table in ``docs/semantics.m
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -38,7 +40,21 @@ from spmkit.limits import (
 )
 from spmkit.yamlload import read_yaml
 
-__all__ = ["csv_rows", "decode_text", "load_json", "load_yaml_data", "sheet_rows"]
+__all__ = [
+    "MAX_PATH_CHARS",
+    "check_formula_values",
+    "csv_rows",
+    "data_path",
+    "decode_text",
+    "load_json",
+    "load_yaml_data",
+    "open_workbook",
+    "os_errors",
+    "sheet_rows",
+]
+
+MAX_PATH_CHARS: Final = 4096
+"""Longest data-file path accepted (Linux's PATH_MAX)."""
 
 _SHOWN_FORMULA_CELLS: Final = 5
 # A formula element closed, then the cell closed, with no <v> (saved value) between.
@@ -252,3 +268,29 @@ def check_formula_values(path: Path, worksheet: Any) -> None:  # noqa: ANN401 - 
             "it, so the values are stored"
         )
         raise DataFileError(str(path), [problem])
+
+
+def data_path(path: object) -> Path:
+    """A data file's path, checked to be a path (not bytes, not None) of bounded length."""
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        shown = type(path).__name__
+        raise DataFileError(f"<{shown}>", [f"a data file is named by a str or Path, not {shown}"])
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise DataFileError("<bytes>", ["a data file is named by a str or Path, not bytes"])
+    if len(text) > MAX_PATH_CHARS:
+        shown_path = text[:60] + "..."
+        problem = f"a path of {len(text):,} characters; spmkit accepts at most {MAX_PATH_CHARS:,}"
+        raise DataFileError(shown_path, [problem])
+    return Path(text)
+
+
+@contextlib.contextmanager
+def os_errors(path: object) -> Iterator[None]:
+    """Turn the operating system's refusals (permissions, devices, long names) into errors."""
+    try:
+        yield
+    except OSError as exc:
+        shown = os.fspath(path) if isinstance(path, str | os.PathLike) else repr(path)
+        reason = exc.strerror or type(exc).__name__
+        raise DataFileError(str(shown)[:200], [f"cannot read the file: {reason}"]) from None

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
-import yaml
 
 from spmkit.errors import DataFileError, DataInvalid, format_errors
 from spmkit.evaluation.results import Report
@@ -39,10 +38,12 @@ from spmkit.evaluation.scalar import evaluate
 from spmkit.files.bounded import (
     check_formula_values,
     csv_rows,
+    data_path,
     decode_text,
     load_json,
     load_yaml_data,
     open_workbook,
+    os_errors,
     sheet_rows,
 )
 from spmkit.frozen import FrozenMap, freeze
@@ -204,7 +205,8 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         DataFileError: the file is not a mapping of the documented keys.
     """
     source = str(path)
-    loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+    with os_errors(path):
+        loaded = load_yaml_data(data_path(path), data_path(path).read_bytes()) or {}
     problems: list[str] = []
     if not isinstance(loaded, dict):
         raise DataFileError(source, ["a mapping file must be a YAML mapping"])
@@ -570,7 +572,8 @@ def read_data(
     if mapping.number_format is not None and number_format == "auto":
         number_format = mapping.number_format
     source = str(path)
-    header, records = _read_records(Path(path), sheet)
+    with os_errors(path):
+        header, records = _read_records(data_path(path), sheet)
     rule_sets = [rule_set] if isinstance(rule_set, RuleSet) else list(rule_set)
     columns, region, period, unknown, problems = _match_columns(header, rule_sets, mapping)
     formats, format_problems = _decide_formats(columns, records, number_format)

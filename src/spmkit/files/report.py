@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from spmkit.evaluation.results import IndicatorResult, Report, Status
 from spmkit.files.datafiles import RowOutcome
+from spmkit.files.outputs import escape_markdown, neutralise_cell
 from spmkit.messages import Language, format_number, message, status_label
 from spmkit.rulesets.model import Indicator, RuleSet, factor_suffix
 
@@ -183,7 +184,7 @@ def render_table(
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    return escape_markdown(text)
 
 
 def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
@@ -236,10 +237,10 @@ def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
     )
     for outcome in outcomes:
         row = outcome.row
-        lead = [row.number, row.region or "", row.period or ""]
+        lead = [row.number, neutralise_cell(row.region or ""), neutralise_cell(row.period or "")]
         if outcome.report is None:
             writer.writerows(
-                [*lead, "", "refused", "", "", "", "", "", "", "", problem]
+                [*lead, "", "refused", "", "", "", "", "", "", "", neutralise_cell(problem)]
                 for problem in outcome.problems
             )
             continue
