@@ -22,9 +22,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit.errors import DataError, DataInvalid
+from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 from spmkit.evaluation.compile import EXACT_LIMIT, Vec, constant_vec
-from spmkit.evaluation.scalar import convert_value  # one definition of a valid value, shared
+from spmkit.evaluation.scalar import convert_value, is_quantity  # one definition of a valid value
 from spmkit.language.expr import exact_decimal
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import InputKind, InputSpec, RuleSet
@@ -32,6 +32,8 @@ from spmkit.rulesets.model import InputKind, InputSpec, RuleSet
 __all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
 
 _RULE: Final = "a non-negative finite number"
+_WIDE_INTS: Final = frozenset({"Int128", "UInt128"})  # polars types numpy has no dtype for
+_NOT_NUMBERS: Final = {"m": "durations", "M": "dates", "c": "complex numbers"}
 # Decimal data are held as integers over 10**k; the bound keeps every decimal unique
 # at that scale, so the integer is exactly what the shortest repr of the float says.
 _MAX_DECIMALS: Final = 6
@@ -87,7 +89,24 @@ def to_mapping(data: object) -> Mapping[str, object]:
 
 
 def to_array(values: object) -> npt.NDArray[Any]:
-    """Turn one column into a 1-D numpy array; nulls become NaN (numbers) or None."""
+    """Turn one column into a 1-D numpy array; nulls become NaN (numbers) or None.
+
+    The array never shares memory with the caller's: results built from it own their
+    data, so a later change to the caller's array is not seen in them, and no write to
+    them reaches the caller. A masked array's masked rows are missing (None).
+    """
+    array = _to_array(values)
+    if array is values or array.base is not None:
+        array = array.copy()
+    return array
+
+
+def _to_array(values: object) -> npt.NDArray[Any]:
+    if isinstance(values, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(values)
+        objects = np.asarray(values.data, dtype=object).copy()
+        objects[mask] = None
+        return objects
     kind = _module(values)
     if kind == "pandas":
         series: Any = values
@@ -100,7 +119,7 @@ def to_array(values: object) -> npt.NDArray[Any]:
         return np.asarray(series.to_numpy(dtype=object))
     if kind == "polars":
         polars_series: Any = values
-        if polars_series.dtype.is_numeric():
+        if polars_series.dtype.is_numeric() and str(polars_series.dtype) not in _WIDE_INTS:
             return np.asarray(polars_series.to_numpy())
         return np.asarray(polars_series.to_list(), dtype=object)
     if isinstance(values, np.ndarray):
@@ -204,6 +223,10 @@ def _column(name: str, values: object) -> tuple[Column | None, DataError | None]
     raw = to_array(values)
     if raw.ndim != 1:
         return None, DataError(name, f"an array of shape {raw.shape}", "a 1-D column")
+    if raw.dtype.kind in _NOT_NUMBERS:
+        what = _NOT_NUMBERS[raw.dtype.kind]
+        hint = f"column {name!r} holds {what} ({raw.dtype}), not counts; convert it first"
+        return None, _bad(name, raw, np.ones(raw.shape, dtype=bool), hint)
     if raw.dtype == object:
         converted, problem = _objects(name, raw)
         if problem is not None:
@@ -337,7 +360,13 @@ def read_table(
                     )
                 )
             continue
-        column, problem = _column(name, values)
+        column_values = values
+        if is_quantity(values):
+            column_values, problem = _quantity_column(rule_set.inputs[name], values)
+            if problem is not None:
+                problems.append(problem)
+                continue
+        column, problem = _column(name, column_values)
         if column is not None and problem is None:
             problem = _constrain(rule_set.inputs[name], column)
         if problem is not None:
@@ -358,6 +387,26 @@ def read_table(
         elif spec.default is not None and columns[name].vec is not None:
             columns[name] = _with_default(columns[name], spec.default)
     return Table(rows=rows, columns=columns, keys=carried)
+
+
+def _quantity_column(spec: InputSpec, values: Any) -> tuple[Any, DataError | None]:  # noqa: ANN401 - pint
+    """A pint quantity column in the input's unit, converted exactly as the scalar code does."""
+    from spmkit.rulesets.units import factor_from  # noqa: PLC0415 - pint only for quantities
+
+    rule = f"a quantity in {spec.unit} or a unit convertible to it"
+    try:
+        factor = factor_from(values, spec.unit)
+    except UnknownUnitError as exc:
+        return None, DataError(spec.name, str(values.units), rule, exc.message)
+    if factor is None:
+        hint = f"{values.units} does not convert to {spec.unit}"
+        return None, DataError(spec.name, str(values.units), rule, hint)
+    magnitudes = to_array(values.magnitude)
+    converted = np.empty(magnitudes.shape, dtype=object)
+    for row, magnitude in enumerate(magnitudes):
+        number = convert_value(spec.name, magnitude)
+        converted[row] = number * factor if isinstance(number, Fraction) else magnitude
+    return converted, None
 
 
 def _with_default(column: Column, default: Fraction) -> Column:

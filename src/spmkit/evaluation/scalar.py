@@ -53,11 +53,12 @@ class _Undefined:
 
 _Value = Fraction | _Missing | _Undefined
 
+_NOT_NUMBERS: Final = ("m", "M", "c")  # numpy kinds: timedelta, datetime, complex
 _SIZE_RULE: Final = f"a number of at most {MAX_DIGITS} digits"
 _NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
 
 
-def _is_quantity(value: object) -> bool:
+def is_quantity(value: object) -> bool:
     """A pint quantity (of any registry), recognised without importing pint."""
     return hasattr(value, "magnitude") and hasattr(value, "units") and hasattr(value, "to")
 
@@ -101,6 +102,9 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
         return None
     if isinstance(value, bool):
         return DataError(name, value, rule, "booleans are not counts; give 0 or 1 if you mean that")
+    if getattr(getattr(value, "dtype", None), "kind", "") in _NOT_NUMBERS:
+        # numpy's timedelta64 is an integer type, so it must be refused before Integral.
+        return DataError(name, value, rule, f"got a {type(value).__name__}, not a count")
     if isinstance(value, str):
         hint = "give a number, not text"
         if _NUMBER_TEXT.match(value):
@@ -176,7 +180,7 @@ def validate_data(
                 )
             continue
         spec = rule_set.inputs[name]
-        converted = _from_quantity(spec, raw) if _is_quantity(raw) else convert_value(name, raw)
+        converted = _from_quantity(spec, raw) if is_quantity(raw) else convert_value(name, raw)
         if converted is not None and not isinstance(converted, DataError):
             values[name] = converted
             converted = _constrain(spec, raw, converted)
