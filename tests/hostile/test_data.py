@@ -153,7 +153,7 @@ class TestCsvRows:
             ["evaluate", "kulon-progo-2011", str(path), "--format", "json", "--lang", "en"]
         )
         out, _ = capsys.readouterr()
-        assert status == 1
+        assert status == 3  # rows refused
         rows = {row["row"]: row for row in json.loads(out)["rows"]}
         assert rows[2]["region"] == "A"
         assert rows[2]["problems"] == []
