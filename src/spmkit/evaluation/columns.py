@@ -14,6 +14,7 @@ fallback only.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final
@@ -77,6 +78,14 @@ def to_mapping(data: object) -> Mapping[str, object]:
     """Read a single-row data set (a mapping, or a one-row frame) as a plain mapping."""
     kind = _module(data)
     if kind == "pandas" and hasattr(data, "columns"):
+        names = [str(name) for name in data.columns]
+        doubled = sorted(name for name, count in Counter(names).items() if count > 1)
+        if doubled:
+            problems = [
+                DataError(name, "<columns>", "a column name used once", "rename or drop the copies")
+                for name in doubled
+            ]
+            raise DataInvalid("data have duplicate column names", problems)
         return {str(name): data[name] for name in data.columns}  # type: ignore[index]
     if kind == "polars" and hasattr(data, "get_columns"):
         return {s.name: s for s in data.get_columns()}

@@ -377,7 +377,11 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
         rule_set = reader.construct(
             id=str(rule_set_id),
             title=title or base.title,
-            title_en=data.get("title_en", base.title_en),
+            title_en=(
+                reader.text(data, "title_en", "$", required=False)
+                if "title_en" in data
+                else base.title_en
+            ),
             language=str(data.get("language", base.language)),
             jurisdiction=jurisdiction,
             legal_basis=legal_basis,

@@ -210,7 +210,7 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
-            self.problem(child_path(path, key), f"{key!r} must be non-empty text (got {value!r})")
+            self.problem(child_path(path, key), f"{key!r} must be non-empty text (got {_kind(value)})")
             return None
         return value
 
