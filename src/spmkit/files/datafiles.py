@@ -47,6 +47,7 @@ from spmkit.files.bounded import (
     sheet_rows,
 )
 from spmkit.frozen import FrozenMap, freeze
+from spmkit.limits import digits_text_problem
 from spmkit.rulesets.model import RuleSet
 
 __all__ = [
@@ -112,6 +113,8 @@ def _normalise(name: str) -> str:
 def _readings(text: str) -> dict[str, Fraction]:
     """Return the value ``text`` has under each number format it is valid in."""
     body = text.strip()
+    if digits_text_problem(body) is not None:
+        return {}  # over the digit limit: no reading (the cell is refused, naming its size)
     sign = 1
     if body.startswith("-"):
         sign, body = -1, body[1:].strip()
@@ -524,6 +527,9 @@ def _convert_cell(column: str, cell: object, style: str) -> tuple[object, str | 
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None, None
     if isinstance(cell, str):
+        too_long = digits_text_problem(cell)
+        if too_long is not None:
+            return None, f"column {column!r}: {too_long}"
         readings = _readings(cell)
         value = readings.get(style) if style != "any" else readings.get("id")
         if value is None:

@@ -210,7 +210,9 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
-            self.problem(child_path(path, key), f"{key!r} must be non-empty text (got {_kind(value)})")
+            self.problem(
+                child_path(path, key), f"{key!r} must be non-empty text (got {_kind(value)})"
+            )
             return None
         return value
 
