@@ -51,6 +51,7 @@ MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""
 
 _BITS_PER_DIGIT: Final = 3.3219280948873626
+_DIGITS_BOUND: Final = 10**MAX_DIGITS
 
 
 def _digits(value: int) -> int:
@@ -70,9 +71,17 @@ def _too_many(digits: int, about: str = "") -> str:
 
 def number_problem(value: int | Fraction) -> str | None:
     """Why an exact number is over :data:`MAX_DIGITS`, or None when it is within it."""
-    parts = (value,) if isinstance(value, int) else (value.numerator, value.denominator)
+    if isinstance(value, int):
+        if -_DIGITS_BOUND < value < _DIGITS_BOUND:
+            return None
+        parts: tuple[int, ...] = (value,)
+    else:
+        numerator, denominator = value.numerator, value.denominator
+        if -_DIGITS_BOUND < numerator < _DIGITS_BOUND and denominator < _DIGITS_BOUND:
+            return None
+        parts = (numerator, denominator)
     for part in parts:
-        if abs(part) >= 10**MAX_DIGITS:
+        if abs(part) >= _DIGITS_BOUND:
             digits = _digits(part)
             about = "about " if part.bit_length() > 4 * MAX_DIGITS + 8 else ""
             return _too_many(digits, about)

@@ -26,8 +26,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit.evaluation.columns import Table, read_table
+from spmkit.evaluation.columns import _DECIMAL_LIMIT, _MAX_DECIMALS, Table, read_table
 from spmkit.evaluation.compile import (
+    EXACT_LIMIT,
     Env,
     NeedsExact,
     Program,
@@ -36,7 +37,7 @@ from spmkit.evaluation.compile import (
     compile_expression,
 )
 from spmkit.evaluation.results import Status, nearest_float
-from spmkit.evaluation.scalar import evaluate
+from spmkit.evaluation.scalar import evaluate_some
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
 
@@ -432,7 +433,7 @@ class CompiledRuleSet:
             if exact_only:
                 fallback.append(indicator_id)
         if fallback:
-            results.update(_scalar_fallback(self.rule_set, table, fallback))
+            results.update(self._fallback(table, fallback))
         ordered = {i: results[i] for i in self.rule_set.indicators}
         return BatchResult(
             rule_set_id=self.rule_set.id,
@@ -441,6 +442,85 @@ class CompiledRuleSet:
             results=ordered,
             exact_fallback=tuple(fallback),
         )
+
+    def _fallback(self, table: Table, indicator_ids: Sequence[str]) -> dict[str, IndicatorArrays]:
+        """The fallback indicators: exact rows by the numpy programs, only the others in scalar.
+
+        A row needs the scalar evaluator when one of its values has no exact float64 form
+        (an integer of 2**53 or more, a decimal of many digits); the other rows are
+        evaluated again, as a smaller table, by the numpy programs.
+        """
+        needs = _rows_needing_exact(table)
+        if table.rows < 2 or needs.all() or not needs.any():
+            return _scalar_fallback(self.rule_set, table, indicator_ids)
+        good, bad = np.flatnonzero(~needs), np.flatnonzero(needs)
+        quick = self._evaluate_table(_row_subset(self.rule_set, table, good))
+        slow = _scalar_fallback(self.rule_set, table, indicator_ids, bad)
+        merged = {}
+        for indicator_id in indicator_ids:
+            fields = {}
+            for name in _ARRAY_FIELDS:
+                fast_part = getattr(quick[indicator_id], name)
+                slow_part = getattr(slow[indicator_id], name)
+                out = np.empty(table.rows, dtype=np.result_type(fast_part, slow_part))
+                out[good], out[bad] = fast_part, slow_part
+                fields[name] = _frozen_array(out, table.rows, out.dtype)
+            indicator = self.rule_set.indicators[indicator_id]
+            merged[indicator_id] = IndicatorArrays(
+                indicator_id=indicator_id,
+                target=indicator.target,
+                factor=indicator.factor,
+                **fields,
+            )
+        return merged
+
+
+_ARRAY_FIELDS: Final = (
+    "value",
+    "status_code",
+    "met",
+    "gap",
+    "numerator",
+    "denominator",
+    "exceeds_denominator",
+)
+
+
+def _plain_number(value: object) -> bool:
+    """Whether a value read from the data has an exact float64 form the programs can use."""
+    if value is None:
+        return True
+    number = value if isinstance(value, Fraction) else Fraction(repr(float(value)))  # type: ignore[arg-type]
+    if number.denominator == 1:
+        return abs(number) < EXACT_LIMIT
+    scale = 10**_MAX_DECIMALS
+    return scale % number.denominator == 0 and abs(number) * scale < _DECIMAL_LIMIT
+
+
+def _rows_needing_exact(table: Table) -> npt.NDArray[np.bool_]:
+    """Rows holding a value of a column the programs cannot take exactly."""
+    needs = np.zeros(table.rows, dtype=bool)
+    for column in table.columns.values():
+        if column.vec is None:
+            needs |= np.array(
+                [not _plain_number(column.scalar(row)) for row in range(table.rows)], dtype=bool
+            )
+    return needs
+
+
+def _row_subset(rule_set: RuleSet, table: Table, index: npt.NDArray[np.intp]) -> Table:
+    """The rows ``index`` of a table, read again (so their columns become exact arrays)."""
+    data: dict[str, object] = {}
+    for name, column in table.columns.items():
+        if column.vec is None:
+            values = [column.scalar(int(row)) for row in index]
+            data[name] = np.array(
+                [np.nan if v is None else float(v) for v in values],  # type: ignore[arg-type]
+                dtype=np.float64,
+            )
+        else:
+            data[name] = column.raw[index]
+    return read_table(rule_set, data)
 
 
 class _LazyRefs(Mapping[str, Vec]):
@@ -463,10 +543,14 @@ class _LazyRefs(Mapping[str, Vec]):
 
 
 def _scalar_fallback(
-    rule_set: RuleSet, table: Table, indicator_ids: Sequence[str]
+    rule_set: RuleSet,
+    table: Table,
+    indicator_ids: Sequence[str],
+    which: npt.NDArray[np.intp] | None = None,
 ) -> dict[str, IndicatorArrays]:
-    """Evaluate some indicators row by row with the exact scalar evaluator."""
-    rows = table.rows
+    """Evaluate some indicators on some rows (default all) with the exact scalar evaluator."""
+    chosen = range(table.rows) if which is None else [int(row) for row in which]
+    rows = len(chosen)
     fields: dict[str, dict[str, Any]] = {
         i: {
             "value": np.full(rows, np.nan),
@@ -480,9 +564,9 @@ def _scalar_fallback(
         for i in indicator_ids
     }
     codes = {status: code for code, status in enumerate(STATUS_CODES)}
-    for row in range(rows):
-        data = {name: column.scalar(row) for name, column in table.columns.items()}
-        report = evaluate(rule_set, data)
+    for row, source in enumerate(chosen):
+        data = {name: column.scalar(source) for name, column in table.columns.items()}
+        report = evaluate_some(rule_set, data, indicator_ids)
         for indicator_id in indicator_ids:
             result = report[indicator_id]
             out = fields[indicator_id]

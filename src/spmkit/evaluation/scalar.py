@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
@@ -36,7 +36,7 @@ from spmkit.limits import MAX_DIGITS, decimal_problem, number_problem
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import Indicator, InputKind, InputSpec, RuleSet, factor_suffix
 
-__all__ = ["evaluate", "validate_data"]
+__all__ = ["evaluate", "evaluate_some", "validate_data"]
 
 
 @attrs.frozen
@@ -404,3 +404,35 @@ def evaluate(
         results[indicator_id] = result
     ordered = {indicator_id: results[indicator_id] for indicator_id in rule_set.indicators}
     return Report(rule_set_id=rule_set.id, results=ordered)
+
+
+def evaluate_some(
+    rule_set: RuleSet, data: Mapping[str, object], indicator_ids: Sequence[str]
+) -> dict[str, IndicatorResult]:
+    """Evaluate only some indicators (and those they reference), exactly as :func:`evaluate`.
+
+    For the batch fallback: a row that needs exact arithmetic for one indicator does not
+    pay for all the others.
+
+    Raises:
+        DataInvalid: as :func:`evaluate`.
+    """
+    values = validate_data(rule_set, data)
+    wanted: set[str] = set()
+    stack = list(indicator_ids)
+    while stack:
+        indicator_id = stack.pop()
+        if indicator_id not in wanted:
+            wanted.add(indicator_id)
+            stack.extend(rule_set.indicators[indicator_id].refs)
+    refs: dict[str, _Value] = {}
+    results: dict[str, IndicatorResult] = {}
+    citation = rule_set.legal_basis.cite()
+    for indicator_id in rule_set.evaluation_order:
+        if indicator_id in wanted:
+            result, outcome = _evaluate_indicator(
+                rule_set.indicators[indicator_id], values, refs, citation
+            )
+            refs[indicator_id] = outcome
+            results[indicator_id] = result
+    return {indicator_id: results[indicator_id] for indicator_id in indicator_ids}
