@@ -57,10 +57,11 @@ MAX_PATH_CHARS: Final = 4096
 """Longest data-file path accepted (Linux's PATH_MAX)."""
 
 _SHOWN_FORMULA_CELLS: Final = 5
-# A formula element closed, then the cell closed, with no <v> (saved value) between.
+# A formula element, then no saved value (no <v>, or an empty one), then the cell's end.
 _FORMULA_WITHOUT_VALUE: Final = re.compile(
     rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*'
-    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*</(?:\w+:)?c>"
+    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
 
 
@@ -198,7 +199,17 @@ def _column_name(number: int) -> str:
 def sheet_rows(worksheet: Any, path: Path) -> Iterator[tuple[int, tuple[object, ...]]]:  # noqa: ANN401 - openpyxl
     """Yield ``(row number, values)`` of the cells that exist, within the sheet limits."""
     worksheet.reset_dimensions()  # the declared dimension may claim a million empty rows
-    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+    rows = worksheet.iter_rows(values_only=True)
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        # The sheet's XML is parsed as it is read: its errors surface here, not at opening.
+        except Exception as exc:  # noqa: BLE001
+            raise DataFileError(str(path), [_damaged(exc)]) from None
+        number += 1
         if not row:
             continue
         if number > MAX_SHEET_ROWS:
@@ -245,11 +256,14 @@ def open_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl 
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     # A parser of untrusted bytes: zip, XML and openpyxl's own errors all mean the same.
     except Exception as exc:  # noqa: BLE001
-        problem = (
-            f"cannot read the workbook ({type(exc).__name__}); it is damaged or not an "
-            ".xlsx file: open it in Excel and save it again as .xlsx"
-        )
-        raise DataFileError(str(path), [problem]) from None
+        raise DataFileError(str(path), [_damaged(exc)]) from None
+
+
+def _damaged(error: Exception) -> str:
+    return (
+        f"cannot read the workbook ({type(error).__name__}); it is damaged or not an "
+        ".xlsx file: open it in Excel and save it again as .xlsx"
+    )
 
 
 def check_formula_values(path: Path, worksheet: Any) -> None:  # noqa: ANN401 - openpyxl
@@ -257,7 +271,10 @@ def check_formula_values(path: Path, worksheet: Any) -> None:  # noqa: ANN401 - 
     part = getattr(worksheet, "_worksheet_path", None)
     if not isinstance(part, str):
         return
-    cells = formula_cells_without_values(path, part)
+    try:
+        cells = formula_cells_without_values(path, part)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise DataFileError(str(path), [_damaged(exc)]) from None
     if cells:
         shown = ", ".join(cells[:_SHOWN_FORMULA_CELLS]) + (
             ", ..." if len(cells) > _SHOWN_FORMULA_CELLS else ""

@@ -361,6 +361,9 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
     }
     indicators = overlay.indicators(data, origin)
     title = reader.text(data, "title", "$", required=True) if "title" in data else base.title
+    title_en = (
+        reader.text(data, "title_en", "$", required=False) if "title_en" in data else base.title_en
+    )
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
     for error in check_references(
         inputs=list(inputs),
@@ -377,11 +380,7 @@ def resolve_overlay(document: YamlDocument, file: str | None, chain: tuple[str, 
         rule_set = reader.construct(
             id=str(rule_set_id),
             title=title or base.title,
-            title_en=(
-                reader.text(data, "title_en", "$", required=False)
-                if "title_en" in data
-                else base.title_en
-            ),
+            title_en=title_en,
             language=str(data.get("language", base.language)),
             jurisdiction=jurisdiction,
             legal_basis=legal_basis,

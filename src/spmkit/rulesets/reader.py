@@ -187,7 +187,8 @@ class _Reader:
         if value is None:
             return None  # the key holding it is reported missing by the caller's mapping()
         if not isinstance(value, dict):
-            self.problem(path, f"{what} must be a mapping (got {_kind(value)})")
+            got = _kind(value) if path != "$" else f"{type(value).__name__}, not shown"
+            self.problem(path, f"{what} must be a mapping (got {got})")
             return None
         for key in value:
             if key not in keys:
