@@ -37,19 +37,25 @@ COUNTS = st.one_of(st.none(), st.sampled_from([0, 1, 57, 94, 95, 100, 950, 1000,
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _same(batch: float, exact: object) -> bool:
-    return math.isnan(batch) if exact is None else batch == float(exact)  # type: ignore[arg-type]
-
-
-def _assert_rows_equal(rule_set: spmkit.RuleSet, result: Any, rows: list[dict[str, Any]]) -> None:
-    for row, data in enumerate(rows):
-        report = spmkit.evaluate(rule_set, data)
-        for indicator_id, expected in report.items():
-            got = result[indicator_id]
-            where = f"row {row} {indicator_id} {data}"
-            assert got.status[row] == expected.status.value, where
-            assert _same(got.value[row], expected.exact_value), where
-            assert bool(got.met[row]) == bool(expected.met), where
+def _assert_rows_equal(rule_set: spmkit.RuleSet, result: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401
+    """Status, value and decision of every indicator on every row, batch against scalar."""
+    expected = [
+        (row, iid, r.status.value, r.value, bool(r.met))
+        for row, data in enumerate(rows)
+        for iid, r in spmkit.evaluate(rule_set, data).items()
+    ]
+    got = [
+        (
+            row,
+            iid,
+            str(a.status[row]),
+            None if math.isnan(a.value[row]) else float(a.value[row]),
+            bool(a.met[row]),
+        )
+        for row in range(len(rows))
+        for iid, a in result.items()
+    ]
+    assert got == expected
 
 
 @SETTINGS
