@@ -37,7 +37,7 @@ COUNTS = st.one_of(st.none(), st.sampled_from([0, 1, 57, 94, 95, 100, 950, 1000,
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _assert_rows_equal(rule_set: spmkit.RuleSet, result: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401
+def _assert_rows_equal(rule_set: spmkit.RuleSet, result: Any, rows: list[dict[str, Any]]) -> None:
     """Status, value and decision of every indicator on every row, batch against scalar."""
     expected = [
         (row, iid, r.status.value, r.value, bool(r.met))
