@@ -114,6 +114,9 @@ class TestDumpRuleSet:
                     "notes",
                     "evaluation_order",
                     "extends",  # a loader stamp: overlays are written resolved
+                    "in_force",
+                    "supersedes",
+                    "sector",
                 },
             ),
             (
@@ -133,6 +136,8 @@ class TestDumpRuleSet:
                     "coverage",
                     "units",
                     "sources",
+                    "corresponds_to",
+                    "correspondence_sources",
                 },
             ),
             (
@@ -149,6 +154,7 @@ class TestDumpRuleSet:
                     "kind",
                     "minimum",
                     "maximum",
+                    "same_as",
                 },
             ),
             # rule_set and file are loader stamps (see without_origins)

@@ -53,6 +53,10 @@ if typing.TYPE_CHECKING:
         Comparison,
         compare,
     )
+    from spmkit.evaluation.history import History, YearResult, evaluate_history
+    from spmkit.evaluation.intervals import wilson_interval
+    from spmkit.evaluation.progress import Progress
+    from spmkit.evaluation.research import TableComparison, compare_table, impact
     from spmkit.evaluation.results import (
         IndicatorResult,
         Report,
@@ -65,6 +69,7 @@ if typing.TYPE_CHECKING:
     from spmkit.language.parse import (
         parse_expression,
     )
+    from spmkit.rulesets.catalogue import RuleSetRecord, list_rule_sets, rule_set_for
     from spmkit.rulesets.diff import (
         IndicatorChange,
         RuleSetDiff,
@@ -74,7 +79,9 @@ if typing.TYPE_CHECKING:
         dump_rule_set,
     )
     from spmkit.rulesets.model import (
+        Baseline,
         Indicator,
+        InForce,
         InputKind,
         InputSpec,
         Jurisdiction,
@@ -97,6 +104,10 @@ __version__ = "0.1.0"
 # Where each public name lives. Nothing is imported until a name is first used, so
 # `import spmkit` stays cheap: numpy (batch) and pint (units) load on first use.
 _LOCATIONS: dict[str, str] = {
+    "TableComparison": "spmkit.evaluation.research",
+    "compare_table": "spmkit.evaluation.research",
+    "impact": "spmkit.evaluation.research",
+    "wilson_interval": "spmkit.evaluation.intervals",
     "ChartUnavailableError": "spmkit.errors",
     "ConformanceError": "spmkit.errors",
     "DataFileError": "spmkit.errors",
@@ -152,9 +163,20 @@ _LOCATIONS: dict[str, str] = {
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
+    # Rules in time (docs/time.md).
+    "Baseline": "spmkit.rulesets.model",
+    "History": "spmkit.evaluation.history",
+    "InForce": "spmkit.rulesets.model",
+    "Progress": "spmkit.evaluation.progress",
+    "RuleSetRecord": "spmkit.rulesets.catalogue",
+    "YearResult": "spmkit.evaluation.history",
+    "evaluate_history": "spmkit.evaluation.history",
+    "list_rule_sets": "spmkit.rulesets.catalogue",
+    "rule_set_for": "spmkit.rulesets.catalogue",
 }
 
 __all__ = [
+    "Baseline",
     "BatchResult",
     "ChartUnavailableError",
     "Comparison",
@@ -167,6 +189,8 @@ __all__ = [
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
+    "History",
+    "InForce",
     "Indicator",
     "IndicatorArrays",
     "IndicatorChange",
@@ -175,6 +199,7 @@ __all__ = [
     "InputSpec",
     "Jurisdiction",
     "LegalBasis",
+    "Progress",
     "Report",
     "RuleSet",
     "RuleSetDiff",
@@ -182,12 +207,14 @@ __all__ = [
     "RuleSetInvalid",
     "RuleSetNotFoundError",
     "RuleSetPropertyError",
+    "RuleSetRecord",
     "ServiceType",
     "Source",
     "SpmkitError",
     "SpmkitWarning",
     "Status",
     "StrategyArgumentError",
+    "TableComparison",
     "Target",
     "UnitAcceptance",
     "UnitMismatchError",
@@ -196,21 +223,28 @@ __all__ = [
     "UnverifiedValuesWarning",
     "UsageError",
     "Verification",
+    "YearResult",
     "__version__",
     "aggregate",
     "compare",
+    "compare_table",
     "compile_rule_set",
     "diff",
     "dump_rule_set",
     "evaluate",
     "evaluate_batch",
+    "evaluate_history",
     "format_errors",
+    "impact",
+    "list_rule_sets",
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
+    "rule_set_for",
     "shipped_rule_sets",
     "stratify",
     "validate_data",
+    "wilson_interval",
 ]
 
 

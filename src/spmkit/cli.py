@@ -6,13 +6,14 @@ files are read by :mod:`spmkit.files.datafiles`, output is written by :mod:`spmk
 
 Exit status: 0 success (for ``evaluate``: every target of every row met), 1 a target
 not met, or a problem found by ``check``; 2 bad usage, an unusable data or rule file, or
-a feature this installation lacks; 3 some data rows refused (the others evaluated);
-70 an internal error of spmkit (a bug: please report it), never a traceback.
+an optional package this installation lacks; 3 some data rows refused (the others
+evaluated); 70 an internal error of spmkit (a bug: please report it), never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import json
 import os
@@ -20,11 +21,12 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
 from spmkit.errors import SpmkitError, SpmkitWarning, UsageError, format_errors
+from spmkit.evaluation.compare import Comparison
 from spmkit.files.datafiles import (
     ColumnMapping,
     DataFileError,
@@ -37,8 +39,9 @@ from spmkit.files.datafiles import (
 from spmkit.files.outputs import write_output
 from spmkit.files.report import FORMATS, indicator_name, render
 from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
+from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet
-from spmkit.rulesets.reader import load_rule_set, shipped_rule_sets
+from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
 
 __all__ = ["build_parser", "main"]
 
@@ -159,6 +162,11 @@ def _html_chart(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Languag
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.jurisdiction is not None:
+        return _cmd_evaluate_history(args)
+    if args.data is None:
+        msg = "give a rule set and a data file (or --jurisdiction NAME and a data file)"
+        raise UsageError(msg)
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
     table = _read_table(args, rule_set)
@@ -271,62 +279,47 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return status
 
 
-def _library_function(name: str, command: str, lang: Language) -> Callable[..., Any]:
-    """Find ``spmkit.<name>``; a clear message when this installation lacks it."""
-    import spmkit  # noqa: PLC0415 - the package imports nothing from the CLI
-
-    function = getattr(spmkit, name, None)
-    if not callable(function):
-        raise UsageError(message("feature_missing", lang, command=command, function=name))
-    return function  # type: ignore[no-any-return]
-
-
-def _print_result(result: object, output_format: str, lang: Language) -> None:
-    """Print what diff/compare returned: ``to_dict()`` as JSON, else its text form."""
+def _print_result(result: RuleSetDiff | Comparison, output_format: str) -> None:
+    """Print a diff or a comparison: ``to_dict()`` as JSON, else its text form."""
     if output_format == "json":
-        to_dict = getattr(result, "to_dict", None)
-        data = to_dict() if callable(to_dict) else result
-        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        return
-    for method in ("format_text", "to_text"):
-        render_text = getattr(result, method, None)
-        if callable(render_text):
-            try:
-                print(render_text(lang=lang))
-            except TypeError:
-                print(render_text())
-            return
-    print(result)
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(result)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     first = load_rule_set(args.a)
-    lang = _language(args, first)
-    diff = _library_function("diff", "diff", lang)
-    result = diff(first, load_rule_set(args.b))
-    _print_result(result, args.format, lang)
+    _print_result(diff(first, load_rule_set(args.b)), args.format)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    """Every row (region) of the data under each rule set: verdicts side by side, flips."""
+    from spmkit.evaluation.research import compare_table  # noqa: PLC0415 - numpy on use
+
     rule_sets = [load_rule_set(source) for source in args.rule_sets]
     lang = _language(args, rule_sets[0])
-    compare = _library_function("compare", "compare", lang)
     table = _read_table(args, rule_sets)
     if not table.rows:
         raise _no_rows(table, args, lang)
     status = 0
-    for number, row in enumerate(table.rows):
-        if number:
-            print()
-        if len(table.rows) > 1:
-            print(f"== {row.label} ==")
-        if row.problems:
-            for problem in row.problems:
-                print(message("row_refused", lang, where=row.where, problem=problem))
+    good = [row for row in table.rows if not row.problems]
+    for row in table.rows:
+        for problem in row.problems:
+            print(message("row_refused", lang, where=row.where, problem=problem), file=sys.stderr)
             status = EXIT_ROWS_REFUSED
-            continue
-        _print_result(compare(rule_sets, dict(row.values)), args.format, lang)
+    if not good:
+        return status
+    names = dict.fromkeys(name for row in good for name in row.values)
+    columns: dict[str, list[object]] = {"region": [row.label for row in good]}
+    columns.update({name: [row.values.get(name) for row in good] for name in names})
+    result = compare_table(rule_sets, columns, keys=["region"])
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(result)
     return status
 
 
@@ -345,6 +338,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    if args.jurisdiction is not None or args.on is not None:
+        return _cmd_list_in_time(args)
     for rule_set_id, path in shipped_rule_sets().items():
         rule_set = load_rule_set(path)
         lang = _language(args, None)
@@ -353,12 +348,90 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on(text: str) -> dt.date | int:
+    """``--on``: a year (2013) or a date (2013-06-30)."""
+    try:
+        return int(text) if text.isdigit() else dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"--on must be a year (2013) or a date (2013-06-30), got {text!r}"
+        raise UsageError(msg) from None
+
+
+def _cmd_list_in_time(args: argparse.Namespace) -> int:
+    """``spmkit list --jurisdiction NAME --on YEAR``: the catalogue, with validity."""
+    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
+
+    on = None if args.on is None else _on(args.on)
+    records = list_rule_sets(args.jurisdiction, on)
+    for record in records:
+        replaces = f"; supersedes {', '.join(record.supersedes)}" if record.supersedes else ""
+        print(f"{record.id:42} in force {record.validity():26} {record.jurisdiction}{replaces}")
+    if not records:
+        print("no rule set applies" + (f" to {args.jurisdiction!r}" if args.jurisdiction else ""))
+    return 0 if records else 1
+
+
+def _validity(rule_set: RuleSet) -> str:
+    """The validity line of ``spmkit show``."""
+    in_force = rule_set.in_force
+    if in_force is None:
+        return "in force: not declared"
+    until = "open" if in_force.end is None else in_force.end.isoformat()
+    source = in_force.source
+    text = (
+        f"in force: {in_force.start.isoformat()} .. {until} "
+        f"[{source.ref}; {source.verification.value}]"
+    )
+    if rule_set.supersedes:
+        text += f"; supersedes {', '.join(rule_set.supersedes)}"
+    return text
+
+
+def _cmd_evaluate_history(args: argparse.Namespace) -> int:
+    """``spmkit evaluate --jurisdiction NAME data.csv``: each year under its own rules."""
+    from spmkit.evaluation.history import evaluate_history  # noqa: PLC0415
+    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415
+
+    data = args.data if args.data is not None else args.rule_set
+    if data is None or (args.data is not None and args.rule_set is not None):
+        msg = "with --jurisdiction give only the data file (the rule set of each year is chosen)"
+        raise UsageError(msg)
+    args.data = data
+    # Every health rule set that may judge some year: their inputs name the columns.
+    candidates = [
+        resolve_rule_set(record.file)
+        for record in list_rule_sets(args.jurisdiction)
+        if record.file is not None and record.sector in {None, "kesehatan"}
+    ]
+    table = read_data(
+        data, candidates, number_format=args.number_format, mapping=_mapping(args), sheet=args.sheet
+    )
+    refused = [row for row in table.rows if row.problems or row.period is None]
+    for row in refused:
+        problems = row.problems or ("the row names no year (a column 'year' or 'tahun')",)
+        for problem in problems:
+            print(f"spmkit: {row.where}: {problem}", file=sys.stderr)
+    rows = [
+        {"year": row.period, **row.values}
+        for row in table.rows
+        if row not in refused and (args.year is None or row.period == str(args.year))
+    ]
+    history = evaluate_history(args.jurisdiction, rows)
+    if args.format == "json":
+        print(json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(history)
+    met = all(r.status.value == "met" for row in history for r in row.computed())
+    return 0 if met and not refused else 1
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
     title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
     print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
+    print(_validity(rule_set))
     for indicator in rule_set.indicators.values():
         deadline = (
             message("no_deadline", lang)
@@ -439,10 +512,17 @@ def build_parser() -> argparse.ArgumentParser:
         "spmkit evaluate kulon-progo-2011 data.csv --year 2011 --format html -o report.html",
         [lang, data],
     )
-    run.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
+    run.add_argument("rule_set", nargs="?", help="shipped rule-set id or path to a rule file")
     run.add_argument(
         "data",
+        nargs="?",
         help="CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
+    )
+    run.add_argument(
+        "--jurisdiction",
+        metavar="NAME",
+        help="judge each year of the data under the rule set in force there that year "
+        "(give only the data file; it needs a year column): docs/time.md",
     )
     run.add_argument("--format", choices=FORMATS, help="output format (default: table)")
     run.add_argument(
@@ -477,6 +557,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_cmd_check)
 
     listing = _add(commands, "list", "list the shipped rule sets", "spmkit list", [lang])
+    listing.add_argument(
+        "--jurisdiction", metavar="NAME", help="only those that apply there (name or slug)"
+    )
+    listing.add_argument("--on", metavar="YEAR|DATE", help="only those in force then")
     listing.set_defaults(handler=_cmd_list)
 
     show = _add(
@@ -510,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("rule_sets", nargs="+", metavar="RULESET", help="ids or files")
     compare.add_argument("--data", required=True, help="CSV, .xlsx, JSON or YAML data file")
-    compare.add_argument("--format", choices=("text", "json"), default="text")
+    compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare.set_defaults(handler=_cmd_compare)
     return parser
 

@@ -162,13 +162,18 @@ class RuleSetError(SpmkitError, ValueError):
         self.indicator_id = indicator_id
         super().__init__(message, file, line, path, indicator_id)
 
-    def located(self, file: str | None, line: int | None) -> Self:
-        """Return a copy of this error placed at ``file:line``."""
+    def located(self, file: str | None, line: int | None, path: str | None = None) -> Self:
+        """Return a copy of this error placed at ``file:line`` (and ``path``, when given).
+
+        A model validator reports a path relative to its object (``$.factor``); the
+        reader that built the object places it in the document
+        (``$.indicators['I.1'].factor``).
+        """
         return type(self)(
             self.message,
             file=file,
             line=line if line is not None else self.line,
-            path=self.path,
+            path=self.path if path is None else path,
             indicator_id=self.indicator_id,
         )
 
@@ -297,9 +302,18 @@ class RuleSetInvalid(  # type: ignore[override] # noqa: N818 - a group, named fo
         """The first problem's line."""
         return self.exceptions[0].line if self.exceptions else None
 
-    def located(self, file: str | None, line: int | None) -> Self:
-        """Return a copy with every problem placed in ``file`` (lines kept where known)."""
-        return type(self)(self.message, [error.located(file, line) for error in self.exceptions])
+    def located(self, file: str | None, line: int | None, path: str | None = None) -> Self:
+        """Return a copy with every problem placed in ``file`` (lines kept where known).
+
+        With ``path``, each problem's path (relative to the object) is placed under it.
+        """
+        return type(self)(
+            self.message,
+            [
+                error.located(file, line, None if path is None else path + error.path[1:])
+                for error in self.exceptions
+            ],
+        )
 
 
 class DataError(SpmkitError, ValueError):

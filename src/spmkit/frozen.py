@@ -14,6 +14,10 @@ V = TypeVar("V")
 class FrozenMap(Mapping[K, V]):
     """A read-only mapping that keeps insertion order and can be hashed.
 
+    Equality and hash both depend on the order: ``{a: 1, b: 2}`` and ``{b: 2, a: 1}``
+    are different FrozenMaps (as two rule sets listing their indicators in a different
+    order are different rule sets).
+
     Rule sets and reports hold their indicators in the order the regulation prints them;
     a plain dict would let callers change a loaded rule set behind the library's back.
     """
@@ -39,10 +43,17 @@ class FrozenMap(Mapping[K, V]):
         return self._hash
 
     def __eq__(self, other: object) -> bool:
+        """Equal when the same keys map to equal values in the same order.
+
+        Order is content here (the regulation's order of indicators), and it is what
+        :meth:`__hash__` hashes, so equal maps hash equal.
+        """
         if isinstance(other, FrozenMap):
-            return self._data == other._data
+            if self._hash is not None and other._hash is not None and self._hash != other._hash:
+                return False
+            return list(self._data.items()) == list(other._data.items())
         if isinstance(other, Mapping):
-            return self._data == dict(other)
+            return list(self._data.items()) == list(other.items())
         return NotImplemented
 
     def __repr__(self) -> str:

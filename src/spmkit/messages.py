@@ -82,10 +82,6 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "did_you_mean": "did you mean {name}?",
         "by": "by {year}",
         "missing": "missing",
-        "feature_missing": (
-            "spmkit {command}: this version of spmkit has no spmkit.{function}(); "
-            "it arrives with the rule-set comparison feature"
-        ),
         "optional_missing": (
             "{what} needs the optional package {package}: pip install 'spmkit[{extra}]'"
         ),
@@ -144,10 +140,6 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "did_you_mean": "maksudnya {name}?",
         "by": "tahun {year}",
         "missing": "kosong",
-        "feature_missing": (
-            "spmkit {command}: versi spmkit ini belum memiliki spmkit.{function}(); "
-            "fungsi itu datang bersama fitur perbandingan rule set"
-        ),
         "optional_missing": (
             "{what} memerlukan paket opsional {package}: pip install 'spmkit[{extra}]'"
         ),

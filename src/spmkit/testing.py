@@ -27,8 +27,9 @@ Two properties need knowledge no formula states, and take it as options:
 - ``coverages`` are the indicators whose value must lie between 0 and the factor when the
   data respect ``subsets``; by default every indicator of the form ``input / other_input``.
 
-Two properties check features that other parts of spmkit provide: ``batch_matches_scalar``
-runs when ``spmkit.evaluate_batch`` exists, and ``overlay_idempotence`` when an
+``batch_matches_scalar`` checks :func:`spmkit.evaluate_batch` (or the batch evaluator
+given) row by row against the scalar evaluator, exactly: status, met, and the value bit
+for bit (``float(exact_value)``, docs/batch.md). ``overlay_idempotence`` runs when an
 ``overlay`` function (rule set -> rule set) is given.
 """
 
@@ -207,7 +208,7 @@ class _Kit:
     subsets: Mapping[str, str]
     coverages: tuple[str, ...]
     settings: settings
-    batch: Callable[..., Any] | None
+    batch: Callable[..., Any]
     overlay: Callable[[RuleSet], RuleSet] | None
 
     def fail(
@@ -513,15 +514,15 @@ class _Kit:
                     raise self.fail("target_boundary", iid, problem, moved)
 
     def p_batch_matches_scalar(self, rows: list[dict[str, int]]) -> None:
-        assert self.batch is not None  # noqa: S101 - only listed when available
         columns = {name: [row.get(name) for row in rows] for name in self.rule_set.inputs}
         result = self.batch(self.rule_set, columns)
         for position, row in enumerate(rows):
             report = self.evaluate(row)
             for iid, scalar in report.items():
                 got = _batch_outcome(result, iid, position)
-                want = (scalar.status.value, scalar.met, scalar.value)
-                if got[:2] != want[:2] or not _close(got[2], want[2]):
+                exact = scalar.exact_value
+                want = (scalar.status.value, scalar.met, None if exact is None else float(exact))
+                if got != want:
                     problem = f"row {position}: batch gives {got}, evaluate gives {want}"
                     raise self.fail("batch_matches_scalar", iid, problem, row)
 
@@ -568,22 +569,15 @@ class _Kit:
                 "target_boundary",
                 self.hypothesis(st.tuples(self.data(), st.integers(1, 50)), self.p_target_boundary),
             )
-        if self.batch is not None:
-            yield case(
-                "batch_matches_scalar",
-                self.hypothesis(
-                    st.lists(self.data(missing_inputs=True), min_size=1, max_size=5),
-                    self.p_batch_matches_scalar,
-                ),
-            )
+        yield case(
+            "batch_matches_scalar",
+            self.hypothesis(
+                st.lists(self.data(missing_inputs=True), min_size=1, max_size=5),
+                self.p_batch_matches_scalar,
+            ),
+        )
         if self.overlay is not None:
             yield case("overlay_idempotence", self.p_overlay_idempotence)
-
-
-def _close(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
 
 
 def _batch_outcome(
@@ -591,11 +585,10 @@ def _batch_outcome(
     indicator_id: str,
     row: int,
 ) -> tuple[str, bool | None, float | None]:
-    """Status, met and value of one row of an ``evaluate_batch`` result.
+    """Status, met and value of one row of a :class:`~spmkit.evaluation.batch.BatchResult`.
 
-    The batch result's shape is defined by ``spmkit.evaluation.batch``; this adapter assumes
-    ``result[indicator_id]`` has array-like ``status``, ``met`` and ``value`` (missing
-    values as None or NaN). Adjust it here if ``spmkit.evaluation.batch`` differs.
+    ``result[indicator_id]`` has array-like ``status``, ``met`` and ``value``, a value
+    that was not computed being NaN (None from another batch evaluator given).
     """
     column = result[indicator_id]
     status = str(getattr(column.status[row], "value", column.status[row]))
@@ -648,8 +641,8 @@ def property_cases(  # noqa: PLR0913 - independent keyword-only options
             by default every ``input / other_input`` indicator not declared
             ``coverage: false`` (a rate such as visits per person).
         max_examples: examples per property; by default the current hypothesis profile's.
-        evaluate_batch: batch evaluator to compare with ``spmkit.evaluation.scalar``; by default
-            ``spmkit.evaluate_batch`` where it exists.
+        evaluate_batch: batch evaluator to compare with the scalar one; by default
+            :func:`spmkit.evaluate_batch`.
         overlay: a function applying an overlay; checked to be idempotent.
 
     Raises:
@@ -671,9 +664,7 @@ def property_cases(  # noqa: PLR0913 - independent keyword-only options
     }
     if max_examples is not None:
         options["max_examples"] = max_examples
-    batch = (
-        evaluate_batch if evaluate_batch is not None else getattr(spmkit, "evaluate_batch", None)
-    )
+    batch = evaluate_batch if evaluate_batch is not None else spmkit.evaluate_batch
     kit = _Kit(
         rule_set=rule_set,
         subsets=dict(relations),

@@ -16,10 +16,18 @@ from typing import Any, Final
 import attrs
 import yaml
 
-from spmkit.errors import RuleSetError
+from spmkit.errors import DataFileError, RuleSetError
 from spmkit.limits import decimal_problem, digits_text_problem, number_problem
 
-__all__ = ["MAX_ALIASES", "MAX_FILE_BYTES", "MAX_NESTING", "MAX_NODES", "YamlDocument", "read_yaml"]
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_FILE_BYTES",
+    "MAX_NESTING",
+    "MAX_NODES",
+    "YamlDocument",
+    "read_data_yaml",
+    "read_yaml",
+]
 
 MAX_FILE_BYTES: Final = 2 * 1024 * 1024
 """Largest rule file read, in bytes (the largest shipped file is about 20 KiB)."""
@@ -136,7 +144,9 @@ def child_path(parent: str, key: object) -> str:
     return f"{parent}[{text!r}]"
 
 
-def _index(root: yaml.Node, file: str | None) -> tuple[dict[str, int], list[RuleSetError]]:
+def _index(
+    root: yaml.Node, file: str | None, files: str
+) -> tuple[dict[str, int], list[RuleSetError]]:
     lines: dict[str, int] = {}
     problems: list[RuleSetError] = []
     stack: list[tuple[yaml.Node, str]] = [(root, "$")]
@@ -155,9 +165,7 @@ def _index(root: yaml.Node, file: str | None) -> tuple[dict[str, int], list[Rule
                 line = key_node.start_mark.line + 1
                 sub = child_path(path, key)
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    msg = (
-                        "YAML merge keys ('<<') are not supported in rule files; write the keys out"
-                    )
+                    msg = f"YAML merge keys ('<<') are not supported in {files}; write the keys out"
                     problems.append(RuleSetError(msg, file=file, line=line, path=sub))
                     continue
                 if key in seen:
@@ -183,11 +191,14 @@ def _first_line(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
-def read_yaml(text: str, file: str | None = None) -> YamlDocument:
+def read_yaml(
+    text: str, file: str | None = None, *, files: str = "rule files", allow_empty: bool = False
+) -> YamlDocument:
     """Read one YAML document strictly; raise :class:`RuleSetError` if it cannot be read.
 
     Duplicate keys do not raise: they are returned in ``problems`` so the caller can
-    report them together with the rule set's other problems.
+    report them together with the rule set's other problems. ``files`` names what is
+    read in messages; ``allow_empty`` reads an empty document as None.
     """
     try:
         # The reader checks characters when it is built, so it is built inside the try.
@@ -197,15 +208,17 @@ def read_yaml(text: str, file: str | None = None) -> YamlDocument:
     try:
         root = loader.get_single_node()
         if root is None:
+            if allow_empty:
+                return YamlDocument(None, {}, ())
             raise RuleSetError("the file is empty; a rule set is a YAML mapping", file=file)
-        lines, problems = _index(root, file)
+        lines, problems = _index(root, file, files)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
         if "could not determine a constructor" in problem:
-            problem = f"{problem}; rule files may use only plain YAML (no !!python or other tags)"
+            problem = f"{problem}; {files} may use only plain YAML (no !!python or other tags)"
         raise RuleSetError(f"not valid YAML: {problem}", file=file, line=line) from exc
     except yaml.YAMLError as exc:
         raise RuleSetError(f"not valid YAML: {_first_line(exc)}", file=file) from exc
@@ -213,3 +226,28 @@ def read_yaml(text: str, file: str | None = None) -> YamlDocument:
         if "loader" in locals():
             loader.dispose()
     return YamlDocument(data, lines, tuple(problems))
+
+
+def read_data_yaml(text: str, source: str) -> Any:  # noqa: ANN401 - whatever the file holds
+    """Read a data or column-mapping file as strictly as a rule file; None when empty.
+
+    A duplicated key (``bumil_k4: 950`` ... ``bumil_k4: 10``) is refused with both
+    lines instead of silently keeping the last value; tags, merge keys and the alias,
+    nesting and node limits are those of rule files. Floats are read exactly (Decimal).
+
+    Raises:
+        DataFileError: every problem of the file, each with its line.
+    """
+    try:
+        document = read_yaml(text, source, files="data files", allow_empty=True)
+    except RuleSetError as exc:
+        raise DataFileError(source, [_data_problem(exc)]) from None
+    if document.problems:
+        raise DataFileError(source, [_data_problem(p) for p in document.problems])
+    return document.data
+
+
+def _data_problem(error: RuleSetError) -> str:
+    where = "" if error.line is None else f"line {error.line}: "
+    path = "" if error.path == "$" else f"{error.path}: "
+    return f"{where}{path}{error.message}"

@@ -9,7 +9,7 @@ import pytest
 
 import spmkit
 from spmkit.errors import format_errors
-from spmkit.rulesets.reader import MAX_INDICATORS, MAX_INPUTS
+from spmkit.rulesets.schema import MAX_INDICATORS, MAX_INPUTS
 from spmkit.yamlload import MAX_ALIASES, MAX_FILE_BYTES, MAX_NESTING
 
 VALID = (Path(__file__).parents[1] / "data" / "invalid" / "unknown_input.yaml").read_text(

@@ -6,6 +6,7 @@ fails the type check.
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 
 import spmkit
@@ -47,3 +48,27 @@ achievement(rs, 950, 1000)
 targets(rs)
 problems("id: x")
 inputs_of("a / b")
+
+
+def in_force_on(jurisdiction: str, year: int) -> tuple[str, dt.date | None]:
+    """Rules in time: which rule set applied, and since when."""
+    rule_set = spmkit.rule_set_for(jurisdiction, year)
+    return rule_set.id, rule_set.in_force_from
+
+
+def progress_in(rule_set: spmkit.RuleSet, year: int) -> dict[str, spmkit.Progress | None]:
+    report = spmkit.evaluate(rule_set, {"bumil_k4": 950, "sasaran_bumil": 1000}, year=year)
+    milestones: list[Fraction | None] = [r.milestone for r in report.values()]
+    del milestones
+    return {iid: r.progress for iid, r in report.items()}
+
+
+def history_rule_sets(table: dict[str, list[int]]) -> dict[int, str]:
+    history: spmkit.History = spmkit.evaluate_history("Kabupaten Siak", table)
+    records: tuple[spmkit.RuleSetRecord, ...] = spmkit.list_rule_sets("siak", on=2013)
+    del records
+    return history.rule_set_by_year()
+
+
+in_force_on("Kabupaten Kulon Progo", 2012)
+progress_in(rs, 2013)

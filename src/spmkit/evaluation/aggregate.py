@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,11 +24,10 @@ import numpy.typing as npt
 from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluation.columns import Column, read_table, to_array, to_mapping
 from spmkit.evaluation.compile import EXACT_LIMIT
+from spmkit.evaluation.values import DECIMAL_LIMIT, convert_value
 from spmkit.rulesets.model import RuleSet
 
 __all__ = ["aggregate", "stratify"]
-
-_DECIMAL_LIMIT: Final = 2**50
 
 
 def _group_index(
@@ -50,8 +49,6 @@ def _group_index(
 
 def _exact_values(column: Column) -> list[Fraction | None]:
     """The column's values as the scalar evaluator reads them (for the exact path)."""
-    from spmkit.evaluation.scalar import convert_value  # noqa: PLC0415 - one definition of a valid value
-
     values: list[Fraction | None] = []
     for row in range(len(column.raw)):
         converted = convert_value(column.name, column.scalar(row))
@@ -97,7 +94,7 @@ def _reduce(
     vec = column.vec
     sizes = np.diff(np.append(starts, len(order)))
     largest = int(sizes.max()) if len(sizes) else 0
-    if vec is None or not isinstance(vec.d, int) or vec.bound_n * max(largest, 1) >= _DECIMAL_LIMIT:
+    if vec is None or not isinstance(vec.d, int) or vec.bound_n * max(largest, 1) >= DECIMAL_LIMIT:
         exact = _exact_values(column)
         return _reduce_exact(how, [exact[i] for i in order.tolist()], starts)
     values = np.broadcast_to(np.asarray(vec.n), (len(column.raw),))[order]

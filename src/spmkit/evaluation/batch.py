@@ -26,7 +26,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit.evaluation.columns import _DECIMAL_LIMIT, _MAX_DECIMALS, Table, read_table
+from spmkit.errors import UsageError
+from spmkit.evaluation.columns import Table, read_table
 from spmkit.evaluation.compile import (
     EXACT_LIMIT,
     Env,
@@ -36,8 +37,12 @@ from spmkit.evaluation.compile import (
     check_bounds,
     compile_expression,
 )
+from spmkit.evaluation.intervals import SMALL_DENOMINATOR, wilson_interval_arrays
+from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate_some
+from spmkit.evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS
+from spmkit.evaluation.yearly import evaluate_in_time
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
 
@@ -65,6 +70,9 @@ _FIELDS: Final = (
     "exceeds_denominator",
 )
 
+_TIME_FIELDS: Final = ("milestone", "progress")
+"""Columns present when evaluated with ``year=``."""
+
 Form = Literal["long", "wide"]
 
 
@@ -91,6 +99,10 @@ class IndicatorArrays:
         numerator, denominator: the expressions' values: int64 where they are integers
             on every row (exact), else float64 with NaN where they have none.
         exceeds_denominator: the numerator is above a positive denominator.
+        progress: with ``year=``, each row's :class:`~spmkit.Progress` (object array;
+            None where not judged); None without a year (docs/time.md).
+        milestone: with ``year=``, the target value judged on each row (float; NaN for
+            rows without a year); ``met``, ``gap`` and ``status`` are decided against it.
     """
 
     indicator_id: str
@@ -103,6 +115,8 @@ class IndicatorArrays:
     numerator: npt.NDArray[Any]
     denominator: npt.NDArray[Any]
     exceeds_denominator: npt.NDArray[np.bool_]
+    progress: npt.NDArray[Any] | None = None
+    milestone: npt.NDArray[np.float64] | None = None
 
     @property
     def status(self) -> npt.NDArray[np.str_]:
@@ -114,6 +128,21 @@ class IndicatorArrays:
     def judged(self) -> npt.NDArray[np.bool_]:
         """Rows whose target decision was taken (status met or not met)."""
         result: npt.NDArray[np.bool_] = self.status_code <= _NOT_MET
+        return result
+
+    @property
+    def interval(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The 95 % Wilson interval per row, (low, high) in the value's scale; NaN if none."""
+        low, high = wilson_interval_arrays(self.numerator, self.denominator)
+        scale = float(self.factor)
+        return low * scale, high * scale
+
+    @property
+    def small_denominator(self) -> npt.NDArray[np.bool_]:
+        """Rows whose denominator is positive and below 30 (see :mod:`.intervals`)."""
+        denominator = np.asarray(self.denominator, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            result: npt.NDArray[np.bool_] = (denominator > 0) & (denominator < SMALL_DENOMINATOR)
         return result
 
     def __len__(self) -> int:
@@ -153,6 +182,9 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         for indicator_id, arrays in self.results.items():
             for field in _FIELDS:
                 columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
+            for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                if getattr(arrays, field) is not None:
+                    columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
         return columns
 
     def _long_columns(self) -> dict[str, Any]:
@@ -164,6 +196,10 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         for field in _FIELDS:
             parts = [getattr(arrays, field) for arrays in self.results.values()]
             columns[field] = np.concatenate(parts) if parts else np.array([])
+        for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+            parts = [getattr(arrays, field) for arrays in self.results.values()]
+            if parts and all(part is not None for part in parts):
+                columns[field] = np.concatenate(parts)
         return columns
 
     def to_pandas(self, form: Form = "long") -> Any:  # noqa: ANN401 - pandas is optional
@@ -493,8 +529,8 @@ def _plain_number(value: object) -> bool:
     number = value if isinstance(value, Fraction) else Fraction(repr(float(value)))  # type: ignore[arg-type]
     if number.denominator == 1:
         return abs(number) < EXACT_LIMIT
-    scale = 10**_MAX_DECIMALS
-    return scale % number.denominator == 0 and abs(number) * scale < _DECIMAL_LIMIT
+    scale = 10**MAX_DECIMALS
+    return scale % number.denominator == 0 and abs(number) * scale < DECIMAL_LIMIT
 
 
 def _rows_needing_exact(table: Table) -> npt.NDArray[np.bool_]:
@@ -609,12 +645,14 @@ def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
     return compiled
 
 
-def evaluate_batch(
+def evaluate_batch(  # noqa: PLR0913 - keyword-only options
     rule_set: RuleSet | CompiledRuleSet,
     data: object,
     *,
     keys: Sequence[str] = (),
     allow_unknown: bool = False,
+    year: int | str | None = None,
+    period: Period | None = None,
 ) -> Any:  # noqa: ANN401 - a BatchResult, or a lazy Dask DataFrame for Dask data
     """Evaluate every indicator of a rule set on every row of a data set.
 
@@ -632,6 +670,10 @@ def evaluate_batch(
             polars or Dask DataFrame. NaN, None or null is missing for that row only.
         keys: columns to carry into the result unchecked (region codes, years).
         allow_unknown: ignore columns the rule set does not declare instead of refusing.
+        year: a year, or the name of a column of years: every row is judged against its
+            year's milestone and gets ``progress`` (docs/time.md), as :func:`evaluate`
+            with ``year=`` does.
+        period: with ``year``, a quarter (``"Q2"``) or month: pro-rata milestones.
 
     Returns:
         A :class:`BatchResult`; for a Dask DataFrame, a lazy Dask DataFrame with the
@@ -643,6 +685,8 @@ def evaluate_batch(
             value and row. For Dask data, raised when the result is computed.
     """
     compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
+    if year is not None or period is not None:
+        return _in_time(compiled.rule_set, data, keys, allow_unknown, year, period)
     if type(data).__module__.startswith("dask"):
         from spmkit.evaluation.dask import evaluate_dask  # noqa: PLC0415 - optional dependency
 
@@ -654,3 +698,26 @@ def evaluate_batch(
             allow_unknown=allow_unknown,
         )
     return compiled.evaluate(data, keys=keys, allow_unknown=allow_unknown)
+
+
+def _in_time(  # noqa: PLR0913 - the arguments of evaluate_batch
+    rule_set: RuleSet,
+    data: object,
+    keys: Sequence[str],
+    allow_unknown: bool,
+    year: int | str | None,
+    period: Period | None,
+) -> BatchResult:
+    """evaluate_batch with ``year=``: see :mod:`spmkit.evaluation.yearly`."""
+    if year is None:
+        msg = f"period={period!r} needs a year (year=2024 or a column of years)"
+        raise UsageError(msg)
+    if type(data).__module__.startswith("dask"):
+        msg = "year= is not supported for Dask data; compute per partition with pandas"
+        raise UsageError(msg)
+
+    def run(judged: RuleSet, all_keys: Sequence[str]) -> BatchResult:
+        return compile_rule_set(judged).evaluate(data, keys=all_keys, allow_unknown=allow_unknown)
+
+    result: BatchResult = evaluate_in_time(rule_set, run, keys=keys, year=year, period=period)
+    return result

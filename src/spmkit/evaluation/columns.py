@@ -15,7 +15,7 @@ fallback only.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final
 
@@ -25,20 +25,27 @@ import numpy.typing as npt
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 from spmkit.evaluation.compile import EXACT_LIMIT, Vec, constant_vec
-from spmkit.evaluation.scalar import convert_value, is_quantity  # one definition of a valid value
-from spmkit.language.expr import exact_decimal
+from spmkit.evaluation.scalar import is_quantity
+from spmkit.evaluation.values import (
+    BOOLEAN_HINT,
+    DECIMAL_LIMIT,
+    MAX_DECIMALS,
+    NEGATIVE_HINT,
+    NON_FINITE_HINT,
+    RULE,
+    Constraint,
+    bad_values,
+    constraints,
+    convert_value,
+    with_rows,
+)
 from spmkit.rulesets.check import suggest
-from spmkit.rulesets.model import InputKind, InputSpec, RuleSet
+from spmkit.rulesets.model import InputSpec, RuleSet
 
 __all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
 
-_RULE: Final = "a non-negative finite number"
 _WIDE_INTS: Final = frozenset({"Int128", "UInt128"})  # polars types numpy has no dtype for
 _NOT_NUMBERS: Final = {"m": "durations", "M": "dates", "c": "complex numbers"}
-# Decimal data are held as integers over 10**k; the bound keeps every decimal unique
-# at that scale, so the integer is exactly what the shortest repr of the float says.
-_MAX_DECIMALS: Final = 6
-_DECIMAL_LIMIT: Final = 2**50
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -143,15 +150,14 @@ def _bad(name: str, raw: npt.NDArray[Any], bad: npt.NDArray[np.bool_], hint: str
     row = int(rows[0])
     value = raw[row]
     value = value.item() if isinstance(value, np.generic) else value
-    more = f"; {len(rows)} bad rows in this column" if len(rows) > 1 else ""
-    return DataError(name, value, _RULE, f"{hint}; at row {row}{more}")
+    return DataError(name, value, RULE, with_rows(hint, row, len(rows)))
 
 
 def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | None]:
     """Check a numeric column and convert it to an exact vector."""
     if raw.dtype.kind == "b":
         bad = np.ones(raw.shape, dtype=bool)
-        return None, _bad(name, raw, bad, "booleans are not counts; give 0 or 1 if you mean that")
+        return None, _bad(name, raw, bad, BOOLEAN_HINT)
     if raw.size == 0:
         return Vec(
             n=raw.astype(np.float64), d=1, undef=None, may_nan=False, bound_n=0, bound_d=1
@@ -159,7 +165,7 @@ def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | 
     if raw.dtype.kind in "iu":
         low, high = int(raw.min()), int(raw.max())
         if low < 0:
-            return None, _bad(name, raw, raw < 0, "counts cannot be negative")
+            return None, _bad(name, raw, raw < 0, NEGATIVE_HINT)
         if high >= EXACT_LIMIT:
             return None, None
         n = raw if raw.dtype == np.int64 else raw.astype(np.int64)
@@ -167,10 +173,9 @@ def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | 
     values = raw.astype(np.float64, copy=False)
     low_f, high_f = float(np.fmin.reduce(values)), float(np.fmax.reduce(values))
     if np.isinf(low_f) or np.isinf(high_f):
-        hint = "NaN and infinities are not counts; leave the input out if unknown"
-        return None, _bad(name, raw, np.isinf(values), hint)
+        return None, _bad(name, raw, np.isinf(values), NON_FINITE_HINT)
     if low_f < 0:
-        return None, _bad(name, raw, values < 0, "counts cannot be negative")
+        return None, _bad(name, raw, values < 0, NEGATIVE_HINT)
     may_nan = bool(np.isnan(low_f)) or bool(np.isnan(values).any())
     if np.isnan(high_f):  # every row is missing
         return Vec(n=values, d=1, undef=None, may_nan=True, bound_n=0, bound_d=1), None
@@ -179,9 +184,9 @@ def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | 
     if np.array_equal(np.trunc(values), values, equal_nan=True):
         bound = int(high_f)
         return Vec(n=values, d=1, undef=None, may_nan=may_nan, bound_n=bound, bound_d=1), None
-    for decimals in range(1, _MAX_DECIMALS + 1):
+    for decimals in range(1, MAX_DECIMALS + 1):
         scale = 10**decimals
-        if high_f * scale >= _DECIMAL_LIMIT:
+        if high_f * scale >= DECIMAL_LIMIT:
             break
         scaled = np.round(values * scale)
         if np.array_equal(scaled / scale, values, equal_nan=True):
@@ -195,23 +200,19 @@ def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | 
 def _objects(name: str, raw: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], DataError | None]:
     """Check a column of Python objects one value at a time (the scalar rules)."""
     converted = np.empty(raw.shape, dtype=object)
-    first: DataError | None = None
+    first: tuple[int, DataError] | None = None
     bad_rows = 0
     for row, value in enumerate(raw):
         result = convert_value(name, value)
         if isinstance(result, DataError):
             bad_rows += 1
-            if first is None:
-                first = DataError(
-                    name, value, result.rule, f"{result.hint}; at row {row}".lstrip("; ")
-                )
+            first = first or (row, result)
             continue
         converted[row] = result
-    if first is not None and bad_rows > 1:
-        first = DataError(
-            name, first.value, first.rule, f"{first.hint}; {bad_rows} bad rows in this column"
-        )
-    return converted, first
+    if first is None:
+        return converted, None
+    row, error = first
+    return converted, DataError(name, error.value, error.rule, with_rows(error.hint, row, bad_rows))
 
 
 def _from_fractions(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -252,46 +253,32 @@ def _column(name: str, values: object) -> tuple[Column | None, DataError | None]
     return Column(name=name, vec=vec, raw=raw), None
 
 
+def _vector_breaks(constraint: Constraint, vec: Vec) -> Any:  # noqa: ANN401 - numpy
+    """Rows of an exact vector that break a constraint (None: no row can)."""
+    if constraint.kind == "whole":
+        return np.mod(vec.n, vec.d) != 0 if vec.d != 1 else None
+    bound = constraint.bound
+    assert bound is not None  # noqa: S101 - set for min and max
+    if constraint.kind == "min":
+        return vec.n * bound.denominator < bound.numerator * vec.d
+    return vec.n * bound.denominator > bound.numerator * vec.d
+
+
 def _outside(spec: InputSpec, column: Column) -> tuple[npt.NDArray[np.bool_], str] | None:
-    """Rows that break the input's kind or bounds (the scalar ``_constrain``), and the rule."""
-    unit = f" {spec.unit}"
+    """Rows that break the input's kind or bounds (the constraints of :mod:`.values`)."""
     vec = column.vec
-    checks: list[tuple[str, Callable[[Fraction], bool], Callable[[Vec], Any] | None]] = []
-    if spec.kind is InputKind.COUNT:
-        checks.append(
-            (
-                f"a count of{unit}: a whole number, 0 or more",
-                lambda x: x.denominator != 1,
-                lambda v: np.mod(v.n, v.d) != 0 if v.d != 1 else None,
-            )
-        )
-    low, high = spec.minimum, spec.maximum
-    if low is not None:
-        checks.append(
-            (
-                f"at least {exact_decimal(low)}{unit}",
-                lambda x: x < low,
-                lambda v: v.n * low.denominator < low.numerator * v.d,
-            )
-        )
-    if high is not None:
-        checks.append(
-            (
-                f"at most {exact_decimal(high)}{unit}",
-                lambda x: x > high,
-                lambda v: v.n * high.denominator > high.numerator * v.d,
-            )
-        )
+    rules = constraints(spec)
     exact_ok = vec is not None and isinstance(vec.d, int)
-    for bound in (low, high):
+    for constraint in rules:
+        bound = constraint.bound
         if exact_ok and bound is not None and vec is not None:
             exact_ok = max(vec.bound_n * bound.denominator, bound.numerator * vec.bound_d) < (
                 EXACT_LIMIT
             )
-    for rule, scalar_check, vector_check in checks:
-        if exact_ok and vec is not None and vector_check is not None:
+    for constraint in rules:
+        if exact_ok and vec is not None:
             with np.errstate(invalid="ignore"):
-                bad = vector_check(vec)
+                bad = _vector_breaks(constraint, vec)
             if bad is None:
                 continue
             bad = np.broadcast_to(bad, (len(column.raw),))
@@ -300,10 +287,10 @@ def _outside(spec: InputSpec, column: Column) -> tuple[npt.NDArray[np.bool_], st
                 convert_value(column.name, column.scalar(row)) for row in range(len(column.raw))
             ]
             bad = np.array(
-                [isinstance(x, Fraction) and scalar_check(x) for x in values], dtype=bool
+                [isinstance(x, Fraction) and constraint.breaks(x) for x in values], dtype=bool
             )
         if bad.any():
-            return bad, rule
+            return bad, constraint.rule
     return None
 
 
@@ -315,8 +302,7 @@ def _constrain(spec: InputSpec, column: Column) -> DataError | None:
     rows = np.flatnonzero(bad)
     value = (column.raw if column.given is None else column.given)[int(rows[0])]
     value = value.item() if isinstance(value, np.generic) else value
-    more = f"; {len(rows)} bad rows in this column" if len(rows) > 1 else ""
-    return DataError(spec.name, value, rule, f"at row {rows[0]}{more}")
+    return DataError(spec.name, value, rule, with_rows("", int(rows[0]), len(rows)))
 
 
 def _constant(name: str, value: Fraction | None, rows: int) -> Column:
@@ -387,8 +373,7 @@ def read_table(
         shown = ", ".join(f"{n}: {length}" for n, length in lengths.items())
         problems.append(DataError("<data>", shown, "columns of one length", "lengths differ"))
     if problems:
-        msg = f"data for rule set {rule_set.id!r} have bad values"
-        raise DataInvalid(msg, problems)
+        raise bad_values(rule_set.id, problems)
     rows = next(iter(lengths.values()), 0)
     for name, spec in rule_set.inputs.items():
         if name not in columns:

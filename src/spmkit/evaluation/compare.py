@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -23,8 +24,9 @@ from spmkit.language.expr import exact_decimal
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import RuleSet, factor_suffix
 from spmkit.rulesets.reader import resolve_rule_set
+from spmkit.rulesets.succession import route_inputs
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "compare_region"]
 
 
 def _number(value: Fraction) -> str:
@@ -82,6 +84,29 @@ class Comparison:
                 found.append(indicator_id)
         return tuple(found)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: one row per indicator, a result per rule set.
+
+        Each row maps every compared rule set's id to its
+        :meth:`~spmkit.evaluation.results.IndicatorResult.to_dict` (None where the rule
+        set has no such indicator); ``disagreements`` lists the ids whose status differs.
+        """
+        ids = self.rule_set_ids
+        return {
+            "rule_sets": list(ids),
+            "indicators": [
+                {
+                    "id": iid,
+                    "results": {
+                        rule_set: None if result is None else result.to_dict()
+                        for rule_set, result in zip(ids, self.row(iid), strict=True)
+                    },
+                }
+                for iid in self.indicator_ids
+            ],
+            "disagreements": list(self.disagreements()),
+        }
+
     def lines(self) -> Iterator[str]:
         """Yield a plain-text table: one row per indicator, one column per rule set."""
         header = ("indicator", *self.rule_set_ids)
@@ -98,7 +123,38 @@ class Comparison:
         return "\n".join(line.rstrip() for line in self.lines())
 
 
+def _is_table(data: object) -> bool:
+    """A DataFrame, or columns: a mapping whose values are sequences of values."""
+    if hasattr(data, "columns"):
+        return True
+    return isinstance(data, Mapping) and any(
+        isinstance(v, (list, tuple)) or (hasattr(v, "__array__") and getattr(v, "ndim", 0) == 1)
+        for v in data.values()
+    )
+
+
 def compare(
+    rule_sets: Sequence[RuleSet | str | Path],
+    data: Any,  # noqa: ANN401 - one region's values, or a table of regions
+    *,
+    inputs: Mapping[str, Mapping[str, str]] | None = None,
+    keys: Sequence[str] = (),
+) -> Any:  # noqa: ANN401 - a Comparison, or a TableComparison for a table
+    """Evaluate data under several rule sets and align the results.
+
+    One region (a mapping of input -> value) gives a :class:`Comparison`; a table (a
+    DataFrame, or a mapping of column -> values, one row per region) gives a
+    :class:`~spmkit.evaluation.research.TableComparison` with the verdict flips between
+    rule sets (see :func:`~spmkit.evaluation.research.compare_table`).
+    """
+    if _is_table(data):
+        from spmkit.evaluation.research import compare_table  # noqa: PLC0415 - numpy on use
+
+        return compare_table(rule_sets, data, keys=keys, inputs=inputs)
+    return compare_region(rule_sets, data, inputs=inputs)
+
+
+def compare_region(
     rule_sets: Sequence[RuleSet | str | Path],
     data: Mapping[str, object],
     *,
@@ -107,7 +163,7 @@ def compare(
     """Evaluate one data set under several rule sets and align the results.
 
     >>> data = {"dm_standar": 4950, "dm_estimasi": 5297}  # Kubu Raya 2021, Profil p. 110
-    >>> c = compare(["permenkes-4-2019", "kubu-raya-2021"], data)
+    >>> c = compare_region(["permenkes-4-2019", "kubu-raya-2021"], data)
     >>> tuple(r.status.value for r in c.row("9"))
     ('not_met', 'met')
 
@@ -116,7 +172,9 @@ def compare(
         data: input name -> count, as for :func:`~spmkit.evaluation.scalar.evaluate`. Each rule
             set reads the inputs it declares; a name no rule set declares is refused.
         inputs: per rule-set id, its input names mapped to the names used in ``data``
-            (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``).
+            (``{"kulon-progo-2011": {"bumil_k4": "bumil_standar"}}``). Without one, an
+            input absent under its own name is read under a name that another compared
+            rule set declares the same count (``same_as``).
 
     Raises:
         DataInvalid: bad values, or names that no compared rule set declares.
@@ -133,7 +191,12 @@ def compare(
     routes = []
     for rule_set in resolved:
         mapping = mappings.get(rule_set.id, {})
-        routes.append({name: mapping.get(name, name) for name in rule_set.inputs})
+        # An input missing from the data under its own name is read under a name another
+        # compared rule set gives the same count (``same_as``, docs/time.md).
+        related = route_inputs(rule_set, data, resolved)
+        routes.append(
+            {name: mapping.get(name) or related.get(name, name) for name in rule_set.inputs}
+        )
     used = {key for route in routes for key in route.values()}
     unknown = [name for name in data if name not in used]
     if unknown:

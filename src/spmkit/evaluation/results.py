@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from spmkit.evaluation.intervals import is_small_denominator, wilson_interval
+from spmkit.evaluation.progress import Progress
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
 
@@ -67,6 +69,10 @@ class IndicatorResult:
             was verified (for an overlay, the file that set it); None only for results
             built by hand.
         explanation: the formula with the values substituted, the target and the source.
+        progress: with ``year=``, where the value stands on the way to the final target
+            (met, on_track, behind, overdue); None without a year or without a value.
+        milestone: with ``year=``, the exact target value judged that year (or period);
+            ``status``, ``met`` and the gap are decided against it. None without a year.
     """
 
     indicator_id: str
@@ -85,6 +91,8 @@ class IndicatorResult:
     source: Source
     explanation: str
     target_source: Source | None = None
+    progress: Progress | None = None
+    milestone: Fraction | None = None
 
     @property
     def value(self) -> float | None:
@@ -95,6 +103,26 @@ class IndicatorResult:
     def gap(self) -> float | None:
         """The gap to the target as a float (0.0 when met); None if not computed."""
         return nearest_float(self.exact_gap)
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The 95 % Wilson interval of the achievement, in the value's scale (x factor).
+
+        None when the indicator is not a proportion here (no denominator, a numerator
+        above it, or no data). ``3 of 4`` gives about (30.06, 95.44) for a percentage.
+        """
+        if self.numerator is None or self.denominator is None:
+            return None
+        bounds = wilson_interval(self.numerator, self.denominator)
+        if bounds is None:
+            return None
+        scale = float(self.factor)
+        return bounds[0] * scale, bounds[1] * scale
+
+    @property
+    def small_denominator(self) -> bool:
+        """The denominator is below 30: the value is fragile; rank it with a caveat."""
+        return is_small_denominator(self.denominator)
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-ready data: numbers as floats, status as its string."""
@@ -122,6 +150,10 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "progress": None if self.progress is None else self.progress.value,
+            "milestone": nearest_float(self.milestone),
+            "interval": None if self.interval is None else list(self.interval),
+            "small_denominator": self.small_denominator,
         }
 
 

@@ -9,18 +9,24 @@ are written down in ``docs/semantics.md``.
 
 from __future__ import annotations
 
-import math
-import numbers
-import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
+from spmkit.evaluation.progress import (
+    Period,
+    Timing,
+    describe_milestone,
+    judge_progress,
+    progress_of,
+    timing,
+)
 from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.evaluation.values import bad_values, constrain, convert_value
 from spmkit.language.expr import (
     BinOp,
     Call,
@@ -32,9 +38,8 @@ from spmkit.language.expr import (
     exact_decimal,
     render,
 )
-from spmkit.limits import MAX_DIGITS, decimal_problem, number_problem
 from spmkit.rulesets.check import suggest
-from spmkit.rulesets.model import Indicator, InputKind, InputSpec, RuleSet, factor_suffix
+from spmkit.rulesets.model import Indicator, InputSpec, RuleSet, factor_suffix
 
 __all__ = ["evaluate", "evaluate_some", "validate_data"]
 
@@ -52,10 +57,6 @@ class _Undefined:
 
 
 _Value = Fraction | _Missing | _Undefined
-
-_NOT_NUMBERS: Final = ("m", "M", "c")  # numpy kinds: timedelta, datetime, complex
-_SIZE_RULE: Final = f"a number of at most {MAX_DIGITS} digits"
-_NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
 
 
 def is_quantity(value: object) -> bool:
@@ -81,67 +82,6 @@ def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa
     if isinstance(magnitude, DataError):
         return DataError(spec.name, value, rule, magnitude.hint)
     return magnitude * factor
-
-
-def _constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | None:
-    """Check a converted value against the input's kind and bounds."""
-    unit = f" {spec.unit}"
-    if spec.kind is InputKind.COUNT and number.denominator != 1:
-        return DataError(spec.name, raw, f"a count of{unit}: a whole number, 0 or more")
-    if spec.minimum is not None and number < spec.minimum:
-        return DataError(spec.name, raw, f"at least {exact_decimal(spec.minimum)}{unit}")
-    if spec.maximum is not None and number > spec.maximum:
-        return DataError(spec.name, raw, f"at most {exact_decimal(spec.maximum)}{unit}")
-    return None
-
-
-def convert_value(name: str, value: object) -> Fraction | DataError | None:
-    """Convert one data value to an exact number; None is missing."""
-    rule = "a non-negative finite number"
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return DataError(name, value, rule, "booleans are not counts; give 0 or 1 if you mean that")
-    if getattr(getattr(value, "dtype", None), "kind", "") in _NOT_NUMBERS:
-        # numpy's timedelta64 is an integer type, so it must be refused before Integral.
-        return DataError(name, value, rule, f"got a {type(value).__name__}, not a count")
-    if isinstance(value, str):
-        hint = "give a number, not text"
-        if _NUMBER_TEXT.match(value):
-            hint += (
-                "; convert it first: '3.582' may be 3,582 in Indonesian notation, "
-                "and spmkit will not guess"
-            )
-        return DataError(name, value, rule, hint)
-    if isinstance(value, Fraction):
-        number = value
-    elif isinstance(value, numbers.Integral):
-        number = Fraction(int(value))
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            return DataError(name, value, rule, "NaN and infinities are not counts")
-        too_big = decimal_problem(value)
-        if too_big is not None:
-            return DataError(name, value, _SIZE_RULE, too_big)
-        number = Fraction(value)
-    elif isinstance(value, numbers.Real):
-        as_float = float(value)
-        if not math.isfinite(as_float):
-            return DataError(
-                name,
-                value,
-                rule,
-                "NaN and infinities are not counts; leave the input out if unknown",
-            )
-        number = Fraction(repr(as_float))
-    else:
-        return DataError(name, value, rule, f"got a {type(value).__name__}")
-    too_big = number_problem(number)
-    if too_big is not None:
-        return DataError(name, value, _SIZE_RULE, too_big)
-    if number < 0:
-        return DataError(name, value, rule, "counts cannot be negative")
-    return number
 
 
 def validate_data(
@@ -183,12 +123,11 @@ def validate_data(
         converted = _from_quantity(spec, raw) if is_quantity(raw) else convert_value(name, raw)
         if converted is not None and not isinstance(converted, DataError):
             values[name] = converted
-            converted = _constrain(spec, raw, converted)
+            converted = constrain(spec, raw, converted)
         if isinstance(converted, DataError):
             problems.append(converted)
     if problems:
-        msg = f"data for rule set {rule_set.id!r} has bad values"
-        raise DataInvalid(msg, problems)
+        raise bad_values(rule_set.id, problems)
     for name, spec in rule_set.inputs.items():
         if name not in values and spec.default is not None:
             values[name] = spec.default
@@ -272,6 +211,7 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     gap: Fraction | None,
     missing: tuple[str, ...],
     citation: str,
+    target_text: str | None = None,
 ) -> str:
     def leaf(node: Expression) -> str | None:
         if isinstance(node, Input):
@@ -287,7 +227,7 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
     deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
-    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+    target = target_text or f"target {indicator.target.describe(indicator.factor)}{deadline}"
     if status is Status.NO_DATA:
         outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
     elif status is Status.UNDEFINED:
@@ -312,6 +252,7 @@ def _evaluate_indicator(
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
     citation: str,
+    when: Timing | None = None,
 ) -> tuple[IndicatorResult, _Value]:
     numerator = _evaluate_expression(indicator.numerator, values, refs)
     denominator = _evaluate_expression(indicator.denominator, values, refs)
@@ -320,6 +261,9 @@ def _evaluate_indicator(
     met: bool | None = None
     missing: tuple[str, ...] = ()
     outcome: _Value
+    judged, final, milestone = indicator.target, indicator.target, None
+    if when is not None:
+        judged, milestone, final = judge_progress(indicator, when)
     if isinstance(numerator, _Missing) or isinstance(denominator, _Missing):
         problem = _first_problem([numerator, denominator])
         assert isinstance(problem, _Missing)  # noqa: S101 - one of them is missing
@@ -333,8 +277,8 @@ def _evaluate_indicator(
         status, outcome = Status.UNDEFINED, _Undefined()
     else:
         value = numerator / denominator * indicator.factor
-        met = indicator.target.is_met(value)
-        gap = indicator.target.gap(value)
+        met = judged.is_met(value)
+        gap = judged.gap(value)
         status = Status.MET if met else Status.NOT_MET
         outcome = value
     exact_num = numerator if isinstance(numerator, Fraction) else None
@@ -363,13 +307,32 @@ def _evaluate_indicator(
         deadline=indicator.deadline,
         source=indicator.source,
         target_source=indicator.source_of("target"),
-        explanation=_explain(indicator, status, values, refs, value, gap, missing, citation),
+        explanation=_explain(
+            indicator,
+            status,
+            values,
+            refs,
+            value,
+            gap,
+            missing,
+            citation,
+            None if when is None else describe_milestone(indicator, when, judged.value),
+        ),
+        milestone=milestone,
+        progress=None
+        if when is None or value is None
+        else progress_of(value, judged, final, indicator.deadline, when.year),
     )
     return result, outcome
 
 
 def evaluate(
-    rule_set: RuleSet, data: Mapping[str, object], *, allow_unknown: bool = False
+    rule_set: RuleSet,
+    data: Mapping[str, object],
+    *,
+    allow_unknown: bool = False,
+    year: int | None = None,
+    period: Period | None = None,
 ) -> Report:
     """Evaluate every indicator of a rule set on one data set.
 
@@ -385,6 +348,10 @@ def evaluate(
         data: input name -> count (int, float, Fraction or Decimal; None or absent when
             unknown). Never modified.
         allow_unknown: ignore names the rule set does not declare instead of refusing them.
+        year: judge each indicator against its milestone of that year (a phased target,
+            docs/time.md), and report ``progress`` and ``milestone`` on every result.
+        period: with ``year``, a part of it (``"Q2"`` or a month 1-12): the data are
+            cumulative so far and the milestone is taken pro rata (docs/time.md).
 
     Returns:
         A :class:`~spmkit.evaluation.results.Report`: one result per indicator, in order.
@@ -392,14 +359,16 @@ def evaluate(
     Raises:
         DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,
             unknown names); every one is reported.
+        UsageError: a bad ``year`` or ``period``, or a period without a year.
     """
+    when = timing(year, period)
     values = validate_data(rule_set, data, allow_unknown=allow_unknown)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
     citation = rule_set.legal_basis.cite()
     for indicator_id in rule_set.evaluation_order:
         indicator = rule_set.indicators[indicator_id]
-        result, outcome = _evaluate_indicator(indicator, values, refs, citation)
+        result, outcome = _evaluate_indicator(indicator, values, refs, citation, when)
         refs[indicator_id] = outcome
         results[indicator_id] = result
     ordered = {indicator_id: results[indicator_id] for indicator_id in rule_set.indicators}

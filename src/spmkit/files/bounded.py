@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from spmkit.errors import DataFileError, RuleSetError
+from spmkit.errors import DataFileError
 from spmkit.limits import (
     MAX_CSV_FIELD,
     MAX_DATA_NESTING,
@@ -38,7 +38,7 @@ from spmkit.limits import (
     MAX_SHEET_ROWS,
     digits_text_problem,
 )
-from spmkit.yamlload import read_yaml
+from spmkit.yamlload import read_data_yaml
 
 __all__ = [
     "MAX_PATH_CHARS",
@@ -126,23 +126,6 @@ def _csv_problem(start: int, end: int, error: csv.Error) -> str:
     return f'lines {start}-{end}: not valid CSV ({text}); check the quotes (") on these lines'
 
 
-def _bounded_int(text: str) -> int:
-    problem = digits_text_problem(text)
-    if problem is not None:
-        raise ValueError(problem)
-    return int(text)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            msg = f"duplicate key {key!r}; JSON keeps only the last one, so remove or rename one"
-            raise ValueError(msg)
-        result[key] = value
-    return result
-
-
 def _depth_problem(loaded: object) -> str | None:
     stack: list[tuple[object, int]] = [(loaded, 1)]
     while stack:
@@ -158,15 +141,31 @@ def _depth_problem(loaded: object) -> str | None:
 def load_json(path: Path, raw: bytes) -> object:
     """Parse JSON data strictly: UTF-8, no duplicate keys, bounded nesting and integers."""
     text = decode_text(path, raw, "save the file as UTF-8")
+
+    def bounded_int(digits: str) -> int:
+        problem = digits_text_problem(digits)
+        if problem is not None:
+            raise DataFileError(str(path), [problem])
+        return int(digits)
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                problem = (
+                    f"duplicate key {key!r}; JSON keeps only the last one, so remove or rename one"
+                )
+                raise DataFileError(str(path), [problem])
+            result[key] = value
+        return result
+
     try:
-        loaded = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_bounded_int)
+        loaded = json.loads(text, object_pairs_hook=unique_keys, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise DataFileError(str(path), [f"line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
     except RecursionError:
         problem = f"nested deeper than {MAX_DATA_NESTING} levels (docs/semantics.md, Limits)"
         raise DataFileError(str(path), [problem]) from None
-    except ValueError as exc:
-        raise DataFileError(str(path), [str(exc)]) from None
     too_deep = _depth_problem(loaded)
     if too_deep is not None:
         raise DataFileError(str(path), [too_deep])
@@ -175,17 +174,7 @@ def load_json(path: Path, raw: bytes) -> object:
 
 def load_yaml_data(path: Path, raw: bytes) -> object:
     """Parse YAML data with the strict loader of rule files (same limits, no duplicates)."""
-    text = decode_text(path, raw, "save the file as UTF-8")
-    try:
-        document = read_yaml(text, str(path))
-    except RuleSetError as exc:
-        where = f"line {exc.line}: " if exc.line is not None else ""
-        raise DataFileError(str(path), [f"{where}{exc.message}"]) from None
-    if document.problems:
-        raise DataFileError(
-            str(path), [f"line {error.line}: {error.message}" for error in document.problems]
-        )
-    return document.data
+    return read_data_yaml(decode_text(path, raw, "save the file as UTF-8"), str(path))
 
 
 def _column_name(number: int) -> str:

@@ -18,8 +18,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from spmkit.errors import ChartUnavailableError, UsageError
-from spmkit.evaluation.results import Status
+from spmkit.evaluation.results import IndicatorResult, Status
 from spmkit.files.datafiles import RowOutcome
+from spmkit.files.regions import GLYPHS, shown_value
 from spmkit.files.report import indicator_name
 from spmkit.messages import Language, format_number, message, status_label
 from spmkit.rulesets.model import RuleSet, factor_suffix
@@ -27,11 +28,18 @@ from spmkit.rulesets.model import RuleSet, factor_suffix
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["ChartUnavailableError", "chart_bytes", "plotting_available"]
+__all__ = [
+    "ChartUnavailableError",
+    "chart_bytes",
+    "chart_colour",
+    "plotting_available",
+    "pyplot",
+]
 
+# Okabe-Ito (colour-blind safe): blue for met, vermilion for not met; a glyph says it too.
 _COLOURS: Final = {
-    Status.MET: "#2e7d32",
-    Status.NOT_MET: "#c62828",
+    Status.MET: "#0072B2",
+    Status.NOT_MET: "#D55E00",
     Status.NO_DATA: "#bdbdbd",
     Status.UNDEFINED: "#bdbdbd",
 }
@@ -62,6 +70,23 @@ def _pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module o
     import matplotlib.pyplot as plt  # noqa: PLC0415 - after choosing the backend
 
     return plt
+
+
+def chart_colour(status: str) -> str:
+    """The chart colour of a status (``"met"``, ``"not_met"``, ...)."""
+    return _COLOURS[Status(status)]
+
+
+def pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module object
+    """matplotlib.pyplot, headless (Agg); :class:`ChartUnavailableError` if not installed."""
+    return _pyplot()
+
+
+def _label(result: IndicatorResult, lang: Language, decimals: int) -> str:
+    """The value with the precision that agrees with the exact decision (never 95 in red)."""
+    if result.exact_value is None or result.met is None:
+        return format_number(result.value or 0.0, lang, decimals)
+    return shown_value(result.exact_value, result.target, result.met, lang, decimals)
 
 
 def _short(text: str, width: int = _NAME_WIDTH) -> str:
@@ -104,11 +129,21 @@ def _bar_figure(rule_set: RuleSet, outcome: RowOutcome, lang: Language) -> Figur
         top = max([*values, *targets, 1.0]) * 1.22
         for position, result, target in zip(positions, results, targets, strict=True):
             ax.plot([target, target], [position - 0.42, position + 0.42], color="black", lw=2)
-            value = "" if result.value is None else format_number(result.value, lang, 1) + " "
+            value = "" if result.value is None else _label(result, lang, 1) + " "
+            if result.value is not None and 0 < result.value < top * 0.005:
+                # A tiny value (0.0036 %) has no visible bar: mark where it is.
+                ax.plot(
+                    [result.value],
+                    [position],
+                    marker="|",
+                    markersize=12,
+                    color=_COLOURS[result.status],
+                    zorder=3,
+                )
             ax.text(
                 max(result.value or 0.0, target) + top * 0.012,
                 position,
-                value + status_label(result.status, lang),
+                value + GLYPHS[result.status.value] + " " + status_label(result.status, lang),
                 va="center",
                 fontsize=8,
                 color="#b71c1c" if result.status is Status.NOT_MET else "#333333",
@@ -159,7 +194,7 @@ def _grid_figure(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Langua
             else:
                 result = outcome.report[indicator_id]
                 colour, edge, hatch = _COLOURS[result.status], "white", None
-                text = "-" if result.value is None else format_number(result.value, lang, 0)
+                text = "-" if result.value is None else _label(result, lang, 0)
             ax.add_patch(
                 plt.Rectangle((x, y), 1, 1, facecolor=colour, edgecolor=edge, hatch=hatch, lw=1.5)
             )
@@ -245,7 +280,11 @@ def chart_bytes(
     buffer = io.BytesIO()
     metadata = {"Date": None} if image_format == "svg" else {}
     try:
-        figure.savefig(buffer, format=image_format, dpi=110, metadata=metadata, bbox_inches="tight")
+        # SVG text stays text (selectable, searchable, read by screen readers), not paths.
+        with plt.rc_context({"svg.fonttype": "none"}):
+            figure.savefig(
+                buffer, format=image_format, dpi=110, metadata=metadata, bbox_inches="tight"
+            )
     finally:
         plt.close(figure)
     return buffer.getvalue()

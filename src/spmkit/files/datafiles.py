@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
-from spmkit.errors import DataFileError, DataInvalid, format_errors
+from spmkit.errors import DataFileError, DataInvalid, UsageError, format_errors
 from spmkit.evaluation.results import Report
 from spmkit.evaluation.scalar import evaluate
 from spmkit.files.bounded import (
@@ -137,14 +137,14 @@ def parse_number(text: str, number_format: Literal["id", "en"]) -> Fraction:
     Fraction(7165, 2)
 
     Raises:
-        ValueError: the text is not a number in that format.
+        UsageError: the text is not a number in that format (a ValueError).
     """
     readings = _readings(text)
     if number_format not in readings:
         example = "3.582 or 96,81" if number_format == "id" else "3,582 or 96.81"
         language = "Indonesian" if number_format == "id" else "English"
         msg = f"{text!r} is not a number in {language} notation (e.g. {example})"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return readings[number_format]
 
 

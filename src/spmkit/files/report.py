@@ -297,6 +297,20 @@ th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
+def _regions_page(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
+    """Several rows: one overview page (grid, totals, ranking, detail), refused rows listed."""
+    from spmkit.files.regions import regions_html  # noqa: PLC0415 - numpy only when used
+
+    good = [outcome for outcome in outcomes if outcome.report is not None]
+    names = dict.fromkeys(name for outcome in good for name in outcome.row.values)
+    columns: dict[str, list[object]] = {"region": [outcome.row.label for outcome in good]}
+    columns.update({name: [o.row.values.get(name) for o in good] for name in names})
+    refused = [
+        (outcome.row.label, outcome.problems) for outcome in outcomes if outcome.report is None
+    ]
+    return regions_html(rule_set, columns, keys=["region"], lang=lang, refused=refused) + "\n"
+
+
 def render_html(
     rule_set: RuleSet,
     outcomes: Sequence[RowOutcome],
@@ -314,6 +328,9 @@ def render_html(
         chart_svg: an SVG document to inline, or None to say how to get one.
         version: the spmkit version, printed in the footer.
     """
+    evaluated = [outcome for outcome in outcomes if outcome.report is not None]
+    if len(evaluated) > 1:
+        return _regions_page(rule_set, outcomes, lang)
     esc = html.escape
     title, basis = _title_lines(rule_set, lang)
     parts = [

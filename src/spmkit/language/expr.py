@@ -18,6 +18,7 @@ from typing import Final, Literal, TypeAlias
 
 import attrs
 
+from spmkit.errors import UsageError
 from spmkit.frozen import as_tuple
 
 __all__ = [
@@ -51,14 +52,14 @@ def _is_finite_decimal(_instance: object, _attribute: object, value: Fraction) -
         raise TypeError(msg)
     if value < 0:
         msg = f"a number literal must be non-negative; negate it with Neg (got {value})"
-        raise ValueError(msg)
+        raise UsageError(msg)
     denominator = value.denominator
     for prime in (2, 5):
         while denominator % prime == 0:
             denominator //= prime
     if denominator != 1:
         msg = f"a number literal must have a finite decimal expansion (got {value})"
-        raise ValueError(msg)
+        raise UsageError(msg)
 
 
 class _Node:

@@ -8,16 +8,25 @@ on construction, so a rule set built in Python is held to the same rules as a fi
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from spmkit.errors import CycleError, RuleSetError, UnknownNameError
 
 if TYPE_CHECKING:
     from spmkit.language.expr import Expression
-    from spmkit.rulesets.model import Indicator, RuleSet
+    from spmkit.rulesets.model import Indicator, InputSpec, RuleSet
 
-__all__ = ["check_references", "check_rule_set", "evaluation_order", "find_cycle", "suggest"]
+__all__ = [
+    "CHECK_EVENT",
+    "check_parts",
+    "check_references",
+    "check_rule_set",
+    "evaluation_order",
+    "find_cycle",
+    "suggest",
+]
 
 
 def suggest(name: str, known: Iterable[object]) -> str:
@@ -32,22 +41,62 @@ def suggest(name: str, known: Iterable[object]) -> str:
     return f"declared: {shown}"
 
 
+CHECK_EVENT: Final = "spmkit.rulesets.check"
+"""The :func:`sys.audit` event raised each time the checks run, with the rule set's id.
+
+A public hook (``sys.addaudithook``) for tools and tests that want to see how often a
+rule set is checked: a load checks each rule set (and each base of an overlay) once.
+"""
+
+
 def check_rule_set(rule_set: RuleSet) -> list[RuleSetError]:
     """Return every problem of names, references and units in a rule set (empty when sound)."""
+    return check_parts(
+        rule_set_id=rule_set.id,
+        inputs=rule_set.inputs,
+        service_types=rule_set.service_types,
+        indicators=rule_set.indicators,
+    )
+
+
+def check_parts(  # noqa: PLR0913 - the parts of a rule set, some of them broken
+    *,
+    rule_set_id: str,
+    inputs: Mapping[str, InputSpec],
+    service_types: Collection[str],
+    indicators: Mapping[str, Indicator],
+    declared: tuple[Collection[str], Collection[str]] | None = None,
+    formulas: Mapping[str, Mapping[str, Expression]] | None = None,
+    service_type_of: Mapping[str, str] | None = None,
+) -> list[RuleSetError]:
+    """Run the reference and unit checks once on the parts of a rule set.
+
+    A loader whose file has other problems passes what it could read, so these problems
+    are reported with the rest: ``declared`` (every input name and indicator id of the
+    file, broken entries included, so they are not also "unknown"), ``formulas`` and
+    ``service_type_of`` (parts of indicators that are broken otherwise). A sound rule
+    set is checked by its constructor. Raises the :data:`CHECK_EVENT` audit event.
+    """
     # Imported here: unit checks build the unit registry (pint), at load time only.
     from spmkit.rulesets.unitcheck import check_units  # noqa: PLC0415
 
-    problems = check_references(
-        inputs=rule_set.inputs,
-        service_types=rule_set.service_types,
-        indicator_ids=rule_set.indicators,
-        formulas={
+    sys.audit(CHECK_EVENT, rule_set_id)
+    input_names, indicator_ids = (inputs, indicators) if declared is None else declared
+    if formulas is None:
+        formulas = {
             indicator.id: {"numerator": indicator.numerator, "denominator": indicator.denominator}
-            for indicator in rule_set.indicators.values()
-        },
-        service_type_of={i.id: i.service_type for i in rule_set.indicators.values()},
+            for indicator in indicators.values()
+        }
+    if service_type_of is None:
+        service_type_of = {i.id: i.service_type for i in indicators.values()}
+    problems = check_references(
+        inputs=input_names,
+        service_types=service_types,
+        indicator_ids=indicator_ids,
+        formulas=formulas,
+        service_type_of=service_type_of,
     )
-    problems.extend(check_units(inputs=rule_set.inputs, indicators=rule_set.indicators))
+    problems.extend(check_units(inputs=inputs, indicators=indicators))
     return problems
 
 

@@ -3,8 +3,10 @@
 ``diff(a, b)`` answers "which rules, which targets, what changes" as data: a frozen
 :class:`RuleSetDiff` listing the indicators only ``b`` has, those only ``a`` has, and,
 for indicators both have (matched by id), every changed value with both values and both
-sources. ``str(result)`` is a readable report. Matching is by indicator id only: rule
-sets that number the same indicator differently show it as removed and added.
+sources. ``str(result)`` is a readable report. Indicators are matched by their declared
+correspondence first (``corresponds_to``: 741/2008's K4 "I.1" is 43/2016's "1", the same
+service renumbered and renamed), then by id, so a successor regulation shows as changes
+of name, formula and target rather than removals and additions (docs/time.md).
 
 This module compares; it does not load files beyond resolving ids (``"permenkes-4-2019"``)
 through :func:`spmkit.rulesets.reader.load_rule_set`, and it does not evaluate (see
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -80,6 +82,8 @@ class IndicatorChange:
     source_after: Source
     factor_before: Fraction = Fraction(100)
     factor_after: Fraction = Fraction(100)
+    indicator_before: str | None = None
+    """The indicator's id in the first rule set, when it differs (a correspondence)."""
 
     def describe(self) -> str:
         """Return ``before -> after`` as text."""
@@ -100,6 +104,54 @@ def _cite(source: Source) -> str:
     where = f"{source.instrument}, {source.ref}" if source.instrument else source.ref
     origin = f"; from {source.rule_set}" if source.rule_set else ""
     return f"{where} [{source.verification.value}{origin}]"
+
+
+def _number(value: Fraction) -> int | float:
+    """A JSON number: an int when whole, else the nearest float."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _target_data(target: Target, factor: Fraction) -> dict[str, Any]:
+    return {
+        "op": target.op,
+        "value": _number(target.value),
+        "unit": target.unit,
+        "text": target.describe(factor),
+    }
+
+
+def _value_data(value: Value, factor: Fraction) -> object:
+    """A compared value as JSON-ready data."""
+    if isinstance(value, Formula):
+        return {
+            "numerator": value.numerator,
+            "denominator": value.denominator,
+            "factor": _number(value.factor),
+        }
+    if isinstance(value, Target):
+        return _target_data(value, factor)
+    return value
+
+
+def _source_data(source: Source) -> dict[str, Any]:
+    return {
+        "ref": source.ref,
+        "instrument": source.instrument,
+        "verification": source.verification.value,
+        "rule_set": source.rule_set,
+    }
+
+
+def _indicator_data(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "id": indicator.id,
+        "name": indicator.name,
+        "service_type": indicator.service_type,
+        "formula": _value_data(Formula.of(indicator), indicator.factor),
+        "target": _target_data(indicator.target, indicator.factor),
+        "deadline": indicator.deadline,
+        "source": _source_data(indicator.source_of("target")),
+    }
 
 
 def _value(indicator: Indicator, field: Field) -> Value:
@@ -125,6 +177,8 @@ class RuleSetDiff:
         added: indicators only ``b`` has, in ``b``'s order.
         removed: indicators only ``a`` has, in ``a``'s order.
         changes: changed values of indicators both have, in ``b``'s order, then by field.
+        paired: ``(id in a, id in b)`` of the indicators matched by correspondence under
+            different ids (``("I.1", "1")``), in ``b``'s order.
     """
 
     a: str
@@ -132,6 +186,11 @@ class RuleSetDiff:
     added: tuple[Indicator, ...]
     removed: tuple[Indicator, ...]
     changes: tuple[IndicatorChange, ...]
+    paired: tuple[tuple[str, str], ...] = ()
+
+    def was(self, indicator_id: str) -> str:
+        """The id in ``a`` of an indicator of ``b`` (itself unless renumbered)."""
+        return next((old for old, new in self.paired if new == indicator_id), indicator_id)
 
     def __bool__(self) -> bool:
         """True when the rule sets differ in any compared value."""
@@ -171,13 +230,56 @@ class RuleSetDiff:
                 yield f"    source: {_cite(indicator.source_of('target'))}"
         for indicator in self.removed:
             yield f"- {indicator.id} {indicator.name!r}"
+        renumbered = {new for _, new in self.paired} - set(self.changed_indicators)
+        for indicator_id in renumbered:
+            yield f"= {indicator_id} (was {self.was(indicator_id)}): renumbered, values unchanged"
         for indicator_id in self.changed_indicators:
-            yield f"~ {indicator_id}"
+            was = self.was(indicator_id)
+            yield f"~ {indicator_id}" + (f" (was {was})" if was != indicator_id else "")
             for change in self.changes_of(indicator_id):
                 yield f"    {change.field}: {change.describe()}"
                 if sources and change.field not in {"name", "service_type"}:
                     yield f"      was: {_cite(change.source_before)}"
                     yield f"      now: {_cite(change.source_after)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data: the indicators added, removed and changed.
+
+        >>> d = diff("permenkes-43-2016", "permenkes-4-2019").to_dict()
+        >>> sorted(d), d["changed"][0]["id"]
+        (['a', 'added', 'b', 'changed', 'paired', 'removed'], '9')
+
+        ``added`` and ``removed`` hold whole indicators (formula, target, deadline,
+        source); ``changed`` one entry per indicator with every changed field, both
+        values and both sources, and ``was``, its id in ``a`` (another id when paired by
+        correspondence); ``paired`` the ``[id in a, id in b]`` of those. Numbers are ints
+        when whole, else floats.
+        """
+        changed = [
+            {
+                "id": indicator_id,
+                "was": self.was(indicator_id),
+                "changes": [
+                    {
+                        "field": change.field,
+                        "before": _value_data(change.before, change.factor_before),
+                        "after": _value_data(change.after, change.factor_after),
+                        "source_before": _source_data(change.source_before),
+                        "source_after": _source_data(change.source_after),
+                    }
+                    for change in self.changes_of(indicator_id)
+                ],
+            }
+            for indicator_id in self.changed_indicators
+        ]
+        return {
+            "a": self.a,
+            "b": self.b,
+            "added": [_indicator_data(indicator) for indicator in self.added],
+            "removed": [_indicator_data(indicator) for indicator in self.removed],
+            "changed": changed,
+            "paired": [list(pair) for pair in self.paired],
+        }
 
     def summary(self) -> str:
         """Return the report without sources: one line per change."""
@@ -209,9 +311,10 @@ def diff(
         msg = f"fields must be among {', '.join(DIFF_FIELDS)} (got {unknown})"
         raise UsageError(msg)
     first, second = resolve_rule_set(a), resolve_rule_set(b)
+    partners = _partners(first, second)
     changes = []
     for indicator_id, after in second.indicators.items():
-        before = first.indicators.get(indicator_id)
+        before = first.indicators.get(partners.get(indicator_id, ""))
         if before is None:
             continue
         for field in fields:
@@ -227,12 +330,36 @@ def diff(
                         source_after=_source(after, field, second),
                         factor_before=before.factor,
                         factor_after=after.factor,
+                        indicator_before=before.id if before.id != indicator_id else None,
                     )
                 )
+    matched = set(partners.values())
     return RuleSetDiff(
         a=first.id,
         b=second.id,
-        added=tuple(i for k, i in second.indicators.items() if k not in first.indicators),
-        removed=tuple(i for k, i in first.indicators.items() if k not in second.indicators),
+        added=tuple(i for k, i in second.indicators.items() if k not in partners),
+        removed=tuple(i for k, i in first.indicators.items() if k not in matched),
         changes=tuple(changes),
+        paired=tuple((old, new) for new, old in partners.items() if old != new),
     )
+
+
+def _partners(first: RuleSet, second: RuleSet) -> dict[str, str]:
+    """Match the indicators of ``second`` to those of ``first``: id in second -> id in first.
+
+    A declared correspondence (either way) first, then the same id among the rest.
+    """
+    partners: dict[str, str] = {}
+    for iid, indicator in second.indicators.items():
+        old = indicator.corresponds_to.get(first.id)
+        if old is not None and old in first.indicators:
+            partners[iid] = old
+    for old_id, indicator in first.indicators.items():
+        new = indicator.corresponds_to.get(second.id)
+        if new is not None and new in second.indicators and new not in partners:
+            partners[new] = old_id
+    taken = set(partners.values())
+    for iid in second.indicators:
+        if iid not in partners and iid in first.indicators and iid not in taken:
+            partners[iid] = iid
+    return partners

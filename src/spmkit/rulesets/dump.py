@@ -24,8 +24,28 @@ import yaml
 
 from spmkit.errors import RuleSetError
 from spmkit.language.expr import exact_decimal, render
-from spmkit.rulesets.model import Indicator, InputSpec, RuleSet, Source, default_kind
-from spmkit.rulesets.reader import FORMAT_VERSION
+from spmkit.rulesets.model import (
+    Indicator,
+    InForce,
+    InputSpec,
+    RuleSet,
+    Source,
+    Target,
+    default_kind,
+)
+from spmkit.rulesets.schema import (
+    FORMAT_VERSION,
+    IN_FORCE_KEYS,
+    INDICATOR_KEYS,
+    INPUT_KEYS,
+    JURISDICTION_KEYS,
+    LEGAL_BASIS_KEYS,
+    SERVICE_TYPE_KEYS,
+    SOURCE_KEYS,
+    TARGET_KEYS,
+    TOP_KEYS,
+    UNITS_KEYS,
+)
 
 __all__ = ["dump_rule_set", "without_origins"]
 
@@ -49,68 +69,125 @@ def _represent_fraction(dumper: yaml.SafeDumper, value: Fraction) -> yaml.Scalar
 _Dumper.add_representer(Fraction, _represent_fraction)
 
 
-def _optional(entry: dict[str, Any], **values: object) -> dict[str, Any]:
-    """Add the values that are set (not None, not empty) to ``entry``, in order."""
-    for key, value in values.items():
-        if value is not None and value != ():
-            entry[key] = list(value) if isinstance(value, tuple) else value
+def _entry(keys: dict[str, bool], **values: object) -> dict[str, Any]:
+    """A mapping of the format, keys in the order of its key table (:mod:`.schema`).
+
+    Optional keys whose value is unset (None, empty) are left out; required ones are
+    written as they are (a deadline the regulation does not print is null).
+    """
+    unknown = set(values) - set(keys)
+    if unknown:  # a writer bug, not a user error: the schema is the one list of keys
+        msg = f"keys {sorted(unknown)} are not in the rule-file format"
+        raise AssertionError(msg)
+    entry: dict[str, Any] = {}
+    for key, required in keys.items():
+        if key not in values:
+            continue
+        value = values[key]
+        if not required and (value is None or value in ((), {})):
+            continue
+        entry[key] = list(value) if isinstance(value, tuple) else value
     return entry
 
 
 def _input(spec: InputSpec) -> dict[str, Any]:
-    entry: dict[str, Any] = {"label": spec.label}
-    _optional(entry, label_en=spec.label_en)
-    entry["unit"] = spec.unit
-    if not spec.required:
-        entry["required"] = False
-    _optional(entry, default=spec.default, description=spec.description)
-    if spec.kind is not default_kind(spec):
-        entry["kind"] = spec.kind.value
-    if spec.aggregate != "sum":
-        entry["aggregate"] = spec.aggregate
-    return _optional(entry, min=spec.minimum, max=spec.maximum)
+    return _entry(
+        INPUT_KEYS,
+        label=spec.label,
+        label_en=spec.label_en,
+        unit=spec.unit,
+        required=None if spec.required else False,
+        default=spec.default,
+        description=spec.description,
+        kind=None if spec.kind is default_kind(spec) else spec.kind.value,
+        aggregate=None if spec.aggregate == "sum" else spec.aggregate,
+        min=spec.minimum,
+        max=spec.maximum,
+        same_as=dict(spec.same_as),
+    )
 
 
 def _source(source: Source) -> dict[str, Any]:
     """The citation; ``rule_set`` and ``file`` are stamped by the loader, not written."""
-    entry: dict[str, Any] = {"ref": source.ref, "verification": source.verification.value}
-    return _optional(
-        entry, instrument=source.instrument, url=source.url, quote=source.quote, note=source.note
+    return _entry(
+        SOURCE_KEYS,
+        ref=source.ref,
+        verification=source.verification.value,
+        instrument=source.instrument,
+        url=source.url,
+        quote=source.quote,
+        note=source.note,
     )
 
 
 def _indicator(indicator: Indicator) -> dict[str, Any]:
-    entry: dict[str, Any] = {"service_type": indicator.service_type, "name": indicator.name}
-    _optional(entry, name_en=indicator.name_en)
-    entry.update(
+    target = indicator.target
+    units = indicator.units
+    return _entry(
+        INDICATOR_KEYS,
+        service_type=indicator.service_type,
+        name=indicator.name,
+        name_en=indicator.name_en,
         numerator=render(indicator.numerator),
         denominator=render(indicator.denominator),
         factor=indicator.factor,
-        target=_optional(
-            {"op": indicator.target.op, "value": indicator.target.value},
-            unit=indicator.target.unit,
-        ),
+        target=_target(target),
         deadline=indicator.deadline,
         source=_source(indicator.source),
+        sources={field: _source(s) for field, s in indicator.sources.items()},
+        notes=indicator.notes,
+        coverage=indicator.coverage,
+        units=None if units is None else _entry(UNITS_KEYS, accept=units.accept, note=units.note),
+        corresponds_to={
+            rule_set_id: (
+                {"indicator": iid, "source": _source(indicator.correspondence_sources[rule_set_id])}
+                if rule_set_id in indicator.correspondence_sources
+                else iid
+            )
+            for rule_set_id, iid in indicator.corresponds_to.items()
+        },
     )
-    if indicator.sources:
-        entry["sources"] = {field: _source(s) for field, s in indicator.sources.items()}
-    _optional(entry, notes=indicator.notes, coverage=indicator.coverage)
-    if indicator.units is not None:
-        entry["units"] = {"accept": indicator.units.accept, "note": indicator.units.note}
-    return entry
+
+
+def _target(target: Target) -> dict[str, Any]:
+    baseline = target.baseline
+    return _entry(
+        TARGET_KEYS,
+        op=target.op,
+        value=target.value,
+        unit=target.unit,
+        schedule=dict(target.schedule),
+        baseline=None if baseline is None else {"year": baseline.year, "value": baseline.value},
+    )
+
+
+def _in_force(in_force: InForce | None) -> dict[str, Any] | None:
+    """Dates as written: a year where the file gave only a year."""
+    if in_force is None:
+        return None
+    end: object = in_force.end
+    if in_force.end is not None and in_force.end_precision == "year":
+        end = in_force.end.year
+    return _entry(
+        IN_FORCE_KEYS,
+        **{
+            "from": in_force.start.year if in_force.precision == "year" else in_force.start,
+            "until": end,
+        },
+        source=_source(in_force.source),
+        until_source=None if in_force.end_source is None else _source(in_force.end_source),
+        note=in_force.note,
+    )
 
 
 def _legal_basis(rule_set: RuleSet) -> dict[str, Any]:
     basis = rule_set.legal_basis
-    entry: dict[str, Any] = {
-        "instrument": basis.instrument,
-        "number": basis.number,
-        "year": basis.year,
-    }
     enacted: dt.date | None = basis.enacted
-    return _optional(
-        entry,
+    return _entry(
+        LEGAL_BASIS_KEYS,
+        instrument=basis.instrument,
+        number=basis.number,
+        year=basis.year,
         title=basis.title,
         enacted=enacted,
         publication=basis.publication,
@@ -127,25 +204,35 @@ def dump_rule_set(rule_set: RuleSet) -> str:
     True
 
     Raises:
-        ValueError: a number has no finite decimal expansion (a target of 1/3 built in
+        RuleSetError: a number has no finite decimal expansion (a target of 1/3 built in
             Python), so no rule file can hold it exactly.
     """
     jurisdiction = rule_set.jurisdiction
-    document: dict[str, Any] = {"spmkit": FORMAT_VERSION, "id": rule_set.id}
-    document["title"] = rule_set.title
-    _optional(document, title_en=rule_set.title_en)
-    document["language"] = rule_set.language
-    document["jurisdiction"] = _optional(
-        {"level": jurisdiction.level, "name": jurisdiction.name}, province=jurisdiction.province
+    document = _entry(
+        TOP_KEYS,
+        spmkit=FORMAT_VERSION,
+        id=rule_set.id,
+        title=rule_set.title,
+        title_en=rule_set.title_en,
+        language=rule_set.language,
+        jurisdiction=_entry(
+            JURISDICTION_KEYS,
+            level=jurisdiction.level,
+            name=jurisdiction.name,
+            province=jurisdiction.province,
+        ),
+        legal_basis=_legal_basis(rule_set),
+        notes=rule_set.notes,
+        inputs={name: _input(spec) for name, spec in rule_set.inputs.items()},
+        service_types={
+            sid: _entry(SERVICE_TYPE_KEYS, name=st.name, name_en=st.name_en)
+            for sid, st in rule_set.service_types.items()
+        },
+        indicators={iid: _indicator(ind) for iid, ind in rule_set.indicators.items()},
+        in_force=_in_force(rule_set.in_force),
+        supersedes=rule_set.supersedes,
+        sector=rule_set.sector,
     )
-    document["legal_basis"] = _legal_basis(rule_set)
-    _optional(document, notes=rule_set.notes)
-    document["inputs"] = {name: _input(spec) for name, spec in rule_set.inputs.items()}
-    document["service_types"] = {
-        sid: _optional({"name": st.name}, name_en=st.name_en)
-        for sid, st in rule_set.service_types.items()
-    }
-    document["indicators"] = {iid: _indicator(ind) for iid, ind in rule_set.indicators.items()}
     text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text
 

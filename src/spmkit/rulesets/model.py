@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
 import attrs
 
+from spmkit.errors import RuleSetError, RuleSetInvalid, UnknownUnitError, UsageError
 from spmkit.frozen import FrozenMap, as_tuple, freeze
 from spmkit.language.expr import Expression, exact_decimal
 
@@ -24,7 +27,9 @@ __all__ = [
     "AGGREGATIONS",
     "PROVENANCE_FIELDS",
     "Aggregation",
+    "Baseline",
     "Comparator",
+    "InForce",
     "Indicator",
     "InputKind",
     "InputSpec",
@@ -69,20 +74,61 @@ def factor_suffix(factor: Fraction) -> str:
     return _FACTOR_SUFFIXES.get(factor, f" x {exact_decimal(factor)}")
 
 
-def _to_fraction(value: object) -> Fraction:
-    if isinstance(value, bool):
-        msg = f"expected a number (got {value!r})"
-        raise TypeError(msg)
+def _to_fraction(value: object, field: str) -> Fraction:
     if isinstance(value, Fraction):
         return value
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return Fraction(value)
-    if isinstance(value, float):
+    if isinstance(value, float) and math.isfinite(value):
         return Fraction(repr(value))
-    if isinstance(value, Decimal | str):
+    if isinstance(value, Decimal) and value.is_finite():
         return Fraction(value)
-    msg = f"expected a number (got {value!r})"
-    raise TypeError(msg)
+    if isinstance(value, str):
+        try:
+            return Fraction(value)
+        except ValueError:
+            pass
+    msg = f"{field!r} must be a finite number (got {value!r})"
+    raise RuleSetError(msg, path=f"$.{field}")
+
+
+def _optional_fraction(value: object, field: str) -> Fraction | None:
+    return None if value is None else _to_fraction(value, field)
+
+
+# attrs converters must be named functions (for mypy), one per field so errors name it.
+def _target_value(value: object) -> Fraction:
+    return _to_fraction(value, "value")
+
+
+def _factor(value: object) -> Fraction:
+    return _to_fraction(value, "factor")
+
+
+def _default(value: object) -> Fraction | None:
+    return _optional_fraction(value, "default")
+
+
+def _minimum(value: object) -> Fraction | None:
+    return _optional_fraction(value, "min")
+
+
+def _maximum(value: object) -> Fraction | None:
+    return _optional_fraction(value, "max")
+
+
+def _one_of(
+    what: str, field: str, options: tuple[str, ...]
+) -> Callable[[object, object, object], None]:
+    """A validator: the value is one of ``options`` (a located :class:`RuleSetError`)."""
+
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if value not in options:
+            allowed = ", ".join(repr(option) for option in options)
+            msg = f"{what} must be one of {allowed} (got {value!r})"
+            raise RuleSetError(msg, path=f"$.{field}")
+
+    return check
 
 
 class Verification(enum.StrEnum):
@@ -132,22 +178,48 @@ def _check_source_fields(
     unknown = sorted(set(value) - set(PROVENANCE_FIELDS))
     if unknown:
         msg = f"sources may only be given for {', '.join(PROVENANCE_FIELDS)} (got {unknown})"
-        raise ValueError(msg)
+        raise RuleSetError(msg, path="$.sources")
+
+
+def _baseline_value(value: object) -> Fraction:
+    return _to_fraction(value, "value")
+
+
+@attrs.frozen(kw_only=True)
+class Baseline:
+    """Where a phased target starts: the value achieved in a base year (docs/time.md)."""
+
+    year: int
+    value: Fraction = attrs.field(converter=_baseline_value)
+
+
+def _freeze_schedule(items: Mapping[int, object]) -> FrozenMap[int, Fraction]:
+    """Year -> value, in year order, values exact."""
+    return FrozenMap(
+        sorted((int(year), _to_fraction(value, "schedule")) for year, value in items.items())
+    )
 
 
 @attrs.frozen(kw_only=True)
 class Target:
     """The standard an achievement is judged against, e.g. ``>= 95`` (per cent).
 
-    The value is exact (a Fraction), so the decision is exact too.
+    The value is exact (a Fraction), so the decision is exact too. A phased target also
+    carries the yearly milestones towards it: a ``schedule`` (year -> value, as a plan
+    prints them) and/or a ``baseline`` from which the milestone runs linearly to
+    ``value`` at the indicator's deadline (:meth:`Indicator.milestone`, docs/time.md).
     """
 
-    op: Comparator = attrs.field(validator=attrs.validators.in_(COMPARATORS))
-    value: Fraction = attrs.field(converter=_to_fraction)
+    op: Comparator = attrs.field(validator=_one_of("target 'op'", "op", COMPARATORS))
+    value: Fraction = attrs.field(converter=_target_value)
     unit: str | None = None
     """The unit of ``value`` (``"case per 100000 person"``); None means the indicator's
     factor as a plain scale (factor 100: percent). Checked against the formula's unit
     when the rule set is built (docs/units.md)."""
+    schedule: FrozenMap[int, Fraction] = attrs.field(factory=FrozenMap, converter=_freeze_schedule)
+    """Yearly milestones as printed (year -> value), in year order; empty if not phased."""
+    baseline: Baseline | None = None
+    """The base year and value the milestones start from; None if not given."""
 
     def is_met(self, achievement: Fraction) -> bool:
         """Decide exactly whether an achievement meets this target."""
@@ -181,9 +253,19 @@ class InputKind(enum.StrEnum):
     """A real number, 0 or more: the default for other units (L/day, km, percent)."""
 
 
+def _input_kind(value: object) -> InputKind:
+    if isinstance(value, InputKind):
+        return value
+    if value in tuple(InputKind):
+        return InputKind(str(value))
+    allowed = ", ".join(repr(kind.value) for kind in InputKind)
+    msg = f"'kind' must be one of {allowed} (got {value!r})"
+    raise RuleSetError(msg, path="$.kind")
+
+
 def default_kind(spec: InputSpec) -> InputKind:
+    """The kind an input has when none is declared: a count for counting units."""
     # Imported here: units needs pint (at load time only, never at `import spmkit`).
-    from spmkit.errors import UnknownUnitError  # noqa: PLC0415
     from spmkit.rulesets.units import is_counting, parse_unit  # noqa: PLC0415
 
     try:
@@ -205,38 +287,44 @@ class InputSpec:
     unit: str
     label_en: str | None = None
     required: bool = True
-    default: Fraction | None = attrs.field(
-        default=None, converter=attrs.converters.optional(_to_fraction)
-    )
+    default: Fraction | None = attrs.field(default=None, converter=_default)
     description: str | None = None
     aggregate: Aggregation = attrs.field(
-        default="sum", validator=attrs.validators.in_(AGGREGATIONS)
+        default="sum", validator=_one_of("'aggregate'", "aggregate", AGGREGATIONS)
     )
     """How successive periods of one place combine (batch aggregation); ``sum`` by default."""
     kind: InputKind = attrs.field(
-        default=attrs.Factory(default_kind, takes_self=True), converter=InputKind
+        default=attrs.Factory(default_kind, takes_self=True), converter=_input_kind
     )
-    minimum: Fraction | None = attrs.field(
-        default=None, converter=attrs.converters.optional(_to_fraction)
-    )
-    maximum: Fraction | None = attrs.field(
-        default=None, converter=attrs.converters.optional(_to_fraction)
-    )
+    minimum: Fraction | None = attrs.field(default=None, converter=_minimum)
+    maximum: Fraction | None = attrs.field(default=None, converter=_maximum)
+    same_as: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
+    """The same count under another name in other rule sets: rule-set id -> input name
+    (used by :func:`spmkit.compare` and :func:`spmkit.evaluate_history`)."""
+
+    @minimum.validator
+    def _check_minimum(self, _attribute: object, value: Fraction | None) -> None:
+        if value is not None and value < 0:
+            msg = f"'min' must be 0 or more (got {exact_decimal(value)})"
+            raise RuleSetError(msg, path="$.min")
 
     @maximum.validator
-    def _check_bounds(self, _attribute: object, value: Fraction | None) -> None:
-        if self.minimum is not None and self.minimum < 0:
-            msg = f"input {self.name!r}: 'min' must be 0 or more (got {self.minimum})"
-            raise ValueError(msg)
+    def _check_maximum(self, _attribute: object, value: Fraction | None) -> None:
+        if value is not None and value < 0:
+            msg = f"'max' must be 0 or more (got {exact_decimal(value)})"
+            raise RuleSetError(msg, path="$.max")
         if value is not None and self.minimum is not None and value < self.minimum:
-            msg = f"input {self.name!r}: 'max' {value} is below 'min' {self.minimum}"
-            raise ValueError(msg)
+            msg = (
+                f"'max' {exact_decimal(value)} must not be below 'min' "
+                f"{exact_decimal(self.minimum)}"
+            )
+            raise RuleSetError(msg, path="$.max")
 
     @default.validator
     def _check_default(self, _attribute: object, value: Fraction | None) -> None:
         if value is not None and self.required:
-            msg = f"input {self.name!r} has a default, so it must be declared required: false"
-            raise ValueError(msg)
+            msg = "an input with a default must be declared 'required: false'"
+            raise RuleSetError(msg, path="$.default")
 
 
 @attrs.frozen(kw_only=True)
@@ -270,7 +358,7 @@ class Indicator:
     service_type: str
     numerator: Expression
     denominator: Expression
-    factor: Fraction = attrs.field(converter=_to_fraction)
+    factor: Fraction = attrs.field(converter=_factor)
     target: Target
     deadline: int | None
     source: Source
@@ -285,6 +373,26 @@ class Indicator:
     sources: FrozenMap[str, Source] = attrs.field(
         factory=FrozenMap, converter=freeze, validator=_check_source_fields
     )
+    corresponds_to: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
+    """The same service in other rule sets (a predecessor regulation): rule-set id ->
+    indicator id. :func:`spmkit.diff` pairs them as one changed indicator."""
+    correspondence_sources: FrozenMap[str, Source] = attrs.field(
+        factory=FrozenMap, converter=freeze
+    )
+    """Where each correspondence is supported, by rule-set id (when cited)."""
+
+    def milestone(self, year: int) -> Fraction:
+        """Return the target value in force in ``year`` (the final value when not phased).
+
+        A year of the ``schedule`` gives its value; between two known points (baseline,
+        scheduled years, the final value at the deadline) the milestone runs linearly;
+        before the first point it is that point's value; from the deadline on, the
+        final target value. Exact (a Fraction). See docs/time.md.
+        """
+        # Imported here: timeline holds the arithmetic and imports nothing from here.
+        from spmkit.rulesets.timeline import milestone  # noqa: PLC0415
+
+        return milestone(self.target, self.deadline, year)
 
     def source_of(self, field: str) -> Source:
         """Return the source of one value (``"target"``, ``"deadline"`` or ``"formula"``).
@@ -293,14 +401,14 @@ class Indicator:
         """
         if field not in PROVENANCE_FIELDS:
             msg = f"field must be one of {', '.join(PROVENANCE_FIELDS)} (got {field!r})"
-            raise ValueError(msg)
+            raise UsageError(msg)
         return self.sources.get(field, self.source)
 
     @factor.validator
     def _check_factor(self, _attribute: object, value: Fraction) -> None:
         if value <= 0:
-            msg = f"indicator {self.id!r}: factor must be positive (got {value})"
-            raise ValueError(msg)
+            msg = f"'factor' must be positive (got {exact_decimal(value)})"
+            raise RuleSetError(msg, path="$.factor", indicator_id=self.id)
 
     @property
     def inputs(self) -> frozenset[str]:
@@ -347,6 +455,35 @@ class LegalBasis:
 
 
 @attrs.frozen(kw_only=True)
+class InForce:
+    """When a rule set applies: from a date, until a date (None: no end known or none).
+
+    ``start`` and ``end`` are inclusive. A file may give only a year for either end
+    (``precision`` says so): the year stands for 1 January (start) or 31 December (end).
+    ``source`` cites the start (enactment, promulgation, the article on entry into force);
+    ``end_source`` the end (the instrument that revoked it), when known.
+    """
+
+    start: dt.date
+    end: dt.date | None = attrs.field(default=None)
+    source: Source
+    end_source: Source | None = None
+    note: str | None = None
+    precision: Literal["day", "year"] = "day"
+    end_precision: Literal["day", "year"] = "day"
+
+    @end.validator
+    def _check_order(self, _attribute: object, value: dt.date | None) -> None:
+        if value is not None and value < self.start:
+            msg = f"'until' {value} is before 'from' {self.start}"
+            raise RuleSetError(msg, path="$.until")
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the rule set is in force on that day."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@attrs.frozen(kw_only=True)
 class RuleSet:
     """A whole rule set: metadata, declared inputs, service types and ordered indicators.
 
@@ -366,11 +503,26 @@ class RuleSet:
     notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     extends: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     """The chain of rule sets this one was resolved from, nearest first (overlays)."""
+    in_force: InForce | None = None
+    """When the rule set applies (docs/time.md); None when the file does not say."""
+    supersedes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    """Ids of the rule sets this one replaces (revokes), as its instrument says."""
+    sector: str | None = None
+    """The SPM field (bidang): ``kesehatan``, ``pendidikan``, ``pekerjaan-umum`` ..."""
     evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    @property
+    def in_force_from(self) -> dt.date | None:
+        """The first day the rule set applies; None when not declared."""
+        return None if self.in_force is None else self.in_force.start
+
+    @property
+    def in_force_until(self) -> dt.date | None:
+        """The last day it applies; None when it is still in force or the end is unknown."""
+        return None if self.in_force is None else self.in_force.end
 
     def __attrs_post_init__(self) -> None:
         # Imported here: check imports this module for the types it checks.
-        from spmkit.errors import RuleSetInvalid  # noqa: PLC0415
         from spmkit.rulesets.check import check_rule_set, evaluation_order  # noqa: PLC0415
 
         problems = check_rule_set(self)

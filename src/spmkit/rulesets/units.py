@@ -285,6 +285,9 @@ def parse_unit(text: str) -> ParsedUnit:
     """
     import pint  # noqa: PLC0415 - see registry()
 
+    if not isinstance(text, str):  # a unit missing from a rule file, say
+        msg = f"a unit must be text such as 'person' (got {type(text).__name__})"
+        raise UnknownUnitError(msg)
     cleaned = " ".join(text.split())
     for words, name in _MULTIWORD.items():
         cleaned = cleaned.replace(words, name)

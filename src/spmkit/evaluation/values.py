@@ -1,0 +1,174 @@
+"""What a valid input value is: the one definition used by scalar, batch and aggregation.
+
+A value is a non-negative finite number: not a boolean, not text, not NaN or an
+infinity, not below 0 (None is missing). An int is itself, a float the decimal it
+prints as (``0.1`` is 1/10), a Decimal or Fraction exactly itself. Then it must fit its
+input (:class:`~spmkit.rulesets.model.InputSpec`): a count is a whole number, and
+``min``/``max`` bound it. The rules and their hint texts live here only;
+:mod:`spmkit.evaluation.scalar` applies them value by value, and
+:mod:`spmkit.evaluation.columns` applies the same :class:`Constraint` objects to whole
+columns (vectorised where exact) and this :func:`convert_value` to columns of objects.
+No numpy here: the scalar path does not need it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final, Literal
+
+import attrs
+
+from spmkit.errors import DataError, DataInvalid
+from spmkit.language.expr import exact_decimal
+from spmkit.limits import MAX_DIGITS, decimal_problem, number_problem
+from spmkit.rulesets.model import InputKind, InputSpec
+
+__all__ = [
+    "BOOLEAN_HINT",
+    "DECIMAL_LIMIT",
+    "MAX_DECIMALS",
+    "NEGATIVE_HINT",
+    "NON_FINITE_HINT",
+    "RULE",
+    "SIZE_RULE",
+    "Constraint",
+    "bad_values",
+    "constrain",
+    "constraints",
+    "convert_value",
+    "text_hint",
+    "with_rows",
+]
+
+RULE: Final = "a non-negative finite number"
+"""What every input value must be (the ``rule`` of a :class:`~spmkit.errors.DataError`)."""
+
+BOOLEAN_HINT: Final = "booleans are not counts; give 0 or 1 if you mean that"
+NEGATIVE_HINT: Final = "counts cannot be negative"
+NON_FINITE_HINT: Final = "NaN and infinities are not counts; leave the input out if unknown"
+_TEXT_HINT: Final = "give a number, not text"
+_NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
+
+SIZE_RULE: Final = f"a number of at most {MAX_DIGITS} digits"
+"""What a value over the number limits must be (:mod:`spmkit.limits`)."""
+_NOT_NUMBERS: Final = ("m", "M", "c")  # numpy kinds: timedelta, datetime, complex
+
+MAX_DECIMALS: Final = 6
+"""Most decimal places a float column is held with exactly (as integers over 10**k)."""
+DECIMAL_LIMIT: Final = 2**50
+"""Largest scaled integer of such a column (or of a group's sum): below it, every decimal
+of at most :data:`MAX_DECIMALS` places is unique at its scale, so the integer is exactly
+what the float's shortest repr says."""
+
+
+def text_hint(value: str) -> str:
+    """The hint for a value given as text (a number written as text gets a longer one)."""
+    if _NUMBER_TEXT.match(value):
+        return (
+            f"{_TEXT_HINT}; convert it first: '3.582' may be 3,582 in Indonesian notation, "
+            "and spmkit will not guess"
+        )
+    return _TEXT_HINT
+
+
+def convert_value(name: str, value: object) -> Fraction | DataError | None:
+    """Convert one data value to an exact number; None is missing, a DataError is refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return DataError(name, value, RULE, BOOLEAN_HINT)
+    if getattr(getattr(value, "dtype", None), "kind", "") in _NOT_NUMBERS:
+        # numpy's timedelta64 is an integer type, so it must be refused before Integral.
+        return DataError(name, value, RULE, f"got a {type(value).__name__}, not a count")
+    if isinstance(value, str):
+        return DataError(name, value, RULE, text_hint(value))
+    if isinstance(value, Fraction):
+        number = value
+    elif isinstance(value, numbers.Integral):
+        number = Fraction(int(value))
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return DataError(name, value, RULE, NON_FINITE_HINT)
+        too_big = decimal_problem(value)
+        if too_big is not None:
+            return DataError(name, value, SIZE_RULE, too_big)
+        number = Fraction(value)
+    elif isinstance(value, numbers.Real):
+        as_float = float(value)
+        if not math.isfinite(as_float):
+            return DataError(name, value, RULE, NON_FINITE_HINT)
+        number = Fraction(repr(as_float))
+    else:
+        return DataError(name, value, RULE, f"got a {type(value).__name__}")
+    too_big = number_problem(number)
+    if too_big is not None:
+        return DataError(name, value, SIZE_RULE, too_big)
+    if number < 0:
+        return DataError(name, value, RULE, NEGATIVE_HINT)
+    return number
+
+
+@attrs.frozen
+class Constraint:
+    """One rule an input puts on its values beyond :data:`RULE`.
+
+    Attributes:
+        rule: what the value must be (``"at most 100 percent"``), for the DataError.
+        kind: ``"whole"`` (a count), ``"min"`` or ``"max"`` (``bound`` inclusive).
+        bound: the bound of ``min``/``max``; None for ``whole``.
+    """
+
+    rule: str
+    kind: Literal["whole", "min", "max"]
+    bound: Fraction | None = None
+
+    def breaks(self, number: Fraction) -> bool:
+        """Whether an exact value breaks this rule."""
+        if self.kind == "whole":
+            return number.denominator != 1
+        assert self.bound is not None  # noqa: S101 - set for min and max
+        return number < self.bound if self.kind == "min" else number > self.bound
+
+
+def constraints(spec: InputSpec) -> tuple[Constraint, ...]:
+    """The rules of an input's kind and bounds, in the order they are checked."""
+    unit = f" {spec.unit}"
+    found: list[Constraint] = []
+    if spec.kind is InputKind.COUNT:
+        found.append(Constraint(f"a count of{unit}: a whole number, 0 or more", "whole"))
+    if spec.minimum is not None:
+        found.append(
+            Constraint(f"at least {exact_decimal(spec.minimum)}{unit}", "min", spec.minimum)
+        )
+    if spec.maximum is not None:
+        found.append(
+            Constraint(f"at most {exact_decimal(spec.maximum)}{unit}", "max", spec.maximum)
+        )
+    return tuple(found)
+
+
+def constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | None:
+    """Check one converted value against its input's kind and bounds (the first rule broken)."""
+    for constraint in constraints(spec):
+        if constraint.breaks(number):
+            return DataError(spec.name, raw, constraint.rule)
+    return None
+
+
+def with_rows(hint: str, row: int, count: int = 1) -> str:
+    """A hint placed in a column: ``"<hint>; at row 3; 2 bad rows in this column"``."""
+    parts = [hint] if hint else []
+    parts.append(f"at row {row}")
+    if count > 1:
+        parts.append(f"{count} bad rows in this column")
+    return "; ".join(parts)
+
+
+def bad_values(rule_set_id: str, problems: Sequence[DataError]) -> DataInvalid:
+    """The error of a call whose data have bad values: every problem at once."""
+    return DataInvalid(f"data for rule set {rule_set_id!r} have bad values", problems)

@@ -1,0 +1,91 @@
+"""Rule sets installed by other packages, under the entry-point group ``spmkit.rule_sets``.
+
+A package that ships rule files registers them in its ``pyproject.toml``::
+
+    [project.entry-points."spmkit.rule_sets"]
+    my-regency = "my_regency_rules"            # a package: its *.yaml files
+    # or "my_regency_rules:rule_files"         # a callable: paths, or a directory
+
+Each file is then a rule set id (its file name without ``.yaml``), as the shipped ones
+are: :func:`spmkit.load_rule_set` finds it and :func:`spmkit.list_rule_sets` lists it.
+A shipped id wins over an installed one of the same name. An entry point that cannot be
+loaded is reported with a warning and skipped, so one broken package does not stop
+every other rule set from loading. See docs/time.md, "Rule sets from other packages".
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import types
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Final
+
+from spmkit.errors import SpmkitWarning
+
+__all__ = ["ENTRY_POINT_GROUP", "MAX_FILES_PER_PACKAGE", "installed_rule_files"]
+
+ENTRY_POINT_GROUP: Final = "spmkit.rule_sets"
+"""The entry-point group under which packages register rule sets."""
+
+MAX_FILES_PER_PACKAGE: Final = 1000
+"""Most rule files taken from one entry point (more are ignored, with a warning)."""
+
+
+def _files_in(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
+
+
+def _paths_of(registered: object) -> list[Path]:
+    """The rule files an entry point stands for: a package's, a directory's, or a list."""
+    if isinstance(registered, types.ModuleType):
+        locations = getattr(registered, "__path__", None)
+        if locations is not None:
+            return [p for location in locations for p in _files_in(Path(location))]
+        file = getattr(registered, "__file__", None)
+        return [] if file is None else _files_in(Path(file).parent)
+    if callable(registered):
+        produced: Callable[[], object] = registered
+        registered = produced()
+    if isinstance(registered, str | Path):
+        path = Path(registered)
+        return _files_in(path) if path.is_dir() else [path]
+    if isinstance(registered, Iterable):
+        return [Path(item) for item in registered if isinstance(item, str | Path)]
+    msg = f"expected a package, a directory, or paths (got {type(registered).__name__})"
+    raise TypeError(msg)
+
+
+def installed_rule_files() -> dict[str, Path]:
+    """Return the rule files registered by installed packages, by rule-set id.
+
+    Warns:
+        SpmkitWarning: an entry point could not be loaded, or registers too many files.
+    """
+    found: dict[str, Path] = {}
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            paths = _paths_of(entry.load())
+        except Exception as exc:  # noqa: BLE001 - any failure of a third-party package
+            warnings.warn(
+                SpmkitWarning(
+                    f"rule sets of entry point {entry.name!r} ({entry.value}) in group "
+                    f"{ENTRY_POINT_GROUP!r} skipped: {type(exc).__name__}: {exc}"
+                ),
+                stacklevel=2,
+            )
+            continue
+        if len(paths) > MAX_FILES_PER_PACKAGE:
+            warnings.warn(
+                SpmkitWarning(
+                    f"entry point {entry.name!r} registers {len(paths)} rule files; only "
+                    f"the first {MAX_FILES_PER_PACKAGE} are used"
+                ),
+                stacklevel=2,
+            )
+            paths = paths[:MAX_FILES_PER_PACKAGE]
+        for path in paths:
+            if path.suffix == ".yaml" and path.is_file():
+                found.setdefault(path.stem, path)
+    return found
