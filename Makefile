@@ -51,3 +51,8 @@ bench-batch: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist site .mypy_cache .pytest_cache .ruff_cache
+
+# spmkit against OpenFisca, pandas and a hand-written numpy floor (needs the bench extra).
+bench-peers: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_peers.py

@@ -7,7 +7,10 @@ land exactly on the target, decimals, and numbers too large for float64 (the fal
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -167,7 +170,27 @@ def _check(rule_set: RuleSet, columns: dict[str, Any], scalars: list[dict[str, A
             spmkit.evaluate_batch(rule_set, columns)
         assert {error.input_name for error in info.value.exceptions} == refused
         return
-    _assert_same(rule_set, spmkit.evaluate_batch(rule_set, columns), scalars)
+    for kernel in KERNELS:
+        with kernel_env(kernel):
+            _assert_same(rule_set, spmkit.evaluate_batch(rule_set, columns), scalars)
+
+
+KERNELS = ("auto", "numpy")
+"""Both paths of the fused kernel: numba when installed (auto), and pure numpy."""
+
+
+@contextlib.contextmanager
+def kernel_env(kernel: str) -> Iterator[None]:
+    """Run with ``SPMKIT_KERNEL`` set (hypothesis cannot take function-scoped fixtures)."""
+    before = os.environ.get("SPMKIT_KERNEL")
+    os.environ["SPMKIT_KERNEL"] = kernel
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SPMKIT_KERNEL"]
+        else:
+            os.environ["SPMKIT_KERNEL"] = before
 
 
 def _assert_same(

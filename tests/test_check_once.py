@@ -17,6 +17,7 @@ import pytest
 
 import spmkit
 from spmkit.rulesets.check import CHECK_EVENT
+from spmkit.rulesets.reader import clear_rule_set_cache
 
 _LOCAL = threading.local()
 
@@ -28,6 +29,12 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
 
 
 sys.addaudithook(_hook)  # audit hooks cannot be removed; this one counts only inside `counting`
+
+
+@pytest.fixture(autouse=True)
+def _first_load():
+    """Loads are cached by file content: count the work of a first load."""
+    clear_rule_set_cache()
 
 
 @contextmanager

@@ -96,7 +96,8 @@ class TestUnverifiedWarning:
         assert warning.rule_set_id == "permenkes-741-2008"
         assert warning.values == rs.unverified
         assert len(rs.unverified) == 60
-        assert str(warning).startswith("rule set 'permenkes-741-2008' has 60 unverified value(s)")
+        assert str(warning).startswith("rule set 'permenkes-741-2008': 60 of 66 values unverified")
+        assert "\n" not in str(warning)
         assert issubclass(spmkit.UnverifiedValuesWarning, spmkit.SpmkitWarning)
 
     def test_fully_verified_rule_set_does_not_warn(self):

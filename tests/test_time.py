@@ -12,6 +12,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import spmkit
 from spmkit.cli import main
@@ -552,3 +554,48 @@ class TestSiak:
 def test_docs_page_is_in_the_nav():
     nav = Path(__file__).resolve().parents[1].joinpath("mkdocs.yml").read_text()
     assert "time.md" in nav
+
+
+class TestProperties:
+    @given(
+        rows=st.lists(
+            st.tuples(st.integers(2008, 2018), st.integers(0, 10**6), st.integers(1, 10**6)),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    @settings(max_examples=40, deadline=None)
+    def test_batch_in_time_equals_scalar(self, rows):
+        """With year=, every row of the batch is the scalar evaluation in that row's year."""
+        phased = spmkit.loads_rule_set(RULE)
+        data = {"y": [r[0] for r in rows], "a": [r[1] for r in rows], "b": [r[2] for r in rows]}
+        batch = spmkit.evaluate_batch(phased, data, year="y")
+        for number, (year, a, b) in enumerate(rows):
+            report = spmkit.evaluate(phased, {"a": a, "b": b}, year=year)
+            for iid, result in report.items():
+                arrays = batch[iid]
+                assert arrays.status[number] == result.status.value
+                assert arrays.progress[number] == result.progress
+                assert arrays.milestone[number] == float(result.milestone)
+
+    @given(
+        base=st.integers(0, 100),
+        final=st.integers(0, 100),
+        base_year=st.integers(2000, 2020),
+        span=st.integers(1, 15),
+        year=st.integers(1990, 2040),
+    )
+    def test_baseline_milestone_lies_between_the_ends(self, base, final, base_year, span, year):
+        """A baseline milestone never leaves the segment from the baseline to the final value."""
+        target = spmkit.Target(
+            op=">=", value=final, baseline=spmkit.Baseline(year=base_year, value=base)
+        )
+        indicator = attrs.evolve(
+            spmkit.loads_rule_set(RULE).indicators["K4"], target=target, deadline=base_year + span
+        )
+        value = indicator.milestone(year)
+        assert min(base, final) <= value <= max(base, final)
+        if year >= base_year + span:
+            assert value == final
+        if year <= base_year:
+            assert value == base

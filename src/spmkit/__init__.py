@@ -91,6 +91,7 @@ if typing.TYPE_CHECKING:
         Source,
         Target,
         UnitAcceptance,
+        ValueProvenance,
         Verification,
     )
     from spmkit.rulesets.reader import (
@@ -148,6 +149,7 @@ _LOCATIONS: dict[str, str] = {
     "UnknownNameError": "spmkit.errors",
     "UnknownUnitError": "spmkit.errors",
     "UnverifiedValuesWarning": "spmkit.errors",
+    "ValueProvenance": "spmkit.rulesets.model",
     "Verification": "spmkit.rulesets.model",
     "aggregate": "spmkit.evaluation.aggregate",
     "compare": "spmkit.evaluation.compare",
@@ -222,6 +224,7 @@ __all__ = [
     "UnknownUnitError",
     "UnverifiedValuesWarning",
     "UsageError",
+    "ValueProvenance",
     "Verification",
     "YearResult",
     "__version__",

@@ -25,7 +25,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
-from spmkit.errors import SpmkitError, SpmkitWarning, UsageError, format_errors
+from spmkit.errors import (
+    SpmkitError,
+    SpmkitWarning,
+    UnverifiedValuesWarning,
+    UsageError,
+    format_errors,
+)
 from spmkit.evaluation.compare import Comparison
 from spmkit.files.datafiles import (
     ColumnMapping,
@@ -40,7 +46,7 @@ from spmkit.files.outputs import write_output
 from spmkit.files.report import FORMATS, indicator_name, render
 from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
 from spmkit.rulesets.diff import RuleSetDiff, diff
-from spmkit.rulesets.model import RuleSet
+from spmkit.rulesets.model import RuleSet, Verification
 from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
 
 __all__ = ["build_parser", "main"]
@@ -394,7 +400,11 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
 
     data = args.data if args.data is not None else args.rule_set
     if data is None or (args.data is not None and args.rule_set is not None):
-        msg = "with --jurisdiction give only the data file (the rule set of each year is chosen)"
+        given = "no data file" if data is None else "a rule set as well"
+        msg = (
+            f"with --jurisdiction give the data file only (got {given}): the rule set of "
+            "each year is chosen from the catalogue"
+        )
         raise UsageError(msg)
     args.data = data
     # Every health rule set that may judge some year: their inputs name the columns.
@@ -432,6 +442,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
     print(_validity(rule_set))
+    if args.provenance:
+        _print_provenance(rule_set)
+        return 0
     for indicator in rule_set.indicators.values():
         deadline = (
             message("no_deadline", lang)
@@ -443,6 +456,22 @@ def _cmd_show(args: argparse.Namespace) -> int:
             f"{indicator_name(indicator, lang)}  [{indicator.source.ref}]"
         )
     return 0
+
+
+def _print_provenance(rule_set: RuleSet) -> None:
+    """Each value with its level, place, quote, address and note; then the counts."""
+    for value in rule_set.provenance():
+        source = value.source
+        print(f"  {value.indicator_id} {value.field}: {value.value}  [{source.verification}]")
+        place = f"{source.instrument}, {source.ref}" if source.instrument else source.ref
+        origin = f" (from {source.rule_set})" if source.rule_set not in {None, rule_set.id} else ""
+        print(f"      source: {place}{origin}")
+        for label, text in (("quote", source.quote), ("url", source.url), ("note", source.note)):
+            if text:
+                print(f'      {label}: "{text}"' if label == "quote" else f"      {label}: {text}")
+    counts = rule_set.verification_counts()
+    shares = ", ".join(f"{counts[level]} {level}" for level in Verification)
+    print(f"values: {shares} (of {sum(counts.values())})")
 
 
 def _lang_parent() -> argparse.ArgumentParser:
@@ -472,6 +501,12 @@ def _data_parent() -> argparse.ArgumentParser:
         "--mapping", metavar="FILE", help="YAML file mapping column names to input names"
     )
     parent.add_argument("--sheet", help="the sheet of an Excel workbook (default: the first)")
+    parent.add_argument(
+        "--no-unverified-note",
+        dest="unverified_note",
+        action="store_false",
+        help="do not print the one-line note on a rule set with unverified values",
+    )
     return parent
 
 
@@ -571,6 +606,12 @@ def build_parser() -> argparse.ArgumentParser:
         [lang],
     )
     show.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
+    show.add_argument(
+        "--provenance",
+        action="store_true",
+        help="list every target, deadline and formula with its source, quote and "
+        "verification level (primary, secondary, unverified)",
+    )
     show.set_defaults(handler=_cmd_show)
 
     diff = _add(
@@ -612,7 +653,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _report_warnings(args: argparse.Namespace, caught: list[warnings.WarningMessage]) -> None:
     """Show spmkit's warnings as one-line notes on stderr, each once; re-emit others.
 
-    ``list`` shows none: it loads every shipped rule set only to name them.
+    ``list`` shows none: it loads every shipped rule set only to name them. The note on
+    unverified values (one line per rule set) is shown only by the commands that judge
+    data (evaluate, explain, compare), unless ``--no-unverified-note``; ``show
+    --provenance`` lists the values themselves.
     """
     shown: set[str] = set()
     for warning in caught:
@@ -620,6 +664,10 @@ def _report_warnings(args: argparse.Namespace, caught: list[warnings.WarningMess
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
+            continue
+        if isinstance(warning.message, UnverifiedValuesWarning) and not getattr(
+            args, "unverified_note", False
+        ):
             continue
         text = str(warning.message)
         if args.command != "list" and text not in shown:

@@ -483,23 +483,32 @@ class SpmkitWarning(UserWarning):
 class UnverifiedValuesWarning(SpmkitWarning):
     """A rule set was loaded whose values are not all checked against a text.
 
+    One line per rule set. Silence it with the standard filter,
+    ``warnings.filterwarnings("ignore", category=spmkit.UnverifiedValuesWarning)``, or on
+    the command line with ``--no-unverified-note``.
+
     Attributes:
         rule_set_id: the rule set.
         values: the unverified values, as ``(indicator id, field)`` pairs.
+        total: how many values the rule set has (3 per indicator), when known.
     """
 
-    def __init__(self, rule_set_id: str, values: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, rule_set_id: str, values: Sequence[tuple[str, str]], total: int | None = None
+    ) -> None:
         self.rule_set_id = rule_set_id
         self.values = tuple(values)
-        super().__init__(rule_set_id, self.values)
+        self.total = total
+        super().__init__(rule_set_id, self.values, total)
 
     def __str__(self) -> str:
-        indicators = sorted({indicator_id for indicator_id, _ in self.values})
+        indicators = list(dict.fromkeys(indicator_id for indicator_id, _ in self.values))
         shown = ", ".join(indicators[:8]) + (", ..." if len(indicators) > 8 else "")
+        of = "" if self.total is None else f" of {self.total}"
         return (
-            f"rule set {self.rule_set_id!r} has {len(self.values)} unverified value(s) "
-            f"(indicators {shown}); they are shipped to be checked, not trusted: "
-            "see each value's source note, or RuleSet.unverified"
+            f"rule set {self.rule_set_id!r}: {len(self.values)}{of} values unverified "
+            f"(indicators {shown}), shipped to be checked, not trusted; "
+            f"'spmkit show {self.rule_set_id} --provenance' lists them"
         )
 
 

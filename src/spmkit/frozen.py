@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar
 
 __all__ = ["FrozenMap", "as_tuple", "freeze"]
@@ -36,6 +36,23 @@ class FrozenMap(Mapping[K, V]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+    # The dict's own (read-only) views and lookups: the Mapping defaults go through
+    # __getitem__ once per key, which the evaluators feel on every call.
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def keys(self) -> KeysView[K]:
+        """The keys, in order (the dict's read-only view)."""
+        return self._data.keys()
+
+    def values(self) -> ValuesView[V]:
+        """The values, in order (the dict's read-only view)."""
+        return self._data.values()
+
+    def items(self) -> ItemsView[K, V]:
+        """The pairs, in order (the dict's read-only view)."""
+        return self._data.items()
 
     def __hash__(self) -> int:
         if self._hash is None:

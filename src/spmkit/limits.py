@@ -24,6 +24,7 @@ __all__ = [
     "MAX_EXTENDS_DEPTH",
     "MAX_SHEET_COLUMNS",
     "MAX_SHEET_ROWS",
+    "NUMBER_BOUND",
     "decimal_problem",
     "digits_text_problem",
     "number_problem",
@@ -51,7 +52,9 @@ MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""
 
 _BITS_PER_DIGIT: Final = 3.3219280948873626
-_DIGITS_BOUND: Final = 10**MAX_DIGITS
+NUMBER_BOUND: Final = 10**MAX_DIGITS
+"""The first integer over :data:`MAX_DIGITS` digits (for fast paths that skip the checks)."""
+_DIGITS_BOUND: Final = NUMBER_BOUND
 
 
 def _digits(value: int) -> int:

@@ -30,6 +30,64 @@ from spmkit.rulesets.model import RuleSet
 __all__ = ["aggregate", "stratify"]
 
 
+def _codes(key: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[Any]]:
+    """Each row's rank among the sorted distinct keys, and those keys (``np.unique``'s).
+
+    Integer keys in a compact range are counted (no sort of the rows); text keys are
+    numbered by a dict in one pass and only the distinct ones are sorted.
+    """
+    if key.dtype.kind in "iu" and key.size:
+        low, high = int(np.minimum.reduce(key)), int(np.maximum.reduce(key))
+        if high - low <= 4 * key.size + 1024:
+            shifted = (key - low).astype(np.intp, copy=False)
+            present = np.bincount(shifted, minlength=high - low + 1) > 0
+            rank = np.cumsum(present, dtype=np.intp) - 1
+            return rank[shifted], (np.flatnonzero(present) + low).astype(key.dtype)
+    if key.dtype.kind == "U" and key.size:
+        found = _hashed(key)
+        if found is not None:
+            return found
+    if key.dtype.kind in "OU" and key.size:
+        index: dict[Any, int] = {}
+        numbers = np.fromiter(
+            (index.setdefault(k, len(index)) for k in key.tolist()), np.intp, len(key)
+        )
+        distinct = list(index)
+        try:
+            order = sorted(range(len(distinct)), key=distinct.__getitem__)
+        except TypeError:  # keys of mixed types: np.unique decides (or refuses) as before
+            order = None
+        if order is not None:
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order))
+            return rank[numbers], np.array([distinct[i] for i in order], dtype=key.dtype)
+    unique, inverse = np.unique(key, return_inverse=True)
+    return inverse.reshape(-1), unique
+
+
+def _hashed(key: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[Any]] | None:
+    """``_codes`` of fixed-width text: group by a hash of the characters, then verify.
+
+    Sorting one integer per row is much faster than sorting text; every row is then
+    compared with its group's first row, so a hash collision is caught (None: the
+    caller numbers the keys another way).
+    """
+    words = np.ascontiguousarray(key).view(np.uint32).reshape(len(key), -1)
+    hashed = np.zeros(len(key), dtype=np.uint64)
+    for column in words.T:
+        hashed *= np.uint64(1_000_003)
+        hashed ^= column
+    _unique, first, numbers = np.unique(hashed, return_index=True, return_inverse=True)
+    numbers = numbers.reshape(-1)
+    distinct = key[first]
+    if not np.array_equal(distinct[numbers], key):
+        return None
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[numbers], distinct[order]
+
+
 def _group_index(
     keys: Sequence[npt.NDArray[Any]], rows: int
 ) -> tuple[npt.NDArray[np.intp], list[npt.NDArray[Any]]]:
@@ -38,13 +96,34 @@ def _group_index(
         return np.zeros(rows, dtype=np.intp), []
     uniques, codes = [], []
     for key in keys:
-        unique, inverse = np.unique(key, return_inverse=True)
+        code, unique = _codes(key)
         uniques.append(unique)
-        codes.append(inverse.reshape(-1))
+        codes.append(code)
+    if len(keys) == 1:
+        return codes[0], uniques
     combined = np.ravel_multi_index(codes, [len(u) for u in uniques])
     groups, group = np.unique(combined, return_inverse=True)
     positions = np.unravel_index(groups, [len(u) for u in uniques])
     return group.reshape(-1), [u[p] for u, p in zip(uniques, positions, strict=True)]
+
+
+def _sum_by_group(
+    column: Column, group: npt.NDArray[np.intp], sizes: npt.NDArray[np.intp]
+) -> npt.NDArray[Any] | None:
+    """The sums of one column per group in one pass (no sort), or None to sum exactly.
+
+    ``np.bincount`` adds float64 weights: exact while every group's sum stays below
+    2**50 (the column's bound times the largest group); NaN makes the group's sum NaN.
+    """
+    vec = column.vec
+    largest = int(np.maximum.reduce(sizes)) if len(sizes) else 0
+    if vec is None or not isinstance(vec.d, int) or vec.bound_n * max(largest, 1) >= DECIMAL_LIMIT:
+        return None
+    values = np.broadcast_to(np.asarray(vec.n), (len(column.raw),))
+    totals = np.bincount(group, weights=values, minlength=len(sizes))
+    if vec.d == 1:
+        return totals.astype(values.dtype) if values.dtype.kind in "iu" else totals
+    return np.asarray(totals / vec.d)
 
 
 def _exact_values(column: Column) -> list[Fraction | None]:
@@ -147,6 +226,19 @@ def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
 ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]]:
     """One aggregation: group by ``by``; periods combine by their rule, the rest sum."""
     group, group_keys = _group_index([key_arrays[k] for k in by], rows)
+    out_keys = dict(zip(by, group_keys, strict=True))
+    out: dict[str, npt.NDArray[Any]] = {}
+    order_of_columns = list(columns)
+    if period is None:  # every input sums: one pass per column, no sort
+        groups = len(group_keys[0]) if by else min(rows, 1)
+        sizes = np.bincount(group, minlength=groups)
+        for name, column in columns.items():
+            summed = _sum_by_group(column, group, sizes)
+            if summed is not None:
+                out[name] = summed
+        columns = {n: c for n, c in columns.items() if n not in out}
+        if not columns:
+            return out_keys, {n: out[n] for n in order_of_columns}
     if period is not None:
         _unique, period_codes = np.unique(period, return_inverse=True)
         order = np.lexsort((period_codes.reshape(-1), group))
@@ -154,12 +246,10 @@ def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
         order = np.argsort(group, kind="stable")
     sorted_groups = group[order]
     starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]]) if rows else order
-    out_keys = dict(zip(by, group_keys, strict=True))
 
     def where(index: int) -> str:
         return ", ".join(f"{k}={out_keys[k][index]!r}" for k in by) or "the whole data set"
 
-    out: dict[str, npt.NDArray[Any]] = {}
     problems: list[DataError] = []
     for name, column in columns.items():
         how = rule_set.inputs[name].aggregate if period is not None else "sum"
@@ -168,7 +258,7 @@ def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
     if problems:
         msg = f"data for rule set {rule_set.id!r} cannot be aggregated"
         raise DataInvalid(msg, problems)
-    return out_keys, out
+    return out_keys, {n: out[n] for n in order_of_columns}
 
 
 def _as_table(values: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -38,6 +38,14 @@ from spmkit.evaluation.compile import (
     compile_expression,
 )
 from spmkit.evaluation.intervals import SMALL_DENOMINATOR, wilson_interval_arrays
+from spmkit.evaluation.kernel import (
+    Blocks,
+    Scratch,
+    joined,
+    ratio_consts,
+    ratio_kernel,
+    use_compiled,
+)
 from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate_some
@@ -177,30 +185,29 @@ class BatchResult(Mapping[str, IndicatorArrays]):
     def __len__(self) -> int:
         return len(self.results)
 
-    def _wide_columns(self) -> dict[str, Any]:
-        columns: dict[str, Any] = dict(self.key_columns)
-        for indicator_id, arrays in self.results.items():
-            for field in _FIELDS:
-                columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
-            for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
-                if getattr(arrays, field) is not None:
-                    columns[f"{indicator_id}.{field}"] = getattr(arrays, field)
-        return columns
+    def _parts(self, field: str) -> list[npt.NDArray[Any]]:
+        return [getattr(arrays, field) for arrays in self.results.values()]
 
-    def _long_columns(self) -> dict[str, Any]:
+    def _time_parts(self) -> dict[str, list[Any]]:
+        """The ``year=`` fields (docs/time.md) present on every indicator, by field."""
+        found = {}
+        for field in _TIME_FIELDS:
+            parts = self._parts(field)
+            if parts and all(part is not None for part in parts):
+                found[field] = parts
+        return found
+
+    def _long_index(self) -> dict[str, Any]:
+        """``row``, the keys and the indicator codes of the long form (numpy)."""
         count = len(self.results)
         columns: dict[str, Any] = {"row": np.tile(np.arange(self.rows), count)}
         for name, values in self.key_columns.items():
             columns[name] = np.tile(values, count)
-        columns["indicator"] = np.repeat(np.array(list(self.results), dtype=object), self.rows)
-        for field in _FIELDS:
-            parts = [getattr(arrays, field) for arrays in self.results.values()]
-            columns[field] = np.concatenate(parts) if parts else np.array([])
-        for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
-            parts = [getattr(arrays, field) for arrays in self.results.values()]
-            if parts and all(part is not None for part in parts):
-                columns[field] = np.concatenate(parts)
+        columns["indicator"] = np.repeat(np.arange(count, dtype=np.int32), self.rows)
         return columns
+
+    def _stacked(self, field: str) -> npt.NDArray[Any]:
+        return joined(self._parts(field))
 
     def to_pandas(self, form: Form = "long") -> Any:  # noqa: ANN401 - pandas is optional
         """Return a pandas DataFrame (needs ``spmkit[pandas]``).
@@ -209,53 +216,119 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         ``indicator``, ``value``, ``status``, ``met`` (nullable boolean: missing where not
         judged), ``gap``, ``numerator``, ``denominator``, ``exceeds_denominator``.
         ``wide``: one row per data row, columns ``<indicator>.<field>`` (``I.1.value``).
+        ``indicator`` and ``status`` are Categoricals (built from codes, not strings);
+        the numbers are the result arrays themselves where pandas allows (no copy).
         """
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
+        statuses = [s.value for s in STATUS_CODES]
         if form == "wide":
-            frame = pd.DataFrame(self._wide_columns())
+            wide: dict[str, Any] = dict(self.key_columns)
             for indicator_id, arrays in self.results.items():
-                frame[f"{indicator_id}.met"] = _nullable_met(pd, arrays.met, arrays.judged)
-            return frame
-        columns = self._long_columns()
-        judged = np.isin(columns["status"], [Status.MET.value, Status.NOT_MET.value])
-        columns["met"] = _nullable_met(pd, columns["met"], judged)
-        return pd.DataFrame(columns)
+                for field in _FIELDS:
+                    name = f"{indicator_id}.{field}"
+                    if field == "status":
+                        wide[name] = pd.Categorical.from_codes(arrays.status_code, statuses)
+                    elif field == "met":
+                        wide[name] = pd.arrays.BooleanArray(arrays.met, ~arrays.judged)
+                    else:
+                        wide[name] = getattr(arrays, field)
+                for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                    if getattr(arrays, field) is not None:
+                        wide[f"{indicator_id}.{field}"] = getattr(arrays, field)
+            return pd.DataFrame(wide, copy=False)
+        columns = self._long_index()
+        columns["indicator"] = pd.Categorical.from_codes(columns["indicator"], list(self.results))
+        codes = self._stacked("status_code").astype(np.int8, copy=False)
+        for field in _FIELDS:
+            if field == "status":
+                columns[field] = pd.Categorical.from_codes(codes, statuses)
+            elif field == "met":
+                columns[field] = pd.arrays.BooleanArray(
+                    self._stacked("met").astype(bool, copy=False), codes > _NOT_MET
+                )
+            else:
+                columns[field] = self._stacked(field)
+        for field, parts in self._time_parts().items():
+            columns[field] = np.concatenate(parts)
+        return pd.DataFrame(columns, copy=False)
 
     def to_polars(self, form: Form = "long") -> Any:  # noqa: ANN401 - polars is optional
         """Return a polars DataFrame (needs ``spmkit[polars]``); forms as :meth:`to_pandas`.
 
-        Values that were not computed are null rather than NaN.
+        Values that were not computed are null rather than NaN; ``indicator`` and
+        ``status`` are Enums built from codes.
         """
         import polars as pl  # noqa: PLC0415 - optional dependency
 
-        columns = self._wide_columns() if form == "wide" else self._long_columns()
-        frame = pl.DataFrame(
-            {name: (list(v) if np.asarray(v).dtype == object else v) for name, v in columns.items()}
-        )
-        float_columns = [n for n, s in frame.schema.items() if s == pl.Float64]
-        frame = frame.with_columns(pl.col(float_columns).fill_nan(None))
+        status_type = pl.Enum([s.value for s in STATUS_CODES])
         if form == "wide":
-            return frame.with_columns(
-                pl.when(pl.col(f"{i}.status").is_in(["met", "not_met"]))
-                .then(pl.col(f"{i}.met"))
-                .otherwise(None)
-                .alias(f"{i}.met")
-                for i in self.results
-            )
-        return frame.with_columns(
-            pl.when(pl.col("status").is_in(["met", "not_met"]))
-            .then(pl.col("met"))
-            .otherwise(None)
-            .alias("met")
-        )
+            series: list[Any] = [
+                pl.Series(name, values) for name, values in self.key_columns.items()
+            ]
+            finish: list[Any] = []
+            for indicator_id, arrays in self.results.items():
+                more, steps = _polars_fields(
+                    pl, f"{indicator_id}.", arrays.status_code, status_type, arrays
+                )
+                series.extend(more)
+                finish.extend(steps)
+                for field in _TIME_FIELDS:  # evaluated with year= (docs/time.md)
+                    values = getattr(arrays, field)
+                    if values is not None:
+                        series.append(_polars_series(pl, f"{indicator_id}.{field}", values))
+            return pl.DataFrame(series).with_columns(finish)
+        index = self._long_index()
+        series = [pl.Series(name, values) for name, values in index.items() if name != "indicator"]
+        ids = list(self.results)
+        indicator = pl.Series("indicator", ids, dtype=pl.Enum(ids))
+        series.append(indicator.gather(index["indicator"]))
+        codes = self._stacked("status_code").astype(np.int8, copy=False)
+        fields = {f: self._stacked(f) for f in _FIELDS if f != "status"}
+        more, finish = _polars_fields(pl, "", codes, status_type, fields)
+        for field, parts in self._time_parts().items():
+            more.append(_polars_series(pl, field, np.concatenate(parts)))
+        return pl.DataFrame([*series, *more]).with_columns(finish)
 
 
-def _nullable_met(pd: Any, met: npt.NDArray[np.bool_], judged: npt.NDArray[np.bool_]) -> Any:  # noqa: ANN401 - pandas
-    """``met`` as pandas' nullable boolean: missing where the target was not judged."""
-    values = pd.array(met, dtype="boolean")
-    values[~judged] = pd.NA
-    return values
+def _polars_series(pl: Any, name: str, values: npt.NDArray[Any]) -> Any:  # noqa: ANN401 - polars
+    """A column of the ``year=`` fields: objects as a list (None is null), NaN as null."""
+    if values.dtype == object:
+        return pl.Series(name, [None if v is None else str(v) for v in values])
+    return pl.Series(name, values).fill_nan(None)
+
+
+def _polars_fields(
+    pl: Any,  # noqa: ANN401 - polars is optional
+    prefix: str,
+    codes: npt.NDArray[np.int8],
+    status_type: Any,  # noqa: ANN401 - a polars Enum
+    source: Any,  # noqa: ANN401 - IndicatorArrays, or a mapping of field to array
+) -> tuple[list[Any], list[Any]]:
+    """The result columns as polars Series, and the expressions that finish them.
+
+    Status comes from its codes; the expressions turn NaN into null and ``met`` into
+    null where the target was not judged, all in one ``with_columns`` by the caller.
+    """
+
+    def get(field: str) -> Any:  # noqa: ANN401 - an array
+        return source[field] if isinstance(source, Mapping) else getattr(source, field)
+
+    series, finish = [], []
+    for field in _FIELDS:
+        name = f"{prefix}{field}"
+        if field == "status":
+            statuses = pl.Series(name, status_type.categories, dtype=status_type)
+            series.append(statuses.gather(codes.astype(np.uint32, copy=False)))
+            continue
+        values = get(field)
+        series.append(pl.Series(name, values))
+        if field == "met":
+            judged = pl.col(f"{prefix}status").is_in([Status.MET.value, Status.NOT_MET.value])
+            finish.append(pl.when(judged).then(pl.col(name)).alias(name))
+        elif values.dtype.kind == "f":
+            finish.append(pl.col(name).fill_nan(None))
+    return series, finish
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -270,6 +343,8 @@ class _IndicatorProgram:
     g: int
     inputs: tuple[str, ...]
     refs: tuple[str, ...]
+    consts: npt.NDArray[np.float64] | None
+    """The fused kernel's constants for columns of integers (None: too large for it)."""
 
 
 def _decide(op: str, left: Any, right: Any) -> Any:  # noqa: ANN401 - arrays
@@ -327,11 +402,88 @@ def _times(values: Any, factor: Any) -> Any:  # noqa: ANN401 - arrays or scalars
     return values if isinstance(factor, int) and factor == 1 else values * factor
 
 
-def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
+class _Fused:
+    """The fused kernel's state for one evaluation: output blocks, scratch, results."""
+
+    def __init__(self, slots: int, rows: int) -> None:
+        self.rows = rows
+        self.blocks = Blocks(slots, rows)
+        self.scratch = None if use_compiled() else Scratch(rows)
+        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec]] = []
+        self.numbers: dict[int, npt.NDArray[Any]] = {}
+
+    def run(self, program: _IndicatorProgram, num: Vec, den: Vec) -> bool:
+        """Evaluate one indicator by the kernel; False where its shape needs the general path.
+
+        The kernel takes plain ratios of exact columns (scalar denominators, no undefined
+        rows, a non-negative denominator, arrays over the rows): nearly every indicator.
+        The bounds have been checked by the caller.
+        """
+        rows = self.rows
+        if not (
+            isinstance(num.d, int)
+            and isinstance(den.d, int)
+            and num.undef is None
+            and den.undef is None
+            and den.nonneg
+            and isinstance(num.n, np.ndarray)
+            and isinstance(den.n, np.ndarray)
+            and num.n.shape == (rows,)
+            and den.n.shape == (rows,)
+        ):
+            return False
+        scales = (num.d, den.d, den.d * program.f, num.d * program.g)
+        if max(*scales, program.p, program.q) >= EXACT_LIMIT:
+            return False
+        consts = program.consts if scales == (1, 1, program.f, program.g) else None
+        if consts is None:
+            consts = ratio_consts(scales, (program.indicator.target.op, program.p, program.q))
+        slot = len(self.done)
+        ratio_kernel(num.n, den.n, consts, self.blocks, slot, self.scratch)
+        self.done.append((slot, program, num, den))
+        return True
+
+    def results(self) -> dict[str, IndicatorArrays]:
+        """The arrays of every indicator run, read-only views of the blocks."""
+        self.blocks.freeze()
+        values, gaps = self.blocks.floats
+        met, exceeds = self.blocks.flags
+        codes = self.blocks.codes
+        results = {}
+        for slot, program, num, den in self.done:
+            indicator = program.indicator
+            results[indicator.id] = IndicatorArrays(
+                indicator_id=indicator.id,
+                target=indicator.target,
+                factor=indicator.factor,
+                value=values[slot],
+                status_code=codes[slot],
+                met=met[slot],
+                gap=gaps[slot],
+                numerator=self._number(num),
+                denominator=self._number(den),
+                exceeds_denominator=exceeds[slot],
+            )
+        return results
+
+    def _number(self, vec: Vec) -> npt.NDArray[Any]:
+        """A column's read-only view, made once per column however many indicators use it."""
+        key = id(vec.n)
+        found = self.numbers.get(key)
+        if found is None:
+            found = self.numbers[key] = _frozen_array(_as_number(vec), self.rows, None)
+        return found
+
+
+def _run_indicator(
+    program: _IndicatorProgram, env: Env, rows: int, fused: _Fused | None
+) -> _Outcome | None:
     """Evaluate one indicator on every row; raises NeedsExact when it cannot be exact.
 
-    Called inside ``np.errstate(all="ignore")``: NaN and division by zero are expected
-    and masked here.
+    With ``fused`` (no later indicator references this one), plain ratios go through
+    the fused kernel, which keeps their arrays (None comes back); otherwise the outcome
+    also keeps ``A / B`` for the references. Called inside ``np.errstate(all="ignore")``:
+    NaN and division by zero are expected and masked here.
     """
     num = program.numerator(env)
     den = program.denominator(env)
@@ -341,6 +493,8 @@ def _run_indicator(program: _IndicatorProgram, env: Env, rows: int) -> _Outcome:
     bound_b = num.bound_d * den.bound_n * g
     check_bounds(bound_a * q, bound_b * p, bound_a * q + bound_b * p, bound_b * q)
     check_bounds(den.bound_n * num.bound_d, num.bound_n * den.bound_d)
+    if fused is not None and fused.run(program, num, den):
+        return None
     a = _times(num.n, den.d * f)
     b = _times(den.n, num.d * g)
     if not den.nonneg:
@@ -410,6 +564,12 @@ class CompiledRuleSet:
 
     rule_set: RuleSet
     _programs: tuple[_IndicatorProgram, ...] = attrs.field(alias="programs")
+    _referenced: frozenset[str] = attrs.field(init=False)
+    """Indicators that others reference: their ``A / B`` is kept for those."""
+
+    @_referenced.default
+    def _find_referenced(self) -> frozenset[str]:
+        return frozenset(ref for program in self._programs for ref in program.refs)
 
     @classmethod
     def build(cls, rule_set: RuleSet) -> CompiledRuleSet:
@@ -429,6 +589,13 @@ class CompiledRuleSet:
                     g=factor.denominator,
                     inputs=tuple(sorted(indicator.inputs)),
                     refs=tuple(sorted(indicator.refs)),
+                    consts=ratio_consts(
+                        (1, 1, factor.numerator, factor.denominator),
+                        (indicator.target.op, target.numerator, target.denominator),
+                    )
+                    if max(factor.numerator, factor.denominator, *target.as_integer_ratio())
+                    < EXACT_LIMIT
+                    else None,
                 )
             )
         return cls(rule_set=rule_set, programs=tuple(programs))
@@ -452,22 +619,27 @@ class CompiledRuleSet:
         env = Env(columns=columns, refs=_LazyRefs(sources, refs))
         results: dict[str, IndicatorArrays] = {}
         fallback: list[str] = []
-        for program in self._programs:
-            indicator_id = program.indicator.id
-            exact_only = any(name not in columns for name in program.inputs) or any(
-                ref in fallback for ref in program.refs
-            )
-            if not exact_only:
-                try:
-                    with np.errstate(all="ignore"):
-                        outcome = _run_indicator(program, env, rows)
-                except NeedsExact:
-                    exact_only = True
-                else:
-                    results[indicator_id] = outcome.arrays
-                    sources[indicator_id] = outcome.ref
-            if exact_only:
-                fallback.append(indicator_id)
+        fused = _Fused(len(self._programs) - len(self._referenced), rows)
+        with np.errstate(all="ignore"):
+            for program in self._programs:
+                indicator_id = program.indicator.id
+                exact_only = any(name not in columns for name in program.inputs) or any(
+                    ref in fallback for ref in program.refs
+                )
+                if not exact_only:
+                    try:
+                        outcome = _run_indicator(
+                            program, env, rows, None if indicator_id in self._referenced else fused
+                        )
+                    except NeedsExact:
+                        exact_only = True
+                    else:
+                        if outcome is not None:
+                            results[indicator_id] = outcome.arrays
+                            sources[indicator_id] = outcome.ref
+                if exact_only:
+                    fallback.append(indicator_id)
+        results.update(fused.results())
         if fallback:
             results.update(self._fallback(table, fallback))
         ordered = {i: results[i] for i in self.rule_set.indicators}

@@ -21,6 +21,7 @@ import attrs
 from spmkit.errors import DataError, DataInvalid, UsageError
 from spmkit.evaluation.results import IndicatorResult, Report
 from spmkit.evaluation.scalar import evaluate
+from spmkit.frozen import FrozenMap, freeze
 from spmkit.language.expr import exact_decimal
 from spmkit.rulesets.catalogue import rule_set_for
 from spmkit.rulesets.check import suggest
@@ -50,7 +51,7 @@ class YearResult:
     year: int
     rule_set_id: str
     report: Report
-    inputs: Mapping[str, str] = attrs.field(factory=dict)
+    inputs: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
 
     def computed(self) -> tuple[IndicatorResult, ...]:
         """The results that have a value (the data fed them)."""
@@ -70,7 +71,9 @@ class History(Sequence[YearResult]):
 
     jurisdiction: str
     years: tuple[YearResult, ...]
-    rule_sets: Mapping[str, RuleSet] = attrs.field(factory=dict, repr=False, eq=False)
+    rule_sets: FrozenMap[str, RuleSet] = attrs.field(
+        factory=FrozenMap, converter=freeze, repr=False, eq=False
+    )
 
     def __getitem__(self, index: int) -> YearResult:  # type: ignore[override]
         return self.years[index]

@@ -8,8 +8,9 @@ Results keep the exact numbers (``numerator``, ``denominator``, ``factor`` and
 from __future__ import annotations
 
 import enum
+import functools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -68,7 +69,10 @@ class IndicatorResult:
         target_source: where the target it was judged against comes from, and how it
             was verified (for an overlay, the file that set it); None only for results
             built by hand.
-        explanation: the formula with the values substituted, the target and the source.
+        explanation: the formula with the values substituted, the target and the source;
+            given as text or as a function that builds it, called the first time the
+            explanation is read (most callers never read it, and building it is most of
+            the cost of an evaluation).
         progress: with ``year=``, where the value stands on the way to the final target
             (met, on_track, behind, overdue); None without a year or without a value.
         milestone: with ``year=``, the exact target value judged that year (or period);
@@ -89,10 +93,16 @@ class IndicatorResult:
     target: Target
     deadline: int | None
     source: Source
-    explanation: str
+    _explanation: str | Callable[[], str] = attrs.field(alias="explanation", eq=False, repr=False)
     target_source: Source | None = None
     progress: Progress | None = None
     milestone: Fraction | None = None
+
+    @functools.cached_property
+    def explanation(self) -> str:
+        """The formula with the values substituted, the target and the source."""
+        given = self._explanation
+        return given if isinstance(given, str) else given()
 
     @property
     def value(self) -> float | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -27,6 +27,7 @@ from spmkit.evaluation.progress import (
 )
 from spmkit.evaluation.results import IndicatorResult, Report, Status
 from spmkit.evaluation.values import bad_values, constrain, convert_value
+from spmkit.frozen import FrozenMap
 from spmkit.language.expr import (
     BinOp,
     Call,
@@ -38,8 +39,16 @@ from spmkit.language.expr import (
     exact_decimal,
     render,
 )
+from spmkit.limits import NUMBER_BOUND
 from spmkit.rulesets.check import suggest
-from spmkit.rulesets.model import Indicator, InputSpec, RuleSet, factor_suffix
+from spmkit.rulesets.model import (
+    Indicator,
+    InputSpec,
+    LegalBasis,
+    RuleSet,
+    Target,
+    factor_suffix,
+)
 
 __all__ = ["evaluate", "evaluate_some", "validate_data"]
 
@@ -120,10 +129,17 @@ def validate_data(
                 )
             continue
         spec = rule_set.inputs[name]
-        converted = _from_quantity(spec, raw) if is_quantity(raw) else convert_value(name, raw)
+        if type(raw) is int and 0 <= raw < NUMBER_BOUND:  # the usual count: nothing can fail
+            converted: Fraction | DataError | None = Fraction(raw)
+        elif is_quantity(raw):
+            converted = _from_quantity(spec, raw)
+        else:
+            converted = convert_value(name, raw)
         if converted is not None and not isinstance(converted, DataError):
             values[name] = converted
-            converted = constrain(spec, raw, converted)
+            # Without bounds, a whole number breaks no rule: skip building the rules' texts.
+            if spec.minimum is not None or spec.maximum is not None or converted.denominator != 1:
+                converted = constrain(spec, raw, converted)
         if isinstance(converted, DataError):
             problems.append(converted)
     if problems:
@@ -177,6 +193,16 @@ def _evaluate_expression(
     return left / right
 
 
+def _operand_value(
+    expression: Expression, values: Mapping[str, Fraction], refs: Mapping[str, _Value]
+) -> _Value:
+    """A numerator or denominator: most are one input, looked up without the walk."""
+    if type(expression) is Input:
+        found = values.get(expression.name)
+        return _Missing(frozenset((expression.name,))) if found is None else found
+    return _evaluate_expression(expression, values, refs)
+
+
 def _first_problem(args: list[_Value]) -> _Value:
     """Missing data wins over undefined: more data could change the answer."""
     missing = frozenset().union(*(a.inputs for a in args if isinstance(a, _Missing)))
@@ -187,6 +213,8 @@ def _first_problem(args: list[_Value]) -> _Value:
 
 def _show(value: Fraction) -> str:
     """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559)."""
+    if value.denominator == 1 and -_SHORT < value.numerator < _SHORT:
+        return f"{value.numerator:,}"  # what the general case gives a whole number, sooner
     text = exact_decimal(value)
     if len(text) > 30:
         return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
@@ -200,6 +228,26 @@ def _show(value: Fraction) -> str:
 def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | None) -> str:
     text = render(expression, leaf=leaf)
     return f"({text})" if isinstance(expression, BinOp) else text
+
+
+_SHORT: Final = 10**29
+# The parts of an explanation that depend on the indicator alone, by indicator identity.
+_FIXED_TEXT: dict[int, tuple[Indicator, tuple[str, str, str, str]]] = {}
+
+
+def _fixed_text(indicator: Indicator) -> tuple[str, str, str, str]:
+    """The factor, its suffix, the formula and the target of an indicator, as text."""
+    found = _FIXED_TEXT.get(id(indicator))
+    if found is not None and found[0] is indicator:
+        return found[1]
+    formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
+    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
+    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+    text = (exact_decimal(indicator.factor), factor_suffix(indicator.factor), formula, target)
+    if len(_FIXED_TEXT) >= 4096:
+        _FIXED_TEXT.clear()
+    _FIXED_TEXT[id(indicator)] = (indicator, text)
+    return text
 
 
 def _explain(  # noqa: PLR0913 - the explanation is built from every part of the result
@@ -222,12 +270,9 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
             return _show(found_ref) if isinstance(found_ref, Fraction) else "?"
         return None
 
-    factor = exact_decimal(indicator.factor)
-    suffix = factor_suffix(indicator.factor)
-    formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
+    factor, suffix, formula, target = _fixed_text(indicator)
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
-    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
-    target = target_text or f"target {indicator.target.describe(indicator.factor)}{deadline}"
+    target = target_text or target
     if status is Status.NO_DATA:
         outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
     elif status is Status.UNDEFINED:
@@ -247,15 +292,68 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     )
 
 
+_ZERO: Final = Fraction(0)
+_COMPARE: Final[dict[str, Callable[[int, int], bool]]] = {
+    ">=": int.__ge__,
+    ">": int.__gt__,
+    "<=": int.__le__,
+    "<": int.__lt__,
+    "==": int.__eq__,
+}
+
+
+def _decide(
+    numerator: Fraction, denominator: Fraction, factor: Fraction, judged: Target
+) -> tuple[Fraction, bool, Fraction]:
+    """Value, met and gap of ``numerator / denominator * factor`` with integers.
+
+    The value is ``a / b`` with ``b > 0``; against the target ``p / q`` it is met when
+    ``a * q`` compares to ``p * b`` as the target says, and the gap is
+    ``|p * b - q * a| / (q * b)``: the same as Fraction arithmetic, with one
+    normalisation per Fraction instead of one per operation.
+    """
+    target = judged.value
+    a = numerator.numerator * denominator.denominator * factor.numerator
+    b = numerator.denominator * denominator.numerator * factor.denominator
+    if b < 0:
+        a, b = -a, -b
+    p, q = target.numerator, target.denominator
+    met = _COMPARE[judged.op](a * q, p * b)
+    gap = _ZERO if met else Fraction(abs(p * b - q * a), q * b)
+    return Fraction(a, b), met, gap
+
+
+@attrs.frozen
+class _Explanation:
+    """Builds a result's explanation when it is first read (picklable, unlike a lambda)."""
+
+    parts: tuple[
+        Indicator,
+        Status,
+        Mapping[str, Fraction],
+        Mapping[str, _Value],
+        Fraction | None,
+        Fraction | None,
+        tuple[str, ...],
+        LegalBasis,
+        str | None,
+    ]
+
+    def __call__(self) -> str:
+        indicator, status, values, refs, value, gap, missing, legal_basis, target = self.parts
+        citation = legal_basis.cite()
+        return _explain(indicator, status, values, refs, value, gap, missing, citation, target)
+
+
 def _evaluate_indicator(
     indicator: Indicator,
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
-    citation: str,
+    legal_basis: LegalBasis,
     when: Timing | None = None,
 ) -> tuple[IndicatorResult, _Value]:
-    numerator = _evaluate_expression(indicator.numerator, values, refs)
-    denominator = _evaluate_expression(indicator.denominator, values, refs)
+    numerator = _operand_value(indicator.numerator, values, refs)
+    denominator = _operand_value(indicator.denominator, values, refs)
     value: Fraction | None = None
     gap: Fraction | None = None
     met: bool | None = None
@@ -272,13 +370,11 @@ def _evaluate_indicator(
     elif (
         not isinstance(numerator, Fraction)
         or not isinstance(denominator, Fraction)
-        or denominator == 0
+        or denominator.numerator == 0
     ):
         status, outcome = Status.UNDEFINED, _Undefined()
     else:
-        value = numerator / denominator * indicator.factor
-        met = judged.is_met(value)
-        gap = judged.gap(value)
+        value, met, gap = _decide(numerator, denominator, indicator.factor, judged)
         status = Status.MET if met else Status.NOT_MET
         outcome = value
     exact_num = numerator if isinstance(numerator, Fraction) else None
@@ -289,7 +385,9 @@ def _evaluate_indicator(
         indicator.coverage is not False
         and exact_num is not None
         and exact_den is not None
-        and 0 < exact_den < exact_num
+        and exact_den.numerator > 0
+        and exact_den.numerator * exact_num.denominator
+        < exact_num.numerator * exact_den.denominator
     )
     result = IndicatorResult(
         indicator_id=indicator.id,
@@ -307,16 +405,18 @@ def _evaluate_indicator(
         deadline=indicator.deadline,
         source=indicator.source,
         target_source=indicator.source_of("target"),
-        explanation=_explain(
-            indicator,
-            status,
-            values,
-            refs,
-            value,
-            gap,
-            missing,
-            citation,
-            None if when is None else describe_milestone(indicator, when, judged.value),
+        explanation=_Explanation(
+            (
+                indicator,
+                status,
+                values,
+                refs,
+                value,
+                gap,
+                missing,
+                legal_basis,
+                None if when is None else describe_milestone(indicator, when, judged.value),
+            )
         ),
         milestone=milestone,
         progress=None
@@ -365,14 +465,16 @@ def evaluate(
     values = validate_data(rule_set, data, allow_unknown=allow_unknown)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
-    citation = rule_set.legal_basis.cite()
+    indicators = rule_set.indicators
     for indicator_id in rule_set.evaluation_order:
-        indicator = rule_set.indicators[indicator_id]
-        result, outcome = _evaluate_indicator(indicator, values, refs, citation, when)
+        result, outcome = _evaluate_indicator(
+            indicators[indicator_id], values, refs, rule_set.legal_basis, when
+        )
         refs[indicator_id] = outcome
         results[indicator_id] = result
-    ordered = {indicator_id: results[indicator_id] for indicator_id in rule_set.indicators}
-    return Report(rule_set_id=rule_set.id, results=ordered)
+    if tuple(results) != tuple(indicators):
+        results = {indicator_id: results[indicator_id] for indicator_id in indicators}
+    return Report(rule_set_id=rule_set.id, results=FrozenMap(results))
 
 
 def evaluate_some(
@@ -396,11 +498,10 @@ def evaluate_some(
             stack.extend(rule_set.indicators[indicator_id].refs)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
-    citation = rule_set.legal_basis.cite()
     for indicator_id in rule_set.evaluation_order:
         if indicator_id in wanted:
             result, outcome = _evaluate_indicator(
-                rule_set.indicators[indicator_id], values, refs, citation
+                rule_set.indicators[indicator_id], values, refs, rule_set.legal_basis
             )
             refs[indicator_id] = outcome
             results[indicator_id] = result

@@ -246,7 +246,7 @@ class RuleSetDiff:
         """Return plain JSON-ready data: the indicators added, removed and changed.
 
         >>> d = diff("permenkes-43-2016", "permenkes-4-2019").to_dict()
-        >>> sorted(d), d["changed"][0]["id"]
+        >>> sorted(d), next(iter(d["changed"]))["id"]
         (['a', 'added', 'b', 'changed', 'paired', 'removed'], '9')
 
         ``added`` and ``removed`` hold whole indicators (formula, target, deadline,

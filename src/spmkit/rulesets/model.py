@@ -21,7 +21,7 @@ import attrs
 
 from spmkit.errors import RuleSetError, RuleSetInvalid, UnknownUnitError, UsageError
 from spmkit.frozen import FrozenMap, as_tuple, freeze
-from spmkit.language.expr import Expression, exact_decimal
+from spmkit.language.expr import Expression, exact_decimal, render
 
 __all__ = [
     "AGGREGATIONS",
@@ -40,6 +40,7 @@ __all__ = [
     "Source",
     "Target",
     "UnitAcceptance",
+    "ValueProvenance",
     "Verification",
     "factor_suffix",
 ]
@@ -420,6 +421,42 @@ class Indicator:
         """Ids of the indicators this one is built from."""
         return self.numerator.refs | self.denominator.refs
 
+    def describe(self, field: str) -> str:
+        """One value as text: ``">= 95 %"``, ``"2015"`` (or ``"none"``), ``"a / b x 100"``."""
+        if field == "target":
+            return self.target.describe(self.factor)
+        if field == "deadline":
+            return "none" if self.deadline is None else str(self.deadline)
+        if field == "formula":
+            return (
+                f"{render(self.numerator)} / {render(self.denominator)} "
+                f"x {exact_decimal(self.factor)}"
+            )
+        msg = f"field must be one of {', '.join(PROVENANCE_FIELDS)} (got {field!r})"
+        raise UsageError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class ValueProvenance:
+    """One value a judgement depends on, and where it comes from.
+
+    Attributes:
+        indicator_id: the indicator (``"I.1"``).
+        field: ``"target"``, ``"deadline"`` or ``"formula"``.
+        value: the value as text (:meth:`Indicator.describe`).
+        source: its source: instrument, place, quote, URL, note and verification level.
+    """
+
+    indicator_id: str
+    field: str
+    value: str
+    source: Source
+
+    @property
+    def verification(self) -> Verification:
+        """How the value was checked: primary, secondary or unverified."""
+        return self.source.verification
+
 
 @attrs.frozen(kw_only=True)
 class Jurisdiction:
@@ -543,6 +580,32 @@ class RuleSet:
             for indicator in self.indicators.values()
             for field in PROVENANCE_FIELDS
             if indicator.source_of(field).verification is Verification.UNVERIFIED
+        )
+
+    def provenance(
+        self, verification: Verification | str | None = None
+    ) -> tuple[ValueProvenance, ...]:
+        """Every value (target, deadline, formula of each indicator) with its source.
+
+        In the rule set's order. ``verification`` keeps only the values of one level
+        (``"unverified"`` lists what is shipped to be checked, not trusted).
+        ``spmkit show ID --provenance`` prints the same list.
+        """
+        levels = {level.value for level in Verification}
+        if verification is not None and verification not in levels:
+            msg = f"verification must be one of {', '.join(sorted(levels))} (got {verification!r})"
+            raise UsageError(msg)
+        wanted = None if verification is None else Verification(verification)
+        return tuple(
+            ValueProvenance(
+                indicator_id=indicator.id,
+                field=field,
+                value=indicator.describe(field),
+                source=indicator.source_of(field),
+            )
+            for indicator in self.indicators.values()
+            for field in PROVENANCE_FIELDS
+            if wanted is None or indicator.source_of(field).verification is wanted
         )
 
     def verification_counts(self) -> dict[Verification, int]:

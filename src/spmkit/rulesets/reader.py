@@ -9,9 +9,12 @@ and warns about unverified values. Every problem of a file is raised at once as 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import threading
 import warnings
 from pathlib import Path
+from typing import Final
 
 from spmkit.errors import (
     ExtendsCycleError,
@@ -32,6 +35,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_INDICATORS",
     "MAX_INPUTS",
+    "clear_rule_set_cache",
     "find_rule_file",
     "load_rule_set",
     "loads_rule_set",
@@ -123,7 +127,8 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
 def _warn_unverified(rule_set: RuleSet) -> None:
     unverified = rule_set.unverified
     if unverified:
-        warnings.warn(UnverifiedValuesWarning(rule_set.id, unverified), stacklevel=3)
+        total = sum(rule_set.verification_counts().values())
+        warnings.warn(UnverifiedValuesWarning(rule_set.id, unverified, total), stacklevel=3)
 
 
 def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
@@ -170,7 +175,12 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
     path = Path(source)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
+    if isinstance(source, str) and not path.exists():
+        listed = _SHIPPED.get(source)
+        if listed is not None and listed.is_file():
+            return listed  # listed before, still there: no new scan of the directories
     shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
+    _SHIPPED.update(shipped)
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
     if not path.is_file():
@@ -199,7 +209,38 @@ def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
             line=raw.count(b"\n", 0, exc.start) + 1,
         )
         raise RuleSetInvalid(f"cannot read rule set {path}", [error]) from None
-    return _build(text, str(path), chain)
+    key = (str(path.resolve()), chain, hashlib.blake2b(raw, digest_size=16).digest())
+    with _CACHE_LOCK:
+        cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    rule_set = _build(text, str(path), chain)
+    if not rule_set.extends:  # an overlay also depends on its bases' files: not cached
+        with _CACHE_LOCK:
+            if len(_LOADED) >= _CACHE_SIZE:
+                del _LOADED[next(iter(_LOADED))]
+            _LOADED[key] = rule_set
+    return rule_set
+
+
+def clear_rule_set_cache() -> None:
+    """Forget the rule sets read before (the next load reads and checks its file again).
+
+    Loads are cached by file content, so a changed file is read again anyway; this is for
+    measuring or counting the work of a first load.
+    """
+    with _CACHE_LOCK:
+        _LOADED.clear()
+    _SHIPPED.clear()
+
+
+# Rule sets read before, by file, chain and content: a RuleSet is immutable, so the
+# same object can be shared by every caller and thread; a changed file has a new key.
+_LOADED: dict[tuple[str, tuple[str, ...], bytes], RuleSet] = {}
+_CACHE_SIZE: Final = 64
+_CACHE_LOCK: Final = threading.Lock()
+# Shipped ids already listed, so a lookup by id need not scan the directory again.
+_SHIPPED: dict[str, Path] = {}
 
 
 def load_rule_set(source: str | Path) -> RuleSet:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
 from spmkit.errors import RuleSetError, UnitMismatchError, UnknownUnitError
-from spmkit.language.expr import Call, Expression, Input, Neg, Number, Ref, render
+from spmkit.language.expr import Call, Expression, Input, Neg, Number, Ref, exact_decimal, render
 from spmkit.rulesets.units import ParsedUnit, parse_unit
 from spmkit.yamlload import child_path
 
@@ -146,10 +146,18 @@ class _Checker:
                 return value
             judged = plain
         if not judged.same_as(target):
+            factor = judged.factor_to(target)
+            scale = (
+                ""
+                if factor is None
+                else f" (same dimension, other scale: 1 in the formula's unit is "
+                f"{exact_decimal(factor)} in the target's; check the factor, and inputs in "
+                "percent or per mille, which are read as the number printed)"
+            )
             self.mismatch(
                 f"{base}.target",
                 f"indicator {indicator.id!r}: the formula gives {words(judged)} but the "
-                f"target is in {words(target)}; {_HINT}",
+                f"target is in {words(target)}{scale}; {_HINT}",
                 indicator.id,
             )
         return value

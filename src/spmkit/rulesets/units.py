@@ -193,6 +193,17 @@ class ParsedUnit:
         """Whether a number in this unit means the same as that number in ``other``."""
         return self._key == other._key
 
+    def factor_to(self, other: ParsedUnit) -> Fraction | None:
+        """The number a value in this unit is multiplied by to be in ``other``.
+
+        ``percent`` to ``1`` is 1/100; None when the dimensions differ.
+        """
+        if self._key[1] != other._key[1]:
+            return None
+        mine: Fraction = self._key[0]
+        theirs: Fraction = other._key[0]
+        return mine / theirs
+
     def same_dimension(self, other: ParsedUnit) -> bool:
         """Whether the two convert into each other (by any factor)."""
         return bool(self.units.dimensionality == other.units.dimensionality)

@@ -1,0 +1,541 @@
+"""spmkit against its peers and a hand-written floor, interleaved in one process.
+
+The workload: 20 ratio indicators (the first 20 of the shipped Kulon Progo 2011 rule
+set, each ``numerator / denominator x 100`` against a target) on synthetic regency
+data: int64 counts, some zero denominators, about 1 % missing in two inputs.
+
+Peers, timed round-robin (each round runs every contender once, in a rotated order),
+reported as the median over rounds of each contender's time divided by the numpy
+kernel's time in the same round (2 shared cores: ratios, not times):
+
+- **numpy kernel**: hand-written numpy computing achievement and met (the floor, 1x);
+- **numpy, all outputs**: hand-written numpy computing everything spmkit returns
+  (value, exact met, gap, status, numerator, denominator, over-100 % flag);
+- **spmkit evaluate_batch**: checks every column, exact, all outputs;
+- **OpenFisca**: openfisca-core (``pip install -e '.[bench]'``) with one entity, the
+  inputs as float variables and achievement and met as formulas (float32);
+- **pandas ops**: pandas Series arithmetic on a DataFrame, achievement and met.
+
+Then, each against its own floor: the CLI on a CSV (vs ``pandas.read_csv`` + numpy
+kernel + ``to_csv``, with peak memory), scalar ``evaluate`` (vs a hand-written Fraction
+function, with and without reading the explanations), ``aggregate`` (vs pandas
+``groupby().sum()``), ``to_pandas``/``to_polars`` (vs ``evaluate_batch`` itself), the
+peak memory of ``evaluate_batch``, ``import spmkit`` and a second ``load_rule_set``.
+
+Run: ``python benchmarks/bench_peers.py`` (all, ~10 minutes) or pick parts with
+``--only peers,memory,cli,scalar,aggregate,frames,startup`` and ``--sizes``.
+No assertion here is about time; the script only checks that contenders agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+import spmkit
+
+KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
+_FIRST_20 = list(KULON_PROGO.indicators.values())[:20]
+_USED = {name for indicator in _FIRST_20 for name in indicator.inputs}
+RULE_SET = attrs.evolve(
+    KULON_PROGO,
+    indicators={i.id: i for i in _FIRST_20},
+    inputs={n: s for n, s in KULON_PROGO.inputs.items() if n in _USED},
+)
+
+
+def _spec(rule_set: spmkit.RuleSet) -> list[tuple[str, str, str, int, int]]:
+    return [
+        (
+            i.id,
+            i.numerator.name,  # type: ignore[union-attr]
+            i.denominator.name,  # type: ignore[union-attr]
+            i.target.value.numerator,
+            i.target.value.denominator,
+        )
+        for i in rule_set.indicators.values()
+    ]
+
+
+SPEC = _spec(RULE_SET)
+FULL_SPEC = _spec(KULON_PROGO)
+MISSING = ("bumil_k4", "sasaran_bulin")
+
+
+def make_data(
+    rows: int, seed: int = 1, spec: list[tuple[str, str, str, int, int]] = SPEC
+) -> dict[str, np.ndarray]:
+    """Synthetic counts: denominators 0-1999, numerators 80-105 % of them, 1 % missing."""
+    rng = np.random.default_rng(seed)
+    data: dict[str, np.ndarray] = {}
+    for _iid, num, den, _p, _q in spec:
+        denominator = rng.integers(0, 2_000, rows)
+        data[den] = denominator
+        data[num] = (denominator * rng.uniform(0.8, 1.05, rows)).astype(np.int64)
+    for name in MISSING:
+        if name in data:
+            column = data[name].astype(np.float64)
+            column[rng.random(rows) < 0.01] = np.nan
+            data[name] = column
+    return data
+
+
+# --- the contenders -------------------------------------------------------------------
+
+
+def numpy_kernel(data: dict[str, np.ndarray]) -> dict[str, tuple[Any, Any]]:
+    """The floor: achievement and exact met (integer cross-multiplication), nothing else."""
+    out = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for iid, num, den, p, q in SPEC:
+            n, d = data[num], data[den]
+            a = n * 100
+            out[iid] = (a / d, a * q >= p * d)
+    return out
+
+
+def numpy_all(
+    data: dict[str, np.ndarray], spec: list[tuple[str, str, str, int, int]] = SPEC
+) -> dict[str, tuple[Any, ...]]:
+    """Every output spmkit gives: value, met, gap, status, numerator, denominator, over 100 %."""
+    out = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for iid, num, den, p, q in spec:
+            n, d = data[num], data[den]
+            a = n * 100
+            safe_d = np.where(d == 0, np.nan, d)
+            value = a / safe_d
+            met = a * q >= p * safe_d
+            gap = np.where(met, 0.0, np.abs(p * safe_d - q * a) / (q * safe_d))
+            status = np.where(met, 0, 1).astype(np.int8)
+            status[np.isnan(value)] = 3
+            status[np.isnan(n) | np.isnan(d)] = 2
+            exceeds = (d > 0) & (d < n)
+            out[iid] = (value, met, gap, status, n, d, exceeds)
+    return out
+
+
+def spmkit_batch(data: dict[str, np.ndarray]) -> object:
+    return spmkit.evaluate_batch(RULE_SET, data)
+
+
+def pandas_ops(frame: Any) -> dict[str, tuple[Any, Any]]:
+    out = {}
+    for iid, num, den, p, q in SPEC:
+        a = frame[num] * 100
+        d = frame[den]
+        out[iid] = (a / d, a * q >= p * d)
+    return out
+
+
+def openfisca_system() -> Any:
+    """A tax-benefit system with one entity, the inputs, and achievement and met formulas."""
+    from openfisca_core.entities import build_entity  # noqa: PLC0415
+    from openfisca_core.periods import DateUnit  # noqa: PLC0415
+    from openfisca_core.taxbenefitsystems import TaxBenefitSystem  # noqa: PLC0415
+    from openfisca_core.variables import Variable  # noqa: PLC0415
+
+    region = build_entity(key="region", plural="regions", label="A region", is_person=True)
+    system = TaxBenefitSystem([region])
+
+    def variable(name: str, value_type: type, formula: Callable[..., Any] | None = None) -> None:
+        body: dict[str, Any] = {
+            "value_type": value_type,
+            "entity": region,
+            "definition_period": DateUnit.YEAR,
+            "label": name,
+        }
+        if formula is not None:
+            body["formula"] = formula
+        system.add_variable(type(name, (Variable,), body))
+
+    for iid, num, den, p, q in SPEC:
+        key = iid.replace(".", "_")
+        variable(num, float)
+        variable(den, float)
+
+        variable(f"achievement_{key}", float, _achievement(num, den))
+        variable(f"met_{key}", bool, _met(key, p, q))
+    return system
+
+
+def _achievement(num: str, den: str) -> Callable[[Any, Any], Any]:
+    # OpenFisca reads a formula's parameters by count: exactly (entity, period).
+    def formula(entity: Any, period: Any) -> Any:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return entity(num, period) * 100 / entity(den, period)
+
+    return formula
+
+
+def _met(key: str, p: int, q: int) -> Callable[[Any, Any], Any]:
+    def formula(entity: Any, period: Any) -> Any:
+        return entity(f"achievement_{key}", period) >= p / q
+
+    return formula
+
+
+def openfisca_run(system: Any, data: dict[str, np.ndarray]) -> dict[str, tuple[Any, Any]]:
+    from openfisca_core.simulations import SimulationBuilder  # noqa: PLC0415
+
+    rows = len(next(iter(data.values())))
+    simulation = SimulationBuilder().build_default_simulation(system, rows)
+    for name, values in data.items():
+        simulation.set_input(name, "2024", values)
+    out = {}
+    for iid, *_rest in SPEC:
+        key = iid.replace(".", "_")
+        out[iid] = (
+            simulation.calculate(f"achievement_{key}", "2024"),
+            simulation.calculate(f"met_{key}", "2024"),
+        )
+    return out
+
+
+# --- checks before timing -----------------------------------------------------------
+
+
+def check_agree(data: dict[str, np.ndarray]) -> None:
+    """spmkit equals hand-written numpy on every output, bit for bit."""
+    batch: Any = spmkit.evaluate_batch(RULE_SET, data)
+    for iid, (value, met, gap, status, n, d, exceeds) in numpy_all(data).items():
+        arrays = batch[iid]
+        assert np.array_equal(arrays.value, value, equal_nan=True), iid
+        assert np.array_equal(arrays.met, met), iid
+        assert np.array_equal(arrays.gap, gap, equal_nan=True), iid
+        assert np.array_equal(arrays.status_code, status), iid
+        assert np.array_equal(arrays.numerator, n, equal_nan=True), iid
+        assert np.array_equal(arrays.denominator, d, equal_nan=True), iid
+        assert np.array_equal(arrays.exceeds_denominator, exceeds), iid
+
+
+def openfisca_error(system: Any, data: dict[str, np.ndarray]) -> tuple[float, int]:
+    """OpenFisca's largest relative error of achievement and its met flags that differ."""
+    exact = numpy_all(data)
+    worst, flips = 0.0, 0
+    for iid, (value, met) in openfisca_run(system, data).items():
+        reference, reference_met = exact[iid][0], exact[iid][1]
+        ok = np.isfinite(reference) & (reference != 0)
+        error = np.abs(value[ok].astype(np.float64) - reference[ok]) / reference[ok]
+        worst = max(worst, float(error.max(initial=0.0)))
+        flips += int(np.count_nonzero(met[ok] != reference_met[ok]))
+    return worst, flips
+
+
+# --- timing ---------------------------------------------------------------------------
+
+
+def interleaved(
+    contenders: dict[str, Callable[[], object]], baseline: str, rounds: int
+) -> dict[str, tuple[float, float]]:
+    """Run every contender once per round (rotating the order); median time and ratio."""
+    names = list(contenders)
+    times: dict[str, list[float]] = {n: [] for n in names}
+    for contender in contenders.values():  # warm up: caches, imports, page faults
+        contender()
+    for round_ in range(rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            contenders[name]()
+            times[name].append(time.perf_counter() - start)
+    return {
+        n: (
+            statistics.median(times[n]),
+            statistics.median(t / b for t, b in zip(times[n], times[baseline], strict=True)),
+        )
+        for n in names
+    }
+
+
+def rounds_for(rows: int) -> int:
+    return 31 if rows <= 1_000 else 15 if rows <= 10_000 else 9 if rows <= 100_000 else 5
+
+
+def bench_peers(sizes: list[int]) -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    try:
+        system = openfisca_system()
+    except ImportError:
+        system = None
+        print("OpenFisca not installed (pip install -e '.[bench]'): its column is left out")
+    columns = ["numpy kernel", "numpy, all outputs", "spmkit evaluate_batch"]
+    columns += ["OpenFisca"] if system is not None else []
+    columns += ["pandas ops"]
+    print("\n## Peers (median of per-round ratios to the numpy kernel)\n")
+    print("| rows | " + " | ".join(columns) + " | numpy kernel median |")
+    print("|---:|" + "---:|" * (len(columns) + 1))
+    for rows in sizes:
+        data = make_data(rows)
+        check_agree(data)
+        frame = pd.DataFrame(data)
+        contenders: dict[str, Callable[[], object]] = {
+            "numpy kernel": lambda d=data: numpy_kernel(d),
+            "numpy, all outputs": lambda d=data: numpy_all(d),
+            "spmkit evaluate_batch": lambda d=data: spmkit_batch(d),
+        }
+        if system is not None:
+            contenders["OpenFisca"] = lambda d=data: openfisca_run(system, d)
+        contenders["pandas ops"] = lambda f=frame: pandas_ops(f)
+        found = interleaved(contenders, "numpy kernel", rounds_for(rows))
+        cells = " | ".join(f"{found[c][1]:.2f}x" for c in columns)
+        print(f"| {rows:,} | {cells} | {found['numpy kernel'][0] * 1e3:.2f} ms |", flush=True)
+    if system is not None:
+        worst, flips = openfisca_error(system, make_data(100_000))
+        print(
+            f"\nOpenFisca (float32): largest relative error {worst:.1e}, {flips} met flags differ"
+        )
+
+
+def bench_memory(rows: int) -> None:
+    data = make_data(rows)
+    input_mb = sum(a.nbytes for a in data.values()) / 1e6
+    spmkit_batch(data)
+    tracemalloc.start()
+    result = spmkit_batch(data)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del result
+    print(
+        f"\npeak memory of evaluate_batch at {rows:,} rows (tracemalloc, result included): "
+        f"{peak / 1e6:.0f} MB for {input_mb:.0f} MB of input = {peak / 1e6 / input_mb:.2f}x"
+    )
+
+
+# --- the CLI --------------------------------------------------------------------------
+
+_FLOOR = """
+import resource, sys, time
+import numpy as np, pandas as pd
+start = time.perf_counter()
+frame = pd.read_csv(sys.argv[1])
+out = {}
+with np.errstate(invalid="ignore", divide="ignore"):
+    for iid, num, den, p, q in SPEC:
+        n, d = frame[num].to_numpy(), frame[den].to_numpy()
+        a = n * 100
+        out[iid + ".value"] = a / d
+        out[iid + ".met"] = a * q >= p * d
+pd.DataFrame(out).to_csv(sys.argv[2], index=False)
+seconds = time.perf_counter() - start
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+_CLI = """
+import resource, sys, time
+from spmkit.cli import main
+start = time.perf_counter()
+try:
+    main(["evaluate", "kulon-progo-2011", sys.argv[1], "--format", "csv", "-o", sys.argv[2],
+          "--no-progress"])
+except SystemExit:
+    pass
+seconds = time.perf_counter() - start
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def write_csv(path: Path, rows: int) -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    data = make_data(rows, spec=FULL_SPEC)
+    frame = pd.DataFrame({"kabupaten": [f"R{i}" for i in range(rows)], **data})
+    for name in MISSING:
+        frame[name] = frame[name].astype("Int64")
+    frame.to_csv(path, index=False)
+
+
+def run_script(script: str, *args: str) -> tuple[float, float]:
+    """Run a script in a fresh interpreter; its own time (s) and peak resident memory (MB)."""
+    command = [sys.executable, "-c", script, *args]
+    output = subprocess.check_output(command, text=True, stderr=subprocess.DEVNULL)  # noqa: S603
+    seconds, peak_kb = output.split()[-2:]
+    return float(seconds), float(peak_kb) / 1024
+
+
+def bench_cli(rows: int, rounds: int) -> None:
+    floor_script = f"SPEC = {FULL_SPEC!r}\n{_FLOOR}"
+    with tempfile.TemporaryDirectory() as directory:
+        data = Path(directory) / "data.csv"
+        write_csv(data, rows)
+        out = str(Path(directory) / "out.csv")
+        cli_t, floor_t, cli_m, floor_m = [], [], [], []
+        for _ in range(rounds):
+            seconds, peak = run_script(_CLI, str(data), out)
+            cli_t.append(seconds)
+            cli_m.append(peak)
+            seconds, peak = run_script(floor_script, str(data), out)
+            floor_t.append(seconds)
+            floor_m.append(peak)
+    ratio = statistics.median(c / f for c, f in zip(cli_t, floor_t, strict=True))
+    print(
+        f"\nCLI on a {rows:,}-row CSV (23 indicators, --format csv): "
+        f"{statistics.median(cli_t):.2f} s vs read_csv + numpy kernel + to_csv "
+        f"{statistics.median(floor_t):.2f} s = {ratio:.1f}x; peak memory "
+        f"{statistics.median(cli_m):.0f} MB vs {statistics.median(floor_m):.0f} MB = "
+        f"{statistics.median(cli_m) / statistics.median(floor_m):.2f}x"
+    )
+
+
+# --- scalar ---------------------------------------------------------------------------
+
+
+def hand_fraction(row: dict[str, int]) -> dict[str, tuple[Fraction, bool]]:
+    """One region by hand: the exact value and met of every indicator, with Fractions."""
+    out = {}
+    for iid, num, den, p, q in FULL_SPEC:
+        value = Fraction(row[num] * 100, row[den])
+        out[iid] = (value, value >= Fraction(p, q))
+    return out
+
+
+def bench_scalar() -> None:
+    row = {k: int(v[0]) for k, v in make_data(1, seed=3, spec=FULL_SPEC).items()}
+    row.update({den: max(row[den], 1) for _i, _n, den, _p, _q in FULL_SPEC})
+
+    def explained() -> list[str]:
+        return [r.explanation for r in spmkit.evaluate(KULON_PROGO, row).values()]
+
+    found = interleaved(
+        {
+            "hand-written Fraction": lambda: hand_fraction(row),
+            "spmkit.evaluate": lambda: spmkit.evaluate(KULON_PROGO, row),
+            "spmkit.evaluate + explanations": explained,
+        },
+        "hand-written Fraction",
+        301,
+    )
+    print(f"\nscalar evaluate of Kulon Progo (23 indicators), one region: {_line(found)}")
+
+
+def _line(found: dict[str, tuple[float, float]]) -> str:
+    return "; ".join(f"{n} {t * 1e6:,.0f} us ({r:.2f}x)" for n, (t, r) in found.items())
+
+
+# --- aggregate, data frames -----------------------------------------------------------
+
+
+def bench_aggregate(rows: int, groups: int) -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    data = make_data(rows, spec=FULL_SPEC)
+    data = {k: np.nan_to_num(v).astype(np.int64) for k, v in data.items()}
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, groups, rows)
+    for label, key in (("integer", codes), ("string", np.array([f"kab-{c:04d}" for c in codes]))):
+        columns = {"region": key, **data}
+        frame = pd.DataFrame(columns)
+        found = interleaved(
+            {
+                "pandas groupby().sum()": lambda f=frame: f.groupby("region").sum(),
+                "spmkit.aggregate": lambda c=columns: spmkit.aggregate(
+                    KULON_PROGO, c, by=["region"]
+                ),
+            },
+            "pandas groupby().sum()",
+            5,
+        )
+        print(
+            f"\naggregate {rows:,} rows x {len(data)} inputs into {groups} groups, "
+            f"{label} keys: {_line(found)}".replace(" us", " us")
+        )
+
+
+def bench_frames(rows: int) -> None:
+    data = make_data(rows, spec=FULL_SPEC)
+    result: Any = spmkit.evaluate_batch(KULON_PROGO, data)
+    contenders: dict[str, Callable[[], object]] = {
+        "evaluate_batch": lambda: spmkit.evaluate_batch(KULON_PROGO, data),
+        'to_pandas("long")': lambda: result.to_pandas("long"),
+        'to_pandas("wide")': lambda: result.to_pandas("wide"),
+        'to_polars("long")': lambda: result.to_polars("long"),
+        'to_polars("wide")': lambda: result.to_polars("wide"),
+    }
+    found = interleaved(contenders, "evaluate_batch", 5)
+    print(f"\ndata frames of {rows:,} rows x 23 indicators, ratio to evaluate_batch:")
+    for name, (seconds, ratio) in found.items():
+        print(f"  {name:<20} {seconds * 1e3:9.1f} ms  {ratio:6.2f}x")
+
+
+# --- start-up -------------------------------------------------------------------------
+
+
+def bench_startup() -> None:
+    def fresh(code: str) -> float:
+        script = f"import time; s = time.perf_counter(); {code}; print(time.perf_counter() - s)"
+        return float(subprocess.check_output([sys.executable, "-c", script], text=True))  # noqa: S603
+
+    def total(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.check_call([sys.executable, "-c", code])  # noqa: S603
+        return time.perf_counter() - start
+
+    bare = [total("pass") for _ in range(7)]
+    loaded = [total("import spmkit") for _ in range(7)]
+    over = statistics.median(a - b for a, b in zip(loaded, bare, strict=True))
+    inside = statistics.median(fresh("import spmkit") for _ in range(7))
+    first = statistics.median(
+        fresh("import spmkit; spmkit.load_rule_set('kulon-progo-2011')") for _ in range(5)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spmkit.load_rule_set("kulon-progo-2011")
+        times = []
+        for _ in range(21):
+            start = time.perf_counter()
+            spmkit.load_rule_set("kulon-progo-2011")
+            times.append(time.perf_counter() - start)
+    print(
+        f"\nimport spmkit: {over * 1e3:.0f} ms over a bare interpreter "
+        f"({inside * 1e3:.0f} ms inside it); import + first load_rule_set: "
+        f"{first * 1e3:.0f} ms; a second load_rule_set of the same id: "
+        f"{statistics.median(times) * 1e3:.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--only", default="peers,memory,cli,scalar,aggregate,frames,startup")
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--cli-rows", type=int, default=100_000)
+    parser.add_argument("--cli-rounds", type=int, default=3)
+    args = parser.parse_args()
+    parts = set(args.only.split(","))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(
+        f"spmkit {spmkit.__version__}, numpy {np.__version__}, Python "
+        f"{sys.version.split()[0]}, {os.cpu_count()} cores; {len(SPEC)} indicators"
+    )
+    if "peers" in parts:
+        bench_peers(sizes)
+    if "memory" in parts:
+        bench_memory(max(sizes))
+    if "cli" in parts:
+        bench_cli(args.cli_rows, args.cli_rounds)
+    if "scalar" in parts:
+        bench_scalar()
+    if "aggregate" in parts:
+        bench_aggregate(1_000_000, 500)
+    if "frames" in parts:
+        bench_frames(200_000)
+    if "startup" in parts:
+        bench_startup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""The fused batch kernel: numba and pure numpy give the same bits, equal to scalar evaluate.
+
+The hypothesis property in test_batch_property.py runs both kernels on small tables;
+here the tables span several chunks of the numpy path, with zeros, missing values,
+decimals (held over a power of ten), every comparator and values exactly on target.
+"""
+
+from __future__ import annotations
+
+import pickle
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import spmkit
+from spmkit.evaluation.kernel import CHUNK, compiled_loop, use_compiled
+from spmkit.language.expr import Input
+from spmkit.rulesets.model import (
+    Indicator,
+    InputKind,
+    InputSpec,
+    Jurisdiction,
+    LegalBasis,
+    RuleSet,
+    ServiceType,
+    Source,
+    Target,
+)
+from test_batch_property import kernel_env
+
+ROWS = 2 * CHUNK + 7
+FIELDS = ("value", "met", "gap", "status_code", "numerator", "denominator", "exceeds_denominator")
+
+
+def _rule_set() -> RuleSet:
+    indicators = {}
+    for number, (op, target, factor) in enumerate(
+        [
+            (">=", Fraction(57), Fraction(100)),
+            (">", Fraction(333, 10), Fraction(100)),
+            ("<=", Fraction(3, 2), Fraction(1)),
+            ("<", Fraction(95), Fraction(1000)),
+            ("==", Fraction(100), Fraction(100)),
+        ]
+    ):
+        iid = f"K.{number}"
+        indicators[iid] = Indicator(
+            id=iid,
+            name=iid,
+            service_type="K",
+            numerator=Input(f"n{number % 3}"),
+            denominator=Input(f"d{number % 2}"),
+            factor=factor,
+            target=Target(op=op, value=target),
+            deadline=None,
+            source=Source(ref="generated"),
+        )
+    names = ["n0", "n1", "n2", "d0", "d1"]
+    return RuleSet(
+        id="kernel",
+        title="kernel",
+        language="en",
+        jurisdiction=Jurisdiction(level="kabupaten", name="X"),
+        legal_basis=LegalBasis(instrument="Test", number="1", year=2020),
+        inputs={
+            n: InputSpec(name=n, label=n, unit="dimensionless", kind=InputKind.AMOUNT)
+            for n in names
+        },
+        service_types={"K": ServiceType(id="K", name="K")},
+        indicators=indicators,
+    )
+
+
+def _data() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    d0 = rng.integers(0, 200, ROWS)  # zeros: undefined rows
+    d1 = rng.integers(0, 50, ROWS).astype(np.float64)
+    d1[rng.random(ROWS) < 0.05] = np.nan  # missing rows
+    n0 = (d0 * 57) // 100  # many exactly on the 57 % target
+    n1 = rng.integers(0, 300, ROWS).astype(np.float64) / 10  # decimals: 1/10
+    n1[rng.random(ROWS) < 0.03] = np.nan
+    n2 = rng.integers(0, 250, ROWS)
+    return {"n0": n0, "n1": n1, "n2": n2, "d0": d0, "d1": d1}
+
+
+def test_numba_is_used_when_installed():
+    pytest.importorskip("numba")
+    assert compiled_loop() is not None
+    with kernel_env("auto"):
+        assert use_compiled()
+    with kernel_env("numpy"):
+        assert not use_compiled()
+
+
+def test_both_kernels_give_the_same_bits_over_several_chunks():
+    rule_set, data = _rule_set(), _data()
+    results = {}
+    for kernel in ("auto", "numpy"):
+        with kernel_env(kernel):
+            results[kernel] = spmkit.evaluate_batch(rule_set, data)
+    for iid in rule_set.indicators:
+        for field in FIELDS:
+            left = getattr(results["auto"][iid], field)
+            right = getattr(results["numpy"][iid], field)
+            assert left.dtype == right.dtype, (iid, field)
+            assert np.array_equal(left, right, equal_nan=True), (iid, field)
+    statuses = {s for iid in rule_set.indicators for s in results["numpy"][iid].status}
+    assert statuses == {"met", "not_met", "no_data", "undefined"}
+
+
+@pytest.mark.parametrize("kernel", ["auto", "numpy"])
+def test_kernel_equals_scalar_on_every_chunk(kernel):
+    rule_set, data = _rule_set(), _data()
+    with kernel_env(kernel):
+        result = spmkit.evaluate_batch(rule_set, data)
+    # First and last rows of every chunk, and a sample in between.
+    rows = sorted({0, CHUNK - 1, CHUNK, 2 * CHUNK - 1, 2 * CHUNK, ROWS - 1, *range(5, ROWS, 997)})
+    for row in rows:
+        scalars = {
+            k: (None if np.isnan(v[row]) else float(v[row])) if v.dtype.kind == "f" else int(v[row])
+            for k, v in data.items()
+        }
+        report = spmkit.evaluate(rule_set, {k: v for k, v in scalars.items() if v is not None})
+        for iid, expected in report.items():
+            got = result[iid]
+            assert got.status[row] == expected.status.value, (row, iid)
+            value = expected.exact_value
+            assert np.isnan(got.value[row]) if value is None else got.value[row] == float(value)
+            gap = expected.exact_gap
+            assert np.isnan(got.gap[row]) if gap is None else got.gap[row] == float(gap)
+            assert bool(got.met[row]) == bool(expected.met)
+            assert bool(got.exceeds_denominator[row]) == expected.exceeds_denominator
+
+
+def test_results_are_read_only():
+    result = spmkit.evaluate_batch(_rule_set(), _data())
+    for field in FIELDS:
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(result["K.0"], field)[0] = 1
+
+
+def test_explanation_is_built_when_read_and_survives_pickling():
+    rule_set = spmkit.load_rule_set("kulon-progo-2011")
+    report = spmkit.evaluate(rule_set, {"bumil_k4": 950, "sasaran_bumil": 1000})
+    text = (
+        "I.1: bumil_k4 / sasaran_bumil x 100 = 950 / 1,000 x 100 = 95 %; "
+        "target >= 95 % by 2015: met. Source: Peraturan Bupati Nomor 15 Tahun 2011, "
+        "Lampiran, No. I, indikator 1."
+    )
+    copy = pickle.loads(pickle.dumps(report))  # noqa: S301 - our own object
+    assert report["I.1"].explanation == text
+    assert report["I.1"].explanation is report["I.1"].explanation
+    assert copy["I.1"].explanation == text
+    assert copy == report
