@@ -169,6 +169,7 @@ class TestDataFrames:
         assert result.to_polars("wide")["I.1.value"].to_list() == [95.0, None]
 
 
+@pytest.mark.slow  # starts Dask
 def test_dask_dataframe_gives_a_lazy_result_equal_to_in_memory(rule_set):
     """Many partitions on a local two-worker cluster; equal to the in-memory evaluation."""
     dd = pytest.importorskip("dask.dataframe")

@@ -33,6 +33,10 @@ from spmkit.rulesets.model import (
     Target,
 )
 
+pytestmark = (
+    pytest.mark.slow
+)  # hypothesis-heavy: batch == scalar over many generated tables; `make check-fast` skips it
+
 INPUTS = ("a", "b", "c", "d")
 LITERALS = [Fraction(v) for v in (0, 1, 2, 3, 100)] + [Fraction(3, 2), Fraction(1, 10)]
 TARGETS = [Fraction(v) for v in (0, 1, 57, 95, 100)] + [Fraction(333, 10), Fraction(3, 2)]

@@ -181,7 +181,7 @@ class TestEvaluate:
         assert "must end in .png or .svg (got .pdf)" in err
 
     def test_indonesian_csv_with_a_bad_row(self, capsys):
-        """The docs' CSV: three rows evaluate, row 5 is refused with its row number, exit 3 (rows refused)."""
+        """The docs' CSV: three rows evaluate, row 5 is refused with its row number, exit 3."""
         status, out, err = run(capsys, "evaluate", "kulon-progo-2011", PUSKESMAS, "--lang", "en")
         assert status == 3
         assert "Data: Wates 2011 (row 2)" in out
@@ -198,6 +198,9 @@ class TestEvaluate:
         path = write(tmp_path, "d.csv", "bumil_k4,sasaran_bumil\n3.582,4.100\n")
         status, out, err = run(capsys, "evaluate", "kulon-progo-2011", path)
         assert (status, out) == (2, "")
+        # In the rule set's language (Indonesian) unless --lang en.
+        assert "kolom 'bumil_k4': cara penulisan angkanya tidak dapat dipastikan" in err
+        _, _, err = run(capsys, "evaluate", "kulon-progo-2011", path, "--lang", "en")
         assert "column 'bumil_k4': cannot tell how its numbers are written" in err
         status, out, _ = run(
             capsys, "evaluate", "kulon-progo-2011", path, "--number-format", "id", "--lang", "en"
@@ -302,14 +305,14 @@ class TestCheckListShow:
         assert out.endswith("kulon-progo-2011.yaml: ok (23 indicators)\n")
 
     def test_check_reports_every_problem_with_file_and_line(self, capsys, tmp_path):
-        """A broken rule file: exit 1 and each problem at file:line."""
+        """A broken rule file: exit 2 (unusable rule file) and each problem at file:line."""
         text = (ROOT / "rules" / "kulon-progo-2011.yaml").read_text(encoding="utf-8")
         broken = text.replace("language: id", "language: id\nlanguage: en", 1).replace(
             "numerator: bumil_k4", "numerator: bumil_k5", 1
         )
         path = write(tmp_path, "bad.yaml", broken)
         status, out, _ = run(capsys, "check", path)
-        assert status == 1
+        assert status == 2
         problems = out.splitlines()
         assert len(problems) >= 2
         assert all(line.startswith(f"{path}:") for line in problems)
@@ -359,6 +362,7 @@ def test_catalogue_has_every_key_in_both_languages():
     assert set(CATALOGUE["id"]) == set(CATALOGUE["en"])
 
 
+@pytest.mark.slow  # a subprocess
 def test_console_script_subprocess():
     """The installed `spmkit` script: piped output has no colour and no progress line."""
     script = shutil.which("spmkit", path=str(Path(sys.executable).parent))

@@ -106,7 +106,8 @@ class TestReadCsv:
         assert len(problems) == 2
         assert problems[0] == (
             "column 'bumil_k4': cannot tell how its numbers are written ('3.582' is 3582 in "
-            "Indonesian notation, 3.582 in English notation); declare the format: "
+            "Indonesian notation, 3.582 in English notation, and no cell of the file settles "
+            "the notation); ambiguous cells: row 2 ('3.582'); declare the format: "
             "--number-format id (3.582 = three thousand five hundred eighty-two) or "
             "--number-format en (3.582 = three point five eight two)"
         )
@@ -189,7 +190,7 @@ class TestReadCsv:
         assert caught.value.problems == (
             (
                 "the mapping sends column 'K4' to 'bumil_k5', which is not an input of rule set "
-                "'kulon-progo-2011'"
+                "'kulon-progo-2011'; did you mean 'bumil_k4'?"
             ),
             "columns 'Bumil' and 'bumil_k4' both give input 'bumil_k4'",
         )

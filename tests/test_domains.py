@@ -105,6 +105,7 @@ class TestWater:
         assert result.status.value == status
 
 
+@pytest.mark.slow  # runs the kit (hypothesis)
 @pytest.mark.parametrize("rule_set", [WATER, EDUCATION], ids=lambda rs: rs.id)
 def test_kit_with_declared_sub_populations(rule_set):
     """The kit passes with the sub-populations stated by hand (not read off the formulas)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import spmkit
 
 
@@ -46,6 +48,7 @@ def test_api_contract_names():
     assert {s.value for s in spmkit.Status} == {"met", "not_met", "no_data", "undefined"}
 
 
+@pytest.mark.slow  # a subprocess
 def test_import_does_not_pull_heavy_modules():
     """import spmkit loads neither hypothesis nor the command line."""
     code = (

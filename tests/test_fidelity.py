@@ -297,7 +297,7 @@ class TestFractionalCountMessage:
         """Read from a CSV file, the same value is reported as 2.416 too."""
         data = tmp_path / "dm.csv"
         data.write_text("dm_standar,dm_estimasi\n2.416,2.416\n", encoding="utf-8")
-        main(["evaluate", "permenkes-4-2019", str(data), "--number-format", "en"])
+        main(["evaluate", "permenkes-4-2019", str(data), "--number-format", "en", "--lang", "en"])
         out, err = capsys.readouterr()
         (refused,) = [line for line in (out + err).splitlines() if "(got " in line]
         assert refused.endswith(

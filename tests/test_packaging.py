@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = (
+    pytest.mark.slow
+)  # builds and installs a wheel in a subprocess; `make check-fast` skips it
+
 ROOT = Path(__file__).parents[1]
 
 

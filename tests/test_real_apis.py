@@ -73,7 +73,7 @@ class TestCli:
 
     def test_diff_text(self, capsys):
         """Text is str() of the diff."""
-        status, out = run(capsys, "diff", "permenkes-43-2016", "permenkes-4-2019")
+        status, out = run(capsys, "diff", "permenkes-43-2016", "permenkes-4-2019", "--lang", "en")
         assert status == 0
         assert out.rstrip("\n") == str(spmkit.diff("permenkes-43-2016", "permenkes-4-2019"))
 
@@ -114,6 +114,7 @@ def one_ulp_off(rule_set, columns):
     return moved
 
 
+@pytest.mark.slow  # runs the kit (hypothesis)
 class TestKitBatchProperty:
     def test_real_batch_passes_by_default(self):
         """Without options the kit checks spmkit.evaluate_batch itself, and it passes."""

@@ -74,11 +74,13 @@ class TestIndicatorsAndTargets:
 
 class TestRuleSets:
     @given(rule_sets())
+    @pytest.mark.slow  # hypothesis-heavy
     def test_yaml_round_trip(self, rule_set):
         """Every drawn rule set is valid and survives dump and load unchanged."""
         assert spmkit.loads_rule_set(dump_rule_set(rule_set)) == rule_set
 
     @given(st.from_type(spmkit.RuleSet))
+    @pytest.mark.slow  # a subprocess
     def test_from_type_works_through_the_entry_point(self, rule_set):
         """st.from_type(spmkit.RuleSet) draws rule sets (registered by the hypothesis hook)."""
         assert isinstance(rule_set, spmkit.RuleSet)

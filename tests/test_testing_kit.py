@@ -29,6 +29,7 @@ SHIPPED_CASES = [
 ]
 
 
+@pytest.mark.slow  # hypothesis-heavy: every property of every shipped rule set
 @pytest.mark.parametrize("case", SHIPPED_CASES, ids=str)
 def test_shipped_rule_set_property(case):
     """Every applicable property holds for every shipped rule set."""
@@ -104,6 +105,7 @@ def failure(rule_set, prop, **options):
     return error, str(info.value)
 
 
+@pytest.mark.slow  # runs the kit on broken rule sets (hypothesis)
 class TestTeeth:
     def test_sound_small_rule_set_passes(self):
         """The correct rule set passes with the same knowledge the broken ones are checked with."""
@@ -165,6 +167,7 @@ class TestTeeth:
         assert _degree(spmkit.parse_expression(text)) == degree
 
 
+@pytest.mark.slow  # runs the kit (hypothesis)
 class TestFeatureHooks:
     def test_batch_matching_scalar_passes(self):
         """A batch evaluator that agrees row by row with evaluate passes."""
@@ -249,6 +252,7 @@ class TestArguments:
         assert str(cases[0]) == "contoh:yaml_round_trip"
 
 
+@pytest.mark.slow  # runs the kit (hypothesis)
 def test_declared_rates_are_not_coverages():
     """An indicator declared coverage: false (a rate) is not held to 0..factor."""
     text = SMALL.replace("NUM", "bumil_k4").replace("DEN", "sasaran_bumil").replace("FACTOR", "100")

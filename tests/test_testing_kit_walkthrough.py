@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the whole kit, in a subprocess too; `make check-fast` skips it
+
 DOC = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
 FENCE = re.compile(r"^ *```(\w+)[^\n]*\n(.*?)^ *```", re.MULTILINE | re.DOTALL)
 

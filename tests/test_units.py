@@ -88,6 +88,7 @@ WATER = rule_text(
 class TestRegistry:
     """One lazily built registry with SPM counting units as distinct dimensions."""
 
+    @pytest.mark.slow  # a subprocess
     def test_import_does_not_import_pint(self):
         """`import spmkit` neither imports pint nor builds a registry."""
         code = "import sys, spmkit; print('pint' in sys.modules)"

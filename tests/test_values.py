@@ -90,6 +90,15 @@ class TestStrictDataYaml:
         assert problem.startswith("line 3: $.bumil_k4: duplicate key 'bumil_k4' (first at line 1)")
         assert isinstance(caught.value, spmkit.DataError)
 
+    def test_duplicate_key_in_json_data_file(self, tmp_path: Path):
+        """JSON too: a key twice in one object is refused (json.loads kept the last)."""
+        path = tmp_path / "data.json"
+        path.write_text(
+            '{"bumil_k4": 950, "sasaran_bumil": 1000, "bumil_k4": 10}', encoding="utf-8"
+        )
+        with pytest.raises(DataFileError, match=r"duplicate key 'bumil_k4' in one object"):
+            read_data(path, RULES)
+
     def test_duplicate_key_in_mapping_file(self, tmp_path: Path):
         """A mapping file with a key twice is refused the same way."""
         path = tmp_path / "mapping.yaml"

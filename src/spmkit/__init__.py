@@ -66,6 +66,9 @@ if typing.TYPE_CHECKING:
         evaluate,
         validate_data,
     )
+    from spmkit.files.export import (
+        render,
+    )
     from spmkit.language.parse import (
         parse_expression,
     )
@@ -162,6 +165,7 @@ _LOCATIONS: dict[str, str] = {
     "load_rule_set": "spmkit.rulesets.reader",
     "loads_rule_set": "spmkit.rulesets.reader",
     "parse_expression": "spmkit.language.parse",
+    "render": "spmkit.files.export",
     "shipped_rule_sets": "spmkit.rulesets.reader",
     "stratify": "spmkit.evaluation.aggregate",
     "validate_data": "spmkit.evaluation.scalar",
@@ -243,6 +247,7 @@ __all__ = [
     "load_rule_set",
     "loads_rule_set",
     "parse_expression",
+    "render",
     "rule_set_for",
     "shipped_rule_sets",
     "stratify",

@@ -4,10 +4,16 @@ Every subcommand reads files, calls the pure API and prints; no rule lives here.
 files are read by :mod:`spmkit.files.datafiles`, output is written by :mod:`spmkit.files.report` and
 :mod:`spmkit.files.chart`, words come from :mod:`spmkit.messages`.
 
-Exit status: 0 success (for ``evaluate``: every target of every row met), 1 a target
-not met, or a problem found by ``check``; 2 bad usage, an unusable data or rule file, or
-an optional package this installation lacks; 3 some data rows refused (the others
-evaluated); 70 an internal error of spmkit (a bug: please report it), never a traceback.
+Exit status (the same for every command, documented in docs/cli.md):
+
+- 0: success; for ``evaluate``, every target of every row met;
+- 1: some target not met;
+- 2: unusable input: bad usage, an unreadable data or rule file (``check`` finding a
+  problem), an unknown output suffix, or a feature this installation lacks;
+- 3: some data rows refused (a cell that is not a number); the other rows were evaluated.
+
+Refused rows (3) outrank unmet targets (1): the report is incomplete. A closed pipe
+(``spmkit list | head -3``) ends quietly with the status of the work done.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from spmkit.errors import (
+    DataFileError,
     SpmkitError,
     SpmkitWarning,
     UnverifiedValuesWarning,
@@ -33,18 +40,20 @@ from spmkit.errors import (
     format_errors,
 )
 from spmkit.evaluation.compare import Comparison
-from spmkit.files.datafiles import (
-    ColumnMapping,
-    DataFileError,
-    DataTable,
-    RowOutcome,
-    evaluate_table,
-    load_mapping,
-    read_data,
-)
+from spmkit.files.export import OUTPUT_FORMATS, format_for, render_outcomes
+from spmkit.files.mapping import ColumnMapping, load_mapping
 from spmkit.files.outputs import write_output
-from spmkit.files.report import FORMATS, indicator_name, render
-from spmkit.messages import LANGUAGES, Language, default_language, format_number, message
+from spmkit.files.reading import DataTable, read_data
+from spmkit.files.report import indicator_name
+from spmkit.files.table import RowOutcome, TableEvaluation, evaluate_table
+from spmkit.messages import (
+    LANGUAGES,
+    Language,
+    default_language,
+    format_number,
+    in_language,
+    message,
+)
 from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet, Verification
 from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
@@ -54,13 +63,16 @@ __all__ = ["build_parser", "main"]
 PROGRESS_MIN_ROWS: Final = 200
 """Batches of at least this many rows show progress on stderr (when it is a terminal)."""
 
-EXIT_ROWS_REFUSED: Final = 3
-"""Exit status when some data rows were refused (bad cells); the other rows are reported."""
-
+EXIT_OK: Final = 0
+"""Success; every target of every row met."""
+EXIT_NOT_MET: Final = 1
+"""Some target not met."""
+EXIT_UNUSABLE: Final = 2
+"""Unusable input: bad usage, an unreadable data or rule file, an unknown output suffix."""
 EXIT_INTERNAL: Final = 70
-"""Exit status of an internal error (EX_SOFTWARE): a bug, reported in one line."""
-
-_SUFFIX_FORMATS: Final = {".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html"}
+"""An internal error of spmkit (EX_SOFTWARE): a bug, reported in one line, no traceback."""
+EXIT_REFUSED: Final = 3
+"""Some data rows refused; the others were evaluated."""
 
 
 class Progress:
@@ -100,7 +112,9 @@ def _version() -> str:
 
 def _language(args: argparse.Namespace, rule_set: RuleSet | None) -> Language:
     chosen: Language | None = args.lang
-    return chosen if chosen is not None else default_language(rule_set)
+    resolved = chosen if chosen is not None else default_language(rule_set)
+    args.resolved_lang = resolved  # for the messages of errors raised later
+    return resolved
 
 
 def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
@@ -114,10 +128,23 @@ def _read_table(args: argparse.Namespace, rule_sets: RuleSet | Sequence[RuleSet]
         number_format=args.number_format,
         mapping=_mapping(args),
         sheet=args.sheet,
+        header_row=args.header_row,
     )
     if args.year is not None:
         table = table.for_period(str(args.year))
+    lang = args.lang or default_language(
+        rule_sets if isinstance(rule_sets, RuleSet) else rule_sets[0]
+    )
+    for note in table.notes:
+        print(f"spmkit: {table.source}: {in_language(note, lang)}", file=sys.stderr)
     return table
+
+
+def _status(outcomes: Sequence[RowOutcome]) -> int:
+    """The exit status of evaluated rows: refused rows outrank unmet targets."""
+    if any(not outcome.evaluated for outcome in outcomes):
+        return EXIT_REFUSED
+    return EXIT_OK if all(outcome.all_met for outcome in outcomes) else EXIT_NOT_MET
 
 
 def _warn_unknown(table: DataTable, rule_set: RuleSet, lang: Language) -> None:
@@ -141,11 +168,14 @@ def _no_rows(table: DataTable, args: argparse.Namespace, lang: Language) -> Usag
 
 
 def _output_format(args: argparse.Namespace) -> str:
-    if args.format is not None:
-        return str(args.format)
+    """``--format``, else the output file's suffix (an unknown suffix is an error)."""
     if args.output is not None:
-        return _SUFFIX_FORMATS.get(Path(args.output).suffix.casefold(), "table")
-    return "table"
+        by_suffix = format_for(args.output)
+        if args.format is not None and args.format != by_suffix:
+            msg = f"--format {args.format} does not match the output file {args.output!r}"
+            raise UsageError(msg)
+        return by_suffix
+    return str(args.format) if args.format is not None else "table"
 
 
 def _chart(
@@ -167,38 +197,52 @@ def _html_chart(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Languag
     return _chart(rule_set, outcomes, lang, "svg").decode("utf-8")
 
 
+def _evaluate(args: argparse.Namespace, rule_set: RuleSet, table: DataTable) -> TableEvaluation:
+    progress = Progress(sys.stderr)
+    progress.enabled = progress.enabled and not getattr(args, "no_progress", False)
+    return evaluate_table(rule_set, table, progress=progress)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.jurisdiction is not None:
         return _cmd_evaluate_history(args)
     if args.data is None:
         msg = "give a rule set and a data file (or --jurisdiction NAME and a data file)"
         raise UsageError(msg)
+    output_format = _output_format(args)
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
     table = _read_table(args, rule_set)
     _warn_unknown(table, rule_set, lang)
     if not table.rows:
         raise _no_rows(table, args, lang)
-    progress = Progress(sys.stderr)
-    progress.enabled = progress.enabled and not args.no_progress
-    outcomes = evaluate_table(rule_set, table, progress=progress)
-    output_format = _output_format(args)
+    evaluation = _evaluate(args, rule_set, table)
+    outcomes = evaluation.outcomes
+    args.work_status = _status(outcomes)  # kept if the reader closes the pipe while we write
     to_terminal = args.output is None and sys.stdout.isatty()
-    text = render(
+    rendered = render_outcomes(
         output_format,
         rule_set,
         outcomes,
         lang,
         source=table.source,
+        totals=evaluation.totals,
         width=shutil.get_terminal_size().columns if to_terminal else 100,
         color=to_terminal and "NO_COLOR" not in os.environ,
         chart_svg=_html_chart(rule_set, outcomes, lang) if output_format == "html" else None,
         version=_version(),
     )
-    if args.output is None:
-        sys.stdout.write(text)
+    if args.output is not None:
+        data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
+        write_output(args.output, data, inputs=(args.data, args.rule_set, args.mapping))
+    elif isinstance(rendered, bytes):
+        msg = "an Excel workbook is not written to the terminal: give -o FILE.xlsx"
+        raise UsageError(msg)
     else:
-        write_output(args.output, text.encode("utf-8"), inputs=(args.data, args.rule_set))
+        sys.stdout.write(rendered)
+    if args.output is not None or output_format not in {"table", "markdown", "html"}:
+        for check in evaluation.totals:
+            print(f"spmkit: {check.describe().in_lang(lang)}", file=sys.stderr)
     if args.chart is not None:
         image_format = Path(args.chart).suffix.casefold().lstrip(".")
         chart = _chart(rule_set, outcomes, lang, image_format)
@@ -208,11 +252,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             if outcome.report is not None:
                 print()
                 for result in outcome.report.values():
-                    print(result.explanation)
-    if any(o.report is None for o in outcomes):
-        return EXIT_ROWS_REFUSED
-    every_row_met = all(o.report is not None and o.report.all_met for o in outcomes)
-    return 0 if every_row_met else 1
+                    print(result.explanation_in(lang))
+    return _status(outcomes)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -240,7 +281,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if not table.rows:
         raise _no_rows(table, args, lang)
     outcomes = evaluate_table(rule_set, table)
-    status = 0
+    status = EXIT_OK
     for number, outcome in enumerate(outcomes):
         if number:
             print()
@@ -248,13 +289,21 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             print(f"== {outcome.row.label} ==")
         if outcome.report is None:
             for problem in outcome.problems:
-                print(message("row_refused", lang, where=outcome.row.where, problem=problem))
-            status = EXIT_ROWS_REFUSED
+                print(
+                    message(
+                        "row_refused",
+                        lang,
+                        where=outcome.row.where,
+                        problem=in_language(problem, lang),
+                    )
+                )
+            status = EXIT_REFUSED
             continue
         result = outcome.report[indicator.id]
-        status = status or (0 if result.met else 1)
+        if status == EXIT_OK and result.met is not True:
+            status = EXIT_NOT_MET
         print(f"{indicator.id}: {indicator_name(indicator, lang)}")
-        print(result.explanation)
+        print(result.explanation_in(lang))
         print(f"{message('explain.inputs', lang)}:")
         for name in (n for n in rule_set.inputs if n in indicator.inputs):
             spec = rule_set.inputs[name]
@@ -268,14 +317,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             if indicator.deadline is None
             else message("by", lang, year=indicator.deadline)
         )
-        print(
-            f"{message('explain.target', lang)}: "
-            f"{indicator.target.describe(indicator.factor)}, {deadline}"
-        )
+        target = indicator.target.describe(indicator.factor)
+        if lang == "id":
+            target = target.translate(str.maketrans(",.", ".,"))
+        print(f"{message('explain.target', lang)}: {target}, {deadline}")
         source = indicator.source
         instrument = source.instrument or rule_set.legal_basis.cite()
         print(f"{message('explain.source', lang)}: {instrument}, {source.ref}")
-        print(f"{message('explain.verification', lang)}: {source.verification.value}")
+        verification = message(f"verification.{source.verification.value}", lang)
+        print(f"{message('explain.verification', lang)}: {verification}")
         if source.quote:
             print(f"{message('explain.quote', lang)}: {source.quote}")
         if indicator.notes:
@@ -285,18 +335,19 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return status
 
 
-def _print_result(result: RuleSetDiff | Comparison, output_format: str) -> None:
-    """Print a diff or a comparison: ``to_dict()`` as JSON, else its text form."""
+def _print_result(result: RuleSetDiff | Comparison, output_format: str, lang: Language) -> None:
+    """Print a diff or a comparison: ``to_dict()`` as JSON, else its text in ``lang``."""
     if output_format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(result)
+        return
+    print("\n".join(line.rstrip() for line in result.lines(lang=lang)))
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     first = load_rule_set(args.a)
-    _print_result(diff(first, load_rule_set(args.b)), args.format)
-    return 0
+    lang = _language(args, first)
+    _print_result(diff(first, load_rule_set(args.b)), args.format, lang)
+    return EXIT_OK
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -308,12 +359,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     table = _read_table(args, rule_sets)
     if not table.rows:
         raise _no_rows(table, args, lang)
-    status = 0
+    status = EXIT_OK
     good = [row for row in table.rows if not row.problems]
     for row in table.rows:
         for problem in row.problems:
-            print(message("row_refused", lang, where=row.where, problem=problem), file=sys.stderr)
-            status = EXIT_ROWS_REFUSED
+            shown = in_language(problem, lang)
+            where = in_language(row.where, lang)
+            print(message("row_refused", lang, where=where, problem=shown), file=sys.stderr)
+            status = EXIT_REFUSED
     if not good:
         return status
     names = dict.fromkeys(name for row in good for name in row.values)
@@ -325,12 +378,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(result.to_csv())
     else:
-        print(result)
+        print(result.text(lang))
     return status
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     failed = False
+    lang: Language = args.lang or "en"
     for name in args.files:
         try:
             rule_set = load_rule_set(name)
@@ -339,8 +393,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             for line in format_errors(exc):
                 print(line)
         else:
-            print(f"{name}: ok ({len(rule_set.indicators)} indicators)")
-    return 1 if failed else 0
+            print(message("check_ok", lang, name=name, count=len(rule_set.indicators)))
+    return EXIT_UNUSABLE if failed else EXIT_OK
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -474,13 +528,27 @@ def _print_provenance(rule_set: RuleSet) -> None:
     print(f"values: {shares} (of {sum(counts.values())})")
 
 
+HELP_LANGUAGE: Language = "en"
+"""The language of ``--help`` (set from ``--lang`` or the environment by :func:`main`)."""
+
+
+def _t(english: str, indonesian: str) -> str:
+    """Help text in the help language."""
+    return indonesian if HELP_LANGUAGE == "id" else english
+
+
 def _lang_parent() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=None,
-        help="language of labels and messages (default: the rule set's; id for Indonesian)",
+        help=_t(
+            "language of labels, messages and numbers (default: the rule set's; id for "
+            "Indonesian: 4.900 and 94,23 %%)",
+            "bahasa label, pesan dan angka (bawaan: bahasa rule set; id untuk bahasa "
+            "Indonesia: 4.900 dan 94,23 %%)",
+        ),
     )
     return parent
 
@@ -488,24 +556,62 @@ def _lang_parent() -> argparse.ArgumentParser:
 def _data_parent() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
-        "--year", type=int, help="use only the rows of this year (rows naming no year are kept)"
+        "--year",
+        type=int,
+        help=_t(
+            "use only the rows of this year (rows naming no year are kept)",
+            "pakai hanya baris tahun ini (baris tanpa tahun tetap dipakai)",
+        ),
     )
     parent.add_argument(
         "--number-format",
         choices=("auto", "id", "en"),
         default="auto",
-        help="how numbers written as text are read: id = 3.582 and 96,81; en = 3,582 and "
-        "96.81; auto (default) detects per column and refuses an ambiguous column",
+        help=_t(
+            "how numbers written as text are read: id = 3.582 and 96,81; en = 3,582 and "
+            "96.81; auto (default) decides from every cell of the file and refuses only "
+            "an ambiguous column",
+            "cara membaca angka yang ditulis sebagai teks: id = 3.582 dan 96,81; en = 3,582 "
+            "dan 96.81; auto (bawaan) memutuskan dari semua sel berkas dan hanya menolak "
+            "kolom yang meragukan",
+        ),
     )
     parent.add_argument(
-        "--mapping", metavar="FILE", help="YAML file mapping column names to input names"
+        "--mapping",
+        metavar="FILE",
+        help=_t(
+            "YAML file mapping column names to input names",
+            "berkas YAML yang memetakan nama kolom ke nama input",
+        ),
     )
-    parent.add_argument("--sheet", help="the sheet of an Excel workbook (default: the first)")
+    parent.add_argument(
+        "--sheet",
+        help=_t(
+            "the sheet of an Excel workbook (default: the first); 'all' reads every sheet, "
+            "the year taken from each sheet's name",
+            "lembar kerja Excel (bawaan: yang pertama); 'all' membaca semua lembar, tahunnya "
+            "dari nama lembar",
+        ),
+    )
+    parent.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help=_t(
+            "the row number of the column headers (default: the row that best matches the "
+            "rule set's inputs; title rows above it are skipped)",
+            "nomor baris judul kolom (bawaan: baris yang paling cocok dengan input rule set; "
+            "baris judul di atasnya dilewati)",
+        ),
+    )
     parent.add_argument(
         "--no-unverified-note",
         dest="unverified_note",
         action="store_false",
-        help="do not print the one-line note on a rule set with unverified values",
+        help=_t(
+            "do not print the one-line note on a rule set with unverified values",
+            "jangan cetak catatan satu baris tentang rule set dengan nilai belum diverifikasi",
+        ),
     )
     return parent
 
@@ -521,19 +627,39 @@ def _add(
         name,
         help=summary,
         description=summary,
-        epilog=f"example:\n  {example}",
+        epilog=f"{_t('example', 'contoh')}:\n  {example}\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=list(parents),
     )
     return parser
 
 
+def _exit_codes() -> str:
+    return _t(
+        "exit status: 0 all targets met, 1 some target not met, 2 unusable input or rule "
+        "file, 3 some rows refused",
+        "status keluar: 0 semua target tercapai, 1 ada target tidak tercapai, 2 masukan atau "
+        "berkas rule tidak dapat dipakai, 3 ada baris ditolak",
+    )
+
+
+_RULE_SET_HELP = (
+    "shipped rule-set id or path to a rule file",
+    "id rule set bawaan atau path berkas rule",
+)
+_DATA_HELP = ("CSV, .xlsx, JSON or YAML data file", "berkas data CSV, .xlsx, JSON atau YAML")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``spmkit`` command."""
+    """Return the argument parser of the ``spmkit`` command (help in :data:`HELP_LANGUAGE`)."""
     parser = argparse.ArgumentParser(
         prog="spmkit",
-        description="Evaluate Indonesian SPM (Standar Pelayanan Minimal) rule sets on your counts.",
-        epilog="example:\n  spmkit evaluate kulon-progo-2011 examples/kulon-progo-2011.yaml",
+        description=_t(
+            "Evaluate Indonesian SPM (Standar Pelayanan Minimal) rule sets on your counts.",
+            "Evaluasi rule set SPM (Standar Pelayanan Minimal) atas data Anda.",
+        ),
+        epilog=f"{_t('example', 'contoh')}:\n  spmkit evaluate kulon-progo-2011 "
+        f"examples/kulon-progo-2011.yaml\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"spmkit {_version()}")
@@ -543,55 +669,107 @@ def build_parser() -> argparse.ArgumentParser:
     run = _add(
         commands,
         "evaluate",
-        "evaluate a rule set on a data file (CSV, Excel, JSON or YAML)",
-        "spmkit evaluate kulon-progo-2011 data.csv --year 2011 --format html -o report.html",
+        _t(
+            "evaluate a rule set on a data file (CSV, Excel, JSON or YAML)",
+            "evaluasi rule set atas berkas data (CSV, Excel, JSON atau YAML)",
+        ),
+        "spmkit evaluate kulon-progo-2011 data.xlsx --sheet all -o hasil.xlsx",
         [lang, data],
     )
-    run.add_argument("rule_set", nargs="?", help="shipped rule-set id or path to a rule file")
+    run.add_argument("rule_set", nargs="?", help=_t(*_RULE_SET_HELP))
     run.add_argument(
         "data",
         nargs="?",
-        help="CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
+        help=_t(
+            "CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
+            "CSV, .xlsx, JSON atau YAML: satu baris per wilayah dan periode, atau satu mapping",
+        ),
     )
     run.add_argument(
         "--jurisdiction",
         metavar="NAME",
-        help="judge each year of the data under the rule set in force there that year "
-        "(give only the data file; it needs a year column): docs/time.md",
+        help=_t(
+            "judge each year of the data under the rule set in force there that year "
+            "(give only the data file; it needs a year column): docs/time.md",
+            "nilai setiap tahun data dengan rule set yang berlaku di sana tahun itu (berikan "
+            "hanya berkas data; perlu kolom tahun): docs/time.md",
+        ),
     )
-    run.add_argument("--format", choices=FORMATS, help="output format (default: table)")
     run.add_argument(
-        "-o", "--output", metavar="FILE", help="write the report here; its suffix sets --format"
+        "--format",
+        choices=OUTPUT_FORMATS,
+        help=_t("output format (default: table)", "format keluaran (bawaan: tabel)"),
     )
-    run.add_argument("--chart", metavar="FILE", help="also draw the chart, as .png or .svg")
-    run.add_argument("--explain", action="store_true", help="print every result's explanation")
-    run.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    run.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=_t(
+            "write the report here; the suffix sets the format: .xlsx, .csv, .json, .html, "
+            ".md, .txt",
+            "tulis laporan ke berkas ini; akhirannya menentukan format: .xlsx, .csv, .json, "
+            ".html, .md, .txt",
+        ),
+    )
+    run.add_argument(
+        "--chart",
+        metavar="FILE",
+        help=_t("also draw the chart, as .png or .svg", "gambar juga grafiknya, .png atau .svg"),
+    )
+    run.add_argument(
+        "--explain",
+        action="store_true",
+        help=_t("print every result's explanation", "cetak penjelasan setiap hasil"),
+    )
+    run.add_argument(
+        "--no-progress",
+        action="store_true",
+        help=_t("no progress line on stderr", "tanpa baris kemajuan di stderr"),
+    )
     run.set_defaults(handler=_cmd_evaluate)
 
     explain = _add(
         commands,
         "explain",
-        "explain one indicator's result: formula, values, target, source, notes",
-        "spmkit explain kulon-progo-2011 examples/kulon-progo-2011.yaml I.1",
+        _t(
+            "explain one indicator's result: formula, values, target, source, notes",
+            "jelaskan hasil satu indikator: rumus, nilai, target, sumber, catatan",
+        ),
+        "spmkit explain kulon-progo-2011 examples/kulon-progo-2011.yaml I.1 --lang id",
         [lang, data],
     )
-    explain.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
-    explain.add_argument("data", help="CSV, .xlsx, JSON or YAML data file")
-    explain.add_argument("indicator", help="the indicator id, e.g. I.1")
-    explain.add_argument("--region", help="only the rows of this region")
+    explain.add_argument("rule_set", help=_t(*_RULE_SET_HELP))
+    explain.add_argument("data", help=_t(*_DATA_HELP))
+    explain.add_argument(
+        "indicator", help=_t("the indicator id, e.g. I.1", "id indikator, mis. I.1")
+    )
+    explain.add_argument(
+        "--region", help=_t("only the rows of this region", "hanya baris wilayah ini")
+    )
     explain.set_defaults(handler=_cmd_explain)
 
     check = _add(
         commands,
         "check",
-        "check rule files and report every problem (exit status 1 when any)",
+        _t(
+            "check rule files and report every problem (exit status 2 when any)",
+            "periksa berkas rule dan laporkan semua masalah (status keluar 2 bila ada)",
+        ),
         "spmkit check rules/kulon-progo-2011.yaml",
-        [],
+        [lang],
     )
-    check.add_argument("files", nargs="+", help="rule files or shipped ids")
+    check.add_argument(
+        "files", nargs="+", help=_t("rule files or shipped ids", "berkas rule atau id bawaan")
+    )
     check.set_defaults(handler=_cmd_check)
 
-    listing = _add(commands, "list", "list the shipped rule sets", "spmkit list", [lang])
+    listing = _add(
+        commands,
+        "list",
+        _t("list the shipped rule sets", "daftar rule set bawaan"),
+        "spmkit list",
+        [lang],
+    )
     listing.add_argument(
         "--jurisdiction", metavar="NAME", help="only those that apply there (name or slug)"
     )
@@ -601,11 +779,14 @@ def build_parser() -> argparse.ArgumentParser:
     show = _add(
         commands,
         "show",
-        "show a rule set's indicators, targets, deadlines and sources",
+        _t(
+            "show a rule set's indicators, targets, deadlines and sources",
+            "tampilkan indikator, target, batas waktu dan sumber sebuah rule set",
+        ),
         "spmkit show kulon-progo-2011 --lang en",
         [lang],
     )
-    show.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
+    show.add_argument("rule_set", help=_t(*_RULE_SET_HELP))
     show.add_argument(
         "--provenance",
         action="store_true",
@@ -614,39 +795,93 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.set_defaults(handler=_cmd_show)
 
-    diff = _add(
+    diff_command = _add(
         commands,
         "diff",
-        "show what changed between two rule sets (indicators, targets, formulas)",
-        "spmkit diff kulon-progo-2011 my-revision.yaml",
+        _t(
+            "show what changed between two rule sets (indicators, targets, formulas)",
+            "tampilkan perubahan antara dua rule set (indikator, target, rumus)",
+        ),
+        "spmkit diff kulon-progo-2011 my-revision.yaml --lang id",
         [lang],
     )
-    diff.add_argument("a", help="the first rule set (id or file)")
-    diff.add_argument("b", help="the second rule set (id or file)")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
-    diff.set_defaults(handler=_cmd_diff)
+    diff_command.add_argument("a", help=_t("the first rule set (id or file)", "rule set pertama"))
+    diff_command.add_argument("b", help=_t("the second rule set (id or file)", "rule set kedua"))
+    diff_command.add_argument("--format", choices=("text", "json"), default="text")
+    diff_command.set_defaults(handler=_cmd_diff)
 
-    compare = _add(
+    compare_command = _add(
         commands,
         "compare",
-        "evaluate several rule sets on the same data, side by side",
+        _t(
+            "evaluate several rule sets on the same data, side by side",
+            "evaluasi beberapa rule set atas data yang sama, berdampingan",
+        ),
         "spmkit compare kulon-progo-2011 my-revision.yaml --data data.csv",
         [lang, data],
     )
-    compare.add_argument("rule_sets", nargs="+", metavar="RULESET", help="ids or files")
-    compare.add_argument("--data", required=True, help="CSV, .xlsx, JSON or YAML data file")
-    compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    compare.set_defaults(handler=_cmd_compare)
+    compare_command.add_argument(
+        "rule_sets", nargs="+", metavar="RULESET", help=_t("ids or files", "id atau berkas")
+    )
+    compare_command.add_argument("--data", required=True, help=_t(*_DATA_HELP))
+    compare_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    compare_command.set_defaults(handler=_cmd_compare)
     return parser
 
 
+def _help_language(argv: Sequence[str]) -> Language:
+    """``--lang id`` on the command line, else ``SPMKIT_LANG`` or ``LANG`` starting ``id``."""
+    for index, word in enumerate(argv):
+        if word == "--lang" and index + 1 < len(argv) and argv[index + 1] in LANGUAGES:
+            return argv[index + 1]  # type: ignore[return-value]  # checked just above
+        if word.startswith("--lang=") and word[7:] in LANGUAGES:
+            return word[7:]  # type: ignore[return-value]  # checked just above
+    for variable in ("SPMKIT_LANG", "LANG"):
+        if os.environ.get(variable, "").casefold().startswith("id"):
+            return "id"
+    return "en"
+
+
+def _parse(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.Namespace:
+    """Parse, letting optional positionals follow options.
+
+    ``evaluate``'s rule set and data file may both be left out (``--jurisdiction``), and
+    argparse (before Python 3.13) then leaves a data file given after an option
+    (``evaluate kulon-progo-2011 --sheet all rekap.xlsx``) unparsed: it is taken here.
+    """
+    args, extra = parser.parse_known_args(words)
+    for name in ("rule_set", "data"):
+        if extra and not extra[0].startswith("-") and getattr(args, name, "") is None:
+            setattr(args, name, extra.pop(0))
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SpmkitWarning)
-        status = _run(args)
-    _report_warnings(args, caught)
+    """Run the command line; return the exit status.
+
+    A closed output pipe (``spmkit list | head -3``) ends the command quietly, with the
+    exit status of the work done so far.
+    """
+    global HELP_LANGUAGE  # noqa: PLW0603 - the help language is chosen once per run
+    words = list(sys.argv[1:] if argv is None else argv)
+    HELP_LANGUAGE = _help_language(words)
+    args = _parse(build_parser(), words)
+    status = EXIT_OK
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SpmkitWarning)
+            status = _run(args)
+        _report_warnings(args, caught)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (head, less): stop writing, and do not let Python's
+        # exit flush complain about the closed pipe.
+        status = getattr(args, "work_status", EXIT_OK)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return status
 
 
@@ -679,8 +914,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         status: int = args.handler(args)
     except DataFileError as exc:
+        lang: Language = getattr(args, "resolved_lang", None) or args.lang or "en"
         for problem in exc.problems:
-            print(f"spmkit: {exc.source}: {problem}", file=sys.stderr)
+            print(f"spmkit: {exc.source}: {in_language(problem, lang)}", file=sys.stderr)
         return 2
     except SpmkitError as exc:
         for line in format_errors(exc):
@@ -689,6 +925,8 @@ def _run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2

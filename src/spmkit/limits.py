@@ -22,6 +22,7 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_EXPONENT",
     "MAX_EXTENDS_DEPTH",
+    "MAX_SHEET_CELLS",
     "MAX_SHEET_COLUMNS",
     "MAX_SHEET_ROWS",
     "NUMBER_BOUND",
@@ -47,6 +48,9 @@ MAX_SHEET_ROWS: Final = 200_000
 
 MAX_SHEET_COLUMNS: Final = 1_000
 """Most columns read from one worksheet; cells further right are refused."""
+
+MAX_SHEET_CELLS: Final = 5_000_000
+"""Most cells of one worksheet's used range (rows x columns): a sheet is read as a grid."""
 
 MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""

@@ -9,8 +9,10 @@ command's own labels and sentences are translated.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from fractions import Fraction
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, Self, TypeAlias
 
 from spmkit.evaluation.results import Status
 from spmkit.rulesets.model import RuleSet
@@ -18,10 +20,13 @@ from spmkit.rulesets.model import RuleSet
 __all__ = [
     "CATALOGUE",
     "LANGUAGES",
+    "Bilingual",
     "Language",
     "default_language",
     "format_number",
+    "in_language",
     "message",
+    "plain_number",
     "status_label",
 ]
 
@@ -86,6 +91,10 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
             "{what} needs the optional package {package}: pip install 'spmkit[{extra}]'"
         ),
         "unknown_indicator": "rule set {rule_set} has no indicator {indicator!r}; it has: {known}",
+        "check_ok": "{name}: ok ({count} indicators)",
+        "verification.primary": "primary (checked against the regulation's text)",
+        "verification.secondary": "secondary (from a document quoting the regulation)",
+        "verification.unverified": "unverified",
     },
     "id": {
         "status.met": "tercapai",
@@ -146,6 +155,10 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "unknown_indicator": (
             "rule set {rule_set} tidak memiliki indikator {indicator!r}; yang ada: {known}"
         ),
+        "check_ok": "{name}: baik ({count} indikator)",
+        "verification.primary": "primer (dicocokkan dengan teks peraturan)",
+        "verification.secondary": "sekunder (dari dokumen yang mengutip peraturan)",
+        "verification.unverified": "belum diverifikasi",
     },
 }
 
@@ -177,10 +190,107 @@ def default_language(rule_set: RuleSet | None) -> Language:
 def format_number(value: float | Fraction, lang: Language, decimals: int = 2) -> str:
     """Write a number with grouping the way ``lang`` does.
 
+    Uses Babel's CLDR data when the ``locale`` extra is installed, and the same result
+    from a plain swap of separators when it is not (Indonesian and English differ only
+    in which of ``.`` and ``,`` groups thousands).
+
     >>> format_number(3582.5, "id"), format_number(3582.5, "en")
     ('3.582,50', '3,582.50')
+    """
+    try:
+        from babel.numbers import format_decimal  # noqa: PLC0415 - the optional locale extra
+    except ImportError:
+        return plain_number(value, lang, decimals)
+    rounded = Decimal(f"{float(value):.{decimals}f}")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(rounded, format=pattern, locale=_LOCALES[lang]))
+
+
+_LOCALES: Final = {"id": "id_ID", "en": "en_US"}
+
+
+def plain_number(value: float | Fraction, lang: Language, decimals: int = 2) -> str:
+    """:func:`format_number` without Babel: Python's grouping, separators swapped for id.
+
+    >>> plain_number(3582.5, "id")
+    '3.582,50'
     """
     text = f"{float(value):,.{decimals}f}"
     if lang == "id":
         return text.translate(str.maketrans(",.", ".,"))
     return text
+
+
+class Bilingual(str):
+    """English text that also carries its Indonesian: ``str`` is English, as before.
+
+    Problems found in data files are built in both languages where they are found, so a
+    program comparing texts keeps working and a reader gets them in their language.
+
+    >>> text = Bilingual("row 5 refused", "baris 5 ditolak")
+    >>> text == "row 5 refused", text.in_lang("id")
+    (True, 'baris 5 ditolak')
+    """
+
+    __slots__ = ("indonesian",)
+    indonesian: str
+
+    def __new__(cls, english: str, indonesian: str) -> Self:  # noqa: D102
+        made = super().__new__(cls, english)
+        made.indonesian = indonesian
+        return made
+
+    def in_lang(self, lang: Language) -> str:
+        """The text in ``lang``."""
+        return self.indonesian if lang == "id" else str.__str__(self)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Bilingual, (str.__str__(self), self.indonesian))
+
+
+def in_language(text: str, lang: Language) -> str:
+    """``text`` in ``lang`` when it is :class:`Bilingual`, else as it is."""
+    return text.in_lang(lang) if isinstance(text, Bilingual) else text
+
+
+_SEPARATORS: Final = str.maketrans(",.", ".,")
+_NUMBER: Final = re.compile(r"-?[\d,]*\.?\d+")
+_PHRASES_ID: Final = (
+    ("a non-negative finite number", "angka hingga yang tidak negatif"),
+    ("counts cannot be negative", "hitungan tidak boleh negatif"),
+    (
+        "NaN and infinities are not counts; leave the input out if unknown",
+        "NaN dan tak hingga bukan hitungan; kosongkan input bila tidak diketahui",
+    ),
+    (
+        "booleans are not counts; give 0 or 1 if you mean that",
+        "nilai benar/salah bukan hitungan; tulis 0 atau 1 bila itu maksudnya",
+    ),
+    ("give a number, not text", "berikan angka, bukan teks"),
+    (": a whole number, 0 or more", ": bilangan bulat, 0 atau lebih"),
+    ("a count of ", "hitungan "),
+    ("at least ", "paling sedikit "),
+    ("at most ", "paling banyak "),
+)
+
+
+def data_error_text(input_name: str | None, shown: str, rule: str, hint: str) -> Bilingual:
+    """A bad value's message in both languages (the Indonesian from known phrases).
+
+    >>> rule, hint = "a non-negative finite number", "counts cannot be negative"
+    >>> text = data_error_text("k4", "-4", rule, hint)
+    >>> text.in_lang("id")
+    "input 'k4' harus angka hingga yang tidak negatif (tertulis -4) (hitungan tidak boleh negatif)"
+    """
+    english_hint = f" ({hint})" if hint else ""
+    english = f"input {input_name!r} must be {rule} (got {shown}){english_hint}"
+    rule_id, hint_id = rule, hint
+    for phrase, translated in _PHRASES_ID:
+        rule_id = rule_id.replace(phrase, translated)
+        hint_id = hint_id.replace(phrase, translated)
+    hint_id = hint_id.replace("at row", "di baris")
+    shown_id = shown.translate(_SEPARATORS) if _NUMBER.fullmatch(shown) else shown
+    indonesian = f"input {input_name!r} harus {rule_id} (tertulis {shown_id})" + (
+        f" ({hint_id})" if hint_id else ""
+    )
+    return Bilingual(english, indonesian)

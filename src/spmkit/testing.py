@@ -4,7 +4,10 @@ Needs the ``testing`` extra. Run every property on a rule set at once::
 
     >>> import spmkit
     >>> from spmkit.testing import check_rule_set_properties
-    >>> checked = check_rule_set_properties(spmkit.load_rule_set("kulon-progo-2011"))
+    >>> rule_set = spmkit.load_rule_set("kulon-progo-2011")
+    >>> checked = check_rule_set_properties(rule_set, max_examples=5)  # more by default
+    >>> "batch_matches_scalar" in checked
+    True
 
 or one pytest test per property (each failure shows its own counterexample)::
 

@@ -1,4 +1,4 @@
-"""Strict, safe YAML for rule files: no Python tags, no duplicate keys, lines kept.
+"""Strict, safe YAML for rule and data files: no Python tags, no duplicate keys, lines kept.
 
 PyYAML's ``safe_load`` silently keeps the last of two equal keys and forgets where each
 value was. Rule files need both: a duplicate target is a legal mistake, and every

@@ -40,6 +40,7 @@ from spmkit.limits import (
     MAX_DIGITS,
     MAX_EXPONENT,
     MAX_EXTENDS_DEPTH,
+    MAX_SHEET_CELLS,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
 )
@@ -209,8 +210,11 @@ def test_finding_2_xlsx_row_and_column_limits(tmp_path) -> None:
     """A cell in the last allowed row or column is read; one past either is refused."""
     column = "ALL"  # column 1,000
     assert MAX_SHEET_COLUMNS == 1000
-    at = _workbook(tmp_path / "at.xlsx", {f"C{MAX_SHEET_ROWS}": 5, f"{column}1": "x"})
-    assert read_data(at, RS).rows[0].values["bumil_k4"] == 950
+    for name, cells in [("rows", {f"C{MAX_SHEET_ROWS}": 5}), ("cols", {f"{column}1": "x"})]:
+        at = _workbook(tmp_path / f"at-{name}.xlsx", cells)
+        assert read_data(at, RS).rows[0].values["bumil_k4"] == 950
+    both = _workbook(tmp_path / "both.xlsx", {f"C{MAX_SHEET_ROWS}": 5, f"{column}1": "x"})
+    refused(lambda: read_data(both, RS), DataFileError, f"at most {MAX_SHEET_CELLS:,} cells")
     rows = _workbook(tmp_path / "rows.xlsx", {f"C{MAX_SHEET_ROWS + 1}": 5})
     refused(lambda: read_data(rows, RS), DataFileError, f"row {MAX_SHEET_ROWS + 1:,} has cells")
     columns = _workbook(tmp_path / "cols.xlsx", {"ALM1": "x"})
@@ -550,10 +554,10 @@ def test_finding_7_extends_is_confined(capsys, tmp_path) -> None:
 def test_finding_7_output_never_clobbers(capsys, tmp_path) -> None:
     """-o onto the data file or the rule file, or through a symlink: refused, exit 2."""
     data = write(tmp_path / "d.csv", "region,bumil_k4,sasaran_bumil\nA,950,1000\n")
-    rules = write(tmp_path / "r.yaml", SMALL)
+    rules = write(tmp_path / "r.md", SMALL)  # a suffix -o writes, so the input check decides
     for target in (data, rules):
         before = Path(target).read_text()
-        status, _, err = cli(capsys, "evaluate", rules, data, "-o", target, "--format", "csv")
+        status, _, err = cli(capsys, "evaluate", rules, data, "-o", target)
         assert (status, "it is an input of this command" in err) == (2, True)
         assert Path(target).read_text() == before
     link = tmp_path / "out.csv"

@@ -22,6 +22,8 @@ import spmkit
 from spmkit.files.datafiles import read_data
 from spmkit.language.parse import parse_expression
 
+pytestmark = pytest.mark.slow  # hypothesis-heavy fuzzing; `make check-fast` skips it
+
 FUZZ_EXAMPLES = 400
 FUZZ = settings(
     max_examples=FUZZ_EXAMPLES,

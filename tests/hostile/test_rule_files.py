@@ -165,6 +165,7 @@ def many_indicators(count: int) -> str:
     return head + body
 
 
+@pytest.mark.slow  # builds rule sets at the size limits
 class TestRuleSetSizeLimits:
     """Limits on the size of a rule set, at and just over their values."""
 

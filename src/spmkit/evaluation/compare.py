@@ -29,23 +29,35 @@ from spmkit.rulesets.succession import route_inputs
 __all__ = ["Comparison", "compare", "compare_region"]
 
 
-def _number(value: Fraction) -> str:
+_INDONESIAN = str.maketrans(",.", ".,")
+_STATUS_ID = {
+    Status.MET: "tercapai",
+    Status.NOT_MET: "tidak tercapai",
+    Status.NO_DATA: "tidak ada data",
+    Status.UNDEFINED: "tak terdefinisi",
+}
+
+
+def _number(value: Fraction, lang: str = "en") -> str:
     text = exact_decimal(value)
     if "/" in text or len(text.partition(".")[2]) > 2:
-        return f"{float(value):.2f}"
-    return text
+        text = f"{float(value):.2f}"
+    return text.translate(_INDONESIAN) if lang == "id" else text
 
 
-def _cell(result: IndicatorResult | None) -> str:
+def _cell(result: IndicatorResult | None, lang: str = "en") -> str:
     if result is None:
         return "-"
     target = result.target.describe(result.factor)
+    status = result.status.value
+    if lang == "id":
+        target, status = target.translate(_INDONESIAN), _STATUS_ID[result.status]
     if result.exact_value is None:
-        return f"{result.status.value} ({target})"
+        return f"{status} ({target})"
     suffix = factor_suffix(result.factor)
-    text = f"{_number(result.exact_value)}{suffix} ({target}) {result.status.value}"
+    text = f"{_number(result.exact_value, lang)}{suffix} ({target}) {status}"
     if result.status is Status.NOT_MET and result.exact_gap is not None:
-        text += f", gap {_number(result.exact_gap)}"
+        text += f", {'selisih' if lang == 'id' else 'gap'} {_number(result.exact_gap, lang)}"
     return text
 
 
@@ -107,11 +119,14 @@ class Comparison:
             "disagreements": list(self.disagreements()),
         }
 
-    def lines(self) -> Iterator[str]:
-        """Yield a plain-text table: one row per indicator, one column per rule set."""
-        header = ("indicator", *self.rule_set_ids)
+    def lines(self, *, lang: str = "en") -> Iterator[str]:
+        """Yield a plain-text table: one row per indicator, one column per rule set.
+
+        ``lang="id"`` writes statuses in Indonesian, with Indonesian number notation.
+        """
+        header = ("indikator" if lang == "id" else "indicator", *self.rule_set_ids)
         table = [header] + [
-            (iid, *(_cell(result) for result in self.row(iid))) for iid in self.indicator_ids
+            (iid, *(_cell(result, lang) for result in self.row(iid))) for iid in self.indicator_ids
         ]
         widths = [max(len(row[column]) for row in table) for column in range(len(header))]
         for number, row in enumerate(table):

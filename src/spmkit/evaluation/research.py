@@ -14,7 +14,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -218,17 +218,48 @@ class TableComparison:
         )
 
     def __str__(self) -> str:
-        lines = [f"{len(self.regions)} region(s) under {', '.join(self.rule_set_ids)}"]
+        return self.text()
+
+    def text(self, lang: str = "en") -> str:
+        """The verdict changes as text, in English or (``lang="id"``) Indonesian."""
+        words = _TEXT[lang]
+        ids = ", ".join(self.rule_set_ids)
+        lines = [words["head"].format(count=len(self.regions), ids=ids)]
         flips = self.flips()
         if not flips:
-            lines.append("no verdict changes between the rule sets")
+            lines.append(words["none"])
         for flip in flips:
             shown = ", ".join(flip.regions[:5]) + (", ..." if flip.count > 5 else "")
             lines.append(
-                f"{flip.indicator_id}: {flip.count} region(s) {flip.from_status} under "
-                f"{flip.from_rule_set} -> {flip.to_status} under {flip.to_rule_set} ({shown})"
+                words["flip"].format(
+                    iid=flip.indicator_id,
+                    count=flip.count,
+                    old=words.get(flip.from_status, flip.from_status),
+                    new=words.get(flip.to_status, flip.to_status),
+                    a=flip.from_rule_set,
+                    b=flip.to_rule_set,
+                    shown=shown,
+                )
             )
         return "\n".join(lines)
+
+
+_TEXT: Final = {
+    "en": {
+        "head": "{count} region(s) under {ids}",
+        "none": "no verdict changes between the rule sets",
+        "flip": "{iid}: {count} region(s) {old} under {a} -> {new} under {b} ({shown})",
+    },
+    "id": {
+        "head": "{count} wilayah menurut {ids}",
+        "none": "tidak ada perubahan putusan antara rule set",
+        "flip": "{iid}: {count} wilayah {old} menurut {a} -> {new} menurut {b} ({shown})",
+        "met": "tercapai",
+        "not_met": "tidak tercapai",
+        "no_data": "tidak ada data",
+        "undefined": "tak terdefinisi",
+    },
+}
 
 
 def _route(

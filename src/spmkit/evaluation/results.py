@@ -73,6 +73,8 @@ class IndicatorResult:
             given as text or as a function that builds it, called the first time the
             explanation is read (most callers never read it, and building it is most of
             the cost of an evaluation).
+        explanation_id: the same in Indonesian, with Indonesian number notation
+            (``4.900 / 5.200 x 100 = 94,23 %``); built lazily too.
         progress: with ``year=``, where the value stands on the way to the final target
             (met, on_track, behind, overdue); None without a year or without a value.
         milestone: with ``year=``, the exact target value judged that year (or period);
@@ -97,12 +99,25 @@ class IndicatorResult:
     target_source: Source | None = None
     progress: Progress | None = None
     milestone: Fraction | None = None
+    _explanation_id: str | Callable[[], str] = attrs.field(
+        default="", alias="explanation_id", eq=False, repr=False
+    )
 
     @functools.cached_property
     def explanation(self) -> str:
         """The formula with the values substituted, the target and the source."""
         given = self._explanation
         return given if isinstance(given, str) else given()
+
+    @functools.cached_property
+    def explanation_id(self) -> str:
+        """The explanation in Indonesian (empty for results built by hand without it)."""
+        given = self._explanation_id
+        return given if isinstance(given, str) else given()
+
+    def explanation_in(self, lang: str) -> str:
+        """The explanation in ``lang`` (``"id"`` or ``"en"``)."""
+        return self.explanation_id if lang == "id" and self.explanation_id else self.explanation
 
     @property
     def value(self) -> float | None:
@@ -160,6 +175,7 @@ class IndicatorResult:
                 "rule_set": self.target_source.rule_set,
             },
             "explanation": self.explanation,
+            "explanation_id": self.explanation_id,
             "progress": None if self.progress is None else self.progress.value,
             "milestone": nearest_float(self.milestone),
             "interval": None if self.interval is None else list(self.interval),

@@ -211,8 +211,16 @@ def _first_problem(args: list[_Value]) -> _Value:
     return _Undefined()
 
 
-def _show(value: Fraction) -> str:
-    """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559)."""
+def _show(value: Fraction, lang: str = "en") -> str:
+    """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559).
+
+    In Indonesian (``lang="id"``) the separators swap: ``4.900`` and ``94,23``.
+    """
+    shown = _show_en(value)
+    return shown.translate(_INDONESIAN) if lang == "id" else shown
+
+
+def _show_en(value: Fraction) -> str:
     if value.denominator == 1 and -_SHORT < value.numerator < _SHORT:
         return f"{value.numerator:,}"  # what the general case gives a whole number, sooner
     text = exact_decimal(value)
@@ -250,6 +258,41 @@ def _fixed_text(indicator: Indicator) -> tuple[str, str, str, str]:
     return text
 
 
+_INDONESIAN: Final = str.maketrans(",.", ".,")
+_WORDS: Final = {
+    "en": {
+        "no_data": "= no data (missing {missing}); {target}: not judged",
+        "undefined": "= undefined (the denominator is zero); {target}: not judged",
+        "met": "met",
+        "not_met": "not met, gap {gap}{points}",
+        "points": " percentage points",
+        "source": "Source",
+    },
+    "id": {
+        "no_data": "= tidak ada data (kosong: {missing}); {target}: tidak dinilai",
+        "undefined": "= tak terdefinisi (penyebutnya nol); {target}: tidak dinilai",
+        "met": "tercapai",
+        "not_met": "tidak tercapai, selisih {gap}{points}",
+        "points": " poin persen",
+        "source": "Sumber",
+    },
+}
+_MILESTONE_ID: Final = (
+    ("final target", "target akhir"),
+    ("milestone", "tonggak"),
+    (" by ", " tahun "),
+    (" of ", " dari "),
+)
+
+
+def _in_indonesian(text: str) -> str:
+    """The target part of an explanation in Indonesian: separators and words swapped."""
+    translated = text.translate(_INDONESIAN)
+    for english, indonesian in _MILESTONE_ID:
+        translated = translated.replace(english, indonesian)
+    return translated
+
+
 def _explain(  # noqa: PLR0913 - the explanation is built from every part of the result
     indicator: Indicator,
     status: Status,
@@ -260,35 +303,42 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     missing: tuple[str, ...],
     citation: str,
     target_text: str | None = None,
+    lang: str = "en",
 ) -> str:
+    """The formula with the values substituted, the target, the verdict and the source."""
+    words = _WORDS[lang]
+
     def leaf(node: Expression) -> str | None:
         if isinstance(node, Input):
             found = values.get(node.name)
-            return "?" if found is None else _show(found)
+            return "?" if found is None else _show(found, lang)
         if isinstance(node, Ref):
             found_ref = refs.get(node.indicator_id)
-            return _show(found_ref) if isinstance(found_ref, Fraction) else "?"
+            return _show(found_ref, lang) if isinstance(found_ref, Fraction) else "?"
         return None
 
     factor, suffix, formula, target = _fixed_text(indicator)
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
     target = target_text or target
+    if lang == "id":
+        factor, target = factor.translate(_INDONESIAN), _in_indonesian(target)
     if status is Status.NO_DATA:
-        outcome = f"= no data (missing {', '.join(missing)}); {target}: not judged"
+        outcome = words["no_data"].format(missing=", ".join(missing), target=target)
     elif status is Status.UNDEFINED:
-        outcome = f"= undefined (the denominator is zero); {target}: not judged"
+        outcome = words["undefined"].format(target=target)
     else:
         assert value is not None and gap is not None  # noqa: S101 - computed statuses have both
-        verdict = "met"
+        verdict = words["met"]
         if status is Status.NOT_MET:
-            points = " percentage points" if suffix == " %" else suffix
-            verdict = f"not met, gap {_show(gap)}{points}"
-        outcome = f"= {_show(value)}{suffix}; {target}: {verdict}"
+            points = words["points"] if suffix == " %" else suffix
+            verdict = words["not_met"].format(gap=_show(gap, lang), points=points)
+        outcome = f"= {_show(value, lang)}{suffix}; {target}: {verdict}"
     where = indicator.source.ref
     if citation:
         where = f"{indicator.source.instrument or citation}, {where}"
     return (
-        f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. Source: {where}."
+        f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. "
+        f"{words['source']}: {where}."
     )
 
 
@@ -338,11 +388,14 @@ class _Explanation:
         LegalBasis,
         str | None,
     ]
+    lang: str = "en"
 
     def __call__(self) -> str:
         indicator, status, values, refs, value, gap, missing, legal_basis, target = self.parts
         citation = legal_basis.cite()
-        return _explain(indicator, status, values, refs, value, gap, missing, citation, target)
+        return _explain(
+            indicator, status, values, refs, value, gap, missing, citation, target, self.lang
+        )
 
 
 def _evaluate_indicator(
@@ -389,6 +442,17 @@ def _evaluate_indicator(
         and exact_den.numerator * exact_num.denominator
         < exact_num.numerator * exact_den.denominator
     )
+    parts = (
+        indicator,
+        status,
+        values,
+        refs,
+        value,
+        gap,
+        missing,
+        legal_basis,
+        None if when is None else describe_milestone(indicator, when, judged.value),
+    )
     result = IndicatorResult(
         indicator_id=indicator.id,
         name=indicator.name,
@@ -405,19 +469,8 @@ def _evaluate_indicator(
         deadline=indicator.deadline,
         source=indicator.source,
         target_source=indicator.source_of("target"),
-        explanation=_Explanation(
-            (
-                indicator,
-                status,
-                values,
-                refs,
-                value,
-                gap,
-                missing,
-                legal_basis,
-                None if when is None else describe_milestone(indicator, when, judged.value),
-            )
-        ),
+        explanation=_Explanation(parts),
+        explanation_id=_Explanation(parts, "id"),
         milestone=milestone,
         progress=None
         if when is None or value is None

@@ -34,6 +34,7 @@ from spmkit.errors import DataFileError
 from spmkit.limits import (
     MAX_CSV_FIELD,
     MAX_DATA_NESTING,
+    MAX_SHEET_CELLS,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
     digits_text_problem,
@@ -43,10 +44,13 @@ from spmkit.yamlload import read_data_yaml
 __all__ = [
     "MAX_PATH_CHARS",
     "check_formula_values",
+    "check_sheet_size",
+    "check_workbook",
     "csv_rows",
     "data_path",
     "decode_text",
     "load_json",
+    "load_workbook",
     "load_yaml_data",
     "open_workbook",
     "os_errors",
@@ -300,3 +304,53 @@ def os_errors(path: object) -> Iterator[None]:
         shown = os.fspath(path) if isinstance(path, str | os.PathLike) else repr(path)
         reason = exc.strerror or type(exc).__name__
         raise DataFileError(str(shown)[:200], [f"cannot read the file: {reason}"]) from None
+
+
+def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noqa: ANN401 - openpyxl
+    """Check a workbook streaming, before it is loaded whole: sheet limits, unsaved formulas.
+
+    A sheet whose declared dimension is within the limits is not read here; one that
+    declares more (``A1:XFD1048576``) is read cell by cell, and refused only if cells
+    really exist beyond the limits.
+    """
+    workbook = open_workbook(openpyxl, path)
+    try:
+        for worksheet in workbook.worksheets:
+            if sheet not in {None, "all", worksheet.title}:
+                continue
+            check_formula_values(path, worksheet)
+            rows, columns = worksheet.max_row or 0, worksheet.max_column or 0
+            if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+                for _ in sheet_rows(worksheet, path):
+                    pass
+            if sheet is None:
+                break
+    finally:
+        workbook.close()
+
+
+def load_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl is optional
+    """Load a whole workbook (merged cells known) with saved values; damaged: an error."""
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - see open_workbook
+        raise DataFileError(str(path), [_damaged(exc)]) from None
+
+
+def check_sheet_size(worksheet: Any, path: Path) -> None:  # noqa: ANN401 - openpyxl
+    """Refuse a loaded sheet whose cells reach past the row or column limit."""
+    rows, columns = worksheet.max_row, worksheet.max_column
+    if rows * columns > MAX_SHEET_CELLS:
+        problem = (
+            f"sheet {worksheet.title!r} spans {rows:,} rows x {columns:,} columns (cells up to "
+            f"{_column_name(columns)}{rows}); spmkit reads at most {MAX_SHEET_CELLS:,} cells "
+            "of a sheet (docs/semantics.md, Limits): delete the far cells, or split the sheet"
+        )
+        raise DataFileError(str(path), [problem])
+    if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+        problem = (
+            f"sheet {worksheet.title!r} has cells up to row {rows:,}, column "
+            f"{_column_name(columns)}; spmkit reads at most {MAX_SHEET_ROWS:,} rows and "
+            f"{MAX_SHEET_COLUMNS:,} columns (docs/semantics.md, Limits)"
+        )
+        raise DataFileError(str(path), [problem])

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from spmkit.errors import ChartUnavailableError, UsageError
 from spmkit.evaluation.results import IndicatorResult, Status
-from spmkit.files.datafiles import RowOutcome
 from spmkit.files.regions import GLYPHS, shown_value
 from spmkit.files.report import indicator_name
+from spmkit.files.table import RowOutcome
 from spmkit.messages import Language, format_number, message, status_label
 from spmkit.rulesets.model import RuleSet, factor_suffix
 

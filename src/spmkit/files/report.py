@@ -14,13 +14,14 @@ import csv
 import html
 import io
 import json
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from spmkit.evaluation.results import IndicatorResult, Report, Status
-from spmkit.files.datafiles import RowOutcome
+from spmkit.evaluation.results import IndicatorResult, Status
 from spmkit.files.outputs import escape_markdown, neutralise_cell
-from spmkit.messages import Language, format_number, message, status_label
+from spmkit.files.table import RowOutcome, RowResult, TotalsCheck
+from spmkit.messages import Language, format_number, in_language, message, status_label
 from spmkit.rulesets.model import Indicator, RuleSet, factor_suffix
 
 __all__ = [
@@ -58,7 +59,9 @@ def _localise(text: str, lang: Language) -> str:
     return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
 
 
-def _cells(rule_set: RuleSet, result: IndicatorResult, lang: Language) -> dict[str, str]:
+def _cells(
+    rule_set: RuleSet, result: IndicatorResult | RowResult, lang: Language
+) -> dict[str, str]:
     indicator = rule_set.indicators[result.indicator_id]
     suffix = factor_suffix(indicator.factor)
     value = "-" if result.value is None else format_number(result.value, lang) + suffix
@@ -75,8 +78,10 @@ def _cells(rule_set: RuleSet, result: IndicatorResult, lang: Language) -> dict[s
     }
 
 
-def _summary(report: Report, lang: Language) -> str:
-    counts = report.counts
+def _summary(report: Mapping[str, RowResult], lang: Language) -> str:
+    counts = dict.fromkeys(Status, 0)
+    for result in report.values():
+        counts[result.status] += 1
     return message(
         "summary",
         lang,
@@ -92,42 +97,54 @@ def _heading(outcome: RowOutcome, lang: Language) -> str:
     row = outcome.row
     if not row.where:
         return row.label
-    where = message("row", lang, number=row.number) if row.where.startswith("row") else row.where
+    where = in_language(row.where, lang)
+    if row.where.startswith("row"):
+        where = message("row", lang, number=row.number)
     if row.label == row.where:
         return where
     return message("row_heading", lang, label=row.label, where=where)
 
 
-def _truncate(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 3, 1)].rstrip() + "..."
+_MIN_NAME: Final = 16
+"""The narrowest the name column gets; names wrap onto more lines rather than being cut."""
 
 
 def _table_lines(
-    rule_set: RuleSet, report: Report, lang: Language, *, width: int, color: bool
+    rule_set: RuleSet,
+    report: Mapping[str, RowResult],
+    lang: Language,
+    *,
+    width: int,
+    color: bool,
 ) -> list[str]:
+    """A table that fits ``width``: long names wrap onto several lines, never cut."""
     header = {key: message(f"col.{key}", lang) for key in _COLUMNS}
     rows = [_cells(rule_set, result, lang) for result in report.values()]
     statuses = [result.status for result in report.values()]
     widths = {key: max(len(header[key]), *(len(row[key]) for row in rows)) for key in _COLUMNS}
     others = sum(widths[key] + 2 for key in _COLUMNS if key != "name")
-    widths["name"] = max(min(widths["name"], width - others), len(header["name"]))
-    for row in rows:
-        row["name"] = _truncate(row["name"], widths["name"])
+    widths["name"] = max(min(widths["name"], width - others), len(header["name"]), _MIN_NAME)
 
-    def line(row: dict[str, str], status: Status | None) -> str:
-        cells = []
-        for key in _COLUMNS:
-            cell = row[key].rjust(widths[key]) if key in _RIGHT else row[key].ljust(widths[key])
-            if key == "status" and color and status is not None:
-                cell = f"{_ANSI[status]}{cell}{_RESET}"
-            cells.append(cell)
-        return "  ".join(cells).rstrip()
+    def lines_of(row: dict[str, str], status: Status | None) -> list[str]:
+        names = textwrap.wrap(row["name"], widths["name"], break_long_words=True) or [""]
+        out = []
+        for number, name in enumerate(names):
+            cells = []
+            for key in _COLUMNS:
+                text = name if key == "name" else (row[key] if number == 0 else "")
+                cell = text.rjust(widths[key]) if key in _RIGHT else text.ljust(widths[key])
+                if key == "status" and color and status is not None and number == 0:
+                    cell = f"{_ANSI[status]}{cell}{_RESET}"
+                cells.append(cell)
+            out.append("  ".join(cells).rstrip())
+        return out
 
-    lines = [line(header, None), "  ".join("-" * widths[key] for key in _COLUMNS)]
-    lines.extend(line(row, status) for row, status in zip(rows, statuses, strict=True))
-    lines.extend(["", _summary(report, lang)])
+    lines = [*lines_of(header, None), "  ".join("-" * widths[key] for key in _COLUMNS)]
+    for row, status in zip(rows, statuses, strict=True):
+        lines.extend(lines_of(row, status))
+    lines.extend(["", *textwrap.wrap(_summary(report, lang), width)])
     if any(result.exceeds_denominator for result in report.values()):
-        lines.append(message("exceeds", lang))
+        lines.extend(textwrap.wrap(message("exceeds", lang), width))
     return lines
 
 
@@ -137,13 +154,13 @@ def _title_lines(rule_set: RuleSet, lang: Language) -> list[str]:
 
 
 def _rows_summary(outcomes: Sequence[RowOutcome], lang: Language) -> str:
-    evaluated = [o for o in outcomes if o.report is not None]
+    evaluated = [o for o in outcomes if o.evaluated]
     return message(
         "rows_summary",
         lang,
         evaluated=len(evaluated),
         total=len(outcomes),
-        all_met=sum(1 for o in evaluated if o.report is not None and o.report.all_met),
+        all_met=sum(1 for o in evaluated if o.all_met),
         bad=len(outcomes) - len(evaluated),
     )
 
@@ -162,22 +179,22 @@ def render_table(
         rule_set: the rule set evaluated.
         outcomes: the rows' outcomes.
         lang: language of labels and numbers.
-        width: the line width to fit; indicator names are shortened to fit it.
+        width: the line width to fit; long indicator names wrap onto more lines.
         color: colour the status column (words stay, so nothing depends on colour).
     """
     lines = _title_lines(rule_set, lang)
     for outcome in outcomes:
         lines.append("")
         heading = _heading(outcome, lang)
-        if outcome.report is None:
+        if not outcome.evaluated:
             lines.extend(
-                message("row_refused", lang, where=heading, problem=problem)
+                message("row_refused", lang, where=heading, problem=in_language(problem, lang))
                 for problem in outcome.problems
             )
             continue
         lines.append(message("data", lang, heading=heading))
         lines.append("")
-        lines.extend(_table_lines(rule_set, outcome.report, lang, width=width, color=color))
+        lines.extend(_table_lines(rule_set, outcome.results, lang, width=width, color=color))
     if len(outcomes) > 1:
         lines.extend(["", _rows_summary(outcomes, lang)])
     return "\n".join(lines)
@@ -193,18 +210,20 @@ def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Lan
     lines = [f"# {title}", "", basis]
     for outcome in outcomes:
         lines.extend(["", f"## {_md_escape(_heading(outcome, lang))}", ""])
-        if outcome.report is None:
-            lines.extend(f"- {_md_escape(problem)}" for problem in outcome.problems)
+        if not outcome.evaluated:
+            lines.extend(
+                f"- {_md_escape(in_language(problem, lang))}" for problem in outcome.problems
+            )
             continue
         header = [message(f"col.{key}", lang) for key in _COLUMNS]
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "|".join("---:" if key in _RIGHT else "---" for key in _COLUMNS) + "|")
-        for result in outcome.report.values():
+        for result in outcome.results.values():
             cells = _cells(rule_set, result, lang)
             if result.status is Status.NOT_MET:
                 cells["status"] = f"**{cells['status']}**"
             lines.append("| " + " | ".join(_md_escape(cells[k]) for k in _COLUMNS) + " |")
-        lines.extend(["", _summary(outcome.report, lang)])
+        lines.extend(["", _summary(outcome.results, lang)])
     if len(outcomes) > 1:
         lines.extend(["", _rows_summary(outcomes, lang)])
     return "\n".join(lines) + "\n"
@@ -235,50 +254,98 @@ def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
             "problem",
         ]
     )
+    # What does not change from row to row, worked out once (a file may have 100,000 rows).
+    targets = {
+        indicator_id: (
+            indicator.target.op,
+            _plain(float(indicator.target.value)),
+            "" if indicator.deadline is None else indicator.deadline,
+        )
+        for indicator_id, indicator in rule_set.indicators.items()
+    }
+    codes = {status: status.value for status in Status}
     for outcome in outcomes:
         row = outcome.row
         lead = [row.number, neutralise_cell(row.region or ""), neutralise_cell(row.period or "")]
-        if outcome.report is None:
+        if not outcome.evaluated:
             writer.writerows(
-                [*lead, "", "refused", "", "", "", "", "", "", "", neutralise_cell(problem)]
+                [*lead, "", "refused", "", "", "", "", "", "", "", neutralise_cell(str(problem))]
                 for problem in outcome.problems
             )
             continue
-        for result in outcome.report.values():
-            indicator = rule_set.indicators[result.indicator_id]
-            writer.writerow(
-                [
-                    *lead,
-                    result.indicator_id,
-                    result.status.value,
-                    _plain(result.value),
-                    indicator.target.op,
-                    _plain(float(indicator.target.value)),
-                    "" if indicator.deadline is None else indicator.deadline,
-                    _plain(result.gap),
-                    _plain(None if result.numerator is None else float(result.numerator)),
-                    _plain(None if result.denominator is None else float(result.denominator)),
-                    "",
-                ]
-            )
+        writer.writerows(
+            [
+                *lead,
+                result.indicator_id,
+                codes[result.status],
+                _plain(result.value),
+                *targets[result.indicator_id],
+                _plain(result.gap),
+                _plain(result.numerator),
+                _plain(result.denominator),
+                "",
+            ]
+            for result in outcome.results.values()
+        )
     return buffer.getvalue()
 
 
-def render_json(rule_set: RuleSet, outcomes: Sequence[RowOutcome], source: str) -> str:
-    """JSON: the rule set, the file, and per row its region, period, results or problems."""
+def _json_results(rule_set: RuleSet, outcome: RowOutcome) -> list[dict[str, Any]]:
+    results = []
+    for indicator_id, result in outcome.results.items():
+        indicator = rule_set.indicators[indicator_id]
+        results.append(
+            {
+                "indicator": indicator_id,
+                "name": indicator.name,
+                "status": result.status.value,
+                "value": result.value,
+                "numerator": result.numerator,
+                "denominator": result.denominator,
+                "factor": float(indicator.factor),
+                "target": {"op": indicator.target.op, "value": float(indicator.target.value)},
+                "deadline": indicator.deadline,
+                "met": result.met,
+                "gap": result.gap,
+                "exceeds_denominator": result.exceeds_denominator,
+                "source": indicator.source.ref,
+                "explanation": outcome.explanation(indicator_id, "en"),
+                "explanation_id": outcome.explanation(indicator_id, "id"),
+            }
+        )
+    return results
+
+
+def render_json(
+    rule_set: RuleSet,
+    outcomes: Sequence[RowOutcome],
+    source: str,
+    totals: Sequence[TotalsCheck] = (),
+) -> str:
+    """JSON: the rule set, the file, per row its region, period, results or problems.
+
+    Every row is ``"kind": "region"``; totals rows (``JUMLAH KABUPATEN``) are listed
+    apart under ``"totals"`` as ``"kind": "total"``, with their check against the sums.
+    """
     rows: list[dict[str, Any]] = [
         {
+            "kind": "region",
             "row": outcome.row.number,
             "where": outcome.row.where,
             "region": outcome.row.region,
             "period": outcome.row.period,
-            "all_met": None if outcome.report is None else outcome.report.all_met,
-            "results": [] if outcome.report is None else outcome.report.to_dict()["results"],
-            "problems": list(outcome.problems),
+            "all_met": outcome.all_met if outcome.evaluated else None,
+            "results": _json_results(rule_set, outcome) if outcome.evaluated else [],
+            "problems": [str(problem) for problem in outcome.problems],
         }
         for outcome in outcomes
     ]
-    document = {"rule_set": rule_set.id, "source": source, "rows": rows}
+    document = {
+        "rule_set": rule_set.id,
+        "source": source,
+        "rows": rows,
+        "totals": [check.to_dict() for check in totals],
+    }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -348,15 +415,17 @@ def render_html(
         parts.append(f'<p class="legend">{esc(message("chart.no_chart", lang))}</p>')
     for outcome in outcomes:
         parts.append(f"<h2>{esc(_heading(outcome, lang))}</h2>")
-        if outcome.report is None:
+        if not outcome.evaluated:
             parts.append('<ul class="refused">')
-            parts.extend(f"<li>{esc(problem)}</li>" for problem in outcome.problems)
+            parts.extend(
+                f"<li>{esc(in_language(problem, lang))}</li>" for problem in outcome.problems
+            )
             parts.append("</ul>")
             continue
         parts.append("<table><thead><tr>")
         parts.extend(f"<th>{esc(message(f'col.{key}', lang))}</th>" for key in _COLUMNS)
         parts.append("</tr></thead><tbody>")
-        for result in outcome.report.values():
+        for result in outcome.results.values():
             cells = _cells(rule_set, result, lang)
             row = []
             for key in _COLUMNS:
@@ -367,8 +436,8 @@ def render_html(
                 row.append(f"<td{attribute}>{esc(cells[key])}</td>")
             parts.append("<tr>" + "".join(row) + "</tr>")
         parts.append("</tbody></table>")
-        parts.append(f"<p>{esc(_summary(outcome.report, lang))}</p>")
-        if any(result.exceeds_denominator for result in outcome.report.values()):
+        parts.append(f"<p>{esc(_summary(outcome.results, lang))}</p>")
+        if any(result.exceeds_denominator for result in outcome.results.values()):
             parts.append(f'<p class="legend">{esc(message("exceeds", lang))}</p>')
     if len(outcomes) > 1:
         parts.append(f"<p>{esc(_rows_summary(outcomes, lang))}</p>")
@@ -389,14 +458,18 @@ def render(  # noqa: PLR0913 - one entry point for every format, options by keyw
     color: bool = False,
     chart_svg: str | None = None,
     version: str = "",
+    totals: Sequence[TotalsCheck] = (),
 ) -> str:
-    """Render outcomes in one of :data:`FORMATS`."""
+    """Render outcomes in one of :data:`FORMATS` (totals rows checked: JSON and table)."""
     if output_format == "json":
-        return render_json(rule_set, outcomes, source)
+        return render_json(rule_set, outcomes, source, totals)
     if output_format == "csv":
         return render_csv(rule_set, outcomes)
     if output_format == "markdown":
         return render_markdown(rule_set, outcomes, lang)
     if output_format == "html":
         return render_html(rule_set, outcomes, lang, chart_svg=chart_svg, version=version)
-    return render_table(rule_set, outcomes, lang, width=width, color=color) + "\n"
+    text = render_table(rule_set, outcomes, lang, width=width, color=color)
+    if totals:
+        text += "\n\n" + "\n".join(check.describe().in_lang(lang) for check in totals)
+    return text + "\n"

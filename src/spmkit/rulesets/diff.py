@@ -85,16 +85,52 @@ class IndicatorChange:
     indicator_before: str | None = None
     """The indicator's id in the first rule set, when it differs (a correspondence)."""
 
-    def describe(self) -> str:
-        """Return ``before -> after`` as text."""
-        return f"{_show(self.before, self.factor_before)} -> {_show(self.after, self.factor_after)}"
+    def describe(self, lang: str = "en") -> str:
+        """Return ``before -> after`` as text (``lang="id"``: Indonesian notation)."""
+        before = _show(self.before, self.factor_before, lang)
+        return f"{before} -> {_show(self.after, self.factor_after, lang)}"
 
 
-def _show(value: Value, factor: Fraction) -> str:
+_INDONESIAN = str.maketrans(",.", ".,")
+_WORDS = {
+    "en": {
+        "head": "diff {a} -> {b}: {added} added, {removed} removed, {changed} changed ({counts})",
+        "no_values": "no values",
+        "target": "target",
+        "by": " by {year}",
+        "source": "source",
+        "was": "was",
+        "now": "now",
+        "none": "none",
+    },
+    "id": {
+        "head": (
+            "beda {a} -> {b}: {added} ditambah, {removed} dihapus, {changed} berubah ({counts})"
+        ),
+        "no_values": "tidak ada nilai",
+        "target": "target",
+        "by": " tahun {year}",
+        "source": "sumber",
+        "was": "semula",
+        "now": "kini",
+        "none": "tidak ada",
+    },
+}
+_FIELDS_ID = {
+    "service_type": "jenis layanan",
+    "name": "nama",
+    "formula": "rumus",
+    "target": "target",
+    "deadline": "batas waktu",
+}
+
+
+def _show(value: Value, factor: Fraction, lang: str = "en") -> str:
     if isinstance(value, Target):
-        return value.describe(factor)
+        described = value.describe(factor)
+        return described.translate(_INDONESIAN) if lang == "id" else described
     if value is None:
-        return "none"
+        return _WORDS[lang]["none"]
     if isinstance(value, str):
         return repr(value)
     return str(value)
@@ -209,25 +245,39 @@ class RuleSetDiff:
         """Return the changes of one kind (``"target"``, ...), in order."""
         return tuple(c for c in self.changes if c.field == field)
 
-    def lines(self, *, sources: bool = True) -> Iterator[str]:
+    def lines(self, *, sources: bool = True, lang: str = "en") -> Iterator[str]:
         """Yield the readable report line by line (what ``str()`` joins).
 
-        With ``sources=False``, one line per change, without the sources.
+        With ``sources=False``, one line per change, without the sources; ``lang="id"``
+        writes it in Indonesian (with Indonesian number notation).
         """
+        words = _WORDS[lang]
+
+        def field_name(field: str) -> str:
+            return _FIELDS_ID.get(field, field) if lang == "id" else field
+
         counts = ", ".join(
-            f"{len(self.by_field(field))} {field}" for field in DIFF_FIELDS if self.by_field(field)
+            f"{len(self.by_field(field))} {field_name(field)}"
+            for field in DIFF_FIELDS
+            if self.by_field(field)
         )
-        yield (
-            f"diff {self.a} -> {self.b}: {len(self.added)} added, {len(self.removed)} removed, "
-            f"{len(self.changed_indicators)} changed ({counts or 'no values'})"
+        yield words["head"].format(
+            a=self.a,
+            b=self.b,
+            added=len(self.added),
+            removed=len(self.removed),
+            changed=len(self.changed_indicators),
+            counts=counts or words["no_values"],
         )
         for indicator in self.added:
-            target = indicator.target.describe(indicator.factor)
-            deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
+            target = _show(indicator.target, indicator.factor, lang)
+            deadline = (
+                "" if indicator.deadline is None else words["by"].format(year=indicator.deadline)
+            )
             yield f"+ {indicator.id} {indicator.name!r}"
-            yield f"    {Formula.of(indicator)}, target {target}{deadline}"
+            yield f"    {Formula.of(indicator)}, {words['target']} {target}{deadline}"
             if sources:
-                yield f"    source: {_cite(indicator.source_of('target'))}"
+                yield f"    {words['source']}: {_cite(indicator.source_of('target'))}"
         for indicator in self.removed:
             yield f"- {indicator.id} {indicator.name!r}"
         renumbered = {new for _, new in self.paired} - set(self.changed_indicators)
@@ -237,17 +287,19 @@ class RuleSetDiff:
             was = self.was(indicator_id)
             yield f"~ {indicator_id}" + (f" (was {was})" if was != indicator_id else "")
             for change in self.changes_of(indicator_id):
-                yield f"    {change.field}: {change.describe()}"
+                yield f"    {field_name(change.field)}: {change.describe(lang)}"
                 if sources and change.field not in {"name", "service_type"}:
-                    yield f"      was: {_cite(change.source_before)}"
-                    yield f"      now: {_cite(change.source_after)}"
+                    yield f"      {words['was']}: {_cite(change.source_before)}"
+                    yield f"      {words['now']}: {_cite(change.source_after)}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-ready data: the indicators added, removed and changed.
 
         >>> d = diff("permenkes-43-2016", "permenkes-4-2019").to_dict()
-        >>> sorted(d), next(iter(d["changed"]))["id"]
-        (['a', 'added', 'b', 'changed', 'paired', 'removed'], '9')
+        >>> sorted(d)
+        ['a', 'added', 'b', 'changed', 'paired', 'removed']
+        >>> tuple(entry.get("id") for entry in d.get("changed"))
+        ('9', '11', '12')
 
         ``added`` and ``removed`` hold whole indicators (formula, target, deadline,
         source); ``changed`` one entry per indicator with every changed field, both
