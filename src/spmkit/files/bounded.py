@@ -157,7 +157,8 @@ def load_json(path: Path, raw: bytes) -> object:
         for key, value in pairs:
             if key in result:
                 problem = (
-                    f"duplicate key {key!r}; JSON keeps only the last one, so remove or rename one"
+                    f"duplicate key {key!r} in one object; JSON keeps only one of them, so "
+                    "remove or rename one"
                 )
                 raise DataFileError(str(path), [problem])
             result[key] = value
