@@ -42,6 +42,7 @@ from spmkit.errors import (
 from spmkit.evaluation.compare import Comparison
 from spmkit.files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit.files.mapping import ColumnMapping, load_mapping
+from spmkit.files.outputs import write_output
 from spmkit.files.reading import DataTable, read_data
 from spmkit.files.report import indicator_name
 from spmkit.files.table import RowOutcome, TableEvaluation, evaluate_table
@@ -68,6 +69,8 @@ EXIT_NOT_MET: Final = 1
 """Some target not met."""
 EXIT_UNUSABLE: Final = 2
 """Unusable input: bad usage, an unreadable data or rule file, an unknown output suffix."""
+EXIT_INTERNAL: Final = 70
+"""An internal error of spmkit (EX_SOFTWARE): a bug, reported in one line, no traceback."""
 EXIT_REFUSED: Final = 3
 """Some data rows refused; the others were evaluated."""
 
@@ -233,7 +236,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     )
     if args.output is not None:
         data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
-        Path(args.output).write_bytes(data)
+        write_output(args.output, data, inputs=(args.data, args.rule_set, args.mapping))
     elif isinstance(rendered, bytes):
         msg = "an Excel workbook is not written to the terminal: give -o FILE.xlsx"
         raise UsageError(msg)
@@ -244,7 +247,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"spmkit: {check.describe().in_lang(lang)}", file=sys.stderr)
     if args.chart is not None:
         image_format = Path(args.chart).suffix.casefold().lstrip(".")
-        Path(args.chart).write_bytes(_chart(rule_set, outcomes, lang, image_format))
+        chart = _chart(rule_set, outcomes, lang, image_format)
+        write_output(args.chart, chart, inputs=(args.data, args.rule_set, args.output))
     if args.explain and output_format == "table":
         for outcome in outcomes:
             if outcome.report is not None:
@@ -1123,6 +1127,13 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
+        print(
+            f"spmkit: internal error ({type(exc).__name__}: {str(exc)[:300]}); this is a bug "
+            "in spmkit, please report it with the command you ran",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return status
 
 

@@ -17,6 +17,7 @@ import attrs
 import yaml
 
 from spmkit.errors import DataFileError, RuleSetError
+from spmkit.limits import decimal_problem, digits_text_problem, number_problem
 
 __all__ = [
     "MAX_ALIASES",
@@ -83,13 +84,34 @@ class _StrictLoader(yaml.SafeLoader):
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:  # type: ignore[override]
         text = str(self.construct_scalar(node)).replace("_", "")
+        _check_digits(text, node)
         try:
-            return Decimal(text)
+            number = Decimal(text)
         except InvalidOperation:  # .inf, .nan in YAML spelling
             return Decimal(text.replace(".", "", 1))
+        problem = decimal_problem(number)
+        if problem is not None:
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+        return number
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        _check_digits(str(self.construct_scalar(node)), node)
+        number: int = super().construct_yaml_int(node)
+        problem = number_problem(number)
+        if problem is not None:
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+        return number
+
+
+def _check_digits(text: str, node: yaml.ScalarNode) -> None:
+    """Refuse number text too long to convert (Python refuses ints over 4,300 digits)."""
+    problem = digits_text_problem(text)
+    if problem is not None:
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
 
 
 @attrs.frozen

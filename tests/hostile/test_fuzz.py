@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import zipfile
 
 import pytest
 import yaml
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from spmkit.files.datafiles import read_data
 from spmkit.language.parse import parse_expression
 
 pytestmark = pytest.mark.slow  # hypothesis-heavy fuzzing; `make check-fast` skips it
@@ -145,3 +147,78 @@ def test_evaluate_raises_only_data_invalid(data):
         for result in report.values():
             assert result.value is None or not math.isnan(result.value)
     assert data == before
+
+
+DATA_SUFFIXES = (".csv", ".json", ".yaml", ".xlsx")
+FUZZ_FILES = settings(FUZZ, max_examples=FUZZ_EXAMPLES // 4)
+"""Targets that write files: a quarter of the budget (each example costs a file)."""
+DATA_TEXT = st.text(
+    st.sampled_from(list('bumil_k4,sasaran_bumil;\t"\n\r{}[]:-&*!0123456789.e%é'))
+    | st.characters(codec="utf-8"),
+    max_size=300,
+)
+
+
+@FUZZ_FILES
+@given(
+    st.sampled_from(DATA_SUFFIXES), st.one_of(DATA_TEXT.map(str.encode), st.binary(max_size=300))
+)
+def test_data_readers_raise_only_data_file_errors(tmp_path_factory, suffix, content):
+    """Any bytes as a CSV, JSON, YAML or xlsx data file: rows, or a DataFileError."""
+    path = tmp_path_factory.mktemp("fuzz") / f"data{suffix}"
+    path.write_bytes(content)
+    with contextlib.suppress(spmkit.DataFileError):
+        table = read_data(path, RULE_SET)
+        for row in table.rows:
+            assert row.where
+
+
+@FUZZ_FILES
+@given(st.sampled_from(DATA_SUFFIXES), st.binary(max_size=2000))
+def test_xlsx_bytes_inside_a_zip_raise_only_data_file_errors(tmp_path_factory, part, content):
+    """A real workbook with one part replaced by arbitrary bytes: a DataFileError at worst."""
+    openpyxl = pytest.importorskip("openpyxl")
+    directory = tmp_path_factory.mktemp("fuzz")
+    good = directory / "good.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["bumil_k4", "sasaran_bumil"])
+    workbook.active.append([950, 1000])
+    workbook.save(good)
+    names = ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml", "xl/styles.xml"]
+    replaced = names[DATA_SUFFIXES.index(part)]
+    bad = directory / "bad.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, content if item.filename == replaced else source.read(item))
+    with contextlib.suppress(spmkit.DataFileError):
+        read_data(bad, RULE_SET)
+
+
+OVERLAY_KEYS = st.sampled_from(
+    ["extends", "title", "title_en", "inputs", "indicators", "drop", "notes", "language"]
+)
+OVERLAY_VALUES = st.one_of(
+    st.sampled_from(
+        ["base.yaml", "../secret.txt", "/etc/passwd", "kulon-progo-2011", "rules/../base.yaml"]
+    ),
+    scalars,
+    st.dictionaries(st.sampled_from(["I.1", "a", "target", "value"]), scalars, max_size=3),
+)
+
+
+@FUZZ_FILES
+@given(st.dictionaries(OVERLAY_KEYS, OVERLAY_VALUES, max_size=5))
+def test_overlay_resolver_raises_only_rule_set_invalid(tmp_path_factory, fields):
+    """Any overlay: a rule set, or RuleSetInvalid that never repeats a file outside it."""
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "secret.txt").write_text("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n")
+    rules = root / "rules"
+    rules.mkdir()
+    (rules / "base.yaml").write_text("spmkit: 1\nid: base-1\nextends: kulon-progo-2011\n")
+    document = {"spmkit": 1, "id": "fuzz-1", "extends": "base.yaml", **fields}
+    path = rules / "overlay.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    try:
+        spmkit.load_rule_set(path)
+    except spmkit.RuleSetInvalid as error:
+        assert "MIIEvQ" not in "\n".join(spmkit.format_errors(error))  # noqa: PT017

@@ -311,6 +311,9 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
     """
     carried = [*by, *([period] if period else []), *([place] if place else [])]
     table = read_table(rule_set, data, keys=carried, allow_unknown=allow_unknown)
+    problems = [p for key in carried if (p := _key_problem(rule_set, key, table.keys[key]))]
+    if problems:
+        raise DataInvalid(f"data for rule set {rule_set.id!r} have bad key columns", problems)
     mapping = to_mapping(data)
     present = {n: c for n, c in table.columns.items() if n in mapping}
     keys = {k: np.asarray(table.keys[k]) for k in carried}
@@ -324,6 +327,28 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
     places = {k: v for k, v in period_keys.items() if k != place}
     places.update({n: _as_table(v) for n, v in period_values.items()})
     return aggregate(rule_set, places, by=by)
+
+
+def _key_problem(rule_set: RuleSet, key: str, values: npt.NDArray[Any]) -> DataError | None:
+    """Why a key column cannot group rows: an input's name, a missing key, mixed types."""
+    rule = "a key column: one value of one type on every row"
+    if key in rule_set.inputs:
+        hint = (
+            "it is an input of the rule set, so it is summed, not grouped by; "
+            "copy it to a column of another name"
+        )
+        return DataError(key, "<column>", rule, hint)
+    kinds: dict[type, int] = {}
+    for row, value in enumerate(values):
+        if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+            return DataError(
+                key, value, rule, f"a key is missing at row {row}; every row needs one"
+            )
+        kinds.setdefault(type(value.item() if isinstance(value, np.generic) else value), row)
+    if len(kinds) > 1:
+        shown = ", ".join(f"{kind.__name__} (row {row})" for kind, row in kinds.items())
+        return DataError(key, "<column>", rule, f"the keys mix types: {shown}")
+    return None
 
 
 def stratify(
@@ -346,6 +371,12 @@ def stratify(
         every group, then the totals (``stratum`` equal to ``total``).
     """
     mapping = to_mapping(data)
+    missing = [name for name in (stratum, *by) if name not in mapping]
+    if missing:
+        problems = [
+            DataError(name, None, "a column of the data", "it is absent") for name in missing
+        ]
+        raise DataInvalid(f"data for rule set {rule_set.id!r} lack key columns", problems)
     labels = to_array(mapping[stratum])
     is_total = np.array([label == total for label in labels], dtype=bool)
     strata = {name: to_array(values)[~is_total] for name, values in mapping.items()}

@@ -17,6 +17,7 @@ DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Literal
@@ -47,8 +48,9 @@ from spmkit.evaluation.kernel import (
 )
 from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
-from spmkit.evaluation.scalar import evaluate
+from spmkit.evaluation.scalar import evaluate, evaluate_some
 from spmkit.evaluation.scoring import band_arrays
+from spmkit.evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS
 from spmkit.evaluation.yearly import evaluate_in_time
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
@@ -658,7 +660,7 @@ class CompiledRuleSet:
                     fallback.append(indicator_id)
         results.update(fused.results())
         if fallback:
-            results.update(_scalar_fallback(self.rule_set, table, fallback))
+            results.update(self._fallback(table, fallback))
         _add_bands(self.rule_set, table, results)
         ordered = {i: results[i] for i in self.rule_set.indicators}
         return BatchResult(
@@ -668,6 +670,85 @@ class CompiledRuleSet:
             results=ordered,
             exact_fallback=tuple(fallback),
         )
+
+    def _fallback(self, table: Table, indicator_ids: Sequence[str]) -> dict[str, IndicatorArrays]:
+        """The fallback indicators: exact rows by the numpy programs, only the others in scalar.
+
+        A row needs the scalar evaluator when one of its values has no exact float64 form
+        (an integer of 2**53 or more, a decimal of many digits); the other rows are
+        evaluated again, as a smaller table, by the numpy programs.
+        """
+        needs = _rows_needing_exact(table)
+        if table.rows < 2 or needs.all() or not needs.any():
+            return _scalar_fallback(self.rule_set, table, indicator_ids)
+        good, bad = np.flatnonzero(~needs), np.flatnonzero(needs)
+        quick = self._evaluate_table(_row_subset(self.rule_set, table, good))
+        slow = _scalar_fallback(self.rule_set, table, indicator_ids, bad)
+        merged = {}
+        for indicator_id in indicator_ids:
+            fields = {}
+            for name in _ARRAY_FIELDS:
+                fast_part = getattr(quick[indicator_id], name)
+                slow_part = getattr(slow[indicator_id], name)
+                out = np.empty(table.rows, dtype=np.result_type(fast_part, slow_part))
+                out[good], out[bad] = fast_part, slow_part
+                fields[name] = _frozen_array(out, table.rows, out.dtype)
+            indicator = self.rule_set.indicators[indicator_id]
+            merged[indicator_id] = IndicatorArrays(
+                indicator_id=indicator_id,
+                target=indicator.target,
+                factor=indicator.factor,
+                **fields,
+            )
+        return merged
+
+
+_ARRAY_FIELDS: Final = (
+    "value",
+    "status_code",
+    "met",
+    "gap",
+    "numerator",
+    "denominator",
+    "exceeds_denominator",
+)
+
+
+def _plain_number(value: object) -> bool:
+    """Whether a value read from the data has an exact float64 form the programs can use."""
+    if value is None:
+        return True
+    number = value if isinstance(value, Fraction) else Fraction(repr(float(value)))  # type: ignore[arg-type]
+    if number.denominator == 1:
+        return abs(number) < EXACT_LIMIT
+    scale = 10**MAX_DECIMALS
+    return scale % number.denominator == 0 and abs(number) * scale < DECIMAL_LIMIT
+
+
+def _rows_needing_exact(table: Table) -> npt.NDArray[np.bool_]:
+    """Rows holding a value of a column the programs cannot take exactly."""
+    needs = np.zeros(table.rows, dtype=bool)
+    for column in table.columns.values():
+        if column.vec is None:
+            needs |= np.array(
+                [not _plain_number(column.scalar(row)) for row in range(table.rows)], dtype=bool
+            )
+    return needs
+
+
+def _row_subset(rule_set: RuleSet, table: Table, index: npt.NDArray[np.intp]) -> Table:
+    """The rows ``index`` of a table, read again (so their columns become exact arrays)."""
+    data: dict[str, object] = {}
+    for name, column in table.columns.items():
+        if column.vec is None:
+            values = [column.scalar(int(row)) for row in index]
+            data[name] = np.array(
+                [np.nan if v is None else float(v) for v in values],  # type: ignore[arg-type]
+                dtype=np.float64,
+            )
+        else:
+            data[name] = column.raw[index]
+    return read_table(rule_set, data)
 
 
 class _LazyRefs(Mapping[str, Vec]):
@@ -711,10 +792,14 @@ def _add_bands(rule_set: RuleSet, table: Table, results: dict[str, IndicatorArra
 
 
 def _scalar_fallback(
-    rule_set: RuleSet, table: Table, indicator_ids: Sequence[str]
+    rule_set: RuleSet,
+    table: Table,
+    indicator_ids: Sequence[str],
+    which: npt.NDArray[np.intp] | None = None,
 ) -> dict[str, IndicatorArrays]:
-    """Evaluate some indicators row by row with the exact scalar evaluator."""
-    rows = table.rows
+    """Evaluate some indicators on some rows (default all) with the exact scalar evaluator."""
+    chosen = range(table.rows) if which is None else [int(row) for row in which]
+    rows = len(chosen)
     fields: dict[str, dict[str, Any]] = {
         i: {
             "value": np.full(rows, np.nan),
@@ -728,9 +813,9 @@ def _scalar_fallback(
         for i in indicator_ids
     }
     codes = {status: code for code, status in enumerate(STATUS_CODES)}
-    for row in range(rows):
-        data = {name: column.scalar(row) for name, column in table.columns.items()}
-        report = evaluate(rule_set, data)
+    for row, source in enumerate(chosen):
+        data = {name: column.scalar(source) for name, column in table.columns.items()}
+        report = evaluate_some(rule_set, data, indicator_ids)
         for indicator_id in indicator_ids:
             result = report[indicator_id]
             out = fields[indicator_id]
@@ -758,6 +843,7 @@ def _scalar_fallback(
 # Recently compiled programs, by rule set identity (bounded; checked with `is`).
 _COMPILED: dict[int, CompiledRuleSet] = {}
 _CACHE_SIZE: Final = 32
+_COMPILED_LOCK: Final = threading.Lock()
 
 
 def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
@@ -765,9 +851,10 @@ def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
     compiled = _COMPILED.get(id(rule_set))
     if compiled is None or compiled.rule_set is not rule_set:
         compiled = CompiledRuleSet.build(rule_set)
-        if len(_COMPILED) >= _CACHE_SIZE:
-            del _COMPILED[next(iter(_COMPILED))]
-        _COMPILED[id(rule_set)] = compiled
+        with _COMPILED_LOCK:  # eviction and insertion as one step: threads share the cache
+            if len(_COMPILED) >= _CACHE_SIZE:
+                _COMPILED.pop(next(iter(_COMPILED)), None)
+            _COMPILED[id(rule_set)] = compiled
     return compiled
 
 

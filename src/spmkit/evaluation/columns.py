@@ -14,6 +14,7 @@ fallback only.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, TypeGuard
@@ -22,9 +23,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit.errors import DataError, DataInvalid
+from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 from spmkit.evaluation.compile import EXACT_LIMIT, Vec, constant_vec
 from spmkit.evaluation.kernel import column_bounds
+from spmkit.evaluation.scalar import is_quantity
 from spmkit.evaluation.values import (
     BOOLEAN_HINT,
     DECIMAL_LIMIT,
@@ -42,6 +44,9 @@ from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import InputKind, InputSpec, RuleSet
 
 __all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
+
+_WIDE_INTS: Final = frozenset({"Int128", "UInt128"})  # polars types numpy has no dtype for
+_NOT_NUMBERS: Final = {"m": "durations", "M": "dates", "c": "complex numbers"}
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -81,6 +86,14 @@ def to_mapping(data: object) -> Mapping[str, object]:
     """Read a single-row data set (a mapping, or a one-row frame) as a plain mapping."""
     kind = _module(data)
     if kind == "pandas" and hasattr(data, "columns"):
+        names = [str(name) for name in data.columns]
+        doubled = sorted(name for name, count in Counter(names).items() if count > 1)
+        if doubled:
+            problems = [
+                DataError(name, "<columns>", "a column name used once", "rename or drop the copies")
+                for name in doubled
+            ]
+            raise DataInvalid("data have duplicate column names", problems)
         return {str(name): data[name] for name in data.columns}  # type: ignore[index]
     if kind == "polars" and hasattr(data, "get_columns"):
         return {s.name: s for s in data.get_columns()}
@@ -93,7 +106,24 @@ def to_mapping(data: object) -> Mapping[str, object]:
 
 
 def to_array(values: object) -> npt.NDArray[Any]:
-    """Turn one column into a 1-D numpy array; nulls become NaN (numbers) or None."""
+    """Turn one column into a 1-D numpy array; nulls become NaN (numbers) or None.
+
+    The array never shares memory with the caller's: results built from it own their
+    data, so a later change to the caller's array is not seen in them, and no write to
+    them reaches the caller. A masked array's masked rows are missing (None).
+    """
+    array = _to_array(values)
+    if array is values or array.base is not None:
+        array = array.copy()
+    return array
+
+
+def _to_array(values: object) -> npt.NDArray[Any]:
+    if isinstance(values, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(values)
+        objects = np.asarray(values.data, dtype=object).copy()
+        objects[mask] = None
+        return objects
     kind = _module(values)
     if kind == "pandas":
         series: Any = values
@@ -106,7 +136,7 @@ def to_array(values: object) -> npt.NDArray[Any]:
         return np.asarray(series.to_numpy(dtype=object))
     if kind == "polars":
         polars_series: Any = values
-        if polars_series.dtype.is_numeric():
+        if polars_series.dtype.is_numeric() and str(polars_series.dtype) not in _WIDE_INTS:
             return np.asarray(polars_series.to_numpy())
         return np.asarray(polars_series.to_list(), dtype=object)
     if isinstance(values, np.ndarray):
@@ -235,11 +265,17 @@ def _column(
         # The usual column (counts as int64): the checks of _numeric, without the detours.
         low, high = bounds or column_bounds(values)
         if low >= 0 and high < EXACT_LIMIT:
-            counts = Vec(n=values, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)
-            return Column(name=name, vec=counts, raw=values), None
+            # A copy (one memcpy): results must not share memory with the caller's array.
+            own = values.copy()
+            counts = Vec(n=own, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)
+            return Column(name=name, vec=counts, raw=own), None
     raw = to_array(values)
     if raw.ndim != 1:
         return None, DataError(name, f"an array of shape {raw.shape}", "a 1-D column")
+    if raw.dtype.kind in _NOT_NUMBERS:
+        what = _NOT_NUMBERS[raw.dtype.kind]
+        hint = f"column {name!r} holds {what} ({raw.dtype}), not counts; convert it first"
+        return None, _bad(name, raw, np.ones(raw.shape, dtype=bool), hint)
     if raw.dtype == object:
         converted, problem = _objects(name, raw)
         if problem is not None:
@@ -349,8 +385,9 @@ def read_table(
     for raw_name, values in mapping.items():
         name = str(raw_name)
         if name in keys:
-            # Carried unchecked: a numpy array stays as it is (no copy into objects).
-            carried[name] = values if isinstance(values, np.ndarray) else to_array(values)
+            # Carried unchecked: a numpy array keeps its dtype (no copy into objects), but is
+            # copied, so that results own their data.
+            carried[name] = values.copy() if isinstance(values, np.ndarray) else to_array(values)
             lengths[name] = len(carried[name])
             continue
         if name not in rule_set.inputs:
@@ -366,7 +403,13 @@ def read_table(
                     )
                 )
             continue
-        column, problem = _column(name, values, bounds.get(name))
+        column_values = values
+        if is_quantity(values):
+            column_values, problem = _quantity_column(rule_set.inputs[name], values)
+            if problem is not None:
+                problems.append(problem)
+                continue
+        column, problem = _column(name, column_values, bounds.get(name))
         if column is not None and problem is None:
             problem = _constrain(rule_set.inputs[name], column)
         if problem is not None:
@@ -386,6 +429,26 @@ def read_table(
         elif spec.default is not None and columns[name].vec is not None:
             columns[name] = _with_default(columns[name], spec.default)
     return Table(rows=rows, columns=columns, keys=carried)
+
+
+def _quantity_column(spec: InputSpec, values: Any) -> tuple[Any, DataError | None]:  # noqa: ANN401 - pint
+    """A pint quantity column in the input's unit, converted exactly as the scalar code does."""
+    from spmkit.rulesets.units import factor_from  # noqa: PLC0415 - pint only for quantities
+
+    rule = f"a quantity in {spec.unit} or a unit convertible to it"
+    try:
+        factor = factor_from(values, spec.unit)
+    except UnknownUnitError as exc:
+        return None, DataError(spec.name, str(values.units), rule, exc.message)
+    if factor is None:
+        hint = f"{values.units} does not convert to {spec.unit}"
+        return None, DataError(spec.name, str(values.units), rule, hint)
+    magnitudes = to_array(values.magnitude)
+    converted = np.empty(magnitudes.shape, dtype=object)
+    for row, magnitude in enumerate(magnitudes):
+        number = convert_value(spec.name, magnitude)
+        converted[row] = number * factor if isinstance(number, Fraction) else magnitude
+    return converted, None
 
 
 def _with_default(column: Column, default: Fraction) -> Column:

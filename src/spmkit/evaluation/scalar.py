@@ -9,7 +9,7 @@ are written down in ``docs/semantics.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
@@ -39,6 +39,7 @@ from spmkit.language.expr import (
     exact_decimal,
     render,
 )
+from spmkit.limits import NUMBER_BOUND
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import (
     Indicator,
@@ -50,7 +51,7 @@ from spmkit.rulesets.model import (
 )
 from spmkit.rulesets.scoring import band_of
 
-__all__ = ["evaluate", "validate_data"]
+__all__ = ["evaluate", "evaluate_some", "validate_data"]
 
 
 @attrs.frozen
@@ -68,7 +69,7 @@ class _Undefined:
 _Value = Fraction | _Missing | _Undefined
 
 
-def _is_quantity(value: object) -> bool:
+def is_quantity(value: object) -> bool:
     """A pint quantity (of any registry), recognised without importing pint."""
     return hasattr(value, "magnitude") and hasattr(value, "units") and hasattr(value, "to")
 
@@ -129,9 +130,9 @@ def validate_data(
                 )
             continue
         spec = rule_set.inputs[name]
-        if type(raw) is int and raw >= 0:  # the usual count: no conversion can fail
+        if type(raw) is int and 0 <= raw < NUMBER_BOUND:  # the usual count: nothing can fail
             converted: Fraction | DataError | None = Fraction(raw)
-        elif _is_quantity(raw):
+        elif is_quantity(raw):
             converted = _from_quantity(spec, raw)
         else:
             converted = convert_value(name, raw)
@@ -565,3 +566,34 @@ def evaluate(
     if tuple(results) != tuple(indicators):
         results = {indicator_id: results[indicator_id] for indicator_id in indicators}
     return Report(rule_set_id=rule_set.id, results=FrozenMap(results))
+
+
+def evaluate_some(
+    rule_set: RuleSet, data: Mapping[str, object], indicator_ids: Sequence[str]
+) -> dict[str, IndicatorResult]:
+    """Evaluate only some indicators (and those they reference), exactly as :func:`evaluate`.
+
+    For the batch fallback: a row that needs exact arithmetic for one indicator does not
+    pay for all the others.
+
+    Raises:
+        DataInvalid: as :func:`evaluate`.
+    """
+    values = validate_data(rule_set, data)
+    wanted: set[str] = set()
+    stack = list(indicator_ids)
+    while stack:
+        indicator_id = stack.pop()
+        if indicator_id not in wanted:
+            wanted.add(indicator_id)
+            stack.extend(rule_set.indicators[indicator_id].refs)
+    refs: dict[str, _Value] = {}
+    results: dict[str, IndicatorResult] = {}
+    for indicator_id in rule_set.evaluation_order:
+        if indicator_id in wanted:
+            result, outcome = _evaluate_indicator(
+                rule_set.indicators[indicator_id], values, refs, rule_set.legal_basis
+            )
+            refs[indicator_id] = outcome
+            results[indicator_id] = result
+    return {indicator_id: results[indicator_id] for indicator_id in indicator_ids}

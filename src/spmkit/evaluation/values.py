@@ -25,6 +25,7 @@ import attrs
 
 from spmkit.errors import DataError, DataInvalid
 from spmkit.language.expr import exact_decimal
+from spmkit.limits import MAX_DIGITS, decimal_problem, number_problem
 from spmkit.rulesets.model import InputKind, InputSpec
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "NEGATIVE_HINT",
     "NON_FINITE_HINT",
     "RULE",
+    "SIZE_RULE",
     "Constraint",
     "bad_values",
     "constrain",
@@ -51,6 +53,10 @@ NEGATIVE_HINT: Final = "counts cannot be negative"
 NON_FINITE_HINT: Final = "NaN and infinities are not counts; leave the input out if unknown"
 _TEXT_HINT: Final = "give a number, not text"
 _NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
+
+SIZE_RULE: Final = f"a number of at most {MAX_DIGITS} digits"
+"""What a value over the number limits must be (:mod:`spmkit.limits`)."""
+_NOT_NUMBERS: Final = ("m", "M", "c")  # numpy kinds: timedelta, datetime, complex
 
 MAX_DECIMALS: Final = 6
 """Most decimal places a float column is held with exactly (as integers over 10**k)."""
@@ -76,6 +82,9 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
         return None
     if isinstance(value, bool):
         return DataError(name, value, RULE, BOOLEAN_HINT)
+    if getattr(getattr(value, "dtype", None), "kind", "") in _NOT_NUMBERS:
+        # numpy's timedelta64 is an integer type, so it must be refused before Integral.
+        return DataError(name, value, RULE, f"got a {type(value).__name__}, not a count")
     if isinstance(value, str):
         return DataError(name, value, RULE, text_hint(value))
     if isinstance(value, Fraction):
@@ -85,6 +94,9 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
     elif isinstance(value, Decimal):
         if not value.is_finite():
             return DataError(name, value, RULE, NON_FINITE_HINT)
+        too_big = decimal_problem(value)
+        if too_big is not None:
+            return DataError(name, value, SIZE_RULE, too_big)
         number = Fraction(value)
     elif isinstance(value, numbers.Real):
         as_float = float(value)
@@ -93,6 +105,9 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
         number = Fraction(repr(as_float))
     else:
         return DataError(name, value, RULE, f"got a {type(value).__name__}")
+    too_big = number_problem(number)
+    if too_big is not None:
+        return DataError(name, value, SIZE_RULE, too_big)
     if number < 0:
         return DataError(name, value, RULE, NEGATIVE_HINT)
     return number

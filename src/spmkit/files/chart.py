@@ -66,6 +66,7 @@ def _pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module o
     mpl.use("Agg")
     mpl.rcParams["svg.hashsalt"] = "spmkit"  # the same SVG for the same data
     mpl.rcParams["svg.fonttype"] = "none"  # real, searchable text in SVG and HTML
+    mpl.rcParams["text.parse_math"] = False  # a region named '$\frac$' is text, not TeX
     import matplotlib.pyplot as plt  # noqa: PLC0415 - after choosing the backend
 
     return plt

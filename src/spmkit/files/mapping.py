@@ -19,11 +19,11 @@ from typing import Final
 import attrs
 
 from spmkit.errors import DataFileError
+from spmkit.files.bounded import data_path, load_yaml_data, os_errors
 from spmkit.files.notation import NumberFormat
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.messages import Bilingual
 from spmkit.rulesets.model import RuleSet
-from spmkit.yamlload import read_data_yaml
 
 __all__ = [
     "PERIOD_COLUMNS",
@@ -119,7 +119,9 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         DataFileError: the file is not a mapping of the documented keys.
     """
     source = str(path)
-    loaded = read_data_yaml(Path(path).read_text(encoding="utf-8-sig"), source) or {}
+    with os_errors(path):
+        file = data_path(path)
+        loaded = load_yaml_data(file, file.read_bytes()) or {}
     problems: list[str] = []
     if not isinstance(loaded, dict):
         raise DataFileError(source, ["a mapping file must be a YAML mapping"])

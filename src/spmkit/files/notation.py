@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
 from spmkit.errors import UsageError
+from spmkit.limits import digits_text_problem
 from spmkit.messages import Bilingual, in_language
 
 __all__ = [
@@ -54,6 +55,8 @@ def readings(text: str) -> dict[str, Fraction]:
     {'id': Fraction(9681, 100)}
     """
     body = text.strip()
+    if digits_text_problem(body) is not None:
+        return {}  # over the digit limit: no reading (the cell is refused, naming its size)
     sign = 1
     if body.startswith("-"):
         sign, body = -1, body[1:].strip()

@@ -26,6 +26,7 @@ from typing import Any, Final
 import attrs
 
 from spmkit.errors import DataFileError
+from spmkit.files.bounded import data_path, os_errors
 from spmkit.files.mapping import ColumnMapping, ColumnMatch, header_score, match_columns, normalise
 from spmkit.files.notation import Notation, NumberFormat, decide_notation, readings
 from spmkit.files.records import (
@@ -38,6 +39,7 @@ from spmkit.files.records import (
     unknown_suffix,
 )
 from spmkit.frozen import FrozenMap, freeze
+from spmkit.limits import MAX_DIGITS, digits_text_problem
 from spmkit.messages import Bilingual, in_language
 from spmkit.rulesets.model import RuleSet
 
@@ -310,7 +312,7 @@ def _convert(cell: object, notation: Notation) -> tuple[object, bool]:
         text = cell.strip()
         if not text:
             return None, True
-        if text.isdigit():
+        if text.isdigit() and len(text) <= MAX_DIGITS:
             return int(text), True
         found = readings(text)
         value = found.get("id" if notation == "any" else notation)
@@ -330,6 +332,9 @@ def _convert(cell: object, notation: Notation) -> tuple[object, bool]:
 
 def _bad_cell(column: str, cell: object) -> str:
     shown = _text(cell)
+    too_long = digits_text_problem(shown)
+    if too_long is not None:
+        return f"column {column!r}: {too_long}"
     return Bilingual(
         f"column {column!r}: {shown!r} is not a number "
         "(leave the cell empty if unknown, write 0 if there were none)",
@@ -463,17 +468,18 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
     mapping = mapping or ColumnMapping()
     if mapping.number_format is not None and number_format == "auto":
         number_format = mapping.number_format
+    file = data_path(path)
     source = str(path)
-    file = Path(path)
     rule_sets = [rule_set] if isinstance(rule_set, RuleSet) else list(rule_set)
     suffix = file.suffix.casefold()
-    if suffix in TABULAR_SUFFIXES:
-        sheets = _tabular_sheets(file, rule_sets, mapping, sheet, header_row)
-    elif suffix in {".json", ".yaml", ".yml"}:
-        header, records = read_tree(file)
-        sheets = [_Sheet(None, header, 0, records, [])]
-    else:
-        raise unknown_suffix(file)
+    with os_errors(path):
+        if suffix in TABULAR_SUFFIXES:
+            sheets = _tabular_sheets(file, rule_sets, mapping, sheet, header_row)
+        elif suffix in {".json", ".yaml", ".yml"}:
+            header, records = read_tree(file)
+            sheets = [_Sheet(None, header, 0, records, [])]
+        else:
+            raise unknown_suffix(file)
     header = list(dict.fromkeys(name for one in sheets for name in one.header))
     match, problems = match_columns(header, rule_sets, mapping)
     if not match.inputs and suffix in TABULAR_SUFFIXES:

@@ -10,9 +10,6 @@ A JSON or YAML file is read strictly (duplicate keys refused, as for rule files)
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from pathlib import Path
 from typing import Any, Final
@@ -20,7 +17,15 @@ from typing import Any, Final
 import attrs
 
 from spmkit.errors import DataFileError
-from spmkit.yamlload import read_data_yaml
+from spmkit.files.bounded import (
+    check_sheet_size,
+    check_workbook,
+    csv_rows,
+    decode_text,
+    load_json,
+    load_workbook,
+    load_yaml_data,
+)
 
 __all__ = [
     "ALL_SHEETS",
@@ -77,25 +82,22 @@ def _blank(cell: object) -> bool:
 
 
 def _grid_from_csv(path: Path) -> Grid:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problem = (
-            f"not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' "
-            "(Excel: Save As > CSV UTF-8)"
-        )
-        raise DataFileError(str(path), [problem]) from None
+    text = decode_text(
+        path, path.read_bytes(), "save it as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)"
+    )
     lines = [line for line in text.split("\n", 20)[:20] if line.strip()]
     delimiter = max(
         (";", ",", "\t"), key=lambda d: max((line.count(d) for line in lines), default=0)
     )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [(reader.line_num, tuple(cells)) for cells in reader if any(c.strip() for c in cells)]
+    rows = [
+        (line, tuple(cells))
+        for line, cells in csv_rows(path, text, delimiter)
+        if any(c.strip() for c in cells)
+    ]
     return Grid(name=None, rows=tuple(rows))
 
 
-def _grid_from_sheet(worksheet: Any) -> Grid:  # noqa: ANN401 - openpyxl is optional
+def _grid_from_sheet(worksheet: Any, path: Path) -> Grid:  # noqa: ANN401 - openpyxl is optional
     merged: dict[tuple[int, int], object] = {}
     for cell_range in worksheet.merged_cells.ranges:
         value = worksheet.cell(cell_range.min_row, cell_range.min_col).value
@@ -103,6 +105,7 @@ def _grid_from_sheet(worksheet: Any) -> Grid:  # noqa: ANN401 - openpyxl is opti
             for column in range(cell_range.min_col, cell_range.max_col + 1):
                 merged[row, column] = value
     rows = []
+    check_sheet_size(worksheet, path)
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
         cells = list(values)
         for (row, column), value in merged.items():
@@ -119,11 +122,12 @@ def _grids_from_xlsx(path: Path, sheet: str | None) -> list[Grid]:
     except ImportError:
         problem = "reading .xlsx needs the optional package openpyxl: pip install 'spmkit[excel]'"
         raise DataFileError(str(path), [problem]) from None
+    check_workbook(openpyxl, path, sheet)  # limits and unsaved formulas, read streaming
     # Not read-only: merged cells (a header over several columns) are only known this way.
-    workbook = openpyxl.load_workbook(path, data_only=True)
+    workbook = load_workbook(openpyxl, path)
     try:
         if sheet == ALL_SHEETS:
-            return [_grid_from_sheet(worksheet) for worksheet in workbook.worksheets]
+            return [_grid_from_sheet(worksheet, path) for worksheet in workbook.worksheets]
         if sheet is not None and sheet not in workbook.sheetnames:
             problem = (
                 f"no sheet {sheet!r}; the workbook has {workbook.sheetnames} "
@@ -131,7 +135,7 @@ def _grids_from_xlsx(path: Path, sheet: str | None) -> list[Grid]:
             )
             raise DataFileError(str(path), [problem])
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        return [_grid_from_sheet(worksheet)]
+        return [_grid_from_sheet(worksheet, path)]
     finally:
         workbook.close()
 
@@ -188,20 +192,6 @@ def _tree_records(path: Path, loaded: object) -> tuple[list[str], list[Record]]:
     return header, records
 
 
-def _json_object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
-    """A JSON object, noting duplicate keys (json keeps the last silently; spmkit refuses)."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            duplicates.append(
-                f"duplicate key {key!r} in one object; JSON keeps only one of them, so remove "
-                "or rename one"
-            )
-            continue
-        found[key] = value
-    return found
-
-
 def read_tree(path: Path) -> tuple[list[str], list[Record]]:
     """Read a JSON or YAML data file (YAML strictly: a duplicated key is refused).
 
@@ -209,19 +199,10 @@ def read_tree(path: Path) -> tuple[list[str], list[Record]]:
         DataFileError: the file cannot be parsed, or is not a mapping or list of them.
     """
     _check_file(path)
-    text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()
     if path.suffix.casefold() == ".json":
-        duplicates: list[str] = []
-        try:
-            loaded = json.loads(
-                text, object_pairs_hook=lambda pairs: _json_object(pairs, duplicates)
-            )
-        except json.JSONDecodeError as exc:
-            raise DataFileError(str(path), [f"cannot parse: {exc}"]) from None
-        if duplicates:
-            raise DataFileError(str(path), duplicates)
-        return _tree_records(path, loaded)
-    return _tree_records(path, read_data_yaml(text, str(path)))
+        return _tree_records(path, load_json(path, raw))
+    return _tree_records(path, load_yaml_data(path, raw))
 
 
 def unknown_suffix(path: Path) -> DataFileError:

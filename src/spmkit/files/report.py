@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from spmkit.evaluation.results import IndicatorResult, Status
+from spmkit.files.outputs import escape_markdown, neutralise_cell
 from spmkit.files.table import RowOutcome, RowResult, TotalsCheck
 from spmkit.messages import Language, format_number, in_language, message, status_label
 from spmkit.rulesets.model import Indicator, RuleSet, factor_suffix
@@ -202,7 +203,7 @@ def render_table(
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    return escape_markdown(text)
 
 
 def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
@@ -267,10 +268,10 @@ def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
     codes = {status: status.value for status in Status}
     for outcome in outcomes:
         row = outcome.row
-        lead = [row.number, row.region or "", row.period or ""]
+        lead = [row.number, neutralise_cell(row.region or ""), neutralise_cell(row.period or "")]
         if not outcome.evaluated:
             writer.writerows(
-                [*lead, "", "refused", "", "", "", "", "", "", "", problem]
+                [*lead, "", "refused", "", "", "", "", "", "", "", neutralise_cell(str(problem))]
                 for problem in outcome.problems
             )
             continue

@@ -29,6 +29,7 @@ import attrs
 
 from spmkit.errors import ExpressionLimitError, ExpressionSyntaxError
 from spmkit.language.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
+from spmkit.limits import MAX_DIGITS
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "height", "parse_expression"]
 
@@ -174,6 +175,9 @@ class _Parser:
         token = self.advance()
         if token.kind == "number":
             self.count()
+            digits = len(token.text) - ("." in token.text)
+            if digits > MAX_DIGITS:
+                raise ExpressionLimitError("number length in digits", MAX_DIGITS, digits)
             return Number(Fraction(token.text), span=(token.start, token.end))
         if token.kind == "ref":
             self.count()

@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -162,7 +162,13 @@ class _Builder:
         if value is None:
             return None  # the key holding it is reported missing by the caller's mapping()
         if not isinstance(value, dict):
-            self.problem(path, f"{what} must be a mapping (got {_kind(value)})")
+            # A whole file that is one string is not shown: it may be any file at all.
+            got = (
+                f"text of {len(value):,} characters"
+                if path == "$" and isinstance(value, str)
+                else _kind(value)
+            )
+            self.problem(path, f"{what} must be a mapping (got {got})")
             return None
         for key in value:
             if key not in keys:
@@ -185,7 +191,9 @@ class _Builder:
         if value is None:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
-            self.problem(child_path(path, key), f"{key!r} must be non-empty text (got {value!r})")
+            self.problem(
+                child_path(path, key), f"{key!r} must be non-empty text (got {_kind(value)})"
+            )
             return None
         return value
 
@@ -659,7 +667,14 @@ def _kind(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str) and (len(value) > _SHOWN_TEXT or "\n" in value):
+        # Never echo a whole document: it may be a file that is not a rule file at all.
+        return f"text of {len(value):,} characters"
     return repr(value)
+
+
+_SHOWN_TEXT: Final = 60
+"""Longest text repeated in a message about a rule file; longer text is named by its size."""
 
 
 def build_rule_set(document: YamlDocument, file: str | None) -> RuleSet:
@@ -932,6 +947,9 @@ def build_overlay(
     }
     indicators = overlay.indicators(data, origin)
     title = reader.text(data, "title", "$", required=True) if "title" in data else base.title
+    title_en = (
+        reader.text(data, "title_en", "$", required=False) if "title_en" in data else base.title_en
+    )
     in_force = read_in_force(reader, data["in_force"]) if "in_force" in data else None
     sector = read_sector(reader, data) if "sector" in data else base.sector
     supersedes = read_supersedes(reader, data)

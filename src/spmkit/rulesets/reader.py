@@ -24,6 +24,7 @@ from spmkit.errors import (
     SpmkitWarning,
     UnverifiedValuesWarning,
 )
+from spmkit.limits import MAX_EXTENDS_DEPTH
 from spmkit.rulesets.builder import build_overlay, build_rule_set
 from spmkit.rulesets.installed import installed_rule_files
 from spmkit.rulesets.model import RuleSet
@@ -48,32 +49,60 @@ def _base_file(document: YamlDocument, file: str | None, chain: tuple[str, ...])
     """Find the base file of an overlay, refusing an ``extends:`` cycle."""
     reference = document.data.get("extends")
     line = document.line("$.extends")
+
+    def refuse(message: str, kind: type[RuleSetError] = RuleSetError) -> RuleSetInvalid:
+        error = kind(message, file=file, line=line, path="$.extends")
+        return RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
+
     if not isinstance(reference, str) or not reference.strip():
-        error = RuleSetError(
-            f"'extends' must be a rule-set id or a file path (got {reference!r})",
-            file=file,
-            line=line,
-            path="$.extends",
+        raise refuse(f"'extends' must be a rule-set id or a file path (got {reference!r})")
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise refuse(
+            f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} overlays; "
+            "merge some of them (docs/semantics.md, Limits)"
         )
-        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
     here = Path(file).resolve().parent if file is not None else None
     try:
-        path = find_rule_file(reference, relative_to=here)
+        path = _confined(reference, here)
     except RuleSetNotFoundError as exc:
-        error = RuleSetError(str(exc), file=file, line=line, path="$.extends")
-        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error]) from None
+        raise refuse(str(exc)) from None
     key = str(path.resolve())
     if key in chain:
         loop = [Path(step).name for step in chain[chain.index(key) :]] + [path.name]
-        error = ExtendsCycleError(
+        raise refuse(
             f"'extends' makes a cycle: {' -> '.join(loop)}; a rule set cannot extend "
             "itself, directly or through others",
-            file=file,
-            line=line,
-            path="$.extends",
+            ExtendsCycleError,
         )
-        raise RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
     return path
+
+
+def _confined(reference: str, here: Path | None) -> Path:
+    """The base file: a shipped rule set (by id or path), or a file in the overlay's directory.
+
+    A path that leads elsewhere (absolute, ``..``, or a symlink out) is refused, so that
+    an overlay cannot make spmkit read, and report on, any file of the machine.
+    """
+    shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
+    try:
+        candidate = (here / reference if here is not None else Path(reference)).resolve()
+        is_file = candidate.is_file()
+    except OSError:  # a name too long for the file system, say
+        is_file = False
+    if is_file and (
+        (here is not None and candidate.is_relative_to(here))
+        or candidate in {path.resolve() for path in shipped.values()}  # a shipped file by path
+    ):
+        return candidate
+    if reference in shipped:
+        return shipped[reference]
+    where = f"a file under {here}" if here is not None else "a file (text has no directory)"
+    known = ", ".join(sorted(shipped)) or "none"
+    msg = (
+        f"no rule set {reference[:100]!r}: 'extends' names a shipped rule set id ({known}) or "
+        f"{where}; a base elsewhere must be copied beside the overlay"
+    )
+    raise RuleSetNotFoundError(msg)
 
 
 def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:

@@ -74,11 +74,17 @@ class _Checker:
             self.input_units[name] = self.parse(spec.unit, path)
 
     def value_unit(self, indicator_id: str) -> ParsedUnit | None:
-        """The unit of an indicator's value; None when unknown or in a reference cycle."""
+        """The unit of an indicator's value; None when unknown or in a reference cycle.
+
+        :func:`check_units` visits the indicators in reference order, so a reference
+        finds its unit already known; one not yet known is in a cycle (reported by
+        :func:`spmkit.rulesets.check.check_references`), and is not followed: no chain of
+        references, however long, deepens the stack.
+        """
         if indicator_id in self.value_units:
             return self.value_units[indicator_id]
         indicator = self.indicators.get(indicator_id)
-        if indicator is None or indicator_id in self.visiting:
+        if indicator is None or self.visiting:
             return None
         self.visiting.add(indicator_id)
         try:
@@ -227,6 +233,28 @@ def check_units(
     """
     checker = _Checker(inputs, indicators)
     checker.check_inputs()
-    for indicator_id in indicators:
+    for indicator_id in _reference_order(indicators):
         checker.value_unit(indicator_id)
     return checker.problems
+
+
+def _reference_order(indicators: Mapping[str, Indicator]) -> list[str]:
+    """Indicator ids, each after the ones it references (iterative; cycles are cut)."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = on the path, 2 = placed
+    for root in indicators:
+        stack = [(root, iter(sorted(indicators[root].refs)))]
+        state.setdefault(root, 1)
+        if state[root] == 2:
+            continue
+        while stack:
+            node, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                state[node] = 2
+                order.append(node)
+            elif child in indicators and child not in state:
+                state[child] = 1
+                stack.append((child, iter(sorted(indicators[child].refs))))
+    return order

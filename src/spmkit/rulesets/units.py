@@ -28,7 +28,6 @@ creates a registry.
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 from collections.abc import Iterator
 from fractions import Fraction
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from spmkit.caches import UNIT_LOCK, locked_cache
 from spmkit.errors import UnknownUnitError
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ _PER: Final = re.compile(r"\A(?P<head>.*?)\s*\bper\b\s*(?P<count>[0-9][0-9,_]*)?
 _WORD: Final = re.compile(r"[^\W\d]\w*")
 
 
-@functools.cache
+@locked_cache(None, UNIT_LOCK)
 def registry() -> pint.UnitRegistry[Any]:
     """Return the one unit registry, building it on first use.
 
@@ -279,7 +279,7 @@ def _fraction_text(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else str(value)
 
 
-@functools.lru_cache(maxsize=1024)
+@locked_cache(1024, UNIT_LOCK)
 def parse_unit(text: str) -> ParsedUnit:
     """Parse a unit as written in a rule file.
 
@@ -298,6 +298,9 @@ def parse_unit(text: str) -> ParsedUnit:
     """
     import pint  # noqa: PLC0415 - see registry()
 
+    if not isinstance(text, str):  # a unit missing from a rule file, say
+        msg = f"a unit must be text such as 'person' (got {type(text).__name__})"
+        raise UnknownUnitError(msg)
     cleaned = " ".join(text.split())
     for words, name in _MULTIWORD.items():
         cleaned = cleaned.replace(words, name)
@@ -388,12 +391,12 @@ def factor_from(value: Any, target: str) -> Fraction | None:  # noqa: ANN401 - a
     return _factor_from_names(names, target)
 
 
-@functools.lru_cache(maxsize=1024)
+@locked_cache(1024, UNIT_LOCK)
 def _factor_from_names(names: Any, target: str) -> Fraction | None:  # noqa: ANN401
     return conversion_factor(_format(names), target)
 
 
-@functools.lru_cache(maxsize=1024)
+@locked_cache(1024, UNIT_LOCK)
 def conversion_factor(source: str, target: str) -> Fraction | None:
     """Return the exact factor from unit ``source`` to unit ``target``; None if incompatible.
 

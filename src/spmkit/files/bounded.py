@@ -1,0 +1,357 @@
+"""Strict, bounded readers of data-file bytes: CSV, JSON, YAML and xlsx worksheets.
+
+A data file comes from outside, so each reader bounds the work a file can ask for and
+turns every failure into a :class:`~spmkit.errors.DataFileError` naming the file and
+the line, row or cell (limits: :mod:`spmkit.limits`, table in ``docs/semantics.md``):
+
+- **CSV**: fields up to :data:`~spmkit.limits.MAX_CSV_FIELD` characters; a quote that is
+  never closed, or a quoted field that swallows the lines after it, is an error naming
+  the line (an unbalanced quote would otherwise fold the rows that follow into one cell).
+- **JSON**: nesting up to :data:`~spmkit.limits.MAX_DATA_NESTING`, integers within the
+  number limits, no duplicate keys (JSON keeps only the last one), UTF-8 only.
+- **YAML**: the strict loader of rule files (:mod:`spmkit.yamlload`): no tags, no
+  duplicate keys, bounded aliases, nesting and nodes (no "billion laughs").
+- **xlsx**: only the cells that exist are read (a sheet's declared dimension is ignored,
+  so ``A1:XFD1048576`` costs nothing), at most :data:`~spmkit.limits.MAX_SHEET_ROWS`
+  rows and :data:`~spmkit.limits.MAX_SHEET_COLUMNS` columns; formula cells without a
+  saved value are an error (the workbook was never recalculated), not blanks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from spmkit.errors import DataFileError
+from spmkit.limits import (
+    MAX_CSV_FIELD,
+    MAX_DATA_NESTING,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    digits_text_problem,
+)
+from spmkit.yamlload import read_data_yaml
+
+__all__ = [
+    "MAX_PATH_CHARS",
+    "check_formula_values",
+    "check_sheet_size",
+    "check_workbook",
+    "csv_rows",
+    "data_path",
+    "decode_text",
+    "load_json",
+    "load_workbook",
+    "load_yaml_data",
+    "open_workbook",
+    "os_errors",
+    "sheet_rows",
+]
+
+MAX_PATH_CHARS: Final = 4096
+"""Longest data-file path accepted (Linux's PATH_MAX)."""
+
+_SHOWN_FORMULA_CELLS: Final = 5
+# A formula element, then no saved value (no <v>, or an empty one), then the cell's end.
+_FORMULA_WITHOUT_VALUE: Final = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*'
+    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+
+
+def decode_text(path: Path, raw: bytes, how: str) -> str:
+    """Decode UTF-8 (with or without BOM); a clear error naming the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problem = (
+            f"line {line}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); {how}"
+        )
+        raise DataFileError(str(path), [problem]) from None
+
+
+def csv_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Return ``(line, cells)`` for each CSV record; bad quoting is an error naming the line.
+
+    ``csv.field_size_limit`` is raised to :data:`~spmkit.limits.MAX_CSV_FIELD` while the
+    file is read, and restored after.
+    """
+    previous = csv.field_size_limit(MAX_CSV_FIELD)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        start = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return records
+            except csv.Error as exc:
+                raise DataFileError(
+                    str(path), [_csv_problem(start, reader.line_num, exc)]
+                ) from None
+            end = reader.line_num
+            if any("\n" in cell and delimiter in cell for cell in cells):
+                problem = (
+                    f"lines {start}-{end}: a quoted cell runs over {end - start + 1} lines and "
+                    f'holds the delimiter {delimiter!r}: an unbalanced quote (") has folded '
+                    "the rows after it into one cell; close or remove the quote"
+                )
+                raise DataFileError(str(path), [problem])
+            records.append((end, cells))
+            start = end + 1
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _csv_problem(start: int, end: int, error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return (
+            f"line {start}: a field longer than {MAX_CSV_FIELD:,} characters; "
+            "spmkit reads CSV fields up to that size (docs/semantics.md, Limits)"
+        )
+    if "unexpected end of data" in text:
+        return (
+            f'line {start}: a quote (") opened here is never closed (the file ends inside '
+            "it); close or remove the quote"
+        )
+    return f'lines {start}-{end}: not valid CSV ({text}); check the quotes (") on these lines'
+
+
+def _depth_problem(loaded: object) -> str | None:
+    stack: list[tuple[object, int]] = [(loaded, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DATA_NESTING:
+                return f"nested deeper than {MAX_DATA_NESTING} levels (docs/semantics.md, Limits)"
+            values = item.values() if isinstance(item, dict) else item
+            stack.extend((value, depth + 1) for value in values)
+    return None
+
+
+def load_json(path: Path, raw: bytes) -> object:
+    """Parse JSON data strictly: UTF-8, no duplicate keys, bounded nesting and integers."""
+    text = decode_text(path, raw, "save the file as UTF-8")
+
+    def bounded_int(digits: str) -> int:
+        problem = digits_text_problem(digits)
+        if problem is not None:
+            raise DataFileError(str(path), [problem])
+        return int(digits)
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                problem = (
+                    f"duplicate key {key!r} in one object; JSON keeps only one of them, so "
+                    "remove or rename one"
+                )
+                raise DataFileError(str(path), [problem])
+            result[key] = value
+        return result
+
+    try:
+        loaded = json.loads(text, object_pairs_hook=unique_keys, parse_int=bounded_int)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(str(path), [f"line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
+    except RecursionError:
+        problem = f"nested deeper than {MAX_DATA_NESTING} levels (docs/semantics.md, Limits)"
+        raise DataFileError(str(path), [problem]) from None
+    too_deep = _depth_problem(loaded)
+    if too_deep is not None:
+        raise DataFileError(str(path), [too_deep])
+    return loaded
+
+
+def load_yaml_data(path: Path, raw: bytes) -> object:
+    """Parse YAML data with the strict loader of rule files (same limits, no duplicates)."""
+    return read_data_yaml(decode_text(path, raw, "save the file as UTF-8"), str(path))
+
+
+def _column_name(number: int) -> str:
+    name = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def sheet_rows(worksheet: Any, path: Path) -> Iterator[tuple[int, tuple[object, ...]]]:  # noqa: ANN401 - openpyxl
+    """Yield ``(row number, values)`` of the cells that exist, within the sheet limits."""
+    worksheet.reset_dimensions()  # the declared dimension may claim a million empty rows
+    rows = worksheet.iter_rows(values_only=True)
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        # The sheet's XML is parsed as it is read: its errors surface here, not at opening.
+        except Exception as exc:  # noqa: BLE001
+            raise DataFileError(str(path), [_damaged(exc)]) from None
+        number += 1
+        if not row:
+            continue
+        if number > MAX_SHEET_ROWS:
+            if any(cell is not None for cell in row):
+                problem = (
+                    f"row {number:,} has cells; spmkit reads at most {MAX_SHEET_ROWS:,} rows "
+                    "of a sheet (docs/semantics.md, Limits): split the sheet, or save it as CSV"
+                )
+                raise DataFileError(str(path), [problem])
+            continue
+        if len(row) > MAX_SHEET_COLUMNS:
+            problem = (
+                f"row {number:,} has cells up to column {_column_name(len(row))}; spmkit reads "
+                f"at most {MAX_SHEET_COLUMNS:,} columns (docs/semantics.md, Limits): delete "
+                "the cells far to the right"
+            )
+            raise DataFileError(str(path), [problem])
+        yield number, row
+
+
+def formula_cells_without_values(path: Path, part: str) -> list[str]:
+    """Cells of one worksheet part holding a formula but no saved value (read streaming)."""
+    found: list[str] = []
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as stream:
+        while len(found) <= _SHOWN_FORMULA_CELLS:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            block = tail + chunk
+            cut = block.rfind(b"</c>")
+            cut = len(block) if cut == -1 else cut + 4
+            found.extend(m.decode() for m in _FORMULA_WITHOUT_VALUE.findall(block[:cut]))
+            tail = block[cut:][-(1 << 16) :]
+    return found
+
+
+def open_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl is optional
+    """Open a workbook read-only with saved values; a clear error for what is not one."""
+    if not zipfile.is_zipfile(path):
+        problem = "not an .xlsx workbook (not a zip archive); save it from Excel as .xlsx"
+        raise DataFileError(str(path), [problem])
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # A parser of untrusted bytes: zip, XML and openpyxl's own errors all mean the same.
+    except Exception as exc:  # noqa: BLE001
+        raise DataFileError(str(path), [_damaged(exc)]) from None
+
+
+def _damaged(error: Exception) -> str:
+    return (
+        f"cannot read the workbook ({type(error).__name__}); it is damaged or not an "
+        ".xlsx file: open it in Excel and save it again as .xlsx"
+    )
+
+
+def check_formula_values(path: Path, worksheet: Any) -> None:  # noqa: ANN401 - openpyxl
+    """Refuse a sheet with formulas whose values were never saved (they would read as blank)."""
+    part = getattr(worksheet, "_worksheet_path", None)
+    if not isinstance(part, str):
+        return
+    try:
+        cells = formula_cells_without_values(path, part)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise DataFileError(str(path), [_damaged(exc)]) from None
+    if cells:
+        shown = ", ".join(cells[:_SHOWN_FORMULA_CELLS]) + (
+            ", ..." if len(cells) > _SHOWN_FORMULA_CELLS else ""
+        )
+        problem = (
+            f"cells {shown} hold formulas without a saved value (the workbook was written by "
+            "a program that does not calculate); open it in Excel or LibreOffice and save "
+            "it, so the values are stored"
+        )
+        raise DataFileError(str(path), [problem])
+
+
+def data_path(path: object) -> Path:
+    """A data file's path, checked to be a path (not bytes, not None) of bounded length."""
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        shown = type(path).__name__
+        raise DataFileError(f"<{shown}>", [f"a data file is named by a str or Path, not {shown}"])
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise DataFileError("<bytes>", ["a data file is named by a str or Path, not bytes"])
+    if len(text) > MAX_PATH_CHARS:
+        shown_path = text[:60] + "..."
+        problem = f"a path of {len(text):,} characters; spmkit accepts at most {MAX_PATH_CHARS:,}"
+        raise DataFileError(shown_path, [problem])
+    return Path(text)
+
+
+@contextlib.contextmanager
+def os_errors(path: object) -> Iterator[None]:
+    """Turn the operating system's refusals (permissions, devices, long names) into errors."""
+    try:
+        yield
+    except OSError as exc:
+        shown = os.fspath(path) if isinstance(path, str | os.PathLike) else repr(path)
+        reason = exc.strerror or type(exc).__name__
+        raise DataFileError(str(shown)[:200], [f"cannot read the file: {reason}"]) from None
+
+
+def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noqa: ANN401 - openpyxl
+    """Check a workbook streaming, before it is loaded whole: sheet limits, unsaved formulas.
+
+    A sheet whose declared dimension is within the limits is not read here; one that
+    declares more (``A1:XFD1048576``) is read cell by cell, and refused only if cells
+    really exist beyond the limits.
+    """
+    workbook = open_workbook(openpyxl, path)
+    try:
+        for worksheet in workbook.worksheets:
+            if sheet not in {None, "all", worksheet.title}:
+                continue
+            check_formula_values(path, worksheet)
+            rows, columns = worksheet.max_row or 0, worksheet.max_column or 0
+            if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+                for _ in sheet_rows(worksheet, path):
+                    pass
+            if sheet is None:
+                break
+    finally:
+        workbook.close()
+
+
+def load_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl is optional
+    """Load a whole workbook (merged cells known) with saved values; damaged: an error."""
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - see open_workbook
+        raise DataFileError(str(path), [_damaged(exc)]) from None
+
+
+def check_sheet_size(worksheet: Any, path: Path) -> None:  # noqa: ANN401 - openpyxl
+    """Refuse a loaded sheet whose cells reach past the row or column limit."""
+    rows, columns = worksheet.max_row, worksheet.max_column
+    if rows * columns > MAX_SHEET_CELLS:
+        problem = (
+            f"sheet {worksheet.title!r} spans {rows:,} rows x {columns:,} columns (cells up to "
+            f"{_column_name(columns)}{rows}); spmkit reads at most {MAX_SHEET_CELLS:,} cells "
+            "of a sheet (docs/semantics.md, Limits): delete the far cells, or split the sheet"
+        )
+        raise DataFileError(str(path), [problem])
+    if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+        problem = (
+            f"sheet {worksheet.title!r} has cells up to row {rows:,}, column "
+            f"{_column_name(columns)}; spmkit reads at most {MAX_SHEET_ROWS:,} rows and "
+            f"{MAX_SHEET_COLUMNS:,} columns (docs/semantics.md, Limits)"
+        )
+        raise DataFileError(str(path), [problem])
