@@ -322,3 +322,20 @@ def test_cli_html_for_many_rows_is_the_overview_page(tmp_path):
     page = out.read_text(encoding="utf-8")
     assert page.count('<table class="grid">') == 1
     assert 'id="refused"' in page and "Bad" in page
+
+
+def test_trend_draws_the_yearly_milestones():
+    """Siak's phased K4 target (Renstra Tabel 5.1): each year judged against its milestone."""
+    pytest.importorskip("matplotlib")
+    from spmkit.files.trends import trend_chart  # noqa: PLC0415 - after the importorskip
+
+    siak = spmkit.load_rule_set("siak-renstra-2012-2016")
+    table = {
+        "year": [2012, 2013, 2014],
+        "bumil_k4": [960, 970, 975],
+        "sasaran_bumil": [1000, 1000, 1000],
+    }
+    svg = trend_chart(siak, table, indicators=["I.1"], lang="en").decode()
+    assert "96.0 \u2713" in svg  # 96 % meets 2012's milestone of 95 (the final target is 100)
+    assert "97.5 \u2717" in svg  # 97.5 % misses 2014's milestone of 98
+    assert "stroke: #009e73" in svg.lower()  # the milestone step line

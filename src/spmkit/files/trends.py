@@ -1,9 +1,11 @@
 """Trends: one region's achievement year by year, against its target.
 
 :func:`trend_chart` draws, per indicator, the achievement of each year as a line with a
-status glyph at each point, the target as a dashed line and the deadline as a vertical
-line; labels use the precision that agrees with the exact decision. PNG or SVG bytes
-(matplotlib, the ``plot`` extra); :func:`trends_html` wraps the SVG in a self-contained page.
+status glyph at each point, the final target as a dashed line, the year's milestone of a
+phased target (docs/time.md) as a green step line, and the deadline as a vertical line;
+each point is judged against its year's milestone, and labels use the precision that
+agrees with the exact decision. PNG or SVG bytes (matplotlib, the ``plot`` extra);
+:func:`trends_html` wraps the SVG in a self-contained page.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from spmkit.evaluation.batch import evaluate_batch
 from spmkit.files.chart import chart_colour, pyplot
 from spmkit.files.regions import GLYPHS, shown_value
 from spmkit.messages import Language
-from spmkit.rulesets.model import RuleSet
+from spmkit.rulesets.model import RuleSet, Target
 
 __all__ = ["MAX_YEARS", "trend_chart", "trends_html"]
 
@@ -62,7 +64,9 @@ def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
         image_format: ``"svg"`` or ``"png"``.
     """
     years = _years(table, year)
-    result = evaluate_batch(rule_set, table, keys=(year,))
+    # Judged with year=: each year against its own milestone (docs/time.md), so a phased
+    # target draws as a stepped line rising to the final target at the deadline.
+    result = evaluate_batch(rule_set, table, keys=(year,), year=year)
     ids = (
         list(indicators)
         if indicators is not None
@@ -81,6 +85,10 @@ def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
         ax.plot(xs, ys, color="#555555", lw=1.2, zorder=1)
         target = float(arrays.target.value)
         ax.axhline(target, color="black", lw=1, ls="--", zorder=0)
+        if arrays.milestone is not None:
+            steps = [float(arrays.milestone[row]) for row in order]
+            if any(not math.isnan(s) and s != target for s in steps):
+                ax.step(xs, steps, where="mid", color="#009E73", lw=1.2, zorder=0)
         deadline = rule_set.indicators[iid].deadline
         if deadline is not None and min(xs) <= deadline <= max(xs) + 1:
             ax.axvline(deadline, color="#999999", lw=1, ls=":", zorder=0)
@@ -122,7 +130,11 @@ def _point_label(arrays: Any, row: int, lang: Language) -> str:  # noqa: ANN401 
         and float(denominator).is_integer()
     ):
         exact = Fraction(int(numerator), int(denominator)) * arrays.factor
-        return shown_value(exact, arrays.target, bool(arrays.met[row]), lang)
+        target = arrays.target
+        if arrays.milestone is not None and not math.isnan(float(arrays.milestone[row])):
+            # Judged against the year's milestone: label against the same value.
+            target = Target(op=target.op, value=Fraction(float(arrays.milestone[row])))
+        return shown_value(exact, target, bool(arrays.met[row]), lang)
     text = f"{float(arrays.value[row]):.1f}"
     return text.replace(".", ",") if lang == "id" else text
 
