@@ -129,9 +129,17 @@ class TestRegionsReport:
         row = next(r for r in ranking.split("<tr>") if "Puskesmas 000" in r and "75" in r)
         assert "denominator &lt; 30" in row
 
-    def test_too_many_regions_refused(self):
-        with pytest.raises(UsageError, match="split the table"):
-            regions_html(KP, _table(MAX_REGIONS + 1), keys=["puskesmas"])
+    def test_more_regions_than_a_grid_get_a_summary(self):
+        """20,000 regions: counts per status, the totals, the lowest 20 per indicator."""
+        page = regions_html(KP, _table(20_000), keys=["puskesmas"], lang="en")
+        assert '<table class="grid">' not in page
+        counts = page.split('<table class="counts">', 1)[1].split("</table>", 1)[0]
+        met = counts.split("</tr>")[1]  # the header row, then the 'met' row
+        total_i1 = sum(1 for i in range(20_000) if 900 + (i * 7) % 120 >= 950)
+        assert f">{total_i1}</td>" in met
+        assert 'class="totals"' in counts
+        assert page.count("<details>") == len(KP.indicators)
+        assert len(page) < 1_000_000  # a summary, not a 100 MB page
 
     @pytest.mark.slow
     @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium not installed")

@@ -27,10 +27,23 @@ from spmkit.evaluation.intervals import SMALL_DENOMINATOR
 from spmkit.messages import Language
 from spmkit.rulesets.model import RuleSet, Target
 
-__all__ = ["GLYPHS", "MAX_REGIONS", "regions_html", "shown_value"]
+__all__ = [
+    "GLYPHS",
+    "MAX_REFUSED_LISTED",
+    "MAX_REGIONS",
+    "SUMMARY_LOWEST",
+    "regions_html",
+    "shown_value",
+]
 
 MAX_REGIONS: Final = 500
-"""Most regions one page shows; a larger table is refused with advice to split it."""
+"""Most regions one page shows in full; a larger table gets a summary page instead."""
+
+SUMMARY_LOWEST: Final = 20
+"""On a summary page, how many of the lowest-ranked regions each indicator lists."""
+
+MAX_REFUSED_LISTED: Final = 100
+"""Most refused rows a page lists one by one; the rest are counted."""
 
 GLYPHS: Final = {"met": "✓", "not_met": "✗", "no_data": "\u2013", "undefined": "?"}
 """A glyph per status, so the status reads without colour (and in black-and-white print)."""
@@ -214,12 +227,59 @@ def _refused(refused: Sequence[tuple[str, Sequence[str]]], lang: Language) -> li
         return []
     heading = "Baris ditolak" if lang == "id" else "Rows refused"
     items = "".join(
-        f"<li><b>{_esc(label)}</b>: {_esc('; '.join(problems))}</li>" for label, problems in refused
+        f"<li><b>{_esc(label)}</b>: {_esc('; '.join(problems))}</li>"
+        for label, problems in refused[:MAX_REFUSED_LISTED]
     )
+    rest = len(refused) - MAX_REFUSED_LISTED
+    if rest > 0:
+        more = f"... dan {rest} baris lagi" if lang == "id" else f"... and {rest} more rows"
+        items += f"<li>{_esc(more)}</li>"
     return [f'<h2 id="refused">{heading} ({len(refused)})</h2><ul>{items}</ul>']
 
 
-def _ranking(rule_set: RuleSet, result: BatchResult, names: list[str], lang: Language) -> list[str]:
+def _summary(
+    rule_set: RuleSet, result: BatchResult, totals: BatchResult, lang: Language
+) -> list[str]:
+    """More regions than one grid can show: counts per status and the totals, per indicator."""
+    words = _WORDS[lang]
+    note = (
+        f"{result.rows} wilayah: terlalu banyak untuk satu tabel ({MAX_REGIONS} paling banyak); "
+        "halaman ini meringkas. Setiap baris ada di keluaran .xlsx atau .csv."
+        if lang == "id"
+        else f"{result.rows} regions: too many for one grid ({MAX_REGIONS} at most); this page "
+        "summarises them. Every row is in the .xlsx or .csv output."
+    )
+    ids = list(rule_set.indicators)
+    head = "".join(f'<th class="ind">{_esc(iid)}</th>' for iid in ids)
+    parts = [
+        f'<h2 id="overview">{words["overview"]}</h2><p class="summary-note">{_esc(note)}</p>',
+        f'<div class="wrap"><table class="counts"><thead><tr><th></th>{head}</tr></thead><tbody>',
+    ]
+    for status in ("met", "not_met", "no_data", "undefined"):
+        cells = "".join(
+            f'<td class="num {status}">{int((result[iid].status == status).sum())}</td>'
+            for iid in ids
+        )
+        parts.append(f"<tr><td>{GLYPHS[status]} {_esc(words[status])}</td>{cells}</tr>")
+    parts.append("</tbody>")
+    if totals.rows == 1:
+        cells = "".join(_cell(totals, iid, 0, lang) for iid in ids)
+        parts.append(
+            f'<tfoot><tr class="totals"><td class="region">{_esc(words["totals"])}</td>'
+            f"{cells}</tr></tfoot>"
+        )
+    parts.append("</table></div>")
+    return parts
+
+
+def _ranking(
+    rule_set: RuleSet,
+    result: BatchResult,
+    names: list[str],
+    lang: Language,
+    lowest: int | None = None,
+) -> list[str]:
+    """Regions ranked per indicator; with ``lowest``, only that many from the bottom."""
     words = _WORDS[lang]
     parts = [f'<h2 id="ranking">{words["ranking"]}</h2>']
     for iid, indicator in rule_set.indicators.items():
@@ -228,13 +288,16 @@ def _ranking(rule_set: RuleSet, result: BatchResult, names: list[str], lang: Lan
         judged = [row for row in range(result.rows) if arrays.judged[row]]
         higher = arrays.target.op in (">=", ">")
         judged.sort(key=lambda row: float(arrays.value[row]), reverse=higher)
+        ranks = list(enumerate(judged, start=1))
+        if lowest is not None:
+            ranks = ranks[-lowest:]
         parts.append(
             f"<details><summary>{_esc(iid)} {_esc(indicator.name)} "
             f"({len(judged)}/{result.rows})</summary><table><thead><tr><th>#</th>"
             f"<th>{words['region']}</th><th>{words['value']}</th><th>{words['interval']}</th>"
             "<th></th></tr></thead><tbody>"
         )
-        for rank, row in enumerate(judged, start=1):
+        for rank, row in ranks:
             caveat = (
                 words["small"].format(n=SMALL_DENOMINATOR) if arrays.small_denominator[row] else ""
             )
@@ -301,12 +364,10 @@ def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
     from spmkit.errors import UsageError  # noqa: PLC0415
 
     result = evaluate_batch(rule_set, table, keys=tuple(keys))
-    if not 1 <= result.rows <= MAX_REGIONS:
-        msg = (
-            f"a regions report shows 1 to {MAX_REGIONS} regions (got {result.rows}); "
-            "split the table, e.g. by kabupaten"
-        )
+    if result.rows < 1:
+        msg = "a regions report needs at least one region (the table has no rows)"
         raise UsageError(msg)
+    summary = result.rows > MAX_REGIONS
     summed = aggregate(rule_set, table, by=[], allow_unknown=True)
     totals = evaluate_batch(rule_set, summed)
     names = _region_names(result, keys)
@@ -328,10 +389,14 @@ def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
             f'<p class="legend">{words["legend"]}: {_esc(legend)} · '
             f'<span class="small">{_esc(words["small"].format(n=SMALL_DENOMINATOR))}</span></p>'
         ),
-        *_overview(rule_set, result, totals, names, lang),
+        *(
+            _summary(rule_set, result, totals, lang)
+            if summary
+            else _overview(rule_set, result, totals, names, lang)
+        ),
         *_refused(refused, lang),
-        *_ranking(rule_set, result, names, lang),
-        *_details(rule_set, result, names, lang),
+        *_ranking(rule_set, result, names, lang, lowest=SUMMARY_LOWEST if summary else None),
+        *([] if summary else _details(rule_set, result, names, lang)),
         "</body></html>",
     ]
     return "\n".join(parts)
