@@ -117,6 +117,7 @@ class TestDumpRuleSet:
                     "in_force",
                     "supersedes",
                     "sector",
+                    "small_denominator",
                 },
             ),
             (

@@ -347,3 +347,31 @@ def test_trend_draws_the_yearly_milestones():
     assert "96.0 \u2713" in svg  # 96 % meets 2012's milestone of 95 (the final target is 100)
     assert "97.5 \u2717" in svg  # 97.5 % misses 2014's milestone of 98
     assert "stroke: #009e73" in svg.lower()  # the milestone step line
+
+
+class TestSmallDenominatorThreshold:
+    """A rule set sets its own threshold (`small_denominator:`); 30 by default."""
+
+    def _rule_set(self, tmp_path, threshold):
+        path = tmp_path / "strict.yaml"
+        path.write_text(
+            f"spmkit: 1\nid: kp-n50\nextends: kulon-progo-2011\nsmall_denominator: {threshold}\n",
+            encoding="utf-8",
+        )
+        return spmkit.load_rule_set(path)
+
+    def test_scalar_and_batch_follow_the_rule_set(self, tmp_path):
+        strict = self._rule_set(tmp_path, 50)
+        assert (strict.small_denominator, KP.small_denominator) == (50, 30)
+        data = {"bumil_k4": 38, "sasaran_bumil": 40}
+        assert spmkit.evaluate(strict, data)["I.1"].small_denominator
+        assert not spmkit.evaluate(KP, data)["I.1"].small_denominator
+        batch = spmkit.evaluate_batch(strict, {"bumil_k4": [38, 48], "sasaran_bumil": [40, 50]})
+        assert batch["I.1"].small_denominator.tolist() == [True, False]
+
+    def test_threshold_must_be_a_positive_whole_number(self, tmp_path):
+        with pytest.raises(spmkit.RuleSetError) as caught:
+            self._rule_set(tmp_path, 0)
+        assert "'small_denominator' must be a whole number, 1 or more (got 0)" in str(
+            spmkit.format_errors(caught.value)
+        )

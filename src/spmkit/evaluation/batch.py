@@ -130,6 +130,7 @@ class IndicatorArrays:
     band_en: npt.NDArray[Any] | None = None
     progress: npt.NDArray[Any] | None = None
     milestone: npt.NDArray[np.float64] | None = None
+    small_denominator_threshold: int = SMALL_DENOMINATOR
 
     @property
     def status(self) -> npt.NDArray[np.str_]:
@@ -155,7 +156,9 @@ class IndicatorArrays:
         """Rows whose denominator is positive and below 30 (see :mod:`.intervals`)."""
         denominator = np.asarray(self.denominator, dtype=np.float64)
         with np.errstate(invalid="ignore"):
-            result: npt.NDArray[np.bool_] = (denominator > 0) & (denominator < SMALL_DENOMINATOR)
+            result: npt.NDArray[np.bool_] = (denominator > 0) & (
+                denominator < self.small_denominator_threshold
+            )
         return result
 
     def __len__(self) -> int:
@@ -663,6 +666,12 @@ class CompiledRuleSet:
             results.update(self._fallback(table, fallback))
         _add_bands(self.rule_set, table, results)
         ordered = {i: results[i] for i in self.rule_set.indicators}
+        small = self.rule_set.small_denominator
+        if small != SMALL_DENOMINATOR:  # the rule set's own threshold (docs/reports.md)
+            ordered = {
+                i: attrs.evolve(arrays, small_denominator_threshold=small)
+                for i, arrays in ordered.items()
+            }
         return BatchResult(
             rule_set_id=self.rule_set.id,
             rows=rows,
@@ -686,7 +695,7 @@ class CompiledRuleSet:
         slow = _scalar_fallback(self.rule_set, table, indicator_ids, bad)
         merged = {}
         for indicator_id in indicator_ids:
-            fields = {}
+            fields: dict[str, Any] = {}
             for name in _ARRAY_FIELDS:
                 fast_part = getattr(quick[indicator_id], name)
                 slow_part = getattr(slow[indicator_id], name)
@@ -833,7 +842,7 @@ def _scalar_fallback(
     arrays = {}
     for indicator_id, out in fields.items():
         indicator = rule_set.indicators[indicator_id]
-        frozen = {name: _frozen_array(v, rows, v.dtype) for name, v in out.items()}
+        frozen: dict[str, Any] = {n: _frozen_array(v, rows, v.dtype) for n, v in out.items()}
         arrays[indicator_id] = IndicatorArrays(
             indicator_id=indicator_id, target=indicator.target, factor=indicator.factor, **frozen
         )

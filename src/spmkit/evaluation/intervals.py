@@ -16,6 +16,8 @@ from fractions import Fraction
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Final
 
+from spmkit.rulesets.model import SMALL_DENOMINATOR_DEFAULT
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -30,8 +32,9 @@ __all__ = [
 CONFIDENCE: Final = 0.95
 """Default confidence level of :func:`wilson_interval`."""
 
-SMALL_DENOMINATOR: Final = 30
-"""Default threshold: a denominator below it is flagged as small (fewer than 30 people)."""
+SMALL_DENOMINATOR: Final = SMALL_DENOMINATOR_DEFAULT
+"""Default threshold (a rule set may set its own ``small_denominator``): a denominator
+below it is flagged as small (fewer than 30 people)."""
 
 
 def _z(confidence: float) -> float:

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from spmkit.evaluation.intervals import is_small_denominator, wilson_interval
+from spmkit.evaluation.intervals import SMALL_DENOMINATOR, is_small_denominator, wilson_interval
 from spmkit.evaluation.progress import Progress
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
@@ -104,6 +104,7 @@ class IndicatorResult:
     band_en: str | None = None
     progress: Progress | None = None
     milestone: Fraction | None = None
+    small_denominator_threshold: int = SMALL_DENOMINATOR
     _explanation_id: str | Callable[[], str] = attrs.field(
         default="", alias="explanation_id", eq=False, repr=False
     )
@@ -151,8 +152,8 @@ class IndicatorResult:
 
     @property
     def small_denominator(self) -> bool:
-        """The denominator is below 30: the value is fragile; rank it with a caveat."""
-        return is_small_denominator(self.denominator)
+        """The denominator is below the rule set's threshold (30 unless it says otherwise)."""
+        return is_small_denominator(self.denominator, self.small_denominator_threshold)
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-ready data: numbers as floats, status as its string."""

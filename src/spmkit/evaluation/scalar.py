@@ -17,6 +17,7 @@ from typing import Any, Final
 import attrs
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
+from spmkit.evaluation.intervals import SMALL_DENOMINATOR
 from spmkit.evaluation.progress import (
     Period,
     Timing,
@@ -439,6 +440,7 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
     legal_basis: LegalBasis,
     when: Timing | None = None,
     indicators: Mapping[str, Indicator] | None = None,
+    small: int = SMALL_DENOMINATOR,
 ) -> tuple[IndicatorResult, _Value]:
     numerator = _operand_value(indicator.numerator, values, refs)
     denominator = _operand_value(indicator.denominator, values, refs)
@@ -510,6 +512,7 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
         band=None if band is None else band.label,
         band_en=None if band is None else band.label_en,
         milestone=milestone,
+        small_denominator_threshold=small,
         progress=None
         if when is None or value is None
         else progress_of(value, judged, final, indicator.deadline, when.year),
@@ -559,7 +562,13 @@ def evaluate(
     indicators = rule_set.indicators
     for indicator_id in rule_set.evaluation_order:
         result, outcome = _evaluate_indicator(
-            indicators[indicator_id], values, refs, rule_set.legal_basis, when, indicators
+            indicators[indicator_id],
+            values,
+            refs,
+            rule_set.legal_basis,
+            when,
+            indicators,
+            rule_set.small_denominator,
         )
         refs[indicator_id] = outcome
         results[indicator_id] = result
@@ -592,7 +601,11 @@ def evaluate_some(
     for indicator_id in rule_set.evaluation_order:
         if indicator_id in wanted:
             result, outcome = _evaluate_indicator(
-                rule_set.indicators[indicator_id], values, refs, rule_set.legal_basis
+                rule_set.indicators[indicator_id],
+                values,
+                refs,
+                rule_set.legal_basis,
+                small=rule_set.small_denominator,
             )
             refs[indicator_id] = outcome
             results[indicator_id] = result

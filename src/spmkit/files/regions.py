@@ -23,7 +23,6 @@ from typing import Any, Final
 
 from spmkit.evaluation.aggregate import aggregate
 from spmkit.evaluation.batch import BatchResult, evaluate_batch
-from spmkit.evaluation.intervals import SMALL_DENOMINATOR
 from spmkit.messages import Language
 from spmkit.rulesets.model import RuleSet, Target
 
@@ -175,7 +174,7 @@ def _cell(result: BatchResult, iid: str, row: int, lang: Language) -> str:
         )
         title = f"{_WORDS[lang][status]}"
         if small:
-            title += f"; {_WORDS[lang]['small'].format(n=SMALL_DENOMINATOR)}"
+            title += f"; {_WORDS[lang]['small'].format(n=arrays.small_denominator_threshold)}"
         return (
             f'<td class="num {status}" title="{_esc(title)}"><span{mark}>{_esc(shown)}</span>'
             f" {glyph}</td>"
@@ -299,7 +298,9 @@ def _ranking(
         )
         for rank, row in ranks:
             caveat = (
-                words["small"].format(n=SMALL_DENOMINATOR) if arrays.small_denominator[row] else ""
+                words["small"].format(n=arrays.small_denominator_threshold)
+                if arrays.small_denominator[row]
+                else ""
             )
             interval = (
                 ""
@@ -387,7 +388,8 @@ def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
         ),
         (
             f'<p class="legend">{words["legend"]}: {_esc(legend)} · '
-            f'<span class="small">{_esc(words["small"].format(n=SMALL_DENOMINATOR))}</span></p>'
+            f'<span class="small">'
+            f"{_esc(words['small'].format(n=rule_set.small_denominator))}</span></p>"
         ),
         *(
             _summary(rule_set, result, totals, lang)

@@ -650,6 +650,11 @@ class _Builder:
             in_force=in_force,
             supersedes=supersedes,
             sector=sector,
+            **(
+                {"small_denominator": data["small_denominator"]}
+                if "small_denominator" in data
+                else {}
+            ),
         )
 
 
@@ -986,6 +991,7 @@ def build_overlay(
             in_force=in_force,
             supersedes=supersedes,
             sector=sector,
+            small_denominator=data.get("small_denominator", base.small_denominator),
         )
         if rule_set is not None:
             return rule_set

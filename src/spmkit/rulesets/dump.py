@@ -25,6 +25,7 @@ import yaml
 from spmkit.errors import RuleSetError
 from spmkit.language.expr import exact_decimal, render
 from spmkit.rulesets.model import (
+    SMALL_DENOMINATOR_DEFAULT,
     Indicator,
     InForce,
     InputSpec,
@@ -260,6 +261,11 @@ def dump_rule_set(rule_set: RuleSet) -> str:
         in_force=_in_force(rule_set.in_force),
         supersedes=rule_set.supersedes,
         sector=rule_set.sector,
+        small_denominator=(
+            None
+            if rule_set.small_denominator == SMALL_DENOMINATOR_DEFAULT
+            else rule_set.small_denominator
+        ),
     )
     text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text

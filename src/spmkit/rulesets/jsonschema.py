@@ -99,6 +99,7 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "extends": {"type": "string", "pattern": r"\S", "description": "base: id or path"},
         "drop": {"type": "array", "items": {"type": "string"}},
         "sector": {"type": "string", "pattern": _pattern(_SECTOR)},
+        "small_denominator": {"type": "integer", "minimum": 1},
         "in_force": {"$ref": "#/definitions/in_force"},
         "supersedes": _RULE_SET_IDS,
     },

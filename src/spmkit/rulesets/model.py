@@ -144,6 +144,10 @@ class Verification(enum.StrEnum):
     """Not confirmed in any text read; shipped so it can be checked, not trusted."""
 
 
+SMALL_DENOMINATOR_DEFAULT: Final = 30
+"""A denominator below this is small unless a rule set says otherwise (docs/reports.md)."""
+
+
 @attrs.frozen(kw_only=True)
 class Source:
     """Where a value comes from: a place in a legal instrument, and how it was checked.
@@ -551,6 +555,15 @@ class RuleSet:
     """Ids of the rule sets this one replaces (revokes), as its instrument says."""
     sector: str | None = None
     """The SPM field (bidang): ``kesehatan``, ``pendidikan``, ``pekerjaan-umum`` ..."""
+    small_denominator: int = attrs.field(default=SMALL_DENOMINATOR_DEFAULT)
+    """A denominator below this is small: its value is fragile and ranked with a caveat."""
+
+    @small_denominator.validator
+    def _check_small_denominator(self, _: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            msg = f"'small_denominator' must be a whole number, 1 or more (got {value!r})"
+            raise RuleSetError(msg, path="$.small_denominator")
+
     evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     @property

@@ -75,6 +75,8 @@ TOP_KEYS: Final = {
     "sector": False,
     "in_force": False,
     "supersedes": False,
+    # Small numbers (docs/reports.md): below this denominator a value is flagged.
+    "small_denominator": False,
     "inputs": True,
     "service_types": True,
     "indicators": True,
@@ -175,6 +177,7 @@ OVERLAY_KEYS: Final = {
     "in_force": False,
     "supersedes": False,
     "sector": False,
+    "small_denominator": False,
 }
 """The top level of an overlay (a document with ``extends:``)."""
 OVERRIDE_KEYS: Final = dict.fromkeys(INDICATOR_KEYS, False)
