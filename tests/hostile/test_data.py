@@ -161,3 +161,35 @@ class TestCsvRows:
         assert "'inf' is not a number" in rows[3]["problems"][0]
         assert "(got -5)" in rows[4]["problems"][0]
         assert "'sembilan' is not a number" in rows[5]["problems"][0]
+
+
+@pytest.mark.slow
+def test_xlsx_that_understates_its_dimension_is_refused_streaming(tmp_path):
+    """A sheet declaring A1:B2 but holding 200,001 rows is refused before the full load."""
+    import re  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    openpyxl = pytest.importorskip("openpyxl")
+    from spmkit.limits import MAX_SHEET_ROWS  # noqa: PLC0415
+
+    honest = tmp_path / "honest.xlsx"
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("2011")
+    sheet.append(["puskesmas", "bumil_k4", "sasaran_bumil"])
+    for row in range(MAX_SHEET_ROWS):
+        sheet.append([f"P{row}", 95, 100])
+    workbook.save(honest)
+    lying = tmp_path / "lying.xlsx"
+    with zipfile.ZipFile(honest) as source, zipfile.ZipFile(lying, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', data)
+            target.writestr(item, data)
+    rs = spmkit.load_rule_set("kulon-progo-2011")
+    from spmkit.files.datafiles import read_data  # noqa: PLC0415
+
+    # The streaming check's words (row N has cells), not the loaded sheet's: refused
+    # before openpyxl builds the whole sheet in memory.
+    with pytest.raises(spmkit.DataFileError, match=f"row {MAX_SHEET_ROWS + 1:,} has cells"):
+        read_data(lying, rs)

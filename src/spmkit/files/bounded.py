@@ -310,9 +310,10 @@ def os_errors(path: object) -> Iterator[None]:
 def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noqa: ANN401 - openpyxl
     """Check a workbook streaming, before it is loaded whole: sheet limits, unsaved formulas.
 
-    A sheet whose declared dimension is within the limits is not read here; one that
-    declares more (``A1:XFD1048576``) is read cell by cell, and refused only if cells
-    really exist beyond the limits.
+    Every sheet to be read is streamed once, cell by cell, whatever dimension it declares:
+    one that declares a million rows (``A1:XFD1048576``) is refused only if cells really
+    exist beyond the limits, and one that declares two rows but holds a million is refused
+    here, in bounded memory, before the whole workbook is loaded.
     """
     workbook = open_workbook(openpyxl, path)
     try:
@@ -320,10 +321,8 @@ def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noq
             if sheet not in {None, "all", worksheet.title}:
                 continue
             check_formula_values(path, worksheet)
-            rows, columns = worksheet.max_row or 0, worksheet.max_column or 0
-            if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
-                for _ in sheet_rows(worksheet, path):
-                    pass
+            for _ in sheet_rows(worksheet, path):
+                pass
             if sheet is None:
                 break
     finally:
