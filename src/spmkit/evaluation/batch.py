@@ -153,7 +153,7 @@ class IndicatorArrays:
 
     @property
     def small_denominator(self) -> npt.NDArray[np.bool_]:
-        """Rows whose denominator is positive and below 30 (see :mod:`.intervals`)."""
+        """Rows whose denominator is positive and below the rule set's threshold (30 by default)."""
         denominator = np.asarray(self.denominator, dtype=np.float64)
         with np.errstate(invalid="ignore"):
             result: npt.NDArray[np.bool_] = (denominator > 0) & (
