@@ -45,7 +45,7 @@ from spmkit.files.mapping import ColumnMapping, load_mapping
 from spmkit.files.outputs import write_output
 from spmkit.files.reading import DataTable, read_data
 from spmkit.files.report import indicator_name
-from spmkit.files.table import RowOutcome, TableEvaluation, evaluate_table
+from spmkit.files.table import RowOutcome, TableEvaluation, evaluate_table, region_columns
 from spmkit.messages import (
     LANGUAGES,
     Language,
@@ -371,10 +371,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             status = EXIT_REFUSED
     if not good:
         return status
-    names = dict.fromkeys(name for row in good for name in row.values)
-    columns: dict[str, list[object]] = {"region": [row.label for row in good]}
-    columns.update({name: [row.values.get(name) for row in good] for name in names})
-    result = compare_table(rule_sets, columns, keys=["region"])
+    result = compare_table(rule_sets, region_columns(good), keys=["region"])
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "csv":

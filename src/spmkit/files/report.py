@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from spmkit.evaluation.results import IndicatorResult, Status
 from spmkit.files.outputs import escape_markdown, neutralise_cell
-from spmkit.files.table import RowOutcome, RowResult, TotalsCheck
+from spmkit.files.table import RowOutcome, RowResult, TotalsCheck, region_columns
 from spmkit.messages import Language, format_number, in_language, message, status_label
 from spmkit.rulesets.model import Indicator, RuleSet, factor_suffix
 
@@ -371,9 +371,7 @@ def _regions_page(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Langu
     from spmkit.files.regions import regions_html  # noqa: PLC0415 - numpy only when used
 
     good = [outcome for outcome in outcomes if outcome.report is not None]
-    names = dict.fromkeys(name for outcome in good for name in outcome.row.values)
-    columns: dict[str, list[object]] = {"region": [outcome.row.label for outcome in good]}
-    columns.update({name: [o.row.values.get(name) for o in good] for name in names})
+    columns = region_columns([outcome.row for outcome in good])
     refused = [
         (outcome.row.label, outcome.problems) for outcome in outcomes if outcome.report is None
     ]

@@ -34,6 +34,8 @@ __all__ = [
     "TableEvaluation",
     "TotalsCheck",
     "evaluate_table",
+    "region_columns",
+    "row_columns",
 ]
 
 CHUNK_ROWS: Final = 20_000
@@ -345,8 +347,8 @@ def _column(values: list[Any]) -> Any:  # noqa: ANN401 - a numpy array or a list
     return values
 
 
-def _columns(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
-    """Input columns in one pass over the rows (None where a row has no value)."""
+def row_columns(rows: Sequence[DataRow]) -> dict[str, list[Any]]:
+    """Every input the rows name, as a column, in one pass (None where a row has no value)."""
     lists: dict[str, list[Any]] = {}
     for index, row in enumerate(rows):
         for name, value in row.values.items():
@@ -354,6 +356,17 @@ def _columns(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
             if column is None:
                 column = lists[name] = [None] * len(rows)
             column[index] = value
+    return lists
+
+
+def region_columns(rows: Sequence[DataRow]) -> dict[str, list[Any]]:
+    """The rows as a table: a ``region`` key column of their labels, then every input."""
+    return {"region": [row.label for row in rows], **row_columns(rows)}
+
+
+def _columns(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
+    """The rule set's input columns, as arrays for the batch engine."""
+    lists = row_columns(rows)
     return {name: _column(lists[name]) for name in rule_set.inputs if name in lists}
 
 
