@@ -1,0 +1,206 @@
+"""The scalar evaluator's fast path: the same results as the general path, exactly.
+
+``spmkit.evaluate`` decides a ratio of two inputs given as plain ints with integer
+cross-multiplication and builds results from a per-indicator template
+(:mod:`spmkit.evaluation.plan`, :func:`spmkit.evaluation.results.assemble`). The same
+data given as Fractions take the general path (Fraction arithmetic): both must give
+equal results, field by field, with the same explanation text.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from fractions import Fraction
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import spmkit
+from spmkit.evaluation.plan import exact, plan_of, ratio
+from spmkit.evaluation.results import IndicatorResult
+from spmkit.language.expr import Input
+from spmkit.rulesets.model import (
+    Indicator,
+    InputKind,
+    InputSpec,
+    Jurisdiction,
+    LegalBasis,
+    RuleSet,
+    ServiceType,
+    Source,
+    Target,
+)
+
+KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
+
+
+def _one_indicator(
+    op: str, target: Fraction, factor: Fraction, *, coverage: bool | None
+) -> RuleSet:
+    indicator = Indicator(
+        id="K.1",
+        name="K.1",
+        service_type="K",
+        numerator=Input("n"),
+        denominator=Input("d"),
+        factor=factor,
+        target=Target(op=op, value=target),
+        deadline=2015,
+        source=Source(ref="generated"),
+        coverage=coverage,
+    )
+    return RuleSet(
+        id="fast-path",
+        title="fast path",
+        language="en",
+        jurisdiction=Jurisdiction(level="kabupaten", name="X"),
+        legal_basis=LegalBasis(instrument="Test", number="1", year=2020),
+        inputs={
+            n: InputSpec(name=n, label=n, unit="dimensionless", kind=InputKind.AMOUNT)
+            for n in ("n", "d")
+        },
+        service_types={"K": ServiceType(id="K", name="K")},
+        indicators={"K.1": indicator},
+    )
+
+
+def _same(fast: IndicatorResult, general: IndicatorResult) -> None:
+    assert fast == general
+    assert hash(fast) == hash(general)
+    for name in ("numerator", "denominator", "exact_value", "exact_gap"):
+        mine, theirs = getattr(fast, name), getattr(general, name)
+        assert type(mine) is type(theirs)
+        assert (str(mine), hash(mine)) == (str(theirs), hash(theirs))
+    assert fast.explanation == general.explanation
+    assert fast.explanation_id == general.explanation_id
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    numerator=st.integers(0, 10**12),
+    denominator=st.integers(0, 10**12),
+    op=st.sampled_from([">=", ">", "<=", "<", "=="]),
+    target=st.fractions(min_value=0, max_value=10**6, max_denominator=10**4),
+    factor=st.sampled_from([Fraction(1), Fraction(100), Fraction(1000), Fraction(100_000)]),
+    coverage=st.sampled_from([None, True, False]),
+)
+def test_integer_decisions_equal_fraction_arithmetic(
+    numerator, denominator, op, target, factor, coverage
+):
+    """Ints (integer path) and the same values as Fractions (general path) agree exactly."""
+    rule_set = _one_indicator(op, target, factor, coverage=coverage)
+    fast = spmkit.evaluate(rule_set, {"n": numerator, "d": denominator})["K.1"]
+    general = spmkit.evaluate(rule_set, {"n": Fraction(numerator), "d": Fraction(denominator)})[
+        "K.1"
+    ]
+    _same(fast, general)
+    if denominator:
+        assert fast.exact_value == Fraction(numerator, denominator) * factor
+        assert fast.met is Target(op=op, value=target).is_met(fast.exact_value)
+
+
+def test_on_the_target_and_over_the_denominator():
+    """Boundaries: exactly on a >= target is met; 104 of 100 is flagged, not capped."""
+    rule_set = _one_indicator(">=", Fraction(95), Fraction(100), coverage=None)
+    on = spmkit.evaluate(rule_set, {"n": 95, "d": 100})["K.1"]
+    assert (on.status.value, on.exact_value, on.exact_gap) == ("met", 95, 0)
+    below = spmkit.evaluate(rule_set, {"n": 9499, "d": 10000})["K.1"]
+    assert (below.status.value, below.exact_gap) == ("not_met", Fraction(1, 100))
+    assert below.explanation == (
+        "K.1: n / d x 100 = 9,499 / 10,000 x 100 = 94.99 %; target >= 95 % by 2015: "
+        "not met, gap 0.01 percentage points. Source: Test Nomor 1 Tahun 2020, generated."
+    )
+    over = spmkit.evaluate(rule_set, {"n": 104, "d": 100})["K.1"]
+    assert (over.exact_value, over.exceeds_denominator) == (104, True)
+    zero = spmkit.evaluate(rule_set, {"n": 0, "d": 0})["K.1"]
+    assert (zero.status.value, zero.exact_value, zero.met) == ("undefined", None, None)
+
+
+def test_kulon_progo_fast_path_equals_general_path():
+    """Every indicator of a real rule set: int data and Fraction data give equal reports."""
+    row = {name: 1000 + 37 * i for i, name in enumerate(KULON_PROGO.inputs)}
+    fast = spmkit.evaluate(KULON_PROGO, row)
+    general = spmkit.evaluate(KULON_PROGO, {k: Fraction(v) for k, v in row.items()})
+    assert list(fast) == list(KULON_PROGO.indicators)
+    for indicator_id in fast:
+        _same(fast[indicator_id], general[indicator_id])
+
+
+def test_assembled_results_equal_constructed_ones():
+    """A result built from its template equals the one the class's constructor builds."""
+    for result in spmkit.evaluate(KULON_PROGO, {"bumil_k4": 950, "sasaran_bumil": 1000}).values():
+        fields = {a.alias: getattr(result, a.name) for a in attrs.fields(IndicatorResult)}
+        built = IndicatorResult(**fields)
+        assert built == result
+        assert hash(built) == hash(result)
+        assert set(vars(built)) == set(vars(result))
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            result.met = False  # type: ignore[misc]
+    copy = pickle.loads(pickle.dumps(result))  # noqa: S301 - our own object
+    assert copy == result
+    assert copy.explanation == result.explanation
+
+
+def test_plan_is_made_once_per_rule_set():
+    """The plan is cached by identity: the same object, and another rule set gets its own."""
+    assert plan_of(KULON_PROGO) is plan_of(KULON_PROGO)
+    other = attrs.evolve(KULON_PROGO, id="kulon-progo-copy")
+    assert plan_of(other) is not plan_of(KULON_PROGO)
+    assert plan_of(other).rule_set is other
+
+
+def test_threads_share_plans_and_agree():
+    """Evaluations in 8 threads at once give the reports of one thread."""
+    rows = [
+        {name: (i * 7 + j) % 500 for j, name in enumerate(KULON_PROGO.inputs)} for i in range(8)
+    ]
+    expected = [spmkit.evaluate(KULON_PROGO, row) for row in rows]
+    fresh = attrs.evolve(KULON_PROGO, id="kulon-progo-threads")  # not planned yet
+    found: list[object] = [None] * len(rows)
+    start = threading.Barrier(len(rows))
+
+    def work(i: int) -> None:
+        start.wait()
+        found[i] = spmkit.evaluate(fresh, rows[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(rows))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for mine, theirs in zip(found, expected, strict=True):
+        assert [r.met for r in mine.values()] == [r.met for r in theirs.values()]  # type: ignore[attr-defined]
+        assert [r.exact_value for r in mine.values()] == [  # type: ignore[attr-defined]
+            r.exact_value for r in theirs.values()
+        ]
+
+
+@given(st.integers(-(10**30), 10**30), st.integers(1, 10**30))
+def test_exact_fractions_are_ordinary_fractions(numerator, denominator):
+    """``ratio`` (and ``exact`` under it) give Fractions equal to the constructor's in every way."""
+    mine, theirs = ratio(numerator, denominator), Fraction(numerator, denominator)
+    assert type(mine) is Fraction
+    assert (mine, hash(mine), str(mine), repr(mine)) == (
+        theirs,
+        hash(theirs),
+        str(theirs),
+        repr(theirs),
+    )
+    assert (mine.numerator, mine.denominator) == (theirs.numerator, theirs.denominator)
+    assert mine + 1 == theirs + 1
+    assert pickle.loads(pickle.dumps(mine)) == theirs  # noqa: S301 - our own object
+    assert exact(3, 1) == 3
+
+
+def test_bad_values_are_all_reported_with_the_fast_path_around_them():
+    """Plain ints around bad values do not hide them: every problem, by name, in order."""
+    row = dict.fromkeys(KULON_PROGO.inputs, 10)
+    first, second, third = list(KULON_PROGO.inputs)[:3]
+    row.update({first: -1, second: True, third: "12", "bumil_k5": 3})
+    with pytest.raises(spmkit.DataInvalid) as caught:
+        spmkit.evaluate(KULON_PROGO, row)
+    names = [problem.input_name for problem in caught.value.exceptions]
+    assert names == [first, second, third, "bumil_k5"]
