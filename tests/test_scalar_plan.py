@@ -21,50 +21,20 @@ from hypothesis import strategies as st
 import spmkit
 from spmkit.evaluation.plan import exact, plan_of, ratio
 from spmkit.evaluation.results import IndicatorResult
-from spmkit.language.expr import Input
-from spmkit.rulesets.model import (
-    Indicator,
-    InputKind,
-    InputSpec,
-    Jurisdiction,
-    LegalBasis,
-    RuleSet,
-    ServiceType,
-    Source,
-    Target,
-)
+from spmkit.rulesets.model import RuleSet, Target
 
 KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
+FIRST = KULON_PROGO.indicators["I.1"]  # bumil_k4 / sasaran_bumil x 100, >= 95 % by 2015
 
 
 def _one_indicator(
     op: str, target: Fraction, factor: Fraction, *, coverage: bool | None
 ) -> RuleSet:
-    indicator = Indicator(
-        id="K.1",
-        name="K.1",
-        service_type="K",
-        numerator=Input("n"),
-        denominator=Input("d"),
-        factor=factor,
-        target=Target(op=op, value=target),
-        deadline=2015,
-        source=Source(ref="generated"),
-        coverage=coverage,
+    """Kulon Progo's first indicator with another comparator, target, factor and coverage."""
+    indicator = attrs.evolve(
+        FIRST, factor=factor, target=Target(op=op, value=target), coverage=coverage
     )
-    return RuleSet(
-        id="fast-path",
-        title="fast path",
-        language="en",
-        jurisdiction=Jurisdiction(level="kabupaten", name="X"),
-        legal_basis=LegalBasis(instrument="Test", number="1", year=2020),
-        inputs={
-            n: InputSpec(name=n, label=n, unit="dimensionless", kind=InputKind.AMOUNT)
-            for n in ("n", "d")
-        },
-        service_types={"K": ServiceType(id="K", name="K")},
-        indicators={"K.1": indicator},
-    )
+    return attrs.evolve(KULON_PROGO, id="fast-path", indicators={"I.1": indicator})
 
 
 def _same(fast: IndicatorResult, general: IndicatorResult) -> None:
@@ -92,10 +62,10 @@ def test_integer_decisions_equal_fraction_arithmetic(
 ):
     """Ints (integer path) and the same values as Fractions (general path) agree exactly."""
     rule_set = _one_indicator(op, target, factor, coverage=coverage)
-    fast = spmkit.evaluate(rule_set, {"n": numerator, "d": denominator})["K.1"]
-    general = spmkit.evaluate(rule_set, {"n": Fraction(numerator), "d": Fraction(denominator)})[
-        "K.1"
-    ]
+    fast = spmkit.evaluate(rule_set, {"bumil_k4": numerator, "sasaran_bumil": denominator})["I.1"]
+    general = spmkit.evaluate(
+        rule_set, {"bumil_k4": Fraction(numerator), "sasaran_bumil": Fraction(denominator)}
+    )["I.1"]
     _same(fast, general)
     if denominator:
         assert fast.exact_value == Fraction(numerator, denominator) * factor
@@ -105,17 +75,18 @@ def test_integer_decisions_equal_fraction_arithmetic(
 def test_on_the_target_and_over_the_denominator():
     """Boundaries: exactly on a >= target is met; 104 of 100 is flagged, not capped."""
     rule_set = _one_indicator(">=", Fraction(95), Fraction(100), coverage=None)
-    on = spmkit.evaluate(rule_set, {"n": 95, "d": 100})["K.1"]
+    on = spmkit.evaluate(rule_set, {"bumil_k4": 95, "sasaran_bumil": 100})["I.1"]
     assert (on.status.value, on.exact_value, on.exact_gap) == ("met", 95, 0)
-    below = spmkit.evaluate(rule_set, {"n": 9499, "d": 10000})["K.1"]
+    below = spmkit.evaluate(rule_set, {"bumil_k4": 9499, "sasaran_bumil": 10000})["I.1"]
     assert (below.status.value, below.exact_gap) == ("not_met", Fraction(1, 100))
     assert below.explanation == (
-        "K.1: n / d x 100 = 9,499 / 10,000 x 100 = 94.99 %; target >= 95 % by 2015: "
-        "not met, gap 0.01 percentage points. Source: Test Nomor 1 Tahun 2020, generated."
+        "I.1: bumil_k4 / sasaran_bumil x 100 = 9,499 / 10,000 x 100 = 94.99 %; target >= 95 % "
+        "by 2015: not met, gap 0.01 percentage points. Source: Peraturan Bupati Nomor 15 Tahun "
+        "2011, Lampiran, No. I, indikator 1."
     )
-    over = spmkit.evaluate(rule_set, {"n": 104, "d": 100})["K.1"]
+    over = spmkit.evaluate(rule_set, {"bumil_k4": 104, "sasaran_bumil": 100})["I.1"]
     assert (over.exact_value, over.exceeds_denominator) == (104, True)
-    zero = spmkit.evaluate(rule_set, {"n": 0, "d": 0})["K.1"]
+    zero = spmkit.evaluate(rule_set, {"bumil_k4": 0, "sasaran_bumil": 0})["I.1"]
     assert (zero.status.value, zero.exact_value, zero.met) == ("undefined", None, None)
 
 
