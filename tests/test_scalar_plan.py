@@ -100,9 +100,15 @@ def test_kulon_progo_fast_path_equals_general_path():
         _same(fast[indicator_id], general[indicator_id])
 
 
-def test_assembled_results_equal_constructed_ones():
+@pytest.mark.parametrize("year", [None, 2013])
+def test_assembled_results_equal_constructed_ones(year):
     """A result built from its template equals the one the class's constructor builds."""
-    for result in spmkit.evaluate(KULON_PROGO, {"bumil_k4": 950, "sasaran_bumil": 1000}).values():
+    data = {"bumil_k4": 900, "sasaran_bumil": 1000, "bulin_nakes": 7}
+    report = spmkit.evaluate(KULON_PROGO, data, year=year)
+    assert (report["I.1"].progress, report["I.1"].milestone) == (
+        (None, None) if year is None else (spmkit.Progress.BEHIND, 95)
+    )
+    for result in report.values():
         fields = {a.alias: getattr(result, a.name) for a in attrs.fields(IndicatorResult)}
         built = IndicatorResult(**fields)
         assert built == result

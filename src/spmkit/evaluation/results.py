@@ -222,15 +222,17 @@ def assemble(  # noqa: PLR0913 - every field an evaluation computes
     explanation_id: str | Callable[[], str],
     band: str | None = None,
     band_en: str | None = None,
+    progress: Progress | None = None,
+    milestone: Fraction | None = None,
 ) -> IndicatorResult:
     """A result equal to ``IndicatorResult(**template-fields, status=..., ...)``, built cheaply.
 
     For the scalar evaluator, whose values are already proven valid: the class has no
     validators or converters to skip, so the result is the same object the constructor
     builds (tests compare both), frozen as usual; only the per-field setattr calls are
-    saved (about 1.5 us of 2 per result). Progress and milestone keep the template's.
+    saved (about 1.5 us of 2 per result).
     """
-    # One copy of the template, twelve item stores and one __dict__ assignment: measured
+    # One copy of the template, fourteen item stores and one __dict__ assignment: measured
     # faster than dict.update with keywords or a dict display (0.55 us against 0.9-1.3).
     stored = template.copy()
     stored["status"] = status
@@ -245,6 +247,8 @@ def assemble(  # noqa: PLR0913 - every field an evaluation computes
     stored["_explanation_id"] = explanation_id
     stored["band"] = band
     stored["band_en"] = band_en
+    stored["progress"] = progress
+    stored["milestone"] = milestone
     result: IndicatorResult = _NEW(IndicatorResult)
     _SET(result, "__dict__", stored)  # the frozen class's own __setattr__ refuses
     return result

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 from typing import Any, Final
 
 import attrs
@@ -521,12 +522,11 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
         *_lazy(parts, indicators or {}),
         None if band is None else band.label,
         None if band is None else band.label_en,
+        None
+        if when is None or value is None
+        else progress_of(value, judged, final, indicator.deadline, when.year),
+        milestone,
     )
-    if when is not None:
-        progress = None
-        if value is not None:
-            progress = progress_of(value, judged, final, indicator.deadline, when.year)
-        result = attrs.evolve(result, progress=progress, milestone=milestone)
     return result, outcome
 
 
@@ -548,9 +548,12 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
     a, b = numerator * plan.factor_n, denominator * plan.factor_d
     p, q = plan.target_p, plan.target_q
     met = plan.compare(a * q, p * b)
-    value = ratio(a, b)
-    gap = _ZERO if met else ratio(abs(p * b - q * a), q * b)
-    status = Status.MET if met else Status.NOT_MET
+    common = gcd(a, b)
+    value = exact(a // common, b // common)
+    if met:
+        gap, status = _ZERO, Status.MET
+    else:
+        gap, status = ratio(abs(p * b - q * a), q * b), Status.NOT_MET
     indicator = plan.indicator
     parts = (indicator, status, values, refs, value, gap, (), legal_basis, None)
     band = band_of(indicator.bands, value) if indicator.bands else None
