@@ -10,6 +10,7 @@ twice by two threads at once is an equivalent plan.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from fractions import Fraction
@@ -109,22 +110,17 @@ class Plan:
         inputs: input name -> spec, as a read-only dict view (fast lookups).
         unbounded: inputs without ``min``/``max``: a non-negative int in range fits them.
         defaults: (name, default) of the optional inputs that have one.
-        indicators: every indicator, in evaluation order (references first).
-        in_order: the evaluation order is the regulation's order (no reordering needed).
     """
 
     rule_set: RuleSet
     inputs: MappingProxyType[str, InputSpec]
     unbounded: frozenset[str]
     defaults: tuple[tuple[str, Fraction], ...]
-    indicators: tuple[IndicatorPlan, ...]
-    in_order: bool
 
     @classmethod
     def build(cls, rule_set: RuleSet) -> Plan:
-        """Prepare a rule set (once; :func:`plan_of` caches the result)."""
+        """Prepare a rule set's inputs (the indicators are prepared on first evaluation)."""
         inputs = rule_set.inputs
-        small = rule_set.small_denominator
         return cls(
             rule_set=rule_set,
             inputs=MappingProxyType(dict(inputs)),
@@ -136,12 +132,25 @@ class Plan:
             defaults=tuple(
                 (name, spec.default) for name, spec in inputs.items() if spec.default is not None
             ),
-            indicators=tuple(
-                IndicatorPlan.build(rule_set.indicators[i], small)
-                for i in rule_set.evaluation_order
-            ),
-            in_order=tuple(rule_set.evaluation_order) == tuple(rule_set.indicators),
         )
+
+    @functools.cached_property
+    def indicators(self) -> tuple[IndicatorPlan, ...]:
+        """Every indicator, in evaluation order (references first).
+
+        Made on first use (about 10 us an indicator), so that :func:`validate_data` alone
+        does not pay for it; two threads may both make it, equivalently.
+        """
+        rule_set = self.rule_set
+        small = rule_set.small_denominator
+        return tuple(
+            IndicatorPlan.build(rule_set.indicators[i], small) for i in rule_set.evaluation_order
+        )
+
+    @functools.cached_property
+    def in_order(self) -> bool:
+        """The evaluation order is the regulation's order (no reordering of results needed)."""
+        return tuple(self.rule_set.evaluation_order) == tuple(self.rule_set.indicators)
 
 
 @identity_cache(32)
