@@ -241,14 +241,15 @@ def _show(value: Fraction, lang: str = "en") -> str:
 
 
 def _show_en(value: Fraction) -> str:
-    if value.denominator == 1 and -_SHORT < value.numerator < _SHORT:
-        return f"{value.numerator:,}"  # what the general case gives a whole number, sooner
+    numerator, denominator = value.numerator, value.denominator  # properties: read once
+    if denominator == 1 and -_SHORT < numerator < _SHORT:
+        return f"{numerator:,}"  # what the general case gives a whole number, sooner
     text = exact_decimal(value)
     if len(text) > 30:
-        return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
+        return f"{Decimal(numerator) / Decimal(denominator):.6E}"
     if "/" in text or len(text.partition(".")[2]) > 2:
-        rounded = value.numerator / value.denominator  # float(value), correctly rounded
-        return f"{rounded:,.2f}" if abs(value.numerator) >= value.denominator else f"{rounded:.4g}"
+        rounded = numerator / denominator  # float(value), correctly rounded
+        return f"{rounded:,.2f}" if abs(numerator) >= denominator else f"{rounded:.4g}"
     whole, _, decimals = text.partition(".")
     grouped = f"{int(whole):,}"
     return f"{grouped}.{decimals}" if decimals else grouped
