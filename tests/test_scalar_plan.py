@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from spmkit.caches import identity_cache
 from spmkit.evaluation.plan import exact, plan_of, ratio
 from spmkit.evaluation.results import IndicatorResult
 from spmkit.rulesets.model import RuleSet, Target
@@ -181,3 +182,21 @@ def test_bad_values_are_all_reported_with_the_fast_path_around_them():
         spmkit.evaluate(KULON_PROGO, row)
     names = [problem.input_name for problem in caught.value.exceptions]
     assert names == [first, second, third, "bumil_k5"]
+
+
+def test_identity_cache_keys_on_identity_and_is_bounded():
+    """Equal but distinct objects get their own entries; the oldest entry goes first."""
+    calls: list[int] = []
+
+    @identity_cache(2)
+    def size(items: list[int]) -> int:
+        calls.append(len(items))
+        return len(items)
+
+    first, second, third = [1], [1], [1, 2]  # first == second, not the same object
+    assert [size(first), size(first), size(second)] == [1, 1, 1]
+    assert calls == [1, 1]  # computed once per object
+    assert size(third) == 2  # a third object evicts the first
+    assert size(second) == 1
+    assert size(first) == 1
+    assert calls == [1, 1, 2, 1]
