@@ -9,6 +9,7 @@ equal results, field by field, with the same explanation text.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import threading
 from fractions import Fraction
@@ -22,6 +23,7 @@ import spmkit
 from spmkit.caches import identity_cache
 from spmkit.evaluation.plan import exact, plan_of, ratio
 from spmkit.evaluation.results import IndicatorResult
+from spmkit.language.parse import parse_expression
 from spmkit.rulesets.model import RuleSet, Target
 
 KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
@@ -200,3 +202,57 @@ def test_identity_cache_keys_on_identity_and_is_bounded():
     assert size(second) == 1
     assert size(first) == 1
     assert calls == [1, 1, 2, 1]
+
+
+EXPRESSIONS = [
+    "{a} + {b}",
+    "{a} - {b}",
+    "{b} - {a}",
+    "2 * {a} + {b}",
+    "sum({a}, {b}, {c})",
+    "min({a}, {b})",
+    "max({a}, {c}) - {b}",
+    "coalesce({a}, {b})",
+    "coalesce({c}, {a})",
+    "-{a} + {c}",
+    "3 * {a} - {c}",
+    "{a} / 2",  # division: the general path
+    "0.5 * {a}",  # a fraction literal: the general path
+]
+NAMES = {"a": "bumil_k4", "b": "bulin_nakes", "c": "sasaran_bulin"}
+
+
+@functools.cache
+def _with_operands(numerator: str, denominator: str, op: str, coverage: bool | None) -> RuleSet:
+    indicator = attrs.evolve(
+        FIRST,
+        numerator=parse_expression(numerator.format(**NAMES)),
+        denominator=parse_expression(denominator.format(**NAMES)),
+        target=Target(op=op, value=Fraction(95)),
+        coverage=coverage,
+    )
+    return attrs.evolve(KULON_PROGO, id="whole", indicators={"I.1": indicator})
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    numerator=st.sampled_from(EXPRESSIONS),
+    denominator=st.sampled_from(EXPRESSIONS),
+    a=st.integers(0, 10**6),
+    b=st.integers(0, 10**6),
+    c=st.one_of(st.none(), st.integers(0, 10**6), st.just(2.5)),
+    op=st.sampled_from([">=", ">", "<=", "<", "=="]),
+    coverage=st.sampled_from([None, False]),
+)
+def test_whole_expressions_on_ints_equal_fraction_arithmetic(
+    numerator, denominator, a, b, c, op, coverage
+):
+    """Expressions of int inputs (``a - b``, ``sum``, ``min``...) decided on integers agree
+    with Fraction arithmetic, negative differences and missing or float inputs included."""
+    rule_set = _with_operands(numerator, denominator, op, coverage)
+    data = {"bumil_k4": a, "bulin_nakes": b, "sasaran_bulin": c}
+    fast = spmkit.evaluate(rule_set, data)["I.1"]
+    general = spmkit.evaluate(
+        rule_set, {k: v if v is None else Fraction(str(v)) for k, v in data.items()}
+    )["I.1"]
+    _same(fast, general)

@@ -21,7 +21,7 @@ import attrs
 
 from spmkit.caches import identity_cache
 from spmkit.evaluation.results import Status, result_template
-from spmkit.language.expr import Input
+from spmkit.language.expr import BinOp, Call, Expression, Input, Neg, Number
 from spmkit.rulesets.model import Indicator, InputSpec, RuleSet
 
 __all__ = ["COMPARE", "IndicatorPlan", "Plan", "exact", "plan_of", "ratio"]
@@ -43,7 +43,11 @@ class IndicatorPlan:
     Attributes:
         indicator: the indicator itself (for the general path and the explanation).
         numerator_input, denominator_input: the input an operand is, when it is a single
-            input; None for an expression (then the general path evaluates it).
+            input; None for an expression.
+        numerator_whole, denominator_whole: an operand that is an expression of inputs
+            and whole numbers without division or references (``a + b``, ``sum(a, b)``),
+            whose value is an int when its inputs are; None otherwise (then the general
+            path evaluates it with Fractions).
         factor_n, factor_d: the factor as a fraction of integers (100 is 100/1).
         target_p, target_q: the target value likewise; ``compare`` its comparator.
         coverage: a numerator above the denominator is flagged (``coverage`` not false).
@@ -53,6 +57,8 @@ class IndicatorPlan:
     indicator: Indicator
     numerator_input: str | None
     denominator_input: str | None
+    numerator_whole: Expression | None
+    denominator_whole: Expression | None
     factor_n: int
     factor_d: int
     target_p: int
@@ -91,6 +97,8 @@ class IndicatorPlan:
             indicator=indicator,
             numerator_input=numerator.name if simple and type(numerator) is Input else None,
             denominator_input=denominator.name if simple and type(denominator) is Input else None,
+            numerator_whole=numerator if simple and _whole_shaped(numerator) else None,
+            denominator_whole=denominator if simple and _whole_shaped(denominator) else None,
             factor_n=factor.numerator,
             factor_d=factor.denominator,
             target_p=target.value.numerator,
@@ -99,6 +107,31 @@ class IndicatorPlan:
             coverage=indicator.coverage is not False,
             template=template,
         )
+
+
+def _whole_shaped(expression: Expression) -> bool:
+    """An expression (not a lone input) that stays an int on int inputs: no ``/``, no ``@``."""
+    if type(expression) is Input:
+        return False  # looked up directly (``*_input``)
+    return _whole_parts(expression)
+
+
+def _whole_parts(expression: Expression) -> bool:
+    if isinstance(expression, Input):
+        return True
+    if isinstance(expression, Number):
+        return expression.value.denominator == 1
+    if isinstance(expression, Neg):
+        return _whole_parts(expression.operand)
+    if isinstance(expression, BinOp):
+        return (
+            expression.op != "/"
+            and _whole_parts(expression.left)
+            and _whole_parts(expression.right)
+        )
+    if isinstance(expression, Call):
+        return all(_whole_parts(arg) for arg in expression.args)
+    return False  # a reference to another indicator: its value is a Fraction
 
 
 @attrs.frozen(eq=False)

@@ -531,6 +531,42 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
     return result, outcome
 
 
+def _whole(expression: Expression, ints: Mapping[str, int]) -> int | None:
+    """The int value of a whole-shaped expression (see the plan) on int inputs.
+
+    None when an input it needs is not an int here (missing, or given as a float or a
+    Fraction): the general path then decides, with its rules for missing data.
+    """
+    if isinstance(expression, Input):
+        return ints.get(expression.name)
+    if isinstance(expression, Number):
+        return expression.value.numerator  # whole: checked when the plan was made
+    if isinstance(expression, Neg):
+        operand = _whole(expression.operand, ints)
+        return None if operand is None else -operand
+    if isinstance(expression, BinOp):
+        left = _whole(expression.left, ints)
+        right = None if left is None else _whole(expression.right, ints)
+        if left is None or right is None:
+            return None
+        if expression.op == "+":
+            return left + right
+        return left - right if expression.op == "-" else left * right
+    if isinstance(expression, Call):
+        args = []
+        for arg in expression.args:
+            value = _whole(arg, ints)
+            if value is None:
+                return None
+            args.append(value)
+        if expression.function == "sum":
+            return sum(args)
+        if expression.function == "min":
+            return min(args)
+        return max(args) if expression.function == "max" else args[0]  # coalesce: the first
+    return None
+
+
 def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
     plan: IndicatorPlan,
     numerator: int,
@@ -540,13 +576,16 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
     legal_basis: LegalBasis,
     indicators: Mapping[str, Indicator],
 ) -> tuple[IndicatorResult, Fraction]:
-    """The usual case: a ratio of two inputs given as ints, the denominator above 0.
+    """The usual case: a ratio of int inputs (or whole expressions of them), not over 0.
 
     The same decision as :func:`_decide` (which it is tested against): the value is
-    ``a / b`` with ``a = n * factor_n`` and ``b = d * factor_d > 0``, compared with the
-    target ``p / q`` as ``a * q`` against ``p * b``; Fractions only for the results.
+    ``a / b`` with ``a = n * factor_n`` and ``b = d * factor_d`` (both negated when ``b``
+    is negative), compared with the target ``p / q`` as ``a * q`` against ``p * b``;
+    Fractions only for the results.
     """
     a, b = numerator * plan.factor_n, denominator * plan.factor_d
+    if b < 0:  # an expression's difference (inputs themselves are never negative)
+        a, b = -a, -b
     p, q = plan.target_p, plan.target_q
     met = plan.compare(a * q, p * b)
     common = gcd(a, b)
@@ -561,12 +600,12 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
     result = assemble(
         plan.template,
         status,
-        values[plan.numerator_input],  # type: ignore[index]  # set when this path is taken
-        values[plan.denominator_input],  # type: ignore[index]
+        exact(numerator, 1) if plan.numerator_input is None else values[plan.numerator_input],
+        exact(denominator, 1) if plan.denominator_input is None else values[plan.denominator_input],
         value,
         met,
         gap,
-        plan.coverage and numerator > denominator,
+        plan.coverage and 0 < denominator < numerator,
         (),
         *_lazy(parts, indicators),
         None if band is None else band.label,
@@ -620,7 +659,11 @@ def evaluate(
     outcome: _Value
     for step in plan.indicators:
         numerator = ints.get(step.numerator_input)  # type: ignore[arg-type]  # None: not there
+        if numerator is None and step.numerator_whole is not None:
+            numerator = _whole(step.numerator_whole, ints)
         denominator = ints.get(step.denominator_input)  # type: ignore[arg-type]
+        if denominator is None and step.denominator_whole is not None:
+            denominator = _whole(step.denominator_whole, ints)
         if numerator is not None and denominator and when is None:
             result, outcome = _evaluate_ints(
                 step, numerator, denominator, values, refs, legal_basis, indicators
