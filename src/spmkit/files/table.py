@@ -590,7 +590,7 @@ def _total_check(
     indicators: dict[str, tuple[float | None, float | None]] = {}
     ratios: dict[str, float | None] = {}
     for indicator_id in rule_set.indicators:
-        mine = None if own is None else _float(own[indicator_id].value[0])
+        mine = None if own is None or not own.rows else _float(own[indicator_id].value[0])
         theirs = None if ratio is None else _float(ratio[indicator_id].value[0])
         ratios[indicator_id] = theirs
         if mine is not None and theirs is not None and not _close(mine, theirs):
