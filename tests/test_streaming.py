@@ -16,7 +16,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import spmkit
 from spmkit.errors import DataFileError
@@ -282,3 +285,15 @@ def test_the_command_stays_within_its_memory_bound(tmp_path):
     assert (tmp_path / "b.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()
     assert streamed_large < streamed_small * 1.25
     assert whole_large > 2 * streamed_large
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0])))
+def test_numbers_are_written_as_repr_writes_them(values):
+    """The CSV writer's vectorised number texts are repr's, "" for NaN (as render_csv)."""
+    from spmkit.files.streaming import _counts, _gaps, _reprs  # noqa: PLC0415 - its helpers
+
+    expected = ["" if v != v else repr(v) for v in values]  # noqa: PLR0124 - NaN
+    array = np.array(values, dtype=np.float64)
+    assert _reprs(array) == expected
+    assert _gaps(array) == expected
+    assert _counts(array) == expected

@@ -572,12 +572,30 @@ _QUOTED: Final = re.compile(r'[,"\r\n]')
 
 def _reprs(values: npt.NDArray[Any]) -> list[str]:
     """Each float as ``repr`` writes it ("" for NaN)."""
-    return ["" if v != v else repr(v) for v in np.asarray(values, dtype=np.float64).tolist()]  # noqa: PLR0124 - NaN
+    floats = np.asarray(values, dtype=np.float64)
+    # A list's repr formats its floats in one C loop, each exactly as repr(float) does.
+    texts = repr(floats.tolist())[1:-1].split(", ") if len(floats) else []
+    for index in np.flatnonzero(np.isnan(floats)).tolist():
+        texts[index] = ""
+    return texts
+
+
+def _gaps(values: npt.NDArray[Any]) -> list[str]:
+    """The same for gaps, most of them 0.0 (targets met): only the others are formatted."""
+    floats = np.asarray(values, dtype=np.float64)
+    texts = np.full(len(floats), "0.0", dtype=object)
+    texts[np.isnan(floats)] = ""
+    other = np.flatnonzero((floats != 0) & ~np.isnan(floats) | np.signbit(floats))
+    if len(other):
+        texts[other] = _reprs(floats[other])
+    return texts.tolist()  # type: ignore[no-any-return]
 
 
 def _counts(values: npt.NDArray[Any]) -> list[str]:
     """The same for counts, which repeat: each distinct value formatted once."""
     floats = np.asarray(values, dtype=np.float64)
+    if np.any((floats == 0) & np.signbit(floats)):
+        return _reprs(floats)  # np.unique takes -0.0 for 0.0
     unique, where = np.unique(floats, return_inverse=True)
     texts = np.array(["" if v != v else repr(v) for v in unique.tolist()], dtype=object)  # noqa: PLR0124 - NaN
     return texts[where.reshape(-1)].tolist()  # type: ignore[no-any-return]
@@ -608,22 +626,19 @@ class _CsvWriter:
         every_met = np.ones(len(clean), dtype=bool)
         for indicator_id, arrays in batch.items():
             every_met &= arrays.status_code == 0
-            lead = f"{_csv_text([indicator_id])},"
             statuses = _STATUS_TEXTS[arrays.status_code].tolist()
-            middle = self.targets[indicator_id]
-            columns.append(
-                [
-                    f"{lead}{status},{value},{middle},{gap},{n},{d},\n"
-                    for status, value, gap, n, d in zip(
-                        statuses,
-                        _reprs(arrays.value),
-                        _reprs(arrays.gap),
-                        _counts(arrays.numerator),
-                        _counts(arrays.denominator),
-                        strict=True,
-                    )
-                ]
+            fields = zip(
+                itertools.repeat(_csv_text([indicator_id])),
+                statuses,
+                _reprs(arrays.value),
+                itertools.repeat(self.targets[indicator_id]),
+                _gaps(arrays.gap),
+                _counts(arrays.numerator),
+                _counts(arrays.denominator),
+                itertools.repeat("\n"),  # the empty problem cell, then the line's end
+                strict=False,  # the repeats are endless; the arrays are one length
             )
+            columns.append(list(map(",".join, fields)))
         lines = iter(zip(*columns, strict=True)) if columns else iter([()] * len(clean))
         parts: list[str] = []
         for index, problems in enumerate(chunk.problems):
