@@ -588,7 +588,8 @@ def _gaps(values: npt.NDArray[Any]) -> list[str]:
     other = np.flatnonzero((floats != 0) & ~np.isnan(floats) | np.signbit(floats))
     if len(other):
         texts[other] = _reprs(floats[other])
-    return texts.tolist()  # type: ignore[no-any-return]
+    found: list[str] = texts.tolist()
+    return found
 
 
 def _counts(values: npt.NDArray[Any]) -> list[str]:
@@ -644,11 +645,11 @@ class _CsvWriter:
         for index, problems in enumerate(chunk.problems):
             region = neutralise_cell(chunk.regions[index] or "")
             period = neutralise_cell(chunk.periods[index] or "")
-            fields = [str(chunk.numbers[index]), region, period]
+            cells = [str(chunk.numbers[index]), region, period]
             lead = (
-                _csv_text(fields)
+                _csv_text(cells)
                 if _QUOTED.search(region) or _QUOTED.search(period)
-                else ",".join(fields)
+                else ",".join(cells)
             ) + ","
             if problems:
                 parts.extend(
