@@ -297,3 +297,10 @@ def test_numbers_are_written_as_repr_writes_them(values):
     assert _reprs(array) == expected
     assert _gaps(array) == expected
     assert _counts(array) == expected
+
+
+def test_the_memory_bound_is_documented_with_its_value():
+    """docs/semantics.md's limits table states the chunk size the code uses."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "semantics.md").read_text("utf-8")
+    row = next(line for line in docs.splitlines() if "STREAM_ROWS" in line)
+    assert f"one chunk of {STREAM_ROWS:,} data rows" in row
