@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -71,6 +72,8 @@ _POWERS: Final = np.array([10**k for k in range(_EXACT_DIGITS)], dtype=np.float6
 # A cell can only be a totals label if its case-folded text holds one of these words.
 _TOTAL_HINT: Final = re.compile("jumlah|total|rekapitulasi|kab|kota|provinsi|kecamatan")
 _SHOWN_SKIPPED: Final = 5
+_WHOLE_REPR: Final = 1e16
+"""repr of a whole float below this is its int's digits and ``.0`` (above: ``1e+16``)."""
 
 STREAM_ROWS: Final = 5_000
 """Data rows read, evaluated and written at a time: what the memory bound is made of."""
@@ -593,13 +596,21 @@ def _gaps(values: npt.NDArray[Any]) -> list[str]:
 
 
 def _counts(values: npt.NDArray[Any]) -> list[str]:
-    """The same for counts, which repeat: each distinct value formatted once."""
+    """The same for counts: whole numbers below 10**16 print as their int and ``.0``."""
     floats = np.asarray(values, dtype=np.float64)
-    if np.any((floats == 0) & np.signbit(floats)):
-        return _reprs(floats)  # np.unique takes -0.0 for 0.0
-    unique, where = np.unique(floats, return_inverse=True)
-    texts = np.array(["" if v != v else repr(v) for v in unique.tolist()], dtype=object)  # noqa: PLR0124 - NaN
-    return texts[where.reshape(-1)].tolist()  # type: ignore[no-any-return]
+    present = ~np.isnan(floats)
+    whole = floats[present]
+    if not (
+        np.all(np.abs(whole) < _WHOLE_REPR)
+        and np.all(whole == np.floor(whole))
+        and not np.any((whole == 0) & np.signbit(whole))
+    ):
+        return _reprs(floats)
+    ints = np.where(present, floats, 0).astype(np.int64).tolist()
+    texts = list(map(operator.add, repr(ints)[1:-1].split(", "), itertools.repeat(".0")))
+    for index in np.flatnonzero(~present).tolist():
+        texts[index] = ""
+    return texts if len(floats) else []
 
 
 class _CsvWriter:
