@@ -45,6 +45,8 @@ def _office_file(rows: int = 40) -> str:
             region = "=HYPERLINK(1)"
         if i == 4:
             region = "Wates, Kulon Progo"
+        if i == 30:
+            region = '"Nanggulan\nBarat ""Lama"""'  # quoted over two lines, with quotes
         year = 2012 if i % 2 else 2013
         complications, treated = 30 + i % 7, 20 + i % 5
         if i == 9:
@@ -120,7 +122,7 @@ def test_the_file_holds_what_the_test_means(tmp_path):
     assert [line.split(",")[0] for line in refused] == ["12", "14"]
     assert "'banyak' is not a number" in refused[0]
     assert totals[0] == "totals row JUMLAH (row 24) agrees with the sum of the 18 rows above"
-    assert "(row 46) disagrees with the 20 rows above: bumil_k4 is 1,000, the rows" in totals[1]
+    assert "(row 47) disagrees with the 20 rows above: bumil_k4 is 1,000, the rows" in totals[1]
 
 
 def test_a_year_is_streamed_as_for_period(tmp_path):
@@ -304,3 +306,24 @@ def test_the_memory_bound_is_documented_with_its_value():
     docs = (Path(__file__).resolve().parents[1] / "docs" / "semantics.md").read_text("utf-8")
     row = next(line for line in docs.splitlines() if "STREAM_ROWS" in line)
     assert f"one chunk of {STREAM_ROWS:,} data rows" in row
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\r\n1,2\r\n\r\n3,4\r\n",
+        "a;b\r1;2\r\r3;4",
+        "\ufeffa\tb\n1\t2\n \t \n3\t4\n",
+        'a,b\n1,2\n"x\ny",3\n4,5\n',
+        'a,b\n1,2\n3,"q"\n4,5\n6\n',
+        "a,b\n1,2\n,\n  ,  \n\n",
+    ],
+)
+def test_records_are_read_grids_rows(tmp_path, text):
+    """The streamed reader gives the whole reader's records and line numbers, endings alike."""
+    from spmkit.files.records import csv_records, read_grids  # noqa: PLC0415 - the readers
+
+    path = tmp_path / "data.csv"
+    path.write_bytes(text.encode("utf-8"))
+    whole = [(number, list(cells)) for number, cells in read_grids(path, None)[0].rows]
+    assert list(csv_records(path)) == whole

@@ -10,6 +10,7 @@ A JSON or YAML file is read strictly (duplicate keys refused, as for rule files)
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from spmkit.files.bounded import (
     load_workbook,
     load_yaml_data,
 )
+from spmkit.limits import MAX_CSV_FIELD
 
 __all__ = [
     "ALL_SHEETS",
@@ -123,9 +125,19 @@ def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
             head += block
         delimiter = csv_delimiter(head)
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        for line, cells in iter_csv_rows(path, stream, delimiter):
-            if (cells and cells[0].strip()) or "".join(cells).strip():  # not a blank row
-                yield line, cells
+        lines = iter(stream)
+        for number, line in enumerate(lines, start=1):
+            if '"' in line or "\0" in line or len(line) > MAX_CSV_FIELD:
+                # A quote may open a cell over several lines: the csv module reads from here.
+                rest = iter_csv_rows(path, itertools.chain([line], lines), delimiter)
+                for end, cells in rest:
+                    if (cells and cells[0].strip()) or "".join(cells).strip():
+                        yield number - 1 + end, cells
+                return
+            # Without a quote, a CSV line is its cells between delimiters (csv.reader's own).
+            cells = line.rstrip("\r\n").split(delimiter)
+            if cells[0].strip() or "".join(cells).strip():  # not a blank row
+                yield number, cells
 
 
 def _grid_from_sheet(worksheet: Any, path: Path) -> Grid:  # noqa: ANN401 - openpyxl is optional
