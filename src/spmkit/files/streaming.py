@@ -316,7 +316,8 @@ class CsvStream:
         def texts(index: int | None) -> list[str | None]:
             if index is None:
                 return [None] * len(numbers)
-            return [_heading_text(row[index]) for row in pending]
+            # _heading_text of a text cell (CSV cells are text; "" pads a short row).
+            return [cell.strip() or None for cell in by_index[index]] if by_index else []
 
         return RowChunk(
             numbers=numbers,
