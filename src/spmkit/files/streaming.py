@@ -72,6 +72,8 @@ _POWERS: Final = np.array([10**k for k in range(_EXACT_DIGITS)], dtype=np.float6
 # A cell can only be a totals label if its case-folded text holds one of these words.
 _TOTAL_HINT: Final = re.compile("jumlah|total|rekapitulasi|kab|kota|provinsi|kecamatan")
 _SHOWN_SKIPPED: Final = 5
+_LONGEST_REGION: Final = 60
+"""A row without values whose only text is longer than this is a footnote (as reading)."""
 _WHOLE_REPR: Final = 1e16
 """repr of a whole float below this is its int's digits and ``.0`` (above: ``1e+16``)."""
 
@@ -216,9 +218,32 @@ def _kind(cells: Sequence[str], layout: _Layout) -> str:
         if cells[index].strip():
             return "data"
     region = cells[layout.region].strip() if layout.region is not None else ""
-    if not region or _FOOTNOTE.match(region) or len(region) > 60:
+    if not region or _FOOTNOTE.match(region) or len(region) > _LONGEST_REGION:
         return "footnote"
     return "data"
+
+
+def _kinds(by_index: Sequence[Sequence[str]], rows: int, layout: _Layout) -> list[str]:
+    """:func:`_kind` of many rows at once, from their columns (the header's width)."""
+    kinds: list[str | None] = [None] * rows
+    for index in layout.labels:
+        cells = by_index[index]
+        if _TOTAL_HINT.search("\x00".join(cells).casefold()) is None:
+            continue  # no cell of the column can be a totals label
+        for i, cell in enumerate(cells):
+            if kinds[i] is None and _TOTAL_HINT.search(cell.casefold()) and is_total_label(cell):
+                kinds[i] = "total"
+    undecided = [i for i in range(rows) if kinds[i] is None]
+    for _, _, index in layout.inputs:
+        if not undecided:
+            break
+        cells = by_index[index]
+        undecided = [i for i in undecided if not cells[i].strip()]
+    for i in undecided:  # no input value: a footnote, unless it names a region
+        region = by_index[layout.region][i].strip() if layout.region is not None else ""
+        footnote = not region or _FOOTNOTE.match(region) or len(region) > _LONGEST_REGION
+        kinds[i] = "footnote" if footnote else "data"
+    return [kind or "data" for kind in kinds]
 
 
 def _where(number: int) -> Bilingual:
@@ -251,73 +276,65 @@ class CsvStream:
     match: ColumnMatch
     notations: dict[str, Notation]
 
-    def _cells(self) -> Iterator[tuple[int, list[str], Sequence[str], str]]:
-        """Every record after the header: number, cells, cells to the header's width, kind."""
+    def chunks(self, size: int = STREAM_ROWS) -> Iterator[RowChunk]:
+        """The rows, ``size`` records at a time: a chunk's data rows and the totals among them."""
         layout = self.layout
         width = len(layout.header)
         records = csv_records(self.path)
         for _ in range(self.skip):
             next(records)
-        for number, cells in records:
-            fitted: Sequence[str] = cells
-            if len(cells) != width:
-                fitted = [*cells[:width], *[""] * (width - len(cells))]
-                if not layout.unique:
-                    kind = _classify(_record(number, layout.header, cells), self.match)
-                    yield number, cells, fitted, kind
+        while block := list(itertools.islice(records, size)):
+            fitted = [
+                cells if len(cells) == width else [*cells[:width], *[""] * (width - len(cells))]
+                for _, cells in block
+            ]
+            by_index = list(zip(*fitted, strict=True))
+            kinds = _kinds(by_index, len(block), layout)
+            if not layout.unique:  # a short row under unnamed columns: read as a record
+                for i, (number, cells) in enumerate(block):
+                    if len(cells) != width:
+                        kinds[i] = _classify(_record(number, layout.header, cells), self.match)
+            kept = [i for i, kind in enumerate(kinds) if kind != "footnote"]
+            if self.period is not None and layout.period is not None:
+                periods = by_index[layout.period]
+                kept = [i for i in kept if (periods[i].strip() or None) in {None, self.period}]
+            data: list[int] = []
+            totals: list[tuple[int, DataRow]] = []
+            for i in kept:
+                if kinds[i] == "data":
+                    data.append(i)
                     continue
-            yield number, cells, fitted, _kind(fitted, layout)
-
-    def _kept(self, fitted: Sequence[str]) -> bool:
-        if self.period is None or self.layout.period is None:
-            return True
-        return _heading_text(fitted[self.layout.period]) in {None, self.period}
-
-    def chunks(self, size: int = STREAM_ROWS) -> Iterator[RowChunk]:
-        """The data rows in chunks of ``size`` (the last may be smaller), totals among them."""
-        pending: list[Sequence[str]] = []
-        numbers: list[int] = []
-        totals: list[tuple[int, DataRow]] = []
-        for number, cells, fitted, kind in self._cells():
-            if kind == "footnote" or not self._kept(fitted):
-                continue
-            if kind == "total":
-                row = _row(
-                    _record(number, self.layout.header, cells),
-                    self.match,
-                    self.notations,
-                    None,
-                    None,
-                )
-                totals.append((len(numbers), attrs.evolve(row, total=True)))
-                continue
-            pending.append(fitted)
-            numbers.append(number)
-            if len(numbers) == size:
-                yield self._chunk(pending, numbers, totals)
-                pending, numbers, totals = [], [], []
-        if numbers or totals:
-            yield self._chunk(pending, numbers, totals)
+                number, cells = block[i]
+                record = _record(number, layout.header, cells)
+                row = _row(record, self.match, self.notations, None, None)
+                totals.append((len(data), attrs.evolve(row, total=True)))
+            if data or totals:
+                yield self._chunk(by_index, data, [block[i][0] for i in data], totals)
 
     def _chunk(
         self,
-        pending: list[Sequence[str]],
+        by_index: list[tuple[str, ...]],
+        data: list[int],
         numbers: list[int],
         totals: list[tuple[int, DataRow]],
     ) -> RowChunk:
         layout = self.layout
+        every = bool(by_index) and len(data) == len(by_index[0])
+
+        def column(index: int) -> list[str]:
+            cells = by_index[index]
+            return list(cells) if every else [cells[i] for i in data]
+
         problems: list[list[str]] = [[] for _ in numbers]
         columns: dict[str, Column] = {}
-        by_index = list(zip(*pending, strict=True)) if pending else []
-        for column, name, index in layout.inputs:
-            cells = list(by_index[index]) if by_index else []
-            columns[name] = self._convert(column, cells, problems)
+        for name_in_file, name, index in layout.inputs:
+            columns[name] = self._convert(name_in_file, column(index), problems)
 
         def texts(index: int | None) -> list[str | None]:
             if index is None:
                 return [None] * len(numbers)
             # _heading_text of a text cell (CSV cells are text; "" pads a short row).
-            return [cell.strip() or None for cell in by_index[index]] if by_index else []
+            return [cell.strip() or None for cell in column(index)]
 
         return RowChunk(
             numbers=numbers,
