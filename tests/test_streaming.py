@@ -327,3 +327,11 @@ def test_records_are_read_grids_rows(tmp_path, text):
     path.write_bytes(text.encode("utf-8"))
     whole = [(number, list(cells)) for number, cells in read_grids(path, None)[0].rows]
     assert list(csv_records(path)) == whole
+
+
+def test_only_formats_written_in_chunks_are_streamed():
+    """HTML and xlsx are written whole (a summary page, a workbook): no chunked report."""
+    from spmkit.errors import UsageError  # noqa: PLC0415 - the one error checked here
+
+    with pytest.raises(UsageError, match="not written in chunks"):
+        ChunkedReport("html", RULE_SET, "en")

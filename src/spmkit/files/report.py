@@ -18,6 +18,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from spmkit.errors import UsageError
 from spmkit.evaluation.results import IndicatorResult, Status
 from spmkit.files.outputs import escape_markdown, neutralise_cell
 from spmkit.files.table import RowOutcome, RowResult, TotalsCheck, region_columns
@@ -408,7 +409,7 @@ class ChunkedReport:
     ) -> None:
         if output_format not in self.FORMATS:
             msg = f"{output_format!r} is not written in chunks; use one of {self.FORMATS}"
-            raise ValueError(msg)
+            raise UsageError(msg)
         self.output_format = output_format
         self.rule_set = rule_set
         self.lang = lang
