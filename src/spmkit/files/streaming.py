@@ -1,16 +1,20 @@
-"""A CSV data file read in chunks of rows, so the memory it takes does not grow with the file.
+"""A CSV data file read, evaluated and written in chunks, so memory does not grow with it.
 
 :func:`open_csv` reads the file once, as a stream: the header (found in the first rows,
 as :func:`~spmkit.files.reading.read_data` finds it), which column is which input, the
 notation of every column (decided from every cell of the file, as the whole-file reader
-decides it), the rows skipped (title rows, footnotes) and how many data rows there are.
-:meth:`CsvStream.chunks` then reads the file again and yields :class:`RowChunk` s of at
-most :data:`STREAM_ROWS` data rows, their inputs converted column by
-column (a column of plain digits in one vectorised pass), with the totals rows among them.
+decides it), the rows skipped (title rows, footnotes) and how many rows there are.
+:meth:`CsvStream.chunks` then reads the file again, :data:`STREAM_ROWS` records at a
+time, and yields :class:`RowChunk` s: the data rows with their inputs converted column by
+column (a column of plain digits in one vectorised pass), and the totals rows among them.
+:func:`evaluate_stream` evaluates each chunk on the batch engine and writes the report as
+it goes (CSV straight from the batch arrays), checking each totals row against running
+sums of the rows above it.
 
-The rows, their values and their problems are the ones ``read_data`` gives (tested on
-files spanning several chunks). What is held at once: one chunk of rows x columns (the
-cells and the converted columns), the totals rows, and the first few cells that name a
+The rows, their values, their problems and the report are the ones ``read_data``,
+``evaluate_table`` and ``render`` give, byte for byte (``tests/test_streaming.py``).
+What is held at once: one chunk of rows x columns (the cells, the converted columns, the
+batch result and the chunk's text), the totals rows, and the first few cells that name a
 notation problem; never the whole file.
 """
 
