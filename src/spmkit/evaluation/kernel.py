@@ -327,27 +327,13 @@ def joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
 
 
 def column_bounds(values: npt.NDArray[np.int64]) -> tuple[int, int]:
-    """The minimum and maximum of a non-empty int64 column: one pass with numba, else two."""
-    if use_compiled():
-        low, high = _compiled_bounds()(values)
-        return int(low), int(high)
-    return int(np.minimum.reduce(values)), int(np.maximum.reduce(values))
+    """The minimum and maximum of a non-empty int64 column (:func:`stats_kernel`'s pass)."""
+    int_stats, _ = stats_kernel(values[np.newaxis], _NO_FLOATS)
+    low, high = int_stats[0].tolist()
+    return low, high
 
 
-@functools.cache
-def _compiled_bounds() -> Any:  # noqa: ANN401 - a compiled function
-    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
-
-    @numba.njit(cache=True, nogil=True)
-    def bounds(values):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-        low = values[0]
-        high = values[0]
-        for value in values:
-            low = min(low, value)
-            high = max(high, value)
-        return low, high
-
-    return bounds
+_NO_FLOATS: Final = np.empty((0, 1))
 
 
 def stats_kernel(
