@@ -300,11 +300,19 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                     if values is not None:
                         series.append(_polars_series(pl, f"{indicator_id}.{field}", values))
             return pl.DataFrame(series).with_columns(finish)
-        index = self._long_index()
-        series = [pl.Series(name, values) for name, values in index.items() if name != "indicator"]
         ids = list(self.results)
-        indicator = pl.Series("indicator", ids, dtype=pl.Enum(ids))
-        series.append(indicator.gather(index["indicator"]))
+        count = len(ids)
+
+        def repeated(part: Any) -> Any:  # noqa: ANN401 - a polars Series
+            """The Series once per indicator, end to end (a copy, no Python objects)."""
+            return pl.concat([part] * count, rechunk=True) if count else part.clear()
+
+        series = [repeated(pl.Series("row", np.arange(self.rows)))]
+        series.extend(repeated(pl.Series(n, v)) for n, v in self.key_columns.items())
+        indicator_type = pl.Enum(ids)
+        runs = [pl.repeat(i, self.rows, dtype=indicator_type, eager=True) for i in ids]
+        indicator = pl.concat(runs, rechunk=True) if runs else pl.Series(dtype=indicator_type)
+        series.append(indicator.alias("indicator"))
         codes = self._stacked("status_code").astype(np.int8, copy=False)
         fields = {f: self._stacked(f) for f in _FIELDS if f != "status"}
         more, finish = _polars_fields(pl, "", codes, status_type, fields)
@@ -342,7 +350,7 @@ def _polars_fields(
         name = f"{prefix}{field}"
         if field == "status":
             statuses = pl.Series(name, status_type.categories, dtype=status_type)
-            series.append(statuses.gather(codes.astype(np.uint32, copy=False)))
+            series.append(statuses.gather(pl.Series(codes)))  # int8 codes, no copy
             continue
         values = get(field)
         series.append(pl.Series(name, values))
