@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from spmkit.errors import UsageError
+from spmkit.evaluation.batch_plans import Plan, make_plan
 from spmkit.evaluation.columns import Table, read_table, to_array
 from spmkit.evaluation.compile import (
     EXACT_LIMIT,
@@ -48,7 +49,6 @@ from spmkit.evaluation.kernel import (
     ratios_kernel,
     use_compiled,
 )
-from spmkit.evaluation.plans import Plan, make_plan
 from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate, evaluate_some
@@ -616,7 +616,7 @@ class CompiledRuleSet:
     """Indicators that others reference: their ``A / B`` is kept for those."""
 
     _plans: dict[tuple[Any, ...], Plan | None] = attrs.field(init=False, factory=dict)
-    """Fast-path plans by data shape (bounded; see :mod:`spmkit.evaluation.plans`)."""
+    """Fast-path plans by data shape (bounded; see :mod:`spmkit.evaluation.batch_plans`)."""
 
     @_referenced.default
     def _find_referenced(self) -> frozenset[str]:
@@ -672,7 +672,7 @@ class CompiledRuleSet:
         keys: tuple[str, ...],
         allow_unknown: bool,
     ) -> BatchResult | None:
-        """The fast path (:mod:`spmkit.evaluation.plans`), or None where it does not apply."""
+        """The fast path (:mod:`spmkit.evaluation.batch_plans`), or None where it does not apply."""
         values = data.values()
         first = next(iter(values), None)
         if type(first) is not np.ndarray or first.ndim != 1 or not len(first):
