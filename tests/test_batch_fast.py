@@ -236,3 +236,41 @@ def test_data_the_fast_path_cannot_take_go_the_general_way():
     assert "lengths differ" in str(info.value.exceptions[0])
     mixed = {**base, "sasaran_bumil": [1000, 100]}  # a list: the general path
     assert spmkit.evaluate_batch(rule_set, mixed)["I.1"].status.tolist() == ["met", "not_met"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_outputs_over_one_block_are_split_per_indicator(kernel):
+    """36 indicators x 240,000 rows: the outputs exceed one block (one group each)."""
+    indicators = {
+        f"R.{number}": Indicator(
+            id=f"R.{number}",
+            name=f"R.{number}",
+            service_type="R",
+            numerator=Input("a" if number % 2 else "b"),
+            denominator=Input("b" if number % 2 else "a"),
+            factor=Fraction(100),
+            target=Target(op=">=", value=Fraction(50 + number)),
+            deadline=None,
+            source=Source(ref="generated"),
+            coverage=number % 3 != 0,
+        )
+        for number in range(36)
+    }
+    rule_set = RuleSet(
+        id="wide",
+        title="wide",
+        language="en",
+        jurisdiction=Jurisdiction(level="kabupaten", name="X"),
+        legal_basis=LegalBasis(instrument="Test", number="1", year=2020),
+        inputs={n: InputSpec(name=n, label=n, unit="dimensionless") for n in ("a", "b")},
+        service_types={"R": ServiceType(id="R", name="R")},
+        indicators=indicators,
+    )
+    rng = np.random.default_rng(9)
+    data = {"a": rng.integers(0, 300, 240_000), "b": rng.integers(0, 300, 240_000)}
+    with kernel_env(kernel):
+        fast = spmkit.evaluate_batch(rule_set, data)
+        general = spmkit.evaluate_batch(rule_set, MappingProxyType(data))
+    _same_arrays(fast, general)
+    assert not np.shares_memory(fast["R.0"].value, fast["R.1"].value)  # separate groups
