@@ -442,11 +442,18 @@ def ratios_kernel(  # noqa: PLR0913 - every part of every ratio at once
         loop(ints, floats, which[start:stop], consts[start:stop], floats_out, flags_out, codes_out)
 
 
+_ONE_LOOP: Any = None
+"""The compiled one-indicator loop that :func:`_compiled_ratios`'s loop calls."""
+
+
 @functools.cache
 def _compiled_ratios() -> Any:  # noqa: ANN401 - a compiled function
     import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
 
-    one = compiled_loop()
+    # A global, not a closure variable: numba's disk cache cannot key a closure over a
+    # dispatcher, and recompiled this loop in every process (about 1 s each).
+    global _ONE_LOOP  # noqa: PLW0603 - set once, before the function that reads it compiles
+    _ONE_LOOP = compiled_loop()
 
     @numba.njit(cache=True, nogil=True)
     def ratios(ints, floats, which, consts, floats_out, flags_out, codes_out):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, PLR0913
@@ -456,13 +463,13 @@ def _compiled_ratios() -> Any:  # noqa: ANN401 - a compiled function
             out = (consts[slot], slot, floats_out, flags_out, codes_out)
             if n_float:
                 if d_float:
-                    one(floats[n_row], floats[d_row], *out)
+                    _ONE_LOOP(floats[n_row], floats[d_row], *out)
                 else:
-                    one(floats[n_row], ints[d_row], *out)
+                    _ONE_LOOP(floats[n_row], ints[d_row], *out)
             elif d_float:
-                one(ints[n_row], floats[d_row], *out)
+                _ONE_LOOP(ints[n_row], floats[d_row], *out)
             else:
-                one(ints[n_row], ints[d_row], *out)
+                _ONE_LOOP(ints[n_row], ints[d_row], *out)
             if rate:
                 flags_out[1, slot, :] = False
 
