@@ -315,6 +315,19 @@ class TestPhasedTargets:
         # exactly at the milestone 83 1/3 (250/300) and a hair below it
         assert list(batch["B"].progress[4:]) == [spmkit.Progress.ON_TRACK, spmkit.Progress.BEHIND]
 
+    def test_exact_value_and_judged_target_per_row(self, phased):
+        """Labels rebuild a row's exact value and the milestone it was judged against."""
+        data = {"year": [2013, 2013, 2016], "a": [85, 8499, 0], "b": [100, 10000, 0]}
+        arrays = spmkit.evaluate_batch(phased, data, year="year")["K4"]
+        for row, (year, a, b) in enumerate(zip(*data.values(), strict=True)):
+            scalar = spmkit.evaluate(phased, {"a": a, "b": b}, year=year)["K4"]
+            assert arrays.exact_value(row) == scalar.exact_value
+            assert arrays.judged_target(row).value == scalar.milestone
+        assert arrays.exact_value(2) is None  # a zero denominator has no value
+        plain = spmkit.evaluate_batch(phased, {"a": [1.0, None], "b": [3, 3]})  # floats
+        assert (plain["K4"].exact_value(0), plain["K4"].exact_value(1)) == (Fraction(100, 3), None)
+        assert plain["K4"].judged_target(0) == phased.indicators["K4"].target
+
     def test_batch_frames_carry_progress(self, phased):
         pandas = pytest.importorskip("pandas")
         data = pandas.DataFrame({"tahun": [2013, None], "a": [85, 85], "b": [100, 100]})

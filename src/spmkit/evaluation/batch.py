@@ -17,6 +17,7 @@ DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
@@ -164,8 +165,37 @@ class IndicatorArrays:
             )
         return result
 
+    def exact_value(self, row: int) -> Fraction | None:
+        """One row's achievement as an exact Fraction, for labels that must agree with ``met``.
+
+        Rebuilt from the row's numerator and denominator, each read as the evaluators read
+        a number (an integer as itself, a float as the decimal it prints as); None where
+        the row has no value (missing, or a zero denominator).
+        """
+        numerator, denominator = (
+            _exact_number(self.numerator[row]),
+            _exact_number(self.denominator[row]),
+        )
+        if numerator is None or not denominator:
+            return None
+        return numerator / denominator * self.factor
+
+    def judged_target(self, row: int) -> Target:
+        """The target one row was judged against: the year's milestone with ``year=``."""
+        if self.milestone is None or math.isnan(milestone := float(self.milestone[row])):
+            return self.target
+        return Target(op=self.target.op, value=Fraction(repr(milestone)))
+
     def __len__(self) -> int:
         return len(self.value)
+
+
+def _exact_number(value: Any) -> Fraction | None:  # noqa: ANN401 - a numpy or Python number
+    """A number of an array as an exact Fraction (a float as the decimal it prints as)."""
+    if isinstance(value, int | np.integer):
+        return Fraction(int(value))
+    number = float(value)
+    return Fraction(repr(number)) if math.isfinite(number) else None
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -144,21 +144,6 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _exact(result: BatchResult, iid: str, row: int) -> Fraction | None:
-    arrays = result[iid]
-    numerator, denominator = arrays.numerator[row], arrays.denominator[row]
-    try:
-        if math.isnan(float(denominator)) or float(denominator) == 0:
-            return None
-        return (
-            Fraction(int(numerator) if float(numerator).is_integer() else numerator)
-            / Fraction(int(denominator) if float(denominator).is_integer() else denominator)
-            * arrays.factor
-        )
-    except (ValueError, OverflowError):
-        return None
-
-
 def _cell(result: BatchResult, iid: str, row: int, lang: Language) -> str:
     arrays = result[iid]
     status = str(arrays.status[row])
@@ -166,9 +151,9 @@ def _cell(result: BatchResult, iid: str, row: int, lang: Language) -> str:
     small = bool(arrays.small_denominator[row])
     mark = ' class="small"' if small else ""
     if status in ("met", "not_met"):
-        exact = _exact(result, iid, row)
+        exact = arrays.exact_value(row)
         shown = (
-            shown_value(exact, arrays.target, status == "met", lang)
+            shown_value(exact, arrays.judged_target(row), status == "met", lang)
             if exact is not None
             else _text(Fraction(float(arrays.value[row])), 1, lang)
         )

@@ -14,7 +14,6 @@ import html
 import io
 import math
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import Any, Final, Literal
 
 from spmkit.errors import UsageError
@@ -22,7 +21,7 @@ from spmkit.evaluation.batch import evaluate_batch
 from spmkit.files.chart import chart_colour, pyplot
 from spmkit.files.regions import GLYPHS, shown_value
 from spmkit.messages import Language
-from spmkit.rulesets.model import RuleSet, Target
+from spmkit.rulesets.model import RuleSet
 
 __all__ = ["MAX_YEARS", "trend_chart", "trends_html"]
 
@@ -122,19 +121,9 @@ def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
 
 
 def _point_label(arrays: Any, row: int, lang: Language) -> str:  # noqa: ANN401 - IndicatorArrays
-    numerator, denominator = arrays.numerator[row], arrays.denominator[row]
-    if (
-        arrays.judged[row]
-        and float(denominator) > 0
-        and float(numerator).is_integer()
-        and float(denominator).is_integer()
-    ):
-        exact = Fraction(int(numerator), int(denominator)) * arrays.factor
-        target = arrays.target
-        if arrays.milestone is not None and not math.isnan(float(arrays.milestone[row])):
-            # Judged against the year's milestone: label against the same value.
-            target = Target(op=target.op, value=Fraction(float(arrays.milestone[row])))
-        return shown_value(exact, target, bool(arrays.met[row]), lang)
+    exact = arrays.exact_value(row) if arrays.judged[row] else None
+    if exact is not None:
+        return shown_value(exact, arrays.judged_target(row), bool(arrays.met[row]), lang)
     text = f"{float(arrays.value[row]):.1f}"
     return text.replace(".", ",") if lang == "id" else text
 
