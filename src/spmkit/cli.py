@@ -57,6 +57,7 @@ from spmkit.messages import (
 from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet, Verification
 from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
+from spmkit.translation import argparse_language, gettext_in
 
 __all__ = ["build_parser", "main"]
 
@@ -389,7 +390,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             rule_set = load_rule_set(name)
         except SpmkitError as exc:
             failed = True
-            for line in format_errors(exc):
+            for line in format_errors(exc, lang):
                 print(line)
         else:
             print(message("check_ok", lang, name=name, count=len(rule_set.indicators)))
@@ -797,7 +798,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"examples/kulon-progo-2011.yaml\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"spmkit {_version()}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"spmkit {_version()}",
+        help=gettext_in("argparse", "show program's version number and exit", HELP_LANGUAGE),
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     lang, data = _lang_parent(), _data_parent()
 
@@ -1048,7 +1054,8 @@ def _parse(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.Na
         if extra and not extra[0].startswith("-") and getattr(args, name, "") is None:
             setattr(args, name, extra.pop(0))
     if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        unrecognized = gettext_in("argparse", "unrecognized arguments: %s", HELP_LANGUAGE)
+        parser.error(unrecognized % " ".join(extra))
     return args
 
 
@@ -1061,7 +1068,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     global HELP_LANGUAGE  # noqa: PLW0603 - the help language is chosen once per run
     words = list(sys.argv[1:] if argv is None else argv)
     HELP_LANGUAGE = _help_language(words)
-    args = _parse(build_parser(), words)
+    with argparse_language(HELP_LANGUAGE):  # argparse's own words too: "penggunaan:", "opsi"
+        args = _parse(build_parser(), words)
     status = EXIT_OK
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -1113,7 +1121,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"spmkit: {exc.source}: {in_language(problem, lang)}", file=sys.stderr)
         return 2
     except SpmkitError as exc:
-        for line in format_errors(exc):
+        lang = getattr(args, "resolved_lang", None) or getattr(args, "lang", None) or HELP_LANGUAGE
+        for line in format_errors(exc, lang):
             print(f"spmkit: {line}" if isinstance(exc, UsageError) else line, file=sys.stderr)
         return 2
     except ImportError as exc:
