@@ -786,6 +786,26 @@ _RULE_SET_HELP = (
 _DATA_HELP = ("CSV, .xlsx, JSON or YAML data file", "berkas data CSV, .xlsx, JSON atau YAML")
 
 
+def _add_top_options(parser: argparse.ArgumentParser) -> None:
+    """``--version``, and ``--lang`` before the command (``spmkit --lang id evaluate ...``)."""
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"spmkit {_version()}",
+        help=gettext_in("argparse", "show program's version number and exit", HELP_LANGUAGE),
+    )
+    parser.add_argument(
+        "--lang",
+        dest="first_lang",
+        choices=LANGUAGES,
+        default=None,
+        help=_t(
+            "language of the output (also accepted after the command)",
+            "bahasa keluaran (boleh juga ditulis setelah perintah)",
+        ),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``spmkit`` command (help in :data:`HELP_LANGUAGE`)."""
     parser = argparse.ArgumentParser(
@@ -798,12 +818,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"examples/kulon-progo-2011.yaml\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--version",
-        action="version",
-        version=f"spmkit {_version()}",
-        help=gettext_in("argparse", "show program's version number and exit", HELP_LANGUAGE),
-    )
+    _add_top_options(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     lang, data = _lang_parent(), _data_parent()
 
@@ -1056,6 +1071,8 @@ def _parse(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.Na
     if extra:
         unrecognized = gettext_in("argparse", "unrecognized arguments: %s", HELP_LANGUAGE)
         parser.error(unrecognized % " ".join(extra))
+    if getattr(args, "lang", None) is None and args.first_lang is not None:
+        args.lang = args.first_lang
     return args
 
 

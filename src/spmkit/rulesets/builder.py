@@ -346,7 +346,9 @@ class _Builder:
         optional: dict[str, Any] = {}
         for key, field in (("default", "default"), ("min", "minimum"), ("max", "maximum")):
             if key in data:
-                optional[field] = self.number(data[key], child_path(path, key), f"{key!r}")
+                optional[field] = self.number(
+                    data[key], child_path(path, key), tr("{key!r}", key=key)
+                )
         for key in ("kind", "aggregate"):  # judged by the model
             if key in data:
                 optional[key] = data[key]

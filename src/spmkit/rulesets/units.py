@@ -362,9 +362,15 @@ def _unknown_message(word: str, text: str) -> str:
     lowered = {name.lower(): name for name in names}
     close = [lowered[word.lower()]] if word.lower() in lowered else []
     close = close or difflib.get_close_matches(word, names, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    where = "" if word == text else f" in {text!r}"
-    return f"unknown unit {word!r}{where}; {hint}known units: {', '.join(known_units())}"
+    hint = tr("did you mean {name!r}? ", name=close[0]) if close else ""
+    where = "" if word == text else tr(" in {text!r}", text=text)
+    return tr(
+        "unknown unit {word!r}{where}; {hint}known units: {known}",
+        word=word,
+        where=where,
+        hint=hint,
+        known=", ".join(known_units()),
+    )
 
 
 def is_counting(unit: ParsedUnit) -> bool:
