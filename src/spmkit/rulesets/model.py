@@ -226,7 +226,7 @@ class Target:
     ``value`` at the indicator's deadline (:meth:`Indicator.milestone`, docs/time.md).
     """
 
-    op: Comparator = attrs.field(validator=_one_of("target 'op'", "op", COMPARATORS))
+    op: Comparator = attrs.field(validator=_one_of(tr("target 'op'"), "op", COMPARATORS))
     value: Fraction = attrs.field(converter=_target_value)
     unit: str | None = None
     """The unit of ``value`` (``"case per 100000 person"``); None means the indicator's
@@ -306,7 +306,7 @@ class InputSpec:
     default: Fraction | None = attrs.field(default=None, converter=_default)
     description: str | None = None
     aggregate: Aggregation = attrs.field(
-        default="sum", validator=_one_of("'aggregate'", "aggregate", AGGREGATIONS)
+        default="sum", validator=_one_of(tr("'aggregate'"), "aggregate", AGGREGATIONS)
     )
     """How successive periods of one place combine (batch aggregation); ``sum`` by default."""
     kind: InputKind = attrs.field(
