@@ -166,7 +166,7 @@ class TestRuleFileProblems:
             spmkit.load_rule_set(INVALID / "unknown_input.yaml")
         (line,) = format_errors(caught.value, "id")
         assert line.endswith(
-            "$.indicators['I.1'].numerator: input tidak dikenal 'bumil_k5'; maksudnya 'bumil_k4'?"
+            "$.indicators['I.1'].numerator: input 'bumil_k5' tidak dikenal; maksudnya 'bumil_k4'?"
         )
         (english,) = format_errors(caught.value)
         assert english.endswith("unknown input 'bumil_k5'; did you mean 'bumil_k4'?")
@@ -175,7 +175,7 @@ class TestRuleFileProblems:
         with pytest.raises(RuleSetInvalid) as caught:
             spmkit.load_rule_set(INVALID / "syntax_error.yaml")
         (line,) = format_errors(caught.value, "id")
-        assert "ekspresi tidak valid: tidak terduga: akhir ekspresi di kolom 11" in line
+        assert "ekspresi tidak valid: akhir ekspresi tidak terduga di kolom 11" in line
         assert line.endswith("bumil_k4 +\n              ^")
 
     def test_the_group_heading_is_translated(self):
@@ -234,7 +234,7 @@ class TestCommandLine:
         bad = str(INVALID / "unknown_input.yaml")
         assert main(["evaluate", bad, str(data), "--lang", "id"]) == 2
         err = capsys.readouterr().err
-        assert "input tidak dikenal 'bumil_k5'; maksudnya 'bumil_k4'?" in err
+        assert "input 'bumil_k5' tidak dikenal; maksudnya 'bumil_k4'?" in err
 
     @pytest.mark.parametrize(
         "argv", [["--lang", "id", "evaluate", "--help"], ["evaluate", "--help", "--lang", "id"]]
@@ -277,6 +277,15 @@ class TestCommandLine:
             main(["list", "--lang", "id", "--bogus"])
         assert caught.value.code == 2
         assert "kesalahan: argumen tidak dikenal: --bogus" in capsys.readouterr().err
+
+    def test_help_in_indonesian_from_the_environment(self, capsys, monkeypatch):
+        """SPMKIT_LANG=id (or LANG=id_ID) without --lang: argparse's words in Indonesian too."""
+        monkeypatch.setenv("SPMKIT_LANG", "id")
+        with pytest.raises(SystemExit):
+            main(["check"])
+        err = capsys.readouterr().err
+        assert err.startswith("penggunaan: spmkit check")
+        assert "kesalahan: argumen berikut wajib diisi: files" in err
 
     def test_missing_argument_in_english_by_default(self, capsys, monkeypatch):
         monkeypatch.delenv("SPMKIT_LANG", raising=False)
