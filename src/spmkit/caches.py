@@ -16,7 +16,9 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["UNIT_LOCK", "locked_cache"]
+K = TypeVar("K")
+
+__all__ = ["UNIT_LOCK", "identity_cache", "locked_cache"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,6 +55,37 @@ def locked_cache(
                     entries.pop(next(iter(entries)), None)
                 entries[key] = value
                 return value
+
+        return cached
+
+    return decorate
+
+
+def identity_cache(maxsize: int) -> Callable[[Callable[[K], R]], Callable[[K], R]]:
+    """Memoise a function of one object by that object's identity (not its equality).
+
+    For derived, immutable views of large immutable objects (a rule set's scalar plan):
+    hashing or comparing the object would cost more than the lookup saves. Each entry
+    keeps its object alive, so an id is not reused while it is cached; at most
+    ``maxsize`` entries (the oldest is dropped first). Threads may compute a missing
+    value twice at the same moment; both results are equal and either is kept.
+    """
+
+    def decorate(function: Callable[[K], R]) -> Callable[[K], R]:
+        entries: dict[int, tuple[K, R]] = {}
+        guard = threading.Lock()
+
+        @functools.wraps(function)
+        def cached(key: K) -> R:
+            found = entries.get(id(key))
+            if found is not None and found[0] is key:
+                return found[1]
+            value = function(key)
+            with guard:  # eviction and insertion as one step
+                if len(entries) >= maxsize:
+                    entries.pop(next(iter(entries)), None)
+                entries[id(key)] = (key, value)
+            return value
 
         return cached
 

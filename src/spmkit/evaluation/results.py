@@ -12,7 +12,8 @@ import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import attrs
 
@@ -21,7 +22,7 @@ from spmkit.evaluation.progress import Progress
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Source, Target
 
-__all__ = ["IndicatorResult", "Report", "Status"]
+__all__ = ["IndicatorResult", "Report", "Status", "assemble", "result_template"]
 
 
 class Status(enum.StrEnum):
@@ -47,7 +48,9 @@ def nearest_float(value: Fraction | None) -> float | None:
         return math.inf if value > 0 else -math.inf
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted: a result's fields live in its __dict__, so :func:`assemble` can build one
+# from a per-indicator template in one dict update instead of ~22 frozen setattr calls.
+@attrs.frozen(kw_only=True, slots=False)
 class IndicatorResult:
     """The evaluation of one indicator.
 
@@ -189,6 +192,66 @@ class IndicatorResult:
             "band": self.band,
             "band_en": self.band_en,
         }
+
+
+_NEW: Final = object.__new__
+_SET: Final = object.__setattr__
+
+
+def result_template(**fields: Any) -> MappingProxyType[str, Any]:  # noqa: ANN401 - any field
+    """The stored fields of ``IndicatorResult(**fields)``, read-only, for :func:`assemble`.
+
+    Built once per indicator (per rule set) with its fixed fields (id, name, factor,
+    target, sources...) and placeholders for the rest, through the class's own
+    constructor: a field added to the class later is in the template too.
+    """
+    return MappingProxyType(dict(vars(IndicatorResult(**fields))))
+
+
+def assemble(  # noqa: PLR0913 - every field an evaluation computes
+    template: MappingProxyType[str, Any],
+    status: Status,
+    numerator: Fraction | None,
+    denominator: Fraction | None,
+    exact_value: Fraction | None,
+    met: bool | None,
+    exact_gap: Fraction | None,
+    exceeds_denominator: bool,
+    missing_inputs: tuple[str, ...],
+    explanation: str | Callable[[], str],
+    explanation_id: str | Callable[[], str],
+    band: str | None = None,
+    band_en: str | None = None,
+    progress: Progress | None = None,
+    milestone: Fraction | None = None,
+) -> IndicatorResult:
+    """A result equal to ``IndicatorResult(**template-fields, status=..., ...)``, built cheaply.
+
+    For the scalar evaluator, whose values are already proven valid: the class has no
+    validators or converters to skip, so the result is the same object the constructor
+    builds (tests compare both), frozen as usual; only the per-field setattr calls are
+    saved (about 1.5 us of 2 per result).
+    """
+    # One copy of the template, fourteen item stores and one __dict__ assignment: measured
+    # faster than dict.update with keywords or a dict display (0.55 us against 0.9-1.3).
+    stored = template.copy()
+    stored["status"] = status
+    stored["numerator"] = numerator
+    stored["denominator"] = denominator
+    stored["exact_value"] = exact_value
+    stored["met"] = met
+    stored["exact_gap"] = exact_gap
+    stored["exceeds_denominator"] = exceeds_denominator
+    stored["missing_inputs"] = missing_inputs
+    stored["_explanation"] = explanation
+    stored["_explanation_id"] = explanation_id
+    stored["band"] = band
+    stored["band_en"] = band_en
+    stored["progress"] = progress
+    stored["milestone"] = milestone
+    result: IndicatorResult = _NEW(IndicatorResult)
+    _SET(result, "__dict__", stored)  # the frozen class's own __setattr__ refuses
+    return result
 
 
 @attrs.frozen(kw_only=True)

@@ -9,15 +9,17 @@ are written down in ``docs/semantics.md``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 from typing import Any, Final
 
 import attrs
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
-from spmkit.evaluation.intervals import SMALL_DENOMINATOR
+from spmkit.evaluation.plan import COMPARE, IndicatorPlan, Plan, exact, plan_of, ratio
 from spmkit.evaluation.progress import (
     Period,
     Timing,
@@ -26,7 +28,7 @@ from spmkit.evaluation.progress import (
     progress_of,
     timing,
 )
-from spmkit.evaluation.results import IndicatorResult, Report, Status
+from spmkit.evaluation.results import IndicatorResult, Report, Status, assemble
 from spmkit.evaluation.values import bad_values, constrain, convert_value
 from spmkit.frozen import FrozenMap
 from spmkit.language.expr import (
@@ -112,27 +114,33 @@ def validate_data(
     Raises:
         DataInvalid: every bad value of the data set, each naming its input and value.
     """
+    return _validated(plan_of(rule_set), data, allow_unknown=allow_unknown)[0]
+
+
+def _validated(
+    plan: Plan, data: Mapping[str, object], *, allow_unknown: bool
+) -> tuple[dict[str, Fraction], dict[str, int]]:
+    """:func:`validate_data`, and the values that were plain ints (for integer decisions)."""
     if not isinstance(data, Mapping):
         problem = DataError("<data>", data, "a mapping of input name to value")
         raise DataInvalid("data is not a mapping", [problem])
     problems: list[DataError] = []
     values: dict[str, Fraction] = {}
+    ints: dict[str, int] = {}
+    inputs, unbounded = plan.inputs, plan.unbounded
     for name, raw in data.items():
-        if name not in rule_set.inputs:
-            if not allow_unknown:
-                problems.append(
-                    DataError(
-                        str(name),
-                        raw,
-                        f"a declared input of rule set {rule_set.id!r}",
-                        f"{suggest(str(name), rule_set.inputs)}; "
-                        "pass allow_unknown=True to ignore extra inputs",
-                    )
-                )
+        # The usual count: a non-negative int of an input without bounds; nothing can fail.
+        if type(raw) is int and 0 <= raw < NUMBER_BOUND and name in unbounded:
+            values[name] = exact(raw, 1)
+            ints[name] = raw
             continue
-        spec = rule_set.inputs[name]
-        if type(raw) is int and 0 <= raw < NUMBER_BOUND:  # the usual count: nothing can fail
-            converted: Fraction | DataError | None = Fraction(raw)
+        spec = inputs.get(name)
+        if spec is None:
+            if not allow_unknown:
+                problems.append(_unknown(plan.rule_set, name, raw))
+            continue
+        if type(raw) is int and 0 <= raw < NUMBER_BOUND:
+            converted: Fraction | DataError | None = exact(raw, 1)
         elif is_quantity(raw):
             converted = _from_quantity(spec, raw)
         else:
@@ -145,11 +153,21 @@ def validate_data(
         if isinstance(converted, DataError):
             problems.append(converted)
     if problems:
-        raise bad_values(rule_set.id, problems)
-    for name, spec in rule_set.inputs.items():
-        if name not in values and spec.default is not None:
-            values[name] = spec.default
-    return values
+        raise bad_values(plan.rule_set.id, problems)
+    for name, default in plan.defaults:
+        if name not in values:
+            values[name] = default
+    return values, ints
+
+
+def _unknown(rule_set: RuleSet, name: object, raw: object) -> DataError:
+    """The problem of a name the rule set does not declare (with the nearest names)."""
+    return DataError(
+        str(name),
+        raw,
+        f"a declared input of rule set {rule_set.id!r}",
+        f"{suggest(str(name), rule_set.inputs)}; pass allow_unknown=True to ignore extra inputs",
+    )
 
 
 def _evaluate_expression(
@@ -223,14 +241,15 @@ def _show(value: Fraction, lang: str = "en") -> str:
 
 
 def _show_en(value: Fraction) -> str:
-    if value.denominator == 1 and -_SHORT < value.numerator < _SHORT:
-        return f"{value.numerator:,}"  # what the general case gives a whole number, sooner
+    numerator, denominator = value.numerator, value.denominator  # properties: read once
+    if denominator == 1 and -_SHORT < numerator < _SHORT:
+        return f"{numerator:,}"  # what the general case gives a whole number, sooner
     text = exact_decimal(value)
     if len(text) > 30:
-        return f"{Decimal(value.numerator) / Decimal(value.denominator):.6E}"
+        return f"{Decimal(numerator) / Decimal(denominator):.6E}"
     if "/" in text or len(text.partition(".")[2]) > 2:
-        rounded = value.numerator / value.denominator  # float(value), correctly rounded
-        return f"{rounded:,.2f}" if abs(value.numerator) >= value.denominator else f"{rounded:.4g}"
+        rounded = numerator / denominator  # float(value), correctly rounded
+        return f"{rounded:,.2f}" if abs(numerator) >= denominator else f"{rounded:.4g}"
     whole, _, decimals = text.partition(".")
     grouped = f"{int(whole):,}"
     return f"{grouped}.{decimals}" if decimals else grouped
@@ -370,13 +389,6 @@ def _scored(
 
 
 _ZERO: Final = Fraction(0)
-_COMPARE: Final[dict[str, Callable[[int, int], bool]]] = {
-    ">=": int.__ge__,
-    ">": int.__gt__,
-    "<=": int.__le__,
-    "<": int.__lt__,
-    "==": int.__eq__,
-}
 
 
 def _decide(
@@ -395,53 +407,60 @@ def _decide(
     if b < 0:
         a, b = -a, -b
     p, q = target.numerator, target.denominator
-    met = _COMPARE[judged.op](a * q, p * b)
-    gap = _ZERO if met else Fraction(abs(p * b - q * a), q * b)
-    return Fraction(a, b), met, gap
+    met = COMPARE[judged.op](a * q, p * b)
+    gap = _ZERO if met else ratio(abs(p * b - q * a), q * b)
+    return ratio(a, b), met, gap
 
 
-@attrs.frozen
-class _Explanation:
-    """Builds a result's explanation when it is first read (picklable, unlike a lambda)."""
+_Parts = tuple[
+    Indicator,
+    Status,
+    Mapping[str, Fraction],
+    Mapping[str, _Value],
+    Fraction | None,
+    Fraction | None,
+    tuple[str, ...],
+    LegalBasis,
+    str | None,
+]
 
-    parts: tuple[
-        Indicator,
-        Status,
-        Mapping[str, Fraction],
-        Mapping[str, _Value],
-        Fraction | None,
-        Fraction | None,
-        tuple[str, ...],
-        LegalBasis,
-        str | None,
-    ]
-    lang: str = "en"
-    indicators: Mapping[str, Indicator] = attrs.field(factory=dict)
-    """The rule set's indicators: an index names its components (docs/index-spm.md)."""
 
-    def __call__(self) -> str:
-        indicator, status, values, refs, value, gap, missing, legal_basis, target = self.parts
-        citation = legal_basis.cite()
-        text = _explain(
-            indicator, status, values, refs, value, gap, missing, citation, target, self.lang
-        )
-        if indicator.index is None and not indicator.bands:
-            return text
-        if self.lang != "en":  # the index's own wording is English; the band is the label
-            band = band_of(indicator.bands, value)
-            return text if band is None else f"{text} Kategori: {band.label}."
-        return _scored(indicator, text, refs, value, self.indicators)
+def _explanation(parts: _Parts, lang: str, indicators: Mapping[str, Indicator]) -> str:
+    """A result's explanation, built when it is first read (see :func:`_lazy`)."""
+    indicator, status, values, refs, value, gap, missing, legal_basis, target = parts
+    citation = legal_basis.cite()
+    text = _explain(indicator, status, values, refs, value, gap, missing, citation, target, lang)
+    if indicator.index is None and not indicator.bands:
+        return text
+    if lang != "en":  # the index's own wording is English; the band is the label
+        band = band_of(indicator.bands, value)
+        return text if band is None else f"{text} Kategori: {band.label}."
+    return _scored(indicator, text, refs, value, indicators)
+
+
+def _lazy(
+    parts: _Parts, indicators: Mapping[str, Indicator]
+) -> tuple[Callable[[], str], Callable[[], str]]:
+    """The English and Indonesian explanations, as functions called on first reading.
+
+    ``functools.partial`` of a module function: immutable, picklable, and cheap to make.
+    """
+    return (
+        functools.partial(_explanation, parts, "en", indicators),
+        functools.partial(_explanation, parts, "id", indicators),
+    )
 
 
 def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the rule set for indices
-    indicator: Indicator,
+    plan: IndicatorPlan,
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
     legal_basis: LegalBasis,
     when: Timing | None = None,
     indicators: Mapping[str, Indicator] | None = None,
-    small: int = SMALL_DENOMINATOR,
 ) -> tuple[IndicatorResult, _Value]:
+    """The general path: any expression, any year; exact with Fractions."""
+    indicator = plan.indicator
     numerator = _operand_value(indicator.numerator, values, refs)
     denominator = _operand_value(indicator.denominator, values, refs)
     value: Fraction | None = None
@@ -472,7 +491,7 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
     # A coverage's numerator is a subset of its denominator, so more is a data problem (or
     # an estimated denominator); a declared rate (coverage: false) may exceed it freely.
     exceeds = (
-        indicator.coverage is not False
+        plan.coverage
         and exact_num is not None
         and exact_den is not None
         and exact_den.numerator > 0
@@ -491,33 +510,108 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
         legal_basis,
         None if when is None else describe_milestone(indicator, when, judged.value),
     )
-    result = IndicatorResult(
-        indicator_id=indicator.id,
-        name=indicator.name,
-        status=status,
-        numerator=exact_num,
-        denominator=exact_den,
-        factor=indicator.factor,
-        exact_value=value,
-        met=met,
-        exact_gap=gap,
-        exceeds_denominator=exceeds,
-        missing_inputs=missing,
-        target=indicator.target,
-        deadline=indicator.deadline,
-        source=indicator.source,
-        target_source=indicator.source_of("target"),
-        explanation=_Explanation(parts, indicators=indicators or {}),
-        explanation_id=_Explanation(parts, "id", indicators or {}),
-        band=None if band is None else band.label,
-        band_en=None if band is None else band.label_en,
-        milestone=milestone,
-        small_denominator_threshold=small,
-        progress=None
+    result = assemble(
+        plan.template,
+        status,
+        exact_num,
+        exact_den,
+        value,
+        met,
+        gap,
+        exceeds,
+        missing,
+        *_lazy(parts, indicators or {}),
+        None if band is None else band.label,
+        None if band is None else band.label_en,
+        None
         if when is None or value is None
         else progress_of(value, judged, final, indicator.deadline, when.year),
+        milestone,
     )
     return result, outcome
+
+
+def _whole(expression: Expression, ints: Mapping[str, int]) -> int | None:
+    """The int value of a whole-shaped expression (see the plan) on int inputs.
+
+    None when an input it needs is not an int here (missing, or given as a float or a
+    Fraction): the general path then decides, with its rules for missing data.
+    """
+    if isinstance(expression, Input):
+        return ints.get(expression.name)
+    if isinstance(expression, Number):
+        return expression.value.numerator  # whole: checked when the plan was made
+    if isinstance(expression, Neg):
+        operand = _whole(expression.operand, ints)
+        return None if operand is None else -operand
+    if isinstance(expression, BinOp):
+        left = _whole(expression.left, ints)
+        right = None if left is None else _whole(expression.right, ints)
+        if left is None or right is None:
+            return None
+        if expression.op == "+":
+            return left + right
+        return left - right if expression.op == "-" else left * right
+    if isinstance(expression, Call):
+        args = []
+        for arg in expression.args:
+            value = _whole(arg, ints)
+            if value is None:
+                return None
+            args.append(value)
+        if expression.function == "sum":
+            return sum(args)
+        if expression.function == "min":
+            return min(args)
+        return max(args) if expression.function == "max" else args[0]  # coalesce: the first
+    return None
+
+
+def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
+    plan: IndicatorPlan,
+    numerator: int,
+    denominator: int,
+    values: Mapping[str, Fraction],
+    refs: Mapping[str, _Value],
+    legal_basis: LegalBasis,
+    indicators: Mapping[str, Indicator],
+) -> tuple[IndicatorResult, Fraction]:
+    """The usual case: a ratio of int inputs (or whole expressions of them), not over 0.
+
+    The same decision as :func:`_decide` (which it is tested against): the value is
+    ``a / b`` with ``a = n * factor_n`` and ``b = d * factor_d`` (both negated when ``b``
+    is negative), compared with the target ``p / q`` as ``a * q`` against ``p * b``;
+    Fractions only for the results.
+    """
+    a, b = numerator * plan.factor_n, denominator * plan.factor_d
+    if b < 0:  # an expression's difference (inputs themselves are never negative)
+        a, b = -a, -b
+    p, q = plan.target_p, plan.target_q
+    met = plan.compare(a * q, p * b)
+    common = gcd(a, b)
+    value = exact(a // common, b // common)
+    if met:
+        gap, status = _ZERO, Status.MET
+    else:
+        gap, status = ratio(abs(p * b - q * a), q * b), Status.NOT_MET
+    indicator = plan.indicator
+    parts = (indicator, status, values, refs, value, gap, (), legal_basis, None)
+    band = band_of(indicator.bands, value) if indicator.bands else None
+    result = assemble(
+        plan.template,
+        status,
+        exact(numerator, 1) if plan.numerator_input is None else values[plan.numerator_input],
+        exact(denominator, 1) if plan.denominator_input is None else values[plan.denominator_input],
+        value,
+        met,
+        gap,
+        plan.coverage and 0 < denominator < numerator,
+        (),
+        *_lazy(parts, indicators),
+        None if band is None else band.label,
+        None if band is None else band.label_en,
+    )
+    return result, value
 
 
 def evaluate(
@@ -556,23 +650,30 @@ def evaluate(
         UsageError: a bad ``year`` or ``period``, or a period without a year.
     """
     when = timing(year, period)
-    values = validate_data(rule_set, data, allow_unknown=allow_unknown)
+    plan = plan_of(rule_set)
+    values, ints = _validated(plan, data, allow_unknown=allow_unknown)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
     indicators = rule_set.indicators
-    for indicator_id in rule_set.evaluation_order:
-        result, outcome = _evaluate_indicator(
-            indicators[indicator_id],
-            values,
-            refs,
-            rule_set.legal_basis,
-            when,
-            indicators,
-            rule_set.small_denominator,
-        )
+    legal_basis = rule_set.legal_basis
+    outcome: _Value
+    for step in plan.indicators:
+        numerator = ints.get(step.numerator_input)  # type: ignore[arg-type]  # None: not there
+        if numerator is None and step.numerator_whole is not None:
+            numerator = _whole(step.numerator_whole, ints)
+        denominator = ints.get(step.denominator_input)  # type: ignore[arg-type]
+        if denominator is None and step.denominator_whole is not None:
+            denominator = _whole(step.denominator_whole, ints)
+        if numerator is not None and denominator and when is None:
+            result, outcome = _evaluate_ints(
+                step, numerator, denominator, values, refs, legal_basis, indicators
+            )
+        else:
+            result, outcome = _evaluate_indicator(step, values, refs, legal_basis, when, indicators)
+        indicator_id = step.indicator.id
         refs[indicator_id] = outcome
         results[indicator_id] = result
-    if tuple(results) != tuple(indicators):
+    if not plan.in_order:
         results = {indicator_id: results[indicator_id] for indicator_id in indicators}
     return Report(rule_set_id=rule_set.id, results=FrozenMap(results))
 
@@ -588,7 +689,8 @@ def evaluate_some(
     Raises:
         DataInvalid: as :func:`evaluate`.
     """
-    values = validate_data(rule_set, data)
+    plan = plan_of(rule_set)
+    values = _validated(plan, data, allow_unknown=False)[0]
     wanted: set[str] = set()
     stack = list(indicator_ids)
     while stack:
@@ -598,14 +700,11 @@ def evaluate_some(
             stack.extend(rule_set.indicators[indicator_id].refs)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
-    for indicator_id in rule_set.evaluation_order:
+    for step in plan.indicators:
+        indicator_id = step.indicator.id
         if indicator_id in wanted:
             result, outcome = _evaluate_indicator(
-                rule_set.indicators[indicator_id],
-                values,
-                refs,
-                rule_set.legal_basis,
-                small=rule_set.small_denominator,
+                step, values, refs, rule_set.legal_basis, indicators=rule_set.indicators
             )
             refs[indicator_id] = outcome
             results[indicator_id] = result
