@@ -236,6 +236,17 @@ class TestCommandLine:
         err = capsys.readouterr().err
         assert "input 'bumil_k5' tidak dikenal; maksudnya 'bumil_k4'?" in err
 
+    def test_the_unverified_note_in_indonesian(self, capsys):
+        """The hint on unverified values follows --lang like the rest of the output."""
+        example = str(Path(__file__).parents[1] / "examples" / "kulon-progo-2011.yaml")
+        main(["evaluate", "permenkes-4-2019", example, "--lang", "id"])
+        err = capsys.readouterr().err
+        assert "spmkit: catatan: rule set 'permenkes-4-2019': " in err
+        assert "nilai belum diverifikasi (indikator 1, 2, 3" in err
+        assert "'spmkit show permenkes-4-2019 --provenance' mendaftarnya" in err
+        main(["evaluate", "permenkes-4-2019", example, "--lang", "en"])
+        assert "values unverified (indicators 1, 2, 3" in capsys.readouterr().err
+
     @pytest.mark.parametrize(
         "argv", [["--lang", "id", "evaluate", "--help"], ["evaluate", "--help", "--lang", "id"]]
     )

@@ -37,6 +37,7 @@ from spmkit.errors import (
     SpmkitWarning,
     UnverifiedValuesWarning,
     UsageError,
+    error_in,
     format_errors,
 )
 from spmkit.evaluation.compare import Comparison
@@ -1123,10 +1124,11 @@ def _report_warnings(args: argparse.Namespace, caught: list[warnings.WarningMess
             args, "unverified_note", False
         ):
             continue
-        text = str(warning.message)
+        lang: Language = getattr(args, "resolved_lang", None) or getattr(args, "lang", None) or "en"
+        text = error_in(warning.message, lang)
         if args.command != "list" and text not in shown:
             shown.add(text)
-            print(f"spmkit: note: {text}", file=sys.stderr)
+            print(f"spmkit: {message('note', lang)}: {text}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -59,7 +59,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Self, TypeVar
 
-from spmkit.translation import Language, in_language
+from spmkit.translation import Bilingual, Language, in_language, tr
 
 __all__ = [
     "ChartUnavailableError",
@@ -610,13 +610,23 @@ class UnverifiedValuesWarning(SpmkitWarning):
         super().__init__(rule_set_id, self.values, total)
 
     def __str__(self) -> str:
+        return str.__str__(self._text())
+
+    def in_lang(self, lang: Language) -> str:
+        """The note in ``lang`` (``str()`` is English)."""
+        return self._text().in_lang(lang)
+
+    def _text(self) -> Bilingual:
         indicators = list(dict.fromkeys(indicator_id for indicator_id, _ in self.values))
         shown = ", ".join(indicators[:8]) + (", ..." if len(indicators) > 8 else "")
-        of = "" if self.total is None else f" of {self.total}"
-        return (
-            f"rule set {self.rule_set_id!r}: {len(self.values)}{of} values unverified "
-            f"(indicators {shown}), shipped to be checked, not trusted; "
-            f"'spmkit show {self.rule_set_id} --provenance' lists them"
+        return tr(
+            "rule set {rule_set!r}: {count}{of} values unverified (indicators {shown}), "
+            "shipped to be checked, not trusted; 'spmkit show {rule_set} --provenance' "
+            "lists them",
+            rule_set=self.rule_set_id,
+            count=len(self.values),
+            of="" if self.total is None else tr(" of {total}", total=self.total),
+            shown=shown,
         )
 
 

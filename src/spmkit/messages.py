@@ -94,6 +94,7 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "verification.primary": "primary (checked against the regulation's text)",
         "verification.secondary": "secondary (from a document quoting the regulation)",
         "verification.unverified": "unverified",
+        "note": "note",
     },
     "id": {
         "status.met": "tercapai",
@@ -158,6 +159,7 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "verification.primary": "primer (dicocokkan dengan teks peraturan)",
         "verification.secondary": "sekunder (dari dokumen yang mengutip peraturan)",
         "verification.unverified": "belum diverifikasi",
+        "note": "catatan",
     },
 }
 
