@@ -237,7 +237,11 @@ def read_yaml(
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
         if "could not determine a constructor" in problem:
-            problem = f"{problem}; {files} may use only plain YAML (no !!python or other tags)"
+            problem = tr(
+                "{problem}; {files} may use only plain YAML (no !!python or other tags)",
+                problem=problem,
+                files=files,
+            )
         raise RuleSetError(
             tr("not valid YAML: {problem}", problem=problem), file=file, line=line
         ) from exc
