@@ -72,6 +72,8 @@ def _spec(rule_set: spmkit.RuleSet) -> list[tuple[str, str, str, int, int]]:
 
 
 SPEC = _spec(RULE_SET)
+RATES = frozenset(i.id for i in KULON_PROGO.indicators.values() if i.coverage is False)
+"""Declared rates (``coverage: false``): never flagged as over 100 %, as in scalar."""
 FULL_SPEC = _spec(KULON_PROGO)
 MISSING = ("bumil_k4", "sasaran_bulin")
 
@@ -124,7 +126,7 @@ def numpy_all(
             status = np.where(met, 0, 1).astype(np.int8)
             status[np.isnan(value)] = 3
             status[np.isnan(n) | np.isnan(d)] = 2
-            exceeds = (d > 0) & (d < n)
+            exceeds = (d > 0) & (d < n) & (iid not in RATES)
             out[iid] = (value, met, gap, status, n, d, exceeds)
     return out
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import spmkit
+from test_batch_property import KERNELS, kernel_env
 
 RULE_SET = spmkit.load_rule_set("kulon-progo-2011")
 
@@ -71,3 +74,63 @@ def test_two_keys_and_no_rows():
     )
     assert len(empty["region"]) == 0
     assert len(empty["bumil_k4"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("keys", "hint"),
+    [
+        (np.array([1.0, 2.0, np.nan, np.nan]), "a key is missing at row 2"),
+        (np.array(["a", None, "b"], dtype=object), "a key is missing at row 1"),
+        (
+            np.array(["a", np.int64(1)], dtype=object),
+            "the keys mix types: str (row 0), int (row 1)",
+        ),
+    ],
+)
+def test_bad_keys_of_numpy_columns_are_named_with_their_row(keys, hint):
+    """Float keys are checked for NaN in one pass, objects value by value; same words."""
+    data = {"region": keys, "bumil_k4": np.arange(len(keys))}
+    with pytest.raises(spmkit.DataInvalid) as info:
+        spmkit.aggregate(RULE_SET, data, by=["region"])
+    assert hint in str(info.value.exceptions[0])
+
+
+TEXT = st.text(alphabet=st.sampled_from(["a", "b", "é", "中", "-", "0", " "]), max_size=6)
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(
+    labels=st.lists(TEXT, min_size=1, max_size=8, unique=True),
+    picks=st.lists(st.integers(0, 7), min_size=1, max_size=60),
+    counts=st.lists(st.integers(0, 2**40), min_size=60, max_size=60),
+)
+def test_text_keys_group_as_a_dict_of_python_ints_does(labels, picks, counts):
+    """Text keys (prefixes, non-ASCII, spaces): the hash table and numpy's sort give the
+    sums of a plain dict of Python ints, sorted by key, on both kernels."""
+    keys = np.array([labels[p % len(labels)] for p in picks])
+    values = np.array(counts[: len(keys)], dtype=np.int64)
+    expected: dict[str, int] = {}
+    for key, value in zip(keys.tolist(), values.tolist(), strict=True):
+        expected[key] = expected.get(key, 0) + value
+    for kernel in KERNELS:
+        with kernel_env(kernel):
+            totals = spmkit.aggregate(RULE_SET, {"r": keys, "bumil_k4": values}, by=["r"])
+        assert totals["r"].tolist() == sorted(expected)
+        assert totals["bumil_k4"].tolist() == [expected[k] for k in sorted(expected)]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_many_distinct_text_keys_grow_the_table(kernel):
+    """5,000 distinct keys (the hash table doubles several times), in shuffled order."""
+    rng = np.random.default_rng(4)
+    labels = np.array([f"desa-{n}" for n in range(5_000)])
+    keys = labels[rng.permutation(np.repeat(np.arange(5_000), 3))]
+    values = rng.integers(0, 1_000, len(keys))
+    with kernel_env(kernel):
+        totals = spmkit.aggregate(RULE_SET, {"r": keys, "bumil_k4": values}, by=["r"])
+    expected: dict[str, int] = {}
+    for key, value in zip(keys.tolist(), values.tolist(), strict=True):
+        expected[key] = expected.get(key, 0) + value
+    assert totals["r"].tolist() == sorted(expected)
+    assert totals["bumil_k4"].tolist() == [expected[k] for k in sorted(expected)]

@@ -43,9 +43,10 @@ from spmkit.errors import (
 from spmkit.evaluation.compare import Comparison
 from spmkit.files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit.files.mapping import ColumnMapping, load_mapping
-from spmkit.files.outputs import write_output
+from spmkit.files.outputs import open_output, write_output
 from spmkit.files.reading import DataTable, read_data
-from spmkit.files.report import indicator_name
+from spmkit.files.report import ChunkedReport, indicator_name
+from spmkit.files.streaming import CsvStream, StreamOutcome, evaluate_stream, open_csv
 from spmkit.files.table import RowOutcome, TableEvaluation, evaluate_table, region_columns
 from spmkit.messages import (
     LANGUAGES,
@@ -214,6 +215,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     output_format = _output_format(args)
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
+    stream = _stream(args, rule_set, output_format)
+    if stream is not None:
+        return _evaluate_streamed(args, rule_set, lang, output_format, stream)
     table = _read_table(args, rule_set)
     _warn_unknown(table, rule_set, lang)
     if not table.rows:
@@ -223,7 +227,6 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     args.work_status = _status(outcomes)  # kept if the reader closes the pipe while we write
     if output_format == "fhir":
         return _write_fhir(rule_set, outcomes, args)
-    to_terminal = args.output is None and sys.stdout.isatty()
     rendered = render_outcomes(
         output_format,
         rule_set,
@@ -231,8 +234,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         lang,
         source=table.source,
         totals=evaluation.totals,
-        width=shutil.get_terminal_size().columns if to_terminal else 100,
-        color=to_terminal and "NO_COLOR" not in os.environ,
+        **_terminal(args),
         chart_svg=_html_chart(rule_set, outcomes, lang) if output_format == "html" else None,
         version=_version(),
     )
@@ -258,6 +260,77 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 for result in outcome.report.values():
                     print(result.explanation_in(lang))
     return _status(outcomes)
+
+
+def _terminal(args: argparse.Namespace) -> dict[str, Any]:
+    """The width and colour of text written to a terminal (100 and none elsewhere)."""
+    to_terminal = args.output is None and sys.stdout.isatty()
+    return {
+        "width": shutil.get_terminal_size().columns if to_terminal else 100,
+        "color": to_terminal and "NO_COLOR" not in os.environ,
+    }
+
+
+def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> CsvStream | None:
+    """A CSV file read in chunks, when the output can be written in chunks too."""
+    if output_format not in ChunkedReport.FORMATS or args.chart is not None or args.explain:
+        return None
+    return open_csv(
+        args.data,
+        rule_set,
+        number_format=args.number_format,
+        mapping=_mapping(args),
+        header_row=args.header_row,
+        period=None if args.year is None else str(args.year),
+    )
+
+
+def _evaluate_streamed(
+    args: argparse.Namespace,
+    rule_set: RuleSet,
+    lang: Language,
+    output_format: str,
+    stream: CsvStream,
+) -> int:
+    """``evaluate`` on a CSV file in chunks: the same output, in bounded memory."""
+    table = stream.table
+    for note in table.notes:
+        print(f"spmkit: {table.source}: {in_language(note, lang)}", file=sys.stderr)
+    _warn_unknown(table, rule_set, lang)
+    if not stream.rows:
+        raise _no_rows(table, args, lang)
+    report = ChunkedReport(output_format, rule_set, lang, source=table.source, **_terminal(args))
+    progress = Progress(sys.stderr)
+    progress.enabled = progress.enabled and not getattr(args, "no_progress", False)
+
+    def seen(found: StreamOutcome) -> None:
+        args.work_status = _streamed_status(found)  # kept if the reader closes the pipe
+
+    if args.output is None:
+        found = evaluate_stream(
+            rule_set, stream, report, sys.stdout.write, progress=progress, seen=seen
+        )
+    else:
+        inputs = (args.data, args.rule_set, args.mapping)
+        with open_output(args.output, inputs=inputs) as target:
+            found = evaluate_stream(
+                rule_set,
+                stream,
+                report,
+                lambda text: target.write(text.encode("utf-8")),
+                progress=progress,
+                seen=seen,
+            )
+    if args.output is not None or output_format not in {"table", "markdown", "html"}:
+        for check in found.totals:
+            print(f"spmkit: {check.describe().in_lang(lang)}", file=sys.stderr)
+    return _streamed_status(found)
+
+
+def _streamed_status(found: StreamOutcome) -> int:
+    if found.refused:
+        return EXIT_REFUSED
+    return EXIT_OK if found.all_met == found.rows else EXIT_NOT_MET
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ the group is summed with Python integers and Fractions instead.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -24,6 +25,7 @@ import numpy.typing as npt
 from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluation.columns import Column, read_table, to_array, to_mapping
 from spmkit.evaluation.compile import EXACT_LIMIT
+from spmkit.evaluation.kernel import use_compiled
 from spmkit.evaluation.values import DECIMAL_LIMIT, convert_value
 from spmkit.rulesets.model import RuleSet
 
@@ -73,15 +75,19 @@ def _hashed(key: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[An
     caller numbers the keys another way).
     """
     words = np.ascontiguousarray(key).view(np.uint32).reshape(len(key), -1)
-    hashed = np.zeros(len(key), dtype=np.uint64)
-    for column in words.T:
-        hashed *= np.uint64(1_000_003)
-        hashed ^= column
-    _unique, first, numbers = np.unique(hashed, return_index=True, return_inverse=True)
-    numbers = numbers.reshape(-1)
-    distinct = key[first]
-    if not np.array_equal(distinct[numbers], key):
-        return None
+    if use_compiled():  # a hash table of the characters themselves: no sort, no collision
+        numbers, first = _compiled_factorize()(words)
+        distinct = key[first]
+    else:
+        hashed = np.zeros(len(key), dtype=np.uint64)
+        for column in words.T:
+            hashed *= np.uint64(1_000_003)
+            hashed ^= column
+        _unique, first, numbers = np.unique(hashed, return_index=True, return_inverse=True)
+        numbers = numbers.reshape(-1)
+        distinct = key[first]
+        if not np.array_equal(distinct[numbers], key):
+            return None
     order = np.argsort(distinct, kind="stable")
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
@@ -120,10 +126,83 @@ def _sum_by_group(
     if vec is None or not isinstance(vec.d, int) or vec.bound_n * max(largest, 1) >= DECIMAL_LIMIT:
         return None
     values = np.broadcast_to(np.asarray(vec.n), (len(column.raw),))
+    if values.dtype == np.int64 and use_compiled():  # int64 sums, exact below 2**50 too
+        return _compiled_sums()(values, group, len(sizes))  # type: ignore[no-any-return]
     totals = np.bincount(group, weights=values, minlength=len(sizes))
     if vec.d == 1:
         return totals.astype(values.dtype) if values.dtype.kind in "iu" else totals
     return np.asarray(totals / vec.d)
+
+
+@functools.cache
+def _compiled_factorize() -> Any:  # noqa: ANN401 - a compiled function
+    """Number the distinct rows of a 2-D uint32 array (text as its characters).
+
+    Returns each row's number (in order of first appearance) and each number's first row.
+
+    Open addressing on a hash of the row, every candidate compared word by word, so
+    equal numbers mean equal rows; the table doubles when half full.
+    """
+    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
+
+    @numba.njit(cache=True, nogil=True)
+    def factorize(words):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        rows, width = words.shape
+        codes = np.empty(rows, dtype=np.intp)
+        first = np.empty(rows, dtype=np.intp)
+        hashes = np.empty(rows, dtype=np.uint64)
+        slots = np.full(1024, -1, dtype=np.intp)  # a code, or -1 for a free slot
+        count = 0
+        spread = np.uint64(0x9E3779B97F4A7C15)
+        for row in range(rows):
+            value = np.uint64(width)
+            for column in range(width):
+                value = (value ^ np.uint64(words[row, column])) * spread
+            hashes[row] = value
+            if 2 * count >= len(slots):
+                slots = np.full(2 * len(slots), -1, dtype=np.intp)
+                for code in range(count):
+                    at = np.intp(hashes[first[code]] >> np.uint64(40)) & (len(slots) - 1)
+                    while slots[at] >= 0:
+                        at = (at + 1) & (len(slots) - 1)
+                    slots[at] = code
+            at = np.intp(value >> np.uint64(40)) & (len(slots) - 1)
+            while True:
+                code = slots[at]
+                if code < 0:
+                    slots[at] = count
+                    first[count] = row
+                    codes[row] = count
+                    count += 1
+                    break
+                other = first[code]
+                same = hashes[other] == value
+                column = 0
+                while same and column < width:
+                    same = words[other, column] == words[row, column]
+                    column += 1
+                if same:
+                    codes[row] = code
+                    break
+                at = (at + 1) & (len(slots) - 1)
+        return codes, first[:count].copy()
+
+    return factorize
+
+
+@functools.cache
+def _compiled_sums() -> Any:  # noqa: ANN401 - a compiled function
+    """The sums of an int64 column per group, in int64 (one pass; no float rounding)."""
+    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
+
+    @numba.njit(cache=True, nogil=True)
+    def sums(values, group, groups):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        totals = np.zeros(groups, dtype=np.int64)
+        for row in range(len(values)):
+            totals[group[row]] += values[row]
+        return totals
+
+    return sums
 
 
 def _exact_values(column: Column) -> list[Fraction | None]:
@@ -310,7 +389,8 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
         DataInvalid: bad values, or periods of a ``same`` input that disagree.
     """
     carried = [*by, *([period] if period else []), *([place] if place else [])]
-    table = read_table(rule_set, data, keys=carried, allow_unknown=allow_unknown)
+    # The columns are only read (the sums are new arrays): no copies of the caller's.
+    table = read_table(rule_set, data, keys=carried, allow_unknown=allow_unknown, own=False)
     problems = [p for key in carried if (p := _key_problem(rule_set, key, table.keys[key]))]
     if problems:
         raise DataInvalid(f"data for rule set {rule_set.id!r} have bad key columns", problems)
@@ -338,6 +418,17 @@ def _key_problem(rule_set: RuleSet, key: str, values: npt.NDArray[Any]) -> DataE
             "copy it to a column of another name"
         )
         return DataError(key, "<column>", rule, hint)
+    if values.dtype != object:  # one type; only floats can be missing (NaN)
+        missing = np.isnan(values) if values.dtype.kind == "f" else None
+        if missing is None or not missing.any():
+            return None
+        row = int(np.argmax(missing))
+        return DataError(
+            key, values[row], rule, f"a key is missing at row {row}; every row needs one"
+        )
+    found = set(map(type, values.tolist()))
+    if len(found) == 1 and not issubclass(found.pop(), float | np.generic | type(None)):
+        return None  # one plain type (text, int), none missing: nothing to look for
     kinds: dict[type, int] = {}
     for row, value in enumerate(values):
         if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):

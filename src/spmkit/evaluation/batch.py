@@ -27,7 +27,8 @@ import numpy as np
 import numpy.typing as npt
 
 from spmkit.errors import UsageError
-from spmkit.evaluation.columns import Table, read_table
+from spmkit.evaluation.batch_plans import Plan, make_plan
+from spmkit.evaluation.columns import Table, read_table, to_array
 from spmkit.evaluation.compile import (
     EXACT_LIMIT,
     Env,
@@ -40,10 +41,12 @@ from spmkit.evaluation.compile import (
 from spmkit.evaluation.intervals import SMALL_DENOMINATOR, wilson_interval_arrays
 from spmkit.evaluation.kernel import (
     Blocks,
+    RatioOut,
     Scratch,
     joined,
     ratio_consts,
     ratio_kernel,
+    ratios_kernel,
     use_compiled,
 )
 from spmkit.evaluation.progress import Period
@@ -297,11 +300,19 @@ class BatchResult(Mapping[str, IndicatorArrays]):
                     if values is not None:
                         series.append(_polars_series(pl, f"{indicator_id}.{field}", values))
             return pl.DataFrame(series).with_columns(finish)
-        index = self._long_index()
-        series = [pl.Series(name, values) for name, values in index.items() if name != "indicator"]
         ids = list(self.results)
-        indicator = pl.Series("indicator", ids, dtype=pl.Enum(ids))
-        series.append(indicator.gather(index["indicator"]))
+        count = len(ids)
+
+        def repeated(part: Any) -> Any:  # noqa: ANN401 - a polars Series
+            """The Series once per indicator, end to end (a copy, no Python objects)."""
+            return pl.concat([part] * count, rechunk=True) if count else part.clear()
+
+        series = [repeated(pl.Series("row", np.arange(self.rows)))]
+        series.extend(repeated(pl.Series(n, v)) for n, v in self.key_columns.items())
+        indicator_type = pl.Enum(ids)
+        runs = [pl.repeat(i, self.rows, dtype=indicator_type, eager=True) for i in ids]
+        indicator = pl.concat(runs, rechunk=True) if runs else pl.Series(dtype=indicator_type)
+        series.append(indicator.alias("indicator"))
         codes = self._stacked("status_code").astype(np.int8, copy=False)
         fields = {f: self._stacked(f) for f in _FIELDS if f != "status"}
         more, finish = _polars_fields(pl, "", codes, status_type, fields)
@@ -339,7 +350,7 @@ def _polars_fields(
         name = f"{prefix}{field}"
         if field == "status":
             statuses = pl.Series(name, status_type.categories, dtype=status_type)
-            series.append(statuses.gather(codes.astype(np.uint32, copy=False)))
+            series.append(statuses.gather(pl.Series(codes)))  # int8 codes, no copy
             continue
         values = get(field)
         series.append(pl.Series(name, values))
@@ -470,19 +481,11 @@ class _Fused:
         for slot, program, num, den in self.done:
             indicator = program.indicator
             out = self.blocks.out(slot)
-            results[indicator.id] = IndicatorArrays(
-                indicator_id=indicator.id,
-                target=indicator.target,
-                factor=indicator.factor,
-                value=out.value,
-                status_code=out.status_code,
-                met=out.met,
-                gap=out.gap,
-                numerator=self._number(num),
-                denominator=self._number(den),
-                exceeds_denominator=out.exceeds_denominator
-                if indicator.coverage is not False  # a declared rate, as in scalar
-                else _frozen_array(np.zeros(self.rows, dtype=bool), self.rows, np.bool_),
+            if indicator.coverage is False:  # a declared rate, as in scalar
+                zeros = _frozen_array(np.zeros(self.rows, dtype=bool), self.rows, np.bool_)
+                out = attrs.evolve(out, exceeds_denominator=zeros)
+            results[indicator.id] = _kernel_arrays(
+                indicator, out, self._number(num), self._number(den)
             )
         return results
 
@@ -493,6 +496,29 @@ class _Fused:
         if found is None:
             found = self.numbers[key] = _frozen_array(_as_number(vec), self.rows, None)
         return found
+
+
+def _kernel_arrays(
+    indicator: Indicator,
+    out: RatioOut,
+    numerator: npt.NDArray[Any],
+    denominator: npt.NDArray[Any],
+    small: int = SMALL_DENOMINATOR,
+) -> IndicatorArrays:
+    """An indicator's arrays from the kernel's outputs and its terms (read-only views)."""
+    return IndicatorArrays(
+        indicator_id=indicator.id,
+        target=indicator.target,
+        factor=indicator.factor,
+        value=out.value,
+        status_code=out.status_code,
+        met=out.met,
+        gap=out.gap,
+        numerator=numerator,
+        denominator=denominator,
+        exceeds_denominator=out.exceeds_denominator,
+        small_denominator_threshold=small,
+    )
 
 
 def _run_indicator(
@@ -589,6 +615,9 @@ class CompiledRuleSet:
     _referenced: frozenset[str] = attrs.field(init=False)
     """Indicators that others reference: their ``A / B`` is kept for those."""
 
+    _plans: dict[tuple[Any, ...], Plan | None] = attrs.field(init=False, factory=dict)
+    """Fast-path plans by data shape (bounded; see :mod:`spmkit.evaluation.batch_plans`)."""
+
     @_referenced.default
     def _find_referenced(self) -> frozenset[str]:
         return frozenset(ref for program in self._programs for ref in program.refs)
@@ -630,8 +659,77 @@ class CompiledRuleSet:
         allow_unknown: bool = False,
     ) -> BatchResult:
         """Evaluate on in-memory data; see :func:`evaluate_batch`."""
+        if type(data) is dict:
+            found = self._fast(data, tuple(keys), allow_unknown)
+            if found is not None:
+                return found
         table = read_table(self.rule_set, data, keys=keys, allow_unknown=allow_unknown)
         return self._evaluate_table(table)
+
+    def _fast(
+        self,
+        data: dict[str, Any],
+        keys: tuple[str, ...],
+        allow_unknown: bool,
+    ) -> BatchResult | None:
+        """The fast path (:mod:`spmkit.evaluation.batch_plans`), or None where it does not apply."""
+        values = data.values()
+        first = next(iter(values), None)
+        if type(first) is not np.ndarray or first.ndim != 1 or not len(first):
+            return None
+        rows = len(first)
+        names = tuple(data)
+        dtypes = tuple(getattr(v, "dtype", None) for v in values)
+        shape = (names, dtypes, keys, allow_unknown)
+        try:
+            plan = self._plans[shape]
+        except KeyError:
+            plan = make_plan(
+                self.rule_set,
+                {p.indicator.id: p.consts for p in self._programs},
+                names,
+                dtypes,
+                keys,
+                allow_unknown,
+            )
+            with _COMPILED_LOCK:
+                if len(self._plans) >= _CACHE_SIZE:
+                    self._plans.pop(next(iter(self._plans)), None)
+                self._plans[shape] = plan
+        if plan is None:
+            return None
+        blocks = plan.load(data, rows)
+        if blocks is None:
+            return None
+        ints, floats = blocks
+        out = Blocks(len(plan.which), rows)
+        with np.errstate(all="ignore"):
+            ratios_kernel(
+                ints,
+                floats,
+                plan.which,
+                plan.consts,
+                out,
+                None if use_compiled() else Scratch(rows),
+            )
+        out.freeze()
+        carried = {}
+        for name in keys:
+            given = data[name]
+            own = given.copy() if isinstance(given, np.ndarray) else to_array(given)
+            if len(own) != rows:
+                return None
+            own.flags.writeable = False
+            carried[name] = own
+        return BatchResult(
+            rule_set_id=self.rule_set.id,
+            rows=rows,
+            key_columns=carried,
+            results=_LazyResults(
+                self.rule_set,
+                _FastArrays(self.rule_set, plan, out, ints, floats),
+            ),
+        )
 
     def _evaluate_table(self, table: Table) -> BatchResult:
         rows = table.rows
@@ -847,6 +945,103 @@ def _scalar_fallback(
             indicator_id=indicator_id, target=indicator.target, factor=indicator.factor, **frozen
         )
     return arrays
+
+
+class _FastArrays:
+    """Builds one indicator's arrays of the fast path from the shared blocks, when read."""
+
+    def __init__(
+        self,
+        rule_set: RuleSet,
+        plan: Plan,
+        out: Blocks,
+        ints: npt.NDArray[np.int64],
+        floats: npt.NDArray[np.float64],
+    ) -> None:
+        self.rule_set = rule_set
+        self.plan = plan
+        self.out = out
+        self.ints = ints
+        self.floats = floats
+        self.slots = {iid: slot for slot, iid in enumerate(plan.terms)}
+
+    def __call__(self, indicator_id: str) -> IndicatorArrays:
+        indicator = self.rule_set.indicators[indicator_id]
+        out = self.out.out(self.slots[indicator_id])
+        terms = self.plan.terms[indicator_id]
+        n_float, n_row = terms.numerator
+        d_float, d_row = terms.denominator
+        return _kernel_arrays(
+            indicator,
+            out,
+            (self.floats if n_float else self.ints)[n_row],
+            (self.floats if d_float else self.ints)[d_row],
+            self.rule_set.small_denominator,
+        )
+
+
+class _LazyResults(FrozenMap[str, IndicatorArrays]):
+    """A BatchResult's results, each built when first read (then kept); a FrozenMap.
+
+    The fast path computes every array in one kernel call; building 20 result objects
+    would cost more than that at 1,000 rows, so each is built from views of the shared
+    blocks when asked for. Reads of all values (``values()``, ``items()``, equality,
+    pickling) build the rest, in the rule set's order.
+    """
+
+    __slots__ = ("_made", "_make", "_order")
+
+    def __init__(self, rule_set: RuleSet, make: Callable[[str], IndicatorArrays]) -> None:
+        super().__init__()
+        self._order = rule_set.indicators
+        self._make = make
+        self._made: dict[str, IndicatorArrays] = {}
+
+    def __getitem__(self, key: str) -> IndicatorArrays:
+        found = self._made.get(key)
+        if found is None:  # an unknown id raises the rule set's KeyError
+            found = self._made.setdefault(key, self._make(key))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._order
+
+    def _all(self) -> dict[str, IndicatorArrays]:
+        if len(self._data) != len(self._order):
+            self._data = {key: self[key] for key in self._order}
+        return self._data
+
+    def keys(self) -> Any:  # noqa: ANN401 - a KeysView
+        """The indicator ids, in order."""
+        return self._order.keys()
+
+    def values(self) -> Any:  # noqa: ANN401 - a ValuesView
+        """The arrays of every indicator, in order (all built)."""
+        return self._all().values()
+
+    def items(self) -> Any:  # noqa: ANN401 - an ItemsView
+        """The pairs, in order (all built)."""
+        return self._all().items()
+
+    def __hash__(self) -> int:
+        self._all()
+        return super().__hash__()
+
+    def __eq__(self, other: object) -> bool:
+        self._all()
+        return super().__eq__(other)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._all()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return FrozenMap, (self._all(),)
 
 
 # Recently compiled programs, by rule set identity (bounded; checked with `is`).

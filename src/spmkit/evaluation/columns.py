@@ -259,16 +259,16 @@ _STACK_ROWS: Final = 4096
 
 
 def _column(
-    name: str, values: object, bounds: tuple[int, int] | None = None
+    name: str, values: object, bounds: tuple[int, int] | None = None, *, own: bool = True
 ) -> tuple[Column | None, DataError | None]:
     if _is_counts(values):
         # The usual column (counts as int64): the checks of _numeric, without the detours.
         low, high = bounds or column_bounds(values)
         if low >= 0 and high < EXACT_LIMIT:
             # A copy (one memcpy): results must not share memory with the caller's array.
-            own = values.copy()
-            counts = Vec(n=own, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)
-            return Column(name=name, vec=counts, raw=own), None
+            kept = values.copy() if own else values
+            counts = Vec(n=kept, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)
+            return Column(name=name, vec=counts, raw=kept), None
     raw = to_array(values)
     if raw.ndim != 1:
         return None, DataError(name, f"an array of shape {raw.shape}", "a 1-D column")
@@ -365,8 +365,12 @@ def read_table(
     *,
     keys: Sequence[str] = (),
     allow_unknown: bool = False,
+    own: bool = True,
 ) -> Table:
     """Check a batch of data against a rule set's inputs; convert it to exact columns.
+
+    With ``own`` False, int64 columns may stay the caller's arrays (read, never
+    written): for callers whose outputs are new arrays anyway (aggregation).
 
     Raises:
         DataInvalid: every bad column (bad values, unknown names, wrong lengths) at once.
@@ -409,7 +413,7 @@ def read_table(
             if problem is not None:
                 problems.append(problem)
                 continue
-        column, problem = _column(name, column_values, bounds.get(name))
+        column, problem = _column(name, column_values, bounds.get(name), own=own)
         if column is not None and problem is None:
             problem = _constrain(rule_set.inputs[name], column)
         if problem is not None:

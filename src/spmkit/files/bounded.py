@@ -26,7 +26,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -49,6 +49,7 @@ __all__ = [
     "csv_rows",
     "data_path",
     "decode_text",
+    "iter_csv_rows",
     "load_json",
     "load_workbook",
     "load_yaml_data",
@@ -87,29 +88,40 @@ def csv_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, list[str]
     ``csv.field_size_limit`` is raised to :data:`~spmkit.limits.MAX_CSV_FIELD` while the
     file is read, and restored after.
     """
+    return list(iter_csv_rows(path, io.StringIO(text, newline=""), delimiter))
+
+
+def iter_csv_rows(
+    path: Path, stream: Iterable[str], delimiter: str
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, cells)`` for each CSV record of a text stream (opened with ``newline=""``).
+
+    The same checks as :func:`csv_rows`, record by record, so a file can be read in
+    chunks: bad quoting is an error naming the line.
+    """
     previous = csv.field_size_limit(MAX_CSV_FIELD)
-    records: list[tuple[int, list[str]]] = []
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
         start = 1
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
-                return records
+                return
             except csv.Error as exc:
                 raise DataFileError(
                     str(path), [_csv_problem(start, reader.line_num, exc)]
                 ) from None
             end = reader.line_num
-            if any("\n" in cell and delimiter in cell for cell in cells):
+            # A cell holds a line break only when its record spans several lines.
+            if end > start and any("\n" in cell and delimiter in cell for cell in cells):
                 problem = (
                     f"lines {start}-{end}: a quoted cell runs over {end - start + 1} lines and "
                     f'holds the delimiter {delimiter!r}: an unbalanced quote (") has folded '
                     "the rows after it into one cell; close or remove the quote"
                 )
                 raise DataFileError(str(path), [problem])
-            records.append((end, cells))
+            yield end, cells
             start = end + 1
     finally:
         csv.field_size_limit(previous)

@@ -22,6 +22,7 @@ from spmkit.messages import Bilingual, in_language
 
 __all__ = [
     "Notation",
+    "NotationEvidence",
     "NumberFormat",
     "decide_notation",
     "detect_number_format",
@@ -131,6 +132,76 @@ def _both_ways(text: str, lang: str = "en") -> str:
     )
 
 
+class NotationEvidence:
+    """What a file's text cells say about its notation, gathered cell by cell.
+
+    Only what the decision and its messages need is kept (the notations each column's
+    cells settle, whether a cell is ambiguous, and the first few cells of each kind to
+    name), so a file streamed in chunks is decided in bounded memory, exactly as a file
+    read whole.
+    """
+
+    def __init__(self, columns: Iterable[str]) -> None:
+        self.columns = list(columns)
+        self._styles: dict[str, set[str]] = {column: set() for column in self.columns}
+        self._ambiguous: dict[str, list[tuple[str, str]]] = {c: [] for c in self.columns}
+        self._ambiguous_count: dict[str, int] = dict.fromkeys(self.columns, 0)
+        self._settling: dict[str, list[tuple[str, str]]] = {c: [] for c in self.columns}
+        self._other: set[str] = set()
+
+    def add(self, column: str, where: str, text: str) -> None:
+        """One text cell of an input column (``where``: ``"row 5"``)."""
+        found = readings(text)
+        if len(found) == 1:
+            self._styles[column].update(found)
+            if len(self._settling[column]) < _SHOWN_CELLS * 2:
+                self._settling[column].append((where, text))
+        elif _ambiguous(found):
+            self._ambiguous_count[column] += 1
+            if len(self._ambiguous[column]) < _SHOWN_CELLS:
+                self._ambiguous[column].append((where, text))
+
+    def add_other(self, text: str) -> None:
+        """A text cell of another column: it may settle the notation of the file."""
+        found = readings(text)
+        if len(found) == 1:
+            self._other.update(found)
+
+    def _found(self, column: str) -> str:
+        styles = self._styles[column]
+        if len(styles) == 1:
+            return "id" if "id" in styles else "en"
+        if styles or self._ambiguous_count[column]:
+            return "ambiguous"
+        return "any"
+
+    def decide(self, declared: NumberFormat) -> tuple[dict[str, Notation], list[str]]:
+        """Every column's notation, and one problem per column that stays ambiguous."""
+        if declared != "auto":
+            return dict.fromkeys(self.columns, declared), []
+        found = {column: self._found(column) for column in self.columns}
+        settled = {style for style in found.values() if style in {"id", "en"}} | self._other
+        notations: dict[str, Notation] = {}
+        problems: list[str] = []
+        for column, style in found.items():
+            if style in {"id", "en", "any"}:
+                notations[column] = style  # type: ignore[assignment]
+            elif len(self._styles[column]) > 1:
+                problems.append(_mixed(column, self._settling[column]))
+            elif len(settled) == 1:
+                notations[column] = "id" if "id" in settled else "en"
+            else:
+                problems.append(
+                    _ambiguous_problem(
+                        column,
+                        self._ambiguous[column],
+                        self._ambiguous_count[column],
+                        settled=bool(settled),
+                    )
+                )
+        return notations, problems
+
+
 def decide_notation(
     columns: Mapping[str, Sequence[tuple[str, str]]],
     declared: NumberFormat,
@@ -149,39 +220,23 @@ def decide_notation(
         column -> notation, and one problem per column that cannot be decided, naming
         its ambiguous cells.
     """
-    if declared != "auto":
-        return dict.fromkeys(columns, declared), []
-    found = {
-        column: detect_number_format(text for _, text in cells) for column, cells in columns.items()
-    }
-    settled = {style for style in found.values() if style in {"id", "en"}}
-    settled |= {
-        style
-        for style in (detect_number_format([text]) for text in evidence)
-        if style in {"id", "en"}
-    }
-    notations: dict[str, Notation] = {}
-    problems: list[str] = []
-    for column, style in found.items():
-        if style in {"id", "en", "any"}:
-            notations[column] = style
-            continue
-        if _contradicts(columns[column]):
-            problems.append(_mixed(column, columns[column]))
-            continue
-        if len(settled) == 1:
-            notations[column] = "id" if "id" in settled else "en"
-            continue
-        cells = [(where, text) for where, text in columns[column] if _ambiguous(readings(text))]
-        problems.append(_ambiguous_problem(column, cells, settled=bool(settled)))
-    return notations, problems
+    gathered = NotationEvidence(columns)
+    if declared == "auto":
+        for column, cells in columns.items():
+            for where, text in cells:
+                gathered.add(column, where, text)
+        for text in evidence:
+            gathered.add_other(text)
+    return gathered.decide(declared)
 
 
-def _ambiguous_problem(column: str, cells: Sequence[tuple[str, str]], *, settled: bool) -> str:
+def _ambiguous_problem(
+    column: str, cells: Sequence[tuple[str, str]], count: int, *, settled: bool
+) -> str:
     _, text = cells[0]
     shown = ", ".join(f"{w} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
     shown_id = ", ".join(f"{in_language(w, 'id')} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
-    extra = len(cells) - _SHOWN_CELLS
+    extra = count - _SHOWN_CELLS
     if settled:
         why = ", and the file uses both notations elsewhere"
         why_id = ", dan berkas ini memakai kedua notasi di tempat lain"
@@ -217,9 +272,3 @@ def _mixed(column: str, cells: Sequence[tuple[str, str]]) -> str:
 
 def _settling(cells: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(where, text) for where, text in cells if len(readings(text)) == 1]
-
-
-def _contradicts(cells: Sequence[tuple[str, str]]) -> bool:
-    """Whether a column's own cells settle both notations."""
-    styles = {next(iter(readings(text))) for _, text in _settling(cells)}
-    return len(styles) > 1

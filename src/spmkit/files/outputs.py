@@ -17,11 +17,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 from spmkit.errors import UsageError
 
-__all__ = ["FORMULA_PREFIXES", "escape_markdown", "neutralise_cell", "write_output"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "escape_markdown",
+    "neutralise_cell",
+    "open_output",
+    "write_output",
+]
 
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP)."""
@@ -53,6 +59,16 @@ def write_output(target: str, data: bytes, *, inputs: Iterable[str | None] = ())
     Raises:
         UsageError: the target is an input of the command, or a symbolic link.
     """
+    with open_output(target, inputs=inputs) as stream:
+        stream.write(data)
+
+
+def open_output(target: str, *, inputs: Iterable[str | None] = ()) -> BinaryIO:
+    """Open ``target`` to write a report in pieces, with the checks of :func:`write_output`.
+
+    Raises:
+        UsageError: the target is an input of the command, or a symbolic link.
+    """
     path = Path(target)
     if path.is_symlink():
         msg = (
@@ -65,5 +81,4 @@ def write_output(target: str, data: bytes, *, inputs: Iterable[str | None] = ())
         raise UsageError(msg)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     descriptor = os.open(path, flags, 0o666)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(data)
+    return os.fdopen(descriptor, "wb")

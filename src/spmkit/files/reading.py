@@ -28,7 +28,7 @@ import attrs
 from spmkit.errors import DataFileError
 from spmkit.files.bounded import data_path, os_errors
 from spmkit.files.mapping import ColumnMapping, ColumnMatch, header_score, match_columns, normalise
-from spmkit.files.notation import Notation, NumberFormat, decide_notation, readings
+from spmkit.files.notation import Notation, NotationEvidence, NumberFormat, readings
 from spmkit.files.records import (
     TABULAR_SUFFIXES,
     Grid,
@@ -346,17 +346,21 @@ def _bad_cell(column: str, cell: object) -> str:
 def _notations(
     records: Sequence[Record], match: ColumnMatch, declared: NumberFormat
 ) -> tuple[dict[str, Notation], list[str]]:
-    text_cells: dict[str, list[tuple[str, str]]] = {column: [] for column in match.inputs}
-    evidence: list[str] = []
+    evidence = NotationEvidence(match.inputs)
     for record in records:
-        for column, cell in record.cells.items():
-            if not isinstance(cell, str) or cell.strip().isdigit() or not cell.strip():
-                continue
-            if column in text_cells:
-                text_cells[column].append((record.where or "data", cell))
-            elif len(readings(cell)) == 1:
-                evidence.append(cell)
-    return decide_notation(text_cells, declared, evidence=evidence)
+        add_evidence(evidence, record, match)
+    return evidence.decide(declared)
+
+
+def add_evidence(evidence: NotationEvidence, record: Record, match: ColumnMatch) -> None:
+    """What one record's text cells say about the file's notation (plain digits say nothing)."""
+    for column, cell in record.cells.items():
+        if not isinstance(cell, str) or cell.strip().isdigit() or not cell.strip():
+            continue
+        if column in match.inputs:
+            evidence.add(column, record.where or "data", cell)
+        else:
+            evidence.add_other(cell)
 
 
 def _classify(record: Record, match: ColumnMatch) -> str:
@@ -540,13 +544,15 @@ def _no_inputs(sheets: Sequence[_Sheet], rule_sets: Sequence[RuleSet]) -> str:
     )
 
 
-def _skipped_note(skipped: Sequence[tuple[str, str]]) -> Bilingual:
-    more = len(skipped) - 5
+def _skipped_note(skipped: Sequence[tuple[str, str]], count: int | None = None) -> Bilingual:
+    """The note on footnote rows: how many (``count``, else all given), the first five named."""
+    count = len(skipped) if count is None else count
+    more = count - 5
     shown = "; ".join(f"{where}: {text}" for where, text in skipped[:5])
     shown_id = "; ".join(f"{in_language(where, 'id')}: {text}" for where, text in skipped[:5])
     return Bilingual(
-        f"{len(skipped)} rows without input values skipped (footnotes): {shown}"
+        f"{count} rows without input values skipped (footnotes): {shown}"
         + (f"; ... {more} more" if more > 0 else ""),
-        f"{len(skipped)} baris tanpa nilai input dilewati (catatan kaki): {shown_id}"
+        f"{count} baris tanpa nilai input dilewati (catatan kaki): {shown_id}"
         + (f"; ... {more} lagi" if more > 0 else ""),
     )

@@ -10,7 +10,9 @@ A JSON or YAML file is read strictly (duplicate keys refused, as for rule files)
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,17 +24,22 @@ from spmkit.files.bounded import (
     check_workbook,
     csv_rows,
     decode_text,
+    iter_csv_rows,
     load_json,
     load_workbook,
     load_yaml_data,
 )
+from spmkit.limits import MAX_CSV_FIELD
 
 __all__ = [
     "ALL_SHEETS",
+    "CSV_SUFFIXES",
     "MAX_DATA_BYTES",
     "TABULAR_SUFFIXES",
     "Grid",
     "Record",
+    "csv_delimiter",
+    "csv_records",
     "read_grids",
     "read_tree",
     "sheet_year",
@@ -46,6 +53,10 @@ ALL_SHEETS: Final = "all"
 """The ``sheet`` value that reads every sheet of a workbook (one per year)."""
 
 TABULAR_SUFFIXES: Final = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm"})
+CSV_SUFFIXES: Final = frozenset({".csv", ".txt", ".tsv"})
+"""Tabular files read as CSV (the others are workbooks)."""
+CSV_UTF8: Final = "save it as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)"
+_DELIMITER_LINES: Final = 20
 _YEAR: Final = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
@@ -81,20 +92,52 @@ def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _grid_from_csv(path: Path) -> Grid:
-    text = decode_text(
-        path, path.read_bytes(), "save it as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)"
-    )
+def csv_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: the one most used on one of its first 20 lines."""
     lines = [line for line in text.split("\n", 20)[:20] if line.strip()]
-    delimiter = max(
-        (";", ",", "\t"), key=lambda d: max((line.count(d) for line in lines), default=0)
-    )
+    return max((";", ",", "\t"), key=lambda d: max((line.count(d) for line in lines), default=0))
+
+
+def _grid_from_csv(path: Path) -> Grid:
+    text = decode_text(path, path.read_bytes(), CSV_UTF8)
     rows = [
         (line, tuple(cells))
-        for line, cells in csv_rows(path, text, delimiter)
+        for line, cells in csv_rows(path, text, csv_delimiter(text))
         if any(c.strip() for c in cells)
     ]
     return Grid(name=None, rows=tuple(rows))
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty records of a CSV file, read as a stream (never the whole file at once).
+
+    The same records, line numbers and checks as :func:`read_grids`; the file is checked
+    (exists, size) first. A byte that is not UTF-8 raises ``UnicodeDecodeError`` where it
+    is met (:func:`read_grids` names its line and offset).
+    """
+    _check_file(path)
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        head = ""
+        while head.count("\n") < _DELIMITER_LINES:
+            block = stream.read(1 << 16)
+            if not block:
+                break
+            head += block
+        delimiter = csv_delimiter(head)
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        lines = iter(stream)
+        for number, line in enumerate(lines, start=1):
+            if '"' in line or "\0" in line or len(line) > MAX_CSV_FIELD:
+                # A quote may open a cell over several lines: the csv module reads from here.
+                rest = iter_csv_rows(path, itertools.chain([line], lines), delimiter)
+                for end, cells in rest:
+                    if (cells and cells[0].strip()) or "".join(cells).strip():
+                        yield number - 1 + end, cells
+                return
+            # Without a quote, a CSV line is its cells between delimiters (csv.reader's own).
+            cells = line.rstrip("\r\n").split(delimiter)
+            if cells[0].strip() or "".join(cells).strip():  # not a blank row
+                yield number, cells
 
 
 def _grid_from_sheet(worksheet: Any, path: Path) -> Grid:  # noqa: ANN401 - openpyxl is optional

@@ -18,6 +18,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from spmkit.errors import UsageError
 from spmkit.evaluation.results import IndicatorResult, Status
 from spmkit.files.outputs import escape_markdown, neutralise_cell
 from spmkit.files.table import RowOutcome, RowResult, TotalsCheck, region_columns
@@ -25,7 +26,10 @@ from spmkit.messages import Language, format_number, in_language, message, statu
 from spmkit.rulesets.model import Indicator, RuleSet, factor_suffix
 
 __all__ = [
+    "CSV_COLUMNS",
     "FORMATS",
+    "ChunkedReport",
+    "csv_targets",
     "indicator_name",
     "render",
     "render_csv",
@@ -157,13 +161,18 @@ def _title_lines(rule_set: RuleSet, lang: Language) -> list[str]:
 
 def _rows_summary(outcomes: Sequence[RowOutcome], lang: Language) -> str:
     evaluated = [o for o in outcomes if o.evaluated]
+    all_met = sum(1 for o in evaluated if o.all_met)
+    return _counts_summary(len(evaluated), len(outcomes), all_met, lang)
+
+
+def _counts_summary(evaluated: int, total: int, all_met: int, lang: Language) -> str:
     return message(
         "rows_summary",
         lang,
-        evaluated=len(evaluated),
-        total=len(outcomes),
-        all_met=sum(1 for o in evaluated if o.all_met),
-        bad=len(outcomes) - len(evaluated),
+        evaluated=evaluated,
+        total=total,
+        all_met=all_met,
+        bad=total - evaluated,
     )
 
 
@@ -186,20 +195,28 @@ def render_table(
     """
     lines = _title_lines(rule_set, lang)
     for outcome in outcomes:
-        lines.append("")
-        heading = _heading(outcome, lang)
-        if not outcome.evaluated:
-            lines.extend(
-                message("row_refused", lang, where=heading, problem=in_language(problem, lang))
-                for problem in outcome.problems
-            )
-            continue
-        lines.append(message("data", lang, heading=heading))
-        lines.append("")
-        lines.extend(_table_lines(rule_set, outcome.results, lang, width=width, color=color))
+        lines.extend(_table_outcome(rule_set, outcome, lang, width=width, color=color))
     if len(outcomes) > 1:
         lines.extend(["", _rows_summary(outcomes, lang)])
     return "\n".join(lines)
+
+
+def _table_outcome(
+    rule_set: RuleSet, outcome: RowOutcome, lang: Language, *, width: int, color: bool
+) -> list[str]:
+    """One row's lines of :func:`render_table` (a blank line first)."""
+    lines = [""]
+    heading = _heading(outcome, lang)
+    if not outcome.evaluated:
+        lines.extend(
+            message("row_refused", lang, where=heading, problem=in_language(problem, lang))
+            for problem in outcome.problems
+        )
+        return lines
+    lines.append(message("data", lang, heading=heading))
+    lines.append("")
+    lines.extend(_table_lines(rule_set, outcome.results, lang, width=width, color=color))
+    return lines
 
 
 def _md_escape(text: str) -> str:
@@ -211,53 +228,60 @@ def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Lan
     title, basis = _title_lines(rule_set, lang)
     lines = [f"# {title}", "", basis]
     for outcome in outcomes:
-        lines.extend(["", f"## {_md_escape(_heading(outcome, lang))}", ""])
-        if not outcome.evaluated:
-            lines.extend(
-                f"- {_md_escape(in_language(problem, lang))}" for problem in outcome.problems
-            )
-            continue
-        header = [message(f"col.{key}", lang) for key in _COLUMNS]
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join("---:" if key in _RIGHT else "---" for key in _COLUMNS) + "|")
-        for result in outcome.results.values():
-            cells = _cells(rule_set, result, lang)
-            if result.status is Status.NOT_MET:
-                cells["status"] = f"**{cells['status']}**"
-            lines.append("| " + " | ".join(_md_escape(cells[k]) for k in _COLUMNS) + " |")
-        lines.extend(["", _summary(outcome.results, lang)])
+        lines.extend(_markdown_outcome(rule_set, outcome, lang))
     if len(outcomes) > 1:
         lines.extend(["", _rows_summary(outcomes, lang)])
     return "\n".join(lines) + "\n"
+
+
+def _markdown_outcome(rule_set: RuleSet, outcome: RowOutcome, lang: Language) -> list[str]:
+    """One row's lines of :func:`render_markdown` (a blank line first)."""
+    lines = ["", f"## {_md_escape(_heading(outcome, lang))}", ""]
+    if not outcome.evaluated:
+        lines.extend(f"- {_md_escape(in_language(problem, lang))}" for problem in outcome.problems)
+        return lines
+    header = [message(f"col.{key}", lang) for key in _COLUMNS]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "|".join("---:" if key in _RIGHT else "---" for key in _COLUMNS) + "|")
+    for result in outcome.results.values():
+        cells = _cells(rule_set, result, lang)
+        if result.status is Status.NOT_MET:
+            cells["status"] = f"**{cells['status']}**"
+        lines.append("| " + " | ".join(_md_escape(cells[k]) for k in _COLUMNS) + " |")
+    lines.extend(["", _summary(outcome.results, lang)])
+    return lines
 
 
 def _plain(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
+CSV_COLUMNS: Final = (
+    "row",
+    "region",
+    "period",
+    "indicator",
+    "status",
+    "value",
+    "target_op",
+    "target_value",
+    "deadline",
+    "gap",
+    "numerator",
+    "denominator",
+    "problem",
+)
+"""The columns of :func:`render_csv`: one line per row and indicator."""
+
+
 def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
     """One CSV line per row and indicator (long format), machine-readable numbers."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "row",
-            "region",
-            "period",
-            "indicator",
-            "status",
-            "value",
-            "target_op",
-            "target_value",
-            "deadline",
-            "gap",
-            "numerator",
-            "denominator",
-            "problem",
-        ]
-    )
-    # What does not change from row to row, worked out once (a file may have 100,000 rows).
-    targets = {
+    return ",".join(CSV_COLUMNS) + "\n" + _csv_lines(rule_set, outcomes)
+
+
+def csv_targets(rule_set: RuleSet) -> dict[str, tuple[str, str, str | int]]:
+    """Each indicator's target operator, target value and deadline, as CSV cells."""
+    return {
         indicator_id: (
             indicator.target.op,
             _plain(float(indicator.target.value)),
@@ -265,6 +289,13 @@ def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
         )
         for indicator_id, indicator in rule_set.indicators.items()
     }
+
+
+def _csv_lines(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    # What does not change from row to row, worked out once (a file may have 100,000 rows).
+    targets = csv_targets(rule_set)
     codes = {status: status.value for status in Status}
     for outcome in outcomes:
         row = outcome.row
@@ -329,26 +360,119 @@ def render_json(
     Every row is ``"kind": "region"``; totals rows (``JUMLAH KABUPATEN``) are listed
     apart under ``"totals"`` as ``"kind": "total"``, with their check against the sums.
     """
-    rows: list[dict[str, Any]] = [
-        {
-            "kind": "region",
-            "row": outcome.row.number,
-            "where": outcome.row.where,
-            "region": outcome.row.region,
-            "period": outcome.row.period,
-            "all_met": outcome.all_met if outcome.evaluated else None,
-            "results": _json_results(rule_set, outcome) if outcome.evaluated else [],
-            "problems": [str(problem) for problem in outcome.problems],
-        }
-        for outcome in outcomes
-    ]
     document = {
         "rule_set": rule_set.id,
         "source": source,
-        "rows": rows,
+        "rows": [_json_row(rule_set, outcome) for outcome in outcomes],
         "totals": [check.to_dict() for check in totals],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_row(rule_set: RuleSet, outcome: RowOutcome) -> dict[str, Any]:
+    return {
+        "kind": "region",
+        "row": outcome.row.number,
+        "where": outcome.row.where,
+        "region": outcome.row.region,
+        "period": outcome.row.period,
+        "all_met": outcome.all_met if outcome.evaluated else None,
+        "results": _json_results(rule_set, outcome) if outcome.evaluated else [],
+        "problems": [str(problem) for problem in outcome.problems],
+    }
+
+
+def _nested(text: str, spaces: int) -> str:
+    """JSON text as it prints nested ``spaces`` deeper (its first line where it stands)."""
+    return text.replace("\n", "\n" + " " * spaces)
+
+
+class ChunkedReport:
+    """A report written chunk by chunk, the same text as :func:`render` of every row at once.
+
+    ``head()``, then ``chunk(outcomes)`` for each chunk of rows in file order, then
+    ``tail(totals)``: joined, they are ``render(output_format, ...)`` of all the rows,
+    byte for byte, without holding them (CSV, JSON, table and Markdown).
+    """
+
+    FORMATS: Final = ("csv", "json", "table", "markdown")
+
+    def __init__(  # noqa: PLR0913 - the options of render, by keyword
+        self,
+        output_format: str,
+        rule_set: RuleSet,
+        lang: Language,
+        *,
+        source: str = "",
+        width: int = 100,
+        color: bool = False,
+    ) -> None:
+        if output_format not in self.FORMATS:
+            msg = f"{output_format!r} is not written in chunks; use one of {self.FORMATS}"
+            raise UsageError(msg)
+        self.output_format = output_format
+        self.rule_set = rule_set
+        self.lang = lang
+        self.source = source
+        self.width = width
+        self.color = color
+        self.rows = 0
+        self.evaluated = 0
+        self.all_met = 0
+
+    def head(self) -> str:
+        """What comes before the first row."""
+        if self.output_format == "csv":
+            return ",".join(CSV_COLUMNS) + "\n"
+        if self.output_format == "json":
+            top = {"rule_set": self.rule_set.id, "source": self.source}
+            return json.dumps(top, indent=2, ensure_ascii=False)[:-2] + ',\n  "rows": ['
+        if self.output_format == "markdown":
+            title, basis = _title_lines(self.rule_set, self.lang)
+            return f"# {title}\n\n{basis}"
+        return "\n".join(_title_lines(self.rule_set, self.lang))
+
+    def chunk(self, outcomes: Sequence[RowOutcome]) -> str:
+        """The text of some rows, following the rows before them."""
+        rule_set, lang = self.rule_set, self.lang
+        first = self.rows == 0
+        self.rows += len(outcomes)
+        evaluated = [outcome for outcome in outcomes if outcome.evaluated]
+        self.evaluated += len(evaluated)
+        self.all_met += sum(1 for outcome in evaluated if outcome.all_met)
+        if self.output_format == "csv":
+            return _csv_lines(rule_set, outcomes)
+        if self.output_format == "json":
+            rows = [
+                "\n    "
+                + _nested(json.dumps(_json_row(rule_set, o), indent=2, ensure_ascii=False), 4)
+                for o in outcomes
+            ]
+            return ("" if first or not rows else ",") + ",".join(rows)
+        lines: list[str] = []
+        for outcome in outcomes:
+            if self.output_format == "markdown":
+                lines.extend(_markdown_outcome(rule_set, outcome, lang))
+            else:
+                lines.extend(
+                    _table_outcome(rule_set, outcome, lang, width=self.width, color=self.color)
+                )
+        return "".join("\n" + line for line in lines)
+
+    def tail(self, totals: Sequence[TotalsCheck] = ()) -> str:
+        """What comes after the last row (totals rows checked: JSON and table)."""
+        if self.output_format == "csv":
+            return ""
+        if self.output_format == "json":
+            checks = json.dumps([c.to_dict() for c in totals], indent=2, ensure_ascii=False)
+            rows = "\n  ]" if self.rows else "]"
+            return f'{rows},\n  "totals": {_nested(checks, 2)}\n}}\n'
+        text = ""
+        if self.rows > 1:
+            text = "\n\n" + _counts_summary(self.evaluated, self.rows, self.all_met, self.lang)
+        if self.output_format == "table" and totals:
+            text += "\n\n" + "\n".join(check.describe().in_lang(self.lang) for check in totals)
+        return text + "\n"
 
 
 _CSS: Final = """

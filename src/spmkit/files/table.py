@@ -31,8 +31,10 @@ __all__ = [
     "CHUNK_ROWS",
     "RowOutcome",
     "RowResult",
+    "RunningTotals",
     "TableEvaluation",
     "TotalsCheck",
+    "evaluate_rows",
     "evaluate_table",
     "region_columns",
     "row_columns",
@@ -443,14 +445,15 @@ def evaluate_table(
     total = len(table.rows)
     for start in range(0, max(total, 1), CHUNK_ROWS):
         chunk = table.rows[start : start + CHUNK_ROWS]
-        outcomes.extend(_evaluate_rows(rule_set, chunk))
+        outcomes.extend(evaluate_rows(rule_set, chunk))
         if progress is not None:
             progress(min(start + CHUNK_ROWS, total), total)
     checks = _check_totals(rule_set, table, outcomes)
     return TableEvaluation(outcomes, checks)
 
 
-def _evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome]:
+def evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome]:
+    """Evaluate rows at once (one chunk of a file); a row with a bad cell is refused alone."""
     clean = [i for i, row in enumerate(rows) if not row.problems]
     batch, refused = _batch(rule_set, [rows[i] for i in clean]) if clean else (None, {})
     lists = BatchLists(batch) if batch is not None else None
@@ -489,17 +492,88 @@ def _check_totals(
     return checks
 
 
+def _sums(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
+    """The sum of each input over the rows (one row of arrays; NaN where a row lacks it)."""
+    columns = _columns(rule_set, rows)
+    return aggregate(rule_set, columns, by=[]) if columns else {}
+
+
 def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome]) -> TotalsCheck:
     usable = [o.row for o in above if o.evaluated]
-    if total.problems or not usable:
+    return _total_check(rule_set, total, len(usable), _sums(rule_set, usable) if usable else {})
+
+
+class RunningTotals:
+    """The sums of the evaluated rows since the last totals row, for files read in chunks.
+
+    The rows are folded into one row of sums as they come (:meth:`add`), so a totals
+    row under 100,000 regions is checked without keeping them; the check is the one
+    :func:`evaluate_table` makes over the rows above it.
+    """
+
+    def __init__(self, rule_set: RuleSet) -> None:
+        self.rule_set = rule_set
+        self._count = 0
+        self._sums: dict[str, Any] = {}
+        self._carried: dict[str, Any] = {}
+
+    def add(self, outcomes: Sequence[RowOutcome]) -> None:
+        """Fold in the evaluated rows among ``outcomes``."""
+        usable = [outcome.row for outcome in outcomes if outcome.evaluated]
+        if usable:
+            self.add_columns(_columns(self.rule_set, usable), len(usable))
+
+    def add_columns(self, columns: Mapping[str, Any], count: int) -> None:
+        """Fold in ``count`` evaluated rows given as the batch engine's columns."""
+        if not count:
+            return
+        if self._count:
+            merged = {}
+            for name in self.rule_set.inputs:
+                if name in self._carried or name in columns:
+                    merged[name] = _prepend(self._carried.get(name), columns.get(name), count)
+            columns = merged
+        self._sums = aggregate(self.rule_set, columns, by=[]) if columns else {}
+        self._carried = {}
+        for name, column in self._sums.items():
+            value = column[0]
+            missing = value is None or (isinstance(value, float) and np.isnan(value))
+            exact = None if missing else _exact(value)
+            self._carried[name] = exact if exact is None or exact.denominator != 1 else int(exact)
+        self._count += count
+
+    def check(self, total: DataRow) -> TotalsCheck:
+        """Check a totals row against the rows folded in since the last one, and start anew."""
+        check = _total_check(self.rule_set, total, self._count, self._sums)
+        self._count, self._sums, self._carried = 0, {}, {}
+        return check
+
+
+def _prepend(first: Any, column: Any, count: int) -> Any:  # noqa: ANN401 - a column
+    """A column with one value before it (None: missing), as :func:`_column` builds them."""
+    if column is None:
+        return _column([first] + [None] * count)
+    if isinstance(column, np.ndarray) and column.dtype == np.float64:
+        if first is None:
+            return np.concatenate([[np.nan], column])
+        if type(first) is int and abs(first) < 2**53:
+            return np.concatenate([[float(first)], column])
+        values = [None if np.isnan(v) else int(v) for v in column.tolist()]
+        return _column([first, *values])
+    return _column([first, *column])
+
+
+def _total_check(
+    rule_set: RuleSet, total: DataRow, count: int, sums: Mapping[str, Any]
+) -> TotalsCheck:
+    """A totals row against the sums of the ``count`` evaluated rows above it."""
+    if total.problems or not count:
         problems = total.problems or (
             Bilingual("no evaluated rows above it", "tidak ada baris yang dievaluasi di atasnya"),
         )
         return TotalsCheck(
-            row=total, rows_above=len(usable), inputs={}, indicators={}, sums={}, problems=problems
+            row=total, rows_above=count, inputs={}, indicators={}, sums={}, problems=problems
         )
-    columns = _columns(rule_set, usable)
-    sums = aggregate(rule_set, columns, by=[]) if columns else {}
     summed: dict[str, Fraction] = {}
     for name, values in sums.items():
         value = values[0]
@@ -516,7 +590,7 @@ def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome])
     indicators: dict[str, tuple[float | None, float | None]] = {}
     ratios: dict[str, float | None] = {}
     for indicator_id in rule_set.indicators:
-        mine = None if own is None else _float(own[indicator_id].value[0])
+        mine = None if own is None or not own.rows else _float(own[indicator_id].value[0])
         theirs = None if ratio is None else _float(ratio[indicator_id].value[0])
         ratios[indicator_id] = theirs
         if mine is not None and theirs is not None and not _close(mine, theirs):
@@ -527,7 +601,7 @@ def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome])
     }
     return TotalsCheck(
         row=total,
-        rows_above=len(usable),
+        rows_above=count,
         inputs=inputs,
         indicators=indicators,
         sums=ratios,
