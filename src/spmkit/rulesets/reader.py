@@ -99,7 +99,7 @@ def _confined(reference: str, here: Path | None) -> Path:
     try:
         candidate = (here / reference if here is not None else Path(reference)).resolve()
         is_file = candidate.is_file()
-    except OSError:  # a name too long for the file system, say
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         is_file = False
     if is_file and (
         (here is not None and candidate.is_relative_to(here))
@@ -108,7 +108,11 @@ def _confined(reference: str, here: Path | None) -> Path:
         return candidate
     if reference in shipped:
         return shipped[reference]
-    where = f"a file under {here}" if here is not None else "a file (text has no directory)"
+    where = (
+        tr("a file under {directory}", directory=here)
+        if here is not None
+        else tr("a file (text has no directory)")
+    )
     known = ", ".join(sorted(shipped)) or "none"
     msg = tr(
         "no rule set {reference!r}: 'extends' names a shipped rule set id "
