@@ -69,3 +69,11 @@ clean:
 bench-peers: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_peers.py
+
+# The Indonesian gettext catalogues: edit src/spmkit/locale/id/LC_MESSAGES/*.po, then compile
+# the .mo files beside them (committed, so a clone and an install need no build step;
+# tests/test_translation.py checks they match the .po files and cover every message).
+.PHONY: catalogues
+catalogues: $(STAMP)
+	$(BIN)/pybabel compile -d src/spmkit/locale -D spmkit -l id
+	$(BIN)/pybabel compile -d src/spmkit/locale -D argparse -l id

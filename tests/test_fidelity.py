@@ -374,7 +374,7 @@ class TestUnverifiedNote:
 
     def test_one_line_per_rule_set(self, data, capsys):
         """evaluate prints one note line for the rule set, naming the share unverified."""
-        main(["evaluate", "permenkes-6-2024", data])
+        main(["evaluate", "permenkes-6-2024", data, "--lang", "en"])
         notes = [line for line in capsys.readouterr().err.splitlines() if "unverified" in line]
         assert notes == [
             (
@@ -386,9 +386,20 @@ class TestUnverifiedNote:
 
     def test_silenced_by_option(self, data, capsys):
         """--no-unverified-note prints none; the results are the same."""
-        main(["evaluate", "permenkes-6-2024", data, "--format", "csv"])
+        main(["evaluate", "permenkes-6-2024", data, "--format", "csv", "--lang", "en"])
         with_note = capsys.readouterr()
-        main(["evaluate", "permenkes-6-2024", data, "--format", "csv", "--no-unverified-note"])
+        main(
+            [
+                "evaluate",
+                "permenkes-6-2024",
+                data,
+                "--format",
+                "csv",
+                "--no-unverified-note",
+                "--lang",
+                "en",
+            ]
+        )
         without = capsys.readouterr()
         assert "unverified" in with_note.err
         assert "unverified" not in without.err

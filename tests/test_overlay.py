@@ -266,3 +266,14 @@ indicators:
         with pytest.warns(spmkit.UnverifiedValuesWarning):
             rs = spmkit.loads_rule_set(text)
         assert len(rs.indicators) == 11
+
+
+def test_extends_with_a_nul_byte_is_a_rule_set_problem(tmp_path):
+    """A NUL in 'extends' (an OS-level ValueError in path code) is reported, not raised raw."""
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text('spmkit: 1\nid: o\nextends: "base\\0.yaml"\n', encoding="utf-8")
+    with pytest.raises(spmkit.RuleSetInvalid) as caught:
+        spmkit.load_rule_set(overlay)
+    (line,) = spmkit.format_errors(caught.value)
+    assert "$.extends: no rule set 'base\\x00.yaml'" in line
+    assert "a file under" in line

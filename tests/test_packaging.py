@@ -50,6 +50,13 @@ def test_wheel_contains_every_rule_file(wheel):
     assert "spmkit/py.typed" in names
 
 
+def test_wheel_contains_the_indonesian_catalogues(wheel):
+    """The compiled gettext catalogues ship, so an installed spmkit speaks Indonesian."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for domain in ("spmkit", "argparse"):
+        assert f"spmkit/locale/id/LC_MESSAGES/{domain}.mo" in names
+
+
 def test_installed_wheel_loads_shipped_rule_set(wheel, tmp_path):
     """After a regular (non-editable) install, load_rule_set finds Kulon Progo 2011 inside the package."""
     target = tmp_path / "site"

@@ -37,6 +37,7 @@ from spmkit.errors import (
     SpmkitWarning,
     UnverifiedValuesWarning,
     UsageError,
+    error_in,
     format_errors,
 )
 from spmkit.evaluation.compare import Comparison
@@ -58,6 +59,7 @@ from spmkit.messages import (
 from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet, Verification
 from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
+from spmkit.translation import argparse_language, gettext_in
 
 __all__ = ["build_parser", "main"]
 
@@ -462,7 +464,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             rule_set = load_rule_set(name)
         except SpmkitError as exc:
             failed = True
-            for line in format_errors(exc):
+            for line in format_errors(exc, lang):
                 print(line)
         else:
             print(message("check_ok", lang, name=name, count=len(rule_set.indicators)))
@@ -858,6 +860,26 @@ _RULE_SET_HELP = (
 _DATA_HELP = ("CSV, .xlsx, JSON or YAML data file", "berkas data CSV, .xlsx, JSON atau YAML")
 
 
+def _add_top_options(parser: argparse.ArgumentParser) -> None:
+    """``--version``, and ``--lang`` before the command (``spmkit --lang id evaluate ...``)."""
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"spmkit {_version()}",
+        help=gettext_in("argparse", "show program's version number and exit", HELP_LANGUAGE),
+    )
+    parser.add_argument(
+        "--lang",
+        dest="first_lang",
+        choices=LANGUAGES,
+        default=None,
+        help=_t(
+            "language of the output (also accepted after the command)",
+            "bahasa keluaran (boleh juga ditulis setelah perintah)",
+        ),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``spmkit`` command (help in :data:`HELP_LANGUAGE`)."""
     parser = argparse.ArgumentParser(
@@ -870,7 +892,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"examples/kulon-progo-2011.yaml\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"spmkit {_version()}")
+    _add_top_options(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     lang, data = _lang_parent(), _data_parent()
 
@@ -1121,7 +1143,10 @@ def _parse(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.Na
         if extra and not extra[0].startswith("-") and getattr(args, name, "") is None:
             setattr(args, name, extra.pop(0))
     if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        unrecognized = gettext_in("argparse", "unrecognized arguments: %s", HELP_LANGUAGE)
+        parser.error(unrecognized % " ".join(extra))
+    if getattr(args, "lang", None) is None and args.first_lang is not None:
+        args.lang = args.first_lang
     return args
 
 
@@ -1134,7 +1159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     global HELP_LANGUAGE  # noqa: PLW0603 - the help language is chosen once per run
     words = list(sys.argv[1:] if argv is None else argv)
     HELP_LANGUAGE = _help_language(words)
-    args = _parse(build_parser(), words)
+    with argparse_language(HELP_LANGUAGE):  # argparse's own words too: "penggunaan:", "opsi"
+        args = _parse(build_parser(), words)
     status = EXIT_OK
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -1171,10 +1197,11 @@ def _report_warnings(args: argparse.Namespace, caught: list[warnings.WarningMess
             args, "unverified_note", False
         ):
             continue
-        text = str(warning.message)
+        lang: Language = getattr(args, "resolved_lang", None) or getattr(args, "lang", None) or "en"
+        text = error_in(warning.message, lang)
         if args.command != "list" and text not in shown:
             shown.add(text)
-            print(f"spmkit: note: {text}", file=sys.stderr)
+            print(f"spmkit: {message('note', lang)}: {text}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -1186,7 +1213,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"spmkit: {exc.source}: {in_language(problem, lang)}", file=sys.stderr)
         return 2
     except SpmkitError as exc:
-        for line in format_errors(exc):
+        lang = getattr(args, "resolved_lang", None) or getattr(args, "lang", None) or HELP_LANGUAGE
+        for line in format_errors(exc, lang):
             print(f"spmkit: {line}" if isinstance(exc, UsageError) else line, file=sys.stderr)
         return 2
     except ImportError as exc:

@@ -43,7 +43,13 @@ Warnings (``warnings.warn``, never raised) have their own small tree::
 An overlay whose ``extends:`` chain loops raises a :class:`RuleSetInvalid` holding one
 :class:`ExtendsCycleError` (a :class:`RuleSetError`).
 
-This module has no dependencies so that every other module can import it.
+Messages of rule-file problems are built in English and Indonesian at once
+(:func:`spmkit.translation.tr`): ``str(error)`` is English, ``error.in_lang("id")`` is
+the same problem, at the same place, in Indonesian; ``format_errors(error, "id")`` lists
+a whole group in Indonesian.
+
+This module depends only on :mod:`spmkit.translation` (standard library only), so that
+every other module can import it.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ import decimal
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Self, TypeVar
+
+from spmkit.translation import Bilingual, Language, in_language, tr
 
 __all__ = [
     "ChartUnavailableError",
@@ -79,6 +87,7 @@ __all__ = [
     "UnknownUnitError",
     "UnverifiedValuesWarning",
     "UsageError",
+    "error_in",
     "format_errors",
     "show_number",
 ]
@@ -126,6 +135,16 @@ class ExpressionSyntaxError(SpmkitError, ValueError):
             f"{caret_context(self.text, self.position)}"
         )
 
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang`` (``str()`` is English)."""
+        if lang != "id":
+            return str(self)
+        expected = f"; yang diharapkan: {in_language(self.expected, lang)}" if self.expected else ""
+        return (
+            f"{in_language(self.problem, lang)} di kolom {self.position + 1}{expected}\n"
+            f"{caret_context(self.text, self.position)}"
+        )
+
 
 class ExpressionLimitError(SpmkitError, ValueError):
     """An expression larger or deeper than spmkit accepts (see docs/semantics.md)."""
@@ -140,6 +159,15 @@ class ExpressionLimitError(SpmkitError, ValueError):
         return (
             f"expression {self.what} must be at most {self.limit} (got {self.got}); "
             "split the formula into indicators that reference each other"
+        )
+
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang`` (``str()`` is English)."""
+        if lang != "id":
+            return str(self)
+        return (
+            f"{in_language(self.what, lang)} ekspresi paling banyak {self.limit} (tertulis "
+            f"{self.got}); pecah rumusnya menjadi indikator-indikator yang saling merujuk"
         )
 
 
@@ -194,6 +222,16 @@ class RuleSetError(SpmkitError, ValueError):
 
     def __str__(self) -> str:
         return f"{self.where}: {self.path}: {self.message}"
+
+    def in_lang(self, lang: Language) -> str:
+        """This problem in ``lang``: the same place and path, the message translated.
+
+        >>> from spmkit.translation import Bilingual
+        >>> message = Bilingual("'id' must not be empty", "'id' tidak boleh kosong")
+        >>> RuleSetError(message, file="a.yaml", line=2).in_lang("id")
+        "a.yaml:2: $: 'id' tidak boleh kosong"
+        """
+        return f"{self.where}: {self.path}: {in_language(self.message, lang)}"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
@@ -251,6 +289,10 @@ class RuleSetNotFoundError(RuleSetError, LookupError):
     def __str__(self) -> str:
         return self.message
 
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang``."""
+        return in_language(self.message, lang)
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_not_found, (self.message, self.candidates))
 
@@ -281,6 +323,14 @@ class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for w
     def __str__(self) -> str:
         lines = [f"{self.message}: {len(self.exceptions)} problem(s)"]
         lines.extend(f"  {error}" for error in self.exceptions)
+        return "\n".join(lines)
+
+    def in_lang(self, lang: Language) -> str:
+        """:func:`str` in ``lang``: the heading and every problem."""
+        if lang != "id":
+            return str(self)
+        lines = [f"{in_language(self.message, lang)}: {len(self.exceptions)} masalah"]
+        lines.extend(f"  {error_in(error, lang)}" for error in self.exceptions)
         return "\n".join(lines)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -560,25 +610,42 @@ class UnverifiedValuesWarning(SpmkitWarning):
         super().__init__(rule_set_id, self.values, total)
 
     def __str__(self) -> str:
+        return str.__str__(self._text())
+
+    def in_lang(self, lang: Language) -> str:
+        """The note in ``lang`` (``str()`` is English)."""
+        return self._text().in_lang(lang)
+
+    def _text(self) -> Bilingual:
         indicators = list(dict.fromkeys(indicator_id for indicator_id, _ in self.values))
         shown = ", ".join(indicators[:8]) + (", ..." if len(indicators) > 8 else "")
-        of = "" if self.total is None else f" of {self.total}"
-        return (
-            f"rule set {self.rule_set_id!r}: {len(self.values)}{of} values unverified "
-            f"(indicators {shown}), shipped to be checked, not trusted; "
-            f"'spmkit show {self.rule_set_id} --provenance' lists them"
+        return tr(
+            "rule set {rule_set!r}: {count}{of} values unverified (indicators {shown}), "
+            "shipped to be checked, not trusted; 'spmkit show {rule_set} --provenance' "
+            "lists them",
+            rule_set=self.rule_set_id,
+            count=len(self.values),
+            of="" if self.total is None else tr(" of {total}", total=self.total),
+            shown=shown,
         )
 
 
-def format_errors(error: BaseException) -> list[str]:
-    """Flatten an spmkit error (or group) into one message per problem.
+def format_errors(error: BaseException, lang: Language = "en") -> list[str]:
+    """Flatten an spmkit error (or group) into one message per problem, in ``lang``.
 
     Useful for command lines and tests: ``format_errors(exc)`` gives the same lines
-    whether one problem or twenty were found.
+    whether one problem or twenty were found; ``format_errors(exc, "id")`` gives them in
+    Indonesian where the message has a translation (rule-file problems all have one).
     """
     if isinstance(error, BaseExceptionGroup):
         lines: list[str] = []
         for inner in error.exceptions:
-            lines.extend(format_errors(inner))
+            lines.extend(format_errors(inner, lang))
         return lines
-    return [str(error)]
+    return [error_in(error, lang)]
+
+
+def error_in(error: BaseException, lang: Language) -> str:
+    """``str(error)`` in ``lang``, when the error can say it in ``lang`` (``in_lang``)."""
+    in_lang = getattr(error, "in_lang", None)
+    return str(in_lang(lang)) if callable(in_lang) and lang != "en" else str(error)

@@ -3,8 +3,9 @@
 A small catalogue instead of gettext: the command has a few dozen labels, both languages
 are maintained here side by side (a missing key is a test failure, not a silent English
 fallback), and numbers are written the way each language writes them (``94,23`` in
-Indonesian, ``94.23`` in English). Library errors keep their English messages; only the
-command's own labels and sentences are translated.
+Indonesian, ``94.23`` in English). Rule-file problems and argparse's own words come from
+the gettext catalogues of :mod:`spmkit.translation`; :class:`Bilingual` and
+:data:`Language` live there and are re-exported here.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, Literal, Self, TypeAlias
+from typing import Final
 
 from spmkit.evaluation.results import Status
 from spmkit.rulesets.model import RuleSet
+from spmkit.translation import Bilingual, Language, in_language
 
 __all__ = [
     "CATALOGUE",
@@ -29,9 +31,6 @@ __all__ = [
     "plain_number",
     "status_label",
 ]
-
-Language: TypeAlias = Literal["id", "en"]
-"""A language of the command's output: ``"id"`` (Bahasa Indonesia) or ``"en"``."""
 
 LANGUAGES: Final[tuple[Language, ...]] = ("id", "en")
 
@@ -95,6 +94,7 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "verification.primary": "primary (checked against the regulation's text)",
         "verification.secondary": "secondary (from a document quoting the regulation)",
         "verification.unverified": "unverified",
+        "note": "note",
     },
     "id": {
         "status.met": "tercapai",
@@ -159,6 +159,7 @@ CATALOGUE: Final[dict[Language, dict[str, str]]] = {
         "verification.primary": "primer (dicocokkan dengan teks peraturan)",
         "verification.secondary": "sekunder (dari dokumen yang mengutip peraturan)",
         "verification.unverified": "belum diverifikasi",
+        "note": "catatan",
     },
 }
 
@@ -219,38 +220,6 @@ def plain_number(value: float | Fraction, lang: Language, decimals: int = 2) -> 
     if lang == "id":
         return text.translate(str.maketrans(",.", ".,"))
     return text
-
-
-class Bilingual(str):
-    """English text that also carries its Indonesian: ``str`` is English, as before.
-
-    Problems found in data files are built in both languages where they are found, so a
-    program comparing texts keeps working and a reader gets them in their language.
-
-    >>> text = Bilingual("row 5 refused", "baris 5 ditolak")
-    >>> text == "row 5 refused", text.in_lang("id")
-    (True, 'baris 5 ditolak')
-    """
-
-    __slots__ = ("indonesian",)
-    indonesian: str
-
-    def __new__(cls, english: str, indonesian: str) -> Self:  # noqa: D102
-        made = super().__new__(cls, english)
-        made.indonesian = indonesian
-        return made
-
-    def in_lang(self, lang: Language) -> str:
-        """The text in ``lang``."""
-        return self.indonesian if lang == "id" else str.__str__(self)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (Bilingual, (str.__str__(self), self.indonesian))
-
-
-def in_language(text: str, lang: Language) -> str:
-    """``text`` in ``lang`` when it is :class:`Bilingual`, else as it is."""
-    return text.in_lang(lang) if isinstance(text, Bilingual) else text
 
 
 _SEPARATORS: Final = str.maketrans(",.", ".,")

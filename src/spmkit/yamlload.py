@@ -18,6 +18,7 @@ import yaml
 
 from spmkit.errors import DataFileError, RuleSetError
 from spmkit.limits import decimal_problem, digits_text_problem, number_problem
+from spmkit.translation import tr
 
 __all__ = [
     "MAX_ALIASES",
@@ -55,12 +56,19 @@ class _StrictLoader(yaml.SafeLoader):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                msg = f"more than {MAX_ALIASES} YAML aliases (*name); write the values out"
+                msg = tr(
+                    "more than {limit} YAML aliases (*name); write the values out",
+                    limit=MAX_ALIASES,
+                )
                 raise yaml.YAMLError(f"{msg} (line {mark.line + 1})")
         self._nesting += 1
         if self._nesting > MAX_NESTING:
             mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            msg = f"YAML nested deeper than {MAX_NESTING} levels (line {mark.line + 1})"
+            msg = tr(
+                "YAML nested deeper than {limit} levels (line {value})",
+                limit=MAX_NESTING,
+                value=mark.line + 1,
+            )
             raise yaml.YAMLError(msg)
         try:
             return super().compose_node(parent, index)
@@ -76,7 +84,7 @@ class _StrictLoader(yaml.SafeLoader):
                 hash(key)
             except TypeError as exc:
                 line = key_node.start_mark.line + 1
-                msg = f"a mapping key must be plain text or a number (line {line})"
+                msg = tr("a mapping key must be plain text or a number (line {line})", line=line)
                 raise yaml.YAMLError(msg) from exc
             if key not in mapping:
                 mapping[key] = self.construct_object(value_node, deep=deep)
@@ -155,7 +163,7 @@ def _index(
         node, path = stack.pop()
         visited += 1
         if visited > MAX_NODES:
-            msg = f"more than {MAX_NODES} YAML nodes once aliases are expanded"
+            msg = tr("more than {limit} YAML nodes once aliases are expanded", limit=MAX_NODES)
             raise yaml.YAMLError(msg)
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
@@ -165,14 +173,21 @@ def _index(
                 line = key_node.start_mark.line + 1
                 sub = child_path(path, key)
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    msg = f"YAML merge keys ('<<') are not supported in {files}; write the keys out"
+                    msg = tr(
+                        "YAML merge keys ('<<') are not supported in {files}; write the keys out",
+                        files=files,
+                    )
                     problems.append(RuleSetError(msg, file=file, line=line, path=sub))
                     continue
                 if key in seen:
                     problems.append(
                         RuleSetError(
-                            f"duplicate key {key!r} (first at line {seen[key]}); "
-                            "YAML keeps only one of them, so remove or rename one",
+                            tr(
+                                "duplicate key {key!r} (first at line {seen}); YAML keeps only "
+                                "one of them, so remove or rename one",
+                                key=key,
+                                seen=seen[key],
+                            ),
                             file=file,
                             line=line,
                             path=sub,
@@ -192,25 +207,29 @@ def _first_line(error: BaseException) -> str:
 
 
 def read_yaml(
-    text: str, file: str | None = None, *, files: str = "rule files", allow_empty: bool = False
+    text: str, file: str | None = None, *, files: str | None = None, allow_empty: bool = False
 ) -> YamlDocument:
     """Read one YAML document strictly; raise :class:`RuleSetError` if it cannot be read.
 
     Duplicate keys do not raise: they are returned in ``problems`` so the caller can
     report them together with the rule set's other problems. ``files`` names what is
-    read in messages; ``allow_empty`` reads an empty document as None.
+    read in messages (rule files by default); ``allow_empty`` reads an empty document as
+    None.
     """
+    files = tr("rule files") if files is None else files
     try:
         # The reader checks characters when it is built, so it is built inside the try.
         loader = _StrictLoader(text)
     except yaml.YAMLError as exc:
-        raise RuleSetError(f"not valid YAML: {_first_line(exc)}", file=file) from exc
+        raise RuleSetError(
+            tr("not valid YAML: {first_line}", first_line=_first_line(exc)), file=file
+        ) from exc
     try:
         root = loader.get_single_node()
         if root is None:
             if allow_empty:
                 return YamlDocument(None, {}, ())
-            raise RuleSetError("the file is empty; a rule set is a YAML mapping", file=file)
+            raise RuleSetError(tr("the file is empty; a rule set is a YAML mapping"), file=file)
         lines, problems = _index(root, file, files)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
@@ -218,10 +237,18 @@ def read_yaml(
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
         if "could not determine a constructor" in problem:
-            problem = f"{problem}; {files} may use only plain YAML (no !!python or other tags)"
-        raise RuleSetError(f"not valid YAML: {problem}", file=file, line=line) from exc
+            problem = tr(
+                "{problem}; {files} may use only plain YAML (no !!python or other tags)",
+                problem=problem,
+                files=files,
+            )
+        raise RuleSetError(
+            tr("not valid YAML: {problem}", problem=problem), file=file, line=line
+        ) from exc
     except yaml.YAMLError as exc:
-        raise RuleSetError(f"not valid YAML: {_first_line(exc)}", file=file) from exc
+        raise RuleSetError(
+            tr("not valid YAML: {first_line}", first_line=_first_line(exc)), file=file
+        ) from exc
     finally:
         if "loader" in locals():
             loader.dispose()
@@ -239,7 +266,7 @@ def read_data_yaml(text: str, source: str) -> Any:  # noqa: ANN401 - whatever th
         DataFileError: every problem of the file, each with its line.
     """
     try:
-        document = read_yaml(text, source, files="data files", allow_empty=True)
+        document = read_yaml(text, source, files=tr("data files"), allow_empty=True)
     except RuleSetError as exc:
         raise DataFileError(source, [_data_problem(exc)]) from None
     if document.problems:
@@ -248,6 +275,7 @@ def read_data_yaml(text: str, source: str) -> Any:  # noqa: ANN401 - whatever th
 
 
 def _data_problem(error: RuleSetError) -> str:
-    where = "" if error.line is None else f"line {error.line}: "
     path = "" if error.path == "$" else f"{error.path}: "
-    return f"{where}{path}{error.message}"
+    if error.line is None:
+        return tr("{path}{message}", path=path, message=error.message)
+    return tr("line {line}: {path}{message}", line=error.line, path=path, message=error.message)

@@ -30,6 +30,7 @@ import attrs
 from spmkit.errors import ExpressionLimitError, ExpressionSyntaxError
 from spmkit.language.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
 from spmkit.limits import MAX_DIGITS
+from spmkit.translation import tr
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "height", "parse_expression"]
 
@@ -59,7 +60,7 @@ _TOKEN: Final = re.compile(
     re.VERBOSE,
 )
 
-_START_OF_OPERAND: Final = "a number, an input name, '@indicator', a function call, '-' or '('"
+_START_OF_OPERAND: Final = tr("a number, an input name, '@indicator', a function call, '-' or '('")
 
 
 @attrs.frozen
@@ -75,7 +76,7 @@ class _Token:
 
 def _describe(token: _Token) -> str:
     if token.kind == "end":
-        return "end of expression"
+        return tr("end of expression")
     return f"{token.text!r}"
 
 
@@ -87,13 +88,13 @@ def _tokenize(text: str) -> list[_Token]:
         if match is None:
             char = text[position]
             if char == "@":
-                problem = "'@' must be followed by an indicator id such as @I.1"
+                problem = tr("'@' must be followed by an indicator id such as @I.1")
             elif char in "'\"":
-                problem = "quotes are not part of the expression language"
+                problem = tr("quotes are not part of the expression language")
             elif char == "%":
-                problem = "'%' is not an operator; the percentage is the indicator's factor"
+                problem = tr("'%' is not an operator; the percentage is the indicator's factor")
             else:
-                problem = f"unexpected character {char!r}"
+                problem = tr("unexpected character {char!r}", char=char)
             raise ExpressionSyntaxError(text, position, problem, _START_OF_OPERAND)
         kind = match.lastgroup
         assert kind is not None  # noqa: S101 - every alternative is a named group
@@ -127,20 +128,20 @@ class _Parser:
         self, token: _Token, expected: str, problem: str | None = None
     ) -> ExpressionSyntaxError:
         if problem is None:
-            problem = f"unexpected {_describe(token)}"
+            problem = tr("unexpected {token}", token=_describe(token))
         return ExpressionSyntaxError(self.text, token.start, problem, expected)
 
     def count(self) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise ExpressionLimitError("node count", MAX_NODES, self.nodes)
+            raise ExpressionLimitError(tr("node count"), MAX_NODES, self.nodes)
 
     def nest(self) -> None:
         # Every recursion of the parser (parentheses, calls, unary minus) goes through
         # here, so the Python stack stays bounded whatever the text.
         self.nesting += 1
         if self.nesting > MAX_DEPTH:
-            raise ExpressionLimitError("nesting depth", MAX_DEPTH, self.nesting)
+            raise ExpressionLimitError(tr("nesting depth"), MAX_DEPTH, self.nesting)
 
     def expression(self) -> Expression:
         left = self.term()
@@ -177,7 +178,7 @@ class _Parser:
             self.count()
             digits = len(token.text) - ("." in token.text)
             if digits > MAX_DIGITS:
-                raise ExpressionLimitError("number length in digits", MAX_DIGITS, digits)
+                raise ExpressionLimitError(tr("number length in digits"), MAX_DIGITS, digits)
             return Number(Fraction(token.text), span=(token.start, token.end))
         if token.kind == "ref":
             self.count()
@@ -199,7 +200,7 @@ class _Parser:
             self.nesting -= 1
             closing = self.advance()
             if closing.kind != "rparen":
-                raise self.fail(closing, "')' or an operator (+ - * /)")
+                raise self.fail(closing, tr("')' or an operator (+ - * /)"))
             return inner
         raise self.fail(token, _START_OF_OPERAND)
 
@@ -208,12 +209,14 @@ class _Parser:
             raise ExpressionSyntaxError(
                 self.text,
                 name.start,
-                f"unknown function {name.text!r}",
-                f"one of {', '.join(sorted(FUNCTIONS))}",
+                tr("unknown function {name!r}", name=name.text),
+                tr("one of {names}", names=", ".join(sorted(FUNCTIONS))),
             )
         self.advance()  # "("
         if self.current.kind == "rparen":
-            raise self.fail(self.current, _START_OF_OPERAND, f"{name.text}() needs an argument")
+            raise self.fail(
+                self.current, _START_OF_OPERAND, tr("{name}() needs an argument", name=name.text)
+            )
         self.count()
         self.nest()
         args = [self.expression()]
@@ -223,7 +226,7 @@ class _Parser:
         self.nesting -= 1
         closing = self.advance()
         if closing.kind != "rparen":
-            raise self.fail(closing, "',' or ')'")
+            raise self.fail(closing, tr("',' or ')'"))
         return Call(name.text, tuple(args), span=(name.start, closing.end))
 
 
@@ -268,10 +271,10 @@ def parse_expression(text: str) -> Expression:
         msg = f"an expression must be text (got {text!r})"
         raise TypeError(msg)
     if len(text) > MAX_LENGTH:
-        raise ExpressionLimitError("length in characters", MAX_LENGTH, len(text))
+        raise ExpressionLimitError(tr("length in characters"), MAX_LENGTH, len(text))
     parser = _Parser(text)
     if parser.current.kind == "end":
-        raise ExpressionSyntaxError(text, 0, "empty expression", _START_OF_OPERAND)
+        raise ExpressionSyntaxError(text, 0, tr("empty expression"), _START_OF_OPERAND)
     tree = parser.expression()
     if parser.current.kind != "end":
         token = parser.current
@@ -281,5 +284,5 @@ def parse_expression(text: str) -> Expression:
         raise parser.fail(token, expected)
     depth = height(tree)
     if depth > MAX_DEPTH:
-        raise ExpressionLimitError("nesting depth", MAX_DEPTH, depth)
+        raise ExpressionLimitError(tr("nesting depth"), MAX_DEPTH, depth)
     return tree

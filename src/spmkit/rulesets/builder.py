@@ -97,6 +97,7 @@ from spmkit.rulesets.timekeys import (
     read_sector,
     read_supersedes,
 )
+from spmkit.translation import Bilingual, tr
 from spmkit.yamlload import YamlDocument, child_path
 
 __all__ = ["build_overlay", "build_rule_set"]
@@ -163,27 +164,35 @@ class _Builder:
             return None  # the key holding it is reported missing by the caller's mapping()
         if not isinstance(value, dict):
             # A whole file that is one string is not shown: it may be any file at all.
-            got = (
-                f"text of {len(value):,} characters"
-                if path == "$" and isinstance(value, str)
-                else _kind(value)
-            )
-            self.problem(path, f"{what} must be a mapping (got {got})")
+            got = _text_of(value) if path == "$" and isinstance(value, str) else _kind(value)
+            self.problem(path, tr("{what} must be a mapping (got {got})", what=what, got=got))
             return None
         for key in value:
             if key not in keys:
                 allowed = ", ".join(sorted(keys))
                 self.problem(
                     child_path(path, key),
-                    f"unknown key {key!r} in {what}; allowed keys are: {allowed}",
+                    tr(
+                        "unknown key {key!r} in {what}; allowed keys are: {allowed}",
+                        key=key,
+                        what=what,
+                        allowed=allowed,
+                    ),
                 )
         missing = [k for k, required in keys.items() if required and k not in value]
         if missing:
-            self.problem(path, f"{what} is missing required key(s): {', '.join(missing)}")
+            self.problem(
+                path,
+                tr(
+                    "{what} is missing required key(s): {items}",
+                    what=what,
+                    items=", ".join(missing),
+                ),
+            )
         empty = [k for k, required in keys.items() if required and k in value and value[k] is None]
         for key in empty:
             if key not in NULLABLE:
-                self.problem(child_path(path, key), f"{key!r} must not be empty")
+                self.problem(child_path(path, key), tr("{key!r} must not be empty", key=key))
         return value
 
     def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool) -> str | None:
@@ -192,7 +201,8 @@ class _Builder:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
             self.problem(
-                child_path(path, key), f"{key!r} must be non-empty text (got {_kind(value)})"
+                child_path(path, key),
+                tr("{key!r} must be non-empty text (got {kind})", key=key, kind=_kind(value)),
             )
             return None
         return value
@@ -203,7 +213,10 @@ class _Builder:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(sub, f"{key!r} must be a list of strings (got {_kind(value)})")
+            self.problem(
+                sub,
+                tr("{key!r} must be a list of strings (got {kind})", key=key, kind=_kind(value)),
+            )
             return ()
         return tuple(value)
 
@@ -211,10 +224,14 @@ class _Builder:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            self.problem(path, f"{what} must be a number (got {value!r})")
+            self.problem(
+                path, tr("{what} must be a number (got {value!r})", what=what, value=value)
+            )
             return None
         if isinstance(value, Decimal) and not value.is_finite():
-            self.problem(path, f"{what} must be a finite number (got {value})")
+            self.problem(
+                path, tr("{what} must be a finite number (got {value})", what=what, value=value)
+            )
             return None
         return Fraction(value)
 
@@ -222,7 +239,10 @@ class _Builder:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 1945 <= value <= 2100:
-            self.problem(path, f"{what} must be a year such as 2015 (got {value!r})")
+            self.problem(
+                path,
+                tr("{what} must be a year such as 2015 (got {value!r})", what=what, value=value),
+            )
             return None
         return value
 
@@ -232,20 +252,30 @@ class _Builder:
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.problem(path, f"must be an expression (got {_kind(value)})", indicator_id)
+            self.problem(
+                path, tr("must be an expression (got {kind})", kind=_kind(value)), indicator_id
+            )
             return None
         try:
             return parse_expression(value)
         except ExpressionSyntaxError as exc:
-            self.problem(path, f"invalid expression: {exc}", indicator_id)
+            self.problem(path, tr("invalid expression: {exc}", exc=exc), indicator_id)
         except ExpressionLimitError as exc:
-            self.problem(path, str(exc), indicator_id)
+            self.problem(path, tr("{exc}", exc=exc), indicator_id)
         return None
 
     def enum_value(self, value: object, path: str, allowed: tuple[str, ...], what: str) -> bool:
         if value not in allowed:
             options = ", ".join(repr(a) for a in allowed)
-            self.problem(path, f"{what} must be one of {options} (got {value!r})")
+            self.problem(
+                path,
+                tr(
+                    "{what} must be one of {options} (got {value!r})",
+                    what=what,
+                    options=options,
+                    value=value,
+                ),
+            )
             return False
         return True
 
@@ -263,17 +293,38 @@ class _Builder:
         if section is None:
             return result
         if not isinstance(section, dict):
-            self.problem(path, f"{key!r} must be a mapping of id to entry (got {_kind(section)})")
+            self.problem(
+                path,
+                tr(
+                    "{key!r} must be a mapping of id to entry (got {kind})",
+                    key=key,
+                    kind=_kind(section),
+                ),
+            )
             return result
         limit = SECTION_LIMITS.get(key)
         if limit is not None and len(section) > limit:
-            self.problem(path, f"{key!r} may have at most {limit} entries (got {len(section)})")
+            self.problem(
+                path,
+                tr(
+                    "{key!r} may have at most {limit} entries (got {count})",
+                    key=key,
+                    limit=limit,
+                    count=len(section),
+                ),
+            )
             return result
         for name, entry in section.items():
             sub = child_path(path, name)
             if not isinstance(name, str) or not pattern.match(name):
                 self.problem(
-                    sub, f"{name!r} is not a valid id for {key} (pattern {pattern.pattern})"
+                    sub,
+                    tr(
+                        "{name!r} is not a valid id for {key} (pattern {pattern})",
+                        name=name,
+                        key=key,
+                        pattern=pattern.pattern,
+                    ),
                 )
                 continue
             item = read_one(name, entry, sub)
@@ -283,18 +334,21 @@ class _Builder:
 
     def read_input(self, name: str, entry: Any, path: str) -> InputSpec | None:  # noqa: ANN401
         before = len(self.problems)  # a missing required key (mapping) stops the build too
-        data = self.mapping(entry, path, INPUT_KEYS, f"input {name!r}")
+        data = self.mapping(entry, path, INPUT_KEYS, tr("input {name!r}", name=name))
         if data is None:
             return None
         required = data.get("required", True)
         if not isinstance(required, bool):
             self.problem(
-                child_path(path, "required"), f"'required' must be true or false (got {required!r})"
+                child_path(path, "required"),
+                tr("'required' must be true or false (got {required!r})", required=required),
             )
         optional: dict[str, Any] = {}
         for key, field in (("default", "default"), ("min", "minimum"), ("max", "maximum")):
             if key in data:
-                optional[field] = self.number(data[key], child_path(path, key), f"{key!r}")
+                optional[field] = self.number(
+                    data[key], child_path(path, key), tr("{key!r}", key=key)
+                )
         for key in ("kind", "aggregate"):  # judged by the model
             if key in data:
                 optional[key] = data[key]
@@ -317,7 +371,7 @@ class _Builder:
         )
 
     def read_service_type(self, sid: str, entry: Any, path: str) -> ServiceType | None:  # noqa: ANN401
-        data = self.mapping(entry, path, SERVICE_TYPE_KEYS, f"service type {sid!r}")
+        data = self.mapping(entry, path, SERVICE_TYPE_KEYS, tr("service type {sid!r}", sid=sid))
         if data is None:
             return None
         name = self.text(data, "name", path, required=True)
@@ -328,10 +382,10 @@ class _Builder:
         )
 
     def read_target(self, value: object, path: str) -> Target | None:
-        data = self.mapping(value, path, TARGET_KEYS, "target")
+        data = self.mapping(value, path, TARGET_KEYS, tr("target"))
         if data is None or "op" not in data or "value" not in data:
             return None
-        number = self.number(data["value"], child_path(path, "value"), "target 'value'")
+        number = self.number(data["value"], child_path(path, "value"), tr("target 'value'"))
         unit = self.text(data, "unit", path, required=False)
         phasing = read_phasing(self, data, path)
         if number is None or phasing is None:
@@ -353,14 +407,14 @@ class _Builder:
         if coverage is not None and not isinstance(coverage, bool):
             self.problem(
                 child_path(path, "coverage"),
-                f"'coverage' must be true or false (got {coverage!r})",
+                tr("'coverage' must be true or false (got {coverage!r})", coverage=coverage),
                 iid,
             )
             return None
         return coverage
 
     def read_units(self, value: object, path: str) -> UnitAcceptance | None:
-        data = self.mapping(value, path, UNITS_KEYS, "'units'")
+        data = self.mapping(value, path, UNITS_KEYS, tr("'units'"))
         if data is None:
             return None
         accept = self.text(data, "accept", path, required=True)
@@ -372,14 +426,14 @@ class _Builder:
     def read_source(self, value: object, path: str) -> Source | None:
         if isinstance(value, str) and value.strip():
             return Source(ref=value)
-        data = self.mapping(value, path, SOURCE_KEYS, "source")
+        data = self.mapping(value, path, SOURCE_KEYS, tr("source"))
         if data is None:
             return None
         ref = self.text(data, "ref", path, required=True)
         verification = data.get("verification", "unverified")
         values = tuple(v.value for v in Verification)
         if not self.enum_value(
-            verification, child_path(path, "verification"), values, "'verification'"
+            verification, child_path(path, "verification"), values, tr("'verification'")
         ):
             return None
         if ref is None:
@@ -396,7 +450,7 @@ class _Builder:
     def read_sources(self, value: object, path: str) -> dict[str, Source]:
         """Read the per-value sources of an indicator (``target``, ``deadline``, ``formula``)."""
         keys = dict.fromkeys(PROVENANCE_FIELDS, False)
-        data = self.mapping(value, path, keys, "sources")
+        data = self.mapping(value, path, keys, tr("sources"))
         if data is None:
             return {}
         found: dict[str, Source] = {}
@@ -410,15 +464,17 @@ class _Builder:
     def read_bands(self, value: object, path: str) -> tuple[Band, ...]:
         """Read ``bands:``, a list from the top band down (checked by the rule set)."""
         if not isinstance(value, list):
-            self.problem(path, f"'bands' must be a list of bands (got {_kind(value)})")
+            self.problem(
+                path, tr("'bands' must be a list of bands (got {kind})", kind=_kind(value))
+            )
             return ()
         bands = []
         for position, entry in enumerate(value):
             sub = child_path(path, position)
-            data = self.mapping(entry, sub, BAND_KEYS, "a band")
+            data = self.mapping(entry, sub, BAND_KEYS, tr("a band"))
             if data is None:
                 if entry is None:
-                    self.problem(sub, "a band must be a mapping with 'label'")
+                    self.problem(sub, tr("a band must be a mapping with 'label'"))
                 continue
             label = self.text(data, "label", sub, required=True)
             bounds = {
@@ -435,23 +491,27 @@ class _Builder:
 
     def read_index(self, value: object, path: str) -> IndexSpec | None:
         """Read ``index: {weights: {id: weight}, missing: no_data|renormalise}``."""
-        data = self.mapping(value, path, INDEX_KEYS, "'index'")
+        data = self.mapping(value, path, INDEX_KEYS, tr("'index'"))
         if data is None or "weights" not in data:
             return None
         missing = data.get("missing", "no_data")
-        rule_ok = self.enum_value(missing, child_path(path, "missing"), MISSING_RULES, "'missing'")
+        rule_ok = self.enum_value(
+            missing, child_path(path, "missing"), MISSING_RULES, tr("'missing'")
+        )
         weights_path = child_path(path, "weights")
         raw = data["weights"]
         if not isinstance(raw, dict) or not raw:
-            self.problem(weights_path, f"'weights' must map indicator ids to weights ({raw!r})")
+            self.problem(
+                weights_path, tr("'weights' must map indicator ids to weights ({raw!r})", raw=raw)
+            )
             return None
         weights = {}
         for component, weight in raw.items():
             sub = child_path(weights_path, component)
             if not isinstance(component, str) or not INDICATOR_ID.match(component):
-                self.problem(sub, f"{component!r} is not an indicator id")
+                self.problem(sub, tr("{component!r} is not an indicator id", component=component))
                 continue
-            number = self.number(weight, sub, f"weight of {component!r}")
+            number = self.number(weight, sub, tr("weight of {component!r}", component=component))
             if number is not None:
                 weights[component] = number
         if len(weights) < len(raw) or not rule_ok:
@@ -466,8 +526,12 @@ class _Builder:
             if key in entry:
                 self.problem(
                     child_path(path, key),
-                    f"indicator {iid!r} is an index: its {key} is derived from 'index', "
-                    f"remove {key!r}",
+                    tr(
+                        "indicator {iid!r} is an index: its {key} is derived from 'index', "
+                        "remove {key!r}",
+                        iid=iid,
+                        key=key,
+                    ),
                     iid,
                 )
         spec = self.read_index(entry["index"], child_path(path, "index"))
@@ -481,10 +545,10 @@ class _Builder:
     def read_indicator(self, iid: str, entry: Any, path: str) -> Indicator | None:  # noqa: ANN401
         before = len(self.problems)
         entry, index = self.with_index(iid, entry, path)
-        data = self.mapping(entry, path, INDICATOR_KEYS, f"indicator {iid!r}")
+        data = self.mapping(entry, path, INDICATOR_KEYS, tr("indicator {iid!r}", iid=iid))
         if data is None:
             if entry is None:
-                self.problem(path, f"indicator {iid!r} is empty")
+                self.problem(path, tr("indicator {iid!r} is empty", iid=iid))
             return None
         name = self.text(data, "name", path, required=True)
         service_type = self.text(data, "service_type", path, required=True)
@@ -494,11 +558,11 @@ class _Builder:
         self.formulas[iid] = {part: e for part, e in parts.items() if e is not None}
         if service_type is not None:
             self.service_type_of[iid] = service_type
-        factor = self.number(data.get("factor"), child_path(path, "factor"), "'factor'")
+        factor = self.number(data.get("factor"), child_path(path, "factor"), tr("'factor'"))
         target = self.read_target(data.get("target"), child_path(path, "target"))
         deadline = data.get("deadline")
         if deadline is not None:
-            deadline = self.year(deadline, child_path(path, "deadline"), "'deadline'")
+            deadline = self.year(deadline, child_path(path, "deadline"), tr("'deadline'"))
         source = self.read_source(data.get("source"), child_path(path, "source"))
         sources = self.read_sources(data.get("sources"), child_path(path, "sources"))
         notes = self.text_list(data, "notes", path)
@@ -543,11 +607,13 @@ class _Builder:
 
     def read_jurisdiction(self, value: object) -> Jurisdiction | None:
         path = "$.jurisdiction"
-        data = self.mapping(value, path, JURISDICTION_KEYS, "jurisdiction")
+        data = self.mapping(value, path, JURISDICTION_KEYS, tr("jurisdiction"))
         if data is None:
             return None
         level = data.get("level")
-        if not self.enum_value(level, child_path(path, "level"), LEVELS, "jurisdiction 'level'"):
+        if not self.enum_value(
+            level, child_path(path, "level"), LEVELS, tr("jurisdiction 'level'")
+        ):
             return None
         name = self.text(data, "name", path, required=True)
         if name is None:
@@ -558,21 +624,24 @@ class _Builder:
 
     def read_legal_basis(self, value: object) -> LegalBasis | None:
         path = "$.legal_basis"
-        data = self.mapping(value, path, LEGAL_BASIS_KEYS, "legal_basis")
+        data = self.mapping(value, path, LEGAL_BASIS_KEYS, tr("legal_basis"))
         if data is None:
             return None
         number = data.get("number")
         if isinstance(number, int) and not isinstance(number, bool):
             number = str(number)
         if not isinstance(number, str):
-            self.problem(child_path(path, "number"), f"'number' must be text (got {number!r})")
+            self.problem(
+                child_path(path, "number"),
+                tr("'number' must be text (got {number!r})", number=number),
+            )
             number = None
-        year = self.year(data.get("year"), child_path(path, "year"), "'year'")
+        year = self.year(data.get("year"), child_path(path, "year"), tr("'year'"))
         enacted = data.get("enacted")
         if enacted is not None and not isinstance(enacted, dt.date):
             self.problem(
                 child_path(path, "enacted"),
-                f"'enacted' must be a date YYYY-MM-DD (got {enacted!r})",
+                tr("'enacted' must be a date YYYY-MM-DD (got {enacted!r})", enacted=enacted),
             )
             enacted = None
         instrument = self.text(data, "instrument", path, required=True)
@@ -590,21 +659,33 @@ class _Builder:
 
     def rule_set(self) -> RuleSet | None:
         if self.document.data is None:
-            self.problem("$", "the document is empty (null); a rule set is a YAML mapping")
+            self.problem("$", tr("the document is empty (null); a rule set is a YAML mapping"))
             return None
-        data = self.mapping(self.document.data, "$", TOP_KEYS, "a rule set")
+        data = self.mapping(self.document.data, "$", TOP_KEYS, tr("a rule set"))
         if data is None:
             return None
         # `true == 1` in Python; the version is the number 1, not a boolean.
         if "spmkit" in data and not _is_format_version(data["spmkit"]):
             self.problem(
-                "$.spmkit", f"format version must be {FORMAT_VERSION} (got {data['spmkit']!r})"
+                "$.spmkit",
+                tr(
+                    "format version must be {version} (got {got!r})",
+                    version=FORMAT_VERSION,
+                    got=data["spmkit"],
+                ),
             )
         rule_set_id = data.get("id")
         if not isinstance(rule_set_id, str) or not RULE_SET_ID.match(rule_set_id):
-            self.problem("$.id", f"'id' must match {RULE_SET_ID.pattern} (got {rule_set_id!r})")
+            self.problem(
+                "$.id",
+                tr(
+                    "'id' must match {pattern} (got {rule_set_id!r})",
+                    pattern=RULE_SET_ID.pattern,
+                    rule_set_id=rule_set_id,
+                ),
+            )
         language = data.get("language")
-        self.enum_value(language, "$.language", LANGUAGES, "'language'")
+        self.enum_value(language, "$.language", LANGUAGES, tr("'language'"))
         title = self.text(data, "title", "$", required=True)
         jurisdiction = self.read_jurisdiction(data.get("jurisdiction"))
         legal_basis = self.read_legal_basis(data.get("legal_basis"))
@@ -669,13 +750,19 @@ def _keys(section: object) -> list[str]:
 
 def _kind(value: object) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return tr("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return tr("a list")
     if isinstance(value, str) and (len(value) > _SHOWN_TEXT or "\n" in value):
         # Never echo a whole document: it may be a file that is not a rule file at all.
-        return f"text of {len(value):,} characters"
+        return _text_of(value)
     return repr(value)
+
+
+def _text_of(value: str) -> str:
+    """``text of 1,234 characters``, the number grouped as each language groups it."""
+    count = f"{len(value):,}"
+    return tr("text of {count} characters", count=Bilingual(count, count.replace(",", ".")))
 
 
 _SHOWN_TEXT: Final = 60
@@ -691,7 +778,7 @@ def build_rule_set(document: YamlDocument, file: str | None) -> RuleSet:
     builder = _Builder(document, file)
     rule_set = builder.rule_set()
     if builder.problems or rule_set is None:
-        msg = f"rule set {file or '<text>'} is invalid"
+        msg = tr("rule set {file} is invalid", file=file or "<text>")
         raise RuleSetInvalid(msg, builder.problems)
     return rule_set
 
@@ -748,8 +835,11 @@ class _OverlayBuilder:
         if "index" in data:
             self.problem(
                 child_path(path, "index"),
-                f"an override cannot change 'index' of {iid!r}; drop the indicator and add "
-                "a new one with its own id",
+                tr(
+                    "an override cannot change 'index' of {iid!r}; drop the indicator and "
+                    "add a new one with its own id",
+                    iid=iid,
+                ),
                 iid,
             )
         if "bands" in data:
@@ -774,15 +864,17 @@ class _OverlayBuilder:
     ) -> Indicator | None:
         iid = base.id
         reader = self.reader
-        data = reader.mapping(entry, path, OVERRIDE_KEYS, f"override of indicator {iid!r}")
+        data = reader.mapping(
+            entry, path, OVERRIDE_KEYS, tr("override of indicator {iid!r}", iid=iid)
+        )
         if data is None:
             if entry is None:
-                self.problem(path, f"override of indicator {iid!r} is empty", iid)
+                self.problem(path, tr("override of indicator {iid!r} is empty", iid=iid), iid)
             return None
         before = len(reader.problems)
         for key in NOT_NULL_IN_OVERRIDE:
             if key in data and data[key] is None:
-                self.problem(child_path(path, key), f"{key!r} must not be empty", iid)
+                self.problem(child_path(path, key), tr("{key!r} must not be empty", key=key), iid)
         changes: dict[str, Any] = {}
         for key in ("name", "name_en", "service_type"):
             if key in data:
@@ -792,13 +884,13 @@ class _OverlayBuilder:
                 changes[key] = reader.expression(data[key], child_path(path, key), iid)
         if "factor" in data:
             changes["factor"] = reader.number(
-                data["factor"], child_path(path, "factor"), "'factor'"
+                data["factor"], child_path(path, "factor"), tr("'factor'")
             )
         if "target" in data:
             changes["target"] = reader.read_target(data["target"], child_path(path, "target"))
         if "deadline" in data:
             deadline_path = child_path(path, "deadline")
-            changes["deadline"] = reader.year(data["deadline"], deadline_path, "'deadline'")
+            changes["deadline"] = reader.year(data["deadline"], deadline_path, tr("'deadline'"))
         if "notes" in data:
             changes["notes"] = reader.text_list(data, "notes", path)
         if "coverage" in data:
@@ -824,9 +916,14 @@ class _OverlayBuilder:
                 changed = ", ".join(key for key in keys if key in data)
                 self.problem(
                     path,
-                    f"override of indicator {iid!r} changes {changed} but cites no source "
-                    f"for it; add 'source' (the row in this rule set's instrument) or "
-                    f"'sources: {{{field}: ...}}'",
+                    tr(
+                        "override of indicator {iid!r} changes {changed} but cites no source "
+                        "for it; add 'source' (the row in this rule set's instrument) or "
+                        "'sources: {{{field}: ...}}'",
+                        iid=iid,
+                        changed=changed,
+                        field=field,
+                    ),
                     iid,
                 )
             else:
@@ -850,7 +947,10 @@ class _OverlayBuilder:
             after = entry.pop("after", None)
         indicator = self.reader.read_indicator(iid, entry, path)
         if after is not None and not isinstance(after, str):
-            self.problem(child_path(path, "after"), f"'after' must be an indicator id ({after!r})")
+            self.problem(
+                child_path(path, "after"),
+                tr("'after' must be an indicator id ({after!r})", after=after),
+            )
             return None
         if indicator is None:
             return None
@@ -860,14 +960,20 @@ class _OverlayBuilder:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem("$.drop", f"'drop' must be a list of indicator ids (got {value!r})")
+            self.problem(
+                "$.drop", tr("'drop' must be a list of indicator ids (got {value!r})", value=value)
+            )
             return []
         for position, iid in enumerate(value):
             if iid not in self.base_indicators:
                 self.problem(
                     child_path("$.drop", position),
-                    f"cannot drop {iid!r}: rule set {self.base.id!r} has no such indicator; "
-                    f"{suggest(iid, self.base_indicators)}",
+                    tr(
+                        "cannot drop {iid!r}: rule set {id!r} has no such indicator; {suggest}",
+                        iid=iid,
+                        id=self.base.id,
+                        suggest=suggest(iid, self.base_indicators),
+                    ),
                 )
         return [iid for iid in value if iid in self.base_indicators]
 
@@ -879,7 +985,9 @@ class _OverlayBuilder:
 
         def read_one(iid: str, entry: object, path: str) -> None:
             if iid in drop:
-                self.problem(path, f"indicator {iid!r} is both dropped and overridden", iid)
+                self.problem(
+                    path, tr("indicator {iid!r} is both dropped and overridden", iid=iid), iid
+                )
             elif iid in resolved:
                 found = self.override(resolved[iid], entry, path, origin)
                 if found is not None:
@@ -899,8 +1007,12 @@ class _OverlayBuilder:
             if after not in order:
                 self.problem(
                     child_path(child_path("$.indicators", iid), "after"),
-                    f"'after' must name an indicator of the resolved rule set (got {after!r}); "
-                    f"{suggest(after, order)}",
+                    tr(
+                        "'after' must name an indicator of the resolved rule set (got "
+                        "{after!r}); {suggest}",
+                        after=after,
+                        suggest=suggest(after, order),
+                    ),
                     iid,
                 )
                 order.append(iid)
@@ -926,18 +1038,30 @@ def build_overlay(
     """
     overlay = _OverlayBuilder(document, file, base, base_file)
     reader = overlay.reader
-    data = reader.mapping(document.data, "$", OVERLAY_KEYS, "an overlay")
+    data = reader.mapping(document.data, "$", OVERLAY_KEYS, tr("an overlay"))
     assert data is not None  # noqa: S101 - the caller saw a mapping with 'extends'
     if not _is_format_version(data.get("spmkit")):
         overlay.problem(
-            "$.spmkit", f"format version must be {FORMAT_VERSION} ({data.get('spmkit')!r})"
+            "$.spmkit",
+            tr(
+                "format version must be {version} ({got!r})",
+                version=FORMAT_VERSION,
+                got=data.get("spmkit"),
+            ),
         )
     rule_set_id = data.get("id")
     if not isinstance(rule_set_id, str) or not RULE_SET_ID.match(rule_set_id):
-        overlay.problem("$.id", f"'id' must match {RULE_SET_ID.pattern} (got {rule_set_id!r})")
+        overlay.problem(
+            "$.id",
+            tr(
+                "'id' must match {pattern} (got {rule_set_id!r})",
+                pattern=RULE_SET_ID.pattern,
+                rule_set_id=rule_set_id,
+            ),
+        )
         rule_set_id = "<overlay>"
     if "language" in data:
-        reader.enum_value(data["language"], "$.language", LANGUAGES, "'language'")
+        reader.enum_value(data["language"], "$.language", LANGUAGES, tr("'language'"))
     jurisdiction = base.jurisdiction
     if "jurisdiction" in data:
         jurisdiction = reader.read_jurisdiction(data["jurisdiction"]) or jurisdiction
@@ -995,5 +1119,5 @@ def build_overlay(
         )
         if rule_set is not None:
             return rule_set
-    msg = f"overlay {file or '<text>'} is invalid"
+    msg = tr("overlay {file} is invalid", file=file or "<text>")
     raise RuleSetInvalid(msg, reader.problems)

@@ -25,6 +25,7 @@ from spmkit.errors import RuleSetNotFoundError, SpmkitError, SpmkitWarning, Usag
 from spmkit.rulesets.installed import installed_rule_files
 from spmkit.rulesets.model import RuleSet, Verification
 from spmkit.rulesets.reader import load_rule_set, read_rule_file, shipped_rule_sets
+from spmkit.translation import tr
 
 __all__ = [
     "NATIONAL_LEVEL",
@@ -63,7 +64,7 @@ def day_of(on: dt.date | int) -> dt.date:
         return on
     if isinstance(on, int) and not isinstance(on, bool) and 1945 <= on <= 2100:
         return dt.date(on, 12, 31)
-    msg = f"'on' must be a date or a year such as 2013 (got {on!r})"
+    msg = tr("'on' must be a date or a year such as 2013 (got {on!r})", on=on)
     raise UsageError(msg)
 
 
@@ -275,14 +276,21 @@ def rule_set_for(
         return load_rule_set(path)
     shown = "; ".join(f"{r.id} ({r.validity()})" for r in records) or "none"
     if chosen:
-        msg = (
-            f"several rule sets of different sectors apply to {jurisdiction!r} on {day}: "
-            f"{', '.join(r.id for r in chosen)}; pass sector='kesehatan' (or another)"
+        msg = tr(
+            "several rule sets of different sectors apply to {jurisdiction!r} on "
+            "{day}: {items}; pass sector='kesehatan' (or another)",
+            jurisdiction=jurisdiction,
+            day=day,
+            items=", ".join(r.id for r in chosen),
         )
         raise RuleSetNotFoundError(msg, candidates=[r.id for r in chosen])
-    msg = (
-        f"no rule set applies to {jurisdiction!r} on {day}"
-        f"{'' if sector is None else f' in sector {sector!r}'}; rule sets for it: {shown}. "
-        "Load one by id with spmkit.load_rule_set, or add in_force to its file"
+    msg = tr(
+        "no rule set applies to {jurisdiction!r} on {day}{sector}; rule sets "
+        "for it: {shown}. Load one by id with spmkit.load_rule_set, or add "
+        "in_force to its file",
+        jurisdiction=jurisdiction,
+        day=day,
+        sector="" if sector is None else tr(" in sector {sector!r}", sector=sector),
+        shown=shown,
     )
     raise RuleSetNotFoundError(msg, candidates=[r.id for r in records])

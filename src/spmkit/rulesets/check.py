@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
 from spmkit.errors import CycleError, RuleSetError, UnknownNameError
+from spmkit.translation import tr
 
 if TYPE_CHECKING:
     from spmkit.language.expr import Expression
@@ -34,11 +35,11 @@ def suggest(name: str, known: Iterable[object]) -> str:
     names = sorted(str(k) for k in known)
     close = difflib.get_close_matches(name, names, n=1)
     if close:
-        return f"did you mean {close[0]!r}?"
+        return tr("did you mean {name!r}?", name=close[0])
     if not names:
-        return "none are declared"
+        return tr("none are declared")
     shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-    return f"declared: {shown}"
+    return tr("declared: {shown}", shown=shown)
 
 
 CHECK_EVENT: Final = "spmkit.rulesets.check"
@@ -130,8 +131,11 @@ def check_references(
         if service_type not in service_types:
             problems.append(
                 UnknownNameError(
-                    f"unknown service type {service_type!r}; "
-                    f"{suggest(service_type, service_types)}",
+                    tr(
+                        "unknown service type {service_type!r}; {suggest}",
+                        service_type=service_type,
+                        suggest=suggest(service_type, service_types),
+                    ),
                     path=f"$.indicators[{indicator_id!r}].service_type",
                     indicator_id=indicator_id,
                 )
@@ -141,7 +145,11 @@ def check_references(
             path = f"$.indicators[{indicator_id!r}].{part}"
             problems.extend(
                 UnknownNameError(
-                    f"unknown input {name!r}; {suggest(name, inputs)}",
+                    tr(
+                        "unknown input {name!r}; {suggest}",
+                        name=name,
+                        suggest=suggest(name, inputs),
+                    ),
                     path=path,
                     indicator_id=indicator_id,
                 )
@@ -149,7 +157,11 @@ def check_references(
             )
             problems.extend(
                 UnknownNameError(
-                    f"unknown indicator '@{ref}'; {suggest(ref, indicator_ids)}",
+                    tr(
+                        "unknown indicator '@{ref}'; {suggest}",
+                        ref=ref,
+                        suggest=suggest(ref, indicator_ids),
+                    ),
                     path=path,
                     indicator_id=indicator_id,
                 )
@@ -164,8 +176,10 @@ def check_references(
         first = cycle[0]
         problems.append(
             CycleError(
-                "indicators reference each other in a loop: "
-                + " -> ".join(f"@{i}" for i in (*cycle, first)),
+                tr(
+                    "indicators reference each other in a loop: {loop}",
+                    loop=" -> ".join(f"@{i}" for i in (*cycle, first)),
+                ),
                 path=f"$.indicators[{first!r}]",
                 indicator_id=first,
             )

@@ -50,6 +50,7 @@ from spmkit.rulesets.schema import (
     UNITS_KEYS,
 )
 from spmkit.rulesets.scoring import Band
+from spmkit.translation import tr
 
 __all__ = ["dump_rule_set", "without_origins"]
 
@@ -61,9 +62,10 @@ class _Dumper(yaml.SafeDumper):
 def _represent_fraction(dumper: yaml.SafeDumper, value: Fraction) -> yaml.ScalarNode:
     text = exact_decimal(value)
     if "/" in text:
-        msg = (
-            f"cannot write {value} exactly as a decimal number; rule files hold "
-            "numbers with a finite decimal expansion (e.g. 1.5, not 1/3)"
+        msg = tr(
+            "cannot write {value} exactly as a decimal number; rule files hold "
+            "numbers with a finite decimal expansion (e.g. 1.5, not 1/3)",
+            value=value,
         )
         raise RuleSetError(msg)
     tag = "tag:yaml.org,2002:int" if value.denominator == 1 else "tag:yaml.org,2002:float"
@@ -81,7 +83,7 @@ def _entry(keys: dict[str, bool], **values: object) -> dict[str, Any]:
     """
     unknown = set(values) - set(keys)
     if unknown:  # a writer bug, not a user error: the schema is the one list of keys
-        msg = f"keys {sorted(unknown)} are not in the rule-file format"
+        msg = tr("keys {keys} are not in the rule-file format", keys=sorted(unknown))
         raise AssertionError(msg)
     entry: dict[str, Any] = {}
     for key, required in keys.items():

@@ -23,6 +23,7 @@ from spmkit.errors import RuleSetError, RuleSetInvalid, UnknownUnitError, UsageE
 from spmkit.frozen import FrozenMap, as_tuple, freeze
 from spmkit.language.expr import Expression, exact_decimal, render
 from spmkit.rulesets.scoring import Band, IndexSpec
+from spmkit.translation import tr
 
 __all__ = [
     "AGGREGATIONS",
@@ -90,7 +91,7 @@ def _to_fraction(value: object, field: str) -> Fraction:
             return Fraction(value)
         except ValueError:
             pass
-    msg = f"{field!r} must be a finite number (got {value!r})"
+    msg = tr("{field!r} must be a finite number (got {value!r})", field=field, value=value)
     raise RuleSetError(msg, path=f"$.{field}")
 
 
@@ -127,7 +128,12 @@ def _one_of(
     def check(_instance: object, _attribute: object, value: object) -> None:
         if value not in options:
             allowed = ", ".join(repr(option) for option in options)
-            msg = f"{what} must be one of {allowed} (got {value!r})"
+            msg = tr(
+                "{what} must be one of {allowed} (got {value!r})",
+                what=what,
+                allowed=allowed,
+                value=value,
+            )
             raise RuleSetError(msg, path=f"$.{field}")
 
     return check
@@ -183,7 +189,11 @@ def _check_source_fields(
 ) -> None:
     unknown = sorted(set(value) - set(PROVENANCE_FIELDS))
     if unknown:
-        msg = f"sources may only be given for {', '.join(PROVENANCE_FIELDS)} (got {unknown})"
+        msg = tr(
+            "sources may only be given for {items} (got {unknown})",
+            items=", ".join(PROVENANCE_FIELDS),
+            unknown=unknown,
+        )
         raise RuleSetError(msg, path="$.sources")
 
 
@@ -216,7 +226,7 @@ class Target:
     ``value`` at the indicator's deadline (:meth:`Indicator.milestone`, docs/time.md).
     """
 
-    op: Comparator = attrs.field(validator=_one_of("target 'op'", "op", COMPARATORS))
+    op: Comparator = attrs.field(validator=_one_of(tr("target 'op'"), "op", COMPARATORS))
     value: Fraction = attrs.field(converter=_target_value)
     unit: str | None = None
     """The unit of ``value`` (``"case per 100000 person"``); None means the indicator's
@@ -265,7 +275,7 @@ def _input_kind(value: object) -> InputKind:
     if value in tuple(InputKind):
         return InputKind(str(value))
     allowed = ", ".join(repr(kind.value) for kind in InputKind)
-    msg = f"'kind' must be one of {allowed} (got {value!r})"
+    msg = tr("'kind' must be one of {allowed} (got {value!r})", allowed=allowed, value=value)
     raise RuleSetError(msg, path="$.kind")
 
 
@@ -296,7 +306,7 @@ class InputSpec:
     default: Fraction | None = attrs.field(default=None, converter=_default)
     description: str | None = None
     aggregate: Aggregation = attrs.field(
-        default="sum", validator=_one_of("'aggregate'", "aggregate", AGGREGATIONS)
+        default="sum", validator=_one_of(tr("'aggregate'"), "aggregate", AGGREGATIONS)
     )
     """How successive periods of one place combine (batch aggregation); ``sum`` by default."""
     kind: InputKind = attrs.field(
@@ -311,25 +321,26 @@ class InputSpec:
     @minimum.validator
     def _check_minimum(self, _attribute: object, value: Fraction | None) -> None:
         if value is not None and value < 0:
-            msg = f"'min' must be 0 or more (got {exact_decimal(value)})"
+            msg = tr("'min' must be 0 or more (got {got})", got=exact_decimal(value))
             raise RuleSetError(msg, path="$.min")
 
     @maximum.validator
     def _check_maximum(self, _attribute: object, value: Fraction | None) -> None:
         if value is not None and value < 0:
-            msg = f"'max' must be 0 or more (got {exact_decimal(value)})"
+            msg = tr("'max' must be 0 or more (got {got})", got=exact_decimal(value))
             raise RuleSetError(msg, path="$.max")
         if value is not None and self.minimum is not None and value < self.minimum:
-            msg = (
-                f"'max' {exact_decimal(value)} must not be below 'min' "
-                f"{exact_decimal(self.minimum)}"
+            msg = tr(
+                "'max' {got} must not be below 'min' {minimum}",
+                got=exact_decimal(value),
+                minimum=exact_decimal(self.minimum),
             )
             raise RuleSetError(msg, path="$.max")
 
     @default.validator
     def _check_default(self, _attribute: object, value: Fraction | None) -> None:
         if value is not None and self.required:
-            msg = "an input with a default must be declared 'required: false'"
+            msg = tr("an input with a default must be declared 'required: false'")
             raise RuleSetError(msg, path="$.default")
 
 
@@ -410,14 +421,21 @@ class Indicator:
         A value without a source of its own is cited by the indicator's ``source``.
         """
         if field not in PROVENANCE_FIELDS:
-            msg = f"field must be one of {', '.join(PROVENANCE_FIELDS)} (got {field!r})"
+            msg = tr(
+                "field must be one of {items} (got {field!r})",
+                items=", ".join(PROVENANCE_FIELDS),
+                field=field,
+            )
             raise UsageError(msg)
         return self.sources.get(field, self.source)
 
     @factor.validator
     def _check_factor(self, _attribute: object, value: Fraction) -> None:
         if value <= 0:
-            msg = f"'factor' must be positive (got {exact_decimal(value)})"
+            msg = tr(
+                "'factor' must be positive (got {got})",
+                got=exact_decimal(value),
+            )
             raise RuleSetError(msg, path="$.factor", indicator_id=self.id)
 
     @property
@@ -441,7 +459,11 @@ class Indicator:
                 f"{render(self.numerator)} / {render(self.denominator)} "
                 f"x {exact_decimal(self.factor)}"
             )
-        msg = f"field must be one of {', '.join(PROVENANCE_FIELDS)} (got {field!r})"
+        msg = tr(
+            "field must be one of {items} (got {field!r})",
+            items=", ".join(PROVENANCE_FIELDS),
+            field=field,
+        )
         raise UsageError(msg)
 
 
@@ -521,7 +543,7 @@ class InForce:
     @end.validator
     def _check_order(self, _attribute: object, value: dt.date | None) -> None:
         if value is not None and value < self.start:
-            msg = f"'until' {value} is before 'from' {self.start}"
+            msg = tr("'until' {value} is before 'from' {start}", value=value, start=self.start)
             raise RuleSetError(msg, path="$.until")
 
     def covers(self, day: dt.date) -> bool:
@@ -561,7 +583,9 @@ class RuleSet:
     @small_denominator.validator
     def _check_small_denominator(self, _: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            msg = f"'small_denominator' must be a whole number, 1 or more (got {value!r})"
+            msg = tr(
+                "'small_denominator' must be a whole number, 1 or more (got {value!r})", value=value
+            )
             raise RuleSetError(msg, path="$.small_denominator")
 
     evaluation_order: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
@@ -582,7 +606,7 @@ class RuleSet:
 
         problems = check_rule_set(self)
         if problems:
-            msg = f"rule set {self.id!r} is invalid"
+            msg = tr("rule set {id!r} is invalid", id=self.id)
             raise RuleSetInvalid(msg, problems)
         object.__setattr__(self, "evaluation_order", evaluation_order(self.indicators))
 
@@ -611,7 +635,11 @@ class RuleSet:
         """
         levels = {level.value for level in Verification}
         if verification is not None and verification not in levels:
-            msg = f"verification must be one of {', '.join(sorted(levels))} (got {verification!r})"
+            msg = tr(
+                "verification must be one of {items} (got {verification!r})",
+                items=", ".join(sorted(levels)),
+                verification=verification,
+            )
             raise UsageError(msg)
         wanted = None if verification is None else Verification(verification)
         return tuple(

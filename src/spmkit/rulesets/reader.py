@@ -29,6 +29,7 @@ from spmkit.rulesets.builder import build_overlay, build_rule_set
 from spmkit.rulesets.installed import installed_rule_files
 from spmkit.rulesets.model import RuleSet
 from spmkit.rulesets.schema import FORMAT_VERSION, MAX_INDICATORS, MAX_INPUTS
+from spmkit.translation import tr
 from spmkit.yamlload import MAX_FILE_BYTES, YamlDocument, read_yaml
 
 __all__ = [
@@ -52,26 +53,37 @@ def _base_file(document: YamlDocument, file: str | None, chain: tuple[str, ...])
 
     def refuse(message: str, kind: type[RuleSetError] = RuleSetError) -> RuleSetInvalid:
         error = kind(message, file=file, line=line, path="$.extends")
-        return RuleSetInvalid(f"overlay {file or '<text>'} is invalid", [error])
+        return RuleSetInvalid(tr("overlay {file} is invalid", file=file or "<text>"), [error])
 
     if not isinstance(reference, str) or not reference.strip():
-        raise refuse(f"'extends' must be a rule-set id or a file path (got {reference!r})")
+        raise refuse(
+            tr(
+                "'extends' must be a rule-set id or a file path (got {reference!r})",
+                reference=reference,
+            )
+        )
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise refuse(
-            f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} overlays; "
-            "merge some of them (docs/semantics.md, Limits)"
+            tr(
+                "'extends' chain is longer than {limit} overlays; merge "
+                "some of them (docs/semantics.md, Limits)",
+                limit=MAX_EXTENDS_DEPTH,
+            )
         )
     here = Path(file).resolve().parent if file is not None else None
     try:
         path = _confined(reference, here)
     except RuleSetNotFoundError as exc:
-        raise refuse(str(exc)) from None
+        raise refuse(exc.message) from None
     key = str(path.resolve())
     if key in chain:
         loop = [Path(step).name for step in chain[chain.index(key) :]] + [path.name]
         raise refuse(
-            f"'extends' makes a cycle: {' -> '.join(loop)}; a rule set cannot extend "
-            "itself, directly or through others",
+            tr(
+                "'extends' makes a cycle: {items}; a rule set cannot extend itself, "
+                "directly or through others",
+                items=" -> ".join(loop),
+            ),
             ExtendsCycleError,
         )
     return path
@@ -87,7 +99,7 @@ def _confined(reference: str, here: Path | None) -> Path:
     try:
         candidate = (here / reference if here is not None else Path(reference)).resolve()
         is_file = candidate.is_file()
-    except OSError:  # a name too long for the file system, say
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         is_file = False
     if is_file and (
         (here is not None and candidate.is_relative_to(here))
@@ -96,11 +108,19 @@ def _confined(reference: str, here: Path | None) -> Path:
         return candidate
     if reference in shipped:
         return shipped[reference]
-    where = f"a file under {here}" if here is not None else "a file (text has no directory)"
+    where = (
+        tr("a file under {directory}", directory=here)
+        if here is not None
+        else tr("a file (text has no directory)")
+    )
     known = ", ".join(sorted(shipped)) or "none"
-    msg = (
-        f"no rule set {reference[:100]!r}: 'extends' names a shipped rule set id ({known}) or "
-        f"{where}; a base elsewhere must be copied beside the overlay"
+    msg = tr(
+        "no rule set {reference!r}: 'extends' names a shipped rule set id "
+        "({known}) or {where}; a base elsewhere must be copied beside the "
+        "overlay",
+        reference=reference[:100],
+        known=known,
+        where=where,
     )
     raise RuleSetNotFoundError(msg)
 
@@ -114,7 +134,7 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
     try:
         document = read_yaml(text, file)
     except RuleSetError as exc:
-        msg = f"cannot read rule set {file or '<text>'}"
+        msg = tr("cannot read rule set {file}", file=file or "<text>")
         raise RuleSetInvalid(msg, [exc]) from None
     if not (isinstance(document.data, dict) and "extends" in document.data):
         return build_rule_set(document, file)
@@ -190,7 +210,11 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
         path = shipped[source]
     if not path.is_file():
         known = ", ".join(sorted(shipped)) or "none"
-        msg = f"no rule set {str(source)!r}: not a shipped rule set id ({known}) nor a file"
+        msg = tr(
+            "no rule set {source!r}: not a shipped rule set id ({known}) nor a file",
+            source=str(source),
+            known=known,
+        )
         raise RuleSetNotFoundError(msg)
     return path
 
@@ -200,20 +224,29 @@ def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         error = RuleSetError(
-            f"file is {size} bytes; rule files may be at most {MAX_FILE_BYTES}", file=str(path)
+            tr(
+                "file is {size} bytes; rule files may be at most {limit}",
+                size=size,
+                limit=MAX_FILE_BYTES,
+            ),
+            file=str(path),
         )
-        raise RuleSetInvalid(f"cannot read rule set {path}", [error])
+        raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         error = RuleSetError(
-            f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start} cannot be "
-            "decoded; save the file as UTF-8",
+            tr(
+                "not UTF-8 text: byte {byte:#04x} at offset {start} cannot be decoded; "
+                "save the file as UTF-8",
+                byte=raw[exc.start],
+                start=exc.start,
+            ),
             file=str(path),
             line=raw.count(b"\n", 0, exc.start) + 1,
         )
-        raise RuleSetInvalid(f"cannot read rule set {path}", [error]) from None
+        raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error]) from None
     key = (str(path.resolve()), chain, hashlib.blake2b(raw, digest_size=16).digest())
     with _CACHE_LOCK:
         cached = _LOADED.get(key)

@@ -30,6 +30,7 @@ import attrs
 from spmkit.errors import RuleSetError
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.language.expr import BinOp, Call, Expression, Number, Ref, exact_decimal
+from spmkit.translation import tr
 from spmkit.yamlload import child_path
 
 if TYPE_CHECKING:
@@ -214,47 +215,77 @@ def _check_bands(indicator_id: str, bands: Sequence[Band]) -> list[RuleSetError]
         )
 
     if len(bands) < 2:
-        problem(None, "'bands' needs at least two bands: one with a threshold, then the rest")
+        problem(None, tr("'bands' needs at least two bands: one with a threshold, then the rest"))
         return problems
     if len(bands) > MAX_BANDS:
-        problem(None, f"'bands' may have at most {MAX_BANDS} bands (got {len(bands)})")
+        problem(
+            None,
+            tr(
+                "'bands' may have at most {limit} bands (got {count})",
+                limit=MAX_BANDS,
+                count=len(bands),
+            ),
+        )
         return problems
     higher = bands[0].at_least is not None
     sign = "at_least" if higher else "at_most"
     for position, band in enumerate(bands):
         last = position == len(bands) - 1
         if band.at_least is not None and band.at_most is not None:
-            problem(position, f"band {band.label!r} gives both 'at_least' and 'at_most'; keep one")
+            problem(
+                position,
+                tr(
+                    "band {label!r} gives both 'at_least' and 'at_most'; keep one", label=band.label
+                ),
+            )
         elif last and band.threshold is not None:
             problem(
                 position,
-                f"the last band ({band.label!r}) takes every value the bands above do not, "
-                f"so it has no threshold; remove {sign!r} or add a band after it",
+                tr(
+                    "the last band ({label!r}) takes every value the bands above do not, "
+                    "so it has no threshold; remove {sign!r} or add a band after it",
+                    label=band.label,
+                    sign=sign,
+                ),
             )
         elif not last and band.threshold is None:
             problem(
                 position,
-                f"band {band.label!r} has no threshold, so the bands after it could never "
-                f"be reached; give it {sign!r} or make it the last band",
+                tr(
+                    "band {label!r} has no threshold, so the bands after it could never be "
+                    "reached; give it {sign!r} or make it the last band",
+                    label=band.label,
+                    sign=sign,
+                ),
             )
         elif not last and (band.at_least is not None) != higher:
             problem(
                 position,
-                f"band {band.label!r} mixes forms: the first band uses {sign!r}, "
-                "so every band with a threshold must",
+                tr(
+                    "band {label!r} mixes forms: the first band uses {sign!r}, so every "
+                    "band with a threshold must",
+                    label=band.label,
+                    sign=sign,
+                ),
             )
         if (band.below is not None and not higher) or (band.above is not None and higher):
             problem(
                 position,
-                f"band {band.label!r}: 'below' goes with 'at_least' bands, 'above' with "
-                "'at_most' bands",
+                tr(
+                    "band {label!r}: 'below' goes with 'at_least' bands, 'above' with "
+                    "'at_most' bands",
+                    label=band.label,
+                ),
             )
     if problems:
         return problems
     labels = [band.label for band in bands]
     for position, label in enumerate(labels):
         if label in labels[:position]:
-            problem(position, f"band label {label!r} is used twice; labels must be unique")
+            problem(
+                position,
+                tr("band label {label!r} is used twice; labels must be unique", label=label),
+            )
     for position in range(1, len(bands)):
         upper, band = bands[position - 1], bands[position]
         limit = upper.threshold
@@ -262,12 +293,20 @@ def _check_bands(indicator_id: str, bands: Sequence[Band]) -> list[RuleSetError]
         if band.threshold is not None and (
             band.threshold >= limit if higher else band.threshold <= limit
         ):
-            word = "below" if higher else "above"
+            word = tr("below") if higher else tr("above")
             problem(
                 position,
-                f"bands overlap: {band.label!r} ({band.describe()}) must start {word} "
-                f"{upper.label!r} ({upper.describe()}); list the bands from the top down "
-                f"with strictly {'falling' if higher else 'rising'} thresholds",
+                tr(
+                    "bands overlap: {label!r} ({describe}) must start {word} {label2!r} "
+                    "({describe2}); list the bands from the top down with strictly {value} "
+                    "thresholds",
+                    label=band.label,
+                    describe=band.describe(),
+                    word=word,
+                    label2=upper.label,
+                    describe2=upper.describe(),
+                    value=tr("falling") if higher else tr("rising"),
+                ),
             )
             continue
         end = band.below if higher else band.above
@@ -277,27 +316,49 @@ def _check_bands(indicator_id: str, bands: Sequence[Band]) -> list[RuleSetError]
         if covers:
             problem(
                 position,
-                f"bands overlap: {band.label!r} ({band.describe()}) reaches into "
-                f"{upper.label!r} ({upper.describe()}); it must end where that band starts, "
-                f"{'below' if higher else 'above'}: {exact_decimal(limit)}",
+                tr(
+                    "bands overlap: {label!r} ({describe}) reaches into {label2!r} "
+                    "({describe2}); it must end where that band starts, {value}: "
+                    "{number}",
+                    label=band.label,
+                    describe=band.describe(),
+                    label2=upper.label,
+                    describe2=upper.describe(),
+                    value="below" if higher else "above",
+                    number=exact_decimal(limit),
+                ),
             )
         else:
             low, high = (end, limit) if higher else (limit, end)
             problem(
                 position,
-                f"bands leave a gap: values from {exact_decimal(low)} to "
-                f"{exact_decimal(high)} (between {band.label!r} and {upper.label!r}) have no "
-                f"band; set {'below' if higher else 'above'}: {exact_decimal(limit)}",
+                tr(
+                    "bands leave a gap: values from {number} to {number2} "
+                    "(between {label!r} and {label2!r}) have no band; set {value}: "
+                    "{number3}",
+                    number=exact_decimal(low),
+                    number2=exact_decimal(high),
+                    label=band.label,
+                    label2=upper.label,
+                    value="below" if higher else "above",
+                    number3=exact_decimal(limit),
+                ),
             )
     top = bands[0]
     top_end = top.below if higher else top.above
     if top_end is not None:
-        word = "from" if higher else "up to"
+        word = tr("from") if higher else tr("up to")
         problem(
             0,
-            f"the top band ({top.label!r}) ends at {exact_decimal(top_end)}, so values "
-            f"{word} {exact_decimal(top_end)} have no band; the top band is open-ended, "
-            f"remove {('below' if higher else 'above')!r}",
+            tr(
+                "the top band ({label!r}) ends at {number}, so values {word} "
+                "{number} have no band; the top band is open-ended, remove "
+                "{value!r}",
+                label=top.label,
+                number=exact_decimal(top_end),
+                word=word,
+                value="below" if higher else "above",
+            ),
         )
     return problems
 
@@ -311,7 +372,7 @@ def _check_index(indicator: Indicator, indicators: Mapping[str, Indicator]) -> l
     if not spec.weights:
         problems.append(
             RuleSetError(
-                "an index needs at least one component in 'weights'",
+                tr("an index needs at least one component in 'weights'"),
                 path=weights_path,
                 indicator_id=iid,
             )
@@ -320,7 +381,11 @@ def _check_index(indicator: Indicator, indicators: Mapping[str, Indicator]) -> l
     if len(spec.weights) > MAX_COMPONENTS:
         problems.append(
             RuleSetError(
-                f"an index may have at most {MAX_COMPONENTS} components (got {len(spec.weights)})",
+                tr(
+                    "an index may have at most {limit} components (got {count})",
+                    limit=MAX_COMPONENTS,
+                    count=len(spec.weights),
+                ),
                 path=weights_path,
                 indicator_id=iid,
             )
@@ -331,8 +396,13 @@ def _check_index(indicator: Indicator, indicators: Mapping[str, Indicator]) -> l
         shown = " + ".join(exact_decimal(w) for w in spec.weights.values())
         problems.append(
             RuleSetError(
-                f"the weights of index {iid!r} must add up to exactly 1 "
-                f"({shown} = {exact_decimal(total)}); fix the weights",
+                tr(
+                    "the weights of index {iid!r} must add up to exactly 1 ({shown} = "
+                    "{number}); fix the weights",
+                    iid=iid,
+                    shown=shown,
+                    number=exact_decimal(total),
+                ),
                 path=weights_path,
                 indicator_id=iid,
             )
@@ -341,7 +411,11 @@ def _check_index(indicator: Indicator, indicators: Mapping[str, Indicator]) -> l
         if weight <= 0:
             problems.append(
                 RuleSetError(
-                    f"weight of {component!r} must be above 0 (got {exact_decimal(weight)})",
+                    tr(
+                        "weight of {component!r} must be above 0 (got {number})",
+                        component=component,
+                        number=exact_decimal(weight),
+                    ),
                     path=_path(iid, "index", "weights", component),
                     indicator_id=iid,
                 )
@@ -349,7 +423,7 @@ def _check_index(indicator: Indicator, indicators: Mapping[str, Indicator]) -> l
         if component == iid:
             problems.append(
                 RuleSetError(
-                    f"index {iid!r} cannot be a component of itself",
+                    tr("index {iid!r} cannot be a component of itself", iid=iid),
                     path=_path(iid, "index", "weights", component),
                     indicator_id=iid,
                 )
@@ -357,8 +431,12 @@ def _check_index(indicator: Indicator, indicators: Mapping[str, Indicator]) -> l
     if (indicator.numerator, indicator.denominator) != index_formula(spec) or indicator.factor != 1:
         problems.append(
             RuleSetError(
-                f"the numerator, denominator and factor of index {iid!r} are derived from "
-                "its weights (see spmkit.rulesets.scoring.index_formula); do not set them",
+                tr(
+                    "the numerator, denominator and factor of index {iid!r} are derived "
+                    "from its weights (see spmkit.rulesets.scoring.index_formula); do not "
+                    "set them",
+                    iid=iid,
+                ),
                 path=_path(iid),
                 indicator_id=iid,
             )

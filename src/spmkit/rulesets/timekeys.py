@@ -23,6 +23,7 @@ from spmkit.rulesets.schema import (
     INPUT_NAME,
     RULE_SET_ID,
 )
+from spmkit.translation import tr
 from spmkit.yamlload import child_path
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def _date(reader: _Reader, value: object, path: str, *, end: bool) -> tuple[dt.d
         return value.date(), "day"
     if isinstance(value, dt.date):
         return value, "day"
-    year = reader.year(value, path, "a date (YYYY-MM-DD) or a year")
+    year = reader.year(value, path, tr("a date (YYYY-MM-DD) or a year"))
     if year is None:
         return None, "day"
     return (dt.date(year, 12, 31) if end else dt.date(year, 1, 1)), "year"
@@ -59,7 +60,7 @@ def _date(reader: _Reader, value: object, path: str, *, end: bool) -> tuple[dt.d
 
 def read_in_force(reader: _Reader, value: object, path: str = "$.in_force") -> InForce | None:
     """Read ``in_force: {from, until, source, until_source?, note?}``."""
-    data = reader.mapping(value, path, IN_FORCE_KEYS, "in_force")
+    data = reader.mapping(value, path, IN_FORCE_KEYS, tr("in_force"))
     if data is None:
         return None
     start, precision = _date(reader, data.get("from"), child_path(path, "from"), end=False)
@@ -74,7 +75,10 @@ def read_in_force(reader: _Reader, value: object, path: str = "$.in_force") -> I
     if start is None or source is None:
         return None
     if end is not None and end < start:
-        reader.problem(child_path(path, "until"), f"'until' {end} is before 'from' {start}")
+        reader.problem(
+            child_path(path, "until"),
+            tr("'until' {end} is before 'from' {start}", end=end, start=start),
+        )
         return None
     return InForce(
         start=start,
@@ -93,14 +97,17 @@ def _ids(reader: _Reader, value: object, path: str, what: str) -> tuple[str, ...
     if not isinstance(value, list) or not all(
         isinstance(v, str) and RULE_SET_ID.match(v) for v in value
     ):
-        reader.problem(path, f"{what!r} must be a list of rule-set ids (got {value!r})")
+        reader.problem(
+            path,
+            tr("{what!r} must be a list of rule-set ids (got {value!r})", what=what, value=value),
+        )
         return ()
     return tuple(value)
 
 
 def read_supersedes(reader: _Reader, data: Mapping[str, Any]) -> tuple[str, ...]:
     """Read ``supersedes: [rule-set ids]`` (absent: none)."""
-    return _ids(reader, data.get("supersedes"), "$.supersedes", "supersedes")
+    return _ids(reader, data.get("supersedes"), "$.supersedes", tr("supersedes"))
 
 
 def read_sector(reader: _Reader, data: Mapping[str, Any]) -> str | None:
@@ -110,7 +117,8 @@ def read_sector(reader: _Reader, data: Mapping[str, Any]) -> str | None:
         return None
     if not isinstance(value, str) or not _SECTOR.match(value):
         reader.problem(
-            "$.sector", f"'sector' must be a lower-case word such as kesehatan ({value!r})"
+            "$.sector",
+            tr("'sector' must be a lower-case word such as kesehatan ({value!r})", value=value),
         )
         return None
     return value
@@ -128,24 +136,30 @@ def read_phasing(
     raw = data.get("schedule")
     sub = child_path(path, "schedule")
     if raw is not None and not isinstance(raw, dict):
-        reader.problem(sub, "'schedule' must be a mapping of year to value")
+        reader.problem(sub, tr("'schedule' must be a mapping of year to value"))
     elif isinstance(raw, dict):
         if len(raw) > MAX_SCHEDULE_YEARS:
-            reader.problem(sub, f"'schedule' may have at most {MAX_SCHEDULE_YEARS} years")
+            reader.problem(
+                sub,
+                tr(
+                    "'schedule' may have at most {limit} years",
+                    limit=MAX_SCHEDULE_YEARS,
+                ),
+            )
         else:
             for year, value in raw.items():
                 where = child_path(sub, year)
-                checked = reader.year(year, where, "a schedule year")
-                number = reader.number(value, where, f"the value of {year!r}")
+                checked = reader.year(year, where, tr("a schedule year"))
+                number = reader.number(value, where, tr("the value of {year!r}", year=year))
                 if checked is not None and number is not None:
                     schedule[checked] = number
     baseline = None
     if "baseline" in data:
         base_path = child_path(path, "baseline")
-        base = reader.mapping(data["baseline"], base_path, BASELINE_KEYS, "'baseline'")
+        base = reader.mapping(data["baseline"], base_path, BASELINE_KEYS, tr("'baseline'"))
         if base is not None:
-            year = reader.year(base.get("year"), child_path(base_path, "year"), "'year'")
-            value = reader.number(base.get("value"), child_path(base_path, "value"), "'value'")
+            year = reader.year(base.get("year"), child_path(base_path, "year"), tr("'year'"))
+            value = reader.number(base.get("value"), child_path(base_path, "value"), tr("'value'"))
             if year is not None and value is not None:
                 baseline = Baseline(year=year, value=value)
     if len(reader.problems) > before:
@@ -163,7 +177,7 @@ def check_phasing(
     if deadline is None and target.baseline is not None and not target.schedule:
         reader.problem(
             where,
-            "a 'baseline' runs to the final value at the deadline; give a 'deadline' year",
+            tr("a 'baseline' runs to the final value at the deadline; give a 'deadline' year"),
             indicator_id,
         )
         return
@@ -173,28 +187,44 @@ def check_phasing(
     if late:
         reader.problem(
             where,
-            f"'schedule' has years after the deadline {deadline}: {late}; from the deadline "
-            "on the final target value applies",
+            tr(
+                "'schedule' has years after the deadline {deadline}: {late}; from the "
+                "deadline on the final target value applies",
+                deadline=deadline,
+                late=late,
+            ),
             indicator_id,
         )
     final = target.schedule.get(deadline)
     if final is not None and final != target.value:
         reader.problem(
             where,
-            f"'schedule' gives {final} for the deadline {deadline} but the target 'value' is "
-            f"{target.value}; they must agree",
+            tr(
+                "'schedule' gives {final} for the deadline {deadline} but the target "
+                "'value' is {value}; they must agree",
+                final=final,
+                deadline=deadline,
+                value=target.value,
+            ),
             indicator_id,
         )
     if target.baseline is not None and target.baseline.year >= deadline:
         reader.problem(
             where,
-            f"the baseline year {target.baseline.year} must be before the deadline {deadline}",
+            tr(
+                "the baseline year {year} must be before the deadline {deadline}",
+                year=target.baseline.year,
+                deadline=deadline,
+            ),
             indicator_id,
         )
     if target.baseline is not None and target.baseline.year in target.schedule:
         reader.problem(
             where,
-            f"the baseline year {target.baseline.year} is also in the schedule; give it once",
+            tr(
+                "the baseline year {year} is also in the schedule; give it once",
+                year=target.baseline.year,
+            ),
             indicator_id,
         )
 
@@ -209,25 +239,31 @@ def read_correspondence(
         return ids, sources
     if not isinstance(value, dict):
         reader.problem(
-            path, "'corresponds_to' must map rule-set ids to indicator ids", indicator_id
+            path, tr("'corresponds_to' must map rule-set ids to indicator ids"), indicator_id
         )
         return ids, sources
     for rule_set_id, raw in value.items():
         entry = raw
         sub = child_path(path, rule_set_id)
         if not isinstance(rule_set_id, str) or not RULE_SET_ID.match(rule_set_id):
-            reader.problem(sub, f"{rule_set_id!r} is not a rule-set id", indicator_id)
+            reader.problem(
+                sub,
+                tr("{rule_set_id!r} is not a rule-set id", rule_set_id=rule_set_id),
+                indicator_id,
+            )
             continue
         source = None
         if isinstance(entry, dict):
-            data = reader.mapping(entry, sub, CORRESPONDENCE_KEYS, "a correspondence")
+            data = reader.mapping(entry, sub, CORRESPONDENCE_KEYS, tr("a correspondence"))
             entry = None if data is None else data.get("indicator")
             if data is not None and "source" in data:
                 source = reader.read_source(data["source"], child_path(sub, "source"))
         if isinstance(entry, int) and not isinstance(entry, bool):
             entry = str(entry)
         if not isinstance(entry, str) or not INDICATOR_ID.match(entry):
-            reader.problem(sub, f"must be an indicator id (got {entry!r})", indicator_id)
+            reader.problem(
+                sub, tr("must be an indicator id (got {entry!r})", entry=entry), indicator_id
+            )
             continue
         ids[rule_set_id] = entry
         if source is not None:
@@ -243,6 +279,8 @@ def read_same_as(reader: _Reader, value: object, path: str) -> dict[str, str]:
         isinstance(k, str) and RULE_SET_ID.match(k) and isinstance(v, str) and INPUT_NAME.match(v)
         for k, v in value.items()
     ):
-        reader.problem(path, f"'same_as' must map rule-set ids to input names (got {value!r})")
+        reader.problem(
+            path, tr("'same_as' must map rule-set ids to input names (got {value!r})", value=value)
+        )
         return {}
     return dict(value)

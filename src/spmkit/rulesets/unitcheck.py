@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 from spmkit.errors import RuleSetError, UnitMismatchError, UnknownUnitError
 from spmkit.language.expr import Call, Expression, Input, Neg, Number, Ref, exact_decimal, render
 from spmkit.rulesets.units import ParsedUnit, parse_unit
+from spmkit.translation import Bilingual, tr
 from spmkit.yamlload import child_path
 
 if TYPE_CHECKING:
@@ -33,10 +34,16 @@ class _Literal:
 _LITERAL: Final = _Literal()
 _Unit = ParsedUnit | _Literal | None  # None: unknown (already reported elsewhere)
 
-_HINT: Final = (
-    "fix the inputs' units, declare the target's unit (target: {unit: ...}), or, if the "
-    "regulation prints it so, accept it with units: {accept: ..., note: ...} (docs/units.md)"
+_HINT: Final = tr(
+    "fix the inputs' units, declare the target's unit (target: {{unit: ...}}), or, if the "
+    "regulation prints it so, accept it with units: {{accept: ..., note: ...}} (docs/units.md)"
 )
+
+
+def _joined(units: list[ParsedUnit]) -> str:
+    """Units in words, joined by "and" in both languages."""
+    shown = [words(unit) for unit in units]
+    return Bilingual(" and ".join(shown), " dan ".join(shown))
 
 
 def words(unit: ParsedUnit) -> str:
@@ -110,9 +117,14 @@ class _Checker:
         if indicator.coverage and not numerator.same_as(denominator):
             self.mismatch(
                 f"{base}.coverage",
-                f"indicator {indicator.id!r} is declared a coverage (its numerator a subset "
-                f"of its denominator), so both must count the same thing; the numerator is "
-                f"in {words(numerator)}, the denominator in {words(denominator)}",
+                tr(
+                    "indicator {id!r} is declared a coverage (its numerator a subset of "
+                    "its denominator), so both must count the same thing; the numerator is "
+                    "in {words}, the denominator in {target}",
+                    id=indicator.id,
+                    words=words(numerator),
+                    target=words(denominator),
+                ),
                 indicator.id,
             )
             return value  # one problem: the target comparison would repeat it
@@ -129,18 +141,24 @@ class _Checker:
             if accepted is None:
                 return value
             if not ratio.same_as(accepted):
-                self.mismatch(
-                    path,
-                    f"indicator {indicator.id!r} accepts numerator / denominator in "
-                    f"{words(accepted)}, but its formula gives {words(ratio)}",
-                    indicator.id,
+                problem = tr(
+                    "indicator {id!r} accepts numerator / denominator in {words}, but its "
+                    "formula gives {target}",
+                    id=indicator.id,
+                    words=words(accepted),
+                    target=words(ratio),
                 )
+                self.mismatch(path, problem, indicator.id)
                 return value
             if value.same_as(target):
                 self.mismatch(
                     path,
-                    f"indicator {indicator.id!r} accepts a unit discrepancy that is not "
-                    f"there: its formula gives {words(value)}, as its target; remove 'units'",
+                    tr(
+                        "indicator {id!r} accepts a unit discrepancy that is not there: its "
+                        "formula gives {words}, as its target; remove 'units'",
+                        id=indicator.id,
+                        words=words(value),
+                    ),
                     indicator.id,
                 )
                 return value
@@ -150,14 +168,24 @@ class _Checker:
             scale = (
                 ""
                 if factor is None
-                else f" (same dimension, other scale: 1 in the formula's unit is "
-                f"{exact_decimal(factor)} in the target's; check the factor, and inputs in "
-                "percent or per mille, which are read as the number printed)"
+                else tr(
+                    " (same dimension, other scale: 1 in the formula's unit is {factor} in "
+                    "the target's; check the factor, and inputs in percent or per mille, "
+                    "which are read as the number printed)",
+                    factor=exact_decimal(factor),
+                )
             )
             self.mismatch(
                 f"{base}.target",
-                f"indicator {indicator.id!r}: the formula gives {words(judged)} but the "
-                f"target is in {words(target)}{scale}; {_HINT}",
+                tr(
+                    "indicator {id!r}: the formula gives {words} but the target is in "
+                    "{target}{scale}; {hint}",
+                    id=indicator.id,
+                    words=words(judged),
+                    target=words(target),
+                    scale=scale,
+                    hint=_HINT,
+                ),
                 indicator.id,
             )
         return value
@@ -167,18 +195,28 @@ def _infer(expression: Expression, checker: _Checker, indicator_id: str, path: s
     """Return the unit of an expression, reporting the first mismatch found in it."""
 
     def mismatch(node: Expression, what: str, units: list[ParsedUnit]) -> None:
-        shown = " and ".join(words(u) for u in units)
+        shown = _joined(units)
         same_dimension = all(u.same_dimension(units[0]) for u in units)
-        combined = "added" if what == "add" else "combined"
         fix = (
-            "the units have the same dimension but a different scale; declare the inputs "
-            "in one unit"
+            tr(
+                "the units have the same dimension but a different scale; declare the "
+                "inputs in one unit"
+            )
             if same_dimension
-            else f"only amounts of the same unit can be {combined}"
+            else tr("only amounts of the same unit can be added")
+            if what == "add"
+            else tr("only amounts of the same unit can be combined")
         )
         checker.mismatch(
             path,
-            f"indicator {indicator_id!r}: cannot {what} {shown} in '{render(node)}'; {fix}",
+            tr(
+                "indicator {indicator_id!r}: cannot {what} {shown} in '{render}'; {fix}",
+                indicator_id=indicator_id,
+                what=what,
+                shown=shown,
+                render=render(node),
+                fix=fix,
+            ),
             indicator_id,
         )
 
@@ -203,10 +241,14 @@ def _infer(expression: Expression, checker: _Checker, indicator_id: str, path: s
         if isinstance(node, Neg):
             return visit(node.operand)
         if isinstance(node, Call):
-            return same(node, f"combine in {node.function}()", [visit(a) for a in node.args])
+            return same(
+                node,
+                tr("combine in {function}()", function=node.function),
+                [visit(a) for a in node.args],
+            )
         left, right = visit(node.left), visit(node.right)
         if node.op in "+-":
-            return same(node, "add" if node.op == "+" else "subtract", [left, right])
+            return same(node, tr("add") if node.op == "+" else tr("subtract"), [left, right])
         if left is None or right is None:
             return None
         combine: Callable[[ParsedUnit, ParsedUnit], ParsedUnit] = (

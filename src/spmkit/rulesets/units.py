@@ -37,6 +37,7 @@ import attrs
 
 from spmkit.caches import UNIT_LOCK, locked_cache
 from spmkit.errors import UnknownUnitError
+from spmkit.translation import tr
 
 if TYPE_CHECKING:
     import pint
@@ -299,15 +300,17 @@ def parse_unit(text: str) -> ParsedUnit:
     import pint  # noqa: PLC0415 - see registry()
 
     if not isinstance(text, str):  # a unit missing from a rule file, say
-        msg = f"a unit must be text such as 'person' (got {type(text).__name__})"
+        msg = tr("a unit must be text such as 'person' (got {kind})", kind=type(text).__name__)
         raise UnknownUnitError(msg)
     cleaned = " ".join(text.split())
     for words, name in _MULTIWORD.items():
         cleaned = cleaned.replace(words, name)
     if not cleaned or len(cleaned) > MAX_UNIT_TEXT or not _ALLOWED_TEXT.match(cleaned):
-        msg = (
-            f"{text!r} is not a unit: write a unit such as 'person', 'L / day', '%' or "
-            f"'case per 100000 person' (at most {MAX_UNIT_TEXT} characters)"
+        msg = tr(
+            "{text!r} is not a unit: write a unit such as 'person', 'L / day', '%' "
+            "or 'case per 100000 person' (at most {limit} characters)",
+            text=text,
+            limit=MAX_UNIT_TEXT,
         )
         raise UnknownUnitError(msg)
     expression = _per_to_division(cleaned)
@@ -322,14 +325,18 @@ def parse_unit(text: str) -> ParsedUnit:
     try:
         parsed = ureg.parse_expression(expression)
     except (pint.PintError, ValueError, TypeError, ZeroDivisionError, SyntaxError) as exc:
-        msg = f"{text!r} is not a unit expression ({exc}); write e.g. 'L / (person * day)'"
+        msg = tr(
+            "{text!r} is not a unit expression ({exc}); write e.g. 'L / (person * day)'",
+            text=text,
+            exc=exc,
+        )
         raise UnknownUnitError(msg) from None
     if not isinstance(parsed, ureg.Quantity):
         scale, units = Fraction(parsed), ureg.dimensionless
     else:
         scale, units = Fraction(parsed.magnitude), parsed.units
     if scale <= 0:
-        msg = f"{text!r} is not a unit: its scale must be positive"
+        msg = tr("{text!r} is not a unit: its scale must be positive", text=text)
         raise UnknownUnitError(msg)
     return ParsedUnit(scale, units, {"%": "percent", "‰": "per mille"}.get(cleaned, cleaned))
 
@@ -355,9 +362,15 @@ def _unknown_message(word: str, text: str) -> str:
     lowered = {name.lower(): name for name in names}
     close = [lowered[word.lower()]] if word.lower() in lowered else []
     close = close or difflib.get_close_matches(word, names, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    where = "" if word == text else f" in {text!r}"
-    return f"unknown unit {word!r}{where}; {hint}known units: {', '.join(known_units())}"
+    hint = tr("did you mean {name!r}? ", name=close[0]) if close else ""
+    where = "" if word == text else tr(" in {text!r}", text=text)
+    return tr(
+        "unknown unit {word!r}{where}; {hint}known units: {known}",
+        word=word,
+        where=where,
+        hint=hint,
+        known=", ".join(known_units()),
+    )
 
 
 def is_counting(unit: ParsedUnit) -> bool:
