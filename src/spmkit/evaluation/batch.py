@@ -27,6 +27,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit.caches import identity_cache
 from spmkit.errors import UsageError
 from spmkit.evaluation.batch_plans import Plan, make_plan
 from spmkit.evaluation.columns import Table, read_table, to_array
@@ -1075,21 +1076,14 @@ class _LazyResults(FrozenMap[str, IndicatorArrays]):
 
 
 # Recently compiled programs, by rule set identity (bounded; checked with `is`).
-_COMPILED: dict[int, CompiledRuleSet] = {}
 _CACHE_SIZE: Final = 32
 _COMPILED_LOCK: Final = threading.Lock()
 
 
+@identity_cache(_CACHE_SIZE)
 def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
     """Return the compiled program of a rule set (compiled on first use, then reused)."""
-    compiled = _COMPILED.get(id(rule_set))
-    if compiled is None or compiled.rule_set is not rule_set:
-        compiled = CompiledRuleSet.build(rule_set)
-        with _COMPILED_LOCK:  # eviction and insertion as one step: threads share the cache
-            if len(_COMPILED) >= _CACHE_SIZE:
-                _COMPILED.pop(next(iter(_COMPILED)), None)
-            _COMPILED[id(rule_set)] = compiled
-    return compiled
+    return CompiledRuleSet.build(rule_set)
 
 
 def evaluate_batch(  # noqa: PLR0913 - keyword-only options
