@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
+from spmkit.evaluation import buffers
 from spmkit.evaluation.compile import EXACT_LIMIT, Vec, constant_vec
 from spmkit.evaluation.kernel import column_bounds
 from spmkit.evaluation.scalar import is_quantity
@@ -266,7 +267,7 @@ def _column(
         low, high = bounds or column_bounds(values)
         if low >= 0 and high < EXACT_LIMIT:
             # A copy (one memcpy): results must not share memory with the caller's array.
-            kept = values.copy() if own else values
+            kept = buffers.copied(values) if own else values
             counts = Vec(n=kept, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)
             return Column(name=name, vec=counts, raw=kept), None
     raw = to_array(values)

@@ -26,6 +26,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit.evaluation import buffers
+
 __all__ = [
     "CHUNK",
     "Blocks",
@@ -94,9 +96,9 @@ class Blocks:
         self.size = slots if 2 * 8 * slots * rows <= ONE_BLOCK else 1
         self.groups = [
             (
-                np.empty((2, count, rows)),
-                np.empty((2, count, rows), dtype=np.bool_),
-                np.empty((count, rows), dtype=np.int8),
+                buffers.empty((2, count, rows)),
+                buffers.empty((2, count, rows), np.bool_),
+                buffers.empty((count, rows), np.int8),
             )
             for count in _group_sizes(slots, self.size)
         ]
