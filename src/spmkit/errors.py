@@ -302,7 +302,17 @@ def _rebuild_not_found(message: str, candidates: tuple[str, ...]) -> RuleSetNotF
 
 
 class UsageError(SpmkitError, ValueError):
-    """A library function called with arguments it cannot use (the message says which)."""
+    """A library function called with arguments it cannot use (the message says which).
+
+    A message built with :func:`~spmkit.translation.tr` carries its Indonesian:
+    ``str(error)`` is English, ``error.in_lang("id")`` the same message in Indonesian.
+    """
+
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang`` (``str()`` is English)."""
+        if len(self.args) == 1 and isinstance(self.args[0], str):
+            return in_language(self.args[0], lang)
+        return str(self)
 
 
 class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for what it holds
@@ -426,7 +436,8 @@ class DataFileError(DataError):
 
     Attributes:
         source: the file.
-        problems: what is wrong, each with where and how to fix it.
+        problems: what is wrong, each with where and how to fix it; a problem built with
+            :func:`~spmkit.translation.tr` also carries its Indonesian (``in_lang``).
     """
 
     def __init__(self, source: str, problems: Sequence[str]) -> None:
@@ -440,6 +451,19 @@ class DataFileError(DataError):
 
     def __str__(self) -> str:
         return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
+
+    def in_lang(self, lang: Language) -> str:
+        """Every problem in ``lang``, one per line, each after the file (``str()`` is English).
+
+        >>> from spmkit.translation import tr
+        >>> DataFileError("d.csv", [tr("no such file")]).in_lang("id")
+        'd.csv: berkas tidak ada'
+        """
+        return "\n".join(self.problems_in(lang))
+
+    def problems_in(self, lang: Language) -> list[str]:
+        """Each problem in ``lang`` after the file, as the command line prints them."""
+        return [f"{self.source}: {in_language(problem, lang)}" for problem in self.problems]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.source, self.problems))
