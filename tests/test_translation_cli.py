@@ -171,6 +171,29 @@ class TestUsageErrors:
         assert f"--format json tidak cocok dengan berkas keluaran {out!r}" in indonesian
         assert f"--format json does not match the output file {out!r}" in english
 
+    def test_no_chart_of_only_refused_rows(self, capsys, tmp_path):
+        pytest.importorskip("matplotlib")
+        bad = write(tmp_path / "bad.csv", "region,bumil_k4,sasaran_bumil\nA,x,1000\n")
+        chart = str(tmp_path / "c.svg")
+        indonesian, english = both(capsys, "evaluate", "kulon-progo-2011", bad, "--chart", chart)
+        assert "spmkit: tidak ada baris yang dievaluasi, jadi tidak ada grafik" in indonesian
+        assert "spmkit: no row was evaluated, so there is no chart to draw" in english
+
+    def test_quarterly_rows_without_a_quarter(self, capsys, tmp_path):
+        data = write(tmp_path / "q.csv", "sasaran_bumil,bumil_standar\n4800,1050\n")
+        indonesian, english = both(capsys, "quarterly", "indeks-spm-kesehatan", data)
+        assert "spmkit: setiap baris memerlukan triwulannya (TW1-TW4) dalam kolom 'periode'" in (
+            indonesian
+        )
+        assert "spmkit: every row needs its quarter (TW1-TW4) in a 'periode' column" in english
+
+    def test_quarterly_bad_cells_keep_their_rows(self, capsys, tmp_path):
+        text = "periode,sasaran_bumil,bumil_standar\nTW1,4800,x\n"
+        data = write(tmp_path / "q.csv", text)
+        indonesian, english = both(capsys, "quarterly", "indeks-spm-kesehatan", data)
+        assert indonesian.startswith("spmkit: baris 2: ")
+        assert english.startswith("spmkit: row 2: ")
+
     def test_a_bad_on_date(self, capsys):
         indonesian, english = both(capsys, "list", "--on", "kemarin")
         assert "--on harus berupa tahun (2013) atau tanggal (2013-06-30), tertulis 'kemarin'" in (

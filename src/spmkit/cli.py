@@ -1106,10 +1106,10 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
             regions=", ".join(regions),
         )
         raise UsageError(msg)
-    bad = [f"{row.where}: {p}" for row in rows for p in row.problems]
+    bad = [(row.where, p) for row in rows for p in row.problems]
     unnamed = [row.where for row in rows if row.period is None]
     if bad or unnamed or not rows:
-        problem: str = "; ".join(bad) or (
+        problem: str = _joined(bad) or (
             tr(
                 "every row needs its quarter (TW1-TW4) in a 'periode' column: {rows}",
                 rows=unnamed,
@@ -1134,6 +1134,15 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
     if args.explain:
         sys.stdout.write("\n" + report.explanation())
     return 0
+
+
+def _joined(problems: Sequence[tuple[str, str]]) -> str:
+    """``where: problem; where: problem`` in both languages (each part may be Bilingual)."""
+    english, indonesian = (
+        "; ".join(f"{in_language(w, lang)}: {in_language(p, lang)}" for w, p in problems)
+        for lang in ("en", "id")
+    )
+    return Bilingual(english, indonesian)
 
 
 def _help_language(argv: Sequence[str]) -> Language:

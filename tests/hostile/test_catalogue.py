@@ -387,7 +387,14 @@ def test_finding_3_chart_text_and_empty_chart(capsys, tmp_path) -> None:
     assert status in {0, 1}, err
     bad = write(tmp_path / "bad.csv", "region,bumil_k4,sasaran_bumil\nA,x,1000\n")
     status, _, err = cli(
-        capsys, "evaluate", "kulon-progo-2011", bad, "--chart", str(tmp_path / "e.svg")
+        capsys,
+        "evaluate",
+        "kulon-progo-2011",
+        bad,
+        "--chart",
+        str(tmp_path / "e.svg"),
+        "--lang",
+        "en",
     )
     assert (status, "no row was evaluated" in err) == (2, True)
 

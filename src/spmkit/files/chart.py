@@ -24,6 +24,7 @@ from spmkit.files.report import indicator_name
 from spmkit.files.table import RowOutcome
 from spmkit.messages import Language, format_number, message, status_label
 from spmkit.rulesets.model import RuleSet, factor_suffix
+from spmkit.translation import tr
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -270,7 +271,7 @@ def chart_bytes(
     """
     evaluated = [o for o in outcomes if o.report is not None]
     if not evaluated:
-        msg = "no row was evaluated, so there is no chart to draw"
+        msg = tr("no row was evaluated, so there is no chart to draw")
         raise UsageError(msg)
     plt = _pyplot()
     if len(outcomes) == 1:
