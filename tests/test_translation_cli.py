@@ -145,12 +145,6 @@ class TestUsageErrors:
         )
         assert not Path(out).exists()
 
-    def test_output_without_a_suffix(self, capsys, tmp_path):
-        out = str(tmp_path / "out")
-        indonesian, english = both(capsys, "evaluate", "kulon-progo-2011", EXAMPLE, "-o", out)
-        assert "tanpa akhiran bukan keluaran yang didukung" in indonesian
-        assert "no suffix is not a supported output" in english
-
     def test_output_that_would_overwrite_the_input(self, capsys, tmp_path):
         data = write(tmp_path / "d.csv", "region,bumil_k4,sasaran_bumil\nA,950,1000\n")
         before = Path(data).read_text(encoding="utf-8")
@@ -164,28 +158,46 @@ class TestUsageErrors:
         )
         assert Path(data).read_text(encoding="utf-8") == before
 
-    def test_format_that_does_not_match_the_output(self, capsys, tmp_path):
-        out = str(tmp_path / "r.csv")
-        argv = ("evaluate", "kulon-progo-2011", EXAMPLE, "-o", out, "--format", "json")
-        indonesian, english = both(capsys, *argv)
-        assert f"--format json tidak cocok dengan berkas keluaran {out!r}" in indonesian
-        assert f"--format json does not match the output file {out!r}" in english
-
-    def test_no_chart_of_only_refused_rows(self, capsys, tmp_path):
-        pytest.importorskip("matplotlib")
+    @pytest.mark.parametrize(
+        ("argv", "indonesian", "english"),
+        [
+            (
+                ["evaluate", "kulon-progo-2011", EXAMPLE, "-o", "{tmp}/out"],
+                "tanpa akhiran bukan keluaran yang didukung",
+                "no suffix is not a supported output",
+            ),
+            (
+                ["evaluate", "kulon-progo-2011", EXAMPLE, "-o", "{tmp}/r.csv", "--format", "json"],
+                "--format json tidak cocok dengan berkas keluaran '{tmp}/r.csv'",
+                "--format json does not match the output file '{tmp}/r.csv'",
+            ),
+            (
+                ["evaluate", "kulon-progo-2011", "{bad}", "--chart", "{tmp}/c.svg"],
+                "spmkit: tidak ada baris yang dievaluasi, jadi tidak ada grafik",
+                "spmkit: no row was evaluated, so there is no chart to draw",
+            ),
+            (
+                ["quarterly", "indeks-spm-kesehatan", "{bad}"],
+                "spmkit: setiap baris memerlukan triwulannya (TW1-TW4) dalam kolom 'periode': ['baris 2']",
+                "spmkit: every row needs its quarter (TW1-TW4) in a 'periode' column: ['row 2']",
+            ),
+            (
+                ["list", "--on", "kemarin"],
+                "--on harus berupa tahun (2013) atau tanggal (2013-06-30), tertulis 'kemarin'",
+                "--on must be a year (2013) or a date (2013-06-30), got 'kemarin'",
+            ),
+        ],
+        ids=["no-suffix", "format-against-output", "no-chart", "no-quarter", "on"],
+    )
+    def test_one_message_in_each_language(self, capsys, tmp_path, argv, indonesian, english):
+        """``{bad}``: a CSV whose only row is refused and names no quarter."""
+        if "--chart" in argv:
+            pytest.importorskip("matplotlib")
         bad = write(tmp_path / "bad.csv", "region,bumil_k4,sasaran_bumil\nA,x,1000\n")
-        chart = str(tmp_path / "c.svg")
-        indonesian, english = both(capsys, "evaluate", "kulon-progo-2011", bad, "--chart", chart)
-        assert "spmkit: tidak ada baris yang dievaluasi, jadi tidak ada grafik" in indonesian
-        assert "spmkit: no row was evaluated, so there is no chart to draw" in english
-
-    def test_quarterly_rows_without_a_quarter(self, capsys, tmp_path):
-        data = write(tmp_path / "q.csv", "sasaran_bumil,bumil_standar\n4800,1050\n")
-        indonesian, english = both(capsys, "quarterly", "indeks-spm-kesehatan", data)
-        assert "spmkit: setiap baris memerlukan triwulannya (TW1-TW4) dalam kolom 'periode'" in (
-            indonesian
-        )
-        assert "spmkit: every row needs its quarter (TW1-TW4) in a 'periode' column" in english
+        words = [word.format(tmp=tmp_path, bad=bad) for word in argv]
+        said_id, said_en = both(capsys, *words)
+        assert indonesian.format(tmp=tmp_path) in said_id
+        assert english.format(tmp=tmp_path) in said_en
 
     def test_quarterly_bad_cells_keep_their_rows(self, capsys, tmp_path):
         text = "periode,sasaran_bumil,bumil_standar\nTW1,4800,x\n"
@@ -193,13 +205,6 @@ class TestUsageErrors:
         indonesian, english = both(capsys, "quarterly", "indeks-spm-kesehatan", data)
         assert indonesian.startswith("spmkit: baris 2: ")
         assert english.startswith("spmkit: row 2: ")
-
-    def test_a_bad_on_date(self, capsys):
-        indonesian, english = both(capsys, "list", "--on", "kemarin")
-        assert "--on harus berupa tahun (2013) atau tanggal (2013-06-30), tertulis 'kemarin'" in (
-            indonesian
-        )
-        assert "--on must be a year (2013) or a date (2013-06-30), got 'kemarin'" in english
 
 
 class TestTheErrorClasses:

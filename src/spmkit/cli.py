@@ -1112,7 +1112,7 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
         problem: str = _joined(bad) or (
             tr(
                 "every row needs its quarter (TW1-TW4) in a 'periode' column: {rows}",
-                rows=unnamed,
+                rows=Bilingual(str(unnamed), str([in_language(w, "id") for w in unnamed])),
             )
             if unnamed
             else tr("{source} has no rows", source=table.source)
