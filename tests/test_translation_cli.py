@@ -235,9 +235,10 @@ class TestTheErrorClasses:
 def test_data_file_problems_and_usage_errors_are_built_with_tr():
     """No literal or f-string becomes a data-file problem or a usage error of the CLI path.
 
-    Looks at what reaches ``DataFileError(source, [...])``, ``problems.append(...)`` and
-    the ``msg``/``problem`` variables that are raised: each must be a ``tr()`` call (or
-    text built from one), so a new English-only message fails here.
+    Looks at what reaches ``DataFileError(source, [...])``, ``problems.append(...)``, a
+    rule tests file's ``problem(path, ...)`` and the ``msg``/``problem`` variables that
+    are raised: each must be a ``tr()`` call (or text built from one), so a new
+    English-only message fails here.
     """
     modules = [
         SRC / "files" / name
@@ -250,7 +251,7 @@ def test_data_file_problems_and_usage_errors_are_built_with_tr():
             "outputs.py",
         )
     ]
-    modules += [SRC / "cli.py", SRC / "limits.py"]
+    modules += [SRC / "cli.py", SRC / "limits.py", SRC / "interop" / "ruletests.py"]
     literal: list[str] = []
 
     def is_text(node: ast.AST) -> bool:
@@ -270,9 +271,57 @@ def test_data_file_problems_and_usage_errors_are_built_with_tr():
                     found.append(node.args[0])
                 elif name == "append" and getattr(node.func.value, "id", "") == "problems":
                     found += node.args
+                elif name == "problem" and len(node.args) == 2:  # a rule tests file's
+                    found.append(node.args[1])
             elif isinstance(node, ast.Assign) and any(
                 getattr(target, "id", "") in {"msg", "problem"} for target in node.targets
             ):
                 found.append(node.value)
             literal += [f"{module.name}:{n.lineno}" for n in found if is_text(n)]
     assert literal == []
+
+
+class TestRuleTests:
+    BAD = (
+        "spmkit_tests: 1\nrule_set: kulon-progo-2011\ntests:\n"
+        "  - name: ''\n"
+        "    year: soon\n"
+        "    inputs: []\n"
+        "    expected:\n"
+        "      I.1: {met: maybe, tolerance: 1}\n"
+        "      I.2: {}\n"
+    )
+
+    def test_the_problems_of_a_tests_file_in_each_language(self, capsys, tmp_path):
+        """``spmkit test --lang id``: every problem at its line, in Indonesian."""
+        path = write(tmp_path / "mine.tests.yaml", self.BAD)
+        indonesian, english = both(capsys, "test", path)
+        assert indonesian.startswith(f"{path}: uji rule ini tidak dapat dijalankan: 6 masalah\n")
+        for line in (
+            f"{path}:4: $.tests[0].name: harus berupa teks tidak kosong yang menamai kasus",
+            f"{path}:5: $.tests[0].year: harus berupa tahun, misalnya 2011 (tertulis 'soon')",
+            f"{path}:6: $.tests[0].inputs: harus memetakan nama input ke nilai",
+            "['I.1'].met: harus true atau false (tertulis 'maybe')",
+            "['I.1'].tolerance: toleransi memerlukan value tempat ia berlaku",
+            "['I.2']: tidak mengharapkan apa pun; berikan value, status, met atau gap",
+        ):
+            assert line in indonesian
+        assert english.startswith(f"{path}: cannot run these rule tests: 6 problem(s)\n")
+        assert f"{path}:5: $.tests[0].year: must be a year such as 2011 (got 'soon')" in english
+
+    def test_a_yaml_problem_of_a_tests_file_in_indonesian(self, capsys, tmp_path):
+        path = write(tmp_path / "mine.tests.yaml", self.BAD.replace("I.2: {", "I.1: {"))
+        indonesian, english = both(capsys, "test", path)
+        assert "kunci ganda 'I.1' (pertama di baris 8)" in indonesian
+        assert "duplicate key 'I.1' (first at line 8)" in english
+
+    def test_the_summary_in_each_language(self, capsys):
+        shipped = str(Path(__file__).parents[1] / "rules" / "kulon-progo-2011.tests.yaml")
+        assert main(["test", shipped, "--lang", "id"]) == 0
+        indonesian = capsys.readouterr().out.splitlines()
+        assert main(["test", shipped]) == 0
+        english = capsys.readouterr().out.splitlines()
+        assert indonesian[-1].startswith("spmkit test: ")
+        assert indonesian[-1].endswith(" kasus lulus, 0 gagal, 1 berkas")
+        assert english[-1].endswith(" cases passed, 0 failed, 1 file(s)")
+        assert indonesian[0].endswith(" kasus lulus (kulon-progo-2011)")

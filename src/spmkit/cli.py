@@ -660,12 +660,13 @@ def _cmd_test(args: argparse.Namespace) -> int:
         raise UsageError(msg)
     passed = failed = 0
     unreadable = False
+    lang: Language = args.lang or "en"
     for path in paths:
         try:
             suite = load_rule_tests(path)
         except SpmkitError as exc:
             unreadable = True
-            for line in format_errors(exc):
+            for line in format_errors(exc, lang):
                 print(line, file=sys.stderr)
             continue
         outcomes = [run_case(suite.rule_set, case) for case in suite.cases]
@@ -674,8 +675,21 @@ def _cmd_test(args: argparse.Namespace) -> int:
                 print(outcome)
         good = sum(outcome.passed for outcome in outcomes)
         passed, failed = passed + good, failed + len(outcomes) - good
-        print(f"{path}: {good}/{len(outcomes)} cases passed ({suite.rule_set.id})")
-    print(f"spmkit test: {passed} cases passed, {failed} failed, {len(paths)} file(s)")
+        summary = tr(
+            "{path}: {good}/{total} cases passed ({rule_set})",
+            path=path,
+            good=good,
+            total=len(outcomes),
+            rule_set=suite.rule_set.id,
+        )
+        print(summary.in_lang(lang))
+    total = tr(
+        "spmkit test: {passed} cases passed, {failed} failed, {files} file(s)",
+        passed=passed,
+        failed=failed,
+        files=len(paths),
+    )
+    print(total.in_lang(lang))
     if unreadable:
         return 2
     return 1 if failed else 0
@@ -840,7 +854,7 @@ def _add_interop_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's _
         "test",
         "run rule tests (*.tests.yaml beside rule files); exit status 1 when a case fails",
         "spmkit test rules/",
-        [],
+        [_lang_parent()],
     )
     test.add_argument("paths", nargs="+", metavar="PATH", help="tests files, or folders of them")
     test.set_defaults(handler=_cmd_test)

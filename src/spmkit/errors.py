@@ -339,12 +339,16 @@ class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for w
         """:func:`str` in ``lang``: the heading and every problem."""
         if lang != "id":
             return str(self)
-        lines = [f"{in_language(self.message, lang)}: {len(self.exceptions)} masalah"]
-        lines.extend(f"  {error_in(error, lang)}" for error in self.exceptions)
-        return "\n".join(lines)
+        problems = [error_in(error, lang) for error in self.exceptions]
+        return _listed_in_indonesian(in_language(self.message, lang), problems)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message, list(self.exceptions)))
+
+
+def _listed_in_indonesian(heading: str, problems: Sequence[str]) -> str:
+    """``heading: N masalah`` and each problem on its own indented line."""
+    return "\n".join([f"{heading}: {len(problems)} masalah", *(f"  {p}" for p in problems)])
 
 
 class RuleSetInvalid(  # type: ignore[override] # noqa: N818 - a group, named for what it holds
@@ -542,6 +546,13 @@ class _ProblemListError(SpmkitError, ValueError):
         lines = [f"{self.what}: {len(self.problems)} problem(s)"]
         lines.extend(f"  {problem}" for problem in self.problems)
         return "\n".join(lines)
+
+    def in_lang(self, lang: Language) -> str:
+        """:func:`str` in ``lang``: the heading and every problem that has a translation."""
+        if lang != "id":
+            return str(self)
+        problems = [in_language(problem, lang) for problem in self.problems]
+        return _listed_in_indonesian(in_language(self.what, lang), problems)
 
 
 class RuleTestError(_ProblemListError):
