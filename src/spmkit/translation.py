@@ -1,4 +1,4 @@
-"""Texts in Indonesian and English from gettext catalogues: rule-file problems and argparse.
+"""Texts in Indonesian and English from gettext catalogues: spmkit's problems and argparse.
 
 spmkit's messages are written in English in the code and translated in a gettext
 catalogue (``spmkit/locale/id/LC_MESSAGES/spmkit.po``, compiled to ``spmkit.mo`` beside
