@@ -15,7 +15,7 @@ import pytest
 
 import spmkit
 from spmkit.cli import main
-from spmkit.errors import DataFileError, UsageError
+from spmkit.errors import ChartUnavailableError, DataFileError, UsageError, format_errors
 from spmkit.files.export import format_for
 from spmkit.files.reading import read_data
 from spmkit.files.records import MAX_DATA_BYTES
@@ -225,6 +225,13 @@ class TestTheErrorClasses:
         copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
         assert copy.in_lang("id") == error.in_lang("id")
         assert UsageError("plain", 2).in_lang("id") == str(UsageError("plain", 2))
+
+    def test_chart_unavailable_in_both_languages(self):
+        error = ChartUnavailableError(tr("charts need matplotlib: pip install 'spmkit[plot]'"))
+        assert str(error) == "charts need matplotlib: pip install 'spmkit[plot]'"
+        assert format_errors(error, "id") == [
+            "grafik memerlukan matplotlib: pip install 'spmkit[plot]'"
+        ]
 
     def test_grouped(self):
         assert grouped(1234567) == "1,234,567"

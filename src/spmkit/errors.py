@@ -312,9 +312,14 @@ class UsageError(SpmkitError, ValueError):
 
     def in_lang(self, lang: Language) -> str:
         """The message in ``lang`` (``str()`` is English)."""
-        if len(self.args) == 1 and isinstance(self.args[0], str):
-            return in_language(self.args[0], lang)
-        return str(self)
+        return _message_in(self, lang)
+
+
+def _message_in(error: BaseException, lang: Language) -> str:
+    """An error made of one message: that message in ``lang`` when it carries it."""
+    if len(error.args) == 1 and isinstance(error.args[0], str):
+        return in_language(error.args[0], lang)
+    return str(error)
 
 
 class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for what it holds
@@ -477,6 +482,10 @@ class DataFileError(DataError):
 
 class ChartUnavailableError(SpmkitError, ImportError):
     """matplotlib is not installed; ``pip install 'spmkit[plot]'`` adds it."""
+
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang`` (``str()`` is English)."""
+        return _message_in(self, lang)
 
 
 class StrategyArgumentError(SpmkitError, ValueError):

@@ -62,7 +62,7 @@ def _pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module o
     try:
         import matplotlib as mpl  # noqa: PLC0415 - an optional extra
     except ImportError:
-        msg = "charts need matplotlib: pip install 'spmkit[plot]'"
+        msg = tr("charts need matplotlib: pip install 'spmkit[plot]'")
         raise ChartUnavailableError(msg) from None
     mpl.use("Agg")
     mpl.rcParams["svg.hashsalt"] = "spmkit"  # the same SVG for the same data
