@@ -175,7 +175,14 @@ class TestEvaluate:
         """A chart file named .pdf is refused with exit status 2."""
         pytest.importorskip("matplotlib")
         status, _, err = run(
-            capsys, "evaluate", "kulon-progo-2011", EXAMPLE, "--chart", str(tmp_path / "c.pdf")
+            capsys,
+            "evaluate",
+            "kulon-progo-2011",
+            EXAMPLE,
+            "--chart",
+            str(tmp_path / "c.pdf"),
+            "--lang",
+            "en",
         )
         assert status == 2
         assert "must end in .png or .svg (got .pdf)" in err

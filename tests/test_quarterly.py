@@ -233,7 +233,7 @@ class TestQuarterlyCommand:
     def test_rows_need_their_quarter(self, tmp_path, capsys):
         data = tmp_path / "data.csv"
         data.write_text("sasaran_bumil,bumil_standar\n10,5\n", encoding="utf-8")
-        assert main(["quarterly", "indeks-spm-kesehatan", str(data)]) == 2
+        assert main(["quarterly", "indeks-spm-kesehatan", str(data), "--lang", "en"]) == 2
         assert "needs its quarter (TW1-TW4) in a 'periode' column" in capsys.readouterr().err
 
 

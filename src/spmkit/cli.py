@@ -59,7 +59,7 @@ from spmkit.messages import (
 from spmkit.rulesets.diff import RuleSetDiff, diff
 from spmkit.rulesets.model import RuleSet, Verification
 from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
-from spmkit.translation import argparse_language, gettext_in
+from spmkit.translation import Bilingual, argparse_language, gettext_in, tr
 
 __all__ = ["build_parser", "main"]
 
@@ -175,7 +175,11 @@ def _output_format(args: argparse.Namespace) -> str:
     if args.output is not None:
         by_suffix = format_for(args.output)
         if args.format is not None and args.format != by_suffix:
-            msg = f"--format {args.format} does not match the output file {args.output!r}"
+            msg = tr(
+                "--format {format} does not match the output file {output!r}",
+                format=args.format,
+                output=args.output,
+            )
             raise UsageError(msg)
         return by_suffix
     return str(args.format) if args.format is not None else "table"
@@ -187,7 +191,7 @@ def _chart(
     from spmkit.files.chart import chart_bytes  # noqa: PLC0415 - matplotlib only when asked
 
     if image_format not in {"png", "svg"}:
-        msg = f"a chart file must end in .png or .svg (got .{image_format})"
+        msg = tr("a chart file must end in .png or .svg (got .{suffix})", suffix=image_format)
         raise UsageError(msg)
     return chart_bytes(rule_set, outcomes, lang, image_format=image_format)  # type: ignore[arg-type]
 
@@ -210,7 +214,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.jurisdiction is not None:
         return _cmd_evaluate_history(args)
     if args.data is None:
-        msg = "give a rule set and a data file (or --jurisdiction NAME and a data file)"
+        msg = tr("give a rule set and a data file (or --jurisdiction NAME and a data file)")
         raise UsageError(msg)
     output_format = _output_format(args)
     rule_set = load_rule_set(args.rule_set)
@@ -242,7 +246,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
         write_output(args.output, data, inputs=(args.data, args.rule_set, args.mapping))
     elif isinstance(rendered, bytes):
-        msg = "an Excel workbook is not written to the terminal: give -o FILE.xlsx"
+        msg = tr("an Excel workbook is not written to the terminal: give -o FILE.xlsx")
         raise UsageError(msg)
     else:
         sys.stdout.write(rendered)
@@ -487,7 +491,7 @@ def _on(text: str) -> dt.date | int:
     try:
         return int(text) if text.isdigit() else dt.date.fromisoformat(text)
     except ValueError:
-        msg = f"--on must be a year (2013) or a date (2013-06-30), got {text!r}"
+        msg = tr("--on must be a year (2013) or a date (2013-06-30), got {text!r}", text=text)
         raise UsageError(msg) from None
 
 
@@ -528,10 +532,11 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
 
     data = args.data if args.data is not None else args.rule_set
     if data is None or (args.data is not None and args.rule_set is not None):
-        given = "no data file" if data is None else "a rule set as well"
-        msg = (
-            f"with --jurisdiction give the data file only (got {given}): the rule set of "
-            "each year is chosen from the catalogue"
+        given = tr("no data file") if data is None else tr("a rule set as well")
+        msg = tr(
+            "with --jurisdiction give the data file only (got {given}): the rule set of "
+            "each year is chosen from the catalogue",
+            given=given,
         )
         raise UsageError(msg)
     args.data = data
@@ -545,10 +550,12 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
         data, candidates, number_format=args.number_format, mapping=_mapping(args), sheet=args.sheet
     )
     refused = [row for row in table.rows if row.problems or row.period is None]
+    lang: Language = args.lang or "en"
     for row in refused:
-        problems = row.problems or ("the row names no year (a column 'year' or 'tahun')",)
+        problems = row.problems or (tr("the row names no year (a column 'year' or 'tahun')"),)
         for problem in problems:
-            print(f"spmkit: {row.where}: {problem}", file=sys.stderr)
+            where = in_language(row.where, lang)
+            print(f"spmkit: {where}: {in_language(problem, lang)}", file=sys.stderr)
     rows = [
         {"year": row.period, **row.values}
         for row in table.rows
@@ -606,7 +613,8 @@ def _fhir_text(rule_set: RuleSet, outcomes: Sequence[RowOutcome], year: int | No
         else:
             resource = to_fhir(rule_set, entries, year=year)
     except UsageError as exc:
-        msg = f"{exc}; give --year or a year column in the data"
+        problem = Bilingual(str(exc), exc.in_lang("id"))
+        msg = tr("{problem}; give --year or a year column in the data", problem=problem)
         raise UsageError(msg) from exc
     return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"
 
@@ -625,13 +633,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     try:
         from spmkit.interop.service import Limits, serve  # noqa: PLC0415 - the serve extra
     except ImportError as exc:
-        msg = f"spmkit serve needs the serve extra: pip install 'spmkit[serve]' ({exc})"
+        msg = tr(
+            "spmkit serve needs the serve extra: pip install 'spmkit[serve]' ({reason})",
+            reason=exc,
+        )
         raise UsageError(msg) from exc
     token = None
     if args.token_file is not None:
         token = Path(args.token_file).read_text(encoding="utf-8").strip()
         if not token:
-            msg = f"the token file {args.token_file} is empty"
+            msg = tr("the token file {file} is empty", file=args.token_file)
             raise UsageError(msg)
     elif os.environ.get("SPMKIT_TOKEN", "").strip():
         token = os.environ["SPMKIT_TOKEN"].strip()
@@ -645,16 +656,17 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
     paths = find_rule_tests(args.paths)
     if not paths:
-        msg = f"no *.tests.yaml files in {', '.join(args.paths)}"
+        msg = tr("no *.tests.yaml files in {paths}", paths=", ".join(args.paths))
         raise UsageError(msg)
     passed = failed = 0
     unreadable = False
+    lang: Language = args.lang or "en"
     for path in paths:
         try:
             suite = load_rule_tests(path)
         except SpmkitError as exc:
             unreadable = True
-            for line in format_errors(exc):
+            for line in format_errors(exc, lang):
                 print(line, file=sys.stderr)
             continue
         outcomes = [run_case(suite.rule_set, case) for case in suite.cases]
@@ -663,8 +675,21 @@ def _cmd_test(args: argparse.Namespace) -> int:
                 print(outcome)
         good = sum(outcome.passed for outcome in outcomes)
         passed, failed = passed + good, failed + len(outcomes) - good
-        print(f"{path}: {good}/{len(outcomes)} cases passed ({suite.rule_set.id})")
-    print(f"spmkit test: {passed} cases passed, {failed} failed, {len(paths)} file(s)")
+        summary = tr(
+            "{path}: {good}/{total} cases passed ({rule_set})",
+            path=path,
+            good=good,
+            total=len(outcomes),
+            rule_set=suite.rule_set.id,
+        )
+        print(summary.in_lang(lang))
+    total = tr(
+        "spmkit test: {passed} cases passed, {failed} failed, {files} file(s)",
+        passed=passed,
+        failed=failed,
+        files=len(paths),
+    )
+    print(total.in_lang(lang))
     if unreadable:
         return 2
     return 1 if failed else 0
@@ -829,7 +854,7 @@ def _add_interop_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's _
         "test",
         "run rule tests (*.tests.yaml beside rule files); exit status 1 when a case fails",
         "spmkit test rules/",
-        [],
+        [_lang_parent()],
     )
     test.add_argument("paths", nargs="+", metavar="PATH", help="tests files, or folders of them")
     test.set_defaults(handler=_cmd_test)
@@ -1089,17 +1114,24 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
     rows = [r for r in table.rows if args.region is None or r.region == args.region]
     regions = sorted({r.region for r in rows if r.region is not None})
     if len(regions) > 1:
-        msg = f"{table.source} has several regions ({', '.join(regions)}); choose one: --region"
-        raise UsageError(msg)
-    bad = [f"{row.where}: {p}" for row in rows for p in row.problems]
-    unnamed = [row.where for row in rows if row.period is None]
-    if bad or unnamed or not rows:
-        msg = "; ".join(bad) or (
-            f"every row needs its quarter (TW1-TW4) in a 'periode' column: {unnamed}"
-            if unnamed
-            else f"{table.source} has no rows"
+        msg = tr(
+            "{source} has several regions ({regions}); choose one: --region",
+            source=table.source,
+            regions=", ".join(regions),
         )
         raise UsageError(msg)
+    bad = [(row.where, p) for row in rows for p in row.problems]
+    unnamed = [row.where for row in rows if row.period is None]
+    if bad or unnamed or not rows:
+        problem: str = _joined(bad) or (
+            tr(
+                "every row needs its quarter (TW1-TW4) in a 'periode' column: {rows}",
+                rows=Bilingual(str(unnamed), str([in_language(w, "id") for w in unnamed])),
+            )
+            if unnamed
+            else tr("{source} has no rows", source=table.source)
+        )
+        raise UsageError(problem)
     report = quarterly_report(rule_set, {row.period: row.values for row in rows})
     suffix = "" if args.output is None else Path(args.output).suffix.casefold()
     if suffix == ".xlsx":
@@ -1116,6 +1148,15 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
     if args.explain:
         sys.stdout.write("\n" + report.explanation())
     return 0
+
+
+def _joined(problems: Sequence[tuple[str, str]]) -> str:
+    """``where: problem; where: problem`` in both languages (each part may be Bilingual)."""
+    english, indonesian = (
+        "; ".join(f"{in_language(w, lang)}: {in_language(p, lang)}" for w, p in problems)
+        for lang in ("en", "id")
+    )
+    return Bilingual(english, indonesian)
 
 
 def _help_language(argv: Sequence[str]) -> Language:
@@ -1209,8 +1250,8 @@ def _run(args: argparse.Namespace) -> int:
         status: int = args.handler(args)
     except DataFileError as exc:
         lang: Language = getattr(args, "resolved_lang", None) or args.lang or "en"
-        for problem in exc.problems:
-            print(f"spmkit: {exc.source}: {in_language(problem, lang)}", file=sys.stderr)
+        for line in exc.problems_in(lang):
+            print(f"spmkit: {line}", file=sys.stderr)
         return 2
     except SpmkitError as exc:
         lang = getattr(args, "resolved_lang", None) or getattr(args, "lang", None) or HELP_LANGUAGE

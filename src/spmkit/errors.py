@@ -46,7 +46,9 @@ An overlay whose ``extends:`` chain loops raises a :class:`RuleSetInvalid` holdi
 Messages of rule-file problems are built in English and Indonesian at once
 (:func:`spmkit.translation.tr`): ``str(error)`` is English, ``error.in_lang("id")`` is
 the same problem, at the same place, in Indonesian; ``format_errors(error, "id")`` lists
-a whole group in Indonesian.
+a whole group in Indonesian. Problems of data files (:class:`DataFileError`), of rule tests
+files (:class:`RuleTestError`) and the command line's :class:`UsageError` texts are built
+the same way.
 
 This module depends only on :mod:`spmkit.translation` (standard library only), so that
 every other module can import it.
@@ -302,7 +304,22 @@ def _rebuild_not_found(message: str, candidates: tuple[str, ...]) -> RuleSetNotF
 
 
 class UsageError(SpmkitError, ValueError):
-    """A library function called with arguments it cannot use (the message says which)."""
+    """A library function called with arguments it cannot use (the message says which).
+
+    A message built with :func:`~spmkit.translation.tr` carries its Indonesian:
+    ``str(error)`` is English, ``error.in_lang("id")`` the same message in Indonesian.
+    """
+
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang`` (``str()`` is English)."""
+        return _message_in(self, lang)
+
+
+def _message_in(error: BaseException, lang: Language) -> str:
+    """An error made of one message: that message in ``lang`` when it carries it."""
+    if len(error.args) == 1 and isinstance(error.args[0], str):
+        return in_language(error.args[0], lang)
+    return str(error)
 
 
 class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for what it holds
@@ -329,12 +346,16 @@ class _ProblemGroup(ExceptionGroup[E], SpmkitError):  # noqa: N818 - named for w
         """:func:`str` in ``lang``: the heading and every problem."""
         if lang != "id":
             return str(self)
-        lines = [f"{in_language(self.message, lang)}: {len(self.exceptions)} masalah"]
-        lines.extend(f"  {error_in(error, lang)}" for error in self.exceptions)
-        return "\n".join(lines)
+        problems = [error_in(error, lang) for error in self.exceptions]
+        return _listed_in_indonesian(in_language(self.message, lang), problems)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message, list(self.exceptions)))
+
+
+def _listed_in_indonesian(heading: str, problems: Sequence[str]) -> str:
+    """``heading: N masalah`` and each problem on its own indented line."""
+    return "\n".join([f"{heading}: {len(problems)} masalah", *(f"  {p}" for p in problems)])
 
 
 class RuleSetInvalid(  # type: ignore[override] # noqa: N818 - a group, named for what it holds
@@ -426,7 +447,8 @@ class DataFileError(DataError):
 
     Attributes:
         source: the file.
-        problems: what is wrong, each with where and how to fix it.
+        problems: what is wrong, each with where and how to fix it; a problem built with
+            :func:`~spmkit.translation.tr` also carries its Indonesian (``in_lang``).
     """
 
     def __init__(self, source: str, problems: Sequence[str]) -> None:
@@ -441,12 +463,29 @@ class DataFileError(DataError):
     def __str__(self) -> str:
         return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
 
+    def in_lang(self, lang: Language) -> str:
+        """Every problem in ``lang``, one per line, each after the file (``str()`` is English).
+
+        >>> from spmkit.translation import tr
+        >>> DataFileError("d.csv", [tr("no such file")]).in_lang("id")
+        'd.csv: berkas tidak ada'
+        """
+        return "\n".join(self.problems_in(lang))
+
+    def problems_in(self, lang: Language) -> list[str]:
+        """Each problem in ``lang`` after the file, as the command line prints them."""
+        return [f"{self.source}: {in_language(problem, lang)}" for problem in self.problems]
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.source, self.problems))
 
 
 class ChartUnavailableError(SpmkitError, ImportError):
     """matplotlib is not installed; ``pip install 'spmkit[plot]'`` adds it."""
+
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang`` (``str()`` is English)."""
+        return _message_in(self, lang)
 
 
 class StrategyArgumentError(SpmkitError, ValueError):
@@ -518,6 +557,13 @@ class _ProblemListError(SpmkitError, ValueError):
         lines = [f"{self.what}: {len(self.problems)} problem(s)"]
         lines.extend(f"  {problem}" for problem in self.problems)
         return "\n".join(lines)
+
+    def in_lang(self, lang: Language) -> str:
+        """:func:`str` in ``lang``: the heading and every problem that has a translation."""
+        if lang != "id":
+            return str(self)
+        problems = [in_language(problem, lang) for problem in self.problems]
+        return _listed_in_indonesian(in_language(self.what, lang), problems)
 
 
 class RuleTestError(_ProblemListError):

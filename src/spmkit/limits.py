@@ -7,7 +7,8 @@ of ``docs/semantics.md`` ("Limits") and tested at its value and just over it.
 The number limits keep every accepted number exact and printable: no finite float needs
 more than 309 digits before the point or 324 after it, so 400 admits every float.
 
-This module has no dependencies so that every other module can import it.
+This module depends only on :mod:`spmkit.translation` (standard library only), so that
+every other module can import it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final
+
+from spmkit.translation import Bilingual, grouped, tr
 
 __all__ = [
     "MAX_CSV_FIELD",
@@ -69,10 +72,13 @@ def _digits(value: int) -> int:
     return len(str(value))
 
 
-def _too_many(digits: int, about: str = "") -> str:
-    return (
-        f"a number of {about}{digits:,} digits; spmkit accepts at most {MAX_DIGITS} digits "
-        "(docs/semantics.md, Limits)"
+def _too_many(digits: int, *, about: bool = False) -> str:
+    return tr(
+        "a number of {about}{digits} digits; spmkit accepts at most {limit} digits "
+        "(docs/semantics.md, Limits)",
+        about=tr("about ") if about else "",
+        digits=grouped(digits),
+        limit=MAX_DIGITS,
     )
 
 
@@ -90,8 +96,7 @@ def number_problem(value: int | Fraction) -> str | None:
     for part in parts:
         if abs(part) >= _DIGITS_BOUND:
             digits = _digits(part)
-            about = "about " if part.bit_length() > 4 * MAX_DIGITS + 8 else ""
-            return _too_many(digits, about)
+            return _too_many(digits, about=part.bit_length() > 4 * MAX_DIGITS + 8)
     return None
 
 
@@ -102,9 +107,11 @@ def decimal_problem(value: Decimal) -> str | None:
     _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # noqa: S101 - finite decimals have an int exponent
     if abs(exponent) > MAX_EXPONENT:
-        return (
-            f"a number with exponent {exponent:+,}; spmkit accepts exponents from "
-            f"-{MAX_EXPONENT} to {MAX_EXPONENT} (docs/semantics.md, Limits)"
+        return tr(
+            "a number with exponent {exponent}; spmkit accepts exponents from -{limit} to "
+            "{limit} (docs/semantics.md, Limits)",
+            exponent=Bilingual(f"{exponent:+,}", f"{exponent:+,}".replace(",", ".")),
+            limit=MAX_EXPONENT,
         )
     if len(digits) > MAX_DIGITS:
         return _too_many(len(digits))

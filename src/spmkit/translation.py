@@ -1,4 +1,4 @@
-"""Texts in Indonesian and English from gettext catalogues: rule-file problems and argparse.
+"""Texts in Indonesian and English from gettext catalogues: spmkit's problems and argparse.
 
 spmkit's messages are written in English in the code and translated in a gettext
 catalogue (``spmkit/locale/id/LC_MESSAGES/spmkit.po``, compiled to ``spmkit.mo`` beside
@@ -35,6 +35,7 @@ __all__ = [
     "argparse_language",
     "catalogue",
     "gettext_in",
+    "grouped",
     "in_language",
     "tr",
 ]
@@ -107,6 +108,16 @@ def tr(template: str, /, **fields: object) -> Bilingual:
     translated = catalogue("spmkit").gettext(template)
     indonesian_fields = {name: _indonesian(value) for name, value in fields.items()}
     return Bilingual(english, translated.format(**indonesian_fields))
+
+
+def grouped(number: int) -> Bilingual:
+    """A whole number grouped as each language groups it: ``1,234`` and ``1.234``.
+
+    >>> grouped(1234567).in_lang("id")
+    '1.234.567'
+    """
+    english = f"{number:,}"
+    return Bilingual(english, english.replace(",", "."))
 
 
 def gettext_in(domain: str, message: str, lang: Language) -> str:

@@ -172,7 +172,7 @@ def test_finding_2_huge_decimal_in_data(capsys, tmp_path) -> None:
     batch = {"bumil_k4": [Decimal("1e999999999")], "sasaran_bumil": [1]}
     refused(lambda: spmkit.evaluate_batch(RS, batch), DataInvalid, "exponent +999,999,999")
     path = write(tmp_path / "d.yaml", "bumil_k4: 1.0e+999999999\nsasaran_bumil: 10\n")
-    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", path)
+    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", path, "--lang", "en")
     assert (status, "spmkit accepts exponents from -400 to 400" in err) == (2, True)
 
 
@@ -202,7 +202,7 @@ def test_finding_2_xlsx_declared_dimension(capsys, tmp_path) -> None:
     path = _workbook(tmp_path / "far.xlsx", {"XFD1048576": 1})
     assert Path(path).stat().st_size < 6000
     refused(lambda: read_data(path, RS), DataFileError, "row 1,048,576 has cells")
-    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", path)
+    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", path, "--lang", "en")
     assert (status, f"at most {MAX_SHEET_ROWS:,} rows" in err) == (2, True)
 
 
@@ -355,7 +355,7 @@ def test_finding_3_unreadable_data_files(capsys, tmp_path, name, content, fragme
     path = tmp_path / name
     path.write_bytes(content.encode("latin-1"))
     refused(lambda: read_data(path, RS), DataFileError, fragment)
-    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", str(path))
+    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", str(path), "--lang", "en")
     assert (status, fragment in err) == (2, True)
 
 
@@ -387,7 +387,14 @@ def test_finding_3_chart_text_and_empty_chart(capsys, tmp_path) -> None:
     assert status in {0, 1}, err
     bad = write(tmp_path / "bad.csv", "region,bumil_k4,sasaran_bumil\nA,x,1000\n")
     status, _, err = cli(
-        capsys, "evaluate", "kulon-progo-2011", bad, "--chart", str(tmp_path / "e.svg")
+        capsys,
+        "evaluate",
+        "kulon-progo-2011",
+        bad,
+        "--chart",
+        str(tmp_path / "e.svg"),
+        "--lang",
+        "en",
     )
     assert (status, "no row was evaluated" in err) == (2, True)
 
@@ -410,7 +417,7 @@ def test_finding_3_paths(path, kind, fragment) -> None:
 
 def test_finding_3_paths_in_the_cli(capsys) -> None:
     """The command line: a 5,000-character path and /proc/self/mem exit 2, one line."""
-    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", "x" * 5000)
+    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", "x" * 5000, "--lang", "en")
     assert (status, "a path of 5,000 characters" in err) == (2, True)
     if Path("/proc/self/mem").exists():
         status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", "/proc/self/mem")
@@ -476,7 +483,7 @@ def test_finding_5_unbalanced_quote(capsys, tmp_path, text, fragment) -> None:
     """An unbalanced quote is an error naming the line, not rows folded into one name."""
     path = write(tmp_path / "d.csv", text)
     refused(lambda: read_data(path, RS), DataFileError, fragment)
-    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", path)
+    status, _, err = cli(capsys, "evaluate", "kulon-progo-2011", path, "--lang", "en")
     assert (status, fragment in err) == (2, True)
 
 
@@ -557,12 +564,12 @@ def test_finding_7_output_never_clobbers(capsys, tmp_path) -> None:
     rules = write(tmp_path / "r.md", SMALL)  # a suffix -o writes, so the input check decides
     for target in (data, rules):
         before = Path(target).read_text()
-        status, _, err = cli(capsys, "evaluate", rules, data, "-o", target)
+        status, _, err = cli(capsys, "evaluate", rules, data, "-o", target, "--lang", "en")
         assert (status, "it is an input of this command" in err) == (2, True)
         assert Path(target).read_text() == before
     link = tmp_path / "out.csv"
     link.symlink_to(tmp_path / "elsewhere.csv")
-    status, _, err = cli(capsys, "evaluate", rules, data, "-o", str(link))
+    status, _, err = cli(capsys, "evaluate", rules, data, "-o", str(link), "--lang", "en")
     assert (status, "symbolic link" in err) == (2, True)
     assert not (tmp_path / "elsewhere.csv").exists()
 

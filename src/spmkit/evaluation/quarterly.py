@@ -33,6 +33,7 @@ from spmkit.evaluation.aggregate import aggregate
 from spmkit.evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit.evaluation.scalar import evaluate, validate_data
 from spmkit.rulesets.model import RuleSet
+from spmkit.translation import tr
 
 __all__ = ["QUARTERS", "QuarterlyReport", "QuarterlyRow", "quarterly_report", "services_of"]
 
@@ -330,14 +331,19 @@ def quarterly_report(
     """
     chosen = tuple(services) if services is not None else services_of(rule_set)
     if not chosen:
-        msg = (
-            f"rule set {rule_set.id!r} has no services with a penerima and a mutu component "
-            "(an index of two indicators); use 'indeks-spm-kesehatan' or pass services="
+        msg = tr(
+            "rule set {rule_set!r} has no services with a penerima and a mutu component (an "
+            "index of two indicators); use 'indeks-spm-kesehatan' or pass services=",
+            rule_set=rule_set.id,
         )
         raise UsageError(msg)
     unknown = sorted({i for s in chosen for i in s} - set(rule_set.indicators))
     if unknown:
-        msg = f"services name indicators rule set {rule_set.id!r} does not have: {unknown}"
+        msg = tr(
+            "services name indicators rule set {rule_set!r} does not have: {unknown}",
+            rule_set=rule_set.id,
+            unknown=unknown,
+        )
         raise UsageError(msg)
     by_quarter: dict[str, Mapping[str, object]] = {}
     problems: list[DataError] = []
@@ -354,7 +360,7 @@ def quarterly_report(
                 for e in exc.exceptions
             )
     if problems:
-        msg = f"quarterly data for rule set {rule_set.id!r} have bad values"
+        msg = tr("quarterly data for rule set {rule_set!r} have bad values", rule_set=rule_set.id)
         raise DataInvalid(msg, problems)
     order = [q for q in QUARTERS if q in by_quarter]
     yearly = _for_quarters(rule_set, chosen)

@@ -39,6 +39,7 @@ from spmkit.limits import (
     MAX_SHEET_ROWS,
     digits_text_problem,
 )
+from spmkit.translation import grouped, tr
 from spmkit.yamlload import read_data_yaml
 
 __all__ = [
@@ -76,8 +77,12 @@ def decode_text(path: Path, raw: bytes, how: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        problem = (
-            f"line {line}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); {how}"
+        problem = tr(
+            "line {line}: not UTF-8 text (byte {byte:#04x} at offset {offset}); {how}",
+            line=line,
+            byte=raw[exc.start],
+            offset=exc.start,
+            how=how,
         )
         raise DataFileError(str(path), [problem]) from None
 
@@ -115,10 +120,14 @@ def iter_csv_rows(
             end = reader.line_num
             # A cell holds a line break only when its record spans several lines.
             if end > start and any("\n" in cell and delimiter in cell for cell in cells):
-                problem = (
-                    f"lines {start}-{end}: a quoted cell runs over {end - start + 1} lines and "
-                    f'holds the delimiter {delimiter!r}: an unbalanced quote (") has folded '
-                    "the rows after it into one cell; close or remove the quote"
+                problem = tr(
+                    "lines {start}-{end}: a quoted cell runs over {count} lines and holds the "
+                    'delimiter {delimiter!r}: an unbalanced quote (") has folded the rows after '
+                    "it into one cell; close or remove the quote",
+                    start=start,
+                    end=end,
+                    count=end - start + 1,
+                    delimiter=delimiter,
                 )
                 raise DataFileError(str(path), [problem])
             yield end, cells
@@ -130,16 +139,24 @@ def iter_csv_rows(
 def _csv_problem(start: int, end: int, error: csv.Error) -> str:
     text = str(error)
     if "field larger than field limit" in text:
-        return (
-            f"line {start}: a field longer than {MAX_CSV_FIELD:,} characters; "
-            "spmkit reads CSV fields up to that size (docs/semantics.md, Limits)"
+        return tr(
+            "line {start}: a field longer than {limit} characters; spmkit reads CSV fields "
+            "up to that size (docs/semantics.md, Limits)",
+            start=start,
+            limit=grouped(MAX_CSV_FIELD),
         )
     if "unexpected end of data" in text:
-        return (
-            f'line {start}: a quote (") opened here is never closed (the file ends inside '
-            "it); close or remove the quote"
+        return tr(
+            'line {start}: a quote (") opened here is never closed (the file ends inside '
+            "it); close or remove the quote",
+            start=start,
         )
-    return f'lines {start}-{end}: not valid CSV ({text}); check the quotes (") on these lines'
+    return tr(
+        'lines {start}-{end}: not valid CSV ({text}); check the quotes (") on these lines',
+        start=start,
+        end=end,
+        text=text,
+    )
 
 
 def _depth_problem(loaded: object) -> str | None:
@@ -148,15 +165,21 @@ def _depth_problem(loaded: object) -> str | None:
         item, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth > MAX_DATA_NESTING:
-                return f"nested deeper than {MAX_DATA_NESTING} levels (docs/semantics.md, Limits)"
+                return _too_deep()
             values = item.values() if isinstance(item, dict) else item
             stack.extend((value, depth + 1) for value in values)
     return None
 
 
+def _too_deep() -> str:
+    return tr(
+        "nested deeper than {limit} levels (docs/semantics.md, Limits)", limit=MAX_DATA_NESTING
+    )
+
+
 def load_json(path: Path, raw: bytes) -> object:
     """Parse JSON data strictly: UTF-8, no duplicate keys, bounded nesting and integers."""
-    text = decode_text(path, raw, "save the file as UTF-8")
+    text = decode_text(path, raw, _save_as_utf8())
 
     def bounded_int(digits: str) -> int:
         problem = digits_text_problem(digits)
@@ -168,9 +191,10 @@ def load_json(path: Path, raw: bytes) -> object:
         result: dict[str, Any] = {}
         for key, value in pairs:
             if key in result:
-                problem = (
-                    f"duplicate key {key!r} in one object; JSON keeps only one of them, so "
-                    "remove or rename one"
+                problem = tr(
+                    "duplicate key {key!r} in one object; JSON keeps only one of them, so "
+                    "remove or rename one",
+                    key=key,
                 )
                 raise DataFileError(str(path), [problem])
             result[key] = value
@@ -179,10 +203,10 @@ def load_json(path: Path, raw: bytes) -> object:
     try:
         loaded = json.loads(text, object_pairs_hook=unique_keys, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
-        raise DataFileError(str(path), [f"line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
-    except RecursionError:
-        problem = f"nested deeper than {MAX_DATA_NESTING} levels (docs/semantics.md, Limits)"
+        problem = tr("line {line}: not valid JSON: {reason}", line=exc.lineno, reason=exc.msg)
         raise DataFileError(str(path), [problem]) from None
+    except RecursionError:
+        raise DataFileError(str(path), [_too_deep()]) from None
     too_deep = _depth_problem(loaded)
     if too_deep is not None:
         raise DataFileError(str(path), [too_deep])
@@ -191,7 +215,11 @@ def load_json(path: Path, raw: bytes) -> object:
 
 def load_yaml_data(path: Path, raw: bytes) -> object:
     """Parse YAML data with the strict loader of rule files (same limits, no duplicates)."""
-    return read_data_yaml(decode_text(path, raw, "save the file as UTF-8"), str(path))
+    return read_data_yaml(decode_text(path, raw, _save_as_utf8()), str(path))
+
+
+def _save_as_utf8() -> str:
+    return tr("save the file as UTF-8")
 
 
 def _column_name(number: int) -> str:
@@ -220,17 +248,21 @@ def sheet_rows(worksheet: Any, path: Path) -> Iterator[tuple[int, tuple[object, 
             continue
         if number > MAX_SHEET_ROWS:
             if any(cell is not None for cell in row):
-                problem = (
-                    f"row {number:,} has cells; spmkit reads at most {MAX_SHEET_ROWS:,} rows "
-                    "of a sheet (docs/semantics.md, Limits): split the sheet, or save it as CSV"
+                problem = tr(
+                    "row {number} has cells; spmkit reads at most {limit} rows of a sheet "
+                    "(docs/semantics.md, Limits): split the sheet, or save it as CSV",
+                    number=grouped(number),
+                    limit=grouped(MAX_SHEET_ROWS),
                 )
                 raise DataFileError(str(path), [problem])
             continue
         if len(row) > MAX_SHEET_COLUMNS:
-            problem = (
-                f"row {number:,} has cells up to column {_column_name(len(row))}; spmkit reads "
-                f"at most {MAX_SHEET_COLUMNS:,} columns (docs/semantics.md, Limits): delete "
-                "the cells far to the right"
+            problem = tr(
+                "row {number} has cells up to column {column}; spmkit reads at most {limit} "
+                "columns (docs/semantics.md, Limits): delete the cells far to the right",
+                number=grouped(number),
+                column=_column_name(len(row)),
+                limit=grouped(MAX_SHEET_COLUMNS),
             )
             raise DataFileError(str(path), [problem])
         yield number, row
@@ -256,7 +288,7 @@ def formula_cells_without_values(path: Path, part: str) -> list[str]:
 def open_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl is optional
     """Open a workbook read-only with saved values; a clear error for what is not one."""
     if not zipfile.is_zipfile(path):
-        problem = "not an .xlsx workbook (not a zip archive); save it from Excel as .xlsx"
+        problem = tr("not an .xlsx workbook (not a zip archive); save it from Excel as .xlsx")
         raise DataFileError(str(path), [problem])
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -266,9 +298,10 @@ def open_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl 
 
 
 def _damaged(error: Exception) -> str:
-    return (
-        f"cannot read the workbook ({type(error).__name__}); it is damaged or not an "
-        ".xlsx file: open it in Excel and save it again as .xlsx"
+    return tr(
+        "cannot read the workbook ({error}); it is damaged or not an .xlsx file: open it "
+        "in Excel and save it again as .xlsx",
+        error=type(error).__name__,
     )
 
 
@@ -285,10 +318,11 @@ def check_formula_values(path: Path, worksheet: Any) -> None:  # noqa: ANN401 - 
         shown = ", ".join(cells[:_SHOWN_FORMULA_CELLS]) + (
             ", ..." if len(cells) > _SHOWN_FORMULA_CELLS else ""
         )
-        problem = (
-            f"cells {shown} hold formulas without a saved value (the workbook was written by "
+        problem = tr(
+            "cells {cells} hold formulas without a saved value (the workbook was written by "
             "a program that does not calculate); open it in Excel or LibreOffice and save "
-            "it, so the values are stored"
+            "it, so the values are stored",
+            cells=shown,
         )
         raise DataFileError(str(path), [problem])
 
@@ -297,15 +331,23 @@ def data_path(path: object) -> Path:
     """A data file's path, checked to be a path (not bytes, not None) of bounded length."""
     if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
         shown = type(path).__name__
-        raise DataFileError(f"<{shown}>", [f"a data file is named by a str or Path, not {shown}"])
+        raise DataFileError(f"<{shown}>", [_not_a_path(shown)])
     text = os.fspath(path)
     if not isinstance(text, str):
-        raise DataFileError("<bytes>", ["a data file is named by a str or Path, not bytes"])
+        raise DataFileError("<bytes>", [_not_a_path("bytes")])
     if len(text) > MAX_PATH_CHARS:
         shown_path = text[:60] + "..."
-        problem = f"a path of {len(text):,} characters; spmkit accepts at most {MAX_PATH_CHARS:,}"
+        problem = tr(
+            "a path of {count} characters; spmkit accepts at most {limit}",
+            count=grouped(len(text)),
+            limit=grouped(MAX_PATH_CHARS),
+        )
         raise DataFileError(shown_path, [problem])
     return Path(text)
+
+
+def _not_a_path(shown: str) -> str:
+    return tr("a data file is named by a str or Path, not {type}", type=shown)
 
 
 @contextlib.contextmanager
@@ -316,7 +358,9 @@ def os_errors(path: object) -> Iterator[None]:
     except OSError as exc:
         shown = os.fspath(path) if isinstance(path, str | os.PathLike) else repr(path)
         reason = exc.strerror or type(exc).__name__
-        raise DataFileError(str(shown)[:200], [f"cannot read the file: {reason}"]) from None
+        raise DataFileError(
+            str(shown)[:200], [tr("cannot read the file: {reason}", reason=reason)]
+        ) from None
 
 
 def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noqa: ANN401 - openpyxl
@@ -353,16 +397,25 @@ def check_sheet_size(worksheet: Any, path: Path) -> None:  # noqa: ANN401 - open
     """Refuse a loaded sheet whose cells reach past the row or column limit."""
     rows, columns = worksheet.max_row, worksheet.max_column
     if rows * columns > MAX_SHEET_CELLS:
-        problem = (
-            f"sheet {worksheet.title!r} spans {rows:,} rows x {columns:,} columns (cells up to "
-            f"{_column_name(columns)}{rows}); spmkit reads at most {MAX_SHEET_CELLS:,} cells "
-            "of a sheet (docs/semantics.md, Limits): delete the far cells, or split the sheet"
+        problem = tr(
+            "sheet {sheet!r} spans {rows} rows x {columns} columns (cells up to {cell}); "
+            "spmkit reads at most {limit} cells of a sheet (docs/semantics.md, Limits): "
+            "delete the far cells, or split the sheet",
+            sheet=worksheet.title,
+            rows=grouped(rows),
+            columns=grouped(columns),
+            cell=_column_name(columns) + str(rows),
+            limit=grouped(MAX_SHEET_CELLS),
         )
         raise DataFileError(str(path), [problem])
     if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
-        problem = (
-            f"sheet {worksheet.title!r} has cells up to row {rows:,}, column "
-            f"{_column_name(columns)}; spmkit reads at most {MAX_SHEET_ROWS:,} rows and "
-            f"{MAX_SHEET_COLUMNS:,} columns (docs/semantics.md, Limits)"
+        problem = tr(
+            "sheet {sheet!r} has cells up to row {rows}, column {column}; spmkit reads at "
+            "most {row_limit} rows and {column_limit} columns (docs/semantics.md, Limits)",
+            sheet=worksheet.title,
+            rows=grouped(rows),
+            column=_column_name(columns),
+            row_limit=grouped(MAX_SHEET_ROWS),
+            column_limit=grouped(MAX_SHEET_COLUMNS),
         )
         raise DataFileError(str(path), [problem])

@@ -24,6 +24,7 @@ from spmkit.files.report import indicator_name
 from spmkit.files.table import RowOutcome
 from spmkit.messages import Language, format_number, message, status_label
 from spmkit.rulesets.model import RuleSet, factor_suffix
+from spmkit.translation import tr
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -61,7 +62,7 @@ def _pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module o
     try:
         import matplotlib as mpl  # noqa: PLC0415 - an optional extra
     except ImportError:
-        msg = "charts need matplotlib: pip install 'spmkit[plot]'"
+        msg = tr("charts need matplotlib: pip install 'spmkit[plot]'")
         raise ChartUnavailableError(msg) from None
     mpl.use("Agg")
     mpl.rcParams["svg.hashsalt"] = "spmkit"  # the same SVG for the same data
@@ -270,7 +271,7 @@ def chart_bytes(
     """
     evaluated = [o for o in outcomes if o.report is not None]
     if not evaluated:
-        msg = "no row was evaluated, so there is no chart to draw"
+        msg = tr("no row was evaluated, so there is no chart to draw")
         raise UsageError(msg)
     plt = _pyplot()
     if len(outcomes) == 1:

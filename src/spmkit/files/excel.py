@@ -20,6 +20,7 @@ from spmkit.files.report import indicator_name
 from spmkit.files.table import RowOutcome, TotalsCheck
 from spmkit.messages import Language, in_language, message, status_label
 from spmkit.rulesets.model import RuleSet, factor_suffix
+from spmkit.translation import tr
 
 __all__ = ["FILLS", "MAX_SHEET_ROWS", "workbook_bytes"]
 
@@ -81,7 +82,7 @@ def _openpyxl() -> Any:  # noqa: ANN401 - openpyxl is an optional, untyped extra
     try:
         import openpyxl  # type: ignore[import-untyped]  # noqa: PLC0415 - optional extra
     except ImportError:
-        msg = "writing .xlsx needs the optional package openpyxl: pip install 'spmkit[excel]'"
+        msg = tr("writing .xlsx needs the optional package openpyxl: pip install 'spmkit[excel]'")
         raise UsageError(msg) from None
     return openpyxl
 
@@ -196,9 +197,11 @@ def workbook_bytes(
     """
     rows = sum(len(rule_set.indicators) if o.evaluated else len(o.problems) for o in outcomes)
     if rows + 1 > MAX_SHEET_ROWS:
-        msg = (
-            f"{rows} result rows do not fit in one Excel sheet ({MAX_SHEET_ROWS} rows at "
-            "most); write .csv instead, or evaluate a part of the file"
+        msg = tr(
+            "{rows} result rows do not fit in one Excel sheet ({limit} rows at most); write "
+            ".csv instead, or evaluate a part of the file",
+            rows=rows,
+            limit=MAX_SHEET_ROWS,
         )
         raise UsageError(msg)
     openpyxl = _openpyxl()

@@ -24,6 +24,7 @@ from spmkit.files.table import RowOutcome, TableEvaluation, TotalsCheck
 from spmkit.messages import Language, default_language
 from spmkit.rulesets.model import RuleSet
 from spmkit.rulesets.reader import load_rule_set
+from spmkit.translation import tr
 
 __all__ = ["OUTPUT_FORMATS", "SUFFIXES", "format_for", "render", "render_outcomes"]
 
@@ -56,8 +57,13 @@ def format_for(path: str | Path) -> str:
     suffix = Path(path).suffix.casefold()
     if suffix not in SUFFIXES:
         supported = ", ".join(SUFFIXES)
-        got = f"{suffix!r}" if suffix else "no suffix"
-        msg = f"cannot write {str(path)!r}: {got} is not a supported output; use one of {supported}"
+        got = repr(suffix) if suffix else tr("no suffix")
+        msg = tr(
+            "cannot write {path!r}: {suffix} is not a supported output; use one of {supported}",
+            path=str(path),
+            suffix=got,
+            supported=supported,
+        )
         raise UsageError(msg)
     return SUFFIXES[suffix]
 
@@ -79,7 +85,11 @@ def render_outcomes(  # noqa: PLR0913 - one entry point for every format, option
     if output_format == "xlsx":
         return workbook_bytes(rule_set, outcomes, lang, source=source, totals=totals)
     if output_format not in OUTPUT_FORMATS:
-        msg = f"unknown format {output_format!r}; use one of {', '.join(OUTPUT_FORMATS)}"
+        msg = tr(
+            "unknown format {format!r}; use one of {formats}",
+            format=output_format,
+            formats=", ".join(OUTPUT_FORMATS),
+        )
         raise UsageError(msg)
     return render_text(
         output_format,
@@ -150,7 +160,7 @@ def render(
             load_rule_set(result.rule_set_id) if not isinstance(result, TableEvaluation) else None
         )
     if rule_set is None:
-        msg = "render needs the rule set: pass rule_set="
+        msg = tr("render needs the rule set: pass rule_set=")
         raise UsageError(msg)
     if isinstance(result, Report):
         outcomes = [RowOutcome(row=DataRow(where="", number=1), rule_set=rule_set, report=result)]

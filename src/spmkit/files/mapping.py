@@ -24,6 +24,7 @@ from spmkit.files.notation import NumberFormat
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.messages import Bilingual
 from spmkit.rulesets.model import RuleSet
+from spmkit.translation import tr
 
 __all__ = [
     "PERIOD_COLUMNS",
@@ -124,10 +125,10 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         loaded = load_yaml_data(file, file.read_bytes()) or {}
     problems: list[str] = []
     if not isinstance(loaded, dict):
-        raise DataFileError(source, ["a mapping file must be a YAML mapping"])
+        raise DataFileError(source, [tr("a mapping file must be a YAML mapping")])
     allowed = {"columns", "region", "period", "ignore", "number_format"}
     problems.extend(
-        f"unknown key {key!r}; allowed keys are {sorted(allowed)}"
+        tr("unknown key {key!r}; allowed keys are {allowed}", key=key, allowed=sorted(allowed))
         for key in loaded
         if key not in allowed
     )
@@ -136,26 +137,33 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
     ):
         problems.append(
-            "'columns' must map column names to input names, both as text (quote names "
-            'such as "No" or "2011")'
+            tr(
+                "'columns' must map column names to input names, both as text (quote names "
+                'such as "No" or "2011")'
+            )
         )
         columns = {}
     ignore = loaded.get("ignore") or []
     if not isinstance(ignore, list):
-        problems.append("'ignore' must be a list of column names")
+        problems.append(tr("'ignore' must be a list of column names"))
         ignore = []
     problems.extend(
-        f"'ignore' has {name!r}, which is not text; quote column names such as "
-        '"No" or "2011" (YAML reads No as false)'
+        tr(
+            "'ignore' has {name!r}, which is not text; quote column names such as "
+            '"No" or "2011" (YAML reads No as false)',
+            name=name,
+        )
         for name in ignore
         if not isinstance(name, str)
     )
     number_format = loaded.get("number_format")
     if number_format not in {None, "id", "en", "auto"}:
-        problems.append(f"'number_format' must be id, en or auto (got {number_format!r})")
+        problems.append(
+            tr("'number_format' must be id, en or auto (got {value!r})", value=number_format)
+        )
         number_format = None
     problems.extend(
-        f"{key!r} must be a column name"
+        tr("{key!r} must be a column name", key=key)
         for key in ("region", "period")
         if key in loaded and not isinstance(loaded[key], str)
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from spmkit.errors import UsageError
+from spmkit.translation import tr
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -71,13 +72,17 @@ def open_output(target: str, *, inputs: Iterable[str | None] = ()) -> BinaryIO:
     """
     path = Path(target)
     if path.is_symlink():
-        msg = (
-            f"will not write {target}: it is a symbolic link (spmkit does not follow links "
-            "when writing); give the real file, or remove the link"
+        msg = tr(
+            "will not write {target}: it is a symbolic link (spmkit does not follow links "
+            "when writing); give the real file, or remove the link",
+            target=target,
         )
         raise UsageError(msg)
     if path.exists() and any(_same_file(path, source) for source in inputs):
-        msg = f"will not write {target}: it is an input of this command; choose another file"
+        msg = tr(
+            "will not write {target}: it is an input of this command; choose another file",
+            target=target,
+        )
         raise UsageError(msg)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     descriptor = os.open(path, flags, 0o666)

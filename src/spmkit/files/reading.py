@@ -42,6 +42,7 @@ from spmkit.frozen import FrozenMap, freeze
 from spmkit.limits import MAX_DIGITS, digits_text_problem
 from spmkit.messages import Bilingual, in_language
 from spmkit.rulesets.model import RuleSet
+from spmkit.translation import tr
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
@@ -174,8 +175,12 @@ def _find_header(
         for index, (number, _) in enumerate(grid.rows):
             if number == header_row:
                 return index
-        shown = f" of sheet {grid.name!r}" if grid.name else ""
-        msg = f"--header-row {header_row}: row {header_row}{shown} is empty or beyond the data"
+        shown = tr(" of sheet {sheet!r}", sheet=grid.name) if grid.name else ""
+        msg = tr(
+            "--header-row {row}: row {row}{sheet} is empty or beyond the data",
+            row=header_row,
+            sheet=shown,
+        )
         raise DataFileError("", [msg])
     scores = [
         header_score(cells, rule_sets, mapping) for _, cells in grid.rows[:HEADER_SEARCH_ROWS]
@@ -434,7 +439,7 @@ def _tabular_sheets(
         except DataFileError as exc:
             raise DataFileError(str(path), exc.problems) from None
     if not sheets:
-        raise DataFileError(str(path), ["the file has no rows"])
+        raise DataFileError(str(path), [tr("the file has no rows")])
     return sheets
 
 

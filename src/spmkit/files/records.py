@@ -30,6 +30,7 @@ from spmkit.files.bounded import (
     load_yaml_data,
 )
 from spmkit.limits import MAX_CSV_FIELD
+from spmkit.translation import tr
 
 __all__ = [
     "ALL_SHEETS",
@@ -55,7 +56,6 @@ ALL_SHEETS: Final = "all"
 TABULAR_SUFFIXES: Final = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm"})
 CSV_SUFFIXES: Final = frozenset({".csv", ".txt", ".tsv"})
 """Tabular files read as CSV (the others are workbooks)."""
-CSV_UTF8: Final = "save it as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)"
 _DELIMITER_LINES: Final = 20
 _YEAR: Final = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -99,7 +99,8 @@ def csv_delimiter(text: str) -> str:
 
 
 def _grid_from_csv(path: Path) -> Grid:
-    text = decode_text(path, path.read_bytes(), CSV_UTF8)
+    how = tr("save it as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)")
+    text = decode_text(path, path.read_bytes(), how)
     rows = [
         (line, tuple(cells))
         for line, cells in csv_rows(path, text, csv_delimiter(text))
@@ -163,7 +164,9 @@ def _grids_from_xlsx(path: Path, sheet: str | None) -> list[Grid]:
     try:
         import openpyxl  # type: ignore[import-untyped]  # noqa: PLC0415 - optional extra, for .xlsx only
     except ImportError:
-        problem = "reading .xlsx needs the optional package openpyxl: pip install 'spmkit[excel]'"
+        problem = tr(
+            "reading .xlsx needs the optional package openpyxl: pip install 'spmkit[excel]'"
+        )
         raise DataFileError(str(path), [problem]) from None
     check_workbook(openpyxl, path, sheet)  # limits and unsaved formulas, read streaming
     # Not read-only: merged cells (a header over several columns) are only known this way.
@@ -172,9 +175,12 @@ def _grids_from_xlsx(path: Path, sheet: str | None) -> list[Grid]:
         if sheet == ALL_SHEETS:
             return [_grid_from_sheet(worksheet, path) for worksheet in workbook.worksheets]
         if sheet is not None and sheet not in workbook.sheetnames:
-            problem = (
-                f"no sheet {sheet!r}; the workbook has {workbook.sheetnames} "
-                f"(--sheet {ALL_SHEETS} reads every sheet, one per year)"
+            problem = tr(
+                "no sheet {sheet!r}; the workbook has {sheets} (--sheet {all} reads every "
+                "sheet, one per year)",
+                sheet=sheet,
+                sheets=workbook.sheetnames,
+                all=ALL_SHEETS,
             )
             raise DataFileError(str(path), [problem])
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
@@ -185,9 +191,10 @@ def _grids_from_xlsx(path: Path, sheet: str | None) -> list[Grid]:
 
 def _check_file(path: Path) -> None:
     if not path.is_file():
-        raise DataFileError(str(path), ["no such file"])
+        raise DataFileError(str(path), [tr("no such file")])
     if path.stat().st_size > MAX_DATA_BYTES:
-        raise DataFileError(str(path), [f"larger than {MAX_DATA_BYTES} bytes"])
+        problem = tr("larger than {limit} bytes", limit=MAX_DATA_BYTES)
+        raise DataFileError(str(path), [problem])
 
 
 def read_grids(path: Path, sheet: str | None) -> list[Grid]:
@@ -209,15 +216,15 @@ def _tree_records(path: Path, loaded: object) -> tuple[list[str], list[Record]]:
     elif isinstance(loaded, list):
         items, single = loaded, False
     else:
-        problem = "a data file must hold a mapping of input name to count, or a list of them"
+        problem = tr("a data file must hold a mapping of input name to count, or a list of them")
         raise DataFileError(str(path), [problem])
     header: list[str] = []
     records: list[Record] = []
     problems: list[str] = []
     for number, item in enumerate(items, start=1):
-        where = "" if single else f"item {number}"
+        where = "" if single else tr("item {number}", number=number)
         if not isinstance(item, dict):
-            problems.append(f"{where}: must be a mapping of input name to count")
+            problems.append(tr("{where}: must be a mapping of input name to count", where=where))
             continue
         heading = {str(k): v for k, v in item.items() if k != "data"}
         data = item.get("data", None)
@@ -226,7 +233,12 @@ def _tree_records(path: Path, loaded: object) -> tuple[list[str], list[Record]]:
         elif isinstance(data, dict):
             cells = {str(k): v for k, v in data.items()}
         else:
-            problems.append(f"{where or 'data'}: 'data' must be a mapping of input name to count")
+            problems.append(
+                tr(
+                    "{where}: 'data' must be a mapping of input name to count",
+                    where=where or "data",
+                )
+            )
             continue
         header.extend(name for name in [*heading, *cells] if name not in header)
         records.append(Record(where, number, cells, heading))
@@ -250,7 +262,9 @@ def read_tree(path: Path) -> tuple[list[str], list[Record]]:
 
 def unknown_suffix(path: Path) -> DataFileError:
     """The error for a file type spmkit does not read."""
-    problem = f"unknown file type {path.suffix!r}; give a .csv, .xlsx, .json or .yaml file" + (
-        "; save old .xls workbooks as .xlsx" if path.suffix.casefold() == ".xls" else ""
+    problem = tr(
+        "unknown file type {suffix!r}; give a .csv, .xlsx, .json or .yaml file{xls}",
+        suffix=path.suffix,
+        xls=tr("; save old .xls workbooks as .xlsx") if path.suffix.casefold() == ".xls" else "",
     )
     return DataFileError(str(path), [problem])

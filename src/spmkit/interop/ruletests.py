@@ -31,7 +31,8 @@ from typing import Any, Final
 import attrs
 
 import spmkit
-from spmkit.errors import RuleTestError
+from spmkit.errors import RuleTestError, error_in
+from spmkit.translation import Bilingual, in_language, tr
 from spmkit.yamlload import child_path, read_yaml
 
 __all__ = [
@@ -154,7 +155,12 @@ class CaseOutcome:
 
 
 def _cannot(file: str) -> str:
-    return f"{file}: cannot run these rule tests"
+    return tr("{file}: cannot run these rule tests", file=file)
+
+
+def _both(error: Exception) -> Bilingual:
+    """An error's text in both languages (its ``in_lang`` when it has one)."""
+    return Bilingual(str(error), error_in(error, "id"))
 
 
 def _show(value: Fraction | None) -> str:
@@ -183,28 +189,36 @@ class _Reader:
         try:
             self.document = read_yaml(text, file)
         except spmkit.RuleSetError as exc:
-            raise RuleTestError(_cannot(file), [str(exc)]) from None
-        self.problems.extend(str(problem) for problem in self.document.problems)
+            raise RuleTestError(_cannot(file), [_both(exc)]) from None
+        self.problems.extend(_both(problem) for problem in self.document.problems)
 
     def problem(self, path: str, message: str) -> None:
         line = self.document.line(path)
         where = self.file if line is None else f"{self.file}:{line}"
-        self.problems.append(f"{where}: {path}: {message}")
+        self.problems.append(
+            Bilingual(
+                f"{where}: {path}: {message}", f"{where}: {path}: {in_language(message, 'id')}"
+            )
+        )
 
     def keys(self, data: object, path: str, allowed: Mapping[str, bool]) -> dict[str, Any] | None:
         """The mapping at ``path`` (None if it is not one), its keys checked against ``allowed``."""
         if not isinstance(data, dict):
-            self.problem(path, f"must be a mapping with keys {', '.join(allowed)}")
+            self.problem(path, tr("must be a mapping with keys {keys}", keys=", ".join(allowed)))
             return None
         for key in data:
             if key not in allowed:
                 self.problem(
                     child_path(path, key),
-                    f"unknown key {key!r}; allowed keys are {', '.join(allowed)}",
+                    tr(
+                        "unknown key {key!r}; allowed keys are {allowed}",
+                        key=key,
+                        allowed=", ".join(allowed),
+                    ),
                 )
         for key, required in allowed.items():
             if required and key not in data:
-                self.problem(path, f"missing key {key!r}")
+                self.problem(path, tr("missing key {key!r}", key=key))
         return data
 
     def expectation(self, indicator_id: str, entry: object, path: str) -> Expectation | None:
@@ -216,29 +230,41 @@ class _Reader:
             raw = entry.get(key)
             numbers[key] = _number(raw)
             if raw is not None and numbers[key] is None:
-                self.problem(child_path(path, key), f"must be a number (got {raw!r})")
+                self.problem(child_path(path, key), tr("must be a number (got {raw!r})", raw=raw))
         status = entry.get("status")
         if status is not None and status not in _STATUSES:
             self.problem(
                 child_path(path, "status"),
-                f"must be one of {', '.join(_STATUSES)} (got {status!r})",
+                tr(
+                    "must be one of {allowed} (got {value!r})",
+                    allowed=", ".join(_STATUSES),
+                    value=status,
+                ),
             )
         progress = entry.get("progress")
         if progress is not None and progress not in _PROGRESS:
             self.problem(
                 child_path(path, "progress"),
-                f"must be one of {', '.join(_PROGRESS)} (got {progress!r})",
+                tr(
+                    "must be one of {allowed} (got {value!r})",
+                    allowed=", ".join(_PROGRESS),
+                    value=progress,
+                ),
             )
         band = entry.get("band")
         if band is not None and not isinstance(band, str):
-            self.problem(child_path(path, "band"), f"must be a band's label (got {band!r})")
+            self.problem(
+                child_path(path, "band"), tr("must be a band's label (got {band!r})", band=band)
+            )
         met = entry.get("met")
         if met is not None and not isinstance(met, bool):
-            self.problem(child_path(path, "met"), f"must be true or false (got {met!r})")
+            self.problem(
+                child_path(path, "met"), tr("must be true or false (got {met!r})", met=met)
+            )
         if not entry:
-            self.problem(path, "expects nothing; give value, status, met or gap")
+            self.problem(path, tr("expects nothing; give value, status, met or gap"))
         if numbers["tolerance"] is not None and numbers["value"] is None:
-            self.problem(child_path(path, "tolerance"), "a tolerance needs a value to apply to")
+            self.problem(child_path(path, "tolerance"), tr("a tolerance needs a value to apply to"))
         return Expectation(
             indicator_id=indicator_id,
             value=numbers["value"],
@@ -260,25 +286,35 @@ class _Reader:
             return None
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            self.problem(child_path(path, "name"), "must be a non-empty text naming the case")
+            self.problem(child_path(path, "name"), tr("must be a non-empty text naming the case"))
             name = path
         year = entry.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            self.problem(child_path(path, "year"), f"must be a year such as 2011 (got {year!r})")
+            self.problem(
+                child_path(path, "year"),
+                tr("must be a year such as 2011 (got {year!r})", year=year),
+            )
             year = None
         inputs = entry.get("inputs")
         if not isinstance(inputs, dict):
-            self.problem(child_path(path, "inputs"), "must map input names to values")
+            self.problem(child_path(path, "inputs"), tr("must map input names to values"))
             inputs = {}
         expected_raw = entry.get("expected")
         expected: list[Expectation] = []
         if not isinstance(expected_raw, dict) or not expected_raw:
-            self.problem(child_path(path, "expected"), "must map indicator ids to expectations")
+            self.problem(child_path(path, "expected"), tr("must map indicator ids to expectations"))
             expected_raw = {}
         for indicator_id, item in expected_raw.items():
             where = child_path(child_path(path, "expected"), indicator_id)
             if rule_set is not None and str(indicator_id) not in rule_set.indicators:
-                self.problem(where, f"rule set {rule_set.id!r} has no indicator {indicator_id!r}")
+                self.problem(
+                    where,
+                    tr(
+                        "rule set {rule_set!r} has no indicator {indicator!r}",
+                        rule_set=rule_set.id,
+                        indicator=indicator_id,
+                    ),
+                )
             found = self.expectation(str(indicator_id), item, where)
             if found is not None:
                 expected.append(found)
@@ -320,15 +356,23 @@ def load_rule_tests(path: str | Path) -> RuleTestFile:
     if data is not None:
         if data.get("spmkit_tests") != FORMAT_VERSION:
             reader.problem(
-                "$.spmkit_tests", f"must be {FORMAT_VERSION} (got {data.get('spmkit_tests')!r})"
+                "$.spmkit_tests",
+                tr(
+                    "must be {version} (got {value!r})",
+                    version=FORMAT_VERSION,
+                    value=data.get("spmkit_tests"),
+                ),
             )
         rule_set = _rule_set_for(path, data.get("rule_set"))
     tests = data.get("tests") if isinstance(data, dict) else None
     if not isinstance(tests, list) or not tests:
-        reader.problem("$.tests", "must be a list of cases")
+        reader.problem("$.tests", tr("must be a list of cases"))
         tests = []
     if len(tests) > MAX_CASES:
-        reader.problem("$.tests", f"has {len(tests)} cases; at most {MAX_CASES} per file")
+        reader.problem(
+            "$.tests",
+            tr("has {count} cases; at most {limit} per file", count=len(tests), limit=MAX_CASES),
+        )
         tests = []
     cases = [
         reader.case(entry, child_path("$.tests", i), rule_set) for i, entry in enumerate(tests)
@@ -336,7 +380,9 @@ def load_rule_tests(path: str | Path) -> RuleTestFile:
     names = [case.name for case in cases if case is not None]
     for number, name in enumerate(names):
         if name in names[:number]:
-            reader.problem(child_path("$.tests", number), f"a second case named {name!r}")
+            reader.problem(
+                child_path("$.tests", number), tr("a second case named {name!r}", name=name)
+            )
     if reader.problems or rule_set is None:
         raise RuleTestError(_cannot(str(path)), reader.problems)
     return RuleTestFile(path=path, rule_set=rule_set, cases=tuple(c for c in cases if c))

@@ -97,7 +97,7 @@ from spmkit.rulesets.timekeys import (
     read_sector,
     read_supersedes,
 )
-from spmkit.translation import Bilingual, tr
+from spmkit.translation import grouped, tr
 from spmkit.yamlload import YamlDocument, child_path
 
 __all__ = ["build_overlay", "build_rule_set"]
@@ -761,8 +761,7 @@ def _kind(value: object) -> str:
 
 def _text_of(value: str) -> str:
     """``text of 1,234 characters``, the number grouped as each language groups it."""
-    count = f"{len(value):,}"
-    return tr("text of {count} characters", count=Bilingual(count, count.replace(",", ".")))
+    return tr("text of {count} characters", count=grouped(len(value)))
 
 
 _SHOWN_TEXT: Final = 60
