@@ -734,10 +734,11 @@ def _lang_parent() -> argparse.ArgumentParser:
         choices=LANGUAGES,
         default=None,
         help=_t(
-            "language of labels, messages and numbers (default: the rule set's; id for "
-            "Indonesian: 4.900 and 94,23 %%)",
-            "bahasa label, pesan dan angka (bawaan: bahasa rule set; id untuk bahasa "
-            "Indonesia: 4.900 dan 94,23 %%)",
+            "language of labels, messages and numbers (default: the rule set's, English "
+            "where no one rule set is read; id for Indonesian: 4.900 and 94,23 %%)",
+            "bahasa label, pesan dan angka (bawaan: bahasa rule set, bahasa Inggris bila "
+            "tidak ada satu rule set yang dibaca; id untuk bahasa Indonesia: 4.900 dan "
+            "94,23 %%)",
         ),
     )
     return parent
