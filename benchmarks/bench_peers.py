@@ -386,7 +386,7 @@ with np.errstate(invalid="ignore", divide="ignore"):
         out[iid + ".met"] = a * q >= p * d
 pd.DataFrame(out).to_csv(sys.argv[2], index=False)
 seconds = time.perf_counter() - start
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(seconds, peak_kb())
 """
 
 _FLOOR_LONG = """
@@ -417,7 +417,7 @@ long = pd.DataFrame({
 })
 long.to_csv(sys.argv[2], index=False)
 seconds = time.perf_counter() - start
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(seconds, peak_kb())
 """
 
 _CLI = """
@@ -430,7 +430,7 @@ try:
 except SystemExit:
     pass
 seconds = time.perf_counter() - start
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(seconds, peak_kb())
 """
 
 
@@ -444,9 +444,25 @@ def write_csv(path: Path, rows: int) -> None:
     frame.to_csv(path, index=False)
 
 
+_PEAK = """
+def peak_kb():
+    # VmHWM is this process's own peak; Linux carries ru_maxrss over from the parent
+    # through fork and exec, so a big benchmark process would show in every child.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+
 def run_script(script: str, *args: str) -> tuple[float, float]:
     """Run a script in a fresh interpreter; its own time (s) and peak resident memory (MB)."""
-    command = [sys.executable, "-c", script, *args]
+    head = "import resource, sys, time\n"
+    command = [sys.executable, "-c", script.replace(head, head + _PEAK, 1), *args]
     output = subprocess.check_output(command, text=True, stderr=subprocess.DEVNULL)  # noqa: S603
     seconds, peak_kb = output.split()[-2:]
     return float(seconds), float(peak_kb) / 1024
