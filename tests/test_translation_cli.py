@@ -332,3 +332,27 @@ class TestRuleTests:
         assert indonesian[-1].endswith(" kasus lulus, 0 gagal, 1 berkas")
         assert english[-1].endswith(" cases passed, 0 failed, 1 file(s)")
         assert indonesian[0].endswith(" kasus lulus (kulon-progo-2011)")
+
+    def test_a_failed_case_in_each_language(self, capsys, tmp_path):
+        """The FAILED block and a case's data problem follow ``--lang``; ids and fields stay."""
+        path = write(
+            tmp_path / "mine.tests.yaml",
+            "spmkit_tests: 1\nrule_set: kulon-progo-2011\ntests:\n"
+            "  - name: K4 broken on purpose\n"
+            "    inputs: {bumil_k4: 949, sasaran_bumil: 1000}\n"
+            "    expected:\n"
+            "      I.1: {status: met}\n"
+            "  - name: bad count\n"
+            "    inputs: {bumil_k4: -1, sasaran_bumil: 1000}\n"
+            "    expected:\n"
+            "      I.1: {status: met}\n",
+        )
+        assert main(["test", path, "--lang", "id"]) == 1
+        indonesian = capsys.readouterr().out
+        assert main(["test", path, "--lang", "en"]) == 1
+        english = capsys.readouterr().out
+        assert indonesian.startswith(f"GAGAL {path}:4: K4 broken on purpose\n  I.1:\n")
+        assert english.startswith(f"FAILED {path}:4: K4 broken on purpose\n  I.1:\n")
+        assert f"GAGAL {path}:8: bad count\n" in indonesian
+        assert "  input 'bumil_k4' must be" in english
+        assert "  input 'bumil_k4' must be" not in indonesian

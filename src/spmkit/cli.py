@@ -672,7 +672,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         outcomes = [run_case(suite.rule_set, case) for case in suite.cases]
         for outcome in outcomes:
             if not outcome.passed:
-                print(outcome)
+                print("\n".join(outcome.lines(lang)))
         good = sum(outcome.passed for outcome in outcomes)
         passed, failed = passed + good, failed + len(outcomes) - good
         summary = tr(

@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
+from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluation.results import Status
 from spmkit.rulesets.model import RuleSet
 from spmkit.translation import Bilingual, Language, in_language
@@ -24,6 +25,8 @@ __all__ = [
     "LANGUAGES",
     "Bilingual",
     "Language",
+    "data_invalid_text",
+    "data_problem_texts",
     "default_language",
     "format_number",
     "in_language",
@@ -263,3 +266,26 @@ def data_error_text(input_name: str | None, shown: str, rule: str, hint: str) ->
         f" ({hint_id})" if hint_id else ""
     )
     return Bilingual(english, indonesian)
+
+
+def data_problem_texts(error: DataInvalid) -> list[Bilingual]:
+    """Each bad value of one record, in English (as the error says it) and Indonesian."""
+    texts = []
+    for problem in error.exceptions:
+        if not isinstance(problem, DataError):
+            continue
+        text = str(problem)
+        prefix = f"input '{problem.input_name}' must be {problem.rule} (got "
+        suffix = f") ({problem.hint})" if problem.hint else ")"
+        shown = text[len(prefix) : len(text) - len(suffix)]
+        if text.startswith(prefix) and text.endswith(suffix):
+            texts.append(data_error_text(problem.input_name, shown, problem.rule, problem.hint))
+        else:
+            texts.append(Bilingual(text, text))
+    return texts
+
+
+def data_invalid_text(error: DataInvalid) -> Bilingual:
+    """Every bad value of one record on one line, in English and Indonesian."""
+    texts = data_problem_texts(error)
+    return Bilingual("; ".join(texts), "; ".join(t.in_lang("id") for t in texts))

@@ -24,7 +24,13 @@ from spmkit.evaluation.batch import STATUS_CODES, BatchResult, compile_rule_set,
 from spmkit.evaluation.results import Report, Status, nearest_float
 from spmkit.evaluation.scalar import evaluate, validate_data
 from spmkit.files.reading import DataRow, DataTable
-from spmkit.messages import Bilingual, Language, data_error_text, format_number, in_language
+from spmkit.messages import (
+    Bilingual,
+    Language,
+    data_invalid_text,
+    format_number,
+    in_language,
+)
 from spmkit.rulesets.model import RuleSet, factor_suffix
 
 __all__ = [
@@ -385,25 +391,8 @@ def _refusals(rule_set: RuleSet, rows: Sequence[DataRow], error: DataInvalid) ->
         try:
             validate_data(rule_set, data)
         except DataInvalid as exc:
-            refused[index] = _bilingual(exc)
+            refused[index] = data_invalid_text(exc)
     return refused
-
-
-def _bilingual(error: DataInvalid) -> Bilingual:
-    """Every bad value of a row, in English (as the error says it) and Indonesian."""
-    texts = []
-    for problem in error.exceptions:
-        if not isinstance(problem, DataError):
-            continue
-        text = str(problem)
-        prefix = f"input '{problem.input_name}' must be {problem.rule} (got "
-        suffix = f") ({problem.hint})" if problem.hint else ")"
-        shown = text[len(prefix) : len(text) - len(suffix)]
-        if text.startswith(prefix) and text.endswith(suffix):
-            texts.append(data_error_text(problem.input_name, shown, problem.rule, problem.hint))
-        else:
-            texts.append(Bilingual(text, text))
-    return Bilingual("; ".join(texts), "; ".join(t.in_lang("id") for t in texts))
 
 
 def _batch(rule_set: RuleSet, rows: Sequence[DataRow]) -> tuple[BatchResult | None, dict[int, str]]:

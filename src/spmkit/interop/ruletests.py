@@ -32,7 +32,8 @@ import attrs
 
 import spmkit
 from spmkit.errors import RuleTestError, error_in
-from spmkit.translation import Bilingual, in_language, tr
+from spmkit.messages import data_problem_texts
+from spmkit.translation import Bilingual, Language, in_language, tr
 from spmkit.yamlload import child_path, read_yaml
 
 __all__ = [
@@ -138,11 +139,11 @@ class CaseOutcome:
         """True when every expectation held."""
         return not self.mismatches and self.error is None
 
-    def lines(self) -> Iterator[str]:
-        """The failure as text: per indicator, ``-`` expected and ``+`` got."""
-        yield f"FAILED {self.case.where}: {self.case.name}"
+    def lines(self, lang: Language = "en") -> Iterator[str]:
+        """The failure as text in ``lang``: per indicator, ``-`` expected and ``+`` got."""
+        yield tr("FAILED {where}: {name}", where=self.case.where, name=self.case.name).in_lang(lang)
         if self.error is not None:
-            yield from (f"  {line}" for line in self.error.splitlines())
+            yield from (f"  {line}" for line in in_language(self.error, lang).splitlines())
             return
         for indicator_id in dict.fromkeys(m.indicator_id for m in self.mismatches):
             yield f"  {indicator_id}:"
@@ -453,7 +454,14 @@ def run_case(rule_set: spmkit.RuleSet, case: RuleTestCase) -> CaseOutcome:
     try:
         report = spmkit.evaluate(rule_set, case.inputs, year=case.year)
     except (spmkit.DataInvalid, spmkit.UsageError) as exc:
-        return CaseOutcome(case=case, error="\n".join(spmkit.format_errors(exc)))
+        if isinstance(exc, spmkit.DataInvalid):
+            texts = data_problem_texts(exc)
+            error = Bilingual("\n".join(texts), "\n".join(t.in_lang("id") for t in texts))
+        else:
+            error = Bilingual(
+                *("\n".join(spmkit.format_errors(exc, lang)) for lang in ("en", "id"))
+            )
+        return CaseOutcome(case=case, error=error)
     mismatches = [
         mismatch
         for expectation in case.expected
