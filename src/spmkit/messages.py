@@ -228,7 +228,7 @@ def plain_number(value: float | Fraction, lang: Language, decimals: int = 2) -> 
 _SEPARATORS: Final = str.maketrans(",.", ".,")
 _NUMBER: Final = re.compile(r"-?[\d,]*\.?\d+")
 _PHRASES_ID: Final = (
-    ("a non-negative finite number", "angka hingga yang tidak negatif"),
+    ("a non-negative finite number", "angka berhingga yang tidak negatif"),
     ("counts cannot be negative", "hitungan tidak boleh negatif"),
     (
         "NaN and infinities are not counts; leave the input out if unknown",
@@ -243,6 +243,7 @@ _PHRASES_ID: Final = (
     ("a count of ", "hitungan "),
     ("at least ", "paling sedikit "),
     ("at most ", "paling banyak "),
+    ("a year such as 2013", "tahun, misalnya 2013"),
 )
 
 
@@ -251,8 +252,9 @@ def data_error_text(input_name: str | None, shown: str, rule: str, hint: str) ->
 
     >>> rule, hint = "a non-negative finite number", "counts cannot be negative"
     >>> text = data_error_text("k4", "-4", rule, hint)
-    >>> text.in_lang("id")
-    "input 'k4' harus angka hingga yang tidak negatif (tertulis -4) (hitungan tidak boleh negatif)"
+    >>> text.in_lang("id")  # doctest: +NORMALIZE_WHITESPACE
+    "input 'k4' harus angka berhingga yang tidak negatif (tertulis -4)
+    (hitungan tidak boleh negatif)"
     """
     english_hint = f" ({hint})" if hint else ""
     english = f"input {input_name!r} must be {rule} (got {shown}){english_hint}"
@@ -260,7 +262,7 @@ def data_error_text(input_name: str | None, shown: str, rule: str, hint: str) ->
     for phrase, translated in _PHRASES_ID:
         rule_id = rule_id.replace(phrase, translated)
         hint_id = hint_id.replace(phrase, translated)
-    hint_id = hint_id.replace("at row", "di baris")
+    hint_id = re.sub(r"\b(at )?row\b", "di baris", hint_id)
     shown_id = shown.translate(_SEPARATORS) if _NUMBER.fullmatch(shown) else shown
     indonesian = f"input {input_name!r} harus {rule_id} (tertulis {shown_id})" + (
         f" ({hint_id})" if hint_id else ""
