@@ -55,7 +55,7 @@ from spmkit.evaluation.progress import Period
 from spmkit.evaluation.results import Status, nearest_float
 from spmkit.evaluation.scalar import evaluate, evaluate_some
 from spmkit.evaluation.scoring import band_arrays
-from spmkit.evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS
+from spmkit.evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS, exact_number
 from spmkit.evaluation.yearly import evaluate_in_time
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
@@ -173,10 +173,8 @@ class IndicatorArrays:
         a number (an integer as itself, a float as the decimal it prints as); None where
         the row has no value (missing, or a zero denominator).
         """
-        numerator, denominator = (
-            _exact_number(self.numerator[row]),
-            _exact_number(self.denominator[row]),
-        )
+        numerator = exact_number(self.numerator[row])
+        denominator = exact_number(self.denominator[row])
         if numerator is None or not denominator:
             return None
         return numerator / denominator * self.factor
@@ -189,14 +187,6 @@ class IndicatorArrays:
 
     def __len__(self) -> int:
         return len(self.value)
-
-
-def _exact_number(value: Any) -> Fraction | None:  # noqa: ANN401 - a numpy or Python number
-    """A number of an array as an exact Fraction (a float as the decimal it prints as)."""
-    if isinstance(value, int | np.integer):
-        return Fraction(int(value))
-    number = float(value)
-    return Fraction(repr(number)) if math.isfinite(number) else None
 
 
 @attrs.frozen(kw_only=True, eq=False)

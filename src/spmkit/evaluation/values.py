@@ -41,6 +41,7 @@ __all__ = [
     "constrain",
     "constraints",
     "convert_value",
+    "exact_number",
     "text_hint",
     "with_rows",
 ]
@@ -111,6 +112,22 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
     if number < 0:
         return DataError(name, value, RULE, NEGATIVE_HINT)
     return number
+
+
+def exact_number(value: object) -> Fraction | None:
+    """An accepted number (a data cell, an array item) as an exact Fraction; None if missing.
+
+    The evaluators' reading: an integer as itself, a Decimal or Fraction exactly, a float
+    as the decimal it prints as; None and NaN (and infinities) have no number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Fraction | Decimal):
+        return Fraction(value) if not isinstance(value, Decimal) or value.is_finite() else None
+    if isinstance(value, numbers.Integral):
+        return Fraction(int(value))
+    number = float(value)  # type: ignore[arg-type]
+    return Fraction(repr(number)) if math.isfinite(number) else None
 
 
 @attrs.frozen

@@ -23,6 +23,7 @@ from spmkit.evaluation.aggregate import aggregate
 from spmkit.evaluation.batch import STATUS_CODES, BatchResult, compile_rule_set, evaluate_batch
 from spmkit.evaluation.results import Report, Status, nearest_float
 from spmkit.evaluation.scalar import evaluate, validate_data
+from spmkit.evaluation.values import exact_number
 from spmkit.files.reading import DataRow, DataTable
 from spmkit.messages import (
     Bilingual,
@@ -525,9 +526,7 @@ class RunningTotals:
         self._sums = aggregate(self.rule_set, columns, by=[]) if columns else {}
         self._carried = {}
         for name, column in self._sums.items():
-            value = column[0]
-            missing = value is None or (isinstance(value, float) and np.isnan(value))
-            exact = None if missing else _exact(value)
+            exact = exact_number(column[0])
             self._carried[name] = exact if exact is None or exact.denominator != 1 else int(exact)
         self._count += count
 
@@ -565,14 +564,13 @@ def _total_check(
         )
     summed: dict[str, Fraction] = {}
     for name, values in sums.items():
-        value = values[0]
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            continue
-        summed[name] = _exact(value)
+        exact = exact_number(values[0])
+        if exact is not None:
+            summed[name] = exact
     inputs = {}
     for name, given in total.values.items():
-        exact = _exact(given)
-        if name in summed and summed[name] != exact:
+        exact = exact_number(given)  # present cells only: a number, never None
+        if exact is not None and name in summed and summed[name] != exact:
             inputs[name] = (exact, summed[name])
     ratio = evaluate_batch(rule_set, sums) if sums else None
     own, _ = _batch(rule_set, [total])
@@ -596,15 +594,6 @@ def _total_check(
         sums=ratios,
         suffixes=suffixes,
     )
-
-
-def _exact(value: Any) -> Fraction:  # noqa: ANN401 - a number of numpy's or Python's
-    """A number as the evaluators read it: a float is the decimal it prints as."""
-    if isinstance(value, float | np.floating):
-        return Fraction(repr(float(value)))
-    if isinstance(value, np.integer):
-        return Fraction(int(value))
-    return Fraction(value)
 
 
 def _close(a: float, b: float) -> bool:
