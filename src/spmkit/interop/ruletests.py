@@ -232,26 +232,17 @@ class _Reader:
             numbers[key] = _number(raw)
             if raw is not None and numbers[key] is None:
                 self.problem(child_path(path, key), tr("must be a number (got {raw!r})", raw=raw))
-        status = entry.get("status")
-        if status is not None and status not in _STATUSES:
-            self.problem(
-                child_path(path, "status"),
-                tr(
-                    "must be one of {allowed} (got {value!r})",
-                    allowed=", ".join(_STATUSES),
-                    value=status,
-                ),
-            )
-        progress = entry.get("progress")
-        if progress is not None and progress not in _PROGRESS:
-            self.problem(
-                child_path(path, "progress"),
-                tr(
-                    "must be one of {allowed} (got {value!r})",
-                    allowed=", ".join(_PROGRESS),
-                    value=progress,
-                ),
-            )
+        for key, allowed in (("status", _STATUSES), ("progress", _PROGRESS)):
+            value = entry.get(key)
+            if value is not None and value not in allowed:
+                self.problem(
+                    child_path(path, key),
+                    tr(
+                        "must be one of {allowed} (got {value!r})",
+                        allowed=", ".join(allowed),
+                        value=value,
+                    ),
+                )
         band = entry.get("band")
         if band is not None and not isinstance(band, str):
             self.problem(
@@ -270,11 +261,11 @@ class _Reader:
             indicator_id=indicator_id,
             value=numbers["value"],
             value_is_null="value" in entry and entry["value"] is None,
-            status=status,
+            status=entry.get("status"),
             met=met,
             gap=numbers["gap"],
             tolerance=numbers["tolerance"],
-            progress=progress,
+            progress=entry.get("progress"),
             milestone=numbers["milestone"],
             band=band if isinstance(band, str) else None,
         )
