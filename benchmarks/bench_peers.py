@@ -395,7 +395,7 @@ import numpy as np, pandas as pd
 start = time.perf_counter()
 frame = pd.read_csv(sys.argv[1])
 rows, k = len(frame), len(SPEC)
-value, gap, status, num, den, target = (np.empty((rows, k)) for _ in range(6))
+value, gap, num, den, target = (np.empty((rows, k)) for _ in range(5))
 status = np.empty((rows, k), dtype=object)
 with np.errstate(invalid="ignore", divide="ignore"):
     for j, (iid, n_name, d_name, p, q) in enumerate(SPEC):
