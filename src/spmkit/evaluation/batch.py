@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from spmkit.caches import identity_cache
 from spmkit.errors import UsageError
+from spmkit.evaluation import buffers
 from spmkit.evaluation.batch_plans import Plan, make_plan
 from spmkit.evaluation.columns import Table, read_table, to_array
 from spmkit.evaluation.compile import (
@@ -111,7 +112,10 @@ class IndicatorArrays:
         met: whether the target is met; False where not judged (see ``judged``).
         gap: distance to the target value, 0.0 when met; NaN where not computed.
         numerator, denominator: the expressions' values: int64 where they are integers
-            on every row (exact), else float64 with NaN where they have none.
+            on every row (exact), else float64 with NaN where they have none. The result
+            keeps its own copy of each in the narrowest integer type that holds it (a
+            column of counts under 65,536 as uint16) and gives it as int64 from the first
+            read on (see docs/batch.md, memory).
         exceeds_denominator: the numerator is above a positive denominator.
         band, band_en: the band label (and English label) of every row, None where
             there is no value; None (no arrays) for an indicator without bands.
@@ -128,14 +132,39 @@ class IndicatorArrays:
     status_code: npt.NDArray[np.int8]
     met: npt.NDArray[np.bool_]
     gap: npt.NDArray[np.float64]
-    numerator: npt.NDArray[Any]
-    denominator: npt.NDArray[Any]
+    _numerator: npt.NDArray[Any] = attrs.field(alias="numerator")
+    _denominator: npt.NDArray[Any] = attrs.field(alias="denominator")
     exceeds_denominator: npt.NDArray[np.bool_]
     band: npt.NDArray[Any] | None = None
     band_en: npt.NDArray[Any] | None = None
     progress: npt.NDArray[Any] | None = None
     milestone: npt.NDArray[np.float64] | None = None
     small_denominator_threshold: int = SMALL_DENOMINATOR
+
+    @property
+    def numerator(self) -> npt.NDArray[Any]:
+        """The numerator of every row (int64 where integers on every row, else float64)."""
+        return self._widened("_numerator")
+
+    @property
+    def denominator(self) -> npt.NDArray[Any]:
+        """The denominator of every row (int64 where integers on every row, else float64)."""
+        return self._widened("_denominator")
+
+    def _widened(self, name: str) -> npt.NDArray[Any]:
+        """A kept column as int64, widened once on first read and kept in its place.
+
+        Replacing the narrow copy (not keeping both) means reading a column never makes
+        the result larger than an int64 copy would have been. Two threads reading at
+        once each widen the same values; either array may stay: they are equal.
+        """
+        kept: npt.NDArray[Any] = getattr(self, name)
+        if kept.dtype.kind not in "iu" or kept.dtype == np.int64:
+            return kept
+        wide = kept.astype(np.int64)
+        wide.flags.writeable = False
+        object.__setattr__(self, name, wide)  # a cache: the values do not change
+        return wide
 
     @property
     def status(self) -> npt.NDArray[np.str_]:
@@ -515,7 +544,7 @@ class _Fused:
         key = id(vec.n)
         found = self.numbers.get(key)
         if found is None:
-            found = self.numbers[key] = _frozen_array(_as_number(vec), self.rows, None)
+            found = self.numbers[key] = _owned_number(vec, self.rows)
         return found
 
 
@@ -601,8 +630,8 @@ def _run_indicator(
         status_code=_frozen_array(status, rows, np.int8),
         met=_frozen_array(met, rows, np.bool_),
         gap=_frozen_array(gap, rows, np.float64),
-        numerator=_frozen_array(_as_number(num), rows, None),
-        denominator=_frozen_array(_as_number(den), rows, None),
+        numerator=_owned_number(num, rows),
+        denominator=_owned_number(den, rows),
         exceeds_denominator=_frozen_array(exceeds, rows, np.bool_),
     )
     return _Outcome(arrays=arrays, ref=_RefSource(a, safe_b, computed, no_data, bound_a, bound_b))
@@ -611,6 +640,22 @@ def _run_indicator(
 def _missing_rows(vec: Vec) -> Any:  # noqa: ANN401 - a boolean array
     nan = np.isnan(vec.n)
     return nan if vec.undef is None else nan & ~vec.undef
+
+
+def _owned_number(vec: Vec, rows: int) -> npt.NDArray[Any]:
+    """An expression's values as the result keeps them: read-only, in memory of its own.
+
+    Integer arrays may be the caller's own columns (read in place, see
+    :func:`~spmkit.evaluation.columns.read_table`): they are copied, in the narrowest
+    integer type that holds them (:func:`~spmkit.evaluation.buffers.narrowed`). Float
+    arrays are never the caller's (reading a column copies it before converting it).
+    """
+    number = _as_number(vec)
+    if isinstance(number, np.ndarray) and number.shape == (rows,) and number.dtype.kind in "iu":
+        kept = buffers.narrowed(number, vec.bound_n, nonneg=vec.nonneg)
+        kept.flags.writeable = False
+        return kept
+    return _frozen_array(number, rows, None)
 
 
 def _as_number(vec: Vec) -> Any:  # noqa: ANN401 - an array or a scalar
@@ -684,7 +729,8 @@ class CompiledRuleSet:
             found = self._fast(data, tuple(keys), allow_unknown)
             if found is not None:
                 return found
-        table = read_table(self.rule_set, data, keys=keys, allow_unknown=allow_unknown)
+        # Columns of counts are read in place: the results copy what they keep, narrowed.
+        table = read_table(self.rule_set, data, keys=keys, allow_unknown=allow_unknown, own=False)
         return self._evaluate_table(table)
 
     def _fast(

@@ -26,7 +26,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LIMIT", "MIN_BYTES", "copied", "empty", "kept_bytes", "release"]
+__all__ = ["LIMIT", "MIN_BYTES", "copied", "empty", "kept_bytes", "narrowed", "release"]
 
 MIN_BYTES: Final = 1 << 20
 """Blocks smaller than this (1 MiB) are numpy's own allocations, never kept."""
@@ -72,6 +72,30 @@ def copied(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     out = empty(values.shape, values.dtype)
     np.copyto(out, values)
     return out
+
+
+_UNSIGNED: Final = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32))
+_SIGNED: Final = (np.dtype(np.int8), np.dtype(np.int16), np.dtype(np.int32))
+
+
+def narrowed(values: npt.NDArray[Any], bound: int, *, nonneg: bool) -> npt.NDArray[Any]:
+    """A copy of an integer column in the narrowest integer type that holds it.
+
+    ``bound`` is an upper bound of every ``|value|`` (the caller knows it from its
+    checks) and ``nonneg`` says that no value is negative. Results keep their own copy
+    of every input column; at 1,000,000 rows a column of counts under 65,536 takes
+    2 MB as uint16 where int64 takes 8 MB. A column that fits no narrower type, or is
+    not integers, is copied as it is (:func:`copied`).
+    """
+    if values.dtype.kind in "iu":
+        for kind in _UNSIGNED if nonneg else _SIGNED:
+            if kind.itemsize >= values.dtype.itemsize:
+                break
+            if bound <= np.iinfo(kind).max:
+                out = empty(values.shape, kind)
+                np.copyto(out, values, casting="unsafe")  # every value fits: checked above
+                return out
+    return copied(values)
 
 
 def kept_bytes() -> int:
