@@ -44,8 +44,10 @@ from spmkit.evaluation.compile import (
 from spmkit.evaluation.intervals import SMALL_DENOMINATOR, wilson_interval_arrays
 from spmkit.evaluation.kernel import (
     Blocks,
+    GapLater,
     RatioOut,
     Scratch,
+    gap_kernel,
     joined,
     ratio_consts,
     ratio_kernel,
@@ -62,6 +64,7 @@ from spmkit.frozen import FrozenMap, freeze
 from spmkit.rulesets.model import Indicator, RuleSet, Target
 
 __all__ = [
+    "ARRAY_FIELDS",
     "STATUS_CODES",
     "BatchResult",
     "CompiledRuleSet",
@@ -84,6 +87,17 @@ _FIELDS: Final = (
     "denominator",
     "exceeds_denominator",
 )
+
+ARRAY_FIELDS: Final = (
+    "value",
+    "status_code",
+    "met",
+    "gap",
+    "numerator",
+    "denominator",
+    "exceeds_denominator",
+)
+"""The array fields every :class:`IndicatorArrays` has (its optional ones aside)."""
 
 _TIME_FIELDS: Final = ("milestone", "progress")
 """Columns present when evaluated with ``year=``."""
@@ -110,12 +124,14 @@ class IndicatorArrays:
         status_code: int8 codes into :data:`STATUS_CODES` (0 met, 1 not met, 2 no data,
             3 undefined); :attr:`status` gives the strings.
         met: whether the target is met; False where not judged (see ``judged``).
-        gap: distance to the target value, 0.0 when met; NaN where not computed.
+        gap: distance to the target value, 0.0 when met; NaN where not computed. On
+            large data it is computed from the kept terms when first read (the same
+            bits as computing it at once) and then kept.
         numerator, denominator: the expressions' values: int64 where they are integers
             on every row (exact), else float64 with NaN where they have none. The result
             keeps its own copy of each in the narrowest integer type that holds it (a
-            column of counts under 65,536 as uint16) and gives it as int64 from the first
-            read on (see docs/batch.md, memory).
+            column of counts under 65,536 as uint16) and gives a new int64 array on each
+            read, as :attr:`status` does (see docs/batch.md, memory).
         exceeds_denominator: the numerator is above a positive denominator.
         band, band_en: the band label (and English label) of every row, None where
             there is no value; None (no arrays) for an indicator without bands.
@@ -131,7 +147,7 @@ class IndicatorArrays:
     value: npt.NDArray[np.float64]
     status_code: npt.NDArray[np.int8]
     met: npt.NDArray[np.bool_]
-    gap: npt.NDArray[np.float64]
+    _gap: npt.NDArray[np.float64] | GapLater = attrs.field(alias="gap")
     _numerator: npt.NDArray[Any] = attrs.field(alias="numerator")
     _denominator: npt.NDArray[Any] = attrs.field(alias="denominator")
     exceeds_denominator: npt.NDArray[np.bool_]
@@ -140,6 +156,15 @@ class IndicatorArrays:
     progress: npt.NDArray[Any] | None = None
     milestone: npt.NDArray[np.float64] | None = None
     small_denominator_threshold: int = SMALL_DENOMINATOR
+
+    @property
+    def gap(self) -> npt.NDArray[np.float64]:
+        """The distance to the target value of every row (see the class docstring)."""
+        found = self._gap
+        if isinstance(found, GapLater):
+            found = gap_kernel(self._numerator, self._denominator, found.consts, self.status_code)
+            object.__setattr__(self, "_gap", found)  # a cache: the values do not change
+        return found
 
     @property
     def numerator(self) -> npt.NDArray[Any]:
@@ -152,18 +177,17 @@ class IndicatorArrays:
         return self._widened("_denominator")
 
     def _widened(self, name: str) -> npt.NDArray[Any]:
-        """A kept column as int64, widened once on first read and kept in its place.
+        """A kept column as read: narrow integers widened to a new int64 array.
 
-        Replacing the narrow copy (not keeping both) means reading a column never makes
-        the result larger than an int64 copy would have been. Two threads reading at
-        once each widen the same values; either array may stay: they are equal.
+        Computed on each read, like :attr:`status`, and not kept: keeping the int64 copy
+        would make the result as large as if it had been kept wide. Hold the array in a
+        variable to read it element by element.
         """
         kept: npt.NDArray[Any] = getattr(self, name)
         if kept.dtype.kind not in "iu" or kept.dtype == np.int64:
             return kept
         wide = kept.astype(np.int64)
         wide.flags.writeable = False
-        object.__setattr__(self, name, wide)  # a cache: the values do not change
         return wide
 
     @property
@@ -202,8 +226,8 @@ class IndicatorArrays:
         a number (an integer as itself, a float as the decimal it prints as); None where
         the row has no value (missing, or a zero denominator).
         """
-        numerator = exact_number(self.numerator[row])
-        denominator = exact_number(self.denominator[row])
+        numerator = exact_number(self._numerator[row])
+        denominator = exact_number(self._denominator[row])
         if numerator is None or not denominator:
             return None
         return numerator / denominator * self.factor
@@ -488,9 +512,10 @@ class _Fused:
 
     def __init__(self, slots: int, rows: int) -> None:
         self.rows = rows
-        self.blocks = Blocks(slots, rows)
+        # Gaps are left for later (GapLater): computed from the kept terms when read.
+        self.blocks = Blocks(slots, rows, gaps=False)
         self.scratch = None if use_compiled() else Scratch(rows)
-        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec]] = []
+        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec, Any]] = []
         self.numbers: dict[int, npt.NDArray[Any]] = {}
 
     def run(self, program: _IndicatorProgram, num: Vec, den: Vec) -> bool:
@@ -521,21 +546,26 @@ class _Fused:
             consts = ratio_consts(scales, (program.indicator.target.op, program.p, program.q))
         slot = len(self.done)
         ratio_kernel(num.n, den.n, consts, self.blocks, slot, self.scratch)
-        self.done.append((slot, program, num, den))
+        # The kept numerator and denominator are the kernel's terms when the scales are 1
+        # (the usual counts): the gap can wait. Otherwise it is computed now.
+        gap: npt.NDArray[np.float64] | GapLater = GapLater(consts)
+        if scales[:2] != (1, 1):
+            gap = gap_kernel(num.n, den.n, consts, self.blocks.out(slot).status_code)
+        self.done.append((slot, program, num, den, gap))
         return True
 
     def results(self) -> dict[str, IndicatorArrays]:
         """The arrays of every indicator run, read-only views of the blocks."""
         self.blocks.freeze()
         results = {}
-        for slot, program, num, den in self.done:
+        for slot, program, num, den, gap in self.done:
             indicator = program.indicator
             out = self.blocks.out(slot)
             if indicator.coverage is False:  # a declared rate, as in scalar
                 zeros = _frozen_array(np.zeros(self.rows, dtype=bool), self.rows, np.bool_)
                 out = attrs.evolve(out, exceeds_denominator=zeros)
             results[indicator.id] = _kernel_arrays(
-                indicator, out, self._number(num), self._number(den)
+                indicator, out, self._number(num), self._number(den), gap=gap
             )
         return results
 
@@ -548,14 +578,22 @@ class _Fused:
         return found
 
 
-def _kernel_arrays(
+def _kernel_arrays(  # noqa: PLR0913 - the outputs, the terms and the options
     indicator: Indicator,
     out: RatioOut,
     numerator: npt.NDArray[Any],
     denominator: npt.NDArray[Any],
     small: int = SMALL_DENOMINATOR,
+    *,
+    gap: npt.NDArray[np.float64] | GapLater | None = None,
 ) -> IndicatorArrays:
-    """An indicator's arrays from the kernel's outputs and its terms (read-only views)."""
+    """An indicator's arrays from the kernel's outputs and its terms (read-only views).
+
+    ``gap`` is given where the blocks keep no gaps (:class:`~spmkit.evaluation.kernel.Blocks`).
+    """
+    gap = out.gap if gap is None else gap
+    if gap is None:
+        raise AssertionError(out)  # pragma: no cover - every caller gives the gaps
     return IndicatorArrays(
         indicator_id=indicator.id,
         target=indicator.target,
@@ -563,7 +601,7 @@ def _kernel_arrays(
         value=out.value,
         status_code=out.status_code,
         met=out.met,
-        gap=out.gap,
+        gap=gap,
         numerator=numerator,
         denominator=denominator,
         exceeds_denominator=out.exceeds_denominator,
@@ -861,7 +899,7 @@ class CompiledRuleSet:
         merged = {}
         for indicator_id in indicator_ids:
             fields: dict[str, Any] = {}
-            for name in _ARRAY_FIELDS:
+            for name in ARRAY_FIELDS:
                 fast_part = getattr(quick[indicator_id], name)
                 slow_part = getattr(slow[indicator_id], name)
                 out = np.empty(table.rows, dtype=np.result_type(fast_part, slow_part))
@@ -875,17 +913,6 @@ class CompiledRuleSet:
                 **fields,
             )
         return merged
-
-
-_ARRAY_FIELDS: Final = (
-    "value",
-    "status_code",
-    "met",
-    "gap",
-    "numerator",
-    "denominator",
-    "exceeds_denominator",
-)
 
 
 def _plain_number(value: object) -> bool:

@@ -31,10 +31,12 @@ from spmkit.evaluation import buffers
 __all__ = [
     "CHUNK",
     "Blocks",
+    "GapLater",
     "RatioOut",
     "Scratch",
     "column_bounds",
     "compiled_loop",
+    "gap_kernel",
     "joined",
     "ratio_consts",
     "ratio_kernel",
@@ -75,28 +77,44 @@ class RatioOut:
 
     value: npt.NDArray[np.float64]
     met: npt.NDArray[np.bool_]
-    gap: npt.NDArray[np.float64]
+    gap: npt.NDArray[np.float64] | None
+    """None where the blocks keep no gaps (see :class:`Blocks`)."""
     status_code: npt.NDArray[np.int8]
     exceeds_denominator: npt.NDArray[np.bool_]
+
+
+@attrs.frozen(eq=False)
+class GapLater:
+    """How to compute an indicator's gaps when first read: :func:`gap_kernel`'s constants.
+
+    Large evaluations leave the gaps for later (``Blocks(gaps=False)``): they take as
+    much memory as the values and are read less often. The terms :func:`gap_kernel`
+    needs are the result's own numerator and denominator.
+    """
+
+    consts: npt.NDArray[np.float64]
 
 
 class Blocks:
     """The outputs of every fused indicator of one evaluation, in few allocations.
 
     Field-major: in a group, ``floats[0]`` holds every slot's value and ``floats[1]`` its
-    gap, ``flags[0]`` met and ``flags[1]`` over 100 %, ``codes`` the status; a slot is a
-    row of each. Up to :data:`ONE_BLOCK` bytes all slots are one group, so the long form
+    gap (absent with ``gaps=False``: the gaps are computed later, by :func:`gap_kernel`),
+    ``flags[0]`` met and ``flags[1]`` over 100 %, ``codes`` the status; a slot is a row
+    of each. Up to :data:`ONE_BLOCK` bytes all slots are one group, so the long form
     of consecutive slots is one run of memory, taken without a copy; above it each slot
     is its own group, so that repeated large evaluations reuse freed memory instead of
     faulting in fresh pages. :meth:`freeze` makes them read-only, and the views taken
     after it too.
     """
 
-    def __init__(self, slots: int, rows: int) -> None:
-        self.size = slots if 2 * 8 * slots * rows <= ONE_BLOCK else 1
+    def __init__(self, slots: int, rows: int, *, gaps: bool = True) -> None:
+        fields = 2 if gaps else 1
+        self.gaps = gaps
+        self.size = slots if fields * 8 * slots * rows <= ONE_BLOCK else 1
         self.groups = [
             (
-                buffers.empty((2, count, rows)),
+                buffers.empty((fields, count, rows)),
                 buffers.empty((2, count, rows), np.bool_),
                 buffers.empty((count, rows), np.int8),
             )
@@ -113,7 +131,7 @@ class Blocks:
         floats, flags, codes, row = self.where(slot)
         return RatioOut(
             value=floats[0, row],
-            gap=floats[1, row],
+            gap=floats[1, row] if self.gaps else None,
             met=flags[0, row],
             exceeds_denominator=flags[1, row],
             status_code=codes[row],
@@ -236,12 +254,8 @@ def _numpy_kernel(
         np.multiply(b, p, out=u)
         met = out.met[start:stop]
         compare(a_q, u, out=met)
-        gap = out.gap[start:stop]
-        np.subtract(u, a_q, out=u)
-        np.abs(u, out=u)
-        b_q = _scaled(b, q, t) if q != 1 else b
-        np.divide(u, b_q, out=gap)
-        np.copyto(gap, 0.0, where=met)
+        if out.gap is not None:
+            _gap_chunk(a_q, u, b, q, met, t, out.gap[start:stop])
         np.logical_not(met, out=status_as_bool[start:stop])
         status = out.status_code[start:stop]
         if may_nan or any_zero:
@@ -261,6 +275,59 @@ def _numpy_kernel(
         np.logical_and(exceeds, scratch.other[:size], out=exceeds)
 
 
+def _gap_chunk(  # noqa: PLR0913 - the parts of one chunk's gap
+    a_q: npt.NDArray[np.float64],
+    b_p: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    q: int,
+    met: npt.NDArray[np.bool_],
+    scratch: npt.NDArray[np.float64],
+    gap: npt.NDArray[np.float64],
+) -> None:
+    """``|B p - A q| / (B q)``, 0 where met, into ``gap`` (``b_p`` is overwritten)."""
+    np.subtract(b_p, a_q, out=b_p)
+    np.abs(b_p, out=b_p)
+    b_q = _scaled(b, q, scratch) if q != 1 else b
+    np.divide(b_p, b_q, out=gap)
+    np.copyto(gap, 0.0, where=met)
+
+
+def gap_kernel(
+    n: npt.NDArray[Any],
+    d: npt.NDArray[Any],
+    consts: npt.NDArray[np.float64],
+    status_code: npt.NDArray[np.int8],
+) -> npt.NDArray[np.float64]:
+    """The gaps :func:`ratio_kernel` gives for these terms, for blocks kept without gaps.
+
+    The same operations on the same exact integers (in float64, below 2**53) and one
+    correctly rounded division: the same bits as the fused loop, NaN where there is no
+    value and 0 where met (status code 0). ``n`` and ``d`` may be any integer type or
+    float64; each chunk is converted to float64 before it is scaled, so no narrow
+    integer product can wrap.
+    """
+    big_f, big_g, p, q = (int(c) for c in consts[2:6])
+    rows = len(n)
+    gap = np.empty(rows)
+    size = max(min(rows, CHUNK), 1)
+    a, b, t, u = (np.empty(size) for _ in range(4))
+    for start in range(0, rows, CHUNK):
+        stop = min(start + CHUNK, rows)
+        chunk = stop - start
+        ac, bc, tc, uc = a[:chunk], b[:chunk], t[:chunk], u[:chunk]
+        np.copyto(ac, n[start:stop], casting="unsafe")
+        np.copyto(bc, d[start:stop], casting="unsafe")
+        np.multiply(ac, big_f, out=ac)
+        np.multiply(bc, big_g, out=bc)
+        np.copyto(bc, np.nan, where=bc == 0)
+        a_q = _scaled(ac, q, tc) if q != 1 else ac
+        np.multiply(bc, p, out=uc)
+        met = status_code[start:stop] == 0
+        _gap_chunk(a_q, uc, bc, q, met, tc, gap[start:stop])
+    gap.flags.writeable = False
+    return gap
+
+
 @functools.cache
 def compiled_loop() -> Any:  # noqa: ANN401 - a compiled function, or None
     """The fused loop compiled by numba (``spmkit[fast]``), or None without numba.
@@ -275,7 +342,10 @@ def compiled_loop() -> Any:  # noqa: ANN401 - a compiled function, or None
 
     @numba.njit(cache=True, nogil=True, error_model="numpy")
     def loop(n, d, consts, slot, floats, flags, codes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, PLR0913
-        value, gap = floats[0, slot], floats[1, slot]
+        # Without a gaps row (Blocks(gaps=False)) no gap is written: ``gap`` is then
+        # ``value``, and every write to it is skipped.
+        keep_gap = floats.shape[0] > 1
+        value, gap = floats[0, slot], floats[floats.shape[0] - 1, slot]
         met, exceeds = flags[0, slot], flags[1, slot]
         status = codes[slot]
         # Branch-free, so that LLVM vectorises it: NaN marks rows without a value, and
@@ -296,7 +366,8 @@ def compiled_loop() -> Any:  # noqa: ANN401 - a compiled function, or None
             )
             value[i] = a / b
             met[i] = ok
-            gap[i] = 0.0 if ok else abs(b_p - a_q) / (b * q)
+            if keep_gap:
+                gap[i] = 0.0 if ok else abs(b_p - a_q) / (b * q)
             missing = np.isnan(nn) | np.isnan(dn)
             status[i] = 2 if missing else (0 if ok else (3 if np.isnan(b) else 1))
             exceeds[i] = (dn > 0) & (dn * nd < nn * dd)

@@ -20,7 +20,7 @@ from spmkit.evaluation.results import Report
 from spmkit.files.excel import workbook_bytes
 from spmkit.files.reading import DataRow
 from spmkit.files.report import render as render_text
-from spmkit.files.table import RowOutcome, TableEvaluation, TotalsCheck
+from spmkit.files.table import BatchLists, RowOutcome, TableEvaluation, TotalsCheck
 from spmkit.messages import Language, default_language
 from spmkit.rulesets.model import RuleSet
 from spmkit.rulesets.reader import load_rule_set
@@ -109,13 +109,21 @@ def _batch_outcomes(rule_set: RuleSet, result: BatchResult) -> list[RowOutcome]:
     keys = dict(result.key_columns)
     period_key = next((k for k in keys if k.casefold() in _PERIOD_KEYS), None)
     region_key = next((k for k in keys if k != period_key), None)
+    lists = BatchLists(result)  # read row by row: every array turned into a list once
     outcomes = []
     for index in range(result.rows):
         region = None if region_key is None else str(keys[region_key][index])
         period = None if period_key is None else str(keys[period_key][index])
         row = DataRow(where=f"row {index + 1}", number=index + 1, region=region, period=period)
         outcomes.append(
-            RowOutcome(row=row, rule_set=rule_set, batch=result, index=index, values_known=False)
+            RowOutcome(
+                row=row,
+                rule_set=rule_set,
+                batch=result,
+                index=index,
+                values_known=False,
+                lists=lists,
+            )
         )
     return outcomes
 

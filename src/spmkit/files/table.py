@@ -36,6 +36,7 @@ from spmkit.rulesets.model import RuleSet, factor_suffix
 
 __all__ = [
     "CHUNK_ROWS",
+    "BatchLists",
     "RowOutcome",
     "RowResult",
     "RunningTotals",
