@@ -9,6 +9,7 @@ read. These tests hold the values to the scalar evaluator and the memory to its 
 from __future__ import annotations
 
 import pickle
+import threading
 import tracemalloc
 from types import MappingProxyType
 
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 import spmkit
 from spmkit.evaluation import buffers
 from spmkit.evaluation.batch_plans import FAST_BYTES
+from test_batch_property import KERNELS, kernel_env
 
 RS = spmkit.load_rule_set("kulon-progo-2011")
 FIELDS = ("value", "status_code", "met", "gap", "numerator", "denominator", "exceeds_denominator")
@@ -114,13 +116,15 @@ def _cell(value: object) -> object:
     return int(number) if isinstance(value, np.integer) else number
 
 
-def test_gaps_read_later_are_the_gaps_computed_at_once() -> None:
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_gaps_read_later_are_the_gaps_computed_at_once(kernel: str) -> None:
     """The lazy gaps (general path) equal the fast path's, computed in the call, and scalar."""
     data = _large(10_000, gaps=True)
     assert sum(v.nbytes for v in data.values()) <= FAST_BYTES  # the fast path takes it
-    fast = spmkit.evaluate_batch(RS, data)
-    late = general(data)
-    pickled = pickle.loads(pickle.dumps(general(data)))  # noqa: S301 - no gap read yet
+    with kernel_env(kernel):
+        fast = spmkit.evaluate_batch(RS, data)
+        late = general(data)
+        pickled = pickle.loads(pickle.dumps(general(data)))  # noqa: S301 - no gap read yet
     for indicator_id in RS.indicators:
         for field in FIELDS:
             want = getattr(fast[indicator_id], field)
@@ -159,3 +163,26 @@ def test_a_large_result_keeps_narrow_terms_and_no_gaps_until_read() -> None:
     finally:
         tracemalloc.stop()
         buffers.release()
+
+
+def test_threads_reading_the_gaps_at_once_all_get_the_same_values() -> None:
+    data = _large(50_000, gaps=False)
+    want = {i: a.gap for i, a in general(data).items()}
+    result = general(data)
+    barrier = threading.Barrier(8)
+    seen: list[dict[str, np.ndarray]] = []
+
+    def read() -> None:
+        barrier.wait()
+        seen.append({i: a.gap for i, a in result.items()})
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == len(threads)
+    for found in seen:
+        for indicator_id, gap in found.items():
+            assert np.array_equal(gap, want[indicator_id], equal_nan=True)
+            assert np.array_equal(result[indicator_id].gap, gap, equal_nan=True)
