@@ -370,6 +370,16 @@ def fast_kernel() -> bool:
     return found
 
 
+def traced_peak(run: Callable[[dict[str, np.ndarray]], object], data: dict[str, Any]) -> float:
+    """The traced peak (MB) of one call, result included (freed after the measurement)."""
+    tracemalloc.start()
+    result = run(data)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del result
+    return peak / 1e6
+
+
 def bench_memory(rows: int) -> None:
     data = make_data(rows)
     input_mb = sum(a.nbytes for a in data.values()) / 1e6
@@ -384,28 +394,19 @@ def bench_memory(rows: int) -> None:
     for run, kept, label in cases:
         if not kept:
             buffers.release()
-        tracemalloc.start()
-        result = run(data)
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        del result
+        peak = traced_peak(run, data)
         print(
             f"\npeak memory of evaluate_batch at {rows:,} rows (tracemalloc, result included, "
-            f"{label}): {peak / 1e6:.0f} MB for {input_mb:.0f} MB of input "
-            f"= {peak / 1e6 / input_mb:.2f}x"
+            f"{label}): {peak:.0f} MB for {input_mb:.0f} MB of input = {peak / input_mb:.2f}x"
         )
     # Results keep their terms in the narrowest integer type: larger counts keep more.
     for top, kind in ((100_000, "uint32"), (2**33, "int64")):
         scaled = {k: v * (top // 2_000) if v.dtype == np.int64 else v for k, v in data.items()}
         buffers.release()
-        tracemalloc.start()
-        result = spmkit_batch(scaled)
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        del result
+        peak = traced_peak(spmkit_batch, scaled)
         print(
             f"\nthe same, nothing kept, counts scaled up to {top:,} (kept as {kind}): "
-            f"{peak / 1e6:.0f} MB = {peak / 1e6 / input_mb:.2f}x"
+            f"{peak:.0f} MB = {peak / input_mb:.2f}x"
         )
 
 
