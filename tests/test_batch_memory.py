@@ -186,3 +186,17 @@ def test_threads_reading_the_gaps_at_once_all_get_the_same_values() -> None:
         for indicator_id, gap in found.items():
             assert np.array_equal(gap, want[indicator_id], equal_nan=True)
             assert np.array_equal(result[indicator_id].gap, gap, equal_nan=True)
+
+
+def test_repr_names_the_public_fields_and_computes_nothing() -> None:
+    arrays = general({"bumil_k4": np.array([950, 940]), "sasaran_bumil": np.array([1000, 1000])})[
+        "I.1"
+    ]
+    before = repr(arrays)
+    assert "gap=<computed when first read>" in before
+    assert "numerator=array([950, 940])" in before
+    assert "_numerator" not in before
+    assert "uint16" not in before
+    assert "gap=<computed" in repr(arrays)  # repr did not compute it
+    assert arrays.gap.tolist() == [0.0, 1.0]
+    assert "gap=array([0., 1.])" in repr(arrays)

@@ -113,7 +113,7 @@ def _frozen_array(values: npt.ArrayLike, rows: int, dtype: Any) -> npt.NDArray[A
     return array
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class IndicatorArrays:
     """One indicator evaluated on every row; read-only numpy arrays of equal length.
 
@@ -240,6 +240,27 @@ class IndicatorArrays:
 
     def __len__(self) -> int:
         return len(self.value)
+
+    def __repr__(self) -> str:
+        """Every field by its public name; a gap not read yet is shown as such, not computed."""
+        shown = []
+        for field in attrs.fields(type(self)):
+            name = field.alias
+            value: object = getattr(self, field.name)
+            if isinstance(value, GapLater):
+                value = _NOT_READ
+            elif name in {"numerator", "denominator"}:
+                value = getattr(self, name)
+            shown.append(f"{name}={value!r}")
+        return f"IndicatorArrays({', '.join(shown)})"
+
+
+class _NotRead:
+    def __repr__(self) -> str:
+        return "<computed when first read>"
+
+
+_NOT_READ: Final = _NotRead()
 
 
 @attrs.frozen(kw_only=True, eq=False)
