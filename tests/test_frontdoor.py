@@ -261,7 +261,7 @@ class TestCliOnTheBatchEngine:
         assert "1 of 2 rows evaluated, 1 with every target met, 1 refused" in out
 
     def test_a_refused_value_in_indonesian_notation(self, tmp_path, capsys):
-        """A decimal count is refused in Indonesian with Indonesian notation (2,416)."""
+        """A decimal count is refused in Indonesian: notation (2,416) and unit (orang) too."""
         path = tmp_path / "d.csv"
         path.write_text("bumil_k4,sasaran_bumil\n2.416,4100\n", encoding="utf-8")
         status, out, _ = run(
@@ -269,7 +269,7 @@ class TestCliOnTheBatchEngine:
         )
         assert status == EXIT_REFUSED
         assert (
-            "input 'bumil_k4' harus hitungan person: bilangan bulat, 0 atau lebih "
+            "input 'bumil_k4' harus hitungan orang: bilangan bulat, 0 atau lebih "
             "(tertulis 2,416)" in out
         )
 

@@ -57,6 +57,7 @@ every other module can import it.
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Self, TypeVar
@@ -415,10 +416,43 @@ class DataError(SpmkitError, ValueError):
         super().__init__(input_name, value, rule, hint)
 
     def __str__(self) -> str:
-        hint = f" ({self.hint})" if self.hint else ""
+        return str.__str__(self._text())
+
+    def in_lang(self, lang: Language) -> str:
+        """The message in ``lang`` (``str()`` is English); a plain ``str`` rule or hint as is.
+
+        >>> from spmkit.translation import tr
+        >>> DataError("k4", 2.5, tr("a non-negative finite number")).in_lang("id")
+        "input 'k4' harus angka berhingga yang tidak negatif (tertulis 2,5)"
+        """
+        return self._text().in_lang(lang)
+
+    def _text(self) -> Bilingual:
+        """The message in both languages, the value as each writes numbers."""
         # A Fraction is how spmkit holds a number it read; show it as the user wrote it.
-        shown = show_number(self.value) if isinstance(self.value, Fraction) else _shown(self.value)
-        return f"input '{self.input_name}' must be {self.rule} (got {shown}){hint}"
+        if isinstance(self.value, Fraction):
+            shown = show_number(self.value)
+        elif isinstance(self.value, Bilingual):  # a description of the value (a column)
+            shown = Bilingual(_shown(self.value), _shown(self.value.in_lang("id")))
+        else:
+            shown = _shown(self.value)
+        number = _SHOWN_NUMBER.fullmatch(shown) is not None
+        shown_id = shown.translate(_SEPARATORS) if number else in_language(shown, "id")
+        fields = {
+            "name": self.input_name,
+            "rule": self.rule,
+            "shown": Bilingual(str.__str__(shown), shown_id),
+        }
+        if self.hint:
+            return tr(
+                "input '{name}' must be {rule} (got {shown}) ({hint})", **fields, hint=self.hint
+            )
+        return tr("input '{name}' must be {rule} (got {shown})", **fields)
+
+
+_SHOWN_NUMBER: Final = re.compile(r"-?[\d,]*\.?\d+")
+"""A value shown as a plain number: Indonesian swaps its ``.`` and ``,``."""
+_SEPARATORS: Final = str.maketrans(",.", ".,")
 
 
 def _shown(value: object) -> str:
@@ -618,7 +652,7 @@ def show_number(value: Fraction) -> str:
             - denominator.bit_length() * 30103 // 100000
         )
         sign = "-" if numerator < 0 else ""
-        return f"{sign}a number of about 10^{digits}"
+        return tr("{sign}a number of about 10^{digits}", sign=sign, digits=digits)
     rest = denominator
     for prime in (2, 5):
         while rest % prime == 0:

@@ -3,14 +3,13 @@
 A small catalogue instead of gettext: the command has a few dozen labels, both languages
 are maintained here side by side (a missing key is a test failure, not a silent English
 fallback), and numbers are written the way each language writes them (``94,23`` in
-Indonesian, ``94.23`` in English). Rule-file problems and argparse's own words come from
-the gettext catalogues of :mod:`spmkit.translation`; :class:`Bilingual` and
+Indonesian, ``94.23`` in English). Rule-file problems, bad data values and argparse's own
+words come from the gettext catalogues of :mod:`spmkit.translation`; :class:`Bilingual` and
 :data:`Language` live there and are re-exported here.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final
@@ -18,7 +17,7 @@ from typing import Final
 from spmkit.errors import DataError, DataInvalid
 from spmkit.evaluation.results import Status
 from spmkit.rulesets.model import RuleSet
-from spmkit.translation import Bilingual, Language, in_language
+from spmkit.translation import Bilingual, Language, in_language, joined
 
 __all__ = [
     "CATALOGUE",
@@ -225,69 +224,15 @@ def plain_number(value: float | Fraction, lang: Language, decimals: int = 2) -> 
     return text
 
 
-_SEPARATORS: Final = str.maketrans(",.", ".,")
-_NUMBER: Final = re.compile(r"-?[\d,]*\.?\d+")
-_PHRASES_ID: Final = (
-    ("a non-negative finite number", "angka berhingga yang tidak negatif"),
-    ("counts cannot be negative", "hitungan tidak boleh negatif"),
-    (
-        "NaN and infinities are not counts; leave the input out if unknown",
-        "NaN dan tak hingga bukan hitungan; kosongkan input bila tidak diketahui",
-    ),
-    (
-        "booleans are not counts; give 0 or 1 if you mean that",
-        "nilai benar/salah bukan hitungan; tulis 0 atau 1 bila itu maksudnya",
-    ),
-    ("give a number, not text", "berikan angka, bukan teks"),
-    (": a whole number, 0 or more", ": bilangan bulat, 0 atau lebih"),
-    ("a count of ", "hitungan "),
-    ("at least ", "paling sedikit "),
-    ("at most ", "paling banyak "),
-    ("a year such as 2013", "tahun, misalnya 2013"),
-)
-
-
-def data_error_text(input_name: str | None, shown: str, rule: str, hint: str) -> Bilingual:
-    """A bad value's message in both languages (the Indonesian from known phrases).
-
-    >>> rule, hint = "a non-negative finite number", "counts cannot be negative"
-    >>> text = data_error_text("k4", "-4", rule, hint)
-    >>> text.in_lang("id")  # doctest: +NORMALIZE_WHITESPACE
-    "input 'k4' harus angka berhingga yang tidak negatif (tertulis -4)
-    (hitungan tidak boleh negatif)"
-    """
-    english_hint = f" ({hint})" if hint else ""
-    english = f"input {input_name!r} must be {rule} (got {shown}){english_hint}"
-    rule_id, hint_id = rule, hint
-    for phrase, translated in _PHRASES_ID:
-        rule_id = rule_id.replace(phrase, translated)
-        hint_id = hint_id.replace(phrase, translated)
-    hint_id = re.sub(r"\b(at )?row\b", "di baris", hint_id)
-    shown_id = shown.translate(_SEPARATORS) if _NUMBER.fullmatch(shown) else shown
-    indonesian = f"input {input_name!r} harus {rule_id} (tertulis {shown_id})" + (
-        f" ({hint_id})" if hint_id else ""
-    )
-    return Bilingual(english, indonesian)
-
-
 def data_problem_texts(error: DataInvalid) -> list[Bilingual]:
     """Each bad value of one record, in English (as the error says it) and Indonesian."""
-    texts = []
-    for problem in error.exceptions:
-        if not isinstance(problem, DataError):
-            continue
-        text = str(problem)
-        prefix = f"input '{problem.input_name}' must be {problem.rule} (got "
-        suffix = f") ({problem.hint})" if problem.hint else ")"
-        shown = text[len(prefix) : len(text) - len(suffix)]
-        if text.startswith(prefix) and text.endswith(suffix):
-            texts.append(data_error_text(problem.input_name, shown, problem.rule, problem.hint))
-        else:
-            texts.append(Bilingual(text, text))
-    return texts
+    return [
+        Bilingual(str(problem), problem.in_lang("id"))
+        for problem in error.exceptions
+        if isinstance(problem, DataError)
+    ]
 
 
 def data_invalid_text(error: DataInvalid) -> Bilingual:
     """Every bad value of one record on one line, in English and Indonesian."""
-    texts = data_problem_texts(error)
-    return Bilingual("; ".join(texts), "; ".join(t.in_lang("id") for t in texts))
+    return joined("; ", data_problem_texts(error))

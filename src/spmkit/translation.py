@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import gettext
 import importlib.resources
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Final, Literal, Self, TypeAlias
 
@@ -37,6 +37,7 @@ __all__ = [
     "gettext_in",
     "grouped",
     "in_language",
+    "joined",
     "tr",
 ]
 
@@ -108,6 +109,18 @@ def tr(template: str, /, **fields: object) -> Bilingual:
     translated = catalogue("spmkit").gettext(template)
     indonesian_fields = {name: _indonesian(value) for name, value in fields.items()}
     return Bilingual(english, translated.format(**indonesian_fields))
+
+
+def joined(separator: str, texts: Iterable[str]) -> Bilingual:
+    """``separator.join(texts)`` in each language (a plain ``str`` is the same in both).
+
+    >>> joined("; ", [tr("at row {row}", row=3), "x"]).in_lang("id")
+    'di baris 3; x'
+    """
+    parts = list(texts)
+    return Bilingual(
+        separator.join(parts), separator.join(in_language(part, "id") for part in parts)
+    )
 
 
 def grouped(number: int) -> Bilingual:

@@ -28,6 +28,7 @@ from spmkit.evaluation.compile import EXACT_LIMIT
 from spmkit.evaluation.kernel import use_compiled
 from spmkit.evaluation.values import DECIMAL_LIMIT, convert_value
 from spmkit.rulesets.model import RuleSet
+from spmkit.translation import Bilingual, joined, tr
 
 __all__ = ["aggregate", "stratify"]
 
@@ -287,8 +288,11 @@ def _conflicts(
         DataError(
             name,
             [str(v) for v in value.values],
-            "one value for the whole period (declared 'aggregate: same')",
-            f"the periods of {where(index)} disagree; fix the data or declare another rule",
+            tr("one value for the whole period (declared 'aggregate: same')"),
+            tr(
+                "the periods of {where} disagree; fix the data or declare another rule",
+                where=where(index),
+            ),
         )
         for index, value in enumerate(reduced)
         if isinstance(value, _Conflict)
@@ -327,7 +331,7 @@ def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
     starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]]) if rows else order
 
     def where(index: int) -> str:
-        return ", ".join(f"{k}={out_keys[k][index]!r}" for k in by) or "the whole data set"
+        return ", ".join(f"{k}={out_keys[k][index]!r}" for k in by) or tr("the whole data set")
 
     problems: list[DataError] = []
     for name, column in columns.items():
@@ -335,7 +339,7 @@ def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
         out[name] = _reduce(column, how, order, starts)
         problems.extend(_conflicts(name, out[name], where))
     if problems:
-        msg = f"data for rule set {rule_set.id!r} cannot be aggregated"
+        msg = tr("data for rule set {rule_set!r} cannot be aggregated", rule_set=rule_set.id)
         raise DataInvalid(msg, problems)
     return out_keys, {n: out[n] for n in order_of_columns}
 
@@ -393,7 +397,8 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
     table = read_table(rule_set, data, keys=carried, allow_unknown=allow_unknown, own=False)
     problems = [p for key in carried if (p := _key_problem(rule_set, key, table.keys[key]))]
     if problems:
-        raise DataInvalid(f"data for rule set {rule_set.id!r} have bad key columns", problems)
+        msg = tr("data for rule set {rule_set!r} have bad key columns", rule_set=rule_set.id)
+        raise DataInvalid(msg, problems)
     mapping = to_mapping(data)
     present = {n: c for n, c in table.columns.items() if n in mapping}
     keys = {k: np.asarray(table.keys[k]) for k in carried}
@@ -411,35 +416,37 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
 
 def _key_problem(rule_set: RuleSet, key: str, values: npt.NDArray[Any]) -> DataError | None:
     """Why a key column cannot group rows: an input's name, a missing key, mixed types."""
-    rule = "a key column: one value of one type on every row"
+    rule = tr("a key column: one value of one type on every row")
     if key in rule_set.inputs:
-        hint = (
+        hint = tr(
             "it is an input of the rule set, so it is summed, not grouped by; "
             "copy it to a column of another name"
         )
-        return DataError(key, "<column>", rule, hint)
+        return DataError(key, tr("<column>"), rule, hint)
     if values.dtype != object:  # one type; only floats can be missing (NaN)
         missing = np.isnan(values) if values.dtype.kind == "f" else None
         if missing is None or not missing.any():
             return None
         row = int(np.argmax(missing))
-        return DataError(
-            key, values[row], rule, f"a key is missing at row {row}; every row needs one"
-        )
+        return DataError(key, values[row], rule, _missing_key(row))
     found = set(map(type, values.tolist()))
     if len(found) == 1 and not issubclass(found.pop(), float | np.generic | type(None)):
         return None  # one plain type (text, int), none missing: nothing to look for
     kinds: dict[type, int] = {}
     for row, value in enumerate(values):
         if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
-            return DataError(
-                key, value, rule, f"a key is missing at row {row}; every row needs one"
-            )
+            return DataError(key, value, rule, _missing_key(row))
         kinds.setdefault(type(value.item() if isinstance(value, np.generic) else value), row)
     if len(kinds) > 1:
-        shown = ", ".join(f"{kind.__name__} (row {row})" for kind, row in kinds.items())
-        return DataError(key, "<column>", rule, f"the keys mix types: {shown}")
+        shown = joined(
+            ", ", (tr("{kind} (row {row})", kind=k.__name__, row=r) for k, r in kinds.items())
+        )
+        return DataError(key, tr("<column>"), rule, tr("the keys mix types: {shown}", shown=shown))
     return None
+
+
+def _missing_key(row: int) -> Bilingual:
+    return tr("a key is missing at row {row}; every row needs one", row=row)
 
 
 def stratify(
@@ -465,9 +472,11 @@ def stratify(
     missing = [name for name in (stratum, *by) if name not in mapping]
     if missing:
         problems = [
-            DataError(name, None, "a column of the data", "it is absent") for name in missing
+            DataError(name, None, tr("a column of the data"), tr("it is absent"))
+            for name in missing
         ]
-        raise DataInvalid(f"data for rule set {rule_set.id!r} lack key columns", problems)
+        msg = tr("data for rule set {rule_set!r} lack key columns", rule_set=rule_set.id)
+        raise DataInvalid(msg, problems)
     labels = to_array(mapping[stratum])
     is_total = np.array([label == total for label in labels], dtype=bool)
     strata = {name: to_array(values)[~is_total] for name, values in mapping.items()}
@@ -478,7 +487,10 @@ def stratify(
         given = aggregate(rule_set, {k: v for k, v in reported.items() if k != stratum}, by=by)
         problems = _compare_totals(sums, given, by)
         if problems:
-            msg = f"data for rule set {rule_set.id!r}: strata do not add up to their totals"
+            msg = tr(
+                "data for rule set {rule_set!r}: strata do not add up to their totals",
+                rule_set=rule_set.id,
+            )
             raise DataInvalid(msg, problems)
     rows = len(next(iter(sums.values()))) if sums else 0
     sums[stratum] = np.array([total] * rows, dtype=object)
@@ -512,8 +524,11 @@ def _compare_totals(
                     DataError(
                         name,
                         _plain(reported),
-                        f"the sum of its strata ({_plain(computed)})",
-                        f"the reported total of {place or 'the data set'} disagrees",
+                        tr("the sum of its strata ({sum})", sum=_plain(computed)),
+                        tr(
+                            "the reported total of {place} disagrees",
+                            place=place or tr("the data set"),
+                        ),
                     )
                 )
     return problems

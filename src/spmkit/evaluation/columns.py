@@ -39,15 +39,23 @@ from spmkit.evaluation.values import (
     bad_values,
     constraints,
     convert_value,
+    quantity_rule,
+    unconvertible_hint,
     with_rows,
 )
 from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import InputKind, InputSpec, RuleSet
+from spmkit.translation import Bilingual, tr
 
 __all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
 
 _WIDE_INTS: Final = frozenset({"Int128", "UInt128"})  # polars types numpy has no dtype for
-_NOT_NUMBERS: Final = {"m": "durations", "M": "dates", "c": "complex numbers"}
+_NOT_NUMBERS: Final = frozenset("mMc")
+"""numpy kinds that are not numbers: timedelta, datetime, complex."""
+
+
+def _not_numbers() -> dict[str, Bilingual]:
+    return {"m": tr("durations"), "M": tr("dates"), "c": tr("complex numbers")}
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -91,19 +99,24 @@ def to_mapping(data: object) -> Mapping[str, object]:
         doubled = sorted(name for name, count in Counter(names).items() if count > 1)
         if doubled:
             problems = [
-                DataError(name, "<columns>", "a column name used once", "rename or drop the copies")
+                DataError(
+                    name,
+                    tr("<columns>"),
+                    tr("a column name used once"),
+                    tr("rename or drop the copies"),
+                )
                 for name in doubled
             ]
-            raise DataInvalid("data have duplicate column names", problems)
+            raise DataInvalid(tr("data have duplicate column names"), problems)
         return {str(name): data[name] for name in data.columns}  # type: ignore[index]
     if kind == "polars" and hasattr(data, "get_columns"):
         return {s.name: s for s in data.get_columns()}
     if isinstance(data, Mapping):
         return data
     problem = DataError(
-        "<data>", type(data).__name__, "a mapping of input name to column or a data frame"
+        "<data>", type(data).__name__, tr("a mapping of input name to column or a data frame")
     )
-    raise DataInvalid("data is not a mapping of columns", [problem])
+    raise DataInvalid(tr("data is not a mapping of columns"), [problem])
 
 
 def to_array(values: object) -> npt.NDArray[Any]:
@@ -272,10 +285,15 @@ def _column(
             return Column(name=name, vec=counts, raw=kept), None
     raw = to_array(values)
     if raw.ndim != 1:
-        return None, DataError(name, f"an array of shape {raw.shape}", "a 1-D column")
+        shape = tr("an array of shape {shape}", shape=raw.shape)
+        return None, DataError(name, shape, tr("a 1-D column"))
     if raw.dtype.kind in _NOT_NUMBERS:
-        what = _NOT_NUMBERS[raw.dtype.kind]
-        hint = f"column {name!r} holds {what} ({raw.dtype}), not counts; convert it first"
+        hint = tr(
+            "column {name!r} holds {what} ({dtype}), not counts; convert it first",
+            name=name,
+            what=_not_numbers()[raw.dtype.kind],
+            dtype=raw.dtype,
+        )
         return None, _bad(name, raw, np.ones(raw.shape, dtype=bool), hint)
     if raw.dtype == object:
         converted, problem = _objects(name, raw)
@@ -382,7 +400,7 @@ def read_table(
     carried: dict[str, npt.NDArray[Any]] = {}
     lengths: dict[str, int] = {}
     problems.extend(
-        DataError(key, None, "a key column of the data", "it is absent")
+        DataError(key, None, tr("a key column of the data"), tr("it is absent"))
         for key in keys
         if key not in mapping
     )
@@ -400,11 +418,13 @@ def read_table(
                 problems.append(
                     DataError(
                         name,
-                        "<column>",
-                        f"a declared input of rule set {rule_set.id!r}",
-                        f"{suggest(name, rule_set.inputs)}; "
-                        "pass allow_unknown=True to ignore extra columns, or keys=[...] "
-                        "to carry them into the result",
+                        tr("<column>"),
+                        tr("a declared input of rule set {rule_set!r}", rule_set=rule_set.id),
+                        tr(
+                            "{suggestion}; pass allow_unknown=True to ignore extra columns, "
+                            "or keys=[...] to carry them into the result",
+                            suggestion=suggest(name, rule_set.inputs),
+                        ),
                     )
                 )
             continue
@@ -424,7 +444,9 @@ def read_table(
             lengths[name] = len(column.raw)
     if len(set(lengths.values())) > 1:
         shown = ", ".join(f"{n}: {length}" for n, length in lengths.items())
-        problems.append(DataError("<data>", shown, "columns of one length", "lengths differ"))
+        problems.append(
+            DataError("<data>", shown, tr("columns of one length"), tr("lengths differ"))
+        )
     if problems:
         raise bad_values(rule_set.id, problems)
     rows = next(iter(lengths.values()), 0)
@@ -440,13 +462,13 @@ def _quantity_column(spec: InputSpec, values: Any) -> tuple[Any, DataError | Non
     """A pint quantity column in the input's unit, converted exactly as the scalar code does."""
     from spmkit.rulesets.units import factor_from  # noqa: PLC0415 - pint only for quantities
 
-    rule = f"a quantity in {spec.unit} or a unit convertible to it"
+    rule = quantity_rule(spec.unit)
     try:
         factor = factor_from(values, spec.unit)
     except UnknownUnitError as exc:
         return None, DataError(spec.name, str(values.units), rule, exc.message)
     if factor is None:
-        hint = f"{values.units} does not convert to {spec.unit}"
+        hint = unconvertible_hint(values.units, spec.unit)
         return None, DataError(spec.name, str(values.units), rule, hint)
     magnitudes = to_array(values.magnitude)
     converted = np.empty(magnitudes.shape, dtype=object)

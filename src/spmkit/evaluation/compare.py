@@ -25,6 +25,7 @@ from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import RuleSet, factor_suffix
 from spmkit.rulesets.reader import resolve_rule_set
 from spmkit.rulesets.succession import route_inputs
+from spmkit.translation import tr
 
 __all__ = ["Comparison", "compare", "compare_region"]
 
@@ -217,11 +218,14 @@ def compare_region(
     if unknown:
         errors = [
             DataError(
-                name, data[name], "an input of one of the compared rule sets", suggest(name, used)
+                name,
+                data[name],
+                tr("an input of one of the compared rule sets"),
+                suggest(name, used),
             )
             for name in unknown
         ]
-        msg = "data have names that no compared rule set declares"
+        msg = tr("data have names that no compared rule set declares")
         raise DataInvalid(msg, errors)
     reports = tuple(
         evaluate(rule_set, {name: data[key] for name, key in route.items() if key in data})

@@ -21,6 +21,7 @@ import attrs
 from spmkit.errors import DataError, DataInvalid, UsageError
 from spmkit.evaluation.results import IndicatorResult, Report
 from spmkit.evaluation.scalar import evaluate
+from spmkit.evaluation.values import YEAR_RULE
 from spmkit.frozen import FrozenMap, freeze
 from spmkit.language.expr import exact_decimal
 from spmkit.rulesets.catalogue import rule_set_for
@@ -28,6 +29,7 @@ from spmkit.rulesets.check import suggest
 from spmkit.rulesets.model import RuleSet, factor_suffix
 from spmkit.rulesets.reader import resolve_rule_set
 from spmkit.rulesets.succession import corresponding_indicator, route_inputs
+from spmkit.translation import Bilingual, tr
 
 __all__ = ["MAX_HISTORY_ROWS", "History", "YearResult", "evaluate_history"]
 
@@ -182,8 +184,15 @@ def _year(value: object, column: str, row: int) -> int | DataError:
     if hasattr(value, "item") and not isinstance(value, int | float | str):
         number = value.item()  # a numpy integer
     if isinstance(number, bool) or not isinstance(number, int) or not 1945 <= number <= 2100:
-        return DataError(column, value, "a year such as 2013", f"row {row}")
+        return DataError(column, value, YEAR_RULE, tr("row {row}", row=row))
     return number
+
+
+def _in_row(row: int, year: int, hint: str) -> Bilingual:
+    """A bad value's hint placed in its row and year of the table."""
+    if hint:
+        return tr("row {row} ({year}); {hint}", row=row, year=year, hint=hint)
+    return tr("row {row} ({year})", row=row, year=year)
 
 
 def evaluate_history(
@@ -229,7 +238,7 @@ def evaluate_history(
         else:
             years.append(checked)
     if problems:
-        msg = f"column {year!r} must hold a year on every row"
+        msg = tr("column {year!r} must hold a year on every row", year=year)
         raise DataInvalid(msg, problems)
     by_year: dict[int, RuleSet] = {}
     for y in sorted(set(years)):
@@ -247,9 +256,7 @@ def evaluate_history(
             report = evaluate(rule_set, data, year=y)
         except DataInvalid as exc:
             problems.extend(
-                DataError(
-                    str(e.input_name), e.value, e.rule, f"row {number} ({y}); {e.hint}".rstrip("; ")
-                )
+                DataError(str(e.input_name), e.value, e.rule, _in_row(number, y, e.hint))
                 for e in exc.exceptions
             )
             continue
@@ -262,12 +269,16 @@ def evaluate_history(
         DataError(
             name,
             None,
-            "an input of a rule set in force in some year of the table",
-            f"{suggest(name, readable)}; pass keys=[{name!r}] to ignore it",
+            tr("an input of a rule set in force in some year of the table"),
+            tr(
+                "{suggestion}; pass keys=[{name!r}] to ignore it",
+                suggestion=suggest(name, readable),
+                name=name,
+            ),
         )
         for name in unknown
     )
     if problems:
-        msg = f"the history table of {jurisdiction!r} has bad values"
+        msg = tr("the history table of {jurisdiction!r} has bad values", jurisdiction=jurisdiction)
         raise DataInvalid(msg, problems)
     return History(jurisdiction=jurisdiction, years=tuple(results), rule_sets=known)

@@ -245,8 +245,10 @@ class QuarterlyReport:
 def _quarter(label: object) -> str:
     match = _QUARTER.match(str(label))
     if match is None or isinstance(label, bool):
-        problem = DataError("<quarter>", label, "a quarter: TW1, TW2, TW3 or TW4 (or 1-4, Q1-Q4)")
-        msg = "the data name a quarter that is not one"
+        problem = DataError(
+            "<quarter>", label, tr("a quarter: TW1, TW2, TW3 or TW4 (or 1-4, Q1-Q4)")
+        )
+        msg = tr("the data name a quarter that is not one")
         raise DataInvalid(msg, [problem])
     return f"TW{match.group(1)}"
 
@@ -350,7 +352,7 @@ def quarterly_report(
     for label, data in quarters.items():
         quarter = _quarter(label)
         if quarter in by_quarter:
-            problems.append(DataError("<quarter>", label, "each quarter once"))
+            problems.append(DataError("<quarter>", label, tr("each quarter once")))
         by_quarter[quarter] = data
         try:
             validate_data(rule_set, data)

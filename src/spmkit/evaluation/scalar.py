@@ -29,7 +29,13 @@ from spmkit.evaluation.progress import (
     timing,
 )
 from spmkit.evaluation.results import IndicatorResult, Report, Status, assemble
-from spmkit.evaluation.values import bad_values, constrain, convert_value
+from spmkit.evaluation.values import (
+    bad_values,
+    constrain,
+    convert_value,
+    quantity_rule,
+    unconvertible_hint,
+)
 from spmkit.frozen import FrozenMap
 from spmkit.language.expr import (
     BinOp,
@@ -53,6 +59,7 @@ from spmkit.rulesets.model import (
     factor_suffix,
 )
 from spmkit.rulesets.scoring import band_of
+from spmkit.translation import tr
 
 __all__ = ["evaluate", "evaluate_some", "validate_data"]
 
@@ -82,16 +89,16 @@ def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa
     # Imported here: pint is needed only when quantities are given.
     from spmkit.rulesets.units import factor_from  # noqa: PLC0415
 
-    rule = f"a quantity in {spec.unit} or a unit convertible to it"
+    rule = quantity_rule(spec.unit)
     try:
         factor = factor_from(value, spec.unit)
     except UnknownUnitError as exc:
         return DataError(spec.name, value, rule, exc.message)
     if factor is None:
-        return DataError(spec.name, value, rule, f"{value.units} does not convert to {spec.unit}")
+        return DataError(spec.name, value, rule, unconvertible_hint(value.units, spec.unit))
     magnitude = convert_value(spec.name, value.magnitude)
     if magnitude is None:
-        return DataError(spec.name, value, rule, "the magnitude is missing")
+        return DataError(spec.name, value, rule, tr("the magnitude is missing"))
     if isinstance(magnitude, DataError):
         return DataError(spec.name, value, rule, magnitude.hint)
     return magnitude * factor
@@ -122,8 +129,8 @@ def _validated(
 ) -> tuple[dict[str, Fraction], dict[str, int]]:
     """:func:`validate_data`, and the values that were plain ints (for integer decisions)."""
     if not isinstance(data, Mapping):
-        problem = DataError("<data>", data, "a mapping of input name to value")
-        raise DataInvalid("data is not a mapping", [problem])
+        problem = DataError("<data>", data, tr("a mapping of input name to value"))
+        raise DataInvalid(tr("data is not a mapping"), [problem])
     problems: list[DataError] = []
     values: dict[str, Fraction] = {}
     ints: dict[str, int] = {}
@@ -165,8 +172,11 @@ def _unknown(rule_set: RuleSet, name: object, raw: object) -> DataError:
     return DataError(
         str(name),
         raw,
-        f"a declared input of rule set {rule_set.id!r}",
-        f"{suggest(str(name), rule_set.inputs)}; pass allow_unknown=True to ignore extra inputs",
+        tr("a declared input of rule set {rule_set!r}", rule_set=rule_set.id),
+        tr(
+            "{suggestion}; pass allow_unknown=True to ignore extra inputs",
+            suggestion=suggest(str(name), rule_set.inputs),
+        ),
     )
 
 

@@ -27,6 +27,8 @@ from spmkit.errors import DataError, DataInvalid
 from spmkit.language.expr import exact_decimal
 from spmkit.limits import MAX_DIGITS, decimal_problem, number_problem
 from spmkit.rulesets.model import InputKind, InputSpec
+from spmkit.rulesets.units import unit_words
+from spmkit.translation import Bilingual, joined, tr
 
 __all__ = [
     "BOOLEAN_HINT",
@@ -36,26 +38,31 @@ __all__ = [
     "NON_FINITE_HINT",
     "RULE",
     "SIZE_RULE",
+    "YEAR_RULE",
     "Constraint",
     "bad_values",
     "constrain",
     "constraints",
     "convert_value",
     "exact_number",
+    "quantity_rule",
     "text_hint",
+    "unconvertible_hint",
     "with_rows",
 ]
 
-RULE: Final = "a non-negative finite number"
+RULE: Final = tr("a non-negative finite number")
 """What every input value must be (the ``rule`` of a :class:`~spmkit.errors.DataError`)."""
 
-BOOLEAN_HINT: Final = "booleans are not counts; give 0 or 1 if you mean that"
-NEGATIVE_HINT: Final = "counts cannot be negative"
-NON_FINITE_HINT: Final = "NaN and infinities are not counts; leave the input out if unknown"
-_TEXT_HINT: Final = "give a number, not text"
+BOOLEAN_HINT: Final = tr("booleans are not counts; give 0 or 1 if you mean that")
+NEGATIVE_HINT: Final = tr("counts cannot be negative")
+NON_FINITE_HINT: Final = tr("NaN and infinities are not counts; leave the input out if unknown")
 _NUMBER_TEXT: Final = re.compile(r"\s*-?[0-9][0-9.,]*\s*%?\s*\Z")
 
-SIZE_RULE: Final = f"a number of at most {MAX_DIGITS} digits"
+YEAR_RULE: Final = tr("a year such as 2013")
+"""What a cell of a year column must be."""
+
+SIZE_RULE: Final = tr("a number of at most {limit} digits", limit=MAX_DIGITS)
 """What a value over the number limits must be (:mod:`spmkit.limits`)."""
 _NOT_NUMBERS: Final = ("m", "M", "c")  # numpy kinds: timedelta, datetime, complex
 
@@ -67,14 +74,14 @@ of at most :data:`MAX_DECIMALS` places is unique at its scale, so the integer is
 what the float's shortest repr says."""
 
 
-def text_hint(value: str) -> str:
+def text_hint(value: str) -> Bilingual:
     """The hint for a value given as text (a number written as text gets a longer one)."""
     if _NUMBER_TEXT.match(value):
-        return (
-            f"{_TEXT_HINT}; convert it first: '3.582' may be 3,582 in Indonesian notation, "
-            "and spmkit will not guess"
+        return tr(
+            "give a number, not text; convert it first: '3.582' may be 3,582 in Indonesian "
+            "notation, and spmkit will not guess"
         )
-    return _TEXT_HINT
+    return tr("give a number, not text")
 
 
 def convert_value(name: str, value: object) -> Fraction | DataError | None:
@@ -85,7 +92,9 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
         return DataError(name, value, RULE, BOOLEAN_HINT)
     if getattr(getattr(value, "dtype", None), "kind", "") in _NOT_NUMBERS:
         # numpy's timedelta64 is an integer type, so it must be refused before Integral.
-        return DataError(name, value, RULE, f"got a {type(value).__name__}, not a count")
+        return DataError(
+            name, value, RULE, tr("got a {type}, not a count", type=type(value).__name__)
+        )
     if isinstance(value, str):
         return DataError(name, value, RULE, text_hint(value))
     if isinstance(value, Fraction):
@@ -105,7 +114,7 @@ def convert_value(name: str, value: object) -> Fraction | DataError | None:
             return DataError(name, value, RULE, NON_FINITE_HINT)
         number = Fraction(repr(as_float))
     else:
-        return DataError(name, value, RULE, f"got a {type(value).__name__}")
+        return DataError(name, value, RULE, tr("got a {type}", type=type(value).__name__))
     too_big = number_problem(number)
     if too_big is not None:
         return DataError(name, value, SIZE_RULE, too_big)
@@ -154,19 +163,25 @@ class Constraint:
 
 def constraints(spec: InputSpec) -> tuple[Constraint, ...]:
     """The rules of an input's kind and bounds, in the order they are checked."""
-    unit = f" {spec.unit}"
+    unit = unit_words(spec.unit)
     found: list[Constraint] = []
     if spec.kind is InputKind.COUNT:
-        found.append(Constraint(f"a count of{unit}: a whole number, 0 or more", "whole"))
+        found.append(
+            Constraint(tr("a count of {unit}: a whole number, 0 or more", unit=unit), "whole")
+        )
     if spec.minimum is not None:
-        found.append(
-            Constraint(f"at least {exact_decimal(spec.minimum)}{unit}", "min", spec.minimum)
-        )
+        least = tr("at least {bound} {unit}", bound=_decimal(spec.minimum), unit=unit)
+        found.append(Constraint(least, "min", spec.minimum))
     if spec.maximum is not None:
-        found.append(
-            Constraint(f"at most {exact_decimal(spec.maximum)}{unit}", "max", spec.maximum)
-        )
+        most = tr("at most {bound} {unit}", bound=_decimal(spec.maximum), unit=unit)
+        found.append(Constraint(most, "max", spec.maximum))
     return tuple(found)
+
+
+def _decimal(bound: Fraction) -> Bilingual:
+    """A bound as each language writes a decimal: ``0.5`` and ``0,5``."""
+    text = exact_decimal(bound)
+    return Bilingual(text, text.translate(str.maketrans(",.", ".,")))
 
 
 def constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | None:
@@ -177,15 +192,29 @@ def constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | Non
     return None
 
 
-def with_rows(hint: str, row: int, count: int = 1) -> str:
+def with_rows(hint: str, row: int, count: int = 1) -> Bilingual:
     """A hint placed in a column: ``"<hint>; at row 3; 2 bad rows in this column"``."""
     parts = [hint] if hint else []
-    parts.append(f"at row {row}")
+    parts.append(tr("at row {row}", row=row))
     if count > 1:
-        parts.append(f"{count} bad rows in this column")
-    return "; ".join(parts)
+        parts.append(tr("{count} bad rows in this column", count=count))
+    return joined("; ", parts)
+
+
+def quantity_rule(unit: str) -> Bilingual:
+    """What a quantity given for an input in ``unit`` must be."""
+    return tr("a quantity in {unit} or a unit convertible to it", unit=unit_words(unit))
+
+
+def unconvertible_hint(units: object, unit: str) -> Bilingual:
+    """The hint for a quantity whose ``units`` do not convert to the input's ``unit``."""
+    return tr(
+        "{units} does not convert to {unit}", units=unit_words(f"{units}"), unit=unit_words(unit)
+    )
 
 
 def bad_values(rule_set_id: str, problems: Sequence[DataError]) -> DataInvalid:
     """The error of a call whose data have bad values: every problem at once."""
-    return DataInvalid(f"data for rule set {rule_set_id!r} have bad values", problems)
+    return DataInvalid(
+        tr("data for rule set {rule_set!r} have bad values", rule_set=rule_set_id), problems
+    )

@@ -21,7 +21,9 @@ import numpy.typing as npt
 
 from spmkit.errors import DataError, DataInvalid, UsageError
 from spmkit.evaluation.progress import Period, Progress, Timing, judge_progress, period_share
+from spmkit.evaluation.values import YEAR_RULE
 from spmkit.rulesets.model import RuleSet
+from spmkit.translation import tr
 
 __all__ = ["MAX_YEARS", "evaluate_in_time"]
 
@@ -48,11 +50,11 @@ def _years(result: Any, year: int | str, rows: int) -> npt.NDArray[np.int64]:  #
         if isinstance(number, float) and number.is_integer():
             number = int(number)
         if isinstance(number, bool) or not isinstance(number, int) or not 1945 <= number <= 2100:
-            problems.append(DataError(year, value, "a year such as 2013", f"row {row}"))
+            problems.append(DataError(year, value, YEAR_RULE, tr("row {row}", row=row)))
             continue
         years[row] = number
     if problems:
-        msg = f"column {year!r} must hold years"
+        msg = tr("column {year!r} must hold years", year=year)
         raise DataInvalid(msg, problems[:20])
     return years
 

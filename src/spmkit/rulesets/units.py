@@ -28,6 +28,7 @@ creates a registry.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from fractions import Fraction
@@ -37,7 +38,7 @@ import attrs
 
 from spmkit.caches import UNIT_LOCK, locked_cache
 from spmkit.errors import UnknownUnitError
-from spmkit.translation import tr
+from spmkit.translation import Bilingual, tr
 
 if TYPE_CHECKING:
     import pint
@@ -55,6 +56,7 @@ __all__ = [
     "quantity",
     "registry",
     "unit_text",
+    "unit_words",
 ]
 
 MAX_UNIT_TEXT: Final = 100
@@ -123,6 +125,61 @@ _MULTIWORD: Final = {
 _ALLOWED_TEXT: Final = re.compile(r"[\w %‰*/().,^ -]*\Z")
 _PER: Final = re.compile(r"\A(?P<head>.*?)\s*\bper\b\s*(?P<count>[0-9][0-9,_]*)?\s*(?P<tail>.*)\Z")
 _WORD: Final = re.compile(r"[^\W\d]\w*")
+
+
+@functools.cache
+def _indonesian_words() -> dict[str, str]:
+    """The unit names a message may show, and their Indonesian (from the gettext catalogue)."""
+    words = (
+        tr("person"),
+        tr("household"),
+        tr("couple"),
+        tr("village"),
+        tr("puskesmas"),
+        tr("hospital"),
+        tr("health_facility"),
+        tr("school"),
+        tr("visit"),
+        tr("case"),
+        tr("outbreak"),
+        tr("item"),
+        tr("metre"),
+        tr("kilometre"),
+        tr("litre"),
+        tr("gram"),
+        tr("kilogram"),
+        tr("second"),
+        tr("minute"),
+        tr("hour"),
+        tr("day"),
+        tr("week"),
+        tr("year"),
+        tr("percent"),
+        tr("permille"),
+    )
+    return {str.__str__(word): word.in_lang("id") for word in words}
+
+
+@functools.lru_cache(maxsize=256)
+def unit_words(unit: str) -> Bilingual:
+    """A unit as a message shows it: as written in English, its names in Indonesian.
+
+    Names of units (and their plurals) are translated; symbols, numbers and operators
+    stay as written. Needs no pint, so a bad value's message never loads it.
+
+    >>> unit_words("L / (persons * day)").in_lang("id")
+    'L / (orang * hari)'
+    """
+    words = _indonesian_words()
+
+    def indonesian(match: re.Match[str]) -> str:
+        word = match.group()
+        found = words.get(word)
+        if found is None and word.endswith("s"):
+            found = words.get(word[:-1])
+        return word if found is None else found
+
+    return Bilingual(unit, _WORD.sub(indonesian, unit))
 
 
 @locked_cache(None, UNIT_LOCK)
