@@ -145,6 +145,44 @@ class TestCatalogues:
                         literal.append(f"{module.name}:{node.lineno}")
         assert literal == []
 
+    def test_bad_data_values_are_built_with_tr(self):
+        """No literal or f-string reaches a DataError's rule or hint, or a DataInvalid heading.
+
+        Every module that raises them is scanned (not a list of files), so a new site
+        written English-only fails here; tests/test_translation_data.py checks the texts.
+        """
+        literal: list[str] = []
+        sites = 0
+        for module in sorted(SRC.rglob("*.py")):
+            if module.name == "errors.py":
+                continue
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                checked = {"DataError": node.args[2:4], "DataInvalid": node.args[:1]}
+                sites += name in checked
+                literal.extend(
+                    f"{module.relative_to(SRC)}:{node.lineno}"
+                    for argument in checked.get(name or "", [])
+                    if isinstance(argument, ast.JoinedStr)
+                    or (isinstance(argument, ast.Constant) and isinstance(argument.value, str))
+                )
+        assert sites > 40
+        assert literal == []
+
+    def test_the_messages_of_bad_data_values_are_in_the_catalogue(self):
+        """The catalogue test above sees the DataError sites (it scans all of src/spmkit)."""
+        messages = _code_messages()
+        assert {
+            "a non-negative finite number",
+            "input '{name}' must be {rule} (got {shown}) ({hint})",
+            "a count of {unit}: a whole number, 0 or more",
+            "at row {row}",
+            "lengths differ",
+            "person",
+        } <= messages
+
 
 class TestRuleFileProblems:
     @pytest.mark.parametrize("path", BAD_FILES, ids=[p.stem for p in BAD_FILES])

@@ -62,7 +62,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Self, TypeVar
 
-from spmkit.translation import Bilingual, Language, in_language, tr
+from spmkit.translation import Bilingual, Language, in_language, number_text, tr
 
 __all__ = [
     "ChartUnavailableError",
@@ -436,13 +436,9 @@ class DataError(SpmkitError, ValueError):
             shown = Bilingual(_shown(self.value), _shown(self.value.in_lang("id")))
         else:
             shown = _shown(self.value)
-        number = _SHOWN_NUMBER.fullmatch(shown) is not None
-        shown_id = shown.translate(_SEPARATORS) if number else in_language(shown, "id")
-        fields = {
-            "name": self.input_name,
-            "rule": self.rule,
-            "shown": Bilingual(str.__str__(shown), shown_id),
-        }
+        if _SHOWN_NUMBER.fullmatch(shown) is not None:
+            shown = number_text(shown)
+        fields = {"name": self.input_name, "rule": self.rule, "shown": shown}
         if self.hint:
             return tr(
                 "input '{name}' must be {rule} (got {shown}) ({hint})", **fields, hint=self.hint
@@ -452,7 +448,6 @@ class DataError(SpmkitError, ValueError):
 
 _SHOWN_NUMBER: Final = re.compile(r"-?[\d,]*\.?\d+")
 """A value shown as a plain number: Indonesian swaps its ``.`` and ``,``."""
-_SEPARATORS: Final = str.maketrans(",.", ".,")
 
 
 def _shown(value: object) -> str:

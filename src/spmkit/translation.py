@@ -38,6 +38,7 @@ __all__ = [
     "grouped",
     "in_language",
     "joined",
+    "number_text",
     "tr",
 ]
 
@@ -121,6 +122,18 @@ def joined(separator: str, texts: Iterable[str]) -> Bilingual:
     return Bilingual(
         separator.join(parts), separator.join(in_language(part, "id") for part in parts)
     )
+
+
+def number_text(text: str) -> Bilingual:
+    """A number written in English (``1,234.5``) and as Indonesian writes it (``1.234,5``).
+
+    >>> number_text("0.25").in_lang("id")
+    '0,25'
+    """
+    return Bilingual(text, text.translate(_SEPARATORS))
+
+
+_SEPARATORS: Final = str.maketrans(",.", ".,")
 
 
 def grouped(number: int) -> Bilingual:

@@ -28,7 +28,7 @@ from spmkit.evaluation.compile import EXACT_LIMIT
 from spmkit.evaluation.kernel import use_compiled
 from spmkit.evaluation.values import DECIMAL_LIMIT, convert_value
 from spmkit.rulesets.model import RuleSet
-from spmkit.translation import Bilingual, joined, tr
+from spmkit.translation import Bilingual, joined, number_text, tr
 
 __all__ = ["aggregate", "stratify"]
 
@@ -524,7 +524,7 @@ def _compare_totals(
                     DataError(
                         name,
                         _plain(reported),
-                        tr("the sum of its strata ({sum})", sum=_plain(computed)),
+                        tr("the sum of its strata ({sum})", sum=number_text(str(_plain(computed)))),
                         tr(
                             "the reported total of {place} disagrees",
                             place=place or tr("the data set"),

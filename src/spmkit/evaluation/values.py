@@ -28,7 +28,7 @@ from spmkit.language.expr import exact_decimal
 from spmkit.limits import MAX_DIGITS, decimal_problem, number_problem
 from spmkit.rulesets.model import InputKind, InputSpec
 from spmkit.rulesets.units import unit_words
-from spmkit.translation import Bilingual, joined, tr
+from spmkit.translation import Bilingual, joined, number_text, tr
 
 __all__ = [
     "BOOLEAN_HINT",
@@ -180,8 +180,7 @@ def constraints(spec: InputSpec) -> tuple[Constraint, ...]:
 
 def _decimal(bound: Fraction) -> Bilingual:
     """A bound as each language writes a decimal: ``0.5`` and ``0,5``."""
-    text = exact_decimal(bound)
-    return Bilingual(text, text.translate(str.maketrans(",.", ".,")))
+    return number_text(exact_decimal(bound))
 
 
 def constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | None:
