@@ -24,6 +24,8 @@ from spmkit.cli import EXIT_REFUSED, main
 from spmkit.errors import DataError, DataInvalid, format_errors
 from spmkit.evaluation.aggregate import aggregate, stratify
 from spmkit.evaluation.quarterly import quarterly_report
+from spmkit.files.datafiles import evaluate_table, read_data
+from spmkit.files.export import render_outcomes
 from spmkit.messages import data_invalid_text, data_problem_texts
 from spmkit.rulesets.units import quantity, unit_words
 from spmkit.translation import Bilingual
@@ -550,3 +552,27 @@ def test_refused_rows_in_english_are_unchanged(tmp_path, capsys):
             "number, 0 or more (got 7.5)"
         ),
     ]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_csv_problem_column_follows_the_language(tmp_path, capsys, lang):
+    """Streamed (the command) and whole-file (render) CSV: the problem in --lang, codes kept."""
+    path = _bad_file(tmp_path)
+    assert main(["evaluate", "kulon-progo-2011", str(path), "--format", "csv", "--lang", lang])
+    streamed = capsys.readouterr().out
+    evaluation = evaluate_table(KP, read_data(path, KP))
+    whole = render_outcomes("csv", KP, evaluation.outcomes, lang)
+    assert streamed == whole
+    refused = [line for line in streamed.splitlines() if ",refused," in line]
+    if lang == "id":
+        assert refused[0] == (
+            "3,B,,,refused,,,,,,,,\"input 'bumil_k4' harus hitungan orang: bilangan bulat, "
+            '0 atau lebih (tertulis 2,5)"'
+        )
+    else:
+        assert refused[0] == (
+            "3,B,,,refused,,,,,,,,\"input 'bumil_k4' must be a count of person: a whole "
+            'number, 0 or more (got 2.5)"'
+        )
+    assert len(refused) == 3
+    assert ",I.1,met," in streamed  # statuses stay codes in both languages

@@ -46,9 +46,9 @@ An overlay whose ``extends:`` chain loops raises a :class:`RuleSetInvalid` holdi
 Messages of rule-file problems are built in English and Indonesian at once
 (:func:`spmkit.translation.tr`): ``str(error)`` is English, ``error.in_lang("id")`` is
 the same problem, at the same place, in Indonesian; ``format_errors(error, "id")`` lists
-a whole group in Indonesian. Problems of data files (:class:`DataFileError`), of rule tests
-files (:class:`RuleTestError`) and the command line's :class:`UsageError` texts are built
-the same way.
+a whole group in Indonesian. Problems of data files (:class:`DataFileError`), bad data
+values (a :class:`DataError`'s rule and hint), rule tests files (:class:`RuleTestError`)
+and the command line's :class:`UsageError` texts are built the same way.
 
 This module depends only on :mod:`spmkit.translation` (standard library only), so that
 every other module can import it.

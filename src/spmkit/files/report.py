@@ -274,9 +274,13 @@ CSV_COLUMNS: Final = (
 """The columns of :func:`render_csv`: one line per row and indicator."""
 
 
-def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
-    """One CSV line per row and indicator (long format), machine-readable numbers."""
-    return ",".join(CSV_COLUMNS) + "\n" + _csv_lines(rule_set, outcomes)
+def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language = "en") -> str:
+    """One CSV line per row and indicator (long format), machine-readable numbers.
+
+    Statuses are codes (``not_met``) and numbers plain; a refused row's ``problem`` is
+    in ``lang``, as a spreadsheet's reader reads it.
+    """
+    return ",".join(CSV_COLUMNS) + "\n" + _csv_lines(rule_set, outcomes, lang)
 
 
 def csv_targets(rule_set: RuleSet) -> dict[str, tuple[str, str, str | int]]:
@@ -291,7 +295,7 @@ def csv_targets(rule_set: RuleSet) -> dict[str, tuple[str, str, str | int]]:
     }
 
 
-def _csv_lines(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
+def _csv_lines(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     # What does not change from row to row, worked out once (a file may have 100,000 rows).
@@ -302,7 +306,7 @@ def _csv_lines(rule_set: RuleSet, outcomes: Sequence[RowOutcome]) -> str:
         lead = [row.number, neutralise_cell(row.region or ""), neutralise_cell(row.period or "")]
         if not outcome.evaluated:
             writer.writerows(
-                [*lead, "", "refused", "", "", "", "", "", "", "", neutralise_cell(str(problem))]
+                [*lead, "", "refused", *[""] * 7, neutralise_cell(in_language(problem, lang))]
                 for problem in outcome.problems
             )
             continue
@@ -441,7 +445,7 @@ class ChunkedReport:
         self.evaluated += len(evaluated)
         self.all_met += sum(1 for outcome in evaluated if outcome.all_met)
         if self.output_format == "csv":
-            return _csv_lines(rule_set, outcomes)
+            return _csv_lines(rule_set, outcomes, lang)
         if self.output_format == "json":
             rows = [
                 "\n    "
@@ -588,7 +592,7 @@ def render(  # noqa: PLR0913 - one entry point for every format, options by keyw
     if output_format == "json":
         return render_json(rule_set, outcomes, source, totals)
     if output_format == "csv":
-        return render_csv(rule_set, outcomes)
+        return render_csv(rule_set, outcomes, lang)
     if output_format == "markdown":
         return render_markdown(rule_set, outcomes, lang)
     if output_format == "html":

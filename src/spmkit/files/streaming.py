@@ -64,7 +64,7 @@ from spmkit.files.table import (
     _column,
     evaluate_rows,
 )
-from spmkit.messages import Bilingual
+from spmkit.messages import Bilingual, Language, in_language
 from spmkit.rulesets.model import RuleSet
 
 __all__ = ["STREAM_ROWS", "CsvStream", "RowChunk", "StreamOutcome", "evaluate_stream", "open_csv"]
@@ -546,7 +546,7 @@ def evaluate_stream(  # noqa: PLR0913 - the stream, the report and two callbacks
     running = RunningTotals(rule_set)
     checks: list[TotalsCheck] = []
     rows = refused = all_met = 0
-    writer = _CsvWriter(rule_set) if report.output_format == "csv" else None
+    writer = _CsvWriter(rule_set, report.lang) if report.output_format == "csv" else None
     for chunk in stream.chunks(chunk_rows):
         fast = None if writer is None else writer.chunk(chunk)
         if fast is not None:
@@ -638,8 +638,9 @@ def _counts(values: npt.NDArray[Any]) -> list[str]:
 class _CsvWriter:
     """CSV lines of a chunk straight from the batch arrays: ``render_csv``'s text, byte for byte."""
 
-    def __init__(self, rule_set: RuleSet) -> None:
+    def __init__(self, rule_set: RuleSet, lang: Language) -> None:
         self.rule_set = rule_set
+        self.lang = lang
         self.compiled = compile_rule_set(rule_set)
         self.targets = {
             indicator_id: _csv_text(target)
@@ -686,8 +687,8 @@ class _CsvWriter:
             ) + ","
             if problems:
                 parts.extend(
-                    f"{lead},refused,,,,,,,,{_csv_text([neutralise_cell(str(p))])}\n"
-                    for p in problems
+                    f"{lead},refused,,,,,,,,{_csv_text([neutralise_cell(problem)])}\n"
+                    for problem in (in_language(p, self.lang) for p in problems)
                 )
                 continue
             parts.append(lead + lead.join(next(lines)))
