@@ -144,14 +144,14 @@ class Constraint:
     """One rule an input puts on its values beyond :data:`RULE`.
 
     Attributes:
-        rule: what the value must be (``"at most 100 percent"``), for the DataError.
         kind: ``"whole"`` (a count), ``"min"`` or ``"max"`` (``bound`` inclusive).
         bound: the bound of ``min``/``max``; None for ``whole``.
+        unit: the input's unit, as the rule file writes it.
     """
 
-    rule: str
     kind: Literal["whole", "min", "max"]
     bound: Fraction | None = None
+    unit: str = ""
 
     def breaks(self, number: Fraction) -> bool:
         """Whether an exact value breaks this rule."""
@@ -160,27 +160,32 @@ class Constraint:
         assert self.bound is not None  # noqa: S101 - set for min and max
         return number < self.bound if self.kind == "min" else number > self.bound
 
+    @property
+    def rule(self) -> Bilingual:
+        """What the value must be (``"at most 100 percent"``), for the DataError.
+
+        Written when a value breaks the rule, not for every value checked.
+        """
+        unit = unit_words(self.unit)
+        if self.kind == "whole":
+            return tr("a count of {unit}: a whole number, 0 or more", unit=unit)
+        assert self.bound is not None  # noqa: S101 - set for min and max
+        bound = number_text(exact_decimal(self.bound))
+        if self.kind == "min":
+            return tr("at least {bound} {unit}", bound=bound, unit=unit)
+        return tr("at most {bound} {unit}", bound=bound, unit=unit)
+
 
 def constraints(spec: InputSpec) -> tuple[Constraint, ...]:
     """The rules of an input's kind and bounds, in the order they are checked."""
-    unit = unit_words(spec.unit)
     found: list[Constraint] = []
     if spec.kind is InputKind.COUNT:
-        found.append(
-            Constraint(tr("a count of {unit}: a whole number, 0 or more", unit=unit), "whole")
-        )
+        found.append(Constraint("whole", unit=spec.unit))
     if spec.minimum is not None:
-        least = tr("at least {bound} {unit}", bound=_decimal(spec.minimum), unit=unit)
-        found.append(Constraint(least, "min", spec.minimum))
+        found.append(Constraint("min", spec.minimum, spec.unit))
     if spec.maximum is not None:
-        most = tr("at most {bound} {unit}", bound=_decimal(spec.maximum), unit=unit)
-        found.append(Constraint(most, "max", spec.maximum))
+        found.append(Constraint("max", spec.maximum, spec.unit))
     return tuple(found)
-
-
-def _decimal(bound: Fraction) -> Bilingual:
-    """A bound as each language writes a decimal: ``0.5`` and ``0,5``."""
-    return number_text(exact_decimal(bound))
 
 
 def constrain(spec: InputSpec, raw: object, number: Fraction) -> DataError | None:
