@@ -441,6 +441,10 @@ def test_finding_4_batch_types_as_scalar() -> None:
     assert batch["I.1"].value.tolist() == [r["I.1"].value for r in scalar] == [100.0, 200 / 3]
     wrong = {"bumil_k4": ureg.Quantity(np.array([1.0]), "m"), "sasaran_bumil": [300]}
     refused(lambda: spmkit.evaluate_batch(water, wrong), DataInvalid, "does not convert to")
+    for shaped, shape in ((ureg.Quantity(0.3, "m**3/day"), "()"), (quantity[None], "(1, 2)")):
+        data = {"bumil_k4": shaped, "sasaran_bumil": [300, 300]}
+        fragment = f"must be a 1-D column (got 'an array of shape {shape}')"
+        refused(lambda d=data: spmkit.evaluate_batch(water, d), DataInvalid, fragment)
     masked = np.ma.masked_array([950, 940], mask=[False, True])
     result = spmkit.evaluate_batch(RS, {"bumil_k4": masked, "sasaran_bumil": [1000, 1000]})
     assert result["I.1"].status.tolist() == ["met", "no_data"]

@@ -471,6 +471,8 @@ def _quantity_column(spec: InputSpec, values: Any) -> tuple[Any, DataError | Non
         hint = unconvertible_hint(values.units, spec.unit)
         return None, DataError(spec.name, str(values.units), rule, hint)
     magnitudes = to_array(values.magnitude)
+    if magnitudes.ndim != 1:
+        return magnitudes, None  # refused by _column, as any array of that shape
     converted = np.empty(magnitudes.shape, dtype=object)
     for row, magnitude in enumerate(magnitudes):
         number = convert_value(spec.name, magnitude)
