@@ -167,6 +167,19 @@ def _cell(result: BatchResult, iid: str, row: int, lang: Language) -> str:
     return f'<td class="num {status}" title="{_esc(_WORDS[lang][status])}">{glyph}</td>'
 
 
+def _table_end(totals: BatchResult | None, ids: Sequence[str], lang: Language) -> list[str]:
+    """The end of a grid: the totals row as its footer (one row of totals only), closed."""
+    end = ["</tbody>"]
+    if totals is not None and totals.rows == 1:
+        cells = "".join(_cell(totals, iid, 0, lang) for iid in ids)
+        end.append(
+            f'<tfoot><tr class="totals"><td class="region">{_esc(_WORDS[lang]["totals"])}</td>'
+            f"{cells}</tr></tfoot>"
+        )
+    end.append("</table></div>")
+    return end
+
+
 def _region_names(result: BatchResult, keys: Sequence[str]) -> list[str]:
     if not keys:
         return [f"#{row + 1}" for row in range(result.rows)]
@@ -195,15 +208,7 @@ def _overview(
     for row in order:
         cells = "".join(_cell(result, iid, row, lang) for iid in ids)
         parts.append(f'<tr><td class="region">{_esc(names[row])}</td>{cells}</tr>')
-    parts.append("</tbody>")
-    if totals is not None and totals.rows == 1:
-        cells = "".join(_cell(totals, iid, 0, lang) for iid in ids)
-        parts.append(
-            f'<tfoot><tr class="totals"><td class="region">{_esc(words["totals"])}</td>'
-            f"{cells}</tr></tfoot>"
-        )
-    parts.append("</table></div>")
-    return parts
+    return [*parts, *_table_end(totals, ids, lang)]
 
 
 def _refused(refused: Sequence[tuple[str, Sequence[str]]], lang: Language) -> list[str]:
@@ -245,15 +250,7 @@ def _summary(
             for iid in ids
         )
         parts.append(f"<tr><td>{GLYPHS[status]} {_esc(words[status])}</td>{cells}</tr>")
-    parts.append("</tbody>")
-    if totals.rows == 1:
-        cells = "".join(_cell(totals, iid, 0, lang) for iid in ids)
-        parts.append(
-            f'<tfoot><tr class="totals"><td class="region">{_esc(words["totals"])}</td>'
-            f"{cells}</tr></tfoot>"
-        )
-    parts.append("</table></div>")
-    return parts
+    return [*parts, *_table_end(totals, ids, lang)]
 
 
 def _ranking(
