@@ -79,6 +79,22 @@ class TestShippedRuleTests:
             "  - progress: on_track\n  + progress: behind"
         )
 
+    def test_wrong_milestone_and_gap_show_expected_and_got(self, tmp_path):
+        """Exact fields: the milestone judged in 2013 (97) and the gap (1, in points)."""
+        path = cases_file(
+            tmp_path,
+            "tests:\n"
+            "  - name: behind\n"
+            "    year: 2013\n"
+            "    inputs: {bumil_k4: 960, sasaran_bumil: 1000}\n"
+            "    expected: {I.1: {milestone: 96, gap: 2}}\n",
+            rule_set="siak-renstra-2012-2016",
+        )
+        suite = load_rule_tests(path)
+        assert str(run_case(suite.rule_set, suite.cases[0])).endswith(
+            "  - milestone: 96\n  - gap: 2\n  + milestone: 97\n  + gap: 1"
+        )
+
     def test_wheel_packs_the_tests_files(self):
         """rules/ is force-included in the wheel whole, so the tests files ship with it."""
         pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")

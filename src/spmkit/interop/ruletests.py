@@ -421,20 +421,15 @@ def _check(expectation: Expectation, result: spmkit.IndicatorResult) -> Iterator
         yield Mismatch(
             indicator_id=iid, field="band", expected=expectation.band, got=str(result.band)
         )
-    if expectation.milestone is not None and expectation.milestone != result.milestone:
-        yield Mismatch(
-            indicator_id=iid,
-            field="milestone",
-            expected=_show(expectation.milestone),
-            got=_show(result.milestone),
-        )
-    if expectation.gap is not None and expectation.gap != result.exact_gap:
-        yield Mismatch(
-            indicator_id=iid,
-            field="gap",
-            expected=_show(expectation.gap),
-            got=_show(result.exact_gap),
-        )
+    exact_fields = (
+        ("milestone", expectation.milestone, result.milestone),
+        ("gap", expectation.gap, result.exact_gap),
+    )
+    for field, expected, got_exact in exact_fields:
+        if expected is not None and expected != got_exact:
+            yield Mismatch(
+                indicator_id=iid, field=field, expected=_show(expected), got=_show(got_exact)
+            )
 
 
 def run_case(rule_set: spmkit.RuleSet, case: RuleTestCase) -> CaseOutcome:
