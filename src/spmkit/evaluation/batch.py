@@ -247,20 +247,11 @@ class IndicatorArrays:
         for field in attrs.fields(type(self)):
             name = field.alias
             value: object = getattr(self, field.name)
-            if isinstance(value, GapLater):
-                value = _NOT_READ
-            elif name in {"numerator", "denominator"}:
+            if name in {"numerator", "denominator"}:
                 value = getattr(self, name)
-            shown.append(f"{name}={value!r}")
+            text = "<computed when first read>" if isinstance(value, GapLater) else repr(value)
+            shown.append(f"{name}={text}")
         return f"IndicatorArrays({', '.join(shown)})"
-
-
-class _NotRead:
-    def __repr__(self) -> str:
-        return "<computed when first read>"
-
-
-_NOT_READ: Final = _NotRead()
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -536,7 +527,7 @@ class _Fused:
         # Gaps are left for later (GapLater): computed from the kept terms when read.
         self.blocks = Blocks(slots, rows, gaps=False)
         self.scratch = None if use_compiled() else Scratch(rows)
-        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec, Any]] = []
+        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec, npt.NDArray[Any] | GapLater]] = []
         self.numbers: dict[int, npt.NDArray[Any]] = {}
 
     def run(self, program: _IndicatorProgram, num: Vec, den: Vec) -> bool:
