@@ -8,7 +8,7 @@ computes the same outputs (value, exact met, gap, status):
   in two columns, a few zero denominators);
 - hand-written numpy;
 - a hand-written Python loop (small sizes only);
-- a Python loop calling scalar ``spmkit.evaluation.scalar`` per row (small sizes only).
+- a Python loop calling scalar ``spmkit._evaluation.scalar`` per row (small sizes only).
 
 Also: peak memory of evaluate_batch at the largest size against the input's size, and
 scalar ``evaluate`` for one region against a hand-written Python function.
@@ -150,7 +150,7 @@ def bench_sizes(sizes: list[int]) -> list[tuple[int, str, float, float]]:
         if rows <= 1_000:
             row_dicts = as_rows(data, rows)
             contenders.append(
-                ("Python loop of spmkit.evaluation.scalar", lambda r=row_dicts: scalar_loop(r), 3)
+                ("Python loop of spmkit._evaluation.scalar", lambda r=row_dicts: scalar_loop(r), 3)
             )
         for name, function, count in contenders:
             seconds = baseline if name == "hand-written numpy" else median_seconds(function, count)

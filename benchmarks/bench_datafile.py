@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 import spmkit
-from spmkit.files.datafiles import evaluate_table, read_data
-from spmkit.files.report import render_csv
+from spmkit._files.datafiles import evaluate_table, read_data
+from spmkit._files.report import render_csv
 
 RULE_SET = spmkit.load_rule_set("kulon-progo-2011")
 PAIRS = [

@@ -47,8 +47,8 @@ import attrs
 import numpy as np
 
 import spmkit
-from spmkit.evaluation import buffers
-from spmkit.evaluation.batch import ARRAY_FIELDS
+from spmkit._evaluation import buffers
+from spmkit._evaluation.batch import ARRAY_FIELDS
 
 KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
 _FIRST_20 = list(KULON_PROGO.indicators.values())[:20]
@@ -363,7 +363,7 @@ def bench_pair(sizes: list[int]) -> None:
 
 def fast_kernel() -> bool:
     """Whether evaluate_batch runs the numba loop here (spmkit[fast] installed)."""
-    from spmkit.evaluation.kernel import use_compiled  # noqa: PLC0415
+    from spmkit._evaluation.kernel import use_compiled  # noqa: PLC0415
 
     found = use_compiled()
     print(f"fused kernel: {'numba (spmkit[fast])' if found else 'pure numpy'}")
@@ -384,7 +384,7 @@ def bench_memory(rows: int) -> None:
     data = make_data(rows)
     input_mb = sum(a.nbytes for a in data.values()) / 1e6
     spmkit_batch(data)
-    # Reused blocks (spmkit.evaluation.buffers) were allocated before tracing starts:
+    # Reused blocks (spmkit._evaluation.buffers) were allocated before tracing starts:
     # measured with none kept (every output and copy allocated in the call) and warm.
     cases = (
         (spmkit_batch, False, "nothing kept"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 import spmkit
-from spmkit.rulesets.units import quantity
+from spmkit._rulesets.units import quantity
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kulon-progo-2011.yaml"
 

@@ -13,7 +13,7 @@ import atheris
 
 with atheris.instrument_imports():
     import spmkit
-    from spmkit.files.datafiles import read_data
+    from spmkit._files.datafiles import read_data
 
 SUFFIXES = (".csv", ".json", ".yaml", ".xlsx")
 RULE_SET = None

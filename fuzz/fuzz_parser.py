@@ -6,7 +6,7 @@ import atheris
 
 with atheris.instrument_imports():
     import spmkit
-    from spmkit.language.parse import parse_expression
+    from spmkit._language.parse import parse_expression
 
 
 def test_one_input(data: bytes) -> None:

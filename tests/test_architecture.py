@@ -52,6 +52,25 @@ def _imports(path: Path) -> list[tuple[str, list[str], int]]:
 MODULES = {_module_name(p): p for p in SRC.rglob("*.py")}
 
 
+def _lazy_imports(path: Path) -> list[str]:
+    """Modules a module imports by name at run time: import_module("...") and spmkit's table.
+
+    ``import spmkit`` is not a dead end: the package resolves its public names lazily from
+    ``_LOCATIONS``, so a module that imports spmkit depends on every module of that table.
+    """
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module":
+            found += [a.value for a in node.args if isinstance(a, ast.Constant)]
+        if isinstance(node, ast.Dict):
+            found += [
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and str(v.value).startswith("spmkit.")
+            ]
+    return [name for name in found if isinstance(name, str) and name in MODULES]
+
+
 def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in MODULES}
     for name, path in MODULES.items():
@@ -60,7 +79,15 @@ def _graph() -> dict[str, set[str]]:
                 if candidate in MODULES and candidate != name:
                     graph[name].add(candidate)
                     break
+        graph[name].update(m for m in _lazy_imports(path) if m != name)
     return graph
+
+
+def test_the_graph_follows_import_spmkit_and_lazy_names():
+    """`import spmkit` leads to every module of its lazy table: a circle through it is seen."""
+    graph = _graph()
+    assert "spmkit._evaluation.scalar" in graph["spmkit"]
+    assert "spmkit._rulesets.reader" in graph["spmkit"]
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -133,9 +160,10 @@ def test_no_private_name_across_subpackages():
                 continue
             for imported in names:
                 module = f"{target}.{imported}" if f"{target}.{imported}" in MODULES else target
-                private = imported.startswith("_") or any(
-                    part.startswith("_") and part != "__init__" for part in module.split(".")
-                )
+                # The implementation tree itself is private (spmkit._evaluation, ...), as in
+                # httpx: its modules reach each other by path. A private *name* defined in a
+                # module (a helper, a constant) stays inside its own subpackage.
+                private = imported.startswith("_") and f"{target}.{imported}" not in MODULES
                 if private and _subpackage(module) != _subpackage(name):
                     crossings.append(f"{path.name}:{line} imports {imported} from {target}")
     assert crossings == []
@@ -161,3 +189,56 @@ def test_every_module_is_in_the_documented_tree():
         if path.name != "__init__.py" and f" {path.name} " not in tree
     ]
     assert missing == []
+
+
+def test_implementation_modules_are_private():
+    """Only the package, errors, cli, strategies and testing are public module paths."""
+    public = sorted(
+        name for name in MODULES if not any(part.startswith("_") for part in name.split(".")[1:])
+    )
+    assert public == [
+        "spmkit",
+        "spmkit.cli",
+        "spmkit.errors",
+        "spmkit.strategies",
+        "spmkit.testing",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("spmkit.evaluation.batch", "spmkit._evaluation.batch"),
+        ("spmkit.files.report", "spmkit._files.report"),
+        ("spmkit.rulesets.model", "spmkit._rulesets.model"),
+        ("spmkit.interop.fhir", "spmkit._interop.fhir"),
+        ("spmkit.language.parse", "spmkit._language.parse"),
+        ("spmkit.messages", "spmkit._messages"),
+    ],
+)
+def test_an_old_module_path_is_the_new_module_with_a_deprecation_warning(old, new):
+    """The paths documented before the move import as the very same module, and warn."""
+    code = (
+        "import importlib, sys, warnings\n"
+        "warnings.simplefilter('error')\n"
+        f"new = importlib.import_module({new!r})\n"
+        "try:\n"
+        f"    importlib.import_module({old!r})\n"
+        "except DeprecationWarning as w:\n"
+        "    print('warned:', w)\n"
+        "warnings.simplefilter('ignore')\n"
+        f"print(importlib.import_module({old!r}) is new, new.__spec__.name)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "warned: spmkit." in out.stdout
+    assert f"is private now ({new.rsplit('.', 1)[0] if old.count('.') > 1 else new})" in out.stdout
+    assert out.stdout.strip().endswith(f"True {new}")
+
+
+def test_public_names_say_they_are_spmkits():
+    """`spmkit.evaluate.__module__` is 'spmkit': set once when the name is first resolved."""
+    import spmkit  # noqa: PLC0415
+
+    assert spmkit.evaluate.__module__ == "spmkit"
+    assert spmkit.IndicatorResult.__module__ == "spmkit"
+    assert spmkit.UsageError.__module__ == "spmkit"

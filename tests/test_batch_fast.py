@@ -1,7 +1,7 @@
 """The fast path of evaluate_batch (plain ratios of numpy columns) is the general path, bit for bit.
 
 A dict of int64/float64 numpy columns on a rule set of ``input / input`` indicators is
-evaluated by the plan of :mod:`spmkit.evaluation.batch_plans` (one kernel call for every
+evaluated by the plan of :mod:`spmkit._evaluation.batch_plans` (one kernel call for every
 indicator); the same data given as another mapping type go through the general path
 (column by column). Both must give the same arrays, dtypes included, with both kernels,
 and refuse the same data; and both must equal the scalar evaluator row by row.
@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.frozen import FrozenMap
-from spmkit.language.expr import Input
-from spmkit.rulesets.model import (
+from spmkit._frozen import FrozenMap
+from spmkit._language.expr import Input
+from spmkit._rulesets.model import (
     Indicator,
     InputKind,
     InputSpec,

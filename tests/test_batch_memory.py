@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.evaluation import buffers
-from spmkit.evaluation.batch_plans import FAST_BYTES
+from spmkit._evaluation import buffers
+from spmkit._evaluation.batch_plans import FAST_BYTES
 from test_batch_property import KERNELS, kernel_env
 
 RS = spmkit.load_rule_set("kulon-progo-2011")

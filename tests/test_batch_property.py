@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.language.expr import BinOp, Call, Expression, Input, Neg, Number, Ref
-from spmkit.rulesets.model import (
+from spmkit._language.expr import BinOp, Call, Expression, Input, Neg, Number, Ref
+from spmkit._rulesets.model import (
     Indicator,
     InputKind,
     InputSpec,

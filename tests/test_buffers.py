@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import spmkit
-from spmkit.evaluation import buffers
+from spmkit._evaluation import buffers
 
 RS = spmkit.load_rule_set("kulon-progo-2011")
 ROWS = 150_000  # every input copy and output block is over buffers.MIN_BYTES

@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 import spmkit
-from spmkit.rulesets.reader import find_rule_file
+from spmkit._rulesets.reader import find_rule_file
 
 
 def test_second_load_of_a_shipped_id_is_the_same_object():

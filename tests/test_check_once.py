@@ -1,6 +1,6 @@
 """Each check once: a load runs the reference and unit checks once per rule set, overlays included.
 
-Counted through the public hook of :mod:`spmkit.rulesets.check`: the checks raise the
+Counted through the public hook of :mod:`spmkit._rulesets.check`: the checks raise the
 audit event ``CHECK_EVENT`` with the rule set's id each time they run.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import spmkit
-from spmkit.rulesets.check import CHECK_EVENT
-from spmkit.rulesets.reader import clear_rule_set_cache
+from spmkit._rulesets.check import CHECK_EVENT
+from spmkit._rulesets.reader import clear_rule_set_cache
 
 _LOCAL = threading.local()
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from spmkit._messages import CATALOGUE
 from spmkit.cli import Progress, main
-from spmkit.messages import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "kulon-progo-2011.yaml")

@@ -1,4 +1,4 @@
-"""Reading the data files health offices keep: spmkit.files.datafiles."""
+"""Reading the data files health offices keep: spmkit._files.datafiles."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import spmkit
-from spmkit.evaluation.results import Status
-from spmkit.files.datafiles import (
+from spmkit._evaluation.results import Status
+from spmkit._files.datafiles import (
     ColumnMapping,
     DataFileError,
     detect_number_format,

@@ -1,4 +1,4 @@
-"""spmkit.rulesets.diff and spmkit.evaluation.compare: structured differences and side-by-side results."""
+"""spmkit._rulesets.diff and spmkit._evaluation.compare: structured differences and side-by-side results."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 import spmkit
 from spmkit import DataInvalid, Status
-from spmkit.rulesets.diff import Formula
+from spmkit._rulesets.diff import Formula
 
 
 class TestDiff:

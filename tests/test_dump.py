@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import spmkit
-from spmkit.rulesets.dump import dump_rule_set, without_origins
-from spmkit.rulesets.model import Indicator, InputSpec, LegalBasis, RuleSet, Source, Target
+from spmkit._rulesets.dump import dump_rule_set, without_origins
+from spmkit._rulesets.model import Indicator, InputSpec, LegalBasis, RuleSet, Source, Target
 
 KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from spmkit._files.datafiles import ColumnMapping, evaluate_table, read_data
+from spmkit._files.export import SUFFIXES, format_for
 from spmkit.cli import EXIT_NOT_MET, EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE, main
 from spmkit.errors import DataFileError, UsageError
-from spmkit.files.datafiles import ColumnMapping, evaluate_table, read_data
-from spmkit.files.export import SUFFIXES, format_for
 
 sys.path.insert(0, str(Path(__file__).parent))
 from workbooks import BUMIL, K4, PUSKESMAS, TOTAL_K4, dinkes_workbook
@@ -448,7 +448,7 @@ class TestTerminal:
         """At 80 columns every line fits and I.13.a-e keep their distinguishing words."""
         data = tmp_path / "d.yaml"
         data.write_text("bumil_k4: 950\nsasaran_bumil: 1000\n", encoding="utf-8")
-        from spmkit.files.report import render_table  # noqa: PLC0415
+        from spmkit._files.report import render_table  # noqa: PLC0415
 
         outcomes = evaluate_table(RULES, read_data(data, RULES))
         text = render_table(RULES, outcomes, "id", width=80)
@@ -482,7 +482,7 @@ class TestTerminal:
 def test_babel_and_the_fallback_write_the_same(value, lang):
     """With the locale extra (Babel) and without it, numbers are written the same."""
     pytest.importorskip("babel")
-    from spmkit.messages import format_number, plain_number  # noqa: PLC0415
+    from spmkit._messages import format_number, plain_number  # noqa: PLC0415
 
     assert format_number(value, lang) == plain_number(value, lang)
     assert format_number(4900, "id", 0) == "4.900"

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.frozen import FrozenMap
+from spmkit._frozen import FrozenMap
 
 ITEMS = st.lists(
     st.tuples(st.text(max_size=3), st.integers()), max_size=6, unique_by=lambda i: i[0]

@@ -14,10 +14,10 @@ from fhir.resources.R4B.measurereport import MeasureReport
 from pydantic import ValidationError
 
 import spmkit
+from spmkit._interop.dhis2 import parse_mapping, read_analytics, to_data_value_set
+from spmkit._interop.fhir import RegionReport, fhir_measure, to_fhir
 from spmkit.cli import main
 from spmkit.errors import Dhis2Error
-from spmkit.interop.dhis2 import parse_mapping, read_analytics, to_data_value_set
-from spmkit.interop.fhir import RegionReport, fhir_measure, to_fhir
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = yaml.safe_load((ROOT / "examples" / "kulon-progo-2011.yaml").read_text(encoding="utf-8"))

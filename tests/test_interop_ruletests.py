@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 import spmkit
-from spmkit.cli import main
-from spmkit.errors import RuleTestError
-from spmkit.interop.ruletests import (
+from spmkit._interop.ruletests import (
     TESTS_SUFFIX,
     find_rule_tests,
     load_rule_tests,
     run_case,
     run_rule_tests,
 )
+from spmkit.cli import main
+from spmkit.errors import RuleTestError
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from spmkit._rulesets.jsonschema import _object, rule_set_schema, schema_text
+from spmkit._yamlload import read_yaml
 from spmkit.cli import main
-from spmkit.rulesets.jsonschema import _object, rule_set_schema, schema_text
-from spmkit.yamlload import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_SCHEMA = ROOT / "rules" / "rule-set.schema.json"
@@ -96,7 +96,7 @@ class TestTheSchema:
 
     def test_keys_come_from_the_reader(self):
         """The indicator keys are the reader's; a key without a value type cannot be built."""
-        from spmkit.rulesets.schema import INDICATOR_KEYS  # noqa: PLC0415
+        from spmkit._rulesets.schema import INDICATOR_KEYS  # noqa: PLC0415
 
         schema = rule_set_schema()
         assert set(schema["definitions"]["indicator"]["properties"]) == set(INDICATOR_KEYS)

@@ -30,7 +30,7 @@ from schemathesis.checks import (
 )
 
 import spmkit
-from spmkit.interop.service import PROBLEM_JSON, openapi_document
+from spmkit._interop.service import PROBLEM_JSON, openapi_document
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENAPI = ROOT / "docs" / "openapi.json"

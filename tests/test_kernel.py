@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 import spmkit
-from spmkit.evaluation.kernel import CHUNK, column_bounds, compiled_loop, use_compiled
-from spmkit.language.expr import Input
-from spmkit.rulesets.model import (
+from spmkit._evaluation.kernel import CHUNK, column_bounds, compiled_loop, use_compiled
+from spmkit._language.expr import Input
+from spmkit._rulesets.model import (
     Indicator,
     InputKind,
     InputSpec,

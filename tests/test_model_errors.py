@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import spmkit
-from spmkit.language.parse import parse_expression
+from spmkit._language.parse import parse_expression
 
 INVALID = Path(__file__).parent / "data" / "invalid"
 

@@ -10,7 +10,7 @@ import pytest
 
 import spmkit
 from spmkit import Status, Verification
-from spmkit.rulesets.model import PROVENANCE_FIELDS
+from spmkit._rulesets.model import PROVENANCE_FIELDS
 
 NATIONAL = ("permenkes-741-2008", "permenkes-43-2016", "permenkes-4-2019")
 

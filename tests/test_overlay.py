@@ -9,7 +9,7 @@ import pytest
 
 import spmkit
 from spmkit import ExtendsCycleError, RuleSetInvalid, Verification, format_errors
-from spmkit.language.expr import render
+from spmkit._language.expr import render
 
 BASE = """\
 spmkit: 1

@@ -7,8 +7,8 @@ import warnings
 import pytest
 
 import spmkit
-from spmkit.language.expr import render
-from spmkit.rulesets.model import PROVENANCE_FIELDS
+from spmkit._language.expr import render
+from spmkit._rulesets.model import PROVENANCE_FIELDS
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.language.expr import (
+from spmkit._language.expr import (
     FUNCTIONS,
     BinOp,
     Call,
@@ -20,7 +20,7 @@ from spmkit.language.expr import (
     exact_decimal,
     render,
 )
-from spmkit.language.parse import MAX_DEPTH, MAX_LENGTH, MAX_NODES, height, parse_expression
+from spmkit._language.parse import MAX_DEPTH, MAX_LENGTH, MAX_NODES, height, parse_expression
 
 
 def a(name: str) -> Input:

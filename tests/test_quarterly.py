@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from spmkit._evaluation.quarterly import quarterly_report, services_of
 from spmkit.cli import main
 from spmkit.errors import DataInvalid, SpmkitWarning, UsageError
-from spmkit.evaluation.quarterly import quarterly_report, services_of
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "spm-index-quarterly.csv"
 SERVICES = [str(n) for n in range(1, 13)]

@@ -16,12 +16,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spmkit
+from spmkit._evaluation.intervals import wilson_interval
+from spmkit._files.chart import chart_bytes
+from spmkit._files.datafiles import DataRow, RowOutcome
+from spmkit._files.regions import MAX_REGIONS, regions_html, shown_value
+from spmkit._rulesets.model import Target
 from spmkit.errors import UsageError
-from spmkit.evaluation.intervals import wilson_interval
-from spmkit.files.chart import chart_bytes
-from spmkit.files.datafiles import DataRow, RowOutcome
-from spmkit.files.regions import MAX_REGIONS, regions_html, shown_value
-from spmkit.rulesets.model import Target
 
 KP = spmkit.load_rule_set("kulon-progo-2011")
 
@@ -291,7 +291,7 @@ class TestTrends:
 
     def test_svg_labels_each_year_truthfully(self):
         pytest.importorskip("matplotlib")
-        from spmkit.files.trends import trend_chart  # noqa: PLC0415 - after the importorskip
+        from spmkit._files.trends import trend_chart  # noqa: PLC0415 - after the importorskip
 
         svg = trend_chart(KP, self.TABLE, lang="en").decode()
         assert "94.6 \u2717" in svg  # 2013: 94.63 %, not met: never drawn as "95"
@@ -299,7 +299,7 @@ class TestTrends:
         assert "I.1" in svg and "I.2" not in svg  # only indicators with data
 
     def test_repeated_year_refused(self):
-        from spmkit.files.trends import trend_chart  # noqa: PLC0415
+        from spmkit._files.trends import trend_chart  # noqa: PLC0415
 
         table = dict(self.TABLE, year=[2011, 2011, 2013, 2014, 2015])
         with pytest.raises(UsageError, match="repeats a year"):
@@ -335,7 +335,7 @@ def test_cli_html_for_many_rows_is_the_overview_page(tmp_path):
 def test_trend_draws_the_yearly_milestones():
     """Siak's phased K4 target (Renstra Tabel 5.1): each year judged against its milestone."""
     pytest.importorskip("matplotlib")
-    from spmkit.files.trends import trend_chart  # noqa: PLC0415 - after the importorskip
+    from spmkit._files.trends import trend_chart  # noqa: PLC0415 - after the importorskip
 
     siak = spmkit.load_rule_set("siak-renstra-2012-2016")
     table = {

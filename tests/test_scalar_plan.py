@@ -2,7 +2,7 @@
 
 ``spmkit.evaluate`` decides a ratio of two inputs given as plain ints with integer
 cross-multiplication and builds results from a per-indicator template
-(:mod:`spmkit.evaluation.plan`, :func:`spmkit.evaluation.results.assemble`). The same
+(:mod:`spmkit._evaluation.plan`, :func:`spmkit._evaluation.results.assemble`). The same
 data given as Fractions take the general path (Fraction arithmetic): both must give
 equal results, field by field, with the same explanation text.
 """
@@ -20,11 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.caches import identity_cache
-from spmkit.evaluation.plan import exact, plan_of, ratio
-from spmkit.evaluation.results import IndicatorResult
-from spmkit.language.parse import parse_expression
-from spmkit.rulesets.model import RuleSet, Target
+from spmkit._caches import identity_cache
+from spmkit._evaluation.plan import exact, plan_of, ratio
+from spmkit._evaluation.results import IndicatorResult
+from spmkit._language.parse import parse_expression
+from spmkit._rulesets.model import RuleSet, Target
 
 KULON_PROGO = spmkit.load_rule_set("kulon-progo-2011")
 FIRST = KULON_PROGO.indicators["I.1"]  # bumil_k4 / sasaran_bumil x 100, >= 95 % by 2015

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from spmkit._rulesets.dump import dump_rule_set
+from spmkit._rulesets.scoring import Band, band_of
 from spmkit.errors import RuleSetInvalid, SpmkitWarning
-from spmkit.rulesets.dump import dump_rule_set
-from spmkit.rulesets.scoring import Band, band_of
 
 HEAD = """\
 spmkit: 1
@@ -420,7 +420,7 @@ class TestLoadTimeChecks:
 
 def test_item_unit():
     """item is a counting unit of its own (goods, services and staff of mutu minimal)."""
-    from spmkit.rulesets.units import COUNTING_UNITS, parse_unit  # noqa: PLC0415
+    from spmkit._rulesets.units import COUNTING_UNITS, parse_unit  # noqa: PLC0415
 
     assert "item" in COUNTING_UNITS
     assert parse_unit("items").same_as(parse_unit("item"))

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 
 import spmkit
-from spmkit.language.expr import Input, render
-from spmkit.language.parse import parse_expression
-from spmkit.rulesets.dump import dump_rule_set
+from spmkit._language.expr import Input, render
+from spmkit._language.parse import parse_expression
+from spmkit._rulesets.dump import dump_rule_set
 from spmkit.strategies import (
     StrategyArgumentError,
     data_for,

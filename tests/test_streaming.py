@@ -1,6 +1,6 @@
 """A CSV file read, evaluated and written in chunks: the same bytes as the whole-file path.
 
-The streamed path (:mod:`spmkit.files.streaming`) is what ``spmkit evaluate`` runs on a
+The streamed path (:mod:`spmkit._files.streaming`) is what ``spmkit evaluate`` runs on a
 CSV file; the whole-file path (``read_data`` + ``evaluate_table`` + ``render``) is what
 it ran before, and what the API still offers. Files here span several chunks (chunks of
 7 rows) and hold what a health office's file holds: a title row, footnotes, blank rows,
@@ -22,12 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spmkit
+from spmkit._files.export import render_outcomes
+from spmkit._files.reading import read_data
+from spmkit._files.report import ChunkedReport
+from spmkit._files.streaming import STREAM_ROWS, evaluate_stream, open_csv
+from spmkit._files.table import evaluate_table
 from spmkit.errors import DataFileError
-from spmkit.files.export import render_outcomes
-from spmkit.files.reading import read_data
-from spmkit.files.report import ChunkedReport
-from spmkit.files.streaming import STREAM_ROWS, evaluate_stream, open_csv
-from spmkit.files.table import evaluate_table
 
 RULE_SET = spmkit.load_rule_set("kulon-progo-2011")
 HEADER = "Puskesmas;Tahun;bumil_k4;sasaran_bumil;ibu_komplikasi_ditangani;ibu_komplikasi;Catatan"
@@ -241,9 +241,9 @@ _WHOLE = textwrap.dedent(
     """
     import sys
     import spmkit
-    from spmkit.files.reading import read_data
-    from spmkit.files.report import render_csv
-    from spmkit.files.table import evaluate_table
+    from spmkit._files.reading import read_data
+    from spmkit._files.report import render_csv
+    from spmkit._files.table import evaluate_table
     rule_set = spmkit.load_rule_set("kulon-progo-2011")
     outcomes = evaluate_table(rule_set, read_data(sys.argv[1], rule_set)).outcomes
     open(sys.argv[2], "w").write(render_csv(rule_set, outcomes))
@@ -292,7 +292,7 @@ def test_the_command_stays_within_its_memory_bound(tmp_path):
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0])))
 def test_numbers_are_written_as_repr_writes_them(values):
     """The CSV writer's vectorised number texts are repr's, "" for NaN (as render_csv)."""
-    from spmkit.files.streaming import _counts, _gaps, _reprs  # noqa: PLC0415 - its helpers
+    from spmkit._files.streaming import _counts, _gaps, _reprs  # noqa: PLC0415 - its helpers
 
     expected = ["" if v != v else repr(v) for v in values]  # noqa: PLR0124 - NaN
     array = np.array(values, dtype=np.float64)
@@ -321,7 +321,7 @@ def test_the_memory_bound_is_documented_with_its_value():
 )
 def test_records_are_read_grids_rows(tmp_path, text):
     """The streamed reader gives the whole reader's records and line numbers, endings alike."""
-    from spmkit.files.records import csv_records, read_grids  # noqa: PLC0415 - the readers
+    from spmkit._files.records import csv_records, read_grids  # noqa: PLC0415 - the readers
 
     path = tmp_path / "data.csv"
     path.write_bytes(text.encode("utf-8"))

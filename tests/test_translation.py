@@ -20,9 +20,9 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 import spmkit
+from spmkit._translation import Bilingual, catalogue, gettext_in, tr
 from spmkit.cli import main
 from spmkit.errors import RuleSetError, RuleSetInvalid, format_errors
-from spmkit.translation import Bilingual, catalogue, gettext_in, tr
 
 SRC = Path(spmkit.__file__).parent
 LOCALE = SRC / "locale" / "id" / "LC_MESSAGES"
@@ -47,7 +47,12 @@ def _fields(template: str) -> set[str]:
 def _code_messages() -> set[str]:
     """Every message id of the code: the literal first argument of each ``tr()`` call."""
     found = extract_from_dir(
-        str(SRC), method_map=[("**.py", "python")], keywords={"tr": None}, comment_tags=()
+        str(SRC),
+        method_map=[("**.py", "python")],
+        keywords={"tr": None},
+        comment_tags=(),
+        # Babel skips folders starting with "_" by default; the implementation is private.
+        directory_filter=lambda path: not Path(path).name.startswith((".", "__")),
     )
     return {message for _, _, message, *_ in found}
 
@@ -125,8 +130,8 @@ class TestCatalogues:
             "enum_value": 3,
             "_one_of": 0,
         }
-        modules = [*sorted((SRC / "rulesets").glob("*.py")), SRC / "yamlload.py"]
-        modules.append(SRC / "language" / "parse.py")
+        modules = [*sorted((SRC / "_rulesets").glob("*.py")), SRC / "_yamlload.py"]
+        modules.append(SRC / "_language" / "parse.py")
         literal: list[str] = []
         for module in modules:
             for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from spmkit._files.export import format_for
+from spmkit._files.reading import read_data
+from spmkit._files.records import MAX_DATA_BYTES
+from spmkit._translation import Bilingual, grouped, tr
 from spmkit.cli import main
 from spmkit.errors import ChartUnavailableError, DataFileError, UsageError, format_errors
-from spmkit.files.export import format_for
-from spmkit.files.reading import read_data
-from spmkit.files.records import MAX_DATA_BYTES
-from spmkit.translation import Bilingual, grouped, tr
 
 SRC = Path(spmkit.__file__).parent
 EXAMPLE = str(Path(__file__).parents[1] / "examples" / "kulon-progo-2011.yaml")
@@ -248,7 +248,7 @@ def test_data_file_problems_and_usage_errors_are_built_with_tr():
     English-only message fails here.
     """
     modules = [
-        SRC / "files" / name
+        SRC / "_files" / name
         for name in (
             "bounded.py",
             "records.py",
@@ -258,7 +258,7 @@ def test_data_file_problems_and_usage_errors_are_built_with_tr():
             "outputs.py",
         )
     ]
-    modules += [SRC / "cli.py", SRC / "limits.py", SRC / "interop" / "ruletests.py"]
+    modules += [SRC / "cli.py", SRC / "_limits.py", SRC / "_interop" / "ruletests.py"]
     literal: list[str] = []
 
     def is_text(node: ast.AST) -> bool:

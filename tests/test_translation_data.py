@@ -1,7 +1,7 @@
 """Bad data values in Indonesian, from the gettext catalogue like rule-file problems.
 
 Every :class:`~spmkit.errors.DataError` is built with ``tr()`` where it is found: its
-``rule`` and ``hint`` are :class:`~spmkit.translation.Bilingual`, ``str(error)`` is the
+``rule`` and ``hint`` are :class:`~spmkit._translation.Bilingual`, ``str(error)`` is the
 English it always was (byte for byte: programs and tests compare it), and
 ``error.in_lang("id")`` is the same problem in Indonesian, numbers in Indonesian notation
 and unit names in Indonesian. The command's refused rows use it.
@@ -20,15 +20,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spmkit
+from spmkit._evaluation.aggregate import aggregate, stratify
+from spmkit._evaluation.quarterly import quarterly_report
+from spmkit._files.datafiles import evaluate_table, read_data
+from spmkit._files.export import render_outcomes
+from spmkit._messages import data_invalid_text, data_problem_texts
+from spmkit._rulesets.units import quantity, unit_words
+from spmkit._translation import Bilingual
 from spmkit.cli import EXIT_REFUSED, main
 from spmkit.errors import DataError, DataInvalid, format_errors
-from spmkit.evaluation.aggregate import aggregate, stratify
-from spmkit.evaluation.quarterly import quarterly_report
-from spmkit.files.datafiles import evaluate_table, read_data
-from spmkit.files.export import render_outcomes
-from spmkit.messages import data_invalid_text, data_problem_texts
-from spmkit.rulesets.units import quantity, unit_words
-from spmkit.translation import Bilingual
 
 KP = spmkit.load_rule_set("kulon-progo-2011")
 BOUNDED = spmkit.loads_rule_set(

@@ -10,21 +10,21 @@ import pint
 import pytest
 
 import spmkit
-from spmkit.errors import (
-    DataInvalid,
-    RuleSetInvalid,
-    UnitMismatchError,
-    UnknownUnitError,
-    format_errors,
-)
-from spmkit.rulesets.model import InputKind
-from spmkit.rulesets.units import (
+from spmkit._rulesets.model import InputKind
+from spmkit._rulesets.units import (
     COUNTING_UNITS,
     conversion_factor,
     is_counting,
     parse_unit,
     quantity,
     registry,
+)
+from spmkit.errors import (
+    DataInvalid,
+    RuleSetInvalid,
+    UnitMismatchError,
+    UnknownUnitError,
+    format_errors,
 )
 
 HEAD = """\

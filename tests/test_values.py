@@ -1,4 +1,4 @@
-"""One definition of a valid value (spmkit.evaluation.values), and strict YAML for data files."""
+"""One definition of a valid value (spmkit._evaluation.values), and strict YAML for data files."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import spmkit
+from spmkit._evaluation.aggregate import aggregate
+from spmkit._evaluation.values import RULE, constraints, convert_value, with_rows
+from spmkit._files.datafiles import ColumnMapping, load_mapping, read_data
 from spmkit.errors import DataError, DataFileError
-from spmkit.evaluation.aggregate import aggregate
-from spmkit.evaluation.values import RULE, constraints, convert_value, with_rows
-from spmkit.files.datafiles import ColumnMapping, load_mapping, read_data
 
 RULES = spmkit.load_rule_set("kulon-progo-2011")
 

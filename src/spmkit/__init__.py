@@ -13,7 +13,76 @@ target, whether it is met, the gap, and why::
 import importlib
 import typing
 
+from spmkit import _shims
+
 if typing.TYPE_CHECKING:
+    from spmkit._evaluation.aggregate import (
+        aggregate,
+        stratify,
+    )
+    from spmkit._evaluation.batch import (
+        BatchResult,
+        CompiledRuleSet,
+        IndicatorArrays,
+        compile_rule_set,
+        evaluate_batch,
+    )
+    from spmkit._evaluation.compare import (
+        Comparison,
+        compare,
+    )
+    from spmkit._evaluation.history import History, YearResult, evaluate_history
+    from spmkit._evaluation.intervals import wilson_interval
+    from spmkit._evaluation.progress import Progress
+    from spmkit._evaluation.research import TableComparison, compare_table, impact
+    from spmkit._evaluation.results import (
+        IndicatorResult,
+        Report,
+        Status,
+    )
+    from spmkit._evaluation.scalar import (
+        evaluate,
+        validate_data,
+    )
+    from spmkit._files.export import (
+        render,
+    )
+    from spmkit._interop.fhir import (
+        to_fhir,
+    )
+    from spmkit._language.parse import (
+        parse_expression,
+    )
+    from spmkit._rulesets.catalogue import RuleSetRecord, list_rule_sets, rule_set_for
+    from spmkit._rulesets.diff import (
+        IndicatorChange,
+        RuleSetDiff,
+        diff,
+    )
+    from spmkit._rulesets.dump import (
+        dump_rule_set,
+    )
+    from spmkit._rulesets.model import (
+        Baseline,
+        Indicator,
+        InForce,
+        InputKind,
+        InputSpec,
+        Jurisdiction,
+        LegalBasis,
+        RuleSet,
+        ServiceType,
+        Source,
+        Target,
+        UnitAcceptance,
+        ValueProvenance,
+        Verification,
+    )
+    from spmkit._rulesets.reader import (
+        load_rule_set,
+        loads_rule_set,
+        shipped_rule_sets,
+    )
     from spmkit.errors import (
         ChartUnavailableError,
         ConformanceError,
@@ -42,155 +111,90 @@ if typing.TYPE_CHECKING:
         UsageError,
         format_errors,
     )
-    from spmkit.evaluation.aggregate import (
-        aggregate,
-        stratify,
-    )
-    from spmkit.evaluation.batch import (
-        BatchResult,
-        CompiledRuleSet,
-        IndicatorArrays,
-        compile_rule_set,
-        evaluate_batch,
-    )
-    from spmkit.evaluation.compare import (
-        Comparison,
-        compare,
-    )
-    from spmkit.evaluation.history import History, YearResult, evaluate_history
-    from spmkit.evaluation.intervals import wilson_interval
-    from spmkit.evaluation.progress import Progress
-    from spmkit.evaluation.research import TableComparison, compare_table, impact
-    from spmkit.evaluation.results import (
-        IndicatorResult,
-        Report,
-        Status,
-    )
-    from spmkit.evaluation.scalar import (
-        evaluate,
-        validate_data,
-    )
-    from spmkit.files.export import (
-        render,
-    )
-    from spmkit.interop.fhir import (
-        to_fhir,
-    )
-    from spmkit.language.parse import (
-        parse_expression,
-    )
-    from spmkit.rulesets.catalogue import RuleSetRecord, list_rule_sets, rule_set_for
-    from spmkit.rulesets.diff import (
-        IndicatorChange,
-        RuleSetDiff,
-        diff,
-    )
-    from spmkit.rulesets.dump import (
-        dump_rule_set,
-    )
-    from spmkit.rulesets.model import (
-        Baseline,
-        Indicator,
-        InForce,
-        InputKind,
-        InputSpec,
-        Jurisdiction,
-        LegalBasis,
-        RuleSet,
-        ServiceType,
-        Source,
-        Target,
-        UnitAcceptance,
-        ValueProvenance,
-        Verification,
-    )
-    from spmkit.rulesets.reader import (
-        load_rule_set,
-        loads_rule_set,
-        shipped_rule_sets,
-    )
 
 __version__ = "0.1.0"
+
+_shims.install()
 
 # Where each public name lives. Nothing is imported until a name is first used, so
 # `import spmkit` stays cheap: numpy (batch) and pint (units) load on first use.
 _LOCATIONS: dict[str, str] = {
-    "TableComparison": "spmkit.evaluation.research",
-    "compare_table": "spmkit.evaluation.research",
-    "impact": "spmkit.evaluation.research",
-    "wilson_interval": "spmkit.evaluation.intervals",
+    "TableComparison": "spmkit._evaluation.research",
+    "compare_table": "spmkit._evaluation.research",
+    "impact": "spmkit._evaluation.research",
+    "wilson_interval": "spmkit._evaluation.intervals",
     "ChartUnavailableError": "spmkit.errors",
     "ConformanceError": "spmkit.errors",
     "DataFileError": "spmkit.errors",
     "RuleSetPropertyError": "spmkit.errors",
     "StrategyArgumentError": "spmkit.errors",
     "UsageError": "spmkit.errors",
-    "BatchResult": "spmkit.evaluation.batch",
-    "Comparison": "spmkit.evaluation.compare",
-    "CompiledRuleSet": "spmkit.evaluation.batch",
+    "BatchResult": "spmkit._evaluation.batch",
+    "Comparison": "spmkit._evaluation.compare",
+    "CompiledRuleSet": "spmkit._evaluation.batch",
     "CycleError": "spmkit.errors",
     "DataError": "spmkit.errors",
     "DataInvalid": "spmkit.errors",
     "ExpressionLimitError": "spmkit.errors",
     "ExpressionSyntaxError": "spmkit.errors",
     "ExtendsCycleError": "spmkit.errors",
-    "Indicator": "spmkit.rulesets.model",
-    "IndicatorArrays": "spmkit.evaluation.batch",
-    "IndicatorChange": "spmkit.rulesets.diff",
-    "IndicatorResult": "spmkit.evaluation.results",
-    "InputKind": "spmkit.rulesets.model",
-    "InputSpec": "spmkit.rulesets.model",
-    "Jurisdiction": "spmkit.rulesets.model",
-    "LegalBasis": "spmkit.rulesets.model",
-    "Report": "spmkit.evaluation.results",
-    "RuleSet": "spmkit.rulesets.model",
-    "RuleSetDiff": "spmkit.rulesets.diff",
+    "Indicator": "spmkit._rulesets.model",
+    "IndicatorArrays": "spmkit._evaluation.batch",
+    "IndicatorChange": "spmkit._rulesets.diff",
+    "IndicatorResult": "spmkit._evaluation.results",
+    "InputKind": "spmkit._rulesets.model",
+    "InputSpec": "spmkit._rulesets.model",
+    "Jurisdiction": "spmkit._rulesets.model",
+    "LegalBasis": "spmkit._rulesets.model",
+    "Report": "spmkit._evaluation.results",
+    "RuleSet": "spmkit._rulesets.model",
+    "RuleSetDiff": "spmkit._rulesets.diff",
     "RuleSetError": "spmkit.errors",
     "RuleSetInvalid": "spmkit.errors",
     "RuleSetNotFoundError": "spmkit.errors",
-    "ServiceType": "spmkit.rulesets.model",
-    "Source": "spmkit.rulesets.model",
+    "ServiceType": "spmkit._rulesets.model",
+    "Source": "spmkit._rulesets.model",
     "SpmkitError": "spmkit.errors",
     "SpmkitWarning": "spmkit.errors",
-    "Status": "spmkit.evaluation.results",
-    "Target": "spmkit.rulesets.model",
-    "UnitAcceptance": "spmkit.rulesets.model",
+    "Status": "spmkit._evaluation.results",
+    "Target": "spmkit._rulesets.model",
+    "UnitAcceptance": "spmkit._rulesets.model",
     "UnitMismatchError": "spmkit.errors",
     "UnknownNameError": "spmkit.errors",
     "UnknownUnitError": "spmkit.errors",
     "UnverifiedValuesWarning": "spmkit.errors",
-    "ValueProvenance": "spmkit.rulesets.model",
-    "Verification": "spmkit.rulesets.model",
-    "aggregate": "spmkit.evaluation.aggregate",
-    "compare": "spmkit.evaluation.compare",
-    "compile_rule_set": "spmkit.evaluation.batch",
-    "diff": "spmkit.rulesets.diff",
-    "dump_rule_set": "spmkit.rulesets.dump",
-    "evaluate": "spmkit.evaluation.scalar",
-    "evaluate_batch": "spmkit.evaluation.batch",
+    "ValueProvenance": "spmkit._rulesets.model",
+    "Verification": "spmkit._rulesets.model",
+    "aggregate": "spmkit._evaluation.aggregate",
+    "compare": "spmkit._evaluation.compare",
+    "compile_rule_set": "spmkit._evaluation.batch",
+    "diff": "spmkit._rulesets.diff",
+    "dump_rule_set": "spmkit._rulesets.dump",
+    "evaluate": "spmkit._evaluation.scalar",
+    "evaluate_batch": "spmkit._evaluation.batch",
     "format_errors": "spmkit.errors",
-    "load_rule_set": "spmkit.rulesets.reader",
-    "loads_rule_set": "spmkit.rulesets.reader",
-    "parse_expression": "spmkit.language.parse",
-    "render": "spmkit.files.export",
-    "shipped_rule_sets": "spmkit.rulesets.reader",
-    "stratify": "spmkit.evaluation.aggregate",
-    "validate_data": "spmkit.evaluation.scalar",
+    "load_rule_set": "spmkit._rulesets.reader",
+    "loads_rule_set": "spmkit._rulesets.reader",
+    "parse_expression": "spmkit._language.parse",
+    "render": "spmkit._files.export",
+    "shipped_rule_sets": "spmkit._rulesets.reader",
+    "stratify": "spmkit._evaluation.aggregate",
+    "validate_data": "spmkit._evaluation.scalar",
     # Rules in time (docs/time.md).
-    "Baseline": "spmkit.rulesets.model",
-    "History": "spmkit.evaluation.history",
-    "InForce": "spmkit.rulesets.model",
-    "Progress": "spmkit.evaluation.progress",
-    "RuleSetRecord": "spmkit.rulesets.catalogue",
-    "YearResult": "spmkit.evaluation.history",
-    "evaluate_history": "spmkit.evaluation.history",
-    "list_rule_sets": "spmkit.rulesets.catalogue",
-    "rule_set_for": "spmkit.rulesets.catalogue",
+    "Baseline": "spmkit._rulesets.model",
+    "History": "spmkit._evaluation.history",
+    "InForce": "spmkit._rulesets.model",
+    "Progress": "spmkit._evaluation.progress",
+    "RuleSetRecord": "spmkit._rulesets.catalogue",
+    "YearResult": "spmkit._evaluation.history",
+    "evaluate_history": "spmkit._evaluation.history",
+    "list_rule_sets": "spmkit._rulesets.catalogue",
+    "rule_set_for": "spmkit._rulesets.catalogue",
     "Dhis2Error": "spmkit.errors",
     "RuleTestError": "spmkit.errors",
     "RuleTestFailedError": "spmkit.errors",
     "ServiceLimitError": "spmkit.errors",
-    "to_fhir": "spmkit.interop.fhir",
+    "to_fhir": "spmkit._interop.fhir",
 }
 
 __all__ = [

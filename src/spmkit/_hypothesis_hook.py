@@ -37,7 +37,7 @@ def setup() -> None:
     """Register strategies for :class:`~spmkit.RuleSet`, ``Indicator`` and ``Target``."""
     import hypothesis.strategies as st  # noqa: PLC0415 - hypothesis calls us during its import
 
-    from spmkit.rulesets.model import Indicator, RuleSet, Target  # noqa: PLC0415 - keep the hook cheap
+    from spmkit._rulesets.model import Indicator, RuleSet, Target  # noqa: PLC0415 - keep the hook cheap
 
     st.register_type_strategy(RuleSet, _rule_sets)
     st.register_type_strategy(Indicator, _indicators)

@@ -1,8 +1,8 @@
 """The ``spmkit`` command: a thin shell over the library.
 
 Every subcommand reads files, calls the pure API and prints; no rule lives here. Data
-files are read by :mod:`spmkit.files.datafiles`, output is written by :mod:`spmkit.files.report` and
-:mod:`spmkit.files.chart`, words come from :mod:`spmkit.messages`.
+files are read by :mod:`spmkit._files.datafiles`, output is written by
+:mod:`spmkit._files.report` and :mod:`spmkit._files.chart`, words come from :mod:`spmkit._messages`.
 
 Exit status (the same for every command, documented in docs/cli.md):
 
@@ -31,6 +31,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
+from spmkit._evaluation.compare import Comparison
+from spmkit._files.export import OUTPUT_FORMATS, format_for, render_outcomes
+from spmkit._files.mapping import ColumnMapping, load_mapping
+from spmkit._files.outputs import open_output, write_output
+from spmkit._files.reading import DataTable, read_data
+from spmkit._files.report import ChunkedReport, indicator_name
+from spmkit._files.streaming import CsvStream, StreamOutcome, evaluate_stream, open_csv
+from spmkit._files.table import RowOutcome, TableEvaluation, evaluate_table, region_columns
+from spmkit._messages import (
+    LANGUAGES,
+    Language,
+    default_language,
+    format_number,
+    in_language,
+    message,
+)
+from spmkit._rulesets.diff import RuleSetDiff, diff
+from spmkit._rulesets.model import RuleSet, Verification
+from spmkit._rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
+from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
 from spmkit.errors import (
     DataFileError,
     SpmkitError,
@@ -40,26 +60,6 @@ from spmkit.errors import (
     error_in,
     format_errors,
 )
-from spmkit.evaluation.compare import Comparison
-from spmkit.files.export import OUTPUT_FORMATS, format_for, render_outcomes
-from spmkit.files.mapping import ColumnMapping, load_mapping
-from spmkit.files.outputs import open_output, write_output
-from spmkit.files.reading import DataTable, read_data
-from spmkit.files.report import ChunkedReport, indicator_name
-from spmkit.files.streaming import CsvStream, StreamOutcome, evaluate_stream, open_csv
-from spmkit.files.table import RowOutcome, TableEvaluation, evaluate_table, region_columns
-from spmkit.messages import (
-    LANGUAGES,
-    Language,
-    default_language,
-    format_number,
-    in_language,
-    message,
-)
-from spmkit.rulesets.diff import RuleSetDiff, diff
-from spmkit.rulesets.model import RuleSet, Verification
-from spmkit.rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
-from spmkit.translation import Bilingual, argparse_language, gettext_in, tr
 
 __all__ = ["build_parser", "main"]
 
@@ -188,7 +188,7 @@ def _output_format(args: argparse.Namespace) -> str:
 def _chart(
     rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language, image_format: str
 ) -> bytes:
-    from spmkit.files.chart import chart_bytes  # noqa: PLC0415 - matplotlib only when asked
+    from spmkit._files.chart import chart_bytes  # noqa: PLC0415 - matplotlib only when asked
 
     if image_format not in {"png", "svg"}:
         msg = tr("a chart file must end in .png or .svg (got .{suffix})", suffix=image_format)
@@ -197,7 +197,7 @@ def _chart(
 
 
 def _html_chart(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str | None:
-    from spmkit.files.chart import plotting_available  # noqa: PLC0415 - matplotlib only when asked
+    from spmkit._files.chart import plotting_available  # noqa: PLC0415 - matplotlib only when asked
 
     if not plotting_available() or all(o.report is None for o in outcomes):
         return None
@@ -433,7 +433,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Every row (region) of the data under each rule set: verdicts side by side, flips."""
-    from spmkit.evaluation.research import compare_table  # noqa: PLC0415 - numpy on use
+    from spmkit._evaluation.research import compare_table  # noqa: PLC0415 - numpy on use
 
     rule_sets = [load_rule_set(source) for source in args.rule_sets]
     lang = _language(args, rule_sets[0])
@@ -497,7 +497,7 @@ def _on(text: str) -> dt.date | int:
 
 def _cmd_list_in_time(args: argparse.Namespace) -> int:
     """``spmkit list --jurisdiction NAME --on YEAR``: the catalogue, with validity."""
-    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
+    from spmkit._rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
 
     on = None if args.on is None else _on(args.on)
     records = list_rule_sets(args.jurisdiction, on)
@@ -527,8 +527,8 @@ def _validity(rule_set: RuleSet) -> str:
 
 def _cmd_evaluate_history(args: argparse.Namespace) -> int:
     """``spmkit evaluate --jurisdiction NAME data.csv``: each year under its own rules."""
-    from spmkit.evaluation.history import evaluate_history  # noqa: PLC0415
-    from spmkit.rulesets.catalogue import list_rule_sets  # noqa: PLC0415
+    from spmkit._evaluation.history import evaluate_history  # noqa: PLC0415
+    from spmkit._rulesets.catalogue import list_rule_sets  # noqa: PLC0415
 
     data = args.data if args.data is not None else args.rule_set
     if data is None or (args.data is not None and args.rule_set is not None):
@@ -595,7 +595,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _fhir_text(rule_set: RuleSet, outcomes: Sequence[RowOutcome], year: int | None) -> str:
     """The evaluated rows as one FHIR R4 resource (a MeasureReport, or a Bundle of them)."""
-    from spmkit.interop.fhir import RegionReport, to_fhir  # noqa: PLC0415 - only when asked
+    from spmkit._interop.fhir import RegionReport, to_fhir  # noqa: PLC0415 - only when asked
 
     entries = [
         RegionReport(
@@ -631,7 +631,7 @@ def _write_fhir(rule_set: RuleSet, outcomes: Sequence[RowOutcome], args: argpars
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     try:
-        from spmkit.interop.service import Limits, serve  # noqa: PLC0415 - the serve extra
+        from spmkit._interop.service import Limits, serve  # noqa: PLC0415 - the serve extra
     except ImportError as exc:
         msg = tr(
             "spmkit serve needs the serve extra: pip install 'spmkit[serve]' ({reason})",
@@ -652,7 +652,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from spmkit.interop.ruletests import find_rule_tests, load_rule_tests, run_case  # noqa: PLC0415
+    from spmkit._interop.ruletests import find_rule_tests, load_rule_tests, run_case  # noqa: PLC0415
 
     paths = find_rule_tests(args.paths)
     if not paths:
@@ -696,7 +696,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(_args: argparse.Namespace) -> int:
-    from spmkit.rulesets.jsonschema import schema_text  # noqa: PLC0415 - only when asked
+    from spmkit._rulesets.jsonschema import schema_text  # noqa: PLC0415 - only when asked
 
     sys.stdout.write(schema_text())
     return 0
@@ -1106,7 +1106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_quarterly(args: argparse.Namespace) -> int:
     """The quarterly e-SPM report: one row per quarter (column ``periode``) and service."""
-    from spmkit.evaluation.quarterly import quarterly_report  # noqa: PLC0415 - numpy on use
+    from spmkit._evaluation.quarterly import quarterly_report  # noqa: PLC0415 - numpy on use
 
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)

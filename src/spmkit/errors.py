@@ -44,13 +44,13 @@ An overlay whose ``extends:`` chain loops raises a :class:`RuleSetInvalid` holdi
 :class:`ExtendsCycleError` (a :class:`RuleSetError`).
 
 Messages of rule-file problems are built in English and Indonesian at once
-(:func:`spmkit.translation.tr`): ``str(error)`` is English, ``error.in_lang("id")`` is
+(:func:`spmkit._translation.tr`): ``str(error)`` is English, ``error.in_lang("id")`` is
 the same problem, at the same place, in Indonesian; ``format_errors(error, "id")`` lists
 a whole group in Indonesian. Problems of data files (:class:`DataFileError`), bad data
 values (a :class:`DataError`'s rule and hint), rule tests files (:class:`RuleTestError`)
 and the command line's :class:`UsageError` texts are built the same way.
 
-This module depends only on :mod:`spmkit.translation` (standard library only), so that
+This module depends only on :mod:`spmkit._translation` (standard library only), so that
 every other module can import it.
 """
 
@@ -62,7 +62,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Self, TypeVar
 
-from spmkit.translation import Bilingual, Language, in_language, number_text, tr
+from spmkit._translation import Bilingual, Language, in_language, number_text, tr
 
 __all__ = [
     "ChartUnavailableError",
@@ -229,7 +229,7 @@ class RuleSetError(SpmkitError, ValueError):
     def in_lang(self, lang: Language) -> str:
         """This problem in ``lang``: the same place and path, the message translated.
 
-        >>> from spmkit.translation import Bilingual
+        >>> from spmkit._translation import Bilingual
         >>> message = Bilingual("'id' must not be empty", "'id' tidak boleh kosong")
         >>> RuleSetError(message, file="a.yaml", line=2).in_lang("id")
         "a.yaml:2: $: 'id' tidak boleh kosong"
@@ -307,7 +307,7 @@ def _rebuild_not_found(message: str, candidates: tuple[str, ...]) -> RuleSetNotF
 class UsageError(SpmkitError, ValueError):
     """A library function called with arguments it cannot use (the message says which).
 
-    A message built with :func:`~spmkit.translation.tr` carries its Indonesian:
+    A message built with :func:`~spmkit._translation.tr` carries its Indonesian:
     ``str(error)`` is English, ``error.in_lang("id")`` the same message in Indonesian.
     """
 
@@ -421,7 +421,7 @@ class DataError(SpmkitError, ValueError):
     def in_lang(self, lang: Language) -> str:
         """The message in ``lang`` (``str()`` is English); a plain ``str`` rule or hint as is.
 
-        >>> from spmkit.translation import tr
+        >>> from spmkit._translation import tr
         >>> DataError("k4", 2.5, tr("a non-negative finite number")).in_lang("id")
         "input 'k4' harus angka berhingga yang tidak negatif (tertulis 2,5)"
         """
@@ -477,7 +477,7 @@ class DataFileError(DataError):
     Attributes:
         source: the file.
         problems: what is wrong, each with where and how to fix it; a problem built with
-            :func:`~spmkit.translation.tr` also carries its Indonesian (``in_lang``).
+            :func:`~spmkit._translation.tr` also carries its Indonesian (``in_lang``).
     """
 
     def __init__(self, source: str, problems: Sequence[str]) -> None:
@@ -495,7 +495,7 @@ class DataFileError(DataError):
     def in_lang(self, lang: Language) -> str:
         """Every problem in ``lang``, one per line, each after the file (``str()`` is English).
 
-        >>> from spmkit.translation import tr
+        >>> from spmkit._translation import tr
         >>> DataFileError("d.csv", [tr("no such file")]).in_lang("id")
         'd.csv: berkas tidak ada'
         """
@@ -610,7 +610,7 @@ class RuleTestFailedError(SpmkitError, AssertionError):
     Raised by the pytest plugin; ``str()`` is the case's expected-vs-got text.
 
     Attributes:
-        outcome: the case's outcome (a ``spmkit.interop.ruletests.CaseOutcome``).
+        outcome: the case's outcome (a ``spmkit._interop.ruletests.CaseOutcome``).
     """
 
     def __init__(self, outcome: object) -> None:

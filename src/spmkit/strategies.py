@@ -33,10 +33,9 @@ from typing import Any, Final
 import attrs
 import hypothesis.strategies as st
 
-from spmkit.errors import RuleSetInvalid, StrategyArgumentError
-from spmkit.language.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
-from spmkit.language.parse import MAX_DEPTH, height
-from spmkit.rulesets.model import (
+from spmkit._language.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
+from spmkit._language.parse import MAX_DEPTH, height
+from spmkit._rulesets.model import (
     COMPARATORS,
     Indicator,
     InputSpec,
@@ -47,6 +46,7 @@ from spmkit.rulesets.model import (
     Source,
     Target,
 )
+from spmkit.errors import RuleSetInvalid, StrategyArgumentError
 
 __all__ = [
     "StrategyArgumentError",
@@ -494,7 +494,7 @@ def data_for(  # noqa: PLR0913 - the options are keyword-only and independent
     numerator_above_denominator: bool = False,
     subsets: Mapping[str, str] | None = None,
 ) -> st.SearchStrategy[dict[str, int]]:
-    """Data sets a rule set accepts: input name -> count, ready for ``spmkit.evaluation.scalar``.
+    """Data sets a rule set accepts: input name -> count, ready for ``spmkit._evaluation.scalar``.
 
     Counts are non-negative ints (the shrunk counterexamples read like a health office's
     table). Every declared input is present unless ``missing_inputs`` is true.

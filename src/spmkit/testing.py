@@ -49,9 +49,8 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
 import spmkit
-from spmkit.errors import ConformanceError, RuleSetPropertyError
-from spmkit.evaluation.results import IndicatorResult, Report, Status
-from spmkit.language.expr import (
+from spmkit._evaluation.results import IndicatorResult, Report, Status
+from spmkit._language.expr import (
     BinOp,
     Call,
     Expression,
@@ -62,10 +61,11 @@ from spmkit.language.expr import (
     exact_decimal,
     render,
 )
-from spmkit.language.parse import parse_expression
-from spmkit.rulesets.dump import dump_rule_set, without_origins
-from spmkit.rulesets.model import Indicator, RuleSet
-from spmkit.rulesets.reader import loads_rule_set
+from spmkit._language.parse import parse_expression
+from spmkit._rulesets.dump import dump_rule_set, without_origins
+from spmkit._rulesets.model import Indicator, RuleSet
+from spmkit._rulesets.reader import loads_rule_set
+from spmkit.errors import ConformanceError, RuleSetPropertyError
 from spmkit.strategies import StrategyArgumentError, data_for, inferred_subsets
 
 __all__ = [
@@ -588,7 +588,7 @@ def _batch_outcome(
     indicator_id: str,
     row: int,
 ) -> tuple[str, bool | None, float | None]:
-    """Status, met and value of one row of a :class:`~spmkit.evaluation.batch.BatchResult`.
+    """Status, met and value of one row of a :class:`~spmkit._evaluation.batch.BatchResult`.
 
     ``result[indicator_id]`` has array-like ``status``, ``met`` and ``value``, a value
     that was not computed being NaN (None from another batch evaluator given).

@@ -21,6 +21,18 @@ import numpy as np
 import pytest
 
 import spmkit
+from spmkit._evaluation.batch import _CACHE_SIZE
+from spmkit._files.datafiles import read_data
+from spmkit._limits import (
+    MAX_CSV_FIELD,
+    MAX_DATA_NESTING,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_EXTENDS_DEPTH,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+)
 from spmkit.cli import main
 from spmkit.errors import (
     DataError,
@@ -31,18 +43,6 @@ from spmkit.errors import (
     SpmkitError,
     UsageError,
     format_errors,
-)
-from spmkit.evaluation.batch import _CACHE_SIZE
-from spmkit.files.datafiles import read_data
-from spmkit.limits import (
-    MAX_CSV_FIELD,
-    MAX_DATA_NESTING,
-    MAX_DIGITS,
-    MAX_EXPONENT,
-    MAX_EXTENDS_DEPTH,
-    MAX_SHEET_CELLS,
-    MAX_SHEET_COLUMNS,
-    MAX_SHEET_ROWS,
 )
 
 warnings.simplefilter("ignore", spmkit.SpmkitWarning)

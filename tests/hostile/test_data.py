@@ -170,7 +170,7 @@ def test_xlsx_that_understates_its_dimension_is_refused_streaming(tmp_path):
     import zipfile  # noqa: PLC0415
 
     openpyxl = pytest.importorskip("openpyxl")
-    from spmkit.limits import MAX_SHEET_ROWS  # noqa: PLC0415
+    from spmkit._limits import MAX_SHEET_ROWS  # noqa: PLC0415
 
     honest = tmp_path / "honest.xlsx"
     workbook = openpyxl.Workbook(write_only=True)
@@ -187,7 +187,7 @@ def test_xlsx_that_understates_its_dimension_is_refused_streaming(tmp_path):
                 data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', data)
             target.writestr(item, data)
     rs = spmkit.load_rule_set("kulon-progo-2011")
-    from spmkit.files.datafiles import read_data  # noqa: PLC0415
+    from spmkit._files.datafiles import read_data  # noqa: PLC0415
 
     # The streaming check's words (row N has cells), not the loaded sheet's: refused
     # before openpyxl builds the whole sheet in memory.

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
-from spmkit.files.datafiles import read_data
-from spmkit.language.parse import parse_expression
+from spmkit._files.datafiles import read_data
+from spmkit._language.parse import parse_expression
 
 pytestmark = pytest.mark.slow  # hypothesis-heavy fuzzing; `make check-fast` skips it
 

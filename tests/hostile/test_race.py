@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
     """
     import threading, warnings
     import spmkit
-    from spmkit.evaluation.batch import _CACHE_SIZE
+    from spmkit._evaluation.batch import _CACHE_SIZE
 
     warnings.simplefilter("ignore")
     ids = list(spmkit.shipped_rule_sets())

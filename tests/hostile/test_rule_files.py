@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from spmkit._rulesets.schema import MAX_INDICATORS, MAX_INPUTS
+from spmkit._yamlload import MAX_ALIASES, MAX_FILE_BYTES, MAX_NESTING
 from spmkit.errors import format_errors
-from spmkit.rulesets.schema import MAX_INDICATORS, MAX_INPUTS
-from spmkit.yamlload import MAX_ALIASES, MAX_FILE_BYTES, MAX_NESTING
 
 VALID = (Path(__file__).parents[1] / "data" / "invalid" / "unknown_input.yaml").read_text(
     encoding="utf-8"

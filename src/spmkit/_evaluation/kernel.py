@@ -1,0 +1,549 @@
+"""The fused ratio kernel: every output of one indicator in one chunked pass over its rows.
+
+An indicator whose numerator and denominator are exact ``n / nd`` and ``d / dd`` (arrays
+of integer-valued numbers over scalar denominators, the usual case: counts over 1) has
+value ``A / B`` with ``A = n * F`` and ``B = d * G`` (``F = dd * f``, ``G = nd * g`` for
+the factor ``f / g``). With every bound below 2**53 (checked by the caller), every
+product below is an exact integer in float64, so
+
+- ``met`` is ``A * q  op  B * p`` for the target ``p / q``: exact;
+- ``value = A / B`` and ``gap = |B * p - A * q| / (B * q)`` are one correctly rounded
+  division each: the same floats as the exact Fractions of the scalar evaluator.
+
+The rows are processed in chunks that stay in the CPU cache, writing straight into the
+preallocated result arrays (``out=``) through a few scratch buffers reused by every
+indicator; nothing the size of the data is allocated but the results. This is the
+pure-numpy path; it is always available and needs no compiler.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from spmkit._evaluation import buffers
+
+__all__ = [
+    "CHUNK",
+    "Blocks",
+    "GapLater",
+    "RatioOut",
+    "Scratch",
+    "column_bounds",
+    "compiled_loop",
+    "gap_kernel",
+    "joined",
+    "ratio_consts",
+    "ratio_kernel",
+    "ratios_kernel",
+    "stats_kernel",
+    "use_compiled",
+]
+
+CHUNK: Final = 1 << 14
+"""Rows per chunk: four float64 scratch buffers of this length fit in a core's L2 cache."""
+
+_UNDEFINED: Final = np.int8(3)
+_NO_DATA: Final = np.int8(2)
+
+# For the compiled loop: which of above, equal, below the target each comparator meets.
+_SIDES: Final = {
+    ">=": (1, 1, 0),
+    ">": (1, 0, 0),
+    "<=": (0, 1, 1),
+    "<": (0, 0, 1),
+    "==": (0, 1, 0),
+}
+
+_OPS_BY_SIDES: Final = {sides: op for op, sides in _SIDES.items()}
+
+_COMPARE: Final = {
+    ">=": np.greater_equal,
+    ">": np.greater,
+    "<=": np.less_equal,
+    "<": np.less,
+    "==": np.equal,
+}
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class RatioOut:
+    """The result arrays of one indicator, preallocated, written by the kernel."""
+
+    value: npt.NDArray[np.float64]
+    met: npt.NDArray[np.bool_]
+    gap: npt.NDArray[np.float64] | None
+    """None where the blocks keep no gaps (see :class:`Blocks`)."""
+    status_code: npt.NDArray[np.int8]
+    exceeds_denominator: npt.NDArray[np.bool_]
+
+
+@attrs.frozen(eq=False)
+class GapLater:
+    """How to compute an indicator's gaps when first read: :func:`gap_kernel`'s constants.
+
+    Large evaluations leave the gaps for later (``Blocks(gaps=False)``): they take as
+    much memory as the values and are read less often. The terms :func:`gap_kernel`
+    needs are the result's own numerator and denominator.
+    """
+
+    consts: npt.NDArray[np.float64]
+
+
+class Blocks:
+    """The outputs of every fused indicator of one evaluation, in few allocations.
+
+    Field-major: in a group, ``floats[0]`` holds every slot's value and ``floats[1]`` its
+    gap (absent with ``gaps=False``: the gaps are computed later, by :func:`gap_kernel`),
+    ``flags[0]`` met and ``flags[1]`` over 100 %, ``codes`` the status; a slot is a row
+    of each. Up to :data:`ONE_BLOCK` bytes all slots are one group, so the long form
+    of consecutive slots is one run of memory, taken without a copy; above it each slot
+    is its own group, so that repeated large evaluations reuse freed memory instead of
+    faulting in fresh pages. :meth:`freeze` makes them read-only, and the views taken
+    after it too.
+    """
+
+    def __init__(self, slots: int, rows: int, *, gaps: bool = True) -> None:
+        fields = 2 if gaps else 1
+        self.gaps = gaps
+        self.size = slots if fields * 8 * slots * rows <= ONE_BLOCK else 1
+        self.groups = [
+            (
+                buffers.empty((fields, count, rows)),
+                buffers.empty((2, count, rows), np.bool_),
+                buffers.empty((count, rows), np.int8),
+            )
+            for count in _group_sizes(slots, self.size)
+        ]
+
+    def where(self, slot: int) -> tuple[Any, Any, Any, int]:
+        """The group arrays (floats, flags, codes) holding a slot, and its row in them."""
+        floats, flags, codes = self.groups[slot // self.size]
+        return floats, flags, codes, slot % self.size
+
+    def out(self, slot: int) -> RatioOut:
+        """The arrays of one slot (writable until :meth:`freeze`)."""
+        floats, flags, codes, row = self.where(slot)
+        return RatioOut(
+            value=floats[0, row],
+            gap=floats[1, row] if self.gaps else None,
+            met=flags[0, row],
+            exceeds_denominator=flags[1, row],
+            status_code=codes[row],
+        )
+
+    def freeze(self) -> None:
+        """Make the blocks read-only (results are immutable)."""
+        for group in self.groups:
+            for block in group:
+                block.flags.writeable = False
+
+
+ONE_BLOCK: Final = 128 * 2**20
+"""Float outputs up to this many bytes are allocated at once (see :class:`Blocks`)."""
+
+
+def _group_sizes(slots: int, size: int) -> list[int]:
+    return [min(size, slots - start) for start in range(0, slots, max(size, 1))]
+
+
+class Scratch:
+    """Chunk-sized work buffers, allocated once per evaluation and shared by indicators."""
+
+    def __init__(self, rows: int) -> None:
+        size = max(min(rows, CHUNK), 1)
+        self.a = np.empty(size)
+        self.b = np.empty(size)
+        self.t = np.empty(size)
+        self.u = np.empty(size)
+        self.mask = np.empty(size, dtype=np.bool_)
+        self.other = np.empty(size, dtype=np.bool_)
+
+
+def _scaled(values: npt.NDArray[Any], factor: int, buffer: npt.NDArray[np.float64]) -> Any:  # noqa: ANN401 - an array
+    """``values * factor`` as float64 in ``buffer`` (or ``values`` itself, when it is that)."""
+    if factor == 1:
+        if values.dtype == np.float64:
+            return values
+        np.copyto(buffer, values, casting="unsafe")
+        return buffer
+    np.multiply(values, factor, out=buffer, casting="unsafe")
+    return buffer
+
+
+def ratio_consts(scales: tuple[int, int, int, int], target: tuple[str, int, int]) -> Any:  # noqa: ANN401 - a float64 array
+    """The constants of one indicator for :func:`ratio_kernel`, as it takes them.
+
+    ``scales`` is ``(nd, dd, F, G)`` with ``F = dd * f`` and ``G = nd * g`` for the
+    numerator ``n / nd``, the denominator ``d / dd`` and the factor ``f / g``; ``target``
+    is ``(op, p, q)``. Each must be below 2**53 (the caller checks).
+    """
+    op, p, q = target
+    return np.array([*scales, p, q, *_SIDES[op]], dtype=np.float64)
+
+
+def ratio_kernel(  # noqa: PLR0913 - every part of the ratio at once
+    n: npt.NDArray[Any],
+    d: npt.NDArray[Any],
+    consts: npt.NDArray[np.float64],
+    blocks: Blocks,
+    slot: int,
+    scratch: Scratch | None,
+) -> None:
+    """Fill slot ``slot`` of ``blocks`` for ``(n / nd) / (d / dd) * f / g`` against ``op p / q``.
+
+    ``n`` and ``d`` are non-negative, integer-valued, NaN where missing; ``consts`` come
+    from :func:`ratio_consts`. The caller has checked that ``max(n) * F * q``,
+    ``max(d) * G * p`` and their sum, ``max(d) * G * q``, ``max(d) * nd`` and
+    ``max(n) * dd`` are below 2**53.
+
+    With ``scratch`` None, runs the numba loop (``spmkit[fast]``; see :func:`use_compiled`);
+    else chunked numpy. Both give the same bits: every intermediate is an exact integer
+    in float64, and each division is correctly rounded.
+    """
+    if scratch is None:
+        floats, flags, codes, row = blocks.where(slot)
+        compiled_loop()(n, d, consts, row, floats, flags, codes)
+    else:
+        _numpy_kernel(n, d, consts, blocks.out(slot), scratch)
+
+
+def use_compiled() -> bool:
+    """Whether the numba loop runs (numba installed, ``SPMKIT_KERNEL`` is not ``numpy``).
+
+    Set ``SPMKIT_KERNEL=numpy`` in the environment to force the pure-numpy path.
+    """
+    return os.environ.get("SPMKIT_KERNEL", "auto") != "numpy" and compiled_loop() is not None
+
+
+def _numpy_kernel(
+    n: npt.NDArray[Any],
+    d: npt.NDArray[Any],
+    consts: npt.NDArray[np.float64],
+    out: RatioOut,
+    scratch: Scratch,
+) -> None:
+    """The chunked numpy path of :func:`ratio_kernel`, always available."""
+    nd, dd, big_f, big_g, p, q = (int(c) for c in consts[:6])
+    above, equal, below = (int(c) for c in consts[6:])
+    compare = _COMPARE[_OPS_BY_SIDES[above, equal, below]]
+    rows = len(n)
+    may_nan = n.dtype.kind == "f" or d.dtype.kind == "f"
+    status_as_bool = out.status_code.view(np.bool_)
+    for start in range(0, rows, CHUNK):
+        stop = min(start + CHUNK, rows)
+        size = stop - start
+        nn, dn = n[start:stop], d[start:stop]
+        a = _scaled(nn, big_f, scratch.a[:size])
+        b = scratch.b[:size]
+        np.multiply(dn, big_g, out=b, casting="unsafe")
+        zero = scratch.mask[:size]
+        np.equal(b, 0, out=zero)
+        any_zero = bool(zero.any())
+        if any_zero:
+            np.copyto(b, np.nan, where=zero)
+        value = out.value[start:stop]
+        np.divide(a, b, out=value)
+        t, u = scratch.t[:size], scratch.u[:size]
+        a_q = _scaled(a, q, t) if q != 1 else a
+        np.multiply(b, p, out=u)
+        met = out.met[start:stop]
+        compare(a_q, u, out=met)
+        if out.gap is not None:
+            _gap_chunk(a_q, u, b, q, met, t, out.gap[start:stop])
+        np.logical_not(met, out=status_as_bool[start:stop])
+        status = out.status_code[start:stop]
+        if may_nan or any_zero:
+            np.isnan(value, out=zero)
+            np.copyto(status, _UNDEFINED, where=zero)
+        if may_nan:
+            missing, other = scratch.mask[:size], scratch.other[:size]
+            np.isnan(nn, out=missing)
+            np.isnan(dn, out=other)
+            np.logical_or(missing, other, out=missing)
+            np.copyto(status, _NO_DATA, where=missing)
+        exceeds = out.exceeds_denominator[start:stop]
+        np.greater(dn, 0, out=exceeds)
+        left = _scaled(dn, nd, t) if nd != 1 else dn
+        right = _scaled(nn, dd, u) if dd != 1 else nn
+        np.less(left, right, out=scratch.other[:size])
+        np.logical_and(exceeds, scratch.other[:size], out=exceeds)
+
+
+def _gap_chunk(  # noqa: PLR0913 - the parts of one chunk's gap
+    a_q: npt.NDArray[np.float64],
+    b_p: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    q: int,
+    met: npt.NDArray[np.bool_],
+    scratch: npt.NDArray[np.float64],
+    gap: npt.NDArray[np.float64],
+) -> None:
+    """``|B p - A q| / (B q)``, 0 where met, into ``gap`` (``b_p`` is overwritten)."""
+    np.subtract(b_p, a_q, out=b_p)
+    np.abs(b_p, out=b_p)
+    b_q = _scaled(b, q, scratch) if q != 1 else b
+    np.divide(b_p, b_q, out=gap)
+    np.copyto(gap, 0.0, where=met)
+
+
+def gap_kernel(
+    n: npt.NDArray[Any],
+    d: npt.NDArray[Any],
+    consts: npt.NDArray[np.float64],
+    status_code: npt.NDArray[np.int8],
+) -> npt.NDArray[np.float64]:
+    """The gaps :func:`ratio_kernel` gives for these terms, for blocks kept without gaps.
+
+    The same operations on the same exact integers (in float64, below 2**53) and one
+    correctly rounded division: the same bits as the fused loop, NaN where there is no
+    value and 0 where met (status code 0). ``n`` and ``d`` may be any integer type or
+    float64; each chunk is converted to float64 before it is scaled, so no narrow
+    integer product can wrap.
+    """
+    big_f, big_g, p, q = (int(c) for c in consts[2:6])
+    rows = len(n)
+    gap = np.empty(rows)
+    size = max(min(rows, CHUNK), 1)
+    a, b, t, u = (np.empty(size) for _ in range(4))
+    for start in range(0, rows, CHUNK):
+        stop = min(start + CHUNK, rows)
+        chunk = stop - start
+        ac, bc, tc, uc = a[:chunk], b[:chunk], t[:chunk], u[:chunk]
+        np.copyto(ac, n[start:stop], casting="unsafe")
+        np.copyto(bc, d[start:stop], casting="unsafe")
+        np.multiply(ac, big_f, out=ac)
+        np.multiply(bc, big_g, out=bc)
+        np.copyto(bc, np.nan, where=bc == 0)
+        a_q = _scaled(ac, q, tc) if q != 1 else ac
+        np.multiply(bc, p, out=uc)
+        met = status_code[start:stop] == 0
+        _gap_chunk(a_q, uc, bc, q, met, tc, gap[start:stop])
+    gap.flags.writeable = False
+    return gap
+
+
+@functools.cache
+def compiled_loop() -> Any:  # noqa: ANN401 - a compiled function, or None
+    """The fused loop compiled by numba (``spmkit[fast]``), or None without numba.
+
+    Compiled on first use for the dtypes met (cached on disk by numba, so later
+    processes load it); one pass over the rows, no scratch, no temporaries.
+    """
+    try:
+        import numba  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        return None
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def loop(n, d, consts, slot, floats, flags, codes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, PLR0913
+        # Without a gaps row (Blocks(gaps=False)) no gap is written: ``gap`` is then
+        # ``value``, and every write to it is skipped.
+        keep_gap = floats.shape[0] > 1
+        value, gap = floats[0, slot], floats[floats.shape[0] - 1, slot]
+        met, exceeds = flags[0, slot], flags[1, slot]
+        status = codes[slot]
+        # Branch-free, so that LLVM vectorises it: NaN marks rows without a value, and
+        # every comparison with NaN is False.
+        nd, dd, big_f, big_g, p, q, above, equal, below = consts
+        for i in range(n.shape[0]):
+            nn = float(n[i])
+            dn = float(d[i])
+            a = nn * big_f
+            b = dn * big_g
+            b = np.nan if b == 0 else b
+            a_q = a * q
+            b_p = b * p
+            ok = (
+                ((above > 0) & (a_q > b_p))
+                | ((equal > 0) & (a_q == b_p))
+                | ((below > 0) & (a_q < b_p))
+            )
+            value[i] = a / b
+            met[i] = ok
+            if keep_gap:
+                gap[i] = 0.0 if ok else abs(b_p - a_q) / (b * q)
+            missing = np.isnan(nn) | np.isnan(dn)
+            status[i] = 2 if missing else (0 if ok else (3 if np.isnan(b) else 1))
+            exceeds[i] = (dn > 0) & (dn * nd < nn * dd)
+
+    return loop
+
+
+def joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """``np.concatenate(parts)``, without a copy when the parts lie end to end in one block.
+
+    The fused kernel writes consecutive indicators into consecutive rows of its blocks,
+    so the long form of a batch result is usually a view.
+    """
+    if not parts:
+        return np.array([])
+    base = parts[0].base
+    if isinstance(base, np.ndarray) and base.flags.c_contiguous and base.dtype == parts[0].dtype:
+        start = parts[0].__array_interface__["data"][0]
+        size = parts[0].size * parts[0].itemsize
+        if all(
+            part.base is base
+            and part.flags.c_contiguous
+            and part.__array_interface__["data"][0] == start + index * size
+            for index, part in enumerate(parts)
+        ):
+            offset = (start - base.__array_interface__["data"][0]) // base.itemsize
+            total = sum(part.size for part in parts)
+            return base.reshape(-1)[offset : offset + total]
+    return np.concatenate(parts)
+
+
+def column_bounds(values: npt.NDArray[np.int64]) -> tuple[int, int]:
+    """The minimum and maximum of a non-empty int64 column (:func:`stats_kernel`'s pass)."""
+    int_stats, _ = stats_kernel(values[np.newaxis], _NO_FLOATS)
+    low, high = int_stats[0].tolist()
+    return low, high
+
+
+_NO_FLOATS: Final = np.empty((0, 1))
+
+
+def stats_kernel(
+    ints: npt.NDArray[np.int64], floats: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """What validating the rows of two blocks of columns needs, in one pass over each.
+
+    ``ints`` is ``(k, rows)`` int64 and ``floats`` ``(m, rows)`` float64, ``rows >= 1``.
+    Returns ``(k, 2)`` int64: the minimum and maximum of each int column; and ``(m, 4)``
+    float64: the minimum and maximum of each float column over its non-NaN rows (NaN when
+    every row is NaN), 1.0 where it has a NaN, 1.0 where every non-NaN value is whole.
+    Infinities show as a minimum or maximum; the numba loop and numpy give the same.
+    """
+    if use_compiled():
+        found: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] = _compiled_stats()(
+            ints, floats
+        )
+        return found
+    int_stats = np.empty((ints.shape[0], 2), dtype=np.int64)
+    if ints.shape[0]:
+        np.minimum.reduce(ints, axis=1, out=int_stats[:, 0])
+        np.maximum.reduce(ints, axis=1, out=int_stats[:, 1])
+    float_stats = np.empty((floats.shape[0], 4))
+    if floats.shape[0]:
+        with np.errstate(invalid="ignore"):
+            np.fmin.reduce(floats, axis=1, out=float_stats[:, 0])
+            np.fmax.reduce(floats, axis=1, out=float_stats[:, 1])
+            float_stats[:, 2] = np.isnan(floats).any(axis=1)
+            whole = (np.trunc(floats) == floats) | np.isnan(floats)
+            float_stats[:, 3] = whole.all(axis=1)
+    return int_stats, float_stats
+
+
+@functools.cache
+def _compiled_stats() -> Any:  # noqa: ANN401 - a compiled function
+    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
+
+    @numba.njit(cache=True, nogil=True)
+    def stats(ints, floats):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        # Indexed loops with conditional moves and no early exits, so that LLVM
+        # vectorises them (a loop over the values with min()/max() ran 5x slower).
+        int_stats = np.empty((ints.shape[0], 2), dtype=np.int64)
+        for k in range(ints.shape[0]):
+            low = ints[k, 0]
+            high = ints[k, 0]
+            for i in range(ints.shape[1]):
+                value = ints[k, i]
+                low = value if value < low else low  # noqa: FURB136 - vectorises; min() did not
+                high = value if value > high else high  # noqa: FURB136
+            int_stats[k, 0] = low
+            int_stats[k, 1] = high
+        float_stats = np.empty((floats.shape[0], 4))
+        for k in range(floats.shape[0]):
+            low = np.inf
+            high = -np.inf
+            nan = False
+            fraction = 0.0  # the sum of the fractional parts: 0 when every value is whole
+            for i in range(floats.shape[1]):
+                value = floats[k, i]
+                missing = value != value  # noqa: PLR0124 - NaN
+                nan |= missing
+                low = value if value < low else low  # noqa: FURB136 - vectorises; min() did not
+                high = value if value > high else high  # noqa: FURB136
+                fraction += 0.0 if missing else abs(value - np.trunc(value))
+            seen = low <= high
+            float_stats[k, 0] = low if seen else np.nan
+            float_stats[k, 1] = high if seen else np.nan
+            float_stats[k, 2] = 1.0 if nan else 0.0
+            float_stats[k, 3] = 1.0 if fraction == 0.0 else 0.0
+        return int_stats, float_stats
+
+    return stats
+
+
+def ratios_kernel(  # noqa: PLR0913 - every part of every ratio at once
+    ints: npt.NDArray[np.int64],
+    floats: npt.NDArray[np.float64],
+    which: npt.NDArray[np.int64],
+    consts: npt.NDArray[np.float64],
+    blocks: Blocks,
+    scratch: Scratch | None,
+) -> None:
+    """:func:`ratio_kernel` for many indicators whose terms are rows of two input blocks.
+
+    Slot ``s`` of ``blocks`` gets ``n / d`` with ``n`` row ``which[s, 1]`` of ``floats``
+    if ``which[s, 0]`` else of ``ints`` (and ``d`` likewise from ``which[s, 2:4]``), with
+    the constants ``consts[s]`` of :func:`ratio_consts`; where ``which[s, 4]`` is 1 (a
+    declared rate) ``exceeds_denominator`` is False. The bounds are the caller's to
+    check, as for :func:`ratio_kernel`. With numba, one call per block group for all
+    slots: the fixed cost of many small indicators is one call, not one per indicator.
+    """
+    if scratch is not None:
+        for slot in range(len(which)):
+            n_float, n_row, d_float, d_row, rate = (int(x) for x in which[slot])
+            n = floats[n_row] if n_float else ints[n_row]
+            d = floats[d_row] if d_float else ints[d_row]
+            out = blocks.out(slot)
+            _numpy_kernel(n, d, consts[slot], out, scratch)
+            if rate:
+                out.exceeds_denominator[:] = False
+        return
+    loop = _compiled_ratios()
+    for index, (floats_out, flags_out, codes_out) in enumerate(blocks.groups):
+        start = index * blocks.size
+        stop = start + len(codes_out)
+        loop(ints, floats, which[start:stop], consts[start:stop], floats_out, flags_out, codes_out)
+
+
+_ONE_LOOP: Any = None
+"""The compiled one-indicator loop that :func:`_compiled_ratios`'s loop calls."""
+
+
+@functools.cache
+def _compiled_ratios() -> Any:  # noqa: ANN401 - a compiled function
+    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
+
+    # A global, not a closure variable: numba's disk cache cannot key a closure over a
+    # dispatcher, and recompiled this loop in every process (about 1 s each).
+    global _ONE_LOOP  # noqa: PLW0603 - set once, before the function that reads it compiles
+    _ONE_LOOP = compiled_loop()
+
+    @numba.njit(cache=True, nogil=True)
+    def ratios(ints, floats, which, consts, floats_out, flags_out, codes_out):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, PLR0913
+        for slot in range(which.shape[0]):
+            n_float, n_row, d_float, d_row, rate = which[slot]
+            # One call per combination of column types, so that each loop is specialised.
+            out = (consts[slot], slot, floats_out, flags_out, codes_out)
+            if n_float:
+                if d_float:
+                    _ONE_LOOP(floats[n_row], floats[d_row], *out)
+                else:
+                    _ONE_LOOP(floats[n_row], ints[d_row], *out)
+            elif d_float:
+                _ONE_LOOP(ints[n_row], floats[d_row], *out)
+            else:
+                _ONE_LOOP(ints[n_row], ints[d_row], *out)
+            if rate:
+                flags_out[1, slot, :] = False
+
+    return ratios

@@ -1,0 +1,563 @@
+"""Read a data file as health offices keep it into rows of input values for a rule set.
+
+Workbooks are taken as they are: the header row is the row whose cells best match the
+rule set's inputs, labels and mapping (title and blank rows above it are skipped;
+``header_row`` forces one); a second header line under merged cells and a row of column
+numbers (``(1) (2) (3)``) are recognised; totals rows (``JUMLAH``, ``TOTAL``,
+``JUMLAH KABUPATEN``) are kept apart from the regions, to be checked against the sum of
+the rows above; footnote rows (``Sumber: ...``, ``*) data sementara``) are skipped with a
+note. ``sheet="all"`` reads every sheet, the year of each taken from its name.
+
+Numbers written as text are read in the notation the file's own cells settle
+(:mod:`spmkit._files.notation`); a cell that is not a number refuses its row only.
+What it does not do: evaluate (:mod:`spmkit._files.table`) or print.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from spmkit._files.bounded import data_path, os_errors
+from spmkit._files.mapping import ColumnMapping, ColumnMatch, header_score, match_columns, normalise
+from spmkit._files.notation import Notation, NotationEvidence, NumberFormat, readings
+from spmkit._files.records import (
+    TABULAR_SUFFIXES,
+    Grid,
+    Record,
+    read_grids,
+    read_tree,
+    sheet_year,
+    unknown_suffix,
+)
+from spmkit._frozen import FrozenMap, freeze
+from spmkit._limits import MAX_DIGITS, digits_text_problem
+from spmkit._messages import Bilingual, in_language
+from spmkit._rulesets.model import RuleSet
+from spmkit._translation import tr
+from spmkit.errors import DataFileError
+
+__all__ = [
+    "HEADER_SEARCH_ROWS",
+    "TOTAL_WORDS",
+    "DataRow",
+    "DataTable",
+    "is_total_label",
+    "read_data",
+]
+
+HEADER_SEARCH_ROWS: Final = 50
+"""How many non-empty rows from the top are scored to find a workbook's header row."""
+
+TOTAL_WORDS: Final = ("jumlah", "total", "subtotal", "sub_total", "grand_total", "rekapitulasi")
+"""A cell starting with one of these words (normalised) marks a totals row."""
+
+_TOTAL_ALONE: Final = frozenset({"kabupaten", "kab", "kota", "provinsi", "kecamatan"})
+_FOOTNOTE: Final = re.compile(
+    r"^\s*(\*|\(\*|catatan|keterangan|ket\s*[:.]|sumber|source|note|n\.?b\.?\b)", re.IGNORECASE
+)
+_COLUMN_NUMBER: Final = re.compile(r"\(?\s*(\d{1,3})\s*\)?")
+
+
+def is_total_label(text: str) -> bool:
+    """Whether a cell names a totals row (``JUMLAH KABUPATEN``, ``Total``, ``KABUPATEN``).
+
+    >>> is_total_label("JUMLAH KABUPATEN"), is_total_label("Puskesmas Wates")
+    (True, False)
+    """
+    key = normalise(text)
+    return key in _TOTAL_ALONE or any(
+        key == word or key.startswith(f"{word}_") for word in TOTAL_WORDS
+    )
+
+
+@attrs.frozen(kw_only=True)
+class DataRow:
+    """One data set of a file: a region and period, and its input values.
+
+    Attributes:
+        where: the row as the user finds it (``"row 4"`` of a spreadsheet, ``"sheet
+            '2012' row 4"`` of one of several sheets, ``"item 2"`` of a YAML or JSON
+            list, ``""`` for a single mapping).
+        number: the row number (1-based, as a spreadsheet shows it).
+        region: the region named in the row, if any.
+        period: the period (year) named in the row or by its sheet, if any.
+        values: input name -> number (int, float or exact Fraction; absent when empty).
+        problems: the row's bad cells (English text that also carries Indonesian, see
+            :class:`spmkit._messages.Bilingual`); a row with problems is not evaluated.
+        sheet: the workbook sheet, if any.
+        total: a totals row (``JUMLAH KABUPATEN``): checked, never evaluated as a region.
+    """
+
+    where: str
+    number: int
+    region: str | None = None
+    period: str | None = None
+    values: FrozenMap[str, Any] = attrs.field(factory=FrozenMap, converter=freeze)
+    problems: tuple[str, ...] = ()
+    sheet: str | None = None
+    total: bool = False
+
+    @property
+    def label(self) -> str:
+        """The region and period, or where the row is when it names neither."""
+        named = " ".join(part for part in (self.region, self.period) if part)
+        return named or self.where or "data"
+
+
+@attrs.frozen(kw_only=True)
+class DataTable:
+    """The rows of one data file, and what was learnt about its columns.
+
+    Attributes:
+        source: the file.
+        rows: every data row (regions), in file order.
+        totals: the totals rows, in file order; each is checked against the rows above.
+        columns: column -> input it was mapped to.
+        unknown_columns: columns that are neither inputs nor region/period nor ignored.
+        number_formats: column -> the notation used to read its text values.
+        notes: what was skipped and why (title rows, footnotes), as Bilingual text.
+        header_rows: sheet (None for a CSV file) -> the row number of its header.
+    """
+
+    source: str
+    rows: tuple[DataRow, ...]
+    totals: tuple[DataRow, ...] = ()
+    columns: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
+    unknown_columns: tuple[str, ...] = ()
+    number_formats: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
+    notes: tuple[str, ...] = ()
+    header_rows: FrozenMap[str | None, int] = attrs.field(factory=FrozenMap, converter=freeze)
+
+    def for_period(self, period: str) -> DataTable:
+        """Return the rows of one period (rows that name no period are kept)."""
+        rows = tuple(row for row in self.rows if row.period in {None, period})
+        totals = tuple(row for row in self.totals if row.period in {None, period})
+        return attrs.evolve(self, rows=rows, totals=totals)
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _heading_text(value: object) -> str | None:
+    text = _text(value)
+    return text or None
+
+
+@attrs.frozen
+class _Sheet:
+    """One sheet after its header is found: names, records and what was skipped."""
+
+    name: str | None
+    header: list[str]
+    header_row: int
+    records: list[Record]
+    notes: list[str]
+
+
+def _find_header(
+    grid: Grid, rule_sets: Sequence[RuleSet], mapping: ColumnMapping, header_row: int | None
+) -> int:
+    """The index in ``grid.rows`` of the header row."""
+    if header_row is not None:
+        for index, (number, _) in enumerate(grid.rows):
+            if number == header_row:
+                return index
+        shown = tr(" of sheet {sheet!r}", sheet=grid.name) if grid.name else ""
+        msg = tr(
+            "--header-row {row}: row {row}{sheet} is empty or beyond the data",
+            row=header_row,
+            sheet=shown,
+        )
+        raise DataFileError("", [msg])
+    scores = [
+        header_score(cells, rule_sets, mapping) for _, cells in grid.rows[:HEADER_SEARCH_ROWS]
+    ]
+    best = max(scores, default=0)
+    return scores.index(best) if best > 0 else 0
+
+
+def _numeric(cell: object) -> bool:
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, int | float | Decimal | Fraction):
+        return True
+    return isinstance(cell, str) and bool(cell.strip()) and bool(readings(cell))
+
+
+def _column_numbers(cells: Sequence[object]) -> bool:
+    """A row numbering the columns: ``(1) (2) (3)`` or ``1 2 3``."""
+    numbers = []
+    for cell in cells:
+        text = _text(cell)
+        if not text:
+            continue
+        found = _COLUMN_NUMBER.fullmatch(text)
+        if found is None:
+            return False
+        numbers.append(int(found.group(1)))
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _filled(top: Sequence[object], above: Sequence[object] | None) -> list[object]:
+    """A header's blank cells named by the line above it (a two-line header).
+
+    The best-matching row may be the second line (``K4``, ``Sasaran`` under a merged
+    ``Ibu hamil``), with ``Puskesmas`` only on the line above.
+    """
+    cells = list(top)
+    if above is None:
+        return cells
+    return [
+        above[i] if _text(cell) == "" and i < len(above) and _text(above[i]) else cell
+        for i, cell in enumerate(cells)
+    ]
+
+
+def _names(top: Sequence[object], sub: Sequence[object] | None) -> list[str]:
+    """Header names, a sub-header line under merged cells taken where it adds something."""
+    texts = [_text(cell) for cell in top]
+    names = []
+    for index, text in enumerate(texts):
+        below = _text(sub[index]) if sub is not None and index < len(sub) else ""
+        name = text
+        if below and below != text:
+            merged = texts.count(text) > 1
+            name = below if merged or not text else f"{text} {below}"
+        names.append(name)
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        if name and name in seen:
+            seen[name] += 1
+            unique.append(f"{name} ({seen[name]})")
+        else:
+            seen[name] = 1
+            unique.append(name)
+    return unique
+
+
+def _sheet(
+    grid: Grid,
+    rule_sets: Sequence[RuleSet],
+    mapping: ColumnMapping,
+    header_row: int | None,
+    *,
+    named: bool,
+) -> _Sheet:
+    index = _find_header(grid, rule_sets, mapping, header_row)
+    rows = grid.rows
+    notes: list[str] = []
+    in_sheet = f" of sheet {grid.name!r}" if grid.name else ""
+    number, top = rows[index] if rows else (1, ())
+    if index:
+        skipped = ", ".join(str(n) for n, _ in rows[:index])
+        notes.append(
+            Bilingual(
+                f"header at row {number}{in_sheet}; title rows above it skipped ({skipped})",
+                f"header di baris {number}{_id_sheet(grid.name)}; baris judul di atasnya "
+                f"dilewati ({skipped})",
+            )
+        )
+    start = index + 1
+    sub: Sequence[object] | None = None
+    if start < len(rows) and _is_sub_header(rows[start][1], top):
+        sub = rows[start][1]
+        start += 1
+    above = rows[index - 1][1] if index and rows[index - 1][0] == number - 1 else None
+    header = _names(_filled(top, above), sub)
+    if start < len(rows) and _column_numbers(rows[start][1]):
+        start += 1
+    prefix = f"sheet {grid.name!r} " if named and grid.name else ""
+    prefix_id = f"lembar {grid.name!r} " if named and grid.name else ""
+    records = [
+        Record(
+            Bilingual(f"{prefix}row {n}", f"{prefix_id}baris {n}"),
+            n,
+            dict(zip(header, cells, strict=False)),
+            {},
+        )
+        for n, cells in rows[start:]
+    ]
+    return _Sheet(grid.name, header, number, records, notes)
+
+
+def _id_sheet(name: str | None) -> str:
+    return f" lembar {name!r}" if name else ""
+
+
+def _is_sub_header(cells: Sequence[object], top: Sequence[object]) -> bool:
+    """A second header line: text only, under a header with merged (repeated) names."""
+    texts = [_text(cell) for cell in top]
+    repeated = len({t for t in texts if t}) < len([t for t in texts if t])
+    return (
+        repeated
+        and not any(_numeric(cell) for cell in cells)
+        and not any(isinstance(c, str) and is_total_label(c) for c in cells)
+    )
+
+
+def _convert(cell: object, notation: Notation) -> tuple[object, bool]:
+    """The cell's value (None when empty) and whether it is a number."""
+    if cell is None:
+        return None, True
+    if isinstance(cell, str):
+        text = cell.strip()
+        if not text:
+            return None, True
+        if text.isdigit() and len(text) <= MAX_DIGITS:
+            return int(text), True
+        found = readings(text)
+        value = found.get("id" if notation == "any" else notation)
+        if value is None:
+            return None, False
+        return (int(value) if value.denominator == 1 else value), True
+    if isinstance(cell, Decimal):
+        return Fraction(cell), True
+    if isinstance(cell, bool):
+        return cell, True  # refused by the evaluator's value rules, with its hint
+    if isinstance(cell, int | float | Fraction):
+        if isinstance(cell, float) and math.isnan(cell):
+            return None, True
+        return cell, True
+    return None, False
+
+
+def _bad_cell(column: str, cell: object) -> str:
+    shown = _text(cell)
+    too_long = digits_text_problem(shown)
+    if too_long is not None:
+        return f"column {column!r}: {too_long}"
+    return Bilingual(
+        f"column {column!r}: {shown!r} is not a number "
+        "(leave the cell empty if unknown, write 0 if there were none)",
+        f"kolom {column!r}: {shown!r} bukan angka "
+        "(kosongkan sel bila tidak diketahui, tulis 0 bila memang tidak ada)",
+    )
+
+
+def _notations(
+    records: Sequence[Record], match: ColumnMatch, declared: NumberFormat
+) -> tuple[dict[str, Notation], list[str]]:
+    evidence = NotationEvidence(match.inputs)
+    for record in records:
+        add_evidence(evidence, record, match)
+    return evidence.decide(declared)
+
+
+def add_evidence(evidence: NotationEvidence, record: Record, match: ColumnMatch) -> None:
+    """What one record's text cells say about the file's notation (plain digits say nothing)."""
+    for column, cell in record.cells.items():
+        if not isinstance(cell, str) or cell.strip().isdigit() or not cell.strip():
+            continue
+        if column in match.inputs:
+            evidence.add(column, record.where or "data", cell)
+        else:
+            evidence.add_other(cell)
+
+
+def _classify(record: Record, match: ColumnMatch) -> str:
+    """``"data"``, ``"total"`` or ``"footnote"``.
+
+    A totals label is looked for where rows are named: the region column and the
+    columns before the first input (not in a remarks column after the counts, where
+    "total kunjungan belum lengkap" is a remark, not a totals row).
+    """
+    labels = [record.cells.get(match.region)] if match.region else []
+    for column, cell in record.cells.items():
+        if column in match.inputs:
+            break
+        labels.append(cell)
+    if any(isinstance(label, str) and is_total_label(label) for label in labels):
+        return "total"
+    has_values = any(
+        record.cells.get(column) is not None and _text(record.cells.get(column))
+        for column in match.inputs
+    )
+    if has_values:
+        return "data"
+    region = _text(record.cells.get(match.region)) if match.region else ""
+    if not region or _FOOTNOTE.match(region) or len(region) > 60:
+        return "footnote"
+    return "data"
+
+
+def _row(
+    record: Record,
+    match: ColumnMatch,
+    notations: dict[str, Notation],
+    sheet: str | None,
+    sheet_period: str | None,
+) -> DataRow:
+    values: dict[str, object] = {}
+    bad: list[str] = []
+    for column, name in match.inputs.items():
+        value, ok = _convert(record.cells.get(column), notations.get(column, "any"))
+        if not ok:
+            bad.append(_bad_cell(column, record.cells.get(column)))
+        elif value is not None:
+            values[name] = value
+    everything = {**record.heading, **record.cells}
+    period = _heading_text(everything.get(match.period)) if match.period else None
+    return DataRow(
+        where=record.where,
+        number=record.number,
+        region=_heading_text(everything.get(match.region)) if match.region else None,
+        period=period or sheet_period,
+        values=values,
+        problems=tuple(bad),
+        sheet=sheet,
+    )
+
+
+def _tabular_sheets(
+    path: Path,
+    rule_sets: Sequence[RuleSet],
+    mapping: ColumnMapping,
+    sheet: str | None,
+    header_row: int | None,
+) -> list[_Sheet]:
+    grids = read_grids(path, sheet)
+    sheets = []
+    for grid in grids:
+        if not grid.rows:
+            continue
+        try:
+            sheets.append(_sheet(grid, rule_sets, mapping, header_row, named=len(grids) > 1))
+        except DataFileError as exc:
+            raise DataFileError(str(path), exc.problems) from None
+    if not sheets:
+        raise DataFileError(str(path), [tr("the file has no rows")])
+    return sheets
+
+
+def read_data(  # noqa: PLR0913 - keyword-only options of one reader
+    path: str | Path,
+    rule_set: RuleSet | Sequence[RuleSet],
+    *,
+    number_format: NumberFormat = "auto",
+    mapping: ColumnMapping | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> DataTable:
+    """Read a data file into rows of input values for ``rule_set``.
+
+    The file is CSV (comma, semicolon or tab separated, UTF-8), an Excel workbook
+    (``.xlsx``, needs the ``excel`` extra; first sheet unless ``sheet``; ``"all"`` for
+    every sheet, one per year), JSON or YAML (one mapping, optionally with the counts
+    under ``data:``, or a list of them).
+
+    Args:
+        path: the file.
+        rule_set: the rule set whose inputs the columns are matched against (or several,
+            to read one file for a comparison of rule sets).
+        number_format: how numbers written as text are read; ``"auto"`` decides from
+            every cell of the file and refuses only a column it cannot decide.
+        mapping: column names that differ from the inputs' names or labels.
+        sheet: the workbook sheet to read, or ``"all"``.
+        header_row: the row number of the header, when the best-matching row is not it.
+
+    Raises:
+        DataFileError: the file cannot be read, no column is an input, a column's
+            notation is ambiguous, or the mapping names missing columns or unknown
+            inputs; every such problem is listed.
+    """
+    mapping = mapping or ColumnMapping()
+    if mapping.number_format is not None and number_format == "auto":
+        number_format = mapping.number_format
+    file = data_path(path)
+    source = str(path)
+    rule_sets = [rule_set] if isinstance(rule_set, RuleSet) else list(rule_set)
+    suffix = file.suffix.casefold()
+    with os_errors(path):
+        if suffix in TABULAR_SUFFIXES:
+            sheets = _tabular_sheets(file, rule_sets, mapping, sheet, header_row)
+        elif suffix in {".json", ".yaml", ".yml"}:
+            header, records = read_tree(file)
+            sheets = [_Sheet(None, header, 0, records, [])]
+        else:
+            raise unknown_suffix(file)
+    header = list(dict.fromkeys(name for one in sheets for name in one.header))
+    match, problems = match_columns(header, rule_sets, mapping)
+    if not match.inputs and suffix in TABULAR_SUFFIXES:
+        problems.append(_no_inputs(sheets, rule_sets))
+    records = [record for one in sheets for record in one.records]
+    notations, notation_problems = _notations(records, match, number_format)
+    problems.extend(notation_problems)
+    if problems:
+        raise DataFileError(source, problems)
+    rows: list[DataRow] = []
+    totals: list[DataRow] = []
+    notes = [note for one in sheets for note in one.notes]
+    skipped: list[tuple[str, str]] = []
+    for one in sheets:
+        # A sheet named for its year ("2012", "Tahun 2012") gives the rows their period.
+        period = sheet_year(one.name) if match.period is None else None
+        for record in one.records:
+            kind = _classify(record, match)
+            if kind == "footnote":
+                skipped.append((record.where, _footnote_text(record)))
+                continue
+            row = _row(record, match, notations, one.name, period)
+            (totals if kind == "total" else rows).append(
+                attrs.evolve(row, total=True) if kind == "total" else row
+            )
+    if skipped:
+        notes.append(_skipped_note(skipped))
+    return DataTable(
+        source=source,
+        rows=tuple(rows),
+        totals=tuple(totals),
+        columns=match.inputs,
+        unknown_columns=match.unknown,
+        number_formats={column: notations[column] for column in match.inputs},
+        notes=tuple(notes),
+        header_rows={one.name: one.header_row for one in sheets},
+    )
+
+
+def _footnote_text(record: Record) -> str:
+    texts = [_text(cell) for cell in record.cells.values() if _text(cell)]
+    text = " ".join(texts)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _no_inputs(sheets: Sequence[_Sheet], rule_sets: Sequence[RuleSet]) -> str:
+    one = sheets[0]
+    names = ", ".join(repr(n) for n in one.header if n)
+    where = f" of sheet {one.name!r}" if one.name else ""
+    some = ", ".join(list(rule_sets[0].inputs)[:4])
+    return Bilingual(
+        f"no column is an input of rule set {rule_sets[0].id!r}: the header{where} was taken "
+        f"to be row {one.header_row} ({names}); name the header row with --header-row N, "
+        f"or map the columns with --mapping FILE (inputs are e.g. {some})",
+        f"tidak ada kolom yang menjadi input rule set {rule_sets[0].id!r}: header{where} "
+        f"dianggap baris {one.header_row} ({names}); sebutkan baris header dengan "
+        f"--header-row N, atau petakan kolom dengan --mapping FILE (contoh input: {some})",
+    )
+
+
+def _skipped_note(skipped: Sequence[tuple[str, str]], count: int | None = None) -> Bilingual:
+    """The note on footnote rows: how many (``count``, else all given), the first five named."""
+    count = len(skipped) if count is None else count
+    more = count - 5
+    shown = "; ".join(f"{where}: {text}" for where, text in skipped[:5])
+    shown_id = "; ".join(f"{in_language(where, 'id')}: {text}" for where, text in skipped[:5])
+    return Bilingual(
+        f"{count} rows without input values skipped (footnotes): {shown}"
+        + (f"; ... {more} more" if more > 0 else ""),
+        f"{count} baris tanpa nilai input dilewati (catatan kaki): {shown_id}"
+        + (f"; ... {more} lagi" if more > 0 else ""),
+    )

@@ -1,0 +1,602 @@
+"""Evaluate the rows of a data file on the batch engine, and check its totals rows.
+
+:func:`evaluate_table` compiles the rule set once and evaluates every row with
+:func:`spmkit.evaluate_batch` (vectorised, and exact like the scalar evaluator). A row
+with a bad cell is refused on its own: the other rows are evaluated. Each row's
+:class:`~spmkit._evaluation.results.Report` (with its explanation) is built only when
+asked for. A totals row (``JUMLAH KABUPATEN``) is not a region: its inputs are compared
+with the sums of the rows above it, and its indicators with the ratio of those sums
+(the regency's achievement is the ratio of its sums, never an average of percentages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, Final, NamedTuple, overload
+
+import attrs
+import numpy as np
+
+from spmkit._evaluation.aggregate import aggregate
+from spmkit._evaluation.batch import STATUS_CODES, BatchResult, compile_rule_set, evaluate_batch
+from spmkit._evaluation.results import Report, Status, nearest_float
+from spmkit._evaluation.scalar import evaluate, validate_data
+from spmkit._evaluation.values import exact_number
+from spmkit._files.reading import DataRow, DataTable
+from spmkit._messages import (
+    Bilingual,
+    Language,
+    data_invalid_text,
+    format_number,
+    in_language,
+)
+from spmkit._rulesets.model import RuleSet, factor_suffix
+from spmkit.errors import DataError, DataInvalid
+
+__all__ = [
+    "CHUNK_ROWS",
+    "BatchLists",
+    "RowOutcome",
+    "RowResult",
+    "RunningTotals",
+    "TableEvaluation",
+    "TotalsCheck",
+    "evaluate_rows",
+    "evaluate_table",
+    "region_columns",
+    "row_columns",
+]
+
+CHUNK_ROWS: Final = 20_000
+"""Rows evaluated per batch call, so progress can be shown on long files."""
+
+
+class RowResult(NamedTuple):
+    """One indicator of one row, from the batch arrays (floats for display).
+
+    A named tuple rather than an attrs class: a file of 100,000 rows makes millions of
+    them, and a tuple is built several times faster.
+    """
+
+    indicator_id: str
+    status: Status
+    value: float | None
+    gap: float | None
+    numerator: float | None
+    denominator: float | None
+    exceeds_denominator: bool
+    met: bool | None
+    band: str | None = None
+    """The band (category) of a banded indicator (docs/index-spm.md)."""
+    band_en: str | None = None
+
+
+def _float(value: Any) -> float | None:  # noqa: ANN401 - a numpy scalar
+    number = float(value)
+    return None if np.isnan(number) else number
+
+
+def _present(values: list[float]) -> list[float | None]:
+    return [None if v != v else v for v in values]  # noqa: PLR0124 - NaN is the one value != itself
+
+
+class BatchLists:
+    """A batch result's arrays as Python lists, built once, for reading row by row.
+
+    Indexing a numpy array one element at a time costs a microsecond per element; a
+    file of 100,000 rows and 23 indicators reads millions of them.
+    """
+
+    def __init__(self, batch: BatchResult) -> None:
+        self.rows: dict[str, tuple[list[Any], ...]] = {}
+        for indicator_id, arrays in batch.items():
+            codes = arrays.status_code.tolist()
+            self.rows[indicator_id] = (
+                [STATUS_CODES[code] for code in codes],
+                _present(arrays.value.tolist()),
+                _present(arrays.gap.tolist()),
+                _present(np.asarray(arrays.numerator, dtype=np.float64).tolist()),
+                _present(np.asarray(arrays.denominator, dtype=np.float64).tolist()),
+                arrays.exceeds_denominator.tolist(),
+                [
+                    met if code <= 1 else None
+                    for met, code in zip(arrays.met.tolist(), codes, strict=True)
+                ],
+                [None] * len(codes) if arrays.band is None else arrays.band.tolist(),
+                [None] * len(codes) if arrays.band_en is None else arrays.band_en.tolist(),
+            )
+        self.all_met = (
+            np.all(
+                np.stack([arrays.status_code == 0 for arrays in batch.values()]), axis=0
+            ).tolist()
+            if len(batch)
+            else [True] * batch.rows
+        )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class RowOutcome:
+    """One row evaluated: its results, or the problems that kept it from evaluation.
+
+    Attributes:
+        row: the data row.
+        problems: why the row was refused (empty when it was evaluated).
+        rule_set: the rule set evaluated.
+        batch: the batch result holding this row (None when refused).
+        index: the row's position in ``batch``.
+        given: a report evaluated elsewhere (``spmkit.render`` of a ``Report``); passed
+            as ``report=``, as before the batch engine.
+        values_known: False for rows of a bare ``BatchResult`` (no explanations then).
+    """
+
+    row: DataRow
+    problems: tuple[str, ...] = ()
+    rule_set: RuleSet | None = None
+    batch: BatchResult | None = None
+    index: int = 0
+    given: Report | None = attrs.field(default=None, alias="report")
+    values_known: bool = True
+    lists: BatchLists | None = attrs.field(default=None, repr=False)
+    _cache: dict[str, Report] = attrs.field(factory=dict, init=False, repr=False)
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether the row was evaluated (not refused)."""
+        return self.batch is not None or self.given is not None
+
+    @property
+    def report(self) -> Report | None:
+        """The row's full report (exact numbers, explanations); None when refused.
+
+        Built on first use by the scalar evaluator, which the batch engine agrees with
+        exactly: tables of thousands of rows never pay for explanations nobody reads.
+        """
+        if self.given is not None:
+            return self.given
+        if self.batch is None or self.rule_set is None or not self.values_known:
+            return None
+        if "report" not in self._cache:
+            self._cache["report"] = evaluate(self.rule_set, self.row.values)
+        return self._cache["report"]
+
+    def explanation(self, indicator_id: str, lang: Language) -> str:
+        """The explanation of one indicator in ``lang``; empty when it cannot be built."""
+        report = self.report
+        if report is None:
+            return ""
+        return report[indicator_id].explanation_in(lang)
+
+    @property
+    def results(self) -> dict[str, RowResult]:
+        """Every indicator's result for this row, from the batch arrays (cheap)."""
+        if self.given is not None:
+            return {
+                indicator_id: RowResult(
+                    indicator_id=indicator_id,
+                    status=result.status,
+                    value=result.value,
+                    gap=result.gap,
+                    numerator=nearest_float(result.numerator),
+                    denominator=nearest_float(result.denominator),
+                    exceeds_denominator=result.exceeds_denominator,
+                    met=result.met,
+                    band=result.band,
+                    band_en=result.band_en,
+                )
+                for indicator_id, result in self.given.items()
+            }
+        if self.batch is None:
+            return {}
+        i = self.index
+        if self.lists is not None:
+            return {
+                indicator_id: RowResult(
+                    indicator_id, s[i], v[i], g[i], n[i], d[i], e[i], m[i], b[i], be[i]
+                )
+                for indicator_id, (s, v, g, n, d, e, m, b, be) in self.lists.rows.items()
+            }
+        out = {}
+        for indicator_id, arrays in self.batch.items():
+            status = STATUS_CODES[int(arrays.status_code[i])]
+            judged = status in {Status.MET, Status.NOT_MET}
+            out[indicator_id] = RowResult(
+                indicator_id=indicator_id,
+                status=status,
+                value=_float(arrays.value[i]),
+                gap=_float(arrays.gap[i]),
+                numerator=_float(arrays.numerator[i]),
+                denominator=_float(arrays.denominator[i]),
+                exceeds_denominator=bool(arrays.exceeds_denominator[i]),
+                met=bool(arrays.met[i]) if judged else None,
+                band=None if arrays.band is None else arrays.band[i],
+                band_en=None if arrays.band_en is None else arrays.band_en[i],
+            )
+        return out
+
+    @property
+    def all_met(self) -> bool:
+        """Whether every indicator of the row is met (False when refused)."""
+        if self.given is not None:
+            return self.given.all_met
+        if self.batch is None:
+            return False
+        if self.lists is not None:
+            return bool(self.lists.all_met[self.index])
+        return all(
+            bool(np.all(arrays.status_code[self.index] == 0)) for arrays in self.batch.values()
+        )
+
+
+@attrs.frozen(kw_only=True)
+class TotalsCheck:
+    """A totals row compared with the rows above it.
+
+    Attributes:
+        row: the totals row (``JUMLAH KABUPATEN``).
+        rows_above: how many data rows it covers.
+        inputs: input -> (the total given, the sum of the rows above) where they differ.
+        indicators: indicator -> (value from the totals row, ratio of the sums) where
+            they differ (None where one of them has no value).
+        problems: why the totals row could not be read, if it could not.
+    """
+
+    row: DataRow
+    rows_above: int
+    inputs: Mapping[str, tuple[Fraction, Fraction]]
+    indicators: Mapping[str, tuple[float | None, float | None]]
+    sums: Mapping[str, float | None]
+    problems: tuple[str, ...] = ()
+    suffixes: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the totals row equals the sums of the rows above."""
+        return not self.inputs and not self.indicators and not self.problems
+
+    def describe(self) -> Bilingual:
+        """One sentence saying whether the totals agree, and where not."""
+        label = self.row.region or self.row.where
+        where = f"{label} ({self.row.where})"
+        where_id = f"{label} ({in_language(self.row.where, 'id')})"
+        if self.problems:
+            shown = "; ".join(self.problems)
+            return Bilingual(
+                f"totals row {where}: not checked: {shown}",
+                f"baris jumlah {where_id}: tidak diperiksa: {shown}",
+            )
+        if self.agrees:
+            return Bilingual(
+                f"totals row {where} agrees with the sum of the {self.rows_above} rows above",
+                f"baris jumlah {where_id} sama dengan jumlah {self.rows_above} baris di atasnya",
+            )
+        en = [
+            f"{name} is {_num(given, 'en')}, the rows above sum to {_num(summed, 'en')}"
+            for name, (given, summed) in self.inputs.items()
+        ]
+        ind = [
+            f"{name} tertulis {_num(given, 'id')}, jumlah baris di atasnya {_num(summed, 'id')}"
+            for name, (given, summed) in self.inputs.items()
+        ]
+        for indicator_id, (given_value, ratio) in self.indicators.items():
+            unit = self.suffixes.get(indicator_id, "")
+            en.append(
+                f"{indicator_id} is {_num(given_value, 'en')}{unit} on the totals row, "
+                f"{_num(ratio, 'en')}{unit} as the ratio of the sums"
+            )
+            ind.append(
+                f"{indicator_id} {_num(given_value, 'id')}{unit} di baris jumlah, "
+                f"{_num(ratio, 'id')}{unit} sebagai rasio jumlah"
+            )
+        return Bilingual(
+            f"totals row {where} disagrees with the {self.rows_above} rows above: " + "; ".join(en),
+            f"baris jumlah {where_id} tidak sama dengan {self.rows_above} baris di atasnya: "
+            + "; ".join(ind),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: the row marked ``"kind": "total"``, and what differs."""
+        return {
+            "kind": "total",
+            "row": self.row.number,
+            "where": self.row.where,
+            "label": self.row.region,
+            "period": self.row.period,
+            "rows_above": self.rows_above,
+            "agrees": self.agrees,
+            "inputs": {
+                name: {"given": float(given), "sum": float(summed)}
+                for name, (given, summed) in self.inputs.items()
+            },
+            "indicators": {
+                indicator_id: {"given": given, "ratio_of_sums": ratio}
+                for indicator_id, (given, ratio) in self.indicators.items()
+            },
+            "ratio_of_sums": dict(self.sums),
+            "problems": [str(problem) for problem in self.problems],
+        }
+
+
+def _num(value: Fraction | float | None, lang: str) -> str:
+    if value is None:
+        return "-"
+    text = format_number(value, "id" if lang == "id" else "en")
+    return text.removesuffix(",00").removesuffix(".00")
+
+
+class TableEvaluation(Sequence[RowOutcome]):
+    """Every row's outcome, in file order, and the checks of the totals rows."""
+
+    def __init__(self, outcomes: Sequence[RowOutcome], totals: Sequence[TotalsCheck]) -> None:
+        self.outcomes = tuple(outcomes)
+        self.totals = tuple(totals)
+
+    @overload
+    def __getitem__(self, index: int) -> RowOutcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RowOutcome]: ...
+    def __getitem__(self, index: int | slice) -> RowOutcome | Sequence[RowOutcome]:
+        return self.outcomes[index]
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __iter__(self) -> Iterator[RowOutcome]:
+        return iter(self.outcomes)
+
+    @property
+    def refused(self) -> tuple[RowOutcome, ...]:
+        """The rows that were not evaluated."""
+        return tuple(outcome for outcome in self.outcomes if not outcome.evaluated)
+
+
+def _column(values: list[Any]) -> Any:  # noqa: ANN401 - a numpy array or a list
+    """A float64 array with NaN for missing when every value is an exact int or float."""
+    if all(v is None or (type(v) is int and abs(v) < 2**53) or type(v) is float for v in values):
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    return values
+
+
+def row_columns(rows: Sequence[DataRow]) -> dict[str, list[Any]]:
+    """Every input the rows name, as a column, in one pass (None where a row has no value)."""
+    lists: dict[str, list[Any]] = {}
+    for index, row in enumerate(rows):
+        for name, value in row.values.items():
+            column = lists.get(name)
+            if column is None:
+                column = lists[name] = [None] * len(rows)
+            column[index] = value
+    return lists
+
+
+def region_columns(rows: Sequence[DataRow]) -> dict[str, list[Any]]:
+    """The rows as a table: a ``region`` key column of their labels, then every input."""
+    return {"region": [row.label for row in rows], **row_columns(rows)}
+
+
+def _columns(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
+    """The rule set's input columns, as arrays for the batch engine."""
+    lists = row_columns(rows)
+    return {name: _column(lists[name]) for name in rule_set.inputs if name in lists}
+
+
+def _refusals(rule_set: RuleSet, rows: Sequence[DataRow], error: DataInvalid) -> dict[int, str]:
+    """The rows whose values break the rule set's value rules, found cell by cell."""
+    names = {
+        e.input_name
+        for e in error.exceptions
+        if isinstance(e, DataError) and e.input_name is not None
+    }
+    refused: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        data = {name: row.values[name] for name in names if name in row.values}
+        try:
+            validate_data(rule_set, data)
+        except DataInvalid as exc:
+            refused[index] = data_invalid_text(exc)
+    return refused
+
+
+def _batch(rule_set: RuleSet, rows: Sequence[DataRow]) -> tuple[BatchResult | None, dict[int, str]]:
+    """Evaluate rows at once; rows with values the rule set refuses are left out."""
+    compiled = compile_rule_set(rule_set)
+    refused: dict[int, str] = {}
+    good = list(range(len(rows)))
+    for _ in range(3):
+        try:
+            result = evaluate_batch(compiled, _columns(rule_set, [rows[i] for i in good]))
+        except DataInvalid as exc:
+            found = _refusals(rule_set, [rows[i] for i in good], exc)
+            if not found:
+                raise
+            refused.update({good[i]: problem for i, problem in found.items()})
+            good = [i for i in range(len(rows)) if i not in refused]
+            continue
+        return result, refused
+    return None, refused  # pragma: no cover - every bad row is found in the first pass
+
+
+def evaluate_table(
+    rule_set: RuleSet,
+    table: DataTable,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> TableEvaluation:
+    """Evaluate every row of a table on the batch engine; a bad row does not stop the others.
+
+    Args:
+        rule_set: the rule set.
+        table: rows read by :func:`spmkit._files.reading.read_data`.
+        progress: called as ``progress(done, total)`` after each chunk of rows, if given.
+
+    Returns:
+        One outcome per row, in file order, and a check per totals row.
+    """
+    outcomes: list[RowOutcome] = []
+    total = len(table.rows)
+    for start in range(0, max(total, 1), CHUNK_ROWS):
+        chunk = table.rows[start : start + CHUNK_ROWS]
+        outcomes.extend(evaluate_rows(rule_set, chunk))
+        if progress is not None:
+            progress(min(start + CHUNK_ROWS, total), total)
+    checks = _check_totals(rule_set, table, outcomes)
+    return TableEvaluation(outcomes, checks)
+
+
+def evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome]:
+    """Evaluate rows at once (one chunk of a file); a row with a bad cell is refused alone."""
+    clean = [i for i, row in enumerate(rows) if not row.problems]
+    batch, refused = _batch(rule_set, [rows[i] for i in clean]) if clean else (None, {})
+    lists = BatchLists(batch) if batch is not None else None
+    kept = [k for k in range(len(clean)) if k not in refused]
+    position = {clean[k]: n for n, k in enumerate(kept)}
+    problems = {clean[k]: problem for k, problem in refused.items()}
+    outcomes = []
+    for index, row in enumerate(rows):
+        if index in position:
+            outcome = RowOutcome(
+                row=row, rule_set=rule_set, batch=batch, index=position[index], lists=lists
+            )
+        else:
+            found = row.problems or (problems[index],)
+            outcome = RowOutcome(row=row, problems=found, rule_set=rule_set)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _check_totals(
+    rule_set: RuleSet, table: DataTable, outcomes: Sequence[RowOutcome]
+) -> list[TotalsCheck]:
+    checks = []
+    for total in table.totals:
+        above = [
+            outcome
+            for outcome in outcomes
+            if outcome.row.sheet == total.sheet
+            and outcome.row.number < total.number
+            and not any(
+                t.sheet == total.sheet and outcome.row.number < t.number < total.number
+                for t in table.totals
+            )
+        ]
+        checks.append(_check_total(rule_set, total, above))
+    return checks
+
+
+def _sums(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
+    """The sum of each input over the rows (one row of arrays; NaN where a row lacks it)."""
+    columns = _columns(rule_set, rows)
+    return aggregate(rule_set, columns, by=[]) if columns else {}
+
+
+def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome]) -> TotalsCheck:
+    usable = [o.row for o in above if o.evaluated]
+    return _total_check(rule_set, total, len(usable), _sums(rule_set, usable) if usable else {})
+
+
+class RunningTotals:
+    """The sums of the evaluated rows since the last totals row, for files read in chunks.
+
+    The rows are folded into one row of sums as they come (:meth:`add`), so a totals
+    row under 100,000 regions is checked without keeping them; the check is the one
+    :func:`evaluate_table` makes over the rows above it.
+    """
+
+    def __init__(self, rule_set: RuleSet) -> None:
+        self.rule_set = rule_set
+        self._count = 0
+        self._sums: dict[str, Any] = {}
+        self._carried: dict[str, Any] = {}
+
+    def add(self, outcomes: Sequence[RowOutcome]) -> None:
+        """Fold in the evaluated rows among ``outcomes``."""
+        usable = [outcome.row for outcome in outcomes if outcome.evaluated]
+        if usable:
+            self.add_columns(_columns(self.rule_set, usable), len(usable))
+
+    def add_columns(self, columns: Mapping[str, Any], count: int) -> None:
+        """Fold in ``count`` evaluated rows given as the batch engine's columns."""
+        if not count:
+            return
+        if self._count:
+            merged = {}
+            for name in self.rule_set.inputs:
+                if name in self._carried or name in columns:
+                    merged[name] = _prepend(self._carried.get(name), columns.get(name), count)
+            columns = merged
+        self._sums = aggregate(self.rule_set, columns, by=[]) if columns else {}
+        self._carried = {}
+        for name, column in self._sums.items():
+            exact = exact_number(column[0])
+            self._carried[name] = exact if exact is None or exact.denominator != 1 else int(exact)
+        self._count += count
+
+    def check(self, total: DataRow) -> TotalsCheck:
+        """Check a totals row against the rows folded in since the last one, and start anew."""
+        check = _total_check(self.rule_set, total, self._count, self._sums)
+        self._count, self._sums, self._carried = 0, {}, {}
+        return check
+
+
+def _prepend(first: Any, column: Any, count: int) -> Any:  # noqa: ANN401 - a column
+    """A column with one value before it (None: missing), as :func:`_column` builds them."""
+    if column is None:
+        return _column([first] + [None] * count)
+    if isinstance(column, np.ndarray) and column.dtype == np.float64:
+        if first is None:
+            return np.concatenate([[np.nan], column])
+        if type(first) is int and abs(first) < 2**53:
+            return np.concatenate([[float(first)], column])
+        values = [None if np.isnan(v) else int(v) for v in column.tolist()]
+        return _column([first, *values])
+    return _column([first, *column])
+
+
+def _total_check(
+    rule_set: RuleSet, total: DataRow, count: int, sums: Mapping[str, Any]
+) -> TotalsCheck:
+    """A totals row against the sums of the ``count`` evaluated rows above it."""
+    if total.problems or not count:
+        problems = total.problems or (
+            Bilingual("no evaluated rows above it", "tidak ada baris yang dievaluasi di atasnya"),
+        )
+        return TotalsCheck(
+            row=total, rows_above=count, inputs={}, indicators={}, sums={}, problems=problems
+        )
+    summed: dict[str, Fraction] = {}
+    for name, values in sums.items():
+        exact = exact_number(values[0])
+        if exact is not None:
+            summed[name] = exact
+    inputs = {}
+    for name, given in total.values.items():
+        exact = exact_number(given)  # present cells only: a number, never None
+        if exact is not None and name in summed and summed[name] != exact:
+            inputs[name] = (exact, summed[name])
+    ratio = evaluate_batch(rule_set, sums) if sums else None
+    own, _ = _batch(rule_set, [total])
+    indicators: dict[str, tuple[float | None, float | None]] = {}
+    ratios: dict[str, float | None] = {}
+    for indicator_id in rule_set.indicators:
+        mine = None if own is None or not own.rows else _float(own[indicator_id].value[0])
+        theirs = None if ratio is None else _float(ratio[indicator_id].value[0])
+        ratios[indicator_id] = theirs
+        if mine is not None and theirs is not None and not _close(mine, theirs):
+            indicators[indicator_id] = (mine, theirs)
+    suffixes = {
+        indicator_id: factor_suffix(rule_set.indicators[indicator_id].factor)
+        for indicator_id in indicators
+    }
+    return TotalsCheck(
+        row=total,
+        rows_above=count,
+        inputs=inputs,
+        indicators=indicators,
+        sums=ratios,
+        suffixes=suffixes,
+    )
+
+
+def _close(a: float, b: float) -> bool:
+    """Equal as printed to two decimals (a totals row often holds rounded percentages)."""
+    return round(a, 2) == round(b, 2)

@@ -1,0 +1,146 @@
+"""Trends: one region's achievement year by year, against its target.
+
+:func:`trend_chart` draws, per indicator, the achievement of each year as a line with a
+status glyph at each point, the final target as a dashed line, the year's milestone of a
+phased target (docs/time.md) as a green step line, and the deadline as a vertical line;
+each point is judged against its year's milestone, and labels use the precision that
+agrees with the exact decision. PNG or SVG bytes (matplotlib, the ``plot`` extra);
+:func:`trends_html` wraps the SVG in a self-contained page.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from collections.abc import Sequence
+from typing import Any, Final, Literal
+
+from spmkit._evaluation.batch import evaluate_batch
+from spmkit._files.chart import chart_colour, pyplot
+from spmkit._files.regions import GLYPHS, shown_value
+from spmkit._messages import Language
+from spmkit._rulesets.model import RuleSet
+from spmkit.errors import UsageError
+
+__all__ = ["MAX_YEARS", "trend_chart", "trends_html"]
+
+MAX_YEARS: Final = 100
+"""Most years one trend chart draws."""
+
+
+def _years(table: Any, year: str) -> list[int]:  # noqa: ANN401 - columns
+    if year not in table:
+        msg = f"no year column {year!r} in the table; name it with year=..."
+        raise UsageError(msg)
+    years = [int(value) for value in table[year]]
+    if len(set(years)) != len(years):
+        msg = f"the year column {year!r} repeats a year: a trend is one region's years"
+        raise UsageError(msg)
+    if not 1 <= len(years) <= MAX_YEARS:
+        msg = f"a trend chart draws 1 to {MAX_YEARS} years (got {len(years)})"
+        raise UsageError(msg)
+    return years
+
+
+def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
+    rule_set: RuleSet,
+    table: Any,  # noqa: ANN401 - columns as for evaluate_batch, one row per year
+    *,
+    year: str = "year",
+    indicators: Sequence[str] | None = None,
+    lang: Language = "id",
+    image_format: Literal["png", "svg"] = "svg",
+) -> bytes:
+    """Draw each indicator's achievement over the years against its target.
+
+    Args:
+        rule_set: the rule set to judge by.
+        table: one region's data, one row per year, with a year column.
+        year: the name of the year column.
+        indicators: which indicators (default: those with a value in some year).
+        lang: ``"id"`` or ``"en"`` for labels and number notation.
+        image_format: ``"svg"`` or ``"png"``.
+    """
+    years = _years(table, year)
+    # Judged with year=: each year against its own milestone (docs/time.md), so a phased
+    # target draws as a stepped line rising to the final target at the deadline.
+    result = evaluate_batch(rule_set, table, keys=(year,), year=year)
+    ids = (
+        list(indicators)
+        if indicators is not None
+        else [iid for iid in rule_set.indicators if result[iid].judged.any()]
+    )
+    if not ids:
+        msg = "no indicator has a value in any year: nothing to draw"
+        raise UsageError(msg)
+    plt = pyplot()
+    order = sorted(range(len(years)), key=years.__getitem__)
+    figure, axes = plt.subplots(len(ids), 1, figsize=(8, 2.2 * len(ids)), squeeze=False)
+    for ax, iid in zip(axes[:, 0], ids, strict=True):
+        arrays = result[iid]
+        xs = [years[row] for row in order]
+        ys = [float(arrays.value[row]) for row in order]
+        ax.plot(xs, ys, color="#555555", lw=1.2, zorder=1)
+        target = float(arrays.target.value)
+        ax.axhline(target, color="black", lw=1, ls="--", zorder=0)
+        if arrays.milestone is not None:
+            steps = [float(arrays.milestone[row]) for row in order]
+            if any(not math.isnan(s) and s != target for s in steps):
+                ax.step(xs, steps, where="mid", color="#009E73", lw=1.2, zorder=0)
+        deadline = rule_set.indicators[iid].deadline
+        if deadline is not None and min(xs) <= deadline <= max(xs) + 1:
+            ax.axvline(deadline, color="#999999", lw=1, ls=":", zorder=0)
+        for row, x, y in zip(order, xs, ys, strict=True):
+            status = str(arrays.status[row])
+            if math.isnan(y):
+                continue
+            ax.scatter([x], [y], color=chart_colour(status), zorder=2, s=28)
+            label = _point_label(arrays, row, lang)
+            ax.annotate(
+                f"{label} {GLYPHS[status]}",
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+            )
+        ax.set_title(f"{iid}  {rule_set.indicators[iid].name}"[:90], fontsize=8, loc="left")
+        ax.set_xticks(xs)
+        ax.tick_params(labelsize=7)
+        ax.grid(axis="y", color="#e0e0e0")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    try:
+        with plt.rc_context({"svg.fonttype": "none"}):
+            metadata = {"Date": None} if image_format == "svg" else {}
+            figure.savefig(buffer, format=image_format, dpi=110, metadata=metadata)
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
+
+
+def _point_label(arrays: Any, row: int, lang: Language) -> str:  # noqa: ANN401 - IndicatorArrays
+    exact = arrays.exact_value(row) if arrays.judged[row] else None
+    if exact is not None:
+        return shown_value(exact, arrays.judged_target(row), bool(arrays.met[row]), lang)
+    text = f"{float(arrays.value[row]):.1f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def trends_html(
+    rule_set: RuleSet,
+    table: Any,  # noqa: ANN401 - columns, one row per year
+    *,
+    year: str = "year",
+    lang: Language = "id",
+    title: str | None = None,
+) -> str:
+    """A self-contained page with the trend chart inline (SVG), no script, no request."""
+    svg = trend_chart(rule_set, table, year=year, lang=lang, image_format="svg").decode()
+    svg = svg[svg.index("<svg") :]
+    heading = html.escape(title or rule_set.title)
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{heading}'
+        f"</title></head><body><h1>{heading}</h1>{svg}</body></html>"
+    )

@@ -1,0 +1,326 @@
+"""DHIS2: numerators and denominators out as ``dataValueSets``, analytics in as data.
+
+Many health information systems run DHIS2. A mapping file (``docs/dhis2.md``) ties the
+rule set's regions and indicators to DHIS2 identifiers::
+
+    dhis2: 1
+    rule_set: kulon-progo-2011
+    org_units:                 # region, as the data name it -> organisation unit uid
+      Kabupaten Kulon Progo: Rp268JB6Ne4
+    indicators:
+      I.1:
+        numerator: K4vIsItsAA1     # data element for the numerator (export)
+        denominator: SasaranBml1   # data element for the denominator (export)
+        indicator: Uvn6LCg7dVU     # DHIS2 indicator in an analytics export (import)
+
+Export (:func:`to_data_value_set`) writes each mapped indicator's numerator and
+denominator as data values (``dataElement``, ``period``, ``orgUnit``, ``value``). Import
+(:func:`read_analytics`) reads an ``/api/analytics`` response made with
+``includeNumDen=true``: the numerator and denominator of each mapped DHIS2 indicator
+become the values of the inputs the spmkit indicator divides (which must be one input
+each). Values stay exact: ``"950.0"`` is 950.
+
+Neither function does I/O: they take and return JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, Final
+
+import attrs
+
+import spmkit
+from spmkit._interop.fhir import RegionReport
+from spmkit.errors import Dhis2Error
+
+__all__ = [
+    "AnalyticsRow",
+    "Dhis2Mapping",
+    "IndicatorMapping",
+    "parse_mapping",
+    "read_analytics",
+    "to_data_value_set",
+]
+
+_UID: Final = re.compile(r"[A-Za-z][A-Za-z0-9]{10}\Z")
+_TOP_KEYS: Final = {"dhis2", "rule_set", "org_units", "indicators", "category_option_combo"}
+_INDICATOR_KEYS: Final = {"numerator", "denominator", "indicator"}
+_HEADERS: Final = ("dx", "ou", "pe", "numerator", "denominator")
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorMapping:
+    """The DHIS2 identifiers of one spmkit indicator (any may be absent)."""
+
+    numerator: str | None = None
+    denominator: str | None = None
+    indicator: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Dhis2Mapping:
+    """Regions to organisation units, indicators to data elements and DHIS2 indicators."""
+
+    rule_set: str | None
+    org_units: Mapping[str, str]
+    indicators: Mapping[str, IndicatorMapping]
+    category_option_combo: str | None = None
+
+
+def _uid(value: object, where: str, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _UID.match(value):
+        problems.append(
+            f"{where} must be a DHIS2 uid: a letter, then 10 letters or digits (got {value!r})"
+        )
+        return None
+    return value
+
+
+def _unknown_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> list[str]:
+    return [
+        f"{where}: unknown key {key!r}; allowed keys are {', '.join(sorted(allowed))}"
+        for key in data
+        if key not in allowed
+    ]
+
+
+def parse_mapping(data: object, *, source: str = "<mapping>") -> Dhis2Mapping:
+    """Check a loaded mapping document (see the module docstring) and return it.
+
+    Raises:
+        Dhis2Error: every problem of the document (unknown keys, bad uids).
+    """
+    if not isinstance(data, Mapping):
+        raise Dhis2Error(f"{source} is not a DHIS2 mapping", ["expected a mapping"])
+    problems = _unknown_keys(data, _TOP_KEYS, "$")
+    if data.get("dhis2") != 1:
+        problems.append(
+            f"$.dhis2 must be 1, the mapping format version (got {data.get('dhis2')!r})"
+        )
+    org_units: dict[str, str] = {}
+    raw_units = data.get("org_units") or {}
+    if not isinstance(raw_units, Mapping):
+        problems.append("$.org_units must map region names to organisation unit uids")
+        raw_units = {}
+    for region, uid in raw_units.items():
+        checked = _uid(uid, f"$.org_units[{region!r}]", problems)
+        if checked is not None:
+            org_units[str(region)] = checked
+    indicators: dict[str, IndicatorMapping] = {}
+    raw_indicators = data.get("indicators") or {}
+    if not isinstance(raw_indicators, Mapping):
+        problems.append("$.indicators must map indicator ids to DHIS2 identifiers")
+        raw_indicators = {}
+    for indicator_id, entry in raw_indicators.items():
+        where = f"$.indicators[{indicator_id!r}]"
+        if not isinstance(entry, Mapping):
+            problems.append(f"{where} must be a mapping with {', '.join(sorted(_INDICATOR_KEYS))}")
+            continue
+        problems.extend(_unknown_keys(entry, _INDICATOR_KEYS, where))
+        ids = {key: _uid(entry.get(key), f"{where}.{key}", problems) for key in _INDICATOR_KEYS}
+        indicators[str(indicator_id)] = IndicatorMapping(**ids)
+    combo = _uid(data.get("category_option_combo"), "$.category_option_combo", problems)
+    rule_set = data.get("rule_set")
+    if rule_set is not None and not isinstance(rule_set, str):
+        problems.append(f"$.rule_set must be a rule-set id (got {rule_set!r})")
+    if problems:
+        raise Dhis2Error(f"{source} is not a valid DHIS2 mapping", problems)
+    return Dhis2Mapping(
+        rule_set=rule_set,
+        org_units=org_units,
+        indicators=indicators,
+        category_option_combo=combo,
+    )
+
+
+def _check_rule_set(mapping: Dhis2Mapping, rule_set: spmkit.RuleSet) -> list[str]:
+    problems = []
+    if mapping.rule_set is not None and mapping.rule_set != rule_set.id:
+        problems.append(f"the mapping is for rule set {mapping.rule_set!r}, not {rule_set.id!r}")
+    problems.extend(
+        f"$.indicators[{iid!r}]: rule set {rule_set.id!r} has no such indicator"
+        for iid in mapping.indicators
+        if iid not in rule_set.indicators
+    )
+    return problems
+
+
+def _text(value: Fraction) -> str:
+    """An exact number as DHIS2 reads it: ``950``, ``72.3``; a repeating fraction as a float."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    as_decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    if Fraction(as_decimal) == value:
+        return format(as_decimal.normalize(), "f")
+    return repr(float(value))
+
+
+def to_data_value_set(
+    rule_set: spmkit.RuleSet,
+    reports: Iterable[RegionReport],
+    mapping: Dhis2Mapping,
+    *,
+    year: int | None = None,
+) -> dict[str, Any]:
+    """The mapped indicators' numerators and denominators as a DHIS2 ``dataValueSets`` payload.
+
+    A value the report does not have (no data) is left out, never sent as zero.
+
+    Args:
+        rule_set: the rule set the reports were evaluated with.
+        reports: each region's report and year.
+        mapping: see :func:`parse_mapping`.
+        year: the period of reports that name none (DHIS2 yearly period ``"2011"``).
+
+    Raises:
+        Dhis2Error: a region without an organisation unit, a report without a
+            year, or a mapped indicator the rule set lacks (all listed).
+    """
+    problems = _check_rule_set(mapping, rule_set)
+    values: list[dict[str, str]] = []
+    for entry in reports:
+        org_unit = mapping.org_units.get(entry.region or "")
+        period = entry.year if entry.year is not None else year
+        if org_unit is None:
+            problems.append(f"region {entry.region!r} has no organisation unit in $.org_units")
+        if period is None:
+            problems.append(f"the report of {entry.region!r} has no year; give year=...")
+        if org_unit is None or period is None:
+            continue
+        for indicator_id, ids in mapping.indicators.items():
+            result = entry.report.results.get(indicator_id)
+            if result is None:
+                continue
+            for element, value in (
+                (ids.numerator, result.numerator),
+                (ids.denominator, result.denominator),
+            ):
+                if element is None or value is None:
+                    continue
+                data_value = {
+                    "dataElement": element,
+                    "period": str(period),
+                    "orgUnit": org_unit,
+                    "value": _text(value),
+                }
+                if mapping.category_option_combo is not None:
+                    data_value["categoryOptionCombo"] = mapping.category_option_combo
+                values.append(data_value)
+    if problems:
+        raise Dhis2Error("cannot export to DHIS2", sorted(set(problems), key=problems.index))
+    return {"dataValues": values}
+
+
+@attrs.frozen(kw_only=True)
+class AnalyticsRow:
+    """The input values read for one organisation unit and period of an analytics export."""
+
+    org_unit: str
+    region: str
+    period: str
+    data: Mapping[str, Fraction]
+
+
+def _number(text: object, where: str, problems: list[str]) -> Fraction | None:
+    if text is None or text == "":
+        return None
+    try:
+        value = Fraction(Decimal(str(text)))
+    except (InvalidOperation, ValueError):
+        problems.append(f"{where}: {text!r} is not a number")
+        return None
+    return value
+
+
+def _single_input(expression: object) -> str | None:
+    """The input an expression is, when it is exactly one input (``bumil_k4``)."""
+    names: frozenset[str] = getattr(expression, "inputs", frozenset())
+    if len(names) == 1 and str(expression) == next(iter(names)):
+        return str(next(iter(names)))
+    return None
+
+
+def _routes(
+    rule_set: spmkit.RuleSet, mapping: Dhis2Mapping, problems: list[str]
+) -> dict[str, tuple[str, str, str]]:
+    """DHIS2 indicator uid -> (spmkit indicator, numerator input, denominator input)."""
+    routes = {}
+    for indicator_id, ids in mapping.indicators.items():
+        indicator = rule_set.indicators.get(indicator_id)
+        if ids.indicator is None or indicator is None:
+            continue
+        numerator = _single_input(indicator.numerator)
+        denominator = _single_input(indicator.denominator)
+        if numerator is None or denominator is None:
+            problems.append(
+                f"indicator {indicator_id!r} divides {indicator.numerator} by "
+                f"{indicator.denominator}: import needs one input on each side"
+            )
+            continue
+        routes[ids.indicator] = (indicator_id, numerator, denominator)
+    return routes
+
+
+def read_analytics(
+    document: Mapping[str, Any], rule_set: spmkit.RuleSet, mapping: Dhis2Mapping
+) -> tuple[AnalyticsRow, ...]:
+    """Input data from a DHIS2 analytics response made with ``includeNumDen=true``.
+
+    Rows of DHIS2 indicators the mapping does not name are skipped. Regions are named by
+    the mapping's ``org_units`` (else by the export's ``metaData``, else by the uid).
+
+    Raises:
+        Dhis2Error: the document lacks the dx/ou/pe/numerator/denominator columns,
+            a value is not a number, or two indicators give one input two values.
+    """
+    problems = _check_rule_set(mapping, rule_set)
+    headers = [str(h.get("name")) for h in document.get("headers", []) if isinstance(h, Mapping)]
+    missing = [name for name in _HEADERS if name not in headers]
+    if missing:
+        problems.append(
+            f"the analytics document has no column {', '.join(missing)}; export it with "
+            "dimension=dx:...&dimension=ou:...&dimension=pe:... and includeNumDen=true"
+        )
+        raise Dhis2Error("cannot read the DHIS2 analytics document", problems)
+    column = {name: headers.index(name) for name in _HEADERS}
+    routes = _routes(rule_set, mapping, problems)
+    names = {uid: region for region, uid in mapping.org_units.items()}
+    items = document.get("metaData", {}).get("items", {})
+    found: dict[tuple[str, str], dict[str, Fraction]] = {}
+    for number, row in enumerate(document.get("rows", []), start=1):
+        if not isinstance(row, Sequence) or len(row) < len(headers):
+            problems.append(f"row {number}: expected {len(headers)} cells (got {row!r})")
+            continue
+        route = routes.get(str(row[column["dx"]]))
+        if route is None:
+            continue
+        indicator_id, numerator_input, denominator_input = route
+        key = (str(row[column["ou"]]), str(row[column["pe"]]))
+        data = found.setdefault(key, {})
+        for part, name in (("numerator", numerator_input), ("denominator", denominator_input)):
+            value = _number(row[column[part]], f"row {number} ({indicator_id}) {part}", problems)
+            if value is None:
+                continue
+            if name in data and data[name] != value:
+                problems.append(
+                    f"row {number}: input {name!r} of {key[0]} {key[1]} is {value} here "
+                    f"but {data[name]} in an earlier row"
+                )
+            data[name] = value
+    if problems:
+        raise Dhis2Error("cannot read the DHIS2 analytics document", problems)
+    return tuple(
+        AnalyticsRow(
+            org_unit=org_unit,
+            region=names.get(org_unit) or str(items.get(org_unit, {}).get("name") or org_unit),
+            period=period,
+            data=data,
+        )
+        for (org_unit, period), data in found.items()
+    )

@@ -1,0 +1,313 @@
+"""Rule files to rule sets: find a file by shipped id or path, read it, resolve ``extends:``.
+
+The document itself is read by :mod:`spmkit._rulesets.builder` (the one reader of the
+format of :mod:`spmkit._rulesets.schema`); this module finds files, refuses files that are
+too large or not UTF-8, follows an overlay's ``extends:`` to its base (refusing a cycle)
+and warns about unverified values. Every problem of a file is raised at once as one
+:class:`~spmkit.errors.RuleSetInvalid`, each placed at ``file:line``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import threading
+import warnings
+from pathlib import Path
+from typing import Final
+
+from spmkit._limits import MAX_EXTENDS_DEPTH
+from spmkit._rulesets.builder import build_overlay, build_rule_set
+from spmkit._rulesets.installed import installed_rule_files
+from spmkit._rulesets.model import RuleSet
+from spmkit._rulesets.schema import FORMAT_VERSION, MAX_INDICATORS, MAX_INPUTS
+from spmkit._translation import tr
+from spmkit._yamlload import MAX_FILE_BYTES, YamlDocument, read_yaml
+from spmkit.errors import (
+    ExtendsCycleError,
+    RuleSetError,
+    RuleSetInvalid,
+    RuleSetNotFoundError,
+    SpmkitWarning,
+    UnverifiedValuesWarning,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_INDICATORS",
+    "MAX_INPUTS",
+    "clear_rule_set_cache",
+    "find_rule_file",
+    "load_rule_set",
+    "loads_rule_set",
+    "read_rule_file",
+    "resolve_rule_set",
+    "shipped_rule_sets",
+]
+
+
+def _base_file(document: YamlDocument, file: str | None, chain: tuple[str, ...]) -> Path:
+    """Find the base file of an overlay, refusing an ``extends:`` cycle."""
+    reference = document.data.get("extends")
+    line = document.line("$.extends")
+
+    def refuse(message: str, kind: type[RuleSetError] = RuleSetError) -> RuleSetInvalid:
+        error = kind(message, file=file, line=line, path="$.extends")
+        return RuleSetInvalid(tr("overlay {file} is invalid", file=file or "<text>"), [error])
+
+    if not isinstance(reference, str) or not reference.strip():
+        raise refuse(
+            tr(
+                "'extends' must be a rule-set id or a file path (got {reference!r})",
+                reference=reference,
+            )
+        )
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise refuse(
+            tr(
+                "'extends' chain is longer than {limit} overlays; merge "
+                "some of them (docs/semantics.md, Limits)",
+                limit=MAX_EXTENDS_DEPTH,
+            )
+        )
+    here = Path(file).resolve().parent if file is not None else None
+    try:
+        path = _confined(reference, here)
+    except RuleSetNotFoundError as exc:
+        raise refuse(exc.message) from None
+    key = str(path.resolve())
+    if key in chain:
+        loop = [Path(step).name for step in chain[chain.index(key) :]] + [path.name]
+        raise refuse(
+            tr(
+                "'extends' makes a cycle: {items}; a rule set cannot extend itself, "
+                "directly or through others",
+                items=" -> ".join(loop),
+            ),
+            ExtendsCycleError,
+        )
+    return path
+
+
+def _confined(reference: str, here: Path | None) -> Path:
+    """The base file: a shipped rule set (by id or path), or a file in the overlay's directory.
+
+    A path that leads elsewhere (absolute, ``..``, or a symlink out) is refused, so that
+    an overlay cannot make spmkit read, and report on, any file of the machine.
+    """
+    shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
+    try:
+        candidate = (here / reference if here is not None else Path(reference)).resolve()
+        is_file = candidate.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        is_file = False
+    if is_file and (
+        (here is not None and candidate.is_relative_to(here))
+        or candidate in {path.resolve() for path in shipped.values()}  # a shipped file by path
+    ):
+        return candidate
+    if reference in shipped:
+        return shipped[reference]
+    where = (
+        tr("a file under {directory}", directory=here)
+        if here is not None
+        else tr("a file (text has no directory)")
+    )
+    known = ", ".join(sorted(shipped)) or "none"
+    msg = tr(
+        "no rule set {reference!r}: 'extends' names a shipped rule set id "
+        "({known}) or {where}; a base elsewhere must be copied beside the "
+        "overlay",
+        reference=reference[:100],
+        known=known,
+        where=where,
+    )
+    raise RuleSetNotFoundError(msg)
+
+
+def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
+    """Read one document into a rule set; a document with ``extends:`` is an overlay.
+
+    ``chain`` holds the files (or ids) of the overlays being resolved that lead here, so
+    that an ``extends:`` cycle is refused.
+    """
+    try:
+        document = read_yaml(text, file)
+    except RuleSetError as exc:
+        msg = tr("cannot read rule set {file}", file=file or "<text>")
+        raise RuleSetInvalid(msg, [exc]) from None
+    if not (isinstance(document.data, dict) and "extends" in document.data):
+        return build_rule_set(document, file)
+    me = str(Path(file).resolve()) if file is not None else "<text>"
+    base_path = _base_file(document, file, (*chain, me))
+    base = read_rule_file(base_path, (*chain, me))
+    return build_overlay(document, file, base, str(base_path))
+
+
+def _warn_unverified(rule_set: RuleSet) -> None:
+    unverified = rule_set.unverified
+    if unverified:
+        total = sum(rule_set.verification_counts().values())
+        warnings.warn(UnverifiedValuesWarning(rule_set.id, unverified, total), stacklevel=3)
+
+
+def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
+    """Load a rule set from YAML text (``file`` names it in messages).
+
+    A document with ``extends:`` is an overlay and is resolved against its base
+    (``docs/rule-sets.md``, "Overlays").
+
+    Warns:
+        UnverifiedValuesWarning: some target, deadline or formula is not verified.
+
+    Raises:
+        RuleSetInvalid: every problem of the document, each with its line and path.
+    """
+    rule_set = _build(text, file, ())
+    _warn_unverified(rule_set)
+    return rule_set
+
+
+def _rules_directory() -> Path:
+    """Where the shipped rule sets are: in the installed package, or in a checkout."""
+    packaged = Path(str(importlib.resources.files("spmkit"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def shipped_rule_sets() -> dict[str, Path]:
+    """Return the ids of the rule sets shipped with spmkit, and their files."""
+    directory = _rules_directory()
+    if not directory.is_dir():
+        return {}
+    # `<id>.tests.yaml` beside a rule file holds its rule tests (spmkit._interop.ruletests).
+    return {
+        path.stem: path
+        for path in sorted(directory.rglob("*.yaml"))
+        if not path.name.endswith(".tests.yaml")
+    }
+
+
+def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Path:
+    """Return the file of a rule set given by shipped id or by path.
+
+    A path is taken relative to ``relative_to`` (an overlay's directory) when given.
+
+    Raises:
+        RuleSetNotFoundError: no shipped rule set has that id and no file that path.
+    """
+    path = Path(source)
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
+    if isinstance(source, str) and not path.exists():
+        listed = _SHIPPED.get(source)
+        if listed is not None and listed.is_file():
+            return listed  # listed before, still there: no new scan of the directories
+    shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
+    _SHIPPED.update(shipped)
+    if isinstance(source, str) and source in shipped and not path.exists():
+        path = shipped[source]
+    if not path.is_file():
+        known = ", ".join(sorted(shipped)) or "none"
+        msg = tr(
+            "no rule set {source!r}: not a shipped rule set id ({known}) nor a file",
+            source=str(source),
+            known=known,
+        )
+        raise RuleSetNotFoundError(msg)
+    return path
+
+
+def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
+    """Read a rule file without warning (overlays read their bases with this)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        error = RuleSetError(
+            tr(
+                "file is {size} bytes; rule files may be at most {limit}",
+                size=size,
+                limit=MAX_FILE_BYTES,
+            ),
+            file=str(path),
+        )
+        raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        error = RuleSetError(
+            tr(
+                "not UTF-8 text: byte {byte:#04x} at offset {start} cannot be decoded; "
+                "save the file as UTF-8",
+                byte=raw[exc.start],
+                start=exc.start,
+            ),
+            file=str(path),
+            line=raw.count(b"\n", 0, exc.start) + 1,
+        )
+        raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error]) from None
+    key = (str(path.resolve()), chain, hashlib.blake2b(raw, digest_size=16).digest())
+    with _CACHE_LOCK:
+        cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    rule_set = _build(text, str(path), chain)
+    if not rule_set.extends:  # an overlay also depends on its bases' files: not cached
+        with _CACHE_LOCK:
+            if len(_LOADED) >= _CACHE_SIZE:
+                del _LOADED[next(iter(_LOADED))]
+            _LOADED[key] = rule_set
+    return rule_set
+
+
+def clear_rule_set_cache() -> None:
+    """Forget the rule sets read before (the next load reads and checks its file again).
+
+    Loads are cached by file content, so a changed file is read again anyway; this is for
+    measuring or counting the work of a first load.
+    """
+    with _CACHE_LOCK:
+        _LOADED.clear()
+    _SHIPPED.clear()
+
+
+# Rule sets read before, by file, chain and content: a RuleSet is immutable, so the
+# same object can be shared by every caller and thread; a changed file has a new key.
+_LOADED: dict[tuple[str, tuple[str, ...], bytes], RuleSet] = {}
+_CACHE_SIZE: Final = 64
+_CACHE_LOCK: Final = threading.Lock()
+# Shipped ids already listed, so a lookup by id need not scan the directory again.
+_SHIPPED: dict[str, Path] = {}
+
+
+def load_rule_set(source: str | Path) -> RuleSet:
+    """Load a shipped rule set by id (``"kulon-progo-2011"``) or a rule file by path.
+
+    >>> rs = load_rule_set("kulon-progo-2011")
+    >>> rs.indicators["I.1"].target.describe()
+    '>= 95 %'
+
+    Warns:
+        UnverifiedValuesWarning: some target, deadline or formula is not verified.
+
+    Raises:
+        RuleSetNotFoundError: no shipped rule set has that id and no file that path.
+        RuleSetInvalid: the file has problems; all of them are reported.
+    """
+    rule_set = read_rule_file(find_rule_file(source))
+    _warn_unverified(rule_set)
+    return rule_set
+
+
+def resolve_rule_set(rule_set: RuleSet | str | Path) -> RuleSet:
+    """Return a rule set as is, or load it by id or path without the unverified warning.
+
+    For functions that take "a rule set or its id" and report each value's source and
+    verification themselves (``diff``, ``compare``), so the warning would only repeat it.
+    """
+    if isinstance(rule_set, RuleSet):
+        return rule_set
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpmkitWarning)
+        return load_rule_set(rule_set)

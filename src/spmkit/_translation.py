@@ -1,0 +1,186 @@
+"""Texts in Indonesian and English from gettext catalogues: spmkit's problems and argparse.
+
+spmkit's messages are written in English in the code and translated in a gettext
+catalogue (``spmkit/locale/id/LC_MESSAGES/spmkit.po``, compiled to ``spmkit.mo`` beside
+it): :func:`tr` formats a message in both languages at once and returns a
+:class:`Bilingual` text, an ``str`` that is the English text (as before, so programs
+comparing messages keep working) and also carries its Indonesian. A field that is itself
+:class:`Bilingual` (a "did you mean" hint, the name of a key) is shown in the language of
+the text around it.
+
+The ``argparse`` catalogue beside it translates the standard library's own words
+("usage:", "options", "the following arguments are required") by argparse's own message
+ids; :func:`argparse_language` makes argparse use it while the command line is parsed.
+
+Catalogues are read with the standard library's :mod:`gettext`, so no dependency is
+needed at run time; Babel (the ``dev`` extra) compiles the ``.po`` files (``make
+catalogues``) and a test checks every message of the code has its Indonesian.
+
+This module imports only the standard library, so that :mod:`spmkit.errors` can use it.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import importlib.resources
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Final, Literal, Self, TypeAlias
+
+__all__ = [
+    "CATALOGUE_DOMAINS",
+    "Bilingual",
+    "Language",
+    "argparse_language",
+    "catalogue",
+    "gettext_in",
+    "grouped",
+    "in_language",
+    "joined",
+    "number_text",
+    "tr",
+]
+
+Language: TypeAlias = Literal["id", "en"]
+"""A language of spmkit's texts: ``"id"`` (Bahasa Indonesia) or ``"en"``."""
+
+CATALOGUE_DOMAINS: Final = ("spmkit", "argparse")
+"""The gettext domains shipped under ``spmkit/locale``: spmkit's messages and argparse's."""
+
+
+class Bilingual(str):
+    """English text that also carries its Indonesian: ``str`` is English, as before.
+
+    Problems are built in both languages where they are found, so a program comparing
+    texts keeps working and a reader gets them in their language.
+
+    >>> text = Bilingual("row 5 refused", "baris 5 ditolak")
+    >>> text == "row 5 refused", text.in_lang("id")
+    (True, 'baris 5 ditolak')
+    """
+
+    __slots__ = ("indonesian",)
+    indonesian: str
+
+    def __new__(cls, english: str, indonesian: str) -> Self:
+        made = super().__new__(cls, english)
+        made.indonesian = indonesian
+        return made
+
+    def in_lang(self, lang: Language) -> str:
+        """The text in ``lang``."""
+        return self.indonesian if lang == "id" else str.__str__(self)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Bilingual, (str.__str__(self), self.indonesian))
+
+
+def in_language(text: str, lang: Language) -> str:
+    """``text`` in ``lang`` when it is :class:`Bilingual`, else as it is."""
+    return text.in_lang(lang) if isinstance(text, Bilingual) else text
+
+
+@functools.cache
+def catalogue(domain: str) -> gettext.NullTranslations:
+    """The Indonesian catalogue of ``domain`` (one of :data:`CATALOGUE_DOMAINS`).
+
+    Without its compiled file (an installation that lost it) the texts stay English: an
+    error message must never fail for want of its translation.
+    """
+    resource = importlib.resources.files("spmkit") / "locale" / "id" / "LC_MESSAGES"
+    try:
+        with (resource / f"{domain}.mo").open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    except OSError:
+        return gettext.NullTranslations()
+
+
+def tr(template: str, /, **fields: object) -> Bilingual:
+    """Format ``template`` (English, ``str.format`` fields) and its Indonesian translation.
+
+    ``template`` must be a literal at the call site: it is the message id that Babel
+    extracts and the catalogue translates. A message without a translation stays English
+    in both (a test makes sure there is none).
+
+    >>> tr("{what} must be a number (got {value!r})", what=tr("'factor'"), value="x").in_lang("id")
+    "'factor' harus berupa angka (tertulis 'x')"
+    """
+    english = template.format(**fields)
+    translated = catalogue("spmkit").gettext(template)
+    indonesian_fields = {name: _indonesian(value) for name, value in fields.items()}
+    return Bilingual(english, translated.format(**indonesian_fields))
+
+
+def joined(separator: str, texts: Iterable[str]) -> Bilingual:
+    """``separator.join(texts)`` in each language (a plain ``str`` is the same in both).
+
+    >>> joined("; ", [tr("at row {row}", row=3), "x"]).in_lang("id")
+    'di baris 3; x'
+    """
+    parts = list(texts)
+    return Bilingual(
+        separator.join(parts), separator.join(in_language(part, "id") for part in parts)
+    )
+
+
+def number_text(text: str) -> Bilingual:
+    """A number written in English (``1,234.5``) and as Indonesian writes it (``1.234,5``).
+
+    >>> number_text("0.25").in_lang("id")
+    '0,25'
+    """
+    return Bilingual(text, text.translate(_SEPARATORS))
+
+
+_SEPARATORS: Final = str.maketrans(",.", ".,")
+
+
+def grouped(number: int) -> Bilingual:
+    """A whole number grouped as each language groups it: ``1,234`` and ``1.234``.
+
+    >>> grouped(1234567).in_lang("id")
+    '1.234.567'
+    """
+    english = f"{number:,}"
+    return Bilingual(english, english.replace(",", "."))
+
+
+def gettext_in(domain: str, message: str, lang: Language) -> str:
+    """``message`` (a message id of ``domain``) in ``lang``.
+
+    >>> gettext_in("argparse", "usage: ", "id")
+    'penggunaan: '
+    """
+    return catalogue(domain).gettext(message) if lang == "id" else message
+
+
+def _indonesian(value: object) -> object:
+    """A field of a message as the Indonesian text shows it."""
+    in_lang = getattr(value, "in_lang", None)
+    return in_lang("id") if callable(in_lang) else value
+
+
+@contextmanager
+def argparse_language(lang: Language) -> Iterator[None]:
+    """Let argparse write its own words in ``lang`` while the block runs.
+
+    argparse looks every one of its texts up through gettext (its module-level ``_`` and
+    ``ngettext``, bound to the process-wide default domain); inside the block they are
+    looked up in spmkit's ``argparse`` catalogue instead, and restored after it, so
+    nothing outside the command line changes. Build and parse the parser inside the
+    block: argparse translates group titles when the parser is made.
+    """
+    import argparse  # noqa: PLC0415 - only the command line needs it
+
+    if lang != "id":
+        yield
+        return
+    translations = catalogue("argparse")
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._ = translations.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = translations.ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
