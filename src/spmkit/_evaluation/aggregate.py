@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from spmkit._evaluation.compile import EXACT_LIMIT
 from spmkit._evaluation.kernel import use_compiled
 from spmkit._evaluation.values import DECIMAL_LIMIT, convert_value
 from spmkit._rulesets.model import RuleSet
+from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._translation import Bilingual, joined, number_text, tr
 from spmkit.errors import DataError, DataInvalid
 
@@ -355,7 +357,7 @@ def _as_table(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
-    rule_set: RuleSet,
+    rule_set: RuleSet | str | Path,
     data: object,
     *,
     by: Sequence[str],
@@ -392,6 +394,7 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
     Raises:
         DataInvalid: bad values, or periods of a ``same`` input that disagree.
     """
+    rule_set = rule_set if isinstance(rule_set, RuleSet) else resolve_rule_set(rule_set)
     carried = [*by, *([period] if period else []), *([place] if place else [])]
     # The columns are only read (the sums are new arrays): no copies of the caller's.
     table = read_table(rule_set, data, keys=carried, allow_unknown=allow_unknown, own=False)
@@ -450,7 +453,7 @@ def _missing_key(row: int) -> Bilingual:
 
 
 def stratify(
-    rule_set: RuleSet,
+    rule_set: RuleSet | str | Path,
     data: object,
     *,
     stratum: str,
@@ -468,6 +471,7 @@ def stratify(
         Columns for :func:`evaluate_batch` with ``keys=[*by, stratum]``: the strata of
         every group, then the totals (``stratum`` equal to ``total``).
     """
+    rule_set = rule_set if isinstance(rule_set, RuleSet) else resolve_rule_set(rule_set)
     mapping = to_mapping(data)
     missing = [name for name in (stratum, *by) if name not in mapping]
     if missing:

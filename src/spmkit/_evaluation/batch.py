@@ -21,6 +21,7 @@ import math
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Final, Literal
 
 import attrs
@@ -61,6 +62,7 @@ from spmkit._evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS, exact_number
 from spmkit._evaluation.yearly import evaluate_in_time
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._rulesets.model import Indicator, RuleSet, Target
+from spmkit._rulesets.reader import resolve_rule_set
 from spmkit.errors import UsageError
 
 __all__ = [
@@ -1156,13 +1158,15 @@ _COMPILED_LOCK: Final = threading.Lock()
 
 
 @identity_cache(_CACHE_SIZE)
-def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
-    """Return the compiled program of a rule set (compiled on first use, then reused)."""
-    return CompiledRuleSet.build(rule_set)
+def compile_rule_set(rule_set: RuleSet | str | Path) -> CompiledRuleSet:
+    """Return the compiled program of a rule set, or of its id or file (compiled once)."""
+    return CompiledRuleSet.build(
+        rule_set if isinstance(rule_set, RuleSet) else resolve_rule_set(rule_set)
+    )
 
 
 def evaluate_batch(  # noqa: PLR0913 - keyword-only options
-    rule_set: RuleSet | CompiledRuleSet,
+    rule_set: RuleSet | CompiledRuleSet | str | Path,
     data: object,
     *,
     keys: Sequence[str] = (),
@@ -1181,7 +1185,7 @@ def evaluate_batch(  # noqa: PLR0913 - keyword-only options
     ([95.0, 57.0], ['met', 'not_met', 'no_data'])
 
     Args:
-        rule_set: a loaded rule set, or its :class:`CompiledRuleSet`.
+        rule_set: a loaded rule set, its :class:`CompiledRuleSet`, or its id or file.
         data: input name -> column (numpy array, list, pandas Series), or a pandas,
             polars or Dask DataFrame. NaN, None or null is missing for that row only.
         keys: columns to carry into the result unchecked (region codes, years).

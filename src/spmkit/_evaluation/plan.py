@@ -14,6 +14,7 @@ import functools
 import math
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -23,6 +24,7 @@ from spmkit._caches import identity_cache
 from spmkit._evaluation.results import Status, result_template
 from spmkit._language.expr import BinOp, Call, Expression, Input, Neg, Number
 from spmkit._rulesets.model import Indicator, InputSpec, RuleSet
+from spmkit._rulesets.reader import resolve_rule_set
 
 __all__ = ["COMPARE", "IndicatorPlan", "Plan", "exact", "plan_of", "ratio"]
 
@@ -68,7 +70,7 @@ class IndicatorPlan:
     template: MappingProxyType[str, Any]
 
     @classmethod
-    def build(cls, indicator: Indicator, small: int) -> IndicatorPlan:
+    def build(cls, indicator: Indicator, small: int, language: str = "en") -> IndicatorPlan:
         """Prepare one indicator of a rule set whose small-denominator threshold is ``small``."""
         numerator, denominator = indicator.numerator, indicator.denominator
         factor, target = indicator.factor, indicator.target
@@ -90,6 +92,8 @@ class IndicatorPlan:
             target_source=indicator.source_of("target"),
             explanation="",
             small_denominator_threshold=small,
+            indicator=indicator,
+            language=language,
         )
         # Integer decisions need a positive factor; any other goes the general way.
         simple = factor > 0
@@ -177,7 +181,8 @@ class Plan:
         rule_set = self.rule_set
         small = rule_set.small_denominator
         return tuple(
-            IndicatorPlan.build(rule_set.indicators[i], small) for i in rule_set.evaluation_order
+            IndicatorPlan.build(rule_set.indicators[i], small, rule_set.language)
+            for i in rule_set.evaluation_order
         )
 
     @functools.cached_property
@@ -187,9 +192,9 @@ class Plan:
 
 
 @identity_cache(32)
-def plan_of(rule_set: RuleSet) -> Plan:
-    """Return the plan of a rule set (made on first use, then reused)."""
-    return Plan.build(rule_set)
+def plan_of(rule_set: RuleSet | str | Path) -> Plan:
+    """Return the plan of a rule set, or of a rule set's id or file (made once, reused)."""
+    return Plan.build(rule_set if isinstance(rule_set, RuleSet) else resolve_rule_set(rule_set))
 
 
 def _coprime_fraction(numerator: int, denominator: int) -> Fraction:

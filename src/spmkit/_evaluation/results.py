@@ -19,8 +19,9 @@ import attrs
 
 from spmkit._evaluation.intervals import SMALL_DENOMINATOR, is_small_denominator, wilson_interval
 from spmkit._evaluation.progress import Progress
+from spmkit._evaluation.shown import Threshold, shown_decimals, shown_gap, shown_value
 from spmkit._frozen import FrozenMap, freeze
-from spmkit._rulesets.model import Source, Target
+from spmkit._rulesets.model import PROVENANCE_FIELDS, Indicator, Source, Target
 
 __all__ = ["IndicatorResult", "Report", "Status", "assemble", "result_template"]
 
@@ -85,6 +86,13 @@ class IndicatorResult:
             (met, on_track, behind, overdue); None without a year or without a value.
         milestone: with ``year=``, the exact target value judged that year (or period);
             ``status``, ``met`` and the gap are decided against it. None without a year.
+        indicator: the rule-set indicator judged (its bands, index weights and the source
+            of each value); None only for results built by hand.
+        language: the rule set's language, in which :attr:`shown_value` is written.
+
+    What every output shows is :attr:`shown_value` and :attr:`shown_gap`: the fewest
+    decimals (at least two) that decide the target, the milestone and every band edge
+    exactly as the exact value does (docs/semantics.md, "Shown numbers").
     """
 
     indicator_id: str
@@ -111,6 +119,74 @@ class IndicatorResult:
     _explanation_id: str | Callable[[], str] = attrs.field(
         default="", alias="explanation_id", eq=False, repr=False
     )
+    indicator: Indicator | None = attrs.field(default=None, eq=False, repr=False)
+    language: str = attrs.field(default="en", eq=False, repr=False)
+
+    @functools.cached_property
+    def thresholds(self) -> tuple[Threshold, ...]:
+        """Every comparison the value is judged by: target, milestone, band edges."""
+        found: list[Threshold] = [(self.target.op, self.target.value)]
+        if self.milestone is not None:
+            found.append((self.target.op, self.milestone))
+        for band in () if self.indicator is None else self.indicator.bands:
+            if band.at_least is not None:
+                found.append((">=", band.at_least))
+            if band.at_most is not None:
+                found.append(("<=", band.at_most))
+        return tuple(found)
+
+    @functools.cached_property
+    def shown_decimals(self) -> int | None:
+        """How many decimals the shown value needs to decide like the exact one."""
+        if self.exact_value is None:
+            return None
+        return shown_decimals(self.exact_value, self.thresholds)[0]
+
+    def shown_value_in(self, lang: str) -> str | None:
+        """The value as shown in ``lang``: ``94,996`` where ``95,00`` would mislead."""
+        if self.exact_value is None:
+            return None
+        return shown_value(self.exact_value, self.thresholds, lang)
+
+    def shown_gap_in(self, lang: str) -> str | None:
+        """The gap as shown in ``lang``: never zero when the target is not met."""
+        if self.exact_gap is None:
+            return None
+        return shown_gap(self.exact_gap, lang, self.shown_decimals or 2)
+
+    @property
+    def shown_value(self) -> str | None:
+        """:meth:`shown_value_in` the rule set's language."""
+        return self.shown_value_in(self.language)
+
+    @property
+    def shown_gap(self) -> str | None:
+        """:meth:`shown_gap_in` the rule set's language."""
+        return self.shown_gap_in(self.language)
+
+    @functools.cached_property
+    def provenance(self) -> FrozenMap[str, Source]:
+        """The source of each value this result used, each with its own verification level.
+
+        Keys: ``target``, ``deadline``, ``formula``; ``milestone`` when one was judged;
+        ``band:<label>`` per band; ``weight:<component>`` per index weight (the index's
+        source, as the rule file gives the weights there).
+        """
+        if self.indicator is None:
+            given = {} if self.target_source is None else {"target": self.target_source}
+            return freeze(given)
+        indicator = self.indicator
+        found: dict[str, Source] = {f: indicator.source_of(f) for f in PROVENANCE_FIELDS}
+        if self.target_source is not None:
+            found["target"] = self.target_source
+        if self.milestone is not None:
+            found["milestone"] = found["target"]
+        for band in indicator.bands:
+            found[f"band:{band.label}"] = band.source or indicator.source
+        if indicator.index is not None:
+            for component in indicator.index.weights:
+                found[f"weight:{component}"] = found["formula"]
+        return freeze(found)
 
     @functools.cached_property
     def explanation(self) -> str:
@@ -191,6 +267,12 @@ class IndicatorResult:
             "small_denominator": self.small_denominator,
             "band": self.band,
             "band_en": self.band_en,
+            "shown_value": self.shown_value,
+            "shown_gap": self.shown_gap,
+            "provenance": {
+                name: {"ref": source.ref, "verification": source.verification.value}
+                for name, source in self.provenance.items()
+            },
         }
 
 

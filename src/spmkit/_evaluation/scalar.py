@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
+from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -105,7 +106,7 @@ def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa
 
 
 def validate_data(
-    rule_set: RuleSet, data: Mapping[str, object], *, allow_unknown: bool = False
+    rule_set: RuleSet | str | Path, data: Mapping[str, object], *, allow_unknown: bool = False
 ) -> dict[str, Fraction]:
     """Check a data set against a rule set's inputs and convert it to exact numbers.
 
@@ -625,7 +626,7 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
 
 
 def evaluate(
-    rule_set: RuleSet,
+    rule_set: RuleSet | str | Path,
     data: Mapping[str, object],
     *,
     allow_unknown: bool = False,
@@ -642,7 +643,7 @@ def evaluate(
     (95.0, True, 'met')
 
     Args:
-        rule_set: a loaded rule set.
+        rule_set: a loaded rule set, or its id or file (as :func:`spmkit.diff` takes).
         data: input name -> count (int, float, Fraction or Decimal; None or absent when
             unknown). Never modified.
         allow_unknown: ignore names the rule set does not declare instead of refusing them.
@@ -664,8 +665,8 @@ def evaluate(
     values, ints = _validated(plan, data, allow_unknown=allow_unknown)
     refs: dict[str, _Value] = {}
     results: dict[str, IndicatorResult] = {}
-    indicators = rule_set.indicators
-    legal_basis = rule_set.legal_basis
+    indicators = plan.rule_set.indicators
+    legal_basis = plan.rule_set.legal_basis
     outcome: _Value
     for step in plan.indicators:
         numerator = ints.get(step.numerator_input)  # type: ignore[arg-type]  # None: not there
@@ -685,7 +686,7 @@ def evaluate(
         results[indicator_id] = result
     if not plan.in_order:
         results = {indicator_id: results[indicator_id] for indicator_id in indicators}
-    return Report(rule_set_id=rule_set.id, results=FrozenMap(results))
+    return Report(rule_set_id=plan.rule_set.id, results=FrozenMap(results))
 
 
 def evaluate_some(

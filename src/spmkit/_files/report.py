@@ -3,7 +3,8 @@
 Every renderer takes the rule set, the row outcomes of
 :func:`spmkit._files.datafiles.evaluate_table` and a language, and returns text; nothing
 here prints, reads files or computes an indicator. Status is always written out in words
-(``met``, ``NOT MET``, ``no data``), never shown by colour alone, so a printed or pasted table keeps its meaning.
+(``met``, ``NOT MET``, ``no data``), never shown by colour alone, so a printed or pasted
+table keeps its meaning.
 CSV and JSON are for programs: numbers with a decimal point, statuses as their codes,
 whatever the language.
 """

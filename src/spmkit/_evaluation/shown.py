@@ -1,0 +1,101 @@
+"""What a result shows: the fewest decimals that decide like the exact value.
+
+A health office must be able to defend every figure spmkit prints. ``94.996 %`` printed
+as ``95,00 %`` beside ``>= 95 %  TIDAK TERCAPAI`` contradicts itself, so a shown value has
+at least the usual two decimals and as many more as it takes for the *shown* number to
+fall on the same side of every threshold the result is judged by (the target, the year's
+milestone, each band edge) as the exact value does. A gap that is not zero is never shown
+as zero. Every renderer (terminal, Markdown, HTML, xlsx, JSON, the service) takes its text
+from here, through :class:`~spmkit.IndicatorResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Final
+
+from spmkit._numbers import number_text, rounded
+
+__all__ = ["MIN_DECIMALS", "Threshold", "decides", "shown_decimals", "shown_gap", "shown_value"]
+
+MIN_DECIMALS: Final = 2
+"""The usual two decimals of an SPM table (94,23 %)."""
+
+_NEAREST_UP_TO: Final = 12
+"""Decimals tried with nearest rounding before directed rounding takes over."""
+
+_DIRECTED_UP_TO: Final = 60
+"""A threshold with an infinite decimal expansion equal to the value needs directed rounding."""
+
+Threshold = tuple[str, Fraction]
+"""A comparison a result is judged by: (op, bound), op one of >=, >, <=, <, ==."""
+
+
+def decides(op: str, value: Fraction, bound: Fraction) -> bool:
+    """``value op bound``, exactly."""
+    if op == ">=":
+        return value >= bound
+    if op == ">":
+        return value > bound
+    if op == "<=":
+        return value <= bound
+    if op == "<":
+        return value < bound
+    return value == bound
+
+
+def _agrees(shown: Fraction, exact: Fraction, thresholds: Sequence[Threshold]) -> bool:
+    return all(decides(op, shown, bound) == decides(op, exact, bound) for op, bound in thresholds)
+
+
+def _directed(exact: Fraction, decimals: int) -> tuple[Fraction, Fraction]:
+    scale = 10**decimals
+    low = Fraction((exact.numerator * scale) // exact.denominator, scale)
+    high = low if low == exact else low + Fraction(1, scale)
+    return low, high
+
+
+def shown_decimals(exact: Fraction, thresholds: Sequence[Threshold]) -> tuple[int, Fraction]:
+    """The fewest decimals (at least two) whose rounding decides like ``exact``, and it.
+
+    >>> shown_decimals(Fraction(94996, 1000), [(">=", Fraction(95))])
+    (3, Fraction(23749, 250))
+    >>> shown_decimals(Fraction(95), [(">=", Fraction(95))])[0]
+    2
+    """
+    for decimals in range(MIN_DECIMALS, _NEAREST_UP_TO + 1):
+        candidate = rounded(exact, decimals)
+        if _agrees(candidate, exact, thresholds):
+            return decimals, candidate
+    for decimals in range(MIN_DECIMALS, _DIRECTED_UP_TO + 1):
+        for candidate in _directed(exact, decimals):
+            if _agrees(candidate, exact, thresholds):
+                return decimals, candidate
+    # No finite decimal both rounds and decides (a value infinitesimally off a bound it
+    # equals cannot occur for Fractions; this keeps the function total).
+    return _DIRECTED_UP_TO, exact
+
+
+def shown_value(exact: Fraction, thresholds: Sequence[Threshold], lang: str) -> str:
+    """The value as text in ``lang`` with the decimals of :func:`shown_decimals`.
+
+    >>> shown_value(Fraction(94996, 1000), [(">=", Fraction(95))], "id")
+    '94,996'
+    >>> shown_value(Fraction(8999999, 100000), [(">=", Fraction(90))], "en")
+    '89.99999'
+    """
+    decimals, candidate = shown_decimals(exact, thresholds)
+    return number_text(candidate, lang, decimals)
+
+
+def shown_gap(gap: Fraction, lang: str, at_least: int = MIN_DECIMALS) -> str:
+    """The gap as text: never ``0,00`` for a gap that is not zero.
+
+    >>> shown_gap(Fraction(4, 1000), "id"), shown_gap(Fraction(0), "en")
+    ('0,004', '0.00')
+    """
+    decimals = max(at_least, MIN_DECIMALS)
+    while gap and not rounded(gap, decimals) and decimals < _DIRECTED_UP_TO:
+        decimals += 1
+    return number_text(gap, lang, decimals)
