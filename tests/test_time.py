@@ -74,7 +74,14 @@ class TestValidity:
             assert isinstance(rs.in_force_from, dt.date)
             assert rs.in_force_until is None or isinstance(rs.in_force_until, dt.date)
             assert rs.in_force.source.ref
-            assert rs.sector in {"kesehatan", "pendidikan", "pekerjaan-umum"}
+            assert rs.sector in {
+                "kesehatan",
+                "pendidikan",
+                "pekerjaan-umum",
+                "perumahan-rakyat",
+                "trantibumlinmas",
+                "sosial",
+            }
             if rs.in_force_until is None:
                 assert rs.in_force.note, f"{rule_set_id}: an open end needs a note saying why"
 
