@@ -68,13 +68,21 @@ class TestEducation:
 
 class TestWater:
     def test_units_are_persons_and_households(self):
-        """A.1 counts persons (the Permen's 'penduduk'); A.1.b counts households."""
+        """A.1 and B.1 count persons (the Permen's 'penduduk'); A.1.b households; mutu items."""
         units = {name: spec.unit for name, spec in WATER.inputs.items()}
+        mutu = {
+            f"mutu_{s}_{kind}_{state}": "item"
+            for s in "ab"
+            for kind in ("barang", "sdm")
+            for state in ("dibutuhkan", "terpenuhi")
+        }
         assert units == {
             "penduduk_akses_air_minum": "person",
             "penduduk_total": "person",
             "rumah_tangga_akses_air_minum": "household",
             "rumah_tangga_total": "household",
+            "penduduk_akses_air_limbah": "person",
+            **mutu,
         }
 
     def test_draft_litres_per_day_is_not_a_rule(self):
@@ -112,6 +120,7 @@ def test_kit_with_declared_sub_populations(rule_set):
     parts = {
         "penduduk_akses_air_minum": "penduduk_total",
         "rumah_tangga_akses_air_minum": "rumah_tangga_total",
+        "penduduk_akses_air_limbah": "penduduk_total",
         "peserta_didik_5_6": "penduduk_5_6",
         "peserta_didik_7_15": "penduduk_7_15",
         "peserta_didik_kesetaraan_7_18": "warga_7_18_belum_tamat",

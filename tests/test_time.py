@@ -74,7 +74,14 @@ class TestValidity:
             assert isinstance(rs.in_force_from, dt.date)
             assert rs.in_force_until is None or isinstance(rs.in_force_until, dt.date)
             assert rs.in_force.source.ref
-            assert rs.sector in {"kesehatan", "pendidikan", "pekerjaan-umum"}
+            assert rs.sector in {
+                "kesehatan",
+                "pendidikan",
+                "pekerjaan_umum",
+                "perumahan_rakyat",
+                "trantibumlinmas",
+                "sosial",
+            }
             if rs.in_force_until is None:
                 assert rs.in_force.note, f"{rule_set_id}: an open end needs a note saying why"
 
@@ -128,7 +135,7 @@ class TestValidity:
                 "from: soon",
                 "$.in_force.from: a date (YYYY-MM-DD) or a year must be a year",
             ),
-            ("sector: kesehatan", "sector: Health!", "'sector' must be a lower-case word"),
+            ("sector: kesehatan", "sector: Health!", "'sector' must be one of the six SPM urusan"),
         ],
     )
     def test_bad_validity_is_located(self, old, new, expected):
@@ -189,7 +196,7 @@ class TestCatalogue:
 
     def test_sector(self):
         """The water SPM is found by its sector; health is the default."""
-        assert spmkit.rule_set_for("Kota Bandung", 2020, sector="pekerjaan-umum").id == (
+        assert spmkit.rule_set_for("Kota Bandung", 2020, sector="pekerjaan_umum").id == (
             "spm-air-minum-pupr-29-2018"
         )
 

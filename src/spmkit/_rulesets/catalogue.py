@@ -248,7 +248,7 @@ def rule_set_for(
     Args:
         jurisdiction: a name (``"Kabupaten Kulon Progo"``) or slug (``"kulon-progo"``).
         on: a date, or a year (its 31 December).
-        sector: the SPM field (``kesehatan``, ``pendidikan``, ``pekerjaan-umum``); None
+        sector: the SPM field (``kesehatan``, ``pendidikan``, ``pekerjaan_umum``); None
             for any. A rule set that does not say its sector is taken for any.
 
     Warns:

@@ -56,7 +56,7 @@ from spmkit._rulesets.schema import (
     UNITS_KEYS,
 )
 from spmkit._rulesets.scoring import MISSING_RULES
-from spmkit._rulesets.timekeys import _SECTOR, MAX_SCHEDULE_YEARS
+from spmkit._rulesets.timekeys import MAX_SCHEDULE_YEARS, SECTORS
 
 __all__ = ["SCHEMA_ID", "VALUE_TYPES", "rule_set_schema", "schema_text"]
 
@@ -98,7 +98,7 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
         "indicators": {"$ref": "#/definitions/indicators"},
         "extends": {"type": "string", "pattern": r"\S", "description": "base: id or path"},
         "drop": {"type": "array", "items": {"type": "string"}},
-        "sector": {"type": "string", "pattern": _pattern(_SECTOR)},
+        "sector": {"enum": list(SECTORS)},
         "small_denominator": {"type": "integer", "minimum": 1},
         "in_force": {"$ref": "#/definitions/in_force"},
         "supersedes": _RULE_SET_IDS,

@@ -576,7 +576,7 @@ class RuleSet:
     supersedes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     """Ids of the rule sets this one replaces (revokes), as its instrument says."""
     sector: str | None = None
-    """The SPM field (bidang): ``kesehatan``, ``pendidikan``, ``pekerjaan-umum`` ..."""
+    """The SPM field (bidang): ``kesehatan``, ``pendidikan``, ``pekerjaan_umum`` ..."""
     small_denominator: int = attrs.field(default=SMALL_DENOMINATOR_DEFAULT)
     """A denominator below this is small: its value is fragile and ranked with a caveat."""
 

@@ -9,7 +9,6 @@ at their lines. The model and the format are described in ``docs/time.md``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_SCHEDULE_YEARS",
+    "SECTORS",
     "check_phasing",
     "read_correspondence",
     "read_in_force",
@@ -40,7 +40,15 @@ __all__ = [
     "read_supersedes",
 ]
 
-_SECTOR: Final = re.compile(r"[a-z][a-z-]*\Z")
+SECTORS: Final = (
+    "pendidikan",
+    "kesehatan",
+    "pekerjaan_umum",
+    "perumahan_rakyat",
+    "trantibumlinmas",
+    "sosial",
+)
+"""The six urusan of PP 2/2018 Pasal 5-10, as ``sector:`` writes them."""
 
 MAX_SCHEDULE_YEARS: Final = 100
 """Most years in one target's schedule (a plan covers 5 to 20)."""
@@ -115,10 +123,14 @@ def read_sector(reader: _Reader, data: Mapping[str, Any]) -> str | None:
     value = data.get("sector")
     if value is None:
         return None
-    if not isinstance(value, str) or not _SECTOR.match(value):
+    if value not in SECTORS:
         reader.problem(
             "$.sector",
-            tr("'sector' must be a lower-case word such as kesehatan ({value!r})", value=value),
+            tr(
+                "'sector' must be one of the six SPM urusan of PP 2/2018: {items} (got {value!r})",
+                items=", ".join(SECTORS),
+                value=value,
+            ),
         )
         return None
     return value
