@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,7 @@ def _lazy_imports(path: Path) -> list[str]:
     return [name for name in found if isinstance(name, str) and name in MODULES]
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in MODULES}
     for name, path in MODULES.items():
@@ -169,7 +171,6 @@ def test_no_private_name_across_subpackages():
     assert crossings == []
 
 
-@pytest.mark.slow
 def test_import_spmkit_loads_no_numpy_pandas_or_pint():
     """The scalar path needs none of them; they load on first use of batch or units."""
     code = (
@@ -205,6 +206,7 @@ def test_implementation_modules_are_private():
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("old", "new"),
     [
