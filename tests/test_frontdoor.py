@@ -320,7 +320,8 @@ class TestOutputsByName:
         assert first[5].value == pytest.approx(100 * 1020 / 1050)
         assert first[10].value == "tercapai"
         assert first[10].fill.fgColor.rgb == "FFC6EFCE"  # green
-        assert "1.020 / 1.050 x 100 = 97,14 %" in first[14].value
+        assert "1.020 / 1.050 x 100 = 97,14 %" in first[header.index("Penjelasan")].value
+        assert first[header.index("Nilai tampil")].value == "97,14"
         assert results.max_row == 1 + 8 * len(RULES.indicators)
         no_data = next(row for row in results.iter_rows(min_row=2) if row[3].value == "I.2")
         assert no_data[10].value == "tidak ada data"
@@ -387,8 +388,8 @@ class TestOutputsByName:
             keys=["kec"],
         )
         text = spmkit.render(batch, "csv", lang="en")
-        assert text.splitlines()[1].startswith("1,A,,I.1,met,95.0")
-        assert text.splitlines()[1 + len(RULES.indicators)].startswith("2,B,,I.1,not_met,57.0")
+        assert text.splitlines()[1].startswith("1,A,,I.1,met,true,95.0,95.00,")
+        assert text.splitlines()[1 + len(RULES.indicators)].startswith("2,B,,I.1,not_met,false,57.0,57.00,")
         with pytest.raises(UsageError, match="unknown format 'pdf'"):
             spmkit.render(report, "pdf")
 
@@ -404,7 +405,7 @@ class TestIndonesian:
         assert status == EXIT_NOT_MET
         assert (
             "I.1: bumil_k4 / sasaran_bumil x 100 = 4.900 / 5.200 x 100 = 94,23 %; target >= 95 % "
-            "tahun 2015: tidak tercapai, selisih 0,7692 poin persen." in out
+            "tahun 2015: tidak tercapai, selisih 0,77 poin persen." in out
         )
         assert "  bumil_k4 = 4.900  (" in out
         assert "4,900" not in out and "94.23" not in out

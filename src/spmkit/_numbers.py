@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal
 
-__all__ = ["number_text", "rounded"]
+__all__ = ["exact_decimals", "exact_text", "number_text", "rounded"]
 
 Language = Literal["id", "en"]
 
@@ -29,8 +29,16 @@ def rounded(value: Fraction | Decimal | float, decimals: int) -> Fraction:
     (Fraction(95, 1), Fraction(0, 1))
     """
     exact = value if isinstance(value, Fraction) else Fraction(value)
-    scale = 10**decimals
-    return Fraction(round(exact * scale), scale)
+    return Fraction(_scaled(exact, decimals), 10**decimals)
+
+
+def _scaled(exact: Fraction, decimals: int) -> int:
+    """``round(exact * 10**decimals)``, half to even, on the integers (no Fraction arithmetic)."""
+    denominator = exact.denominator
+    scaled, rest = divmod(exact.numerator * 10**decimals, denominator)
+    if 2 * rest > denominator or (2 * rest == denominator and scaled % 2):
+        scaled += 1
+    return int(scaled)
 
 
 def number_text(
@@ -48,8 +56,37 @@ def number_text(
     ('94,996', '0.00')
     """
     thousands, mark = _SEPARATORS["id" if lang == "id" else "en"]
-    scaled = round((value if isinstance(value, Fraction) else Fraction(value)) * 10**decimals)
+    scaled = _scaled(value if isinstance(value, Fraction) else Fraction(value), decimals)
     sign = "-" if scaled < 0 else ""
     whole, part = divmod(abs(scaled), 10**decimals)
     digits = f"{whole:,}".replace(",", thousands) if grouping else str(whole)
     return sign + digits + (mark + str(part).zfill(decimals) if decimals else "")
+
+
+_MOST_EXACT: Final = 12
+"""The most decimals a number is written exactly with before it is rounded."""
+
+
+def exact_decimals(value: Fraction) -> int | None:
+    """How many decimals write ``value`` exactly (95 -> 0, 1.5 -> 1); None for 1/3.
+
+    >>> exact_decimals(Fraction(3, 2)), exact_decimals(Fraction(1, 3))
+    (1, None)
+    """
+    denominator = value.denominator
+    for decimals in range(_MOST_EXACT + 1):
+        if (10**decimals) % denominator == 0:
+            return decimals
+    return None
+
+
+def exact_text(value: Fraction, lang: Language | str, at_least: int = 0) -> str:
+    """A number as the rule file gives it (a target, a weight): exact, in ``lang``.
+
+    >>> exact_text(Fraction(95), "id"), exact_text(Fraction(975, 10), "id")
+    ('95', '97,5')
+    >>> exact_text(Fraction(1, 3), "en")
+    '0.3333'
+    """
+    decimals = exact_decimals(value)
+    return number_text(value, lang, max(at_least, 4 if decimals is None else decimals))

@@ -32,9 +32,11 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from spmkit._evaluation.compare import Comparison
+from spmkit._evaluation.values import exact_number
 from spmkit._files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit._files.mapping import ColumnMapping, load_mapping
 from spmkit._files.outputs import open_output, write_output
+from spmkit._files.present import target_text
 from spmkit._files.reading import DataTable, read_data
 from spmkit._files.report import ChunkedReport, indicator_name
 from spmkit._files.streaming import CsvStream, StreamOutcome, evaluate_stream, open_csv
@@ -43,10 +45,10 @@ from spmkit._messages import (
     LANGUAGES,
     Language,
     default_language,
-    format_number,
     in_language,
     message,
 )
+from spmkit._numbers import exact_text
 from spmkit._rulesets.diff import RuleSetDiff, diff
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
@@ -390,19 +392,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             spec = rule_set.inputs[name]
             label = spec.label_en if lang == "en" and spec.label_en else spec.label
             value = outcome.row.values.get(name)
-            shown = message("missing", lang) if value is None else format_number(value, lang)
-            shown = shown.removesuffix(",00").removesuffix(".00")
+            found = None if value is None else exact_number(value)
+            shown = message("missing", lang) if found is None else exact_text(found, lang)
             print(f"  {name} = {shown}  ({label}; {spec.unit})")
         deadline = (
             message("no_deadline", lang)
             if indicator.deadline is None
             else message("by", lang, year=indicator.deadline)
         )
-        target = indicator.target.describe(indicator.factor)
-        if lang == "id":
-            target = target.translate(str.maketrans(",.", ".,"))
-        print(f"{message('explain.target', lang)}: {target}, {deadline}")
-        source = indicator.source
+        print(f"{message('explain.target', lang)}: {target_text(result, lang)}, {deadline}")
+        # The value's own source: the target judged (an overlay's file, its verification).
+        source = result.target_source or indicator.source
         instrument = source.instrument or rule_set.legal_basis.cite()
         print(f"{message('explain.source', lang)}: {instrument}, {source.ref}")
         verification = message(f"verification.{source.verification.value}", lang)

@@ -55,7 +55,8 @@ from spmkit._evaluation.kernel import (
     use_compiled,
 )
 from spmkit._evaluation.progress import Period
-from spmkit._evaluation.results import Status, nearest_float
+from spmkit._evaluation.results import IndicatorResult, Status, nearest_float
+from spmkit._evaluation.rows import row_record
 from spmkit._evaluation.scalar import evaluate, evaluate_some
 from spmkit._evaluation.scoring import band_arrays
 from spmkit._evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS, exact_number
@@ -234,6 +235,15 @@ class IndicatorArrays:
             return None
         return numerator / denominator * self.factor
 
+    @property
+    def whole_terms(self) -> bool:
+        """Numerator and denominator are integers on every row (exact as kept)."""
+        return self._numerator.dtype.kind in "iu" and self._denominator.dtype.kind in "iu"
+
+    def exact_terms(self, row: int) -> tuple[Fraction | None, Fraction | None]:
+        """One row's numerator and denominator, exact (None where the row has none)."""
+        return exact_number(self._numerator[row]), exact_number(self._denominator[row])
+
     def judged_target(self, row: int) -> Target:
         """The target one row was judged against: the year's milestone with ``year=``."""
         if self.milestone is None or math.isnan(milestone := float(self.milestone[row])):
@@ -267,6 +277,8 @@ class BatchResult(Mapping[str, IndicatorArrays]):
         results: one :class:`IndicatorArrays` per indicator, in the rule set's order.
         exact_fallback: indicators evaluated by the scalar evaluator because the data
             could not be held exactly in float64 (empty in the usual case).
+        rule_set: the rule set evaluated (its indicators, sources and wording), so that
+            a row's record and every rendering come from the result, never a reload.
     """
 
     rule_set_id: str
@@ -274,9 +286,29 @@ class BatchResult(Mapping[str, IndicatorArrays]):
     key_columns: FrozenMap[str, npt.NDArray[Any]] = attrs.field(converter=freeze)
     results: FrozenMap[str, IndicatorArrays] = attrs.field(converter=freeze)
     exact_fallback: tuple[str, ...] = ()
+    rule_set: RuleSet | None = attrs.field(default=None, eq=False, repr=False)
 
     def __getitem__(self, indicator_id: str) -> IndicatorArrays:
         return self.results[indicator_id]
+
+    def result(self, row: int, indicator_id: str) -> IndicatorResult:
+        """Row ``row``'s record of one indicator: what ``spmkit.evaluate`` gives that row.
+
+        Equal field by field to the scalar result (value, status, gap, band, milestone,
+        progress, provenance and so its shown value), except ``missing_inputs``, which
+        the arrays do not keep (empty), and the explanation, which needs the row's
+        values (empty).
+
+        Raises:
+            UsageError: a result built by hand without its rule set, or a row out of range.
+        """
+        if self.rule_set is None:
+            msg = f"this BatchResult of {self.rule_set_id!r} does not carry its rule set"
+            raise UsageError(msg)
+        if not 0 <= row < self.rows:
+            msg = f"row {row} is out of range: the result has {self.rows} rows"
+            raise UsageError(msg)
+        return row_record(self.rule_set, self.results[indicator_id], row)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.results)
@@ -842,6 +874,7 @@ class CompiledRuleSet:
             carried[name] = own
         return BatchResult(
             rule_set_id=self.rule_set.id,
+            rule_set=self.rule_set,
             rows=rows,
             key_columns=carried,
             results=_LazyResults(
@@ -891,6 +924,7 @@ class CompiledRuleSet:
             }
         return BatchResult(
             rule_set_id=self.rule_set.id,
+            rule_set=self.rule_set,
             rows=rows,
             key_columns={name: _frozen_array(v, rows, v.dtype) for name, v in table.keys.items()},
             results=ordered,
@@ -1240,4 +1274,4 @@ def _in_time(  # noqa: PLR0913 - the arguments of evaluate_batch
         return compile_rule_set(judged).evaluate(data, keys=all_keys, allow_unknown=allow_unknown)
 
     result: BatchResult = evaluate_in_time(rule_set, run, keys=keys, year=year, period=period)
-    return result
+    return attrs.evolve(result, rule_set=rule_set)

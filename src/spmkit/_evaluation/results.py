@@ -19,9 +19,15 @@ import attrs
 
 from spmkit._evaluation.intervals import SMALL_DENOMINATOR, is_small_denominator, wilson_interval
 from spmkit._evaluation.progress import Progress
-from spmkit._evaluation.shown import Threshold, shown_decimals, shown_gap, shown_value
+from spmkit._evaluation.shown import (
+    Threshold,
+    shown_decimals,
+    shown_gap,
+    shown_value,
+    thresholds_of,
+)
 from spmkit._frozen import FrozenMap, freeze
-from spmkit._rulesets.model import PROVENANCE_FIELDS, Indicator, Source, Target
+from spmkit._rulesets.model import PROVENANCE_FIELDS, Indicator, RuleSet, Source, Target
 
 __all__ = ["IndicatorResult", "Report", "Status", "assemble", "result_template"]
 
@@ -125,15 +131,8 @@ class IndicatorResult:
     @functools.cached_property
     def thresholds(self) -> tuple[Threshold, ...]:
         """Every comparison the value is judged by: target, milestone, band edges."""
-        found: list[Threshold] = [(self.target.op, self.target.value)]
-        if self.milestone is not None:
-            found.append((self.target.op, self.milestone))
-        for band in () if self.indicator is None else self.indicator.bands:
-            if band.at_least is not None:
-                found.append((">=", band.at_least))
-            if band.at_most is not None:
-                found.append(("<=", band.at_most))
-        return tuple(found)
+        bands = () if self.indicator is None else self.indicator.bands
+        return thresholds_of(self.target, self.milestone, bands)
 
     @functools.cached_property
     def shown_decimals(self) -> int | None:
@@ -338,10 +337,15 @@ def assemble(  # noqa: PLR0913 - every field an evaluation computes
 
 @attrs.frozen(kw_only=True)
 class Report(Mapping[str, IndicatorResult]):
-    """The results of one rule set on one data set, by indicator id, in the rule set's order."""
+    """The results of one rule set on one data set, by indicator id, in the rule set's order.
+
+    ``rule_set`` is the rule set evaluated (None for reports built by hand): renderers
+    take its title and legal basis from here, never from a reload by id.
+    """
 
     rule_set_id: str
     results: FrozenMap[str, IndicatorResult] = attrs.field(converter=freeze)
+    rule_set: RuleSet | None = attrs.field(default=None, eq=False, repr=False)
 
     def __getitem__(self, indicator_id: str) -> IndicatorResult:
         return self.results[indicator_id]

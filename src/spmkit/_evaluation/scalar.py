@@ -29,6 +29,7 @@ from spmkit._evaluation.progress import (
     timing,
 )
 from spmkit._evaluation.results import IndicatorResult, Report, Status, assemble
+from spmkit._evaluation.shown import shown_decimals, shown_gap, shown_value, thresholds_of
 from spmkit._evaluation.values import (
     bad_values,
     constrain,
@@ -49,6 +50,7 @@ from spmkit._language.expr import (
     render,
 )
 from spmkit._limits import NUMBER_BOUND
+from spmkit._numbers import exact_decimals, number_text
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import (
     Indicator,
@@ -59,7 +61,7 @@ from spmkit._rulesets.model import (
     factor_suffix,
 )
 from spmkit._rulesets.scoring import band_of
-from spmkit._translation import tr
+from spmkit._translation import Language, tr
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 
 __all__ = ["evaluate", "evaluate_some", "validate_data"]
@@ -243,27 +245,21 @@ def _first_problem(args: list[_Value]) -> _Value:
 
 
 def _show(value: Fraction, lang: str = "en") -> str:
-    """Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559).
+    """An input or a reference as written in an explanation, by the one number formatter.
 
-    In Indonesian (``lang="id"``) the separators swap: ``4.900`` and ``94,23``.
+    Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559); in
+    Indonesian (``lang="id"``) ``4.900`` and ``94,23``.
     """
-    shown = _show_en(value)
-    return shown.translate(_INDONESIAN) if lang == "id" else shown
-
-
-def _show_en(value: Fraction) -> str:
     numerator, denominator = value.numerator, value.denominator  # properties: read once
-    if denominator == 1 and -_SHORT < numerator < _SHORT:
-        return f"{numerator:,}"  # what the general case gives a whole number, sooner
-    text = exact_decimal(value)
-    if len(text) > 30:
+    if len(str(numerator)) + len(str(denominator)) > _LONG:
         return f"{Decimal(numerator) / Decimal(denominator):.6E}"
-    if "/" in text or len(text.partition(".")[2]) > 2:
-        rounded = numerator / denominator  # float(value), correctly rounded
-        return f"{rounded:,.2f}" if abs(numerator) >= denominator else f"{rounded:.4g}"
-    whole, _, decimals = text.partition(".")
-    grouped = f"{int(whole):,}"
-    return f"{grouped}.{decimals}" if decimals else grouped
+    places = exact_decimals(value)
+    if places is None or places > _SHORT_DECIMALS:
+        if abs(numerator) >= denominator:
+            places = _SHORT_DECIMALS
+        else:  # four significant digits of a small number (0.003559)
+            places = len(str(denominator // abs(numerator))) + _SIGNIFICANT - 1
+    return number_text(value, lang, places)
 
 
 def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | None) -> str:
@@ -271,7 +267,10 @@ def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | 
     return f"({text})" if isinstance(expression, BinOp) else text
 
 
-_SHORT: Final = 10**29
+_LONG: Final = 60
+"""Digits of a number's numerator and denominator past which it is written 1.234568E+40."""
+_SHORT_DECIMALS: Final = 2
+_SIGNIFICANT: Final = 4
 # The parts of an explanation that depend on the indicator alone, by indicator identity.
 _FIXED_TEXT: dict[int, tuple[Indicator, tuple[str, str, str, str]]] = {}
 
@@ -292,24 +291,6 @@ def _fixed_text(indicator: Indicator) -> tuple[str, str, str, str]:
 
 
 _INDONESIAN: Final = str.maketrans(",.", ".,")
-_WORDS: Final = {
-    "en": {
-        "no_data": "= no data (missing {missing}); {target}: not judged",
-        "undefined": "= undefined (the denominator is zero); {target}: not judged",
-        "met": "met",
-        "not_met": "not met, gap {gap}{points}",
-        "points": " percentage points",
-        "source": "Source",
-    },
-    "id": {
-        "no_data": "= tidak ada data (kosong: {missing}); {target}: tidak dinilai",
-        "undefined": "= tak terdefinisi (penyebutnya nol); {target}: tidak dinilai",
-        "met": "tercapai",
-        "not_met": "tidak tercapai, selisih {gap}{points}",
-        "points": " poin persen",
-        "source": "Sumber",
-    },
-}
 _MILESTONE_ID: Final = (
     ("final target", "target akhir"),
     ("milestone", "tonggak"),
@@ -331,15 +312,20 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     status: Status,
     values: Mapping[str, Fraction],
     refs: Mapping[str, _Value],
-    value: Fraction | None,
-    gap: Fraction | None,
+    decided: tuple[Fraction | None, Fraction | None, Fraction | None],
     missing: tuple[str, ...],
     citation: str,
     target_text: str | None = None,
     lang: str = "en",
 ) -> str:
-    """The formula with the values substituted, the target, the verdict and the source."""
-    words = _WORDS[lang]
+    """The formula with the values substituted, the target, the verdict and the source.
+
+    ``decided`` is (value, gap, milestone); the value is written as every output shows
+    it (:mod:`spmkit._evaluation.shown`): ``94,996`` where ``95,00`` would contradict
+    the verdict beside it.
+    """
+    value, gap, milestone = decided
+    language: Language = "id" if lang == "id" else "en"
 
     def leaf(node: Expression) -> str | None:
         if isinstance(node, Input):
@@ -356,33 +342,42 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     if lang == "id":
         factor, target = factor.translate(_INDONESIAN), _in_indonesian(target)
     if status is Status.NO_DATA:
-        outcome = words["no_data"].format(missing=", ".join(missing), target=target)
+        outcome = tr(
+            "= no data (missing {missing}); {target}: not judged",
+            missing=", ".join(missing),
+            target=target,
+        ).in_lang(language)
     elif status is Status.UNDEFINED:
-        outcome = words["undefined"].format(target=target)
+        outcome = tr("= undefined (the denominator is zero); {target}: not judged", target=target)
+        outcome = outcome.in_lang(language)
     else:
         assert value is not None and gap is not None  # noqa: S101 - computed statuses have both
-        verdict = words["met"]
+        thresholds = thresholds_of(indicator.target, milestone, indicator.bands)
+        decimals, _shown = shown_decimals(value, thresholds)
+        verdict = tr("met").in_lang(language)
         if status is Status.NOT_MET:
-            points = words["points"] if suffix == " %" else suffix
-            verdict = words["not_met"].format(gap=_show(gap, lang), points=points)
-        outcome = f"= {_show(value, lang)}{suffix}; {target}: {verdict}"
+            points = tr(" percentage points").in_lang(language) if suffix == " %" else suffix
+            verdict = tr(
+                "not met, gap {gap}{points}", gap=shown_gap(gap, language, decimals), points=points
+            ).in_lang(language)
+        outcome = f"= {shown_value(value, thresholds, language)}{suffix}; {target}: {verdict}"
     where = indicator.source.ref
     if citation:
         where = f"{indicator.source.instrument or citation}, {where}"
-    return (
-        f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. "
-        f"{words['source']}: {where}."
-    )
+    source = tr("Source: {where}.", where=where).in_lang(language)
+    return f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. {source}"
 
 
-def _scored(
+def _scored(  # noqa: PLR0913 - the result's parts and the language
     indicator: Indicator,
     explanation: str,
     refs: Mapping[str, _Value],
     value: Fraction | None,
     indicators: Mapping[str, Indicator],
+    lang: str = "en",
 ) -> str:
     """An index's own explanation, and the band of the value (spmkit._evaluation.scoring)."""
+    language: Language = "id" if lang == "id" else "en"
     # Imported here: the scoring helpers import numpy for batch bands.
     from spmkit._evaluation.scoring import band_text, explain_index  # noqa: PLC0415
 
@@ -393,9 +388,10 @@ def _scored(
         }
         _formula, _sep, verdict = explanation.partition("; target ")
         verdict = f" Target {verdict}" if verdict else ""
-        explanation = explain_index(indicator, indicators, components, value) + verdict
+        explanation = explain_index(indicator, indicators, components, value, language) + verdict
     if indicator.bands:
-        explanation = f"{explanation} Band: {band_text(band_of(indicator.bands, value))}."
+        band = band_text(band_of(indicator.bands, value), language)
+        explanation = f"{explanation} " + tr("Band: {band}.", band=band).in_lang(language)
     return explanation
 
 
@@ -433,20 +429,20 @@ _Parts = tuple[
     tuple[str, ...],
     LegalBasis,
     str | None,
+    Fraction | None,
 ]
 
 
 def _explanation(parts: _Parts, lang: str, indicators: Mapping[str, Indicator]) -> str:
     """A result's explanation, built when it is first read (see :func:`_lazy`)."""
-    indicator, status, values, refs, value, gap, missing, legal_basis, target = parts
+    indicator, status, values, refs, value, gap, missing, legal_basis, target, milestone = parts
     citation = legal_basis.cite()
-    text = _explain(indicator, status, values, refs, value, gap, missing, citation, target, lang)
+    text = _explain(
+        indicator, status, values, refs, (value, gap, milestone), missing, citation, target, lang
+    )
     if indicator.index is None and not indicator.bands:
         return text
-    if lang != "en":  # the index's own wording is English; the band is the label
-        band = band_of(indicator.bands, value)
-        return text if band is None else f"{text} Kategori: {band.label}."
-    return _scored(indicator, text, refs, value, indicators)
+    return _scored(indicator, text, refs, value, indicators, lang)
 
 
 def _lazy(
@@ -520,6 +516,7 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
         missing,
         legal_basis,
         None if when is None else describe_milestone(indicator, when, judged.value),
+        milestone,
     )
     result = assemble(
         plan.template,
@@ -606,7 +603,7 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
     else:
         gap, status = ratio(abs(p * b - q * a), q * b), Status.NOT_MET
     indicator = plan.indicator
-    parts = (indicator, status, values, refs, value, gap, (), legal_basis, None)
+    parts = (indicator, status, values, refs, value, gap, (), legal_basis, None, None)
     band = band_of(indicator.bands, value) if indicator.bands else None
     result = assemble(
         plan.template,
@@ -686,7 +683,7 @@ def evaluate(
         results[indicator_id] = result
     if not plan.in_order:
         results = {indicator_id: results[indicator_id] for indicator_id in indicators}
-    return Report(rule_set_id=plan.rule_set.id, results=FrozenMap(results))
+    return Report(rule_set_id=plan.rule_set.id, results=FrozenMap(results), rule_set=plan.rule_set)
 
 
 def evaluate_some(

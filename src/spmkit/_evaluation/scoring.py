@@ -17,17 +17,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._language.expr import exact_decimal
+from spmkit._evaluation.shown import shown_value, thresholds_of
+from spmkit._numbers import exact_decimals, number_text
 from spmkit._rulesets.model import Indicator
 from spmkit._rulesets.scoring import Band, band_of
+from spmkit._translation import Language, tr
 
 __all__ = ["band_arrays", "band_text", "explain_index"]
 
 
-def band_text(band: Band | None) -> str:
+def band_text(band: Band | None, lang: Language = "en") -> str:
     """The band of a result as it is written in explanations (``"Tuntas Utama (>= 90 ...)"``)."""
     if band is None:
-        return "no band (no value)"
+        return tr("no band (no value)").in_lang(lang)
     return f"{band.label} ({band.describe()})"
 
 
@@ -69,11 +71,14 @@ def band_arrays(
     return out
 
 
-def _show(value: Fraction) -> str:
-    text = exact_decimal(value)
-    if "/" in text or len(text.partition(".")[2]) > 4:
-        return f"{float(value):,.4f}".rstrip("0").rstrip(".")
-    return text
+def _show(value: Fraction, lang: Language) -> str:
+    """A component's value or contribution: exact up to six decimals, else to four."""
+    places = exact_decimals(value)
+    return number_text(value, lang, _ROUNDED if places is None or places > _EXACT else places)
+
+
+_EXACT = 6
+_ROUNDED = 4
 
 
 def explain_index(
@@ -81,14 +86,16 @@ def explain_index(
     components: Mapping[str, Indicator],
     values: Mapping[str, Fraction | None],
     value: Fraction | None,
+    lang: Language = "en",
 ) -> str:
-    """Explain an index: each component's value, weight and contribution, then the sum.
+    """Explain an index: each component's value x weight = contribution, then the sum.
 
     Args:
         indicator: the index indicator.
         components: the rule set's indicators (for the components' names and suffixes).
         values: component id -> its exact value, None when it has none.
         value: the index's exact value, None when it has none.
+        lang: ``"id"`` or ``"en"``; the index is written as every output shows it.
     """
     spec = indicator.index
     assert spec is not None  # noqa: S101 - called for index indicators only
@@ -99,22 +106,44 @@ def explain_index(
     for component, weight in spec.weights.items():
         found = values.get(component)
         name = components[component].name if component in components else component
-        shown_weight = exact_decimal(weight)
+        shown_weight = _show(weight, lang)
         if found is None:
-            left_out = "left out" if spec.missing == "renormalise" else "no index"
-            parts.append(f"{component} {name} = no value x {shown_weight} ({left_out})")
+            left_out = (
+                tr("left out") if spec.missing == "renormalise" else tr("no index")
+            ).in_lang(lang)
+            parts.append(
+                tr(
+                    "{component} {name} = no value x {weight} ({left_out})",
+                    component=component,
+                    name=name,
+                    weight=shown_weight,
+                    left_out=left_out,
+                ).in_lang(lang)
+            )
             continue
         effective = weight / scale if renormalised else weight
         if renormalised:
-            shown_weight = f"{shown_weight}/{exact_decimal(scale)}"
+            shown_weight = f"{shown_weight}/{_show(scale, lang)}"
         parts.append(
-            f"{component} {name} = {_show(found)} x {shown_weight} = {_show(found * effective)}"
+            f"{component} {name} = {_show(found, lang)} x {shown_weight} "
+            f"= {_show(found * effective, lang)}"
         )
     rule = (
-        "a component without a value leaves the index without one"
+        tr("a component without a value leaves the index without one")
         if spec.missing == "no_data"
-        else "components without a value are left out and the weights of the others "
-        "scaled to add up to 1"
-    )
-    outcome = "no value" if value is None else _show(value)
-    return f"{indicator.id}: index ({rule}): " + "; ".join(parts) + f"; index = {outcome}."
+        else tr(
+            "components without a value are left out and the weights of the others "
+            "scaled to add up to 1"
+        )
+    ).in_lang(lang)
+    if value is None:
+        outcome = tr("no value").in_lang(lang)
+    else:
+        outcome = shown_value(value, thresholds_of(indicator.target, None, indicator.bands), lang)
+    return tr(
+        "{indicator}: index ({rule}): {parts}; index = {outcome}.",
+        indicator=indicator.id,
+        rule=rule,
+        parts="; ".join(parts),
+        outcome=outcome,
+    ).in_lang(lang)

@@ -13,11 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from spmkit._numbers import number_text, rounded
 
-__all__ = ["MIN_DECIMALS", "Threshold", "decides", "shown_decimals", "shown_gap", "shown_value"]
+if TYPE_CHECKING:
+    from spmkit._rulesets.model import Target
+    from spmkit._rulesets.scoring import Band
+
+__all__ = [
+    "MIN_DECIMALS",
+    "Threshold",
+    "decides",
+    "shown_decimals",
+    "shown_gap",
+    "shown_value",
+    "thresholds_of",
+]
 
 MIN_DECIMALS: Final = 2
 """The usual two decimals of an SPM table (94,23 %)."""
@@ -28,8 +40,26 @@ _NEAREST_UP_TO: Final = 12
 _DIRECTED_UP_TO: Final = 60
 """A threshold with an infinite decimal expansion equal to the value needs directed rounding."""
 
+_CLEAR: Final = 0.01
+"""A value this far from every threshold is shown with two decimals without more ado."""
+
 Threshold = tuple[str, Fraction]
 """A comparison a result is judged by: (op, bound), op one of >=, >, <=, <, ==."""
+
+
+def thresholds_of(
+    target: Target, milestone: Fraction | None, bands: Sequence[Band]
+) -> tuple[Threshold, ...]:
+    """Every comparison a value is judged by: the target, the milestone, each band edge."""
+    found: list[Threshold] = [(target.op, target.value)]
+    if milestone is not None:
+        found.append((target.op, milestone))
+    for band in bands:
+        if band.at_least is not None:
+            found.append((">=", band.at_least))
+        if band.at_most is not None:
+            found.append(("<=", band.at_most))
+    return tuple(found)
 
 
 def decides(op: str, value: Fraction, bound: Fraction) -> bool:
@@ -64,6 +94,15 @@ def shown_decimals(exact: Fraction, thresholds: Sequence[Threshold]) -> tuple[in
     >>> shown_decimals(Fraction(95), [(">=", Fraction(95))])[0]
     2
     """
+    # The usual case, decided on floats: every threshold is farther than 0.01 from the
+    # value, so rounding to two decimals (an error of 0.005 at most) cannot cross one.
+    try:
+        approximate = exact.numerator / exact.denominator
+        clear = all(abs(approximate - float(bound)) > _CLEAR for _op, bound in thresholds)
+    except OverflowError:
+        clear = False
+    if clear:
+        return MIN_DECIMALS, rounded(exact, MIN_DECIMALS)
     for decimals in range(MIN_DECIMALS, _NEAREST_UP_TO + 1):
         candidate = rounded(exact, decimals)
         if _agrees(candidate, exact, thresholds):

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from spmkit._evaluation.results import Status
-from spmkit._files.report import indicator_name
+from spmkit._files.present import number as plain_number
+from spmkit._files.present import record_fields
 from spmkit._files.table import RowOutcome, TotalsCheck
 from spmkit._messages import Language, in_language, message, status_label
 from spmkit._rulesets.model import RuleSet, factor_suffix
@@ -36,46 +37,81 @@ REFUSED_FILL: Final = "FFD9D9D9"
 MAX_SHEET_ROWS: Final = 1_048_576
 """Excel's limit on rows per sheet; a larger result is refused with a hint to use CSV."""
 
-_SHEETS: Final = {
-    "id": ("Hasil", "Ringkas", "Jumlah", "Info"),
-    "en": ("Results", "Wide", "Totals", "Info"),
-}
-_HEAD: Final = {
-    "id": (
-        "Wilayah",
-        "Periode",
-        "Baris",
-        "Indikator",
-        "Nama",
-        "Capaian",
-        "Satuan",
-        "Target",
-        "Nilai target",
-        "Batas",
-        "Status",
-        "Selisih",
-        "Pembilang",
-        "Penyebut",
-        "Penjelasan",
-    ),
-    "en": (
-        "Region",
-        "Period",
-        "Row",
-        "Indicator",
-        "Name",
-        "Achievement",
-        "Unit",
-        "Target",
-        "Target value",
-        "By",
-        "Status",
-        "Gap",
-        "Numerator",
-        "Denominator",
-        "Explanation",
-    ),
-}
+
+def _sheet_names(lang: Language) -> tuple[str, str, str, str]:
+    return (
+        tr("Results").in_lang(lang),
+        tr("Wide").in_lang(lang),
+        tr("Totals").in_lang(lang),
+        tr("Info").in_lang(lang),
+    )
+
+
+def _head(lang: Language) -> list[str]:
+    """The Results sheet's header row in ``lang``."""
+    return [
+        text.in_lang(lang)
+        for text in (
+            tr("Region"),
+            tr("Period"),
+            tr("Row"),
+            tr("Indicator"),
+            tr("Name"),
+            tr("Achievement"),
+            tr("Unit"),
+            tr("Target"),
+            tr("Target value"),
+            tr("By"),
+            tr("Status"),
+            tr("Gap"),
+            tr("Numerator"),
+            tr("Denominator"),
+            tr("Shown value"),
+            tr("Milestone"),
+            tr("Progress"),
+            tr("Band"),
+            tr("Interval low"),
+            tr("Interval high"),
+            tr("Small denominator"),
+            tr("Verification"),
+            tr("Explanation"),
+        )
+    ]
+
+
+_WIDTHS: Final = (
+    22,
+    9,
+    7,
+    10,
+    50,
+    12,
+    6,
+    8,
+    12,
+    7,
+    16,
+    9,
+    12,
+    12,
+    12,
+    10,
+    10,
+    18,
+    10,
+    10,
+    8,
+    40,
+    90,
+)
+_STATUS_COLUMN: Final = 11
+_VALUE_COLUMN: Final = 6
+_GAP_COLUMN: Final = 12
+
+
+def _decimals_format(decimals: int) -> str:
+    """An Excel number format with exactly ``decimals`` places (``0.000``)."""
+    return "0." + "0" * decimals if decimals else "0"
 
 
 def _openpyxl() -> Any:  # noqa: ANN401 - openpyxl is an optional, untyped extra
@@ -102,52 +138,69 @@ def _fill(openpyxl: Any, argb: str) -> Any:  # noqa: ANN401 - openpyxl objects
 def _results_sheet(
     sheet: Any,  # noqa: ANN401 - an openpyxl worksheet
     openpyxl: Any,  # noqa: ANN401 - the module
-    rule_set: RuleSet,
     outcomes: Sequence[RowOutcome],
     lang: Language,
 ) -> None:
-    _append(sheet, list(_HEAD[lang]))
+    """One row per region x indicator: the record's fields.
+
+    The exact value is displayed with its shown decimals, so Excel cannot round 94.996
+    to 95.00 beside ``>= 95``.
+    """
+    head = _head(lang)
+    _append(sheet, head)
     fills = {status: _fill(openpyxl, argb) for status, argb in FILLS.items()}
     refused = _fill(openpyxl, REFUSED_FILL)
-    status_column = _HEAD[lang].index("Status") + 1
     for outcome in outcomes:
         row = outcome.row
         lead = [row.region or row.where, row.period, row.number]
         if not outcome.evaluated:
             for problem in outcome.problems:
                 blank = [None] * 7
-                refusal = [message("status.refused", lang), None, None, None]
+                refusal = [message("status.refused", lang)] + [None] * (len(head) - 12)
                 _append(sheet, [*lead, *blank, *refusal, in_language(problem, lang)])
-                sheet.cell(sheet.max_row, status_column).fill = refused
+                sheet.cell(sheet.max_row, _STATUS_COLUMN).fill = refused
             continue
-        for indicator_id, result in outcome.results.items():
-            indicator = rule_set.indicators[indicator_id]
+        for result in outcome.results.values():
+            fields = record_fields(result, lang)
+            interval = fields["interval"] or (None, None)
             _append(
                 sheet,
                 [
                     *lead,
-                    indicator_id,
-                    indicator_name(indicator, lang),
-                    result.value,
-                    factor_suffix(indicator.factor).strip() or None,
-                    indicator.target.op,
-                    float(indicator.target.value),
-                    indicator.deadline,
+                    result.indicator_id,
+                    fields["name"],
+                    fields["value"],
+                    factor_suffix(result.factor).strip() or None,
+                    result.target.op,
+                    fields["target"]["value"],
+                    result.deadline,
                     status_label(result.status, lang),
-                    result.gap,
-                    result.numerator,
-                    result.denominator,
-                    outcome.explanation(indicator_id, lang) or None,
+                    fields["gap"],
+                    fields["numerator"],
+                    fields["denominator"],
+                    fields["shown_value"],
+                    fields["milestone"],
+                    fields["progress"],
+                    fields["band"],
+                    interval[0],
+                    interval[1],
+                    fields["small_denominator"],
+                    "; ".join(
+                        f"{name}: {given['verification']}"
+                        for name, given in fields["provenance"].items()
+                    ),
+                    result.explanation_in(lang) or None,
                 ],
             )
-            sheet.cell(sheet.max_row, status_column).fill = fills[result.status]
-            sheet.cell(sheet.max_row, 6).number_format = "0.00"
-            sheet.cell(sheet.max_row, 12).number_format = "0.00"
+            sheet.cell(sheet.max_row, _STATUS_COLUMN).fill = fills[result.status]
+            decimals = _decimals_format(result.shown_decimals or 2)
+            sheet.cell(sheet.max_row, _VALUE_COLUMN).number_format = decimals
+            shown_gap = fields["shown_gap"] or ""
+            gap_decimals = len(shown_gap.rpartition("," if lang == "id" else ".")[2])
+            sheet.cell(sheet.max_row, _GAP_COLUMN).number_format = _decimals_format(gap_decimals)
     sheet.freeze_panes = "A2"
-    for letter, width in zip(
-        "ABCDEFGHIJKLMNO", (22, 9, 7, 10, 50, 12, 6, 8, 12, 7, 16, 9, 12, 12, 90), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
+    for number, width in enumerate(_WIDTHS, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(number)].width = width
 
 
 def _wide_sheet(
@@ -157,9 +210,10 @@ def _wide_sheet(
     outcomes: Sequence[RowOutcome],
     lang: Language,
 ) -> None:
-    head = list(_HEAD[lang][:3])
+    head = _head(lang)[:3]
+    status = tr("Status").in_lang(lang).lower()
     for indicator_id in rule_set.indicators:
-        head.extend([indicator_id, f"{indicator_id} {_HEAD[lang][10].lower()}"])
+        head.extend([indicator_id, f"{indicator_id} {status}"])
     _append(sheet, head)
     fills = {status: _fill(openpyxl, argb) for status, argb in FILLS.items()}
     for outcome in outcomes:
@@ -171,13 +225,15 @@ def _wide_sheet(
         results = outcome.results
         for indicator_id in rule_set.indicators:
             result = results[indicator_id]
-            cells.extend([result.value, status_label(result.status, lang)])
+            cells.extend([plain_number(result.exact_value), status_label(result.status, lang)])
         _append(sheet, cells)
-        for number, indicator_id in enumerate(rule_set.indicators):
-            fill = fills[results[indicator_id].status]
-            sheet.cell(sheet.max_row, 4 + 2 * number).fill = fill
-            sheet.cell(sheet.max_row, 4 + 2 * number).number_format = "0.00"
-            sheet.cell(sheet.max_row, 5 + 2 * number).fill = fill
+        for position, indicator_id in enumerate(rule_set.indicators):
+            result = results[indicator_id]
+            fill = fills[result.status]
+            value_cell = sheet.cell(sheet.max_row, 4 + 2 * position)
+            value_cell.fill = fill
+            value_cell.number_format = _decimals_format(result.shown_decimals or 2)
+            sheet.cell(sheet.max_row, 5 + 2 * position).fill = fill
     sheet.freeze_panes = "D2"
 
 
@@ -206,14 +262,15 @@ def workbook_bytes(
         raise UsageError(msg)
     openpyxl = _openpyxl()
     workbook = openpyxl.Workbook()
-    names = _SHEETS[lang]
+    names = _sheet_names(lang)
     results = workbook.active
     results.title = names[0]
-    _results_sheet(results, openpyxl, rule_set, outcomes, lang)
+    _results_sheet(results, openpyxl, outcomes, lang)
     _wide_sheet(workbook.create_sheet(names[1]), openpyxl, rule_set, outcomes, lang)
     if totals:
         sheet = workbook.create_sheet(names[2])
-        _append(sheet, [_HEAD[lang][0], _HEAD[lang][2], "OK", _HEAD[lang][14]])
+        head = _head(lang)
+        _append(sheet, [head[0], head[2], "OK", head[-1]])
         for check in totals:
             _append(
                 sheet,

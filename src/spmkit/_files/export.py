@@ -10,19 +10,23 @@ suffix is an error listing the supported ones, never a text table in a ``.xlsx``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
 from spmkit._evaluation.batch import BatchResult
+from spmkit._evaluation.compare import Comparison
+from spmkit._evaluation.history import History
+from spmkit._evaluation.quarterly import QuarterlyReport
+from spmkit._evaluation.research import TableComparison
 from spmkit._evaluation.results import Report
 from spmkit._files.excel import workbook_bytes
 from spmkit._files.reading import DataRow
 from spmkit._files.report import render as render_text
-from spmkit._files.table import BatchLists, RowOutcome, TableEvaluation, TotalsCheck
+from spmkit._files.table import RowOutcome, TableEvaluation, TotalsCheck
 from spmkit._messages import Language, default_language
 from spmkit._rulesets.model import RuleSet
-from spmkit._rulesets.reader import load_rule_set
 from spmkit._translation import tr
 from spmkit.errors import UsageError
 
@@ -68,6 +72,17 @@ def format_for(path: str | Path) -> str:
     return SUFFIXES[suffix]
 
 
+def _known(output_format: str) -> None:
+    """Refuse a format that is not one of :data:`OUTPUT_FORMATS`, naming them."""
+    if output_format not in OUTPUT_FORMATS:
+        msg = tr(
+            "unknown format {format!r}; use one of {formats}",
+            format=output_format,
+            formats=", ".join(OUTPUT_FORMATS),
+        )
+        raise UsageError(msg)
+
+
 def render_outcomes(  # noqa: PLR0913 - one entry point for every format, options by keyword
     output_format: str,
     rule_set: RuleSet,
@@ -84,13 +99,7 @@ def render_outcomes(  # noqa: PLR0913 - one entry point for every format, option
     """Render row outcomes: bytes for ``xlsx``, text for the other :data:`OUTPUT_FORMATS`."""
     if output_format == "xlsx":
         return workbook_bytes(rule_set, outcomes, lang, source=source, totals=totals)
-    if output_format not in OUTPUT_FORMATS:
-        msg = tr(
-            "unknown format {format!r}; use one of {formats}",
-            format=output_format,
-            formats=", ".join(OUTPUT_FORMATS),
-        )
-        raise UsageError(msg)
+    _known(output_format)
     return render_text(
         output_format,
         rule_set,
@@ -109,27 +118,51 @@ def _batch_outcomes(rule_set: RuleSet, result: BatchResult) -> list[RowOutcome]:
     keys = dict(result.key_columns)
     period_key = next((k for k in keys if k.casefold() in _PERIOD_KEYS), None)
     region_key = next((k for k in keys if k != period_key), None)
-    lists = BatchLists(result)  # read row by row: every array turned into a list once
     outcomes = []
     for index in range(result.rows):
         region = None if region_key is None else str(keys[region_key][index])
         period = None if period_key is None else str(keys[period_key][index])
         row = DataRow(where=f"row {index + 1}", number=index + 1, region=region, period=period)
         outcomes.append(
-            RowOutcome(
-                row=row,
-                rule_set=rule_set,
-                batch=result,
-                index=index,
-                values_known=False,
-                lists=lists,
-            )
+            RowOutcome(row=row, rule_set=rule_set, batch=result, index=index, values_known=False)
         )
     return outcomes
 
 
+_OTHER_FORMATS: Final = ("json", "table")
+"""What :func:`render` writes of a comparison, a history or a quarterly report."""
+
+
+def _other(result: object, output_format: str, lang: Language) -> str | bytes:
+    """A result that is not rows of one rule set: its own JSON and its own text table."""
+    if output_format not in _OTHER_FORMATS:
+        msg = tr(
+            "{kind} is rendered as one of {formats}, not {format!r}",
+            kind=type(result).__name__,
+            formats=", ".join(_OTHER_FORMATS),
+            format=output_format,
+        )
+        raise UsageError(msg)
+    if output_format == "json":
+        document = result.to_dict()  # type: ignore[attr-defined]
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    for method in ("render_table", "text"):
+        found = getattr(result, method, None)
+        if callable(found):
+            return str(found(lang)) + "\n"
+    lines = result.lines(lang=lang) if isinstance(result, Comparison) else result.lines()  # type: ignore[attr-defined]
+    return "\n".join(lines) + "\n"
+
+
+RENDERED: Final = (
+    "Report, BatchResult, TableEvaluation (every format); "
+    "Comparison, TableComparison, History, QuarterlyReport (json, table)"
+)
+"""What :func:`render` renders."""
+
+
 def render(
-    result: Report | BatchResult | TableEvaluation,
+    result: object,
     output_format: str = "table",
     *,
     rule_set: RuleSet | None = None,
@@ -140,33 +173,45 @@ def render(
     >>> import spmkit
     >>> rs = spmkit.load_rule_set("kulon-progo-2011")
     >>> report = spmkit.evaluate(rs, {"bumil_k4": 4900, "sasaran_bumil": 5200})
-    >>> print(spmkit.render(report, "csv").splitlines()[1])
-    1,,,I.1,not_met,94.23076923076923,>=,95.0,2015,0.7692307692307693,4900.0,5200.0,
+    >>> print(spmkit.render(report, "csv").splitlines()[1].split(",")[3:8])
+    ['I.1', 'not_met', 'false', '94.23076923076923', '94,23']
     >>> spmkit.render(report, "xlsx")[:2]
     b'PK'
 
+    Everything shown comes from the result's records and the rule set it carries: no
+    rule set is loaded again, nothing is recomputed.
+
     Args:
         result: a report of :func:`spmkit.evaluate`, a :class:`BatchResult` of
-            :func:`spmkit.evaluate_batch` (its key columns name the rows), or the outcome
-            of a data file.
+            :func:`spmkit.evaluate_batch` (its key columns name the rows), the outcome
+            of a data file, or a comparison, history or quarterly report (as JSON or a
+            text table).
         output_format: one of :data:`OUTPUT_FORMATS`.
-        rule_set: the rule set evaluated; shipped rule sets are found by id if omitted.
+        rule_set: the rule set evaluated, for a report built by hand without one.
         lang: ``"id"`` or ``"en"`` (default: the rule set's language).
 
     Raises:
-        UsageError: an unknown format, or no rule set for an unshipped result.
+        UsageError: an unknown format, a result type it does not render, or a report
+            built by hand without its rule set.
     """
+    _known(output_format)
+    totals: Sequence[TotalsCheck] = ()
     if isinstance(result, TableEvaluation):
         outcomes = list(result.outcomes)
-        totals: Sequence[TotalsCheck] = result.totals
+        totals = result.totals
         found = next((o.rule_set for o in outcomes if o.rule_set is not None), None)
         rule_set = rule_set or found
+    elif isinstance(result, Report | BatchResult):
+        rule_set = rule_set or result.rule_set
+    elif isinstance(result, Comparison | TableComparison | History | QuarterlyReport):
+        return _other(result, output_format, lang or "id")
     else:
-        totals = ()
-    if rule_set is None:
-        rule_set = (
-            load_rule_set(result.rule_set_id) if not isinstance(result, TableEvaluation) else None
+        msg = tr(
+            "render cannot show a {kind}; it renders {rendered}",
+            kind=type(result).__name__,
+            rendered=RENDERED,
         )
+        raise UsageError(msg)
     if rule_set is None:
         msg = tr("render needs the rule set: pass rule_set=")
         raise UsageError(msg)

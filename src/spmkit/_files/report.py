@@ -21,16 +21,16 @@ from typing import Any, Final
 
 from spmkit._evaluation.results import IndicatorResult, Status
 from spmkit._files.outputs import escape_markdown, neutralise_cell
-from spmkit._files.table import RowOutcome, RowResult, TotalsCheck, region_columns
-from spmkit._messages import Language, format_number, in_language, message, status_label
-from spmkit._rulesets.model import Indicator, RuleSet, factor_suffix
+from spmkit._files.present import CSV_FIELDS, csv_cells, record_cells, record_fields
+from spmkit._files.table import RowOutcome, TotalsCheck, region_columns
+from spmkit._messages import Language, in_language, message
+from spmkit._rulesets.model import Indicator, RuleSet
 from spmkit.errors import UsageError
 
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
     "ChunkedReport",
-    "csv_targets",
     "indicator_name",
     "render",
     "render_csv",
@@ -60,32 +60,7 @@ def indicator_name(indicator: Indicator, lang: Language) -> str:
     return indicator.name
 
 
-def _localise(text: str, lang: Language) -> str:
-    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
-
-
-def _cells(
-    rule_set: RuleSet, result: IndicatorResult | RowResult, lang: Language
-) -> dict[str, str]:
-    indicator = rule_set.indicators[result.indicator_id]
-    suffix = factor_suffix(indicator.factor)
-    value = "-" if result.value is None else format_number(result.value, lang) + suffix
-    gap = "" if result.gap in {None, 0} else format_number(result.gap or 0, lang)
-    mark = status_label(result.status, lang) + (" (!)" if result.exceeds_denominator else "")
-    if result.band is not None:  # the category of a banded indicator (docs/index-spm.md)
-        mark += f", {result.band_en if lang == 'en' and result.band_en else result.band}"
-    return {
-        "indicator": result.indicator_id,
-        "name": indicator_name(indicator, lang),
-        "achievement": value,
-        "target": _localise(indicator.target.describe(indicator.factor), lang),
-        "deadline": "-" if indicator.deadline is None else str(indicator.deadline),
-        "status": mark,
-        "gap": gap,
-    }
-
-
-def _summary(report: Mapping[str, RowResult], lang: Language) -> str:
+def _summary(report: Mapping[str, IndicatorResult], lang: Language) -> str:
     counts = dict.fromkeys(Status, 0)
     for result in report.values():
         counts[result.status] += 1
@@ -117,8 +92,7 @@ _MIN_NAME: Final = 16
 
 
 def _table_lines(
-    rule_set: RuleSet,
-    report: Mapping[str, RowResult],
+    report: Mapping[str, IndicatorResult],
     lang: Language,
     *,
     width: int,
@@ -126,7 +100,7 @@ def _table_lines(
 ) -> list[str]:
     """A table that fits ``width``: long names wrap onto several lines, never cut."""
     header = {key: message(f"col.{key}", lang) for key in _COLUMNS}
-    rows = [_cells(rule_set, result, lang) for result in report.values()]
+    rows = [record_cells(result, lang) for result in report.values()]
     statuses = [result.status for result in report.values()]
     widths = {key: max(len(header[key]), *(len(row[key]) for row in rows)) for key in _COLUMNS}
     others = sum(widths[key] + 2 for key in _COLUMNS if key != "name")
@@ -196,15 +170,13 @@ def render_table(
     """
     lines = _title_lines(rule_set, lang)
     for outcome in outcomes:
-        lines.extend(_table_outcome(rule_set, outcome, lang, width=width, color=color))
+        lines.extend(_table_outcome(outcome, lang, width=width, color=color))
     if len(outcomes) > 1:
         lines.extend(["", _rows_summary(outcomes, lang)])
     return "\n".join(lines)
 
 
-def _table_outcome(
-    rule_set: RuleSet, outcome: RowOutcome, lang: Language, *, width: int, color: bool
-) -> list[str]:
+def _table_outcome(outcome: RowOutcome, lang: Language, *, width: int, color: bool) -> list[str]:
     """One row's lines of :func:`render_table` (a blank line first)."""
     lines = [""]
     heading = _heading(outcome, lang)
@@ -216,7 +188,7 @@ def _table_outcome(
         return lines
     lines.append(message("data", lang, heading=heading))
     lines.append("")
-    lines.extend(_table_lines(rule_set, outcome.results, lang, width=width, color=color))
+    lines.extend(_table_lines(outcome.results, lang, width=width, color=color))
     return lines
 
 
@@ -229,13 +201,13 @@ def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Lan
     title, basis = _title_lines(rule_set, lang)
     lines = [f"# {title}", "", basis]
     for outcome in outcomes:
-        lines.extend(_markdown_outcome(rule_set, outcome, lang))
+        lines.extend(_markdown_outcome(outcome, lang))
     if len(outcomes) > 1:
         lines.extend(["", _rows_summary(outcomes, lang)])
     return "\n".join(lines) + "\n"
 
 
-def _markdown_outcome(rule_set: RuleSet, outcome: RowOutcome, lang: Language) -> list[str]:
+def _markdown_outcome(outcome: RowOutcome, lang: Language) -> list[str]:
     """One row's lines of :func:`render_markdown` (a blank line first)."""
     lines = ["", f"## {_md_escape(_heading(outcome, lang))}", ""]
     if not outcome.evaluated:
@@ -245,7 +217,7 @@ def _markdown_outcome(rule_set: RuleSet, outcome: RowOutcome, lang: Language) ->
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---:" if key in _RIGHT else "---" for key in _COLUMNS) + "|")
     for result in outcome.results.values():
-        cells = _cells(rule_set, result, lang)
+        cells = record_cells(result, lang)
         if result.status is Status.NOT_MET:
             cells["status"] = f"**{cells['status']}**"
         lines.append("| " + " | ".join(_md_escape(cells[k]) for k in _COLUMNS) + " |")
@@ -253,105 +225,48 @@ def _markdown_outcome(rule_set: RuleSet, outcome: RowOutcome, lang: Language) ->
     return lines
 
 
-def _plain(value: float | None) -> str:
-    return "" if value is None else repr(value)
-
-
-CSV_COLUMNS: Final = (
-    "row",
-    "region",
-    "period",
-    "indicator",
-    "status",
-    "value",
-    "target_op",
-    "target_value",
-    "deadline",
-    "gap",
-    "numerator",
-    "denominator",
-    "problem",
-)
-"""The columns of :func:`render_csv`: one line per row and indicator."""
+CSV_COLUMNS: Final = ("row", "region", "period", *CSV_FIELDS, "problem")
+"""The columns of :func:`render_csv`: one line per row and indicator (the record's fields)."""
 
 
 def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language = "en") -> str:
     """One CSV line per row and indicator (long format), machine-readable numbers.
 
-    Statuses are codes (``not_met``) and numbers plain; a refused row's ``problem`` is
-    in ``lang``, as a spreadsheet's reader reads it.
+    Statuses are codes (``not_met``), numbers plain (counts as integers), ``shown_value``
+    as ``lang`` writes it; a refused row's ``problem`` is in ``lang``.
     """
-    return ",".join(CSV_COLUMNS) + "\n" + _csv_lines(rule_set, outcomes, lang)
+    del rule_set  # every cell comes from the records
+    return ",".join(CSV_COLUMNS) + "\n" + _csv_lines(outcomes, lang)
 
 
-def csv_targets(rule_set: RuleSet) -> dict[str, tuple[str, str, str | int]]:
-    """Each indicator's target operator, target value and deadline, as CSV cells."""
-    return {
-        indicator_id: (
-            indicator.target.op,
-            _plain(float(indicator.target.value)),
-            "" if indicator.deadline is None else indicator.deadline,
-        )
-        for indicator_id, indicator in rule_set.indicators.items()
-    }
-
-
-def _csv_lines(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
+def _csv_lines(outcomes: Sequence[RowOutcome], lang: Language) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    # What does not change from row to row, worked out once (a file may have 100,000 rows).
-    targets = csv_targets(rule_set)
-    codes = {status: status.value for status in Status}
+    blank = [""] * (len(CSV_FIELDS) - 2)
     for outcome in outcomes:
         row = outcome.row
         lead = [row.number, neutralise_cell(row.region or ""), neutralise_cell(row.period or "")]
         if not outcome.evaluated:
             writer.writerows(
-                [*lead, "", "refused", *[""] * 7, neutralise_cell(in_language(problem, lang))]
+                [*lead, "", "refused", *blank, neutralise_cell(in_language(problem, lang))]
                 for problem in outcome.problems
             )
             continue
         writer.writerows(
-            [
-                *lead,
-                result.indicator_id,
-                codes[result.status],
-                _plain(result.value),
-                *targets[result.indicator_id],
-                _plain(result.gap),
-                _plain(result.numerator),
-                _plain(result.denominator),
-                "",
-            ]
-            for result in outcome.results.values()
+            [*lead, *csv_cells(result, lang), ""] for result in outcome.results.values()
         )
     return buffer.getvalue()
 
 
-def _json_results(rule_set: RuleSet, outcome: RowOutcome) -> list[dict[str, Any]]:
-    results = []
-    for indicator_id, result in outcome.results.items():
-        indicator = rule_set.indicators[indicator_id]
-        results.append(
-            {
-                "indicator": indicator_id,
-                "name": indicator.name,
-                "status": result.status.value,
-                "value": result.value,
-                "numerator": result.numerator,
-                "denominator": result.denominator,
-                "factor": float(indicator.factor),
-                "target": {"op": indicator.target.op, "value": float(indicator.target.value)},
-                "deadline": indicator.deadline,
-                "met": result.met,
-                "gap": result.gap,
-                "exceeds_denominator": result.exceeds_denominator,
-                "source": indicator.source.ref,
-                "explanation": outcome.explanation(indicator_id, "en"),
-                "explanation_id": outcome.explanation(indicator_id, "id"),
-            }
-        )
-    return results
+def _json_results(outcome: RowOutcome, lang: Language) -> list[dict[str, Any]]:
+    return [
+        {
+            **record_fields(result, lang),
+            "explanation": result.explanation_in("en"),
+            "explanation_id": result.explanation_in("id") if result.explanation_id else "",
+        }
+        for result in outcome.results.values()
+    ]
 
 
 def render_json(
@@ -359,8 +274,12 @@ def render_json(
     outcomes: Sequence[RowOutcome],
     source: str,
     totals: Sequence[TotalsCheck] = (),
+    lang: Language = "en",
 ) -> str:
-    """JSON: the rule set, the file, per row its region, period, results or problems.
+    """JSON: the rule set, the file, per row its region, period, records or problems.
+
+    Each result is the record's fields (:func:`~spmkit._files.present.record_fields`),
+    ``shown_value`` and names in ``lang``, with both explanations.
 
     Every row is ``"kind": "region"``; totals rows (``JUMLAH KABUPATEN``) are listed
     apart under ``"totals"`` as ``"kind": "total"``, with their check against the sums.
@@ -368,13 +287,13 @@ def render_json(
     document = {
         "rule_set": rule_set.id,
         "source": source,
-        "rows": [_json_row(rule_set, outcome) for outcome in outcomes],
+        "rows": [_json_row(outcome, lang) for outcome in outcomes],
         "totals": [check.to_dict() for check in totals],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _json_row(rule_set: RuleSet, outcome: RowOutcome) -> dict[str, Any]:
+def _json_row(outcome: RowOutcome, lang: Language) -> dict[str, Any]:
     return {
         "kind": "region",
         "row": outcome.row.number,
@@ -382,7 +301,7 @@ def _json_row(rule_set: RuleSet, outcome: RowOutcome) -> dict[str, Any]:
         "region": outcome.row.region,
         "period": outcome.row.period,
         "all_met": outcome.all_met if outcome.evaluated else None,
-        "results": _json_results(rule_set, outcome) if outcome.evaluated else [],
+        "results": _json_results(outcome, lang) if outcome.evaluated else [],
         "problems": [str(problem) for problem in outcome.problems],
     }
 
@@ -439,29 +358,26 @@ class ChunkedReport:
 
     def chunk(self, outcomes: Sequence[RowOutcome]) -> str:
         """The text of some rows, following the rows before them."""
-        rule_set, lang = self.rule_set, self.lang
+        lang = self.lang
         first = self.rows == 0
         self.rows += len(outcomes)
         evaluated = [outcome for outcome in outcomes if outcome.evaluated]
         self.evaluated += len(evaluated)
         self.all_met += sum(1 for outcome in evaluated if outcome.all_met)
         if self.output_format == "csv":
-            return _csv_lines(rule_set, outcomes, lang)
+            return _csv_lines(outcomes, lang)
         if self.output_format == "json":
             rows = [
-                "\n    "
-                + _nested(json.dumps(_json_row(rule_set, o), indent=2, ensure_ascii=False), 4)
+                "\n    " + _nested(json.dumps(_json_row(o, lang), indent=2, ensure_ascii=False), 4)
                 for o in outcomes
             ]
             return ("" if first or not rows else ",") + ",".join(rows)
         lines: list[str] = []
         for outcome in outcomes:
             if self.output_format == "markdown":
-                lines.extend(_markdown_outcome(rule_set, outcome, lang))
+                lines.extend(_markdown_outcome(outcome, lang))
             else:
-                lines.extend(
-                    _table_outcome(rule_set, outcome, lang, width=self.width, color=self.color)
-                )
+                lines.extend(_table_outcome(outcome, lang, width=self.width, color=self.color))
         return "".join("\n" + line for line in lines)
 
     def tail(self, totals: Sequence[TotalsCheck] = ()) -> str:
@@ -555,7 +471,7 @@ def render_html(
         parts.extend(f"<th>{esc(message(f'col.{key}', lang))}</th>" for key in _COLUMNS)
         parts.append("</tr></thead><tbody>")
         for result in outcome.results.values():
-            cells = _cells(rule_set, result, lang)
+            cells = record_cells(result, lang)
             row = []
             for key in _COLUMNS:
                 classes = "num" if key in _RIGHT else ("name" if key == "name" else "")
@@ -591,7 +507,7 @@ def render(  # noqa: PLR0913 - one entry point for every format, options by keyw
 ) -> str:
     """Render outcomes in one of :data:`FORMATS` (totals rows checked: JSON and table)."""
     if output_format == "json":
-        return render_json(rule_set, outcomes, source, totals)
+        return render_json(rule_set, outcomes, source, totals, lang)
     if output_format == "csv":
         return render_csv(rule_set, outcomes, lang)
     if output_format == "markdown":

@@ -20,10 +20,7 @@ notation problem; never the whole file.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -33,11 +30,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._evaluation.batch import STATUS_CODES, compile_rule_set, evaluate_batch
 from spmkit._files.bounded import data_path, os_errors
 from spmkit._files.mapping import ColumnMapping, ColumnMatch, match_columns
 from spmkit._files.notation import Notation, NotationEvidence, NumberFormat
-from spmkit._files.outputs import neutralise_cell
 from spmkit._files.reading import (
     _FOOTNOTE,
     HEADER_SEARCH_ROWS,
@@ -56,16 +51,16 @@ from spmkit._files.reading import (
     is_total_label,
 )
 from spmkit._files.records import CSV_SUFFIXES, Grid, Record, csv_records
-from spmkit._files.report import ChunkedReport, csv_targets
+from spmkit._files.report import ChunkedReport
 from spmkit._files.table import (
     RunningTotals,
     TotalsCheck,
     _column,
     evaluate_rows,
 )
-from spmkit._messages import Bilingual, Language, in_language
+from spmkit._messages import Bilingual
 from spmkit._rulesets.model import RuleSet
-from spmkit.errors import DataFileError, DataInvalid
+from spmkit.errors import DataFileError
 
 __all__ = ["STREAM_ROWS", "CsvStream", "RowChunk", "StreamOutcome", "evaluate_stream", "open_csv"]
 
@@ -78,9 +73,6 @@ _TOTAL_HINT: Final = re.compile("jumlah|total|rekapitulasi|kab|kota|provinsi|kec
 _SHOWN_SKIPPED: Final = 5
 _LONGEST_REGION: Final = 60
 """A row without values whose only text is longer than this is a footnote (as reading)."""
-_WHOLE_REPR: Final = 1e16
-"""repr of a whole float below this is its int's digits and ``.0`` (above: ``1e+16``)."""
-
 STREAM_ROWS: Final = 5_000
 """Data rows read, evaluated and written at a time: what the memory bound is made of."""
 
@@ -539,33 +531,25 @@ def evaluate_stream(  # noqa: PLR0913 - the stream, the report and two callbacks
 
     The text written is ``render`` of ``evaluate_table`` of the whole file, byte for
     byte; each totals row is checked against the running sums of the rows above it.
-    CSV is written from the batch arrays directly (no object per row or result); a
-    chunk with a value the rule set refuses takes the row-by-row path.
+    Every chunk is written from its rows' records, as every other output is.
     """
     write(report.head())
     running = RunningTotals(rule_set)
     checks: list[TotalsCheck] = []
     rows = refused = all_met = 0
-    writer = _CsvWriter(rule_set, report.lang) if report.output_format == "csv" else None
     for chunk in stream.chunks(chunk_rows):
-        fast = None if writer is None else writer.chunk(chunk)
-        if fast is not None:
-            text, clean, met = fast
-            if stream.totals:
-                _fold_totals(running, checks, chunk, clean)
-            outcome_rows, outcome_refused = len(chunk), len(chunk) - len(clean)
-        else:
-            outcomes = evaluate_rows(rule_set, chunk.rows())
-            start = 0
-            for position, total in chunk.totals:
-                running.add(outcomes[start:position])
-                checks.append(running.check(total))
-                start = position
-            running.add(outcomes[start:])
-            text = report.chunk(outcomes)
-            outcome_rows = len(outcomes)
-            outcome_refused = sum(1 for outcome in outcomes if not outcome.evaluated)
-            met = sum(1 for outcome in outcomes if outcome.evaluated and outcome.all_met)
+        # Every format, CSV too, is written from the rows' records (one presenter).
+        outcomes = evaluate_rows(rule_set, chunk.rows())
+        start = 0
+        for position, total in chunk.totals:
+            running.add(outcomes[start:position])
+            checks.append(running.check(total))
+            start = position
+        running.add(outcomes[start:])
+        text = report.chunk(outcomes)
+        outcome_rows = len(outcomes)
+        outcome_refused = sum(1 for outcome in outcomes if not outcome.evaluated)
+        met = sum(1 for outcome in outcomes if outcome.evaluated and outcome.all_met)
         write(text)
         rows += outcome_rows
         refused += outcome_refused
@@ -576,130 +560,3 @@ def evaluate_stream(  # noqa: PLR0913 - the stream, the report and two callbacks
             progress(rows, stream.rows)
     write(report.tail(checks))
     return StreamOutcome(rows=rows, refused=refused, all_met=all_met, totals=tuple(checks))
-
-
-def _fold_totals(
-    running: RunningTotals, checks: list[TotalsCheck], chunk: RowChunk, clean: list[int]
-) -> None:
-    """Totals rows checked against the running sums, the chunk's evaluated rows folded in."""
-    start = 0
-    for position, total in chunk.totals:
-        part = [i for i in clean if start <= i < position]
-        running.add_columns(chunk.batch_columns(running.rule_set, part), len(part))
-        checks.append(running.check(total))
-        start = position
-    part = [i for i in clean if i >= start]
-    running.add_columns(chunk.batch_columns(running.rule_set, part), len(part))
-
-
-_QUOTED: Final = re.compile(r'[,"\r\n]')
-
-
-def _reprs(values: npt.NDArray[Any]) -> list[str]:
-    """Each float as ``repr`` writes it ("" for NaN)."""
-    floats = np.asarray(values, dtype=np.float64)
-    # A list's repr formats its floats in one C loop, each exactly as repr(float) does.
-    texts = repr(floats.tolist())[1:-1].split(", ") if len(floats) else []
-    for index in np.flatnonzero(np.isnan(floats)).tolist():
-        texts[index] = ""
-    return texts
-
-
-def _gaps(values: npt.NDArray[Any]) -> list[str]:
-    """The same for gaps, most of them 0.0 (targets met): only the others are formatted."""
-    floats = np.asarray(values, dtype=np.float64)
-    texts = np.full(len(floats), "0.0", dtype=object)
-    texts[np.isnan(floats)] = ""
-    other = np.flatnonzero((floats != 0) & ~np.isnan(floats) | np.signbit(floats))
-    if len(other):
-        texts[other] = _reprs(floats[other])
-    found: list[str] = texts.tolist()
-    return found
-
-
-def _counts(values: npt.NDArray[Any]) -> list[str]:
-    """The same for counts: whole numbers below 10**16 print as their int and ``.0``."""
-    floats = np.asarray(values, dtype=np.float64)
-    present = ~np.isnan(floats)
-    whole = floats[present]
-    if not (
-        np.all(np.abs(whole) < _WHOLE_REPR)
-        and np.all(whole == np.floor(whole))
-        and not np.any((whole == 0) & np.signbit(whole))
-    ):
-        return _reprs(floats)
-    ints = np.where(present, floats, 0).astype(np.int64).tolist()
-    texts = list(map(operator.add, repr(ints)[1:-1].split(", "), itertools.repeat(".0")))
-    for index in np.flatnonzero(~present).tolist():
-        texts[index] = ""
-    return texts if len(floats) else []
-
-
-class _CsvWriter:
-    """CSV lines of a chunk straight from the batch arrays: ``render_csv``'s text, byte for byte."""
-
-    def __init__(self, rule_set: RuleSet, lang: Language) -> None:
-        self.rule_set = rule_set
-        self.lang = lang
-        self.compiled = compile_rule_set(rule_set)
-        self.targets = {
-            indicator_id: _csv_text(target)
-            for indicator_id, target in csv_targets(rule_set).items()
-        }
-
-    def chunk(self, chunk: RowChunk) -> tuple[str, list[int], int] | None:
-        """The chunk's lines, its evaluated rows and how many meet every target.
-
-        None when a value is refused by the rule set (the row-by-row path says which).
-        """
-        clean = [i for i, problems in enumerate(chunk.problems) if not problems]
-        try:
-            batch = evaluate_batch(self.compiled, chunk.batch_columns(self.rule_set, clean))
-        except DataInvalid:
-            return None
-        columns = []
-        every_met = np.ones(len(clean), dtype=bool)
-        for indicator_id, arrays in batch.items():
-            every_met &= arrays.status_code == 0
-            statuses = _STATUS_TEXTS[arrays.status_code].tolist()
-            fields = zip(
-                itertools.repeat(_csv_text([indicator_id])),
-                statuses,
-                _reprs(arrays.value),
-                itertools.repeat(self.targets[indicator_id]),
-                _gaps(arrays.gap),
-                _counts(arrays.numerator),
-                _counts(arrays.denominator),
-                itertools.repeat("\n"),  # the empty problem cell, then the line's end
-                strict=False,  # the repeats are endless; the arrays are one length
-            )
-            columns.append(list(map(",".join, fields)))
-        lines = iter(zip(*columns, strict=True)) if columns else iter([()] * len(clean))
-        parts: list[str] = []
-        for index, problems in enumerate(chunk.problems):
-            region = neutralise_cell(chunk.regions[index] or "")
-            period = neutralise_cell(chunk.periods[index] or "")
-            cells = [str(chunk.numbers[index]), region, period]
-            lead = (
-                _csv_text(cells)
-                if _QUOTED.search(region) or _QUOTED.search(period)
-                else ",".join(cells)
-            ) + ","
-            if problems:
-                parts.extend(
-                    f"{lead},refused,,,,,,,,{_csv_text([neutralise_cell(problem)])}\n"
-                    for problem in (in_language(p, self.lang) for p in problems)
-                )
-                continue
-            parts.append(lead + lead.join(next(lines)))
-        return "".join(parts), clean, int(every_met.sum())
-
-
-_STATUS_TEXTS: Final = np.array([status.value for status in STATUS_CODES], dtype=object)
-
-
-def _csv_text(fields: Sequence[object]) -> str:
-    """Fields as ``csv.writer`` writes them on one line (quoted where needed), no line end."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(fields)
-    return buffer.getvalue()[:-1]

@@ -11,16 +11,18 @@ with the sums of the rows above it, and its indicators with the ratio of those s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Final, NamedTuple, overload
+from typing import Any, Final, overload
 
 import attrs
 import numpy as np
 
 from spmkit._evaluation.aggregate import aggregate
-from spmkit._evaluation.batch import STATUS_CODES, BatchResult, compile_rule_set, evaluate_batch
-from spmkit._evaluation.results import Report, Status, nearest_float
+from spmkit._evaluation.batch import BatchResult, compile_rule_set, evaluate_batch
+from spmkit._evaluation.results import IndicatorResult, Report
+from spmkit._evaluation.rows import row_record
 from spmkit._evaluation.scalar import evaluate, validate_data
 from spmkit._evaluation.values import exact_number
 from spmkit._files.reading import DataRow, DataTable
@@ -36,9 +38,7 @@ from spmkit.errors import DataError, DataInvalid
 
 __all__ = [
     "CHUNK_ROWS",
-    "BatchLists",
     "RowOutcome",
-    "RowResult",
     "RunningTotals",
     "TableEvaluation",
     "TotalsCheck",
@@ -51,68 +51,13 @@ __all__ = [
 CHUNK_ROWS: Final = 20_000
 """Rows evaluated per batch call, so progress can be shown on long files."""
 
-
-class RowResult(NamedTuple):
-    """One indicator of one row, from the batch arrays (floats for display).
-
-    A named tuple rather than an attrs class: a file of 100,000 rows makes millions of
-    them, and a tuple is built several times faster.
-    """
-
-    indicator_id: str
-    status: Status
-    value: float | None
-    gap: float | None
-    numerator: float | None
-    denominator: float | None
-    exceeds_denominator: bool
-    met: bool | None
-    band: str | None = None
-    """The band (category) of a banded indicator (docs/index-spm.md)."""
-    band_en: str | None = None
+_NO_DATA: Final = 2
+"""The status code of no_data in the batch arrays."""
 
 
 def _float(value: Any) -> float | None:  # noqa: ANN401 - a numpy scalar
     number = float(value)
     return None if np.isnan(number) else number
-
-
-def _present(values: list[float]) -> list[float | None]:
-    return [None if v != v else v for v in values]  # noqa: PLR0124 - NaN is the one value != itself
-
-
-class BatchLists:
-    """A batch result's arrays as Python lists, built once, for reading row by row.
-
-    Indexing a numpy array one element at a time costs a microsecond per element; a
-    file of 100,000 rows and 23 indicators reads millions of them.
-    """
-
-    def __init__(self, batch: BatchResult) -> None:
-        self.rows: dict[str, tuple[list[Any], ...]] = {}
-        for indicator_id, arrays in batch.items():
-            codes = arrays.status_code.tolist()
-            self.rows[indicator_id] = (
-                [STATUS_CODES[code] for code in codes],
-                _present(arrays.value.tolist()),
-                _present(arrays.gap.tolist()),
-                _present(np.asarray(arrays.numerator, dtype=np.float64).tolist()),
-                _present(np.asarray(arrays.denominator, dtype=np.float64).tolist()),
-                arrays.exceeds_denominator.tolist(),
-                [
-                    met if code <= 1 else None
-                    for met, code in zip(arrays.met.tolist(), codes, strict=True)
-                ],
-                [None] * len(codes) if arrays.band is None else arrays.band.tolist(),
-                [None] * len(codes) if arrays.band_en is None else arrays.band_en.tolist(),
-            )
-        self.all_met = (
-            np.all(
-                np.stack([arrays.status_code == 0 for arrays in batch.values()]), axis=0
-            ).tolist()
-            if len(batch)
-            else [True] * batch.rows
-        )
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -137,8 +82,8 @@ class RowOutcome:
     index: int = 0
     given: Report | None = attrs.field(default=None, alias="report")
     values_known: bool = True
-    lists: BatchLists | None = attrs.field(default=None, repr=False)
     _cache: dict[str, Report] = attrs.field(factory=dict, init=False, repr=False)
+    _records: dict[str, IndicatorResult] = attrs.field(factory=dict, init=False, repr=False)
 
     @property
     def evaluated(self) -> bool:
@@ -168,51 +113,43 @@ class RowOutcome:
         return report[indicator_id].explanation_in(lang)
 
     @property
-    def results(self) -> dict[str, RowResult]:
-        """Every indicator's result for this row, from the batch arrays (cheap)."""
+    def results(self) -> dict[str, IndicatorResult]:
+        """Every indicator's record for this row: what ``spmkit.evaluate`` gives the row.
+
+        Rebuilt from the batch arrays (:meth:`BatchResult.result`); a row whose record
+        the arrays cannot give exactly (missing inputs to name, terms that are not whole
+        numbers) is evaluated by the scalar evaluator, which the batch engine agrees with.
+        """
         if self.given is not None:
-            return {
-                indicator_id: RowResult(
-                    indicator_id=indicator_id,
-                    status=result.status,
-                    value=result.value,
-                    gap=result.gap,
-                    numerator=nearest_float(result.numerator),
-                    denominator=nearest_float(result.denominator),
-                    exceeds_denominator=result.exceeds_denominator,
-                    met=result.met,
-                    band=result.band,
-                    band_en=result.band_en,
-                )
-                for indicator_id, result in self.given.items()
-            }
-        if self.batch is None:
+            return dict(self.given.results)
+        batch, rule_set = self.batch, self.rule_set
+        if batch is None or rule_set is None:
             return {}
+        cached = self._records
+        if cached:
+            return cached
         i = self.index
-        if self.lists is not None:
-            return {
-                indicator_id: RowResult(
-                    indicator_id, s[i], v[i], g[i], n[i], d[i], e[i], m[i], b[i], be[i]
-                )
-                for indicator_id, (s, v, g, n, d, e, m, b, be) in self.lists.rows.items()
-            }
-        out = {}
-        for indicator_id, arrays in self.batch.items():
-            status = STATUS_CODES[int(arrays.status_code[i])]
-            judged = status in {Status.MET, Status.NOT_MET}
-            out[indicator_id] = RowResult(
-                indicator_id=indicator_id,
-                status=status,
-                value=_float(arrays.value[i]),
-                gap=_float(arrays.gap[i]),
-                numerator=_float(arrays.numerator[i]),
-                denominator=_float(arrays.denominator[i]),
-                exceeds_denominator=bool(arrays.exceeds_denominator[i]),
-                met=bool(arrays.met[i]) if judged else None,
-                band=None if arrays.band is None else arrays.band[i],
-                band_en=None if arrays.band_en is None else arrays.band_en[i],
+        if self.values_known and any(
+            arrays.status_code[i] == _NO_DATA or not arrays.whole_terms for arrays in batch.values()
+        ):
+            report = self.report
+            assert report is not None  # noqa: S101 - values known: the report is built
+            cached.update(report.results)
+            return cached
+        explain = self.explanation if self.values_known else None
+        for indicator_id, arrays in batch.items():
+            cached[indicator_id] = row_record(
+                rule_set,
+                arrays,
+                i,
+                explanation=""
+                if explain is None
+                else functools.partial(explain, indicator_id, "en"),
+                explanation_id=""
+                if explain is None
+                else functools.partial(explain, indicator_id, "id"),
             )
-        return out
+        return cached
 
     @property
     def all_met(self) -> bool:
@@ -221,8 +158,6 @@ class RowOutcome:
             return self.given.all_met
         if self.batch is None:
             return False
-        if self.lists is not None:
-            return bool(self.lists.all_met[self.index])
         return all(
             bool(np.all(arrays.status_code[self.index] == 0)) for arrays in self.batch.values()
         )
@@ -447,16 +382,13 @@ def evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome
     """Evaluate rows at once (one chunk of a file); a row with a bad cell is refused alone."""
     clean = [i for i, row in enumerate(rows) if not row.problems]
     batch, refused = _batch(rule_set, [rows[i] for i in clean]) if clean else (None, {})
-    lists = BatchLists(batch) if batch is not None else None
     kept = [k for k in range(len(clean)) if k not in refused]
     position = {clean[k]: n for n, k in enumerate(kept)}
     problems = {clean[k]: problem for k, problem in refused.items()}
     outcomes = []
     for index, row in enumerate(rows):
         if index in position:
-            outcome = RowOutcome(
-                row=row, rule_set=rule_set, batch=batch, index=position[index], lists=lists
-            )
+            outcome = RowOutcome(row=row, rule_set=rule_set, batch=batch, index=position[index])
         else:
             found = row.problems or (problems[index],)
             outcome = RowOutcome(row=row, problems=found, rule_set=rule_set)

@@ -1,0 +1,194 @@
+"""One record, one presenter: every format shows what the record decides.
+
+The 94996/100000 row (94.996 % against >= 95 %) must never read 95,00 beside NOT MET;
+the 89.99999 index must never read 90,00 beside Tuntas Madya. Batch rows give the same
+record as a single evaluation, and ``spmkit.render`` renders every result type.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+from fractions import Fraction
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import spmkit
+from spmkit._files.present import CSV_FIELDS, record_fields
+from spmkit.errors import UsageError
+
+ROW = {"bumil_k4": 94996, "sasaran_bumil": 100000}
+INDEX_ROW = {
+    "bumil_standar": 8999999,
+    "sasaran_bumil": 10000000,
+    "mutu_1_barang_terpenuhi": 8999999,
+    "mutu_1_sdm_terpenuhi": 0,
+    "mutu_1_barang_dibutuhkan": 10000000,
+    "mutu_1_sdm_dibutuhkan": 0,
+}
+
+
+def _load(rule_set_id):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return spmkit.load_rule_set(rule_set_id)
+
+
+@pytest.fixture(scope="module")
+def report():
+    return spmkit.evaluate(_load("kulon-progo-2011"), ROW)
+
+
+def _line(text, start):
+    return next(line for line in text.splitlines() if line.lstrip("| ").startswith(start))
+
+
+class TestThe94996Row:
+    def test_terminal_in_indonesian_and_english(self, report):
+        indonesian = _line(spmkit.render(report, "table", lang="id"), "I.1 ")
+        english = _line(spmkit.render(report, "table", lang="en"), "I.1 ")
+        assert "94,996 %" in indonesian
+        assert "TIDAK TERCAPAI" in indonesian
+        assert "0,004" in indonesian
+        assert "95,00" not in indonesian
+        assert "94.996 %" in english
+        assert "NOT MET" in english
+        assert "0.004" in english
+
+    def test_explanation_uses_the_shown_value(self, report):
+        result = report["I.1"]
+        assert "= 94.996 %; target >= 95 % by 2015: not met, gap 0.004" in result.explanation
+        assert "= 94,996 %; target >= 95 % tahun 2015: tidak tercapai, selisih 0,004" in (
+            result.explanation_id
+        )
+
+    def test_markdown_and_html(self, report):
+        markdown = _line(spmkit.render(report, "markdown", lang="id"), "I.1 ")
+        assert "| 94,996 % | >= 95 % |" in markdown
+        html = spmkit.render(report, "html", lang="id")
+        assert '<td class="num">94,996 %</td>' in html
+        assert '<td class="num">0,004</td>' in html
+
+    def test_json_carries_the_record_with_integer_counts(self, report):
+        document = json.loads(spmkit.render(report, "json", lang="id"))
+        first = document["rows"][0]["results"][0]
+        assert first["shown_value"] == "94,996"
+        assert first["shown_gap"] == "0,004"
+        assert first["shown_decimals"] == 3
+        assert first["numerator"] == 94996
+        assert isinstance(first["numerator"], int)
+        assert first["denominator"] == 100000
+        assert first["value"] == 94.996
+        assert first["target"] == {"op": ">=", "value": 95}
+        assert first["met"] is False
+        assert first["small_denominator"] is False
+        assert first["interval"][0] < 94.996 < first["interval"][1]
+        assert first["provenance"]["target"]["verification"] == "primary"
+        assert set(first) >= {"band", "milestone", "progress", "interval", "provenance"}
+        assert record_fields(report["I.1"], "id") == {
+            key: first[key] for key in record_fields(report["I.1"], "id")
+        }
+
+    def test_csv_carries_the_record(self, report):
+        rows = list(csv.DictReader(io.StringIO(spmkit.render(report, "csv", lang="en"))))
+        first = rows[0]
+        assert set(CSV_FIELDS) <= set(first)
+        assert first["shown_value"] == "94.996"
+        assert first["numerator"] == "94996"
+        assert first["denominator"] == "100000"
+        assert first["met"] == "false"
+        assert first["verification"].startswith("target:primary")
+
+    def test_xlsx_displays_three_decimals(self, report):
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.load_workbook(io.BytesIO(spmkit.render(report, "xlsx", lang="id")))
+        sheet = book["Hasil"]
+        header = [cell.value for cell in sheet[1]]
+        row = list(sheet[2])
+        value = row[header.index("Capaian")]
+        assert value.value == 94.996
+        assert value.number_format == "0.000"
+        assert row[header.index("Selisih")].number_format == "0.000"
+        assert row[header.index("Nilai tampil")].value == "94,996"
+        assert row[header.index("Pembilang")].value == 94996
+        wide = book["Ringkas"]
+        assert wide.cell(2, 4).number_format == "0.000"
+
+
+class TestTheIndexBesideItsBandEdge:
+    def test_shown_as_89_99999_beside_tuntas_madya(self):
+        report = spmkit.evaluate(_load("indeks-spm-kesehatan"), INDEX_ROW)
+        line = _line(spmkit.render(report, "table", lang="id"), "IP.1 ")
+        assert "89,99999" in line
+        assert "Tuntas Madya" in line
+        assert "90,00" not in line
+
+    def test_the_indonesian_index_explanation_reads_value_times_weight(self):
+        result = spmkit.evaluate(_load("indeks-spm-kesehatan"), INDEX_ROW)["IP.1"]
+        text = result.explanation_id
+        assert "= 89,99999 x 0,8 = 71,999992" in text
+        assert "indeks = 89,99999." in text
+        assert "sum(" not in text
+        assert "Kategori: Tuntas Madya" in text
+        assert "= 89.99999 x 0.8 = 71.999992" in result.explanation
+
+
+class TestRenderReadsTheRecord:
+    def test_an_edited_rule_set_with_a_shipped_id_is_not_reloaded(self):
+        shipped = _load("kulon-progo-2011")
+        indicator = attrs.evolve(
+            shipped.indicators["I.1"],
+            target=attrs.evolve(shipped.indicators["I.1"].target, value=Fraction(90)),
+        )
+        edited = attrs.evolve(shipped, indicators={**shipped.indicators, "I.1": indicator})
+        report = spmkit.evaluate(edited, {"bumil_k4": 92, "sasaran_bumil": 100})
+        line = _line(spmkit.render(report, "table", lang="id"), "I.1 ")
+        assert ">= 90 %" in line
+        assert "tercapai" in line
+
+    def test_every_result_type_renders_or_names_the_formats(self):
+        comparison = spmkit.compare([_load("kulon-progo-2011"), _load("kulon-progo-2011")], ROW)
+        document = json.loads(spmkit.render(comparison, "json"))
+        assert document == comparison.to_dict()
+        assert spmkit.render(comparison, "table").strip()
+        with pytest.raises(UsageError, match="json, table"):
+            spmkit.render(comparison, "xlsx")
+        with pytest.raises(UsageError, match="Report, BatchResult"):
+            spmkit.render(object(), "json")
+
+    def test_a_report_built_by_hand_needs_its_rule_set(self, report):
+        bare = spmkit.Report(rule_set_id=report.rule_set_id, results=report.results)
+        with pytest.raises(UsageError, match="rule_set="):
+            spmkit.render(bare, "table")
+        assert "94,996" in spmkit.render(bare, "table", rule_set=report.rule_set, lang="id")
+
+
+COUNTS = st.integers(min_value=0, max_value=2000) | st.none()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rule_set_id=st.sampled_from(["kulon-progo-2011", "permenkes-6-2024", "siak-renstra-2012-2016"]),
+    rows=st.lists(st.tuples(COUNTS, COUNTS), min_size=1, max_size=4),
+    year=st.sampled_from([None, 2013, 2016]),
+)
+def test_a_batch_row_yields_the_scalar_record(rule_set_id, rows, year):
+    rule_set = _load(rule_set_id)
+    names = list(rule_set.inputs)
+    columns = {name: [pair[i % 2] for pair in rows] for i, name in enumerate(names)}
+    batch = spmkit.evaluate_batch(rule_set, columns, year=year)
+    for row in range(len(rows)):
+        data = {name: values[row] for name, values in columns.items() if values[row] is not None}
+        scalar = spmkit.evaluate(rule_set, data, year=year)
+        for indicator_id, expected in scalar.items():
+            got = batch.result(row, indicator_id)
+            assert got == attrs.evolve(expected, missing_inputs=())
+            assert got.shown_value == expected.shown_value
+            assert got.shown_gap == expected.shown_gap
+            assert got.provenance == expected.provenance
+            assert got.band == expected.band
