@@ -27,14 +27,14 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
 from spmkit._evaluation.compare import Comparison
 from spmkit._files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit._files.mapping import ColumnMapping, load_mapping
-from spmkit._files.outputs import open_output, write_output
+from spmkit._files.outputs import check_output, open_output, silence_stdout, write_output
 from spmkit._files.reading import DataTable, read_data
 from spmkit._files.report import ChunkedReport, indicator_name
 from spmkit._files.streaming import CsvStream, StreamOutcome, evaluate_stream, open_csv
@@ -49,7 +49,12 @@ from spmkit._messages import (
 )
 from spmkit._rulesets.diff import RuleSetDiff, diff
 from spmkit._rulesets.model import RuleSet, Verification
-from spmkit._rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
+from spmkit._rulesets.reader import (
+    find_rule_file,
+    load_rule_set,
+    resolve_rule_set,
+    shipped_rule_sets,
+)
 from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
 from spmkit.errors import (
     DataFileError,
@@ -118,6 +123,40 @@ def _language(args: argparse.Namespace, rule_set: RuleSet | None) -> Language:
     resolved = chosen if chosen is not None else default_language(rule_set)
     args.resolved_lang = resolved  # for the messages of errors raised later
     return resolved
+
+
+def _rule_files(given: object, rule_set: RuleSet | None) -> list[str]:
+    """The rule file given and every file of its ``extends:`` chain (the writer's inputs)."""
+    files: list[str] = []
+    if isinstance(given, str | Path):
+        try:
+            files.append(str(find_rule_file(given)))
+        except SpmkitError:
+            files.append(str(given))
+    if rule_set is not None:
+        for indicator in rule_set.indicators.values():
+            found = [indicator.source, *indicator.sources.values()]
+            files.extend(source.file for source in found if source.file is not None)
+        for base in rule_set.extends:
+            try:
+                files.append(str(find_rule_file(base)))
+            except SpmkitError:
+                continue
+    return list(dict.fromkeys(files))
+
+
+def _inputs(args: argparse.Namespace, *rule_sets: RuleSet) -> list[str]:
+    """Every file the command reads: data, rule files with their chains, the mapping."""
+    files = [
+        str(name)
+        for name in (getattr(args, "data", None), getattr(args, "mapping", None))
+        if name is not None
+    ]
+    given = getattr(args, "rule_set", None)
+    files.extend(_rule_files(given, rule_sets[0] if rule_sets else None))
+    for rule_set in rule_sets[1:]:
+        files.extend(_rule_files(None, rule_set))
+    return files
 
 
 def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
@@ -219,6 +258,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     output_format = _output_format(args)
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
+    inputs = _inputs(args, rule_set)
+    if args.output is not None:
+        check_output(args.output, inputs=inputs)
+    if args.chart is not None:
+        check_output(args.chart, inputs=inputs, suffixes=(".png", ".svg"))
     stream = _stream(args, rule_set, output_format)
     if stream is not None:
         return _evaluate_streamed(args, rule_set, lang, output_format, stream)
@@ -244,7 +288,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     )
     if args.output is not None:
         data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
-        write_output(args.output, data, inputs=(args.data, args.rule_set, args.mapping))
+        write_output(args.output, data, inputs=inputs)
     elif isinstance(rendered, bytes):
         msg = tr("an Excel workbook is not written to the terminal: give -o FILE.xlsx")
         raise UsageError(msg)
@@ -256,7 +300,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.chart is not None:
         image_format = Path(args.chart).suffix.casefold().lstrip(".")
         chart = _chart(rule_set, outcomes, lang, image_format)
-        write_output(args.chart, chart, inputs=(args.data, args.rule_set, args.output))
+        write_output(args.chart, chart, inputs=[*inputs, args.output])
     if args.explain and output_format == "table":
         for outcome in outcomes:
             if outcome.report is not None:
@@ -279,7 +323,7 @@ def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> 
     """A CSV file read in chunks, when the output can be written in chunks too."""
     if output_format not in ChunkedReport.FORMATS or args.chart is not None or args.explain:
         return None
-    return open_csv(
+    stream = open_csv(
         args.data,
         rule_set,
         number_format=args.number_format,
@@ -287,6 +331,9 @@ def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> 
         header_row=args.header_row,
         period=None if args.year is None else str(args.year),
     )
+    if stream is not None and (stream.match.period is not None or stream.match.year is not None):
+        return None  # rows keyed by year or period: the whole-file reader judges them in time
+    return stream
 
 
 def _evaluate_streamed(
@@ -315,8 +362,7 @@ def _evaluate_streamed(
             rule_set, stream, report, sys.stdout.write, progress=progress, seen=seen
         )
     else:
-        inputs = (args.data, args.rule_set, args.mapping)
-        with open_output(args.output, inputs=inputs) as target:
+        with open_output(args.output, inputs=_inputs(args, rule_set)) as target:
             found = evaluate_stream(
                 rule_set,
                 stream,
@@ -625,7 +671,7 @@ def _write_fhir(rule_set: RuleSet, outcomes: Sequence[RowOutcome], args: argpars
     if args.output is None:
         sys.stdout.write(text)
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(args.output, text.encode("utf-8"), inputs=_inputs(args, rule_set))
     return _status(outcomes)
 
 
@@ -1095,7 +1141,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     quarterly.add_argument("rule_set", help="a rule set with an index per service")
     quarterly.add_argument("data", help="one row per quarter, its quarter in column 'periode'")
-    quarterly.add_argument("-o", "--output", metavar="FILE", help=".csv, .json or .xlsx")
+    quarterly.add_argument(
+        "-o", "--output", metavar="FILE", help=".csv, .json, .xlsx, .html, .md or .txt"
+    )
     quarterly.add_argument("--region", help="only the rows of this region")
     quarterly.add_argument("--explain", action="store_true", help="print every explanation")
     quarterly.set_defaults(handler=_cmd_quarterly)
@@ -1104,12 +1152,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+QUARTERLY_SUFFIXES: Final = (".csv", ".json", ".xlsx", ".html", ".htm", ".md", ".txt")
+"""The files ``spmkit quarterly -o`` writes, by suffix."""
+
+
 def _cmd_quarterly(args: argparse.Namespace) -> int:
     """The quarterly e-SPM report: one row per quarter (column ``periode``) and service."""
     from spmkit._evaluation.quarterly import quarterly_report  # noqa: PLC0415 - numpy on use
 
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
+    inputs = _inputs(args, rule_set)
+    if args.output is not None:
+        check_output(args.output, inputs=inputs, suffixes=QUARTERLY_SUFFIXES)
     table = _read_table(args, rule_set)
     _warn_unknown(table, rule_set, lang)
     rows = [r for r in table.rows if args.region is None or r.region == args.region]
@@ -1121,10 +1176,23 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
             regions=", ".join(regions),
         )
         raise UsageError(msg)
+    years = sorted({r.year for r in rows if r.year is not None})
+    if len(years) > 1:
+        msg = tr(
+            "{source} has several years ({years}); choose one: --year",
+            source=table.source,
+            years=", ".join(map(str, years)),
+        )
+        raise UsageError(msg)
     bad = [(row.where, p) for row in rows for p in row.problems]
-    unnamed = [row.where for row in rows if row.period is None]
-    if bad or unnamed or not rows:
-        problem: str = _joined(bad) or (
+    if bad:
+        for where, problem in bad:
+            where_text = in_language(where, lang)
+            print(f"spmkit: {where_text}: {in_language(problem, lang)}", file=sys.stderr)
+        return EXIT_REFUSED
+    unnamed = [row.where for row in rows if not isinstance(row.part, str)]
+    if unnamed or not rows:
+        missing: str = (
             tr(
                 "every row needs its quarter (TW1-TW4) in a 'periode' column: {rows}",
                 rows=Bilingual(str(unnamed), str([in_language(w, "id") for w in unnamed])),
@@ -1132,22 +1200,25 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
             if unnamed
             else tr("{source} has no rows", source=table.source)
         )
-        raise UsageError(problem)
-    report = quarterly_report(rule_set, {row.period: row.values for row in rows})
+        raise UsageError(missing)
+    report = quarterly_report(rule_set, {row.part: row.values for row in rows})
     suffix = "" if args.output is None else Path(args.output).suffix.casefold()
-    if suffix == ".xlsx":
-        report.to_excel(args.output, lang)
+    renderers: dict[str, Callable[[Language], str | bytes]] = {
+        ".csv": report.to_csv,
+        ".json": lambda _lang: json.dumps(report.to_rows(), ensure_ascii=False, indent=2) + "\n",
+        ".xlsx": report.to_excel,
+        ".html": report.render_html,
+        ".htm": report.render_html,
+        ".md": report.render_markdown,
+    }
+    rendered = renderers.get(suffix, report.render_table)(lang)
+    if args.output is None:
+        sys.stdout.write(str(rendered))
     else:
-        text = {
-            ".csv": report.to_csv(lang),
-            ".json": json.dumps(report.to_rows(), ensure_ascii=False, indent=2) + "\n",
-        }.get(suffix, report.render_table(lang))
-        if args.output is None:
-            sys.stdout.write(text)
-        else:
-            Path(args.output).write_text(text, encoding="utf-8")
+        data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
+        write_output(args.output, data, inputs=inputs)
     if args.explain:
-        sys.stdout.write("\n" + report.explanation())
+        sys.stdout.write("\n" + report.explanation(lang))
     return 0
 
 
@@ -1214,9 +1285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (head, less): stop writing, and do not let Python's
         # exit flush complain about the closed pipe.
         status = getattr(args, "work_status", EXIT_OK)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        silence_stdout()
     return status
 
 

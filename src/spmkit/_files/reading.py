@@ -26,7 +26,13 @@ from typing import Any, Final
 import attrs
 
 from spmkit._files.bounded import data_path, os_errors
-from spmkit._files.mapping import ColumnMapping, ColumnMatch, header_score, match_columns, normalise
+from spmkit._files.mapping import (
+    ColumnMapping,
+    ColumnMatch,
+    header_score,
+    match_columns,
+    normalise,
+)
 from spmkit._files.notation import Notation, NotationEvidence, NumberFormat, readings
 from spmkit._files.records import (
     TABULAR_SUFFIXES,
@@ -51,6 +57,7 @@ __all__ = [
     "DataTable",
     "is_total_label",
     "read_data",
+    "time_of_cell",
 ]
 
 HEADER_SEARCH_ROWS: Final = 50
@@ -64,6 +71,64 @@ _FOOTNOTE: Final = re.compile(
     r"^\s*(\*|\(\*|catatan|keterangan|ket\s*[:.]|sumber|source|note|n\.?b\.?\b)", re.IGNORECASE
 )
 _COLUMN_NUMBER: Final = re.compile(r"\(?\s*(\d{1,3})\s*\)?")
+
+
+_YEAR: Final = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d|2100)(?!\d)")
+_QUARTER_WORD: Final = re.compile(
+    r"\b(?:tw|q|triwulan|kuartal|quarter)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", re.IGNORECASE
+)
+_ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_MONTHS: Final = (
+    ("jan",),
+    ("feb", "peb"),
+    ("mar",),
+    ("apr",),
+    ("mei", "may"),
+    ("jun",),
+    ("jul",),
+    ("agu", "aug", "ags"),
+    ("sep",),
+    ("okt", "oct"),
+    ("nov", "nop"),
+    ("des", "dec"),
+)
+
+
+def time_of_cell(cell: object, *, months: bool = False) -> tuple[int | None, str | int | None]:
+    """The year and the part of it (``"Q2"`` or a month 1-12) a time cell names.
+
+    ``2013``, ``TW2``, ``Triwulan II``, ``2023 TW2``, ``Q2/2023``, ``Maret 2023``; a bare
+    number 1-4 is a quarter, or a month 1-12 in a month column (``months``).
+
+    >>> time_of_cell("2023 TW2"), time_of_cell("triwulan III"), time_of_cell(2013)
+    ((2023, 'Q2'), (None, 'Q3'), (2013, None))
+
+    Raises:
+        ValueError: the cell names no year, quarter or month.
+    """
+    text = _text(cell).casefold()
+    found = _YEAR.search(text)
+    year = int(found.group(1)) if found else None
+    rest = (text[: found.start()] + " " + text[found.end() :]) if found else text
+    rest = rest.strip(" -/.,")
+    if not rest:
+        if year is None:
+            raise ValueError(text)
+        return year, None
+    quarter = _QUARTER_WORD.search(rest)
+    if quarter is not None:
+        number = quarter.group(1)
+        return year, f"Q{_ROMAN.get(number, number)}"
+    months = months or (year is not None and len(rest) == 2)
+    if rest.isdigit() and 1 <= int(rest) <= (12 if months else 4):
+        return year, (int(rest) if months else f"Q{int(rest)}")
+    word = rest.removeprefix("bulan").strip()
+    if word.isdigit() and 1 <= int(word) <= 12:
+        return year, int(word)
+    for month, prefixes in enumerate(_MONTHS, start=1):
+        if word[:3] in prefixes and word.isalpha():
+            return year, month
+    raise ValueError(text)
 
 
 def is_total_label(text: str) -> bool:
@@ -94,6 +159,9 @@ class DataRow:
             :class:`spmkit._messages.Bilingual`); a row with problems is not evaluated.
         sheet: the workbook sheet, if any.
         total: a totals row (``JUMLAH KABUPATEN``): checked, never evaluated as a region.
+        year: the year the row is judged in (its ``tahun`` column, its period or its
+            sheet's name), if any.
+        part: the part of that year the row covers: ``"Q1"``-``"Q4"`` or a month 1-12.
     """
 
     where: str
@@ -104,6 +172,13 @@ class DataRow:
     problems: tuple[str, ...] = ()
     sheet: str | None = None
     total: bool = False
+    year: int | None = None
+    part: str | int | None = None
+
+    @property
+    def key(self) -> tuple[str | None, int | None, str | int | None]:
+        """(region, year, period): what makes the row one of a kind in its file."""
+        return (self.region, self.year, self.part)
 
     @property
     def label(self) -> str:
@@ -137,10 +212,25 @@ class DataTable:
     header_rows: FrozenMap[str | None, int] = attrs.field(factory=FrozenMap, converter=freeze)
 
     def for_period(self, period: str) -> DataTable:
-        """Return the rows of one period (rows that name no period are kept)."""
-        rows = tuple(row for row in self.rows if row.period in {None, period})
-        totals = tuple(row for row in self.totals if row.period in {None, period})
+        """Return the rows of one year or period (rows that name none are kept)."""
+
+        def kept(row: DataRow) -> bool:
+            if row.year is not None and period.isdigit():
+                return row.year == int(period)
+            return row.period in {None, period}
+
+        rows = tuple(row for row in self.rows if kept(row))
+        totals = tuple(row for row in self.totals if kept(row))
         return attrs.evolve(self, rows=rows, totals=totals)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The distinct years of the rows, in order (empty when no row names one)."""
+        return tuple(sorted({row.year for row in self.rows if row.year is not None}))
+
+    def for_year(self, year: int) -> DataTable:
+        """Return the rows and totals rows of one year (rows that name none are kept)."""
+        return self.for_period(str(year))
 
 
 def _text(cell: object) -> str:
@@ -410,16 +500,115 @@ def _row(
         elif value is not None:
             values[name] = value
     everything = {**record.heading, **record.cells}
-    period = _heading_text(everything.get(match.period)) if match.period else None
+    texts = [
+        _heading_text(everything.get(named))
+        for named in (match.year, match.period)
+        if named is not None
+    ]
+    period: str | None = " ".join(text for text in texts if text) or None
+    year: int | None = None
+    part: str | int | None = None
+    for time_column in (match.year, match.period):
+        if time_column is None or _heading_text(everything.get(time_column)) is None:
+            continue
+        cell = everything.get(time_column)
+        try:
+            found_year, found_part = time_of_cell(
+                cell, months=normalise(time_column) in {"bulan", "month"}
+            )
+        except ValueError:
+            bad.append(_bad_time(time_column, cell))
+            continue
+        year = found_year if found_year is not None else year
+        part = found_part if found_part is not None else part
+    if period is None and sheet_period is not None:
+        period = sheet_period
+        year = int(sheet_period) if sheet_period.isdigit() else None
     return DataRow(
         where=record.where,
         number=record.number,
         region=_heading_text(everything.get(match.region)) if match.region else None,
-        period=period or sheet_period,
+        period=period,
         values=values,
         problems=tuple(bad),
         sheet=sheet,
+        year=year,
+        part=part,
     )
+
+
+def _bad_time(column: str, cell: object) -> Bilingual:
+    shown = _text(cell)
+    return Bilingual(
+        f"column {column!r}: {shown!r} is not a year, quarter or month "
+        "(write 2023, TW2, 'triwulan 2', '2023 TW2' or a month's name)",
+        f"kolom {column!r}: {shown!r} bukan tahun, triwulan atau bulan "
+        "(tulis 2023, TW2, 'triwulan 2', '2023 TW2' atau nama bulan)",
+    )
+
+
+def _part_name(part: str | int | None) -> str:
+    if part is None:
+        return ""
+    return f"TW{part[1:]}" if isinstance(part, str) else f"bulan {part}"
+
+
+def _duplicates(rows: list[DataRow]) -> list[DataRow]:
+    """Rows whose (region, year, period) another row has: both refused, each naming the other.
+
+    Only files that name a year or a period are checked: two rows of one region in a
+    file without time are two data sets, as before.
+    """
+    first: dict[tuple[object, ...], int] = {}
+    refused: dict[int, list[str]] = {}
+    for index, row in enumerate(rows):
+        if row.year is None and row.part is None:
+            continue
+        key = (row.sheet if row.year is None else None, *row.key)
+        if key not in first:
+            first[key] = index
+            continue
+        earlier = rows[first[key]]
+        what = " ".join(str(part) for part in (row.region, row.year, _part_name(row.part)) if part)
+        pairs = ((first[key], earlier, row), (index, row, earlier))
+        for position, one, other in pairs:
+            refused.setdefault(position, []).append(
+                Bilingual(
+                    f"{what} is given twice, in {in_language(one.where, 'en')} and "
+                    f"{in_language(other.where, 'en')}; keep one of the two rows",
+                    f"{what} tertulis dua kali, di {in_language(one.where, 'id')} dan "
+                    f"{in_language(other.where, 'id')}; simpan salah satu baris saja",
+                )
+            )
+    return [
+        attrs.evolve(row, problems=(*row.problems, *dict.fromkeys(refused[index])))
+        if index in refused
+        else row
+        for index, row in enumerate(rows)
+    ]
+
+
+def _missing_quarters(rows: Sequence[DataRow]) -> list[Bilingual]:
+    """A note for each region and year whose quarters skip one (TW1, TW2, TW4: TW3 missing)."""
+    seen: dict[tuple[str | None, int | None], set[int]] = {}
+    for row in rows:
+        if isinstance(row.part, str):
+            seen.setdefault((row.region, row.year), set()).add(int(row.part[1:]))
+    notes = []
+    for (region, year), quarters in seen.items():
+        missing = [q for q in range(1, max(quarters)) if q not in quarters]
+        if missing:
+            what = " ".join(str(part) for part in (region, year) if part)
+            named = ", ".join(f"TW{q}" for q in missing)
+            notes.append(
+                Bilingual(
+                    f"{what}: {named} missing (the file has "
+                    f"{', '.join(f'TW{q}' for q in sorted(quarters))})".lstrip(": "),
+                    f"{what}: {named} tidak ada (berkas memuat "
+                    f"{', '.join(f'TW{q}' for q in sorted(quarters))})".lstrip(": "),
+                )
+            )
+    return notes
 
 
 def _tabular_sheets(
@@ -516,6 +705,8 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
             )
     if skipped:
         notes.append(_skipped_note(skipped))
+    rows = _duplicates(rows)
+    notes.extend(_missing_quarters(rows))
     return DataTable(
         source=source,
         rows=tuple(rows),

@@ -345,6 +345,8 @@ def _json_results(rule_set: RuleSet, outcome: RowOutcome) -> list[dict[str, Any]
                 "deadline": indicator.deadline,
                 "met": result.met,
                 "gap": result.gap,
+                "milestone": result.milestone,
+                "progress": result.progress,
                 "exceeds_denominator": result.exceeds_denominator,
                 "source": indicator.source.ref,
                 "explanation": outcome.explanation(indicator_id, "en"),

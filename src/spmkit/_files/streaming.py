@@ -44,6 +44,7 @@ from spmkit._files.reading import (
     DataRow,
     DataTable,
     _bad_cell,
+    _bad_time,
     _classify,
     _convert,
     _footnote_text,
@@ -54,6 +55,7 @@ from spmkit._files.reading import (
     _skipped_note,
     add_evidence,
     is_total_label,
+    time_of_cell,
 )
 from spmkit._files.records import CSV_SUFFIXES, Grid, Record, csv_records
 from spmkit._files.report import ChunkedReport, csv_targets
@@ -125,6 +127,7 @@ class RowChunk:
     problems: list[tuple[str, ...]]
     columns: dict[str, Column]
     totals: list[tuple[int, DataRow]]
+    period_column: str | None = None
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -140,13 +143,22 @@ class RowChunk:
             elif value is not None:
                 values[name] = value
         number = self.numbers[index]
+        period = self.periods[index]
+        year, part, problems = None, None, self.problems[index]
+        if period is not None:
+            try:
+                year, part = time_of_cell(period)
+            except ValueError:
+                problems = (*problems, _bad_time(self.period_column or "", period))
         return DataRow(
             where=Bilingual(f"row {number}", f"baris {number}"),
             number=number,
             region=self.regions[index],
-            period=self.periods[index],
+            period=period,
             values=values,
-            problems=self.problems[index],
+            problems=problems,
+            year=year,
+            part=part,
         )
 
     def rows(self) -> list[DataRow]:
@@ -347,6 +359,7 @@ class CsvStream:
             problems=[tuple(found) for found in problems],
             columns=columns,
             totals=totals,
+            period_column=self.match.period,
         )
 
     def _convert(self, column: str, cells: list[str], problems: list[list[str]]) -> Column:
@@ -652,6 +665,8 @@ class _CsvWriter:
 
         None when a value is refused by the rule set (the row-by-row path says which).
         """
+        if any(period is not None and period.strip() for period in chunk.periods):
+            return None  # rows judged in their year and period: the row-by-row path
         clean = [i for i, problems in enumerate(chunk.problems) if not problems]
         try:
             batch = evaluate_batch(self.compiled, chunk.batch_columns(self.rule_set, clean))

@@ -70,6 +70,10 @@ class RowResult(NamedTuple):
     band: str | None = None
     """The band (category) of a banded indicator (docs/index-spm.md)."""
     band_en: str | None = None
+    milestone: float | None = None
+    """The value judged in the row's year and period (a phased target's milestone)."""
+    progress: str | None = None
+    """``on_track``, ``behind`` ... for a row judged in its year (None otherwise)."""
 
 
 def _float(value: Any) -> float | None:  # noqa: ANN401 - a numpy scalar
@@ -105,6 +109,12 @@ class BatchLists:
                 ],
                 [None] * len(codes) if arrays.band is None else arrays.band.tolist(),
                 [None] * len(codes) if arrays.band_en is None else arrays.band_en.tolist(),
+                [None] * len(codes)
+                if arrays.milestone is None
+                else _present(np.asarray(arrays.milestone, dtype=np.float64).tolist()),
+                [None] * len(codes)
+                if arrays.progress is None
+                else [None if p is None else str(p) for p in arrays.progress.tolist()],
             )
         self.all_met = (
             np.all(
@@ -157,7 +167,13 @@ class RowOutcome:
         if self.batch is None or self.rule_set is None or not self.values_known:
             return None
         if "report" not in self._cache:
-            self._cache["report"] = evaluate(self.rule_set, self.row.values)
+            year = self.row.year
+            self._cache["report"] = evaluate(
+                self.rule_set,
+                self.row.values,
+                year=year,
+                period=self.row.part if year is not None else None,
+            )
         return self._cache["report"]
 
     def explanation(self, indicator_id: str, lang: Language) -> str:
@@ -183,6 +199,8 @@ class RowOutcome:
                     met=result.met,
                     band=result.band,
                     band_en=result.band_en,
+                    milestone=nearest_float(result.milestone),
+                    progress=None if result.progress is None else str(result.progress),
                 )
                 for indicator_id, result in self.given.items()
             }
@@ -192,9 +210,9 @@ class RowOutcome:
         if self.lists is not None:
             return {
                 indicator_id: RowResult(
-                    indicator_id, s[i], v[i], g[i], n[i], d[i], e[i], m[i], b[i], be[i]
+                    indicator_id, s[i], v[i], g[i], n[i], d[i], e[i], m[i], b[i], be[i], ms[i], p[i]
                 )
-                for indicator_id, (s, v, g, n, d, e, m, b, be) in self.lists.rows.items()
+                for indicator_id, (s, v, g, n, d, e, m, b, be, ms, p) in self.lists.rows.items()
             }
         out = {}
         for indicator_id, arrays in self.batch.items():
@@ -211,6 +229,10 @@ class RowOutcome:
                 met=bool(arrays.met[i]) if judged else None,
                 band=None if arrays.band is None else arrays.band[i],
                 band_en=None if arrays.band_en is None else arrays.band_en[i],
+                milestone=None if arrays.milestone is None else _float(arrays.milestone[i]),
+                progress=None
+                if arrays.progress is None or arrays.progress[i] is None
+                else str(arrays.progress[i]),
             )
         return out
 
@@ -397,14 +419,24 @@ def _refusals(rule_set: RuleSet, rows: Sequence[DataRow], error: DataInvalid) ->
     return refused
 
 
-def _batch(rule_set: RuleSet, rows: Sequence[DataRow]) -> tuple[BatchResult | None, dict[int, str]]:
-    """Evaluate rows at once; rows with values the rule set refuses are left out."""
+def _batch(
+    rule_set: RuleSet,
+    rows: Sequence[DataRow],
+    when: tuple[int | None, str | int | None] = (None, None),
+) -> tuple[BatchResult | None, dict[int, str]]:
+    """Evaluate rows at once; rows with values the rule set refuses are left out.
+
+    ``when`` is the (year, period) every row is judged in, as ``evaluate_batch(year=,
+    period=)`` judges them; a period without a year is not judged in time.
+    """
     compiled = compile_rule_set(rule_set)
+    year, part = when
+    timing: dict[str, Any] = {} if year is None else {"year": year, "period": part}
     refused: dict[int, str] = {}
     good = list(range(len(rows)))
     for _ in range(3):
         try:
-            result = evaluate_batch(compiled, _columns(rule_set, [rows[i] for i in good]))
+            result = evaluate_batch(compiled, _columns(rule_set, [rows[i] for i in good]), **timing)
         except DataInvalid as exc:
             found = _refusals(rule_set, [rows[i] for i in good], exc)
             if not found:
@@ -444,24 +476,31 @@ def evaluate_table(
 
 
 def evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome]:
-    """Evaluate rows at once (one chunk of a file); a row with a bad cell is refused alone."""
-    clean = [i for i, row in enumerate(rows) if not row.problems]
-    batch, refused = _batch(rule_set, [rows[i] for i in clean]) if clean else (None, {})
-    lists = BatchLists(batch) if batch is not None else None
-    kept = [k for k in range(len(clean)) if k not in refused]
-    position = {clean[k]: n for n, k in enumerate(kept)}
-    problems = {clean[k]: problem for k, problem in refused.items()}
-    outcomes = []
-    for index, row in enumerate(rows):
-        if index in position:
-            outcome = RowOutcome(
-                row=row, rule_set=rule_set, batch=batch, index=position[index], lists=lists
+    """Evaluate rows at once (one chunk of a file); a row with a bad cell is refused alone.
+
+    Rows are judged in their own year and period (one batch per distinct year and
+    period), as ``evaluate_batch(year=...)`` judges them.
+    """
+    groups: dict[tuple[int | None, str | int | None], list[int]] = {}
+    for i, row in enumerate(rows):
+        if not row.problems:
+            when = (row.year, row.part if row.year is not None else None)
+            groups.setdefault(when, []).append(i)
+    done: dict[int, RowOutcome] = {}
+    for when, clean in groups.items():
+        batch, refused = _batch(rule_set, [rows[i] for i in clean], when)
+        lists = BatchLists(batch) if batch is not None else None
+        kept = [k for k in range(len(clean)) if k not in refused]
+        for n, k in enumerate(kept):
+            done[clean[k]] = RowOutcome(
+                row=rows[clean[k]], rule_set=rule_set, batch=batch, index=n, lists=lists
             )
-        else:
-            found = row.problems or (problems[index],)
-            outcome = RowOutcome(row=row, problems=found, rule_set=rule_set)
-        outcomes.append(outcome)
-    return outcomes
+        for k, problem in refused.items():
+            done[clean[k]] = RowOutcome(row=rows[clean[k]], problems=(problem,), rule_set=rule_set)
+    return [
+        done.get(index) or RowOutcome(row=row, problems=row.problems, rule_set=rule_set)
+        for index, row in enumerate(rows)
+    ]
 
 
 def _check_totals(
