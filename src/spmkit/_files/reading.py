@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import attrs
 
-from spmkit._files.bounded import data_path, os_errors
+from spmkit._files.bounded import _column_name, data_path, os_errors
 from spmkit._files.mapping import (
     ColumnMapping,
     ColumnMatch,
@@ -55,6 +55,8 @@ __all__ = [
     "TOTAL_WORDS",
     "DataRow",
     "DataTable",
+    "below_regency",
+    "is_average_label",
     "is_total_label",
     "read_data",
     "time_of_cell",
@@ -63,10 +65,35 @@ __all__ = [
 HEADER_SEARCH_ROWS: Final = 50
 """How many non-empty rows from the top are scored to find a workbook's header row."""
 
-TOTAL_WORDS: Final = ("jumlah", "total", "subtotal", "sub_total", "grand_total", "rekapitulasi")
+TOTAL_WORDS: Final = (
+    "jumlah",
+    "jml",
+    "total",
+    "subtotal",
+    "sub_total",
+    "grand_total",
+    "rekapitulasi",
+)
 """A cell starting with one of these words (normalised) marks a totals row."""
 
+AVERAGE_WORDS: Final = ("rata_rata", "rata2", "rerata", "average", "mean")
+"""A cell starting with one of these words marks an average row: never a region, never a sum."""
+
+SUB_REGENCY_COLUMNS: Final = frozenset(
+    {
+        "puskesmas",
+        "nama_puskesmas",
+        "unit_kerja",
+        "kecamatan",
+        "desa",
+        "kelurahan",
+        "desa_kelurahan",
+    }
+)
+"""Region columns below a regency: a ``KAB. KULON PROGO`` row among them is the regency's total."""
+
 _TOTAL_ALONE: Final = frozenset({"kabupaten", "kab", "kota", "provinsi", "kecamatan"})
+_REGENCY_PREFIXES: Final = ("kab_", "kabupaten_", "kota_", "kab_kota_")
 _FOOTNOTE: Final = re.compile(
     r"^\s*(\*|\(\*|catatan|keterangan|ket\s*[:.]|sumber|source|note|n\.?b\.?\b)", re.IGNORECASE
 )
@@ -131,16 +158,39 @@ def time_of_cell(cell: object, *, months: bool = False) -> tuple[int | None, str
     raise ValueError(text)
 
 
-def is_total_label(text: str) -> bool:
-    """Whether a cell names a totals row (``JUMLAH KABUPATEN``, ``Total``, ``KABUPATEN``).
+def _starts(key: str, words: Sequence[str]) -> bool:
+    return any(key == word or key.startswith(f"{word}_") for word in words)
+
+
+def is_total_label(text: str, *, below_regency: bool = False) -> bool:
+    """Whether a cell names a totals or average row (``JUMLAH KABUPATEN``, ``JML``, ``RATA-RATA``).
+
+    ``below_regency``: the rows are puskesmas, kecamatan or villages, so a row named for
+    a regency or city (``KAB. KULON PROGO``, ``Kota Yogyakarta``) is the regency's total.
 
     >>> is_total_label("JUMLAH KABUPATEN"), is_total_label("Puskesmas Wates")
     (True, False)
+    >>> is_total_label("KAB. KULON PROGO", below_regency=True), is_total_label("KAB. KULON PROGO")
+    (True, False)
     """
     key = normalise(text)
-    return key in _TOTAL_ALONE or any(
-        key == word or key.startswith(f"{word}_") for word in TOTAL_WORDS
-    )
+    if key in _TOTAL_ALONE or _starts(key, TOTAL_WORDS) or is_average_label(text):
+        return True
+    return below_regency and key.startswith(_REGENCY_PREFIXES)
+
+
+def is_average_label(text: str) -> bool:
+    """Whether a cell names an average row (``RATA-RATA``, ``Rerata``): not a sum of the rows.
+
+    >>> is_average_label("RATA-RATA"), is_average_label("Rata-rata kabupaten")
+    (True, True)
+    """
+    return _starts(normalise(text), AVERAGE_WORDS)
+
+
+def below_regency(region_column: str | None) -> bool:
+    """Whether a region column names units below a regency (puskesmas, kecamatan, desa)."""
+    return region_column is not None and normalise(region_column) in SUB_REGENCY_COLUMNS
 
 
 @attrs.frozen(kw_only=True)
@@ -174,6 +224,8 @@ class DataRow:
     total: bool = False
     year: int | None = None
     part: str | int | None = None
+    unreadable: tuple[str, ...] = ()
+    """The inputs whose cell is not a number: only their columns of a totals check are lost."""
 
     @property
     def key(self) -> tuple[str | None, int | None, str | int | None]:
@@ -255,6 +307,9 @@ class _Sheet:
     header_row: int
     records: list[Record]
     notes: list[str]
+    delimiter: str | None = None
+    left_out: frozenset[str] = frozenset()
+    """Hidden columns whose name a visible column has (not reported as unknown)."""
 
 
 def _find_header(
@@ -316,8 +371,14 @@ def _filled(top: Sequence[object], above: Sequence[object] | None) -> list[objec
     ]
 
 
-def _names(top: Sequence[object], sub: Sequence[object] | None) -> list[str]:
-    """Header names, a sub-header line under merged cells taken where it adds something."""
+def _names(
+    top: Sequence[object], sub: Sequence[object] | None, hidden: frozenset[int] = frozenset()
+) -> list[str]:
+    """Header names, a sub-header line under merged cells taken where it adds something.
+
+    Where two columns share a name, a visible column keeps it and a hidden one (an
+    xlsx column hidden from view) is the one renamed ``name (2)``.
+    """
     texts = [_text(cell) for cell in top]
     names = []
     for index, text in enumerate(texts):
@@ -328,15 +389,40 @@ def _names(top: Sequence[object], sub: Sequence[object] | None) -> list[str]:
             name = below if merged or not text else f"{text} {below}"
         names.append(name)
     seen: dict[str, int] = {}
-    unique = []
-    for name in names:
+    unique = list(names)
+    order = sorted(range(len(names)), key=lambda i: (i in hidden, i))
+    for index in order:
+        name = names[index]
         if name and name in seen:
             seen[name] += 1
-            unique.append(f"{name} ({seen[name]})")
+            unique[index] = f"{name} ({seen[name]})"
         else:
             seen[name] = 1
-            unique.append(name)
     return unique
+
+
+def _hidden_notes(grid: Grid, names: Sequence[str], header: Sequence[str]) -> list[str]:
+    """A note for each hidden column whose name a visible column also has: the visible is read."""
+    notes: list[str] = []
+    for index in sorted(grid.hidden):
+        if index >= len(names) or not names[index] or header[index] == names[index]:
+            continue
+        visible = next(
+            (i for i, name in enumerate(header) if name == names[index] and i not in grid.hidden),
+            None,
+        )
+        if visible is None:
+            continue
+        hidden_at, shown_at = _column_name(index + 1), _column_name(visible + 1)
+        notes.append(
+            Bilingual(
+                f"column {names[index]!r} appears twice: the visible column {shown_at} is read, "
+                f"the hidden column {hidden_at} is left out",
+                f"kolom {names[index]!r} ada dua: kolom {shown_at} yang terlihat dibaca, "
+                f"kolom tersembunyi {hidden_at} tidak dipakai",
+            )
+        )
+    return notes
 
 
 def _sheet(
@@ -367,7 +453,11 @@ def _sheet(
         sub = rows[start][1]
         start += 1
     above = rows[index - 1][1] if index and rows[index - 1][0] == number - 1 else None
-    header = _names(_filled(top, above), sub)
+    filled = _filled(top, above)
+    header = _names(filled, sub, grid.hidden)
+    plain = _names(filled, sub)
+    if grid.hidden:
+        notes.extend(_hidden_notes(grid, plain, header))
     if start < len(rows) and _column_numbers(rows[start][1]):
         start += 1
     prefix = f"sheet {grid.name!r} " if named and grid.name else ""
@@ -381,7 +471,10 @@ def _sheet(
         )
         for n, cells in rows[start:]
     ]
-    return _Sheet(grid.name, header, number, records, notes)
+    left_out = frozenset(
+        header[i] for i in grid.hidden if i < len(header) and header[i] != plain[i]
+    )
+    return _Sheet(grid.name, header, number, records, notes, grid.delimiter, left_out)
 
 
 def _id_sheet(name: str | None) -> str:
@@ -439,9 +532,15 @@ def _bad_cell(column: str, cell: object) -> str:
 
 
 def _notations(
-    records: Sequence[Record], match: ColumnMatch, declared: NumberFormat
+    records: Sequence[Record],
+    match: ColumnMatch,
+    declared: NumberFormat,
+    delimiters: Sequence[str | None] = (),
 ) -> tuple[dict[str, Notation], list[str]]:
     evidence = NotationEvidence(match.inputs)
+    for delimiter in delimiters:
+        if delimiter is not None:
+            evidence.add_separator(delimiter)
     for record in records:
         add_evidence(evidence, record, match)
     return evidence.decide(declared)
@@ -470,7 +569,10 @@ def _classify(record: Record, match: ColumnMatch) -> str:
         if column in match.inputs:
             break
         labels.append(cell)
-    if any(isinstance(label, str) and is_total_label(label) for label in labels):
+    under = below_regency(match.region)
+    if any(
+        isinstance(label, str) and is_total_label(label, below_regency=under) for label in labels
+    ):
         return "total"
     has_values = any(
         record.cells.get(column) is not None and _text(record.cells.get(column))
@@ -493,10 +595,12 @@ def _row(
 ) -> DataRow:
     values: dict[str, object] = {}
     bad: list[str] = []
+    unreadable: list[str] = []
     for column, name in match.inputs.items():
         value, ok = _convert(record.cells.get(column), notations.get(column, "any"))
         if not ok:
             bad.append(_bad_cell(column, record.cells.get(column)))
+            unreadable.append(name)
         elif value is not None:
             values[name] = value
     everything = {**record.heading, **record.cells}
@@ -534,6 +638,7 @@ def _row(
         sheet=sheet,
         year=year,
         part=part,
+        unreadable=tuple(unreadable),
     )
 
 
@@ -683,7 +788,8 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
     if not match.inputs and suffix in TABULAR_SUFFIXES:
         problems.append(_no_inputs(sheets, rule_sets))
     records = [record for one in sheets for record in one.records]
-    notations, notation_problems = _notations(records, match, number_format)
+    delimiters = [one.delimiter for one in sheets]
+    notations, notation_problems = _notations(records, match, number_format, delimiters)
     problems.extend(notation_problems)
     if problems:
         raise DataFileError(source, problems)
@@ -712,7 +818,9 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
         rows=tuple(rows),
         totals=tuple(totals),
         columns=match.inputs,
-        unknown_columns=match.unknown,
+        unknown_columns=tuple(
+            column for column in match.unknown if not any(column in one.left_out for one in sheets)
+        ),
         number_formats={column: notations[column] for column in match.inputs},
         notes=tuple(notes),
         header_rows={one.name: one.header_row for one in sheets},

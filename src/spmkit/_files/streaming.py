@@ -54,10 +54,11 @@ from spmkit._files.reading import (
     _sheet,
     _skipped_note,
     add_evidence,
+    below_regency,
     is_total_label,
     time_of_cell,
 )
-from spmkit._files.records import CSV_SUFFIXES, Grid, Record, csv_records
+from spmkit._files.records import CSV_SUFFIXES, Grid, Record, csv_delimiter, csv_records
 from spmkit._files.report import ChunkedReport, csv_targets
 from spmkit._files.table import (
     RunningTotals,
@@ -76,7 +77,9 @@ _EXACT_DIGITS: Final = 15
 _PLAIN_COLUMN: Final = re.compile(rf"[0-9]{{0,{_EXACT_DIGITS}}}(?:\x00[0-9]{{0,{_EXACT_DIGITS}}})*")
 _POWERS: Final = np.array([10**k for k in range(_EXACT_DIGITS)], dtype=np.float64)
 # A cell can only be a totals label if its case-folded text holds one of these words.
-_TOTAL_HINT: Final = re.compile("jumlah|total|rekapitulasi|kab|kota|provinsi|kecamatan")
+_TOTAL_HINT: Final = re.compile(
+    "jumlah|jml|total|rekapitulasi|kab|kota|provinsi|kecamatan|rata|rerata|average|mean"
+)
 _SHOWN_SKIPPED: Final = 5
 _LONGEST_REGION: Final = 60
 """A row without values whose only text is longer than this is a footnote (as reading)."""
@@ -128,6 +131,7 @@ class RowChunk:
     columns: dict[str, Column]
     totals: list[tuple[int, DataRow]]
     period_column: str | None = None
+    unreadable: list[tuple[str, ...]] = attrs.field(factory=list)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -159,6 +163,7 @@ class RowChunk:
             problems=problems,
             year=year,
             part=part,
+            unreadable=self.unreadable[index] if self.unreadable else (),
         )
 
     def rows(self) -> list[DataRow]:
@@ -196,6 +201,7 @@ class _Layout:
     labels: tuple[int, ...]
     inputs: tuple[tuple[str, str, int], ...]
     region: int | None
+    below_regency: bool = False
     period: int | None
 
 
@@ -221,6 +227,7 @@ def _layout(header: Sequence[str], match: ColumnMatch) -> _Layout | None:
         inputs=tuple((column, name, last[column]) for column, name in match.inputs.items()),
         region=None if match.region is None else last[match.region],
         period=None if match.period is None else last[match.period],
+        below_regency=below_regency(match.region),
     )
 
 
@@ -228,7 +235,11 @@ def _kind(cells: Sequence[str], layout: _Layout) -> str:
     """``"data"``, ``"total"`` or ``"footnote"``, as :func:`reading._classify` says."""
     for index in layout.labels:
         cell = cells[index]
-        if cell and _TOTAL_HINT.search(cell.casefold()) and is_total_label(cell):
+        if (
+            cell
+            and _TOTAL_HINT.search(cell.casefold())
+            and is_total_label(cell, below_regency=layout.below_regency)
+        ):
             return "total"
     for _, _, index in layout.inputs:
         if cells[index].strip():
@@ -247,7 +258,11 @@ def _kinds(by_index: Sequence[Sequence[str]], rows: int, layout: _Layout) -> lis
         if _TOTAL_HINT.search("\x00".join(cells).casefold()) is None:
             continue  # no cell of the column can be a totals label
         for i, cell in enumerate(cells):
-            if kinds[i] is None and _TOTAL_HINT.search(cell.casefold()) and is_total_label(cell):
+            if (
+                kinds[i] is None
+                and _TOTAL_HINT.search(cell.casefold())
+                and is_total_label(cell, below_regency=layout.below_regency)
+            ):
                 kinds[i] = "total"
     undecided = [i for i in range(rows) if kinds[i] is None]
     for _, _, index in layout.inputs:
@@ -343,8 +358,13 @@ class CsvStream:
 
         problems: list[list[str]] = [[] for _ in numbers]
         columns: dict[str, Column] = {}
+        unreadable: list[tuple[str, ...]] = [() for _ in numbers]
         for name_in_file, name, index in layout.inputs:
+            before = [len(found) for found in problems]
             columns[name] = self._convert(name_in_file, column(index), problems)
+            for row, found in enumerate(problems):
+                if len(found) > before[row]:
+                    unreadable[row] = (*unreadable[row], name)
 
         def texts(index: int | None) -> list[str | None]:
             if index is None:
@@ -360,6 +380,7 @@ class CsvStream:
             columns=columns,
             totals=totals,
             period_column=self.match.period,
+            unreadable=unreadable,
         )
 
     def _convert(self, column: str, cells: list[str], problems: list[list[str]]) -> Column:
@@ -436,6 +457,15 @@ def _guarded(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, li
         raise _NotStreamed from None
 
 
+def _evidence(match: ColumnMatch, file: Path) -> NotationEvidence:
+    """The notation evidence of a file, its delimiter counted (``;``: a decimal comma)."""
+    evidence = NotationEvidence(match.inputs)
+    with file.open("rb") as stream:
+        head = stream.read(1 << 16).decode("utf-8", "replace")
+    evidence.add_separator(csv_delimiter(head))
+    return evidence
+
+
 def _scan(  # noqa: PLR0913 - the options of open_csv
     file: Path,
     source: str,
@@ -461,7 +491,7 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
     if layout is None and not problems:
         raise _NotStreamed
     skip = len(prefix) - len(sheet.records)
-    evidence = NotationEvidence(match.inputs)
+    evidence = _evidence(match, file)
     skipped: list[tuple[str, str]] = []
     skipped_count = 0
     rows = totals = 0
@@ -561,7 +591,9 @@ def evaluate_stream(  # noqa: PLR0913 - the stream, the report and two callbacks
     rows = refused = all_met = 0
     writer = _CsvWriter(rule_set, report.lang) if report.output_format == "csv" else None
     for chunk in stream.chunks(chunk_rows):
-        fast = None if writer is None else writer.chunk(chunk)
+        # A totals check uses the readable cells of refused rows: the row-by-row path has them.
+        partly = bool(stream.totals) and any(chunk.problems)
+        fast = None if writer is None or partly else writer.chunk(chunk)
         if fast is not None:
             text, clean, met = fast
             if stream.totals:
