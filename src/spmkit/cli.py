@@ -496,7 +496,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             status = EXIT_REFUSED
     if not good:
         return status
-    result = compare_table(rule_sets, region_columns(good), keys=["region"])
+    columns, keys, year = region_columns(good), ["region"], None
+    if any(row.year is not None for row in good):  # each row judged in its own year
+        columns["region"] = [row.region or str(row.where) for row in good]
+        columns["tahun"] = [row.year for row in good]
+        keys, year = ["region", "tahun"], "tahun"
+    result = compare_table(rule_sets, columns, keys=keys, year=year)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -571,6 +576,34 @@ def _validity(rule_set: RuleSet) -> str:
     return text
 
 
+HISTORY_SUFFIXES: Final = {".json": "json", ".txt": "table"}
+"""The files ``evaluate --jurisdiction`` writes, by suffix: the history as JSON or text."""
+
+
+def _history_format(args: argparse.Namespace) -> str:
+    """``--format`` or ``-o``'s suffix for a history: json or table; anything else refused."""
+    chosen = args.format
+    if args.output is not None:
+        suffix = Path(args.output).suffix.casefold()
+        by_suffix = HISTORY_SUFFIXES.get(suffix)
+        if by_suffix is None or (chosen is not None and chosen != by_suffix):
+            msg = tr(
+                "with --jurisdiction the history is written as .json or .txt "
+                "(--format json or table); got {output!r}",
+                output=args.output,
+            )
+            raise UsageError(msg)
+        return by_suffix
+    if chosen not in {None, "table", "json"}:
+        msg = tr(
+            "with --jurisdiction the history is written as .json or .txt "
+            "(--format json or table); got {output!r}",
+            output=f"--format {chosen}",
+        )
+        raise UsageError(msg)
+    return "json" if chosen == "json" else "table"
+
+
 def _cmd_evaluate_history(args: argparse.Namespace) -> int:
     """``spmkit evaluate --jurisdiction NAME data.csv``: each year under its own rules."""
     from spmkit._evaluation.history import evaluate_history  # noqa: PLC0415
@@ -586,6 +619,9 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
         )
         raise UsageError(msg)
     args.data = data
+    output_format = _history_format(args)
+    if args.output is not None:
+        check_output(args.output, inputs=_inputs(args), suffixes=HISTORY_SUFFIXES)
     # Every health rule set that may judge some year: their inputs name the columns.
     candidates = [
         resolve_rule_set(record.file)
@@ -595,7 +631,7 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
     table = read_data(
         data, candidates, number_format=args.number_format, mapping=_mapping(args), sheet=args.sheet
     )
-    refused = [row for row in table.rows if row.problems or row.period is None]
+    refused = [row for row in table.rows if row.problems or row.year is None]
     lang: Language = args.lang or "en"
     for row in refused:
         problems = row.problems or (tr("the row names no year (a column 'year' or 'tahun')"),)
@@ -603,15 +639,19 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
             where = in_language(row.where, lang)
             print(f"spmkit: {where}: {in_language(problem, lang)}", file=sys.stderr)
     rows = [
-        {"year": row.period, **row.values}
+        {"year": row.year, **row.values}
         for row in table.rows
-        if row not in refused and (args.year is None or row.period == str(args.year))
+        if row not in refused and (args.year is None or row.year == args.year)
     ]
     history = evaluate_history(args.jurisdiction, rows)
-    if args.format == "json":
-        print(json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str))
+    if output_format == "json":
+        text = json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
     else:
-        print(history)
+        text = f"{history}\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_output(args.output, text.encode("utf-8"), inputs=_inputs(args))
     met = all(r.status.value == "met" for row in history for r in row.computed())
     return 0 if met and not refused else 1
 

@@ -59,6 +59,7 @@ __all__ = [
     "is_average_label",
     "is_total_label",
     "read_data",
+    "read_upload",
     "time_of_cell",
 ]
 
@@ -825,6 +826,33 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
         notes=tuple(notes),
         header_rows={one.name: one.header_row for one in sheets},
     )
+
+
+def read_upload(
+    content: bytes,
+    name: str,
+    rule_set: RuleSet | Sequence[RuleSet],
+    *,
+    number_format: NumberFormat = "auto",
+    mapping: ColumnMapping | None = None,
+) -> DataTable:
+    """Read an uploaded file's bytes as :func:`read_data` reads a file (the HTTP service).
+
+    ``name`` is the client's file name: its suffix says the format, and problems are
+    named by it rather than by the temporary file the bytes are read from.
+
+    Raises:
+        DataFileError: as :func:`read_data`, named by ``name``.
+    """
+    from spmkit._files.outputs import scratch_file  # noqa: PLC0415 - uploads only
+
+    shown = Path(name).name or "upload"
+    with scratch_file(content, Path(shown).suffix.casefold()) as path:
+        try:
+            table = read_data(path, rule_set, number_format=number_format, mapping=mapping)
+        except DataFileError as exc:
+            raise DataFileError(shown, exc.problems) from None
+    return attrs.evolve(table, source=shown)
 
 
 def _footnote_text(record: Record) -> str:
