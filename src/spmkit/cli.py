@@ -50,9 +50,9 @@ from spmkit._messages import (
 from spmkit._rulesets.diff import RuleSetDiff, diff
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.reader import (
-    find_rule_file,
     load_rule_set,
     resolve_rule_set,
+    rule_files,
     shipped_rule_sets,
 )
 from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
@@ -129,19 +129,11 @@ def _rule_files(given: object, rule_set: RuleSet | None) -> list[str]:
     """The rule file given and every file of its ``extends:`` chain (the writer's inputs)."""
     files: list[str] = []
     if isinstance(given, str | Path):
-        try:
-            files.append(str(find_rule_file(given)))
-        except SpmkitError:
-            files.append(str(given))
+        files.extend(str(path) for path in rule_files(given))
     if rule_set is not None:
         for indicator in rule_set.indicators.values():
             found = [indicator.source, *indicator.sources.values()]
             files.extend(source.file for source in found if source.file is not None)
-        for base in rule_set.extends:
-            try:
-                files.append(str(find_rule_file(base)))
-            except SpmkitError:
-                continue
     return list(dict.fromkeys(files))
 
 

@@ -25,7 +25,10 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Collection, Iterable, Iterator
@@ -39,6 +42,8 @@ __all__ = [
     "FORMULA_PREFIXES",
     "check_output",
     "escape_markdown",
+    "inert_csv",
+    "inert_workbook",
     "neutralise_cell",
     "open_output",
     "scratch_file",
@@ -126,8 +131,66 @@ def write_output(
     Raises:
         UsageError: see :func:`check_output`.
     """
+    suffix = Path(target).suffix.casefold()
+    check_output(target, inputs=inputs, suffixes=suffixes)
+    if suffix in {".xlsx", ".xlsm"}:
+        data = inert_workbook(data)
+    elif suffix == ".csv":
+        data = inert_csv(data)
     with open_output(target, inputs=inputs, suffixes=suffixes) as stream:
         stream.write(data)
+
+
+_NEGATIVE: Final = re.compile(r"-\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?")
+
+
+def _needs(text: str) -> bool:
+    """Text a spreadsheet would run: a formula prefix, and not a negative number (``-1.5``)."""
+    return text.startswith(FORMULA_PREFIXES) and _NEGATIVE.fullmatch(text) is None
+
+
+def inert_csv(data: bytes) -> bytes:
+    """CSV bytes with every cell a spreadsheet would run as a formula prefixed with ``'``.
+
+    Unchanged, byte for byte, when no cell needs it (the renderers neutralise the text
+    they take from the data; this is the writer's last guard).
+    """
+    text = data.decode("utf-8")
+    if not any(character in text for character in FORMULA_PREFIXES):
+        return data
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not any(_needs(cell) for row in rows for cell in row):
+        return data
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([neutralise_cell(cell) if _needs(cell) else cell for cell in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def inert_workbook(data: bytes) -> bytes:
+    """Workbook bytes with no formula cells: each becomes the text it was, prefixed with ``'``.
+
+    spmkit writes numbers and text, never formulas; a cell that became one did so
+    because text from the data began with ``=`` (openpyxl stores such text as a formula).
+    """
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # noqa: PLC0415 - excel extra
+
+    workbook = load_workbook(io.BytesIO(data))
+    changed = False
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.data_type == "f" or (isinstance(value, str) and _needs(value)):
+                    cell.value = neutralise_cell(str(value))
+                    cell.data_type = "s"
+                    changed = True
+    if not changed:
+        return data
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 @contextlib.contextmanager
