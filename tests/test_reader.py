@@ -262,21 +262,32 @@ class TestTotalsRows:
         assert check.rows_above == 1
 
 
-def _multi_year_workbook(path: Path) -> dict[int, str]:
+def workbook_file(path: Path, rows: list[list[object]], hidden: tuple[str, ...] = ()) -> Path:
+    """An .xlsx file of ``rows`` on its first sheet, the ``hidden`` columns (letters) hidden."""
     openpyxl = pytest.importorskip("openpyxl")
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["REKAP CAKUPAN K4 2021-2023"])
-    sheet.append(["Tahun", "Puskesmas", "Bumil K4", "Sasaran Bumil"])
+    for row in rows:
+        workbook.active.append(row)
+    for letter in hidden:
+        workbook.active.column_dimensions[letter].hidden = True
+    workbook.save(path)
+    return path
+
+
+def _multi_year_workbook(path: Path) -> dict[int, str]:
+    rows: list[list[object]] = [
+        ["REKAP CAKUPAN K4 2021-2023"],
+        ["Tahun", "Puskesmas", "Bumil K4", "Sasaran Bumil"],
+    ]
     data = {
         2021: [(470, 500), (380, 400), (571, 600)],
         2022: [(465, 500), (372, 400), (558, 600)],
         2023: [(471, 500), (377, 400), (566, 600)],
     }
-    for year, rows in data.items():
-        for name, (k4, target) in zip(["Wates", "Kokap", "Temon I"], rows, strict=True):
-            sheet.append([year, name, k4, target])
-    workbook.save(path)
+    for year, counts in data.items():
+        for name, (k4, target) in zip(["Wates", "Kokap", "Temon I"], counts, strict=True):
+            rows.append([year, name, k4, target])
+    workbook_file(path, rows)
     return {  # each year's ratio of sums, as the page shows it
         year: f"{100 * sum(k for k, _ in rows) / sum(t for _, t in rows):.2f}".replace(".", ",")
         for year, rows in data.items()
@@ -306,14 +317,11 @@ class TestMultiYear:
 
 class TestColumnsAndNotation:
     def test_a_visible_column_is_read_before_a_hidden_duplicate(self, kulon_progo, tmp_path):
-        openpyxl = pytest.importorskip("openpyxl")
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.append(["Puskesmas", "Sasaran Bumil", "Bumil K4", "Sasaran Bumil"])
-        sheet.append(["Kokap", 50, 900, 1000])
-        sheet.column_dimensions["B"].hidden = True
-        path = tmp_path / "hidden.xlsx"
-        workbook.save(path)
+        rows: list[list[object]] = [
+            ["Puskesmas", "Sasaran Bumil", "Bumil K4", "Sasaran Bumil"],
+            ["Kokap", 50, 900, 1000],
+        ]
+        path = workbook_file(tmp_path / "hidden.xlsx", rows, hidden=("B",))
         table = read_data(path, kulon_progo)
         assert dict(table.rows[0].values) == {"bumil_k4": 900, "sasaran_bumil": 1000}
         note = (
