@@ -185,7 +185,7 @@ class TestEvaluate:
             "en",
         )
         assert status == 2
-        assert "must end in .png or .svg (got .pdf)" in err
+        assert "'.pdf' is not a supported output; use one of .png, .svg" in err
 
     def test_indonesian_csv_with_a_bad_row(self, capsys):
         """The docs' CSV: three rows evaluate, row 5 is refused with its row number, exit 3."""

@@ -121,7 +121,7 @@ def test_the_file_holds_what_the_test_means(tmp_path):
     refused = [line for line in lines if ",refused," in line]
     assert [line.split(",")[0] for line in refused] == ["12", "14"]
     assert "'banyak' is not a number" in refused[0]
-    assert totals[0] == "totals row JUMLAH (row 24) agrees with the sum of the 18 rows above"
+    assert totals[0] == "totals row JUMLAH (row 24) agrees with the sum of the 20 rows above"
     assert "(row 47) disagrees with the 20 rows above: bumil_k4 is 1,000, the rows" in totals[1]
 
 
@@ -154,9 +154,12 @@ def test_notes_and_columns_are_the_whole_file_readers(tmp_path):
 
 
 def test_an_ambiguous_column_is_refused_as_read_data_refuses_it(tmp_path):
-    """Without the late cell nothing settles '1.005': the same error, naming the cells."""
+    """Without the late cell nothing settles '1.005': the same error, naming the cells.
+
+    Tab-separated: a ';' separator is itself evidence of a decimal comma (test_reader.py).
+    """
     path = tmp_path / "data.csv"
-    text = _office_file().replace("96,81", "")
+    text = _office_file().replace("96,81", "").replace(";", "\t")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataFileError) as whole:
         read_data(path, RULE_SET)

@@ -202,7 +202,11 @@ class TestUsageErrors:
     def test_quarterly_bad_cells_keep_their_rows(self, capsys, tmp_path):
         text = "periode,sasaran_bumil,bumil_standar\nTW1,4800,x\n"
         data = write(tmp_path / "q.csv", text)
-        indonesian, english = both(capsys, "quarterly", "indeks-spm-kesehatan", data)
+        argv = ("quarterly", "indeks-spm-kesehatan", data)
+        (status_id, indonesian), (status_en, english) = (
+            run(capsys, *argv, "--lang", lang) for lang in ("id", "en")
+        )
+        assert (status_id, status_en) == (3, 3)  # refused rows, as evaluate's exit status
         assert indonesian.startswith("spmkit: baris 2: ")
         assert english.startswith("spmkit: row 2: ")
 

@@ -27,7 +27,7 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -35,7 +35,7 @@ from spmkit._evaluation.compare import Comparison
 from spmkit._evaluation.values import exact_number
 from spmkit._files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit._files.mapping import ColumnMapping, load_mapping
-from spmkit._files.outputs import open_output, write_output
+from spmkit._files.outputs import check_output, open_output, silence_stdout, write_output
 from spmkit._files.present import target_text
 from spmkit._files.reading import DataTable, read_data
 from spmkit._files.report import ChunkedReport, indicator_name
@@ -51,7 +51,12 @@ from spmkit._messages import (
 from spmkit._numbers import exact_text
 from spmkit._rulesets.diff import RuleSetDiff, diff
 from spmkit._rulesets.model import RuleSet, Verification
-from spmkit._rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
+from spmkit._rulesets.reader import (
+    load_rule_set,
+    resolve_rule_set,
+    rule_files,
+    shipped_rule_sets,
+)
 from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
 from spmkit.errors import (
     DataFileError,
@@ -120,6 +125,32 @@ def _language(args: argparse.Namespace, rule_set: RuleSet | None) -> Language:
     resolved = chosen if chosen is not None else default_language(rule_set)
     args.resolved_lang = resolved  # for the messages of errors raised later
     return resolved
+
+
+def _rule_files(given: object, rule_set: RuleSet | None) -> list[str]:
+    """The rule file given and every file of its ``extends:`` chain (the writer's inputs)."""
+    files: list[str] = []
+    if isinstance(given, str | Path):
+        files.extend(str(path) for path in rule_files(given))
+    if rule_set is not None:
+        for indicator in rule_set.indicators.values():
+            found = [indicator.source, *indicator.sources.values()]
+            files.extend(source.file for source in found if source.file is not None)
+    return list(dict.fromkeys(files))
+
+
+def _inputs(args: argparse.Namespace, *rule_sets: RuleSet) -> list[str]:
+    """Every file the command reads: data, rule files with their chains, the mapping."""
+    files = [
+        str(name)
+        for name in (getattr(args, "data", None), getattr(args, "mapping", None))
+        if name is not None
+    ]
+    given = getattr(args, "rule_set", None)
+    files.extend(_rule_files(given, rule_sets[0] if rule_sets else None))
+    for rule_set in rule_sets[1:]:
+        files.extend(_rule_files(None, rule_set))
+    return files
 
 
 def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
@@ -221,6 +252,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     output_format = _output_format(args)
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
+    inputs = _inputs(args, rule_set)
+    if args.output is not None:
+        check_output(args.output, inputs=inputs)
+    if args.chart is not None:
+        check_output(args.chart, inputs=inputs, suffixes=(".png", ".svg"))
     stream = _stream(args, rule_set, output_format)
     if stream is not None:
         return _evaluate_streamed(args, rule_set, lang, output_format, stream)
@@ -246,7 +282,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     )
     if args.output is not None:
         data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
-        write_output(args.output, data, inputs=(args.data, args.rule_set, args.mapping))
+        write_output(args.output, data, inputs=inputs)
     elif isinstance(rendered, bytes):
         msg = tr("an Excel workbook is not written to the terminal: give -o FILE.xlsx")
         raise UsageError(msg)
@@ -258,7 +294,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.chart is not None:
         image_format = Path(args.chart).suffix.casefold().lstrip(".")
         chart = _chart(rule_set, outcomes, lang, image_format)
-        write_output(args.chart, chart, inputs=(args.data, args.rule_set, args.output))
+        write_output(args.chart, chart, inputs=[*inputs, args.output])
     if args.explain and output_format == "table":
         for outcome in outcomes:
             if outcome.report is not None:
@@ -281,7 +317,7 @@ def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> 
     """A CSV file read in chunks, when the output can be written in chunks too."""
     if output_format not in ChunkedReport.FORMATS or args.chart is not None or args.explain:
         return None
-    return open_csv(
+    stream = open_csv(
         args.data,
         rule_set,
         number_format=args.number_format,
@@ -289,6 +325,9 @@ def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> 
         header_row=args.header_row,
         period=None if args.year is None else str(args.year),
     )
+    if stream is not None and (stream.match.period is not None or stream.match.year is not None):
+        return None  # rows keyed by year or period: the whole-file reader judges them in time
+    return stream
 
 
 def _evaluate_streamed(
@@ -317,8 +356,7 @@ def _evaluate_streamed(
             rule_set, stream, report, sys.stdout.write, progress=progress, seen=seen
         )
     else:
-        inputs = (args.data, args.rule_set, args.mapping)
-        with open_output(args.output, inputs=inputs) as target:
+        with open_output(args.output, inputs=_inputs(args, rule_set)) as target:
             found = evaluate_stream(
                 rule_set,
                 stream,
@@ -450,7 +488,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             status = EXIT_REFUSED
     if not good:
         return status
-    result = compare_table(rule_sets, region_columns(good), keys=["region"])
+    columns, keys, year = region_columns(good), ["region"], None
+    if any(row.year is not None for row in good):  # each row judged in its own year
+        columns["region"] = [row.region or str(row.where) for row in good]
+        columns["tahun"] = [row.year for row in good]
+        keys, year = ["region", "tahun"], "tahun"
+    result = compare_table(rule_sets, columns, keys=keys, year=year)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -525,6 +568,34 @@ def _validity(rule_set: RuleSet) -> str:
     return text
 
 
+HISTORY_SUFFIXES: Final = {".json": "json", ".txt": "table"}
+"""The files ``evaluate --jurisdiction`` writes, by suffix: the history as JSON or text."""
+
+
+def _history_format(args: argparse.Namespace) -> str:
+    """``--format`` or ``-o``'s suffix for a history: json or table; anything else refused."""
+    chosen = args.format
+    if args.output is not None:
+        suffix = Path(args.output).suffix.casefold()
+        by_suffix = HISTORY_SUFFIXES.get(suffix)
+        if by_suffix is None or (chosen is not None and chosen != by_suffix):
+            msg = tr(
+                "with --jurisdiction the history is written as .json or .txt "
+                "(--format json or table); got {output!r}",
+                output=args.output,
+            )
+            raise UsageError(msg)
+        return by_suffix
+    if chosen not in {None, "table", "json"}:
+        msg = tr(
+            "with --jurisdiction the history is written as .json or .txt "
+            "(--format json or table); got {output!r}",
+            output=f"--format {chosen}",
+        )
+        raise UsageError(msg)
+    return "json" if chosen == "json" else "table"
+
+
 def _cmd_evaluate_history(args: argparse.Namespace) -> int:
     """``spmkit evaluate --jurisdiction NAME data.csv``: each year under its own rules."""
     from spmkit._evaluation.history import evaluate_history  # noqa: PLC0415
@@ -540,6 +611,9 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
         )
         raise UsageError(msg)
     args.data = data
+    output_format = _history_format(args)
+    if args.output is not None:
+        check_output(args.output, inputs=_inputs(args), suffixes=HISTORY_SUFFIXES)
     # Every health rule set that may judge some year: their inputs name the columns.
     candidates = [
         resolve_rule_set(record.file)
@@ -549,7 +623,7 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
     table = read_data(
         data, candidates, number_format=args.number_format, mapping=_mapping(args), sheet=args.sheet
     )
-    refused = [row for row in table.rows if row.problems or row.period is None]
+    refused = [row for row in table.rows if row.problems or row.year is None]
     lang: Language = args.lang or "en"
     for row in refused:
         problems = row.problems or (tr("the row names no year (a column 'year' or 'tahun')"),)
@@ -557,15 +631,19 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
             where = in_language(row.where, lang)
             print(f"spmkit: {where}: {in_language(problem, lang)}", file=sys.stderr)
     rows = [
-        {"year": row.period, **row.values}
+        {"year": row.year, **row.values}
         for row in table.rows
-        if row not in refused and (args.year is None or row.period == str(args.year))
+        if row not in refused and (args.year is None or row.year == args.year)
     ]
     history = evaluate_history(args.jurisdiction, rows)
-    if args.format == "json":
-        print(json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str))
+    if output_format == "json":
+        text = json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
     else:
-        print(history)
+        text = f"{history}\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_output(args.output, text.encode("utf-8"), inputs=_inputs(args))
     met = all(r.status.value == "met" for row in history for r in row.computed())
     return 0 if met and not refused else 1
 
@@ -625,7 +703,7 @@ def _write_fhir(rule_set: RuleSet, outcomes: Sequence[RowOutcome], args: argpars
     if args.output is None:
         sys.stdout.write(text)
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(args.output, text.encode("utf-8"), inputs=_inputs(args, rule_set))
     return _status(outcomes)
 
 
@@ -1095,7 +1173,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     quarterly.add_argument("rule_set", help="a rule set with an index per service")
     quarterly.add_argument("data", help="one row per quarter, its quarter in column 'periode'")
-    quarterly.add_argument("-o", "--output", metavar="FILE", help=".csv, .json or .xlsx")
+    quarterly.add_argument(
+        "-o", "--output", metavar="FILE", help=".csv, .json, .xlsx, .html, .md or .txt"
+    )
     quarterly.add_argument("--region", help="only the rows of this region")
     quarterly.add_argument("--explain", action="store_true", help="print every explanation")
     quarterly.set_defaults(handler=_cmd_quarterly)
@@ -1104,12 +1184,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+QUARTERLY_SUFFIXES: Final = (".csv", ".json", ".xlsx", ".html", ".htm", ".md", ".txt")
+"""The files ``spmkit quarterly -o`` writes, by suffix."""
+
+
 def _cmd_quarterly(args: argparse.Namespace) -> int:
     """The quarterly e-SPM report: one row per quarter (column ``periode``) and service."""
     from spmkit._evaluation.quarterly import quarterly_report  # noqa: PLC0415 - numpy on use
 
     rule_set = load_rule_set(args.rule_set)
     lang = _language(args, rule_set)
+    inputs = _inputs(args, rule_set)
+    if args.output is not None:
+        check_output(args.output, inputs=inputs, suffixes=QUARTERLY_SUFFIXES)
     table = _read_table(args, rule_set)
     _warn_unknown(table, rule_set, lang)
     rows = [r for r in table.rows if args.region is None or r.region == args.region]
@@ -1121,10 +1208,23 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
             regions=", ".join(regions),
         )
         raise UsageError(msg)
+    years = sorted({r.year for r in rows if r.year is not None})
+    if len(years) > 1:
+        msg = tr(
+            "{source} has several years ({years}); choose one: --year",
+            source=table.source,
+            years=", ".join(map(str, years)),
+        )
+        raise UsageError(msg)
     bad = [(row.where, p) for row in rows for p in row.problems]
-    unnamed = [row.where for row in rows if row.period is None]
-    if bad or unnamed or not rows:
-        problem: str = _joined(bad) or (
+    if bad:
+        for where, problem in bad:
+            where_text = in_language(where, lang)
+            print(f"spmkit: {where_text}: {in_language(problem, lang)}", file=sys.stderr)
+        return EXIT_REFUSED
+    unnamed = [row.where for row in rows if not isinstance(row.part, str)]
+    if unnamed or not rows:
+        missing: str = (
             tr(
                 "every row needs its quarter (TW1-TW4) in a 'periode' column: {rows}",
                 rows=Bilingual(str(unnamed), str([in_language(w, "id") for w in unnamed])),
@@ -1132,22 +1232,25 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
             if unnamed
             else tr("{source} has no rows", source=table.source)
         )
-        raise UsageError(problem)
-    report = quarterly_report(rule_set, {row.period: row.values for row in rows})
+        raise UsageError(missing)
+    report = quarterly_report(rule_set, {row.part: row.values for row in rows})
     suffix = "" if args.output is None else Path(args.output).suffix.casefold()
-    if suffix == ".xlsx":
-        report.to_excel(args.output, lang)
+    renderers: dict[str, Callable[[Language], str | bytes]] = {
+        ".csv": report.to_csv,
+        ".json": lambda _lang: json.dumps(report.to_rows(), ensure_ascii=False, indent=2) + "\n",
+        ".xlsx": report.to_excel,
+        ".html": report.render_html,
+        ".htm": report.render_html,
+        ".md": report.render_markdown,
+    }
+    rendered = renderers.get(suffix, report.render_table)(lang)
+    if args.output is None:
+        sys.stdout.write(str(rendered))
     else:
-        text = {
-            ".csv": report.to_csv(lang),
-            ".json": json.dumps(report.to_rows(), ensure_ascii=False, indent=2) + "\n",
-        }.get(suffix, report.render_table(lang))
-        if args.output is None:
-            sys.stdout.write(text)
-        else:
-            Path(args.output).write_text(text, encoding="utf-8")
+        data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
+        write_output(args.output, data, inputs=inputs)
     if args.explain:
-        sys.stdout.write("\n" + report.explanation())
+        sys.stdout.write("\n" + report.explanation(lang))
     return 0
 
 
@@ -1214,9 +1317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (head, less): stop writing, and do not let Python's
         # exit flush complain about the closed pipe.
         status = getattr(args, "work_status", EXIT_OK)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        silence_stdout()
     return status
 
 

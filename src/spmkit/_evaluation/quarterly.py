@@ -18,12 +18,12 @@ are then evaluated exactly, like any data set.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Final, Literal
 
 import attrs
@@ -31,6 +31,7 @@ import attrs
 from spmkit._evaluation.aggregate import aggregate
 from spmkit._evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit._evaluation.scalar import evaluate, validate_data
+from spmkit._numbers import number_text
 from spmkit._rulesets.model import RuleSet
 from spmkit._translation import tr
 from spmkit.errors import DataError, DataInvalid, UsageError
@@ -119,6 +120,8 @@ class QuarterlyRow:
     band: str | None
     band_en: str | None
     explanation: str
+    parts: tuple[str, ...] = ()
+    """The index, penerima and mutu indicators explained (their ids)."""
 
     def cells(self, lang: Language = "id") -> tuple[object, ...]:
         """The row's cells in the order of the table's columns (numbers as floats)."""
@@ -167,13 +170,14 @@ def _plain(value: Fraction | None) -> int | float | None:
     return nearest_float(value)
 
 
-def _show(value: object) -> str:
+def _show(value: object, lang: Language = "en") -> str:
+    """A cell as the chosen language writes it (``4.800``, ``21,88`` in Indonesian)."""
     if value is None:
         return "-"
     if isinstance(value, int):
-        return f"{value:,}"
+        return number_text(value, lang, 0)
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return number_text(value, lang)
     return str(value)
 
 
@@ -193,7 +197,7 @@ class QuarterlyReport:
     def render_table(self, lang: Language = "id") -> str:
         """Return the report as a plain-text table."""
         headers = _HEADERS[lang]
-        body = [[_show(cell) for cell in row.cells(lang)] for row in self.rows]
+        body = [[_show(cell, lang) for cell in row.cells(lang)] for row in self.rows]
         widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
         widths[1] = min(widths[1], 40)
 
@@ -218,14 +222,67 @@ class QuarterlyReport:
             writer.writerow("" if cell is None else cell for cell in row.cells(lang))
         return buffer.getvalue()
 
-    def explanation(self) -> str:
-        """Return every row's explanation, quarter by quarter."""
-        return "\n".join(f"{row.quarter} {row.explanation}" for row in self.rows) + "\n"
+    def explanation(self, lang: Language = "en") -> str:
+        """Return every row's explanation, quarter by quarter, in ``lang``."""
+        return "\n".join(f"{quarter} {text}" for quarter, _, text in self._explained(lang)) + "\n"
 
-    def to_excel(self, path: str | Path, lang: Language = "id") -> None:
-        """Write the report to an Excel workbook (needs ``spmkit[excel]``).
+    def _explained(self, lang: Language) -> list[tuple[str, str, str]]:
+        """(quarter, service, explanation in ``lang``) of every row."""
+        reports = dict(self.reports)
+        out = []
+        for row in self.rows:
+            report = reports.get(row.quarter)
+            text = row.explanation
+            if report is not None and row.parts:
+                text = " ".join(report[i].explanation_in(lang) for i in row.parts)
+            out.append((row.quarter, row.service, text))
+        return out
 
-        The first sheet holds the table, the second the explanation of every row.
+    def render_markdown(self, lang: Language = "id") -> str:
+        """Return the report as a Markdown table (cells from the data made inert)."""
+        headers = _HEADERS[lang]
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        for row in self.rows:
+            cells = [_show(cell, lang).replace("|", "\\|") for cell in row.cells(lang)]
+            lines.append("| " + " | ".join(html.escape(c, quote=False) for c in cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    def render_html(self, lang: Language = "id") -> str:
+        """Return the report as one self-contained HTML page (the table and explanations)."""
+        title = "Laporan triwulanan SPM" if lang == "id" else "Quarterly SPM report"
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in _HEADERS[lang])
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f'<td class="{"n" if isinstance(cell, int | float) else "t"}">'
+                f"{html.escape(_show(cell, lang))}</td>"
+                for cell in row.cells(lang)
+            )
+            + "</tr>"
+            for row in self.rows
+        )
+        notes = "".join(
+            f"<li><b>{html.escape(quarter)} {html.escape(service)}</b> {html.escape(text)}</li>"
+            for quarter, service, text in self._explained(lang)
+        )
+        heading = "Penjelasan" if lang == "id" else "Explanation"
+        return (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)} - {html.escape(self.rule_set_id)}</title><style>"
+            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+            "th,td{border:1px solid #999;padding:4px 8px}td.n{text-align:right}"
+            "th{background:#eee}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1><p>{html.escape(self.rule_set_id)}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"<h2>{heading}</h2><ul>{notes}</ul></body></html>\n"
+        )
+
+    def to_excel(self, lang: Language = "id") -> bytes:
+        """Return the report as an Excel workbook's bytes (needs ``spmkit[excel]``).
+
+        The first sheet holds the table, the second the explanation of every row; text
+        from the data is neutralised (no live formulas). Numbers keep their exact value
+        and show Indonesian or English separators by the reader's spreadsheet locale.
         """
         from openpyxl import Workbook  # type: ignore[import-untyped]  # noqa: PLC0415 - optional
 
@@ -235,11 +292,25 @@ class QuarterlyReport:
         sheet.title = "Laporan" if lang == "id" else "Report"
         sheet.append(list(_HEADERS[lang]))
         for row in self.rows:
-            sheet.append(list(row.cells(lang)))
+            sheet.append([_inert(cell) for cell in row.cells(lang)])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "#,##0.00"
+                elif isinstance(cell.value, int):
+                    cell.number_format = "#,##0"
         notes = workbook.create_sheet("Penjelasan" if lang == "id" else "Explanation")
-        for row in self.rows:
-            notes.append([row.quarter, row.service, row.explanation])
-        workbook.save(Path(path))
+        for quarter, service, text in self._explained(lang):
+            notes.append([quarter, _inert(service), _inert(text)])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+
+def _inert(cell: object) -> object:
+    """Text a spreadsheet would run as a formula, prefixed with ``'`` (OWASP)."""
+    from spmkit._files.outputs import neutralise_cell  # noqa: PLC0415 - the writer's rule
+
+    return neutralise_cell(cell) if isinstance(cell, str) else cell
 
 
 def _quarter(label: object) -> str:
@@ -298,6 +369,7 @@ def _row(quarter: str, report: Report, service: tuple[str, str, str]) -> Quarter
         band=index.band,
         band_en=index.band_en,
         explanation=" ".join(r.explanation for r in parts),
+        parts=tuple(r.indicator_id for r in parts),
     )
 
 

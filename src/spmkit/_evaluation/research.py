@@ -289,6 +289,7 @@ def compare_table(
     *,
     keys: Sequence[str] = (),
     inputs: Mapping[str, Mapping[str, str]] | None = None,
+    year: int | str | None = None,
 ) -> TableComparison:
     """Judge every region (row) of ``table`` under each rule set and align the verdicts.
 
@@ -302,6 +303,8 @@ def compare_table(
         table: columns by name (region key columns and input counts).
         keys: the columns that name a region.
         inputs: per rule-set id, its input names mapped to the table's column names.
+        year: a year, or the key column of years: each row judged against its year's
+            milestone, as ``evaluate_batch(year=...)`` judges it.
     """
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
@@ -318,6 +321,7 @@ def compare_table(
             rule_set,
             _route(columns, rule_set, keys, mappings.get(rule_set.id, {})),
             keys=tuple(keys),
+            year=year,
         )
         for rule_set in resolved
     )

@@ -27,8 +27,10 @@ from spmkit._translation import tr
 from spmkit.errors import DataFileError
 
 __all__ = [
+    "PART_COLUMNS",
     "PERIOD_COLUMNS",
     "REGION_COLUMNS",
+    "YEAR_COLUMNS",
     "ColumnMapping",
     "ColumnMatch",
     "header_score",
@@ -58,8 +60,16 @@ REGION_COLUMNS: Final = frozenset(
 )
 """Column names (normalised) read as the row's region."""
 
-PERIOD_COLUMNS: Final = frozenset({"year", "tahun", "period", "periode"})
-"""Column names (normalised) read as the row's period."""
+YEAR_COLUMNS: Final = frozenset({"year", "tahun"})
+"""Column names (normalised) read as the row's year."""
+
+PART_COLUMNS: Final = frozenset(
+    {"period", "periode", "tw", "triwulan", "quarter", "kuartal", "bulan", "month"}
+)
+"""Column names (normalised) read as the row's period: a quarter or month (or a year)."""
+
+PERIOD_COLUMNS: Final = YEAR_COLUMNS | PART_COLUMNS
+"""Column names (normalised) read as the row's time: its year, quarter or month."""
 
 META_COLUMNS: Final = frozenset(
     {"note", "notes", "catatan", "source", "sumber", "no", "nomor", "no_urut"}
@@ -218,14 +228,16 @@ class ColumnMatch:
     Attributes:
         inputs: column -> the input it gives.
         region: the column naming the region, if any.
-        period: the column naming the period, if any.
+        period: the column naming the period (a quarter or month, or a year), if any.
         unknown: columns that are neither inputs, nor region/period, nor ignored.
+        year: the column naming the year (``tahun``), when the file has a period too.
     """
 
     inputs: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
     region: str | None = None
     period: str | None = None
     unknown: tuple[str, ...] = ()
+    year: str | None = None
 
 
 def _did_you_mean(name: str, candidates: Sequence[str], lang: str = "en") -> str:
@@ -266,9 +278,10 @@ def match_columns(
     ]
     columns: dict[str, str] = {}
     region, period = mapping.region, mapping.period
+    year: str | None = None
     unknown: list[str] = []
     for column in header:
-        if not column or column in mapping.ignore or column in {region, period}:
+        if not column or column in mapping.ignore or column in {region, period, year}:
             continue
         key = normalise(column)
         if column in mapping.columns:
@@ -288,7 +301,9 @@ def match_columns(
             columns[column] = aliases[key]
         elif region is None and key in REGION_COLUMNS:
             region = column
-        elif period is None and key in PERIOD_COLUMNS:
+        elif year is None and key in YEAR_COLUMNS:
+            year = column
+        elif period is None and key in PART_COLUMNS:
             period = column
         elif key not in META_COLUMNS:
             unknown.append(column)
@@ -302,5 +317,9 @@ def match_columns(
                 )
             )
         seen[name] = column
-    match = ColumnMatch(inputs=columns, region=region, period=period, unknown=tuple(unknown))
+    if period is None:  # a lone year column is the period, as before
+        period, year = year, None
+    match = ColumnMatch(
+        inputs=columns, region=region, period=period, unknown=tuple(unknown), year=year
+    )
     return match, problems

@@ -45,6 +45,7 @@ _PATTERNS: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
     "en": (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"), re.compile(r"\d+\.\d+")),
 }
 _SHOWN_CELLS: Final = 5
+_percent: Final = re.compile(r"\s*%\s*$")
 
 
 def readings(text: str) -> dict[str, Fraction]:
@@ -151,7 +152,7 @@ class NotationEvidence:
 
     def add(self, column: str, where: str, text: str) -> None:
         """One text cell of an input column (``where``: ``"row 5"``)."""
-        found = readings(text)
+        found = readings(_percent.sub("", text))
         if len(found) == 1:
             self._styles[column].update(found)
             if len(self._settling[column]) < _SHOWN_CELLS * 2:
@@ -162,10 +163,18 @@ class NotationEvidence:
                 self._ambiguous[column].append((where, text))
 
     def add_other(self, text: str) -> None:
-        """A text cell of another column: it may settle the notation of the file."""
-        found = readings(text)
+        """A text cell of another column: it may settle the notation of the file.
+
+        A percentage (``95,8 %``) counts as the number it shows.
+        """
+        found = readings(_percent.sub("", text))
         if len(found) == 1:
             self._other.update(found)
+
+    def add_separator(self, delimiter: str) -> None:
+        """The file's CSV delimiter: ``;`` is what spreadsheets with a decimal comma write."""
+        if delimiter == ";":
+            self._other.add("id")
 
     def _found(self, column: str) -> str:
         styles = self._styles[column]

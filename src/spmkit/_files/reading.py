@@ -25,8 +25,14 @@ from typing import Any, Final
 
 import attrs
 
-from spmkit._files.bounded import data_path, os_errors
-from spmkit._files.mapping import ColumnMapping, ColumnMatch, header_score, match_columns, normalise
+from spmkit._files.bounded import _column_name, data_path, os_errors
+from spmkit._files.mapping import (
+    ColumnMapping,
+    ColumnMatch,
+    header_score,
+    match_columns,
+    normalise,
+)
 from spmkit._files.notation import Notation, NotationEvidence, NumberFormat, readings
 from spmkit._files.records import (
     TABULAR_SUFFIXES,
@@ -49,33 +55,143 @@ __all__ = [
     "TOTAL_WORDS",
     "DataRow",
     "DataTable",
+    "below_regency",
+    "is_average_label",
     "is_total_label",
     "read_data",
+    "read_upload",
+    "time_of_cell",
 ]
 
 HEADER_SEARCH_ROWS: Final = 50
 """How many non-empty rows from the top are scored to find a workbook's header row."""
 
-TOTAL_WORDS: Final = ("jumlah", "total", "subtotal", "sub_total", "grand_total", "rekapitulasi")
+TOTAL_WORDS: Final = (
+    "jumlah",
+    "jml",
+    "total",
+    "subtotal",
+    "sub_total",
+    "grand_total",
+    "rekapitulasi",
+)
 """A cell starting with one of these words (normalised) marks a totals row."""
 
+AVERAGE_WORDS: Final = ("rata_rata", "rata2", "rerata", "average", "mean")
+"""A cell starting with one of these words marks an average row: never a region, never a sum."""
+
+SUB_REGENCY_COLUMNS: Final = frozenset(
+    {
+        "puskesmas",
+        "nama_puskesmas",
+        "unit_kerja",
+        "kecamatan",
+        "desa",
+        "kelurahan",
+        "desa_kelurahan",
+    }
+)
+"""Region columns below a regency: a ``KAB. KULON PROGO`` row among them is the regency's total."""
+
 _TOTAL_ALONE: Final = frozenset({"kabupaten", "kab", "kota", "provinsi", "kecamatan"})
+_REGENCY_PREFIXES: Final = ("kab_", "kabupaten_", "kota_", "kab_kota_")
 _FOOTNOTE: Final = re.compile(
     r"^\s*(\*|\(\*|catatan|keterangan|ket\s*[:.]|sumber|source|note|n\.?b\.?\b)", re.IGNORECASE
 )
 _COLUMN_NUMBER: Final = re.compile(r"\(?\s*(\d{1,3})\s*\)?")
 
 
-def is_total_label(text: str) -> bool:
-    """Whether a cell names a totals row (``JUMLAH KABUPATEN``, ``Total``, ``KABUPATEN``).
+_YEAR: Final = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d|2100)(?!\d)")
+_QUARTER_WORD: Final = re.compile(
+    r"\b(?:tw|q|triwulan|kuartal|quarter)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", re.IGNORECASE
+)
+_ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_MONTHS: Final = (
+    ("jan",),
+    ("feb", "peb"),
+    ("mar",),
+    ("apr",),
+    ("mei", "may"),
+    ("jun",),
+    ("jul",),
+    ("agu", "aug", "ags"),
+    ("sep",),
+    ("okt", "oct"),
+    ("nov", "nop"),
+    ("des", "dec"),
+)
+
+
+def time_of_cell(cell: object, *, months: bool = False) -> tuple[int | None, str | int | None]:
+    """The year and the part of it (``"Q2"`` or a month 1-12) a time cell names.
+
+    ``2013``, ``TW2``, ``Triwulan II``, ``2023 TW2``, ``Q2/2023``, ``Maret 2023``; a bare
+    number 1-4 is a quarter, or a month 1-12 in a month column (``months``).
+
+    >>> time_of_cell("2023 TW2"), time_of_cell("triwulan III"), time_of_cell(2013)
+    ((2023, 'Q2'), (None, 'Q3'), (2013, None))
+
+    Raises:
+        ValueError: the cell names no year, quarter or month.
+    """
+    text = _text(cell).casefold()
+    found = _YEAR.search(text)
+    year = int(found.group(1)) if found else None
+    rest = (text[: found.start()] + " " + text[found.end() :]) if found else text
+    rest = rest.strip(" -/.,")
+    if not rest:
+        if year is None:
+            raise ValueError(text)
+        return year, None
+    quarter = _QUARTER_WORD.search(rest)
+    if quarter is not None:
+        number = quarter.group(1)
+        return year, f"Q{_ROMAN.get(number, number)}"
+    months = months or (year is not None and len(rest) == 2)
+    if rest.isdigit() and 1 <= int(rest) <= (12 if months else 4):
+        return year, (int(rest) if months else f"Q{int(rest)}")
+    word = rest.removeprefix("bulan").strip()
+    if word.isdigit() and 1 <= int(word) <= 12:
+        return year, int(word)
+    for month, prefixes in enumerate(_MONTHS, start=1):
+        if word[:3] in prefixes and word.isalpha():
+            return year, month
+    raise ValueError(text)
+
+
+def _starts(key: str, words: Sequence[str]) -> bool:
+    return any(key == word or key.startswith(f"{word}_") for word in words)
+
+
+def is_total_label(text: str, *, below_regency: bool = False) -> bool:
+    """Whether a cell names a totals or average row (``JUMLAH KABUPATEN``, ``JML``, ``RATA-RATA``).
+
+    ``below_regency``: the rows are puskesmas, kecamatan or villages, so a row named for
+    a regency or city (``KAB. KULON PROGO``, ``Kota Yogyakarta``) is the regency's total.
 
     >>> is_total_label("JUMLAH KABUPATEN"), is_total_label("Puskesmas Wates")
     (True, False)
+    >>> is_total_label("KAB. KULON PROGO", below_regency=True), is_total_label("KAB. KULON PROGO")
+    (True, False)
     """
     key = normalise(text)
-    return key in _TOTAL_ALONE or any(
-        key == word or key.startswith(f"{word}_") for word in TOTAL_WORDS
-    )
+    if key in _TOTAL_ALONE or _starts(key, TOTAL_WORDS) or is_average_label(text):
+        return True
+    return below_regency and key.startswith(_REGENCY_PREFIXES)
+
+
+def is_average_label(text: str) -> bool:
+    """Whether a cell names an average row (``RATA-RATA``, ``Rerata``): not a sum of the rows.
+
+    >>> is_average_label("RATA-RATA"), is_average_label("Rata-rata kabupaten")
+    (True, True)
+    """
+    return _starts(normalise(text), AVERAGE_WORDS)
+
+
+def below_regency(region_column: str | None) -> bool:
+    """Whether a region column names units below a regency (puskesmas, kecamatan, desa)."""
+    return region_column is not None and normalise(region_column) in SUB_REGENCY_COLUMNS
 
 
 @attrs.frozen(kw_only=True)
@@ -94,6 +210,9 @@ class DataRow:
             :class:`spmkit._messages.Bilingual`); a row with problems is not evaluated.
         sheet: the workbook sheet, if any.
         total: a totals row (``JUMLAH KABUPATEN``): checked, never evaluated as a region.
+        year: the year the row is judged in (its ``tahun`` column, its period or its
+            sheet's name), if any.
+        part: the part of that year the row covers: ``"Q1"``-``"Q4"`` or a month 1-12.
     """
 
     where: str
@@ -104,6 +223,15 @@ class DataRow:
     problems: tuple[str, ...] = ()
     sheet: str | None = None
     total: bool = False
+    year: int | None = None
+    part: str | int | None = None
+    unreadable: tuple[str, ...] = ()
+    """The inputs whose cell is not a number: only their columns of a totals check are lost."""
+
+    @property
+    def key(self) -> tuple[str | None, int | None, str | int | None]:
+        """(region, year, period): what makes the row one of a kind in its file."""
+        return (self.region, self.year, self.part)
 
     @property
     def label(self) -> str:
@@ -137,10 +265,25 @@ class DataTable:
     header_rows: FrozenMap[str | None, int] = attrs.field(factory=FrozenMap, converter=freeze)
 
     def for_period(self, period: str) -> DataTable:
-        """Return the rows of one period (rows that name no period are kept)."""
-        rows = tuple(row for row in self.rows if row.period in {None, period})
-        totals = tuple(row for row in self.totals if row.period in {None, period})
+        """Return the rows of one year or period (rows that name none are kept)."""
+
+        def kept(row: DataRow) -> bool:
+            if row.year is not None and period.isdigit():
+                return row.year == int(period)
+            return row.period in {None, period}
+
+        rows = tuple(row for row in self.rows if kept(row))
+        totals = tuple(row for row in self.totals if kept(row))
         return attrs.evolve(self, rows=rows, totals=totals)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The distinct years of the rows, in order (empty when no row names one)."""
+        return tuple(sorted({row.year for row in self.rows if row.year is not None}))
+
+    def for_year(self, year: int) -> DataTable:
+        """Return the rows and totals rows of one year (rows that name none are kept)."""
+        return self.for_period(str(year))
 
 
 def _text(cell: object) -> str:
@@ -165,6 +308,9 @@ class _Sheet:
     header_row: int
     records: list[Record]
     notes: list[str]
+    delimiter: str | None = None
+    left_out: frozenset[str] = frozenset()
+    """Hidden columns whose name a visible column has (not reported as unknown)."""
 
 
 def _find_header(
@@ -226,8 +372,14 @@ def _filled(top: Sequence[object], above: Sequence[object] | None) -> list[objec
     ]
 
 
-def _names(top: Sequence[object], sub: Sequence[object] | None) -> list[str]:
-    """Header names, a sub-header line under merged cells taken where it adds something."""
+def _names(
+    top: Sequence[object], sub: Sequence[object] | None, hidden: frozenset[int] = frozenset()
+) -> list[str]:
+    """Header names, a sub-header line under merged cells taken where it adds something.
+
+    Where two columns share a name, a visible column keeps it and a hidden one (an
+    xlsx column hidden from view) is the one renamed ``name (2)``.
+    """
     texts = [_text(cell) for cell in top]
     names = []
     for index, text in enumerate(texts):
@@ -238,15 +390,40 @@ def _names(top: Sequence[object], sub: Sequence[object] | None) -> list[str]:
             name = below if merged or not text else f"{text} {below}"
         names.append(name)
     seen: dict[str, int] = {}
-    unique = []
-    for name in names:
+    unique = list(names)
+    order = sorted(range(len(names)), key=lambda i: (i in hidden, i))
+    for index in order:
+        name = names[index]
         if name and name in seen:
             seen[name] += 1
-            unique.append(f"{name} ({seen[name]})")
+            unique[index] = f"{name} ({seen[name]})"
         else:
             seen[name] = 1
-            unique.append(name)
     return unique
+
+
+def _hidden_notes(grid: Grid, names: Sequence[str], header: Sequence[str]) -> list[str]:
+    """A note for each hidden column whose name a visible column also has: the visible is read."""
+    notes: list[str] = []
+    for index in sorted(grid.hidden):
+        if index >= len(names) or not names[index] or header[index] == names[index]:
+            continue
+        visible = next(
+            (i for i, name in enumerate(header) if name == names[index] and i not in grid.hidden),
+            None,
+        )
+        if visible is None:
+            continue
+        hidden_at, shown_at = _column_name(index + 1), _column_name(visible + 1)
+        notes.append(
+            Bilingual(
+                f"column {names[index]!r} appears twice: the visible column {shown_at} is read, "
+                f"the hidden column {hidden_at} is left out",
+                f"kolom {names[index]!r} ada dua: kolom {shown_at} yang terlihat dibaca, "
+                f"kolom tersembunyi {hidden_at} tidak dipakai",
+            )
+        )
+    return notes
 
 
 def _sheet(
@@ -277,7 +454,11 @@ def _sheet(
         sub = rows[start][1]
         start += 1
     above = rows[index - 1][1] if index and rows[index - 1][0] == number - 1 else None
-    header = _names(_filled(top, above), sub)
+    filled = _filled(top, above)
+    header = _names(filled, sub, grid.hidden)
+    plain = _names(filled, sub)
+    if grid.hidden:
+        notes.extend(_hidden_notes(grid, plain, header))
     if start < len(rows) and _column_numbers(rows[start][1]):
         start += 1
     prefix = f"sheet {grid.name!r} " if named and grid.name else ""
@@ -291,7 +472,10 @@ def _sheet(
         )
         for n, cells in rows[start:]
     ]
-    return _Sheet(grid.name, header, number, records, notes)
+    left_out = frozenset(
+        header[i] for i in grid.hidden if i < len(header) and header[i] != plain[i]
+    )
+    return _Sheet(grid.name, header, number, records, notes, grid.delimiter, left_out)
 
 
 def _id_sheet(name: str | None) -> str:
@@ -349,9 +533,15 @@ def _bad_cell(column: str, cell: object) -> str:
 
 
 def _notations(
-    records: Sequence[Record], match: ColumnMatch, declared: NumberFormat
+    records: Sequence[Record],
+    match: ColumnMatch,
+    declared: NumberFormat,
+    delimiters: Sequence[str | None] = (),
 ) -> tuple[dict[str, Notation], list[str]]:
     evidence = NotationEvidence(match.inputs)
+    for delimiter in delimiters:
+        if delimiter is not None:
+            evidence.add_separator(delimiter)
     for record in records:
         add_evidence(evidence, record, match)
     return evidence.decide(declared)
@@ -380,7 +570,10 @@ def _classify(record: Record, match: ColumnMatch) -> str:
         if column in match.inputs:
             break
         labels.append(cell)
-    if any(isinstance(label, str) and is_total_label(label) for label in labels):
+    under = below_regency(match.region)
+    if any(
+        isinstance(label, str) and is_total_label(label, below_regency=under) for label in labels
+    ):
         return "total"
     has_values = any(
         record.cells.get(column) is not None and _text(record.cells.get(column))
@@ -403,23 +596,125 @@ def _row(
 ) -> DataRow:
     values: dict[str, object] = {}
     bad: list[str] = []
+    unreadable: list[str] = []
     for column, name in match.inputs.items():
         value, ok = _convert(record.cells.get(column), notations.get(column, "any"))
         if not ok:
             bad.append(_bad_cell(column, record.cells.get(column)))
+            unreadable.append(name)
         elif value is not None:
             values[name] = value
     everything = {**record.heading, **record.cells}
-    period = _heading_text(everything.get(match.period)) if match.period else None
+    texts = [
+        _heading_text(everything.get(named))
+        for named in (match.year, match.period)
+        if named is not None
+    ]
+    period: str | None = " ".join(text for text in texts if text) or None
+    year: int | None = None
+    part: str | int | None = None
+    for time_column in (match.year, match.period):
+        if time_column is None or _heading_text(everything.get(time_column)) is None:
+            continue
+        cell = everything.get(time_column)
+        try:
+            found_year, found_part = time_of_cell(
+                cell, months=normalise(time_column) in {"bulan", "month"}
+            )
+        except ValueError:
+            bad.append(_bad_time(time_column, cell))
+            continue
+        year = found_year if found_year is not None else year
+        part = found_part if found_part is not None else part
+    if period is None and sheet_period is not None:
+        period = sheet_period
+        year = int(sheet_period) if sheet_period.isdigit() else None
     return DataRow(
         where=record.where,
         number=record.number,
         region=_heading_text(everything.get(match.region)) if match.region else None,
-        period=period or sheet_period,
+        period=period,
         values=values,
         problems=tuple(bad),
         sheet=sheet,
+        year=year,
+        part=part,
+        unreadable=tuple(unreadable),
     )
+
+
+def _bad_time(column: str, cell: object) -> Bilingual:
+    shown = _text(cell)
+    return Bilingual(
+        f"column {column!r}: {shown!r} is not a year, quarter or month "
+        "(write 2023, TW2, 'triwulan 2', '2023 TW2' or a month's name)",
+        f"kolom {column!r}: {shown!r} bukan tahun, triwulan atau bulan "
+        "(tulis 2023, TW2, 'triwulan 2', '2023 TW2' atau nama bulan)",
+    )
+
+
+def _part_name(part: str | int | None) -> str:
+    if part is None:
+        return ""
+    return f"TW{part[1:]}" if isinstance(part, str) else f"bulan {part}"
+
+
+def _duplicates(rows: list[DataRow]) -> list[DataRow]:
+    """Rows whose (region, year, period) another row has: both refused, each naming the other.
+
+    Only files that name a year or a period are checked: two rows of one region in a
+    file without time are two data sets, as before.
+    """
+    first: dict[tuple[object, ...], int] = {}
+    refused: dict[int, list[str]] = {}
+    for index, row in enumerate(rows):
+        if row.year is None and row.part is None:
+            continue
+        key = (row.sheet if row.year is None else None, *row.key)
+        if key not in first:
+            first[key] = index
+            continue
+        earlier = rows[first[key]]
+        what = " ".join(str(part) for part in (row.region, row.year, _part_name(row.part)) if part)
+        pairs = ((first[key], earlier, row), (index, row, earlier))
+        for position, one, other in pairs:
+            refused.setdefault(position, []).append(
+                Bilingual(
+                    f"{what} is given twice, in {in_language(one.where, 'en')} and "
+                    f"{in_language(other.where, 'en')}; keep one of the two rows",
+                    f"{what} tertulis dua kali, di {in_language(one.where, 'id')} dan "
+                    f"{in_language(other.where, 'id')}; simpan salah satu baris saja",
+                )
+            )
+    return [
+        attrs.evolve(row, problems=(*row.problems, *dict.fromkeys(refused[index])))
+        if index in refused
+        else row
+        for index, row in enumerate(rows)
+    ]
+
+
+def _missing_quarters(rows: Sequence[DataRow]) -> list[Bilingual]:
+    """A note for each region and year whose quarters skip one (TW1, TW2, TW4: TW3 missing)."""
+    seen: dict[tuple[str | None, int | None], set[int]] = {}
+    for row in rows:
+        if isinstance(row.part, str):
+            seen.setdefault((row.region, row.year), set()).add(int(row.part[1:]))
+    notes = []
+    for (region, year), quarters in seen.items():
+        missing = [q for q in range(1, max(quarters)) if q not in quarters]
+        if missing:
+            what = " ".join(str(part) for part in (region, year) if part)
+            named = ", ".join(f"TW{q}" for q in missing)
+            notes.append(
+                Bilingual(
+                    f"{what}: {named} missing (the file has "
+                    f"{', '.join(f'TW{q}' for q in sorted(quarters))})".lstrip(": "),
+                    f"{what}: {named} tidak ada (berkas memuat "
+                    f"{', '.join(f'TW{q}' for q in sorted(quarters))})".lstrip(": "),
+                )
+            )
+    return notes
 
 
 def _tabular_sheets(
@@ -494,7 +789,8 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
     if not match.inputs and suffix in TABULAR_SUFFIXES:
         problems.append(_no_inputs(sheets, rule_sets))
     records = [record for one in sheets for record in one.records]
-    notations, notation_problems = _notations(records, match, number_format)
+    delimiters = [one.delimiter for one in sheets]
+    notations, notation_problems = _notations(records, match, number_format, delimiters)
     problems.extend(notation_problems)
     if problems:
         raise DataFileError(source, problems)
@@ -516,16 +812,47 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
             )
     if skipped:
         notes.append(_skipped_note(skipped))
+    rows = _duplicates(rows)
+    notes.extend(_missing_quarters(rows))
     return DataTable(
         source=source,
         rows=tuple(rows),
         totals=tuple(totals),
         columns=match.inputs,
-        unknown_columns=match.unknown,
+        unknown_columns=tuple(
+            column for column in match.unknown if not any(column in one.left_out for one in sheets)
+        ),
         number_formats={column: notations[column] for column in match.inputs},
         notes=tuple(notes),
         header_rows={one.name: one.header_row for one in sheets},
     )
+
+
+def read_upload(
+    content: bytes,
+    name: str,
+    rule_set: RuleSet | Sequence[RuleSet],
+    *,
+    number_format: NumberFormat = "auto",
+    mapping: ColumnMapping | None = None,
+) -> DataTable:
+    """Read an uploaded file's bytes as :func:`read_data` reads a file (the HTTP service).
+
+    ``name`` is the client's file name: its suffix says the format, and problems are
+    named by it rather than by the temporary file the bytes are read from.
+
+    Raises:
+        DataFileError: as :func:`read_data`, named by ``name``.
+    """
+    from spmkit._files.outputs import scratch_file  # noqa: PLC0415 - uploads only
+
+    shown = Path(name).name or "upload"
+    with scratch_file(content, Path(shown).suffix.casefold()) as path:
+        try:
+            table = read_data(path, rule_set, number_format=number_format, mapping=mapping)
+        except DataFileError as exc:
+            raise DataFileError(shown, exc.problems) from None
+    return attrs.evolve(table, source=shown)
 
 
 def _footnote_text(record: Record) -> str:

@@ -76,6 +76,10 @@ class Grid:
 
     name: str | None
     rows: tuple[tuple[int, tuple[object, ...]], ...]
+    delimiter: str | None = None
+    """A CSV file's delimiter (``;`` is evidence of Indonesian notation)."""
+    hidden: frozenset[int] = frozenset()
+    """The 0-based indices of a worksheet's hidden columns."""
 
 
 def sheet_year(name: str | None) -> str | None:
@@ -101,12 +105,13 @@ def csv_delimiter(text: str) -> str:
 def _grid_from_csv(path: Path) -> Grid:
     how = tr("save it as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)")
     text = decode_text(path, path.read_bytes(), how)
+    delimiter = csv_delimiter(text)
     rows = [
         (line, tuple(cells))
-        for line, cells in csv_rows(path, text, csv_delimiter(text))
+        for line, cells in csv_rows(path, text, delimiter)
         if any(c.strip() for c in cells)
     ]
-    return Grid(name=None, rows=tuple(rows))
+    return Grid(name=None, rows=tuple(rows), delimiter=delimiter)
 
 
 def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -157,7 +162,13 @@ def _grid_from_sheet(worksheet: Any, path: Path) -> Grid:  # noqa: ANN401 - open
                 cells[column - 1] = value
         if not all(_blank(cell) for cell in cells):
             rows.append((number, tuple(cells)))
-    return Grid(name=worksheet.title, rows=tuple(rows))
+    hidden = {
+        index - 1
+        for dimension in worksheet.column_dimensions.values()
+        if dimension.hidden and dimension.min is not None
+        for index in range(dimension.min, min(dimension.max or dimension.min, 16_384) + 1)
+    }
+    return Grid(name=worksheet.title, rows=tuple(rows), hidden=frozenset(hidden))
 
 
 def _grids_from_xlsx(path: Path, sheet: str | None) -> list[Grid]:

@@ -331,6 +331,7 @@ def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
     lang: Language = "id",
     title: str | None = None,
     refused: Sequence[tuple[str, Sequence[str]]] = (),
+    year: int | None = None,
 ) -> str:
     """One self-contained HTML page for every region of ``table`` (1 to 500 regions).
 
@@ -343,16 +344,17 @@ def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
         title: the page title; the rule set's title by default.
         refused: rows of a file that were not evaluated, with their problems, listed
             after the overview so that nothing is silently left out.
+        year: the year every row (and the totals) is judged in, as ``evaluate_batch(year=)``.
     """
     from spmkit.errors import UsageError  # noqa: PLC0415
 
-    result = evaluate_batch(rule_set, table, keys=tuple(keys))
+    result = evaluate_batch(rule_set, table, keys=tuple(keys), year=year)
     if result.rows < 1:
         msg = "a regions report needs at least one region (the table has no rows)"
         raise UsageError(msg)
     summary = result.rows > MAX_REGIONS
     summed = aggregate(rule_set, table, by=[], allow_unknown=True)
-    totals = evaluate_batch(rule_set, summed)
+    totals = evaluate_batch(rule_set, summed, year=year)
     names = _region_names(result, keys)
     words = _WORDS[lang]
     heading = title or rule_set.title

@@ -19,6 +19,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+import attrs
+
 from spmkit._evaluation.results import IndicatorResult, Status
 from spmkit._files.outputs import escape_markdown, neutralise_cell
 from spmkit._files.present import CSV_FIELDS, csv_cells, record_cells, record_fields
@@ -415,12 +417,61 @@ def _regions_page(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Langu
     """Several rows: one overview page (grid, totals, ranking, detail), refused rows listed."""
     from spmkit._files.regions import regions_html  # noqa: PLC0415 - numpy only when used
 
+    years = sorted({o.row.year for o in outcomes if o.row.year is not None})
+    if len(years) > 1:
+        return year_sections(rule_set, outcomes, lang, years)
     good = [outcome for outcome in outcomes if outcome.report is not None]
     columns = region_columns([outcome.row for outcome in good])
     refused = [
         (outcome.row.label, outcome.problems) for outcome in outcomes if outcome.report is None
     ]
-    return regions_html(rule_set, columns, keys=["region"], lang=lang, refused=refused) + "\n"
+    year = years[0] if years else None
+    page = regions_html(rule_set, columns, keys=["region"], lang=lang, refused=refused, year=year)
+    return page + "\n"
+
+
+def year_sections(
+    rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language, years: Sequence[int]
+) -> str:
+    """A multi-year file: one section per year, each with its own regions, totals and ranking.
+
+    The years are never pooled: a regency's total is the ratio of one year's sums,
+    judged against that year's milestone. Rows naming no year get a section of their own.
+    """
+    from spmkit._files.regions import regions_html  # noqa: PLC0415 - numpy only when used
+
+    head = ""
+    bodies: list[str] = []
+    groups: list[int | None] = [*years]
+    if any(outcome.row.year is None for outcome in outcomes):
+        groups.append(None)
+    for year in groups:
+        mine = [outcome for outcome in outcomes if outcome.row.year == year]
+        good = [outcome for outcome in mine if outcome.report is not None]
+        refused = [(o.row.label, o.problems) for o in mine if o.report is None]
+        named = [attrs.evolve(o.row, period=None) for o in good]  # the section names the year
+        columns = region_columns(named)
+        title = rule_set.title if lang == "id" or not rule_set.title_en else rule_set.title_en
+        heading = f"{title} · {year if year is not None else '-'}"
+        if not good:
+            bodies.append(f"<h1>{html.escape(heading)}</h1>")
+            continue
+        page = regions_html(
+            rule_set,
+            columns,
+            keys=["region"],
+            lang=lang,
+            refused=refused,
+            year=year,
+            title=heading,
+        )
+        start, end = page.index("<body>") + len("<body>"), page.rindex("</body>")
+        head = head or page[:start]
+        rule = "border-top:4px double #333;margin-top:2rem;padding-top:.5rem"
+        bodies.append(
+            f'<section class="year" id="year-{year}" style="{rule}">{page[start:end]}</section>'
+        )
+    return head + "\n".join(bodies) + "</body></html>\n"
 
 
 def render_html(

@@ -39,6 +39,7 @@ from spmkit._files.reading import (
     DataRow,
     DataTable,
     _bad_cell,
+    _bad_time,
     _classify,
     _convert,
     _footnote_text,
@@ -48,9 +49,11 @@ from spmkit._files.reading import (
     _sheet,
     _skipped_note,
     add_evidence,
+    below_regency,
     is_total_label,
+    time_of_cell,
 )
-from spmkit._files.records import CSV_SUFFIXES, Grid, Record, csv_records
+from spmkit._files.records import CSV_SUFFIXES, Grid, Record, csv_delimiter, csv_records
 from spmkit._files.report import ChunkedReport
 from spmkit._files.table import (
     RunningTotals,
@@ -69,7 +72,9 @@ _EXACT_DIGITS: Final = 15
 _PLAIN_COLUMN: Final = re.compile(rf"[0-9]{{0,{_EXACT_DIGITS}}}(?:\x00[0-9]{{0,{_EXACT_DIGITS}}})*")
 _POWERS: Final = np.array([10**k for k in range(_EXACT_DIGITS)], dtype=np.float64)
 # A cell can only be a totals label if its case-folded text holds one of these words.
-_TOTAL_HINT: Final = re.compile("jumlah|total|rekapitulasi|kab|kota|provinsi|kecamatan")
+_TOTAL_HINT: Final = re.compile(
+    "jumlah|jml|total|rekapitulasi|kab|kota|provinsi|kecamatan|rata|rerata|average|mean"
+)
 _SHOWN_SKIPPED: Final = 5
 _LONGEST_REGION: Final = 60
 """A row without values whose only text is longer than this is a footnote (as reading)."""
@@ -117,6 +122,8 @@ class RowChunk:
     problems: list[tuple[str, ...]]
     columns: dict[str, Column]
     totals: list[tuple[int, DataRow]]
+    period_column: str | None = None
+    unreadable: list[tuple[str, ...]] = attrs.field(factory=list)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -132,13 +139,23 @@ class RowChunk:
             elif value is not None:
                 values[name] = value
         number = self.numbers[index]
+        period = self.periods[index]
+        year, part, problems = None, None, self.problems[index]
+        if period is not None:
+            try:
+                year, part = time_of_cell(period)
+            except ValueError:
+                problems = (*problems, _bad_time(self.period_column or "", period))
         return DataRow(
             where=Bilingual(f"row {number}", f"baris {number}"),
             number=number,
             region=self.regions[index],
-            period=self.periods[index],
+            period=period,
             values=values,
-            problems=self.problems[index],
+            problems=problems,
+            year=year,
+            part=part,
+            unreadable=self.unreadable[index] if self.unreadable else (),
         )
 
     def rows(self) -> list[DataRow]:
@@ -176,6 +193,7 @@ class _Layout:
     labels: tuple[int, ...]
     inputs: tuple[tuple[str, str, int], ...]
     region: int | None
+    below_regency: bool = False
     period: int | None
 
 
@@ -201,6 +219,7 @@ def _layout(header: Sequence[str], match: ColumnMatch) -> _Layout | None:
         inputs=tuple((column, name, last[column]) for column, name in match.inputs.items()),
         region=None if match.region is None else last[match.region],
         period=None if match.period is None else last[match.period],
+        below_regency=below_regency(match.region),
     )
 
 
@@ -208,7 +227,11 @@ def _kind(cells: Sequence[str], layout: _Layout) -> str:
     """``"data"``, ``"total"`` or ``"footnote"``, as :func:`reading._classify` says."""
     for index in layout.labels:
         cell = cells[index]
-        if cell and _TOTAL_HINT.search(cell.casefold()) and is_total_label(cell):
+        if (
+            cell
+            and _TOTAL_HINT.search(cell.casefold())
+            and is_total_label(cell, below_regency=layout.below_regency)
+        ):
             return "total"
     for _, _, index in layout.inputs:
         if cells[index].strip():
@@ -227,7 +250,11 @@ def _kinds(by_index: Sequence[Sequence[str]], rows: int, layout: _Layout) -> lis
         if _TOTAL_HINT.search("\x00".join(cells).casefold()) is None:
             continue  # no cell of the column can be a totals label
         for i, cell in enumerate(cells):
-            if kinds[i] is None and _TOTAL_HINT.search(cell.casefold()) and is_total_label(cell):
+            if (
+                kinds[i] is None
+                and _TOTAL_HINT.search(cell.casefold())
+                and is_total_label(cell, below_regency=layout.below_regency)
+            ):
                 kinds[i] = "total"
     undecided = [i for i in range(rows) if kinds[i] is None]
     for _, _, index in layout.inputs:
@@ -323,8 +350,13 @@ class CsvStream:
 
         problems: list[list[str]] = [[] for _ in numbers]
         columns: dict[str, Column] = {}
+        unreadable: list[tuple[str, ...]] = [() for _ in numbers]
         for name_in_file, name, index in layout.inputs:
+            before = [len(found) for found in problems]
             columns[name] = self._convert(name_in_file, column(index), problems)
+            for row, found in enumerate(problems):
+                if len(found) > before[row]:
+                    unreadable[row] = (*unreadable[row], name)
 
         def texts(index: int | None) -> list[str | None]:
             if index is None:
@@ -339,6 +371,8 @@ class CsvStream:
             problems=[tuple(found) for found in problems],
             columns=columns,
             totals=totals,
+            period_column=self.match.period,
+            unreadable=unreadable,
         )
 
     def _convert(self, column: str, cells: list[str], problems: list[list[str]]) -> Column:
@@ -415,6 +449,15 @@ def _guarded(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, li
         raise _NotStreamed from None
 
 
+def _evidence(match: ColumnMatch, file: Path) -> NotationEvidence:
+    """The notation evidence of a file, its delimiter counted (``;``: a decimal comma)."""
+    evidence = NotationEvidence(match.inputs)
+    with file.open("rb") as stream:
+        head = stream.read(1 << 16).decode("utf-8", "replace")
+    evidence.add_separator(csv_delimiter(head))
+    return evidence
+
+
 def _scan(  # noqa: PLR0913 - the options of open_csv
     file: Path,
     source: str,
@@ -440,7 +483,7 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
     if layout is None and not problems:
         raise _NotStreamed
     skip = len(prefix) - len(sheet.records)
-    evidence = NotationEvidence(match.inputs)
+    evidence = _evidence(match, file)
     skipped: list[tuple[str, str]] = []
     skipped_count = 0
     rows = totals = 0

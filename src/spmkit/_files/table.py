@@ -25,7 +25,7 @@ from spmkit._evaluation.results import IndicatorResult, Report
 from spmkit._evaluation.rows import row_record
 from spmkit._evaluation.scalar import evaluate, validate_data
 from spmkit._evaluation.values import exact_number
-from spmkit._files.reading import DataRow, DataTable
+from spmkit._files.reading import DataRow, DataTable, is_average_label
 from spmkit._messages import (
     Bilingual,
     Language,
@@ -102,7 +102,13 @@ class RowOutcome:
         if self.batch is None or self.rule_set is None or not self.values_known:
             return None
         if "report" not in self._cache:
-            self._cache["report"] = evaluate(self.rule_set, self.row.values)
+            year = self.row.year
+            self._cache["report"] = evaluate(
+                self.rule_set,
+                self.row.values,
+                year=year,
+                period=self.row.part if year is not None else None,
+            )
         return self._cache["report"]
 
     def explanation(self, indicator_id: str, lang: Language) -> str:
@@ -183,6 +189,8 @@ class TotalsCheck:
     sums: Mapping[str, float | None]
     problems: tuple[str, ...] = ()
     suffixes: Mapping[str, str] = attrs.field(factory=dict)
+    unchecked: Mapping[str, str] = attrs.field(factory=dict)
+    """Input -> the row above whose cell of it is refused: that column alone is not checked."""
 
     @property
     def agrees(self) -> bool:
@@ -200,10 +208,23 @@ class TotalsCheck:
                 f"totals row {where}: not checked: {shown}",
                 f"baris jumlah {where_id}: tidak diperiksa: {shown}",
             )
+        unchecked = Bilingual(
+            "".join(
+                f"; {name} not checked: {in_language(row, 'en')} has no readable {name}"
+                for name, row in self.unchecked.items()
+            ),
+            "".join(
+                f"; {name} tidak diperiksa: {in_language(row, 'id')} tidak memuat {name} "
+                "yang terbaca"
+                for name, row in self.unchecked.items()
+            ),
+        )
         if self.agrees:
             return Bilingual(
-                f"totals row {where} agrees with the sum of the {self.rows_above} rows above",
-                f"baris jumlah {where_id} sama dengan jumlah {self.rows_above} baris di atasnya",
+                f"totals row {where} agrees with the sum of the {self.rows_above} rows above"
+                + unchecked.in_lang("en"),
+                f"baris jumlah {where_id} sama dengan jumlah {self.rows_above} baris di atasnya"
+                + unchecked.in_lang("id"),
             )
         en = [
             f"{name} is {_num(given, 'en')}, the rows above sum to {_num(summed, 'en')}"
@@ -224,9 +245,12 @@ class TotalsCheck:
                 f"{_num(ratio, 'id')}{unit} sebagai rasio jumlah"
             )
         return Bilingual(
-            f"totals row {where} disagrees with the {self.rows_above} rows above: " + "; ".join(en),
+            f"totals row {where} disagrees with the {self.rows_above} rows above: "
+            + "; ".join(en)
+            + unchecked.in_lang("en"),
             f"baris jumlah {where_id} tidak sama dengan {self.rows_above} baris di atasnya: "
-            + "; ".join(ind),
+            + "; ".join(ind)
+            + unchecked.in_lang("id"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -249,6 +273,7 @@ class TotalsCheck:
             },
             "ratio_of_sums": dict(self.sums),
             "problems": [str(problem) for problem in self.problems],
+            "unchecked": {name: str(row) for name, row in self.unchecked.items()},
         }
 
 
@@ -332,14 +357,24 @@ def _refusals(rule_set: RuleSet, rows: Sequence[DataRow], error: DataInvalid) ->
     return refused
 
 
-def _batch(rule_set: RuleSet, rows: Sequence[DataRow]) -> tuple[BatchResult | None, dict[int, str]]:
-    """Evaluate rows at once; rows with values the rule set refuses are left out."""
+def _batch(
+    rule_set: RuleSet,
+    rows: Sequence[DataRow],
+    when: tuple[int | None, str | int | None] = (None, None),
+) -> tuple[BatchResult | None, dict[int, str]]:
+    """Evaluate rows at once; rows with values the rule set refuses are left out.
+
+    ``when`` is the (year, period) every row is judged in, as ``evaluate_batch(year=,
+    period=)`` judges them; a period without a year is not judged in time.
+    """
     compiled = compile_rule_set(rule_set)
+    year, part = when
+    timing: dict[str, Any] = {} if year is None else {"year": year, "period": part}
     refused: dict[int, str] = {}
     good = list(range(len(rows)))
     for _ in range(3):
         try:
-            result = evaluate_batch(compiled, _columns(rule_set, [rows[i] for i in good]))
+            result = evaluate_batch(compiled, _columns(rule_set, [rows[i] for i in good]), **timing)
         except DataInvalid as exc:
             found = _refusals(rule_set, [rows[i] for i in good], exc)
             if not found:
@@ -379,21 +414,30 @@ def evaluate_table(
 
 
 def evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome]:
-    """Evaluate rows at once (one chunk of a file); a row with a bad cell is refused alone."""
-    clean = [i for i, row in enumerate(rows) if not row.problems]
-    batch, refused = _batch(rule_set, [rows[i] for i in clean]) if clean else (None, {})
-    kept = [k for k in range(len(clean)) if k not in refused]
-    position = {clean[k]: n for n, k in enumerate(kept)}
-    problems = {clean[k]: problem for k, problem in refused.items()}
-    outcomes = []
-    for index, row in enumerate(rows):
-        if index in position:
-            outcome = RowOutcome(row=row, rule_set=rule_set, batch=batch, index=position[index])
-        else:
-            found = row.problems or (problems[index],)
-            outcome = RowOutcome(row=row, problems=found, rule_set=rule_set)
-        outcomes.append(outcome)
-    return outcomes
+    """Evaluate rows at once (one chunk of a file); a row with a bad cell is refused alone.
+
+    Rows are judged in their own year and period (one batch per distinct year and
+    period), as ``evaluate_batch(year=...)`` judges them.
+    """
+    groups: dict[tuple[int | None, str | int | None], list[int]] = {}
+    for i, row in enumerate(rows):
+        if not row.problems:
+            when = (row.year, row.part if row.year is not None else None)
+            groups.setdefault(when, []).append(i)
+    done: dict[int, RowOutcome] = {}
+    for when, clean in groups.items():
+        batch, refused = _batch(rule_set, [rows[i] for i in clean], when)
+        kept = [k for k in range(len(clean)) if k not in refused]
+        for n, k in enumerate(kept):
+            done[clean[k]] = RowOutcome(
+                row=rows[clean[k]], rule_set=rule_set, batch=batch, index=n
+            )
+        for k, problem in refused.items():
+            done[clean[k]] = RowOutcome(row=rows[clean[k]], problems=(problem,), rule_set=rule_set)
+    return [
+        done.get(index) or RowOutcome(row=row, problems=row.problems, rule_set=rule_set)
+        for index, row in enumerate(rows)
+    ]
 
 
 def _check_totals(
@@ -406,6 +450,7 @@ def _check_totals(
             for outcome in outcomes
             if outcome.row.sheet == total.sheet
             and outcome.row.number < total.number
+            and (total.year is None or outcome.row.year in {None, total.year})
             and not any(
                 t.sheet == total.sheet and outcome.row.number < t.number < total.number
                 for t in table.totals
@@ -422,8 +467,42 @@ def _sums(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
 
 
 def _check_total(rule_set: RuleSet, total: DataRow, above: Sequence[RowOutcome]) -> TotalsCheck:
-    usable = [o.row for o in above if o.evaluated]
-    return _total_check(rule_set, total, len(usable), _sums(rule_set, usable) if usable else {})
+    columns, count, unchecked = readable_columns(rule_set, above)
+    sums = aggregate(rule_set, columns, by=[]) if columns and count else {}
+    return _total_check(rule_set, total, count, sums, unchecked)
+
+
+def _bad_inputs(rule_set: RuleSet, outcome: RowOutcome) -> set[str]:
+    """The inputs of a row that a totals check cannot use: unreadable or refused cells."""
+    row = outcome.row
+    bad = set(row.unreadable)
+    if not outcome.evaluated:
+        for name, value in row.values.items():  # a value the rule set's value rules refuse
+            try:
+                validate_data(rule_set, {name: value})
+            except DataInvalid:
+                bad.add(name)
+    return bad
+
+
+def readable_columns(
+    rule_set: RuleSet, outcomes: Sequence[RowOutcome]
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The rows' readable cells as batch columns, the row count, and the columns lost.
+
+    A refused row still gives the cells that were read: a refused cell makes only its
+    own column uncheckable (input -> the first row whose cell is refused).
+    """
+    unchecked: dict[str, str] = {}
+    rows: list[DataRow] = []
+    for outcome in outcomes:
+        bad = _bad_inputs(rule_set, outcome) if not outcome.evaluated else set()
+        for name in sorted(bad):
+            unchecked.setdefault(name, outcome.row.label)
+        values = {k: v for k, v in outcome.row.values.items() if k not in bad}
+        rows.append(attrs.evolve(outcome.row, values=values))
+    columns = {k: v for k, v in _columns(rule_set, rows).items() if k not in unchecked}
+    return columns, len(rows), unchecked
 
 
 class RunningTotals:
@@ -439,12 +518,15 @@ class RunningTotals:
         self._count = 0
         self._sums: dict[str, Any] = {}
         self._carried: dict[str, Any] = {}
+        self._unchecked: dict[str, str] = {}
 
     def add(self, outcomes: Sequence[RowOutcome]) -> None:
-        """Fold in the evaluated rows among ``outcomes``."""
-        usable = [outcome.row for outcome in outcomes if outcome.evaluated]
-        if usable:
-            self.add_columns(_columns(self.rule_set, usable), len(usable))
+        """Fold in the rows of ``outcomes``: every readable cell, refused rows' too."""
+        if outcomes:
+            columns, count, unchecked = readable_columns(self.rule_set, outcomes)
+            for name, row in unchecked.items():
+                self._unchecked.setdefault(name, row)
+            self.add_columns(columns, count)
 
     def add_columns(self, columns: Mapping[str, Any], count: int) -> None:
         """Fold in ``count`` evaluated rows given as the batch engine's columns."""
@@ -456,6 +538,7 @@ class RunningTotals:
                 if name in self._carried or name in columns:
                     merged[name] = _prepend(self._carried.get(name), columns.get(name), count)
             columns = merged
+        columns = {k: v for k, v in columns.items() if k not in self._unchecked}
         self._sums = aggregate(self.rule_set, columns, by=[]) if columns else {}
         self._carried = {}
         for name, column in self._sums.items():
@@ -465,8 +548,8 @@ class RunningTotals:
 
     def check(self, total: DataRow) -> TotalsCheck:
         """Check a totals row against the rows folded in since the last one, and start anew."""
-        check = _total_check(self.rule_set, total, self._count, self._sums)
-        self._count, self._sums, self._carried = 0, {}, {}
+        check = _total_check(self.rule_set, total, self._count, self._sums, self._unchecked)
+        self._count, self._sums, self._carried, self._unchecked = 0, {}, {}, {}
         return check
 
 
@@ -485,10 +568,29 @@ def _prepend(first: Any, column: Any, count: int) -> Any:  # noqa: ANN401 - a co
 
 
 def _total_check(
-    rule_set: RuleSet, total: DataRow, count: int, sums: Mapping[str, Any]
+    rule_set: RuleSet,
+    total: DataRow,
+    count: int,
+    sums: Mapping[str, Any],
+    unchecked: Mapping[str, str] | None = None,
 ) -> TotalsCheck:
-    """A totals row against the sums of the ``count`` evaluated rows above it."""
-    if total.problems or not count:
+    """A totals row against the sums of the readable cells of the ``count`` rows above it.
+
+    A column in ``unchecked`` (a refused cell above) is not compared, nor any indicator
+    that reads it.
+    """
+    if is_average_label(total.label):
+        average = Bilingual(
+            "an average row is not a sum of the rows above: not evaluated, not checked",
+            "baris rata-rata bukan jumlah baris di atasnya: tidak dievaluasi, tidak diperiksa",
+        )
+        return TotalsCheck(
+            row=total, rows_above=count, inputs={}, indicators={}, sums={}, problems=(average,)
+        )
+    unchecked = dict(unchecked or {})
+    for name in total.unreadable:  # the totals row's own refused cells
+        unchecked.setdefault(name, total.label)
+    if (total.problems and not total.values) or not count:
         problems = total.problems or (
             Bilingual("no evaluated rows above it", "tidak ada baris yang dievaluasi di atasnya"),
         )
@@ -503,6 +605,8 @@ def _total_check(
     inputs = {}
     for name, given in total.values.items():
         exact = exact_number(given)  # present cells only: a number, never None
+        if name in unchecked:
+            continue
         if exact is not None and name in summed and summed[name] != exact:
             inputs[name] = (exact, summed[name])
     ratio = evaluate_batch(rule_set, sums) if sums else None
@@ -526,6 +630,11 @@ def _total_check(
         indicators=indicators,
         sums=ratios,
         suffixes=suffixes,
+        unchecked={
+            name: row
+            for name, row in unchecked.items()
+            if name in total.values or name in total.unreadable
+        },
     )
 
 

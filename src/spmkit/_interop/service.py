@@ -17,7 +17,6 @@ request carries ``Authorization: Bearer <token>``; the comparison takes constant
 import hmac
 import json
 import math
-import tempfile
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from fractions import Fraction
@@ -429,11 +428,6 @@ def _report_dict(report: spmkit.Report, year: int | None) -> dict[str, Any]:
     return {**report.to_dict(), "year": year}
 
 
-def _year(period: str | None) -> int | None:
-    """A data file's period as the year to judge in (``"2011"``), else None."""
-    return int(period) if period is not None and period.isdigit() else None
-
-
 def _evaluate_row(  # noqa: PLR0913 - one row's facts
     rule_set: spmkit.RuleSet,
     number: int,
@@ -572,7 +566,7 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         ] = "auto",
     ) -> dict[str, Any]:
         """Evaluate the rows of an uploaded CSV or Excel file, as ``spmkit evaluate`` reads them."""
-        from spmkit._files.datafiles import read_data  # noqa: PLC0415 - on upload
+        from spmkit._files.reading import read_upload  # noqa: PLC0415 - on upload
 
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
@@ -581,17 +575,11 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
             msg = f"upload a .csv or .xlsx file (got {name!r})"
             raise UsageError(msg)
         content = file.file.read(limits.max_body_bytes + 1)
-        with tempfile.TemporaryDirectory(prefix="spmkit-upload-") as folder:
-            path = Path(folder) / f"data{suffix}"
-            path.write_bytes(content)
-            try:
-                table = read_data(path, rule_set, number_format=number_format)
-            except DataFileError as exc:
-                # Named by the client's file name: the temporary path means nothing to them.
-                raise DataFileError(name, exc.problems) from None
+        # Named by the client's file name: the temporary path means nothing to them.
+        table = read_upload(content, name, rule_set, number_format=number_format)
         at_most(len(table.rows), limits.max_rows, "rows")
         rows = [
-            _evaluate_row(rule_set, r.number, r.region, _year(r.period), r.values, r.problems)
+            _evaluate_row(rule_set, r.number, r.region, r.year, r.values, r.problems)
             for r in table.rows
         ]
         return {"rule_set": rule_set.id, "source": name, "rows": rows}

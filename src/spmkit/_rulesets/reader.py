@@ -28,6 +28,7 @@ from spmkit.errors import (
     RuleSetError,
     RuleSetInvalid,
     RuleSetNotFoundError,
+    SpmkitError,
     SpmkitWarning,
     UnverifiedValuesWarning,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "loads_rule_set",
     "read_rule_file",
     "resolve_rule_set",
+    "rule_files",
     "shipped_rule_sets",
 ]
 
@@ -142,6 +144,28 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
     base_path = _base_file(document, file, (*chain, me))
     base = read_rule_file(base_path, (*chain, me))
     return build_overlay(document, file, base, str(base_path))
+
+
+def rule_files(source: str | Path) -> tuple[Path, ...]:
+    """The rule file of ``source`` (id or path) and every file of its ``extends:`` chain.
+
+    What a command reads to build the rule set: none of them may be written over
+    (``spmkit._files.outputs``). A chain that cannot be followed ends where it breaks
+    (loading the rule set reports why).
+    """
+    files: list[Path] = []
+    try:
+        path = find_rule_file(source)
+        while len(files) <= MAX_EXTENDS_DEPTH:
+            files.append(path)
+            document = read_yaml(path.read_text(encoding="utf-8-sig"), str(path))
+            if not (isinstance(document.data, dict) and "extends" in document.data):
+                break
+            chain = tuple(str(step.resolve()) for step in files)
+            path = _base_file(document, str(path), chain)
+    except (SpmkitError, OSError, UnicodeDecodeError):
+        pass
+    return tuple(files)
 
 
 def _warn_unverified(rule_set: RuleSet) -> None:

@@ -133,7 +133,7 @@ def read_sector(reader: _Reader, data: Mapping[str, Any]) -> str | None:
             ),
         )
         return None
-    return value
+    return str(value)
 
 
 def read_phasing(
