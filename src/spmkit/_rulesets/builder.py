@@ -1021,6 +1021,29 @@ class _OverlayBuilder:
         return {iid: resolved[iid] for iid in order}
 
 
+def _succeeding(
+    base: RuleSet, indicators: dict[str, Indicator], declared: object
+) -> dict[str, Indicator]:
+    """An overlay that replaces its base: its services correspond to the base's.
+
+    The base's own ``corresponds_to`` (to the regulation *it* replaced) is not inherited:
+    an indicator the overlay keeps corresponds to the base's indicator of the same id,
+    unless the overlay declares its own correspondence for it.
+    """
+    entries = declared if isinstance(declared, Mapping) else {}
+    updated = {}
+    for iid, indicator in indicators.items():
+        entry = entries.get(iid)
+        own = isinstance(entry, Mapping) and "corresponds_to" in entry
+        if own or iid not in base.indicators:
+            updated[iid] = indicator
+        else:
+            updated[iid] = attrs.evolve(
+                indicator, corresponds_to={base.id: iid}, correspondence_sources={}
+            )
+    return updated
+
+
 def build_overlay(
     document: YamlDocument, file: str | None, base: RuleSet, base_file: str
 ) -> RuleSet:
@@ -1081,6 +1104,8 @@ def build_overlay(
     in_force = read_in_force(reader, data["in_force"]) if "in_force" in data else None
     sector = read_sector(reader, data) if "sector" in data else base.sector
     supersedes = read_supersedes(reader, data)
+    if base.id in supersedes:
+        indicators = _succeeding(base, indicators, data.get("indicators"))
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
     # Read like a plain rule set's title_en (text), not taken as given (the schema test found it).
     title_en = (
