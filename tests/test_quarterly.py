@@ -52,11 +52,11 @@ class TestIndexRuleSet:
     def test_a_reading_of_4_2019_not_its_successor(self, rs):
         """In force from 2021 (Permendagri 59/2021), yet the standard that applies stays 4/2019."""
         assert (rs.sector, rs.in_force_from.year, rs.supersedes) == ("kesehatan", 2021, ())
-        in_force = {r.id for r in spmkit.list_rule_sets("Kabupaten Contoh", on=2022)}
+        in_force = {r.id for r in spmkit.list_rule_sets("Kabupaten Bantul", on=2022)}
         assert {"indeks-spm-kesehatan", "permenkes-4-2019"} <= in_force
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SpmkitWarning)
-            assert spmkit.rule_set_for("Kabupaten Contoh", 2022).id == "permenkes-4-2019"
+            assert spmkit.rule_set_for("Kabupaten Bantul", 2022).id == "permenkes-4-2019"
 
     def test_weights_and_missing_rule(self, rs):
         for n in SERVICES:
