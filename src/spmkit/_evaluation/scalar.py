@@ -45,7 +45,7 @@ from spmkit._language.expr import (
     Number,
     Ref,
     exact_decimal,
-    render,
+    render_operand,
 )
 from spmkit._limits import NUMBER_BOUND
 from spmkit._rulesets.check import suggest
@@ -266,8 +266,7 @@ def _show_en(value: Fraction) -> str:
 
 
 def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | None) -> str:
-    text = render(expression, leaf=leaf)
-    return f"({text})" if isinstance(expression, BinOp) else text
+    return render_operand(expression, leaf)
 
 
 _SHORT: Final = 10**29

@@ -39,7 +39,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from spmkit._language.expr import Expression
+from spmkit._language.expr import Expression, exact_decimal
 from spmkit._language.parse import parse_expression
 from spmkit._rulesets.check import check_parts, suggest
 from spmkit._rulesets.model import (
@@ -512,11 +512,23 @@ class _Builder:
                 self.problem(sub, tr("{component!r} is not an indicator id", component=component))
                 continue
             number = self.number(weight, sub, tr("weight of {component!r}", component=component))
-            if number is not None:
+            if number is not None and number <= 0:
+                self.problem(
+                    sub,
+                    tr(
+                        "weight of {component!r} must be above 0 (got {number})",
+                        component=component,
+                        number=exact_decimal(number),
+                    ),
+                )
+            elif number is not None:
                 weights[component] = number
+        source = None
+        if "source" in data:
+            source = self.read_source(data["source"], child_path(path, "source"))
         if len(weights) < len(raw) or not rule_ok:
             return None
-        return IndexSpec(weights=weights, missing=missing)
+        return IndexSpec(weights=weights, missing=missing, source=source)
 
     def with_index(self, iid: str, entry: Any, path: str) -> tuple[Any, IndexSpec | None]:  # noqa: ANN401
         """For an index indicator, its entry with the formula derived from its weights."""

@@ -44,6 +44,8 @@ class Formula:
     numerator: str
     denominator: str
     factor: Fraction
+    text: str = attrs.field(default="", eq=False)
+    """The whole formula with the parentheses its precedence needs."""
 
     @classmethod
     def of(cls, indicator: Indicator) -> Formula:
@@ -52,10 +54,11 @@ class Formula:
             numerator=render(indicator.numerator),
             denominator=render(indicator.denominator),
             factor=indicator.factor,
+            text=indicator.describe("formula"),
         )
 
     def __str__(self) -> str:
-        return f"{self.numerator} / {self.denominator} x {exact_decimal(self.factor)}"
+        return self.text or f"{self.numerator} / {self.denominator} x {exact_decimal(self.factor)}"
 
 
 Value: TypeAlias = str | int | Formula | Target | None
