@@ -149,6 +149,15 @@ class TestQuarterlyReport:
         tw4 = next(r for r in report.rows if r.quarter == "TW4" and r.service == "1")
         assert tw4.served == 1050 + 1190  # only the quarters given
 
+    def test_quarters_written_in_roman_numerals(self, rs):
+        """Issue 25 item 4: TW II and 'Triwulan IV' are quarters as offices write them."""
+        quarters = example_quarters()
+        written = {"TW I": quarters["TW1"], "Triwulan IV": quarters["TW4"]}
+        report = quarterly_report(rs, written)
+        assert sorted({r.quarter for r in report.rows}) == ["TW1", "TW4"]
+        with pytest.raises(DataInvalid):
+            quarterly_report(rs, {"Mei": quarters["TW1"]})
+
     def test_target_population_must_agree(self, rs):
         quarters = example_quarters()
         quarters["TW3"]["sasaran_bumil"] = 4900
