@@ -453,3 +453,94 @@ class TestIndexDetails:
         assert "formula: a / (b + c) x 100 -> (a + b) / (b + c) x 100" in str(d)
         text = textwrap.dedent(str(spmkit.evaluate(rs, {"a": 1, "b": 1, "c": 2})["A"].explanation))
         assert text.startswith("A: (a + b) / (b + c) x 100")
+
+
+DM_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "dm-prevalensi-aceh-timur-2023.yaml"
+PEUNARON = {  # Puskesmas Peunaron DM table 2023 (both sexes): served, population >= 15
+    "desa": ["Arul Pinang", "Peunaron Baru", "Peunaron Lama", "Bukit Tiga", "Sri Mulya"],
+    "dm_standar": [10, 8, 10, 7, 5],
+    "penduduk_15_plus": [2848, 1827, 711, 775, 304],
+}
+
+
+class TestNationalFixes:
+    """Item 5: the national sets' smaller untruths, fixed."""
+
+    @pytest.mark.parametrize(
+        ("rule_set_id", "name"),
+        [
+            ("permenkes-741-2008", "ibu_komplikasi"),
+            ("permenkes-741-2008", "neonatus_komplikasi"),
+            ("permenkes-741-2008", "ibu_nifas"),
+            ("permenkes-741-2008", "balita_total"),
+            ("permenkes-4-2019", "terduga_tb"),
+            ("permenkes-4-2019", "bbl_total"),
+            ("permenkes-6-2024", "terduga_tb"),
+        ],
+    )
+    def test_estimated_denominators_are_amounts(self, rule_set_id, name):
+        assert spmkit.load_rule_set(rule_set_id).inputs[name].kind.value == "amount"
+
+    def test_twenty_percent_of_pregnant_women_is_accepted(self):
+        rs = spmkit.load_rule_set("permenkes-741-2008")
+        data = {"ibu_komplikasi_ditangani": 900, "ibu_komplikasi": Fraction("941.1")}
+        assert (
+            spmkit.evaluate(rs, data)["I.2"].exact_value == Fraction(900) / Fraction("941.1") * 100
+        )
+
+    @pytest.mark.parametrize(
+        ("iid", "quote"),
+        [
+            ("I.3", "90% untuk persalinan ditolong oleh tenaga kesehatan"),
+            ("I.4", "90% untuk pelayanan ibu nifas"),
+            ("I.13.c", "Target SPM penemuan kasus baru TB BTA (+) adalah 100%"),
+        ],
+    )
+    def test_three_raised_levels_with_their_quotes(self, iid, quote):
+        source = spmkit.load_rule_set("permenkes-741-2008").indicators[iid].source_of("target")
+        assert source.verification.value == "secondary"
+        assert quote in source.quote
+        assert "contradiction kept as found" in source.note
+
+    def test_4_2019_levels_follow_the_documented_rule(self):
+        rs = spmkit.load_rule_set("permenkes-4-2019")
+        assert rs.indicators["1"].source_of("formula").verification.value == "unverified"
+        for iid in ("9", "10"):
+            target = rs.indicators[iid].source_of("target")
+            assert target.verification.value == "unverified"
+            assert "an inference from the standard's form" in target.note
+        assert any("Permenkes 21/2021" in note for note in rs.notes)
+
+    def test_k6_note_names_permenkes_21_2021(self):
+        notes = spmkit.load_rule_set("permenkes-6-2024").notes
+        k6 = next(note for note in notes if note.startswith("K6 predates 6/2024"))
+        assert "Permenkes 21/2021" in k6
+        assert "secondary" in k6
+        assert "Minister of Health Regulation Number 21 of 2021" in k6
+
+    def test_dm_prevalence_total_is_the_published_one(self):
+        rs = spmkit.load_rule_set(DM_EXAMPLE)
+        assert rs.inputs["dm_prevalensi"].aggregate == "same"
+        counts = {k: v for k, v in PEUNARON.items() if k != "desa"}
+        villages = {**counts, "dm_prevalensi": [Fraction("1.60")] * 5}
+        total = spmkit.aggregate(rs, villages, by=[])
+        assert total["dm_prevalensi"].tolist() == [Fraction(8, 5)]
+        result = spmkit.evaluate_batch(rs, total)["9"]
+        assert round(float(result.value[0]), 1) == 38.7  # JUMLAH: "38.7" as printed
+        villages["dm_prevalensi"][0] = Fraction("1.70")
+        with pytest.raises(spmkit.DataInvalid, match="cannot be aggregated") as caught:
+            spmkit.aggregate(rs, villages, by=[])
+        assert [e.input_name for e in caught.value.exceptions] == ["dm_prevalensi"]
+
+    def test_dm_totals_row_agrees(self, tmp_path, capsys):
+        rows = zip(*PEUNARON.values(), strict=True)
+        lines = [f"{d},{s},1.60,{p}" for d, s, p in rows]
+        data = tmp_path / "dm.csv"
+        data.write_text(
+            "desa,dm_standar,dm_prevalensi,penduduk_15_plus\n"
+            + "\n".join(lines)
+            + "\nJUMLAH,40,1.60,6465\n"
+        )
+        main(["evaluate", str(DM_EXAMPLE), str(data), "--lang", "en"])
+        out = capsys.readouterr().out
+        assert "totals row JUMLAH (row 7) agrees with the sum of the 5 rows above" in out
