@@ -103,7 +103,7 @@ class TestGazetteer:
         rs = spmkit.rule_set_for("Kab. Bantul", 2020)
         assert rs.id == "permenkes-4-2019"
         assert rs.notes[-1] == (
-            "Kabupaten Bantul (3402) has no rule set of its own in force on 2020-12-31 that "
+            "Kabupaten Bantul (3402) has no rule set of its own in force then that "
             "spmkit knows: this is the national rule set permenkes-4-2019"
         )
         assert not any("national rule set" in n for n in spmkit.load_rule_set(rs.id).notes)
@@ -173,6 +173,13 @@ class TestCatalogue:
         siak = {r.id for r in spmkit.list_rule_sets("Kab. Siak", on=2013, sector="kesehatan")}
         assert "siak-renstra-2012-2016" in siak
         assert "kulon-progo-2011" not in siak
+
+    def test_history_text_ends_with_its_notes_once(self):
+        text = str(spmkit.evaluate_history("Kab. Bantul", _rows(range(2020, 2023))))
+        assert text.splitlines()[-1] == (
+            "note (2020-2022): Kabupaten Bantul (3402) has no rule set of its own in force "
+            "then that spmkit knows: this is the national rule set permenkes-4-2019"
+        )
 
     def test_kulon_progo_overdue_from_2016_with_its_note(self):
         h = spmkit.evaluate_history("Kulonprogo", _rows(range(2015, 2018)))

@@ -141,6 +141,13 @@ class History(Sequence[YearResult]):
                     f"{result.status.value}, {progress}"
                 )
 
+        shown = dict.fromkeys(
+            note for row in self.years if row.status != NO_RULE_SET for note in row.notes
+        )
+        for note in shown:
+            years = [row.year for row in self.years if note in row.notes]
+            yield f"note ({years[0]}-{years[-1]}): {note}"
+
     def __str__(self) -> str:
         return "\n".join(self.lines())
 

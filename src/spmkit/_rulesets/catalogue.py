@@ -388,16 +388,15 @@ def _best(records: list[RuleSetRecord]) -> list[RuleSetRecord]:
     )
 
 
-def _notes(chosen: RuleSetRecord, where: Place | str, day: dt.date, rule_set: RuleSet) -> list[str]:
+def _notes(chosen: RuleSetRecord, where: Place | str, rule_set: RuleSet) -> list[str]:
     """What a result must say about the rule set chosen: national, open-ended."""
     notes: list[str] = []
     if chosen.nationwide and isinstance(where, Place):
         notes.append(
             tr(
-                "{place} has no rule set of its own in force on {day} that spmkit knows: "
+                "{place} has no rule set of its own in force then that spmkit knows: "
                 "this is the national rule set {id}",
                 place=where.label(),
-                day=day,
                 id=chosen.id,
             )
         )
@@ -466,7 +465,7 @@ def rule_set_for(
         path = chosen[0].file
         assert path is not None  # noqa: S101 - catalogue records always have their file
         rule_set = load_rule_set(path)
-        notes = _notes(chosen[0], where, day, rule_set)
+        notes = _notes(chosen[0], where, rule_set)
         return attrs.evolve(rule_set, notes=(*rule_set.notes, *notes)) if notes else rule_set
     shown = "; ".join(f"{r.id} ({r.validity()})" for r in records) or "none"
     if chosen:
