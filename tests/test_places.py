@@ -3,6 +3,7 @@ succession that follows through, periods as offices write them, index details.""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.metadata
 import sys
@@ -200,26 +201,52 @@ class TestCatalogue:
         assert main(["list", "--level", "provinsi"]) == 1
 
     def test_installed_rule_set_with_tests_file_is_not_a_warning(self, tmp_path, monkeypatch):
-        package = tmp_path / "kp_rules_pkg"
-        package.mkdir()
-        (package / "__init__.py").write_text("")
         source = Path(spmkit.__file__).resolve().parents[2] / "rules" / "kulon-progo-2011.yaml"
         text = source.read_text().replace("id: kulon-progo-2011\n", "id: kulon-progo-copy\n")
-        (package / "kulon-progo-copy.yaml").write_text(text)
-        (package / "kulon-progo-copy.tests.yaml").write_text("cases: []\n")
-        info = tmp_path / "kp_rules_pkg-0.1.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: kp-rules-pkg\nVersion: 0.1\n")
-        (info / "entry_points.txt").write_text("[spmkit.rule_sets]\nkp = kp_rules_pkg\n")
-        monkeypatch.syspath_prepend(str(tmp_path))
-        importlib.invalidate_caches()
-        with warnings.catch_warnings():
+        files = {"kulon-progo-copy.yaml": text, "kulon-progo-copy.tests.yaml": "cases: []\n"}
+        with _installed(tmp_path, monkeypatch, files), warnings.catch_warnings():
             warnings.simplefilter("error", spmkit.SpmkitWarning)
             warnings.filterwarnings("ignore", category=spmkit.UnverifiedValuesWarning)
             records = {r.id: r for r in spmkit.list_rule_sets()}
         assert records["kulon-progo-copy"].installed
         assert "kulon-progo-copy.tests" not in records
-        del sys.modules["kp_rules_pkg"]
+
+    def test_province_rule_sets_are_found_by_province(self, tmp_path, monkeypatch):
+        text = _head("diy-provinsi").replace(
+            "{level: kabupaten, name: Kabupaten Bantul}",
+            "{level: provinsi, name: Provinsi Daerah Istimewa Yogyakarta}",
+        ) + (
+            "  P: {service_type: I, name: p, numerator: a, denominator: b, factor: 100,\n"
+            '      target: {op: ">=", value: 100}, deadline: null, source: {ref: r}}\n'
+            "in_force: {from: 2020, until: null, source: {ref: Pasal 9}}\n"
+        )
+        with _installed(tmp_path, monkeypatch, {"diy-provinsi.yaml": text}):
+            for name in ("DIY", "Provinsi DI Yogyakarta", 34):
+                assert spmkit.rule_set_for(name, 2021, sector=None).id == "diy-provinsi"
+                assert [r.id for r in spmkit.list_rule_sets(name)] == ["diy-provinsi"]
+            assert [r.id for r in spmkit.list_rule_sets(level="provinsi")] == ["diy-provinsi"]
+            assert "diy-provinsi" not in {r.id for r in spmkit.list_rule_sets("Kab. Bantul")}
+            assert spmkit.rule_set_for("Kab. Bantul", 2021).id == "permenkes-4-2019"
+
+
+@contextlib.contextmanager
+def _installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]):
+    """A package installed for the test: rule files registered under spmkit.rule_sets."""
+    package = tmp_path / "places_rules_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name, text in files.items():
+        (package / name).write_text(text)
+    info = tmp_path / "places_rules_pkg-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: places-rules-pkg\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[spmkit.rule_sets]\nplaces = places_rules_pkg\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        sys.modules.pop("places_rules_pkg", None)
 
 
 class TestSuccession:
