@@ -161,6 +161,23 @@ class TestEndpoints:
         assert_problem(response, 401)
         assert response.headers["www-authenticate"] == "Bearer"
 
+    def test_rule_set_for_a_place_as_written(self, client):
+        """GET /rule-set-for takes a name as written or a code; unknown places are 404."""
+        for place in ("Kab. Kulon Progo", "Kulonprogo", "3401"):
+            found = client.get("/rule-set-for", params={"jurisdiction": place, "year": 2012})
+            assert found.json()["rule_set"] == "kulon-progo-2011"
+        bantul = client.get("/rule-set-for", params={"jurisdiction": "Kab. Bantul", "year": 2020})
+        assert bantul.json()["rule_set"] == "permenkes-4-2019"
+        assert bantul.json()["notes"] == [
+            (
+                "Kabupaten Bantul (3402) has no rule set of its own in force then "
+                "that spmkit knows: this is the national rule set permenkes-4-2019"
+            )
+        ]
+        missing = client.get("/rule-set-for", params={"jurisdiction": "Kulon Prgo", "year": 2012})
+        assert_problem(missing, 404)
+        assert "closest: Kabupaten Kulon Progo" in missing.json()["detail"]
+
     def test_rule_sets_list_and_show(self, client):
         """GET /rule-sets lists the shipped ids; GET /rule-sets/{id} has the formulas and targets."""
         listed = client.get("/rule-sets").json()["rule_sets"]

@@ -34,14 +34,20 @@ class TestShape:
         assert numbers == {str(n) for n in range(1, 19)}
 
     def test_741_confirmed_targets(self):
-        """Only K4 (95 %, 2015) and Desa Siaga Aktif (80 %, 2015) rest on secondary sources."""
+        """K4 (95 %), persalinan and nifas (90 %), TB BTA+ (100 %) and Desa Siaga (80 %)."""
         rs = quiet("permenkes-741-2008")
         confirmed = {
             (iid, ind.target.value, ind.deadline)
             for iid, ind in rs.indicators.items()
             if ind.source_of("target").verification is Verification.SECONDARY
         }
-        assert confirmed == {("I.1", 95, 2015), ("IV.1", 80, 2015)}
+        assert confirmed == {
+            ("I.1", 95, 2015),
+            ("I.3", 90, 2015),  # shared/regulations.md 10.2 (Manado study)
+            ("I.4", 90, 2015),
+            ("I.13.c", 100, 2010),  # 10.3 (Tanah Datar study)
+            ("IV.1", 80, 2015),
+        }
         afp = rs.indicators["I.13.a"]
         assert (afp.factor, afp.target.describe(afp.factor)) == (100_000, ">= 2 per 100,000")
 
@@ -95,8 +101,8 @@ class TestUnverifiedWarning:
         ]
         assert warning.rule_set_id == "permenkes-741-2008"
         assert warning.values == rs.unverified
-        assert len(rs.unverified) == 60
-        assert str(warning).startswith("rule set 'permenkes-741-2008': 60 of 66 values unverified")
+        assert len(rs.unverified) == 57
+        assert str(warning).startswith("rule set 'permenkes-741-2008': 57 of 66 values unverified")
         assert "\n" not in str(warning)
         assert issubclass(spmkit.UnverifiedValuesWarning, spmkit.SpmkitWarning)
 

@@ -52,11 +52,11 @@ class TestIndexRuleSet:
     def test_a_reading_of_4_2019_not_its_successor(self, rs):
         """In force from 2021 (Permendagri 59/2021), yet the standard that applies stays 4/2019."""
         assert (rs.sector, rs.in_force_from.year, rs.supersedes) == ("kesehatan", 2021, ())
-        in_force = {r.id for r in spmkit.list_rule_sets("Kabupaten Contoh", on=2022)}
+        in_force = {r.id for r in spmkit.list_rule_sets("Kabupaten Bantul", on=2022)}
         assert {"indeks-spm-kesehatan", "permenkes-4-2019"} <= in_force
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SpmkitWarning)
-            assert spmkit.rule_set_for("Kabupaten Contoh", 2022).id == "permenkes-4-2019"
+            assert spmkit.rule_set_for("Kabupaten Bantul", 2022).id == "permenkes-4-2019"
 
     def test_weights_and_missing_rule(self, rs):
         for n in SERVICES:
@@ -148,6 +148,15 @@ class TestQuarterlyReport:
         assert sorted({r.quarter for r in report.rows}) == ["TW1", "TW4"]
         tw4 = next(r for r in report.rows if r.quarter == "TW4" and r.service == "1")
         assert tw4.served == 1050 + 1190  # only the quarters given
+
+    def test_quarters_written_in_roman_numerals(self, rs):
+        """Issue 25 item 4: TW II and 'Triwulan IV' are quarters as offices write them."""
+        quarters = example_quarters()
+        written = {"TW I": quarters["TW1"], "Triwulan IV": quarters["TW4"]}
+        report = quarterly_report(rs, written)
+        assert sorted({r.quarter for r in report.rows}) == ["TW1", "TW4"]
+        with pytest.raises(DataInvalid):
+            quarterly_report(rs, {"Mei": quarters["TW1"]})
 
     def test_target_population_must_agree(self, rs):
         quarters = example_quarters()

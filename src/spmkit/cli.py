@@ -55,7 +55,6 @@ from spmkit._rulesets.reader import (
     load_rule_set,
     resolve_rule_set,
     rule_files,
-    shipped_rule_sets,
 )
 from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
 from spmkit.errors import (
@@ -243,6 +242,18 @@ def _evaluate(args: argparse.Namespace, rule_set: RuleSet, table: DataTable) -> 
     return evaluate_table(rule_set, table, progress=progress)
 
 
+def _for_period(args: argparse.Namespace, rule_set: RuleSet) -> RuleSet:
+    """``--period`` (with ``--year``): the rule set whose targets are that period's milestones."""
+    if getattr(args, "period", None) is None:
+        return rule_set
+    from spmkit._evaluation.yearly import judged_rule_set  # noqa: PLC0415 - only with --period
+
+    if args.year is None:
+        msg = tr("--period {period} needs --year (the year it is part of)", period=args.period)
+        raise UsageError(msg)
+    return judged_rule_set(rule_set, args.year, args.period)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.jurisdiction is not None:
         return _cmd_evaluate_history(args)
@@ -250,7 +261,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         msg = tr("give a rule set and a data file (or --jurisdiction NAME and a data file)")
         raise UsageError(msg)
     output_format = _output_format(args)
-    rule_set = load_rule_set(args.rule_set)
+    rule_set = _for_period(args, load_rule_set(args.rule_set))
     lang = _language(args, rule_set)
     inputs = _inputs(args, rule_set)
     if args.output is not None:
@@ -519,14 +530,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    if args.jurisdiction is not None or args.on is not None:
-        return _cmd_list_in_time(args)
-    for rule_set_id, path in shipped_rule_sets().items():
-        rule_set = load_rule_set(path)
-        lang = _language(args, None)
-        title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
-        print(f"{rule_set_id:28} {rule_set.legal_basis.cite()}: {title}")
-    return 0
+    """``spmkit list``: shipped and installed rule sets, in force as the succession decides."""
+    return _cmd_list_in_time(args)
 
 
 def _on(text: str) -> dt.date | int:
@@ -539,14 +544,22 @@ def _on(text: str) -> dt.date | int:
 
 
 def _cmd_list_in_time(args: argparse.Namespace) -> int:
-    """``spmkit list --jurisdiction NAME --on YEAR``: the catalogue, with validity."""
+    """The catalogue: validity, verified share, legal basis; filtered by the options."""
     from spmkit._rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
 
     on = None if args.on is None else _on(args.on)
-    records = list_rule_sets(args.jurisdiction, on)
+    records = list_rule_sets(args.jurisdiction, on, sector=args.sector, level=args.level)
+    lang = _language(args, None)
     for record in records:
+        rule_set = load_rule_set(record.file or record.id)
+        title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
         replaces = f"; supersedes {', '.join(record.supersedes)}" if record.supersedes else ""
-        print(f"{record.id:42} in force {record.validity():26} {record.jurisdiction}{replaces}")
+        origin = " [installed]" if record.installed else ""
+        print(
+            f"{record.id:42} in force {record.validity():26} verified "
+            f"{record.verified_share:4.0%} {record.jurisdiction}{replaces}{origin}\n"
+            f"{'':42} {rule_set.legal_basis.cite()}: {title}"
+        )
     if not records:
         print("no rule set applies" + (f" to {args.jurisdiction!r}" if args.jurisdiction else ""))
     return 0 if records else 1
@@ -984,6 +997,22 @@ def _add_top_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _list_options(listing: argparse.ArgumentParser) -> None:
+    """The filters of ``spmkit list``: place, day, sector, level."""
+    listing.add_argument(
+        "--jurisdiction",
+        metavar="NAME",
+        help="only those that apply there (a name as written, a slug, or a Kemendagri code)",
+    )
+    listing.add_argument("--on", metavar="YEAR|DATE", help="only those in force then")
+    listing.add_argument(
+        "--sector", metavar="SECTOR", help="only that SPM field (kesehatan, pendidikan, ...)"
+    )
+    listing.add_argument(
+        "--level", choices=("provinsi", "kabupaten/kota"), help="only rule sets of that level"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``spmkit`` command (help in :data:`HELP_LANGUAGE`)."""
     parser = argparse.ArgumentParser(
@@ -1027,6 +1056,17 @@ def build_parser() -> argparse.ArgumentParser:
             "(give only the data file; it needs a year column): docs/time.md",
             "nilai setiap tahun data dengan rule set yang berlaku di sana tahun itu (berikan "
             "hanya berkas data; perlu kolom tahun): docs/time.md",
+        ),
+    )
+    run.add_argument(
+        "--period",
+        metavar="PERIOD",
+        help=_t(
+            "with --year: judge cumulative data of a part of the year against that year's "
+            "milestone, pro rata for minimum targets (Q2, TW II, 'triwulan 2', Mei, S1): "
+            "docs/time.md",
+            "dengan --year: nilai data kumulatif sebagian tahun terhadap capaian antara tahun "
+            "itu, pro rata untuk target minimum (Q2, TW II, 'triwulan 2', Mei, S1): docs/time.md",
         ),
     )
     run.add_argument(
@@ -1104,10 +1144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "spmkit list",
         [lang],
     )
-    listing.add_argument(
-        "--jurisdiction", metavar="NAME", help="only those that apply there (name or slug)"
-    )
-    listing.add_argument("--on", metavar="YEAR|DATE", help="only those in force then")
+    _list_options(listing)
     listing.set_defaults(handler=_cmd_list)
 
     show = _add(

@@ -3,8 +3,10 @@
 An indicator of a regency is the ratio of the regency's sums, never the average of its
 villages' percentages: aggregate the *inputs*, then evaluate. How an input aggregates is
 declared in the rule set (``aggregate:`` on the input, see docs/batch.md): across places
-and strata every input adds up; across the periods of one place, counts of events add
-up while estimates of the whole period (``same``, ``last``, ...) do not.
+and strata every input adds up, except a rate declared ``same`` (a prevalence: a
+dimensionless unit), which must agree and is kept; across the periods of one place,
+counts of events add up while estimates of the whole period (``same``, ``last``, ...) do
+not.
 
 A group that lacks a value of an input (any row missing) has that input missing: more
 data could change the answer, so nothing is assumed. Sums are exact (integers, or
@@ -29,6 +31,7 @@ from spmkit._evaluation.kernel import use_compiled
 from spmkit._evaluation.values import DECIMAL_LIMIT, convert_value
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
+from spmkit._rulesets.units import parse_unit
 from spmkit._translation import Bilingual, joined, number_text, tr
 from spmkit.errors import DataError, DataInvalid
 
@@ -301,6 +304,22 @@ def _conflicts(
     ]
 
 
+@functools.lru_cache(maxsize=256)
+def _dimensionless(unit: str) -> bool:
+    return not dict(parse_unit(unit).units.dimensionality.items())
+
+
+def _same_everywhere(rule_set: RuleSet, name: str) -> bool:
+    """Whether an input keeps one value across places too: a rate declared ``same``.
+
+    A prevalence (unit ``1`` or percent) is one figure for the whole area: summing it over
+    villages is meaningless, so villages must agree and the total keeps it. A count
+    declared ``same`` (a yearly sasaran) is one value per period but adds up over places.
+    """
+    spec = rule_set.inputs[name]
+    return spec.aggregate == "same" and _dimensionless(spec.unit)
+
+
 def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
     rule_set: RuleSet,
     columns: Mapping[str, Column],
@@ -314,10 +333,12 @@ def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
     out_keys = dict(zip(by, group_keys, strict=True))
     out: dict[str, npt.NDArray[Any]] = {}
     order_of_columns = list(columns)
-    if period is None:  # every input sums: one pass per column, no sort
+    if period is None:  # inputs sum (rates declared `same` agree): one pass, no sort
         groups = len(group_keys[0]) if by else min(rows, 1)
         sizes = np.bincount(group, minlength=groups)
         for name, column in columns.items():
+            if _same_everywhere(rule_set, name):
+                continue
             summed = _sum_by_group(column, group, sizes)
             if summed is not None:
                 out[name] = summed
@@ -337,7 +358,9 @@ def _stage(  # noqa: PLR0913 - one aggregation step takes every part of it
 
     problems: list[DataError] = []
     for name, column in columns.items():
-        how = rule_set.inputs[name].aggregate if period is not None else "sum"
+        how = rule_set.inputs[name].aggregate
+        if period is None and not _same_everywhere(rule_set, name):
+            how = "sum"
         out[name] = _reduce(column, how, order, starts)
         problems.extend(_conflicts(name, out[name], where))
     if problems:

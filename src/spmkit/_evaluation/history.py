@@ -23,15 +23,18 @@ from spmkit._evaluation.scalar import evaluate
 from spmkit._evaluation.values import YEAR_RULE
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._language.expr import exact_decimal
-from spmkit._rulesets.catalogue import rule_set_for
+from spmkit._rulesets.catalogue import list_rule_sets, rule_set_for
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import RuleSet, factor_suffix
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.succession import corresponding_indicator, route_inputs
 from spmkit._translation import Bilingual, tr
-from spmkit.errors import DataError, DataInvalid, UsageError
+from spmkit.errors import DataError, DataInvalid, RuleSetNotFoundError, UsageError
 
-__all__ = ["MAX_HISTORY_ROWS", "History", "YearResult", "evaluate_history"]
+__all__ = ["MAX_HISTORY_ROWS", "NO_RULE_SET", "History", "YearResult", "evaluate_history"]
+
+NO_RULE_SET: Final = "no_rule_set"
+"""The status of a history row in a year no rule set was in force (before 741/2008)."""
 
 MAX_HISTORY_ROWS: Final = 10_000
 """Most rows of one history table (one jurisdiction: a row per year, or per period)."""
@@ -47,6 +50,11 @@ class YearResult:
         rule_set_id: the rule set in force that year (:func:`spmkit.rule_set_for`).
         report: the results, judged against that year's milestones.
         inputs: the rule set's input names mapped to the table's columns that fed them.
+        status: ``evaluated``, or ``no_rule_set`` when no rule set was in force that
+            year (then ``rule_set_id`` is empty, the report has no results, and the
+            note says why).
+        notes: what the result must say about its rule set: the national set (the place
+            has none of its own), no known end of validity, or why none applied.
     """
 
     row: int
@@ -54,6 +62,8 @@ class YearResult:
     rule_set_id: str
     report: Report
     inputs: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=freeze)
+    status: str = "evaluated"
+    notes: tuple[str, ...] = ()
 
     def computed(self) -> tuple[IndicatorResult, ...]:
         """The results that have a value (the data fed them)."""
@@ -71,7 +81,7 @@ def _number(value: Fraction | None) -> str:
 class History(Sequence[YearResult]):
     """The rows of a history, in table order; ``str()`` is a table of them."""
 
-    jurisdiction: str
+    jurisdiction: str | int
     years: tuple[YearResult, ...]
     rule_sets: FrozenMap[str, RuleSet] = attrs.field(
         factory=FrozenMap, converter=freeze, repr=False, eq=False
@@ -101,6 +111,9 @@ class History(Sequence[YearResult]):
         known = {**self.rule_sets, source.id: source}
         found: list[IndicatorResult | None] = []
         for row in self.years:
+            if row.status == NO_RULE_SET:
+                found.append(None)
+                continue
             target = self.rule_sets[row.rule_set_id]
             iid = corresponding_indicator(indicator_id, source, target, known)
             found.append(None if iid is None else row.report[iid])
@@ -111,6 +124,9 @@ class History(Sequence[YearResult]):
         yield f"history of {self.jurisdiction}: {len(self.years)} rows"
         for row in self.years:
             computed = row.computed()
+            if row.status == NO_RULE_SET:
+                yield f"{row.year}  {NO_RULE_SET}: {'; '.join(row.notes)}"
+                continue
             if not computed:
                 yield f"{row.year}  {row.rule_set_id}: no indicator has data"
             for result in computed:
@@ -125,6 +141,13 @@ class History(Sequence[YearResult]):
                     f"{result.status.value}, {progress}"
                 )
 
+        shown = dict.fromkeys(
+            note for row in self.years if row.status != NO_RULE_SET for note in row.notes
+        )
+        for note in shown:
+            years = [row.year for row in self.years if note in row.notes]
+            yield f"note ({years[0]}-{years[-1]}): {note}"
+
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
@@ -138,6 +161,8 @@ class History(Sequence[YearResult]):
                     "year": row.year,
                     "rule_set": row.rule_set_id,
                     "inputs": dict(row.inputs),
+                    "status": row.status,
+                    "notes": list(row.notes),
                     "report": row.report.to_dict(),
                 }
                 for row in self.years
@@ -195,8 +220,14 @@ def _in_row(row: int, year: int, hint: str) -> Bilingual:
     return tr("row {row} ({year})", row=row, year=year)
 
 
+def _added_notes(rule_set: RuleSet) -> tuple[str, ...]:
+    """The notes :func:`spmkit.rule_set_for` added to a rule set (national, open end)."""
+    own = len(resolve_rule_set(rule_set.id).notes)
+    return rule_set.notes[own:]
+
+
 def evaluate_history(
-    jurisdiction: str,
+    jurisdiction: str | int,
     table: object,
     *,
     year: str = "year",
@@ -214,7 +245,8 @@ def evaluate_history(
     ((95, 'behind'), (97, 'behind'), (100, 'behind'))
 
     Args:
-        jurisdiction: by name (``"Kabupaten Siak"``) or slug (``"siak"``).
+        jurisdiction: by name as people write it (``"Kab. Siak"``), slug (``"siak"``)
+            or Kemendagri code (``1408``).
         table: one row per year: a mapping of column -> values, a sequence of row
             mappings, or a pandas or polars DataFrame. Missing values (None, NaN) are
             missing inputs for that row only.
@@ -222,8 +254,12 @@ def evaluate_history(
         keys: other columns to ignore (region names, notes).
         sector: the SPM field, as for :func:`spmkit.rule_set_for`.
 
+    A year no rule set was in force (before Permenkes 741/2008) is a row of status
+    ``no_rule_set`` with a note; the other rows are evaluated.
+
     Raises:
-        RuleSetNotFoundError: no rule set applies to the jurisdiction in some year.
+        RuleSetNotFoundError: the jurisdiction is no known place (the closest names are
+            suggested), or no rule set applies in any year of the table.
         DataInvalid: bad years, bad values, or columns that no year's rule set reads
             (every one is reported).
         UsageError: the table is not a table.
@@ -240,14 +276,33 @@ def evaluate_history(
     if problems:
         msg = tr("column {year!r} must hold a year on every row", year=year)
         raise DataInvalid(msg, problems)
+    list_rule_sets(jurisdiction)  # an unknown place fails here, with the closest names
     by_year: dict[int, RuleSet] = {}
+    missing: dict[int, str] = {}
     for y in sorted(set(years)):
-        by_year[y] = rule_set_for(jurisdiction, y, sector=sector)
+        try:
+            by_year[y] = rule_set_for(jurisdiction, y, sector=sector)
+        except RuleSetNotFoundError as exc:  # the place is known: no rules that year
+            missing[y] = str(exc)
+    if not by_year and missing:
+        raise RuleSetNotFoundError(next(iter(missing.values())))
     known = {rs.id: rs for rs in by_year.values()}
     columns = {name for row in rows for name in row} - {year, *keys}
     results = []
     used: set[str] = set()
     for number, (row, y) in enumerate(zip(rows, years, strict=True)):
+        if y in missing:
+            results.append(
+                YearResult(
+                    row=number,
+                    year=y,
+                    rule_set_id="",
+                    report=Report(rule_set_id="", results={}),
+                    status=NO_RULE_SET,
+                    notes=(missing[y],),
+                )
+            )
+            continue
         rule_set = by_year[y]
         routes = route_inputs(rule_set, columns, known.values())
         used.update(routes.values())
@@ -261,7 +316,14 @@ def evaluate_history(
             )
             continue
         results.append(
-            YearResult(row=number, year=y, rule_set_id=rule_set.id, report=report, inputs=routes)
+            YearResult(
+                row=number,
+                year=y,
+                rule_set_id=rule_set.id,
+                report=report,
+                inputs=routes,
+                notes=_added_notes(rule_set),
+            )
         )
     unknown = sorted(columns - used)
     readable = {name for rule_set in known.values() for name in rule_set.inputs}

@@ -24,18 +24,50 @@ from typing import Final, TypeAlias
 import attrs
 
 from spmkit._language.expr import exact_decimal
+from spmkit._rulesets.catalogue import as_year
 from spmkit._rulesets.model import Indicator, Target, factor_suffix
 from spmkit.errors import UsageError
 
 __all__ = ["Period", "Progress", "Timing", "judge_progress", "period_share", "timing"]
 
 Period: TypeAlias = str | int
-"""A part of the year: ``"Q1"`` .. ``"Q4"``, or a month ``1`` .. ``12``."""
+"""A part of the year as offices write it: a quarter (``"Q2"``, ``"TW2"``, ``"TW II"``,
+``"triwulan 2"``), a month (``5``, ``"5"``, ``"Mei"``, ``"bulan 5"``) or a semester
+(``"S1"``, ``"semester II"``); see :func:`period_share`."""
 
-_QUARTER: Final = re.compile(r"[Qq]([1-4])\Z")
 _PRO_RATA_OPS: Final = (">=", ">")
 """Targets scaled pro rata within a year: minimums of a cumulative count. A maximum or an
 exact value (a rate that must stay low) is judged against the whole milestone."""
+
+_ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8,
+                 "ix": 9, "x": 10, "xi": 11, "xii": 12}  # fmt: skip
+_MONTHS: Final = (
+    ("januari", "jan"),
+    ("februari", "pebruari", "feb", "peb"),
+    ("maret", "mar"),
+    ("april", "apr"),
+    ("mei",),
+    ("juni", "jun"),
+    ("juli", "jul"),
+    ("agustus", "agu", "agt", "ags"),
+    ("september", "sept", "sep"),
+    ("oktober", "okt"),
+    ("november", "nopember", "nov", "nop"),
+    ("desember", "des"),
+)
+"""Indonesian month names and the abbreviations offices use."""
+_MONTH_NUMBER: Final = {name: n for n, names in enumerate(_MONTHS, 1) for name in names}
+_PERIOD: Final = re.compile(
+    r"(?P<kind>q|tw|triwulan|kuartal|s|sem|semester|b|bulan)?"
+    r"\s*(?P<n>\d{1,2}|[ivx]{1,4})\Z"
+)
+_KINDS: Final = {
+    "q": 3, "tw": 3, "triwulan": 3, "kuartal": 3,
+    "s": 6, "sem": 6, "semester": 6,
+    "b": 1, "bulan": 1, None: 1,
+}  # fmt: skip
+"""Months per unit of each kind of period (a bare number is a month)."""
+_MAX_PERIOD_TEXT: Final = 40
 
 
 class Progress(enum.StrEnum):
@@ -51,22 +83,59 @@ class Progress(enum.StrEnum):
     """The deadline has passed and the final target is not met."""
 
 
+def _number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    return _ROMAN.get(text)
+
+
 def period_share(period: Period | None) -> tuple[Fraction, str]:
-    """Return the share of the year a period covers, and its label (``"Q2"`` -> 6/12).
+    """Return the share of the year a period covers (cumulative), and its label.
+
+    Quarters ``Q1``-``Q4``, ``TW1``-``TW4``, ``TW I``-``TW IV``, ``triwulan 2``; months
+    1-12, ``"5"``, ``"bulan 5"`` or by name (``"Mei"``, ``"Agustus"``, ``"Agt"``); semesters
+    ``S1``/``S2``, ``semester II``. Case, spaces, dots and dashes do not matter.
+
+    >>> period_share("TW II"), period_share("Mei"), period_share("semester 1")
+    ((Fraction(1, 2), 'Q2'), (Fraction(5, 12), 'month 5'), (Fraction(1, 2), 'S1'))
 
     Raises:
-        UsageError: not a quarter ``Q1``-``Q4`` nor a month 1-12.
+        UsageError: none of these.
     """
     if period is None:
         return Fraction(1), ""
-    if isinstance(period, int) and not isinstance(period, bool) and 1 <= period <= 12:
-        return Fraction(period, 12), f"month {period}"
-    if isinstance(period, str):
-        quarter = _QUARTER.match(period.strip())
-        if quarter:
-            return Fraction(int(quarter.group(1)) * 3, 12), f"Q{quarter.group(1)}"
-    msg = f"period must be a quarter 'Q1'..'Q4' or a month 1..12 (got {period!r})"
+    number = period
+    if hasattr(number, "item") and not isinstance(number, int | str):
+        number = number.item()  # a numpy or pandas integer
+    if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 12:
+        return Fraction(number, 12), f"month {number}"
+    if isinstance(number, str) and len(number) <= _MAX_PERIOD_TEXT:
+        text = re.sub(r"[\s.\-_/]+", " ", number.strip().casefold()).strip()
+        if text in _MONTH_NUMBER:
+            month = _MONTH_NUMBER[text]
+            return Fraction(month, 12), f"month {month}"
+        match = _PERIOD.match(text)
+        value = None if match is None else _number(match.group("n"))
+        if match is not None and match.group("kind") is None and not match.group("n").isdigit():
+            value = None  # a bare "IV": a quarter or a month? Say TW IV or bulan 4.
+        if match is not None and value is not None:
+            months = _KINDS[match.group("kind")]
+            if 1 <= value * months <= 12:
+                return _labelled(value, months)
+    msg = (
+        f"period must be a quarter (Q1-Q4, TW1-TW4, TW I-IV, 'triwulan 2'), a month (1-12, "
+        f"'Mei') or a semester (S1, S2, 'semester 2') (got {period!r})"
+    )
     raise UsageError(msg)
+
+
+def _labelled(value: int, months: int) -> tuple[Fraction, str]:
+    share = Fraction(value * months, 12)
+    if months == 3:
+        return share, f"Q{value}"
+    if months == 6:
+        return share, f"S{value}"
+    return share, f"month {value}"
 
 
 @attrs.frozen(kw_only=True)
@@ -90,11 +159,12 @@ def timing(year: int | None, period: Period | None) -> Timing | None:
             msg = f"period={period!r} needs a year (year=2024, period='Q2')"
             raise UsageError(msg)
         return None
-    if isinstance(year, bool) or not isinstance(year, int) or not 1945 <= year <= 2100:
+    checked = as_year(year)
+    if checked is None:
         msg = f"year must be a year such as 2013 (got {year!r})"
         raise UsageError(msg)
     share, label = period_share(period)
-    return Timing(year=year, share=share, label=label)
+    return Timing(year=checked, share=share, label=label)
 
 
 def _scaled(target: Target, value: Fraction, share: Fraction) -> Fraction:
@@ -138,9 +208,10 @@ def describe_milestone(indicator: Indicator, when: Timing, milestone: Fraction) 
         shown = f"{float(milestone):.4g}"
     if when.label:
         yearly = exact_decimal(indicator.milestone(when.year))
-        return (
-            f"milestone {when.year} {when.label} (pro rata {when.share * 12}/12 of "
-            f"{yearly}{suffix}) {indicator.target.op} "
-            f"{shown}{suffix}, {final}"
-        )
+        op = indicator.target.op
+        if op in _PRO_RATA_OPS:
+            rule = f"pro rata {when.share * 12}/12 of {yearly}{suffix}"
+        else:
+            rule = f"no pro rata for {op!r}: the whole milestone applies in every period"
+        return f"milestone {when.year} {when.label} ({rule}) {op} {shown}{suffix}, {final}"
     return f"milestone {when.year} {indicator.target.op} {shown}{suffix}, {final}"

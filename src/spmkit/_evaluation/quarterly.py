@@ -29,6 +29,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from spmkit._evaluation.aggregate import aggregate
+from spmkit._evaluation.progress import period_share
 from spmkit._evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit._evaluation.scalar import evaluate, validate_data
 from spmkit._numbers import number_text
@@ -315,6 +316,12 @@ def _inert(cell: object) -> object:
 
 def _quarter(label: object) -> str:
     match = _QUARTER.match(str(label))
+    if match is None and isinstance(label, str):  # TW II, Triwulan III (progress.period_share)
+        try:
+            written = period_share(label)[1]
+        except UsageError:
+            written = ""
+        match = _QUARTER.match(written) if written.startswith("Q") else None
     if match is None or isinstance(label, bool):
         problem = DataError(
             "<quarter>", label, tr("a quarter: TW1, TW2, TW3 or TW4 (or 1-4, Q1-Q4)")

@@ -112,27 +112,39 @@ class TableComparison:
             }
         return found
 
-    def statuses(self, indicator_id: str) -> FrozenMap[str, tuple[str, ...]]:
-        """Per rule set, the status of every region (absent indicators: ``absent``)."""
+    def statuses(
+        self, indicator_id: str, aliases: Mapping[str, str] | None = None
+    ) -> FrozenMap[str, tuple[str, ...]]:
+        """Per rule set, the status of every region (absent indicators: ``absent``).
+
+        ``aliases`` names the indicator's id in a rule set that numbers it otherwise
+        (rule-set id -> indicator id: a diff's pairs through ``corresponds_to``).
+        """
         found: dict[str, tuple[str, ...]] = {}
         for rule_set_id, result in zip(self.rule_set_ids, self.results, strict=True):
-            if indicator_id in result:
-                found[rule_set_id] = tuple(str(s) for s in result[indicator_id].status)
+            own = (aliases or {}).get(rule_set_id, indicator_id)
+            if own in result:
+                found[rule_set_id] = tuple(str(s) for s in result[own].status)
             else:
                 found[rule_set_id] = ("absent",) * len(self.regions)
         return freeze(found)
 
-    def values(self, indicator_id: str) -> FrozenMap[str, tuple[float | None, ...]]:
+    def values(
+        self, indicator_id: str, aliases: Mapping[str, str] | None = None
+    ) -> FrozenMap[str, tuple[float | None, ...]]:
         """Per rule set, the achievement of every region (None where not computed)."""
         found: dict[str, tuple[float | None, ...]] = {}
         for rule_set_id, result in zip(self.rule_set_ids, self.results, strict=True):
-            if indicator_id in result:
-                found[rule_set_id] = tuple(_float(v) for v in result[indicator_id].value)
+            own = (aliases or {}).get(rule_set_id, indicator_id)
+            if own in result:
+                found[rule_set_id] = tuple(_float(v) for v in result[own].value)
             else:
                 found[rule_set_id] = (None,) * len(self.regions)
         return freeze(found)
 
-    def flips(self, indicator_id: str | None = None) -> tuple[Flip, ...]:
+    def flips(
+        self, indicator_id: str | None = None, aliases: Mapping[str, str] | None = None
+    ) -> tuple[Flip, ...]:
         """Verdicts that change between consecutive rule sets (met <-> not met).
 
         Only judged verdicts count as flips; a region with no data under one rule set
@@ -141,7 +153,7 @@ class TableComparison:
         ids = self.indicator_ids if indicator_id is None else (indicator_id,)
         found = []
         for iid in ids:
-            statuses = self.statuses(iid)
+            statuses = self.statuses(iid, aliases)
             for first, second in zip(self.rule_set_ids, self.rule_set_ids[1:], strict=False):
                 before, after = statuses[first], statuses[second]
                 for old, new in (("met", "not_met"), ("not_met", "met")):
@@ -380,7 +392,9 @@ def impact(
     comparison = compare_table(pair, table, keys=keys)
     found = []
     for iid in change_set.changed_indicators:
-        values = comparison.values(iid)
+        # A renumbered service (741's I.1 is 4/2019's 1) is read under each set's own id.
+        aliases = {comparison.rule_set_ids[0]: change_set.was(iid)}
+        values = comparison.values(iid, aliases)
         before, after = (values[rid] for rid in comparison.rule_set_ids)
         moved = tuple(
             region for region, b, a in zip(comparison.regions, before, after, strict=True) if b != a
@@ -390,7 +404,7 @@ def impact(
                 indicator_id=iid,
                 fields=tuple(dict.fromkeys(c.field for c in change_set.changes_of(iid))),
                 moved=moved,
-                flipped=comparison.flips(iid),
+                flipped=comparison.flips(iid, aliases),
             )
         )
     return tuple(found)

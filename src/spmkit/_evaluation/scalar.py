@@ -47,7 +47,7 @@ from spmkit._language.expr import (
     Number,
     Ref,
     exact_decimal,
-    render,
+    render_operand,
 )
 from spmkit._limits import NUMBER_BOUND
 from spmkit._numbers import exact_decimals, number_text
@@ -263,8 +263,7 @@ def _show(value: Fraction, lang: str = "en") -> str:
 
 
 def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | None) -> str:
-    text = render(expression, leaf=leaf)
-    return f"({text})" if isinstance(expression, BinOp) else text
+    return render_operand(expression, leaf)
 
 
 _LONG: Final = 60

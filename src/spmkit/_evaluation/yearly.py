@@ -19,13 +19,21 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from spmkit._evaluation.progress import Period, Progress, Timing, judge_progress, period_share
+from spmkit._evaluation.progress import (
+    Period,
+    Progress,
+    Timing,
+    judge_progress,
+    period_share,
+    timing,
+)
 from spmkit._evaluation.values import YEAR_RULE
+from spmkit._rulesets.catalogue import as_year
 from spmkit._rulesets.model import RuleSet
 from spmkit._translation import tr
 from spmkit.errors import DataError, DataInvalid, UsageError
 
-__all__ = ["MAX_YEARS", "evaluate_in_time"]
+__all__ = ["MAX_YEARS", "evaluate_in_time", "judged_rule_set"]
 
 MAX_YEARS: Final = 200
 """Most distinct years in one batch (each is one pass of the kernel)."""
@@ -74,6 +82,20 @@ def _judged_rule_set(rule_set: RuleSet, when: Timing, *, final: bool) -> RuleSet
     return attrs.evolve(rule_set, indicators=indicators) if changed else None
 
 
+def judged_rule_set(rule_set: RuleSet, year: int, period: Period | None) -> RuleSet:
+    """The rule set whose targets are the milestones of a year (pro rata for a period).
+
+    For ``spmkit evaluate --year 2024 --period Q2``: the data are judged as
+    :func:`spmkit.evaluate` with ``year=`` and ``period=`` judges them.
+
+    Raises:
+        UsageError: a bad year or period.
+    """
+    when = timing(year, period)
+    assert when is not None  # noqa: S101 - a year was given
+    return _judged_rule_set(rule_set, when, final=False) or rule_set
+
+
 def evaluate_in_time(
     rule_set: RuleSet,
     run: Run,
@@ -88,12 +110,15 @@ def evaluate_in_time(
         UsageError: a bad year or period.
         DataInvalid: a year column holds something other than years.
     """
-    if isinstance(year, bool) or not isinstance(year, int | str):
-        msg = f"year must be a year such as 2013 or the name of a column of years ({year!r})"
-        raise UsageError(msg)
-    if isinstance(year, int) and not 1945 <= year <= 2100:
-        msg = f"year must be a year such as 2013 (got {year})"
-        raise UsageError(msg)
+    if not isinstance(year, str):
+        checked = as_year(year)  # an int, or a numpy or pandas integer
+        if checked is None:
+            msg = (
+                "year must be a year 1945-2100 such as 2013, or the name of a column of "
+                f"years ({year!r})"
+            )
+            raise UsageError(msg)
+        year = checked
     share, label = period_share(period)
     all_keys = tuple(keys) + ((year,) if isinstance(year, str) and year not in keys else ())
     base = run(rule_set, all_keys)

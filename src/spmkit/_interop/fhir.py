@@ -111,7 +111,7 @@ def _guidance(rule_set: RuleSet, indicator: Indicator) -> str:
     cited = source.instrument or rule_set.legal_basis.cite()
     return (
         f"Target {indicator.target.describe(indicator.factor)}{deadline}. "
-        f"Formula: {indicator.numerator} / {indicator.denominator} x {indicator.factor}. "
+        f"Formula: {indicator.describe('formula')}. "
         f"Source: {cited}, {source.ref} ({source.verification})."
     )
 

@@ -584,6 +584,27 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         ]
         return {"rule_set": rule_set.id, "source": name, "rows": rows}
 
+    @app.get("/rule-set-for", tags=["rule sets"])
+    def rule_set_for(
+        jurisdiction: Annotated[
+            str,
+            Query(
+                max_length=200,
+                description="a kabupaten, kota or province as written (Kab. Kulon Progo, "
+                "Kulonprogo) or its Kemendagri code (3401)",
+            ),
+        ],
+        year: Annotated[int, Query(ge=1945, le=2100, description="the year (its 31 December)")],
+        sector: Annotated[str, Query(max_length=40, description="the SPM field")] = "kesehatan",
+    ) -> dict[str, Any]:
+        """The rule set that applied there that year, and what a result must say about it.
+
+        An unknown place is a 404 naming the closest places in ``candidates``.
+        """
+        chosen = spmkit.rule_set_for(jurisdiction, year, sector=sector)
+        own = len(rule_set_of(chosen.id).notes) if chosen.id in rule_sets else len(chosen.notes)
+        return {"rule_set": chosen.id, "year": year, "notes": list(chosen.notes[own:])}
+
     @app.get("/diff", tags=["rule sets"])
     def diff(
         a: Annotated[str, Query(description="the first shipped rule set", json_schema_extra=known)],

@@ -32,6 +32,8 @@ __all__ = [
     "Ref",
     "exact_decimal",
     "render",
+    "render_fraction",
+    "render_operand",
     "walk",
 ]
 
@@ -229,3 +231,21 @@ def render(
     if _precedence(expression.right) <= precedence:
         right = f"({right})"
     return f"{left} {expression.op} {right}"
+
+
+def render_operand(
+    expression: Expression, leaf: Callable[[Expression], str | None] | None = None
+) -> str:
+    """The text of a numerator or denominator, in parentheses when it is an operation."""
+    text = render(expression, leaf=leaf)
+    return f"({text})" if isinstance(expression, BinOp) else text
+
+
+def render_fraction(numerator: Expression, denominator: Expression, factor: Fraction) -> str:
+    """An indicator's formula as text, with the parentheses its precedence needs.
+
+    >>> from spmkit._language.parse import parse_expression as parse
+    >>> render_fraction(parse("a + b"), parse("c + d"), Fraction(100))
+    '(a + b) / (c + d) x 100'
+    """
+    return f"{render_operand(numerator)} / {render_operand(denominator)} x {exact_decimal(factor)}"

@@ -39,7 +39,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from spmkit._language.expr import Expression
+from spmkit._language.expr import Expression, exact_decimal
 from spmkit._language.parse import parse_expression
 from spmkit._rulesets.check import check_parts, suggest
 from spmkit._rulesets.model import (
@@ -512,11 +512,23 @@ class _Builder:
                 self.problem(sub, tr("{component!r} is not an indicator id", component=component))
                 continue
             number = self.number(weight, sub, tr("weight of {component!r}", component=component))
-            if number is not None:
+            if number is not None and number <= 0:
+                self.problem(
+                    sub,
+                    tr(
+                        "weight of {component!r} must be above 0 (got {number})",
+                        component=component,
+                        number=exact_decimal(number),
+                    ),
+                )
+            elif number is not None:
                 weights[component] = number
+        source = None
+        if "source" in data:
+            source = self.read_source(data["source"], child_path(path, "source"))
         if len(weights) < len(raw) or not rule_ok:
             return None
-        return IndexSpec(weights=weights, missing=missing)
+        return IndexSpec(weights=weights, missing=missing, source=source)
 
     def with_index(self, iid: str, entry: Any, path: str) -> tuple[Any, IndexSpec | None]:  # noqa: ANN401
         """For an index indicator, its entry with the formula derived from its weights."""
@@ -1021,6 +1033,29 @@ class _OverlayBuilder:
         return {iid: resolved[iid] for iid in order}
 
 
+def _succeeding(
+    base: RuleSet, indicators: dict[str, Indicator], declared: object
+) -> dict[str, Indicator]:
+    """An overlay that replaces its base: its services correspond to the base's.
+
+    The base's own ``corresponds_to`` (to the regulation *it* replaced) is not inherited:
+    an indicator the overlay keeps corresponds to the base's indicator of the same id,
+    unless the overlay declares its own correspondence for it.
+    """
+    entries = declared if isinstance(declared, Mapping) else {}
+    updated = {}
+    for iid, indicator in indicators.items():
+        entry = entries.get(iid)
+        own = isinstance(entry, Mapping) and "corresponds_to" in entry
+        if own or iid not in base.indicators:
+            updated[iid] = indicator
+        else:
+            updated[iid] = attrs.evolve(
+                indicator, corresponds_to={base.id: iid}, correspondence_sources={}
+            )
+    return updated
+
+
 def build_overlay(
     document: YamlDocument, file: str | None, base: RuleSet, base_file: str
 ) -> RuleSet:
@@ -1081,6 +1116,8 @@ def build_overlay(
     in_force = read_in_force(reader, data["in_force"]) if "in_force" in data else None
     sector = read_sector(reader, data) if "sector" in data else base.sector
     supersedes = read_supersedes(reader, data)
+    if base.id in supersedes:
+        indicators = _succeeding(base, indicators, data.get("indicators"))
     notes = reader.text_list(data, "notes", "$") if "notes" in data else base.notes
     # Read like a plain rule set's title_en (text), not taken as given (the schema test found it).
     title_en = (

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 import warnings
 from pathlib import Path
@@ -23,13 +24,16 @@ import attrs
 
 from spmkit._rulesets.installed import installed_rule_files
 from spmkit._rulesets.model import RuleSet, Verification
+from spmkit._rulesets.places import Place, find_places, place
 from spmkit._rulesets.reader import load_rule_set, read_rule_file, shipped_rule_sets
 from spmkit._translation import tr
 from spmkit.errors import RuleSetNotFoundError, SpmkitError, SpmkitWarning, UsageError
 
 __all__ = [
+    "LEVELS",
     "NATIONAL_LEVEL",
     "RuleSetRecord",
+    "as_year",
     "day_of",
     "jurisdiction_slug",
     "list_rule_sets",
@@ -38,6 +42,13 @@ __all__ = [
 
 NATIONAL_LEVEL: Final = "kabupaten/kota"
 """The level of a rule set that applies in every kabupaten and kota (a national SPM)."""
+
+LEVELS: Final = ("provinsi", "kabupaten/kota")
+"""The levels ``list_rule_sets(level=)`` filters by (a kabupaten's or kota's own set is
+``kabupaten/kota`` level)."""
+
+_NATIONWIDE: Final = ("seluruh ", "setiap ", "semua ", "indonesia")
+"""How a rule set for every province (or every regency) names its jurisdiction."""
 
 _PREFIXES: Final = re.compile(r"^(kabupaten|kab\.?|kota|provinsi|prov\.?)\s+", re.IGNORECASE)
 
@@ -52,6 +63,22 @@ def _full_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.strip().casefold()).strip("-")
 
 
+def as_year(value: object) -> int | None:
+    """A year 1945-2100 as a plain int: an int, a numpy or pandas integer; else None.
+
+    >>> import numpy as np
+    >>> as_year(np.int64(2012)), as_year(True), as_year(2012.0)
+    (2012, None, None)
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return None
+    try:
+        year = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    return year if 1945 <= year <= 2100 else None
+
+
 def day_of(on: dt.date | int) -> dt.date:
     """The day a date or a year stands for (a year: its 31 December).
 
@@ -62,8 +89,9 @@ def day_of(on: dt.date | int) -> dt.date:
         return on.date()
     if isinstance(on, dt.date):
         return on
-    if isinstance(on, int) and not isinstance(on, bool) and 1945 <= on <= 2100:
-        return dt.date(on, 12, 31)
+    year = as_year(on)
+    if year is not None:
+        return dt.date(year, 12, 31)
     msg = tr("'on' must be a date or a year such as 2013 (got {on!r})", on=on)
     raise UsageError(msg)
 
@@ -87,6 +115,11 @@ class RuleSetRecord:
         extends: the rule set it is an overlay of, nearest first.
         file: the rule file.
         installed: True for a rule set registered by another package.
+        place_code: the Kemendagri code of its jurisdiction (``"3401"``); None for a
+            nationwide rule set or a place the gazetteer does not know.
+        declared_until: the ``until`` its file declares (``in_force_until`` is the end
+            the succession decides: the day before a successor comes into force).
+        superseded_by: the rule sets that declare they replace it.
     """
 
     id: str
@@ -102,11 +135,39 @@ class RuleSetRecord:
     extends: tuple[str, ...] = ()
     file: Path | None = None
     installed: bool = False
+    place_code: str | None = None
+    declared_until: dt.date | None = None
+    superseded_by: tuple[str, ...] = ()
 
     @property
     def national(self) -> bool:
         """Whether it applies in every kabupaten and kota."""
         return self.level == NATIONAL_LEVEL
+
+    @property
+    def nationwide(self) -> bool:
+        """Whether it applies in every kabupaten/kota, or in every province."""
+        return self.national or (
+            self.place_code is None and self.jurisdiction.strip().casefold().startswith(_NATIONWIDE)
+        )
+
+    def at_level(self, level: str) -> bool:
+        """Whether it is a rule set of that level: ``provinsi`` or ``kabupaten/kota``."""
+        if level == "provinsi":
+            return self.level == "provinsi"
+        return self.level in {"kabupaten", "kota", NATIONAL_LEVEL}
+
+    def for_place(self, where: Place | str) -> bool:
+        """Whether it applies there: the place's own, or nationwide at the place's level.
+
+        ``where`` is a place of the gazetteer, or the name of a jurisdiction it does not
+        know that a rule set is written for (matched by name or slug).
+        """
+        if isinstance(where, str):
+            return self.national or (not self.nationwide and self.is_for(where))
+        if self.nationwide:
+            return self.at_level("kabupaten/kota" if where.regency else "provinsi")
+        return self.place_code == where.code
 
     def in_force_on(self, day: dt.date) -> bool:
         """Whether it is in force on that day (a rule set without ``in_force`` never is)."""
@@ -130,9 +191,15 @@ class RuleSetRecord:
         }
 
     def validity(self) -> str:
-        """The validity as text: ``2011-02-17 .. open`` (``?`` when not declared)."""
+        """The validity as text: ``2011-02-17 .. open`` (``?`` when not declared).
+
+        An end the succession decides names the successor:
+        ``2008-07-29 .. 2016-12-31 (superseded by permenkes-43-2016)``.
+        """
         start = "?" if self.in_force_from is None else self.in_force_from.isoformat()
         end = "open" if self.in_force_until is None else self.in_force_until.isoformat()
+        if self.in_force_until is not None and self.in_force_until != self.declared_until:
+            end += f" (superseded by {', '.join(self.superseded_by)})"
         return f"{start} .. {end}"
 
 
@@ -166,7 +233,42 @@ def _record(rule_set: RuleSet, path: Path, *, installed: bool) -> RuleSetRecord:
         extends=rule_set.extends,
         file=path,
         installed=installed,
+        place_code=_code_of(rule_set.jurisdiction.name, rule_set.jurisdiction.level),
+        declared_until=rule_set.in_force_until,
     )
+
+
+def _code_of(name: str, level: str) -> str | None:
+    """The gazetteer code of a rule set's jurisdiction, if its name says one place."""
+    wanted = {"provinsi": "provinsi", "kabupaten": "kabupaten", "kota": "kota"}.get(level)
+    found = [p for p in find_places(name) if wanted is None or p.level == wanted]
+    return found[0].code if len(found) == 1 else None
+
+
+def _with_succession(records: list[RuleSetRecord]) -> list[RuleSetRecord]:
+    """Each record's end as the succession decides: the day before a successor starts.
+
+    A rule set ``supersedes`` ends where the first of its successors comes into force,
+    unless its own ``until`` is earlier.
+    """
+    successors: dict[str, list[RuleSetRecord]] = {}
+    for record in records:
+        for old in record.supersedes:
+            successors.setdefault(old, []).append(record)
+    updated = []
+    for record in records:
+        after = successors.get(record.id, [])
+        starts = [r.in_force_from for r in after if r.in_force_from is not None]
+        end = record.in_force_until
+        if starts:
+            stop = min(starts) - dt.timedelta(days=1)
+            end = stop if end is None else min(end, stop)
+        updated.append(
+            attrs.evolve(
+                record, in_force_until=end, superseded_by=tuple(sorted(r.id for r in after))
+            )
+        )
+    return updated
 
 
 def _all_records() -> list[RuleSetRecord]:
@@ -182,36 +284,90 @@ def _all_records() -> list[RuleSetRecord]:
                 SpmkitWarning(f"installed rule set {path} skipped: it does not load ({exc})"),
                 stacklevel=3,
             )
-    return records
+    return _with_succession(records)
+
+
+def _where(jurisdiction: str | int, records: list[RuleSetRecord]) -> Place | str:
+    """The place a jurisdiction names (a name or a Kemendagri code).
+
+    A name the gazetteer does not know is kept as it is when a rule set is written for
+    it (an installed rule set of a fictional or new jurisdiction).
+
+    Raises:
+        RuleSetNotFoundError: no such place and no rule set for it (the closest names
+            are suggested), or a name several places share (``Bandung``).
+    """
+    found = find_places(jurisdiction)
+    if len(found) == 1:
+        return found[0]
+    if isinstance(jurisdiction, str) and any(
+        not r.nationwide and r.is_for(jurisdiction) for r in records
+    ):
+        return jurisdiction
+    own = tuple(r.jurisdiction for r in records if not r.nationwide and r.place_code is None)
+    return place(jurisdiction, extra=own)
+
+
+def _sector_key(sector: str) -> str:
+    return sector.strip().casefold().replace("-", "_")
+
+
+def _check_level(level: str | None) -> None:
+    if level is not None and level not in LEVELS:
+        msg = tr(
+            "level must be one of {levels} (got {level!r})", levels=", ".join(LEVELS), level=level
+        )
+        raise UsageError(msg)
 
 
 def list_rule_sets(
-    jurisdiction: str | None = None, on: dt.date | int | None = None
+    jurisdiction: str | int | None = None,
+    on: dt.date | int | None = None,
+    *,
+    sector: str | None = None,
+    level: str | None = None,
 ) -> tuple[RuleSetRecord, ...]:
     """List the rule sets spmkit knows: shipped, and installed by other packages.
 
-    >>> tuple(r.id for r in list_rule_sets("Kabupaten Kulon Progo", on=2012) if not r.national)
+    >>> tuple(r.id for r in list_rule_sets("Kab. Kulon Progo", on=2012) if not r.national)
     ('kulon-progo-2011', 'kulon-progo-2011-overlay')
+    >>> tuple(r.id for r in list_rule_sets(on=2030, sector="kesehatan") if r.national)
+    ('permenkes-6-2024',)
 
     Args:
-        jurisdiction: only those that apply there (its own, and the national ones), by
-            name (``"Kabupaten Kulon Progo"``) or slug (``"kulon-progo"``).
-        on: only those in force on that date, or on 31 December of that year.
+        jurisdiction: only those that apply there (its own, and the nationwide ones of
+            its level), by name as people write it (``"Kab. Kulon Progo"``,
+            ``"Kulonprogo"``), slug (``"kulon-progo"``) or Kemendagri code (``3401``).
+        on: only those in force on that date, or on 31 December of that year; a rule set
+            another supersedes ends where its successor starts.
+        sector: only that SPM field (``kesehatan``, ``pendidikan``, ``pekerjaan_umum``,
+            ``perumahan_rakyat``, ``trantibumlinmas``, ``sosial``; ``-`` or ``_`` alike).
+        level: only ``provinsi`` or ``kabupaten/kota`` rule sets.
 
     Returns:
         :class:`RuleSetRecord` s, by id.
+
+    Raises:
+        RuleSetNotFoundError: ``jurisdiction`` is no known place (the closest are named).
+        UsageError: a bad ``on`` or ``level``.
 
     Warns:
         SpmkitWarning: an installed rule set does not load (it is left out).
     """
     day = None if on is None else day_of(on)
-    records = [
+    _check_level(level)
+    records = _all_records()
+    where = None if jurisdiction is None else _where(jurisdiction, records)
+    wanted = None if sector is None else _sector_key(sector)
+    kept = [
         record
-        for record in _all_records()
-        if (jurisdiction is None or record.applies_to(jurisdiction))
+        for record in records
+        if (where is None or record.for_place(where))
         and (day is None or record.in_force_on(day))
+        and (wanted is None or (record.sector is not None and _sector_key(record.sector) == wanted))
+        and (level is None or record.at_level(level))
     ]
-    return tuple(sorted(records, key=lambda record: record.id))
+    return tuple(sorted(kept, key=lambda record: record.id))
 
 
 def _best(records: list[RuleSetRecord]) -> list[RuleSetRecord]:
@@ -232,21 +388,52 @@ def _best(records: list[RuleSetRecord]) -> list[RuleSetRecord]:
     )
 
 
+def _notes(chosen: RuleSetRecord, where: Place | str, rule_set: RuleSet) -> list[str]:
+    """What a result must say about the rule set chosen: national, open-ended."""
+    notes: list[str] = []
+    if chosen.nationwide and isinstance(where, Place):
+        notes.append(
+            tr(
+                "{place} has no rule set of its own in force then that spmkit knows: "
+                "this is the national rule set {id}",
+                place=where.label(),
+                id=chosen.id,
+            )
+        )
+    in_force = rule_set.in_force
+    if in_force is not None and chosen.in_force_until is None:
+        why = f": {in_force.note}" if in_force.note else ""
+        notes.append(
+            tr(
+                "{id} is in force from {start} with no known end (until: null; no revoking "
+                "instrument was found){why}",
+                id=chosen.id,
+                start=in_force.start,
+                why=why,
+            )
+        )
+    return notes
+
+
 def rule_set_for(
-    jurisdiction: str, on: dt.date | int, *, sector: str | None = "kesehatan"
+    jurisdiction: str | int, on: dt.date | int, *, sector: str | None = "kesehatan"
 ) -> RuleSet:
     """Return the rule set that applied to a jurisdiction on a date (or in a year).
 
     The jurisdiction's own rule set if one is in force on that day, else the national
     one in force; of several, the one no other supersedes, then the latest in force.
+    The rule set returned carries, at the end of its ``notes``, what the result must
+    say: that it is the national set (the place has none of its own), and that its end
+    of validity is not known.
 
     >>> rule_set_for("Kabupaten Kulon Progo", 2010).id
     'permenkes-741-2008'
-    >>> rule_set_for("kulon-progo", 2012).id
-    'kulon-progo-2011'
+    >>> rule_set_for("Kab. Kulon Progo", 2012).id, rule_set_for(3401, 2012).id
+    ('kulon-progo-2011', 'kulon-progo-2011')
 
     Args:
-        jurisdiction: a name (``"Kabupaten Kulon Progo"``) or slug (``"kulon-progo"``).
+        jurisdiction: a name as people write it (``"Kab. Kulon Progo"``, ``"Kulonprogo"``),
+            a slug (``"kulon-progo"``) or a Kemendagri code (``3401``, ``"34.01"``).
         on: a date, or a year (its 31 December).
         sector: the SPM field (``kesehatan``, ``pendidikan``, ``pekerjaan_umum``); None
             for any. A rule set that does not say its sector is taken for any.
@@ -255,25 +442,31 @@ def rule_set_for(
         UnverifiedValuesWarning: as :func:`spmkit.load_rule_set`.
 
     Raises:
-        RuleSetNotFoundError: none applies; the message and ``candidates`` name the rule
-            sets of that jurisdiction (and the national ones) with their validity.
+        RuleSetNotFoundError: the place is unknown (the closest names are suggested) or
+            none applies; the message and ``candidates`` name the rule sets of that
+            jurisdiction (and the national ones) with their validity.
         UsageError: ``on`` is neither a date nor a year.
     """
     day = day_of(on)
+    everything = _all_records()
+    where = _where(jurisdiction, everything)
+    wanted = None if sector is None else _sector_key(sector)
     records = [
         record
-        for record in _all_records()
-        if record.applies_to(jurisdiction)
-        and (sector is None or record.sector is None or record.sector == sector)
+        for record in everything
+        if record.for_place(where)
+        and (wanted is None or record.sector is None or _sector_key(record.sector) == wanted)
     ]
     in_force = [record for record in records if record.in_force_on(day)]
-    own = _best([record for record in in_force if not record.national])
-    national = _best([record for record in in_force if record.national])
+    own = _best([record for record in in_force if not record.nationwide])
+    national = _best([record for record in in_force if record.nationwide])
     chosen = own or national
     if chosen and (sector is not None or len({r.sector for r in chosen}) == 1):
         path = chosen[0].file
         assert path is not None  # noqa: S101 - catalogue records always have their file
-        return load_rule_set(path)
+        rule_set = load_rule_set(path)
+        notes = _notes(chosen[0], where, rule_set)
+        return attrs.evolve(rule_set, notes=(*rule_set.notes, *notes)) if notes else rule_set
     shown = "; ".join(f"{r.id} ({r.validity()})" for r in records) or "none"
     if chosen:
         msg = tr(

@@ -25,6 +25,7 @@ import attrs
 from spmkit._language.expr import exact_decimal, render
 from spmkit._rulesets.model import Indicator, RuleSet, Source, Target
 from spmkit._rulesets.reader import resolve_rule_set
+from spmkit._rulesets.succession import corresponding_indicator, linked_rule_sets
 from spmkit.errors import UsageError
 
 __all__ = ["DIFF_FIELDS", "Formula", "IndicatorChange", "RuleSetDiff", "diff"]
@@ -43,6 +44,8 @@ class Formula:
     numerator: str
     denominator: str
     factor: Fraction
+    text: str = attrs.field(default="", eq=False)
+    """The whole formula with the parentheses its precedence needs."""
 
     @classmethod
     def of(cls, indicator: Indicator) -> Formula:
@@ -51,10 +54,11 @@ class Formula:
             numerator=render(indicator.numerator),
             denominator=render(indicator.denominator),
             factor=indicator.factor,
+            text=indicator.describe("formula"),
         )
 
     def __str__(self) -> str:
-        return f"{self.numerator} / {self.denominator} x {exact_decimal(self.factor)}"
+        return self.text or f"{self.numerator} / {self.denominator} x {exact_decimal(self.factor)}"
 
 
 Value: TypeAlias = str | int | Formula | Target | None
@@ -399,7 +403,9 @@ def diff(
 def _partners(first: RuleSet, second: RuleSet) -> dict[str, str]:
     """Match the indicators of ``second`` to those of ``first``: id in second -> id in first.
 
-    A declared correspondence (either way) first, then the same id among the rest.
+    A declared correspondence (either way) first, then one through a chain of them
+    (:func:`~spmkit._rulesets.succession.corresponding_indicator`), then the same id
+    among the rest.
     """
     partners: dict[str, str] = {}
     for iid, indicator in second.indicators.items():
@@ -411,6 +417,14 @@ def _partners(first: RuleSet, second: RuleSet) -> dict[str, str]:
         if new is not None and new in second.indicators and new not in partners:
             partners[new] = old_id
     taken = set(partners.values())
+    known = linked_rule_sets(first, second)
+    for iid in second.indicators:  # through a chain: 741/2008 -> 43/2016 -> 4/2019
+        if iid in partners:
+            continue
+        old = corresponding_indicator(iid, second, first, known)
+        if old is not None and old not in taken:
+            partners[iid] = old
+            taken.add(old)
     for iid in second.indicators:
         if iid not in partners and iid in first.indicators and iid not in taken:
             partners[iid] = iid

@@ -144,7 +144,8 @@ def _formula(indicator: Indicator) -> dict[str, Any]:
     index = indicator.index
     if index is not None:  # its formula is derived from the weights
         weights = dict(index.weights)
-        return {"index": _entry(INDEX_KEYS, weights=weights, missing=index.missing)}
+        source = None if index.source is None else _source(index.source)
+        return {"index": _entry(INDEX_KEYS, weights=weights, missing=index.missing, source=source)}
     return {
         "numerator": render(indicator.numerator),
         "denominator": render(indicator.denominator),

@@ -34,7 +34,9 @@ MAX_FILES_PER_PACKAGE: Final = 1000
 
 
 def _files_in(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
+    return sorted(
+        p for p in directory.rglob("*.yaml") if p.is_file() and not p.name.endswith(".tests.yaml")
+    )
 
 
 def _paths_of(registered: object) -> list[Path]:
@@ -86,6 +88,7 @@ def installed_rule_files() -> dict[str, Path]:
             )
             paths = paths[:MAX_FILES_PER_PACKAGE]
         for path in paths:
-            if path.suffix == ".yaml" and path.is_file():
+            # <id>.tests.yaml beside a rule file holds its rule tests, not a rule set
+            if path.suffix == ".yaml" and not path.name.endswith(".tests.yaml") and path.is_file():
                 found.setdefault(path.stem, path)
     return found

@@ -127,6 +127,7 @@ VALUE_TYPES: Final[Mapping[str, Mapping[str, Any]]] = {
             "additionalProperties": _NUMBER,
         },
         "missing": {"enum": list(MISSING_RULES)},
+        "source": _SOURCE_REF,
     },
     "correspondence": {
         "indicator": {"type": ["string", "integer"]},

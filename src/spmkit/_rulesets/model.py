@@ -20,7 +20,7 @@ from typing import Final, Literal, TypeAlias
 import attrs
 
 from spmkit._frozen import FrozenMap, as_tuple, freeze
-from spmkit._language.expr import Expression, exact_decimal, render
+from spmkit._language.expr import Expression, exact_decimal, render_fraction
 from spmkit._rulesets.scoring import Band, IndexSpec
 from spmkit._translation import tr
 from spmkit.errors import RuleSetError, RuleSetInvalid, UnknownUnitError, UsageError
@@ -448,6 +448,42 @@ class Indicator:
         """Ids of the indicators this one is built from."""
         return self.numerator.refs | self.denominator.refs
 
+    def provenance(self) -> tuple[ValueProvenance, ...]:
+        """Each value a judgement of this indicator depends on, with its source.
+
+        Target, deadline and formula; an index's weights (field ``weights``) and each
+        band's edges (field ``band <label>``), cited by the indicator's ``source`` when
+        they have no source of their own.
+        """
+        found = [
+            ValueProvenance(
+                indicator_id=self.id,
+                field=field,
+                value=self.describe(field),
+                source=self.source_of(field),
+            )
+            for field in PROVENANCE_FIELDS
+        ]
+        if self.index is not None:
+            found.append(
+                ValueProvenance(
+                    indicator_id=self.id,
+                    field="weights",
+                    value=self.index.describe(),
+                    source=self.index.source or self.source,
+                )
+            )
+        found.extend(
+            ValueProvenance(
+                indicator_id=self.id,
+                field=f"band {band.label}",
+                value=band.describe(),
+                source=band.source or self.source_of("target"),
+            )
+            for band in self.bands
+        )
+        return tuple(found)
+
     def describe(self, field: str) -> str:
         """One value as text: ``">= 95 %"``, ``"2015"`` (or ``"none"``), ``"a / b x 100"``."""
         if field == "target":
@@ -455,10 +491,7 @@ class Indicator:
         if field == "deadline":
             return "none" if self.deadline is None else str(self.deadline)
         if field == "formula":
-            return (
-                f"{render(self.numerator)} / {render(self.denominator)} "
-                f"x {exact_decimal(self.factor)}"
-            )
+            return render_fraction(self.numerator, self.denominator, self.factor)
         msg = tr(
             "field must be one of {items} (got {field!r})",
             items=", ".join(PROVENANCE_FIELDS),
@@ -643,21 +676,15 @@ class RuleSet:
             raise UsageError(msg)
         wanted = None if verification is None else Verification(verification)
         return tuple(
-            ValueProvenance(
-                indicator_id=indicator.id,
-                field=field,
-                value=indicator.describe(field),
-                source=indicator.source_of(field),
-            )
+            value
             for indicator in self.indicators.values()
-            for field in PROVENANCE_FIELDS
-            if wanted is None or indicator.source_of(field).verification is wanted
+            for value in indicator.provenance()
+            if wanted is None or value.source.verification is wanted
         )
 
     def verification_counts(self) -> dict[Verification, int]:
-        """Count the values (target, deadline, formula of every indicator) per verification."""
+        """Count the values (target, deadline, formula, weights, band edges) per verification."""
         counts = dict.fromkeys(Verification, 0)
-        for indicator in self.indicators.values():
-            for field in PROVENANCE_FIELDS:
-                counts[indicator.source_of(field).verification] += 1
+        for value in self.provenance():
+            counts[value.source.verification] += 1
         return counts

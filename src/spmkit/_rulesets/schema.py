@@ -149,8 +149,9 @@ BAND_KEYS: Final = {
     "source": False,
 }
 """One band of ``bands:`` (docs/index-spm.md); the last band has neither threshold."""
-INDEX_KEYS: Final = {"weights": True, "missing": False}
-"""``index:``: component id -> weight, and the rule for a missing component."""
+INDEX_KEYS: Final = {"weights": True, "missing": False, "source": False}
+"""``index:``: component id -> weight, the rule for a missing component, and where the
+weights come from (without it, the indicator's ``source``)."""
 DERIVED_BY_INDEX: Final = ("numerator", "denominator", "factor")
 """Indicator keys an index derives from its weights, so it must not give them."""
 LANGUAGES: Final = ("id", "en")

@@ -141,6 +141,12 @@ class IndexSpec:
     missing: MissingRule = attrs.field(
         default="no_data", validator=attrs.validators.in_(MISSING_RULES)
     )
+    source: Source | None = None
+    """Where the weights come from; None: the indicator's ``source`` cites them."""
+
+    def describe(self) -> str:
+        """The weights as text: ``1: 0.8, M.1: 0.2``."""
+        return ", ".join(f"{c}: {exact_decimal(w)}" for c, w in self.weights.items())
 
 
 def _presence(components: Sequence[str]) -> Expression:

@@ -9,11 +9,44 @@ renumbered regulations.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 from spmkit._rulesets.model import RuleSet
+from spmkit._rulesets.reader import resolve_rule_set
+from spmkit.errors import SpmkitError, SpmkitWarning
 
-__all__ = ["corresponding_indicator", "input_aliases", "route_inputs"]
+__all__ = ["corresponding_indicator", "input_aliases", "linked_rule_sets", "route_inputs"]
+
+MAX_LINKED: Final = 50
+"""Most rule sets followed from one pair through corresponds_to, supersedes and extends."""
+
+
+def linked_rule_sets(*rule_sets: RuleSet) -> dict[str, RuleSet]:
+    """The rule sets a chain of succession may pass through, by id.
+
+    Those given, and every shipped one they name (``corresponds_to``, ``supersedes``,
+    ``extends``), and so on: 4/2019 names 43/2016, which names 741/2008. An id that does
+    not load is skipped.
+    """
+    found = {rule_set.id: rule_set for rule_set in rule_sets}
+    queue = list(rule_sets)
+    while queue and len(found) < MAX_LINKED:
+        rule_set = queue.pop(0)
+        named = {*rule_set.supersedes, *rule_set.extends}
+        for indicator in rule_set.indicators.values():
+            named.update(indicator.corresponds_to)
+        for rule_set_id in sorted(named - set(found)):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SpmkitWarning)
+                    other = resolve_rule_set(rule_set_id)
+            except SpmkitError:
+                continue
+            found[rule_set_id] = other
+            queue.append(other)
+    return found
 
 
 def input_aliases(rule_set: RuleSet, name: str, others: Iterable[RuleSet]) -> tuple[str, ...]:
