@@ -53,7 +53,7 @@ def test_refuses_a_symbolic_link(tmp_path):
     assert not target.exists()
 
 
-def test_overlay_of_a_base(tmp_path, capsys):
+def test_overlay_of_a_base(tmp_path):
     out = tmp_path / "kab.yaml"
     words = ["new", "rule-set", "spm-kesehatan-kabupaten-contoh-2025", "--sector", "kesehatan"]
     words += ["--level", "kabupaten", "--extends", "permenkes-6-2024"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -139,7 +140,7 @@ class TestRulesInForce:
 
 class TestRefusals:
     def test_unknown_urusan(self):
-        with pytest.raises(UsageError, match="pekerjaan-umum.*pendidikan, kesehatan"):
+        with pytest.raises(UsageError, match=r"pekerjaan-umum.*pendidikan, kesehatan"):
             spmkit.report_spm(PLACE, {"pekerjaan-umum": {}}, year=2025)
 
     def test_no_urusan(self):
@@ -192,8 +193,6 @@ class TestOutputs:
 
     def test_xlsx(self, year):
         openpyxl = pytest.importorskip("openpyxl")
-        import io
-
         book = openpyxl.load_workbook(io.BytesIO(render_spm(year, "xlsx", "en")))
         sheet = book["SPM report"]
         rows = list(sheet.iter_rows(values_only=True))
@@ -203,8 +202,6 @@ class TestOutputs:
 
     def test_xlsx_neutralises_formulas(self):
         openpyxl = pytest.importorskip("openpyxl")
-        import io
-
         report = spmkit.report_spm("=HYPERLINK(1)", {"sosial": {}}, year=2025)
         book = openpyxl.load_workbook(io.BytesIO(render_spm(report, "xlsx", "en")))
         assert not any(
