@@ -1174,7 +1174,8 @@ def _cmd_report_spm(args: argparse.Namespace) -> int:
         sys.stdout.write(render_spm(report, "text", lang).decode())
     else:
         write_spm(report, args.output, lang, inputs=(args.data,))
-    return 0
+    judged = [row.index or row.penerima for row in report.rows]
+    return EXIT_NOT_MET if any(result.met is False for result in judged) else EXIT_OK
 
 
 def _cmd_new_rule_set(args: argparse.Namespace) -> int:
