@@ -214,7 +214,7 @@ def skeleton(  # noqa: PLR0913 - each option of spmkit new rule-set
         )
         raise UsageError(msg)
     first = next(iter(extends.indicators.values()))
-    value = first.target.value
+    base_target = first.target.value
     top = _HEADER.format(
         **header,
         title="the regency's instrument (Perbup/Perwali, Renstra, LKjIP) and year",
@@ -223,7 +223,7 @@ def skeleton(  # noqa: PLR0913 - each option of spmkit new rule-set
     return top + _OVERLAY.format(
         first=first.id,
         op=first.target.op,
-        target=int(value) if value.denominator == 1 else float(value),
+        target=int(base_target) if base_target.denominator == 1 else float(base_target),
         target_source=_SOURCE.replace("      ", "        "),
     )
 
