@@ -235,7 +235,8 @@ _CSS: Final = """
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.4em 0;width:100%;table-layout:fixed}
-th:first-child{width:34%}th:nth-child(8){width:17%}
+th:nth-child(1){width:27%}th:nth-child(2){width:8%}th:nth-child(3){width:8%}th:nth-child(4){width:9%}th:nth-child(5){width:7%}th:nth-child(6){width:7%}th:nth-child(7){width:10%}th:nth-child(8){width:15%}th:nth-child(9){width:9%}
+td{overflow-wrap:anywhere}
 th,td{border:1px solid #bbb;padding:.25em .5em;font-size:.9em;vertical-align:top}
 th{background:#eef1f5;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
