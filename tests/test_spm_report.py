@@ -129,6 +129,16 @@ class TestRulesInForce:
         ]
         assert [len(s.rows) for s in report.urusan] == [2, 2, 1]
 
+    def test_level_given_picks_like_the_catalogue(self):
+        # A province's name at kabupaten/kota level: the rule set for every kabupaten/kota,
+        # the index over Permenkes 4/2019 giving way to it (not a successor) as in rule_set_for.
+        report = spmkit.report_spm(
+            "Provinsi Jawa Tengah", {"kesehatan": {}}, year=2022, level="kabupaten/kota"
+        )
+        health = report.urusan[0]
+        assert (health.in_force, health.judged_by) == ("permenkes-4-2019", "indeks-spm-kesehatan")
+        assert len(health.notes) == 2  # judged by the index; no urusan figure (no formula differs)
+
     def test_health_before_the_index_shows_penerima_only(self):
         report = spmkit.report_spm(PLACE, {"kesehatan": {}}, year=2020)
         health = report.urusan[0]

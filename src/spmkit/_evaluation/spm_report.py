@@ -221,9 +221,12 @@ def _in_force(jurisdiction: str, urusan: str, level: str, day: dt.date) -> RuleS
         and _at_level(r.level, level)
         and (r.is_for(jurisdiction) or r.jurisdiction.casefold().startswith(_NATIONWIDE))
     ]
+    # As the catalogue: a superseded set gives way, and so does an overlay that reads
+    # another candidate (the index over Permenkes 4/2019 is not a successor of it).
     replaced = {old for r in records for old in r.supersedes}
+    present = {r.id for r in records if r.id not in replaced}
     kept = sorted(
-        (r for r in records if r.id not in replaced),
+        (r for r in records if r.id in present and not present.intersection(r.extends)),
         key=lambda r: (not r.is_for(jurisdiction), -(r.in_force_from or day).toordinal(), r.id),
     )
     if not kept:
