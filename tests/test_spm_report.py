@@ -148,6 +148,67 @@ class TestRulesInForce:
         assert "only the penerima rows" in str(health.notes[0])
 
 
+URUSAN_FIGURE = """
+spmkit: 1
+id: sosial-with-an-urusan-figure
+extends: spm-sosial-permensos-9-2018
+title: A test's overlay whose source (here, the test) defines the urusan figure
+indicators:
+  U:
+    service_type: a
+    name: Indeks urusan sosial (defined by this test, not by any regulation)
+    index:
+      weights: {IP.1: 0.5, IP.2: 0.5}
+      missing: no_data
+    target: {op: ">=", value: 100}
+    deadline: null
+    source: {ref: "this test", verification: unverified}
+"""
+
+
+class TestGivenRuleSets:
+    def test_an_urusan_figure_where_the_rule_set_carries_one(self):
+        rule_set = spmkit.loads_rule_set(URUSAN_FIGURE)
+        data = {
+            "sosial": {
+                "disabilitas_terlayani": 7,
+                "disabilitas_telantar": 10,
+                "anak_terlayani": 9,
+                "anak_telantar": 10,
+                **{f"mutu_{n}_{k}": 1 for n in (1, 2) for k in _MUTU},
+            }
+        }
+        report = spmkit.report_spm(PLACE, data, year=2025, rule_sets={"sosial": rule_set})
+        section = report.urusan[0]
+        assert section.in_force == section.judged_by == "sosial-with-an-urusan-figure"
+        assert "was given for this urusan" in str(section.notes[0])
+        figure = section.urusan_figure
+        expected = (index(Fraction(7, 10), Fraction(1)) + index(Fraction(9, 10), Fraction(1))) / 2
+        assert figure is not None and figure.exact_value == expected
+        assert section.to_dict()["urusan_figure"]["indicator"] == "U"
+        assert not any("no urusan figure" in str(n) for n in section.notes)
+        assert len(section.rows) == 5  # U is not a service
+
+    def test_the_guide_s_city_set_by_file(self, capsys):
+        words = ["report-spm", "Kota Contoh", str(EXAMPLE), "--year", "2025", "--lang", "en"]
+        city = str(EXAMPLE.parent / "spm-sosial-kota-contoh-2025.yaml")
+        assert main([*words, "--rule-set", f"sosial={city}"]) == 1
+        out = capsys.readouterr().out
+        assert "Rule set in force: spm-sosial-kota-contoh-2025" in out
+
+    def test_a_rule_set_of_another_urusan(self):
+        with pytest.raises(UsageError, match="its urusan is 'sosial'"):
+            spmkit.report_spm(
+                PLACE,
+                {"kesehatan": {}},
+                year=2025,
+                rule_sets={"kesehatan": "spm-sosial-permensos-9-2018"},
+            )
+
+
+_MUTU = ("barang_dibutuhkan", "barang_terpenuhi", "sdm_dibutuhkan", "sdm_terpenuhi")
+
+
 class TestRefusals:
     def test_unknown_urusan(self):
         with pytest.raises(UsageError, match=r"pekerjaan-umum.*pendidikan, kesehatan"):

@@ -1126,6 +1126,16 @@ def _add_library_commands(commands: Any, lang: argparse.ArgumentParser) -> None:
     report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_t("quarter", "triwulan"))
     report.add_argument("--level", choices=("provinsi", "kabupaten/kota"))
     report.add_argument("-o", "--output", metavar="FILE", help=".html, .xlsx or .json")
+    report.add_argument(
+        "--rule-set",
+        action="append",
+        default=[],
+        metavar="URUSAN=RULESET",
+        help=_t(
+            "judge that urusan with this rule set (id or file), not the one in force",
+            "nilai urusan itu dengan rule set ini (id atau berkas), bukan yang berlaku",
+        ),
+    )
     report.set_defaults(handler=_cmd_report_spm)
 
     new = commands.add_parser("new", help=_t("write a new file", "tulis berkas baru"))
@@ -1167,13 +1177,19 @@ def _cmd_report_spm(args: argparse.Namespace) -> int:
 
     lang = _language(args, None)
     data = read_spm_data(args.data)
+    given = dict(pair.partition("=")[::2] for pair in args.rule_set)
     report = report_spm(
-        args.jurisdiction, data, year=args.year, quarter=args.quarter, level=args.level
+        args.jurisdiction,
+        data,
+        year=args.year,
+        quarter=args.quarter,
+        level=args.level,
+        rule_sets=given,
     )
     if args.output is None:
         sys.stdout.write(render_spm(report, "text", lang).decode())
     else:
-        write_spm(report, args.output, lang, inputs=(args.data,))
+        write_spm(report, args.output, lang, inputs=(args.data, *given.values()))
     judged = [row.index or row.penerima for row in report.rows]
     return EXIT_NOT_MET if any(result.met is False for result in judged) else EXIT_OK
 

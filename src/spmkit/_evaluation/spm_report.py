@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -193,6 +194,19 @@ class SpmReport:
         }
 
 
+def _services(rule_set: RuleSet) -> tuple[tuple[str, str, str], ...]:
+    """``(penerima, mutu, index)`` of every service: an index of two ratios.
+
+    An index whose components are indices (an urusan figure over service indices) is
+    not a service.
+    """
+    return tuple(
+        service
+        for service in services_of(rule_set)
+        if all(rule_set.indicators[part].index is None for part in service[:2])
+    )
+
+
 def _level_of(jurisdiction: str) -> str:
     return "provinsi" if _PROVINCE.match(jurisdiction + " ") else "kabupaten/kota"
 
@@ -260,7 +274,7 @@ def _index_reading(rule_set: RuleSet, level: str, day: dt.date) -> RuleSet | Non
             and record.file is not None
         ):
             candidate = load_rule_set(record.file)
-            if services_of(candidate):
+            if _services(candidate):
                 return candidate
     return None
 
@@ -279,7 +293,7 @@ def _judged(rule_set: RuleSet, data: object, quarter: int | None, urusan: str) -
         if (quarters and str(key).upper() not in QUARTERS)
         or (quarters and not isinstance(value, Mapping))
     ]
-    if quarters and not services_of(rule_set):
+    if quarters and not _services(rule_set):
         rule = tr("the figures so far, not by quarter: the rule set has no index per service")
         problems.append(DataError(urusan, sorted(quarters), rule))
     kept: dict[object, Mapping[str, object]] = {
@@ -294,7 +308,7 @@ def _judged(rule_set: RuleSet, data: object, quarter: int | None, urusan: str) -
     try:
         if not quarters:
             return evaluate(rule_set, data)
-        return quarterly_report(rule_set, kept, services=services_of(rule_set)).reports[-1][1]
+        return quarterly_report(rule_set, kept, services=_services(rule_set)).reports[-1][1]
     except DataInvalid as exc:
         msg = tr(
             "the data of urusan {urusan!r} have bad values for rule set {rule_set!r}",
@@ -319,14 +333,21 @@ def _urusan_figure(rule_set: RuleSet, report: Report, indices: set[str]) -> Indi
     return None
 
 
-def _section(
-    jurisdiction: str, urusan: str, level: str, data: object, period: tuple[dt.date, int | None]
+def _section(  # noqa: PLR0913 - one urusan of report_spm's arguments
+    jurisdiction: str,
+    urusan: str,
+    level: str,
+    data: object,
+    period: tuple[dt.date, int | None],
+    given: RuleSet | None,
 ) -> UrusanReport:
     day, quarter = period
-    in_force = _in_force(jurisdiction, urusan, level, day)
+    in_force = _in_force(jurisdiction, urusan, level, day) if given is None else given
     judged = in_force
     notes: list[str] = []
-    if not services_of(in_force):
+    if given is not None:
+        notes.append(tr("{id} was given for this urusan (not looked up)", id=given.id))
+    if not _services(in_force):
         reading = _index_reading(in_force, level, day)
         if reading is not None:
             judged = reading
@@ -360,7 +381,7 @@ def _section(
                 )
             )
     report = _judged(judged, data, quarter, urusan)
-    services = services_of(judged)
+    services = _services(judged)
     if services:
         rows = tuple(
             ServiceRow(
@@ -402,13 +423,33 @@ def _section(
     )
 
 
-def report_spm(
+def _given(rule_sets: Mapping[str, RuleSet | str | Path]) -> dict[str, RuleSet]:
+    """The rule sets given per urusan, loaded; each must be of that urusan."""
+    loaded: dict[str, RuleSet] = {}
+    for urusan, chosen in rule_sets.items():
+        rule_set = chosen if isinstance(chosen, RuleSet) else load_rule_set(chosen)
+        if urusan not in SECTORS or rule_set.sector not in {None, urusan}:
+            msg = tr(
+                "rule set {id} was given for {urusan!r}, but its urusan is {sector!r}; "
+                "the keys are {keys}",
+                id=rule_set.id,
+                urusan=urusan,
+                sector=rule_set.sector,
+                keys=", ".join(SECTORS),
+            )
+            raise UsageError(msg)
+        loaded[urusan] = rule_set
+    return loaded
+
+
+def report_spm(  # noqa: PLR0913 - the period, the level and the rule sets are each optional
     jurisdiction: str,
     data: Mapping[str, object],
     *,
     year: int,
     quarter: int | None = None,
     level: str | None = None,
+    rule_sets: Mapping[str, RuleSet | str | Path] | None = None,
 ) -> SpmReport:
     """The SPM report of a region for a year (or quarter), for every urusan in ``data``.
 
@@ -428,6 +469,8 @@ def report_spm(
             on its last day.
         level: ``provinsi`` or ``kabupaten/kota``; by default ``provinsi`` for a name
             starting "Provinsi", else ``kabupaten/kota``.
+        rule_sets: urusan -> the rule set to judge it with (an object, a shipped id or a
+            file) instead of the one in force: a draft, or a region's set not shipped.
 
     Raises:
         UsageError: no urusan in ``data``, a key that is not one of the six, a bad year,
@@ -457,10 +500,11 @@ def report_spm(
                 keys=", ".join(SECTORS),
             )
         )
+    given = _given(rule_sets or {})
     month, day_of_month = _QUARTER_END[quarter or 4]
     day = dt.date(year, month, day_of_month)
     sections = tuple(
-        _section(jurisdiction, urusan, chosen, data[urusan], (day, quarter))
+        _section(jurisdiction, urusan, chosen, data[urusan], (day, quarter), given.get(urusan))
         for urusan in SECTORS
         if urusan in data
     )
