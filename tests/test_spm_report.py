@@ -9,11 +9,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import spmkit
 from spmkit._files.spm_render import read_spm_data, render_spm
 from spmkit.cli import main
-from spmkit.errors import DataInvalid, UsageError
+from spmkit.errors import DataFileError, DataInvalid, UsageError
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "spm-report-kabupaten.yaml"
 PLACE = "Kabupaten Contoh"
@@ -313,3 +315,52 @@ class TestCommand:
         words = ["report-spm", PLACE, str(EXAMPLE), "--year", "2025", "-o", str(tmp_path / "x.pdf")]
         assert main(words) == 2
         assert ".html, .xlsx or .json" in capsys.readouterr().err
+
+
+class TestDataFile:
+    def test_not_a_mapping(self, tmp_path):
+        path = tmp_path / "list.yaml"
+        path.write_text("- sosial\n", encoding="utf-8")
+        with pytest.raises(DataFileError, match="mapping of urusan"):
+            read_spm_data(path)
+
+    def test_duplicate_key_refused_with_its_line(self, tmp_path):
+        path = tmp_path / "dup.yaml"
+        path.write_text("sosial:\n  anak_telantar: 5\n  anak_telantar: 7\n", encoding="utf-8")
+        with pytest.raises(DataFileError, match="line 3"):
+            read_spm_data(path)
+
+    def test_other_suffix(self, tmp_path):
+        path = tmp_path / "data.csv"
+        path.write_text("a,b\n", encoding="utf-8")
+        with pytest.raises(DataFileError, match=r"\.yaml, \.yml or \.json"):
+            read_spm_data(path)
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None)
+@given(
+    served=st.integers(0, 10_000),
+    extra=st.integers(1, 10_000),
+    items=st.integers(1, 50),
+    fulfilled=st.integers(0, 50),
+)
+def test_index_is_the_weighted_sum_and_band_its_range(served, extra, items, fulfilled):
+    """Any counts: IP.1 = 0.8 x penerima + 0.2 x mutu exactly, and the band is that of its range."""
+    fulfilled = min(fulfilled, items)
+    data = {
+        "sosial": {
+            "disabilitas_terlayani": served,
+            "disabilitas_telantar": served + extra,
+            "mutu_1_barang_dibutuhkan": items,
+            "mutu_1_barang_terpenuhi": fulfilled,
+            "mutu_1_sdm_dibutuhkan": 0,
+            "mutu_1_sdm_terpenuhi": 0,
+        }
+    }
+    row = spmkit.report_spm(PLACE, data, year=2025).rows[0]
+    value = index(Fraction(served, served + extra), Fraction(fulfilled, items))
+    assert row.index is not None and row.index.exact_value == value
+    edges = [(100, "Tuntas Paripurna"), (90, "Tuntas Utama"), (80, "Tuntas Madya")]
+    edges += [(70, "Tuntas Pratama"), (60, "Tuntas Muda"), (0, "Belum Tuntas")]
+    assert row.band == next(label for edge, label in edges if value >= edge)
