@@ -44,6 +44,7 @@ if typing.TYPE_CHECKING:
         evaluate,
         validate_data,
     )
+    from spmkit._evaluation.spm_report import ServiceRow, SpmReport, UrusanReport, report_spm
     from spmkit._files.export import (
         render,
     )
@@ -195,6 +196,11 @@ _LOCATIONS: dict[str, str] = {
     "RuleTestFailedError": "spmkit.errors",
     "ServiceLimitError": "spmkit.errors",
     "to_fhir": "spmkit._interop.fhir",
+    # The cross-urusan SPM report (docs/spm-report.md).
+    "ServiceRow": "spmkit._evaluation.spm_report",
+    "SpmReport": "spmkit._evaluation.spm_report",
+    "UrusanReport": "spmkit._evaluation.spm_report",
+    "report_spm": "spmkit._evaluation.spm_report",
 }
 
 __all__ = [
@@ -234,8 +240,10 @@ __all__ = [
     "RuleTestError",
     "RuleTestFailedError",
     "ServiceLimitError",
+    "ServiceRow",
     "ServiceType",
     "Source",
+    "SpmReport",
     "SpmkitError",
     "SpmkitWarning",
     "Status",
@@ -247,6 +255,7 @@ __all__ = [
     "UnknownNameError",
     "UnknownUnitError",
     "UnverifiedValuesWarning",
+    "UrusanReport",
     "UsageError",
     "ValueProvenance",
     "Verification",
@@ -268,6 +277,7 @@ __all__ = [
     "loads_rule_set",
     "parse_expression",
     "render",
+    "report_spm",
     "rule_set_for",
     "shipped_rule_sets",
     "stratify",

@@ -1013,7 +1013,7 @@ def _list_options(listing: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per command
     """Return the argument parser of the ``spmkit`` command (help in :data:`HELP_LANGUAGE`)."""
     parser = argparse.ArgumentParser(
         prog="spmkit",
@@ -1218,11 +1218,120 @@ def build_parser() -> argparse.ArgumentParser:
     quarterly.set_defaults(handler=_cmd_quarterly)
 
     _add_interop_commands(commands)
+    _add_library_commands(commands, lang)
     return parser
 
 
 QUARTERLY_SUFFIXES: Final = (".csv", ".json", ".xlsx", ".html", ".htm", ".md", ".txt")
 """The files ``spmkit quarterly -o`` writes, by suffix."""
+def _add_library_commands(commands: Any, lang: argparse.ArgumentParser) -> None:  # noqa: ANN401
+    """``report-spm`` (every urusan of a region) and ``new rule-set`` (docs/adding-rule-sets.md)."""
+    report = _add(
+        commands,
+        "report-spm",
+        _t(
+            "the SPM report of a region across urusan: penerima, mutu, index, band, rule set",
+            "laporan SPM satu daerah lintas urusan: penerima, mutu, indeks, kategori, rule set",
+        ),
+        'spmkit report-spm "Kabupaten Contoh" examples/spm-report-kabupaten.yaml --year 2025 '
+        "-o laporan.html",
+        [lang],
+    )
+    report.add_argument("jurisdiction", help=_t("the region", "daerah"))
+    report.add_argument(
+        "data", help=_t("YAML or JSON: urusan -> inputs", "YAML/JSON: urusan -> input")
+    )
+    report.add_argument("--year", type=int, required=True, help=_t("reporting year", "tahun"))
+    report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_t("quarter", "triwulan"))
+    report.add_argument("--level", choices=("provinsi", "kabupaten/kota"))
+    report.add_argument("-o", "--output", metavar="FILE", help=".html, .xlsx or .json")
+    report.add_argument(
+        "--rule-set",
+        action="append",
+        default=[],
+        metavar="URUSAN=RULESET",
+        help=_t(
+            "judge that urusan with this rule set (id or file), not the one in force",
+            "nilai urusan itu dengan rule set ini (id atau berkas), bukan yang berlaku",
+        ),
+    )
+    report.set_defaults(handler=_cmd_report_spm)
+
+    new = commands.add_parser("new", help=_t("write a new file", "tulis berkas baru"))
+    kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
+    skeleton = _add(
+        kinds,
+        "rule-set",
+        _t(
+            "write the skeleton of a rule set that passes spmkit check, to fill in",
+            "tulis kerangka rule set yang lolos spmkit check, untuk diisi",
+        ),
+        "spmkit new rule-set spm-sosial-kota-contoh-2025 --sector sosial --level kota "
+        "-o spm-sosial-kota-contoh-2025.yaml",
+        [],
+    )
+    skeleton.add_argument("id", help=_t("the new rule set's id", "id rule set baru"))
+    skeleton.add_argument("--sector", required=True, help="pendidikan, kesehatan, ...")
+    skeleton.add_argument(
+        "--level", required=True, help="kabupaten/kota, provinsi, kabupaten, kota"
+    )
+    skeleton.add_argument(
+        "--extends", metavar="BASE", help=_t("an overlay of BASE", "overlay atas BASE")
+    )
+    skeleton.add_argument("--jurisdiction", metavar="NAME", help='"Kabupaten Contoh"')
+    skeleton.add_argument(
+        "--year", type=int, default=2025, help=_t("in force from", "berlaku sejak")
+    )
+    skeleton.add_argument("--schema", default="./rule-set.schema.json", help="modeline target")
+    skeleton.add_argument(
+        "-o", "--output", metavar="FILE", help=_t("never overwritten", "tidak ditimpa")
+    )
+    skeleton.set_defaults(handler=_cmd_new_rule_set)
+
+
+def _cmd_report_spm(args: argparse.Namespace) -> int:
+    """``spmkit report-spm``: the cross-urusan report, to stdout or a file by its suffix."""
+    from spmkit._evaluation.spm_report import report_spm  # noqa: PLC0415 - numpy on use
+    from spmkit._files.spm_render import read_spm_data, render_spm, write_spm  # noqa: PLC0415
+
+    lang = _language(args, None)
+    data = read_spm_data(args.data)
+    given = dict(pair.partition("=")[::2] for pair in args.rule_set)
+    report = report_spm(
+        args.jurisdiction,
+        data,
+        year=args.year,
+        quarter=args.quarter,
+        level=args.level,
+        rule_sets=given,
+    )
+    if args.output is None:
+        sys.stdout.write(render_spm(report, "text", lang).decode())
+    else:
+        write_spm(report, args.output, lang, inputs=(args.data, *given.values()))
+    judged = [row.index or row.penerima for row in report.rows]
+    return EXIT_NOT_MET if any(result.met is False for result in judged) else EXIT_OK
+
+
+def _cmd_new_rule_set(args: argparse.Namespace) -> int:
+    """``spmkit new rule-set``: a skeleton that loads, to stdout or a new file."""
+    from spmkit._rulesets.skeleton import create_file, skeleton  # noqa: PLC0415 - on use
+
+    base = None if args.extends is None else load_rule_set(args.extends)
+    text = skeleton(
+        args.id,
+        sector=args.sector,
+        level=args.level,
+        extends=base,
+        jurisdiction=args.jurisdiction,
+        year=args.year,
+        schema=args.schema,
+    )
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        create_file(args.output, text)
+    return 0
 
 
 def _cmd_quarterly(args: argparse.Namespace) -> int:
