@@ -13,6 +13,7 @@ import pytest
 
 import spmkit
 from spmkit._files.reading import read_data, read_upload, time_of_cell
+from spmkit._files.streaming import open_csv
 from spmkit._files.table import evaluate_table
 from spmkit.cli import main
 from spmkit.errors import DataFileError
@@ -171,6 +172,20 @@ class TestDuplicatesAndGaps:
             "A 2013 is given twice, in row 4 and row 2; keep one of the two rows"
         ]
         assert problems[3] == problems[5] == []
+
+    def test_the_chunked_reader_refuses_the_same_rows(self, kulon_progo, tmp_path):
+        """open_csv (bounded memory) keys rows as read_data does: same problems, same notes."""
+        text = (
+            "puskesmas,periode,bumil_k4,sasaran_bumil\n"
+            "A,TW1,10,100\nA,TW2,20,100\nA,TW4,30,100\nA,TW2,25,100\nB,TW1,5,100\n"
+        )
+        path = write(tmp_path / "d.csv", text)
+        whole = read_data(path, kulon_progo)
+        stream = open_csv(path, kulon_progo)
+        streamed = [row for chunk in stream.chunks(2) for row in chunk.rows()]
+        assert [r.problems for r in streamed] == [r.problems for r in whole.rows]
+        assert [bool(r.problems) for r in whole.rows] == [False, True, False, True, False]
+        assert stream.table.notes == whole.notes == ("A: TW3 missing (the file has TW1, TW2, TW4)",)
 
     def test_a_duplicate_quarter_is_refused_by_quarterly(self, tmp_path, capsys):
         example = Path(__file__).resolve().parents[1] / "examples" / "spm-index-quarterly.csv"

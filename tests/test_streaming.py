@@ -201,8 +201,7 @@ def test_ragged_rows_and_unnamed_columns(tmp_path):
 
 @pytest.mark.slow
 def test_the_command_streams_a_file_of_many_chunks(tmp_path):
-    """``evaluate FILE.csv -o out.csv`` on 12,000 rows: the whole-file bytes, exit 3 (rows keyed by
-    year are read whole, to refuse a duplicated region and year; the chunked reader agrees)."""
+    """``spmkit evaluate FILE.csv -o out.csv`` on 12,000 rows: the whole-file bytes, exit 3."""
     path = tmp_path / "many.csv"
     lines = [HEADER]
     for i in range(12_000):
