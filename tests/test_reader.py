@@ -198,6 +198,25 @@ class TestDuplicatesAndGaps:
         assert "row 5: TW4 is given twice, in row 5 and row 6" in err
         assert "row 6: TW4 is given twice, in row 6 and row 5" in err
 
+    def test_two_years_do_not_collapse_into_one_quarterly_report(self, tmp_path, capsys):
+        """A year column beside the quarter: several years are refused, --year picks one."""
+        example = Path(__file__).resolve().parents[1] / "examples" / "spm-index-quarterly.csv"
+        header, *rows = example.read_text(encoding="utf-8").splitlines()
+        lines = [f"tahun,{header}"] + [f"{y},{r}" for y in (2023, 2024) for r in rows]
+        path = write(tmp_path / "q.csv", "\n".join(lines) + "\n")
+        status, out, err = run(capsys, "quarterly", "indeks-spm-kesehatan", str(path))
+        assert (status, out) == (2, "")
+        assert "has several years (2023, 2024); choose one: --year" in err
+        argv = ("quarterly", "indeks-spm-kesehatan", str(path), "--year", "2024")
+        status, out, _ = run(capsys, *argv)
+        assert status == 0
+        assert [line.split("|")[0].strip() for line in out.splitlines()[2::12]] == [
+            "TW1",
+            "TW2",
+            "TW3",
+            "TW4",
+        ]
+
     def test_a_missing_quarter_is_said(self, tmp_path, capsys):
         example = Path(__file__).resolve().parents[1] / "examples" / "spm-index-quarterly.csv"
         lines = example.read_text(encoding="utf-8").splitlines()
