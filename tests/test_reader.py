@@ -277,6 +277,16 @@ class TestTotalsRows:
         )
         assert "bumil_k4 tidak diperiksa: P8" in check.describe().in_lang("id")
 
+    def test_the_page_says_which_column_was_not_checked(self, tmp_path):
+        text = "puskesmas,bumil_k4,sasaran_bumil\nA,x,100\nB,90,100\nJUMLAH,90,200\n"
+        page = tmp_path / "d.html"
+        argv = ["evaluate", KULON_PROGO, str(write(tmp_path / "d.csv", text)), "-o", str(page)]
+        assert main([*argv, "--lang", "en"]) == 3
+        assert (
+            '<li class="agrees">totals row JUMLAH (row 4) agrees with the sum of the 2 rows '
+            "above; bumil_k4 not checked: A has no readable bumil_k4</li>"
+        ) in page.read_text(encoding="utf-8")
+
     def test_a_wrong_total_beside_a_refused_column_is_still_found(self, kulon_progo, tmp_path):
         text = "puskesmas,bumil_k4,sasaran_bumil\nA,x,100\nB,90,100\nJUMLAH,90,300\n"
         table = read_data(write(tmp_path / "d.csv", text), kulon_progo)
