@@ -13,6 +13,7 @@ import pytest
 
 import spmkit
 from spmkit._files.reading import read_data, read_upload, time_of_cell
+from spmkit._files.streaming import open_csv
 from spmkit._files.table import evaluate_table
 from spmkit.cli import main
 from spmkit.errors import DataFileError
@@ -172,6 +173,20 @@ class TestDuplicatesAndGaps:
         ]
         assert problems[3] == problems[5] == []
 
+    def test_the_chunked_reader_refuses_the_same_rows(self, kulon_progo, tmp_path):
+        """open_csv (bounded memory) keys rows as read_data does: same problems, same notes."""
+        text = (
+            "puskesmas,periode,bumil_k4,sasaran_bumil\n"
+            "A,TW1,10,100\nA,TW2,20,100\nA,TW4,30,100\nA,TW2,25,100\nB,TW1,5,100\n"
+        )
+        path = write(tmp_path / "d.csv", text)
+        whole = read_data(path, kulon_progo)
+        stream = open_csv(path, kulon_progo)
+        streamed = [row for chunk in stream.chunks(2) for row in chunk.rows()]
+        assert [r.problems for r in streamed] == [r.problems for r in whole.rows]
+        assert [bool(r.problems) for r in whole.rows] == [False, True, False, True, False]
+        assert stream.table.notes == whole.notes == ("A: TW3 missing (the file has TW1, TW2, TW4)",)
+
     def test_a_duplicate_quarter_is_refused_by_quarterly(self, tmp_path, capsys):
         example = Path(__file__).resolve().parents[1] / "examples" / "spm-index-quarterly.csv"
         lines = example.read_text(encoding="utf-8").splitlines()
@@ -182,6 +197,25 @@ class TestDuplicatesAndGaps:
         assert out == ""  # no report from a quarter given twice
         assert "row 5: TW4 is given twice, in row 5 and row 6" in err
         assert "row 6: TW4 is given twice, in row 6 and row 5" in err
+
+    def test_two_years_do_not_collapse_into_one_quarterly_report(self, tmp_path, capsys):
+        """A year column beside the quarter: several years are refused, --year picks one."""
+        example = Path(__file__).resolve().parents[1] / "examples" / "spm-index-quarterly.csv"
+        header, *rows = example.read_text(encoding="utf-8").splitlines()
+        lines = [f"tahun,{header}"] + [f"{y},{r}" for y in (2023, 2024) for r in rows]
+        path = write(tmp_path / "q.csv", "\n".join(lines) + "\n")
+        status, out, err = run(capsys, "quarterly", "indeks-spm-kesehatan", str(path))
+        assert (status, out) == (2, "")
+        assert "has several years (2023, 2024); choose one: --year" in err
+        argv = ("quarterly", "indeks-spm-kesehatan", str(path), "--year", "2024")
+        status, out, _ = run(capsys, *argv)
+        assert status == 0
+        assert [line.split("|")[0].strip() for line in out.splitlines()[2::12]] == [
+            "TW1",
+            "TW2",
+            "TW3",
+            "TW4",
+        ]
 
     def test_a_missing_quarter_is_said(self, tmp_path, capsys):
         example = Path(__file__).resolve().parents[1] / "examples" / "spm-index-quarterly.csv"
@@ -242,6 +276,16 @@ class TestTotalsRows:
             "bumil_k4 not checked: P8 has no readable bumil_k4"
         )
         assert "bumil_k4 tidak diperiksa: P8" in check.describe().in_lang("id")
+
+    def test_the_page_says_which_column_was_not_checked(self, tmp_path):
+        text = "puskesmas,bumil_k4,sasaran_bumil\nA,x,100\nB,90,100\nJUMLAH,90,200\n"
+        page = tmp_path / "d.html"
+        argv = ["evaluate", KULON_PROGO, str(write(tmp_path / "d.csv", text)), "-o", str(page)]
+        assert main([*argv, "--lang", "en"]) == 3
+        assert (
+            '<li class="agrees">totals row JUMLAH (row 4) agrees with the sum of the 2 rows '
+            "above; bumil_k4 not checked: A has no readable bumil_k4</li>"
+        ) in page.read_text(encoding="utf-8")
 
     def test_a_wrong_total_beside_a_refused_column_is_still_found(self, kulon_progo, tmp_path):
         text = "puskesmas,bumil_k4,sasaran_bumil\nA,x,100\nB,90,100\nJUMLAH,90,300\n"

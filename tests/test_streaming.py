@@ -229,7 +229,7 @@ def test_the_command_streams_a_file_of_many_chunks(tmp_path):
     )
     assert done.returncode == 3, done.stderr
     assert out.read_text(encoding="utf-8") == _whole(path, "csv")[0]
-    assert "totals row JUMLAH (row 12002) disagrees with the 11999 rows above" in done.stderr
+    assert "totals row JUMLAH (row 12002) disagrees with the 12000 rows above" in done.stderr
 
 
 _PEAK = textwrap.dedent(

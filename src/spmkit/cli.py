@@ -336,8 +336,8 @@ def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> 
         header_row=args.header_row,
         period=None if args.year is None else str(args.year),
     )
-    if stream is not None and (stream.match.period is not None or stream.match.year is not None):
-        return None  # rows keyed by year or period: the whole-file reader judges them in time
+    if stream is not None and stream.match.year is not None:
+        return None  # a year column and a period column: the whole-file reader keys them
     return stream
 
 

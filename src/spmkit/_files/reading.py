@@ -55,6 +55,7 @@ __all__ = [
     "TOTAL_WORDS",
     "DataRow",
     "DataTable",
+    "TimeKeys",
     "below_regency",
     "is_average_label",
     "is_total_label",
@@ -659,62 +660,84 @@ def _part_name(part: str | int | None) -> str:
     return f"TW{part[1:]}" if isinstance(part, str) else f"bulan {part}"
 
 
-def _duplicates(rows: list[DataRow]) -> list[DataRow]:
-    """Rows whose (region, year, period) another row has: both refused, each naming the other.
+class TimeKeys:
+    """The (region, year, period) of each data row, gathered row by row (both readers).
 
-    Only files that name a year or a period are checked: two rows of one region in a
-    file without time are two data sets, as before.
+    Two rows with one key are both refused, each naming the other, rather than letting
+    one silently win; a region and year whose quarters skip one (TW1, TW2, TW4) is
+    noted. Only rows that name a year or a period are keyed: two rows of one region in
+    a file without time are two data sets, as before.
     """
-    first: dict[tuple[object, ...], int] = {}
-    refused: dict[int, list[str]] = {}
-    for index, row in enumerate(rows):
-        if row.year is None and row.part is None:
-            continue
-        key = (row.sheet if row.year is None else None, *row.key)
-        if key not in first:
-            first[key] = index
-            continue
-        earlier = rows[first[key]]
-        what = " ".join(str(part) for part in (row.region, row.year, _part_name(row.part)) if part)
-        pairs = ((first[key], earlier, row), (index, row, earlier))
-        for position, one, other in pairs:
-            refused.setdefault(position, []).append(
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[object, ...], tuple[int, str]] = {}
+        self.refused: dict[int, list[str]] = {}
+        self._quarters: dict[tuple[str | None, int | None], set[int]] = {}
+
+    def add(  # noqa: PLR0913 - one row's keys and where it is
+        self,
+        number: int,
+        where: str,
+        region: str | None,
+        year: int | None,
+        part: str | int | None,
+        sheet: str | None = None,
+    ) -> None:
+        """One data row (``number`` identifies it among the others)."""
+        if year is None and part is None:
+            return
+        if isinstance(part, str):
+            self._quarters.setdefault((region, year), set()).add(int(part[1:]))
+        key = (sheet if year is None else None, region, year, part)
+        if key not in self._first:
+            self._first[key] = (number, where)
+            return
+        earlier, earlier_where = self._first[key]
+        what = " ".join(str(piece) for piece in (region, year, _part_name(part)) if piece)
+        for mine, one, other in ((earlier, earlier_where, where), (number, where, earlier_where)):
+            self.refused.setdefault(mine, []).append(
                 Bilingual(
-                    f"{what} is given twice, in {in_language(one.where, 'en')} and "
-                    f"{in_language(other.where, 'en')}; keep one of the two rows",
-                    f"{what} tertulis dua kali, di {in_language(one.where, 'id')} dan "
-                    f"{in_language(other.where, 'id')}; simpan salah satu baris saja",
+                    f"{what} is given twice, in {in_language(one, 'en')} and "
+                    f"{in_language(other, 'en')}; keep one of the two rows",
+                    f"{what} tertulis dua kali, di {in_language(one, 'id')} dan "
+                    f"{in_language(other, 'id')}; simpan salah satu baris saja",
                 )
             )
-    return [
-        attrs.evolve(row, problems=(*row.problems, *dict.fromkeys(refused[index])))
-        if index in refused
+
+    def problems(self, number: int) -> tuple[str, ...]:
+        """The duplicate problems of one row (none when its key is its own)."""
+        return tuple(dict.fromkeys(self.refused.get(number, ())))
+
+    def notes(self) -> list[str]:
+        """A note for each region and year whose quarters skip one."""
+        notes: list[str] = []
+        for (region, year), quarters in self._quarters.items():
+            missing = [q for q in range(1, max(quarters)) if q not in quarters]
+            if missing:
+                what = " ".join(str(piece) for piece in (region, year) if piece)
+                named = ", ".join(f"TW{q}" for q in missing)
+                present = ", ".join(f"TW{q}" for q in sorted(quarters))
+                notes.append(
+                    Bilingual(
+                        f"{what}: {named} missing (the file has {present})".lstrip(": "),
+                        f"{what}: {named} tidak ada (berkas memuat {present})".lstrip(": "),
+                    )
+                )
+        return notes
+
+
+def _keyed(rows: list[DataRow]) -> tuple[list[DataRow], list[str]]:
+    """The rows, each duplicated (region, year, period) refused, and the missing-quarter notes."""
+    keys = TimeKeys()
+    for index, row in enumerate(rows):
+        keys.add(index, row.where, row.region, row.year, row.part, row.sheet)
+    keyed = [
+        attrs.evolve(row, problems=(*row.problems, *keys.problems(index)))
+        if index in keys.refused
         else row
         for index, row in enumerate(rows)
     ]
-
-
-def _missing_quarters(rows: Sequence[DataRow]) -> list[Bilingual]:
-    """A note for each region and year whose quarters skip one (TW1, TW2, TW4: TW3 missing)."""
-    seen: dict[tuple[str | None, int | None], set[int]] = {}
-    for row in rows:
-        if isinstance(row.part, str):
-            seen.setdefault((row.region, row.year), set()).add(int(row.part[1:]))
-    notes = []
-    for (region, year), quarters in seen.items():
-        missing = [q for q in range(1, max(quarters)) if q not in quarters]
-        if missing:
-            what = " ".join(str(part) for part in (region, year) if part)
-            named = ", ".join(f"TW{q}" for q in missing)
-            notes.append(
-                Bilingual(
-                    f"{what}: {named} missing (the file has "
-                    f"{', '.join(f'TW{q}' for q in sorted(quarters))})".lstrip(": "),
-                    f"{what}: {named} tidak ada (berkas memuat "
-                    f"{', '.join(f'TW{q}' for q in sorted(quarters))})".lstrip(": "),
-                )
-            )
-    return notes
+    return keyed, keys.notes()
 
 
 def _tabular_sheets(
@@ -812,8 +835,8 @@ def read_data(  # noqa: PLR0913 - keyword-only options of one reader
             )
     if skipped:
         notes.append(_skipped_note(skipped))
-    rows = _duplicates(rows)
-    notes.extend(_missing_quarters(rows))
+    rows, missing = _keyed(rows)
+    notes.extend(missing)
     return DataTable(
         source=source,
         rows=tuple(rows),

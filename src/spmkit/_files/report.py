@@ -430,6 +430,19 @@ def _regions_page(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Langu
     return page + "\n"
 
 
+def _with_checks(page: str, totals: Sequence[TotalsCheck], lang: Language) -> str:
+    """The page with each totals row's check (what agrees, what differs, what is unchecked)."""
+    if not totals:
+        return page
+    items = "".join(
+        f'<li class="{"agrees" if check.agrees else "refused"}">'
+        f"{html.escape(check.describe().in_lang(lang))}</li>"
+        for check in totals
+    )
+    end = page.rindex("</body>")
+    return f'{page[:end]}<ul class="totals-checks">{items}</ul>\n{page[end:]}'
+
+
 def year_sections(
     rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language, years: Sequence[int]
 ) -> str:
@@ -564,7 +577,8 @@ def render(  # noqa: PLR0913 - one entry point for every format, options by keyw
     if output_format == "markdown":
         return render_markdown(rule_set, outcomes, lang)
     if output_format == "html":
-        return render_html(rule_set, outcomes, lang, chart_svg=chart_svg, version=version)
+        page = render_html(rule_set, outcomes, lang, chart_svg=chart_svg, version=version)
+        return _with_checks(page, totals, lang)
     text = render_table(rule_set, outcomes, lang, width=width, color=color)
     if totals:
         text += "\n\n" + "\n".join(check.describe().in_lang(lang) for check in totals)

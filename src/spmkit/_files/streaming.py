@@ -31,13 +31,14 @@ import numpy as np
 import numpy.typing as npt
 
 from spmkit._files.bounded import data_path, os_errors
-from spmkit._files.mapping import ColumnMapping, ColumnMatch, match_columns
+from spmkit._files.mapping import ColumnMapping, ColumnMatch, match_columns, normalise
 from spmkit._files.notation import Notation, NotationEvidence, NumberFormat
 from spmkit._files.reading import (
     _FOOTNOTE,
     HEADER_SEARCH_ROWS,
     DataRow,
     DataTable,
+    TimeKeys,
     _bad_cell,
     _bad_time,
     _classify,
@@ -124,6 +125,8 @@ class RowChunk:
     totals: list[tuple[int, DataRow]]
     period_column: str | None = None
     unreadable: list[tuple[str, ...]] = attrs.field(factory=list)
+    twice: dict[int, tuple[str, ...]] = attrs.field(factory=dict)
+    """Row number -> its problems as one of two rows with the same region, year and period."""
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -143,9 +146,10 @@ class RowChunk:
         year, part, problems = None, None, self.problems[index]
         if period is not None:
             try:
-                year, part = time_of_cell(period)
+                year, part = time_of_cell(period, months=_months(self.period_column))
             except ValueError:
                 problems = (*problems, _bad_time(self.period_column or "", period))
+        problems = (*problems, *self.twice.get(number, ()))
         return DataRow(
             where=Bilingual(f"row {number}", f"baris {number}"),
             number=number,
@@ -269,6 +273,11 @@ def _kinds(by_index: Sequence[Sequence[str]], rows: int, layout: _Layout) -> lis
     return [kind or "data" for kind in kinds]
 
 
+def _months(column: str | None) -> bool:
+    """Whether a period column holds months (``bulan``): a bare 3 is March, not TW3."""
+    return column is not None and normalise(column) in {"bulan", "month"}
+
+
 def _where(number: int) -> Bilingual:
     return Bilingual(f"row {number}", f"baris {number}")
 
@@ -298,6 +307,7 @@ class CsvStream:
     layout: _Layout
     match: ColumnMatch
     notations: dict[str, Notation]
+    keys: TimeKeys = attrs.field(factory=TimeKeys)
 
     def chunks(self, size: int = STREAM_ROWS) -> Iterator[RowChunk]:
         """The rows, ``size`` records at a time: a chunk's data rows and the totals among them."""
@@ -373,6 +383,7 @@ class CsvStream:
             totals=totals,
             period_column=self.match.period,
             unreadable=unreadable,
+            twice={n: self.keys.problems(n) for n in numbers if n in self.keys.refused},
         )
 
     def _convert(self, column: str, cells: list[str], problems: list[list[str]]) -> Column:
@@ -484,6 +495,7 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
         raise _NotStreamed
     skip = len(prefix) - len(sheet.records)
     evidence = _evidence(match, file)
+    keys = TimeKeys()
     skipped: list[tuple[str, str]] = []
     skipped_count = 0
     rows = totals = 0
@@ -494,13 +506,7 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
             add_evidence(evidence, _record(number, sheet.header, cells), match)
         if layout is None:
             continue
-        fitted: Sequence[str] = cells
-        if len(cells) != len(layout.header):
-            fitted = [*cells[: len(layout.header)], *[""] * (len(layout.header) - len(cells))]
-        if len(cells) != len(layout.header) and not layout.unique:
-            kind = _classify(_record(number, sheet.header, cells), match)
-        else:
-            kind = _kind(fitted, layout)
+        kind, fitted = _kind_of(number, cells, sheet.header, layout, match)
         if kind == "footnote":
             skipped_count += 1
             if len(skipped) < _SHOWN_SKIPPED:
@@ -513,6 +519,8 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
         ):
             rows += kind == "data"
             totals += kind == "total"
+        if kind == "data" and layout.period is not None:
+            _add_key(keys, number, fitted, layout, match)
     notations, notation_problems = evidence.decide(number_format)
     problems.extend(notation_problems)
     if problems:
@@ -521,6 +529,7 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
     notes = list(sheet.notes)
     if skipped_count:
         notes.append(_skipped_note(skipped, skipped_count))
+    notes.extend(keys.notes())
     table = DataTable(
         source=source,
         rows=(),
@@ -540,7 +549,36 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
         layout=layout,
         match=match,
         notations=notations,
+        keys=keys,
     )
+
+
+def _kind_of(
+    number: int, cells: Sequence[str], header: Sequence[str], layout: _Layout, match: ColumnMatch
+) -> tuple[str, Sequence[str]]:
+    """A record's kind (data, total, footnote) and its cells fitted to the header's width."""
+    fitted: Sequence[str] = cells
+    if len(cells) != len(layout.header):
+        fitted = [*cells[: len(layout.header)], *[""] * (len(layout.header) - len(cells))]
+    if len(cells) != len(layout.header) and not layout.unique:
+        return _classify(_record(number, header, cells), match), fitted
+    return _kind(fitted, layout), fitted
+
+
+def _add_key(
+    keys: TimeKeys, number: int, cells: Sequence[str], layout: _Layout, match: ColumnMatch
+) -> None:
+    """One data row's (region, year, period), as the whole-file reader keys it."""
+    assert layout.period is not None  # noqa: S101 - called for files with a period column
+    text = cells[layout.period].strip()
+    if not text:
+        return
+    try:
+        year, part = time_of_cell(text, months=_months(match.period))
+    except ValueError:
+        return  # refused for its bad period, not keyed
+    region = cells[layout.region].strip() or None if layout.region is not None else None
+    keys.add(number, _where(number), region, year, part)
 
 
 @attrs.frozen(kw_only=True)
