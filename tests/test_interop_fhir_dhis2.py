@@ -15,7 +15,13 @@ from pydantic import ValidationError
 
 import spmkit
 from spmkit._interop.dhis2 import parse_mapping, read_analytics, to_data_value_set
-from spmkit._interop.fhir import RegionReport, fhir_measure, to_fhir
+from spmkit._interop.fhir import (
+    RegionReport,
+    fhir_measure,
+    fhir_rule_set_measure,
+    scoring_of,
+    to_fhir,
+)
 from spmkit.cli import main
 from spmkit.errors import Dhis2Error
 
@@ -54,6 +60,9 @@ def quiet_load(text: str) -> spmkit.RuleSet:
         return spmkit.loads_rule_set(text)
 
 
+LOW_RULES = quiet_load(LOW_TARGET)
+
+
 class TestFhir:
     def test_kulon_progo_2011_measure_report_parses_back(self):
         """The example year of Kulon Progo as one MeasureReport, read back by fhir.resources."""
@@ -69,13 +78,18 @@ class TestFhir:
         first = parsed.group[0]
         # I.1: 4,900 / 5,200 x 100 = 94.23... %, below 95: not met.
         assert [p.count for p in first.population] == [4900, 5200]
-        assert float(first.measureScore.value) == report["I.1"].value
-        assert float(first.measureScore.value) == pytest.approx(4900 / 5200 * 100)
-        assert (first.measureScore.unit, first.measureScore.code) == ("%", "%")
-        assert {e.url: (e.valueCode or e.valueBoolean) for e in first.extension} == {
-            "urn:spmkit:fhir:status": "not_met",
-            "urn:spmkit:fhir:met": False,
-        }
+        # A coverage is a proportion: its score is on HL7's scale, 0 to 1.
+        assert float(first.measureScore.value) == 4900 / 5200
+        assert (first.measureScore.system, first.measureScore.code) == (
+            "http://unitsofmeasure.org",
+            "1",
+        )
+        extensions = {e.url: e for e in first.extension}
+        assert extensions["urn:spmkit:fhir:status"].valueCode == "not_met"
+        assert extensions["urn:spmkit:fhir:met"].valueBoolean is False
+        scale = extensions["urn:spmkit:fhir:value"].valueQuantity
+        assert (float(scale.value), scale.unit) == (report["I.1"].value, "%")
+        assert extensions["urn:spmkit:fhir:shown"].valueString == report["I.1"].shown_value
 
     def test_bundle_of_regions_has_measures_and_reports(self):
         """Two regions: one Bundle with the rule-set Measure, 23 indicator Measures, 2 reports."""
@@ -122,8 +136,71 @@ class TestFhir:
         numerator = resource["group"][0]["population"][0]
         assert "count" not in numerator
         assert numerator["extension"] == [{"url": "urn:spmkit:fhir:exact", "valueDecimal": 7.5}]
-        assert resource["group"][0]["measureScore"]["value"] == 0.75
+        assert resource["group"][0]["measureScore"]["value"] == 0.0075
         MeasureReport.model_validate(resource)
+
+    def test_scoring_follows_the_indicator_kind(self):
+        """Coverage: proportion (0-1); another ratio: ratio on its scale; index: no populations."""
+        index = spmkit.load_rule_set("indeks-spm-kesehatan")
+        kinds = {
+            iid: Measure.model_validate(fhir_measure(index, iid)).scoring.coding[0].code
+            for iid in index.indicators
+        }
+        assert set(kinds.values()) == {"proportion", "continuous-variable"}
+        ip = next(iid for iid, kind in kinds.items() if kind == "continuous-variable")
+        measure = Measure.model_validate(fhir_measure(index, ip))
+        assert measure.group[0].population is None
+        whole = Measure.model_validate(fhir_rule_set_measure(index))
+        assert whole.scoring is None  # mixed kinds: each group says its own
+        group_kinds = {g.extension[0].valueCodeableConcept.coding[0].code for g in whole.group}
+        assert group_kinds == {"proportion", "continuous-variable"}
+        # Kulon Progo: AFP cases per 100,000 children and visits per poor person are ratios.
+        kp_kinds = {iid: scoring_of(ind) for iid, ind in KP.indicators.items()}
+        assert {iid for iid, kind in kp_kinds.items() if kind != "proportion"} == {
+            "I.13.a",
+            "I.14",
+        }
+        assert set(kp_kinds.values()) == {"proportion", "ratio"}
+        assert "scoring" not in fhir_rule_set_measure(KP)
+        afp = Measure.model_validate(fhir_measure(KP, "I.13.a"))
+        assert afp.scoring.coding[0].code == "ratio"
+        assert fhir_measure(LOW_RULES, "LOW")["scoring"]["coding"][0]["code"] == "proportion"
+        rate = quiet_load(LOW_TARGET.replace("factor: 100", "factor: 100000\n    coverage: false"))
+        assert scoring_of(rate.indicators["LOW"]) == "ratio"
+        report = spmkit.evaluate(rate, {"gb": 3, "balita": 200000})
+        group = MeasureReport.model_validate(to_fhir(rate, report, year=2020)).group[0]
+        assert (float(group.measureScore.value), group.measureScore.unit) == (1.5, "per 100000")
+        assert [p.count for p in group.population] == [3, 200000]
+
+    def test_index_report_has_its_score_and_no_invented_populations(self):
+        """An index row: measureScore is the index itself; no numerator 100 / denominator 1."""
+        index = spmkit.load_rule_set("indeks-spm-kesehatan")
+        data = dict.fromkeys(index.inputs, 90)
+        report = spmkit.evaluate(index, data)
+        resource = to_fhir(index, report, year=2020)
+        MeasureReport.model_validate(resource)
+        scored = 0
+        for group, result in zip(resource["group"], report.values(), strict=True):
+            kind = scoring_of(index.indicators[result.indicator_id])
+            if kind == "continuous-variable":
+                assert "population" not in group
+                assert group["measureScore"]["value"] == result.value
+                scored += 1
+        assert scored > 0
+
+    def test_bundle_rows_without_region_have_unique_ids(self):
+        """Three rows with no region (and one region twice): every entry its own id and fullUrl."""
+        report = spmkit.evaluate(KP, EXAMPLE["data"])
+        rows = [RegionReport(report=report, year=2011)] * 3 + [
+            RegionReport(report=report, region="Wates", year=2011)
+        ] * 2
+        bundle = to_fhir(KP, rows, measures=False)
+        ids = [entry["resource"]["id"] for entry in bundle["entry"]]
+        urls = [entry["fullUrl"] for entry in bundle["entry"]]
+        assert len(ids) == 5
+        assert len(set(ids)) == 5
+        assert len(set(urls)) == 5
+        Bundle.model_validate(bundle)
 
     def test_a_report_needs_a_year(self):
         """FHIR requires the period; without a year the export refuses, naming the region."""

@@ -30,7 +30,7 @@ from schemathesis.checks import (
 )
 
 import spmkit
-from spmkit._interop.service import PROBLEM_JSON, openapi_document
+from spmkit._interop.service import PROBLEM_JSON, load_served, openapi_document
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENAPI = ROOT / "docs" / "openapi.json"
@@ -38,6 +38,7 @@ TOKEN = "s3cret-token-for-tests"  # noqa: S105 - a test token for a loopback ser
 KP = "kulon-progo-2011"
 MAX_BODY = 20_000
 MAX_ROWS = 50
+ORIGIN = "https://dashboard.dinkes.example"
 
 
 def free_port() -> int:
@@ -69,6 +70,10 @@ class Server:
             str(MAX_BODY),
             "--max-rows",
             str(MAX_ROWS),
+            "--cors-origin",
+            ORIGIN,
+            "--timeout-request",
+            "2",
         ]
         if token_file:
             path = tmp / "token.txt"
@@ -150,8 +155,16 @@ class TestEndpoints:
         assert response.json() == {
             "status": "ok",
             "version": spmkit.__version__,
-            "rule_sets": len(spmkit.shipped_rule_sets()),
+            "rule_sets": len(load_served()),
         }
+
+    @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+    def test_the_scheme_name_is_case_insensitive(self, server, scheme):
+        """RFC 7235: the auth scheme is case-insensitive; the token itself is not."""
+        ok = httpx.get(f"{server.url}/rule-sets", headers={"Authorization": f"{scheme} {TOKEN}"})
+        assert ok.status_code == 200
+        wrong = {"Authorization": f"{scheme} {TOKEN.upper()}"}
+        assert_problem(httpx.get(f"{server.url}/rule-sets", headers=wrong), 401)
 
     @pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", f"Bearer {TOKEN}x"])
     def test_every_other_endpoint_needs_the_token(self, server, header):
@@ -164,7 +177,8 @@ class TestEndpoints:
     def test_rule_sets_list_and_show(self, client):
         """GET /rule-sets lists the shipped ids; GET /rule-sets/{id} has the formulas and targets."""
         listed = client.get("/rule-sets").json()["rule_sets"]
-        assert [r["id"] for r in listed] == list(spmkit.shipped_rule_sets())
+        assert [r["id"] for r in listed] == list(load_served())
+        assert set(spmkit.shipped_rule_sets()) <= {r["id"] for r in listed}
         shown = client.get(f"/rule-sets/{KP}").json()
         first = shown["indicators"][0]
         assert (first["id"], first["numerator"], first["denominator"]) == (
@@ -180,7 +194,7 @@ class TestEndpoints:
         data = {"bumil_k4": 950, "sasaran_bumil": 1000}
         response = client.post(f"/rule-sets/{KP}/evaluate", json={"data": data, "year": 2011})
         expected = spmkit.evaluate(quiet(KP), data, year=2011).to_dict()
-        assert response.json() == {**expected, "year": 2011}
+        assert response.json() == {**expected, "year": 2011, "period": None}
         assert response.json()["results"][0]["status"] == "met"
 
     def test_evaluate_in_a_year_uses_the_milestone(self, client):
@@ -196,7 +210,7 @@ class TestEndpoints:
             "not_met",
         )
         expected = spmkit.evaluate(quiet("siak-renstra-2012-2016"), data, year=2013).to_dict()
-        assert body == {**expected, "year": 2013}
+        assert body == {**expected, "year": 2013, "period": None}
 
     def test_explain(self, client):
         """POST explain gives the result, its explanation and the inputs it read."""
@@ -329,7 +343,298 @@ class TestRefusals:
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             answers = list(pool.map(call, cases))
-        assert answers == [{**spmkit.evaluate(rule_set, d).to_dict(), "year": None} for d in cases]
+        assert answers == [
+            {**spmkit.evaluate(rule_set, d).to_dict(), "year": None, "period": None} for d in cases
+        ]
+
+
+@pytest.mark.slow
+class TestContract:
+    def test_served_openapi_is_the_checked_in_one(self, client):
+        """GET /openapi.json (token set: the bearer scheme declared) equals docs/openapi.json."""
+        served = client.get("/openapi.json").json()
+        assert served == json.loads(OPENAPI.read_text(encoding="utf-8"))
+        assert served["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+        assert served["paths"]["/health"]["get"]["security"] == []
+
+    def test_evaluate_response_is_typed(self):
+        """The evaluate answer is a typed record, not additionalProperties: shown_value is text."""
+        schemas = openapi_document()["components"]["schemas"]
+        ok = openapi_document()["paths"]["/rule-sets/{rule_set_id}/evaluate"]["post"]
+        reference = ok["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert reference == "#/components/schemas/EvaluateResponse"
+        result = schemas["IndicatorResultModel"]["properties"]
+        assert result["shown_value"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+        assert result["status"]["enum"] == ["met", "not_met", "no_data", "undefined"]
+        assert result["provenance"]["additionalProperties"] == {
+            "$ref": "#/components/schemas/Provenance"
+        }
+        assert "securitySchemes" not in openapi_document(secured=False)["components"]
+
+    def test_cors_preflight(self, server):
+        """A dashboard's preflight (no token) is allowed for its origin only."""
+        headers = {
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        }
+        response = httpx.options(f"{server.url}/rule-sets/{KP}/evaluate", headers=headers)
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == ORIGIN
+        assert "POST" in response.headers["access-control-allow-methods"]
+        assert "Authorization" in response.headers["access-control-allow-headers"]
+        other = httpx.options(
+            f"{server.url}/rule-sets/{KP}/evaluate",
+            headers={**headers, "Origin": "https://evil.example"},
+        )
+        assert other.status_code == 400
+        assert "access-control-allow-origin" not in other.headers
+        real = httpx.get(
+            f"{server.url}/rule-sets",
+            headers={"Origin": ORIGIN, "Authorization": f"Bearer {TOKEN}"},
+        )
+        assert real.headers["access-control-allow-origin"] == ORIGIN
+
+    def test_shown_value_decides_like_the_value(self, client):
+        """94,996 / 100,000: shown as 94,996 (not 95,00) next to not_met."""
+        data = {"bumil_k4": 94996, "sasaran_bumil": 100000}
+        first = client.post(f"/rule-sets/{KP}/evaluate", json={"data": data}).json()["results"][0]
+        expected = spmkit.evaluate(quiet(KP), data)["I.1"]
+        assert (first["status"], first["shown_value"]) == ("not_met", expected.shown_value)
+        assert first["shown_value"] == "94,996"
+        assert first["shown_gap"] == expected.shown_gap
+
+    def test_rule_set_for(self, client):
+        """GET /rule-set-for is spmkit.rule_set_for: Kulon Progo's own rule set in 2012."""
+        body = client.get(
+            "/rule-set-for", params={"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
+        ).json()
+        assert (body["id"], body["in_force_from"]) == ("kulon-progo-2011", "2011-02-17")
+        assert body["asked"] == {"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
+        assert (
+            client.get(
+                "/rule-set-for", params={"jurisdiction": "kulon-progo", "year": 2010}
+            ).json()["id"]
+            == spmkit.rule_set_for("kulon-progo", 2010).id
+        )
+        assert_problem(
+            client.get(
+                "/rule-set-for", params={"jurisdiction": "Kabupaten Atlantis", "year": 1950}
+            ),
+            404,
+        )
+
+    def test_rule_set_detail_has_milestones_bands_and_provenance(self, client):
+        """Siak's yearly targets, the index's bands, every value's verification level."""
+        siak = client.get("/rule-sets/siak-renstra-2012-2016").json()
+        k4 = siak["indicators"][0]
+        assert k4["milestones"] == {
+            "2012": 95.0,
+            "2013": 97.0,
+            "2014": 98.0,
+            "2015": 100.0,
+            "2016": 100.0,
+        }
+        assert siak["in_force_from"] == "2012-01-01"
+        index = client.get("/rule-sets/indeks-spm-kesehatan").json()
+        ip = next(i for i in index["indicators"] if i["kind"] == "continuous-variable")
+        rule_set = quiet("indeks-spm-kesehatan")
+        bands = rule_set.indicators[ip["id"]].bands
+        assert [b["label"] for b in ip["bands"]] == [band.label for band in bands]
+        assert {f"band:{band.label}" for band in bands} <= set(ip["provenance"])
+        assert ip["provenance"]["target"]["verification"] == str(
+            rule_set.indicators[ip["id"]].source_of("target").verification
+        )
+
+    def test_fhir_over_http(self, client):
+        """Accept: application/fhir+json: a MeasureReport; a batch: a Bundle with unique ids."""
+        from fhir.resources.R4B.bundle import Bundle  # noqa: PLC0415 - the fhir extra
+        from fhir.resources.R4B.measurereport import MeasureReport  # noqa: PLC0415
+
+        fhir = {"Accept": "application/fhir+json"}
+        data = {"bumil_k4": 94996, "sasaran_bumil": 100000}
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate", json={"data": data, "year": 2011}, headers=fhir
+        )
+        assert response.headers["content-type"] == "application/fhir+json"
+        report = MeasureReport.model_validate(response.json())
+        assert float(report.group[0].measureScore.value) == 0.94996
+        rows = [{"data": data, "year": 2011}] * 3  # no region: ids must still differ
+        bundle = client.post(f"/rule-sets/{KP}/batch", json={"rows": rows}, headers=fhir).json()
+        Bundle.model_validate(bundle)
+        urls = [entry["fullUrl"] for entry in bundle["entry"]]
+        assert len(urls) == len(set(urls)) == 24 + 3
+        no_year = client.post(f"/rule-sets/{KP}/evaluate", json={"data": data}, headers=fhir)
+        assert "needs a period" in assert_problem(no_year, 400)["detail"]
+
+    def test_explain_in_indonesian(self, client):
+        """lang=id gives the Indonesian explanation of the same record."""
+        data = {"bumil_k4": 949, "sasaran_bumil": 1000}
+        body = client.post(
+            f"/rule-sets/{KP}/explain", json={"data": data, "indicator": "I.1", "lang": "id"}
+        ).json()
+        assert body["text"] == spmkit.evaluate(quiet(KP), data)["I.1"].explanation_in("id")
+
+    def test_generated_client_calls_the_live_server(self, server, tmp_path):
+        """openapi-python-client builds a typed client from docs/openapi.json; it compiles and works."""
+        generator = Path(sys.executable).parent / "openapi-python-client"
+        output = tmp_path / "spmkit_client"
+        subprocess.run(
+            [
+                str(generator),
+                "generate",
+                "--path",
+                str(OPENAPI),
+                "--meta",
+                "none",
+                "--output-path",
+                str(output),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PATH": f"{generator.parent}:{os.environ['PATH']}"},
+            timeout=300,
+        )
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(output)], check=True)
+        sys.path.insert(0, str(tmp_path))
+        try:
+            from spmkit_client import AuthenticatedClient  # noqa: PLC0415 - just generated
+            from spmkit_client.api.evaluation import evaluate  # noqa: PLC0415
+            from spmkit_client.models import (  # noqa: PLC0415
+                EvaluateRequest,
+                EvaluateRequestData,
+                EvaluateResponse,
+                EvaluateRuleSetId,
+                Problem,
+            )
+
+            api = AuthenticatedClient(base_url=server.url, token=TOKEN)
+            data = {"bumil_k4": 94996, "sasaran_bumil": 100000}
+            body = EvaluateRequest(data=EvaluateRequestData.from_dict(data), year=2011)
+            answer = evaluate.sync(EvaluateRuleSetId(KP), client=api, body=body)
+            assert isinstance(answer, EvaluateResponse)
+            first = answer.results[0]
+            expected = spmkit.evaluate(quiet(KP), data, year=2011)["I.1"]
+            assert (first.indicator, first.status.value, first.shown_value) == (
+                "I.1",
+                "not_met",
+                expected.shown_value,
+            )
+            assert first.provenance.to_dict() == expected.to_dict()["provenance"]
+            refused = evaluate.sync(
+                EvaluateRuleSetId(KP),
+                client=api,
+                body=EvaluateRequest(data=EvaluateRequestData.from_dict({"bumil_k4": -1})),
+            )
+            assert isinstance(refused, Problem)
+            assert refused.status == 422
+        finally:
+            sys.path.remove(str(tmp_path))
+            for name in [m for m in sys.modules if m.startswith("spmkit_client")]:
+                del sys.modules[name]
+
+
+@pytest.mark.slow
+class TestStrictInput:
+    def test_duplicate_keys_are_refused(self, client):
+        """{"bumil_k4": 1, "bumil_k4": 2}: 400 problem+json, as the CLI refuses the file."""
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate",
+            content=b'{"data": {"bumil_k4": 1, "bumil_k4": 950, "sasaran_bumil": 1000}}',
+            headers={"content-type": "application/json"},
+        )
+        body = assert_problem(response, 400)
+        assert body["title"] == "Malformed JSON"
+        assert "duplicate key 'bumil_k4'" in body["errors"][0]["message"]
+
+    @pytest.mark.parametrize(
+        "raw", [b'{"data": {"x\\ud800": 1}}', b'{"data": {}, "period": "\\udfff"}']
+    )
+    def test_lone_surrogate_is_400(self, client, raw):
+        """A lone surrogate (no UTF-8 text can hold it) is a 400 problem, not a 500."""
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate", content=raw, headers={"content-type": "application/json"}
+        )
+        assert assert_problem(response, 400)["title"] == "Invalid Unicode"
+
+    def test_invalid_utf8_is_400(self, client):
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate",
+            content=b'{"data": {"a\xff": 1}}',
+            headers={"content-type": "application/json"},
+        )
+        assert "not UTF-8" in assert_problem(response, 400)["errors"][0]["message"]
+
+    def test_slow_body_gets_408(self, server):
+        """A client that stops sending mid-body is answered 408 after --timeout-request (2 s)."""
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(
+                f"POST /rule-sets/{KP}/evaluate HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+                'Content-Length: 100\r\n\r\n{"data"'.encode()
+            )
+            answer = sock.recv(4096).decode()
+        assert answer.startswith("HTTP/1.1 408")
+        assert PROBLEM_JSON in answer
+
+    def test_uploaded_sheet_over_the_row_limit_is_refused_before_reading(self, client, tmp_path):
+        """An xlsx of 150 rows (limit 50, and 50 for headings): 413 from counting, naming the limit."""
+        openpyxl = pytest.importorskip("openpyxl")
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["region", "bumil_k4", "sasaran_bumil"])
+        for number in range(150):
+            sheet.append([f"P{number}", 1, 2])
+        path = tmp_path / "big.xlsx"
+        workbook.save(path)
+        response = client.post(
+            f"/rule-sets/{KP}/batch/upload", files={"file": ("big.xlsx", path.read_bytes())}
+        )
+        if response.status_code == 413 and "body" in response.json()["detail"]:
+            pytest.skip("the file is over the body limit itself")
+        body = assert_problem(response, 413)
+        assert f"over {MAX_ROWS + 50} rows" in body["detail"]
+        csv = "region,bumil_k4,sasaran_bumil\n" + "P,1,2\n" * 200
+        body = assert_problem(
+            client.post(f"/rule-sets/{KP}/batch/upload", files={"file": ("m.csv", csv.encode())}),
+            413,
+        )
+        assert "201 lines" in body["detail"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("options", "env", "said"),
+    [
+        (["--max-body-bytes", "0"], {}, "--max-body-bytes: give a number above 0"),
+        (["--max-rows", "-3"], {}, "--max-rows: give a number above 0"),
+        (["--timeout-request", "nan"], {}, "--timeout-request: give a number above 0"),
+        (["--token-file", "BAD"], {}, "is not UTF-8 text; save it as UTF-8"),
+        (["--token-file", "MISSING"], {}, "cannot read the token file"),
+        ([], {"SPMKIT_TOKEN": "   "}, "SPMKIT_TOKEN is set but blank"),
+        (["--rules", "MISSING"], {}, "not a folder"),
+    ],
+)
+def test_bad_start_options_exit_2(tmp_path, options, env, said):
+    """Every bad start option: a clear message and exit 2, never 'internal error' (70)."""
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfetoken")
+    given = [
+        {"BAD": str(bad), "MISSING": str(tmp_path / "missing")}.get(option, option)
+        for option in options
+    ]
+    environment = {k: v for k, v in os.environ.items() if k != "SPMKIT_TOKEN"} | env
+    done = subprocess.run(
+        [spmkit_script(), "serve", "--port", str(free_port()), *given],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr
+    assert "internal error" not in done.stderr
 
 
 @pytest.mark.slow
