@@ -421,3 +421,21 @@ class TestDhis2:
             "row 1 (I.1) numerator: 'lots' is not a number",
             "row 2: input 'sasaran_bumil' of Rp268JB6Ne4 2011 is 999 here but 1000 in an earlier row",
         )
+
+    @pytest.mark.parametrize(
+        ("text", "said"),
+        [
+            ("Infinity", "'Infinity' is not a finite number"),
+            ("-inf", "'-inf' is not a finite number"),
+            ("NaN", "'NaN' is not a finite number"),
+            ("1e50000000", "'1e50000000' is over 400 digits"),
+            ("1e-50000000", "'1e-50000000' is over 400 digits"),
+            ("9" * 100_000, "is over 400 digits"),
+        ],
+    )
+    def test_import_refuses_non_finite_and_huge_numbers(self, text, said):
+        """Non-finite or huge numerators are refused by their text, never expanded."""
+        document = analytics([["Uvn6LCg7dVU", "Rp268JB6Ne4", "2011", "", text, "1000", "", "", ""]])
+        with pytest.raises(Dhis2Error) as caught:
+            read_analytics(document, KP, parse_mapping(MAPPING))
+        assert said in caught.value.problems[0]

@@ -35,6 +35,7 @@ import attrs
 
 import spmkit
 from spmkit._interop.fhir import RegionReport
+from spmkit._limits import MAX_DIGITS
 from spmkit.errors import Dhis2Error
 
 __all__ = [
@@ -228,14 +229,29 @@ class AnalyticsRow:
 
 
 def _number(text: object, where: str, problems: list[str]) -> Fraction | None:
+    """An analytics value, exactly; non-finite or huge numbers are refused before any work.
+
+    ``"Infinity"`` and ``"NaN"`` are not counts; ``"1e50000000"`` is checked by its
+    exponent, not expanded (expanding it would take minutes of CPU).
+    """
     if text is None or text == "":
         return None
+    written = str(text)[: MAX_DIGITS * 2 + 20]
     try:
-        value = Fraction(Decimal(str(text)))
+        decimal = Decimal(written)
     except (InvalidOperation, ValueError):
-        problems.append(f"{where}: {text!r} is not a number")
+        problems.append(f"{where}: {written!r} is not a number")
         return None
-    return value
+    if not decimal.is_finite():
+        problems.append(f"{where}: {written!r} is not a finite number; give a count")
+        return None
+    if len(str(text)) > len(written) or abs(decimal.adjusted()) > MAX_DIGITS:
+        problems.append(
+            f"{where}: {written[:40]!r} is over {MAX_DIGITS} digits; spmkit accepts at most "
+            f"{MAX_DIGITS} digits (docs/semantics.md, Limits)"
+        )
+        return None
+    return Fraction(decimal)
 
 
 def _single_input(expression: object) -> str | None:
