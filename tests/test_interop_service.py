@@ -56,7 +56,14 @@ def spmkit_script() -> str:
 class Server:
     """A `spmkit serve` subprocess; started and stopped by the fixture."""
 
-    def __init__(self, tmp: Path, *, token_file: bool = True, env_token: str | None = None) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        *,
+        token_file: bool = True,
+        env_token: str | None = None,
+        options: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
@@ -74,12 +81,16 @@ class Server:
             ORIGIN,
             "--timeout-request",
             "2",
+            *options,
         ]
         if token_file:
             path = tmp / "token.txt"
             path.write_text(TOKEN + "\n", encoding="utf-8")
             command += ["--token-file", str(path)]
         env = {k: v for k, v in os.environ.items() if k != "SPMKIT_TOKEN"}
+        self.tmpdir = tmp / "tmpdir"
+        self.tmpdir.mkdir(exist_ok=True)
+        env["TMPDIR"] = str(self.tmpdir)  # the uploads' temporary files, to be checked
         if env_token is not None:
             env["SPMKIT_TOKEN"] = env_token
         self.log_path = tmp / f"server-{self.port}.log"
@@ -647,6 +658,102 @@ def test_token_from_the_environment(tmp_path):
         assert ok.status_code == 200
     finally:
         assert "Application shutdown complete." in running.stop()
+
+
+@pytest.mark.slow
+class TestLoadAndFaults:
+    def test_1000_requests_from_32_clients(self, server, capsys):
+        """1,000 evaluate requests from 32 concurrent clients: 0 errors, every answer the library's."""
+        rule_set = quiet(KP)
+        cases = [
+            {"bumil_k4": 90_000 + k * 7, "sasaran_bumil": 100_000, "pus_kb_aktif": k, "pus": 1000}
+            for k in range(1000)
+        ]
+        expected = [
+            {**spmkit.evaluate(rule_set, data).to_dict(), "year": None, "period": None}
+            for data in cases
+        ]
+
+        def call(data: dict) -> tuple[int, float, dict]:
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+            ) as http:
+                started = time.perf_counter()
+                response = http.post(f"/rule-sets/{KP}/evaluate", json={"data": data})
+                return response.status_code, time.perf_counter() - started, response.json()
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            answers = list(pool.map(call, cases))
+        wall = time.perf_counter() - started
+        assert [status for status, _, _ in answers] == [200] * 1000
+        assert [body for _, _, body in answers] == expected
+        latencies = sorted(seconds for _, seconds, _ in answers)
+        with capsys.disabled():
+            print(  # noqa: T201 - the figures the load test reports
+                f"\n1000 requests, 32 clients: 0 errors, wall {wall:.1f} s, "
+                f"{1000 / wall:.0f} req/s, p50 {latencies[499] * 1000:.0f} ms, "
+                f"p99 {latencies[989] * 1000:.0f} ms"
+            )
+
+    def test_10000_row_batch(self, tmp_path, capsys):
+        """A 10,000-row batch in one request equals the library's rows."""
+        running = Server(tmp_path, options=("--max-rows", "10000", "--max-body-bytes", "20000000"))
+        try:
+            rule_set = quiet(KP)
+            rows = [
+                {"region": f"P{k}", "data": {"bumil_k4": k % 1001, "sasaran_bumil": 1000}}
+                for k in range(10_000)
+            ]
+            started = time.perf_counter()
+            response = httpx.post(
+                f"{running.url}/rule-sets/{KP}/batch",
+                json={"rows": rows},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                timeout=600,
+            )
+            wall = time.perf_counter() - started
+            assert response.status_code == 200
+            answered = response.json()["rows"]
+            assert len(answered) == 10_000
+            for number in (0, 949, 950, 9999):
+                data = rows[number]["data"]
+                assert (
+                    answered[number]["results"]
+                    == spmkit.evaluate(rule_set, data).to_dict()["results"]
+                )
+            with capsys.disabled():
+                print(  # noqa: T201 - the figure the test reports
+                    f"\n10,000-row batch: {wall:.1f} s, {len(response.content):,} bytes"
+                )
+        finally:
+            running.stop()
+
+    def test_client_disconnecting_mid_upload(self, server, client):
+        """A client gone mid-upload leaves no temporary file and no stuck worker."""
+        boundary = "spmkitboundary"
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            'filename="k4.csv"\r\nContent-Type: text/csv\r\n\r\n'
+            "region,bumil_k4,sasaran_bumil\n"
+        )
+        for _ in range(8):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+                sock.sendall(
+                    f"POST /rule-sets/{KP}/batch/upload HTTP/1.1\r\nHost: x\r\n"
+                    f"Authorization: Bearer {TOKEN}\r\n"
+                    f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                    "Content-Length: 15000\r\n\r\n".encode()
+                    + head.encode()
+                    + b"Wates,950,1000\n" * 200
+                )
+        time.sleep(1)
+        assert list(server.tmpdir.iterdir()) == []
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda _: client.get("/health").status_code, range(40)))
+        assert statuses == [200] * 40
+        data = {"bumil_k4": 950, "sasaran_bumil": 1000}
+        assert client.post(f"/rule-sets/{KP}/evaluate", json={"data": data}).status_code == 200
 
 
 SCHEMA = schemathesis.openapi.from_dict(openapi_document())
