@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -439,3 +440,127 @@ class TestDhis2:
         with pytest.raises(Dhis2Error) as caught:
             read_analytics(document, KP, parse_mapping(MAPPING))
         assert said in caught.value.problems[0]
+
+
+DHIS2_ANALYTICS = ROOT / "tests" / "data" / "dhis2-analytics.json"
+CLI_MAPPING = """dhis2: 1
+rule_set: kulon-progo-2011
+org_units:
+  Wates: WatesOrgU01
+  Sentolo: SentoloOU01
+indicators:
+  I.1: {numerator: K4visitsAA1, denominator: SasaranBml1, indicator: Uvn6LCg7dVU}
+"""
+
+
+class TestDhis2Command:
+    """`spmkit dhis2 export|import` on DHIS2's documented JSON and CSV formats."""
+
+    @pytest.fixture
+    def files(self, tmp_path):
+        mapping = tmp_path / "m.yaml"
+        mapping.write_text(CLI_MAPPING, encoding="utf-8")
+        data = tmp_path / "d.csv"
+        data.write_text(
+            "puskesmas,bumil_k4,sasaran_bumil\nWates,950,1000\nSentolo,94996,100000\n",
+            encoding="utf-8",
+        )
+        return mapping, data
+
+    def test_export_json_and_csv(self, files, tmp_path, capsys):
+        """A dataValueSet: JSON to stdout; -o x.csv in DHIS2's CSV import columns."""
+        mapping, data = files
+        args = ["dhis2", "export", KP.id, str(data), "--mapping", str(mapping), "--year", "2011"]
+        assert main(args) == 0
+        values = json.loads(capsys.readouterr().out)["dataValues"]
+        assert [(v["dataElement"], v["orgUnit"], v["period"], v["value"]) for v in values] == [
+            ("K4visitsAA1", "WatesOrgU01", "2011", "950"),
+            ("SasaranBml1", "WatesOrgU01", "2011", "1000"),
+            ("K4visitsAA1", "SentoloOU01", "2011", "94996"),
+            ("SasaranBml1", "SentoloOU01", "2011", "100000"),
+        ]
+        out = tmp_path / "values.csv"
+        assert main([*args, "-o", str(out)]) == 0
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "dataelement,period,orgunit,catoptcombo,attroptcombo,value"
+        assert lines[1] == "K4visitsAA1,2011,WatesOrgU01,,,950"
+
+    def test_import_evaluates_the_analytics_rows(self, files, capsys):
+        """An /api/analytics export (includeNumDen) becomes each org unit's records."""
+        mapping, _ = files
+        assert main(["dhis2", "import", str(DHIS2_ANALYTICS), "--mapping", str(mapping)]) == 0
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        assert [(r["region"], r["data"]) for r in rows] == [
+            ("Wates", {"bumil_k4": 950, "sasaran_bumil": 1000}),
+            ("Sentolo", {"bumil_k4": 94996, "sasaran_bumil": 100000}),
+        ]
+        expected = spmkit.evaluate(KP, rows[1]["data"], year=2011).to_dict()["results"]
+        assert rows[1]["results"] == expected
+        assert (rows[1]["results"][0]["status"], rows[1]["results"][0]["shown_value"]) == (
+            "not_met",
+            expected[0]["shown_value"],
+        )
+
+    @pytest.mark.parametrize(
+        ("swap", "said"),
+        [
+            (
+                [('"WatesOrgU01", "2011"', '"Wates", "2011"')],
+                "not uids (names?)",
+            ),
+            ([('"Uvn6LCg7dVU", "', '"ANC 4th visit", "')], "outputIdScheme=UID, not names"),
+            ([('"94996.0"', '"Infinity"')], "'Infinity' is not a finite number"),
+            ([('"94996.0"', '"1e50000000"')], "'1e50000000' is over 400 digits"),
+        ],
+    )
+    def test_import_refusals(self, files, tmp_path, capsys, swap, said):
+        """Names instead of uids, non-finite and huge numbers: a clear error, exit 2."""
+        mapping, _ = files
+        text = DHIS2_ANALYTICS.read_text(encoding="utf-8")
+        for old, new in swap:
+            text = text.replace(old, new)
+        path = tmp_path / "a.json"
+        path.write_text(text, encoding="utf-8")
+        assert main(["dhis2", "import", str(path), "--mapping", str(mapping)]) == 2
+        assert said in capsys.readouterr().err
+
+    def test_codes_instead_of_uids(self, tmp_path, capsys):
+        """id_scheme: code maps DHIS2 codes; the export says idScheme CODE."""
+        mapping = tmp_path / "codes.yaml"
+        mapping.write_text(
+            "dhis2: 1\nid_scheme: code\norg_units: {Wates: OU_WATES}\n"
+            "indicators:\n  I.1: {numerator: K4_VISITS, denominator: SASARAN_BUMIL, "
+            "indicator: IND_K4}\n",
+            encoding="utf-8",
+        )
+        data = tmp_path / "d.csv"
+        data.write_text("puskesmas,bumil_k4,sasaran_bumil\nWates,950,1000\n", encoding="utf-8")
+        args = ["dhis2", "export", KP.id, str(data), "--mapping", str(mapping), "--year", "2011"]
+        assert main(args) == 0
+        value_set = json.loads(capsys.readouterr().out)
+        assert value_set["idScheme"] == "CODE"
+        assert value_set["dataValues"][0]["dataElement"] == "K4_VISITS"
+        text = (
+            DHIS2_ANALYTICS.read_text(encoding="utf-8")
+            .replace("Uvn6LCg7dVU", "IND_K4")
+            .replace("WatesOrgU01", "OU_WATES")
+        )
+        analytics_path = tmp_path / "a.json"
+        analytics_path.write_text(text, encoding="utf-8")
+        assert (
+            main(
+                [
+                    "dhis2",
+                    "import",
+                    str(analytics_path),
+                    "--mapping",
+                    str(mapping),
+                    "--rule-set",
+                    KP.id,
+                ]
+            )
+            == 0
+        )
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        assert rows[0]["region"] == "Wates"
+        assert rows[0]["data"] == {"bumil_k4": 950, "sasaran_bumil": 1000}

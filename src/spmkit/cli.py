@@ -635,6 +635,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return run_serve(args)
 
 
+def _cmd_dhis2(args: argparse.Namespace) -> int:
+    from spmkit._interop.commands import run_dhis2  # noqa: PLC0415 - only for this command
+
+    return run_dhis2(args)
+
+
 def _cmd_test(args: argparse.Namespace) -> int:
     from spmkit._interop.ruletests import find_rule_tests, load_rule_tests, run_case  # noqa: PLC0415
 
@@ -822,6 +828,17 @@ def _add_interop_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's _
 
     add_serve_options(serve_parser)
     serve_parser.set_defaults(handler=_cmd_serve)
+    dhis2_parser = _add(
+        commands,
+        "dhis2",
+        "DHIS2: export a data file as a dataValueSet, import an analytics export (docs/dhis2.md)",
+        "spmkit dhis2 export kulon-progo-2011 data.csv --mapping dhis2.yaml --year 2011",
+        [],
+    )
+    from spmkit._interop.commands import add_dhis2_options  # noqa: PLC0415 - its options
+
+    add_dhis2_options(dhis2_parser)
+    dhis2_parser.set_defaults(handler=_cmd_dhis2)
 
     test = _add(
         commands,

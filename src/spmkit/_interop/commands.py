@@ -14,7 +14,14 @@ from typing import Final
 from spmkit._translation import tr
 from spmkit.errors import UsageError
 
-__all__ = ["add_serve_options", "positive", "read_token", "run_serve"]
+__all__ = [
+    "add_dhis2_options",
+    "add_serve_options",
+    "positive",
+    "read_token",
+    "run_dhis2",
+    "run_serve",
+]
 
 
 def positive(kind: Callable[[str], float]) -> Callable[[str], float]:
@@ -133,4 +140,133 @@ def run_serve(args: argparse.Namespace) -> int:
         cors_origins=args.cors_origin,
         rule_dirs=args.rules,
     )
+    return 0
+
+
+def add_dhis2_options(parser: argparse.ArgumentParser) -> None:
+    """The subcommands of ``spmkit dhis2``: ``export`` and ``import``."""
+    actions = parser.add_subparsers(dest="dhis2_action", required=True, metavar="ACTION")
+    export = actions.add_parser(
+        "export", help="a data file's numerators and denominators as a DHIS2 dataValueSet"
+    )
+    export.add_argument("rule_set", metavar="RULE_SET", help="a rule set id or file")
+    export.add_argument("data", metavar="DATA", help="the data file (.csv, .xlsx, .json, .yaml)")
+    export.add_argument("--year", type=int, help="the period of rows that name no year")
+    export.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        help="DHIS2's JSON or CSV format (default: from -o's suffix, else json)",
+    )
+    imported = actions.add_parser(
+        "import", help="a DHIS2 analytics export (includeNumDen=true) evaluated as data"
+    )
+    imported.add_argument("analytics", metavar="ANALYTICS", help="the /api/analytics JSON")
+    imported.add_argument("--rule-set", help="the rule set (default: the mapping's rule_set)")
+    for action in (export, imported):
+        action.add_argument("--mapping", required=True, metavar="M.yaml", help="docs/dhis2.md")
+        action.add_argument("-o", "--output", metavar="PATH", help="write here, not to stdout")
+
+
+def _dhis2_csv(value_set: dict[str, object]) -> str:
+    """A dataValueSet in DHIS2's CSV import format (docs.dhis2.org, Data import: CSV)."""
+    import csv  # noqa: PLC0415 - only for this format
+    import io  # noqa: PLC0415
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["dataelement", "period", "orgunit", "catoptcombo", "attroptcombo", "value"])
+    values = value_set["dataValues"]
+    assert isinstance(values, list)  # noqa: S101 - to_data_value_set's shape
+    for value in values:
+        writer.writerow(
+            [
+                value["dataElement"],
+                value["period"],
+                value["orgUnit"],
+                value.get("categoryOptionCombo", ""),
+                "",
+                value["value"],
+            ]
+        )
+    return out.getvalue()
+
+
+def run_dhis2(args: argparse.Namespace) -> int:
+    """``spmkit dhis2 export|import``: the mapping read strictly, then the library's records."""
+    import json  # noqa: PLC0415 - only for this command
+    from fractions import Fraction  # noqa: PLC0415
+
+    import spmkit  # noqa: PLC0415 - the public API
+    from spmkit._files.bounded import load_json, load_yaml_data  # noqa: PLC0415
+    from spmkit._files.outputs import write_output  # noqa: PLC0415
+    from spmkit._interop.dhis2 import parse_mapping, read_analytics, to_data_value_set  # noqa: PLC0415
+    from spmkit._interop.fhir import RegionReport  # noqa: PLC0415
+
+    mapping_path = Path(args.mapping)
+    mapping = parse_mapping(
+        load_yaml_data(mapping_path, mapping_path.read_bytes()), source=args.mapping
+    )
+    if args.dhis2_action == "export":
+        from spmkit._files.reading import read_data  # noqa: PLC0415 - the one table reader
+
+        rule_set = spmkit.load_rule_set(args.rule_set)
+        table = read_data(args.data, rule_set)
+        reports = [
+            RegionReport(
+                report=spmkit.evaluate(rule_set, row.values, year=year),
+                region=row.region,
+                year=year,
+            )
+            for row in table.rows
+            if not row.problems
+            for year in [int(row.period) if row.period and row.period.isdigit() else args.year]
+        ]
+        value_set = to_data_value_set(rule_set, reports, mapping, year=args.year)
+        csv_wanted = args.format == "csv" or (
+            args.format is None and str(args.output or "").casefold().endswith(".csv")
+        )
+        if csv_wanted:
+            text = _dhis2_csv(value_set)
+        else:
+            text = json.dumps(value_set, indent=2, ensure_ascii=False) + "\n"
+        inputs = [args.data, args.mapping]
+    else:
+        rule_set_id = args.rule_set or mapping.rule_set
+        if rule_set_id is None:
+            msg = tr("give --rule-set, or rule_set in the mapping file")
+            raise UsageError(msg)
+        rule_set = spmkit.load_rule_set(rule_set_id)
+        path = Path(args.analytics)
+        document = load_json(path, path.read_bytes())
+        if not isinstance(document, dict):
+            msg = tr("{file} is not a DHIS2 analytics document (a JSON object)", file=path)
+            raise UsageError(msg)
+        rows = read_analytics(document, rule_set, mapping)
+
+        def number(value: Fraction) -> int | float:
+            return int(value) if value.denominator == 1 else float(value)
+
+        answer = [
+            {
+                "org_unit": row.org_unit,
+                "region": row.region,
+                "period": row.period,
+                "data": {name: number(value) for name, value in row.data.items()},
+                "results": spmkit.evaluate(
+                    rule_set,
+                    row.data,
+                    year=int(row.period) if row.period.isdigit() else None,
+                ).to_dict()["results"],
+            }
+            for row in rows
+        ]
+        text = json.dumps({"rule_set": rule_set.id, "rows": answer}, indent=2, ensure_ascii=False)
+        text += "\n"
+        inputs = [args.analytics, args.mapping]
+    if args.output is None:
+        import sys  # noqa: PLC0415
+
+        sys.stdout.write(text)
+    else:
+        write_output(args.output, text.encode("utf-8"), inputs=inputs)
     return 0
