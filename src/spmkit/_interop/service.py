@@ -19,9 +19,7 @@ The guards (body limit, access token, strict JSON) are in
 
 import asyncio
 import math
-import tempfile
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -43,6 +41,7 @@ from spmkit._interop.service_guards import (
     BodyLimit,
     JsonCheck,
     TokenCheck,
+    read_uploaded,
     send_problem,
 )
 from spmkit._interop.service_models import (
@@ -78,10 +77,6 @@ __all__ = [
 
 FHIR_JSON: Final = "application/fhir+json"
 """Ask for FHIR R4 (``Accept: application/fhir+json``): a MeasureReport or a Bundle."""
-
-_UPLOAD_SUFFIXES: Final = (".csv", ".xlsx")
-_HEADER_ROWS: Final = 50
-"""Rows an uploaded sheet may have above and below its data (titles, headers, totals)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -365,51 +360,6 @@ def _detail(rule_set: spmkit.RuleSet) -> dict[str, Any]:
 # --- uploads -------------------------------------------------------------------------------
 
 
-def _upload_too_large(path: Path, suffix: str, limits: Limits) -> str | None:
-    """Why an uploaded file has more rows or cells than the limits, counted before reading.
-
-    A CSV's lines are counted; an xlsx's worksheets are decompressed in chunks and their
-    ``<row`` and ``<c`` elements counted, stopping at the first limit passed, so a sheet
-    of a million cells (or a zip bomb) costs no more than reading up to the limit.
-    """
-    most_rows = limits.max_rows + _HEADER_ROWS
-    if suffix == ".csv":
-        lines = path.read_bytes().count(b"\n")
-        return None if lines <= most_rows else f"{lines} lines; at most {most_rows} are read"
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        return None  # the reader says what is wrong with it
-    with archive:
-        for info in archive.infolist():
-            if not info.filename.startswith("xl/worksheets/"):
-                continue
-            too_many = _count_sheet(archive, info, most_rows, limits.max_cells)
-            if too_many is not None:
-                return f"{info.filename}: {too_many}"
-    return None
-
-
-def _count_sheet(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, rows: int, cells: int
-) -> str | None:
-    counted_rows = counted_cells = 0
-    tail = b""
-    with archive.open(info) as stream:
-        while chunk := stream.read(1 << 16):
-            text = tail + chunk
-            counted_rows += text.count(b"<row") - tail.count(b"<row")
-            counted_cells += (
-                text.count(b"<c ") + text.count(b"<c>") - tail.count(b"<c ") - tail.count(b"<c>")
-            )
-            tail = text[-4:]
-            if counted_rows > rows:
-                return f"over {rows} rows; at most {rows} are read"
-            if counted_cells > cells:
-                return f"over {cells} cells; at most {cells} are read"
-    return None
-
-
 # --- the application -----------------------------------------------------------------------
 
 
@@ -679,11 +629,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         """
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
-        suffix = Path(name).suffix.casefold()
-        if suffix not in _UPLOAD_SUFFIXES:
-            msg = f"upload a .csv or .xlsx file (got {name!r})"
-            raise UsageError(msg)
-        rows = read_upload(rule_set, file, name, suffix, number_format, limits)
+        rows = read_upload(rule_set, file, name, number_format, limits)
         return UploadResponse.model_validate(
             {"rule_set": rule_set.id, "source": name, "rows": rows}
         )
@@ -704,6 +650,17 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         result = spmkit.compare(chosen, body.data, inputs=body.inputs).to_dict()
         return CompareResponse.model_validate(result)
 
+    from spmkit._interop.webapp import web_routes  # noqa: PLC0415 - the browser front door
+
+    app.include_router(
+        web_routes(
+            served,
+            max_rows=limits.max_rows,
+            max_cells=limits.max_cells,
+            max_bytes=limits.max_body_bytes,
+            token=token,
+        )
+    )
     app.openapi = _openapi_document(app, secured=token is not None)  # type: ignore[method-assign]
     app.add_middleware(JsonCheck)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
@@ -721,34 +678,23 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
     return app
 
 
-def read_upload(  # noqa: PLR0913 - one upload's facts
+def read_upload(
     rule_set: spmkit.RuleSet,
     file: UploadFile,
     name: str,
-    suffix: str,
     number_format: Literal["auto", "id", "en"],
     limits: Limits,
 ) -> list[dict[str, Any]]:
-    """An uploaded file's rows, evaluated; the file is counted, then read, then deleted."""
-    from spmkit._files.reading import read_data  # noqa: PLC0415 - on upload
-
-    with tempfile.TemporaryDirectory(prefix="spmkit-upload-") as folder:
-        path = Path(folder) / f"data{suffix}"
-        with path.open("wb") as target:  # the service's own temporary file, never a client's
-            while chunk := file.file.read(1 << 16):
-                target.write(chunk)
-        too_large = _upload_too_large(path, suffix, limits)
-        if too_large is not None:
-            msg = f"{name}: {too_large} (--max-rows, --max-cells)"
-            raise ServiceLimitError(msg)
-        try:
-            table = read_data(path, rule_set, number_format=number_format)
-        except DataFileError as exc:
-            # Named by the client's file name: the temporary path means nothing to them.
-            raise DataFileError(name, exc.problems) from None
-    if len(table.rows) > limits.max_rows:
-        msg = f"{len(table.rows)} rows; at most {limits.max_rows} are accepted per request"
-        raise ServiceLimitError(msg)
+    """An uploaded file's rows, evaluated (counted, read and deleted by :func:`read_uploaded`)."""
+    table = read_uploaded(
+        rule_set,
+        file.file,
+        name,
+        max_rows=limits.max_rows,
+        max_cells=limits.max_cells,
+        max_bytes=limits.max_body_bytes,
+        number_format=number_format,
+    )
     return [
         _evaluate_row(
             rule_set, r.number, r.region, _year(r.period), r.period, r.values, r.problems

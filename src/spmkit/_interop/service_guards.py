@@ -15,22 +15,30 @@ an RFC 9457 ``application/problem+json`` document itself when it refuses one.
 
 import hmac
 import json
+import tempfile
+import zipfile
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final, Literal
 
 from spmkit._files.bounded import load_json
-from spmkit.errors import DataFileError
+from spmkit._files.reading import DataTable, read_data
+from spmkit._rulesets.model import RuleSet
+from spmkit.errors import DataFileError, ServiceLimitError, UsageError
 
 __all__ = [
+    "HEADER_ROWS",
     "PROBLEM_JSON",
+    "UPLOAD_SUFFIXES",
     "ASGIApp",
     "BodyLimit",
     "JsonCheck",
     "TokenCheck",
     "header",
     "problem_bytes",
+    "read_uploaded",
     "send_problem",
+    "upload_too_large",
 ]
 
 PROBLEM_JSON: Final = "application/problem+json"
@@ -132,7 +140,11 @@ class BodyLimit:
 
 
 class TokenCheck:
-    """Answer 401 to every request but ``GET /health`` that lacks ``Bearer <token>``."""
+    """Answer 401 to every request but ``GET /health`` that lacks ``Bearer <token>``.
+
+    The web pages (``/`` and ``/web/...``) check the token themselves, from a form field:
+    a browser form cannot send a Bearer header.
+    """
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
@@ -149,6 +161,8 @@ class TokenCheck:
         if (
             scope["type"] == "http"
             and scope.get("path") != "/health"
+            and scope.get("path") != "/"
+            and not str(scope.get("path", "")).startswith("/web/")
             and scope.get("method") != "OPTIONS"  # a CORS preflight carries no credentials
             and not self._carries_token(header(scope, b"authorization") or b"")
         ):
@@ -235,3 +249,100 @@ def _refusal(body: bytes) -> tuple[str, str, list[str]] | None:
         detail = "the request body has a lone surrogate (\\ud800-\\udfff), which no text can hold"
         return "Invalid Unicode", detail, [f"in {bad!r}: write the character itself, or remove it"]
     return None
+
+
+def upload_too_large(path: Path, suffix: str, most_rows: int, most_cells: int) -> str | None:
+    """Why an uploaded file has more rows or cells than the limits, counted before reading.
+
+    A CSV's lines are counted; an xlsx's worksheets are decompressed in chunks and their
+    ``<row`` and ``<c`` elements counted, stopping at the first limit passed, so a sheet
+    of a million cells (or a zip bomb) costs no more than reading up to the limit.
+    """
+    if suffix == ".csv":
+        lines = path.read_bytes().count(b"\n")
+        return None if lines <= most_rows else f"{lines} lines; at most {most_rows} are read"
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return None  # the reader says what is wrong with it
+    with archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            too_many = _count_sheet(archive, info, most_rows, most_cells)
+            if too_many is not None:
+                return f"{info.filename}: {too_many}"
+    return None
+
+
+def _count_sheet(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, rows: int, cells: int
+) -> str | None:
+    counted_rows = counted_cells = 0
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 16):
+            text = tail + chunk
+            counted_rows += text.count(b"<row") - tail.count(b"<row")
+            counted_cells += (
+                text.count(b"<c ") + text.count(b"<c>") - tail.count(b"<c ") - tail.count(b"<c>")
+            )
+            tail = text[-4:]
+            if counted_rows > rows:
+                return f"over {rows} rows; at most {rows} are read"
+            if counted_cells > cells:
+                return f"over {cells} cells; at most {cells} are read"
+    return None
+
+
+UPLOAD_SUFFIXES: Final = (".csv", ".xlsx")
+HEADER_ROWS: Final = 50
+"""Rows an uploaded sheet may have above and below its data (titles, headers, totals)."""
+
+
+def read_uploaded(  # noqa: PLR0913 - one upload's facts and limits
+    rule_set: RuleSet,
+    stream: BinaryIO,
+    name: str,
+    *,
+    max_rows: int,
+    max_cells: int,
+    max_bytes: int,
+    number_format: Literal["auto", "id", "en"] = "auto",
+) -> DataTable:
+    """An uploaded file's table: copied to a temporary file, counted, read, then deleted.
+
+    The copy is bounded by ``max_bytes``; rows and cells are counted before the reader
+    runs (:func:`upload_too_large`); problems name the client's file, not the temporary.
+
+    Raises:
+        UsageError: not a .csv or .xlsx file.
+        ServiceLimitError: over a limit.
+        DataFileError: the reader's problems.
+    """
+    suffix = Path(name).suffix.casefold()
+    if suffix not in UPLOAD_SUFFIXES:
+        msg = f"upload a .csv or .xlsx file (got {name!r})"
+        raise UsageError(msg)
+    with tempfile.TemporaryDirectory(prefix="spmkit-upload-") as folder:
+        path = Path(folder) / f"data{suffix}"  # the service's own name, never a client's
+        written = 0
+        with path.open("wb") as target:
+            while chunk := stream.read(1 << 16):
+                written += len(chunk)
+                if written > max_bytes:
+                    msg = f"{name}: over {max_bytes} bytes, the most accepted (--max-body-bytes)"
+                    raise ServiceLimitError(msg)
+                target.write(chunk)
+        too_large = upload_too_large(path, suffix, max_rows + HEADER_ROWS, max_cells)
+        if too_large is not None:
+            msg = f"{name}: {too_large} (--max-rows, --max-cells)"
+            raise ServiceLimitError(msg)
+        try:
+            table = read_data(path, rule_set, number_format=number_format)
+        except DataFileError as exc:
+            raise DataFileError(name, exc.problems) from None
+    if len(table.rows) > max_rows:
+        msg = f"{len(table.rows)} rows; at most {max_rows} are accepted per request"
+        raise ServiceLimitError(msg)
+    return table
