@@ -31,6 +31,7 @@ from schemathesis.checks import (
 
 import spmkit
 from spmkit._interop.service import PROBLEM_JSON, load_served, openapi_document
+from test_interop_fhir_dhis2 import LOW_TARGET
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENAPI = ROOT / "docs" / "openapi.json"
@@ -543,6 +544,111 @@ class TestContract:
             sys.path.remove(str(tmp_path))
             for name in [m for m in sys.modules if m.startswith("spmkit_client")]:
                 del sys.modules[name]
+
+
+# The office's own rule file: a made-up regency's malnutrition target (<= 1.5 %).
+OFFICE_RULES = LOW_TARGET.replace("id: rendah", "id: dinkes-contoh-2024")
+
+
+@pytest.mark.slow
+class TestWholeLibrary:
+    """history, aggregate, quarterly and impact: each the library's answer."""
+
+    def test_history(self, client):
+        """Siak: 2010 under Permenkes 741/2008, 2013 under the Renstra with its milestone."""
+        rows = [
+            {"year": 2010, "data": {"bumil_k4": 880, "sasaran_bumil": 1000}},
+            {"year": 2013, "data": {"bumil_k4": 965, "sasaran_bumil": 1000}},
+        ]
+        body = client.post("/history", json={"jurisdiction": "Kabupaten Siak", "rows": rows})
+        table = [{"year": row["year"], **row["data"]} for row in rows]
+        expected = spmkit.evaluate_history("Kabupaten Siak", table).to_dict()
+        assert body.json() == json.loads(json.dumps(expected))
+        assert [y["rule_set"] for y in body.json()["years"]] == [
+            "permenkes-741-2008",
+            "siak-renstra-2012-2016",
+        ]
+        no_year = client.post("/history", json={"jurisdiction": "Siak", "rows": [{"data": {}}]})
+        assert "needs its year" in assert_problem(no_year, 400)["detail"]
+
+    def test_aggregate_sums_before_dividing(self, client):
+        """51 of 101 (50,50 %), not the mean of 100 % and 50 %."""
+        rows = [
+            {"puskesmas": "A", "bumil_k4": 1, "sasaran_bumil": 1},
+            {"puskesmas": "A", "bumil_k4": 50, "sasaran_bumil": 100},
+            {"puskesmas": "B", "bumil_k4": 3, "sasaran_bumil": 4},
+        ]
+        body = client.post(
+            f"/rule-sets/{KP}/aggregate", json={"rows": rows, "by": ["puskesmas"]}
+        ).json()
+        first = body["groups"][0]
+        assert first["group"] == {"puskesmas": "A"}
+        assert first["data"] == {"bumil_k4": 51, "sasaran_bumil": 101}
+        expected = spmkit.evaluate(quiet(KP), {"bumil_k4": 51, "sasaran_bumil": 101})
+        assert first["results"] == expected.to_dict()["results"]
+
+    def test_quarterly(self, client):
+        """The quarterly report's rows, as QuarterlyReport.to_rows() gives them."""
+        from spmkit._evaluation.quarterly import quarterly_report  # noqa: PLC0415
+
+        quarters = {
+            "TW1": {"bumil_standar": 10, "sasaran_bumil": 100},
+            "TW2": {"bumil_standar": 30, "sasaran_bumil": 100},
+        }
+        body = client.post(
+            "/rule-sets/indeks-spm-kesehatan/quarterly", json={"quarters": quarters}
+        ).json()
+        expected = quarterly_report(quiet("indeks-spm-kesehatan"), quarters).to_rows()
+        assert body["rows"] == json.loads(json.dumps(expected, default=str))
+        assert [(r["quarter"], r["served"]) for r in body["rows"][:1]] == [("TW1", 10.0)]
+
+    def test_impact(self, client):
+        """Which regions the change from Permenkes 43/2016 to 4/2019 moves."""
+        rows = [{"puskesmas": "A", "bumil_k4": 950, "sasaran_bumil": 1000}]
+        request = {"a": "permenkes-43-2016", "b": "permenkes-4-2019", "rows": rows}
+        body = client.post("/impact", json={**request, "keys": ["puskesmas"]}).json()
+        expected = spmkit.impact(
+            spmkit.diff("permenkes-43-2016", "permenkes-4-2019"),
+            {"puskesmas": ["A"], "bumil_k4": [950], "sasaran_bumil": [1000]},
+            keys=["puskesmas"],
+        )
+        assert body["changes"] == [change.to_dict() for change in expected]
+
+
+@pytest.mark.slow
+def test_office_rules_are_served(tmp_path):
+    """--rules DIR serves the office's own file beside the shipped ones; a clash is refused."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "contoh.yaml").write_text(OFFICE_RULES, encoding="utf-8")
+    running = Server(tmp_path, options=("--rules", str(folder)))
+    try:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        listed = httpx.get(f"{running.url}/rule-sets", headers=headers).json()["rule_sets"]
+        assert "dinkes-contoh-2024" in [r["id"] for r in listed]
+        answer = httpx.post(
+            f"{running.url}/rule-sets/dinkes-contoh-2024/evaluate",
+            json={"data": {"gb": 3, "balita": 200}},
+            headers=headers,
+        ).json()
+        assert (answer["results"][0]["status"], answer["results"][0]["shown_value"]) == (
+            "met",
+            "1,50",
+        )
+    finally:
+        running.stop()
+    (folder / "clash.yaml").write_text(
+        OFFICE_RULES.replace("dinkes-contoh-2024", KP), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [spmkit_script(), "serve", "--port", str(free_port()), "--rules", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"the id '{KP}' is already served" in done.stderr
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, cast
 
 import attrs
 from fastapi import FastAPI, File, Query, Request, UploadFile
@@ -45,6 +45,8 @@ from spmkit._interop.service_guards import (
     send_problem,
 )
 from spmkit._interop.service_models import (
+    AggregateRequest,
+    AggregateResponse,
     BatchRequest,
     BatchResponse,
     CompareRequest,
@@ -55,7 +57,13 @@ from spmkit._interop.service_models import (
     ExplainRequest,
     ExplainResponse,
     Health,
+    HistoryRequest,
+    HistoryResponse,
+    ImpactRequest,
+    ImpactResponse,
     Problem,
+    QuarterlyRequest,
+    QuarterlyResponse,
     RuleSetDetail,
     RuleSetFor,
     RuleSetList,
@@ -125,6 +133,8 @@ def _json_safe(value: object) -> object:
     """A value as JSON can carry it: text for what JSON has no number for."""
     if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
     if isinstance(value, Fraction):
@@ -661,6 +671,73 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
             token=token,
         )
     )
+
+    @app.post("/history", tags=["evaluation"])
+    def history(body: HistoryRequest) -> HistoryResponse:
+        """Rows of several years, each judged under the rule set and milestone of its year."""
+        at_most(len(body.rows), limits.max_rows, "rows")
+        missing = [number for number, row in enumerate(body.rows, start=1) if row.year is None]
+        if missing:
+            msg = f"every row of a history needs its year (rows {missing[:10]} have none)"
+            raise UsageError(msg)
+        table = [{"year": row.year, **row.data} for row in body.rows]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", spmkit.SpmkitWarning)
+            found = spmkit.evaluate_history(body.jurisdiction, table)
+        return HistoryResponse.model_validate(found.to_dict())
+
+    @app.post("/rule-sets/{rule_set_id}/aggregate", tags=["evaluation"])
+    def aggregate(rule_set_id: RuleSetId, body: AggregateRequest) -> AggregateResponse:
+        """Sum the rows per group (as ``spmkit.aggregate``), then evaluate each group."""
+        rule_set = rule_set_of(rule_set_id)
+        at_most(len(body.rows), limits.max_rows, "rows")
+        names = list(dict.fromkeys(name for row in body.rows for name in row))
+        named = [*body.by, *(c for c in (body.period, body.place) if c is not None)]
+        absent = [column for column in named if column not in names]
+        if not body.rows or absent:
+            msg = f"give rows with the columns named in by, period and place (absent: {absent})"
+            raise UsageError(msg)
+        columns = {name: [row.get(name) for row in body.rows] for name in names}
+        totals = spmkit.aggregate(
+            rule_set, columns, by=body.by, period=body.period, place=body.place
+        )
+        listed = {name: values.tolist() for name, values in totals.items()}
+        count = len(next(iter(listed.values()), []))
+        groups = []
+        for index in range(count):
+            data = {n: v[index] for n, v in listed.items() if n in rule_set.inputs}
+            report = spmkit.evaluate(rule_set, data)
+            groups.append(
+                {
+                    "group": {key: listed[key][index] for key in body.by},
+                    "data": data,
+                    "results": report.to_dict()["results"],
+                }
+            )
+        return AggregateResponse.model_validate({"rule_set": rule_set.id, "groups": groups})
+
+    @app.post("/rule-sets/{rule_set_id}/quarterly", tags=["evaluation"])
+    def quarterly(rule_set_id: RuleSetId, body: QuarterlyRequest) -> QuarterlyResponse:
+        """The quarterly e-SPM report (TW1-TW4): served, not yet served, mutu, index, band."""
+        from spmkit._evaluation.quarterly import quarterly_report  # noqa: PLC0415 - on use
+
+        rule_set = rule_set_of(rule_set_id)
+        quarters = cast("Mapping[object, Mapping[str, object]]", body.quarters)
+        report = quarterly_report(rule_set, quarters)
+        rows = [{key: _json_safe(value) for key, value in row.items()} for row in report.to_rows()]
+        return QuarterlyResponse.model_validate({"rule_set": rule_set.id, "rows": rows})
+
+    @app.post("/impact", tags=["rule sets"])
+    def impact(body: ImpactRequest) -> ImpactResponse:
+        """For each indicator changed from ``a`` to ``b``: the regions whose results move."""
+        at_most(len(body.rows), limits.max_rows, "rows")
+        pair = (rule_set_of(body.a), rule_set_of(body.b))
+        names = list(dict.fromkeys(name for row in body.rows for name in row))
+        columns = {name: [row.get(name) for row in body.rows] for name in names}
+        found = spmkit.impact(spmkit.diff(*pair), columns, rule_sets=pair, keys=body.keys)
+        changes = [change.to_dict() for change in found]
+        return ImpactResponse.model_validate({"a": body.a, "b": body.b, "changes": changes})
+
     app.openapi = _openapi_document(app, secured=token is not None)  # type: ignore[method-assign]
     app.add_middleware(JsonCheck)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)

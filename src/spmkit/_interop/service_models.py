@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 __all__ = [
+    "AggregateRequest",
+    "AggregateResponse",
     "Band",
     "BatchRequest",
     "BatchResponse",
@@ -25,12 +27,19 @@ __all__ = [
     "ExplainInput",
     "ExplainRequest",
     "ExplainResponse",
+    "GroupResult",
     "Health",
+    "HistoryRequest",
+    "HistoryResponse",
+    "ImpactRequest",
+    "ImpactResponse",
     "IndicatorDetail",
     "IndicatorResultModel",
     "InputDetail",
     "Problem",
     "Provenance",
+    "QuarterlyRequest",
+    "QuarterlyResponse",
     "RuleSetDetail",
     "RuleSetFor",
     "RuleSetList",
@@ -125,6 +134,37 @@ class CompareRequest(_Strict):
     rule_sets: list[str] = Field(min_length=1)
     data: Data
     inputs: dict[str, dict[str, str]] | None = None
+
+
+class HistoryRequest(_Strict):
+    """One row per year of a jurisdiction: each judged under the rule set of its year."""
+
+    jurisdiction: str = Field(min_length=1, max_length=200)
+    rows: list[BatchRow] = Field(description="each row's year (required) and data")
+
+
+class AggregateRequest(_Strict):
+    """Rows of a finer level (villages, months) summed per group, then evaluated."""
+
+    rows: list[dict[str, DataValue]] = Field(description="columns: keys and input counts")
+    by: list[str] = Field(max_length=10, description="the key columns of the groups")
+    period: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, max_length=200)
+
+
+class QuarterlyRequest(_Strict):
+    """Each quarter's data (TW1-TW4) of one year, for the quarterly e-SPM report."""
+
+    quarters: dict[str, Data]
+
+
+class ImpactRequest(_Strict):
+    """Which regions' results the changes from rule set ``a`` to ``b`` move."""
+
+    a: str
+    b: str
+    rows: list[dict[str, DataValue]]
+    keys: list[str] = Field(default_factory=list, max_length=10)
 
 
 # --- the result record ---------------------------------------------------------------------
@@ -360,6 +400,43 @@ class DiffResponse(BaseModel):
     removed: list[Any]
     changed: list[dict[str, Any]]
     paired: list[Any]
+
+
+class HistoryResponse(BaseModel):
+    """Each year's rule set and report (``History.to_dict()``)."""
+
+    jurisdiction: str
+    years: list[dict[str, Any]]
+
+
+class GroupResult(BaseModel):
+    """One group's totals and its results."""
+
+    group: dict[str, Any]
+    data: dict[str, float | int | None]
+    results: list[IndicatorResultModel]
+
+
+class AggregateResponse(BaseModel):
+    """Each group's summed inputs, evaluated."""
+
+    rule_set: str
+    groups: list[GroupResult]
+
+
+class QuarterlyResponse(BaseModel):
+    """The quarterly report's rows: per quarter and service, figures so far."""
+
+    rule_set: str
+    rows: list[dict[str, Any]]
+
+
+class ImpactResponse(BaseModel):
+    """Per changed indicator: the fields changed, regions moved, verdicts flipped."""
+
+    a: str
+    b: str
+    changes: list[dict[str, Any]]
 
 
 class Problem(BaseModel):
