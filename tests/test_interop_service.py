@@ -602,6 +602,35 @@ class TestWholeLibrary:
         assert body["rows"] == json.loads(json.dumps(expected, default=str))
         assert [(r["quarter"], r["served"]) for r in body["rows"][:1]] == [("TW1", 10.0)]
 
+    def test_dhis2_data_value_set(self, client):
+        """Rows and a mapping: DHIS2's dataValueSet, as to_data_value_set; a bad uid is 422."""
+        mapping = {
+            "dhis2": 1,
+            "org_units": {"Wates": "WatesOrgU01"},
+            "indicators": {"I.1": {"numerator": "K4visitsAA1", "denominator": "SasaranBml1"}},
+        }
+        rows = [{"region": "Wates", "year": 2011, "data": {"bumil_k4": 950, "sasaran_bumil": 1000}}]
+        body = client.post(f"/rule-sets/{KP}/dhis2", json={"mapping": mapping, "rows": rows})
+        assert body.json() == {
+            "dataValues": [
+                {
+                    "dataElement": "K4visitsAA1",
+                    "period": "2011",
+                    "orgUnit": "WatesOrgU01",
+                    "value": "950",
+                },
+                {
+                    "dataElement": "SasaranBml1",
+                    "period": "2011",
+                    "orgUnit": "WatesOrgU01",
+                    "value": "1000",
+                },
+            ]
+        }
+        mapping["org_units"] = {"Wates": "Wates"}
+        refused = client.post(f"/rule-sets/{KP}/dhis2", json={"mapping": mapping, "rows": rows})
+        assert "must be a DHIS2 uid" in assert_problem(refused, 422)["detail"]
+
     def test_impact(self, client):
         """Which regions the change from Permenkes 43/2016 to 4/2019 moves."""
         rows = [{"puskesmas": "A", "bumil_k4": 950, "sasaran_bumil": 1000}]

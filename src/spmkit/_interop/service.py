@@ -51,6 +51,8 @@ from spmkit._interop.service_models import (
     BatchResponse,
     CompareRequest,
     CompareResponse,
+    Dhis2Request,
+    Dhis2Response,
     DiffResponse,
     EvaluateRequest,
     EvaluateResponse,
@@ -69,7 +71,7 @@ from spmkit._interop.service_models import (
     RuleSetList,
     UploadResponse,
 )
-from spmkit.errors import DataFileError, ServiceLimitError, UsageError
+from spmkit.errors import DataFileError, Dhis2Error, ServiceLimitError, UsageError
 
 __all__ = [
     "FHIR_JSON",
@@ -188,6 +190,8 @@ def _status_of(error: spmkit.SpmkitError) -> tuple[int, str]:
         return 404, "Rule set not found"
     if isinstance(error, DataFileError):
         return 422, "Invalid data file"
+    if isinstance(error, Dhis2Error):
+        return 422, "Invalid DHIS2 mapping or data"
     if isinstance(error, spmkit.DataInvalid | spmkit.DataError):
         return 422, "Invalid data"
     if isinstance(error, ServiceLimitError):
@@ -726,6 +730,27 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         report = quarterly_report(rule_set, quarters)
         rows = [{key: _json_safe(value) for key, value in row.items()} for row in report.to_rows()]
         return QuarterlyResponse.model_validate({"rule_set": rule_set.id, "rows": rows})
+
+    @app.post(
+        "/rule-sets/{rule_set_id}/dhis2", tags=["evaluation"], response_model_exclude_none=True
+    )
+    def dhis2(rule_set_id: RuleSetId, body: Dhis2Request) -> Dhis2Response:
+        """The rows' numerators and denominators as a DHIS2 dataValueSet, by the mapping."""
+        from spmkit._interop.dhis2 import parse_mapping, to_data_value_set  # noqa: PLC0415
+
+        rule_set = rule_set_of(rule_set_id)
+        at_most(len(body.rows), limits.max_rows, "rows")
+        mapping = parse_mapping(body.mapping, source="the mapping")
+        reports = [
+            RegionReport(
+                report=spmkit.evaluate(rule_set, row.data, year=row.year),
+                region=row.region,
+                year=row.year,
+            )
+            for row in body.rows
+        ]
+        value_set = to_data_value_set(rule_set, reports, mapping)
+        return Dhis2Response.model_validate(value_set)
 
     @app.post("/impact", tags=["rule sets"])
     def impact(body: ImpactRequest) -> ImpactResponse:

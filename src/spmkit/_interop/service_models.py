@@ -21,6 +21,9 @@ __all__ = [
     "BatchRowResult",
     "CompareRequest",
     "CompareResponse",
+    "Dhis2DataValue",
+    "Dhis2Request",
+    "Dhis2Response",
     "DiffResponse",
     "EvaluateRequest",
     "EvaluateResponse",
@@ -150,6 +153,13 @@ class AggregateRequest(_Strict):
     by: list[str] = Field(max_length=10, description="the key columns of the groups")
     period: str | None = Field(default=None, max_length=200)
     place: str | None = Field(default=None, max_length=200)
+
+
+class Dhis2Request(_Strict):
+    """Rows to export as a DHIS2 dataValueSet, with the mapping (docs/dhis2.md) as JSON."""
+
+    mapping: dict[str, Any] = Field(description="the mapping document: dhis2: 1, org_units...")
+    rows: list[BatchRow]
 
 
 class QuarterlyRequest(_Strict):
@@ -422,6 +432,24 @@ class AggregateResponse(BaseModel):
 
     rule_set: str
     groups: list[GroupResult]
+
+
+class Dhis2DataValue(BaseModel):
+    """One DHIS2 data value."""
+
+    dataElement: str  # noqa: N815 - DHIS2's name
+    period: str
+    orgUnit: str  # noqa: N815 - DHIS2's name
+    value: str
+    categoryOptionCombo: str | None = None  # noqa: N815 - DHIS2's name
+
+
+class Dhis2Response(BaseModel):
+    """A DHIS2 ``dataValueSets`` payload (``POST /api/dataValueSets``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    idScheme: str | None = None  # noqa: N815 - DHIS2's name
+    dataValues: list[Dhis2DataValue]  # noqa: N815 - DHIS2's name
 
 
 class QuarterlyResponse(BaseModel):
