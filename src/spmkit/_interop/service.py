@@ -444,12 +444,18 @@ class _ReceiveTimeout:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.seconds
+        complete = False
 
         async def bounded() -> Any:  # noqa: ANN401 - an ASGI message
+            nonlocal complete
+            if complete:  # the body is in: waiting for a disconnect is not a slow client
+                return await receive()
             try:
-                return await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
             except TimeoutError:
                 raise _SlowClientError from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
 
         try:
             await self.app(scope, bounded, send)
