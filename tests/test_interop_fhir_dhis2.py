@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -15,7 +16,13 @@ from pydantic import ValidationError
 
 import spmkit
 from spmkit._interop.dhis2 import parse_mapping, read_analytics, to_data_value_set
-from spmkit._interop.fhir import RegionReport, fhir_measure, to_fhir
+from spmkit._interop.fhir import (
+    RegionReport,
+    fhir_measure,
+    fhir_rule_set_measure,
+    scoring_of,
+    to_fhir,
+)
 from spmkit.cli import main
 from spmkit.errors import Dhis2Error
 
@@ -54,6 +61,9 @@ def quiet_load(text: str) -> spmkit.RuleSet:
         return spmkit.loads_rule_set(text)
 
 
+LOW_RULES = quiet_load(LOW_TARGET)
+
+
 class TestFhir:
     def test_kulon_progo_2011_measure_report_parses_back(self):
         """The example year of Kulon Progo as one MeasureReport, read back by fhir.resources."""
@@ -69,13 +79,18 @@ class TestFhir:
         first = parsed.group[0]
         # I.1: 4,900 / 5,200 x 100 = 94.23... %, below 95: not met.
         assert [p.count for p in first.population] == [4900, 5200]
-        assert float(first.measureScore.value) == report["I.1"].value
-        assert float(first.measureScore.value) == pytest.approx(4900 / 5200 * 100)
-        assert (first.measureScore.unit, first.measureScore.code) == ("%", "%")
-        assert {e.url: (e.valueCode or e.valueBoolean) for e in first.extension} == {
-            "urn:spmkit:fhir:status": "not_met",
-            "urn:spmkit:fhir:met": False,
-        }
+        # A coverage is a proportion: its score is on HL7's scale, 0 to 1.
+        assert float(first.measureScore.value) == 4900 / 5200
+        assert (first.measureScore.system, first.measureScore.code) == (
+            "http://unitsofmeasure.org",
+            "1",
+        )
+        extensions = {e.url: e for e in first.extension}
+        assert extensions["urn:spmkit:fhir:status"].valueCode == "not_met"
+        assert extensions["urn:spmkit:fhir:met"].valueBoolean is False
+        scale = extensions["urn:spmkit:fhir:value"].valueQuantity
+        assert (float(scale.value), scale.unit) == (report["I.1"].value, "%")
+        assert extensions["urn:spmkit:fhir:shown"].valueString == report["I.1"].shown_value
 
     def test_bundle_of_regions_has_measures_and_reports(self):
         """Two regions: one Bundle with the rule-set Measure, 23 indicator Measures, 2 reports."""
@@ -122,8 +137,71 @@ class TestFhir:
         numerator = resource["group"][0]["population"][0]
         assert "count" not in numerator
         assert numerator["extension"] == [{"url": "urn:spmkit:fhir:exact", "valueDecimal": 7.5}]
-        assert resource["group"][0]["measureScore"]["value"] == 0.75
+        assert resource["group"][0]["measureScore"]["value"] == 0.0075
         MeasureReport.model_validate(resource)
+
+    def test_scoring_follows_the_indicator_kind(self):
+        """Coverage: proportion (0-1); another ratio: ratio on its scale; index: no populations."""
+        index = spmkit.load_rule_set("indeks-spm-kesehatan")
+        kinds = {
+            iid: Measure.model_validate(fhir_measure(index, iid)).scoring.coding[0].code
+            for iid in index.indicators
+        }
+        assert set(kinds.values()) == {"proportion", "continuous-variable"}
+        ip = next(iid for iid, kind in kinds.items() if kind == "continuous-variable")
+        measure = Measure.model_validate(fhir_measure(index, ip))
+        assert measure.group[0].population is None
+        whole = Measure.model_validate(fhir_rule_set_measure(index))
+        assert whole.scoring is None  # mixed kinds: each group says its own
+        group_kinds = {g.extension[0].valueCodeableConcept.coding[0].code for g in whole.group}
+        assert group_kinds == {"proportion", "continuous-variable"}
+        # Kulon Progo: AFP cases per 100,000 children and visits per poor person are ratios.
+        kp_kinds = {iid: scoring_of(ind) for iid, ind in KP.indicators.items()}
+        assert {iid for iid, kind in kp_kinds.items() if kind != "proportion"} == {
+            "I.13.a",
+            "I.14",
+        }
+        assert set(kp_kinds.values()) == {"proportion", "ratio"}
+        assert "scoring" not in fhir_rule_set_measure(KP)
+        afp = Measure.model_validate(fhir_measure(KP, "I.13.a"))
+        assert afp.scoring.coding[0].code == "ratio"
+        assert fhir_measure(LOW_RULES, "LOW")["scoring"]["coding"][0]["code"] == "proportion"
+        rate = quiet_load(LOW_TARGET.replace("factor: 100", "factor: 100000\n    coverage: false"))
+        assert scoring_of(rate.indicators["LOW"]) == "ratio"
+        report = spmkit.evaluate(rate, {"gb": 3, "balita": 200000})
+        group = MeasureReport.model_validate(to_fhir(rate, report, year=2020)).group[0]
+        assert (float(group.measureScore.value), group.measureScore.unit) == (1.5, "per 100000")
+        assert [p.count for p in group.population] == [3, 200000]
+
+    def test_index_report_has_its_score_and_no_invented_populations(self):
+        """An index row: measureScore is the index itself; no numerator 100 / denominator 1."""
+        index = spmkit.load_rule_set("indeks-spm-kesehatan")
+        data = dict.fromkeys(index.inputs, 90)
+        report = spmkit.evaluate(index, data)
+        resource = to_fhir(index, report, year=2020)
+        MeasureReport.model_validate(resource)
+        scored = 0
+        for group, result in zip(resource["group"], report.values(), strict=True):
+            kind = scoring_of(index.indicators[result.indicator_id])
+            if kind == "continuous-variable":
+                assert "population" not in group
+                assert group["measureScore"]["value"] == result.value
+                scored += 1
+        assert scored > 0
+
+    def test_bundle_rows_without_region_have_unique_ids(self):
+        """Three rows with no region (and one region twice): every entry its own id and fullUrl."""
+        report = spmkit.evaluate(KP, EXAMPLE["data"])
+        rows = [RegionReport(report=report, year=2011)] * 3 + [
+            RegionReport(report=report, region="Wates", year=2011)
+        ] * 2
+        bundle = to_fhir(KP, rows, measures=False)
+        ids = [entry["resource"]["id"] for entry in bundle["entry"]]
+        urls = [entry["fullUrl"] for entry in bundle["entry"]]
+        assert len(ids) == 5
+        assert len(set(ids)) == 5
+        assert len(set(urls)) == 5
+        Bundle.model_validate(bundle)
 
     def test_a_report_needs_a_year(self):
         """FHIR requires the period; without a year the export refuses, naming the region."""
@@ -344,3 +422,145 @@ class TestDhis2:
             "row 1 (I.1) numerator: 'lots' is not a number",
             "row 2: input 'sasaran_bumil' of Rp268JB6Ne4 2011 is 999 here but 1000 in an earlier row",
         )
+
+    @pytest.mark.parametrize(
+        ("text", "said"),
+        [
+            ("Infinity", "'Infinity' is not a finite number"),
+            ("-inf", "'-inf' is not a finite number"),
+            ("NaN", "'NaN' is not a finite number"),
+            ("1e50000000", "'1e50000000' is over 400 digits"),
+            ("1e-50000000", "'1e-50000000' is over 400 digits"),
+            ("9" * 100_000, "is over 400 digits"),
+        ],
+    )
+    def test_import_refuses_non_finite_and_huge_numbers(self, text, said):
+        """Non-finite or huge numerators are refused by their text, never expanded."""
+        document = analytics([["Uvn6LCg7dVU", "Rp268JB6Ne4", "2011", "", text, "1000", "", "", ""]])
+        with pytest.raises(Dhis2Error) as caught:
+            read_analytics(document, KP, parse_mapping(MAPPING))
+        assert said in caught.value.problems[0]
+
+
+DHIS2_ANALYTICS = ROOT / "tests" / "data" / "dhis2-analytics.json"
+CLI_MAPPING = """dhis2: 1
+rule_set: kulon-progo-2011
+org_units:
+  Wates: WatesOrgU01
+  Sentolo: SentoloOU01
+indicators:
+  I.1: {numerator: K4visitsAA1, denominator: SasaranBml1, indicator: Uvn6LCg7dVU}
+"""
+
+
+class TestDhis2Command:
+    """`spmkit dhis2 export|import` on DHIS2's documented JSON and CSV formats."""
+
+    @pytest.fixture
+    def files(self, tmp_path):
+        mapping = tmp_path / "m.yaml"
+        mapping.write_text(CLI_MAPPING, encoding="utf-8")
+        data = tmp_path / "d.csv"
+        data.write_text(
+            "puskesmas,bumil_k4,sasaran_bumil\nWates,950,1000\nSentolo,94996,100000\n",
+            encoding="utf-8",
+        )
+        return mapping, data
+
+    def test_export_json_and_csv(self, files, tmp_path, capsys):
+        """A dataValueSet: JSON to stdout; -o x.csv in DHIS2's CSV import columns."""
+        mapping, data = files
+        args = ["dhis2", "export", KP.id, str(data), "--mapping", str(mapping), "--year", "2011"]
+        assert main(args) == 0
+        values = json.loads(capsys.readouterr().out)["dataValues"]
+        assert [(v["dataElement"], v["orgUnit"], v["period"], v["value"]) for v in values] == [
+            ("K4visitsAA1", "WatesOrgU01", "2011", "950"),
+            ("SasaranBml1", "WatesOrgU01", "2011", "1000"),
+            ("K4visitsAA1", "SentoloOU01", "2011", "94996"),
+            ("SasaranBml1", "SentoloOU01", "2011", "100000"),
+        ]
+        out = tmp_path / "values.csv"
+        assert main([*args, "-o", str(out)]) == 0
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "dataelement,period,orgunit,catoptcombo,attroptcombo,value"
+        assert lines[1] == "K4visitsAA1,2011,WatesOrgU01,,,950"
+
+    def test_import_evaluates_the_analytics_rows(self, files, capsys):
+        """An /api/analytics export (includeNumDen) becomes each org unit's records."""
+        mapping, _ = files
+        assert main(["dhis2", "import", str(DHIS2_ANALYTICS), "--mapping", str(mapping)]) == 0
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        assert [(r["region"], r["data"]) for r in rows] == [
+            ("Wates", {"bumil_k4": 950, "sasaran_bumil": 1000}),
+            ("Sentolo", {"bumil_k4": 94996, "sasaran_bumil": 100000}),
+        ]
+        expected = spmkit.evaluate(KP, rows[1]["data"], year=2011).to_dict()["results"]
+        assert rows[1]["results"] == expected
+        assert (rows[1]["results"][0]["status"], rows[1]["results"][0]["shown_value"]) == (
+            "not_met",
+            expected[0]["shown_value"],
+        )
+
+    @pytest.mark.parametrize(
+        ("swap", "said"),
+        [
+            (
+                [('"WatesOrgU01", "2011"', '"Wates", "2011"')],
+                "not uids (names?)",
+            ),
+            ([('"Uvn6LCg7dVU", "', '"ANC 4th visit", "')], "outputIdScheme=UID, not names"),
+            ([('"94996.0"', '"Infinity"')], "'Infinity' is not a finite number"),
+            ([('"94996.0"', '"1e50000000"')], "'1e50000000' is over 400 digits"),
+        ],
+    )
+    def test_import_refusals(self, files, tmp_path, capsys, swap, said):
+        """Names instead of uids, non-finite and huge numbers: a clear error, exit 2."""
+        mapping, _ = files
+        text = DHIS2_ANALYTICS.read_text(encoding="utf-8")
+        for old, new in swap:
+            text = text.replace(old, new)
+        path = tmp_path / "a.json"
+        path.write_text(text, encoding="utf-8")
+        assert main(["dhis2", "import", str(path), "--mapping", str(mapping)]) == 2
+        assert said in capsys.readouterr().err
+
+    def test_codes_instead_of_uids(self, tmp_path, capsys):
+        """id_scheme: code maps DHIS2 codes; the export says idScheme CODE."""
+        mapping = tmp_path / "codes.yaml"
+        mapping.write_text(
+            "dhis2: 1\nid_scheme: code\norg_units: {Wates: OU_WATES}\n"
+            "indicators:\n  I.1: {numerator: K4_VISITS, denominator: SASARAN_BUMIL, "
+            "indicator: IND_K4}\n",
+            encoding="utf-8",
+        )
+        data = tmp_path / "d.csv"
+        data.write_text("puskesmas,bumil_k4,sasaran_bumil\nWates,950,1000\n", encoding="utf-8")
+        args = ["dhis2", "export", KP.id, str(data), "--mapping", str(mapping), "--year", "2011"]
+        assert main(args) == 0
+        value_set = json.loads(capsys.readouterr().out)
+        assert value_set["idScheme"] == "CODE"
+        assert value_set["dataValues"][0]["dataElement"] == "K4_VISITS"
+        text = (
+            DHIS2_ANALYTICS.read_text(encoding="utf-8")
+            .replace("Uvn6LCg7dVU", "IND_K4")
+            .replace("WatesOrgU01", "OU_WATES")
+        )
+        analytics_path = tmp_path / "a.json"
+        analytics_path.write_text(text, encoding="utf-8")
+        assert (
+            main(
+                [
+                    "dhis2",
+                    "import",
+                    str(analytics_path),
+                    "--mapping",
+                    str(mapping),
+                    "--rule-set",
+                    KP.id,
+                ]
+            )
+            == 0
+        )
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        assert rows[0]["region"] == "Wates"
+        assert rows[0]["data"] == {"bumil_k4": 950, "sasaran_bumil": 1000}

@@ -30,7 +30,8 @@ from schemathesis.checks import (
 )
 
 import spmkit
-from spmkit._interop.service import PROBLEM_JSON, openapi_document
+from spmkit._interop.service import PROBLEM_JSON, load_served, openapi_document
+from test_interop_fhir_dhis2 import LOW_TARGET
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENAPI = ROOT / "docs" / "openapi.json"
@@ -38,6 +39,7 @@ TOKEN = "s3cret-token-for-tests"  # noqa: S105 - a test token for a loopback ser
 KP = "kulon-progo-2011"
 MAX_BODY = 20_000
 MAX_ROWS = 50
+ORIGIN = "https://dashboard.dinkes.example"
 
 
 def free_port() -> int:
@@ -55,7 +57,14 @@ def spmkit_script() -> str:
 class Server:
     """A `spmkit serve` subprocess; started and stopped by the fixture."""
 
-    def __init__(self, tmp: Path, *, token_file: bool = True, env_token: str | None = None) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        *,
+        token_file: bool = True,
+        env_token: str | None = None,
+        options: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
@@ -69,12 +78,20 @@ class Server:
             str(MAX_BODY),
             "--max-rows",
             str(MAX_ROWS),
+            "--cors-origin",
+            ORIGIN,
+            "--timeout-request",
+            "2",
+            *options,
         ]
         if token_file:
             path = tmp / "token.txt"
             path.write_text(TOKEN + "\n", encoding="utf-8")
             command += ["--token-file", str(path)]
         env = {k: v for k, v in os.environ.items() if k != "SPMKIT_TOKEN"}
+        self.tmpdir = tmp / "tmpdir"
+        self.tmpdir.mkdir(exist_ok=True)
+        env["TMPDIR"] = str(self.tmpdir)  # the uploads' temporary files, to be checked
         if env_token is not None:
             env["SPMKIT_TOKEN"] = env_token
         self.log_path = tmp / f"server-{self.port}.log"
@@ -150,8 +167,16 @@ class TestEndpoints:
         assert response.json() == {
             "status": "ok",
             "version": spmkit.__version__,
-            "rule_sets": len(spmkit.shipped_rule_sets()),
+            "rule_sets": len(load_served()),
         }
+
+    @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+    def test_the_scheme_name_is_case_insensitive(self, server, scheme):
+        """RFC 7235: the auth scheme is case-insensitive; the token itself is not."""
+        ok = httpx.get(f"{server.url}/rule-sets", headers={"Authorization": f"{scheme} {TOKEN}"})
+        assert ok.status_code == 200
+        wrong = {"Authorization": f"{scheme} {TOKEN.upper()}"}
+        assert_problem(httpx.get(f"{server.url}/rule-sets", headers=wrong), 401)
 
     @pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", f"Bearer {TOKEN}x"])
     def test_every_other_endpoint_needs_the_token(self, server, header):
@@ -181,7 +206,8 @@ class TestEndpoints:
     def test_rule_sets_list_and_show(self, client):
         """GET /rule-sets lists the shipped ids; GET /rule-sets/{id} has the formulas and targets."""
         listed = client.get("/rule-sets").json()["rule_sets"]
-        assert [r["id"] for r in listed] == list(spmkit.shipped_rule_sets())
+        assert [r["id"] for r in listed] == list(load_served())
+        assert set(spmkit.shipped_rule_sets()) <= {r["id"] for r in listed}
         shown = client.get(f"/rule-sets/{KP}").json()
         first = shown["indicators"][0]
         assert (first["id"], first["numerator"], first["denominator"]) == (
@@ -197,7 +223,7 @@ class TestEndpoints:
         data = {"bumil_k4": 950, "sasaran_bumil": 1000}
         response = client.post(f"/rule-sets/{KP}/evaluate", json={"data": data, "year": 2011})
         expected = spmkit.evaluate(quiet(KP), data, year=2011).to_dict()
-        assert response.json() == {**expected, "year": 2011}
+        assert response.json() == {**expected, "year": 2011, "period": None}
         assert response.json()["results"][0]["status"] == "met"
 
     def test_evaluate_in_a_year_uses_the_milestone(self, client):
@@ -213,7 +239,7 @@ class TestEndpoints:
             "not_met",
         )
         expected = spmkit.evaluate(quiet("siak-renstra-2012-2016"), data, year=2013).to_dict()
-        assert body == {**expected, "year": 2013}
+        assert body == {**expected, "year": 2013, "period": None}
 
     def test_explain(self, client):
         """POST explain gives the result, its explanation and the inputs it read."""
@@ -346,7 +372,432 @@ class TestRefusals:
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             answers = list(pool.map(call, cases))
-        assert answers == [{**spmkit.evaluate(rule_set, d).to_dict(), "year": None} for d in cases]
+        assert answers == [
+            {**spmkit.evaluate(rule_set, d).to_dict(), "year": None, "period": None} for d in cases
+        ]
+
+
+@pytest.mark.slow
+class TestContract:
+    def test_served_openapi_is_the_checked_in_one(self, client):
+        """GET /openapi.json (token set: the bearer scheme declared) equals docs/openapi.json."""
+        served = client.get("/openapi.json").json()
+        assert served == json.loads(OPENAPI.read_text(encoding="utf-8"))
+        assert served["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+        assert served["paths"]["/health"]["get"]["security"] == []
+
+    def test_evaluate_response_is_typed(self):
+        """The evaluate answer is a typed record, not additionalProperties: shown_value is text."""
+        schemas = openapi_document()["components"]["schemas"]
+        ok = openapi_document()["paths"]["/rule-sets/{rule_set_id}/evaluate"]["post"]
+        reference = ok["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert reference == "#/components/schemas/EvaluateResponse"
+        result = schemas["IndicatorResultModel"]["properties"]
+        assert result["shown_value"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+        assert result["status"]["enum"] == ["met", "not_met", "no_data", "undefined"]
+        assert result["provenance"]["additionalProperties"] == {
+            "$ref": "#/components/schemas/Provenance"
+        }
+        assert "securitySchemes" not in openapi_document(secured=False)["components"]
+
+    def test_cors_preflight(self, server):
+        """A dashboard's preflight (no token) is allowed for its origin only."""
+        headers = {
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        }
+        response = httpx.options(f"{server.url}/rule-sets/{KP}/evaluate", headers=headers)
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == ORIGIN
+        assert "POST" in response.headers["access-control-allow-methods"]
+        assert "Authorization" in response.headers["access-control-allow-headers"]
+        other = httpx.options(
+            f"{server.url}/rule-sets/{KP}/evaluate",
+            headers={**headers, "Origin": "https://evil.example"},
+        )
+        assert other.status_code == 400
+        assert "access-control-allow-origin" not in other.headers
+        real = httpx.get(
+            f"{server.url}/rule-sets",
+            headers={"Origin": ORIGIN, "Authorization": f"Bearer {TOKEN}"},
+        )
+        assert real.headers["access-control-allow-origin"] == ORIGIN
+
+    def test_shown_value_decides_like_the_value(self, client):
+        """94,996 / 100,000: shown as 94,996 (not 95,00) next to not_met."""
+        data = {"bumil_k4": 94996, "sasaran_bumil": 100000}
+        first = client.post(f"/rule-sets/{KP}/evaluate", json={"data": data}).json()["results"][0]
+        expected = spmkit.evaluate(quiet(KP), data)["I.1"]
+        assert (first["status"], first["shown_value"]) == ("not_met", expected.shown_value)
+        assert first["shown_value"] == "94,996"
+        assert first["shown_gap"] == expected.shown_gap
+
+    def test_rule_set_for(self, client):
+        """GET /rule-set-for is spmkit.rule_set_for: Kulon Progo's own rule set in 2012."""
+        body = client.get(
+            "/rule-set-for", params={"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
+        ).json()
+        assert (body["id"], body["in_force_from"]) == ("kulon-progo-2011", "2011-02-17")
+        assert body["asked"] == {"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
+        assert (
+            client.get(
+                "/rule-set-for", params={"jurisdiction": "kulon-progo", "year": 2010}
+            ).json()["id"]
+            == spmkit.rule_set_for("kulon-progo", 2010).id
+        )
+        assert_problem(
+            client.get(
+                "/rule-set-for", params={"jurisdiction": "Kabupaten Atlantis", "year": 1950}
+            ),
+            404,
+        )
+
+    def test_rule_set_detail_has_milestones_bands_and_provenance(self, client):
+        """Siak's yearly targets, the index's bands, every value's verification level."""
+        siak = client.get("/rule-sets/siak-renstra-2012-2016").json()
+        k4 = siak["indicators"][0]
+        assert k4["milestones"] == {
+            "2012": 95.0,
+            "2013": 97.0,
+            "2014": 98.0,
+            "2015": 100.0,
+            "2016": 100.0,
+        }
+        assert siak["in_force_from"] == "2012-01-01"
+        index = client.get("/rule-sets/indeks-spm-kesehatan").json()
+        ip = next(i for i in index["indicators"] if i["kind"] == "continuous-variable")
+        rule_set = quiet("indeks-spm-kesehatan")
+        bands = rule_set.indicators[ip["id"]].bands
+        assert [b["label"] for b in ip["bands"]] == [band.label for band in bands]
+        assert {f"band:{band.label}" for band in bands} <= set(ip["provenance"])
+        assert ip["provenance"]["target"]["verification"] == str(
+            rule_set.indicators[ip["id"]].source_of("target").verification
+        )
+
+    def test_fhir_over_http(self, client):
+        """Accept: application/fhir+json: a MeasureReport; a batch: a Bundle with unique ids."""
+        from fhir.resources.R4B.bundle import Bundle  # noqa: PLC0415 - the fhir extra
+        from fhir.resources.R4B.measurereport import MeasureReport  # noqa: PLC0415
+
+        fhir = {"Accept": "application/fhir+json"}
+        data = {"bumil_k4": 94996, "sasaran_bumil": 100000}
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate", json={"data": data, "year": 2011}, headers=fhir
+        )
+        assert response.headers["content-type"] == "application/fhir+json"
+        report = MeasureReport.model_validate(response.json())
+        assert float(report.group[0].measureScore.value) == 0.94996
+        rows = [{"data": data, "year": 2011}] * 3  # no region: ids must still differ
+        bundle = client.post(f"/rule-sets/{KP}/batch", json={"rows": rows}, headers=fhir).json()
+        Bundle.model_validate(bundle)
+        urls = [entry["fullUrl"] for entry in bundle["entry"]]
+        assert len(urls) == len(set(urls)) == 24 + 3
+        no_year = client.post(f"/rule-sets/{KP}/evaluate", json={"data": data}, headers=fhir)
+        assert "needs a period" in assert_problem(no_year, 400)["detail"]
+
+    def test_explain_in_indonesian(self, client):
+        """lang=id gives the Indonesian explanation of the same record."""
+        data = {"bumil_k4": 949, "sasaran_bumil": 1000}
+        body = client.post(
+            f"/rule-sets/{KP}/explain", json={"data": data, "indicator": "I.1", "lang": "id"}
+        ).json()
+        assert body["text"] == spmkit.evaluate(quiet(KP), data)["I.1"].explanation_in("id")
+
+    def test_generated_client_calls_the_live_server(self, server, tmp_path):
+        """openapi-python-client builds a typed client from docs/openapi.json; it compiles and works."""
+        generator = Path(sys.executable).parent / "openapi-python-client"
+        output = tmp_path / "spmkit_client"
+        subprocess.run(
+            [
+                str(generator),
+                "generate",
+                "--path",
+                str(OPENAPI),
+                "--meta",
+                "none",
+                "--output-path",
+                str(output),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PATH": f"{generator.parent}:{os.environ['PATH']}"},
+            timeout=300,
+        )
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(output)], check=True)
+        sys.path.insert(0, str(tmp_path))
+        try:
+            from spmkit_client import AuthenticatedClient  # noqa: PLC0415 - just generated
+            from spmkit_client.api.evaluation import evaluate  # noqa: PLC0415
+            from spmkit_client.models import (  # noqa: PLC0415
+                EvaluateRequest,
+                EvaluateRequestData,
+                EvaluateResponse,
+                EvaluateRuleSetId,
+                Problem,
+            )
+
+            api = AuthenticatedClient(base_url=server.url, token=TOKEN)
+            data = {"bumil_k4": 94996, "sasaran_bumil": 100000}
+            body = EvaluateRequest(data=EvaluateRequestData.from_dict(data), year=2011)
+            answer = evaluate.sync(EvaluateRuleSetId(KP), client=api, body=body)
+            assert isinstance(answer, EvaluateResponse)
+            first = answer.results[0]
+            expected = spmkit.evaluate(quiet(KP), data, year=2011)["I.1"]
+            assert (first.indicator, first.status.value, first.shown_value) == (
+                "I.1",
+                "not_met",
+                expected.shown_value,
+            )
+            assert first.provenance.to_dict() == expected.to_dict()["provenance"]
+            refused = evaluate.sync(
+                EvaluateRuleSetId(KP),
+                client=api,
+                body=EvaluateRequest(data=EvaluateRequestData.from_dict({"bumil_k4": -1})),
+            )
+            assert isinstance(refused, Problem)
+            assert refused.status == 422
+        finally:
+            sys.path.remove(str(tmp_path))
+            for name in [m for m in sys.modules if m.startswith("spmkit_client")]:
+                del sys.modules[name]
+
+
+# The office's own rule file: a made-up regency's malnutrition target (<= 1.5 %).
+OFFICE_RULES = LOW_TARGET.replace("id: rendah", "id: dinkes-contoh-2024")
+
+
+@pytest.mark.slow
+class TestWholeLibrary:
+    """history, aggregate, quarterly and impact: each the library's answer."""
+
+    def test_history(self, client):
+        """Siak: 2010 under Permenkes 741/2008, 2013 under the Renstra with its milestone."""
+        rows = [
+            {"year": 2010, "data": {"bumil_k4": 880, "sasaran_bumil": 1000}},
+            {"year": 2013, "data": {"bumil_k4": 965, "sasaran_bumil": 1000}},
+        ]
+        body = client.post("/history", json={"jurisdiction": "Kabupaten Siak", "rows": rows})
+        table = [{"year": row["year"], **row["data"]} for row in rows]
+        expected = spmkit.evaluate_history("Kabupaten Siak", table).to_dict()
+        assert body.json() == json.loads(json.dumps(expected))
+        assert [y["rule_set"] for y in body.json()["years"]] == [
+            "permenkes-741-2008",
+            "siak-renstra-2012-2016",
+        ]
+        no_year = client.post("/history", json={"jurisdiction": "Siak", "rows": [{"data": {}}]})
+        assert "needs its year" in assert_problem(no_year, 400)["detail"]
+
+    def test_aggregate_sums_before_dividing(self, client):
+        """51 of 101 (50,50 %), not the mean of 100 % and 50 %."""
+        rows = [
+            {"puskesmas": "A", "bumil_k4": 1, "sasaran_bumil": 1},
+            {"puskesmas": "A", "bumil_k4": 50, "sasaran_bumil": 100},
+            {"puskesmas": "B", "bumil_k4": 3, "sasaran_bumil": 4},
+        ]
+        body = client.post(
+            f"/rule-sets/{KP}/aggregate", json={"rows": rows, "by": ["puskesmas"]}
+        ).json()
+        first = body["groups"][0]
+        assert first["group"] == {"puskesmas": "A"}
+        assert first["data"] == {"bumil_k4": 51, "sasaran_bumil": 101}
+        expected = spmkit.evaluate(quiet(KP), {"bumil_k4": 51, "sasaran_bumil": 101})
+        assert first["results"] == expected.to_dict()["results"]
+
+    def test_quarterly(self, client):
+        """The quarterly report's rows, as QuarterlyReport.to_rows() gives them."""
+        from spmkit._evaluation.quarterly import quarterly_report  # noqa: PLC0415
+
+        quarters = {
+            "TW1": {"bumil_standar": 10, "sasaran_bumil": 100},
+            "TW2": {"bumil_standar": 30, "sasaran_bumil": 100},
+        }
+        body = client.post(
+            "/rule-sets/indeks-spm-kesehatan/quarterly", json={"quarters": quarters}
+        ).json()
+        expected = quarterly_report(quiet("indeks-spm-kesehatan"), quarters).to_rows()
+        assert body["rows"] == json.loads(json.dumps(expected, default=str))
+        assert [(r["quarter"], r["served"]) for r in body["rows"][:1]] == [("TW1", 10.0)]
+
+    def test_dhis2_data_value_set(self, client):
+        """Rows and a mapping: DHIS2's dataValueSet, as to_data_value_set; a bad uid is 422."""
+        mapping = {
+            "dhis2": 1,
+            "org_units": {"Wates": "WatesOrgU01"},
+            "indicators": {"I.1": {"numerator": "K4visitsAA1", "denominator": "SasaranBml1"}},
+        }
+        rows = [{"region": "Wates", "year": 2011, "data": {"bumil_k4": 950, "sasaran_bumil": 1000}}]
+        body = client.post(f"/rule-sets/{KP}/dhis2", json={"mapping": mapping, "rows": rows})
+        assert body.json() == {
+            "dataValues": [
+                {
+                    "dataElement": "K4visitsAA1",
+                    "period": "2011",
+                    "orgUnit": "WatesOrgU01",
+                    "value": "950",
+                },
+                {
+                    "dataElement": "SasaranBml1",
+                    "period": "2011",
+                    "orgUnit": "WatesOrgU01",
+                    "value": "1000",
+                },
+            ]
+        }
+        mapping["org_units"] = {"Wates": "Wates"}
+        refused = client.post(f"/rule-sets/{KP}/dhis2", json={"mapping": mapping, "rows": rows})
+        assert "must be a DHIS2 uid" in assert_problem(refused, 422)["detail"]
+
+    def test_impact(self, client):
+        """Which regions the change from Permenkes 43/2016 to 4/2019 moves."""
+        rows = [{"puskesmas": "A", "bumil_k4": 950, "sasaran_bumil": 1000}]
+        request = {"a": "permenkes-43-2016", "b": "permenkes-4-2019", "rows": rows}
+        body = client.post("/impact", json={**request, "keys": ["puskesmas"]}).json()
+        expected = spmkit.impact(
+            spmkit.diff("permenkes-43-2016", "permenkes-4-2019"),
+            {"puskesmas": ["A"], "bumil_k4": [950], "sasaran_bumil": [1000]},
+            keys=["puskesmas"],
+        )
+        assert body["changes"] == [change.to_dict() for change in expected]
+
+
+@pytest.mark.slow
+def test_office_rules_are_served(tmp_path):
+    """--rules DIR serves the office's own file beside the shipped ones; a clash is refused."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "contoh.yaml").write_text(OFFICE_RULES, encoding="utf-8")
+    running = Server(tmp_path, options=("--rules", str(folder)))
+    try:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        listed = httpx.get(f"{running.url}/rule-sets", headers=headers).json()["rule_sets"]
+        assert "dinkes-contoh-2024" in [r["id"] for r in listed]
+        answer = httpx.post(
+            f"{running.url}/rule-sets/dinkes-contoh-2024/evaluate",
+            json={"data": {"gb": 3, "balita": 200}},
+            headers=headers,
+        ).json()
+        assert (answer["results"][0]["status"], answer["results"][0]["shown_value"]) == (
+            "met",
+            "1,50",
+        )
+    finally:
+        running.stop()
+    (folder / "clash.yaml").write_text(
+        OFFICE_RULES.replace("dinkes-contoh-2024", KP), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [spmkit_script(), "serve", "--port", str(free_port()), "--rules", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"the id '{KP}' is already served" in done.stderr
+
+
+@pytest.mark.slow
+class TestStrictInput:
+    def test_duplicate_keys_are_refused(self, client):
+        """{"bumil_k4": 1, "bumil_k4": 2}: 400 problem+json, as the CLI refuses the file."""
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate",
+            content=b'{"data": {"bumil_k4": 1, "bumil_k4": 950, "sasaran_bumil": 1000}}',
+            headers={"content-type": "application/json"},
+        )
+        body = assert_problem(response, 400)
+        assert body["title"] == "Malformed JSON"
+        assert "duplicate key 'bumil_k4'" in body["errors"][0]["message"]
+
+    @pytest.mark.parametrize(
+        "raw", [b'{"data": {"x\\ud800": 1}}', b'{"data": {}, "period": "\\udfff"}']
+    )
+    def test_lone_surrogate_is_400(self, client, raw):
+        """A lone surrogate (no UTF-8 text can hold it) is a 400 problem, not a 500."""
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate", content=raw, headers={"content-type": "application/json"}
+        )
+        assert assert_problem(response, 400)["title"] == "Invalid Unicode"
+
+    def test_invalid_utf8_is_400(self, client):
+        response = client.post(
+            f"/rule-sets/{KP}/evaluate",
+            content=b'{"data": {"a\xff": 1}}',
+            headers={"content-type": "application/json"},
+        )
+        assert "not UTF-8" in assert_problem(response, 400)["errors"][0]["message"]
+
+    def test_slow_body_gets_408(self, server):
+        """A client that stops sending mid-body is answered 408 after --timeout-request (2 s)."""
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(
+                f"POST /rule-sets/{KP}/evaluate HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+                'Content-Length: 100\r\n\r\n{"data"'.encode()
+            )
+            answer = sock.recv(4096).decode()
+        assert answer.startswith("HTTP/1.1 408")
+        assert PROBLEM_JSON in answer
+
+    def test_uploaded_sheet_over_the_row_limit_is_refused_before_reading(self, client, tmp_path):
+        """An xlsx of 150 rows (limit 50, and 50 for headings): 413 from counting, naming the limit."""
+        openpyxl = pytest.importorskip("openpyxl")
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["region", "bumil_k4", "sasaran_bumil"])
+        for number in range(150):
+            sheet.append([f"P{number}", 1, 2])
+        path = tmp_path / "big.xlsx"
+        workbook.save(path)
+        response = client.post(
+            f"/rule-sets/{KP}/batch/upload", files={"file": ("big.xlsx", path.read_bytes())}
+        )
+        if response.status_code == 413 and "body" in response.json()["detail"]:
+            pytest.skip("the file is over the body limit itself")
+        body = assert_problem(response, 413)
+        assert f"over {MAX_ROWS + 50} rows" in body["detail"]
+        csv = "region,bumil_k4,sasaran_bumil\n" + "P,1,2\n" * 200
+        body = assert_problem(
+            client.post(f"/rule-sets/{KP}/batch/upload", files={"file": ("m.csv", csv.encode())}),
+            413,
+        )
+        assert "201 lines" in body["detail"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("options", "env", "said"),
+    [
+        (["--max-body-bytes", "0"], {}, "--max-body-bytes: give a number above 0"),
+        (["--max-rows", "-3"], {}, "--max-rows: give a number above 0"),
+        (["--timeout-request", "nan"], {}, "--timeout-request: give a number above 0"),
+        (["--token-file", "BAD"], {}, "is not UTF-8 text; save it as UTF-8"),
+        (["--token-file", "MISSING"], {}, "cannot read the token file"),
+        ([], {"SPMKIT_TOKEN": "   "}, "SPMKIT_TOKEN is set but blank"),
+        (["--rules", "MISSING"], {}, "not a folder"),
+    ],
+)
+def test_bad_start_options_exit_2(tmp_path, options, env, said):
+    """Every bad start option: a clear message and exit 2, never 'internal error' (70)."""
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfetoken")
+    given = [
+        {"BAD": str(bad), "MISSING": str(tmp_path / "missing")}.get(option, option)
+        for option in options
+    ]
+    environment = {k: v for k, v in os.environ.items() if k != "SPMKIT_TOKEN"} | env
+    done = subprocess.run(
+        [spmkit_script(), "serve", "--port", str(free_port()), *given],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr
+    assert "internal error" not in done.stderr
 
 
 @pytest.mark.slow
@@ -359,6 +810,102 @@ def test_token_from_the_environment(tmp_path):
         assert ok.status_code == 200
     finally:
         assert "Application shutdown complete." in running.stop()
+
+
+@pytest.mark.slow
+class TestLoadAndFaults:
+    def test_1000_requests_from_32_clients(self, server, capsys):
+        """1,000 evaluate requests from 32 concurrent clients: 0 errors, every answer the library's."""
+        rule_set = quiet(KP)
+        cases = [
+            {"bumil_k4": 90_000 + k * 7, "sasaran_bumil": 100_000, "pus_kb_aktif": k, "pus": 1000}
+            for k in range(1000)
+        ]
+        expected = [
+            {**spmkit.evaluate(rule_set, data).to_dict(), "year": None, "period": None}
+            for data in cases
+        ]
+
+        def call(data: dict) -> tuple[int, float, dict]:
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+            ) as http:
+                started = time.perf_counter()
+                response = http.post(f"/rule-sets/{KP}/evaluate", json={"data": data})
+                return response.status_code, time.perf_counter() - started, response.json()
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            answers = list(pool.map(call, cases))
+        wall = time.perf_counter() - started
+        assert [status for status, _, _ in answers] == [200] * 1000
+        assert [body for _, _, body in answers] == expected
+        latencies = sorted(seconds for _, seconds, _ in answers)
+        with capsys.disabled():
+            print(  # noqa: T201 - the figures the load test reports
+                f"\n1000 requests, 32 clients: 0 errors, wall {wall:.1f} s, "
+                f"{1000 / wall:.0f} req/s, p50 {latencies[499] * 1000:.0f} ms, "
+                f"p99 {latencies[989] * 1000:.0f} ms"
+            )
+
+    def test_10000_row_batch(self, tmp_path, capsys):
+        """A 10,000-row batch in one request equals the library's rows."""
+        running = Server(tmp_path, options=("--max-rows", "10000", "--max-body-bytes", "20000000"))
+        try:
+            rule_set = quiet(KP)
+            rows = [
+                {"region": f"P{k}", "data": {"bumil_k4": k % 1001, "sasaran_bumil": 1000}}
+                for k in range(10_000)
+            ]
+            started = time.perf_counter()
+            response = httpx.post(
+                f"{running.url}/rule-sets/{KP}/batch",
+                json={"rows": rows},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                timeout=600,
+            )
+            wall = time.perf_counter() - started
+            assert response.status_code == 200
+            answered = response.json()["rows"]
+            assert len(answered) == 10_000
+            for number in (0, 949, 950, 9999):
+                data = rows[number]["data"]
+                assert (
+                    answered[number]["results"]
+                    == spmkit.evaluate(rule_set, data).to_dict()["results"]
+                )
+            with capsys.disabled():
+                print(  # noqa: T201 - the figure the test reports
+                    f"\n10,000-row batch: {wall:.1f} s, {len(response.content):,} bytes"
+                )
+        finally:
+            running.stop()
+
+    def test_client_disconnecting_mid_upload(self, server, client):
+        """A client gone mid-upload leaves no temporary file and no stuck worker."""
+        boundary = "spmkitboundary"
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            'filename="k4.csv"\r\nContent-Type: text/csv\r\n\r\n'
+            "region,bumil_k4,sasaran_bumil\n"
+        )
+        for _ in range(8):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+                sock.sendall(
+                    f"POST /rule-sets/{KP}/batch/upload HTTP/1.1\r\nHost: x\r\n"
+                    f"Authorization: Bearer {TOKEN}\r\n"
+                    f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                    "Content-Length: 15000\r\n\r\n".encode()
+                    + head.encode()
+                    + b"Wates,950,1000\n" * 200
+                )
+        time.sleep(1)
+        assert list(server.tmpdir.iterdir()) == []
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda _: client.get("/health").status_code, range(40)))
+        assert statuses == [200] * 40
+        data = {"bumil_k4": 950, "sasaran_bumil": 1000}
+        assert client.post(f"/rule-sets/{KP}/evaluate", json={"data": data}).status_code == 200
 
 
 SCHEMA = schemathesis.openapi.from_dict(openapi_document())

@@ -721,25 +721,15 @@ def _write_fhir(rule_set: RuleSet, outcomes: Sequence[RowOutcome], args: argpars
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    try:
-        from spmkit._interop.service import Limits, serve  # noqa: PLC0415 - the serve extra
-    except ImportError as exc:
-        msg = tr(
-            "spmkit serve needs the serve extra: pip install 'spmkit[serve]' ({reason})",
-            reason=exc,
-        )
-        raise UsageError(msg) from exc
-    token = None
-    if args.token_file is not None:
-        token = Path(args.token_file).read_text(encoding="utf-8").strip()
-        if not token:
-            msg = tr("the token file {file} is empty", file=args.token_file)
-            raise UsageError(msg)
-    elif os.environ.get("SPMKIT_TOKEN", "").strip():
-        token = os.environ["SPMKIT_TOKEN"].strip()
-    limits = Limits(max_body_bytes=args.max_body_bytes, max_rows=args.max_rows)
-    serve(host=args.host, port=args.port, token=token, limits=limits)
-    return 0
+    from spmkit._interop.commands import run_serve  # noqa: PLC0415 - only when serving
+
+    return run_serve(args)
+
+
+def _cmd_dhis2(args: argparse.Namespace) -> int:
+    from spmkit._interop.commands import run_dhis2  # noqa: PLC0415 - only for this command
+
+    return run_dhis2(args)
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
@@ -925,21 +915,21 @@ def _add_interop_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's _
         "spmkit serve --host 127.0.0.1 --port 8000 --token-file token.txt",
         [],
     )
-    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve_parser.add_argument("--port", type=int, default=8000, help="port to listen on")
-    serve_parser.add_argument(
-        "--token-file",
-        metavar="PATH",
-        help="require 'Authorization: Bearer <token>' with the token in this file "
-        "(else from the SPMKIT_TOKEN environment variable, if set)",
-    )
-    serve_parser.add_argument(
-        "--max-body-bytes", type=int, default=1_048_576, help="largest request body (413 above)"
-    )
-    serve_parser.add_argument(
-        "--max-rows", type=int, default=10_000, help="most rows of one batch (413 above)"
-    )
+    from spmkit._interop.commands import add_serve_options  # noqa: PLC0415 - its options
+
+    add_serve_options(serve_parser)
     serve_parser.set_defaults(handler=_cmd_serve)
+    dhis2_parser = _add(
+        commands,
+        "dhis2",
+        "DHIS2: export a data file as a dataValueSet, import an analytics export (docs/dhis2.md)",
+        "spmkit dhis2 export kulon-progo-2011 data.csv --mapping dhis2.yaml --year 2011",
+        [],
+    )
+    from spmkit._interop.commands import add_dhis2_options  # noqa: PLC0415 - its options
+
+    add_dhis2_options(dhis2_parser)
+    dhis2_parser.set_defaults(handler=_cmd_dhis2)
 
     test = _add(
         commands,

@@ -35,6 +35,7 @@ import attrs
 
 import spmkit
 from spmkit._interop.fhir import RegionReport
+from spmkit._limits import MAX_DIGITS
 from spmkit.errors import Dhis2Error
 
 __all__ = [
@@ -47,7 +48,15 @@ __all__ = [
 ]
 
 _UID: Final = re.compile(r"[A-Za-z][A-Za-z0-9]{10}\Z")
-_TOP_KEYS: Final = {"dhis2", "rule_set", "org_units", "indicators", "category_option_combo"}
+_TOP_KEYS: Final = {
+    "dhis2",
+    "rule_set",
+    "org_units",
+    "indicators",
+    "category_option_combo",
+    "id_scheme",
+}
+_CODE: Final = re.compile(r"\S(?:.{0,48}\S)?\Z")
 _INDICATOR_KEYS: Final = {"numerator", "denominator", "indicator"}
 _HEADERS: Final = ("dx", "ou", "pe", "numerator", "denominator")
 
@@ -69,11 +78,18 @@ class Dhis2Mapping:
     org_units: Mapping[str, str]
     indicators: Mapping[str, IndicatorMapping]
     category_option_combo: str | None = None
+    id_scheme: str = "uid"
+    """``uid`` (DHIS2's 11-character ids) or ``code`` (the objects' codes)."""
 
 
-def _uid(value: object, where: str, problems: list[str]) -> str | None:
+def _uid(value: object, where: str, problems: list[str], scheme: str = "uid") -> str | None:
     if value is None:
         return None
+    if scheme == "code":
+        if not isinstance(value, str) or not _CODE.match(value):
+            problems.append(f"{where} must be a DHIS2 code: up to 50 characters (got {value!r})")
+            return None
+        return value
     if not isinstance(value, str) or not _UID.match(value):
         problems.append(
             f"{where} must be a DHIS2 uid: a letter, then 10 letters or digits (got {value!r})"
@@ -99,6 +115,10 @@ def parse_mapping(data: object, *, source: str = "<mapping>") -> Dhis2Mapping:
     if not isinstance(data, Mapping):
         raise Dhis2Error(f"{source} is not a DHIS2 mapping", ["expected a mapping"])
     problems = _unknown_keys(data, _TOP_KEYS, "$")
+    scheme = data.get("id_scheme", "uid")
+    if scheme not in {"uid", "code"}:
+        problems.append(f"$.id_scheme must be uid or code (got {scheme!r})")
+        scheme = "uid"
     if data.get("dhis2") != 1:
         problems.append(
             f"$.dhis2 must be 1, the mapping format version (got {data.get('dhis2')!r})"
@@ -109,7 +129,7 @@ def parse_mapping(data: object, *, source: str = "<mapping>") -> Dhis2Mapping:
         problems.append("$.org_units must map region names to organisation unit uids")
         raw_units = {}
     for region, uid in raw_units.items():
-        checked = _uid(uid, f"$.org_units[{region!r}]", problems)
+        checked = _uid(uid, f"$.org_units[{region!r}]", problems, scheme)
         if checked is not None:
             org_units[str(region)] = checked
     indicators: dict[str, IndicatorMapping] = {}
@@ -123,9 +143,11 @@ def parse_mapping(data: object, *, source: str = "<mapping>") -> Dhis2Mapping:
             problems.append(f"{where} must be a mapping with {', '.join(sorted(_INDICATOR_KEYS))}")
             continue
         problems.extend(_unknown_keys(entry, _INDICATOR_KEYS, where))
-        ids = {key: _uid(entry.get(key), f"{where}.{key}", problems) for key in _INDICATOR_KEYS}
+        ids = {
+            key: _uid(entry.get(key), f"{where}.{key}", problems, scheme) for key in _INDICATOR_KEYS
+        }
         indicators[str(indicator_id)] = IndicatorMapping(**ids)
-    combo = _uid(data.get("category_option_combo"), "$.category_option_combo", problems)
+    combo = _uid(data.get("category_option_combo"), "$.category_option_combo", problems, scheme)
     rule_set = data.get("rule_set")
     if rule_set is not None and not isinstance(rule_set, str):
         problems.append(f"$.rule_set must be a rule-set id (got {rule_set!r})")
@@ -136,6 +158,7 @@ def parse_mapping(data: object, *, source: str = "<mapping>") -> Dhis2Mapping:
         org_units=org_units,
         indicators=indicators,
         category_option_combo=combo,
+        id_scheme=scheme,
     )
 
 
@@ -214,6 +237,8 @@ def to_data_value_set(
                 values.append(data_value)
     if problems:
         raise Dhis2Error("cannot export to DHIS2", sorted(set(problems), key=problems.index))
+    if mapping.id_scheme == "code":
+        return {"idScheme": "CODE", "dataValues": values}
     return {"dataValues": values}
 
 
@@ -228,14 +253,29 @@ class AnalyticsRow:
 
 
 def _number(text: object, where: str, problems: list[str]) -> Fraction | None:
+    """An analytics value, exactly; non-finite or huge numbers are refused before any work.
+
+    ``"Infinity"`` and ``"NaN"`` are not counts; ``"1e50000000"`` is checked by its
+    exponent, not expanded (expanding it would take minutes of CPU).
+    """
     if text is None or text == "":
         return None
+    written = str(text)[: MAX_DIGITS * 2 + 20]
     try:
-        value = Fraction(Decimal(str(text)))
+        decimal = Decimal(written)
     except (InvalidOperation, ValueError):
-        problems.append(f"{where}: {text!r} is not a number")
+        problems.append(f"{where}: {written!r} is not a number")
         return None
-    return value
+    if not decimal.is_finite():
+        problems.append(f"{where}: {written!r} is not a finite number; give a count")
+        return None
+    if len(str(text)) > len(written) or abs(decimal.adjusted()) > MAX_DIGITS:
+        problems.append(
+            f"{where}: {written[:40]!r} is over {MAX_DIGITS} digits; spmkit accepts at most "
+            f"{MAX_DIGITS} digits (docs/semantics.md, Limits)"
+        )
+        return None
+    return Fraction(decimal)
 
 
 def _single_input(expression: object) -> str | None:
@@ -313,6 +353,21 @@ def read_analytics(
                     f"but {data[name]} in an earlier row"
                 )
             data[name] = value
+    rows = document.get("rows", [])
+    if rows and not found and not problems:
+        seen = sorted({str(row[column["dx"]]) for row in rows[:50] if isinstance(row, Sequence)})
+        problems.append(
+            f"no row is of a mapped DHIS2 indicator (the export's dx values: "
+            f"{', '.join(map(repr, seen[:5]))}); the mapping has {mapping.id_scheme}s: export "
+            f"with outputIdScheme={mapping.id_scheme.upper()}, not names"
+        )
+    if mapping.id_scheme == "uid":
+        named = sorted({ou for ou, _ in found if not _UID.match(ou)})
+        if named:
+            problems.append(
+                f"organisation units {', '.join(map(repr, named[:5]))} are not uids (names?); "
+                "export with outputIdScheme=UID"
+            )
     if problems:
         raise Dhis2Error("cannot read the DHIS2 analytics document", problems)
     return tuple(

@@ -7,17 +7,24 @@ plain JSON-ready dicts (no FHIR library needed); the tests parse every resource 
 The mapping (``docs/fhir.md``):
 
 - A rule set is one ``Measure`` (``urn:spmkit:measure:<rule set>``) with one ``group`` per
-  indicator (``group.code`` is the indicator id), each with a numerator and a denominator
-  population; scoring is ``proportion``.
+  indicator (``group.code`` is the indicator id).
+- Scoring follows the indicator's kind (:func:`scoring_of`): a coverage (*cakupan*, a part
+  of the denominator) is ``proportion`` and its ``measureScore`` is on HL7's scale, 0 to 1
+  (95 % is ``0.95``); another ratio (visits per person, deaths per 100,000) is ``ratio``
+  and its score is on the regulation's scale with its unit (``per 100000``); an index is
+  ``continuous-variable`` with its score and no populations (it has no numerator or
+  denominator of its own). R4 has one ``scoring`` per Measure: a rule set of mixed kinds
+  puts each group's scoring in R5's ``Measure.group.scoring`` extension.
 - Each indicator is also a ``Measure`` of its own (``urn:spmkit:measure:<rule set>:<id>``)
   with ``improvementNotation`` from the target's comparator (``>=``/``>``: increase,
   ``<=``/``<``: decrease) and the target, deadline and source in ``guidance``.
 - A report for one region and year is a ``MeasureReport`` (``type: summary``) whose groups
-  carry the population counts and the ``measureScore`` on the regulation's scale (95 %
-  is ``{"value": 95, "unit": "%"}``). FHIR has no element for "target met", so each group
-  carries spmkit's status and ``met`` as extensions.
+  carry the population counts and the ``measureScore``. FHIR has no element for "target
+  met", so each group carries spmkit's status, ``met``, the value on the regulation's scale
+  (``{"value": 95, "unit": "%"}``) and its shown text (``shown_value``) as extensions.
 - Several reports are a ``Bundle`` (``type: collection``) of the Measures and the
-  MeasureReports.
+  MeasureReports; every entry has its own ``id`` and ``fullUrl`` (a report's id includes
+  its position, so rows without a region, or one region twice, stay apart).
 
 What it does not do: invent a count. A population that is not a whole number (an estimate)
 has no ``count``; its exact value is in an extension.
@@ -33,7 +40,7 @@ from typing import Any, Final
 
 import attrs
 
-from spmkit._evaluation.results import IndicatorResult, Report
+from spmkit._evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit._rulesets.model import Indicator, RuleSet
 from spmkit.errors import UsageError
 
@@ -43,6 +50,7 @@ __all__ = [
     "fhir_measure",
     "fhir_measure_report",
     "fhir_rule_set_measure",
+    "scoring_of",
     "to_fhir",
 ]
 
@@ -56,6 +64,14 @@ _IMPROVEMENT: Final = "http://terminology.hl7.org/CodeSystem/measure-improvement
 _INDICATOR_SYSTEM: Final = "urn:spmkit:indicator"
 _UCUM: Final = "http://unitsofmeasure.org"
 _NAMESPACE: Final = uuid.UUID("6f1d6d1e-2c1b-5b8e-9d5a-73706d6b6974")
+_GROUP_SCORING: Final = (
+    "http://hl7.org/fhir/5.0/StructureDefinition/extension-Measure.group.scoring"
+)
+_SCORING_DISPLAY: Final = {
+    "proportion": "Proportion",
+    "ratio": "Ratio",
+    "continuous-variable": "Continuous Variable",
+}
 _NOTATION: Final = {">=": "increase", ">": "increase", "<=": "decrease", "<": "decrease"}
 
 
@@ -90,6 +106,31 @@ def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any
     return {"coding": [coding]}
 
 
+def scoring_of(indicator: Indicator) -> str:
+    """The FHIR scoring of an indicator: ``proportion``, ``ratio`` or ``continuous-variable``.
+
+    An index is a continuous variable; a declared coverage, or an undeclared one on the
+    percent scale, a proportion; every other ratio (``coverage: false``, or per 1,000) a
+    ratio.
+    """
+    if indicator.index is not None:
+        return "continuous-variable"
+    if indicator.coverage or (indicator.coverage is None and indicator.factor == 100):
+        return "proportion"
+    return "ratio"
+
+
+def _scoring(code: str) -> dict[str, Any]:
+    return _coding(_SCORING, code, _SCORING_DISPLAY[code])
+
+
+def _definition(indicator: Indicator) -> dict[str, Any]:
+    """A Measure group's populations: a numerator and a denominator, none for an index."""
+    if scoring_of(indicator) == "continuous-variable":
+        return {}
+    return {"population": _populations(str(indicator.numerator), str(indicator.denominator))}
+
+
 def _populations(description_numerator: str, description_denominator: str) -> list[dict[str, Any]]:
     return [
         {
@@ -116,11 +157,14 @@ def _guidance(rule_set: RuleSet, indicator: Indicator) -> str:
     )
 
 
-def _common(rule_set: RuleSet) -> dict[str, Any]:
+def _common(rule_set: RuleSet, scorings: set[str]) -> dict[str, Any]:
     common: dict[str, Any] = {
         "status": "active",
         "publisher": rule_set.jurisdiction.name,
-        "scoring": _coding(_SCORING, "proportion", "Proportion"),
+    }
+    if len(scorings) == 1:
+        common["scoring"] = _scoring(next(iter(scorings)))
+    common |= {
         "relatedArtifact": [
             {
                 "type": "citation",
@@ -148,13 +192,13 @@ def fhir_measure(rule_set: RuleSet, indicator_id: str) -> dict[str, Any]:
         "identifier": [{"system": _INDICATOR_SYSTEM, "value": f"{rule_set.id}/{indicator.id}"}],
         "name": _name(rule_set.id, indicator.id),
         "title": indicator.name,
-        **_common(rule_set),
+        **_common(rule_set, {scoring_of(indicator)}),
         "description": indicator.name_en or indicator.name,
         "guidance": _guidance(rule_set, indicator),
         "group": [
             {
                 "code": _coding(_INDICATOR_SYSTEM, indicator.id, indicator.name),
-                "population": _populations(str(indicator.numerator), str(indicator.denominator)),
+                **_definition(indicator),
             }
         ],
     }
@@ -169,11 +213,24 @@ def fhir_rule_set_measure(rule_set: RuleSet) -> dict[str, Any]:
 
     The MeasureReports of :func:`fhir_measure_report` report against it.
     """
+    scorings = {scoring_of(indicator) for indicator in rule_set.indicators.values()}
     groups = [
         {
+            **(
+                {}
+                if len(scorings) == 1
+                else {
+                    "extension": [
+                        {
+                            "url": _GROUP_SCORING,
+                            "valueCodeableConcept": _scoring(scoring_of(indicator)),
+                        }
+                    ]
+                }
+            ),
             "code": _coding(_INDICATOR_SYSTEM, indicator.id, indicator.name),
             "description": _guidance(rule_set, indicator),
-            "population": _populations(str(indicator.numerator), str(indicator.denominator)),
+            **_definition(indicator),
         }
         for indicator in rule_set.indicators.values()
     ]
@@ -184,7 +241,7 @@ def fhir_rule_set_measure(rule_set: RuleSet) -> dict[str, Any]:
         "identifier": [{"system": _INDICATOR_SYSTEM, "value": rule_set.id}],
         "name": _name(rule_set.id),
         "title": rule_set.title,
-        **_common(rule_set),
+        **_common(rule_set, scorings),
         "description": rule_set.title_en or rule_set.title,
         "group": groups,
     }
@@ -198,35 +255,48 @@ def _count(value: Fraction | None) -> dict[str, Any]:
     return {"extension": [{"url": f"{EXTENSION_BASE}:exact", "valueDecimal": float(value)}]}
 
 
-def _score(result: IndicatorResult) -> dict[str, Any]:
-    if result.value is None:
-        return {}
+def _scale(result: IndicatorResult) -> dict[str, Any]:
+    """The value on the regulation's scale: ``95 %``, ``12 per 100000``, an index's 87.5."""
     quantity: dict[str, Any] = {"value": result.value}
     if result.factor == 100:
         quantity.update(unit="%", system=_UCUM, code="%")
-    else:
-        quantity["unit"] = (
-            f"per {int(result.factor) if result.factor.denominator == 1 else float(result.factor)}"
-        )
-    return {"measureScore": quantity}
+    elif result.factor != 1:
+        factor = result.factor
+        quantity["unit"] = f"per {int(factor) if factor.denominator == 1 else float(factor)}"
+    return quantity
 
 
-def _group(result: IndicatorResult) -> dict[str, Any]:
+def _score(result: IndicatorResult, scoring: str) -> dict[str, Any]:
+    if result.exact_value is None:
+        return {}
+    if scoring == "proportion":
+        share = result.exact_value / result.factor  # HL7's scale: 0 to 1
+        return {"measureScore": {"value": nearest_float(share), "system": _UCUM, "code": "1"}}
+    return {"measureScore": _scale(result)}
+
+
+def _group(result: IndicatorResult, scoring: str) -> dict[str, Any]:
     extensions: list[dict[str, Any]] = [
         {"url": f"{EXTENSION_BASE}:status", "valueCode": result.status.value}
     ]
     if result.met is not None:
         extensions.append({"url": f"{EXTENSION_BASE}:met", "valueBoolean": result.met})
-    populations = [
-        {"code": _coding(_POPULATION, code, code.capitalize()), **_count(value)}
-        for code, value in (("numerator", result.numerator), ("denominator", result.denominator))
-    ]
-    return {
+    if result.exact_value is not None:
+        extensions.append({"url": f"{EXTENSION_BASE}:value", "valueQuantity": _scale(result)})
+        extensions.append({"url": f"{EXTENSION_BASE}:shown", "valueString": result.shown_value})
+    group: dict[str, Any] = {
         "extension": extensions,
         "code": _coding(_INDICATOR_SYSTEM, result.indicator_id, result.name),
-        "population": populations,
-        **_score(result),
     }
+    if scoring != "continuous-variable":
+        group["population"] = [
+            {"code": _coding(_POPULATION, code, code.capitalize()), **_count(value)}
+            for code, value in (
+                ("numerator", result.numerator),
+                ("denominator", result.denominator),
+            )
+        ]
+    return group | _score(result, scoring)
 
 
 def fhir_measure_report(
@@ -235,6 +305,7 @@ def fhir_measure_report(
     *,
     year: int,
     region: str | None = None,
+    position: int | None = None,
 ) -> dict[str, Any]:
     """One region's report for one year as a FHIR R4 ``MeasureReport`` (type summary).
 
@@ -243,13 +314,17 @@ def fhir_measure_report(
         report: what :func:`spmkit.evaluate` returned.
         year: the period reported (FHIR requires one): 1 January to 31 December.
         region: the region, as the subject's display text.
+        position: the report's place among several (a Bundle's reports): part of its id,
+            so that reports of one region and year, or without a region, stay apart.
     """
     if report.rule_set_id != rule_set.id:
         msg = f"the report is of rule set {report.rule_set_id!r}, not {rule_set.id!r}"
         raise UsageError(msg)
     resource: dict[str, Any] = {
         "resourceType": "MeasureReport",
-        "id": _resource_id("report", rule_set.id, region, year),
+        "id": _resource_id(
+            "report", rule_set.id, region, year, *(() if position is None else (position,))
+        ),
         "status": "complete",
         "type": "summary",
         "measure": _canonical(rule_set.id),
@@ -257,7 +332,10 @@ def fhir_measure_report(
     if region is not None:
         resource["subject"] = {"display": region}
     resource["period"] = {"start": f"{year:04d}-01-01", "end": f"{year:04d}-12-31"}
-    resource["group"] = [_group(result) for result in report.values()]
+    resource["group"] = [
+        _group(result, scoring_of(rule_set.indicators[result.indicator_id]))
+        for result in report.values()
+    ]
     return resource
 
 
@@ -285,7 +363,7 @@ def to_fhir(
     >>> report = spmkit.evaluate(rs, {"bumil_k4": 950, "sasaran_bumil": 1000})
     >>> mr = to_fhir(rs, report, year=2011, region="Kulon Progo")
     >>> mr["resourceType"], mr["group"][0]["measureScore"]["value"]
-    ('MeasureReport', 95.0)
+    ('MeasureReport', 0.95)
 
     Args:
         rule_set: the rule set the reports were evaluated with.
@@ -306,8 +384,10 @@ def to_fhir(
         resources.append(fhir_rule_set_measure(rule_set))
         resources.extend(fhir_measure(rule_set, iid) for iid in rule_set.indicators)
     resources.extend(
-        fhir_measure_report(rule_set, entry.report, year=_year(entry, year), region=entry.region)
-        for entry in reports
+        fhir_measure_report(
+            rule_set, entry.report, year=_year(entry, year), region=entry.region, position=number
+        )
+        for number, entry in enumerate(reports, start=1)
     )
     return {
         "resourceType": "Bundle",

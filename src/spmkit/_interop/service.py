@@ -1,157 +1,116 @@
 """The library over HTTP: ``spmkit serve`` (needs the ``serve`` extra: FastAPI and uvicorn).
 
 PHP, JavaScript and spreadsheet systems call spmkit here instead of recomputing SPM
-percentages in their own view code. Responses are the library's own ``to_dict()`` shapes;
-errors are RFC 9457 ``application/problem+json`` documents carrying the library's messages
-(with file:line, path and input where it gives them).
+percentages in their own view code. Responses are the library's result records
+(``to_dict()``), typed by the models of :mod:`spmkit._interop.service_models`, with display
+text (``shown_value``); errors are RFC 9457 ``application/problem+json`` documents carrying
+the library's messages (with file:line, path and input where it gives them).
 
 What the service deliberately does not do: read or write any file a client names. Rule
-sets are the shipped ones, chosen by id; an uploaded data file is read from a temporary
-file the service names itself and deletes. Sizes a client chooses are bounded
-(:class:`Limits`): a larger body or more rows is answered with 413.
+sets are the shipped ones, installed rule-set packages and the office's own rule files
+(``--rules DIR``), chosen by id; an uploaded data file is read from a temporary file the
+service names itself and deletes. Sizes a client chooses are bounded (:class:`Limits`):
+a larger body, more rows or cells is answered with 413, before the work.
 
-An access token (``token=``) makes every endpoint but ``GET /health`` answer 401 unless the
-request carries ``Authorization: Bearer <token>``; the comparison takes constant time.
+The guards (body limit, access token, strict JSON) are in
+:mod:`spmkit._interop.service_guards`; the browser front door at ``/`` in
+:mod:`spmkit._interop.webapp`.
 """
 
-import hmac
-import json
+import asyncio
 import math
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, cast
 
 import attrs
 from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 import spmkit
-from spmkit.errors import DataFileError, ServiceLimitError, UsageError
+from spmkit._interop.fhir import RegionReport, scoring_of, to_fhir
+from spmkit._interop.service_guards import (
+    PROBLEM_JSON,
+    ASGIApp,
+    BodyLimit,
+    JsonCheck,
+    TokenCheck,
+    read_uploaded,
+    send_problem,
+)
+from spmkit._interop.service_models import (
+    AggregateRequest,
+    AggregateResponse,
+    BatchRequest,
+    BatchResponse,
+    CompareRequest,
+    CompareResponse,
+    Dhis2Request,
+    Dhis2Response,
+    DiffResponse,
+    EvaluateRequest,
+    EvaluateResponse,
+    ExplainRequest,
+    ExplainResponse,
+    Health,
+    HistoryRequest,
+    HistoryResponse,
+    ImpactRequest,
+    ImpactResponse,
+    Problem,
+    QuarterlyRequest,
+    QuarterlyResponse,
+    RuleSetDetail,
+    RuleSetFor,
+    RuleSetList,
+    UploadResponse,
+)
+from spmkit.errors import DataFileError, Dhis2Error, ServiceLimitError, UsageError
 
 __all__ = [
+    "FHIR_JSON",
     "PROBLEM_JSON",
-    "BodyLimit",
     "Limits",
-    "Problem",
-    "TokenCheck",
     "create_app",
     "error_items",
+    "load_served",
     "openapi_document",
     "problem",
     "serve",
 ]
 
-PROBLEM_JSON: Final = "application/problem+json"
-"""The media type of every error response (RFC 9457)."""
-
-_UPLOAD_SUFFIXES: Final = (".csv", ".xlsx")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+FHIR_JSON: Final = "application/fhir+json"
+"""Ask for FHIR R4 (``Accept: application/fhir+json``): a MeasureReport or a Bundle."""
 
 
 @attrs.frozen(kw_only=True)
 class Limits:
-    """Sizes a client may choose, bounded; a request over a limit is answered with 413.
+    """Sizes and times a client may choose, bounded; over a limit is answered with 413/408.
 
     Attributes:
         max_body_bytes: the largest request body (JSON or an uploaded file), in bytes.
         max_rows: the most rows of one batch (JSON rows or data-file rows).
+        max_cells: the most cells of an uploaded sheet (counted before it is read).
         max_rule_sets: the most rule sets of one comparison.
+        request_timeout: seconds a client may take to send its whole body (408 after).
+        idle_timeout: seconds an idle keep-alive connection is kept open.
     """
 
     max_body_bytes: int = attrs.field(default=1_048_576, validator=attrs.validators.gt(0))
     max_rows: int = attrs.field(default=10_000, validator=attrs.validators.gt(0))
+    max_cells: int = attrs.field(default=2_000_000, validator=attrs.validators.gt(0))
     max_rule_sets: int = attrs.field(default=16, validator=attrs.validators.gt(0))
-
-
-# --- request bodies ------------------------------------------------------------------------
-
-# A data value as JSON gives it. Text and booleans are accepted here so that the library,
-# not the HTTP layer, refuses them with its own message ("give a number, not text").
-DataValue = StrictInt | StrictFloat | StrictStr | StrictBool | None
-Data = dict[str, DataValue]
-
-
-class EvaluateRequest(BaseModel):
-    """One data set: input name -> count; ``year`` names the period it is for."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"data": {"bumil_k4": 950, "sasaran_bumil": 1000}}]},
-    )
-    data: Data
-    year: int | None = Field(default=None, ge=1900, le=2200)
-
-
-class ExplainRequest(EvaluateRequest):
-    """One data set and the indicator to explain."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"data": {"bumil_k4": 949, "sasaran_bumil": 1000}, "indicator": "I.1"}]
-        },
-    )
-
-    indicator: str = Field(min_length=1, max_length=200)
-
-
-class BatchRow(BaseModel):
-    """One row of a batch: a region and period, and its data."""
-
-    model_config = ConfigDict(extra="forbid")
-    data: Data
-    region: str | None = Field(default=None, max_length=500)
-    year: int | None = Field(default=None, ge=1900, le=2200)
-
-
-class BatchRequest(BaseModel):
-    """Rows evaluated one by one; a bad row does not stop the others."""
-
-    model_config = ConfigDict(extra="forbid")
-    rows: list[BatchRow]
-
-
-class CompareRequest(BaseModel):
-    """One data set judged under several shipped rule sets."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "rule_sets": ["permenkes-4-2019", "kubu-raya-2021"],
-                    "data": {"dm_standar": 4950, "dm_estimasi": 5297},
-                }
-            ]
-        },
-    )
-    rule_sets: list[str] = Field(min_length=1)
-    data: Data
-    inputs: dict[str, dict[str, str]] | None = None
+    request_timeout: float = attrs.field(default=60.0, validator=attrs.validators.gt(0))
+    idle_timeout: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
 
 
 # --- problems (RFC 9457) -------------------------------------------------------------------
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem document; ``errors`` lists each problem the library found."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
 
 
 def _problem_responses() -> dict[int | str, dict[str, Any]]:
@@ -176,6 +135,8 @@ def _json_safe(value: object) -> object:
     """A value as JSON can carry it: text for what JSON has no number for."""
     if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
     if isinstance(value, Fraction):
@@ -224,16 +185,13 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _problem_bytes(status: int, title: str, detail: str) -> bytes:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return json.dumps(body).encode()
-
-
 def _status_of(error: spmkit.SpmkitError) -> tuple[int, str]:
     if isinstance(error, spmkit.RuleSetNotFoundError):
         return 404, "Rule set not found"
     if isinstance(error, DataFileError):
         return 422, "Invalid data file"
+    if isinstance(error, Dhis2Error):
+        return 422, "Invalid DHIS2 mapping or data"
     if isinstance(error, spmkit.DataInvalid | spmkit.DataError):
         return 422, "Invalid data"
     if isinstance(error, ServiceLimitError):
@@ -282,92 +240,54 @@ async def _on_http_error(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
-# --- middleware (pure ASGI: they see every request, before any routing) ----------------------
+# --- rule sets served ----------------------------------------------------------------------
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return bytes(value)
-    return None
+def load_served(rule_dirs: Sequence[str | Path] = ()) -> dict[str, spmkit.RuleSet]:
+    """Every rule set the service serves, loaded once: shipped, installed, and ``rule_dirs``.
 
+    Their unverified values are listed in the answers, not warned. A file of ``rule_dirs``
+    whose id is already served (shipped, installed, or another file) is refused, so an id
+    always means one rule set.
 
-async def _send_problem(send: Send, status: int, title: str, detail: str, **extra: str) -> None:
-    body = _problem_bytes(status, title, detail)
-    headers = [
-        (b"content-type", PROBLEM_JSON.encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    headers.extend((key.encode(), value.encode()) for key, value in extra.items())
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    Raises:
+        UsageError: a folder does not exist or has no rule files, or two files share an id.
+        RuleSetError: a rule file of ``rule_dirs`` does not load (its problems listed).
+    """
+    from spmkit._rulesets.installed import installed_rule_files  # noqa: PLC0415 - at start
 
-
-class BodyLimit:
-    """Refuse a body over ``limit`` bytes (413): at once when declared, else as it arrives."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on, counting its body."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            detail = f"the request body is {int(declared)} bytes; at most {limit} are accepted"
-            await _send_problem(send, 413, "Content too large", detail)
-            return
-        received = 0
-
-        async def counting() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    # An HTTPException passes through FastAPI's body reading as it is.
-                    detail = f"the request body is over {limit} bytes, the most accepted"
-                    raise StarletteHTTPException(413, detail)
-            return message
-
-        await self.app(scope, counting, send)
-
-
-class TokenCheck:
-    """Answer 401 to every request but ``GET /health`` that lacks ``Bearer <token>``."""
-
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        self.app = app
-        self.expected = f"Bearer {token}".encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on when it carries the token (or asks for the health check)."""
-        if scope["type"] == "http" and scope.get("path") != "/health":
-            given = _header(scope, b"authorization") or b""
-            if not hmac.compare_digest(given, self.expected):
-                detail = "send the service's access token as 'Authorization: Bearer <token>'"
-                await _send_problem(
-                    send, 401, "Unauthorized", detail, **{"www-authenticate": "Bearer"}
-                )
-                return
-        await self.app(scope, receive, send)
-
-
-# --- the application -----------------------------------------------------------------------
-
-
-def _load_shipped() -> dict[str, spmkit.RuleSet]:
-    """Every shipped rule set, loaded once (their unverified values are listed, not warned)."""
+    files = {**installed_rule_files(), **spmkit.shipped_rule_sets()}
+    served: dict[str, spmkit.RuleSet] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spmkit.SpmkitWarning)
-        return {
-            rule_set_id: spmkit.load_rule_set(path)
-            for rule_set_id, path in spmkit.shipped_rule_sets().items()
-        }
+        for rule_set_id, path in files.items():
+            try:
+                served[rule_set_id] = spmkit.load_rule_set(path)
+            except spmkit.SpmkitError:
+                if rule_set_id in spmkit.shipped_rule_sets():
+                    raise
+        for folder in map(Path, rule_dirs):
+            if not folder.is_dir():
+                msg = f"--rules {folder}: not a folder; give a folder of rule files (.yaml)"
+                raise UsageError(msg)
+            found = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+            if not found:
+                msg = f"--rules {folder}: no rule files (.yaml, .yml) in it"
+                raise UsageError(msg)
+            for path in found:
+                rule_set = spmkit.load_rule_set(path)
+                if rule_set.id in served:
+                    msg = (
+                        f"--rules {path}: the id {rule_set.id!r} is already served (shipped, "
+                        "installed or another file); give the office's rule set its own id"
+                    )
+                    raise UsageError(msg)
+                served[rule_set.id] = rule_set
+    return served
+
+
+def _day(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _summary(rule_set: spmkit.RuleSet) -> dict[str, Any]:
@@ -382,9 +302,53 @@ def _summary(rule_set: spmkit.RuleSet) -> dict[str, Any]:
             "name": rule_set.jurisdiction.name,
             "province": rule_set.jurisdiction.province,
         },
+        "in_force_from": _day(rule_set.in_force_from),
+        "in_force_until": _day(rule_set.in_force_until),
         "indicators": len(rule_set.indicators),
         "verification": {str(level): count for level, count in counts.items()},
     }
+
+
+def _source(source: Any) -> dict[str, str]:  # noqa: ANN401 - a Source
+    return {"ref": source.ref, "verification": str(source.verification)}
+
+
+def _indicator_detail(indicator: Any) -> dict[str, Any]:  # noqa: ANN401 - an Indicator
+    schedule = indicator.target.schedule or {}
+    provenance = {field: _source(indicator.source_of(field)) for field in _PROVENANCE}
+    provenance |= {f"band:{band.label}": _source(band.source) for band in indicator.bands}
+    return {
+        "id": indicator.id,
+        "name": indicator.name,
+        "name_en": indicator.name_en,
+        "service_type": indicator.service_type,
+        "kind": scoring_of(indicator),
+        "numerator": str(indicator.numerator),
+        "denominator": str(indicator.denominator),
+        "factor": float(indicator.factor),
+        "target": {"op": indicator.target.op, "value": float(indicator.target.value)},
+        "deadline": indicator.deadline,
+        "milestones": {str(year): float(value) for year, value in schedule.items()},
+        "bands": [
+            {
+                "label": band.label,
+                "label_en": band.label_en,
+                "at_least": None if band.at_least is None else float(band.at_least),
+                "at_most": None if band.at_most is None else float(band.at_most),
+                "verification": str(band.source.verification),
+            }
+            for band in indicator.bands
+        ],
+        "source": indicator.source.ref,
+        "verification": {
+            field: str(indicator.source_of(field).verification) for field in _PROVENANCE
+        },
+        "provenance": provenance,
+        "notes": list(indicator.notes),
+    }
+
+
+_PROVENANCE: Final = ("target", "deadline", "formula")
 
 
 def _detail(rule_set: spmkit.RuleSet) -> dict[str, Any]:
@@ -399,33 +363,22 @@ def _detail(rule_set: spmkit.RuleSet) -> dict[str, Any]:
         }
         for spec in rule_set.inputs.values()
     ]
-    indicators = [
-        {
-            "id": indicator.id,
-            "name": indicator.name,
-            "name_en": indicator.name_en,
-            "service_type": indicator.service_type,
-            "numerator": str(indicator.numerator),
-            "denominator": str(indicator.denominator),
-            "factor": float(indicator.factor),
-            "target": {"op": indicator.target.op, "value": float(indicator.target.value)},
-            "deadline": indicator.deadline,
-            "source": indicator.source.ref,
-            "verification": {
-                field: str(indicator.source_of(field).verification)
-                for field in ("target", "deadline", "formula")
-            },
-            "notes": list(indicator.notes),
-        }
-        for indicator in rule_set.indicators.values()
-    ]
-    return {**_summary(rule_set), "notes": list(rule_set.notes), "inputs": inputs} | {
-        "indicators": indicators
+    return {
+        **_summary(rule_set),
+        "notes": list(rule_set.notes),
+        "inputs": inputs,
+        "indicators": [_indicator_detail(ind) for ind in rule_set.indicators.values()],
     }
 
 
-def _report_dict(report: spmkit.Report, year: int | None) -> dict[str, Any]:
-    return {**report.to_dict(), "year": year}
+# --- uploads -------------------------------------------------------------------------------
+
+
+# --- the application -----------------------------------------------------------------------
+
+
+def _report_dict(report: spmkit.Report, year: int | None, period: str | None) -> dict[str, Any]:
+    return {**report.to_dict(), "year": year, "period": period}
 
 
 def _evaluate_row(  # noqa: PLR0913 - one row's facts
@@ -433,33 +386,109 @@ def _evaluate_row(  # noqa: PLR0913 - one row's facts
     number: int,
     region: str | None,
     year: int | None,
+    period: str | None,
     data: Mapping[str, object],
     problems: Iterable[str],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], spmkit.Report | None]:
     """One batch row: evaluated in its year, or the problems that kept it from evaluation."""
     found = list(problems)
-    results = None
+    report = None
     if not found:
         try:
-            results = spmkit.evaluate(rule_set, data, year=year).to_dict()["results"]
+            report = spmkit.evaluate(rule_set, data, year=year)
         except (spmkit.DataInvalid, UsageError) as exc:
             found = spmkit.format_errors(exc)
-    return {"row": number, "region": region, "year": year, "results": results, "problems": found}
+    row = {
+        "row": number,
+        "region": region,
+        "year": year,
+        "period": period,
+        "results": None if report is None else report.to_dict()["results"],
+        "problems": found,
+    }
+    return row, report
 
 
-def create_app(*, token: str | None = None, limits: Limits | None = None) -> FastAPI:  # noqa: PLR0915 - the routes are closures over one app's state
+def _wants_fhir(request: Request) -> bool:
+    return FHIR_JSON in (request.headers.get("accept") or "")
+
+
+def _fhir(resource: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(resource, media_type=FHIR_JSON)
+
+
+_FHIR_RESPONSE: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "With Accept: application/fhir+json: FHIR R4 (docs/fhir.md)",
+        "content": {FHIR_JSON: {"schema": {"type": "object"}}},
+    }
+}
+
+
+class _ReceiveTimeout:
+    """Answer 408 when a client takes longer than the request timeout to send its body."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:  # noqa: ANN401 - ASGI
+        """Pass the request on, bounding the time each part of its body may take."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+        complete = False
+
+        async def bounded() -> Any:  # noqa: ANN401 - an ASGI message
+            nonlocal complete
+            if complete:  # the body is in: waiting for a disconnect is not a slow client
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
+            except TimeoutError:
+                raise _SlowClientError from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        try:
+            await self.app(scope, bounded, send)
+        except _SlowClientError:
+            detail = f"the request body did not arrive within {self.seconds:g} s"
+            await send_problem(send, 408, "Request timeout", detail)
+
+
+class _SlowClientError(Exception):
+    """The body did not arrive in time."""
+
+
+def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
+    *,
+    token: str | None = None,
+    limits: Limits | None = None,
+    cors_origins: Sequence[str] = (),
+    rule_dirs: Sequence[str | Path] = (),
+    rule_sets: Mapping[str, spmkit.RuleSet] | None = None,
+) -> FastAPI:
     """Build the ASGI application (give it to any ASGI server, or use :func:`serve`).
 
     Args:
         token: when given, every endpoint but ``GET /health`` needs
-            ``Authorization: Bearer <token>``.
-        limits: body, row and rule-set limits (default :class:`Limits`).
+            ``Authorization: Bearer <token>`` (the scheme name in any case).
+        limits: body, row, cell and rule-set limits and timeouts (default :class:`Limits`).
+        cors_origins: browser origins allowed to call the service (CORS), e.g. a dashboard.
+        rule_dirs: folders of the office's own rule files, served with the shipped ones.
+        rule_sets: the rule sets to serve instead of loading them (:func:`load_served`).
+
+    Raises:
+        UsageError: a blank token, or a bad rule folder.
     """
     limits = limits or Limits()
     if token is not None and not token.strip():
-        msg = "the access token is empty; give a token or none"
+        msg = "the access token is blank; give a token, or none to run without one"
         raise UsageError(msg)
-    rule_sets = _load_shipped()
+    served = dict(rule_sets) if rule_sets is not None else load_served(rule_dirs)
     app = FastAPI(
         title="spmkit",
         version=spmkit.__version__,
@@ -470,21 +499,25 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
         docs_url=None,
         redoc_url=None,
         responses=_problem_responses(),
+        # operationId is the function's name: generated clients call evaluate(), batch()...
+        generate_unique_id_function=lambda route: route.name,
     )
-    # The shipped ids, listed in the OpenAPI document (not enforced by validation: any
+    # The ids served, listed in the OpenAPI document (not enforced by validation: any
     # other id is answered with a 404 problem that lists them).
-    known = {"enum": list(rule_sets)}
-    rule_set_path = PathParam(description="a shipped rule set id", json_schema_extra=known)
+    known = {"enum": list(served)}
+    rule_set_path = PathParam(
+        description="a rule set id the service serves", json_schema_extra=known
+    )
     RuleSetId = Annotated[str, rule_set_path]  # noqa: N806 - a type alias local to this app
     app.add_exception_handler(spmkit.SpmkitError, _on_spmkit_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
 
-    def rule_set_of(rule_set_id: RuleSetId) -> spmkit.RuleSet:
-        found = rule_sets.get(rule_set_id)
+    def rule_set_of(rule_set_id: str) -> spmkit.RuleSet:
+        found = served.get(rule_set_id)
         if found is None:
-            known = ", ".join(rule_sets) or "none"
-            msg = f"no shipped rule set {rule_set_id!r}; the service has: {known}"
+            listed = ", ".join(served) or "none"
+            msg = f"no rule set {rule_set_id!r} is served; the service has: {listed}"
             raise spmkit.RuleSetNotFoundError(msg)
         return found
 
@@ -494,38 +527,70 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
             raise ServiceLimitError(msg)
 
     @app.get("/health", tags=["service"])
-    def health() -> dict[str, Any]:
+    def health() -> Health:
         """Whether the service is up (never needs the token)."""
-        return {"status": "ok", "version": spmkit.__version__, "rule_sets": len(rule_sets)}
+        return Health(status="ok", version=spmkit.__version__, rule_sets=len(served))
 
     @app.get("/rule-sets", tags=["rule sets"])
-    def list_rule_sets() -> dict[str, Any]:
-        """The shipped rule sets: id, title, legal basis, jurisdiction, verification counts."""
-        return {"rule_sets": [_summary(rule_set) for rule_set in rule_sets.values()]}
+    def list_rule_sets() -> RuleSetList:
+        """The rule sets served: id, title, legal basis, jurisdiction, in force, verification."""
+        return RuleSetList.model_validate(
+            {"rule_sets": [_summary(rule_set) for rule_set in served.values()]}
+        )
 
     @app.get("/rule-sets/{rule_set_id}", tags=["rule sets"])
-    def show_rule_set(rule_set_id: RuleSetId) -> dict[str, Any]:
-        """One rule set: its inputs, and its indicators with formula, target and source."""
-        return _detail(rule_set_of(rule_set_id))
+    def show_rule_set(rule_set_id: RuleSetId) -> RuleSetDetail:
+        """One rule set: inputs; indicators with formula, target, milestones, bands, sources."""
+        return RuleSetDetail.model_validate(_detail(rule_set_of(rule_set_id)))
 
-    @app.post("/rule-sets/{rule_set_id}/evaluate", tags=["evaluation"])
-    def evaluate(rule_set_id: RuleSetId, body: EvaluateRequest) -> dict[str, Any]:
-        """Evaluate one data set: ``Report.to_dict()``, plus the year.
+    @app.get("/rule-set-for", tags=["rule sets"])
+    def rule_set_for(
+        jurisdiction: Annotated[
+            str, Query(min_length=1, max_length=200, description="Kabupaten Kulon Progo, or a slug")
+        ],
+        year: Annotated[int, Query(ge=1945, le=2100, description="the year (its 31 December)")],
+        sector: Annotated[str, Query(max_length=40, description="the SPM field")] = "kesehatan",
+    ) -> RuleSetFor:
+        """The rule set that applied there that year (as ``spmkit.rule_set_for``).
+
+        ``jurisdiction`` as written (Kab. Kulon Progo, Kulonprogo) or a Kemendagri code
+        (3401). ``notes`` say what a result must say about the choice (the national set,
+        no known end). An unknown place is a 404 naming the closest places.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", spmkit.SpmkitWarning)
+            found = spmkit.rule_set_for(jurisdiction, year, sector=sector)
+        chosen = served.get(found.id, found)
+        # The catalogue adds its notes to the rule set it chose; the file's own stay out.
+        own = set() if chosen is found else set(chosen.notes)
+        asked = {"jurisdiction": jurisdiction, "year": year, "sector": sector}
+        notes = [note for note in found.notes if note not in own]
+        return RuleSetFor.model_validate({**_summary(chosen), "asked": asked, "notes": notes})
+
+    @app.post("/rule-sets/{rule_set_id}/evaluate", tags=["evaluation"], responses=_FHIR_RESPONSE)
+    def evaluate(
+        rule_set_id: RuleSetId, body: EvaluateRequest, request: Request
+    ) -> EvaluateResponse:
+        """Evaluate one data set: every indicator's result record, and the year and period.
 
         With ``year``, each indicator is judged against its milestone of that year (a phased
-        target) and every result carries ``milestone`` and ``progress``.
+        target) and every result carries ``milestone`` and ``progress``. With
+        ``Accept: application/fhir+json``: a FHIR R4 MeasureReport (needs ``year``).
         """
-        report = spmkit.evaluate(rule_set_of(rule_set_id), body.data, year=body.year)
-        return _report_dict(report, body.year)
+        rule_set = rule_set_of(rule_set_id)
+        report = spmkit.evaluate(rule_set, body.data, year=body.year)
+        if _wants_fhir(request):
+            return _fhir(to_fhir(rule_set, report, year=body.year))  # type: ignore[return-value]
+        return EvaluateResponse.model_validate(_report_dict(report, body.year, body.period))
 
     @app.post("/rule-sets/{rule_set_id}/explain", tags=["evaluation"])
-    def explain(rule_set_id: RuleSetId, body: ExplainRequest) -> dict[str, Any]:
+    def explain(rule_set_id: RuleSetId, body: ExplainRequest) -> ExplainResponse:
         """Explain one indicator's result: formula with values, target, source, the inputs."""
         rule_set = rule_set_of(rule_set_id)
         indicator = rule_set.indicators.get(body.indicator)
         if indicator is None:
-            known = ", ".join(rule_set.indicators)
-            msg = f"rule set {rule_set.id!r} has no indicator {body.indicator!r}; it has: {known}"
+            listed = ", ".join(rule_set.indicators)
+            msg = f"rule set {rule_set.id!r} has no indicator {body.indicator!r}; it has: {listed}"
             raise UsageError(msg)
         result = spmkit.evaluate(rule_set, body.data, year=body.year)[indicator.id]
         inputs = [
@@ -538,23 +603,40 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
             for name in rule_set.inputs
             if name in indicator.inputs
         ]
-        return {
-            **result.to_dict(),
-            "year": body.year,
-            "inputs": inputs,
-            "notes": list(indicator.notes),
-        }
+        return ExplainResponse.model_validate(
+            {
+                **result.to_dict(),
+                "year": body.year,
+                "period": body.period,
+                "text": result.explanation_in(body.lang),
+                "inputs": inputs,
+                "notes": list(indicator.notes),
+            }
+        )
 
-    @app.post("/rule-sets/{rule_set_id}/batch", tags=["evaluation"])
-    def batch(rule_set_id: RuleSetId, body: BatchRequest) -> dict[str, Any]:
-        """Evaluate JSON rows one by one; a row with bad values lists its problems."""
+    @app.post("/rule-sets/{rule_set_id}/batch", tags=["evaluation"], responses=_FHIR_RESPONSE)
+    def batch(rule_set_id: RuleSetId, body: BatchRequest, request: Request) -> BatchResponse:
+        """Evaluate JSON rows one by one; a row with bad values lists its problems.
+
+        Each row is judged in its own ``year``. With ``Accept: application/fhir+json``: a
+        FHIR R4 Bundle of one MeasureReport per evaluated row.
+        """
         rule_set = rule_set_of(rule_set_id)
         at_most(len(body.rows), limits.max_rows, "rows")
-        rows = [
-            _evaluate_row(rule_set, number, row.region, row.year, row.data, ())
+        evaluated = [
+            _evaluate_row(rule_set, number, row.region, row.year, row.period, row.data, ())
             for number, row in enumerate(body.rows, start=1)
         ]
-        return {"rule_set": rule_set.id, "rows": rows}
+        if _wants_fhir(request):
+            reports = [
+                RegionReport(report=report, region=row.region, year=row.year)
+                for (_, report), row in zip(evaluated, body.rows, strict=True)
+                if report is not None
+            ]
+            return _fhir(to_fhir(rule_set, reports))  # type: ignore[return-value]
+        return BatchResponse.model_validate(
+            {"rule_set": rule_set.id, "rows": [row for row, _ in evaluated]}
+        )
 
     @app.post("/rule-sets/{rule_set_id}/batch/upload", tags=["evaluation"])
     def batch_upload(
@@ -564,75 +646,177 @@ def create_app(*, token: str | None = None, limits: Limits | None = None) -> Fas
             Literal["auto", "id", "en"],
             Query(description="how numbers written as text are read (id: 3.582 is 3582)"),
         ] = "auto",
-    ) -> dict[str, Any]:
-        """Evaluate the rows of an uploaded CSV or Excel file, as ``spmkit evaluate`` reads them."""
-        from spmkit._files.reading import read_upload  # noqa: PLC0415 - on upload
+    ) -> UploadResponse:
+        """Evaluate the rows of an uploaded CSV or Excel file, as ``spmkit evaluate`` reads them.
 
+        The file's rows and cells are counted before it is read: over the limits is a 413.
+        """
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
-        suffix = Path(name).suffix.casefold()
-        if suffix not in _UPLOAD_SUFFIXES:
-            msg = f"upload a .csv or .xlsx file (got {name!r})"
-            raise UsageError(msg)
-        content = file.file.read(limits.max_body_bytes + 1)
-        # Named by the client's file name: the temporary path means nothing to them.
-        table = read_upload(content, name, rule_set, number_format=number_format)
-        at_most(len(table.rows), limits.max_rows, "rows")
-        rows = [
-            _evaluate_row(rule_set, r.number, r.region, r.year, r.values, r.problems)
-            for r in table.rows
-        ]
-        return {"rule_set": rule_set.id, "source": name, "rows": rows}
-
-    @app.get("/rule-set-for", tags=["rule sets"])
-    def rule_set_for(
-        jurisdiction: Annotated[
-            str,
-            Query(
-                max_length=200,
-                description="a kabupaten, kota or province as written (Kab. Kulon Progo, "
-                "Kulonprogo) or its Kemendagri code (3401)",
-            ),
-        ],
-        year: Annotated[int, Query(ge=1945, le=2100, description="the year (its 31 December)")],
-        sector: Annotated[str, Query(max_length=40, description="the SPM field")] = "kesehatan",
-    ) -> dict[str, Any]:
-        """The rule set that applied there that year, and what a result must say about it.
-
-        An unknown place is a 404 naming the closest places in ``candidates``.
-        """
-        chosen = spmkit.rule_set_for(jurisdiction, year, sector=sector)
-        own = len(rule_set_of(chosen.id).notes) if chosen.id in rule_sets else len(chosen.notes)
-        return {"rule_set": chosen.id, "year": year, "notes": list(chosen.notes[own:])}
+        rows = read_upload(rule_set, file, name, number_format, limits)
+        return UploadResponse.model_validate(
+            {"rule_set": rule_set.id, "source": name, "rows": rows}
+        )
 
     @app.get("/diff", tags=["rule sets"])
     def diff(
-        a: Annotated[str, Query(description="the first shipped rule set", json_schema_extra=known)],
-        b: Annotated[
-            str, Query(description="the second shipped rule set", json_schema_extra=known)
-        ],
-    ) -> dict[str, Any]:
+        a: Annotated[str, Query(description="the first rule set", json_schema_extra=known)],
+        b: Annotated[str, Query(description="the second rule set", json_schema_extra=known)],
+    ) -> DiffResponse:
         """What changed from rule set ``a`` to ``b``: indicators added, removed, changed."""
-        result: dict[str, Any] = spmkit.diff(rule_set_of(a), rule_set_of(b)).to_dict()
-        return result
+        return DiffResponse.model_validate(spmkit.diff(rule_set_of(a), rule_set_of(b)).to_dict())
 
     @app.post("/compare", tags=["evaluation"])
-    def compare(body: CompareRequest) -> dict[str, Any]:
-        """One data set judged under several shipped rule sets, aligned by indicator."""
+    def compare(body: CompareRequest) -> CompareResponse:
+        """One data set judged under several rule sets, aligned by indicator."""
         at_most(len(body.rule_sets), limits.max_rule_sets, "rule sets")
         chosen = [rule_set_of(rule_set_id) for rule_set_id in body.rule_sets]
-        result: dict[str, Any] = spmkit.compare(chosen, body.data, inputs=body.inputs).to_dict()
-        return result
+        result = spmkit.compare(chosen, body.data, inputs=body.inputs).to_dict()
+        return CompareResponse.model_validate(result)
 
-    app.openapi = _openapi_without_json_problems(app)  # type: ignore[method-assign]
+    from spmkit._interop.webapp import web_routes  # noqa: PLC0415 - the browser front door
+
+    app.include_router(
+        web_routes(
+            served,
+            max_rows=limits.max_rows,
+            max_cells=limits.max_cells,
+            max_bytes=limits.max_body_bytes,
+            token=token,
+        )
+    )
+
+    @app.post("/history", tags=["evaluation"])
+    def history(body: HistoryRequest) -> HistoryResponse:
+        """Rows of several years, each judged under the rule set and milestone of its year."""
+        at_most(len(body.rows), limits.max_rows, "rows")
+        missing = [number for number, row in enumerate(body.rows, start=1) if row.year is None]
+        if missing:
+            msg = f"every row of a history needs its year (rows {missing[:10]} have none)"
+            raise UsageError(msg)
+        table = [{"year": row.year, **row.data} for row in body.rows]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", spmkit.SpmkitWarning)
+            found = spmkit.evaluate_history(body.jurisdiction, table)
+        return HistoryResponse.model_validate(found.to_dict())
+
+    @app.post("/rule-sets/{rule_set_id}/aggregate", tags=["evaluation"])
+    def aggregate(rule_set_id: RuleSetId, body: AggregateRequest) -> AggregateResponse:
+        """Sum the rows per group (as ``spmkit.aggregate``), then evaluate each group."""
+        rule_set = rule_set_of(rule_set_id)
+        at_most(len(body.rows), limits.max_rows, "rows")
+        names = list(dict.fromkeys(name for row in body.rows for name in row))
+        named = [*body.by, *(c for c in (body.period, body.place) if c is not None)]
+        absent = [column for column in named if column not in names]
+        if not body.rows or absent:
+            msg = f"give rows with the columns named in by, period and place (absent: {absent})"
+            raise UsageError(msg)
+        columns = {name: [row.get(name) for row in body.rows] for name in names}
+        totals = spmkit.aggregate(
+            rule_set, columns, by=body.by, period=body.period, place=body.place
+        )
+        listed = {name: values.tolist() for name, values in totals.items()}
+        count = len(next(iter(listed.values()), []))
+        groups = []
+        for index in range(count):
+            data = {n: v[index] for n, v in listed.items() if n in rule_set.inputs}
+            report = spmkit.evaluate(rule_set, data)
+            groups.append(
+                {
+                    "group": {key: listed[key][index] for key in body.by},
+                    "data": data,
+                    "results": report.to_dict()["results"],
+                }
+            )
+        return AggregateResponse.model_validate({"rule_set": rule_set.id, "groups": groups})
+
+    @app.post("/rule-sets/{rule_set_id}/quarterly", tags=["evaluation"])
+    def quarterly(rule_set_id: RuleSetId, body: QuarterlyRequest) -> QuarterlyResponse:
+        """The quarterly e-SPM report (TW1-TW4): served, not yet served, mutu, index, band."""
+        from spmkit._evaluation.quarterly import quarterly_report  # noqa: PLC0415 - on use
+
+        rule_set = rule_set_of(rule_set_id)
+        quarters = cast("Mapping[object, Mapping[str, object]]", body.quarters)
+        report = quarterly_report(rule_set, quarters)
+        rows = [{key: _json_safe(value) for key, value in row.items()} for row in report.to_rows()]
+        return QuarterlyResponse.model_validate({"rule_set": rule_set.id, "rows": rows})
+
+    @app.post(
+        "/rule-sets/{rule_set_id}/dhis2", tags=["evaluation"], response_model_exclude_none=True
+    )
+    def dhis2(rule_set_id: RuleSetId, body: Dhis2Request) -> Dhis2Response:
+        """The rows' numerators and denominators as a DHIS2 dataValueSet, by the mapping."""
+        from spmkit._interop.dhis2 import parse_mapping, to_data_value_set  # noqa: PLC0415
+
+        rule_set = rule_set_of(rule_set_id)
+        at_most(len(body.rows), limits.max_rows, "rows")
+        mapping = parse_mapping(body.mapping, source="the mapping")
+        reports = [
+            RegionReport(
+                report=spmkit.evaluate(rule_set, row.data, year=row.year),
+                region=row.region,
+                year=row.year,
+            )
+            for row in body.rows
+        ]
+        value_set = to_data_value_set(rule_set, reports, mapping)
+        return Dhis2Response.model_validate(value_set)
+
+    @app.post("/impact", tags=["rule sets"])
+    def impact(body: ImpactRequest) -> ImpactResponse:
+        """For each indicator changed from ``a`` to ``b``: the regions whose results move."""
+        at_most(len(body.rows), limits.max_rows, "rows")
+        pair = (rule_set_of(body.a), rule_set_of(body.b))
+        names = list(dict.fromkeys(name for row in body.rows for name in row))
+        columns = {name: [row.get(name) for row in body.rows] for name in names}
+        found = spmkit.impact(spmkit.diff(*pair), columns, rule_sets=pair, keys=body.keys)
+        changes = [change.to_dict() for change in found]
+        return ImpactResponse.model_validate({"a": body.a, "b": body.b, "changes": changes})
+
+    app.openapi = _openapi_document(app, secured=token is not None)  # type: ignore[method-assign]
+    app.add_middleware(JsonCheck)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.add_middleware(_ReceiveTimeout, seconds=limits.request_timeout)
     if token is not None:
-        app.add_middleware(TokenCheck, token=token)  # outermost: checked before anything
+        app.add_middleware(TokenCheck, token=token)  # checked before anything but CORS
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            max_age=600,
+        )
     return app
 
 
-def _openapi_without_json_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """FastAPI lists a response model under application/json too; errors are problem+json only."""
+def read_upload(
+    rule_set: spmkit.RuleSet,
+    file: UploadFile,
+    name: str,
+    number_format: Literal["auto", "id", "en"],
+    limits: Limits,
+) -> list[dict[str, Any]]:
+    """An uploaded file's rows, evaluated (counted, read and deleted by :func:`read_uploaded`)."""
+    table = read_uploaded(
+        rule_set,
+        file.file,
+        name,
+        max_rows=limits.max_rows,
+        max_cells=limits.max_cells,
+        max_bytes=limits.max_body_bytes,
+        number_format=number_format,
+    )
+    return [
+        _evaluate_row(
+            rule_set, r.number, r.region, r.year, r.period, r.values, r.problems
+        )[0]
+        for r in table.rows
+    ]
+
+
+def _openapi_document(app: FastAPI, *, secured: bool) -> Callable[[], dict[str, Any]]:
+    """FastAPI's document, with errors as problem+json only and the bearer scheme when set."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -644,25 +828,48 @@ def _openapi_without_json_problems(app: FastAPI) -> Callable[[], dict[str, Any]]
                         content = response.get("content", {})
                         if status.startswith(("4", "5")) and PROBLEM_JSON in content:
                             content.pop("application/json", None)
+            if secured:
+                components = document.setdefault("components", {})
+                components["securitySchemes"] = {
+                    "bearer": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "the token given to spmkit serve (--token-file)",
+                    }
+                }
+                document["security"] = [{"bearer": []}]
+                health = document["paths"]["/health"]["get"]
+                health["security"] = []
             app.openapi_schema = document
         return app.openapi_schema
 
     return openapi
 
 
-def openapi_document() -> dict[str, Any]:
-    """The service's OpenAPI document (what ``GET /openapi.json`` serves)."""
-    return create_app().openapi()
+def openapi_document(*, secured: bool = True) -> dict[str, Any]:
+    """The service's OpenAPI document (what ``GET /openapi.json`` serves with a token)."""
+    token = "document" if secured else None
+    return create_app(token=token).openapi()
 
 
-def serve(
+def serve(  # noqa: PLR0913 - the start options
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     token: str | None = None,
     limits: Limits | None = None,
+    cors_origins: Sequence[str] = (),
+    rule_dirs: Sequence[str | Path] = (),
 ) -> None:
     """Run the service with uvicorn until interrupted."""
     import uvicorn  # noqa: PLC0415 - the serve extra, only when serving
 
-    uvicorn.run(create_app(token=token, limits=limits), host=host, port=port, log_level="info")
+    limits = limits or Limits()
+    app = create_app(token=token, limits=limits, cors_origins=cors_origins, rule_dirs=rule_dirs)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_keep_alive=max(1, math.ceil(limits.idle_timeout)),
+    )
