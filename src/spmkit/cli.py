@@ -501,11 +501,15 @@ def _cmd_list_in_time(args: argparse.Namespace) -> int:
 
     on = None if args.on is None else _on(args.on)
     records = list_rule_sets(args.jurisdiction, on)
+    lang = _language(args, None)
     for record in records:
-        replaces = f"; supersedes {', '.join(record.supersedes)}" if record.supersedes else ""
-        print(f"{record.id:42} in force {record.validity():26} {record.jurisdiction}{replaces}")
+        supersedes = ", ".join(record.supersedes)
+        replaces = tr("; supersedes {ids}", ids=supersedes) if record.supersedes else ""
+        in_force = tr("in force {when}", when=f"{record.validity():26}").in_lang(lang)
+        print(f"{record.id:42} {in_force} {record.jurisdiction}{in_language(replaces, lang)}")
     if not records:
-        print("no rule set applies" + (f" to {args.jurisdiction!r}" if args.jurisdiction else ""))
+        none = tr("no rule set applies to {where!r}", where=args.jurisdiction)
+        print((none if args.jurisdiction else tr("no rule set applies")).in_lang(lang))
     return 0 if records else 1
 
 
@@ -1268,11 +1272,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
-        print(
-            f"spmkit: internal error ({type(exc).__name__}: {str(exc)[:300]}); this is a bug "
-            "in spmkit, please report it with the command you ran",
-            file=sys.stderr,
+        text = tr(
+            "spmkit: internal error ({error}); this is a bug in spmkit, please report it "
+            "with the command you ran",
+            error=f"{type(exc).__name__}: {str(exc)[:300]}",
         )
+        print(text.in_lang(getattr(args, "resolved_lang", None) or "en"), file=sys.stderr)
         return EXIT_INTERNAL
     return status
 

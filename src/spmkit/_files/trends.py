@@ -20,6 +20,7 @@ from spmkit._evaluation.batch import evaluate_batch
 from spmkit._files.chart import chart_colour, pyplot
 from spmkit._files.regions import GLYPHS, shown_value
 from spmkit._messages import Language
+from spmkit._numbers import number_text
 from spmkit._rulesets.model import RuleSet
 from spmkit.errors import UsageError
 
@@ -124,8 +125,7 @@ def _point_label(arrays: Any, row: int, lang: Language) -> str:  # noqa: ANN401 
     exact = arrays.exact_value(row) if arrays.judged[row] else None
     if exact is not None:
         return shown_value(exact, arrays.judged_target(row), bool(arrays.met[row]), lang)
-    text = f"{float(arrays.value[row]):.1f}"
-    return text.replace(".", ",") if lang == "id" else text
+    return number_text(float(arrays.value[row]), lang, 2)
 
 
 def trends_html(
