@@ -1151,7 +1151,7 @@ def _cmd_quarterly(args: argparse.Namespace) -> int:
         else:
             Path(args.output).write_text(text, encoding="utf-8")
     if args.explain:
-        sys.stdout.write("\n" + report.explanation())
+        sys.stdout.write("\n" + report.explanation(lang))
     return 0
 
 

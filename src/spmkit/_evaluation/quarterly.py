@@ -31,8 +31,9 @@ import attrs
 from spmkit._evaluation.aggregate import aggregate
 from spmkit._evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit._evaluation.scalar import evaluate, validate_data
+from spmkit._numbers import exact_text, number_text
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import tr
+from spmkit._translation import in_language, tr
 from spmkit.errors import DataError, DataInvalid, UsageError
 
 __all__ = ["QUARTERS", "QuarterlyReport", "QuarterlyRow", "quarterly_report", "services_of"]
@@ -44,34 +45,25 @@ _QUARTER: Final = re.compile(r"\s*(?:TW|Q|TRIWULAN\s*)?\s*([1-4])\s*\Z", re.IGNO
 
 Language = Literal["id", "en"]
 
-_HEADERS: Final = {
-    "id": (
-        "Triwulan",
-        "Layanan",
-        "Harus dilayani",
-        "Terlayani",
-        "Belum terlayani",
-        "%",
-        "Mutu dibutuhkan",
-        "Mutu terpenuhi",
-        "% mutu",
-        "Indeks",
-        "Kategori",
-    ),
-    "en": (
-        "Quarter",
-        "Service",
-        "Must be served",
-        "Served so far",
-        "Not yet served",
-        "%",
-        "Quality items required",
-        "Quality items fulfilled",
-        "Quality %",
-        "Index",
-        "Band",
-    ),
-}
+
+def _headers(lang: Language) -> tuple[str, ...]:
+    """The table's column headers in ``lang`` (gettext)."""
+    return tuple(
+        in_language(text, lang)
+        for text in (
+            tr("Quarter"),
+            tr("Service"),
+            tr("Must be served"),
+            tr("Served so far"),
+            tr("Not yet served"),
+            "%",
+            tr("Quality items required"),
+            tr("Quality items fulfilled"),
+            tr("Quality %"),
+            tr("Index"),
+            tr("Band"),
+        )
+    )
 
 
 def services_of(rule_set: RuleSet) -> tuple[tuple[str, str, str], ...]:
@@ -119,6 +111,41 @@ class QuarterlyRow:
     band: str | None
     band_en: str | None
     explanation: str
+    records: tuple[IndicatorResult, ...] = attrs.field(default=(), eq=False, repr=False)
+    """The records of the index, the people served and the quality (what is shown)."""
+
+    def explanation_in(self, lang: Language) -> str:
+        """How the index and its two components were computed, in ``lang``."""
+        if not self.records:
+            return self.explanation
+        return " ".join(record.explanation_in(lang) for record in self.records)
+
+    def shown(self, lang: Language) -> tuple[str, ...]:
+        """The row as the table shows it: counts grouped, values as their records show them."""
+        index, penerima, mutu = self.records or (None, None, None)
+
+        def count(value: Fraction | None) -> str:
+            return "-" if value is None else exact_text(value, lang, most=2)
+
+        def value(record: IndicatorResult | None, exact: Fraction | None) -> str:
+            if record is not None:
+                return record.shown_value_in(lang) or "-"
+            return "-" if exact is None else number_text(exact, lang, 2)
+
+        band = self.band_en if lang == "en" and self.band_en else self.band
+        return (
+            self.quarter,
+            f"{self.service} {self.name}",
+            count(self.must_serve),
+            count(self.served),
+            count(self.not_served),
+            value(penerima, self.percent),
+            count(self.mutu_required),
+            count(self.mutu_fulfilled),
+            value(mutu, self.mutu_percent),
+            value(index, self.index),
+            band or "-",
+        )
 
     def cells(self, lang: Language = "id") -> tuple[object, ...]:
         """The row's cells in the order of the table's columns (numbers as floats)."""
@@ -167,16 +194,6 @@ def _plain(value: Fraction | None) -> int | float | None:
     return nearest_float(value)
 
 
-def _show(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)
-
-
 @attrs.frozen(kw_only=True)
 class QuarterlyReport:
     """The quarterly report of one year: a row per quarter and service."""
@@ -192,8 +209,8 @@ class QuarterlyReport:
 
     def render_table(self, lang: Language = "id") -> str:
         """Return the report as a plain-text table."""
-        headers = _HEADERS[lang]
-        body = [[_show(cell) for cell in row.cells(lang)] for row in self.rows]
+        headers = _headers(lang)
+        body = [list(row.shown(lang)) for row in self.rows]
         widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
         widths[1] = min(widths[1], 40)
 
@@ -213,14 +230,14 @@ class QuarterlyReport:
         """Return the report as CSV text (full service names, numbers unrounded)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(_HEADERS[lang])
+        writer.writerow(_headers(lang))
         for row in self.rows:
             writer.writerow("" if cell is None else cell for cell in row.cells(lang))
         return buffer.getvalue()
 
-    def explanation(self) -> str:
-        """Return every row's explanation, quarter by quarter."""
-        return "\n".join(f"{row.quarter} {row.explanation}" for row in self.rows) + "\n"
+    def explanation(self, lang: Language = "en") -> str:
+        """Return every row's explanation in ``lang``, quarter by quarter."""
+        return "\n".join(f"{row.quarter} {row.explanation_in(lang)}" for row in self.rows) + "\n"
 
     def to_excel(self, path: str | Path, lang: Language = "id") -> None:
         """Write the report to an Excel workbook (needs ``spmkit[excel]``).
@@ -232,13 +249,13 @@ class QuarterlyReport:
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None  # noqa: S101 - a new workbook has one sheet
-        sheet.title = "Laporan" if lang == "id" else "Report"
-        sheet.append(list(_HEADERS[lang]))
+        sheet.title = tr("Report").in_lang(lang)
+        sheet.append(list(_headers(lang)))
         for row in self.rows:
             sheet.append(list(row.cells(lang)))
-        notes = workbook.create_sheet("Penjelasan" if lang == "id" else "Explanation")
+        notes = workbook.create_sheet(tr("Explanation").in_lang(lang))
         for row in self.rows:
-            notes.append([row.quarter, row.service, row.explanation])
+            notes.append([row.quarter, row.service, row.explanation_in(lang)])
         workbook.save(Path(path))
 
 
@@ -298,6 +315,7 @@ def _row(quarter: str, report: Report, service: tuple[str, str, str]) -> Quarter
         band=index.band,
         band_en=index.band_en,
         explanation=" ".join(r.explanation for r in parts),
+        records=tuple(parts),
     )
 
 
