@@ -569,7 +569,7 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
-        print(history)
+        print("\n".join(history.lines(args.lang or "en")))
     met = all(r.status.value == "met" for row in history for r in row.computed())
     return 0 if met and not refused else 1
 
