@@ -297,14 +297,14 @@ class TestExplanation:
         """The explanation substitutes the values and cites the instrument and row."""
         r = spmkit.evaluate(rs, FULL)["A"]
         assert r.explanation == (
-            "A: a / b x 100 = 57 / 100 x 100 = 57 %; target >= 57 % by 2015: met. "
+            "A: a / b x 100 = 57 / 100 x 100 = 57.00 %; target >= 57 % by 2015: met. "
             "Source: Peraturan Bupati Nomor 1 Tahun 2011, Lampiran, baris A."
         )
 
     def test_not_met_and_no_deadline(self, rs):
         """The gap is given in percentage points; a missing deadline is not invented."""
         r = spmkit.evaluate(rs, {**FULL, "gb": 16})["LOW"]
-        assert "= 1.6 %; target <= 1.5 %: not met, gap 0.1 percentage points." in r.explanation
+        assert "= 1.60 %; target <= 1.5 %: not met, gap 0.10 percentage points." in r.explanation
 
     def test_no_data(self, rs):
         """A no_data explanation names the missing inputs and shows them as '?'."""

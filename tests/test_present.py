@@ -192,3 +192,15 @@ def test_a_batch_row_yields_the_scalar_record(rule_set_id, rows, year):
             assert got.shown_gap == expected.shown_gap
             assert got.provenance == expected.provenance
             assert got.band == expected.band
+
+
+def test_the_trends_page_has_a_legend_and_the_axis_unit():
+    pytest.importorskip("matplotlib")
+    from spmkit._files.trends import trends_html  # noqa: PLC0415 - the plot extra
+
+    table = {"tahun": [2011, 2012], "bumil_k4": [94996, 960], "sasaran_bumil": [100000, 1000]}
+    page = trends_html(_load("kulon-progo-2011"), table, year="tahun", lang="id")
+    assert "Capaian (%)" in page
+    for words in ("capaian", "target akhir", "tonggak tahun itu", "batas waktu", "tercapai"):
+        assert words in page
+    assert "94,996" in page  # the record's shown value: never 95,00 beside the target

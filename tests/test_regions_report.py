@@ -78,9 +78,9 @@ class TestShownValue:
     def test_never_rounds_across_the_target(self):
         target = Target(op=">=", value=95)
         assert shown_value(Fraction(94996, 1000), target, met=False, lang="id") == "94,996"
-        assert shown_value(Fraction(9463, 100), target, met=False, lang="en") == "94.6"
-        assert shown_value(Fraction(95), target, met=True, lang="en") == "95.0"
-        assert shown_value(Fraction(95 * 10**9 - 1, 10**9), target, met=False) == "94,999999"
+        assert shown_value(Fraction(9463, 100), target, met=False, lang="en") == "94.63"
+        assert shown_value(Fraction(95), target, met=True, lang="en") == "95.00"
+        assert shown_value(Fraction(95 * 10**9 - 1, 10**9), target, met=False) == "94,999999999"
 
     @given(
         value=st.fractions(min_value=0, max_value=200, max_denominator=10**7),
@@ -278,7 +278,7 @@ class TestTruthfulCharts:
 
     def test_a_near_miss_is_not_labelled_as_the_target(self):
         svg = self._svg({"bumil_k4": 9463, "sasaran_bumil": 10000}).decode()
-        assert "94.6 \u2717 NOT MET" in svg
+        assert "94.63 \u2717 NOT MET" in svg
         assert "95.0 \u2717" not in svg
 
 
@@ -294,8 +294,8 @@ class TestTrends:
         from spmkit._files.trends import trend_chart  # noqa: PLC0415 - after the importorskip
 
         svg = trend_chart(KP, self.TABLE, lang="en").decode()
-        assert "94.6 \u2717" in svg  # 2013: 94.63 %, not met: never drawn as "95"
-        assert "95.5 \u2713" in svg
+        assert "94.63 \u2717" in svg  # 2013: 94.63 %, not met: never drawn as "95"
+        assert "95.50 \u2713" in svg
         assert "I.1" in svg and "I.2" not in svg  # only indicators with data
 
     def test_repeated_year_refused(self):
@@ -344,8 +344,8 @@ def test_trend_draws_the_yearly_milestones():
         "sasaran_bumil": [1000, 1000, 1000],
     }
     svg = trend_chart(siak, table, indicators=["I.1"], lang="en").decode()
-    assert "96.0 \u2713" in svg  # 96 % meets 2012's milestone of 95 (the final target is 100)
-    assert "97.5 \u2717" in svg  # 97.5 % misses 2014's milestone of 98
+    assert "96.00 \u2713" in svg  # 96 % meets 2012's milestone of 95 (the final target is 100)
+    assert "97.50 \u2717" in svg  # 97.5 % misses 2014's milestone of 98
     assert "stroke: #009e73" in svg.lower()  # the milestone step line
 
 

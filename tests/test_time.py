@@ -532,8 +532,8 @@ class TestHistory:
         status = main(["evaluate", "--jurisdiction", "Kabupaten Siak", str(path)])
         out = capsys.readouterr().out
         assert status == 1  # not every year met its milestone
-        assert "2013  siak-renstra-2012-2016   I.1    97 % vs milestone >= 97 %" in out
-        assert "2017  permenkes-43-2016        1      98.5 % vs milestone >= 100 %" in out
+        assert "2013  siak-renstra-2012-2016   I.1    97.00 % vs milestone >= 97 %" in out
+        assert "2017  permenkes-43-2016        1      98.50 % vs milestone >= 100 %" in out
 
 
 class TestSiak:

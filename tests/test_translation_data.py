@@ -566,12 +566,12 @@ def test_the_csv_problem_column_follows_the_language(tmp_path, capsys, lang):
     refused = [line for line in streamed.splitlines() if ",refused," in line]
     if lang == "id":
         assert refused[0] == (
-            "3,B,,,refused,,,,,,,,\"input 'bumil_k4' harus hitungan orang: bilangan bulat, "
+            "3,B,,,refused,,,,,,,,,,,,,,,,,,\"input 'bumil_k4' harus hitungan orang: bilangan bulat, "
             '0 atau lebih (tertulis 2,5)"'
         )
     else:
         assert refused[0] == (
-            "3,B,,,refused,,,,,,,,\"input 'bumil_k4' must be a count of person: a whole "
+            "3,B,,,refused,,,,,,,,,,,,,,,,,,\"input 'bumil_k4' must be a count of person: a whole "
             'number, 0 or more (got 2.5)"'
         )
     assert len(refused) == 3

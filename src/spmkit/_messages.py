@@ -1,26 +1,25 @@
-"""The words the ``spmkit`` command prints, in Indonesian and English.
+"""The words the ``spmkit`` command prints, by key, through the one gettext catalogue.
 
-A small catalogue instead of gettext: the command has a few dozen labels, both languages
-are maintained here side by side (a missing key is a test failure, not a silent English
-fallback), and numbers are written the way each language writes them (``94,23`` in
-Indonesian, ``94.23`` in English). Rule-file problems, bad data values and argparse's own
-words come from the gettext catalogues of :mod:`spmkit._translation`; :class:`Bilingual` and
-:data:`Language` live there and are re-exported here.
+Each key names an English message id (``tr()``); its Indonesian is in
+``locale/id/LC_MESSAGES/spmkit.po`` like every other message, so there is one way to
+translate. Numbers are written by :func:`spmkit._numbers.number_text` (``94,23`` in
+Indonesian, ``94.23`` in English). :class:`Bilingual` and :data:`Language` live in
+:mod:`spmkit._translation` and are re-exported here.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Final
 
 from spmkit._evaluation.results import Status
+from spmkit._numbers import number_text
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import Bilingual, Language, in_language, joined
+from spmkit._translation import Bilingual, Language, in_language, joined, tr
 from spmkit.errors import DataError, DataInvalid
 
 __all__ = [
-    "CATALOGUE",
     "LANGUAGES",
     "Bilingual",
     "Language",
@@ -30,157 +29,106 @@ __all__ = [
     "format_number",
     "in_language",
     "message",
-    "plain_number",
     "status_label",
 ]
 
 LANGUAGES: Final[tuple[Language, ...]] = ("id", "en")
 
-CATALOGUE: Final[dict[Language, dict[str, str]]] = {
-    "en": {
-        "status.met": "met",
-        "status.not_met": "NOT MET",
-        "status.no_data": "no data",
-        "status.undefined": "undefined",
-        "status.refused": "row refused",
-        "col.indicator": "Indicator",
-        "col.name": "Name",
-        "col.achievement": "Achievement",
-        "col.target": "Target",
-        "col.deadline": "By",
-        "col.status": "Status",
-        "col.gap": "Gap",
-        "col.region": "Region",
-        "col.period": "Period",
-        "summary": (
-            "{met} met, {not_met} not met, {no_data} no data, {undefined} undefined "
-            "of {total} indicators"
-        ),
-        "exceeds": "(!) numerator above denominator: the denominator is probably an estimate",
-        "data": "Data: {heading}",
-        "row": "row {number}",
-        "row_heading": "{label} ({where})",
-        "rows_summary": (
-            "{evaluated} of {total} rows evaluated, {all_met} with every target met, {bad} refused"
-        ),
-        "row_refused": "{where}: refused: {problem}",
-        "unknown_columns": "{source}: columns not used (not an input of {rule_set}): {columns}",
-        "no_rows": "{source}: no data rows{year}",
-        "no_rows_year": " for year {year}",
-        "chart.title": "Achievement against target",
-        "chart.axis": "Achievement",
-        "chart.target": "target",
-        "chart.grid_note": "Each cell: the achievement; the target is in brackets after the id.",
-        "chart.hidden": "{count} indicators without data in any row are not shown.",
-        "chart.no_chart": "Install spmkit[plot] (matplotlib) to include the chart.",
-        "report.generated": "Made with spmkit {version}.",
-        "report.legend": (
-            "met: the achievement meets the target; NOT MET: it does not; no data: an "
-            "input is missing, nothing is assumed; undefined: the denominator is zero."
-        ),
-        "explain.inputs": "Inputs",
-        "explain.target": "Target",
-        "explain.source": "Source",
-        "explain.verification": "Verification",
-        "explain.notes": "Notes",
-        "explain.quote": "Quote",
-        "no_deadline": "no deadline",
-        "did_you_mean": "did you mean {name}?",
-        "by": "by {year}",
-        "missing": "missing",
-        "optional_missing": (
-            "{what} needs the optional package {package}: pip install 'spmkit[{extra}]'"
-        ),
-        "unknown_indicator": "rule set {rule_set} has no indicator {indicator!r}; it has: {known}",
-        "check_ok": "{name}: ok ({count} indicators)",
-        "verification.primary": "primary (checked against the regulation's text)",
-        "verification.secondary": "secondary (from a document quoting the regulation)",
-        "verification.unverified": "unverified",
-        "note": "note",
-    },
-    "id": {
-        "status.met": "tercapai",
-        "status.not_met": "TIDAK TERCAPAI",
-        "status.no_data": "tidak ada data",
-        "status.undefined": "tak terdefinisi",
-        "status.refused": "baris ditolak",
-        "col.indicator": "Indikator",
-        "col.name": "Nama",
-        "col.achievement": "Capaian",
-        "col.target": "Target",
-        "col.deadline": "Batas",
-        "col.status": "Status",
-        "col.gap": "Selisih",
-        "col.region": "Wilayah",
-        "col.period": "Periode",
-        "summary": (
-            "{met} tercapai, {not_met} tidak tercapai, {no_data} tidak ada data, "
-            "{undefined} tak terdefinisi dari {total} indikator"
-        ),
-        "exceeds": "(!) pembilang melebihi penyebut: penyebutnya kemungkinan perkiraan",
-        "data": "Data: {heading}",
-        "row": "baris {number}",
-        "row_heading": "{label} ({where})",
-        "rows_summary": (
-            "{evaluated} dari {total} baris dievaluasi, {all_met} mencapai semua target, "
-            "{bad} ditolak"
-        ),
-        "row_refused": "{where}: ditolak: {problem}",
-        "unknown_columns": ("{source}: kolom tidak dipakai (bukan input {rule_set}): {columns}"),
-        "no_rows": "{source}: tidak ada baris data{year}",
-        "no_rows_year": " untuk tahun {year}",
-        "chart.title": "Capaian terhadap target",
-        "chart.axis": "Capaian",
-        "chart.target": "target",
-        "chart.grid_note": "Isi sel: capaian; target ada dalam kurung setelah nomor indikator.",
-        "chart.hidden": "{count} indikator tanpa data di semua baris tidak ditampilkan.",
-        "chart.no_chart": "Pasang spmkit[plot] (matplotlib) agar grafik ikut ditampilkan.",
-        "report.generated": "Dibuat dengan spmkit {version}.",
-        "report.legend": (
-            "tercapai: capaian memenuhi target; TIDAK TERCAPAI: belum memenuhi; tidak ada "
-            "data: ada input yang kosong, tidak ada yang diasumsikan; tak terdefinisi: "
-            "penyebutnya nol."
-        ),
-        "explain.inputs": "Input",
-        "explain.target": "Target",
-        "explain.source": "Sumber",
-        "explain.verification": "Verifikasi",
-        "explain.notes": "Catatan",
-        "explain.quote": "Kutipan",
-        "no_deadline": "tanpa batas waktu",
-        "did_you_mean": "maksudnya {name}?",
-        "by": "tahun {year}",
-        "missing": "kosong",
-        "optional_missing": (
-            "{what} memerlukan paket opsional {package}: pip install 'spmkit[{extra}]'"
-        ),
-        "unknown_indicator": (
-            "rule set {rule_set} tidak memiliki indikator {indicator!r}; yang ada: {known}"
-        ),
-        "check_ok": "{name}: baik ({count} indikator)",
-        "verification.primary": "primer (dicocokkan dengan teks peraturan)",
-        "verification.secondary": "sekunder (dari dokumen yang mengutip peraturan)",
-        "verification.unverified": "belum diverifikasi",
-        "note": "catatan",
-    },
+_MESSAGES: Final[dict[str, Callable[..., Bilingual]]] = {
+    "status.met": lambda **f: tr("met", **f),
+    "status.not_met": lambda **f: tr("NOT MET", **f),
+    "status.no_data": lambda **f: tr("no data", **f),
+    "status.undefined": lambda **f: tr("undefined", **f),
+    "status.refused": lambda **f: tr("row refused", **f),
+    "col.indicator": lambda **f: tr("Indicator", **f),
+    "col.name": lambda **f: tr("Name", **f),
+    "col.achievement": lambda **f: tr("Achievement", **f),
+    "col.target": lambda **f: tr("Target", **f),
+    "col.deadline": lambda **f: tr("By", **f),
+    "col.status": lambda **f: tr("Status", **f),
+    "col.gap": lambda **f: tr("Gap", **f),
+    "col.region": lambda **f: tr("Region", **f),
+    "col.period": lambda **f: tr("Period", **f),
+    "summary": lambda **f: tr(
+        "{met} met, {not_met} not met, {no_data} no data, {undefined} undefined "
+        "of {total} indicators",
+        **f,
+    ),
+    "exceeds": lambda **f: tr(
+        "(!) numerator above denominator: the denominator is probably an estimate", **f
+    ),
+    "data": lambda **f: tr("Data: {heading}", **f),
+    "row": lambda **f: tr("row {number}", **f),
+    "row_heading": lambda **f: tr("{label} ({where})", **f),
+    "rows_summary": lambda **f: tr(
+        "{evaluated} of {total} rows evaluated, {all_met} with every target met, {bad} refused", **f
+    ),
+    "row_refused": lambda **f: tr("{where}: refused: {problem}", **f),
+    "unknown_columns": lambda **f: tr(
+        "{source}: columns not used (not an input of {rule_set}): {columns}", **f
+    ),
+    "no_rows": lambda **f: tr("{source}: no data rows{year}", **f),
+    "no_rows_year": lambda **f: tr(" for year {year}", **f),
+    "chart.title": lambda **f: tr("Achievement against target", **f),
+    "chart.axis": lambda **f: tr("Achievement", **f),
+    "chart.target": lambda **f: tr("target", **f),
+    "chart.grid_note": lambda **f: tr(
+        "Each cell: the achievement; the target is in brackets after the id.", **f
+    ),
+    "chart.hidden": lambda **f: tr(
+        "{count} indicators without data in any row are not shown.", **f
+    ),
+    "chart.no_chart": lambda **f: tr(
+        "Install spmkit[plot] (matplotlib) to include the chart.", **f
+    ),
+    "report.generated": lambda **f: tr("Made with spmkit {version}.", **f),
+    "report.legend": lambda **f: tr(
+        "met: the achievement meets the target; NOT MET: it does not; no data: an "
+        "input is missing, nothing is assumed; undefined: the denominator is zero.",
+        **f,
+    ),
+    "explain.inputs": lambda **f: tr("Inputs", **f),
+    "explain.target": lambda **f: tr("Target", **f),
+    "explain.source": lambda **f: tr("Source", **f),
+    "explain.verification": lambda **f: tr("Verification", **f),
+    "explain.notes": lambda **f: tr("Notes", **f),
+    "explain.quote": lambda **f: tr("Quote", **f),
+    "no_deadline": lambda **f: tr("no deadline", **f),
+    "did_you_mean": lambda **f: tr("did you mean {name}?", **f),
+    "by": lambda **f: tr("by {year}", **f),
+    "missing": lambda **f: tr("missing", **f),
+    "optional_missing": lambda **f: tr(
+        "{what} needs the optional package {package}: pip install 'spmkit[{extra}]'", **f
+    ),
+    "unknown_indicator": lambda **f: tr(
+        "rule set {rule_set} has no indicator {indicator!r}; it has: {known}", **f
+    ),
+    "check_ok": lambda **f: tr("{name}: ok ({count} indicators)", **f),
+    "verification.primary": lambda **f: tr("primary (checked against the regulation's text)", **f),
+    "verification.secondary": lambda **f: tr(
+        "secondary (from a document quoting the regulation)", **f
+    ),
+    "verification.unverified": lambda **f: tr("unverified", **f),
+    "note": lambda **f: tr("note", **f),
 }
+"""Every message the command line prints, by key: its English is the gettext message id."""
 
 
 def message(key: str, lang: Language, **fields: object) -> str:
-    """Return the catalogue entry ``key`` in ``lang``, with ``fields`` filled in.
+    """Return the message ``key`` in ``lang``, with ``fields`` filled in (gettext).
 
     >>> message("row", "id", number=4)
     'baris 4'
 
     Raises:
-        KeyError: no such entry (a programming error: every key exists in both languages).
+        KeyError: no such entry (a programming error).
     """
-    return CATALOGUE[lang][key].format(**fields)
+    return _MESSAGES[key](**fields).in_lang(lang)
 
 
 def status_label(status: Status, lang: Language) -> str:
     """Return how a status is written (``NOT MET``, ``TIDAK TERCAPAI``)."""
-    return CATALOGUE[lang][f"status.{status.value}"]
+    return message(f"status.{status.value}", lang)
 
 
 def default_language(rule_set: RuleSet | None) -> Language:
@@ -191,37 +139,12 @@ def default_language(rule_set: RuleSet | None) -> Language:
 
 
 def format_number(value: float | Fraction, lang: Language, decimals: int = 2) -> str:
-    """Write a number with grouping the way ``lang`` does.
-
-    Uses Babel's CLDR data when the ``locale`` extra is installed, and the same result
-    from a plain swap of separators when it is not (Indonesian and English differ only
-    in which of ``.`` and ``,`` groups thousands).
+    """Write a number with grouping the way ``lang`` does: :func:`spmkit._numbers.number_text`.
 
     >>> format_number(3582.5, "id"), format_number(3582.5, "en")
     ('3.582,50', '3,582.50')
     """
-    try:
-        from babel.numbers import format_decimal  # noqa: PLC0415 - the optional locale extra
-    except ImportError:
-        return plain_number(value, lang, decimals)
-    rounded = Decimal(f"{float(value):.{decimals}f}")
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return str(format_decimal(rounded, format=pattern, locale=_LOCALES[lang]))
-
-
-_LOCALES: Final = {"id": "id_ID", "en": "en_US"}
-
-
-def plain_number(value: float | Fraction, lang: Language, decimals: int = 2) -> str:
-    """:func:`format_number` without Babel: Python's grouping, separators swapped for id.
-
-    >>> plain_number(3582.5, "id")
-    '3.582,50'
-    """
-    text = f"{float(value):,.{decimals}f}"
-    if lang == "id":
-        return text.translate(str.maketrans(",.", ".,"))
-    return text
+    return number_text(value, lang, decimals)
 
 
 def data_problem_texts(error: DataInvalid) -> list[Bilingual]:

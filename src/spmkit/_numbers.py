@@ -80,13 +80,16 @@ def exact_decimals(value: Fraction) -> int | None:
     return None
 
 
-def exact_text(value: Fraction, lang: Language | str, at_least: int = 0) -> str:
+def exact_text(
+    value: Fraction, lang: Language | str, at_least: int = 0, most: int = _MOST_EXACT
+) -> str:
     """A number as the rule file gives it (a target, a weight): exact, in ``lang``.
 
     >>> exact_text(Fraction(95), "id"), exact_text(Fraction(975, 10), "id")
     ('95', '97,5')
-    >>> exact_text(Fraction(1, 3), "en")
+    >>> exact_text(Fraction(1, 3), "en", most=4)
     '0.3333'
     """
     decimals = exact_decimals(value)
-    return number_text(value, lang, max(at_least, 4 if decimals is None else decimals))
+    shown = most if decimals is None or decimals > most else decimals
+    return number_text(value, lang, max(at_least, shown))

@@ -553,15 +553,19 @@ def _cmd_list_in_time(args: argparse.Namespace) -> int:
     for record in records:
         rule_set = load_rule_set(record.file or record.id)
         title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
-        replaces = f"; supersedes {', '.join(record.supersedes)}" if record.supersedes else ""
-        origin = " [installed]" if record.installed else ""
+        supersedes = ", ".join(record.supersedes)
+        replaces = tr("; supersedes {ids}", ids=supersedes) if record.supersedes else ""
+        in_force = tr("in force {when}", when=f"{record.validity():26}").in_lang(lang)
+        verified = tr("verified {share}", share=f"{record.verified_share:4.0%}").in_lang(lang)
+        origin = tr(" [installed]").in_lang(lang) if record.installed else ""
         print(
-            f"{record.id:42} in force {record.validity():26} verified "
-            f"{record.verified_share:4.0%} {record.jurisdiction}{replaces}{origin}\n"
+            f"{record.id:42} {in_force} {verified} {record.jurisdiction}"
+            f"{in_language(replaces, lang)}{origin}\n"
             f"{'':42} {rule_set.legal_basis.cite()}: {title}"
         )
     if not records:
-        print("no rule set applies" + (f" to {args.jurisdiction!r}" if args.jurisdiction else ""))
+        none = tr("no rule set applies to {where!r}", where=args.jurisdiction)
+        print((none if args.jurisdiction else tr("no rule set applies")).in_lang(lang))
     return 0 if records else 1
 
 
@@ -652,7 +656,7 @@ def _cmd_evaluate_history(args: argparse.Namespace) -> int:
     if output_format == "json":
         text = json.dumps(history.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
     else:
-        text = f"{history}\n"
+        text = "\n".join(history.lines(args.lang or "en")) + "\n"
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -1505,11 +1509,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"spmkit: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
-        print(
-            f"spmkit: internal error ({type(exc).__name__}: {str(exc)[:300]}); this is a bug "
-            "in spmkit, please report it with the command you ran",
-            file=sys.stderr,
+        text = tr(
+            "spmkit: internal error ({error}); this is a bug in spmkit, please report it "
+            "with the command you ran",
+            error=f"{type(exc).__name__}: {str(exc)[:300]}",
         )
+        print(text.in_lang(getattr(args, "resolved_lang", None) or "en"), file=sys.stderr)
         return EXIT_INTERNAL
     return status
 

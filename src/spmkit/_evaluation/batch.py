@@ -102,10 +102,20 @@ ARRAY_FIELDS: Final = (
 )
 """The array fields every :class:`IndicatorArrays` has (its optional ones aside)."""
 
+_EXACT_FLOAT: Final = 2.0**53
+"""Whole numbers below this are exact in float64."""
+
 _TIME_FIELDS: Final = ("milestone", "progress")
 """Columns present when evaluated with ``year=``."""
 
 Form = Literal["long", "wide"]
+
+
+def _exact_item(value: Any) -> Fraction | None:  # noqa: ANN401 - a numpy scalar
+    """An array item as the evaluators read it; a whole float without parsing its text."""
+    if type(value) is np.float64 and value.is_integer():
+        return Fraction(int(value))
+    return exact_number(value)
 
 
 def _frozen_array(values: npt.ArrayLike, rows: int, dtype: Any) -> npt.NDArray[Any]:  # noqa: ANN401 - numpy dtypes
@@ -235,14 +245,23 @@ class IndicatorArrays:
             return None
         return numerator / denominator * self.factor
 
-    @property
-    def whole_terms(self) -> bool:
-        """Numerator and denominator are integers on every row (exact as kept)."""
-        return self._numerator.dtype.kind in "iu" and self._denominator.dtype.kind in "iu"
+    def exact_at(self, row: int) -> bool:
+        """One row's numerator and denominator are kept exactly: integers (or missing).
+
+        A term computed in float64 that is not a whole number (an index's weighted sum)
+        may differ from the exact value in its last bits: its record comes from the
+        scalar evaluator instead.
+        """
+        for kept in (self._numerator, self._denominator):
+            if kept.dtype.kind not in "iu":
+                number = float(kept[row])
+                if number == number and not (number.is_integer() and abs(number) < _EXACT_FLOAT):  # noqa: PLR0124 - NaN
+                    return False
+        return True
 
     def exact_terms(self, row: int) -> tuple[Fraction | None, Fraction | None]:
         """One row's numerator and denominator, exact (None where the row has none)."""
-        return exact_number(self._numerator[row]), exact_number(self._denominator[row])
+        return _exact_item(self._numerator[row]), _exact_item(self._denominator[row])
 
     def judged_target(self, row: int) -> Target:
         """The target one row was judged against: the year's milestone with ``year=``."""

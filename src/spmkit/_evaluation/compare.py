@@ -10,7 +10,6 @@ is :func:`spmkit._evaluation.scalar.evaluate`; this module only routes data and 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import attrs
 from spmkit._evaluation.results import IndicatorResult, Report, Status
 from spmkit._evaluation.scalar import evaluate
 from spmkit._frozen import FrozenMap, freeze
-from spmkit._language.expr import exact_decimal
+from spmkit._numbers import exact_text
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import RuleSet, factor_suffix
 from spmkit._rulesets.reader import resolve_rule_set
@@ -30,35 +29,33 @@ from spmkit.errors import DataError, DataInvalid, UsageError
 __all__ = ["Comparison", "compare", "compare_region"]
 
 
-_INDONESIAN = str.maketrans(",.", ".,")
-_STATUS_ID = {
-    Status.MET: "tercapai",
-    Status.NOT_MET: "tidak tercapai",
-    Status.NO_DATA: "tidak ada data",
-    Status.UNDEFINED: "tak terdefinisi",
-}
-
-
-def _number(value: Fraction, lang: str = "en") -> str:
-    text = exact_decimal(value)
-    if "/" in text or len(text.partition(".")[2]) > 2:
-        text = f"{float(value):.2f}"
-    return text.translate(_INDONESIAN) if lang == "id" else text
+def _status(status: Status, lang: str) -> str:
+    """A status as the comparison writes it: its code in English, words in Indonesian."""
+    if lang != "id":
+        return status.value
+    words = {
+        Status.MET: tr("met"),
+        Status.NOT_MET: tr("not met"),
+        Status.NO_DATA: tr("no data"),
+        Status.UNDEFINED: tr("undefined"),
+    }
+    return words[status].in_lang("id")
 
 
 def _cell(result: IndicatorResult | None, lang: str = "en") -> str:
+    """One rule set's result: the record's shown value, its target and its verdict."""
     if result is None:
         return "-"
-    target = result.target.describe(result.factor)
-    status = result.status.value
-    if lang == "id":
-        target, status = target.translate(_INDONESIAN), _STATUS_ID[result.status]
-    if result.exact_value is None:
-        return f"{status} ({target})"
     suffix = factor_suffix(result.factor)
-    text = f"{_number(result.exact_value, lang)}{suffix} ({target}) {status}"
+    target = f"{result.target.op} {exact_text(result.target.value, lang)}{suffix}"
+    status = _status(result.status, lang)
+    shown = result.shown_value_in(lang)
+    if shown is None:
+        return f"{status} ({target})"
+    text = f"{shown}{suffix} ({target}) {status}"
     if result.status is Status.NOT_MET and result.exact_gap is not None:
-        text += f", {'selisih' if lang == 'id' else 'gap'} {_number(result.exact_gap, lang)}"
+        gap = tr("gap {gap}", gap=result.shown_gap_in(lang)).in_lang("id" if lang == "id" else "en")
+        text += f", {gap}"
     return text
 
 

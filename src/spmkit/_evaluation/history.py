@@ -22,13 +22,13 @@ from spmkit._evaluation.results import IndicatorResult, Report
 from spmkit._evaluation.scalar import evaluate
 from spmkit._evaluation.values import YEAR_RULE
 from spmkit._frozen import FrozenMap, freeze
-from spmkit._language.expr import exact_decimal
+from spmkit._numbers import exact_text
 from spmkit._rulesets.catalogue import list_rule_sets, rule_set_for
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import RuleSet, factor_suffix
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.succession import corresponding_indicator, route_inputs
-from spmkit._translation import Bilingual, tr
+from spmkit._translation import Bilingual, Language, tr
 from spmkit.errors import DataError, DataInvalid, RuleSetNotFoundError, UsageError
 
 __all__ = ["MAX_HISTORY_ROWS", "NO_RULE_SET", "History", "YearResult", "evaluate_history"]
@@ -70,11 +70,9 @@ class YearResult:
         return tuple(r for r in self.report.values() if r.exact_value is not None)
 
 
-def _number(value: Fraction | None) -> str:
-    if value is None:
-        return "-"
-    text = exact_decimal(value)
-    return f"{float(value):.2f}" if "/" in text or len(text.partition(".")[2]) > 2 else text
+def _number(value: Fraction | None, lang: Language) -> str:
+    """A milestone or target as the rule file gives it (two decimals where it has more)."""
+    return "-" if value is None else exact_text(value, lang, most=2)
 
 
 @attrs.frozen(kw_only=True)
@@ -119,26 +117,41 @@ class History(Sequence[YearResult]):
             found.append(None if iid is None else row.report[iid])
         return tuple(found)
 
-    def lines(self) -> Iterator[str]:
-        """Yield one line per year and computed indicator: rule set, value, milestone."""
-        yield f"history of {self.jurisdiction}: {len(self.years)} rows"
+    def lines(self, lang: Language = "en") -> Iterator[str]:
+        """Yield one line per year and computed indicator: rule set, value, milestone.
+
+        The value is the record's shown value; the words are in ``lang`` (gettext).
+        """
+        yield tr(
+            "history of {jurisdiction}: {rows} rows",
+            jurisdiction=self.jurisdiction,
+            rows=len(self.years),
+        ).in_lang(lang)
         for row in self.years:
             computed = row.computed()
             if row.status == NO_RULE_SET:
                 yield f"{row.year}  {NO_RULE_SET}: {'; '.join(row.notes)}"
                 continue
             if not computed:
-                yield f"{row.year}  {row.rule_set_id}: no indicator has data"
+                yield f"{row.year}  " + tr(
+                    "{rule_set}: no indicator has data", rule_set=row.rule_set_id
+                ).in_lang(lang)
             for result in computed:
                 suffix = factor_suffix(result.factor)
                 progress = "-" if result.progress is None else result.progress.value
+                final = f"{result.target.op} {_number(result.target.value, lang)}{suffix}"
+                if result.deadline is not None:
+                    final = tr("{target} by {year}", target=final, year=result.deadline)
+                text = tr(
+                    "{value} vs milestone {milestone} (final {final}): {status}, {progress}",
+                    value=f"{result.shown_value_in(lang)}{suffix}",
+                    milestone=f"{result.target.op} {_number(result.milestone, lang)}{suffix}",
+                    final=final,
+                    status=result.status.value,
+                    progress=progress,
+                )
                 yield (
-                    f"{row.year}  {row.rule_set_id:24} {result.indicator_id:6} "
-                    f"{_number(result.exact_value)}{suffix} vs milestone "
-                    f"{result.target.op} {_number(result.milestone)}{suffix} "
-                    f"(final {result.target.describe(result.factor)}"
-                    f"{'' if result.deadline is None else f' by {result.deadline}'}): "
-                    f"{result.status.value}, {progress}"
+                    f"{row.year}  {row.rule_set_id:24} {result.indicator_id:6} {text.in_lang(lang)}"
                 )
 
         shown = dict.fromkeys(

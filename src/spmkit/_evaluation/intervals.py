@@ -11,6 +11,7 @@ Pure Python on the scalar path; the batch arrays use numpy (imported on first us
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from statistics import NormalDist
@@ -37,6 +38,7 @@ SMALL_DENOMINATOR: Final = SMALL_DENOMINATOR_DEFAULT
 below it is flagged as small (fewer than 30 people)."""
 
 
+@functools.cache
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         from spmkit.errors import UsageError  # noqa: PLC0415 - only on a bad call
@@ -62,7 +64,8 @@ def wilson_interval(
         return None
     z = _z(confidence)
     n = float(trials)
-    p = float(Fraction(successes) / Fraction(trials))
+    # On the integers (ints and Fractions both have them): correctly rounded, no Fraction.
+    p = (successes.numerator * trials.denominator) / (successes.denominator * trials.numerator)
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))

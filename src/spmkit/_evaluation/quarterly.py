@@ -32,9 +32,9 @@ from spmkit._evaluation.aggregate import aggregate
 from spmkit._evaluation.progress import period_share
 from spmkit._evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit._evaluation.scalar import evaluate, validate_data
-from spmkit._numbers import number_text
+from spmkit._numbers import exact_text, number_text
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import tr
+from spmkit._translation import in_language, tr
 from spmkit.errors import DataError, DataInvalid, UsageError
 
 __all__ = ["QUARTERS", "QuarterlyReport", "QuarterlyRow", "quarterly_report", "services_of"]
@@ -46,34 +46,25 @@ _QUARTER: Final = re.compile(r"\s*(?:TW|Q|TRIWULAN\s*)?\s*([1-4])\s*\Z", re.IGNO
 
 Language = Literal["id", "en"]
 
-_HEADERS: Final = {
-    "id": (
-        "Triwulan",
-        "Layanan",
-        "Harus dilayani",
-        "Terlayani",
-        "Belum terlayani",
-        "%",
-        "Mutu dibutuhkan",
-        "Mutu terpenuhi",
-        "% mutu",
-        "Indeks",
-        "Kategori",
-    ),
-    "en": (
-        "Quarter",
-        "Service",
-        "Must be served",
-        "Served so far",
-        "Not yet served",
-        "%",
-        "Quality items required",
-        "Quality items fulfilled",
-        "Quality %",
-        "Index",
-        "Band",
-    ),
-}
+
+def _headers(lang: Language) -> tuple[str, ...]:
+    """The table's column headers in ``lang`` (gettext)."""
+    return tuple(
+        in_language(text, lang)
+        for text in (
+            tr("Quarter"),
+            tr("Service"),
+            tr("Must be served"),
+            tr("Served so far"),
+            tr("Not yet served"),
+            "%",
+            tr("Quality items required"),
+            tr("Quality items fulfilled"),
+            tr("Quality %"),
+            tr("Index"),
+            tr("Band"),
+        )
+    )
 
 
 def services_of(rule_set: RuleSet) -> tuple[tuple[str, str, str], ...]:
@@ -121,8 +112,41 @@ class QuarterlyRow:
     band: str | None
     band_en: str | None
     explanation: str
-    parts: tuple[str, ...] = ()
-    """The index, penerima and mutu indicators explained (their ids)."""
+    records: tuple[IndicatorResult, ...] = attrs.field(default=(), eq=False, repr=False)
+    """The records of the index, the people served and the quality (what is shown)."""
+
+    def explanation_in(self, lang: Language) -> str:
+        """How the index and its two components were computed, in ``lang``."""
+        if not self.records:
+            return self.explanation
+        return " ".join(record.explanation_in(lang) for record in self.records)
+
+    def shown(self, lang: Language) -> tuple[str, ...]:
+        """The row as the table shows it: counts grouped, values as their records show them."""
+        index, penerima, mutu = self.records or (None, None, None)
+
+        def count(value: Fraction | None) -> str:
+            return "-" if value is None else exact_text(value, lang, most=2)
+
+        def value(record: IndicatorResult | None, exact: Fraction | None) -> str:
+            if record is not None:
+                return record.shown_value_in(lang) or "-"
+            return "-" if exact is None else number_text(exact, lang, 2)
+
+        band = self.band_en if lang == "en" and self.band_en else self.band
+        return (
+            self.quarter,
+            f"{self.service} {self.name}",
+            count(self.must_serve),
+            count(self.served),
+            count(self.not_served),
+            value(penerima, self.percent),
+            count(self.mutu_required),
+            count(self.mutu_fulfilled),
+            value(mutu, self.mutu_percent),
+            value(index, self.index),
+            band or "-",
+        )
 
     def cells(self, lang: Language = "id") -> tuple[object, ...]:
         """The row's cells in the order of the table's columns (numbers as floats)."""
@@ -171,17 +195,6 @@ def _plain(value: Fraction | None) -> int | float | None:
     return nearest_float(value)
 
 
-def _show(value: object, lang: Language = "en") -> str:
-    """A cell as the chosen language writes it (``4.800``, ``21,88`` in Indonesian)."""
-    if value is None:
-        return "-"
-    if isinstance(value, int):
-        return number_text(value, lang, 0)
-    if isinstance(value, float):
-        return number_text(value, lang)
-    return str(value)
-
-
 @attrs.frozen(kw_only=True)
 class QuarterlyReport:
     """The quarterly report of one year: a row per quarter and service."""
@@ -197,8 +210,8 @@ class QuarterlyReport:
 
     def render_table(self, lang: Language = "id") -> str:
         """Return the report as a plain-text table."""
-        headers = _HEADERS[lang]
-        body = [[_show(cell, lang) for cell in row.cells(lang)] for row in self.rows]
+        headers = _headers(lang)
+        body = [list(row.shown(lang)) for row in self.rows]
         widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
         widths[1] = min(widths[1], 40)
 
@@ -218,55 +231,44 @@ class QuarterlyReport:
         """Return the report as CSV text (full service names, numbers unrounded)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(_HEADERS[lang])
+        writer.writerow(_headers(lang))
         for row in self.rows:
             writer.writerow("" if cell is None else cell for cell in row.cells(lang))
         return buffer.getvalue()
 
     def explanation(self, lang: Language = "en") -> str:
-        """Return every row's explanation, quarter by quarter, in ``lang``."""
-        return "\n".join(f"{quarter} {text}" for quarter, _, text in self._explained(lang)) + "\n"
-
-    def _explained(self, lang: Language) -> list[tuple[str, str, str]]:
-        """(quarter, service, explanation in ``lang``) of every row."""
-        reports = dict(self.reports)
-        out = []
-        for row in self.rows:
-            report = reports.get(row.quarter)
-            text = row.explanation
-            if report is not None and row.parts:
-                text = " ".join(report[i].explanation_in(lang) for i in row.parts)
-            out.append((row.quarter, row.service, text))
-        return out
+        """Return every row's explanation in ``lang``, quarter by quarter."""
+        return "\n".join(f"{row.quarter} {row.explanation_in(lang)}" for row in self.rows) + "\n"
 
     def render_markdown(self, lang: Language = "id") -> str:
         """Return the report as a Markdown table (cells from the data made inert)."""
-        headers = _HEADERS[lang]
+        headers = _headers(lang)
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
         for row in self.rows:
-            cells = [_show(cell, lang).replace("|", "\\|") for cell in row.cells(lang)]
+            cells = [cell.replace("|", "\\|") for cell in row.shown(lang)]
             lines.append("| " + " | ".join(html.escape(c, quote=False) for c in cells) + " |")
         return "\n".join(lines) + "\n"
 
     def render_html(self, lang: Language = "id") -> str:
         """Return the report as one self-contained HTML page (the table and explanations)."""
-        title = "Laporan triwulanan SPM" if lang == "id" else "Quarterly SPM report"
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in _HEADERS[lang])
+        title = tr("Quarterly SPM report").in_lang(lang)
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in _headers(lang))
         body = "".join(
             "<tr>"
             + "".join(
                 f'<td class="{"n" if isinstance(cell, int | float) else "t"}">'
-                f"{html.escape(_show(cell, lang))}</td>"
-                for cell in row.cells(lang)
+                f"{html.escape(shown)}</td>"
+                for cell, shown in zip(row.cells(lang), row.shown(lang), strict=True)
             )
             + "</tr>"
             for row in self.rows
         )
         notes = "".join(
-            f"<li><b>{html.escape(quarter)} {html.escape(service)}</b> {html.escape(text)}</li>"
-            for quarter, service, text in self._explained(lang)
+            f"<li><b>{html.escape(row.quarter)} {html.escape(row.service)}</b> "
+            f"{html.escape(row.explanation_in(lang))}</li>"
+            for row in self.rows
         )
-        heading = "Penjelasan" if lang == "id" else "Explanation"
+        heading = tr("Explanation").in_lang(lang)
         return (
             f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)} - {html.escape(self.rule_set_id)}</title><style>"
@@ -290,8 +292,8 @@ class QuarterlyReport:
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None  # noqa: S101 - a new workbook has one sheet
-        sheet.title = "Laporan" if lang == "id" else "Report"
-        sheet.append(list(_HEADERS[lang]))
+        sheet.title = tr("Report").in_lang(lang)
+        sheet.append(list(_headers(lang)))
         for row in self.rows:
             sheet.append([_inert(cell) for cell in row.cells(lang)])
             for cell in sheet[sheet.max_row]:
@@ -299,9 +301,9 @@ class QuarterlyReport:
                     cell.number_format = "#,##0.00"
                 elif isinstance(cell.value, int):
                     cell.number_format = "#,##0"
-        notes = workbook.create_sheet("Penjelasan" if lang == "id" else "Explanation")
-        for quarter, service, text in self._explained(lang):
-            notes.append([quarter, _inert(service), _inert(text)])
+        notes = workbook.create_sheet(tr("Explanation").in_lang(lang))
+        for row in self.rows:
+            notes.append([row.quarter, _inert(row.service), _inert(row.explanation_in(lang))])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -376,7 +378,7 @@ def _row(quarter: str, report: Report, service: tuple[str, str, str]) -> Quarter
         band=index.band,
         band_en=index.band_en,
         explanation=" ".join(r.explanation for r in parts),
-        parts=tuple(r.indicator_id for r in parts),
+        records=tuple(parts),
     )
 
 

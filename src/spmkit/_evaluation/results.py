@@ -23,10 +23,10 @@ from spmkit._evaluation.shown import (
     Threshold,
     shown_decimals,
     shown_gap,
-    shown_value,
     thresholds_of,
 )
 from spmkit._frozen import FrozenMap, freeze
+from spmkit._numbers import number_text
 from spmkit._rulesets.model import PROVENANCE_FIELDS, Indicator, RuleSet, Source, Target
 
 __all__ = ["IndicatorResult", "Report", "Status", "assemble", "result_template"]
@@ -135,17 +135,22 @@ class IndicatorResult:
         return thresholds_of(self.target, self.milestone, bands)
 
     @functools.cached_property
-    def shown_decimals(self) -> int | None:
-        """How many decimals the shown value needs to decide like the exact one."""
+    def _shown(self) -> tuple[int, Fraction] | None:
+        """The shown decimals and the number they write (worked out once per result)."""
         if self.exact_value is None:
             return None
-        return shown_decimals(self.exact_value, self.thresholds)[0]
+        return shown_decimals(self.exact_value, self.thresholds)
+
+    @property
+    def shown_decimals(self) -> int | None:
+        """How many decimals the shown value needs to decide like the exact one."""
+        shown = self._shown
+        return None if shown is None else shown[0]
 
     def shown_value_in(self, lang: str) -> str | None:
         """The value as shown in ``lang``: ``94,996`` where ``95,00`` would mislead."""
-        if self.exact_value is None:
-            return None
-        return shown_value(self.exact_value, self.thresholds, lang)
+        shown = self._shown
+        return None if shown is None else number_text(shown[1], lang, shown[0])
 
     def shown_gap_in(self, lang: str) -> str | None:
         """The gap as shown in ``lang``: never zero when the target is not met."""
@@ -174,18 +179,7 @@ class IndicatorResult:
         if self.indicator is None:
             given = {} if self.target_source is None else {"target": self.target_source}
             return freeze(given)
-        indicator = self.indicator
-        found: dict[str, Source] = {f: indicator.source_of(f) for f in PROVENANCE_FIELDS}
-        if self.target_source is not None:
-            found["target"] = self.target_source
-        if self.milestone is not None:
-            found["milestone"] = found["target"]
-        for band in indicator.bands:
-            found[f"band:{band.label}"] = band.source or indicator.source
-        if indicator.index is not None:
-            for component in indicator.index.weights:
-                found[f"weight:{component}"] = found["formula"]
-        return freeze(found)
+        return _provenance(self.indicator, self.target_source, self.milestone is not None)
 
     @functools.cached_property
     def explanation(self) -> str:
@@ -274,6 +268,39 @@ class IndicatorResult:
             },
         }
 
+
+_PROVENANCES: dict[
+    tuple[int, int, bool], tuple[Indicator, Source | None, FrozenMap[str, Source]]
+] = {}
+"""Provenance by (indicator, target source, milestone judged): the same for every row."""
+
+
+def _provenance(
+    indicator: Indicator, target_source: Source | None, milestone: bool
+) -> FrozenMap[str, Source]:
+    """What :attr:`IndicatorResult.provenance` says, made once per indicator and source."""
+    key = (id(indicator), id(target_source), milestone)
+    cached = _PROVENANCES.get(key)
+    if cached is not None and cached[0] is indicator and cached[1] is target_source:
+        return cached[2]
+    found: dict[str, Source] = {f: indicator.source_of(f) for f in PROVENANCE_FIELDS}
+    if target_source is not None:
+        found["target"] = target_source
+    if milestone:
+        found["milestone"] = found["target"]
+    for band in indicator.bands:
+        found[f"band:{band.label}"] = band.source or indicator.source
+    if indicator.index is not None:
+        for component in indicator.index.weights:
+            found[f"weight:{component}"] = found["formula"]
+    frozen = freeze(found)
+    if len(_PROVENANCES) >= _MOST_PROVENANCES:
+        _PROVENANCES.clear()
+    _PROVENANCES[key] = (indicator, target_source, frozen)
+    return frozen
+
+
+_MOST_PROVENANCES: Final = 4096
 
 _NEW: Final = object.__new__
 _SET: Final = object.__setattr__

@@ -11,19 +11,19 @@ template (name, target, sources...). Nothing is evaluated again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from spmkit._caches import identity_cache
-from spmkit._evaluation.plan import IndicatorPlan, plan_of
+from spmkit._evaluation.plan import IndicatorPlan, plan_of, ratio
 from spmkit._evaluation.results import IndicatorResult, Status, assemble
 
 if TYPE_CHECKING:
     from spmkit._evaluation.batch import IndicatorArrays
     from spmkit._rulesets.model import RuleSet
 
-__all__ = ["row_record"]
+__all__ = ["plain_missing", "row_record"]
 
 _STATUSES = (Status.MET, Status.NOT_MET, Status.NO_DATA, Status.UNDEFINED)
 _ZERO = Fraction(0)
@@ -32,6 +32,30 @@ _ZERO = Fraction(0)
 @identity_cache(32)
 def _plans(rule_set: RuleSet) -> dict[str, IndicatorPlan]:
     return {plan.indicator.id: plan for plan in plan_of(rule_set).indicators}
+
+
+def plain_missing(
+    rule_set: RuleSet, indicator_id: str, values: Mapping[str, object]
+) -> tuple[str, ...] | None:
+    """The inputs a no-data row misses, as scalar ``evaluate`` names them, for a plain ratio.
+
+    None for an indicator whose numerator or denominator is an expression (the caller
+    asks the scalar evaluator then).
+    """
+    plan = _plans(rule_set)[indicator_id]
+    names = (plan.numerator_input, plan.denominator_input)
+    if None in names:
+        return None
+    inputs = rule_set.inputs
+    return tuple(
+        sorted(
+            {
+                name
+                for name in names
+                if name is not None and values.get(name) is None and inputs[name].default is None
+            }
+        )
+    )
 
 
 def row_record(  # noqa: PLR0913 - the row, and how its explanation is built
@@ -58,8 +82,12 @@ def row_record(  # noqa: PLR0913 - the row, and how its explanation is built
     if arrays.milestone is not None:
         judged = arrays.judged_target(row)
         milestone = None if judged is arrays.target else judged.value
-    if status is Status.MET or status is Status.NOT_MET:
-        value = arrays.exact_value(row)
+    if (status is Status.MET or status is Status.NOT_MET) and numerator is not None and denominator:
+        factor = arrays.factor
+        # numerator / denominator * factor on the integers, as the scalar evaluator does.
+        top = numerator.numerator * denominator.denominator * factor.numerator
+        bottom = numerator.denominator * denominator.numerator * factor.denominator
+        value = ratio(-top, -bottom) if bottom < 0 else ratio(top, bottom)
         met = status is Status.MET
         bound = arrays.target.value if milestone is None else milestone
         gap = _ZERO if met or value is None else abs(bound - value)

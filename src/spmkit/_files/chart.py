@@ -18,10 +18,11 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from spmkit._evaluation.results import IndicatorResult, Status
-from spmkit._files.regions import GLYPHS, shown_value
+from spmkit._files.regions import GLYPHS
 from spmkit._files.report import indicator_name
 from spmkit._files.table import RowOutcome
-from spmkit._messages import Language, format_number, message, status_label
+from spmkit._messages import Language, message, status_label
+from spmkit._numbers import exact_text
 from spmkit._rulesets.model import RuleSet, factor_suffix
 from spmkit._translation import tr
 from spmkit.errors import ChartUnavailableError, UsageError
@@ -83,11 +84,9 @@ def pyplot() -> Any:  # noqa: ANN401 - matplotlib.pyplot is an untyped module ob
     return _pyplot()
 
 
-def _label(result: IndicatorResult, lang: Language, decimals: int) -> str:
-    """The value with the precision that agrees with the exact decision (never 95 in red)."""
-    if result.exact_value is None or result.met is None:
-        return format_number(result.value or 0.0, lang, decimals)
-    return shown_value(result.exact_value, result.target, result.met, lang, decimals)
+def _label(result: IndicatorResult, lang: Language) -> str:
+    """The record's shown value: the decimals that decide like the exact value (never 95 in red)."""
+    return result.shown_value_in(lang) or "-"
 
 
 def _short(text: str, width: int = _NAME_WIDTH) -> str:
@@ -130,7 +129,7 @@ def _bar_figure(rule_set: RuleSet, outcome: RowOutcome, lang: Language) -> Figur
         top = max([*values, *targets, 1.0]) * 1.22
         for position, result, target in zip(positions, results, targets, strict=True):
             ax.plot([target, target], [position - 0.42, position + 0.42], color="black", lw=2)
-            value = "" if result.value is None else _label(result, lang, 1) + " "
+            value = "" if result.value is None else _label(result, lang) + " "
             if result.value is not None and 0 < result.value < top * 0.005:
                 # A tiny value (0.0036 %) has no visible bar: mark where it is.
                 ax.plot(
@@ -195,7 +194,7 @@ def _grid_figure(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Langua
             else:
                 result = outcome.report[indicator_id]
                 colour, edge, hatch = _COLOURS[result.status], "white", None
-                text = "-" if result.value is None else _label(result, lang, 0)
+                text = "-" if result.value is None else _label(result, lang)
             ax.add_patch(
                 plt.Rectangle((x, y), 1, 1, facecolor=colour, edgecolor=edge, hatch=hatch, lw=1.5)
             )
@@ -215,7 +214,7 @@ def _grid_figure(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Langua
     ax.set_yticks([y + 0.5 for y in range(len(ids))])
     ax.set_yticklabels(
         [
-            f"{i} ({format_number(rule_set.indicators[i].target.value, lang, 0)})  "
+            f"{i} ({exact_text(rule_set.indicators[i].target.value, lang)})  "
             f"{_short(indicator_name(rule_set.indicators[i], lang), 36)}"
             for i in ids
         ],

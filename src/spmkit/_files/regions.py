@@ -23,8 +23,11 @@ from typing import Any, Final
 
 from spmkit._evaluation.aggregate import aggregate
 from spmkit._evaluation.batch import BatchResult, evaluate_batch
+from spmkit._evaluation.shown import shown_value as shown
 from spmkit._messages import Language
+from spmkit._numbers import number_text
 from spmkit._rulesets.model import RuleSet, Target
+from spmkit._translation import tr
 
 __all__ = [
     "GLYPHS",
@@ -47,42 +50,28 @@ MAX_REFUSED_LISTED: Final = 100
 GLYPHS: Final = {"met": "✓", "not_met": "✗", "no_data": "\u2013", "undefined": "?"}
 """A glyph per status, so the status reads without colour (and in black-and-white print)."""
 
-_WORDS: Final = {
-    "id": {
-        "met": "tercapai",
-        "not_met": "tidak tercapai",
-        "no_data": "tidak ada data",
-        "undefined": "tak terdefinisi",
-        "region": "Wilayah",
-        "overview": "Ikhtisar",
-        "totals": "Total kabupaten (rasio jumlah)",
-        "ranking": "Peringkat per indikator",
-        "detail": "Rincian per wilayah",
-        "small": "penyebut < {n}: nilai rapuh",
-        "interval": "IK 95 %",
-        "target": "Target",
-        "value": "Capaian",
-        "regions": "{n} wilayah",
-        "legend": "Keterangan",
-    },
-    "en": {
-        "met": "met",
-        "not_met": "not met",
-        "no_data": "no data",
-        "undefined": "undefined",
-        "region": "Region",
-        "overview": "Overview",
-        "totals": "Total (ratio of sums)",
-        "ranking": "Ranking per indicator",
-        "detail": "Detail per region",
-        "small": "denominator < {n}: fragile value",
-        "interval": "95 % CI",
-        "target": "Target",
-        "value": "Achievement",
-        "regions": "{n} regions",
-        "legend": "Legend",
-    },
-}
+
+def _words(lang: Language) -> dict[str, str]:
+    """The page's words in ``lang`` (gettext); ``{n}`` stays a field to fill in."""
+    n = "{n}"
+    return {
+        "met": tr("met").in_lang(lang),
+        "not_met": tr("not met").in_lang(lang),
+        "no_data": tr("no data").in_lang(lang),
+        "undefined": tr("undefined").in_lang(lang),
+        "region": tr("Region").in_lang(lang),
+        "overview": tr("Overview").in_lang(lang),
+        "totals": tr("Total (ratio of sums)").in_lang(lang),
+        "ranking": tr("Ranking per indicator").in_lang(lang),
+        "detail": tr("Detail per region").in_lang(lang),
+        "small": tr("denominator < {n}: fragile value", n=n).in_lang(lang),
+        "interval": tr("95 % CI").in_lang(lang),
+        "target": tr("Target").in_lang(lang),
+        "value": tr("Achievement").in_lang(lang),
+        "regions": tr("{n} regions", n=n).in_lang(lang),
+        "legend": tr("Legend").in_lang(lang),
+    }
+
 
 # Okabe-Ito palette tints (colour-blind safe): blue for met, vermilion for not met.
 _CSS: Final = """
@@ -107,37 +96,23 @@ details{break-inside:avoid}h2{break-before:page}table{font-size:7pt}}
 """
 
 
-def _decides(target: Target, value: Fraction) -> bool:
-    return target.is_met(value)
-
-
-def _text(value: Fraction, decimals: int, lang: Language) -> str:
-    text = f"{float(value):,.{decimals}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+def _text(value: float, decimals: int, lang: Language) -> str:
+    return number_text(value, lang, decimals)
 
 
 def shown_value(
-    value: Fraction, target: Target, met: bool, lang: Language = "id", decimals: int = 1
+    value: Fraction, target: Target, met: bool, lang: Language = "id", decimals: int = 2
 ) -> str:
-    """The value with the fewest decimals (at least ``decimals``) that agree with ``met``.
+    """The value as every output shows it against one target (:mod:`spmkit._evaluation.shown`).
 
     >>> t = Target(op=">=", value=95)
     >>> shown_value(Fraction(94996, 1000), t, met=False, lang="en")
     '94.996'
     >>> shown_value(Fraction(9463, 100), t, met=False, lang="en")
-    '94.6'
-
-    When no rounding up to six decimals agrees (94.99999999 against 95), the value is
-    cut towards the side it is on (94.999999), never rounded across the target.
+    '94.63'
     """
-    for places in range(decimals, 7):
-        rounded = Fraction(round(value, places))
-        if _decides(target, rounded) == met:
-            return _text(rounded, places, lang)
-    scale = 10**6
-    floor = Fraction(math.floor(value * scale), scale)
-    ceil = Fraction(math.ceil(value * scale), scale)
-    return _text(floor if _decides(target, floor) == met else ceil, 6, lang)
+    del met, decimals  # decided by the exact value itself, at least the usual two decimals
+    return shown(value, [(target.op, target.value)], lang)
 
 
 def _esc(text: object) -> str:
@@ -151,20 +126,20 @@ def _cell(result: BatchResult, iid: str, row: int, lang: Language) -> str:
     small = bool(arrays.small_denominator[row])
     mark = ' class="small"' if small else ""
     if status in ("met", "not_met"):
+        # The row's record: the shown value decides the target, milestone and band edges.
+        text = result.result(row, iid).shown_value_in(lang) if result.rule_set else None
         exact = arrays.exact_value(row)
-        shown = (
-            shown_value(exact, arrays.judged_target(row), status == "met", lang)
-            if exact is not None
-            else _text(Fraction(float(arrays.value[row])), 1, lang)
-        )
-        title = f"{_WORDS[lang][status]}"
+        if text is None and exact is not None:
+            text = shown_value(exact, arrays.judged_target(row), status == "met", lang)
+        shown = text or _text(float(arrays.value[row]), 2, lang)
+        title = f"{_words(lang)[status]}"
         if small:
-            title += f"; {_WORDS[lang]['small'].format(n=arrays.small_denominator_threshold)}"
+            title += f"; {_words(lang)['small'].format(n=arrays.small_denominator_threshold)}"
         return (
             f'<td class="num {status}" title="{_esc(title)}"><span{mark}>{_esc(shown)}</span>'
             f" {glyph}</td>"
         )
-    return f'<td class="num {status}" title="{_esc(_WORDS[lang][status])}">{glyph}</td>'
+    return f'<td class="num {status}" title="{_esc(_words(lang)[status])}">{glyph}</td>'
 
 
 def _table_end(totals: BatchResult | None, ids: Sequence[str], lang: Language) -> list[str]:
@@ -173,7 +148,7 @@ def _table_end(totals: BatchResult | None, ids: Sequence[str], lang: Language) -
     if totals is not None and totals.rows == 1:
         cells = "".join(_cell(totals, iid, 0, lang) for iid in ids)
         end.append(
-            f'<tfoot><tr class="totals"><td class="region">{_esc(_WORDS[lang]["totals"])}</td>'
+            f'<tfoot><tr class="totals"><td class="region">{_esc(_words(lang)["totals"])}</td>'
             f"{cells}</tr></tfoot>"
         )
     end.append("</table></div>")
@@ -194,7 +169,7 @@ def _overview(
     names: list[str],
     lang: Language,
 ) -> list[str]:
-    words = _WORDS[lang]
+    words = _words(lang)
     ids = list(rule_set.indicators)
     head = "".join(
         f'<th class="ind" title="{_esc(rule_set.indicators[iid].name)}">{_esc(iid)}</th>'
@@ -230,7 +205,7 @@ def _summary(
     rule_set: RuleSet, result: BatchResult, totals: BatchResult, lang: Language
 ) -> list[str]:
     """More regions than one grid can show: counts per status and the totals, per indicator."""
-    words = _WORDS[lang]
+    words = _words(lang)
     note = (
         f"{result.rows} wilayah: terlalu banyak untuk satu tabel ({MAX_REGIONS} paling banyak); "
         "halaman ini meringkas. Setiap baris ada di keluaran .xlsx atau .csv."
@@ -261,7 +236,7 @@ def _ranking(
     lowest: int | None = None,
 ) -> list[str]:
     """Regions ranked per indicator; with ``lowest``, only that many from the bottom."""
-    words = _WORDS[lang]
+    words = _words(lang)
     parts = [f'<h2 id="ranking">{words["ranking"]}</h2>']
     for iid, indicator in rule_set.indicators.items():
         arrays = result[iid]
@@ -287,9 +262,7 @@ def _ranking(
             interval = (
                 ""
                 if math.isnan(low[row])
-                else _text(Fraction(float(low[row])), 1, lang)
-                + " \u2013 "
-                + _text(Fraction(float(high[row])), 1, lang)
+                else _text(float(low[row]), 1, lang) + " \u2013 " + _text(float(high[row]), 1, lang)
             )
             parts.append(
                 f"<tr><td>{rank}</td><td>{_esc(names[row])}</td>"
@@ -301,7 +274,7 @@ def _ranking(
 
 
 def _details(rule_set: RuleSet, result: BatchResult, names: list[str], lang: Language) -> list[str]:
-    words = _WORDS[lang]
+    words = _words(lang)
     parts = [f'<h2 id="detail">{words["detail"]}</h2>']
     for row in sorted(range(result.rows), key=lambda r: names[r].casefold()):
         counts: dict[str, int] = {}
@@ -356,7 +329,7 @@ def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
     summed = aggregate(rule_set, table, by=[], allow_unknown=True)
     totals = evaluate_batch(rule_set, summed, year=year)
     names = _region_names(result, keys)
-    words = _WORDS[lang]
+    words = _words(lang)
     heading = title or rule_set.title
     legend = " · ".join(
         f"{GLYPHS[s]} {words[s]}" for s in ("met", "not_met", "no_data", "undefined")

@@ -22,17 +22,17 @@ import numpy as np
 from spmkit._evaluation.aggregate import aggregate
 from spmkit._evaluation.batch import BatchResult, compile_rule_set, evaluate_batch
 from spmkit._evaluation.results import IndicatorResult, Report
-from spmkit._evaluation.rows import row_record
-from spmkit._evaluation.scalar import evaluate, validate_data
+from spmkit._evaluation.rows import plain_missing, row_record
+from spmkit._evaluation.scalar import evaluate, evaluate_some, validate_data
 from spmkit._evaluation.values import exact_number
 from spmkit._files.reading import DataRow, DataTable, is_average_label
 from spmkit._messages import (
     Bilingual,
     Language,
     data_invalid_text,
-    format_number,
     in_language,
 )
+from spmkit._numbers import exact_text
 from spmkit._rulesets.model import RuleSet, factor_suffix
 from spmkit.errors import DataError, DataInvalid
 
@@ -135,15 +135,26 @@ class RowOutcome:
         if cached:
             return cached
         i = self.index
-        if self.values_known and any(
-            arrays.status_code[i] == _NO_DATA or not arrays.whole_terms for arrays in batch.values()
-        ):
-            report = self.report
-            assert report is not None  # noqa: S101 - values known: the report is built
-            cached.update(report.results)
-            return cached
+        values = self.row.values
+        exact: dict[str, IndicatorResult] = {}
+        missing: dict[str, tuple[str, ...]] = {}
+        if self.values_known:
+            needing = []
+            for indicator_id, arrays in batch.items():
+                if arrays.status_code[i] == _NO_DATA:
+                    found = plain_missing(rule_set, indicator_id, values)
+                    if found is not None:
+                        missing[indicator_id] = found
+                        continue
+                if arrays.status_code[i] == _NO_DATA or not arrays.exact_at(i):
+                    needing.append(indicator_id)
+            if needing:  # records the arrays cannot give exactly: the scalar evaluator's
+                exact = evaluate_some(rule_set, values, needing)
         explain = self.explanation if self.values_known else None
         for indicator_id, arrays in batch.items():
+            if indicator_id in exact:
+                cached[indicator_id] = exact[indicator_id]
+                continue
             cached[indicator_id] = row_record(
                 rule_set,
                 arrays,
@@ -154,6 +165,7 @@ class RowOutcome:
                 explanation_id=""
                 if explain is None
                 else functools.partial(explain, indicator_id, "id"),
+                missing_inputs=missing.get(indicator_id, ()),
             )
         return cached
 
@@ -280,8 +292,8 @@ class TotalsCheck:
 def _num(value: Fraction | float | None, lang: str) -> str:
     if value is None:
         return "-"
-    text = format_number(value, "id" if lang == "id" else "en")
-    return text.removesuffix(",00").removesuffix(".00")
+    exact = value if isinstance(value, Fraction) else exact_number(value)
+    return "-" if exact is None else exact_text(exact, lang, most=2)
 
 
 class TableEvaluation(Sequence[RowOutcome]):

@@ -17,10 +17,13 @@ from collections.abc import Sequence
 from typing import Any, Final, Literal
 
 from spmkit._evaluation.batch import evaluate_batch
+from spmkit._evaluation.results import Status
 from spmkit._files.chart import chart_colour, pyplot
-from spmkit._files.regions import GLYPHS, shown_value
-from spmkit._messages import Language
-from spmkit._rulesets.model import RuleSet
+from spmkit._files.regions import GLYPHS
+from spmkit._messages import Language, status_label
+from spmkit._numbers import number_text
+from spmkit._rulesets.model import RuleSet, factor_suffix
+from spmkit._translation import tr
 from spmkit.errors import UsageError
 
 __all__ = ["MAX_YEARS", "trend_chart", "trends_html"]
@@ -96,7 +99,7 @@ def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
             if math.isnan(y):
                 continue
             ax.scatter([x], [y], color=chart_colour(status), zorder=2, s=28)
-            label = _point_label(arrays, row, lang)
+            label = _point_label(result, iid, row, lang)
             ax.annotate(
                 f"{label} {GLYPHS[status]}",
                 (x, y),
@@ -106,9 +109,13 @@ def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
                 fontsize=7,
             )
         ax.set_title(f"{iid}  {rule_set.indicators[iid].name}"[:90], fontsize=8, loc="left")
+        unit = factor_suffix(arrays.factor).strip()
+        axis = tr("Achievement").in_lang(lang) + (f" ({unit})" if unit else "")
+        ax.set_ylabel(axis, fontsize=7)
         ax.set_xticks(xs)
         ax.tick_params(labelsize=7)
         ax.grid(axis="y", color="#e0e0e0")
+    _legend(axes[0, 0], lang)
     figure.tight_layout()
     buffer = io.BytesIO()
     try:
@@ -120,12 +127,24 @@ def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
     return buffer.getvalue()
 
 
-def _point_label(arrays: Any, row: int, lang: Language) -> str:  # noqa: ANN401 - IndicatorArrays
-    exact = arrays.exact_value(row) if arrays.judged[row] else None
-    if exact is not None:
-        return shown_value(exact, arrays.judged_target(row), bool(arrays.met[row]), lang)
-    text = f"{float(arrays.value[row]):.1f}"
-    return text.replace(".", ",") if lang == "id" else text
+def _legend(ax: Any, lang: Language) -> None:  # noqa: ANN401 - a matplotlib Axes
+    """What each line and glyph means, on the first chart (the others draw the same)."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415 - the plot extra, loaded with pyplot
+
+    handles = [
+        Line2D([], [], color="#555555", lw=1.2, label=tr("achievement").in_lang(lang)),
+        Line2D([], [], color="black", lw=1, ls="--", label=tr("final target").in_lang(lang)),
+        Line2D([], [], color="#009E73", lw=1.2, label=tr("milestone of the year").in_lang(lang)),
+        Line2D([], [], color="#999999", lw=1, ls=":", label=tr("deadline").in_lang(lang)),
+    ]
+    glyphs = "  ".join(f"{GLYPHS[status.value]} {status_label(status, lang)}" for status in Status)
+    ax.legend(handles=handles, fontsize=6, loc="lower right", title=glyphs, title_fontsize=6)
+
+
+def _point_label(result: Any, iid: str, row: int, lang: Language) -> str:  # noqa: ANN401 - a BatchResult
+    """The point's record's shown value: decides target, milestone and bands like the value."""
+    shown = result.result(row, iid).shown_value_in(lang)
+    return shown if shown is not None else number_text(float(result[iid].value[row]), lang, 2)
 
 
 def trends_html(
