@@ -124,8 +124,6 @@ ALLOWED = {
     "yaml.YAMLError": "inside the YAML loader, converted to RuleSetError by read_yaml",
     "AssertionError": "a writer bug in dump (a key missing from the schema), not a user error",
     "NeedsExact": "a signal from the compiler to the batch evaluator, always caught",
-    "StarletteHTTPException": "spmkit serve's body limit: FastAPI lets only an HTTPException "
-    "through its body reading; it is answered as a 413 problem+json",
 }
 
 

@@ -190,9 +190,9 @@ class TestEndpoints:
         """GET /rule-set-for takes a name as written or a code; unknown places are 404."""
         for place in ("Kab. Kulon Progo", "Kulonprogo", "3401"):
             found = client.get("/rule-set-for", params={"jurisdiction": place, "year": 2012})
-            assert found.json()["rule_set"] == "kulon-progo-2011"
+            assert found.json()["id"] == "kulon-progo-2011"
         bantul = client.get("/rule-set-for", params={"jurisdiction": "Kab. Bantul", "year": 2020})
-        assert bantul.json()["rule_set"] == "permenkes-4-2019"
+        assert bantul.json()["id"] == "permenkes-4-2019"
         assert bantul.json()["notes"] == [
             (
                 "Kabupaten Bantul (3402) has no rule set of its own in force then "
@@ -439,7 +439,11 @@ class TestContract:
             "/rule-set-for", params={"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
         ).json()
         assert (body["id"], body["in_force_from"]) == ("kulon-progo-2011", "2011-02-17")
-        assert body["asked"] == {"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
+        assert body["asked"] == {
+            "jurisdiction": "Kabupaten Kulon Progo",
+            "year": 2012,
+            "sector": "kesehatan",
+        }
         assert (
             client.get(
                 "/rule-set-for", params={"jurisdiction": "kulon-progo", "year": 2010}

@@ -48,7 +48,7 @@ from spmkit._limits import MAX_DIGITS, digits_text_problem
 from spmkit._messages import Bilingual, in_language
 from spmkit._rulesets.model import RuleSet
 from spmkit._translation import tr
-from spmkit.errors import DataFileError
+from spmkit.errors import DataFileError, UsageError
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
@@ -133,7 +133,7 @@ def time_of_cell(cell: object, *, months: bool = False) -> tuple[int | None, str
     ((2023, 'Q2'), (None, 'Q3'), (2013, None))
 
     Raises:
-        ValueError: the cell names no year, quarter or month.
+        UsageError: the cell names no year, quarter or month (a ValueError too).
     """
     text = _text(cell).casefold()
     found = _YEAR.search(text)
@@ -142,7 +142,7 @@ def time_of_cell(cell: object, *, months: bool = False) -> tuple[int | None, str
     rest = rest.strip(" -/.,")
     if not rest:
         if year is None:
-            raise ValueError(text)
+            raise UsageError(text)
         return year, None
     quarter = _QUARTER_WORD.search(rest)
     if quarter is not None:
@@ -157,7 +157,7 @@ def time_of_cell(cell: object, *, months: bool = False) -> tuple[int | None, str
     for month, prefixes in enumerate(_MONTHS, start=1):
         if word[:3] in prefixes and word.isalpha():
             return year, month
-    raise ValueError(text)
+    raise UsageError(text)
 
 
 def _starts(key: str, words: Sequence[str]) -> bool:

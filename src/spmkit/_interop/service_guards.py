@@ -51,14 +51,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class BodyTooLargeError(Exception):
-    """A body went over the limit while it arrived (answered 413 by the service)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"the request body is over {limit} bytes, the most accepted")
-        self.limit = limit
-
-
 def header(scope: Scope, name: bytes) -> bytes | None:
     """The value of a request header (the first one of that name), or None."""
     for key, value in scope.get("headers", ()):
@@ -123,7 +115,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLargeError(limit)
+                    msg = f"the request body is over {limit} bytes, the most accepted"
+                    raise ServiceLimitError(msg)
             return message
 
         async def tracking(message: Message) -> None:
@@ -133,7 +126,7 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting, tracking)
-        except BodyTooLargeError as exc:
+        except ServiceLimitError as exc:  # the body arrived over the limit
             if started:
                 raise
             await send_problem(send, 413, "Content too large", str(exc))
