@@ -93,6 +93,7 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:  # type: ignore[override]
         text = str(self.construct_scalar(node)).replace("_", "")
         _check_digits(text, node)
+        _refuse_base_60(text, node)
         try:
             number = Decimal(text)
         except InvalidOperation:  # .inf, .nan in YAML spelling
@@ -104,11 +105,36 @@ class _StrictLoader(yaml.SafeLoader):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         _check_digits(str(self.construct_scalar(node)), node)
+        _refuse_base_60(str(self.construct_scalar(node)), node)
         number: int = super().construct_yaml_int(node)
         problem = number_problem(number)
         if problem is not None:
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
         return number
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # noqa: ANN401 - PyYAML's date or datetime
+        """A date or time; one that is not a real date (2011-02-29) is a located error."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            problem = tr(
+                "{text!r} is not a real date ({reason}); write a date that exists, "
+                "or quote it to keep it as text",
+                text=str(node.value),
+                reason=str(exc),
+            )
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
+
+def _refuse_base_60(text: str, node: yaml.ScalarNode) -> None:
+    """Refuse YAML 1.1's base-60 numbers (``1:30.5`` is 90.5): a typo far more often."""
+    if ":" in text:
+        problem = tr(
+            "{text!r} is a YAML 1.1 base-60 number; write it as a decimal number, "
+            "or quote it to keep it as text",
+            text=text,
+        )
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
 def _check_digits(text: str, node: yaml.ScalarNode) -> None:
@@ -120,6 +146,7 @@ def _check_digits(text: str, node: yaml.ScalarNode) -> None:
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
 @attrs.frozen

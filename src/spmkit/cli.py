@@ -50,7 +50,7 @@ from spmkit._messages import (
 from spmkit._rulesets.diff import RuleSetDiff, diff
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
-from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
+from spmkit._translation import Bilingual, argparse_language, gettext_in, grouped, tr
 from spmkit.errors import (
     DataFileError,
     SpmkitError,
@@ -150,14 +150,22 @@ def _status(outcomes: Sequence[RowOutcome]) -> int:
     return EXIT_OK if all(outcome.all_met for outcome in outcomes) else EXIT_NOT_MET
 
 
+_SHOWN_UNKNOWN = 20
+"""Unknown columns named (with a suggestion) in the warning; the rest are counted."""
+
+
 def _warn_unknown(table: DataTable, rule_set: RuleSet, lang: Language) -> None:
     if table.unknown_columns:
         names = list(rule_set.inputs)
         shown = []
-        for column in table.unknown_columns:
+        # The first few, with suggestions: 40,000 unknown keys are one line, not minutes.
+        for column in table.unknown_columns[:_SHOWN_UNKNOWN]:
             close = difflib.get_close_matches(column.strip().casefold(), names, n=1)
             hint = f" ({message('did_you_mean', lang, name=close[0])})" if close else ""
             shown.append(f"{column!r}{hint}")
+        more = len(table.unknown_columns) - _SHOWN_UNKNOWN
+        if more > 0:
+            shown.append(in_language(tr("and {count} more", count=grouped(more)), lang))
         columns = ", ".join(shown)
         warning = message(
             "unknown_columns", lang, source=table.source, rule_set=rule_set.id, columns=columns

@@ -62,7 +62,7 @@ from spmkit._rulesets.scoring import band_of
 from spmkit._translation import tr
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 
-__all__ = ["evaluate", "evaluate_some", "validate_data"]
+__all__ = ["evaluate", "evaluate_some", "from_quantity", "is_quantity", "validate_data"]
 
 
 @attrs.frozen
@@ -85,7 +85,7 @@ def is_quantity(value: object) -> bool:
     return hasattr(value, "magnitude") and hasattr(value, "units") and hasattr(value, "to")
 
 
-def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa: ANN401 - pint
+def from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa: ANN401 - pint
     """Convert a quantity to an exact number in the input's declared unit."""
     # Imported here: pint is needed only when quantities are given.
     from spmkit._rulesets.units import factor_from  # noqa: PLC0415
@@ -150,7 +150,7 @@ def _validated(
         if type(raw) is int and 0 <= raw < NUMBER_BOUND:
             converted: Fraction | DataError | None = exact(raw, 1)
         elif is_quantity(raw):
-            converted = _from_quantity(spec, raw)
+            converted = from_quantity(spec, raw)
         else:
             converted = convert_value(name, raw)
         if converted is not None and not isinstance(converted, DataError):

@@ -211,10 +211,15 @@ def quantity_rule(unit: str) -> Bilingual:
 
 
 def unconvertible_hint(units: object, unit: str) -> Bilingual:
-    """The hint for a quantity whose ``units`` do not convert to the input's ``unit``."""
-    return tr(
-        "{units} does not convert to {unit}", units=unit_words(f"{units}"), unit=unit_words(unit)
-    )
+    """The hint for a quantity whose ``units`` do not convert to the input's ``unit``.
+
+    The units are written by spmkit's own formatter: ``str()`` of pint units raises for
+    the exact (Fraction) powers of spmkit's registry (``m**3/day``).
+    """
+    from spmkit._rulesets.units import unit_text  # noqa: PLC0415 - pint only for quantities
+
+    shown = unit_text(units) if hasattr(units, "_units") else str(units)
+    return tr("{units} does not convert to {unit}", units=unit_words(shown), unit=unit_words(unit))
 
 
 def bad_values(rule_set_id: str, problems: Sequence[DataError]) -> DataInvalid:

@@ -23,10 +23,12 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,6 +38,7 @@ from spmkit._limits import (
     MAX_SHEET_CELLS,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
+    decimal_problem,
     digits_text_problem,
 )
 from spmkit._translation import grouped, tr
@@ -160,15 +163,81 @@ def _csv_problem(start: int, end: int, error: csv.Error) -> str:
 
 
 def _depth_problem(loaded: object) -> str | None:
+    """Why a loaded JSON document is refused: too deep, or text with a lone surrogate."""
     stack: list[tuple[object, int]] = [(loaded, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth > MAX_DATA_NESTING:
                 return _too_deep()
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
             values = item.values() if isinstance(item, dict) else item
             stack.extend((value, depth + 1) for value in values)
+        elif isinstance(item, str) and not _encodable(item):
+            return tr(
+                "the text {text} holds a lone surrogate (an escape such as \\ud800 that is "
+                "not a character); fix the text",
+                text=ascii(item[:40]),
+            )
     return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _line_of(text: str, token: str) -> int:
+    """The line of the first ``token`` outside a longer word or number (for messages)."""
+    found = re.search(r"(?<![\w.+-])" + re.escape(token) + r"(?![\w.])", text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _number_checks(path: Path, text: str) -> tuple[Any, Any]:
+    """The ``parse_float`` and ``parse_constant`` hooks of strict JSON data.
+
+    ``1e-400`` would silently become 0.0, ``1e400`` infinity, and ``NaN``/``Infinity``
+    (not JSON at all) missing or infinite values: each is refused, naming its line.
+    """
+
+    def refuse(token: str, problem: str) -> DataFileError:
+        line = _line_of(text, token)
+        return DataFileError(str(path), [tr("line {line}: {problem}", line=line, problem=problem)])
+
+    def bounded_float(token: str) -> float:
+        problem = digits_text_problem(token)
+        if problem is None and ("e" in token or "E" in token):
+            problem = decimal_problem(Decimal(token))
+        if problem is not None:
+            raise refuse(token, problem)
+        number = float(token)
+        if math.isinf(number) or (number == 0 and Decimal(token) != 0):
+            raise refuse(
+                token,
+                tr(
+                    "the number {token} is {what} as a JSON number; write it as a plain "
+                    "number within the limits (docs/semantics.md, Limits)",
+                    token=token,
+                    what=tr("too large") if math.isinf(number) else tr("too small"),
+                ),
+            )
+        return number
+
+    def no_constant(token: str) -> float:
+        raise refuse(
+            token,
+            tr(
+                "{token} is not a JSON number; leave the value out or write null for a "
+                "missing value",
+                token=token,
+            ),
+        )
+
+    return bounded_float, no_constant
 
 
 def _too_deep() -> str:
@@ -201,7 +270,14 @@ def load_json(path: Path, raw: bytes) -> object:
         return result
 
     try:
-        loaded = json.loads(text, object_pairs_hook=unique_keys, parse_int=bounded_int)
+        bounded_float, no_constant = _number_checks(path, text)
+        loaded = json.loads(
+            text,
+            object_pairs_hook=unique_keys,
+            parse_int=bounded_int,
+            parse_float=bounded_float,
+            parse_constant=no_constant,
+        )
     except json.JSONDecodeError as exc:
         problem = tr("line {line}: not valid JSON: {reason}", line=exc.lineno, reason=exc.msg)
         raise DataFileError(str(path), [problem]) from None

@@ -21,7 +21,7 @@ from typing import Final
 
 import attrs
 
-from spmkit._rulesets.installed import installed_rule_files
+from spmkit._rulesets.installed import impersonation, installed_rule_files
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.reader import load_rule_set, read_rule_file, shipped_rule_sets
 from spmkit._translation import tr
@@ -174,9 +174,12 @@ def _all_records() -> list[RuleSetRecord]:
     records = [_record(_load(path), path, installed=False) for path in shipped.values()]
     for rule_set_id, path in installed_rule_files().items():
         if rule_set_id in shipped:
+            impersonation(rule_set_id, path, shipped)  # warns, naming both files
             continue
         try:
-            records.append(_record(_load(path), path, installed=True))
+            rule_set = _load(path)
+            if impersonation(rule_set.id, path, shipped) is None:
+                records.append(_record(rule_set, path, installed=True))
         except SpmkitError as exc:
             warnings.warn(
                 SpmkitWarning(f"installed rule set {path} skipped: it does not load ({exc})"),
@@ -232,6 +235,12 @@ def _best(records: list[RuleSetRecord]) -> list[RuleSetRecord]:
     )
 
 
+def _text_argument(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        msg = f"{name} must be text such as 'siak' (got {type(value).__name__})"
+        raise UsageError(msg)
+
+
 def rule_set_for(
     jurisdiction: str, on: dt.date | int, *, sector: str | None = "kesehatan"
 ) -> RuleSet:
@@ -257,8 +266,12 @@ def rule_set_for(
     Raises:
         RuleSetNotFoundError: none applies; the message and ``candidates`` name the rule
             sets of that jurisdiction (and the national ones) with their validity.
-        UsageError: ``on`` is neither a date nor a year.
+        UsageError: ``on`` is neither a date nor a year, or ``jurisdiction`` or
+            ``sector`` is not text.
     """
+    _text_argument("jurisdiction", jurisdiction)
+    if sector is not None:
+        _text_argument("sector", sector)
     day = day_of(on)
     records = [
         record

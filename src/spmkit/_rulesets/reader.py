@@ -18,7 +18,7 @@ from typing import Final
 
 from spmkit._limits import MAX_EXTENDS_DEPTH
 from spmkit._rulesets.builder import build_overlay, build_rule_set
-from spmkit._rulesets.installed import installed_rule_files
+from spmkit._rulesets.installed import impersonation, installed_rule_files
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.schema import FORMAT_VERSION, MAX_INDICATORS, MAX_INPUTS
 from spmkit._translation import tr
@@ -295,9 +295,26 @@ def load_rule_set(source: str | Path) -> RuleSet:
         RuleSetNotFoundError: no shipped rule set has that id and no file that path.
         RuleSetInvalid: the file has problems; all of them are reported.
     """
-    rule_set = read_rule_file(find_rule_file(source))
+    path = find_rule_file(source)
+    rule_set = read_rule_file(path)
+    _refuse_impersonation(rule_set, path)
     _warn_unverified(rule_set)
     return rule_set
+
+
+def _refuse_impersonation(rule_set: RuleSet, path: Path) -> None:
+    """Refuse an installed rule file that calls itself by another (or a shipped) id."""
+    shipped = shipped_rule_sets()
+    resolved = path.resolve()
+    if resolved in {p.resolve() for p in shipped.values()}:
+        return
+    installed = {p.resolve() for p in installed_rule_files().values()}
+    if resolved not in installed:
+        return  # a file given by path: its id is what it says
+    problem = impersonation(rule_set.id, path, shipped)
+    if problem is not None:
+        error = RuleSetError(problem, file=str(path))
+        raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error])
 
 
 def resolve_rule_set(rule_set: RuleSet | str | Path) -> RuleSet:
