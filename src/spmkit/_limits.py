@@ -28,6 +28,7 @@ __all__ = [
     "MAX_SHEET_CELLS",
     "MAX_SHEET_COLUMNS",
     "MAX_SHEET_ROWS",
+    "MAX_VALUE_BITS",
     "NUMBER_BOUND",
     "decimal_problem",
     "digits_text_problem",
@@ -57,6 +58,11 @@ MAX_SHEET_CELLS: Final = 5_000_000
 
 MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""
+
+MAX_VALUE_BITS: Final = 4_096
+"""Most bits of the numerator and of the denominator of any value computed while evaluating
+(about 1,233 digits): a product of three 400-digit inputs fits; a chain of squarings
+(``@S.k = @S.(k-1) * @S.(k-1)``) is stopped at the step that goes over, not after minutes."""
 
 _BITS_PER_DIGIT: Final = 3.3219280948873626
 NUMBER_BOUND: Final = 10**MAX_DIGITS

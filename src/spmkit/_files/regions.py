@@ -25,6 +25,7 @@ from spmkit._evaluation.aggregate import aggregate
 from spmkit._evaluation.batch import BatchResult, evaluate_batch
 from spmkit._messages import Language
 from spmkit._rulesets.model import RuleSet, Target
+from spmkit.errors import show_number
 
 __all__ = [
     "GLYPHS",
@@ -107,11 +108,16 @@ details{break-inside:avoid}h2{break-before:page}table{font-size:7pt}}
 """
 
 
+_NO_FLOAT: Final = 10**300
+
+
 def _decides(target: Target, value: Fraction) -> bool:
     return target.is_met(value)
 
 
 def _text(value: Fraction, decimals: int, lang: Language) -> str:
+    if abs(value) >= _NO_FLOAT:  # a float would overflow: shown by its size
+        return show_number(value)
     text = f"{float(value):,.{decimals}f}"
     return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
 

@@ -19,7 +19,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from spmkit._evaluation.results import IndicatorResult, Status
+from spmkit._evaluation.results import IndicatorResult, Status, nearest_float
 from spmkit._files.outputs import escape_markdown, neutralise_cell
 from spmkit._files.table import RowOutcome, RowResult, TotalsCheck, region_columns
 from spmkit._messages import Language, format_number, in_language, message, status_label
@@ -227,7 +227,7 @@ def _md_escape(text: str) -> str:
 def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
     """Markdown (GitHub pipe tables): one section per row, ready to paste in a report."""
     title, basis = _title_lines(rule_set, lang)
-    lines = [f"# {title}", "", basis]
+    lines = [f"# {_md_escape(title)}", "", _md_escape(basis)]
     for outcome in outcomes:
         lines.extend(_markdown_outcome(rule_set, outcome, lang))
     if len(outcomes) > 1:
@@ -289,7 +289,7 @@ def csv_targets(rule_set: RuleSet) -> dict[str, tuple[str, str, str | int]]:
     return {
         indicator_id: (
             indicator.target.op,
-            _plain(float(indicator.target.value)),
+            _plain(nearest_float(indicator.target.value)),
             "" if indicator.deadline is None else indicator.deadline,
         )
         for indicator_id, indicator in rule_set.indicators.items()
@@ -340,8 +340,11 @@ def _json_results(rule_set: RuleSet, outcome: RowOutcome) -> list[dict[str, Any]
                 "value": result.value,
                 "numerator": result.numerator,
                 "denominator": result.denominator,
-                "factor": float(indicator.factor),
-                "target": {"op": indicator.target.op, "value": float(indicator.target.value)},
+                "factor": nearest_float(indicator.factor),
+                "target": {
+                    "op": indicator.target.op,
+                    "value": nearest_float(indicator.target.value),
+                },
                 "deadline": indicator.deadline,
                 "met": result.met,
                 "gap": result.gap,
@@ -434,7 +437,7 @@ class ChunkedReport:
             return json.dumps(top, indent=2, ensure_ascii=False)[:-2] + ',\n  "rows": ['
         if self.output_format == "markdown":
             title, basis = _title_lines(self.rule_set, self.lang)
-            return f"# {title}\n\n{basis}"
+            return f"# {_md_escape(title)}\n\n{_md_escape(basis)}"
         return "\n".join(_title_lines(self.rule_set, self.lang))
 
     def chunk(self, outcomes: Sequence[RowOutcome]) -> str:

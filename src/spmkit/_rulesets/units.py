@@ -397,13 +397,13 @@ class ParsedUnit:
         return bool(self.units.dimensionality == other.units.dimensionality)
 
     def __mul__(self, other: ParsedUnit) -> ParsedUnit:
-        scale = self.scale * other.scale
-        units = self.units * other.units
+        scale = _bounded_scale(self.scale * other.scale)
+        units = _bounded_powers(self.units * other.units)
         return ParsedUnit(scale, units, describe(scale, units))
 
     def __truediv__(self, other: ParsedUnit) -> ParsedUnit:
-        scale = self.scale / other.scale
-        units = self.units / other.units
+        scale = _bounded_scale(self.scale / other.scale)
+        units = _bounded_powers(self.units / other.units)
         return ParsedUnit(scale, units, describe(scale, units))
 
     def scaled(self, factor: Fraction) -> ParsedUnit:
@@ -413,6 +413,34 @@ class ParsedUnit:
 
     def __str__(self) -> str:
         return self.text
+
+
+def _bounded_scale(scale: Fraction) -> Fraction:
+    """A product's scale, refused over :data:`MAX_UNIT_SCALE_DIGITS` (a chain of squares)."""
+    bits = max(scale.numerator.bit_length(), scale.denominator.bit_length())
+    if bits > MAX_UNIT_SCALE_DIGITS * 3.33:
+        msg = tr(
+            "a unit with a scale of about {digits} digits; a unit's scale may have at most "
+            "{limit} (docs/semantics.md, Limits)",
+            digits=int(bits / 3.3219),
+            limit=MAX_UNIT_SCALE_DIGITS,
+        )
+        raise UnknownUnitError(msg)
+    return scale
+
+
+def _bounded_powers(units: Any) -> Any:  # noqa: ANN401 - a pint Unit
+    """A product's units, refused with a power over :data:`MAX_UNIT_EXPONENT`."""
+    powers = [abs(power) for power in units._units.values()]  # noqa: SLF001 - see unit_text
+    if powers and max(powers) > MAX_UNIT_EXPONENT:
+        msg = tr(
+            "a unit to the power {power}; a power may be at most {limit} "
+            "(docs/semantics.md, Limits)",
+            power=max(powers),
+            limit=MAX_UNIT_EXPONENT,
+        )
+        raise UnknownUnitError(msg)
+    return units
 
 
 _SCALE_WORDS: Final = {Fraction(1, 100): "percent", Fraction(1, 1000): "per mille"}
