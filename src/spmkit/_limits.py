@@ -20,11 +20,13 @@ from typing import Final
 from spmkit._translation import Bilingual, grouped, tr
 
 __all__ = [
+    "MAX_CELL_TEXT",
     "MAX_CSV_FIELD",
     "MAX_DATA_NESTING",
     "MAX_DIGITS",
     "MAX_EXPONENT",
     "MAX_EXTENDS_DEPTH",
+    "MAX_SHARED_STRINGS",
     "MAX_SHEET_CELLS",
     "MAX_SHEET_COLUMNS",
     "MAX_SHEET_ROWS",
@@ -55,6 +57,12 @@ MAX_SHEET_COLUMNS: Final = 1_000
 
 MAX_SHEET_CELLS: Final = 5_000_000
 """Most cells of one worksheet's used range (rows x columns): a sheet is read as a grid."""
+
+MAX_CELL_TEXT: Final = 32_767
+"""Most characters of one workbook cell (Excel's own limit), checked while streaming."""
+
+MAX_SHARED_STRINGS: Final = 1_000_000
+"""Most shared strings of a workbook (each distinct text of its cells), checked streaming."""
 
 MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""

@@ -75,6 +75,8 @@ class Column:
             return None
         if isinstance(value, np.floating) and np.isnan(value):
             return None
+        if type(value) is Fraction and value.denominator == 1:
+            return value.numerator  # the same number; scalar evaluate's int path takes it
         return value.item() if isinstance(value, np.generic) else value
 
 

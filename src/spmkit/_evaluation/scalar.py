@@ -770,25 +770,48 @@ def evaluate_some(
         DataInvalid: as :func:`evaluate`.
     """
     plan = plan_of(rule_set)
-    values = _validated(plan, data, allow_unknown=False)[0]
+    values, ints = _validated(plan, data, allow_unknown=False)
+    steps = _steps_for(plan, tuple(indicator_ids))
+    refs: dict[str, _Value] = {}
+    results: dict[str, IndicatorResult] = {}
+    legal_basis, indicators = rule_set.legal_basis, rule_set.indicators
+    for step in steps:
+        indicator_id = step.indicator.id
+        try:
+            # The int path where the inputs allow it, as evaluate: the batch fallback is
+            # then never slower than evaluate() row by row.
+            result, outcome = _evaluate_step(
+                step, values, ints, refs, legal_basis, None, indicators
+            )
+        except _ValueTooLarge as exc:
+            raise _too_large(rule_set.id, indicator_id, exc.bits) from None
+        refs[indicator_id] = outcome
+        results[indicator_id] = result
+    return {indicator_id: results[indicator_id] for indicator_id in indicator_ids}
+
+
+_STEPS: dict[tuple[int, tuple[str, ...]], tuple[Plan, tuple[IndicatorPlan, ...]]] = {}
+
+
+def _steps_for(plan: Plan, indicator_ids: tuple[str, ...]) -> tuple[IndicatorPlan, ...]:
+    """The plan's steps that the indicators need (they and what they reference), in order.
+
+    Kept per plan and indicator list: the batch fallback asks for the same ones row after
+    row.
+    """
+    key = (id(plan), indicator_ids)
+    found = _STEPS.get(key)
+    if found is not None and found[0] is plan:
+        return found[1]
     wanted: set[str] = set()
     stack = list(indicator_ids)
     while stack:
         indicator_id = stack.pop()
         if indicator_id not in wanted:
             wanted.add(indicator_id)
-            stack.extend(rule_set.indicators[indicator_id].refs)
-    refs: dict[str, _Value] = {}
-    results: dict[str, IndicatorResult] = {}
-    for step in plan.indicators:
-        indicator_id = step.indicator.id
-        if indicator_id in wanted:
-            try:
-                result, outcome = _evaluate_indicator(
-                    step, values, refs, rule_set.legal_basis, indicators=rule_set.indicators
-                )
-            except _ValueTooLarge as exc:
-                raise _too_large(rule_set.id, indicator_id, exc.bits) from None
-            refs[indicator_id] = outcome
-            results[indicator_id] = result
-    return {indicator_id: results[indicator_id] for indicator_id in indicator_ids}
+            stack.extend(plan.rule_set.indicators[indicator_id].refs)
+    steps = tuple(step for step in plan.indicators if step.indicator.id in wanted)
+    if len(_STEPS) >= 256:
+        _STEPS.clear()
+    _STEPS[key] = (plan, steps)
+    return steps

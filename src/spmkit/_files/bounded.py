@@ -31,10 +31,13 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
+from xml.parsers import expat
 
 from spmkit._limits import (
+    MAX_CELL_TEXT,
     MAX_CSV_FIELD,
     MAX_DATA_NESTING,
+    MAX_SHARED_STRINGS,
     MAX_SHEET_CELLS,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
@@ -59,6 +62,7 @@ __all__ = [
     "load_yaml_data",
     "open_workbook",
     "os_errors",
+    "scan_workbook",
     "sheet_rows",
 ]
 
@@ -447,6 +451,7 @@ def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noq
     exist beyond the limits, and one that declares two rows but holds a million is refused
     here, in bounded memory, before the whole workbook is loaded.
     """
+    scan_workbook(path)  # cell text, shared strings, sheet size: before openpyxl reads any
     workbook = open_workbook(openpyxl, path)
     try:
         for worksheet in workbook.worksheets:
@@ -459,6 +464,120 @@ def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noq
                 break
     finally:
         workbook.close()
+
+
+_CELL_REFERENCE: Final = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_SCANNED_PART: Final = re.compile(r"xl/(worksheets/[^/]+|sharedStrings)\.xml", re.IGNORECASE)
+
+
+class _PartScan:
+    """Counts one workbook part as expat streams it: text per cell, strings, rows, columns.
+
+    Character data arrives in pieces, so a 150,000,000-character cell is refused after
+    its first 32,768 characters, in constant memory, before openpyxl reads the workbook.
+    """
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.text = 0
+        self.strings = 0
+        self.rows = 0
+        self.columns = 0
+        self.problem: str | None = None
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local in {"t", "v", "f"}:
+            self.text = 0
+        elif local == "si":
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                self.problem = tr(
+                    "more than {limit} shared strings (docs/semantics.md, Limits); split the "
+                    "workbook, or save the sheet as CSV",
+                    limit=grouped(MAX_SHARED_STRINGS),
+                )
+        elif local == "row":
+            self.rows = max(self.rows + 1, int(attributes.get("r", "0") or 0))
+        elif local == "c":
+            found = _CELL_REFERENCE.fullmatch(attributes.get("r", ""))
+            if found is not None:
+                self.columns = max(self.columns, _column_number(found.group(1)))
+            if (
+                self.rows * self.columns > MAX_SHEET_CELLS
+                or self.columns > MAX_SHEET_COLUMNS
+                or self.rows > MAX_SHEET_ROWS
+            ):
+                self.problem = tr(
+                    "{part}: row {rows} has cells up to column {column}; spmkit reads at most "
+                    "{limit} cells of a sheet, at most {row_limit} rows and {columns} "
+                    "columns (docs/semantics.md, Limits): delete the far cells, or split "
+                    "the sheet",
+                    part=self.part,
+                    rows=grouped(self.rows),
+                    column=_column_name(self.columns),
+                    limit=grouped(MAX_SHEET_CELLS),
+                    row_limit=grouped(MAX_SHEET_ROWS),
+                    columns=grouped(MAX_SHEET_COLUMNS),
+                )
+
+    def characters(self, data: str) -> None:
+        self.text += len(data)
+        if self.text > MAX_CELL_TEXT:
+            self.problem = tr(
+                "a cell of {part} holds more than {limit} characters (Excel's own limit; "
+                "docs/semantics.md, Limits)",
+                part=self.part,
+                limit=grouped(MAX_CELL_TEXT),
+            )
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def scan_workbook(path: Path) -> None:
+    """Check a workbook's sheets and shared strings streaming, in bounded memory and time.
+
+    openpyxl reads every shared string into memory when it opens a workbook, and a sheet's
+    size only once it has read it: this scan refuses a cell over
+    :data:`~spmkit._limits.MAX_CELL_TEXT` characters, more than
+    :data:`~spmkit._limits.MAX_SHARED_STRINGS` strings, and a sheet over the cell or
+    column limits first, 1 MiB of XML at a time.
+
+    Raises:
+        DataFileError: a limit is exceeded, or the XML is broken.
+    """
+    if not zipfile.is_zipfile(path):
+        return  # open_workbook says what it is not
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = [n for n in archive.namelist() if _SCANNED_PART.fullmatch(n)]
+            for part in parts:
+                _scan_part(archive, part, path)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        raise DataFileError(str(path), [_damaged(exc)]) from None
+
+
+def _scan_part(archive: zipfile.ZipFile, part: str, path: Path) -> None:
+    scan = _PartScan(part.rpartition("/")[2])
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = scan.start
+    parser.CharacterDataHandler = scan.characters
+    with archive.open(part) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            try:
+                parser.Parse(chunk, not chunk)
+            except expat.ExpatError as exc:
+                raise DataFileError(str(path), [_damaged(exc)]) from None
+            if scan.problem is not None:
+                raise DataFileError(str(path), [scan.problem])
+            if not chunk:
+                return
 
 
 def load_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl is optional
