@@ -933,6 +933,8 @@ def _plain_number(value: object) -> bool:
     """Whether a value read from the data has an exact float64 form the programs can use."""
     if value is None:
         return True
+    if type(value) is int:  # a whole number handed over as an int (Column.scalar)
+        return abs(value) < EXACT_LIMIT
     number = value if isinstance(value, Fraction) else Fraction(repr(float(value)))  # type: ignore[arg-type]
     if number.denominator == 1:
         return abs(number) < EXACT_LIMIT

@@ -470,6 +470,10 @@ _CELL_REFERENCE: Final = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _SCANNED_PART: Final = re.compile(r"xl/(worksheets/[^/]+|sharedStrings)\.xml", re.IGNORECASE)
 
 
+class _Refused(Exception):  # noqa: N818 - internal: stops the parse at the first problem
+    """A limit of :func:`scan_workbook` exceeded (its message is the problem)."""
+
+
 class _PartScan:
     """Counts one workbook part as expat streams it: text per cell, strings, rows, columns.
 
@@ -483,7 +487,6 @@ class _PartScan:
         self.strings = 0
         self.rows = 0
         self.columns = 0
-        self.problem: str | None = None
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
@@ -492,10 +495,12 @@ class _PartScan:
         elif local == "si":
             self.strings += 1
             if self.strings > MAX_SHARED_STRINGS:
-                self.problem = tr(
-                    "more than {limit} shared strings (docs/semantics.md, Limits); split the "
-                    "workbook, or save the sheet as CSV",
-                    limit=grouped(MAX_SHARED_STRINGS),
+                raise _Refused(
+                    tr(
+                        "more than {limit} shared strings (docs/semantics.md, Limits); split the "
+                        "workbook, or save the sheet as CSV",
+                        limit=grouped(MAX_SHARED_STRINGS),
+                    )
                 )
         elif local == "row":
             self.rows = max(self.rows + 1, int(attributes.get("r", "0") or 0))
@@ -508,27 +513,31 @@ class _PartScan:
                 or self.columns > MAX_SHEET_COLUMNS
                 or self.rows > MAX_SHEET_ROWS
             ):
-                self.problem = tr(
-                    "{part}: row {rows} has cells up to column {column}; spmkit reads at most "
-                    "{limit} cells of a sheet, at most {row_limit} rows and {columns} "
-                    "columns (docs/semantics.md, Limits): delete the far cells, or split "
-                    "the sheet",
-                    part=self.part,
-                    rows=grouped(self.rows),
-                    column=_column_name(self.columns),
-                    limit=grouped(MAX_SHEET_CELLS),
-                    row_limit=grouped(MAX_SHEET_ROWS),
-                    columns=grouped(MAX_SHEET_COLUMNS),
+                raise _Refused(
+                    tr(
+                        "{part}: row {rows} has cells up to column {column}; spmkit reads at most "
+                        "{limit} cells of a sheet, at most {row_limit} rows and {columns} "
+                        "columns (docs/semantics.md, Limits): delete the far cells, or split "
+                        "the sheet",
+                        part=self.part,
+                        rows=grouped(self.rows),
+                        column=_column_name(self.columns),
+                        limit=grouped(MAX_SHEET_CELLS),
+                        row_limit=grouped(MAX_SHEET_ROWS),
+                        columns=grouped(MAX_SHEET_COLUMNS),
+                    )
                 )
 
     def characters(self, data: str) -> None:
         self.text += len(data)
         if self.text > MAX_CELL_TEXT:
-            self.problem = tr(
-                "a cell of {part} holds more than {limit} characters (Excel's own limit; "
-                "docs/semantics.md, Limits)",
-                part=self.part,
-                limit=grouped(MAX_CELL_TEXT),
+            raise _Refused(
+                tr(
+                    "a cell of {part} holds more than {limit} characters (Excel's own limit; "
+                    "docs/semantics.md, Limits)",
+                    part=self.part,
+                    limit=grouped(MAX_CELL_TEXT),
+                )
             )
 
 
@@ -574,8 +583,8 @@ def _scan_part(archive: zipfile.ZipFile, part: str, path: Path) -> None:
                 parser.Parse(chunk, not chunk)
             except expat.ExpatError as exc:
                 raise DataFileError(str(path), [_damaged(exc)]) from None
-            if scan.problem is not None:
-                raise DataFileError(str(path), [scan.problem])
+            except _Refused as exc:
+                raise DataFileError(str(path), [exc.args[0]]) from None
             if not chunk:
                 return
 

@@ -222,8 +222,10 @@ class _UnitGrammar:
             return len(value.replace(".", ""))
         if value == "(":
             digits = self.product()
-            if self.take()[1] != ")":
+            closing = self.peek()
+            if closing is None or closing[1] != ")":
                 self.fail(tr("a '(' is not closed"))
+            self.at += 1
             return digits
         self.fail(tr("unexpected {found!r}", found=value))
         return 0  # pragma: no cover - fail raises
