@@ -854,3 +854,12 @@ def test_time_bound_helper_fails_on_a_hang() -> None:
         bounded(lambda: time.sleep(2), seconds=0.2, megabytes=10)
     with pytest.raises(AssertionError, match="peak"):
         bounded(lambda: bytearray(30 * 2**20), seconds=10, megabytes=10)
+
+
+@pytest.mark.parametrize("output", ["table", "html", "json"])
+def test_fuzz_a_row_without_any_input_value(capsys, tmp_path, output) -> None:
+    """Found by fuzz/hypothesis_run.py: a row whose inputs are all empty exited 70."""
+    data = write(tmp_path / "d.csv", "wilayah,bumil_k4,sasaran_bumil\nWates,,\n")
+    status, out, _ = cli(capsys, "evaluate", "kulon-progo-2011", data, "--format", output)
+    assert status == 1
+    assert "Wates" in out
