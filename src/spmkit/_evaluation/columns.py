@@ -14,6 +14,7 @@ fallback only.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -553,6 +554,9 @@ def _quantity_column(spec: InputSpec, values: Any) -> tuple[Any, DataError | Non
         return magnitudes, None  # refused by _column, as any array of that shape
     converted = np.empty(magnitudes.shape, dtype=object)
     for row, magnitude in enumerate(magnitudes):
+        if isinstance(magnitude, float | np.floating) and math.isnan(magnitude):
+            converted[row] = None  # NaN marks a missing row, as in any float column
+            continue
         number = convert_value(spec.name, magnitude)
         converted[row] = number * factor if isinstance(number, Fraction) else magnitude
     return converted, None

@@ -84,9 +84,19 @@ def text_hint(value: str) -> Bilingual:
     return tr("give a number, not text")
 
 
+def _is_pandas_na(value: object) -> bool:
+    """``pandas.NA``, recognised without importing pandas."""
+    kind = type(value)
+    return kind.__name__ == "NAType" and kind.__module__.startswith("pandas")
+
+
 def convert_value(name: str, value: object) -> Fraction | DataError | None:
-    """Convert one data value to an exact number; None is missing, a DataError is refused."""
-    if value is None:
+    """Convert one data value to an exact number; None is missing, a DataError is refused.
+
+    pandas' missing value (``pd.NA``, what a nullable column hands out for a gap) is
+    missing too, as that row is in a batch column.
+    """
+    if value is None or _is_pandas_na(value):
         return None
     if isinstance(value, bool):
         return DataError(name, value, RULE, BOOLEAN_HINT)
