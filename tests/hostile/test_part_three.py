@@ -292,7 +292,7 @@ def test_finding_6_quarterly_with_two_rows_for_one_quarter(capsys, tmp_path) -> 
     lines = example.read_text(encoding="utf-8").splitlines()
     doubled = [line.replace("TW2", "TW1") for line in lines]
     path = write(tmp_path / "q.csv", "\n".join(doubled) + "\n")
-    status, _, err = cli(capsys, "quarterly", "spm-index-2024", path, "--lang", "en")
+    status, _, err = cli(capsys, "quarterly", "indeks-spm-kesehatan", path, "--lang", "en")
     assert status == 2
     assert "TW1" in err
 
