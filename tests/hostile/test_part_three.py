@@ -863,3 +863,23 @@ def test_fuzz_a_row_without_any_input_value(capsys, tmp_path, output) -> None:
     status, out, _ = cli(capsys, "evaluate", "kulon-progo-2011", data, "--format", output)
     assert status == 1
     assert "Wates" in out
+
+
+@pytest.mark.parametrize("wrong", [5, b"kulon-progo-2011", [1], 1.5])
+@pytest.mark.parametrize(
+    ("function", "rest"),
+    [
+        (spmkit.evaluate, ({},)),
+        (spmkit.evaluate_batch, ({},)),
+        (spmkit.validate_data, ({},)),
+        (spmkit.compile_rule_set, ()),
+        (spmkit.load_rule_set, ()),
+        (spmkit.loads_rule_set, ()),
+        (spmkit.list_rule_sets, ()),
+    ],
+    ids=["evaluate", "evaluate_batch", "validate_data", "compile", "load", "loads", "list"],
+)
+def test_public_functions_refuse_a_wrong_argument_type(function, rest, wrong) -> None:
+    """A rule set that is not a RuleSet, an id or a path: a UsageError, not a TypeError."""
+    with pytest.raises(UsageError):
+        function(wrong, *rest)

@@ -206,7 +206,12 @@ def list_rule_sets(
 
     Warns:
         SpmkitWarning: an installed rule set does not load (it is left out).
+
+    Raises:
+        UsageError: ``jurisdiction`` is not text, or ``on`` neither a date nor a year.
     """
+    if jurisdiction is not None:
+        _text_argument("jurisdiction", jurisdiction)
     day = None if on is None else day_of(on)
     records = [
         record

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -30,6 +31,7 @@ from spmkit.errors import (
     RuleSetNotFoundError,
     SpmkitWarning,
     UnverifiedValuesWarning,
+    UsageError,
 )
 
 __all__ = [
@@ -162,7 +164,11 @@ def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
 
     Raises:
         RuleSetInvalid: every problem of the document, each with its line and path.
+        UsageError: ``text`` is not text.
     """
+    if not isinstance(text, str):
+        msg = f"a rule set is YAML text (a str), not {type(text).__name__}"
+        raise UsageError(msg)
     rule_set = _build(text, file, ())
     _warn_unverified(rule_set)
     return rule_set
@@ -196,7 +202,14 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
 
     Raises:
         RuleSetNotFoundError: no shipped rule set has that id and no file that path.
+        UsageError: ``source`` is neither an id (text) nor a path.
     """
+    if not isinstance(source, str | os.PathLike) or isinstance(source, bytes):
+        msg = (
+            "a rule set is given as a RuleSet, a shipped id (text) or a file path, "
+            f"not {type(source).__name__}"
+        )
+        raise UsageError(msg)
     path = Path(source)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
@@ -294,6 +307,7 @@ def load_rule_set(source: str | Path) -> RuleSet:
     Raises:
         RuleSetNotFoundError: no shipped rule set has that id and no file that path.
         RuleSetInvalid: the file has problems; all of them are reported.
+        UsageError: ``source`` is neither an id (text) nor a path.
     """
     path = find_rule_file(source)
     rule_set = read_rule_file(path)
