@@ -134,6 +134,8 @@ def decimal_problem(value: Decimal) -> str | None:
 
 def digits_text_problem(text: str) -> str | None:
     """Why number text (``"12345"``, ``"1.5e3"``) is too long to convert, or None."""
+    if len(text) <= MAX_DIGITS + MAX_EXPONENT:
+        return None  # the usual number: not a digit needs counting
     digits = sum(character.isdigit() for character in text)
     if digits > MAX_DIGITS + MAX_EXPONENT:
         return _too_many(digits)

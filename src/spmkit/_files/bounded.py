@@ -188,6 +188,8 @@ def _depth_problem(loaded: object) -> str | None:
 
 
 def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
