@@ -489,11 +489,18 @@ class _PartScan:
         self.strings = 0
         self.rows = 0
         self.columns = 0
+        self.last: str | None = None
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
+        # Called for every element: cells and values first, with as little work as can be.
+        if name == "c":
+            self.last = attributes.get("r", self.last)
+            return
         local = name.rpartition(":")[2]
-        if local in {"t", "v", "f"}:
+        if local in {"v", "t", "f"}:
             self.text = 0
+        elif local == "c":
+            self.last = attributes.get("r", self.last)
         elif local == "si":
             self.strings += 1
             if self.strings > MAX_SHARED_STRINGS:
@@ -505,30 +512,37 @@ class _PartScan:
                     )
                 )
         elif local == "row":
+            self.close_row()
             self.rows = max(self.rows + 1, int(attributes.get("r", "0") or 0))
-        elif local == "c":
-            found = _CELL_REFERENCE.fullmatch(attributes.get("r", ""))
-            if found is not None:
-                self.columns = max(self.columns, _column_number(found.group(1)))
-            if (
-                self.rows * self.columns > MAX_SHEET_CELLS
-                or self.columns > MAX_SHEET_COLUMNS
-                or self.rows > MAX_SHEET_ROWS
-            ):
-                raise _Refused(
-                    tr(
-                        "{part}: row {rows} has cells up to column {column}; spmkit reads at most "
-                        "{limit} cells of a sheet, at most {row_limit} rows and {columns} "
-                        "columns (docs/semantics.md, Limits): delete the far cells, or split "
-                        "the sheet",
-                        part=self.part,
-                        rows=grouped(self.rows),
-                        column=_column_name(self.columns),
-                        limit=grouped(MAX_SHEET_CELLS),
-                        row_limit=grouped(MAX_SHEET_ROWS),
-                        columns=grouped(MAX_SHEET_COLUMNS),
-                    )
+
+    def close_row(self) -> None:
+        """Check the sheet's size with the row just read (its last cell is its widest)."""
+        if self.last is None:
+            return
+        found = _CELL_REFERENCE.fullmatch(self.last)
+        self.last = None
+        if found is None:
+            return
+        self.columns = max(self.columns, _column_number(found.group(1)))
+        if (
+            self.rows * self.columns > MAX_SHEET_CELLS
+            or self.columns > MAX_SHEET_COLUMNS
+            or self.rows > MAX_SHEET_ROWS
+        ):
+            raise _Refused(
+                tr(
+                    "{part}: row {rows} has cells up to column {column}; spmkit reads at most "
+                    "{limit} cells of a sheet, at most {row_limit} rows and {columns} "
+                    "columns (docs/semantics.md, Limits): delete the far cells, or split "
+                    "the sheet",
+                    part=self.part,
+                    rows=grouped(self.rows),
+                    column=_column_name(self.columns),
+                    limit=grouped(MAX_SHEET_CELLS),
+                    row_limit=grouped(MAX_SHEET_ROWS),
+                    columns=grouped(MAX_SHEET_COLUMNS),
                 )
+            )
 
     def characters(self, data: str) -> None:
         self.text += len(data)
@@ -583,6 +597,8 @@ def _scan_part(archive: zipfile.ZipFile, part: str, path: Path) -> None:
             chunk = stream.read(1 << 20)
             try:
                 parser.Parse(chunk, not chunk)
+                if not chunk:
+                    scan.close_row()
             except expat.ExpatError as exc:
                 raise DataFileError(str(path), [_damaged(exc)]) from None
             except _Refused as exc:
