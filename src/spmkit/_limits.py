@@ -20,14 +20,17 @@ from typing import Final
 from spmkit._translation import Bilingual, grouped, tr
 
 __all__ = [
+    "MAX_CELL_TEXT",
     "MAX_CSV_FIELD",
     "MAX_DATA_NESTING",
     "MAX_DIGITS",
     "MAX_EXPONENT",
     "MAX_EXTENDS_DEPTH",
+    "MAX_SHARED_STRINGS",
     "MAX_SHEET_CELLS",
     "MAX_SHEET_COLUMNS",
     "MAX_SHEET_ROWS",
+    "MAX_VALUE_BITS",
     "NUMBER_BOUND",
     "decimal_problem",
     "digits_text_problem",
@@ -55,8 +58,19 @@ MAX_SHEET_COLUMNS: Final = 1_000
 MAX_SHEET_CELLS: Final = 5_000_000
 """Most cells of one worksheet's used range (rows x columns): a sheet is read as a grid."""
 
+MAX_CELL_TEXT: Final = 32_767
+"""Most characters of one workbook cell (Excel's own limit), checked while streaming."""
+
+MAX_SHARED_STRINGS: Final = 1_000_000
+"""Most shared strings of a workbook (each distinct text of its cells), checked streaming."""
+
 MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""
+
+MAX_VALUE_BITS: Final = 4_096
+"""Most bits of the numerator and of the denominator of any value computed while evaluating
+(about 1,233 digits): a product of three 400-digit inputs fits; a chain of squarings
+(``@S.k = @S.(k-1) * @S.(k-1)``) is stopped at the step that goes over, not after minutes."""
 
 _BITS_PER_DIGIT: Final = 3.3219280948873626
 NUMBER_BOUND: Final = 10**MAX_DIGITS
@@ -120,6 +134,8 @@ def decimal_problem(value: Decimal) -> str | None:
 
 def digits_text_problem(text: str) -> str | None:
     """Why number text (``"12345"``, ``"1.5e3"``) is too long to convert, or None."""
+    if len(text) <= MAX_DIGITS + MAX_EXPONENT:
+        return None  # the usual number: not a digit needs counting
     digits = sum(character.isdigit() for character in text)
     if digits > MAX_DIGITS + MAX_EXPONENT:
         return _too_many(digits)

@@ -46,6 +46,9 @@ MAX_NODES: Final = 200_000
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that bounds nesting and alias use, and reads floats exactly."""
 
+    finite_only = False
+    """Refuse ``.nan`` and ``.inf`` where they are read (data files: never a count)."""
+
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._nesting = 0
@@ -93,9 +96,19 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:  # type: ignore[override]
         text = str(self.construct_scalar(node)).replace("_", "")
         _check_digits(text, node)
+        _refuse_base_60(text, node)
         try:
             number = Decimal(text)
         except InvalidOperation:  # .inf, .nan in YAML spelling
+            if self.finite_only:
+                refused = tr(
+                    "{text} is not a number a data file can hold; leave the value out or "
+                    "write null (~) for a missing value",
+                    text=text,
+                )
+                raise yaml.constructor.ConstructorError(
+                    None, None, refused, node.start_mark
+                ) from None
             return Decimal(text.replace(".", "", 1))
         problem = decimal_problem(number)
         if problem is not None:
@@ -104,11 +117,36 @@ class _StrictLoader(yaml.SafeLoader):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         _check_digits(str(self.construct_scalar(node)), node)
+        _refuse_base_60(str(self.construct_scalar(node)), node)
         number: int = super().construct_yaml_int(node)
         problem = number_problem(number)
         if problem is not None:
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
         return number
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # noqa: ANN401 - PyYAML's date or datetime
+        """A date or time; one that is not a real date (2011-02-29) is a located error."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            problem = tr(
+                "{text!r} is not a real date ({reason}); write a date that exists, "
+                "or quote it to keep it as text",
+                text=str(node.value),
+                reason=str(exc),
+            )
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
+
+def _refuse_base_60(text: str, node: yaml.ScalarNode) -> None:
+    """Refuse YAML 1.1's base-60 numbers (``1:30.5`` is 90.5): a typo far more often."""
+    if ":" in text:
+        problem = tr(
+            "{text!r} is a YAML 1.1 base-60 number; write it as a decimal number, "
+            "or quote it to keep it as text",
+            text=text,
+        )
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
 def _check_digits(text: str, node: yaml.ScalarNode) -> None:
@@ -120,6 +158,7 @@ def _check_digits(text: str, node: yaml.ScalarNode) -> None:
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
 @attrs.frozen
@@ -207,19 +246,25 @@ def _first_line(error: BaseException) -> str:
 
 
 def read_yaml(
-    text: str, file: str | None = None, *, files: str | None = None, allow_empty: bool = False
+    text: str,
+    file: str | None = None,
+    *,
+    files: str | None = None,
+    allow_empty: bool = False,
+    finite_only: bool = False,
 ) -> YamlDocument:
     """Read one YAML document strictly; raise :class:`RuleSetError` if it cannot be read.
 
     Duplicate keys do not raise: they are returned in ``problems`` so the caller can
     report them together with the rule set's other problems. ``files`` names what is
     read in messages (rule files by default); ``allow_empty`` reads an empty document as
-    None.
+    None; ``finite_only`` refuses ``.nan`` and ``.inf`` (data files), naming the line.
     """
     files = tr("rule files") if files is None else files
     try:
         # The reader checks characters when it is built, so it is built inside the try.
         loader = _StrictLoader(text)
+        loader.finite_only = finite_only
     except yaml.YAMLError as exc:
         raise RuleSetError(
             tr("not valid YAML: {first_line}", first_line=_first_line(exc)), file=file
@@ -266,7 +311,9 @@ def read_data_yaml(text: str, source: str) -> Any:  # noqa: ANN401 - whatever th
         DataFileError: every problem of the file, each with its line.
     """
     try:
-        document = read_yaml(text, source, files=tr("data files"), allow_empty=True)
+        document = read_yaml(
+            text, source, files=tr("data files"), allow_empty=True, finite_only=True
+        )
     except RuleSetError as exc:
         raise DataFileError(source, [_data_problem(exc)]) from None
     if document.problems:

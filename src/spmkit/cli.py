@@ -23,13 +23,14 @@ import datetime as dt
 import difflib
 import json
 import os
+import re
 import shutil
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TextIO
 
 from spmkit._evaluation.compare import Comparison
 from spmkit._evaluation.values import exact_number
@@ -56,7 +57,7 @@ from spmkit._rulesets.reader import (
     resolve_rule_set,
     rule_files,
 )
-from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
+from spmkit._translation import Bilingual, argparse_language, gettext_in, grouped, tr
 from spmkit.errors import (
     DataFileError,
     SpmkitError,
@@ -182,14 +183,22 @@ def _status(outcomes: Sequence[RowOutcome]) -> int:
     return EXIT_OK if all(outcome.all_met for outcome in outcomes) else EXIT_NOT_MET
 
 
+_SHOWN_UNKNOWN = 20
+"""Unknown columns named (with a suggestion) in the warning; the rest are counted."""
+
+
 def _warn_unknown(table: DataTable, rule_set: RuleSet, lang: Language) -> None:
     if table.unknown_columns:
         names = list(rule_set.inputs)
         shown = []
-        for column in table.unknown_columns:
+        # The first few, with suggestions: 40,000 unknown keys are one line, not minutes.
+        for column in table.unknown_columns[:_SHOWN_UNKNOWN]:
             close = difflib.get_close_matches(column.strip().casefold(), names, n=1)
             hint = f" ({message('did_you_mean', lang, name=close[0])})" if close else ""
             shown.append(f"{column!r}{hint}")
+        more = len(table.unknown_columns) - _SHOWN_UNKNOWN
+        if more > 0:
+            shown.append(in_language(tr("and {count} more", count=grouped(more)), lang))
         columns = ", ".join(shown)
         warning = message(
             "unknown_columns", lang, source=table.source, rule_set=rule_set.id, columns=columns
@@ -1447,6 +1456,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with argparse_language(HELP_LANGUAGE):  # argparse's own words too: "penggunaan:", "opsi"
         args = _parse(build_parser(), words)
     status = EXIT_OK
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafe(sys.stdout), TerminalSafe(sys.stderr)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SpmkitWarning)
@@ -1458,7 +1469,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         # exit flush complain about the closed pipe.
         status = getattr(args, "work_status", EXIT_OK)
         silence_stdout()
+    finally:
+        sys.stdout, sys.stderr = streams
     return status
+
+
+_UNSAFE: Final = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]|\r(?!\n)"
+)
+"""Characters a terminal acts on or cannot show: control characters (ESC starts colour and
+title sequences), bidirectional overrides, lone surrogates, and a carriage return that
+does not end a line (it would write over the line)."""
+
+
+def terminal_safe(text: str) -> str:
+    r"""Text with every character of :data:`_UNSAFE` written as its escape.
+
+    >>> terminal_safe("Wates" + chr(27) + "[31m" + chr(7))
+    'Wates\\x1b[31m\\x07'
+    """
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda found: ascii(found.group())[1:-1], text)
+
+
+class TerminalSafe:
+    """A text stream that writes :func:`terminal_safe` text to the stream it wraps.
+
+    Every word the command prints (tables, explanations, notes, errors) passes through
+    it, so a region cell or a rule-set title cannot set the terminal's title or colours.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write the text, its unsafe characters escaped."""
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - whatever the stream has
+        return getattr(self._stream, name)
 
 
 def _report_warnings(args: argparse.Namespace, caught: list[warnings.WarningMessage]) -> None:

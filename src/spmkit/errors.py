@@ -418,6 +418,11 @@ class DataError(SpmkitError, ValueError):
     def __str__(self) -> str:
         return str.__str__(self._text())
 
+    def __repr__(self) -> str:
+        """Safe for any value (Python refuses to print an int of over 4,300 digits)."""
+        fields = (self.input_name, _shown(self.value), self.rule, self.hint)
+        return f"{type(self).__name__}{fields!r}"
+
     def in_lang(self, lang: Language) -> str:
         """The message in ``lang`` (``str()`` is English); a plain ``str`` rule or hint as is.
 
@@ -458,8 +463,25 @@ def _shown(value: object) -> str:
         and value.bit_length() > 4 * _SHOWN_DIGITS
     ):
         return show_number(Fraction(value))
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - any value's repr: huge numbers inside, pint's powered units
+        text = _fallback_repr(value)
     return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _fallback_repr(value: object) -> str:
+    """A value whose own ``repr`` fails, shown by its type (and its magnitude and units)."""
+    magnitude, units = getattr(value, "magnitude", None), getattr(value, "_units", None)
+    if magnitude is not None and units is not None:
+        try:
+            parts = " * ".join(
+                name if power == 1 else f"{name} ** {power}" for name, power in units.items()
+            )
+            return f"<Quantity({_shown(magnitude)}, {parts!r})>"
+        except Exception:  # noqa: BLE001, S110 - fall through to the type
+            pass
+    return f"<{type(value).__name__} value>"
 
 
 class DataInvalid(_ProblemGroup[DataError], DataError):  # noqa: N818 - a group, named for what it holds
@@ -469,6 +491,10 @@ class DataInvalid(_ProblemGroup[DataError], DataError):  # noqa: N818 - a group,
     value = None
     rule = ""
     hint = ""
+
+    def __repr__(self) -> str:
+        """The group's own repr (message and problems, each problem's repr safe)."""
+        return BaseException.__repr__(self)
 
 
 class DataFileError(DataError):
@@ -488,6 +514,9 @@ class DataFileError(DataError):
         self.value = None
         self.rule = ""
         self.hint = ""
+
+    def __repr__(self) -> str:
+        return BaseException.__repr__(self)
 
     def __str__(self) -> str:
         return "\n".join(f"{self.source}: {problem}" for problem in self.problems)

@@ -16,11 +16,12 @@ the group is summed with Python integers and Fractions instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -29,11 +30,12 @@ from spmkit._evaluation.columns import Column, read_table, to_array, to_mapping
 from spmkit._evaluation.compile import EXACT_LIMIT
 from spmkit._evaluation.kernel import use_compiled
 from spmkit._evaluation.values import DECIMAL_LIMIT, convert_value
+from spmkit._limits import NUMBER_BOUND
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.units import parse_unit
 from spmkit._translation import Bilingual, joined, number_text, tr
-from spmkit.errors import DataError, DataInvalid
+from spmkit.errors import DataError, DataInvalid, UsageError
 
 __all__ = ["aggregate", "stratify"]
 
@@ -416,7 +418,11 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
 
     Raises:
         DataInvalid: bad values, or periods of a ``same`` input that disagree.
+        UsageError: ``by``, ``period`` or ``place`` do not name columns.
     """
+    _names("by", by)
+    _name("period", period, optional=True)
+    _name("place", place, optional=True)
     rule_set = rule_set if isinstance(rule_set, RuleSet) else resolve_rule_set(rule_set)
     carried = [*by, *([period] if period else []), *([place] if place else [])]
     # The columns are only read (the sums are new arrays): no copies of the caller's.
@@ -440,6 +446,28 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
     return aggregate(rule_set, places, by=by)
 
 
+def _name(what: str, value: object, *, optional: bool = False) -> None:
+    """Refuse an argument that should name a column (``period="month"``) but does not."""
+    if (value is None and optional) or isinstance(value, str):
+        return
+    msg = f"{what} must be a column name (text), got {type(value).__name__}"
+    raise UsageError(msg)
+
+
+def _names(what: str, value: object) -> None:
+    """Refuse ``by`` that is not a sequence of column names (a bare string is refused)."""
+    if isinstance(value, str):
+        msg = f"{what} must be a list of column names, e.g. {what}=[{value!r}] (got a string)"
+        raise UsageError(msg)
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        msg = f"{what} must be a list of column names (text), got {value!r:.100}"
+        raise UsageError(msg)
+    doubled = sorted({v for v in value if list(value).count(v) > 1})
+    if doubled:
+        msg = f"{what} names the column(s) {doubled} twice"
+        raise UsageError(msg)
+
+
 def _key_problem(rule_set: RuleSet, key: str, values: npt.NDArray[Any]) -> DataError | None:
     """Why a key column cannot group rows: an input's name, a missing key, mixed types."""
     rule = tr("a key column: one value of one type on every row")
@@ -449,6 +477,9 @@ def _key_problem(rule_set: RuleSet, key: str, values: npt.NDArray[Any]) -> DataE
             "copy it to a column of another name"
         )
         return DataError(key, tr("<column>"), rule, hint)
+    shape = _key_shape_problem(key, values, rule)
+    if shape is not None:
+        return shape
     if values.dtype != object:  # one type; only floats can be missing (NaN)
         missing = np.isnan(values) if values.dtype.kind == "f" else None
         if missing is None or not missing.any():
@@ -468,6 +499,32 @@ def _key_problem(rule_set: RuleSet, key: str, values: npt.NDArray[Any]) -> DataE
             ", ", (tr("{kind} (row {row})", kind=k.__name__, row=r) for k, r in kinds.items())
         )
         return DataError(key, tr("<column>"), rule, tr("the keys mix types: {shown}", shown=shown))
+    return None
+
+
+_KEY_TYPES: Final = (str, int, float, bytes, dt.date, np.str_, np.integer, np.floating, np.bool_)
+"""Values a key column may hold: hashable, ordered among themselves, shown in messages."""
+
+
+def _key_shape_problem(key: str, values: npt.NDArray[Any], rule: Bilingual) -> DataError | None:
+    """A key column that is not 1-D, or holds values that cannot be grouped and sorted."""
+    if values.ndim != 1:
+        shape = tr("an array of shape {shape}", shape=values.shape)
+        return DataError(key, shape, tr("a 1-D column"))
+    if values.dtype.kind == "c":
+        return DataError(key, tr("<column>"), rule, tr("complex numbers cannot be keys"))
+    if values.dtype != object:
+        return None
+    for row, value in enumerate(values):
+        bad = not isinstance(value, _KEY_TYPES) and value is not None
+        bad = bad or (isinstance(value, int) and not -NUMBER_BOUND < value < NUMBER_BOUND)
+        if bad:
+            hint = tr(
+                "row {row} holds a {kind}; keys are text, numbers or dates",
+                row=row,
+                kind=type(value).__name__,
+            )
+            return DataError(key, tr("<column>"), rule, hint)
     return None
 
 
@@ -494,6 +551,13 @@ def stratify(
         Columns for :func:`evaluate_batch` with ``keys=[*by, stratum]``: the strata of
         every group, then the totals (``stratum`` equal to ``total``).
     """
+    _name("stratum", stratum)
+    _names("by", by)
+    try:
+        hash(total)
+    except TypeError:
+        msg = f"total must be a label such as 'total' (got {type(total).__name__})"
+        raise UsageError(msg) from None
     rule_set = rule_set if isinstance(rule_set, RuleSet) else resolve_rule_set(rule_set)
     mapping = to_mapping(data)
     missing = [name for name in (stratum, *by) if name not in mapping]
@@ -504,7 +568,17 @@ def stratify(
         ]
         msg = tr("data for rule set {rule_set!r} lack key columns", rule_set=rule_set.id)
         raise DataInvalid(msg, problems)
+    lengths = {name: len(to_array(values)) for name, values in mapping.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{n}: {length}" for n, length in lengths.items())
+        problem = DataError("<data>", shown, tr("columns of one length"), tr("lengths differ"))
+        raise DataInvalid(tr("data for rule set {rule_set!r}", rule_set=rule_set.id), [problem])
     labels = to_array(mapping[stratum])
+    shape = _key_shape_problem(
+        stratum, labels, tr("a key column: one value of one type on every row")
+    )
+    if shape is not None:
+        raise DataInvalid(tr("data for rule set {rule_set!r}", rule_set=rule_set.id), [shape])
     is_total = np.array([label == total for label in labels], dtype=bool)
     strata = {name: to_array(values)[~is_total] for name, values in mapping.items()}
     reported = {name: to_array(values)[is_total] for name, values in mapping.items()}

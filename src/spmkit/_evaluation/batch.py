@@ -986,6 +986,8 @@ def _plain_number(value: object) -> bool:
     """Whether a value read from the data has an exact float64 form the programs can use."""
     if value is None:
         return True
+    if type(value) is int:  # a whole number handed over as an int (Column.scalar)
+        return abs(value) < EXACT_LIMIT
     number = value if isinstance(value, Fraction) else Fraction(repr(float(value)))  # type: ignore[arg-type]
     if number.denominator == 1:
         return abs(number) < EXACT_LIMIT
@@ -1068,44 +1070,54 @@ def _scalar_fallback(
     """Evaluate some indicators on some rows (default all) with the exact scalar evaluator."""
     chosen = range(table.rows) if which is None else [int(row) for row in which]
     rows = len(chosen)
-    fields: dict[str, dict[str, Any]] = {
-        i: {
-            "value": np.full(rows, np.nan),
-            "gap": np.full(rows, np.nan),
-            "numerator": np.full(rows, np.nan),
-            "denominator": np.full(rows, np.nan),
-            "met": np.zeros(rows, dtype=bool),
-            "status_code": np.zeros(rows, dtype=np.int8),
-            "exceeds_denominator": np.zeros(rows, dtype=bool),
-        }
-        for i in indicator_ids
+    # Python lists, turned into arrays once: a numpy item assignment per value cost more
+    # than the scalar evaluation it stores (the fallback must not be slower than a loop).
+    names = ("value", "gap", "numerator", "denominator", "met", "status_code", "exceeds")
+    fields: dict[str, dict[str, list[Any]]] = {
+        i: {name: [] for name in names} for i in indicator_ids
     }
     codes = {status: code for code, status in enumerate(STATUS_CODES)}
-    for row, source in enumerate(chosen):
-        data = {name: column.scalar(source) for name, column in table.columns.items()}
+    columns = list(table.columns.items())
+    for source in chosen:
+        data = {name: column.scalar(source) for name, column in columns}
         report = evaluate_some(rule_set, data, indicator_ids)
         for indicator_id in indicator_ids:
             result = report[indicator_id]
             out = fields[indicator_id]
-            out["status_code"][row] = codes[result.status]
-            out["met"][row] = bool(result.met)
-            out["exceeds_denominator"][row] = result.exceeds_denominator
-            for name, exact in (
-                ("value", result.exact_value),
-                ("gap", result.exact_gap),
-                ("numerator", result.numerator),
-                ("denominator", result.denominator),
-            ):
-                if exact is not None:
-                    out[name][row] = nearest_float(exact)
+            out["status_code"].append(codes[result.status])
+            out["met"].append(bool(result.met))
+            out["exceeds"].append(result.exceeds_denominator)
+            out["value"].append(_float(result.exact_value))
+            out["gap"].append(_float(result.exact_gap))
+            out["numerator"].append(_float(result.numerator))
+            out["denominator"].append(_float(result.denominator))
     arrays = {}
-    for indicator_id, out in fields.items():
+    for indicator_id, lists in fields.items():
         indicator = rule_set.indicators[indicator_id]
-        frozen: dict[str, Any] = {n: _frozen_array(v, rows, v.dtype) for n, v in out.items()}
+        out_arrays = {
+            "value": np.array(lists["value"], dtype=np.float64),
+            "gap": np.array(lists["gap"], dtype=np.float64),
+            "numerator": np.array(lists["numerator"], dtype=np.float64),
+            "denominator": np.array(lists["denominator"], dtype=np.float64),
+            "met": np.array(lists["met"], dtype=bool),
+            "status_code": np.array(lists["status_code"], dtype=np.int8),
+            "exceeds_denominator": np.array(lists["exceeds"], dtype=bool),
+        }
+        frozen: dict[str, Any] = {n: _frozen_array(v, rows, v.dtype) for n, v in out_arrays.items()}
         arrays[indicator_id] = IndicatorArrays(
             indicator_id=indicator_id, target=indicator.target, factor=indicator.factor, **frozen
         )
     return arrays
+
+
+def _float(exact: Fraction | None) -> float:
+    """The nearest float of an exact value, NaN for none (``nearest_float``, inlined)."""
+    if exact is None:
+        return math.nan
+    try:
+        return exact.numerator / exact.denominator  # correctly rounded, as float(Fraction)
+    except OverflowError:
+        return nearest_float(exact)  # type: ignore[return-value]  # not None here
 
 
 class _FastArrays:

@@ -14,6 +14,7 @@ fallback only.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -26,7 +27,7 @@ import numpy.typing as npt
 from spmkit._evaluation import buffers
 from spmkit._evaluation.compile import EXACT_LIMIT, Vec, constant_vec
 from spmkit._evaluation.kernel import column_bounds
-from spmkit._evaluation.scalar import is_quantity
+from spmkit._evaluation.scalar import from_quantity, is_quantity
 from spmkit._evaluation.values import (
     BOOLEAN_HINT,
     DECIMAL_LIMIT,
@@ -75,6 +76,8 @@ class Column:
             return None
         if isinstance(value, np.floating) and np.isnan(value):
             return None
+        if type(value) is Fraction and value.denominator == 1:
+            return value.numerator  # the same number; scalar evaluate's int path takes it
         return value.item() if isinstance(value, np.generic) else value
 
 
@@ -141,8 +144,11 @@ def _to_array(values: object) -> npt.NDArray[Any]:
     kind = _module(values)
     if kind == "pandas":
         series: Any = values
-        if series.dtype.kind in "iuf" or str(series.dtype) in {"Int64", "Float64", "Int32"}:
+        if series.dtype.kind in "iuf":
             if series.isna().any():
+                if series.dtype.kind in "iu" and not _floats_hold(series.min(), series.max()):
+                    # A nullable integer beyond 2**53: floats would round it; kept exact.
+                    return np.asarray(series.to_numpy(dtype=object, na_value=None))
                 return np.asarray(series.to_numpy(dtype="float64", na_value=np.nan))
             return np.asarray(series.to_numpy())
         if series.dtype.kind == "b" or str(series.dtype) == "boolean":
@@ -151,6 +157,12 @@ def _to_array(values: object) -> npt.NDArray[Any]:
     if kind == "polars":
         polars_series: Any = values
         if polars_series.dtype.is_numeric() and str(polars_series.dtype) not in _WIDE_INTS:
+            if (
+                polars_series.dtype.is_integer()
+                and polars_series.null_count()
+                and not _floats_hold(polars_series.min(), polars_series.max())
+            ):
+                return np.asarray(polars_series.to_list(), dtype=object)
             return np.asarray(polars_series.to_numpy())
         return np.asarray(polars_series.to_list(), dtype=object)
     if isinstance(values, np.ndarray):
@@ -158,6 +170,18 @@ def _to_array(values: object) -> npt.NDArray[Any]:
     # Python sequences are read value by value: numpy would turn [0.5, 2**53 + 1] into
     # floats and round the integer.
     return np.asarray(values, dtype=object)
+
+
+def _floats_hold(low: object, high: object) -> bool:
+    """Whether every integer from ``low`` to ``high`` (missing: no value) is an exact float."""
+    for value in (low, high):
+        try:
+            number = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):  # None, pandas.NA: an empty column
+            continue
+        if not -EXACT_LIMIT <= number <= EXACT_LIMIT:
+            return False
+    return True
 
 
 def _bad(name: str, raw: npt.NDArray[Any], bad: npt.NDArray[np.bool_], hint: str) -> DataError:
@@ -212,13 +236,20 @@ def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | 
     return None, None
 
 
-def _objects(name: str, raw: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], DataError | None]:
-    """Check a column of Python objects one value at a time (the scalar rules)."""
+def _objects(
+    name: str, raw: npt.NDArray[Any], spec: InputSpec | None = None
+) -> tuple[npt.NDArray[Any], DataError | None]:
+    """Check a column of Python objects one value at a time (the scalar rules).
+
+    A pint quantity among them is converted to the input's unit, as scalar evaluate does.
+    """
     converted = np.empty(raw.shape, dtype=object)
     first: tuple[int, DataError] | None = None
     bad_rows = 0
     for row, value in enumerate(raw):
         result = convert_value(name, value)
+        if isinstance(result, DataError) and spec is not None and is_quantity(value):
+            result = from_quantity(spec, value)
         if isinstance(result, DataError):
             bad_rows += 1
             first = first or (row, result)
@@ -273,7 +304,12 @@ _STACK_ROWS: Final = 4096
 
 
 def _column(
-    name: str, values: object, bounds: tuple[int, int] | None = None, *, own: bool = True
+    name: str,
+    values: object,
+    bounds: tuple[int, int] | None = None,
+    *,
+    own: bool = True,
+    spec: InputSpec | None = None,
 ) -> tuple[Column | None, DataError | None]:
     if _is_counts(values):
         # The usual column (counts as int64): the checks of _numeric, without the detours.
@@ -287,6 +323,15 @@ def _column(
     if raw.ndim != 1:
         shape = tr("an array of shape {shape}", shape=raw.shape)
         return None, DataError(name, shape, tr("a 1-D column"))
+    if raw.dtype.kind == "V":  # a structured array: scalar refuses its np.void rows too
+        hint = tr(
+            "column {name!r} is a structured array ({dtype}); pass one field, e.g. "
+            "array[{field!r}]",
+            name=name,
+            dtype=raw.dtype,
+            field=(raw.dtype.names or ("field",))[0],
+        )
+        return None, _bad(name, raw, np.ones(raw.shape, dtype=bool), hint)
     if raw.dtype.kind in _NOT_NUMBERS:
         hint = tr(
             "column {name!r} holds {what} ({dtype}), not counts; convert it first",
@@ -296,7 +341,7 @@ def _column(
         )
         return None, _bad(name, raw, np.ones(raw.shape, dtype=bool), hint)
     if raw.dtype == object:
-        converted, problem = _objects(name, raw)
+        converted, problem = _objects(name, raw, spec)
         if problem is not None:
             return None, problem
         exact = _from_fractions(converted)
@@ -404,6 +449,7 @@ def read_table(
         for key in keys
         if key not in mapping
     )
+    problems.extend(_misaligned(mapping))
     bounds = _small_bounds(mapping)
     for raw_name, values in mapping.items():
         name = str(raw_name)
@@ -434,7 +480,9 @@ def read_table(
             if problem is not None:
                 problems.append(problem)
                 continue
-        column, problem = _column(name, column_values, bounds.get(name), own=own)
+        column, problem = _column(
+            name, column_values, bounds.get(name), own=own, spec=rule_set.inputs[name]
+        )
         if column is not None and problem is None:
             problem = _constrain(rule_set.inputs[name], column)
         if problem is not None:
@@ -458,6 +506,37 @@ def read_table(
     return Table(rows=rows, columns=columns, keys=carried)
 
 
+def _misaligned(mapping: Mapping[str, object]) -> list[DataError]:
+    """Find pandas Series whose indexes disagree: pairing them by position would mis-pair rows.
+
+    pandas aligns Series by their index labels; spmkit pairs the rows of columns by
+    position. Series of one DataFrame share an index; separate Series must have equal
+    indexes (the same labels in the same order), or be aligned first.
+    """
+    first: tuple[str, Any] | None = None
+    problems: list[DataError] = []
+    for name, values in mapping.items():
+        if _module(values) != "pandas" or not hasattr(values, "index"):
+            continue
+        index: Any = values.index
+        if first is None:
+            first = (str(name), index)
+        elif not index.equals(first[1]):
+            problems.append(
+                DataError(
+                    str(name),
+                    tr("<column>"),
+                    tr("a Series with the index of column {other!r}", other=first[0]),
+                    tr(
+                        "its index labels differ from those of {other!r} (rows are paired by "
+                        "position); align them first, e.g. pandas.concat(columns, axis=1)",
+                        other=first[0],
+                    ),
+                )
+            )
+    return problems
+
+
 def _quantity_column(spec: InputSpec, values: Any) -> tuple[Any, DataError | None]:  # noqa: ANN401 - pint
     """A pint quantity column in the input's unit, converted exactly as the scalar code does."""
     from spmkit._rulesets.units import factor_from  # noqa: PLC0415 - pint only for quantities
@@ -475,6 +554,9 @@ def _quantity_column(spec: InputSpec, values: Any) -> tuple[Any, DataError | Non
         return magnitudes, None  # refused by _column, as any array of that shape
     converted = np.empty(magnitudes.shape, dtype=object)
     for row, magnitude in enumerate(magnitudes):
+        if isinstance(magnitude, float | np.floating) and math.isnan(magnitude):
+            converted[row] = None  # NaN marks a missing row, as in any float column
+            continue
         number = convert_value(spec.name, magnitude)
         converted[row] = number * factor if isinstance(number, Fraction) else magnitude
     return converted, None

@@ -190,6 +190,10 @@ def _rows(table: object) -> list[dict[str, Any]]:
     elif hasattr(table, "to_dict") and hasattr(table, "columns"):  # pandas
         rows = list(table.to_dict(orient="records"))
     elif isinstance(table, Mapping):
+        not_columns = [str(k) for k, v in table.items() if not _is_column(v)]
+        if not_columns:
+            msg = f"the columns {not_columns[:5]} of the table are not sequences of values"
+            raise UsageError(msg)
         columns = {str(k): list(v) for k, v in table.items()}
         lengths = {len(v) for v in columns.values()}
         if len(lengths) > 1:
@@ -198,6 +202,13 @@ def _rows(table: object) -> list[dict[str, Any]]:
         count = lengths.pop() if lengths else 0
         rows = [{k: v[i] for k, v in columns.items()} for i in range(count)]
     elif isinstance(table, Sequence) and not isinstance(table, str | bytes):
+        not_rows = [n for n, row in enumerate(table) if not isinstance(row, Mapping)]
+        if not_rows:
+            msg = (
+                f"table rows must be mappings of column to value (row {not_rows[0]} is a "
+                f"{type(table[not_rows[0]]).__name__})"
+            )
+            raise UsageError(msg)
         rows = [dict(row) for row in table]
     else:
         msg = (
@@ -211,6 +222,15 @@ def _rows(table: object) -> list[dict[str, Any]]:
         {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in rows
     ]
+
+
+def _is_column(values: object) -> bool:
+    """A column of values: a sequence or an array, not text or a single value."""
+    return (
+        not isinstance(values, str | bytes | Mapping)
+        and hasattr(values, "__len__")
+        and hasattr(values, "__iter__")
+    )
 
 
 def _year(value: object, column: str, row: int) -> int | DataError:

@@ -219,7 +219,8 @@ class IndicatorResult:
         bounds = wilson_interval(self.numerator, self.denominator)
         if bounds is None:
             return None
-        scale = float(self.factor)
+        scale = nearest_float(self.factor)
+        assert scale is not None  # noqa: S101 - every indicator has a factor
         return bounds[0] * scale, bounds[1] * scale
 
     @property
@@ -236,8 +237,8 @@ class IndicatorResult:
             "value": self.value,
             "numerator": nearest_float(self.numerator),
             "denominator": nearest_float(self.denominator),
-            "factor": float(self.factor),
-            "target": {"op": self.target.op, "value": float(self.target.value)},
+            "factor": nearest_float(self.factor),
+            "target": {"op": self.target.op, "value": nearest_float(self.target.value)},
             "deadline": self.deadline,
             "met": self.met,
             "gap": self.gap,

@@ -49,7 +49,7 @@ from spmkit._language.expr import (
     exact_decimal,
     render_operand,
 )
-from spmkit._limits import NUMBER_BOUND
+from spmkit._limits import MAX_VALUE_BITS, NUMBER_BOUND
 from spmkit._numbers import exact_decimals, number_text
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import (
@@ -64,7 +64,7 @@ from spmkit._rulesets.scoring import band_of
 from spmkit._translation import Language, tr
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 
-__all__ = ["evaluate", "evaluate_some", "validate_data"]
+__all__ = ["evaluate", "evaluate_some", "from_quantity", "is_quantity", "validate_data"]
 
 
 @attrs.frozen
@@ -87,7 +87,7 @@ def is_quantity(value: object) -> bool:
     return hasattr(value, "magnitude") and hasattr(value, "units") and hasattr(value, "to")
 
 
-def _from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa: ANN401 - pint
+def from_quantity(spec: InputSpec, value: Any) -> Fraction | DataError:  # noqa: ANN401 - pint
     """Convert a quantity to an exact number in the input's declared unit."""
     # Imported here: pint is needed only when quantities are given.
     from spmkit._rulesets.units import factor_from  # noqa: PLC0415
@@ -152,7 +152,7 @@ def _validated(
         if type(raw) is int and 0 <= raw < NUMBER_BOUND:
             converted: Fraction | DataError | None = exact(raw, 1)
         elif is_quantity(raw):
-            converted = _from_quantity(spec, raw)
+            converted = from_quantity(spec, raw)
         else:
             converted = convert_value(name, raw)
         if converted is not None and not isinstance(converted, DataError):
@@ -220,10 +220,54 @@ def _evaluate_expression(
     if expression.op == "-":
         return left - right
     if expression.op == "*":
-        return left * right
+        return _bounded(left * right)
     if right == 0:
         return _Undefined()
-    return left / right
+    return _bounded(left / right)
+
+
+class _ValueTooLarge(Exception):  # noqa: N818 - internal: turned into a DataInvalid
+    """A value computed while evaluating is over :data:`~spmkit._limits.MAX_VALUE_BITS`."""
+
+    def __init__(self, bits: int) -> None:
+        super().__init__(bits)
+        self.bits = bits
+
+
+def _bounded(value: Fraction) -> Fraction:
+    """The value, or :class:`_ValueTooLarge` when its numerator or denominator is too long."""
+    bits = max(value.numerator.bit_length(), value.denominator.bit_length())
+    if bits > MAX_VALUE_BITS:
+        raise _ValueTooLarge(bits)
+    return value
+
+
+def _too_large(rule_set_id: str, indicator_id: str, bits: int) -> DataInvalid:
+    """The located error of an indicator whose computation goes over the value bound."""
+    problem = DataError(
+        f"@{indicator_id}",
+        tr("a value of {bits} bits", bits=bits),
+        tr(
+            "a value of at most {limit} bits (about {digits} digits) at every step of "
+            "indicator {id!r}",
+            limit=MAX_VALUE_BITS,
+            digits=int(MAX_VALUE_BITS / 3.3219280948873626),
+            id=indicator_id,
+        ),
+        tr(
+            "its formula makes numbers this large from these data (a product of products?); "
+            "check the formula of {id!r} (docs/semantics.md, Limits)",
+            id=indicator_id,
+        ),
+    )
+    return DataInvalid(
+        tr(
+            "rule set {rule_set!r}: indicator {id!r} computes a value too large to hold exactly",
+            rule_set=rule_set_id,
+            id=indicator_id,
+        ),
+        [problem],
+    )
 
 
 def _operand_value(
@@ -412,6 +456,8 @@ def _decide(
     b = numerator.denominator * denominator.numerator * factor.denominator
     if b < 0:
         a, b = -a, -b
+    if max(a.bit_length(), b.bit_length()) > MAX_VALUE_BITS:
+        _bounded(ratio(a, b))  # the value in lowest terms may still fit
     p, q = target.numerator, target.denominator
     met = COMPARE[judged.op](a * q, p * b)
     gap = _ZERO if met else ratio(abs(p * b - q * a), q * b)
@@ -558,7 +604,12 @@ def _whole(expression: Expression, ints: Mapping[str, int]) -> int | None:
             return None
         if expression.op == "+":
             return left + right
-        return left - right if expression.op == "-" else left * right
+        if expression.op == "-":
+            return left - right
+        product = left * right
+        if product.bit_length() > MAX_VALUE_BITS:
+            raise _ValueTooLarge(product.bit_length())
+        return product
     if isinstance(expression, Call):
         args = []
         for arg in expression.args:
@@ -593,6 +644,8 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
     a, b = numerator * plan.factor_n, denominator * plan.factor_d
     if b < 0:  # an expression's difference (inputs themselves are never negative)
         a, b = -a, -b
+    if max(a.bit_length(), b.bit_length()) > MAX_VALUE_BITS:
+        _bounded(ratio(a, b))  # the value in lowest terms may still fit
     p, q = plan.target_p, plan.target_q
     met = plan.compare(a * q, p * b)
     common = gcd(a, b)
@@ -619,6 +672,27 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
         None if band is None else band.label_en,
     )
     return result, value
+
+
+def _evaluate_step(  # noqa: PLR0913 - one step of evaluate's loop
+    step: IndicatorPlan,
+    values: Mapping[str, Fraction],
+    ints: Mapping[str, int],
+    refs: Mapping[str, _Value],
+    legal_basis: LegalBasis,
+    when: Timing | None,
+    indicators: Mapping[str, Indicator],
+) -> tuple[IndicatorResult, _Value]:
+    """One indicator: the int path when its operands are ints, else the general one."""
+    numerator = ints.get(step.numerator_input)  # type: ignore[arg-type]  # None: not there
+    if numerator is None and step.numerator_whole is not None:
+        numerator = _whole(step.numerator_whole, ints)
+    denominator = ints.get(step.denominator_input)  # type: ignore[arg-type]
+    if denominator is None and step.denominator_whole is not None:
+        denominator = _whole(step.denominator_whole, ints)
+    if numerator is not None and denominator and when is None:
+        return _evaluate_ints(step, numerator, denominator, values, refs, legal_basis, indicators)
+    return _evaluate_indicator(step, values, refs, legal_basis, when, indicators)
 
 
 def evaluate(
@@ -653,7 +727,8 @@ def evaluate(
 
     Raises:
         DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,
-            unknown names); every one is reported.
+            unknown names); every one is reported. Also when an indicator computes a
+            value over 4,096 bits (``MAX_VALUE_BITS``, docs/semantics.md), naming it.
         UsageError: a bad ``year`` or ``period``, or a period without a year.
     """
     when = timing(year, period)
@@ -665,18 +740,12 @@ def evaluate(
     legal_basis = plan.rule_set.legal_basis
     outcome: _Value
     for step in plan.indicators:
-        numerator = ints.get(step.numerator_input)  # type: ignore[arg-type]  # None: not there
-        if numerator is None and step.numerator_whole is not None:
-            numerator = _whole(step.numerator_whole, ints)
-        denominator = ints.get(step.denominator_input)  # type: ignore[arg-type]
-        if denominator is None and step.denominator_whole is not None:
-            denominator = _whole(step.denominator_whole, ints)
-        if numerator is not None and denominator and when is None:
-            result, outcome = _evaluate_ints(
-                step, numerator, denominator, values, refs, legal_basis, indicators
+        try:
+            result, outcome = _evaluate_step(
+                step, values, ints, refs, legal_basis, when, indicators
             )
-        else:
-            result, outcome = _evaluate_indicator(step, values, refs, legal_basis, when, indicators)
+        except _ValueTooLarge as exc:
+            raise _too_large(plan.rule_set.id, step.indicator.id, exc.bits) from None
         indicator_id = step.indicator.id
         refs[indicator_id] = outcome
         results[indicator_id] = result
@@ -697,22 +766,48 @@ def evaluate_some(
         DataInvalid: as :func:`evaluate`.
     """
     plan = plan_of(rule_set)
-    values = _validated(plan, data, allow_unknown=False)[0]
+    values, ints = _validated(plan, data, allow_unknown=False)
+    steps = _steps_for(plan, tuple(indicator_ids))
+    refs: dict[str, _Value] = {}
+    results: dict[str, IndicatorResult] = {}
+    legal_basis, indicators = rule_set.legal_basis, rule_set.indicators
+    for step in steps:
+        indicator_id = step.indicator.id
+        try:
+            # The int path where the inputs allow it, as evaluate: the batch fallback is
+            # then never slower than evaluate() row by row.
+            result, outcome = _evaluate_step(
+                step, values, ints, refs, legal_basis, None, indicators
+            )
+        except _ValueTooLarge as exc:
+            raise _too_large(rule_set.id, indicator_id, exc.bits) from None
+        refs[indicator_id] = outcome
+        results[indicator_id] = result
+    return {indicator_id: results[indicator_id] for indicator_id in indicator_ids}
+
+
+_STEPS: dict[tuple[int, tuple[str, ...]], tuple[Plan, tuple[IndicatorPlan, ...]]] = {}
+
+
+def _steps_for(plan: Plan, indicator_ids: tuple[str, ...]) -> tuple[IndicatorPlan, ...]:
+    """The plan's steps that the indicators need (they and what they reference), in order.
+
+    Kept per plan and indicator list: the batch fallback asks for the same ones row after
+    row.
+    """
+    key = (id(plan), indicator_ids)
+    found = _STEPS.get(key)
+    if found is not None and found[0] is plan:
+        return found[1]
     wanted: set[str] = set()
     stack = list(indicator_ids)
     while stack:
         indicator_id = stack.pop()
         if indicator_id not in wanted:
             wanted.add(indicator_id)
-            stack.extend(rule_set.indicators[indicator_id].refs)
-    refs: dict[str, _Value] = {}
-    results: dict[str, IndicatorResult] = {}
-    for step in plan.indicators:
-        indicator_id = step.indicator.id
-        if indicator_id in wanted:
-            result, outcome = _evaluate_indicator(
-                step, values, refs, rule_set.legal_basis, indicators=rule_set.indicators
-            )
-            refs[indicator_id] = outcome
-            results[indicator_id] = result
-    return {indicator_id: results[indicator_id] for indicator_id in indicator_ids}
+            stack.extend(plan.rule_set.indicators[indicator_id].refs)
+    steps = tuple(step for step in plan.indicators if step.indicator.id in wanted)
+    if len(_STEPS) >= 256:
+        _STEPS.clear()
+    _STEPS[key] = (plan, steps)
+    return steps

@@ -84,9 +84,19 @@ def text_hint(value: str) -> Bilingual:
     return tr("give a number, not text")
 
 
+def _is_pandas_na(value: object) -> bool:
+    """``pandas.NA``, recognised without importing pandas."""
+    kind = type(value)
+    return kind.__name__ == "NAType" and kind.__module__.startswith("pandas")
+
+
 def convert_value(name: str, value: object) -> Fraction | DataError | None:
-    """Convert one data value to an exact number; None is missing, a DataError is refused."""
-    if value is None:
+    """Convert one data value to an exact number; None is missing, a DataError is refused.
+
+    pandas' missing value (``pd.NA``, what a nullable column hands out for a gap) is
+    missing too, as that row is in a batch column.
+    """
+    if value is None or _is_pandas_na(value):
         return None
     if isinstance(value, bool):
         return DataError(name, value, RULE, BOOLEAN_HINT)
@@ -211,10 +221,15 @@ def quantity_rule(unit: str) -> Bilingual:
 
 
 def unconvertible_hint(units: object, unit: str) -> Bilingual:
-    """The hint for a quantity whose ``units`` do not convert to the input's ``unit``."""
-    return tr(
-        "{units} does not convert to {unit}", units=unit_words(f"{units}"), unit=unit_words(unit)
-    )
+    """The hint for a quantity whose ``units`` do not convert to the input's ``unit``.
+
+    The units are written by spmkit's own formatter: ``str()`` of pint units raises for
+    the exact (Fraction) powers of spmkit's registry (``m**3/day``).
+    """
+    from spmkit._rulesets.units import unit_text  # noqa: PLC0415 - pint only for quantities
+
+    shown = unit_text(units) if hasattr(units, "_units") else str(units)
+    return tr("{units} does not convert to {unit}", units=unit_words(shown), unit=unit_words(unit))
 
 
 def bad_values(rule_set_id: str, problems: Sequence[DataError]) -> DataInvalid:

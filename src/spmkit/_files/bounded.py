@@ -23,19 +23,25 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
+from xml.parsers import expat
 
 from spmkit._limits import (
+    MAX_CELL_TEXT,
     MAX_CSV_FIELD,
     MAX_DATA_NESTING,
+    MAX_SHARED_STRINGS,
     MAX_SHEET_CELLS,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
+    decimal_problem,
     digits_text_problem,
 )
 from spmkit._translation import grouped, tr
@@ -56,6 +62,7 @@ __all__ = [
     "load_yaml_data",
     "open_workbook",
     "os_errors",
+    "scan_workbook",
     "sheet_rows",
 ]
 
@@ -160,15 +167,83 @@ def _csv_problem(start: int, end: int, error: csv.Error) -> str:
 
 
 def _depth_problem(loaded: object) -> str | None:
+    """Why a loaded JSON document is refused: too deep, or text with a lone surrogate."""
     stack: list[tuple[object, int]] = [(loaded, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth > MAX_DATA_NESTING:
                 return _too_deep()
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
             values = item.values() if isinstance(item, dict) else item
             stack.extend((value, depth + 1) for value in values)
+        elif isinstance(item, str) and not _encodable(item):
+            return tr(
+                "the text {text} holds a lone surrogate (an escape such as \\ud800 that is "
+                "not a character); fix the text",
+                text=ascii(item[:40]),
+            )
     return None
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _line_of(text: str, token: str) -> int:
+    """The line of the first ``token`` outside a longer word or number (for messages)."""
+    found = re.search(r"(?<![\w.+-])" + re.escape(token) + r"(?![\w.])", text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _number_checks(path: Path, text: str) -> tuple[Any, Any]:
+    """The ``parse_float`` and ``parse_constant`` hooks of strict JSON data.
+
+    ``1e-400`` would silently become 0.0, ``1e400`` infinity, and ``NaN``/``Infinity``
+    (not JSON at all) missing or infinite values: each is refused, naming its line.
+    """
+
+    def refuse(token: str, problem: str) -> DataFileError:
+        line = _line_of(text, token)
+        return DataFileError(str(path), [tr("line {line}: {problem}", line=line, problem=problem)])
+
+    def bounded_float(token: str) -> float:
+        problem = digits_text_problem(token)
+        if problem is None and ("e" in token or "E" in token):
+            problem = decimal_problem(Decimal(token))
+        if problem is not None:
+            raise refuse(token, problem)
+        number = float(token)
+        if math.isinf(number) or (number == 0 and Decimal(token) != 0):
+            raise refuse(
+                token,
+                tr(
+                    "the number {token} is {what} as a JSON number; write it as a plain "
+                    "number within the limits (docs/semantics.md, Limits)",
+                    token=token,
+                    what=tr("too large") if math.isinf(number) else tr("too small"),
+                ),
+            )
+        return number
+
+    def no_constant(token: str) -> float:
+        raise refuse(
+            token,
+            tr(
+                "{token} is not a JSON number; leave the value out or write null for a "
+                "missing value",
+                token=token,
+            ),
+        )
+
+    return bounded_float, no_constant
 
 
 def _too_deep() -> str:
@@ -201,7 +276,14 @@ def load_json(path: Path, raw: bytes) -> object:
         return result
 
     try:
-        loaded = json.loads(text, object_pairs_hook=unique_keys, parse_int=bounded_int)
+        bounded_float, no_constant = _number_checks(path, text)
+        loaded = json.loads(
+            text,
+            object_pairs_hook=unique_keys,
+            parse_int=bounded_int,
+            parse_float=bounded_float,
+            parse_constant=no_constant,
+        )
     except json.JSONDecodeError as exc:
         problem = tr("line {line}: not valid JSON: {reason}", line=exc.lineno, reason=exc.msg)
         raise DataFileError(str(path), [problem]) from None
@@ -371,6 +453,7 @@ def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noq
     exist beyond the limits, and one that declares two rows but holds a million is refused
     here, in bounded memory, before the whole workbook is loaded.
     """
+    scan_workbook(path)  # cell text, shared strings, sheet size: before openpyxl reads any
     workbook = open_workbook(openpyxl, path)
     try:
         for worksheet in workbook.worksheets:
@@ -383,6 +466,145 @@ def check_workbook(openpyxl: Any, path: Path, sheet: str | None) -> None:  # noq
                 break
     finally:
         workbook.close()
+
+
+_CELL_REFERENCE: Final = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_SCANNED_PART: Final = re.compile(r"xl/(worksheets/[^/]+|sharedStrings)\.xml", re.IGNORECASE)
+
+
+class _Refused(Exception):  # noqa: N818 - internal: stops the parse at the first problem
+    """A limit of :func:`scan_workbook` exceeded (its message is the problem)."""
+
+
+class _PartScan:
+    """Counts one workbook part as expat streams it: text per cell, strings, rows, columns.
+
+    Character data arrives in pieces, so a 150,000,000-character cell is refused after
+    its first 32,768 characters, in constant memory, before openpyxl reads the workbook.
+    """
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.text = 0
+        self.strings = 0
+        self.rows = 0
+        self.columns = 0
+        self.last: str | None = None
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        # Called for every element: cells and values first, with as little work as can be.
+        if name == "c":
+            self.last = attributes.get("r", self.last)
+            return
+        local = name.rpartition(":")[2]
+        if local in {"v", "t", "f"}:
+            self.text = 0
+        elif local == "c":
+            self.last = attributes.get("r", self.last)
+        elif local == "si":
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                raise _Refused(
+                    tr(
+                        "more than {limit} shared strings (docs/semantics.md, Limits); split the "
+                        "workbook, or save the sheet as CSV",
+                        limit=grouped(MAX_SHARED_STRINGS),
+                    )
+                )
+        elif local == "row":
+            self.close_row()
+            self.rows = max(self.rows + 1, int(attributes.get("r", "0") or 0))
+
+    def close_row(self) -> None:
+        """Check the sheet's size with the row just read (its last cell is its widest)."""
+        if self.last is None:
+            return
+        found = _CELL_REFERENCE.fullmatch(self.last)
+        self.last = None
+        if found is None:
+            return
+        self.columns = max(self.columns, _column_number(found.group(1)))
+        if (
+            self.rows * self.columns > MAX_SHEET_CELLS
+            or self.columns > MAX_SHEET_COLUMNS
+            or self.rows > MAX_SHEET_ROWS
+        ):
+            raise _Refused(
+                tr(
+                    "{part}: row {rows} has cells up to column {column}; spmkit reads at most "
+                    "{limit} cells of a sheet, at most {row_limit} rows and {columns} "
+                    "columns (docs/semantics.md, Limits): delete the far cells, or split "
+                    "the sheet",
+                    part=self.part,
+                    rows=grouped(self.rows),
+                    column=_column_name(self.columns),
+                    limit=grouped(MAX_SHEET_CELLS),
+                    row_limit=grouped(MAX_SHEET_ROWS),
+                    columns=grouped(MAX_SHEET_COLUMNS),
+                )
+            )
+
+    def characters(self, data: str) -> None:
+        self.text += len(data)
+        if self.text > MAX_CELL_TEXT:
+            raise _Refused(
+                tr(
+                    "a cell of {part} holds more than {limit} characters (Excel's own limit; "
+                    "docs/semantics.md, Limits)",
+                    part=self.part,
+                    limit=grouped(MAX_CELL_TEXT),
+                )
+            )
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def scan_workbook(path: Path) -> None:
+    """Check a workbook's sheets and shared strings streaming, in bounded memory and time.
+
+    openpyxl reads every shared string into memory when it opens a workbook, and a sheet's
+    size only once it has read it: this scan refuses a cell over
+    :data:`~spmkit._limits.MAX_CELL_TEXT` characters, more than
+    :data:`~spmkit._limits.MAX_SHARED_STRINGS` strings, and a sheet over the cell or
+    column limits first, 1 MiB of XML at a time.
+
+    Raises:
+        DataFileError: a limit is exceeded, or the XML is broken.
+    """
+    if not zipfile.is_zipfile(path):
+        return  # open_workbook says what it is not
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = [n for n in archive.namelist() if _SCANNED_PART.fullmatch(n)]
+            for part in parts:
+                _scan_part(archive, part, path)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        raise DataFileError(str(path), [_damaged(exc)]) from None
+
+
+def _scan_part(archive: zipfile.ZipFile, part: str, path: Path) -> None:
+    scan = _PartScan(part.rpartition("/")[2])
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = scan.start
+    parser.CharacterDataHandler = scan.characters
+    with archive.open(part) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            try:
+                parser.Parse(chunk, not chunk)
+                if not chunk:
+                    scan.close_row()
+            except expat.ExpatError as exc:
+                raise DataFileError(str(path), [_damaged(exc)]) from None
+            except _Refused as exc:
+                raise DataFileError(str(path), [exc.args[0]]) from None
+            if not chunk:
+                return
 
 
 def load_workbook(openpyxl: Any, path: Path) -> Any:  # noqa: ANN401 - openpyxl is optional

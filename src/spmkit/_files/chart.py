@@ -117,7 +117,8 @@ def _bar_figure(rule_set: RuleSet, outcome: RowOutcome, lang: Language) -> Figur
     for (factor, ids), ax in zip(panels, axes[:, 0], strict=True):
         results = [report[i] for i in ids]
         positions = list(range(len(ids)))
-        values = [r.value or 0.0 for r in results]
+        # A value beyond the float range (inf) is drawn as the longest bar, labelled exactly.
+        values = [min(r.value or 0.0, 1e300) for r in results]
         targets = [float(r.target.value) for r in results]
         ax.barh(
             positions,

@@ -28,8 +28,8 @@ from spmkit._files.bounded import (
     load_workbook,
     load_yaml_data,
 )
-from spmkit._limits import MAX_CSV_FIELD
-from spmkit._translation import tr
+from spmkit._limits import MAX_CSV_FIELD, MAX_SHEET_CELLS
+from spmkit._translation import grouped, tr
 from spmkit.errors import DataFileError
 
 __all__ = [
@@ -229,7 +229,7 @@ def _tree_records(path: Path, loaded: object) -> tuple[list[str], list[Record]]:
     else:
         problem = tr("a data file must hold a mapping of input name to count, or a list of them")
         raise DataFileError(str(path), [problem])
-    header: list[str] = []
+    header: dict[str, None] = {}  # ordered, with a constant-time membership test
     records: list[Record] = []
     problems: list[str] = []
     for number, item in enumerate(items, start=1):
@@ -251,11 +251,23 @@ def _tree_records(path: Path, loaded: object) -> tuple[list[str], list[Record]]:
                 )
             )
             continue
-        header.extend(name for name in [*heading, *cells] if name not in header)
+        header.update(dict.fromkeys([*heading, *cells]))
         records.append(Record(where, number, cells, heading))
+        if len(header) * len(items) > MAX_SHEET_CELLS:
+            # Records are read as a grid (records x keys): bounded like a worksheet.
+            problems.append(
+                tr(
+                    "{records} records with {keys} distinct keys make more than {limit} "
+                    "cells (docs/semantics.md, Limits); split the file",
+                    records=grouped(len(items)),
+                    keys=grouped(len(header)),
+                    limit=grouped(MAX_SHEET_CELLS),
+                )
+            )
+            break
     if problems:
         raise DataFileError(str(path), problems)
-    return header, records
+    return list(header), records
 
 
 def read_tree(path: Path) -> tuple[list[str], list[Record]]:

@@ -28,6 +28,7 @@ from spmkit._messages import Language
 from spmkit._numbers import number_text
 from spmkit._rulesets.model import RuleSet, Target
 from spmkit._translation import tr
+from spmkit.errors import show_number
 
 __all__ = [
     "GLYPHS",
@@ -96,7 +97,12 @@ details{break-inside:avoid}h2{break-before:page}table{font-size:7pt}}
 """
 
 
-def _text(value: float, decimals: int, lang: Language) -> str:
+_NO_FLOAT: Final = Fraction(10**300)
+
+
+def _text(value: Fraction | float, decimals: int, lang: Language) -> str:
+    if abs(Fraction(value)) >= _NO_FLOAT:  # a float would overflow: shown by its size
+        return show_number(Fraction(value))
     return number_text(value, lang, decimals)
 
 

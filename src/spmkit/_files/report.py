@@ -201,7 +201,7 @@ def _md_escape(text: str) -> str:
 def render_markdown(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language) -> str:
     """Markdown (GitHub pipe tables): one section per row, ready to paste in a report."""
     title, basis = _title_lines(rule_set, lang)
-    lines = [f"# {title}", "", basis]
+    lines = [f"# {_md_escape(title)}", "", _md_escape(basis)]
     for outcome in outcomes:
         lines.extend(_markdown_outcome(outcome, lang))
     if len(outcomes) > 1:
@@ -355,7 +355,7 @@ class ChunkedReport:
             return json.dumps(top, indent=2, ensure_ascii=False)[:-2] + ',\n  "rows": ['
         if self.output_format == "markdown":
             title, basis = _title_lines(self.rule_set, self.lang)
-            return f"# {title}\n\n{basis}"
+            return f"# {_md_escape(title)}\n\n{_md_escape(basis)}"
         return "\n".join(_title_lines(self.rule_set, self.lang))
 
     def chunk(self, outcomes: Sequence[RowOutcome]) -> str:

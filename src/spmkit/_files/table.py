@@ -349,7 +349,12 @@ def region_columns(rows: Sequence[DataRow]) -> dict[str, list[Any]]:
 def _columns(rule_set: RuleSet, rows: Sequence[DataRow]) -> dict[str, Any]:
     """The rule set's input columns, as arrays for the batch engine."""
     lists = row_columns(rows)
-    return {name: _column(lists[name]) for name in rule_set.inputs if name in lists}
+    columns = {name: _column(lists[name]) for name in rule_set.inputs if name in lists}
+    if not columns and rows and rule_set.inputs:
+        # No input has a value on any row: one column of missing values keeps the row
+        # count (every indicator has no data), where no column at all would mean no rows.
+        columns[next(iter(rule_set.inputs))] = np.full(len(rows), None, dtype=object)
+    return columns
 
 
 def _refusals(rule_set: RuleSet, rows: Sequence[DataRow], error: DataInvalid) -> dict[int, str]:

@@ -176,7 +176,10 @@ def _show(value: Fraction | None) -> str:
 
 
 def _number(value: object) -> Fraction | None:
+    """An expected number; None for what is not one (``.nan``, ``.inf``, text, booleans)."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return None
+    if isinstance(value, Decimal) and not value.is_finite():
         return None
     return Fraction(value)
 

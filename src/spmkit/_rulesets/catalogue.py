@@ -22,7 +22,7 @@ from typing import Final
 
 import attrs
 
-from spmkit._rulesets.installed import installed_rule_files
+from spmkit._rulesets.installed import impersonation, installed_rule_files
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.places import Place, find_places, place
 from spmkit._rulesets.reader import load_rule_set, read_rule_file, shipped_rule_sets
@@ -276,9 +276,12 @@ def _all_records() -> list[RuleSetRecord]:
     records = [_record(_load(path), path, installed=False) for path in shipped.values()]
     for rule_set_id, path in installed_rule_files().items():
         if rule_set_id in shipped:
+            impersonation(rule_set_id, path, shipped)  # warns, naming both files
             continue
         try:
-            records.append(_record(_load(path), path, installed=True))
+            rule_set = _load(path)
+            if impersonation(rule_set.id, path, shipped) is None:
+                records.append(_record(rule_set, path, installed=True))
         except SpmkitError as exc:
             warnings.warn(
                 SpmkitWarning(f"installed rule set {path} skipped: it does not load ({exc})"),
@@ -353,7 +356,12 @@ def list_rule_sets(
 
     Warns:
         SpmkitWarning: an installed rule set does not load (it is left out).
+
+    Raises:
+        UsageError: ``jurisdiction`` is not text, or ``on`` neither a date nor a year.
     """
+    if jurisdiction is not None:
+        _text_argument("jurisdiction", jurisdiction)
     day = None if on is None else day_of(on)
     _check_level(level)
     records = _all_records()
@@ -413,6 +421,10 @@ def _notes(chosen: RuleSetRecord, where: Place | str, rule_set: RuleSet) -> list
             )
         )
     return notes
+def _text_argument(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        msg = f"{name} must be text such as 'siak' (got {type(value).__name__})"
+        raise UsageError(msg)
 
 
 def rule_set_for(
@@ -445,8 +457,12 @@ def rule_set_for(
         RuleSetNotFoundError: the place is unknown (the closest names are suggested) or
             none applies; the message and ``candidates`` name the rule sets of that
             jurisdiction (and the national ones) with their validity.
-        UsageError: ``on`` is neither a date nor a year.
+        UsageError: ``on`` is neither a date nor a year, or ``jurisdiction`` or
+            ``sector`` is not text.
     """
+    _text_argument("jurisdiction", jurisdiction)
+    if sector is not None:
+        _text_argument("sector", sector)
     day = day_of(on)
     everything = _all_records()
     where = _where(jurisdiction, everything)

@@ -8,7 +8,10 @@ A package that ships rule files registers them in its ``pyproject.toml``::
 
 Each file is then a rule set id (its file name without ``.yaml``), as the shipped ones
 are: :func:`spmkit.load_rule_set` finds it and :func:`spmkit.list_rule_sets` lists it.
-A shipped id wins over an installed one of the same name. An entry point that cannot be
+A shipped id wins over an installed one of the same name, and an installed file may not
+*call itself* by another id: ``innocent-name.yaml`` saying ``id: kulon-progo-2011`` is
+refused (:func:`impersonation`), with a warning naming both files, so that an id always
+names one rule set. An entry point that cannot be
 loaded is reported with a warning and skipped, so one broken package does not stop
 every other rule set from loading. See docs/time.md, "Rule sets from other packages".
 """
@@ -18,13 +21,13 @@ from __future__ import annotations
 import importlib.metadata
 import types
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
 from spmkit.errors import SpmkitWarning
 
-__all__ = ["ENTRY_POINT_GROUP", "MAX_FILES_PER_PACKAGE", "installed_rule_files"]
+__all__ = ["ENTRY_POINT_GROUP", "MAX_FILES_PER_PACKAGE", "impersonation", "installed_rule_files"]
 
 ENTRY_POINT_GROUP: Final = "spmkit.rule_sets"
 """The entry-point group under which packages register rule sets."""
@@ -92,3 +95,29 @@ def installed_rule_files() -> dict[str, Path]:
             if path.suffix == ".yaml" and not path.name.endswith(".tests.yaml") and path.is_file():
                 found.setdefault(path.stem, path)
     return found
+
+
+def impersonation(rule_set_id: str, path: Path, shipped: Mapping[str, Path]) -> str | None:
+    """Why an installed rule file may not be used, or None when it may.
+
+    Its id must be its file name (an id names one file), and must not be a shipped id
+    (a package cannot stand in for a rule set spmkit ships). Warns with both files.
+
+    Warns:
+        SpmkitWarning: the file claims an id that is not its own (naming both files).
+    """
+    other = shipped.get(rule_set_id)
+    if other is None and rule_set_id == path.stem:
+        return None
+    if other is not None:
+        msg = (
+            f"installed rule file {path} says 'id: {rule_set_id}', the id of the shipped "
+            f"rule file {other}; a package cannot replace a shipped rule set: refused"
+        )
+    else:
+        msg = (
+            f"installed rule file {path} says 'id: {rule_set_id}', not its file name "
+            f"{path.stem!r}; an installed rule set's id must be its file name: refused"
+        )
+    warnings.warn(SpmkitWarning(msg), stacklevel=3)
+    return msg

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Final
 
 from spmkit._limits import MAX_EXTENDS_DEPTH
 from spmkit._rulesets.builder import build_overlay, build_rule_set
-from spmkit._rulesets.installed import installed_rule_files
+from spmkit._rulesets.installed import impersonation, installed_rule_files
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.schema import FORMAT_VERSION, MAX_INDICATORS, MAX_INPUTS
 from spmkit._translation import tr
@@ -31,6 +32,7 @@ from spmkit.errors import (
     SpmkitError,
     SpmkitWarning,
     UnverifiedValuesWarning,
+    UsageError,
 )
 
 __all__ = [
@@ -186,7 +188,11 @@ def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
 
     Raises:
         RuleSetInvalid: every problem of the document, each with its line and path.
+        UsageError: ``text`` is not text.
     """
+    if not isinstance(text, str):
+        msg = f"a rule set is YAML text (a str), not {type(text).__name__}"
+        raise UsageError(msg)
     rule_set = _build(text, file, ())
     _warn_unverified(rule_set)
     return rule_set
@@ -220,7 +226,14 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
 
     Raises:
         RuleSetNotFoundError: no shipped rule set has that id and no file that path.
+        UsageError: ``source`` is neither an id (text) nor a path.
     """
+    if not isinstance(source, str | os.PathLike) or isinstance(source, bytes):
+        msg = (
+            "a rule set is given as a RuleSet, a shipped id (text) or a file path, "
+            f"not {type(source).__name__}"
+        )
+        raise UsageError(msg)
     path = Path(source)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
@@ -318,10 +331,28 @@ def load_rule_set(source: str | Path) -> RuleSet:
     Raises:
         RuleSetNotFoundError: no shipped rule set has that id and no file that path.
         RuleSetInvalid: the file has problems; all of them are reported.
+        UsageError: ``source`` is neither an id (text) nor a path.
     """
-    rule_set = read_rule_file(find_rule_file(source))
+    path = find_rule_file(source)
+    rule_set = read_rule_file(path)
+    _refuse_impersonation(rule_set, path)
     _warn_unverified(rule_set)
     return rule_set
+
+
+def _refuse_impersonation(rule_set: RuleSet, path: Path) -> None:
+    """Refuse an installed rule file that calls itself by another (or a shipped) id."""
+    shipped = shipped_rule_sets()
+    resolved = path.resolve()
+    if resolved in {p.resolve() for p in shipped.values()}:
+        return
+    installed = {p.resolve() for p in installed_rule_files().values()}
+    if resolved not in installed:
+        return  # a file given by path: its id is what it says
+    problem = impersonation(rule_set.id, path, shipped)
+    if problem is not None:
+        error = RuleSetError(problem, file=str(path))
+        raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error])
 
 
 def resolve_rule_set(rule_set: RuleSet | str | Path) -> RuleSet:

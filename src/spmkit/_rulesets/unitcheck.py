@@ -256,10 +256,23 @@ def _infer(expression: Expression, checker: _Checker, indicator_id: str, path: s
         )
         if isinstance(left, _Literal) and isinstance(right, _Literal):
             return _LITERAL
-        return combine(
-            checker.one if isinstance(left, _Literal) else left,
-            checker.one if isinstance(right, _Literal) else right,
-        )
+        try:
+            return combine(
+                checker.one if isinstance(left, _Literal) else left,
+                checker.one if isinstance(right, _Literal) else right,
+            )
+        except UnknownUnitError as exc:  # a scale or power over the limits
+            checker.mismatch(
+                path,
+                tr(
+                    "indicator {indicator_id!r}: '{render}' gives {problem}",
+                    indicator_id=indicator_id,
+                    render=render(node),
+                    problem=exc.message,
+                ),
+                indicator_id,
+            )
+            return None
 
     return visit(expression)
 

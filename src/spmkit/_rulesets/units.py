@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTING_UNITS",
+    "MAX_UNIT_EXPONENT",
+    "MAX_UNIT_SCALE_DIGITS",
     "MAX_UNIT_TEXT",
     "ParsedUnit",
     "conversion_factor",
@@ -125,6 +127,134 @@ _MULTIWORD: Final = {
 _ALLOWED_TEXT: Final = re.compile(r"[\w %‰*/().,^ -]*\Z")
 _PER: Final = re.compile(r"\A(?P<head>.*?)\s*\bper\b\s*(?P<count>[0-9][0-9,_]*)?\s*(?P<tail>.*)\Z")
 _WORD: Final = re.compile(r"[^\W\d]\w*")
+_TOKEN: Final = re.compile(
+    r"\s*(?:(?P<name>[^\W\d]\w*|%|‰)|(?P<number>\d+(?:\.\d+)?)|(?P<op>\*\*|[*/^()+-]))"
+)
+
+MAX_UNIT_EXPONENT: Final = 12
+"""Largest power in a unit (``m ** 3``; ``2 ** 1000000`` is refused before pint sees it)."""
+
+MAX_UNIT_SCALE_DIGITS: Final = 40
+"""Most digits of a unit's scale, estimated from its text before it is computed (``10**10**10``
+is refused at once; ``case per 100,000 person`` has 6)."""
+
+
+class _UnitGrammar:
+    """spmkit's own small grammar of unit text, checked before pint parses it.
+
+    ``product := power ([*/]? power)*``, ``power := atom (('**' | '^') exponent)?``,
+    ``atom := name | number | '(' product ')'``, ``exponent := [+-]? integer`` at most
+    :data:`MAX_UNIT_EXPONENT`. pint's tokenizer and evaluator raise foreign errors on
+    ``person)``, ``()``, ``min()``, ``person^`` or ``*``, and compute ``10**10**10`` exactly;
+    this grammar refuses them, and estimates the digits of the scale as it goes.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.tokens: list[tuple[str, str]] = []
+        position = 0
+        stripped = text.rstrip()
+        while position < len(stripped):
+            match = _TOKEN.match(stripped, position)
+            if match is None or match.end() == position:
+                self.fail(tr("unexpected {found!r}", found=stripped[position:].strip()[:1]))
+            assert match is not None  # noqa: S101 - fail raised otherwise
+            kind = match.lastgroup or "op"
+            self.tokens.append((kind, match[kind]))
+            position = match.end()
+        self.at = 0
+
+    @staticmethod
+    def fail(problem: Bilingual | str) -> None:
+        raise _GrammarError(problem)
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            self.fail(tr("it ends where a unit or number is expected"))
+        assert token is not None  # noqa: S101 - fail raised otherwise
+        self.at += 1
+        return token
+
+    def whole(self) -> int:
+        """Check the whole text; return the estimated digits of its scale."""
+        digits = self.product()
+        token = self.peek()
+        if token is not None:
+            self.fail(tr("unexpected {found!r}", found=token[1]))
+        return digits
+
+    def product(self) -> int:
+        digits = self.power()
+        while (token := self.peek()) is not None and token[1] not in {")", "**", "^"}:
+            if token[1] in {"*", "/"}:
+                self.at += 1
+            digits += self.power()
+        return digits
+
+    def power(self) -> int:
+        digits = self.atom()
+        token = self.peek()
+        if token is not None and token[1] in {"**", "^"}:
+            self.at += 1
+            sign = self.peek()
+            if sign is not None and sign[1] in {"+", "-"}:
+                self.at += 1
+            kind, value = self.take()
+            if kind != "number" or "." in value or int(value[:6]) > MAX_UNIT_EXPONENT:
+                self.fail(
+                    tr(
+                        "a power must be a whole number from -{limit} to {limit} (got {found!r})",
+                        limit=MAX_UNIT_EXPONENT,
+                        found=value,
+                    )
+                )
+            digits *= max(int(value), 1)
+        return digits
+
+    def atom(self) -> int:
+        kind, value = self.take()
+        if kind == "name":
+            return 0
+        if kind == "number":
+            return len(value.replace(".", ""))
+        if value == "(":
+            digits = self.product()
+            closing = self.peek()
+            if closing is None or closing[1] != ")":
+                self.fail(tr("a '(' is not closed"))
+            self.at += 1
+            return digits
+        self.fail(tr("unexpected {found!r}", found=value))
+        return 0  # pragma: no cover - fail raises
+
+
+class _GrammarError(Exception):
+    """Unit text outside spmkit's unit grammar (turned into an UnknownUnitError)."""
+
+
+def _check_grammar(expression: str, text: str) -> None:
+    """Refuse unit text outside the grammar, or whose scale would be too large."""
+    try:
+        digits = _UnitGrammar(expression).whole()
+    except _GrammarError as exc:
+        msg = tr(
+            "{text!r} is not a unit expression ({problem}); write e.g. 'L / (person * day)'",
+            text=text,
+            problem=str(exc),
+        )
+        raise UnknownUnitError(msg) from None
+    if digits > MAX_UNIT_SCALE_DIGITS:
+        msg = tr(
+            "{text!r} has a scale of about {digits} digits; a unit's scale may have at most "
+            "{limit} (docs/semantics.md, Limits)",
+            text=text,
+            digits=digits,
+            limit=MAX_UNIT_SCALE_DIGITS,
+        )
+        raise UnknownUnitError(msg)
 
 
 @functools.cache
@@ -269,13 +399,13 @@ class ParsedUnit:
         return bool(self.units.dimensionality == other.units.dimensionality)
 
     def __mul__(self, other: ParsedUnit) -> ParsedUnit:
-        scale = self.scale * other.scale
-        units = self.units * other.units
+        scale = _bounded_scale(self.scale * other.scale)
+        units = _bounded_powers(self.units * other.units)
         return ParsedUnit(scale, units, describe(scale, units))
 
     def __truediv__(self, other: ParsedUnit) -> ParsedUnit:
-        scale = self.scale / other.scale
-        units = self.units / other.units
+        scale = _bounded_scale(self.scale / other.scale)
+        units = _bounded_powers(self.units / other.units)
         return ParsedUnit(scale, units, describe(scale, units))
 
     def scaled(self, factor: Fraction) -> ParsedUnit:
@@ -285,6 +415,34 @@ class ParsedUnit:
 
     def __str__(self) -> str:
         return self.text
+
+
+def _bounded_scale(scale: Fraction) -> Fraction:
+    """A product's scale, refused over :data:`MAX_UNIT_SCALE_DIGITS` (a chain of squares)."""
+    bits = max(scale.numerator.bit_length(), scale.denominator.bit_length())
+    if bits > MAX_UNIT_SCALE_DIGITS * 3.33:
+        msg = tr(
+            "a unit with a scale of about {digits} digits; a unit's scale may have at most "
+            "{limit} (docs/semantics.md, Limits)",
+            digits=int(bits / 3.3219),
+            limit=MAX_UNIT_SCALE_DIGITS,
+        )
+        raise UnknownUnitError(msg)
+    return scale
+
+
+def _bounded_powers(units: Any) -> Any:  # noqa: ANN401 - a pint Unit
+    """A product's units, refused with a power over :data:`MAX_UNIT_EXPONENT`."""
+    powers = [abs(power) for power in units._units.values()]  # noqa: SLF001 - see unit_text
+    if powers and max(powers) > MAX_UNIT_EXPONENT:
+        msg = tr(
+            "a unit to the power {power}; a power may be at most {limit} "
+            "(docs/semantics.md, Limits)",
+            power=max(powers),
+            limit=MAX_UNIT_EXPONENT,
+        )
+        raise UnknownUnitError(msg)
+    return units
 
 
 _SCALE_WORDS: Final = {Fraction(1, 100): "percent", Fraction(1, 1000): "per mille"}
@@ -371,6 +529,7 @@ def parse_unit(text: str) -> ParsedUnit:
         )
         raise UnknownUnitError(msg)
     expression = _per_to_division(cleaned)
+    _check_grammar(expression, text)
     ureg = registry()
     for word in _WORD.findall(expression):
         if word == "dimensionless":
