@@ -229,16 +229,16 @@ class IndicatorResult:
         return is_small_denominator(self.denominator, self.small_denominator_threshold)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-ready data: numbers as floats, status as its string."""
+        """Return plain JSON-ready data: counts as ints, other numbers as floats, status as text."""
         return {
             "indicator": self.indicator_id,
             "name": self.name,
             "status": self.status.value,
             "value": self.value,
-            "numerator": nearest_float(self.numerator),
-            "denominator": nearest_float(self.denominator),
-            "factor": nearest_float(self.factor),
-            "target": {"op": self.target.op, "value": nearest_float(self.target.value)},
+            "numerator": plain_number(self.numerator),
+            "denominator": plain_number(self.denominator),
+            "factor": plain_number(self.factor),
+            "target": {"op": self.target.op, "value": plain_number(self.target.value)},
             "deadline": self.deadline,
             "met": self.met,
             "gap": self.gap,
@@ -256,7 +256,7 @@ class IndicatorResult:
             "explanation": self.explanation,
             "explanation_id": self.explanation_id,
             "progress": None if self.progress is None else self.progress.value,
-            "milestone": nearest_float(self.milestone),
+            "milestone": plain_number(self.milestone),
             "interval": None if self.interval is None else list(self.interval),
             "small_denominator": self.small_denominator,
             "band": self.band,
@@ -302,6 +302,13 @@ def _provenance(
 
 
 _MOST_PROVENANCES: Final = 4096
+
+def plain_number(value: Fraction | None) -> int | float | None:
+    """A count as an int (94996, never 94996.0), any other number as its nearest float."""
+    if value is not None and value.denominator == 1:
+        return int(value)
+    return nearest_float(value)
+
 
 _NEW: Final = object.__new__
 _SET: Final = object.__setattr__

@@ -184,7 +184,7 @@ class TargetModel(BaseModel):
     """A target: comparator and value on the indicator's scale (``>= 95``)."""
 
     op: str
-    value: float
+    value: int | float
 
 
 class TargetSource(BaseModel):
@@ -215,9 +215,9 @@ class IndicatorResultModel(BaseModel):
     name: str
     status: Status
     value: float | None
-    numerator: float | None
-    denominator: float | None
-    factor: float
+    numerator: int | float | None = Field(description="a count as an integer")
+    denominator: int | float | None = Field(description="a count as an integer")
+    factor: int | float
     target: TargetModel
     deadline: int | None
     met: bool | None
@@ -229,7 +229,9 @@ class IndicatorResultModel(BaseModel):
     explanation: str
     explanation_id: str
     progress: ProgressValue | None = Field(description="where the value stands in that year")
-    milestone: float | None = Field(description="the target in force for the year judged")
+    milestone: int | float | None = Field(
+        description="the target in force for the year judged"
+    )
     interval: list[float] | None = Field(description="Wilson 95 % interval, on the scale")
     small_denominator: bool
     band: str | None
