@@ -381,7 +381,9 @@ def postgres() -> Iterator[Any]:
     start = [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "start"]
     subprocess.run([*start, "-l", str(root / "log")], check=True, capture_output=True)  # noqa: S603
     try:
-        connection = psycopg.connect(host=str(root), user=user, dbname="postgres")
+        connection = psycopg.connect(
+            host=str(root), user=user, dbname="postgres", autocommit=True, prepare_threshold=None
+        )
         yield connection
         connection.close()
     finally:

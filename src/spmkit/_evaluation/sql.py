@@ -62,7 +62,7 @@ class _Engine:
     def amount(self, column: str) -> tuple[str, int]:
         """An amount column as an exact integer over a constant scale."""
         if self.name == "postgresql":
-            return f"CAST({column} AS NUMERIC)", 1
+            return f"(CAST({column} AS NUMERIC) * {_AMOUNT_SCALE})", _AMOUNT_SCALE
         return (
             f"CAST(ROUND(CAST({column} AS DECIMAL(38,{MAX_DECIMALS})) * {_AMOUNT_SCALE}) "
             f"AS {self.big})",
@@ -390,6 +390,17 @@ def _double(engine: _Engine, writer: _Writer, n: str, d: int | str) -> str:
     return f"CASE WHEN ABS({n}) < {limit} AND {den} < {limit} THEN {plain} ELSE {reduced} END"
 
 
+def _exact_text(writer: _Writer, n: str, d: int | str) -> str:
+    """``'n d'`` as text where either term is 2**53 or more (NULL elsewhere)."""
+    den = writer.lit(d) if isinstance(d, int) else d
+    limit = writer.lit(_EXACT_DOUBLE)
+    text = writer.engine.text
+    return (
+        f"CASE WHEN ABS({n}) >= {limit} OR {den} >= {limit} "
+        f"THEN CAST({n} AS {text}) || ' ' || CAST({den} AS {text}) END"
+    )
+
+
 @attrs.frozen(kw_only=True)
 class _Milestone:
     """A target's milestone by year as ``P(year) / Q``: P linear on each segment."""
@@ -498,6 +509,10 @@ def _indicator(  # noqa: PLR0913 - one indicator and its context
     nn, dn = f"{_PREFIX}{slot}_nn", f"{_PREFIX}{slot}_dn"
     fields["numerator"] = _double(engine, writer, nn, num.d)
     fields["denominator"] = _double(engine, writer, dn, den.d)
+    # Terms too large for an exact float: their exact text, for evaluate_sql to round in
+    # Python (as the batch engine's exact fallback does); NULL on every other row.
+    for field, (top, bottom) in (("value", (a, b)), ("numerator", (nn, num.d)), ("denominator", (dn, den.d))):
+        fields[f"exact_{field}"] = _exact_text(writer, top, bottom)
     if indicator.coverage is False:
         fields["exceeds_denominator"] = "FALSE"
     else:
@@ -745,7 +760,7 @@ def evaluate_sql(
     _validate(connection, found, _table(table), present, year)
     text, names = _wide(query)
     raw = _fetch(connection, text, dialect)
-    return _result(found, query, raw, names)
+    return _result(found, query, raw, names, year)
 
 
 def _dialect_of(connection: Any) -> Dialect:  # noqa: ANN401 - a DB-API connection
@@ -829,6 +844,7 @@ def _result(
     query: _Query,
     raw: Mapping[str, Any],
     names: Mapping[str, tuple[str, str]],
+    year: int | str | None,
 ) -> Any:  # noqa: ANN401 - a BatchResult
     import numpy as np  # noqa: PLC0415 - numpy is needed for results only
 
@@ -877,6 +893,7 @@ def _result(
             if is_whole and not np.isnan(values).any():
                 values = values.astype(np.int64)
             out[field] = values
+        _exact_rows(indicator, fields, out, keys.get(year) if isinstance(year, str) else year)
         if "milestone" in fields:
             out["milestone"] = floats(fields["milestone"])
             out["progress"] = np.array(
@@ -903,3 +920,45 @@ def _result(
         key_columns=keys,
         results={iid: results[iid] for iid in rule_set.indicators},
     )
+
+
+def _exact_rows(
+    indicator: Indicator,
+    fields: Mapping[str, Any],
+    out: dict[str, Any],
+    years: Any,  # noqa: ANN401 - an array of years, a year, or None
+) -> None:
+    """Round the rows whose terms are beyond exact floats from their exact text.
+
+    The SQL value of such a row is a division of rounded terms; the batch engine gives the
+    nearest float of the exact fraction (its exact fallback), and so does this.
+    """
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+
+    from spmkit._evaluation.results import nearest_float  # noqa: PLC0415
+
+    def pairs(field: str) -> list[tuple[int, Fraction, Fraction]]:
+        column = np.ma.getdata(fields[f"exact_{field}"])
+        mask = np.ma.getmaskarray(fields[f"exact_{field}"])
+        found = []
+        for row in np.flatnonzero(~mask & (column != None)).tolist():  # noqa: E711 - elementwise
+            top, bottom = str(column[row]).split()
+            found.append((row, Fraction(top), Fraction(bottom)))
+        return found
+
+    for field in ("numerator", "denominator"):
+        rows = pairs(field)
+        if rows:
+            out[field] = out[field].astype(np.float64)
+            for row, top, bottom in rows:
+                out[field][row] = nearest_float(top / bottom)
+    for row, a, b in pairs("value"):
+        out["value"][row] = nearest_float(a / b)
+        if out["status_code"][row] == 0:
+            continue
+        target = indicator.target.value
+        year = years if years is None or isinstance(years, int) else years[row]
+        if year is not None and year == year:  # noqa: PLR0124 - NaN is no year
+            target = indicator.milestone(int(year))
+        gap = abs(target * b - a) / b
+        out["gap"][row] = nearest_float(gap)
