@@ -59,7 +59,7 @@ def _is_count(rule_set: spmkit.RuleSet, name: str) -> bool:
     return rule_set.inputs[name].kind.value == "count"
 
 
-def disagreements(batch: Any, sql: Any) -> list[str]:  # noqa: ANN401 - BatchResults
+def disagreements(batch: Any, sql: Any) -> list[str]:
     """Every (indicator, field, row) where the two results differ."""
     found = []
     assert list(batch) == list(sql)
@@ -74,7 +74,7 @@ def disagreements(batch: Any, sql: Any) -> list[str]:  # noqa: ANN401 - BatchRes
                 found.append(f"{iid}.{field}: {a!r} vs {b!r}")
                 continue
             a, b = np.asarray(a), np.asarray(b)
-            if a.dtype == object or b.dtype == object:
+            if object in (a.dtype, b.dtype):
                 same = np.array([x == y for x, y in zip(a.tolist(), b.tolist(), strict=True)])
             elif a.dtype.kind == "f" or b.dtype.kind == "f":
                 same = (a == b) | (np.isnan(a.astype(float)) & np.isnan(b.astype(float)))
@@ -115,12 +115,12 @@ def boundary_rows(rule_set: spmkit.RuleSet) -> list[dict[str, Any]]:
     return rows
 
 
-def _amount(draw: Any) -> Fraction:  # noqa: ANN401 - a hypothesis draw
+def _amount(draw: Any) -> Fraction:
     return Fraction(draw(st.integers(0, 10**9)), 10_000)
 
 
 @st.composite
-def tables(draw: Any, rule_set: spmkit.RuleSet, *, with_year: bool = False) -> list[dict[str, Any]]:  # noqa: ANN401
+def tables(draw: Any, rule_set: spmkit.RuleSet, *, with_year: bool = False) -> list[dict[str, Any]]:
     """Rows of exact numbers (None for NULL): random, boundary-heavy, with NULLs and zeros."""
     names = list(rule_set.inputs)
     rows = []
@@ -162,7 +162,7 @@ def batch_data(rule_set: spmkit.RuleSet, rows: Sequence[Mapping[str, Any]]) -> d
     return data
 
 
-def _sql_value(value: Fraction | None, *, count: bool) -> Any:  # noqa: ANN401 - a parameter
+def _sql_value(value: Fraction | None, *, count: bool) -> Any:
     if value is None:
         return None
     if count:
@@ -171,7 +171,7 @@ def _sql_value(value: Fraction | None, *, count: bool) -> Any:  # noqa: ANN401 -
 
 
 def load(
-    connection: Any,  # noqa: ANN401 - DB-API
+    connection: Any,
     rule_set: spmkit.RuleSet,
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -183,9 +183,7 @@ def load(
     names = list(rule_set.inputs)
     with_year = any("tahun" in row for row in rows)
     types = ["rid BIGINT"] + (["tahun INTEGER"] if with_year else [])
-    types += [
-        f'"{n}" {"BIGINT" if _is_count(rule_set, n) else "DECIMAL(24,4)"}' for n in names
-    ]
+    types += [f'"{n}" {"BIGINT" if _is_count(rule_set, n) else "DECIMAL(24,4)"}' for n in names]
     cursor.execute(f"CREATE TABLE t ({', '.join(types)})")
     columns = ["rid"] + (["tahun"] if with_year else []) + [f'"{n}"' for n in names]
     holders = ", ".join([marker] * len(columns))
@@ -202,7 +200,7 @@ def load(
 
 
 def compare(
-    connection: Any,  # noqa: ANN401 - DB-API
+    connection: Any,
     rule_set: spmkit.RuleSet,
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -213,9 +211,7 @@ def compare(
     load(connection, rule_set, rows, marker=marker)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        batch = spmkit.evaluate_batch(
-            rule_set, batch_data(rule_set, rows), keys=["rid"], year=year
-        )
+        batch = spmkit.evaluate_batch(rule_set, batch_data(rule_set, rows), keys=["rid"], year=year)
     sql = spmkit.evaluate_sql(rule_set, connection, "t", keys=["rid"], year=year)
     assert sql.key_columns["rid"].tolist() == list(range(len(rows)))
     assert disagreements(batch, sql) == []
@@ -272,9 +268,9 @@ def test_index_bands_on_duckdb(duck: Any) -> None:
     """IP.1 = 0.8 x @1 + 0.2 x @M.1, with its bands, exact at the band edges."""
     rule_set = RULE_SETS["indeks-spm-kesehatan"]
     rows = [
-        {"bumil_standar": Fraction(9), "sasaran_bumil": Fraction(10)} | dict.fromkeys(
-            ("mutu_1_barang_terpenuhi", "mutu_1_sdm_terpenuhi"), Fraction(5)
-        ) | dict.fromkeys(("mutu_1_barang_dibutuhkan", "mutu_1_sdm_dibutuhkan"), Fraction(5)),
+        {"bumil_standar": Fraction(9), "sasaran_bumil": Fraction(10)}
+        | dict.fromkeys(("mutu_1_barang_terpenuhi", "mutu_1_sdm_terpenuhi"), Fraction(5))
+        | dict.fromkeys(("mutu_1_barang_dibutuhkan", "mutu_1_sdm_dibutuhkan"), Fraction(5)),
         {"bumil_standar": Fraction(1), "sasaran_bumil": Fraction(3)},
     ]
     compare(duck, rule_set, rows, marker="?", engine="duckdb")
@@ -304,8 +300,6 @@ def test_refusals(duck: Any) -> None:
         spmkit.evaluate_sql("kulon-progo-2011", duck, "t")
 
 
-
-
 @pytest.mark.slow
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
@@ -332,16 +326,18 @@ def test_generated_composite_rule_sets_on_duckdb(
 ) -> None:
     """min, max, coalesce, sum, division, negation and references compile exactly."""
     rows = data.draw(tables(rule_set))
-    try:
-        text = spmkit.to_sql(rule_set, table="t")
-    except RuleSetError as error:  # a literal beyond HUGEINT: refused by name, not floated
-        assert "cannot compile" in error.message
-        return
-    assert text
+    # A literal beyond HUGEINT is refused by name, never floated: generated numbers are small.
+    assert spmkit.to_sql(rule_set, table="t")
     try:
         compare(duck, rule_set, rows, marker="?", engine="duckdb")
-    except duckdb.OutOfRangeException:
-        pass  # HUGEINT overflowed: an error, never a wrong answer
+    except duckdb.OutOfRangeException:  # HUGEINT overflowed: an error, never a wrong answer
+        COUNTS["duckdb generated: overflow errors"] = (
+            COUNTS.get("duckdb generated: overflow errors", 0) + 1
+        )
+    else:
+        COUNTS["duckdb generated: cases compared"] = (
+            COUNTS.get("duckdb generated: cases compared", 0) + 1
+        )
 
 
 # -- PostgreSQL: a real server, started here -----------------------------------------
@@ -376,10 +372,10 @@ def postgres() -> Iterator[Any]:
         os.chown(root, owner.pw_uid, owner.pw_gid)
         prefix = ["runuser", "-u", user, "--"]
     run = [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", user]
-    subprocess.run(run, check=True, capture_output=True)  # noqa: S603 - our own command
+    subprocess.run(run, check=True, capture_output=True)
     options = f"-k {root} -c listen_addresses='' -c fsync=off"
     start = [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "start"]
-    subprocess.run([*start, "-l", str(root / "log")], check=True, capture_output=True)  # noqa: S603
+    subprocess.run([*start, "-l", str(root / "log")], check=True, capture_output=True)
     try:
         connection = psycopg.connect(
             host=str(root), user=user, dbname="postgres", autocommit=True, prepare_threshold=None
@@ -388,7 +384,7 @@ def postgres() -> Iterator[Any]:
         connection.close()
     finally:
         stop = [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
-        subprocess.run(stop, check=False, capture_output=True)  # noqa: S603
+        subprocess.run(stop, check=False, capture_output=True)
         with contextlib.suppress(OSError):
             shutil.rmtree(root)
 
