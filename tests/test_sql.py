@@ -429,3 +429,35 @@ def teardown_module() -> None:
     """The counts of compared rows, for the record (pytest -s shows them)."""
     for name, count in sorted(COUNTS.items()):
         print(f"sql equality: {name}: {count} rows, 0 disagreements")  # noqa: T201
+
+
+def test_command_line_reads_parquet_and_csv_through_duckdb(
+    duck: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same report from a CSV file read by DuckDB as by today's reader; Parquet too."""
+    from spmkit.cli import main  # noqa: PLC0415 - the command line, for this test only
+
+    duck.execute(
+        "COPY (SELECT 'R' || range AS wilayah, 57 + range AS bumil_k4, 100 AS sasaran_bumil "  # noqa: S608 - a test's own path
+        f"FROM range(50)) TO '{tmp_path / 'd.csv'}' (HEADER)"
+    )
+    duck.execute(
+        f"COPY (SELECT * FROM read_csv('{tmp_path / 'd.csv'}')) TO '{tmp_path / 'd.parquet'}'"  # noqa: S608
+        " (FORMAT parquet)"
+    )
+    outputs = []
+    for extra in ([], ["--engine", "duckdb"]):
+        main(["evaluate", "kulon-progo-2011", str(tmp_path / "d.csv"), "--format", "csv", *extra])
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    assert "2,R0,,I.1,not_met,57.0" in outputs[0]
+    main(["evaluate", "kulon-progo-2011", str(tmp_path / "d.parquet"), "--format", "csv"])
+    parquet = capsys.readouterr().out
+    assert parquet.splitlines()[1:] == [
+        line.replace(f"{int(line.split(',')[0])},", f"{int(line.split(',')[0]) - 1},", 1)
+        for line in outputs[0].splitlines()[1:]
+    ]
+    main(["sql", "kulon-progo-2011", "--table", "capaian", "--keys", "kode"])
+    text = capsys.readouterr().out
+    assert text.startswith("WITH ") and text.rstrip().endswith(";")
+    assert '"kode"' in text

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from spmkit._evaluation.compare import Comparison
+from spmkit._files import sqlfiles
 from spmkit._files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit._files.mapping import ColumnMapping, load_mapping
 from spmkit._files.outputs import open_output, write_output
@@ -277,6 +278,13 @@ def _terminal(args: argparse.Namespace) -> dict[str, Any]:
 
 def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> CsvStream | None:
     """A CSV file read in chunks, when the output can be written in chunks too."""
+    if sqlfiles.wants_duckdb(args.data, args.engine):  # Parquet, or --engine duckdb
+        chunked = output_format in ChunkedReport.FORMATS and args.chart is None
+        if not chunked or args.explain:
+            msg = f"a file read by DuckDB is written as {', '.join(ChunkedReport.FORMATS)}"
+            raise UsageError(msg)
+        period = None if args.year is None else str(args.year)
+        return sqlfiles.open_duckdb(args.data, rule_set, mapping=_mapping(args), period=period)  # type: ignore[return-value]
     if output_format not in ChunkedReport.FORMATS or args.chart is not None or args.explain:
         return None
     return open_csv(
@@ -825,8 +833,12 @@ def _add(
     return parser
 
 
-def _add_interop_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's _SubParsersAction
-    """``serve``, ``test`` and ``schema``: spmkit for other systems and editors."""
+def _add_interop_commands(
+    commands: Any,  # noqa: ANN401 - argparse's _SubParsersAction
+    evaluate: argparse.ArgumentParser,
+) -> None:
+    """``serve``, ``test``, ``schema`` and ``sql``: spmkit for other systems and editors."""
+    sqlfiles.add_sql_command(commands, evaluate=evaluate)  # and evaluate --engine duckdb
     serve_parser = _add(
         commands,
         "serve",
@@ -1100,7 +1112,7 @@ def build_parser() -> argparse.ArgumentParser:
     quarterly.add_argument("--explain", action="store_true", help="print every explanation")
     quarterly.set_defaults(handler=_cmd_quarterly)
 
-    _add_interop_commands(commands)
+    _add_interop_commands(commands, evaluate=run)
     return parser
 
 
