@@ -682,6 +682,8 @@ def _wide(query: _Query) -> tuple[str, dict[str, tuple[str, str]]]:
     names: dict[str, tuple[str, str]] = {}
     for slot, (iid, columns) in enumerate(query.columns.items()):
         for field, sql in columns.fields.items():
+            if field == "met":
+                continue  # met is status 0: derived, not fetched
             select.append(f"{sql} AS c{slot}_{field}")
             names[f"c{slot}_{field}"] = (iid, field)
     text = "WITH " + ",\n".join(query.ctes) + f"\nSELECT {', '.join(select)} FROM {query.last}"
@@ -786,7 +788,7 @@ def evaluate_sql(
     query = _compile(found, table, keys, engine, year, present)
     _validate(connection, found, _table(table), present, year)
     text, names = _wide(query)
-    raw = _fetch(connection, text, dialect)
+    raw = _fetch(connection, text, dialect, names)
     return _result(found, query, raw, names, year)
 
 
@@ -847,22 +849,41 @@ def _validate(
         raise DataInvalid(f"rule set {rule_set.id!r}: bad values in table {source}", problems)
 
 
-def _fetch(connection: Any, text: str, dialect: Dialect) -> dict[str, Any]:  # noqa: ANN401 - DB-API
-    """The wide result as numpy arrays by column (NULL as None in object arrays)."""
+_FLOAT_FIELDS: Final = frozenset({"value", "gap", "numerator", "denominator", "milestone"})
+
+
+def _fetch(
+    connection: Any,  # noqa: ANN401 - DB-API
+    text: str,
+    dialect: Dialect,
+    names: Mapping[str, tuple[str, str]],
+) -> dict[str, Any]:
+    """The wide result as numpy arrays by column, converted chunk by chunk.
+
+    DuckDB gives numpy arrays itself; other drivers give rows, turned into typed arrays
+    every 65,536 rows so that only one chunk of Python objects is alive at a time.
+    """
     import numpy as np  # noqa: PLC0415 - numpy is needed for results only
 
     if dialect == "duckdb":
         fetched = connection.execute(text).fetchnumpy()
         return dict(fetched)
     cursor = _execute(connection, text)
-    names = [str(c[0]) for c in cursor.description]
-    chunks: list[list[tuple[Any, ...]]] = []
+    columns = [str(c[0]) for c in cursor.description]
+    parts: list[list[Any]] = [[] for _ in columns]
     while rows := cursor.fetchmany(65536):
-        chunks.append(rows)
-    flat = [row for chunk in chunks for row in chunk]
-    columns = list(zip(*flat, strict=True)) if flat else [() for _ in names]
+        block = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+        for index, column in enumerate(columns):
+            values = block[:, index]
+            field = names[column][1] if column in names else ""
+            if field in _FLOAT_FIELDS or field == "status_code":
+                values = np.where(values == None, np.nan, values).astype(np.float64)  # noqa: E711 - elementwise
+            elif field == "exceeds_denominator":
+                values = (values == True).astype(np.bool_)  # noqa: E712 - elementwise
+            parts[index].append(values)
     return {
-        name: np.array(values, dtype=object) for name, values in zip(names, columns, strict=True)
+        column: np.concatenate(found) if found else np.array([], dtype=object)
+        for column, found in zip(columns, parts, strict=True)
     }
 
 
@@ -908,9 +929,10 @@ def _result(
         whole = query.columns[slot_iid].whole
         out: dict[str, Any] = {}
         out["status_code"] = np.asarray(floats(fields["status_code"]), dtype=np.int8)
-        out["met"] = np.asarray(objects(fields["met"]) == True, dtype=np.bool_)  # noqa: E712 - elementwise
+        out["met"] = out["status_code"] == 0
+        exceeds = fields["exceeds_denominator"]
         out["exceeds_denominator"] = np.asarray(
-            objects(fields["exceeds_denominator"]) == True,  # noqa: E712 - elementwise
+            np.ma.filled(exceeds, fill_value=False) if np.ma.isMaskedArray(exceeds) else exceeds,
             dtype=np.bool_,
         )
         for field in ("value", "gap"):
