@@ -20,6 +20,7 @@ divisions, each of exact integers once, as in the batch engine. A NULL input is 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
@@ -64,8 +65,9 @@ class _Engine:
         """An amount column as an exact integer over a constant scale."""
         if self.name == "postgresql":
             return f"(CAST({column} AS NUMERIC) * {_AMOUNT_SCALE})", _AMOUNT_SCALE
-        scaled = f"ROUND(CAST({column} AS DECIMAL(38,{MAX_DECIMALS})) * {_AMOUNT_SCALE})"
-        return f"CAST({scaled} AS {self.big})", _AMOUNT_SCALE
+        # An integer or DECIMAL column scales exactly; a DOUBLE's product is rounded to the
+        # nearest integer, exact while below 2**53 (the batch engine's bound).
+        return f"CAST({column} * {_AMOUNT_SCALE} AS {self.big})", _AMOUNT_SCALE
 
     def quotient(self, left: str, right: str) -> str:
         """The whole quotient of two exact integers that divide."""
@@ -131,13 +133,15 @@ class _Writer:
         self,
         rule_set: RuleSet,
         engine: _Engine,
-        present: frozenset[str] | None,
+        present: Mapping[str, str] | None,
     ) -> None:
         self.rule_set = rule_set
         self.engine = engine
         self.present = present
         self.slots = {iid: slot for slot, iid in enumerate(rule_set.evaluation_order)}
         self.where = ""
+        self.wide = False
+        """For evaluate_sql: plain float divisions, large rows' exact terms as text."""
 
     def fail(self, what: str) -> RuleSetError:
         return RuleSetError(
@@ -174,9 +178,16 @@ class _Writer:
         spec = self.rule_set.inputs[name]
         if self.present is not None and name not in self.present:
             column = f"CAST(NULL AS {self.engine.big})"
-        else:
-            column = _quote(name)
-        if spec.kind is InputKind.COUNT:
+        elif self.present is not None and self.present[name] != "float":
+            column = _quote(name)  # a column of integers or decimals: no NaN
+        else:  # a float column (or one of unknown type): NaN is missing, as in batch
+            double = self.engine.double
+            column = (
+                f"(CASE WHEN CAST({_quote(name)} AS {double}) = CAST('NaN' AS {double}) "
+                f"THEN NULL ELSE {_quote(name)} END)"
+            )
+        whole = self.present is not None and self.present.get(name) == "int"
+        if spec.kind is InputKind.COUNT or whole:  # an amount in integers needs no scale
             n, d = f"CAST({column} AS {self.engine.big})", 1
         else:
             n, d = self.engine.amount(column)
@@ -371,11 +382,17 @@ class _Writer:
 
 
 def _double(engine: _Engine, writer: _Writer, n: str, d: int | str) -> str:
-    """The float nearest ``n / d``: one division of exact integers (reduced when large)."""
+    """The float nearest ``n / d``: one division of exact integers (reduced when large).
+
+    For evaluate_sql (``writer.wide``) the plain division: rows whose terms pass 2**53
+    are rounded in Python from their exact text (:func:`_exact_rows`).
+    """
     cast = f"CAST({{}} AS {engine.double})"
     if d == 1:
         return cast.format(n)
     den = writer.lit(d) if isinstance(d, int) else d
+    if writer.wide:
+        return f"{cast.format(n)} / {cast.format(den)}"
     plain = f"{cast.format(n)} / {cast.format(den)}"
     # Below 2**53 both terms are exact floats, and the one division is correctly rounded;
     # above, the fraction is reduced first so that its terms are exact where they can be.
@@ -385,15 +402,41 @@ def _double(engine: _Engine, writer: _Writer, n: str, d: int | str) -> str:
     return f"CASE WHEN ABS({n}) < {limit} AND {den} < {limit} THEN {plain} ELSE {reduced} END"
 
 
-def _exact_text(writer: _Writer, n: str, d: int | str) -> str:
-    """``'n d'`` as text where either term is 2**53 or more (NULL elsewhere)."""
-    den = writer.lit(d) if isinstance(d, int) else d
-    limit = writer.lit(_EXACT_DOUBLE)
+def _largest(indicator: Indicator) -> int:
+    """An upper bound of the target terms a gap multiplies (``p``, ``q``, a milestone's)."""
+    found = _milestone(indicator)
+    values = [
+        indicator.target.value,
+        *milestone_points(indicator.target, indicator.deadline).values(),
+    ]
+    scale = found.q if found is not None else 1
+    bound = max(abs(v) for v in values) * scale
+    return max(int(bound) + 1, scale, *(v.denominator for v in values))
+
+
+def _exact_text(
+    writer: _Writer, terms: tuple[str, str, str, int | str, str, int | str], largest: int
+) -> str:
+    """``a b nn nd dn dd`` as text where a float of the results would not be exact.
+
+    That is where ``a``, ``b`` times a target term, or a numerator or denominator term
+    reaches 2**53; NULL on every other row (nearly all).
+    """
+    a, b, nn, nd, dn, dd = terms
     text = writer.engine.text
-    return (
-        f"CASE WHEN ABS({n}) >= {limit} OR {den} >= {limit} "
-        f"THEN CAST({n} AS {text}) || ' ' || CAST({den} AS {text}) END"
+    near = writer.lit(_EXACT_DOUBLE // largest)
+    limit = writer.lit(_EXACT_DOUBLE)
+    tests = [
+        f"ABS({a}) >= {near}",
+        f"{b} >= {near}",
+        f"ABS({nn}) >= {limit}",
+        f"ABS({dn}) >= {limit}",
+    ]
+    tests += [f"{d} >= {limit}" for d in (nd, dd) if isinstance(d, str)]
+    shown = " || ' ' || ".join(
+        f"CAST({writer.lit(t) if isinstance(t, int) else t} AS {text})" for t in terms
     )
+    return f"CASE WHEN {' OR '.join(tests)} THEN {shown} END"
 
 
 @attrs.frozen(kw_only=True)
@@ -504,14 +547,8 @@ def _indicator(
     nn, dn = f"{_PREFIX}{slot}_nn", f"{_PREFIX}{slot}_dn"
     fields["numerator"] = _double(engine, writer, nn, num.d)
     fields["denominator"] = _double(engine, writer, dn, den.d)
-    # Terms too large for an exact float: their exact text, for evaluate_sql to round in
-    # Python (as the batch engine's exact fallback does); NULL on every other row.
-    for field, (top, bottom) in (
-        ("value", (a, b)),
-        ("numerator", (nn, num.d)),
-        ("denominator", (dn, den.d)),
-    ):
-        fields[f"exact_{field}"] = _exact_text(writer, top, bottom)
+    if writer.wide:
+        fields["exact"] = _exact_text(writer, (a, b, nn, num.d, dn, den.d), _largest(indicator))
     if indicator.coverage is False:
         fields["exceeds_denominator"] = "FALSE"
     else:
@@ -579,9 +616,12 @@ def _compile(  # noqa: PLR0913 - the options of to_sql
     keys: Sequence[str],
     engine: _Engine,
     year: int | str | None,
-    present: frozenset[str] | None = None,
+    present: Mapping[str, str] | None = None,
+    *,
+    wide: bool = False,
 ) -> _Query:
     writer = _Writer(rule_set, engine, present)
+    writer.wide = wide
     source = _table(table)
     year_sql: str | None = None
     first = f"SELECT * FROM {source}"
@@ -785,11 +825,35 @@ def evaluate_sql(
     dialect = _dialect_of(connection)
     engine = _engine(dialect)
     present = _table_columns(connection, _table(table))
-    query = _compile(found, table, keys, engine, year, present)
     _validate(connection, found, _table(table), present, year)
+    if dialect == "duckdb":  # BIGINT first (twice as fast); HUGEINT where it overflows
+        with contextlib.suppress(RuleSetError, *_overflows()):
+            return _run(found, connection, (table, keys, year), _BIGINT_DUCKDB, present)
+    return _run(found, connection, (table, keys, year), engine, present)
+
+
+_BIGINT_DUCKDB: Final = attrs.evolve(DIALECTS["duckdb"], big="BIGINT", literal_limit=2**62)
+"""DuckDB on 64-bit integers: exact where it runs, an overflow error where it cannot."""
+
+
+def _overflows() -> tuple[type[Exception], ...]:
+    import duckdb  # noqa: PLC0415 - a duckdb connection was given
+
+    return (duckdb.OutOfRangeException, duckdb.ConversionException)
+
+
+def _run(
+    rule_set: RuleSet,
+    connection: Any,  # noqa: ANN401 - DB-API
+    where: tuple[str, Sequence[str], int | str | None],
+    engine: _Engine,
+    present: Mapping[str, str],
+) -> Any:  # noqa: ANN401 - a BatchResult
+    table, keys, year = where
+    query = _compile(rule_set, table, keys, engine, year, present, wide=True)
     text, names = _wide(query)
-    raw = _fetch(connection, text, dialect, names)
-    return _result(found, query, raw, names, year)
+    raw = _fetch(connection, text, engine.name, names)  # type: ignore[arg-type]
+    return _result(rule_set, query, raw, names, year)
 
 
 def _dialect_of(connection: Any) -> Dialect:  # noqa: ANN401 - a DB-API connection
@@ -808,18 +872,45 @@ def _execute(connection: Any, text: str) -> Any:  # noqa: ANN401 - DB-API
     return cursor
 
 
-def _table_columns(connection: Any, source: str) -> frozenset[str]:  # noqa: ANN401 - DB-API
+_FLOAT_TYPES: Final = frozenset({"DOUBLE", "FLOAT", "REAL", "700", "701", "1700"})
+"""Column types that may hold NaN: DuckDB's names, PostgreSQL's type OIDs (float, numeric)."""
+_INT_TYPES: Final = frozenset(
+    {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "20",
+        "21",
+        "23",
+    }
+)
+"""Integer column types: DuckDB's names, PostgreSQL's OIDs (int8, int2, int4)."""
+
+
+def _table_columns(connection: Any, source: str) -> dict[str, str]:  # noqa: ANN401 - DB-API
+    """The table's columns, each ``float`` (may hold NaN), ``int`` or ``other``."""
     cursor = _execute(connection, f"SELECT * FROM {source} LIMIT 0")
-    names = frozenset(str(column[0]) for column in cursor.description)
+    found = {}
+    for column in cursor.description:
+        kind = str(column[1]).upper()
+        found[str(column[0])] = (
+            "float" if kind in _FLOAT_TYPES else "int" if kind in _INT_TYPES else "other"
+        )
     cursor.fetchall()
-    return names
+    return found
 
 
 def _validate(
     connection: Any,  # noqa: ANN401 - DB-API
     rule_set: RuleSet,
     source: str,
-    present: frozenset[str],
+    present: Mapping[str, str],
     year: int | str | None,
 ) -> None:
     """Refuse what evaluate_batch refuses: negative inputs, fractional counts, bad years."""
@@ -986,22 +1077,19 @@ def _exact_rows(
 
     from spmkit._evaluation.results import nearest_float  # noqa: PLC0415
 
-    def pairs(field: str) -> list[tuple[int, Fraction, Fraction]]:
-        column = np.ma.getdata(fields[f"exact_{field}"])
-        mask = np.ma.getmaskarray(fields[f"exact_{field}"])
-        found = []
-        for row in np.flatnonzero(~mask & (column != None)).tolist():  # noqa: E711 - elementwise
-            top, bottom = str(column[row]).split()
-            found.append((row, Fraction(top), Fraction(bottom)))
-        return found
-
+    column = fields["exact"]
+    texts = np.ma.getdata(column)
+    rows = np.flatnonzero(~np.ma.getmaskarray(column) & (texts != None))  # noqa: E711 - elementwise
+    if not len(rows):
+        return
     for field in ("numerator", "denominator"):
-        rows = pairs(field)
-        if rows:
-            out[field] = out[field].astype(np.float64)
-            for row, top, bottom in rows:
-                out[field][row] = nearest_float(top / bottom)
-    for row, a, b in pairs("value"):
+        out[field] = out[field].astype(np.float64)
+    for row in rows.tolist():
+        a, b, nn, nd, dn, dd = (Fraction(t) for t in str(texts[row]).split())
+        out["numerator"][row] = nearest_float(nn / nd)
+        out["denominator"][row] = nearest_float(dn / dd)
+        if out["status_code"][row] > 1:  # no value: nothing else to round
+            continue
         out["value"][row] = nearest_float(a / b)
         if out["status_code"][row] == 0:
             continue
@@ -1009,5 +1097,4 @@ def _exact_rows(
         year = years if years is None or isinstance(years, int) else years[row]
         if year is not None and year == year:  # noqa: PLR0124 - NaN is no year
             target = indicator.milestone(int(year))
-        gap = abs(target * b - a) / b
-        out["gap"][row] = nearest_float(gap)
+        out["gap"][row] = nearest_float(abs(target * b - a) / b)
