@@ -157,6 +157,7 @@ def main() -> None:
     data = make_data(rows)
     work = Path(tempfile.mkdtemp(prefix="spmkit-bench-sql-"))
     duck = duckdb.connect()
+    duck.execute("SET enable_progress_bar = false")
     duck.register("source", pa.table(data))
     duck.execute("CREATE TABLE t AS SELECT * FROM source")
     duck.unregister("source")

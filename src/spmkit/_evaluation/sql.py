@@ -67,7 +67,9 @@ class _Engine:
             return f"(CAST({column} AS NUMERIC) * {_AMOUNT_SCALE})", _AMOUNT_SCALE
         # An integer or DECIMAL column scales exactly; a DOUBLE's product is rounded to the
         # nearest integer, exact while below 2**53 (the batch engine's bound).
-        return f"CAST({column} * {_AMOUNT_SCALE} AS {self.big})", _AMOUNT_SCALE
+        # (The scale is of the wide type, so a narrow integer column cannot overflow.)
+        scale = f"CAST({_AMOUNT_SCALE} AS {self.big})"
+        return f"CAST({column} * {scale} AS {self.big})", _AMOUNT_SCALE
 
     def quotient(self, left: str, right: str) -> str:
         """The whole quotient of two exact integers that divide."""
