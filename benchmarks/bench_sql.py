@@ -172,6 +172,18 @@ def main() -> None:
     assert same(spmkit.evaluate_batch(RULE_SET, small), spmkit.evaluate_sql(RULE_SET, check, "t"))
     print(f"evaluate_sql on DuckDB equals evaluate_batch on the first 10,000 rows of {rows:,}")
 
+    seconds, ratios = in_process(data, duck, parquet, options.rounds)
+    if not options.no_postgresql:
+        on_postgresql(data, csv, seconds, ratios)
+    table(rows, options.rounds, seconds, ratios)
+    command_line(rows, work, parquet, csv, options.cli_rounds)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def in_process(
+    data: dict[str, np.ndarray], duck: Any, parquet: Path, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Round-robin timings of the contenders in this process, and their ratios."""
     contenders: dict[str, Callable[[], object]] = {
         "evaluate_batch, numba (in memory)": batch(data, "auto"),
         "evaluate_batch, pure numpy (in memory)": batch(data, "numpy"),
@@ -183,20 +195,29 @@ def main() -> None:
     }
     ratios: dict[str, list[float]] = {name: [] for name in contenders}
     seconds: dict[str, list[float]] = {name: [] for name in contenders}
-    for name, run in contenders.items():  # warm: numba compiles, files are cached
+    for run in contenders.values():  # warm: numba compiles, files are cached
         run()
     names = list(contenders)
-    for round_number in range(options.rounds):
+    for round_number in range(rounds):
         order = names[round_number % len(names) :] + names[: round_number % len(names)]
         found = {name: timed(contenders[name]) for name in order}
         base = found[names[0]]
         for name, value in found.items():
             seconds[name].append(value)
             ratios[name].append(value / base)
-        print(f"round {round_number + 1}: " + ", ".join(f"{v:.2f}s" for v in found.values()))
+        shown = ", ".join(f"{name}: {found[name]:.2f}s" for name in names)
+        print(f"round {round_number + 1}: {shown}")
+    return seconds, ratios
 
-    with contextlib.ExitStack() as stack:
-        connection = None if options.no_postgresql else stack.enter_context(postgres())
+
+def on_postgresql(
+    data: dict[str, np.ndarray],
+    csv: Path,
+    seconds: dict[str, list[float]],
+    ratios: dict[str, list[float]],
+) -> None:
+    """evaluate_sql on a PostgreSQL server started here, the CSV file loaded by COPY."""
+    with postgres() as connection:
         if connection is not None:
             columns = ", ".join(
                 f'"{n}" {"DOUBLE PRECISION" if data[n].dtype.kind == "f" else "BIGINT"}'
@@ -216,19 +237,25 @@ def main() -> None:
             base = timed(batch(data, "auto"))
             seconds[name], ratios[name] = [pg_time], [pg_time / base]
 
+
+def table(
+    rows: int, rounds: int, seconds: dict[str, list[float]], ratios: dict[str, list[float]]
+) -> None:
     print()
     print(
         f"{rows:,} rows x {len(RULE_SET.indicators)} indicators (Kulon Progo 2011); "
-        f"medians over {options.rounds} rounds of time / evaluate_batch (numba) in the round"
+        f"medians over {rounds} rounds of time / evaluate_batch (numba) in the round"
     )
     print()
     print("| contender | median time | ratio to evaluate_batch (numba) |")
     print("|---|---:|---:|")
-    for name in ratios:
-        print(
-            f"| {name} | {statistics.median(seconds[name]):.2f} s | {statistics.median(ratios[name]):.2f}x |"
-        )
+    for name, found in ratios.items():
+        median = statistics.median(seconds[name])
+        print(f"| {name} | {median:.2f} s | {statistics.median(found):.2f}x |")
 
+
+def command_line(rows: int, work: Path, parquet: Path, csv: Path, rounds: int) -> None:
+    """Wall time and peak memory of spmkit evaluate on the CSV and Parquet files."""
     out = work / "out.csv"
     runs = {
         "CSV, today's reader": [
@@ -265,7 +292,7 @@ def main() -> None:
         ],
     }
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
-    for _ in range(options.cli_rounds):
+    for _ in range(rounds):
         for name, args in runs.items():
             if out.exists():
                 out.unlink()
@@ -283,7 +310,6 @@ def main() -> None:
         wall = statistics.median(t for t, _ in found)
         peak = max(m for _, m in found)
         print(f"| {name} | {wall:.1f} s | {peak:.0f} MB | {wall / base_time:.2f}x |")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
