@@ -51,8 +51,8 @@ FIELDS = (
     "milestone",
     "progress",
 )
-COUNTS: dict[str, int] = {}
-"""Cases compared per engine and rule set (printed at the end of the session)."""
+COUNTS: dict[str, list[int]] = {}
+"""Per engine and rule set: cases, rows, boundary rows compared (printed at the end)."""
 
 
 def _is_count(rule_set: spmkit.RuleSet, name: str) -> bool:
@@ -215,7 +215,13 @@ def compare(
     sql = spmkit.evaluate_sql(rule_set, connection, "t", keys=["rid"], year=year)
     assert sql.key_columns["rid"].tolist() == list(range(len(rows)))
     assert disagreements(batch, sql) == []
-    COUNTS[f"{engine} {rule_set.id}"] = COUNTS.get(f"{engine} {rule_set.id}", 0) + len(rows)
+    boundary = [{**dict.fromkeys(rule_set.inputs), **b} for b in boundary_rows(rule_set)]
+    on_boundary = sum(1 for row in rows if {k: row.get(k) for k in rule_set.inputs} in boundary)
+    name = engine if "generated" in engine else f"{engine} {rule_set.id}"
+    found = COUNTS.setdefault(f"{name}{' (year column)' if year else ''}", [0, 0, 0])
+    found[0] += 1
+    found[1] += len(rows)
+    found[2] += on_boundary
 
 
 @pytest.fixture(scope="module")
@@ -329,15 +335,9 @@ def test_generated_composite_rule_sets_on_duckdb(
     # A literal beyond HUGEINT is refused by name, never floated: generated numbers are small.
     assert spmkit.to_sql(rule_set, table="t")
     try:
-        compare(duck, rule_set, rows, marker="?", engine="duckdb")
+        compare(duck, rule_set, rows, marker="?", engine="duckdb generated rule sets")
     except duckdb.OutOfRangeException:  # HUGEINT overflowed: an error, never a wrong answer
-        COUNTS["duckdb generated: overflow errors"] = (
-            COUNTS.get("duckdb generated: overflow errors", 0) + 1
-        )
-    else:
-        COUNTS["duckdb generated: cases compared"] = (
-            COUNTS.get("duckdb generated: cases compared", 0) + 1
-        )
+        COUNTS.setdefault("duckdb generated rule sets: overflow errors", [0, 0, 0])[0] += 1
 
 
 # -- PostgreSQL: a real server, started here -----------------------------------------
@@ -427,8 +427,11 @@ def test_years_on_postgresql(postgres: Any, data: st.DataObject) -> None:
 
 def teardown_module() -> None:
     """The counts of compared rows, for the record (pytest -s shows them)."""
-    for name, count in sorted(COUNTS.items()):
-        print(f"sql equality: {name}: {count} rows, 0 disagreements")  # noqa: T201
+    for name, (cases, rows, boundary) in sorted(COUNTS.items()):
+        print(  # noqa: T201 - the record of the run
+            f"sql equality: {name}: {cases} cases, {rows} rows ({boundary} boundary rows), "
+            "0 disagreements"
+        )
 
 
 def test_command_line_reads_parquet_and_csv_through_duckdb(
