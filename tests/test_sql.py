@@ -464,3 +464,17 @@ def test_command_line_reads_parquet_and_csv_through_duckdb(
     text = capsys.readouterr().out
     assert text.startswith("WITH ") and text.rstrip().endswith(";")
     assert '"kode"' in text
+
+
+def test_example_queries_are_current() -> None:
+    """examples/sql/ holds the queries of Kulon Progo I.1 and the index IP.1, as generated."""
+    folder = Path(__file__).resolve().parents[1] / "examples" / "sql"
+    kulon = RULE_SETS["kulon-progo-2011"]
+    inputs = {k: kulon.inputs[k] for k in ("bumil_k4", "sasaran_bumil")}
+    one = attrs.evolve(kulon, indicators={"I.1": kulon.indicators["I.1"]}, inputs=inputs)
+    text = spmkit.to_sql(one, table="capaian", keys=["kode_wilayah"])
+    assert (folder / "kulon-progo-2011-I.1.duckdb.sql").read_text() == text + ";\n"
+    index = RULE_SETS["indeks-spm-kesehatan"]
+    three = attrs.evolve(index, indicators={k: index.indicators[k] for k in ("1", "M.1", "IP.1")})
+    text = spmkit.to_sql(three, table="capaian", keys=["kode"], dialect="postgresql")
+    assert (folder / "indeks-spm-kesehatan-IP.1.postgresql.sql").read_text() == text + ";\n"
