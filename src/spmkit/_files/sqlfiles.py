@@ -4,7 +4,8 @@
 data.parquet`` (and ``.csv`` / ``.csv.gz`` with ``--engine duckdb``) reads the file with
 DuckDB (the ``sql`` extra), :data:`~spmkit._files.streaming.STREAM_ROWS` rows at a time
 as Arrow batches, and hands the chunks to the same chunked evaluation and report as a
-streamed CSV file: the same output, in memory bounded by a chunk. DuckDB reads the file
+streamed CSV file: the same output. (Its memory still grows with the file, slowly:
+DuckDB holds more of the result than one batch; benchmarks/README.md.) DuckDB reads the file
 as data, not as an office's sheet: the header is the first line, numbers are plain
 (``1234.5``), and there are no title, footnote or totals rows (use the default engine
 for those). Docs: ``docs/sql.md``.
