@@ -147,7 +147,7 @@ def _judged(oracle: Oracle, row: int) -> list[str]:
     return [i for i, r in oracle.reports[row].items() if r.exact_value is not None]
 
 
-def ask_every_path(oracle: Oracle, folder: Path, client: Any) -> None:  # noqa: C901, PLR0912, PLR0915 - one question, every door
+def ask_every_path(oracle: Oracle, folder: Path, client: Any) -> None:  # noqa: PLR0915 - one question, every door
     """Ask the case through every path and compare each answer with the scalar records."""
     rs_id, year = oracle.rule_set_id, oracle.year
     # API batch: each row's record from the arrays.
@@ -173,9 +173,23 @@ def ask_every_path(oracle: Oracle, folder: Path, client: Any) -> None:  # noqa: 
     for line in csv.DictReader(io.StringIO(text)):
         row = int(line["row"]) - 2
         indicator_id = line["indicator"]
-        oracle.same("cli csv", row, indicator_id, "status", line["status"], oracle.record(row, indicator_id).status.value)
+        oracle.same(
+            "cli csv",
+            row,
+            indicator_id,
+            "status",
+            line["status"],
+            oracle.record(row, indicator_id).status.value,
+        )
         oracle.shown("cli csv", row, indicator_id, line["shown_value"] or None)
-        oracle.same("cli csv", row, indicator_id, "band", line["band"] or None, oracle.record(row, indicator_id).band)
+        oracle.same(
+            "cli csv",
+            row,
+            indicator_id,
+            "band",
+            line["band"] or None,
+            oracle.record(row, indicator_id).band,
+        )
     # CLI xlsx: the exact number, displayed with the decimals that decide.
     book_path = folder / "out.xlsx"
     book_path.unlink(missing_ok=True)
@@ -197,7 +211,9 @@ def ask_every_path(oracle: Oracle, folder: Path, client: Any) -> None:  # noqa: 
         found_xlsx += 1
         oracle.same("cli xlsx", row, indicator_id, "value", value.value, record.value)
         decimals = len(value.number_format.partition(".")[2].rstrip("%"))
-        oracle.same("cli xlsx", row, indicator_id, "displayed decimals", decimals, record.shown_decimals)
+        oracle.same(
+            "cli xlsx", row, indicator_id, "displayed decimals", decimals, record.shown_decimals
+        )
     # The text formats: each judged indicator's line carries its record's shown text.
     for fmt in ("table", "markdown"):
         text = _cli("evaluate", rs_id, str(data), "--format", fmt, "--lang", LANG)
@@ -205,8 +221,19 @@ def ask_every_path(oracle: Oracle, folder: Path, client: Any) -> None:  # noqa: 
             section = text.split(f"R{row} ")[1] if f"R{row} " in text else text
             for indicator_id in _judged(oracle, row):
                 shown = oracle.record(row, indicator_id).shown_value_in(LANG)
-                lines = [ln for ln in section.splitlines() if re.match(rf"\W*{re.escape(indicator_id)}\W", ln)]
-                oracle.same(f"cli {fmt}", row, indicator_id, "shown in its line", bool(lines) and shown in lines[0], True)
+                lines = [
+                    ln
+                    for ln in section.splitlines()
+                    if re.match(rf"\W*{re.escape(indicator_id)}\W", ln)
+                ]
+                oracle.same(
+                    f"cli {fmt}",
+                    row,
+                    indicator_id,
+                    "shown in its line",
+                    bool(lines) and shown in lines[0],
+                    True,
+                )
     html_path = folder / "out.html"
     html_path.unlink(missing_ok=True)
     _cli("evaluate", rs_id, str(data), "-o", str(html_path), "--lang", LANG)
@@ -221,14 +248,28 @@ def ask_every_path(oracle: Oracle, folder: Path, client: Any) -> None:  # noqa: 
         indicator_id = judged[0]
         text = _cli("explain", rs_id, str(data), indicator_id, "--region", "R0", "--lang", LANG)
         shown = oracle.record(0, indicator_id).shown_value_in(LANG)
-        oracle.same("cli explain", 0, indicator_id, "shown in the explanation", f"{shown} %" in text or f"= {shown}" in text, True)
+        oracle.same(
+            "cli explain",
+            0,
+            indicator_id,
+            "shown in the explanation",
+            f"{shown} %" in text or f"= {shown}" in text,
+            True,
+        )
     # FHIR: status and shown text per group.
     for row, report in enumerate(oracle.reports):
         measure = spmkit.to_fhir(oracle.rule_set, report, year=year or 2011)
         for group in measure["group"]:
             indicator_id = group["code"]["coding"][0]["code"]
             ext = {e["url"].rsplit(":", 1)[1]: e for e in group.get("extension", [])}
-            oracle.same("fhir", row, indicator_id, "status", ext["status"]["valueCode"], oracle.record(row, indicator_id).status.value)
+            oracle.same(
+                "fhir",
+                row,
+                indicator_id,
+                "status",
+                ext["status"]["valueCode"],
+                oracle.record(row, indicator_id).status.value,
+            )
             if "shown" in ext:
                 oracle.shown("fhir", row, indicator_id, ext["shown"]["valueString"])
     # HTTP: the service's evaluate.
@@ -257,7 +298,15 @@ def _cases() -> st.SearchStrategy[tuple[str, list[dict[str, int]]]]:
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(case=_cases())
 @example(case=("kulon-progo-2011", [{"bumil_k4": 94996, "sasaran_bumil": 100000}]))
 @example(case=("siak-renstra-2012-2016", [{"bumil_k4": 970, "sasaran_bumil": 1000}]))
@@ -275,7 +324,7 @@ def test_the_index_row_near_a_band_edge(tmp_path, client):
     rs = _load("indeks-spm-kesehatan")
     names = [n for n in rs.inputs if n.startswith("mutu_1")]
     # Service 1 penerima 89.99999, mutu 89.99999 (items 8999999 of 10000000): index 89.99999.
-    data = {**{n: 0 for n in rs.inputs}}
+    data = {**dict.fromkeys(rs.inputs, 0)}
     penerima = rs.indicators["1"]
     data[str(penerima.numerator)] = 8999999
     data[str(penerima.denominator)] = 10000000

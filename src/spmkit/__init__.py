@@ -45,6 +45,7 @@ if typing.TYPE_CHECKING:
         validate_data,
     )
     from spmkit._evaluation.spm_report import ServiceRow, SpmReport, UrusanReport, report_spm
+    from spmkit._evaluation.sql import evaluate_sql, to_sql
     from spmkit._files.export import (
         render,
     )
@@ -173,6 +174,8 @@ _LOCATIONS: dict[str, str] = {
     "dump_rule_set": "spmkit._rulesets.dump",
     "evaluate": "spmkit._evaluation.scalar",
     "evaluate_batch": "spmkit._evaluation.batch",
+    "evaluate_sql": "spmkit._evaluation.sql",
+    "to_sql": "spmkit._evaluation.sql",
     "format_errors": "spmkit.errors",
     "load_rule_set": "spmkit._rulesets.reader",
     "loads_rule_set": "spmkit._rulesets.reader",
@@ -270,6 +273,7 @@ __all__ = [
     "evaluate",
     "evaluate_batch",
     "evaluate_history",
+    "evaluate_sql",
     "format_errors",
     "impact",
     "list_rule_sets",
@@ -282,6 +286,7 @@ __all__ = [
     "shipped_rule_sets",
     "stratify",
     "to_fhir",
+    "to_sql",
     "validate_data",
     "wilson_interval",
 ]

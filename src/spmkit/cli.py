@@ -34,6 +34,7 @@ from typing import IO, Any, Final, TextIO
 
 from spmkit._evaluation.compare import Comparison
 from spmkit._evaluation.values import exact_number
+from spmkit._files import sqlfiles
 from spmkit._files.export import OUTPUT_FORMATS, format_for, render_outcomes
 from spmkit._files.mapping import ColumnMapping, load_mapping
 from spmkit._files.outputs import check_output, open_output, silence_stdout, write_output
@@ -335,6 +336,13 @@ def _terminal(args: argparse.Namespace) -> dict[str, Any]:
 
 def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> CsvStream | None:
     """A CSV file read in chunks, when the output can be written in chunks too."""
+    if sqlfiles.wants_duckdb(args.data, args.engine):  # Parquet, or --engine duckdb
+        chunked = output_format in ChunkedReport.FORMATS and args.chart is None
+        if not chunked or args.explain:
+            msg = f"a file read by DuckDB is written as {', '.join(ChunkedReport.FORMATS)}"
+            raise UsageError(msg)
+        period = None if args.year is None else str(args.year)
+        return sqlfiles.open_duckdb(args.data, rule_set, mapping=_mapping(args), period=period)  # type: ignore[return-value]
     if output_format not in ChunkedReport.FORMATS or args.chart is not None or args.explain:
         return None
     stream = open_csv(
@@ -919,8 +927,12 @@ def _add(
     return parser
 
 
-def _add_interop_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's _SubParsersAction
-    """``serve``, ``test`` and ``schema``: spmkit for other systems and editors."""
+def _add_interop_commands(
+    commands: Any,  # noqa: ANN401 - argparse's _SubParsersAction
+    evaluate: argparse.ArgumentParser,
+) -> None:
+    """``serve``, ``test``, ``schema`` and ``sql``: spmkit for other systems and editors."""
+    sqlfiles.add_sql_command(commands, evaluate=evaluate)  # and evaluate --engine duckdb
     serve_parser = _add(
         commands,
         "serve",
@@ -1220,13 +1232,15 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
     quarterly.add_argument("--explain", action="store_true", help="print every explanation")
     quarterly.set_defaults(handler=_cmd_quarterly)
 
-    _add_interop_commands(commands)
+    _add_interop_commands(commands, evaluate=run)
     _add_library_commands(commands, lang)
     return parser
 
 
 QUARTERLY_SUFFIXES: Final = (".csv", ".json", ".xlsx", ".html", ".htm", ".md", ".txt")
 """The files ``spmkit quarterly -o`` writes, by suffix."""
+
+
 def _add_library_commands(commands: Any, lang: argparse.ArgumentParser) -> None:  # noqa: ANN401
     """``report-spm`` (every urusan of a region) and ``new rule-set`` (docs/adding-rule-sets.md)."""
     report = _add(

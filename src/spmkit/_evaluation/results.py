@@ -303,6 +303,7 @@ def _provenance(
 
 _MOST_PROVENANCES: Final = 4096
 
+
 def plain_number(value: Fraction | None) -> int | float | None:
     """A count as an int (94996, never 94996.0), any other number as its nearest float."""
     if value is not None and value.denominator == 1:

@@ -446,9 +446,7 @@ def evaluate_rows(rule_set: RuleSet, rows: Sequence[DataRow]) -> list[RowOutcome
         batch, refused = _batch(rule_set, [rows[i] for i in clean], when)
         kept = [k for k in range(len(clean)) if k not in refused]
         for n, k in enumerate(kept):
-            done[clean[k]] = RowOutcome(
-                row=rows[clean[k]], rule_set=rule_set, batch=batch, index=n
-            )
+            done[clean[k]] = RowOutcome(row=rows[clean[k]], rule_set=rule_set, batch=batch, index=n)
         for k, problem in refused.items():
             done[clean[k]] = RowOutcome(row=rows[clean[k]], problems=(problem,), rule_set=rule_set)
     return [

@@ -808,9 +808,7 @@ def read_upload(
         number_format=number_format,
     )
     return [
-        _evaluate_row(
-            rule_set, r.number, r.region, r.year, r.period, r.values, r.problems
-        )[0]
+        _evaluate_row(rule_set, r.number, r.region, r.year, r.period, r.values, r.problems)[0]
         for r in table.rows
     ]
 

@@ -229,9 +229,7 @@ class IndicatorResultModel(BaseModel):
     explanation: str
     explanation_id: str
     progress: ProgressValue | None = Field(description="where the value stands in that year")
-    milestone: int | float | None = Field(
-        description="the target in force for the year judged"
-    )
+    milestone: int | float | None = Field(description="the target in force for the year judged")
     interval: list[float] | None = Field(description="Wilson 95 % interval, on the scale")
     small_denominator: bool
     band: str | None

@@ -421,6 +421,8 @@ def _notes(chosen: RuleSetRecord, where: Place | str, rule_set: RuleSet) -> list
             )
         )
     return notes
+
+
 def _text_argument(name: str, value: object) -> None:
     if not isinstance(value, str):
         msg = f"{name} must be text such as 'siak' (got {type(value).__name__})"

@@ -1,0 +1,1102 @@
+"""Rule sets compiled to SQL: exact decisions inside DuckDB, PostgreSQL and other engines.
+
+``to_sql(rule_set, table=...)`` writes one SELECT that evaluates every indicator on every
+row of a table; ``evaluate_sql`` runs it on a DB-API connection and returns the
+:class:`~spmkit._evaluation.batch.BatchResult` that ``evaluate_batch`` gives on the same
+rows, field by field.
+
+Every number is carried as an exact fraction ``n / d`` of integers: a count column is
+itself over 1, an amount column is scaled by ``10**6`` (the batch engine's exact scale,
+:data:`~spmkit._evaluation.values.MAX_DECIMALS`) in DuckDB and kept as ``NUMERIC`` in
+PostgreSQL. Sums, products and quotients of fractions are fractions, so an indicator's
+value is ``A / B`` with integers ``A`` and ``B > 0``, and the target ``p / q`` is met when
+``A * q`` compares to ``p * B`` as the target says: integer arithmetic (DuckDB
+``HUGEINT``, which raises on overflow; PostgreSQL ``NUMERIC``, which has none), never a
+floating-point quotient. Only ``value``, ``gap`` and the other reported floats are
+divisions, each of exact integers once, as in the batch engine. A NULL input is missing
+(``no_data``); a zero denominator is ``undefined``; missing wins, as in
+:mod:`spmkit._evaluation.scalar`. Docs: ``docs/sql.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, Final, Literal
+
+import attrs
+
+from spmkit._evaluation.values import MAX_DECIMALS
+from spmkit._language.expr import BinOp, Call, Expression, Input, Neg, Number, Ref
+from spmkit._rulesets.model import Indicator, InputKind, RuleSet
+from spmkit._rulesets.timeline import milestone_points
+from spmkit.errors import DataError, DataInvalid, RuleSetError, UsageError
+
+__all__ = ["DIALECTS", "evaluate_sql", "to_sql"]
+
+Dialect = Literal["duckdb", "postgresql"]
+
+_STATUS: Final = ("met", "not_met", "no_data", "undefined")
+_AMOUNT_SCALE: Final = 10**MAX_DECIMALS
+_EXACT_DOUBLE: Final = 2**53
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_OPS: Final = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "==": "="}
+_PREFIX: Final = "__spm"
+
+
+@attrs.frozen(kw_only=True)
+class _Engine:
+    """What differs between SQL engines: the exact integer type, division, literals."""
+
+    name: str
+    big: str
+    """The exact integer type every fraction term is computed in."""
+    double: str
+    text: str
+    literal_limit: int | None
+    """Largest integer literal the exact type holds (None: unbounded)."""
+
+    def amount(self, column: str) -> tuple[str, int]:
+        """An amount column as an exact integer over a constant scale."""
+        if self.name == "postgresql":
+            return f"(CAST({column} AS NUMERIC) * {_AMOUNT_SCALE})", _AMOUNT_SCALE
+        # An integer or DECIMAL column scales exactly; a DOUBLE's product is rounded to the
+        # nearest integer, exact while below 2**53 (the batch engine's bound).
+        # (The scale is of the wide type, so a narrow integer column cannot overflow.)
+        scale = f"CAST({_AMOUNT_SCALE} AS {self.big})"
+        return f"CAST({column} * {scale} AS {self.big})", _AMOUNT_SCALE
+
+    def quotient(self, left: str, right: str) -> str:
+        """The whole quotient of two exact integers that divide."""
+        return f"div({left}, {right})" if self.name == "postgresql" else f"({left} // {right})"
+
+
+DIALECTS: Final = {
+    "duckdb": _Engine(
+        name="duckdb", big="HUGEINT", double="DOUBLE", text="VARCHAR", literal_limit=2**126
+    ),
+    "postgresql": _Engine(
+        name="postgresql",
+        big="NUMERIC",
+        double="DOUBLE PRECISION",
+        text="TEXT",
+        literal_limit=None,
+    ),
+}
+"""The SQL dialects spmkit writes (docs/sql.md says what another engine needs)."""
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@attrs.frozen(kw_only=True)
+class _Exact:
+    """An exact fraction in SQL: ``n / d``, NULL ``n`` where there is no value.
+
+    ``d`` is a positive Python int (a constant scale) or SQL that is positive wherever
+    ``n`` is not NULL; ``miss`` is SQL true where the value is missing (not undefined);
+    ``const`` is the value when it is known without the data.
+    """
+
+    n: str
+    d: int | str
+    miss: str = "FALSE"
+    nonneg: bool = True
+    whole: bool = True
+    """Integer-valued on every row: count inputs and integers under + - * (no division)."""
+    const: Fraction | None = None
+    undefined: bool = False
+    """A constant with no value (a division by the constant 0)."""
+
+
+def _or(*terms: str) -> str:
+    kept = [t for t in terms if t != "FALSE"]
+    if not kept:
+        return "FALSE"
+    if "TRUE" in kept:
+        return "TRUE"
+    return kept[0] if len(kept) == 1 else "(" + " OR ".join(kept) + ")"
+
+
+class _Writer:
+    """Compiles one rule set's expressions for one engine."""
+
+    def __init__(
+        self,
+        rule_set: RuleSet,
+        engine: _Engine,
+        present: Mapping[str, str] | None,
+    ) -> None:
+        self.rule_set = rule_set
+        self.engine = engine
+        self.present = present
+        self.slots = {iid: slot for slot, iid in enumerate(rule_set.evaluation_order)}
+        self.where = ""
+        self.wide = False
+        """For evaluate_sql: plain float divisions, large rows' exact terms as text."""
+
+    def fail(self, what: str) -> RuleSetError:
+        return RuleSetError(
+            f"cannot compile {what} to exact {self.engine.name} SQL; "
+            "evaluate this rule set with spmkit.evaluate_batch instead",
+            path=f"$.indicators[{self.where!r}]",
+            indicator_id=self.where,
+        )
+
+    def lit(self, value: int) -> str:
+        """An integer literal of the exact type."""
+        limit = self.engine.literal_limit
+        if limit is not None and abs(value) >= limit:
+            raise self.fail(f"the number {value} (above the {self.engine.big} range)")
+        if abs(value) < 2**31:
+            return str(value)
+        return f"CAST({_string(str(value))} AS {self.engine.big})"
+
+    def times(self, sql: str, factor: int | str) -> str:
+        if isinstance(factor, str):
+            return f"({sql} * {factor})"
+        return sql if factor == 1 else f"({sql} * {self.lit(factor)})"
+
+    def constant(self, value: Fraction) -> _Exact:
+        return _Exact(
+            n=f"CAST({self.lit(value.numerator)} AS {self.engine.big})",
+            d=value.denominator,
+            nonneg=value >= 0,
+            whole=value.denominator == 1,
+            const=value,
+        )
+
+    def column(self, name: str) -> _Exact:
+        spec = self.rule_set.inputs[name]
+        if self.present is not None and name not in self.present:
+            column = f"CAST(NULL AS {self.engine.big})"
+        elif self.present is not None and self.present[name] != "float":
+            column = _quote(name)  # a column of integers or decimals: no NaN
+        else:  # a float column (or one of unknown type): NaN is missing, as in batch
+            double = self.engine.double
+            column = (
+                f"(CASE WHEN CAST({_quote(name)} AS {double}) = CAST('NaN' AS {double}) "
+                f"THEN NULL ELSE {_quote(name)} END)"
+            )
+        whole = self.present is not None and self.present.get(name) == "int"
+        if spec.kind is InputKind.COUNT or whole:  # an amount in integers needs no scale
+            n, d = f"CAST({column} AS {self.engine.big})", 1
+        else:
+            n, d = self.engine.amount(column)
+        miss = f"({column} IS NULL)"
+        if spec.default is not None:
+            scaled = spec.default * d
+            if scaled.denominator != 1:
+                raise self.fail(f"the default of {name!r} (more than {MAX_DECIMALS} decimals)")
+            n, miss = f"COALESCE({n}, {self.lit(scaled.numerator)})", "FALSE"
+        return _Exact(n=n, d=d, miss=miss, whole=spec.kind is InputKind.COUNT)
+
+    def ref(self, indicator_id: str) -> _Exact:
+        slot = self.slots[indicator_id]
+        return _Exact(
+            n=f"{_PREFIX}{slot}_a",
+            d=f"{_PREFIX}{slot}_b",
+            miss=f"{_PREFIX}{slot}_m",
+            nonneg=False,
+            whole=False,
+        )
+
+    def expression(self, node: Expression) -> _Exact:
+        if isinstance(node, Number):
+            return self.constant(node.value)
+        if isinstance(node, Input):
+            return self.column(node.name)
+        if isinstance(node, Ref):
+            return self.ref(node.indicator_id)
+        if isinstance(node, Neg):
+            inner = self.expression(node.operand)
+            if inner.const is not None:
+                return self.constant(-inner.const)
+            return attrs.evolve(inner, n=f"(-{inner.n})", nonneg=False)
+        if isinstance(node, Call):
+            args = [self.expression(arg) for arg in node.args]
+            if node.function == "coalesce":
+                return self.coalesce(args)
+            if node.function == "sum":
+                return functools.reduce(lambda a, b: self.add(a, b, 1), args)
+            if node.function in {"min", "max"}:
+                return self.extremum(args, smallest=node.function == "min")
+            raise self.fail(f"the function {node.function}()")
+        if isinstance(node, BinOp):
+            left, right = self.expression(node.left), self.expression(node.right)
+            if node.op in {"+", "-"}:
+                return self.add(left, right, 1 if node.op == "+" else -1)
+            if node.op == "*":
+                return self.mul(left, right)
+            if node.op == "/":
+                return self.div(left, right)
+        raise self.fail(f"the expression {node!r}")
+
+    def _folded(self, args: Sequence[_Exact], combine: Callable[..., Fraction]) -> _Exact | None:
+        if all(a.const is not None for a in args):
+            return self.constant(combine(*(a.const for a in args)))
+        return None
+
+    def add(self, left: _Exact, right: _Exact, sign: int) -> _Exact:
+        if any(a.undefined for a in (left, right)):
+            return self.undefined(left, right)
+        folded = self._folded((left, right), lambda a, b: a + b if sign > 0 else a - b)
+        if folded is not None:
+            return folded
+        joiner = "+" if sign > 0 else "-"
+        if isinstance(left.d, int) and isinstance(right.d, int):
+            common = math.lcm(left.d, right.d)
+            ln, rn = self.times(left.n, common // left.d), self.times(right.n, common // right.d)
+            n, d = f"({ln} {joiner} {rn})", common
+            return self._sum(n, d, (left, right), sign)
+        n = f"({self.times(left.n, right.d)} {joiner} {self.times(right.n, left.d)})"
+        return self._sum(n, self.product(left.d, right.d), (left, right), sign)
+
+    @staticmethod
+    def _sum(n: str, d: int | str, parts: tuple[_Exact, _Exact], sign: int) -> _Exact:
+        left, right = parts
+        return _Exact(
+            n=n,
+            d=d,
+            miss=_or(left.miss, right.miss),
+            nonneg=left.nonneg and right.nonneg and sign > 0,
+            whole=left.whole and right.whole,
+        )
+
+    def product(self, left: int | str, right: int | str) -> int | str:
+        if isinstance(left, int) and isinstance(right, int):
+            return left * right
+        if isinstance(left, int):
+            left, right = right, left
+        return self.times(str(left), right)
+
+    def mul(self, left: _Exact, right: _Exact) -> _Exact:
+        if any(a.undefined for a in (left, right)):
+            return self.undefined(left, right)
+        folded = self._folded((left, right), lambda a, b: a * b)
+        if folded is not None:
+            return folded
+        for zero, other in ((left, right), (right, left)):
+            if zero.const == 0:  # 0 * x: 0 where x has a value (index presence terms)
+                return _Exact(
+                    n=f"CASE WHEN {other.n} IS NULL THEN NULL ELSE {self.lit(0)} END",
+                    d=1,
+                    miss=other.miss,
+                    whole=True,
+                )
+        return _Exact(
+            n=f"({left.n} * {right.n})"
+            if right.const is None
+            else self.times(left.n, right.const.numerator),
+            d=self.product(left.d, right.d),
+            miss=_or(left.miss, right.miss),
+            nonneg=left.nonneg and right.nonneg,
+            whole=left.whole and right.whole,
+        )
+
+    def undefined(self, *parts: _Exact) -> _Exact:
+        """An operation on a constant without a value: no value, missing if a part is."""
+        return _Exact(
+            n=f"CAST(NULL AS {self.engine.big})",
+            d=1,
+            miss=_or(*(p.miss for p in parts)),
+            whole=False,
+            undefined=all(p.const is not None or p.undefined for p in parts),
+        )
+
+    def div(self, left: _Exact, right: _Exact) -> _Exact:
+        if right.const == 0 or any(a.undefined for a in (left, right)):
+            return self.undefined(left, right)
+        folded = self._folded((left, right), lambda a, b: a / b)
+        if folded is not None:
+            return folded
+        miss = _or(left.miss, right.miss)
+        if right.const is not None:
+            value = right.const
+            n = self.times(left.n, value.denominator * (1 if value > 0 else -1))
+            d = self.product(left.d, abs(value.numerator))
+            return _Exact(n=n, d=d, miss=miss, nonneg=left.nonneg and value > 0, whole=False)
+        top = self.times(left.n, right.d)
+        if right.nonneg:
+            n = f"CASE WHEN {right.n} = 0 THEN NULL ELSE {top} END"
+            d = self.product(left.d, str(right.n))
+        else:
+            n = f"CASE WHEN {right.n} = 0 THEN NULL WHEN {right.n} < 0 THEN (-{top}) ELSE {top} END"
+            d = self.product(left.d, f"ABS({right.n})")
+        return _Exact(n=n, d=d, miss=miss, nonneg=left.nonneg and right.nonneg, whole=False)
+
+    def extremum(self, args: Sequence[_Exact], *, smallest: bool) -> _Exact:
+        if any(a.undefined for a in args):
+            return self.undefined(*args)
+        folded = self._folded(args, lambda *a: min(a) if smallest else max(a))
+        if folded is not None:
+            return folded
+        miss = _or(*(a.miss for a in args))
+        whole = all(a.whole for a in args)
+        nonneg = all(a.nonneg for a in args)
+        nulls = " OR ".join(f"{a.n} IS NULL" for a in args)
+        if all(isinstance(a.d, int) for a in args):
+            common = math.lcm(*(int(a.d) for a in args))
+            terms = ", ".join(self.times(a.n, common // int(a.d)) for a in args)
+            pick = "LEAST" if smallest else "GREATEST"
+            n = f"CASE WHEN {nulls} THEN NULL ELSE {pick}({terms}) END"
+            return _Exact(n=n, d=common, miss=miss, nonneg=nonneg, whole=whole)
+        best = args[0]
+        for other in args[1:]:
+            keep = "<=" if smallest else ">="
+            test = f"{self.times(best.n, other.d)} {keep} {self.times(other.n, best.d)}"
+            best = _Exact(
+                n=f"CASE WHEN {best.n} IS NULL OR {other.n} IS NULL THEN NULL "
+                f"WHEN {test} THEN {best.n} ELSE {other.n} END",
+                d=f"CASE WHEN {test} THEN {best.d} ELSE {other.d} END",
+                whole=False,
+            )
+        return _Exact(n=best.n, d=best.d, miss=miss, nonneg=nonneg, whole=whole)
+
+    def coalesce(self, args: Sequence[_Exact]) -> _Exact:
+        kept = [a for a in args if not a.undefined]
+        if not kept:
+            return self.undefined(*args)
+        if kept[0].const is not None:
+            return kept[0]
+        whole = all(a.whole for a in kept)
+        nonneg = all(a.nonneg for a in kept)
+        if all(isinstance(a.d, int) for a in kept):
+            common = math.lcm(*(int(a.d) for a in kept))
+            n = "COALESCE(" + ", ".join(self.times(a.n, common // int(a.d)) for a in kept) + ")"
+            d: int | str = common
+        else:
+            n = "CASE " + " ".join(f"WHEN {a.n} IS NOT NULL THEN {a.n}" for a in kept) + " END"
+            d = "CASE " + " ".join(f"WHEN {a.n} IS NOT NULL THEN {a.d}" for a in kept) + " END"
+        any_missing = _or(*(a.miss for a in args))
+        miss = "FALSE" if any_missing == "FALSE" else f"({n} IS NULL AND {any_missing})"
+        return _Exact(n=n, d=d, miss=miss, nonneg=nonneg, whole=whole)
+
+
+def _double(engine: _Engine, writer: _Writer, n: str, d: int | str) -> str:
+    """The float nearest ``n / d``: one division of exact integers (reduced when large).
+
+    For evaluate_sql (``writer.wide``) the plain division: rows whose terms pass 2**53
+    are rounded in Python from their exact text (:func:`_exact_rows`).
+    """
+    cast = f"CAST({{}} AS {engine.double})"
+    if d == 1:
+        return cast.format(n)
+    den = writer.lit(d) if isinstance(d, int) else d
+    if writer.wide:
+        return f"{cast.format(n)} / {cast.format(den)}"
+    plain = f"{cast.format(n)} / {cast.format(den)}"
+    # Below 2**53 both terms are exact floats, and the one division is correctly rounded;
+    # above, the fraction is reduced first so that its terms are exact where they can be.
+    limit = writer.lit(_EXACT_DOUBLE)
+    g = f"gcd({n}, {den})"
+    reduced = f"{cast.format(engine.quotient(n, g))} / {cast.format(engine.quotient(den, g))}"
+    return f"CASE WHEN ABS({n}) < {limit} AND {den} < {limit} THEN {plain} ELSE {reduced} END"
+
+
+def _largest(indicator: Indicator) -> int:
+    """An upper bound of the target terms a gap multiplies (``p``, ``q``, a milestone's)."""
+    found = _milestone(indicator)
+    values = [
+        indicator.target.value,
+        *milestone_points(indicator.target, indicator.deadline).values(),
+    ]
+    scale = found.q if found is not None else 1
+    bound = max(abs(v) for v in values) * scale
+    return max(int(bound) + 1, scale, *(v.denominator for v in values))
+
+
+def _exact_text(
+    writer: _Writer, terms: tuple[str, str, str, int | str, str, int | str], largest: int
+) -> str:
+    """``a b nn nd dn dd`` as text where a float of the results would not be exact.
+
+    That is where ``a``, ``b`` times a target term, or a numerator or denominator term
+    reaches 2**53; NULL on every other row (nearly all).
+    """
+    a, b, nn, nd, dn, dd = terms
+    text = writer.engine.text
+    near = writer.lit(_EXACT_DOUBLE // largest)
+    limit = writer.lit(_EXACT_DOUBLE)
+    tests = [
+        f"ABS({a}) >= {near}",
+        f"{b} >= {near}",
+        f"ABS({nn}) >= {limit}",
+        f"ABS({dn}) >= {limit}",
+    ]
+    tests += [f"{d} >= {limit}" for d in (nd, dd) if isinstance(d, str)]
+    shown = " || ' ' || ".join(
+        f"CAST({writer.lit(t) if isinstance(t, int) else t} AS {text})" for t in terms
+    )
+    return f"CASE WHEN {' OR '.join(tests)} THEN {shown} END"
+
+
+@attrs.frozen(kw_only=True)
+class _Milestone:
+    """A target's milestone by year as ``P(year) / Q``: P linear on each segment."""
+
+    pieces: tuple[tuple[str, int, int, int], ...]
+    """(condition, constant, slope, base year): P = constant + slope * (year - base)."""
+    q: int
+
+
+def _milestone(indicator: Indicator) -> _Milestone | None:
+    """The milestone function of a phased target, as the timeline computes it; None if flat."""
+    target, deadline = indicator.target, indicator.deadline
+    points = milestone_points(target, deadline)
+    final = target.value
+    if not points or all(value == final for value in points.values()):
+        return None
+    years = list(points)
+    spans = list(itertools.pairwise(years))
+    slopes = [(points[b] - points[a]) / (b - a) for a, b in spans]
+    q = math.lcm(
+        final.denominator,
+        *(v.denominator for v in points.values()),
+        *(s.denominator for s in slopes),
+    )
+
+    def whole(value: Fraction) -> int:
+        return int(value * q)
+
+    pieces: list[tuple[str, int, int, int]] = []
+    if deadline is not None:
+        pieces.append((f">= {deadline}", whole(final), 0, 0))
+    pieces.append((f"<= {years[0]}", whole(points[years[0]]), 0, 0))
+    pieces.append((f"> {years[-1]}", whole(final), 0, 0))
+    for (start, stop), slope in zip(spans, slopes, strict=True):
+        pieces.append((f"<= {stop}", whole(points[start]), whole(slope), start))
+    return _Milestone(pieces=tuple(pieces), q=q)
+
+
+def _milestone_sql(writer: _Writer, found: _Milestone, year: str) -> str:
+    cases = []
+    for condition, constant, slope, base in found.pieces:
+        value = writer.lit(constant)
+        if slope:
+            value = f"({value} + {writer.lit(slope)} * ({year} - {base}))"
+        cases.append(f"WHEN {year} {condition} THEN CAST({value} AS {writer.engine.big})")
+    return "CASE " + " ".join(cases) + " END"
+
+
+@attrs.frozen(kw_only=True)
+class _Columns:
+    """The SQL of one indicator's result columns, by field name (wide form)."""
+
+    fields: dict[str, str]
+    whole: tuple[bool, bool]
+    """Numerator and denominator integer-valued on every row (for the result's dtypes)."""
+
+
+def _indicator(
+    writer: _Writer,
+    indicator: Indicator,
+    slot: int,
+    parts: tuple[_Exact, _Exact],
+    year: str | None,
+) -> _Columns:
+    """The result columns of one indicator, from its ``a``/``b``/``m`` columns."""
+    engine = writer.engine
+    a, b, m = (f"{_PREFIX}{slot}_{x}" for x in "abm")
+    num, den = parts
+    target = indicator.target
+    op = _OPS[target.op]
+    lit = writer.lit
+
+    def decide(p: str, q: str) -> str:
+        return f"({a} * {q} {op} {p} * {b})"
+
+    def gap_of(p: str, q: str, met: str) -> str:
+        top = f"ABS({p} * {b} - {q} * {a})"
+        return f"CASE WHEN {met} THEN 0.0 ELSE {_double(engine, writer, top, f'({q} * {b})')} END"
+
+    p, q = lit(target.value.numerator), lit(target.value.denominator)
+    final_met = decide(p, q)
+    fields: dict[str, str] = {}
+    met, gap = final_met, gap_of(p, q, final_met)
+    milestone = None
+    if year is not None:
+        found = _milestone(indicator)
+        if found is not None:
+            big_p, big_q = _milestone_sql(writer, found, year), lit(found.q)
+            judged = decide(big_p, big_q)
+            met = f"CASE WHEN {year} IS NULL THEN {final_met} ELSE {judged} END"
+            gap = f"CASE WHEN {year} IS NULL THEN {gap} ELSE {gap_of(big_p, big_q, judged)} END"
+            milestone = _double(engine, writer, big_p, found.q)
+        else:
+            milestone = (
+                f"CAST({_double(engine, writer, p, target.value.denominator)} AS {engine.double})"
+            )
+        milestone = f"CASE WHEN {year} IS NULL THEN NULL ELSE {milestone} END"
+    computed = f"{a} IS NOT NULL AND {b} IS NOT NULL"
+    fields["status_code"] = (
+        f"CAST(CASE WHEN {m} THEN 2 WHEN NOT ({computed}) THEN 3 WHEN {met} THEN 0 ELSE 1 END "
+        "AS SMALLINT)"
+    )
+    fields["met"] = f"COALESCE({met}, FALSE)"
+    fields["value"] = f"CASE WHEN {computed} THEN {_double(engine, writer, a, b)} END"
+    fields["gap"] = f"CASE WHEN {computed} THEN {gap} END"
+    nn, dn = f"{_PREFIX}{slot}_nn", f"{_PREFIX}{slot}_dn"
+    fields["numerator"] = _double(engine, writer, nn, num.d)
+    fields["denominator"] = _double(engine, writer, dn, den.d)
+    if writer.wide:
+        fields["exact"] = _exact_text(writer, (a, b, nn, num.d, dn, den.d), _largest(indicator))
+    if indicator.coverage is False:
+        fields["exceeds_denominator"] = "FALSE"
+    else:
+        left, right = writer.times(dn, num.d), writer.times(nn, den.d)
+        fields["exceeds_denominator"] = f"COALESCE({dn} > 0 AND {left} < {right}, FALSE)"
+    if milestone is not None and year is not None:
+        fields["milestone"] = milestone
+        late = f"{year} > {indicator.deadline}" if indicator.deadline is not None else "FALSE"
+        fields["progress"] = (
+            f"CASE WHEN {year} IS NULL OR NOT ({computed}) THEN NULL "
+            f"WHEN {final_met} THEN 'met' WHEN {late} THEN 'overdue' "
+            f"WHEN {met} THEN 'on_track' ELSE 'behind' END"
+        )
+    if indicator.bands:
+        fields.update(_bands(writer, indicator, computed, (a, b)))
+    return _Columns(fields=fields, whole=(num.whole, den.whole))
+
+
+def _bands(
+    writer: _Writer, indicator: Indicator, computed: str, ratio: tuple[str, str]
+) -> dict[str, str]:
+    """``band`` and ``band_en``: the first band whose threshold ``a / b`` reaches, exactly."""
+    a, b = ratio
+    fields = {}
+    for field, label_of in (("band", "label"), ("band_en", "label_en")):
+        cases = []
+        for band in indicator.bands:
+            label = getattr(band, label_of)
+            shown = "NULL" if label is None else _string(label)
+            if band.threshold is None:
+                cases.append(f"ELSE {shown}")
+                break
+            bp, bq = writer.lit(band.threshold.numerator), writer.lit(band.threshold.denominator)
+            side = ">=" if band.at_least is not None else "<="
+            cases.append(f"WHEN {a} * {bq} {side} {bp} * {b} THEN {shown}")
+        fields[field] = f"CASE WHEN NOT ({computed}) THEN NULL " + " ".join(cases) + " END"
+    return fields
+
+
+def _layers(rule_set: RuleSet) -> list[list[str]]:
+    """Indicators grouped by how deep their references go (0: none), in evaluation order."""
+    depth: dict[str, int] = {}
+    for iid in rule_set.evaluation_order:
+        refs = rule_set.indicators[iid].refs
+        depth[iid] = 1 + max((depth[r] for r in refs), default=-1)
+    layers: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for iid in rule_set.evaluation_order:
+        layers[depth[iid]].append(iid)
+    return layers
+
+
+@attrs.frozen(kw_only=True)
+class _Query:
+    """A compiled query and what reading its wide result needs."""
+
+    ctes: tuple[str, ...]
+    last: str
+    keys: tuple[str, ...]
+    columns: dict[str, _Columns]
+
+
+def _compile(  # noqa: PLR0913 - the options of to_sql
+    rule_set: RuleSet,
+    table: str,
+    keys: Sequence[str],
+    engine: _Engine,
+    year: int | str | None,
+    present: Mapping[str, str] | None = None,
+    *,
+    wide: bool = False,
+) -> _Query:
+    writer = _Writer(rule_set, engine, present)
+    writer.wide = wide
+    source = _table(table)
+    year_sql: str | None = None
+    first = f"SELECT * FROM {source}"
+    if isinstance(year, str):
+        column = _quote(_identifier(year, "year"))
+        first = f"SELECT *, CAST({column} AS INTEGER) AS {_PREFIX}_year FROM {source}"
+        year_sql = f"{_PREFIX}_year"
+    elif year is not None:
+        if isinstance(year, bool) or not 1945 <= year <= 2100:
+            msg = f"year must be a year such as 2013 or the name of a column of years ({year!r})"
+            raise UsageError(msg)
+        year_sql = str(year)
+    ctes = [f"{_PREFIX}_0 AS ({first})"]
+    columns: dict[str, _Columns] = {}
+    parts: dict[str, tuple[_Exact, _Exact]] = {}
+    for layer in _layers(rule_set):
+        terms: list[str] = []
+        ratios: list[str] = []
+        for iid in layer:
+            writer.where = iid
+            parts[iid] = _ratio_terms(writer, rule_set.indicators[iid], terms, ratios)
+        count = len(ctes)
+        ctes.append(
+            f"{_PREFIX}_{count} AS (SELECT *, {', '.join(terms)} FROM {_PREFIX}_{count - 1})"
+        )
+        ctes.append(
+            f"{_PREFIX}_{count + 1} AS (SELECT *, {', '.join(ratios)} FROM {_PREFIX}_{count})"
+        )
+    for iid in rule_set.indicators:
+        writer.where = iid
+        columns[iid] = _indicator(
+            writer, rule_set.indicators[iid], writer.slots[iid], parts[iid], year_sql
+        )
+    all_keys = tuple(_identifier(k, "key") for k in keys)
+    if isinstance(year, str) and year not in all_keys:
+        all_keys = (*all_keys, year)
+    return _Query(
+        ctes=tuple(ctes), last=f"{_PREFIX}_{len(ctes) - 1}", keys=all_keys, columns=columns
+    )
+
+
+def _ratio_terms(
+    writer: _Writer, indicator: Indicator, terms: list[str], ratios: list[str]
+) -> tuple[_Exact, _Exact]:
+    """One indicator's columns: its terms (``nn``, ``dn``, ``m``), then ``a / b``.
+
+    ``a / b`` is the value with ``b > 0``: both NULL-free exactly where it is computed.
+    """
+    prefix = f"{_PREFIX}{writer.slots[indicator.id]}"
+    num = writer.expression(indicator.numerator)
+    den = writer.expression(indicator.denominator)
+    terms.append(f"{num.n} AS {prefix}_nn")
+    terms.append(f"{den.n} AS {prefix}_dn")
+    if isinstance(num.d, str):
+        terms.append(f"{num.d} AS {prefix}_nd")
+        num = attrs.evolve(num, d=f"{prefix}_nd")
+    if isinstance(den.d, str):
+        terms.append(f"{den.d} AS {prefix}_dd")
+        den = attrs.evolve(den, d=f"{prefix}_dd")
+    terms.append(f"{_or(num.miss, den.miss)} AS {prefix}_m")
+    f, g = indicator.factor.numerator, indicator.factor.denominator
+    nn, dn = f"{prefix}_nn", f"{prefix}_dn"
+    if isinstance(num.d, int) and isinstance(den.d, int):
+        big_f, big_g = den.d * f, num.d * g
+        common = math.gcd(big_f, big_g)
+        top, bottom = writer.times(nn, big_f // common), writer.times(dn, big_g // common)
+    else:
+        top = writer.times(writer.times(nn, den.d), f)
+        bottom = writer.times(writer.times(dn, num.d), g)
+    if den.nonneg:
+        a = f"CASE WHEN {dn} <> 0 THEN {top} END"  # NULL where dn is NULL or 0
+        b = f"NULLIF({bottom}, 0)"
+    else:
+        a = f"CASE WHEN {dn} < 0 THEN (-{top}) WHEN {dn} > 0 THEN {top} END"
+        b = f"NULLIF(ABS({bottom}), 0)"
+    ratios.append(f"{a} AS {prefix}_a")
+    ratios.append(f"{b} AS {prefix}_b")
+    return num, den
+
+
+def _identifier(name: str, what: str) -> str:
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        msg = f"the {what} column {name!r} must be a plain SQL name (letters, digits, _)"
+        raise UsageError(msg)
+    return name
+
+
+def _table(table: str) -> str:
+    parts = table.split(".") if isinstance(table, str) else [table]
+    for part in parts:
+        _identifier(part, "table")
+    return ".".join(_quote(part) for part in parts)
+
+
+def _wide(query: _Query) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The wide SELECT: one row per table row; and its columns' (indicator, field)."""
+    select = [_quote(k) for k in query.keys]
+    names: dict[str, tuple[str, str]] = {}
+    for slot, (iid, columns) in enumerate(query.columns.items()):
+        for field, sql in columns.fields.items():
+            if field == "met":
+                continue  # met is status 0: derived, not fetched
+            select.append(f"{sql} AS c{slot}_{field}")
+            names[f"c{slot}_{field}"] = (iid, field)
+    text = "WITH " + ",\n".join(query.ctes) + f"\nSELECT {', '.join(select)} FROM {query.last}"
+    return text, names
+
+
+def _rule_set(rule_set: RuleSet | str) -> RuleSet:
+    if isinstance(rule_set, RuleSet):
+        return rule_set
+    from spmkit._rulesets.reader import load_rule_set  # noqa: PLC0415 - reads files when asked
+
+    return load_rule_set(rule_set)
+
+
+def _engine(dialect: str) -> _Engine:
+    found = DIALECTS.get(dialect)
+    if found is None:
+        msg = f"dialect must be one of {', '.join(DIALECTS)} (got {dialect!r})"
+        raise UsageError(msg)
+    return found
+
+
+def to_sql(
+    rule_set: RuleSet | str,
+    *,
+    table: str,
+    keys: Sequence[str] = (),
+    dialect: Dialect = "duckdb",
+    year: int | str | None = None,
+) -> str:
+    """Return one SELECT that evaluates a rule set on every row of a table, exactly.
+
+    >>> import spmkit
+    >>> sql = spmkit.to_sql("kulon-progo-2011", table="capaian", keys=["kode"])
+    >>> sql.count("UNION ALL") == len(spmkit.load_rule_set("kulon-progo-2011").indicators) - 1
+    True
+
+    The table has one row per region and period, with columns named as the rule set's
+    inputs (an absent input must be a NULL column). The query gives one row per table row
+    and indicator: the ``keys``, ``indicator``, ``status`` (``met``, ``not_met``,
+    ``no_data``, ``undefined``), ``met``, ``numerator``, ``denominator``, ``value``,
+    ``gap``, ``exceeds_denominator``, and where the rule set has them ``band`` and
+    ``band_en``; with ``year=`` (a year, or a column of years) ``milestone`` and
+    ``progress`` too. Decisions cross-multiply integers (docs/sql.md); nothing is decided
+    on a floating-point quotient.
+
+    Raises:
+        RuleSetError: a part of the rule set that cannot be compiled exactly (named).
+        UsageError: an unknown dialect, or a table, key or year that is not a plain name.
+    """
+    found = _rule_set(rule_set)
+    query = _compile(found, table, keys, _engine(dialect), year)
+    engine = _engine(dialect)
+    extra = [
+        f
+        for f in ("milestone", "progress", "band", "band_en")
+        if any(f in c.fields for c in query.columns.values())
+    ]
+    status = (
+        "CASE {} WHEN 0 THEN 'met' WHEN 1 THEN 'not_met' WHEN 2 THEN 'no_data' ELSE 'undefined' END"
+    )
+    selects = []
+    for iid, columns in query.columns.items():
+        fields = columns.fields
+        parts = [_quote(k) for k in query.keys]
+        parts.append(f"{_string(iid)} AS indicator")
+        parts.append(f"{status.format(fields['status_code'])} AS status")
+        parts.append(f"CASE WHEN {fields['status_code']} <= 1 THEN {fields['met']} END AS met")
+        plain = ("numerator", "denominator", "value", "gap", "exceeds_denominator")
+        parts.extend(f"{fields[field]} AS {field}" for field in plain)
+        for field in extra:
+            kind = engine.double if field == "milestone" else engine.text
+            parts.append(f"{fields.get(field, f'CAST(NULL AS {kind})')} AS {field}")
+        selects.append(f"SELECT {', '.join(parts)} FROM {query.last}")
+    return "WITH " + ",\n".join(query.ctes) + "\n" + "\nUNION ALL\n".join(selects)
+
+
+def evaluate_sql(
+    rule_set: RuleSet | str,
+    connection: Any,  # noqa: ANN401 - any DB-API connection (duckdb, psycopg)
+    table: str,
+    *,
+    keys: Sequence[str] = (),
+    year: str | int | None = None,
+) -> Any:  # noqa: ANN401 - a BatchResult
+    """Evaluate a rule set where the data live, in SQL, and return a ``BatchResult``.
+
+    The same results as :func:`spmkit.evaluate_batch` on the table's rows, field by
+    field, in the order the engine reads them. ``connection`` is a DB-API connection:
+    a ``duckdb`` connection (fetched as numpy arrays) or a ``psycopg`` one (PostgreSQL);
+    the dialect follows from it. Input columns the table lacks are missing on every row.
+
+    Raises:
+        DataInvalid: a negative input, a count that is not whole, or a year outside
+            1945-2100 (checked by one query before the evaluation).
+        RuleSetError, UsageError: as :func:`to_sql`.
+    """
+    found = _rule_set(rule_set)
+    dialect = _dialect_of(connection)
+    engine = _engine(dialect)
+    present = _table_columns(connection, _table(table))
+    _validate(connection, found, _table(table), present, year)
+    if dialect == "duckdb":  # BIGINT first (twice as fast); HUGEINT where it overflows
+        with contextlib.suppress(RuleSetError, *_overflows()):
+            return _run(found, connection, (table, keys, year), _BIGINT_DUCKDB, present)
+    return _run(found, connection, (table, keys, year), engine, present)
+
+
+_BIGINT_DUCKDB: Final = attrs.evolve(DIALECTS["duckdb"], big="BIGINT", literal_limit=2**62)
+"""DuckDB on 64-bit integers: exact where it runs, an overflow error where it cannot."""
+
+
+def _overflows() -> tuple[type[Exception], ...]:
+    import duckdb  # noqa: PLC0415 - a duckdb connection was given
+
+    return (duckdb.OutOfRangeException, duckdb.ConversionException)
+
+
+def _run(
+    rule_set: RuleSet,
+    connection: Any,  # noqa: ANN401 - DB-API
+    where: tuple[str, Sequence[str], int | str | None],
+    engine: _Engine,
+    present: Mapping[str, str],
+) -> Any:  # noqa: ANN401 - a BatchResult
+    table, keys, year = where
+    query = _compile(rule_set, table, keys, engine, year, present, wide=True)
+    text, names = _wide(query)
+    raw = _fetch(connection, text, engine.name, names)  # type: ignore[arg-type]
+    return _result(rule_set, query, raw, names, year)
+
+
+def _dialect_of(connection: Any) -> Dialect:  # noqa: ANN401 - a DB-API connection
+    module = type(connection).__module__
+    if module.startswith(("duckdb", "_duckdb")):
+        return "duckdb"
+    if module.startswith("psycopg"):
+        return "postgresql"
+    msg = f"evaluate_sql needs a duckdb or psycopg connection (got {type(connection).__name__})"
+    raise UsageError(msg)
+
+
+def _execute(connection: Any, text: str) -> Any:  # noqa: ANN401 - DB-API
+    cursor = connection.cursor()
+    cursor.execute(text)
+    return cursor
+
+
+_FLOAT_TYPES: Final = frozenset({"DOUBLE", "FLOAT", "REAL", "700", "701", "1700"})
+"""Column types that may hold NaN: DuckDB's names, PostgreSQL's type OIDs (float, numeric)."""
+_INT_TYPES: Final = frozenset(
+    {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "20",
+        "21",
+        "23",
+    }
+)
+"""Integer column types: DuckDB's names, PostgreSQL's OIDs (int8, int2, int4)."""
+
+
+def _table_columns(connection: Any, source: str) -> dict[str, str]:  # noqa: ANN401 - DB-API
+    """The table's columns, each ``float`` (may hold NaN), ``int`` or ``other``."""
+    cursor = _execute(connection, f"SELECT * FROM {source} LIMIT 0")
+    found = {}
+    for column in cursor.description:
+        kind = str(column[1]).upper()
+        found[str(column[0])] = (
+            "float" if kind in _FLOAT_TYPES else "int" if kind in _INT_TYPES else "other"
+        )
+    cursor.fetchall()
+    return found
+
+
+def _validate(
+    connection: Any,  # noqa: ANN401 - DB-API
+    rule_set: RuleSet,
+    source: str,
+    present: Mapping[str, str],
+    year: int | str | None,
+) -> None:
+    """Refuse what evaluate_batch refuses: negative inputs, fractional counts, bad years."""
+    checks: list[tuple[str, str]] = []
+    for name, spec in rule_set.inputs.items():
+        if name not in present:
+            continue
+        column = _quote(name)
+        bad = f"{column} < 0"
+        if spec.kind is InputKind.COUNT:
+            bad += f" OR {column} <> ROUND({column})"
+        checks.append((name, bad))
+    if isinstance(year, str) and year in present:
+        column = _quote(year)
+        checks.append((year, f"{column} < 1945 OR {column} > 2100 OR {column} <> ROUND({column})"))
+    if not checks:
+        return
+    counts = ", ".join(f"MIN(CASE WHEN {bad} THEN {_quote(name)} END)" for name, bad in checks)
+    cursor = _execute(connection, f"SELECT {counts} FROM {source}")
+    row = cursor.fetchone()
+    problems = [
+        DataError(name, value, "a non-negative number (a whole one for counts; years 1945-2100)")
+        for (name, _), value in zip(checks, row, strict=True)
+        if value is not None
+    ]
+    if problems:
+        raise DataInvalid(f"rule set {rule_set.id!r}: bad values in table {source}", problems)
+
+
+_FLOAT_FIELDS: Final = frozenset({"value", "gap", "numerator", "denominator", "milestone"})
+
+
+def _fetch(
+    connection: Any,  # noqa: ANN401 - DB-API
+    text: str,
+    dialect: Dialect,
+    names: Mapping[str, tuple[str, str]],
+) -> dict[str, Any]:
+    """The wide result as numpy arrays by column, converted chunk by chunk.
+
+    DuckDB gives numpy arrays itself; other drivers give rows, turned into typed arrays
+    every 65,536 rows so that only one chunk of Python objects is alive at a time.
+    """
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+
+    if dialect == "duckdb":
+        fetched = connection.execute(text).fetchnumpy()
+        return dict(fetched)
+    cursor = _execute(connection, text)
+    columns = [str(c[0]) for c in cursor.description]
+    parts: list[list[Any]] = [[] for _ in columns]
+    while rows := cursor.fetchmany(65536):
+        block = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+        for index, column in enumerate(columns):
+            values = block[:, index]
+            field = names[column][1] if column in names else ""
+            if field in _FLOAT_FIELDS or field == "status_code":
+                values = np.where(values == None, np.nan, values).astype(np.float64)  # noqa: E711 - elementwise
+            elif field == "exceeds_denominator":
+                values = (values == True).astype(np.bool_)  # noqa: E712 - elementwise
+            parts[index].append(values)
+    return {
+        column: np.concatenate(found) if found else np.array([], dtype=object)
+        for column, found in zip(columns, parts, strict=True)
+    }
+
+
+def _result(
+    rule_set: RuleSet,
+    query: _Query,
+    raw: Mapping[str, Any],
+    names: Mapping[str, tuple[str, str]],
+    year: int | str | None,
+) -> Any:  # noqa: ANN401 - a BatchResult
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+
+    from spmkit._evaluation.batch import BatchResult, IndicatorArrays  # noqa: PLC0415 - numpy
+    from spmkit._evaluation.progress import Progress  # noqa: PLC0415
+
+    def floats(values: Any) -> Any:  # noqa: ANN401 - arrays
+        if isinstance(values, np.ma.MaskedArray):
+            return np.ma.filled(values.astype(np.float64), np.nan)
+        if values.dtype == object:
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+        return np.asarray(values, dtype=np.float64)
+
+    def objects(values: Any) -> Any:  # noqa: ANN401 - arrays
+        mask = np.ma.getmaskarray(values)
+        out = np.array(np.ma.getdata(values), dtype=object)
+        out[mask] = None
+        return np.array([None if v is None or v != v else v for v in out], dtype=object)  # noqa: PLR0124 - NaN
+
+    rows = len(next(iter(raw.values()))) if raw else 0
+    keys = {k: objects(raw[k]) for k in query.keys}
+    for name, values in keys.items():
+        try:
+            keys[name] = np.array(values.tolist())
+        except (TypeError, ValueError):  # pragma: no cover - mixed keys stay objects
+            keys[name] = values
+    progress_of = {p.value: p for p in Progress}
+    results = {}
+    by_indicator: dict[str, dict[str, Any]] = {iid: {} for iid in query.columns}
+    for column, (iid, field) in names.items():
+        by_indicator[iid][field] = raw[column]
+    for slot_iid, fields in by_indicator.items():
+        indicator = rule_set.indicators[slot_iid]
+        whole = query.columns[slot_iid].whole
+        out: dict[str, Any] = {}
+        out["status_code"] = np.asarray(floats(fields["status_code"]), dtype=np.int8)
+        out["met"] = out["status_code"] == 0
+        exceeds = fields["exceeds_denominator"]
+        out["exceeds_denominator"] = np.asarray(
+            np.ma.filled(exceeds, fill_value=False) if np.ma.isMaskedArray(exceeds) else exceeds,
+            dtype=np.bool_,
+        )
+        for field in ("value", "gap"):
+            out[field] = floats(fields[field])
+        for field, is_whole in zip(("numerator", "denominator"), whole, strict=True):
+            values = floats(fields[field])
+            if is_whole and not np.isnan(values).any():
+                values = values.astype(np.int64)
+            out[field] = values
+        _exact_rows(indicator, fields, out, keys.get(year) if isinstance(year, str) else year)
+        if "milestone" in fields:
+            out["milestone"] = floats(fields["milestone"])
+            out["progress"] = np.array(
+                [None if p is None else progress_of[str(p)] for p in objects(fields["progress"])],
+                dtype=object,
+            )
+        elif query.keys and any("milestone" in c.fields for c in query.columns.values()):
+            pass  # pragma: no cover - every indicator has a milestone with a year
+        if "band" in fields:
+            out["band"] = objects(fields["band"])
+            out["band_en"] = objects(fields["band_en"])
+        for array in out.values():
+            array.flags.writeable = False
+        results[slot_iid] = IndicatorArrays(
+            indicator_id=slot_iid,
+            target=indicator.target,
+            factor=indicator.factor,
+            small_denominator_threshold=rule_set.small_denominator,
+            **out,
+        )
+    return BatchResult(
+        rule_set_id=rule_set.id,
+        rows=rows,
+        key_columns=keys,
+        results={iid: results[iid] for iid in rule_set.indicators},
+    )
+
+
+def _exact_rows(
+    indicator: Indicator,
+    fields: Mapping[str, Any],
+    out: dict[str, Any],
+    years: Any,  # noqa: ANN401 - an array of years, a year, or None
+) -> None:
+    """Round the rows whose terms are beyond exact floats from their exact text.
+
+    The SQL value of such a row is a division of rounded terms; the batch engine gives the
+    nearest float of the exact fraction (its exact fallback), and so does this.
+    """
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+
+    from spmkit._evaluation.results import nearest_float  # noqa: PLC0415
+
+    column = fields["exact"]
+    texts = np.ma.getdata(column)
+    rows = np.flatnonzero(~np.ma.getmaskarray(column) & (texts != None))  # noqa: E711 - elementwise
+    if not len(rows):
+        return
+    for field in ("numerator", "denominator"):
+        out[field] = out[field].astype(np.float64)
+    for row in rows.tolist():
+        a, b, nn, nd, dn, dd = (Fraction(t) for t in str(texts[row]).split())
+        out["numerator"][row] = nearest_float(nn / nd)
+        out["denominator"][row] = nearest_float(dn / dd)
+        if out["status_code"][row] > 1:  # no value: nothing else to round
+            continue
+        out["value"][row] = nearest_float(a / b)
+        if out["status_code"][row] == 0:
+            continue
+        target = indicator.target.value
+        year = years if years is None or isinstance(years, int) else years[row]
+        if year is not None and year == year:  # noqa: PLR0124 - NaN is no year
+            target = indicator.milestone(int(year))
+        out["gap"][row] = nearest_float(abs(target * b - a) / b)
