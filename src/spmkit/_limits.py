@@ -55,6 +55,9 @@ MAX_SHEET_COLUMNS: Final = 1_000
 MAX_SHEET_CELLS: Final = 5_000_000
 """Most cells of one worksheet's used range (rows x columns): a sheet is read as a grid."""
 
+MAX_FILE_BYTES: Final = 2 * 1024 * 1024
+"""Largest rule file read, in bytes (the largest shipped file is about 20 KiB)."""
+
 MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""
 
