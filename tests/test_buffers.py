@@ -136,7 +136,13 @@ def test_data_frames_of_a_result_keep_their_values(library: str, form: str) -> N
 
 @pytest.mark.parametrize(
     ("setting", "most"),
-    [("0", 0), ("8M", 8 << 20), ("3000000", 3_000_000), ("12X", buffers.LIMIT), ("", buffers.LIMIT)],
+    [
+        ("0", 0),
+        ("8M", 8 << 20),
+        ("3000000", 3_000_000),
+        ("12X", buffers.LIMIT),
+        ("", buffers.LIMIT),
+    ],
 )
 def test_the_pool_is_bounded_by_spmkit_buffer_pool_bytes(monkeypatch, setting, most) -> None:
     """A service sets the bound; 0 keeps nothing, so a large call's memory goes with it."""
