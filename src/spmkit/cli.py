@@ -29,7 +29,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from spmkit._evaluation.compare import Comparison
 from spmkit._files.export import OUTPUT_FORMATS, format_for, render_outcomes
@@ -47,7 +47,6 @@ from spmkit._messages import (
     in_language,
     message,
 )
-from spmkit._rulesets.diff import RuleSetDiff, diff
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.reader import load_rule_set, resolve_rule_set, shipped_rule_sets
 from spmkit._translation import Bilingual, argparse_language, gettext_in, tr
@@ -60,6 +59,9 @@ from spmkit.errors import (
     error_in,
     format_errors,
 )
+
+if TYPE_CHECKING:
+    from spmkit._rulesets.diff import RuleSetDiff
 
 __all__ = ["build_parser", "main"]
 
@@ -427,6 +429,8 @@ def _print_result(result: RuleSetDiff | Comparison, output_format: str, lang: La
 def _cmd_diff(args: argparse.Namespace) -> int:
     first = load_rule_set(args.a)
     lang = _language(args, first)
+    from spmkit._rulesets.diff import diff  # noqa: PLC0415 - only this command needs it
+
     _print_result(diff(first, load_rule_set(args.b)), args.format, lang)
     return EXIT_OK
 
