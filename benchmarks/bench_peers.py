@@ -648,19 +648,30 @@ def bench_aggregate(rows: int, groups: int) -> None:
 
 
 def bench_frames(rows: int) -> None:
+    """Frames of a fresh result: each round evaluates, then converts the new result.
+
+    The ratio is the conversion's own time over ``evaluate_batch``'s in the same round
+    ((evaluate + convert - evaluate) / evaluate): what a first ``to_pandas`` costs, with
+    nothing computed before by an earlier conversion of the same result.
+    """
     data = make_data(rows, spec=FULL_SPEC)
-    result: Any = spmkit.evaluate_batch(KULON_PROGO, data)
+
+    def fresh(convert: Callable[[Any], object]) -> Callable[[], object]:
+        return lambda: convert(spmkit.evaluate_batch(KULON_PROGO, data))
+
     contenders: dict[str, Callable[[], object]] = {
         "evaluate_batch": lambda: spmkit.evaluate_batch(KULON_PROGO, data),
-        'to_pandas("long")': lambda: result.to_pandas("long"),
-        'to_pandas("wide")': lambda: result.to_pandas("wide"),
-        'to_polars("long")': lambda: result.to_polars("long"),
-        'to_polars("wide")': lambda: result.to_polars("wide"),
+        'to_pandas("long")': fresh(lambda r: r.to_pandas("long")),
+        'to_pandas("wide")': fresh(lambda r: r.to_pandas("wide")),
+        'to_polars("long")': fresh(lambda r: r.to_polars("long")),
+        'to_polars("wide")': fresh(lambda r: r.to_polars("wide")),
     }
-    found = interleaved(contenders, "evaluate_batch", 5)
-    print(f"\ndata frames of {rows:,} rows x 23 indicators, ratio to evaluate_batch:")
+    found = interleaved(contenders, "evaluate_batch", 7)
+    print(f"\ndata frames of {rows:,} rows x 23 indicators, fresh results; the conversion's")
+    print("own time over evaluate_batch's (median per round):")
     for name, (seconds, ratio) in found.items():
-        print(f"  {name:<20} {seconds * 1e3:9.1f} ms  {ratio:6.2f}x")
+        own = ratio - 1 if name != "evaluate_batch" else 1.0
+        print(f"  {name:<20} {seconds * 1e3:9.1f} ms (with the call)  {own:6.2f}x")
 
 
 # --- start-up -------------------------------------------------------------------------
@@ -675,10 +686,10 @@ s = time.perf_counter()
 import spmkit
 rule_set = spmkit.load_rule_set("kulon-progo-2011")
 data = {name: rng.integers(1, 2000, rows) for name in rule_set.inputs}
-t = time.perf_counter()
+t, tc = time.perf_counter(), time.process_time()
 spmkit.evaluate_batch(rule_set, data)
-e = time.perf_counter()
-print(t - s, e - t)
+e, ec = time.perf_counter(), time.process_time()
+print(t - s, e - t, ec - tc)
 """
 
 
@@ -694,9 +705,20 @@ def _fresh(code: str, env: dict[str, str], *args: str) -> list[float]:
 
 
 def _wall(command: list[str], env: dict[str, str]) -> float:
+    return _timed(command, env)[0]
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of a child process."""
+    import resource  # noqa: PLC0415 - POSIX only, like the rest of this script's CLI timing
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, env=env, check=False, capture_output=True)  # noqa: S603
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def _startup_env(kernel: str, cache: Path, *, empty: bool, numba_cache: Path) -> dict[str, str]:
@@ -741,7 +763,7 @@ def bench_startup(rounds: int = 5) -> None:
         f"{statistics.median(times) * 1e3:.2f} ms"
     )
     print(
-        "\n## Cold start (fresh processes; median ms)\n\n"
+        "\n## Cold start (fresh processes; median ms, wall / CPU)\n\n"
         "| install, kernel | caches | import spmkit over bare | first load_rule_set | "
         "first evaluate_batch, 1,000 rows | CLI on 2 rows over bare |\n"
         "|---|---|---:|---:|---:|---:|"
@@ -754,7 +776,8 @@ def bench_startup(rounds: int = 5) -> None:
         cli += ["kulon-progo-2011", str(two), "--no-progress", "--no-unverified-note"]
         first_load = (
             "import time; s = time.perf_counter(); import spmkit; t = time.perf_counter(); "
-            "spmkit.load_rule_set('kulon-progo-2011'); print(t - s, time.perf_counter() - t)"
+            "tc = time.process_time(); spmkit.load_rule_set('kulon-progo-2011'); "
+            "print(t - s, time.perf_counter() - t, time.process_time() - tc)"
         )
         for label, kernel in (
             ("default (no numba)", "numpy"),
@@ -767,19 +790,22 @@ def bench_startup(rounds: int = 5) -> None:
                     env = _startup_env(kernel, cache, empty=False, numba_cache=numba_cache)
                     _fresh(_FIRST_BATCH, env)
                     _wall(cli, env)
-                imports, loads, batches, clis = [], [], [], []
+                found: list[list[tuple[float, float]]] = [[], [], [], []]
                 for _ in range(rounds):
                     env = _startup_env(kernel, cache, empty=empty, numba_cache=numba_cache)
-                    bare = _wall([sys.executable, "-c", "pass"], env)
-                    imports.append(_wall([sys.executable, "-c", "import spmkit"], env) - bare)
-                    loads.append(_fresh(first_load, env)[1])
+                    bare = _timed([sys.executable, "-c", "pass"], env)
+                    imported = _timed([sys.executable, "-c", "import spmkit"], env)
+                    found[0].append((imported[0] - bare[0], imported[1] - bare[1]))
+                    found[1].append(tuple(_fresh(first_load, env)[1:]))  # type: ignore[arg-type]
                     env = _startup_env(kernel, cache, empty=empty, numba_cache=numba_cache)
-                    batches.append(_fresh(_FIRST_BATCH, env)[1])
+                    found[2].append(tuple(_fresh(_FIRST_BATCH, env)[1:]))  # type: ignore[arg-type]
                     env = _startup_env(kernel, cache, empty=empty, numba_cache=numba_cache)
-                    clis.append(_wall(cli, env) - bare)
+                    ran = _timed(cli, env)
+                    found[3].append((ran[0] - bare[0], ran[1] - bare[1]))
                 cells = " | ".join(
-                    f"{statistics.median(found) * 1e3:,.0f}"
-                    for found in (imports, loads, batches, clis)
+                    f"{statistics.median(w for w, _ in pairs) * 1e3:,.0f} / "
+                    f"{statistics.median(c for _, c in pairs) * 1e3:,.0f}"
+                    for pairs in found
                 )
                 print(f"| {label} | {'empty' if empty else 'warm'} | {cells} |", flush=True)
 
