@@ -11,6 +11,7 @@ coloured cell also says its status in words.
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -87,12 +88,23 @@ def _openpyxl() -> Any:  # noqa: ANN401 - openpyxl is an optional, untyped extra
     return openpyxl
 
 
-def _append(sheet: Any, values: list[Any]) -> None:  # noqa: ANN401 - an openpyxl worksheet
-    """Append a row; text is always text (a region named ``=cmd|...`` is not a formula)."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.data_type == "f":
+_ROWS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+"""The last row written to each sheet by :func:`_append`."""
+
+
+def _append(sheet: Any, values: list[Any]) -> int:  # noqa: ANN401 - an openpyxl worksheet
+    """Append a row and return its number; text is always text (``=cmd|...`` is no formula).
+
+    The row is counted here: openpyxl's ``max_row`` and ``sheet[row]`` look at every
+    cell written so far, which made a sheet of 2,000 regions take minutes.
+    """
+    row = _ROWS.get(sheet, 0) + 1
+    _ROWS[sheet] = row
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        if isinstance(value, str) and cell.data_type == "f":
             cell.data_type = "s"
+    return row
 
 
 def _fill(openpyxl: Any, argb: str) -> Any:  # noqa: ANN401 - openpyxl objects
@@ -117,12 +129,12 @@ def _results_sheet(
             for problem in outcome.problems:
                 blank = [None] * 7
                 refusal = [message("status.refused", lang), None, None, None]
-                _append(sheet, [*lead, *blank, *refusal, in_language(problem, lang)])
-                sheet.cell(sheet.max_row, status_column).fill = refused
+                line = _append(sheet, [*lead, *blank, *refusal, in_language(problem, lang)])
+                sheet.cell(line, status_column).fill = refused
             continue
         for indicator_id, result in outcome.results.items():
             indicator = rule_set.indicators[indicator_id]
-            _append(
+            line = _append(
                 sheet,
                 [
                     *lead,
@@ -140,9 +152,9 @@ def _results_sheet(
                     outcome.explanation(indicator_id, lang) or None,
                 ],
             )
-            sheet.cell(sheet.max_row, status_column).fill = fills[result.status]
-            sheet.cell(sheet.max_row, 6).number_format = "0.00"
-            sheet.cell(sheet.max_row, 12).number_format = "0.00"
+            sheet.cell(line, status_column).fill = fills[result.status]
+            sheet.cell(line, 6).number_format = "0.00"
+            sheet.cell(line, 12).number_format = "0.00"
     sheet.freeze_panes = "A2"
     for letter, width in zip(
         "ABCDEFGHIJKLMNO", (22, 9, 7, 10, 50, 12, 6, 8, 12, 7, 16, 9, 12, 12, 90), strict=True
@@ -172,12 +184,12 @@ def _wide_sheet(
         for indicator_id in rule_set.indicators:
             result = results[indicator_id]
             cells.extend([result.value, status_label(result.status, lang)])
-        _append(sheet, cells)
+        line = _append(sheet, cells)
         for number, indicator_id in enumerate(rule_set.indicators):
             fill = fills[results[indicator_id].status]
-            sheet.cell(sheet.max_row, 4 + 2 * number).fill = fill
-            sheet.cell(sheet.max_row, 4 + 2 * number).number_format = "0.00"
-            sheet.cell(sheet.max_row, 5 + 2 * number).fill = fill
+            sheet.cell(line, 4 + 2 * number).fill = fill
+            sheet.cell(line, 4 + 2 * number).number_format = "0.00"
+            sheet.cell(line, 5 + 2 * number).fill = fill
     sheet.freeze_panes = "D2"
 
 
