@@ -134,7 +134,12 @@ def numpy_all(
 
 
 def spmkit_batch(data: dict[str, np.ndarray]) -> object:
-    return spmkit.evaluate_batch(RULE_SET, data)
+    """evaluate_batch with the numba kernel (``spmkit[fast]``; forced: no row threshold)."""
+    os.environ["SPMKIT_KERNEL"] = "numba"
+    try:
+        return spmkit.evaluate_batch(RULE_SET, data)
+    finally:
+        del os.environ["SPMKIT_KERNEL"]
 
 
 def spmkit_read(data: dict[str, np.ndarray]) -> object:
@@ -144,7 +149,7 @@ def spmkit_read(data: dict[str, np.ndarray]) -> object:
     int64 when first read: this is the cost of every output, to compare with
     "numpy, all outputs".
     """
-    result = spmkit.evaluate_batch(RULE_SET, data)
+    result: Any = spmkit_batch(data)
     for arrays in result.values():
         for field in ARRAY_FIELDS:
             getattr(arrays, field)
@@ -306,14 +311,13 @@ def bench_peers(sizes: list[int]) -> None:
     except ImportError:
         system = None
         print("OpenFisca not installed (pip install -e '.[bench]'): its column is left out")
+    compiled = fast_kernel()
     columns = [
         "numpy kernel",
         "numpy, all outputs",
-        "spmkit evaluate_batch",
-        "spmkit, every array read",
+        *(["spmkit[fast] (numba)", "spmkit[fast], every array read"] if compiled else []),
+        "spmkit default install (numpy)",
     ]
-    compiled = fast_kernel()
-    columns += ["spmkit, pure numpy"] if compiled else []
     columns += ["OpenFisca"] if system is not None else []
     columns += ["pandas ops"]
     print("\n## Peers (median of per-round ratios to the numpy kernel)\n")
@@ -326,11 +330,11 @@ def bench_peers(sizes: list[int]) -> None:
         contenders: dict[str, Callable[[], object]] = {
             "numpy kernel": lambda d=data: numpy_kernel(d),
             "numpy, all outputs": lambda d=data: numpy_all(d),
-            "spmkit evaluate_batch": lambda d=data: spmkit_batch(d),
-            "spmkit, every array read": lambda d=data: spmkit_read(d),
         }
         if compiled:
-            contenders["spmkit, pure numpy"] = lambda d=data: spmkit_numpy(d)
+            contenders["spmkit[fast] (numba)"] = lambda d=data: spmkit_batch(d)
+            contenders["spmkit[fast], every array read"] = lambda d=data: spmkit_read(d)
+        contenders["spmkit default install (numpy)"] = lambda d=data: spmkit_numpy(d)
         if system is not None:
             contenders["OpenFisca"] = lambda d=data: openfisca_run(system, d)
         contenders["pandas ops"] = lambda f=frame: pandas_ops(f)
@@ -363,9 +367,9 @@ def bench_pair(sizes: list[int]) -> None:
 
 def fast_kernel() -> bool:
     """Whether evaluate_batch runs the numba loop here (spmkit[fast] installed)."""
-    from spmkit._evaluation.kernel import use_compiled  # noqa: PLC0415
+    from spmkit._evaluation.kernel import compiled_loop  # noqa: PLC0415
 
-    found = use_compiled()
+    found = compiled_loop() is not None
     print(f"fused kernel: {'numba (spmkit[fast])' if found else 'pure numpy'}")
     return found
 
@@ -460,6 +464,39 @@ seconds = time.perf_counter() - start
 print(seconds, peak_kb())
 """
 
+_FLOOR_POLARS = """
+import resource, sys, time
+import numpy as np, polars as pl
+start = time.perf_counter()
+frame = pl.read_csv(sys.argv[1])
+rows, k = frame.height, len(SPEC)
+value, gap, num, den, target = (np.empty((rows, k)) for _ in range(5))
+status = np.empty((rows, k), dtype=np.int8)
+with np.errstate(invalid="ignore", divide="ignore"):
+    for j, (iid, n_name, d_name, p, q) in enumerate(SPEC):
+        n = frame[n_name].cast(pl.Float64).to_numpy()
+        d = frame[d_name].cast(pl.Float64).to_numpy()
+        a = n * 100
+        value[:, j] = a / d
+        met = a * q >= p * d
+        status[:, j] = np.where(np.isnan(a / d), 2, np.where(met, 0, 1))
+        target[:, j] = p / q
+        gap[:, j] = np.maximum(p / q - a / d, 0)
+        num[:, j], den[:, j] = n, d
+words = pl.Series(["met", "not_met", "no_data"])
+long = pl.DataFrame({
+    "row": np.repeat(np.arange(2, rows + 2), k),
+    "region": np.repeat(frame["kabupaten"].to_numpy(), k),
+    "indicator": np.tile([s[0] for s in SPEC], rows),
+    "status": words.gather(status.ravel()), "value": value.ravel(), "target_op": ">=",
+    "target_value": target.ravel(), "gap": gap.ravel(),
+    "numerator": num.ravel(), "denominator": den.ravel(),
+})
+long.write_csv(sys.argv[2])
+seconds = time.perf_counter() - start
+print(seconds, peak_kb())
+"""
+
 _CLI = """
 import resource, sys, time
 from spmkit.cli import main
@@ -515,8 +552,13 @@ def bench_cli(rows: int, rounds: int) -> None:
         write_csv(data, rows)
         out = str(Path(directory) / "out.csv")
         long_script = f"SPEC = {FULL_SPEC!r}\n{_FLOOR_LONG}"
+        polars_script = f"SPEC = {FULL_SPEC!r}\n{_FLOOR_POLARS}"
         cli_t, floor_t, cli_m, floor_m, long_t, long_m = [], [], [], [], [], []
+        polars_t, polars_m = [], []
         for _ in range(rounds):
+            seconds, peak = run_script(polars_script, str(data), out)
+            polars_t.append(seconds)
+            polars_m.append(peak)
             seconds, peak = run_script(_CLI, str(data), out)
             cli_t.append(seconds)
             cli_m.append(peak)
@@ -527,13 +569,14 @@ def bench_cli(rows: int, rounds: int) -> None:
             long_t.append(seconds)
             long_m.append(peak)
     for name, times, peaks in (
-        ("the same lines (one per row and indicator)", long_t, long_m),
+        ("(polars) the same lines", polars_t, polars_m),
+        ("(pandas) the same lines (one per row and indicator)", long_t, long_m),
         ("one wide line per row (a value and a met flag per indicator)", floor_t, floor_m),
     ):
         ratio = statistics.median(c / f for c, f in zip(cli_t, times, strict=True))
         print(
             f"\nCLI on a {rows:,}-row CSV (23 indicators, --format csv): "
-            f"{statistics.median(cli_t):.2f} s vs read_csv + numpy kernel + to_csv of "
+            f"{statistics.median(cli_t):.2f} s vs read_csv + numpy kernel + write of "
             f"{name} {statistics.median(times):.2f} s = {ratio:.1f}x; peak memory "
             f"{statistics.median(cli_m):.0f} MB vs {statistics.median(peaks):.0f} MB = "
             f"{statistics.median(cli_m) / statistics.median(peaks):.2f}x"
@@ -605,41 +648,108 @@ def bench_aggregate(rows: int, groups: int) -> None:
 
 
 def bench_frames(rows: int) -> None:
+    """Frames of a fresh result: each round evaluates, then converts the new result.
+
+    The ratio is the conversion's own time over ``evaluate_batch``'s in the same round
+    ((evaluate + convert - evaluate) / evaluate): what a first ``to_pandas`` costs, with
+    nothing computed before by an earlier conversion of the same result.
+    """
     data = make_data(rows, spec=FULL_SPEC)
-    result: Any = spmkit.evaluate_batch(KULON_PROGO, data)
+
+    def fresh(convert: Callable[[Any], object]) -> Callable[[], object]:
+        return lambda: convert(spmkit.evaluate_batch(KULON_PROGO, data))
+
     contenders: dict[str, Callable[[], object]] = {
         "evaluate_batch": lambda: spmkit.evaluate_batch(KULON_PROGO, data),
-        'to_pandas("long")': lambda: result.to_pandas("long"),
-        'to_pandas("wide")': lambda: result.to_pandas("wide"),
-        'to_polars("long")': lambda: result.to_polars("long"),
-        'to_polars("wide")': lambda: result.to_polars("wide"),
+        'to_pandas("long")': fresh(lambda r: r.to_pandas("long")),
+        'to_pandas("wide")': fresh(lambda r: r.to_pandas("wide")),
+        'to_polars("long")': fresh(lambda r: r.to_polars("long")),
+        'to_polars("wide")': fresh(lambda r: r.to_polars("wide")),
     }
-    found = interleaved(contenders, "evaluate_batch", 5)
-    print(f"\ndata frames of {rows:,} rows x 23 indicators, ratio to evaluate_batch:")
+    found = interleaved(contenders, "evaluate_batch", 7)
+    print(f"\ndata frames of {rows:,} rows x 23 indicators, fresh results; the conversion's")
+    print("own time over evaluate_batch's (median per round):")
     for name, (seconds, ratio) in found.items():
-        print(f"  {name:<20} {seconds * 1e3:9.1f} ms  {ratio:6.2f}x")
+        own = ratio - 1 if name != "evaluate_batch" else 1.0
+        print(f"  {name:<20} {seconds * 1e3:9.1f} ms (with the call)  {own:6.2f}x")
 
 
 # --- start-up -------------------------------------------------------------------------
 
 
-def bench_startup() -> None:
-    def fresh(code: str) -> float:
-        script = f"import time; s = time.perf_counter(); {code}; print(time.perf_counter() - s)"
-        return float(subprocess.check_output([sys.executable, "-c", script], text=True))  # noqa: S603
+_FIRST_BATCH = """
+import numpy as np
+rows = 1000
+rng = np.random.default_rng(1)
+import time
+s = time.perf_counter()
+import spmkit
+rule_set = spmkit.load_rule_set("kulon-progo-2011")
+data = {name: rng.integers(1, 2000, rows) for name in rule_set.inputs}
+t, tc = time.perf_counter(), time.process_time()
+spmkit.evaluate_batch(rule_set, data)
+e, ec = time.perf_counter(), time.process_time()
+print(t - s, e - t, ec - tc)
+"""
 
-    def total(code: str) -> float:
-        start = time.perf_counter()
-        subprocess.check_call([sys.executable, "-c", code])  # noqa: S603
-        return time.perf_counter() - start
 
-    bare = [total("pass") for _ in range(7)]
-    loaded = [total("import spmkit") for _ in range(7)]
-    over = statistics.median(a - b for a, b in zip(loaded, bare, strict=True))
-    inside = statistics.median(fresh("import spmkit") for _ in range(7))
-    first = statistics.median(
-        fresh("import spmkit; spmkit.load_rule_set('kulon-progo-2011')") for _ in range(5)
+def _fresh(code: str, env: dict[str, str], *args: str) -> list[float]:
+    """Run ``code`` in a new interpreter; the numbers it prints."""
+    output = subprocess.check_output(  # noqa: S603
+        [sys.executable, "-W", "ignore", "-c", code, *args],
+        text=True,
+        env=env,
+        stderr=subprocess.DEVNULL,
     )
+    return [float(x) for x in output.split()]
+
+
+def _wall(command: list[str], env: dict[str, str]) -> float:
+    return _timed(command, env)[0]
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of a child process."""
+    import resource  # noqa: PLC0415 - POSIX only, like the rest of this script's CLI timing
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=False, capture_output=True)  # noqa: S603
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _startup_env(kernel: str, cache: Path, *, empty: bool, numba_cache: Path) -> dict[str, str]:
+    """The environment of a cold process: spmkit's and numba's caches, empty or kept."""
+    import shutil  # noqa: PLC0415
+
+    if empty:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(numba_cache, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPMKIT_", "NUMBA_"))}
+    env.update(
+        SPMKIT_CACHE_DIR=str(cache),
+        SPMKIT_KERNEL=kernel,
+        # numba's cache in a directory of this run only (not beside spmkit's sources), so
+        # that "empty" means empty.
+        NUMBA_CACHE_DIR=str(numba_cache),
+        NUMBA_CACHE_LOCATOR_CLASSES="UserProvidedCacheLocator",
+    )
+    return env
+
+
+def bench_startup(rounds: int = 5) -> None:
+    """Cold processes: import, first load, first batch, the CLI on 2 rows; both installs.
+
+    ``default`` is the install without numba (``SPMKIT_KERNEL=numpy``: numba is never
+    imported); ``fast, auto`` has numba with the default choice (numpy's path below
+    ``COMPILE_AFTER_ROWS`` rows); ``fast, numba`` forces the compiled kernel, which is
+    what a large job's first call pays. Each with spmkit's and numba's caches kept from
+    the previous process (warm) or emptied before it (empty). Medians over ``rounds``
+    processes; "over bare" subtracts a bare interpreter's start, timed in the same round.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         spmkit.load_rule_set("kulon-progo-2011")
@@ -649,11 +759,55 @@ def bench_startup() -> None:
             spmkit.load_rule_set("kulon-progo-2011")
             times.append(time.perf_counter() - start)
     print(
-        f"\nimport spmkit: {over * 1e3:.0f} ms over a bare interpreter "
-        f"({inside * 1e3:.0f} ms inside it); import + first load_rule_set: "
-        f"{first * 1e3:.0f} ms; a second load_rule_set of the same id: "
+        f"\na second load_rule_set of the same id in one process: "
         f"{statistics.median(times) * 1e3:.2f} ms"
     )
+    print(
+        "\n## Cold start (fresh processes; median ms, wall / CPU)\n\n"
+        "| install, kernel | caches | import spmkit over bare | first load_rule_set | "
+        "first evaluate_batch, 1,000 rows | CLI on 2 rows over bare |\n"
+        "|---|---|---:|---:|---:|---:|"
+    )
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        two = root / "two-rows.csv"
+        write_csv(two, 2)
+        cli = [sys.executable, "-W", "ignore", "-m", "spmkit.cli", "evaluate"]
+        cli += ["kulon-progo-2011", str(two), "--no-progress", "--no-unverified-note"]
+        first_load = (
+            "import time; s = time.perf_counter(); import spmkit; t = time.perf_counter(); "
+            "tc = time.process_time(); spmkit.load_rule_set('kulon-progo-2011'); "
+            "print(t - s, time.perf_counter() - t, time.process_time() - tc)"
+        )
+        for label, kernel in (
+            ("default (no numba)", "numpy"),
+            ("fast, auto", "auto"),
+            ("fast, numba forced", "numba"),
+        ):
+            for empty in (False, True):
+                cache, numba_cache = root / f"cache-{kernel}", root / f"numba-{kernel}"
+                if not empty:  # fill the caches once
+                    env = _startup_env(kernel, cache, empty=False, numba_cache=numba_cache)
+                    _fresh(_FIRST_BATCH, env)
+                    _wall(cli, env)
+                found: list[list[tuple[float, float]]] = [[], [], [], []]
+                for _ in range(rounds):
+                    env = _startup_env(kernel, cache, empty=empty, numba_cache=numba_cache)
+                    bare = _timed([sys.executable, "-c", "pass"], env)
+                    imported = _timed([sys.executable, "-c", "import spmkit"], env)
+                    found[0].append((imported[0] - bare[0], imported[1] - bare[1]))
+                    found[1].append(tuple(_fresh(first_load, env)[1:]))  # type: ignore[arg-type]
+                    env = _startup_env(kernel, cache, empty=empty, numba_cache=numba_cache)
+                    found[2].append(tuple(_fresh(_FIRST_BATCH, env)[1:]))  # type: ignore[arg-type]
+                    env = _startup_env(kernel, cache, empty=empty, numba_cache=numba_cache)
+                    ran = _timed(cli, env)
+                    found[3].append((ran[0] - bare[0], ran[1] - bare[1]))
+                cells = " | ".join(
+                    f"{statistics.median(w for w, _ in pairs) * 1e3:,.0f} / "
+                    f"{statistics.median(c for _, c in pairs) * 1e3:,.0f}"
+                    for pairs in found
+                )
+                print(f"| {label} | {'empty' if empty else 'warm'} | {cells} |", flush=True)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Shared test set-up: hypothesis profiles.
+"""Shared test set-up: hypothesis profiles, a disk cache of the run's own.
 
 ``dev`` (the default) explores more; ``ci`` (set by ``.ci/run`` through
 ``HYPOTHESIS_PROFILE=ci``) keeps the run short and repeatable on two shared cores:
@@ -9,6 +9,7 @@ machine are not a test).
 from __future__ import annotations
 
 import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -28,3 +29,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# spmkit's disk cache (checked rule sets, numba's kernels) in a directory of this run, so
+# that no test reads what an earlier run or the user's own processes wrote.
+os.environ["SPMKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spmkit-test-cache-")

@@ -179,8 +179,8 @@ def _check(rule_set: RuleSet, columns: dict[str, Any], scalars: list[dict[str, A
             _assert_same(rule_set, spmkit.evaluate_batch(rule_set, columns), scalars)
 
 
-KERNELS = ("auto", "numpy")
-"""Both paths of the fused kernel: numba when installed (auto), and pure numpy."""
+KERNELS = ("numba", "numpy")
+"""Both paths of the fused kernel: numba (when installed), and pure numpy."""
 
 
 @contextlib.contextmanager

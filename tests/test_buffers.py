@@ -132,3 +132,38 @@ def test_data_frames_of_a_result_keep_their_values(library: str, form: str) -> N
     else:
         values = frame.filter(frame["indicator"] == "I.1")["value"].to_numpy()
     assert np.array_equal(values, _expected(data))
+
+
+@pytest.mark.parametrize(
+    ("setting", "most"),
+    [
+        ("0", 0),
+        ("8M", 8 << 20),
+        ("3000000", 3_000_000),
+        ("12X", buffers.LIMIT),
+        ("", buffers.LIMIT),
+    ],
+)
+def test_the_pool_is_bounded_by_spmkit_buffer_pool_bytes(monkeypatch, setting, most) -> None:
+    """A service sets the bound; 0 keeps nothing, so a large call's memory goes with it."""
+    monkeypatch.setenv("SPMKIT_BUFFER_POOL_BYTES", setting)
+    assert buffers.limit() == most
+    buffers.release()
+    data = _data(3)
+    result = spmkit.evaluate_batch(RS, data)
+    assert np.array_equal(result["I.1"].value, _expected(data))
+    del result
+    spmkit.evaluate_batch(RS, _data(4))
+    assert buffers.kept_bytes() <= most
+    if most == buffers.LIMIT:
+        assert buffers.kept_bytes() > 0  # the default keeps the blocks of 150,000 rows
+    buffers.release()
+
+
+def test_setting_zero_lets_kept_blocks_go_at_the_next_call(monkeypatch) -> None:
+    buffers.release()
+    spmkit.evaluate_batch(RS, _data(5))
+    assert buffers.kept_bytes() > 0
+    monkeypatch.setenv("SPMKIT_BUFFER_POOL_BYTES", "0")
+    spmkit.evaluate_batch(RS, _data(6))
+    assert buffers.kept_bytes() == 0

@@ -87,7 +87,7 @@ def _data() -> dict[str, np.ndarray]:
 def test_numba_is_used_when_installed():
     pytest.importorskip("numba")
     assert compiled_loop() is not None
-    with kernel_env("auto"):
+    with kernel_env("numba"):
         assert use_compiled()
     with kernel_env("numpy"):
         assert not use_compiled()
@@ -96,12 +96,12 @@ def test_numba_is_used_when_installed():
 def test_both_kernels_give_the_same_bits_over_several_chunks():
     rule_set, data = _rule_set(), _data()
     results = {}
-    for kernel in ("auto", "numpy"):
+    for kernel in ("numba", "numpy"):
         with kernel_env(kernel):
             results[kernel] = spmkit.evaluate_batch(rule_set, data)
     for iid in rule_set.indicators:
         for field in FIELDS:
-            left = getattr(results["auto"][iid], field)
+            left = getattr(results["numba"][iid], field)
             right = getattr(results["numpy"][iid], field)
             assert left.dtype == right.dtype, (iid, field)
             assert np.array_equal(left, right, equal_nan=True), (iid, field)
@@ -109,7 +109,7 @@ def test_both_kernels_give_the_same_bits_over_several_chunks():
     assert statuses == {"met", "not_met", "no_data", "undefined"}
 
 
-@pytest.mark.parametrize("kernel", ["auto", "numpy"])
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
 def test_kernel_equals_scalar_on_every_chunk(kernel):
     rule_set, data = _rule_set(), _data()
     with kernel_env(kernel):
@@ -155,7 +155,7 @@ def test_explanation_is_built_when_read_and_survives_pickling():
     assert copy == report
 
 
-@pytest.mark.parametrize("kernel", ["auto", "numpy"])
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
 def test_column_bounds_on_both_paths(kernel):
     values = np.random.default_rng(3).integers(-5, 2**40, 3 * CHUNK)
     with kernel_env(kernel):

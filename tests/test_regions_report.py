@@ -375,3 +375,28 @@ class TestSmallDenominatorThreshold:
         assert "'small_denominator' must be a whole number, 1 or more (got 0)" in str(
             spmkit.format_errors(caught.value)
         )
+
+
+class TestLargeGrid:
+    """Many regions: the status grid is one image, not a rectangle and a label per cell."""
+
+    def _svg(self, regions: int) -> str:
+        pytest.importorskip("matplotlib")
+        outcomes = []
+        for number in range(regions):
+            values = {"bumil_k4": 900 + number, "sasaran_bumil": 1000}
+            row = DataRow(
+                where="", number=number + 2, region=f"R{number}", period=None, values=values
+            )
+            report = spmkit.evaluate(KP, values)
+            outcomes.append(RowOutcome(row=row, report=report))
+        refused = DataRow(where="", number=regions + 2, region="bad", period=None, values={})
+        outcomes.append(RowOutcome(row=refused, report=None))
+        return chart_bytes(KP, outcomes, "en", image_format="svg").decode()
+
+    def test_a_grid_of_200_regions_is_one_image(self):
+        large, small = self._svg(200), self._svg(20)
+        assert large.count("<image") == 1
+        assert "<image" not in small  # up to 60 regions: a labelled rectangle per cell
+        # 4,623 cells drawn as patches would be thousands of paths; the image is one.
+        assert large.count("<path") < small.count("<path")

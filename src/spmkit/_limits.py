@@ -63,6 +63,8 @@ MAX_CELL_TEXT: Final = 32_767
 
 MAX_SHARED_STRINGS: Final = 1_000_000
 """Most shared strings of a workbook (each distinct text of its cells), checked streaming."""
+MAX_FILE_BYTES: Final = 2 * 1024 * 1024
+"""Largest rule file read, in bytes (the largest shipped file is about 20 KiB)."""
 
 MAX_EXTENDS_DEPTH: Final = 16
 """Longest ``extends:`` chain of overlays (an overlay of an overlay ... of a rule set)."""

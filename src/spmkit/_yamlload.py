@@ -16,7 +16,7 @@ from typing import Any, Final
 import attrs
 import yaml
 
-from spmkit._limits import decimal_problem, digits_text_problem, number_problem
+from spmkit._limits import MAX_FILE_BYTES, decimal_problem, digits_text_problem, number_problem
 from spmkit._translation import tr
 from spmkit.errors import DataFileError, RuleSetError
 
@@ -30,8 +30,6 @@ __all__ = [
     "read_yaml",
 ]
 
-MAX_FILE_BYTES: Final = 2 * 1024 * 1024
-"""Largest rule file read, in bytes (the largest shipped file is about 20 KiB)."""
 
 MAX_NESTING: Final = 40
 """Deepest nesting of YAML collections (a rule file needs 5)."""

@@ -30,7 +30,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, Final, TextIO
+from typing import IO, TYPE_CHECKING, Any, Final, TextIO
 
 from spmkit._evaluation.compare import Comparison
 from spmkit._evaluation.values import exact_number
@@ -51,7 +51,6 @@ from spmkit._messages import (
     message,
 )
 from spmkit._numbers import exact_text
-from spmkit._rulesets.diff import RuleSetDiff, diff
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.reader import (
     load_rule_set,
@@ -68,6 +67,9 @@ from spmkit.errors import (
     error_in,
     format_errors,
 )
+
+if TYPE_CHECKING:
+    from spmkit._rulesets.diff import RuleSetDiff
 
 __all__ = ["build_parser", "main"]
 
@@ -493,6 +495,8 @@ def _print_result(result: RuleSetDiff | Comparison, output_format: str, lang: La
 def _cmd_diff(args: argparse.Namespace) -> int:
     first = load_rule_set(args.a)
     lang = _language(args, first)
+    from spmkit._rulesets.diff import diff  # noqa: PLC0415 - only this command needs it
+
     _print_result(diff(first, load_rule_set(args.b)), args.format, lang)
     return EXIT_OK
 

@@ -75,6 +75,7 @@ __all__ = [
     "ExpressionLimitError",
     "ExpressionSyntaxError",
     "ExtendsCycleError",
+    "KernelCacheWarning",
     "RuleSetError",
     "RuleSetInvalid",
     "RuleSetNotFoundError",
@@ -690,6 +691,18 @@ def show_number(value: Fraction) -> str:
 
 class SpmkitWarning(UserWarning):
     """Base of the warnings spmkit emits."""
+
+
+class KernelCacheWarning(SpmkitWarning):
+    """numba could not keep its compiled kernels where it keeps them by default.
+
+    Neither beside spmkit's files (a read-only install) nor in the home directory (none,
+    or read-only) could be written. The message says where they went instead: spmkit's
+    own cache directory (``SPMKIT_CACHE_DIR``, or a private directory under the system's
+    temporary directory), or nowhere, so that each process compiles them again. Set
+    ``NUMBA_CACHE_DIR`` to a writable directory to choose the place. Emitted once per
+    process.
+    """
 
 
 class UnverifiedValuesWarning(SpmkitWarning):

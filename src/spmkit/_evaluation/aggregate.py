@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from spmkit._evaluation.columns import Column, read_table, to_array, to_mapping
 from spmkit._evaluation.compile import EXACT_LIMIT
-from spmkit._evaluation.kernel import use_compiled
+from spmkit._evaluation.kernel import jit_cached, use_compiled
 from spmkit._evaluation.values import DECIMAL_LIMIT, convert_value
 from spmkit._limits import NUMBER_BOUND
 from spmkit._rulesets.model import RuleSet
@@ -83,7 +83,7 @@ def _hashed(key: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[An
     caller numbers the keys another way).
     """
     words = np.ascontiguousarray(key).view(np.uint32).reshape(len(key), -1)
-    if use_compiled():  # a hash table of the characters themselves: no sort, no collision
+    if use_compiled(len(key)):  # a hash table of the characters themselves: no sort, no collision
         numbers, first = _compiled_factorize()(words)
         distinct = key[first]
     else:
@@ -134,7 +134,7 @@ def _sum_by_group(
     if vec is None or not isinstance(vec.d, int) or vec.bound_n * max(largest, 1) >= DECIMAL_LIMIT:
         return None
     values = np.broadcast_to(np.asarray(vec.n), (len(column.raw),))
-    if values.dtype == np.int64 and use_compiled():  # int64 sums, exact below 2**50 too
+    if values.dtype == np.int64 and use_compiled(len(values)):  # int64 sums, exact below 2**50 too
         return _compiled_sums()(values, group, len(sizes))  # type: ignore[no-any-return]
     totals = np.bincount(group, weights=values, minlength=len(sizes))
     if vec.d == 1:
@@ -151,9 +151,8 @@ def _compiled_factorize() -> Any:  # noqa: ANN401 - a compiled function
     Open addressing on a hash of the row, every candidate compared word by word, so
     equal numbers mean equal rows; the table doubles when half full.
     """
-    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
 
-    @numba.njit(cache=True, nogil=True)
+    @jit_cached(nogil=True)
     def factorize(words):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
         rows, width = words.shape
         codes = np.empty(rows, dtype=np.intp)
@@ -201,9 +200,8 @@ def _compiled_factorize() -> Any:  # noqa: ANN401 - a compiled function
 @functools.cache
 def _compiled_sums() -> Any:  # noqa: ANN401 - a compiled function
     """The sums of an int64 column per group, in int64 (one pass; no float rounding)."""
-    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
 
-    @numba.njit(cache=True, nogil=True)
+    @jit_cached(nogil=True)
     def sums(values, group, groups):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
         totals = np.zeros(groups, dtype=np.int64)
         for row in range(len(values)):

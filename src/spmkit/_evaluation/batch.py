@@ -579,7 +579,7 @@ class _Fused:
         self.rows = rows
         # Gaps are left for later (GapLater): computed from the kept terms when read.
         self.blocks = Blocks(slots, rows, gaps=False)
-        self.scratch = None if use_compiled() else Scratch(rows)
+        self.scratch = None if use_compiled(rows) else Scratch(rows)
         self.done: list[tuple[int, _IndicatorProgram, Vec, Vec, npt.NDArray[Any] | GapLater]] = []
         self.numbers: dict[int, npt.NDArray[Any]] = {}
 
@@ -880,7 +880,7 @@ class CompiledRuleSet:
                 plan.which,
                 plan.consts,
                 out,
-                None if use_compiled() else Scratch(rows),
+                None if use_compiled(rows) else Scratch(rows),
             )
         out.freeze()
         carried = {}

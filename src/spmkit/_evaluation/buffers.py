@@ -14,11 +14,17 @@ buffer taken from a result refers to its base too. So a block is never handed ou
 any result, view or exported buffer of it is alive, in any thread. Bounded: at most
 :data:`LIMIT` bytes are kept (beyond it, blocks are plain numpy allocations) and blocks
 under :data:`MIN_BYTES` are left to numpy. :func:`release` lets the kept memory go.
+
+A long-lived process (a service worker) that wants its memory back after a large call
+sets ``SPMKIT_BUFFER_POOL_BYTES`` in its environment: the most bytes kept (``0`` keeps
+nothing: every block is numpy's own and freed with its result; suffixes ``K``, ``M``,
+``G`` are powers of 1024). Read at each allocation, so it can be changed at run time.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
 from typing import Any, Final
@@ -26,13 +32,38 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LIMIT", "MIN_BYTES", "copied", "empty", "kept_bytes", "narrowed", "release"]
+__all__ = [
+    "LIMIT",
+    "MIN_BYTES",
+    "copied",
+    "empty",
+    "kept_bytes",
+    "limit",
+    "narrowed",
+    "release",
+]
 
 MIN_BYTES: Final = 1 << 20
 """Blocks smaller than this (1 MiB) are numpy's own allocations, never kept."""
 
 LIMIT: Final = 1 << 30
 """At most this many bytes (1 GiB) of blocks are kept for reuse, in use or free."""
+
+_SUFFIXES: Final = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def limit() -> int:
+    """The most bytes kept: ``SPMKIT_BUFFER_POOL_BYTES`` when set to a size, else :data:`LIMIT`.
+
+    A value that is not a size (``12X``, ``-1``) is ignored: the default applies.
+    """
+    text = os.environ.get("SPMKIT_BUFFER_POOL_BYTES", "").strip().upper()
+    if not text:
+        return LIMIT
+    scale = _SUFFIXES.get(text[-1], 1)
+    digits = text[:-1] if text[-1] in _SUFFIXES else text
+    return int(digits) * scale if digits.isdigit() else LIMIT
+
 
 _KEY = tuple[tuple[int, ...], str]
 _BLOCKS: Final[dict[_KEY, list[npt.NDArray[Any]]]] = {}
@@ -51,6 +82,11 @@ def empty(shape: tuple[int, ...], dtype: npt.DTypeLike = np.float64) -> npt.NDAr
     size = math.prod(shape) * kind.itemsize
     if size < MIN_BYTES:
         return np.empty(shape, kind)
+    most = limit()
+    if most == 0:
+        if _BLOCKS:
+            release()
+        return np.empty(shape, kind)
     key = (tuple(shape), kind.str)
     with _LOCK:
         blocks = _BLOCKS.setdefault(key, [])
@@ -60,9 +96,9 @@ def empty(shape: tuple[int, ...], dtype: npt.DTypeLike = np.float64) -> npt.NDAr
                 block.flags.writeable = True
                 return block
         block = np.empty(shape, kind)
-        if _held() + size > LIMIT:
+        if _held() + size > most:
             _drop_free()
-        if _held() + size <= LIMIT:
+        if _held() + size <= most:
             blocks.append(block)
         return block
 

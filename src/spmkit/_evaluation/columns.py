@@ -15,6 +15,7 @@ fallback only.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -136,7 +137,9 @@ def to_array(values: object) -> npt.NDArray[Any]:
 
 
 def _to_array(values: object) -> npt.NDArray[Any]:
-    if isinstance(values, np.ma.MaskedArray):
+    # A masked array exists only once numpy.ma is imported: `np.ma` would import it (tens
+    # of milliseconds of a command's start) just to find that it is not one.
+    if "numpy.ma" in sys.modules and isinstance(values, np.ma.MaskedArray):
         mask = np.ma.getmaskarray(values)
         objects = np.asarray(values.data, dtype=object).copy()
         objects[mask] = None

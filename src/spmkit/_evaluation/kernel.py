@@ -20,16 +20,23 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+import warnings
+from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit._diskcache import cache_directory
 from spmkit._evaluation import buffers
+from spmkit._translation import tr
+from spmkit.errors import KernelCacheWarning
 
 __all__ = [
     "CHUNK",
+    "COMPILE_AFTER_ROWS",
     "Blocks",
     "GapLater",
     "RatioOut",
@@ -37,6 +44,7 @@ __all__ = [
     "column_bounds",
     "compiled_loop",
     "gap_kernel",
+    "jit_cached",
     "joined",
     "ratio_consts",
     "ratio_kernel",
@@ -213,12 +221,102 @@ def ratio_kernel(  # noqa: PLR0913 - every part of the ratio at once
         _numpy_kernel(n, d, consts, blocks.out(slot), scratch)
 
 
-def use_compiled() -> bool:
-    """Whether the numba loop runs (numba installed, ``SPMKIT_KERNEL`` is not ``numpy``).
+COMPILE_AFTER_ROWS: Final = 1_000_000
+"""Rows a process evaluates by numpy before it loads the numba kernels (``auto``).
 
-    Set ``SPMKIT_KERNEL=numpy`` in the environment to force the pure-numpy path.
+Loading them costs a fixed time per process (``import numba`` and reading the compiled
+kernels from numba's cache: about 0.5 s, several seconds when they must be compiled),
+and saves a time per row; below this many rows in all, numpy's path is the faster
+choice (measured in ``benchmarks/bench_peers.py --only startup``). Once loaded, the
+kernels run every call of the process, whatever its size: numba never makes a job
+slower than about twice the cost of the better choice.
+"""
+
+_ROWS_BY_NUMPY = [0]
+"""Rows evaluated by numpy in this process before the kernels were loaded."""
+
+
+def use_compiled(rows: int = 0) -> bool:
+    """Whether the numba loop runs for a call of ``rows`` rows.
+
+    ``SPMKIT_KERNEL`` chooses: ``numpy`` never, ``numba`` always when numba is installed,
+    ``auto`` (the default) once loaded in this process or once this process has
+    evaluated :data:`COMPILE_AFTER_ROWS` rows (this call's included) by numpy.
     """
-    return os.environ.get("SPMKIT_KERNEL", "auto") != "numpy" and compiled_loop() is not None
+    choice = os.environ.get("SPMKIT_KERNEL", "auto")
+    if choice == "numpy":
+        return False
+    if choice != "numba" and not compiled_loop.cache_info().currsize:
+        _ROWS_BY_NUMPY[0] += rows
+        if _ROWS_BY_NUMPY[0] < COMPILE_AFTER_ROWS:
+            return False
+    return compiled_loop() is not None
+
+
+_JIT_LOCK: Final = threading.Lock()
+
+
+def jit_cached(**options: object) -> Callable[[Callable[..., Any]], Any]:
+    """``numba.njit(cache=True, **options)``, with a cache wherever one can be written.
+
+    numba keeps compiled functions beside the source, else in the home directory, and
+    raises ``RuntimeError: cannot cache function ... no locator available`` when it can
+    write to neither (a read-only install, no writable home). Then the cache goes to
+    spmkit's cache directory (:mod:`spmkit._diskcache`), else nowhere (compiled in each
+    process); either way a :class:`~spmkit.errors.KernelCacheWarning` says where, once.
+    """
+    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
+
+    njit: Any = numba.njit  # options passed through as given
+    config: Any = numba.config
+
+    def decorate(function: Callable[..., Any]) -> Any:  # noqa: ANN401 - a numba dispatcher
+        try:
+            return njit(cache=True, **options)(function)
+        except RuntimeError:  # no locator available: nothing numba tries is writable
+            pass
+        directory = cache_directory()
+        if directory is not None:
+            with _JIT_LOCK:  # numba reads its settings when the function is decorated
+                saved = config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES
+                config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES = str(directory / "numba"), ""
+                try:
+                    compiled = njit(cache=True, **options)(function)
+                except RuntimeError:
+                    compiled = None
+                finally:
+                    config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES = saved
+            if compiled is not None:
+                _warn_cache(
+                    tr(
+                        "numba cannot write its cache beside spmkit or in the home directory; "
+                        "the compiled kernels are kept in {directory} (set NUMBA_CACHE_DIR "
+                        "to choose)",
+                        directory=directory / "numba",
+                    )
+                )
+                return compiled
+        _warn_cache(
+            tr(
+                "numba cannot write a cache anywhere (spmkit's files, the home directory "
+                "and the temporary directory are read-only): the kernels are compiled again "
+                "in each process (seconds each time); set NUMBA_CACHE_DIR or "
+                "SPMKIT_CACHE_DIR to a writable directory"
+            )
+        )
+        return njit(cache=False, **options)(function)
+
+    return decorate
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_cache(message: str) -> None:
+    """Warn once per process for each message (each place the cache went)."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(KernelCacheWarning(message), stacklevel=4)
 
 
 def _numpy_kernel(
@@ -336,11 +434,11 @@ def compiled_loop() -> Any:  # noqa: ANN401 - a compiled function, or None
     processes load it); one pass over the rows, no scratch, no temporaries.
     """
     try:
-        import numba  # noqa: PLC0415 - optional dependency
+        import numba  # noqa: PLC0415, F401 - optional dependency
     except ImportError:
         return None
 
-    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    @jit_cached(nogil=True, error_model="numpy")
     def loop(n, d, consts, slot, floats, flags, codes):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, PLR0913
         # Without a gaps row (Blocks(gaps=False)) no gap is written: ``gap`` is then
         # ``value``, and every write to it is skipped.
@@ -442,9 +540,7 @@ def stats_kernel(
 
 @functools.cache
 def _compiled_stats() -> Any:  # noqa: ANN401 - a compiled function
-    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
-
-    @numba.njit(cache=True, nogil=True)
+    @jit_cached(nogil=True)
     def stats(ints, floats):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
         # Indexed loops with conditional moves and no early exits, so that LLVM
         # vectorises them (a loop over the values with min()/max() ran 5x slower).
@@ -521,14 +617,12 @@ _ONE_LOOP: Any = None
 
 @functools.cache
 def _compiled_ratios() -> Any:  # noqa: ANN401 - a compiled function
-    import numba  # noqa: PLC0415 - optional dependency; use_compiled() found it
-
     # A global, not a closure variable: numba's disk cache cannot key a closure over a
     # dispatcher, and recompiled this loop in every process (about 1 s each).
     global _ONE_LOOP  # noqa: PLW0603 - set once, before the function that reads it compiles
     _ONE_LOOP = compiled_loop()
 
-    @numba.njit(cache=True, nogil=True)
+    @jit_cached(nogil=True)
     def ratios(ints, floats, which, consts, floats_out, flags_out, codes_out):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, PLR0913
         for slot in range(which.shape[0]):
             n_float, n_row, d_float, d_row, rate = which[slot]

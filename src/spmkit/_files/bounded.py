@@ -45,7 +45,6 @@ from spmkit._limits import (
     digits_text_problem,
 )
 from spmkit._translation import grouped, tr
-from spmkit._yamlload import read_data_yaml
 from spmkit.errors import DataFileError
 
 __all__ = [
@@ -297,6 +296,8 @@ def load_json(path: Path, raw: bytes) -> object:
 
 def load_yaml_data(path: Path, raw: bytes) -> object:
     """Parse YAML data with the strict loader of rule files (same limits, no duplicates)."""
+    from spmkit._yamlload import read_data_yaml  # noqa: PLC0415 - YAML only for a YAML file
+
     return read_data_yaml(decode_text(path, raw, _save_as_utf8()), str(path))
 
 

@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any, Final
 
 from spmkit._evaluation.aggregate import aggregate
-from spmkit._evaluation.batch import BatchResult, evaluate_batch
+from spmkit._evaluation.batch import BatchResult, IndicatorArrays, evaluate_batch
 from spmkit._evaluation.shown import shown_value as shown
 from spmkit._messages import Language
 from spmkit._numbers import number_text
@@ -125,11 +125,37 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+_COLUMNS: dict[int, tuple[object, list[str], list[bool]]] = {}
+"""The status and small-denominator flags of the arrays drawn last, as lists, by ``id``."""
+
+
+def _columns(arrays: IndicatorArrays) -> tuple[list[str], list[bool]]:
+    """``status`` and ``small_denominator`` of every row, computed once per arrays.
+
+    Each is computed over every row when read: read for each cell, a page of 20,000
+    regions took quadratic time. The arrays are kept beside their lists (so an ``id``
+    is not reused while kept), for the last few indicators drawn.
+    """
+    kept = _COLUMNS.get(id(arrays))
+    if kept is not None and kept[0] is arrays:
+        return kept[1], kept[2]
+    columns = arrays.status.tolist(), arrays.small_denominator.tolist()
+    while len(_COLUMNS) >= _KEPT_COLUMNS:
+        _COLUMNS.pop(next(iter(_COLUMNS)), None)
+    _COLUMNS[id(arrays)] = (arrays, *columns)
+    return columns
+
+
+_KEPT_COLUMNS: Final = 256
+"""Indicators whose columns are kept (a rule set has up to a few hundred)."""
+
+
 def _cell(result: BatchResult, iid: str, row: int, lang: Language) -> str:
     arrays = result[iid]
-    status = str(arrays.status[row])
+    statuses, smalls = _columns(arrays)
+    status = statuses[row]
     glyph = GLYPHS[status]
-    small = bool(arrays.small_denominator[row])
+    small = smalls[row]
     mark = ' class="small"' if small else ""
     if status in ("met", "not_met"):
         # The row's record: the shown value decides the target, milestone and band edges.
@@ -262,7 +288,7 @@ def _ranking(
         for rank, row in ranks:
             caveat = (
                 words["small"].format(n=arrays.small_denominator_threshold)
-                if arrays.small_denominator[row]
+                if _columns(arrays)[1][row]
                 else ""
             )
             interval = (
@@ -286,7 +312,7 @@ def _details(rule_set: RuleSet, result: BatchResult, names: list[str], lang: Lan
         counts: dict[str, int] = {}
         rows = []
         for iid, indicator in rule_set.indicators.items():
-            status = str(result[iid].status[row])
+            status = _columns(result[iid])[0][row]
             counts[status] = counts.get(status, 0) + 1
             rows.append(
                 f"<tr><td>{_esc(iid)}</td><td>{_esc(indicator.name)}</td>"

@@ -15,15 +15,13 @@ import os
 import threading
 import warnings
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from spmkit._limits import MAX_EXTENDS_DEPTH
-from spmkit._rulesets.builder import build_overlay, build_rule_set
-from spmkit._rulesets.installed import impersonation, installed_rule_files
+from spmkit._diskcache import code_fingerprint, forget, load_pickle, store_pickle
+from spmkit._limits import MAX_EXTENDS_DEPTH, MAX_FILE_BYTES
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.schema import FORMAT_VERSION, MAX_INDICATORS, MAX_INPUTS
 from spmkit._translation import tr
-from spmkit._yamlload import MAX_FILE_BYTES, YamlDocument, read_yaml
 from spmkit.errors import (
     ExtendsCycleError,
     RuleSetError,
@@ -34,6 +32,9 @@ from spmkit.errors import (
     UnverifiedValuesWarning,
     UsageError,
 )
+
+if TYPE_CHECKING:
+    from spmkit._yamlload import YamlDocument
 
 __all__ = [
     "FORMAT_VERSION",
@@ -99,6 +100,8 @@ def _confined(reference: str, here: Path | None) -> Path:
     A path that leads elsewhere (absolute, ``..``, or a symlink out) is refused, so that
     an overlay cannot make spmkit read, and report on, any file of the machine.
     """
+    from spmkit._rulesets.installed import installed_rule_files  # noqa: PLC0415 - entry points: slow
+
     shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
     try:
         candidate = (here / reference if here is not None else Path(reference)).resolve()
@@ -135,6 +138,10 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
     ``chain`` holds the files (or ids) of the overlays being resolved that lead here, so
     that an ``extends:`` cycle is refused.
     """
+    # Imported here: a rule set found in the disk cache needs neither YAML nor the checks.
+    from spmkit._rulesets.builder import build_overlay, build_rule_set  # noqa: PLC0415
+    from spmkit._yamlload import read_yaml  # noqa: PLC0415
+
     try:
         document = read_yaml(text, file)
     except RuleSetError as exc:
@@ -155,6 +162,8 @@ def rule_files(source: str | Path) -> tuple[Path, ...]:
     (``spmkit._files.outputs``). A chain that cannot be followed ends where it breaks
     (loading the rule set reports why).
     """
+    from spmkit._yamlload import read_yaml  # noqa: PLC0415 - YAML only when a file is read
+
     files: list[Path] = []
     try:
         path = find_rule_file(source)
@@ -241,7 +250,11 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
         listed = _SHIPPED.get(source)
         if listed is not None and listed.is_file():
             return listed  # listed before, still there: no new scan of the directories
-    shipped = {**installed_rule_files(), **shipped_rule_sets()}  # shipped ids win
+    shipped = shipped_rule_sets()
+    if not (isinstance(source, str) and source in shipped):  # shipped ids win: no entry points
+        from spmkit._rulesets.installed import installed_rule_files  # noqa: PLC0415 - slow
+
+        shipped = {**installed_rule_files(), **shipped}
     _SHIPPED.update(shipped)
     if isinstance(source, str) and source in shipped and not path.exists():
         path = shipped[source]
@@ -289,7 +302,16 @@ def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
         cached = _LOADED.get(key)
     if cached is not None:
         return cached
-    rule_set = _build(text, str(path), chain)
+    # Checked before in another process: read back from the disk cache (spmkit._diskcache),
+    # keyed by the code's fingerprint, the file's path and its content.
+    disk_key = b"\0".join([code_fingerprint().encode(), repr(key).encode()])
+    stored = None if chain else load_pickle(_DISK_KIND, disk_key)
+    if isinstance(stored, RuleSet) and not stored.extends:
+        rule_set = stored
+    else:
+        rule_set = _build(text, str(path), chain)
+        if not rule_set.extends and not chain:
+            store_pickle(_DISK_KIND, disk_key, rule_set)
     if not rule_set.extends:  # an overlay also depends on its bases' files: not cached
         with _CACHE_LOCK:
             if len(_LOADED) >= _CACHE_SIZE:
@@ -298,15 +320,18 @@ def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
     return rule_set
 
 
-def clear_rule_set_cache() -> None:
+def clear_rule_set_cache(*, disk: bool = True) -> None:
     """Forget the rule sets read before (the next load reads and checks its file again).
 
-    Loads are cached by file content, so a changed file is read again anyway; this is for
-    measuring or counting the work of a first load.
+    Loads are cached by file content, in the process and on disk (``spmkit._diskcache``),
+    so a changed file is read again anyway; this is for measuring or counting the work of
+    a first load. ``disk=False`` keeps the disk cache (a new process's first load).
     """
     with _CACHE_LOCK:
         _LOADED.clear()
     _SHIPPED.clear()
+    if disk:
+        forget(_DISK_KIND)
 
 
 # Rule sets read before, by file, chain and content: a RuleSet is immutable, so the
@@ -314,6 +339,8 @@ def clear_rule_set_cache() -> None:
 _LOADED: dict[tuple[str, tuple[str, ...], bytes], RuleSet] = {}
 _CACHE_SIZE: Final = 64
 _CACHE_LOCK: Final = threading.Lock()
+# The rule sets checked by earlier processes, in the user's cache directory.
+_DISK_KIND: Final = "rule-sets"
 # Shipped ids already listed, so a lookup by id need not scan the directory again.
 _SHIPPED: dict[str, Path] = {}
 
@@ -342,6 +369,11 @@ def load_rule_set(source: str | Path) -> RuleSet:
 
 def _refuse_impersonation(rule_set: RuleSet, path: Path) -> None:
     """Refuse an installed rule file that calls itself by another (or a shipped) id."""
+    from spmkit._rulesets.installed import (  # noqa: PLC0415 - entry points: slow
+        impersonation,
+        installed_rule_files,
+    )
+
     shipped = shipped_rule_sets()
     resolved = path.resolve()
     if resolved in {p.resolve() for p in shipped.values()}:

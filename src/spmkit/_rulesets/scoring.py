@@ -30,7 +30,6 @@ import attrs
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._language.expr import BinOp, Call, Expression, Number, Ref, exact_decimal
 from spmkit._translation import tr
-from spmkit._yamlload import child_path
 from spmkit.errors import RuleSetError
 
 if TYPE_CHECKING:
@@ -204,6 +203,8 @@ def index_formula(spec: IndexSpec) -> tuple[Expression, Expression]:
 
 
 def _path(indicator_id: str, *parts: object) -> str:
+    from spmkit._yamlload import child_path  # noqa: PLC0415 - YAML is not needed to use a rule set
+
     path = child_path("$.indicators", indicator_id)
     for part in parts:
         path = child_path(path, part)
