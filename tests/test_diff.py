@@ -118,8 +118,8 @@ class TestCompare:
         assert c.disagreements() == ("2", "9")
         table = str(c).splitlines()
         assert table[0].split(" | ")[0].strip() == "indicator"
-        assert table[10].split(" | ") == [
-            "9        ",
+        assert [cell.strip() for cell in table[10].split(" | ")] == [
+            "9",
             "93.45 % (>= 100 %) not_met, gap 6.55",
             "93.45 % (>= 85 %) met",
         ]
