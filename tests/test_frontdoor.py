@@ -389,7 +389,9 @@ class TestOutputsByName:
         )
         text = spmkit.render(batch, "csv", lang="en")
         assert text.splitlines()[1].startswith("1,A,,I.1,met,true,95.0,95.00,")
-        assert text.splitlines()[1 + len(RULES.indicators)].startswith("2,B,,I.1,not_met,false,57.0,57.00,")
+        assert text.splitlines()[1 + len(RULES.indicators)].startswith(
+            "2,B,,I.1,not_met,false,57.0,57.00,"
+        )
         with pytest.raises(UsageError, match="unknown format 'pdf'"):
             spmkit.render(report, "pdf")
 
