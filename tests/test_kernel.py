@@ -144,7 +144,7 @@ def test_explanation_is_built_when_read_and_survives_pickling():
     rule_set = spmkit.load_rule_set("kulon-progo-2011")
     report = spmkit.evaluate(rule_set, {"bumil_k4": 950, "sasaran_bumil": 1000})
     text = (
-        "I.1: bumil_k4 / sasaran_bumil x 100 = 950 / 1,000 x 100 = 95 %; "
+        "I.1: bumil_k4 / sasaran_bumil x 100 = 950 / 1,000 x 100 = 95.00 %; "
         "target >= 95 % by 2015: met. Source: Peraturan Bupati Nomor 15 Tahun 2011, "
         "Lampiran, No. I, indikator 1."
     )

@@ -204,3 +204,41 @@ def test_the_trends_page_has_a_legend_and_the_axis_unit():
     for words in ("capaian", "target akhir", "tonggak tahun itu", "batas waktu", "tercapai"):
         assert words in page
     assert "94,996" in page  # the record's shown value: never 95,00 beside the target
+
+
+EDGE_COUNTS = st.sampled_from([None, 0, 1, 3, 29, 30, 57, 94, 95, 949, 950, 951, 94996, 100000])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rule_set_id=st.sampled_from(["kulon-progo-2011", "permenkes-6-2024", "indeks-spm-kesehatan"]),
+    rows=st.lists(st.tuples(EDGE_COUNTS, EDGE_COUNTS), min_size=1, max_size=6),
+    lang=st.sampled_from(["id", "en"]),
+)
+def test_csv_from_the_arrays_is_the_records_csv(rule_set_id, rows, lang):
+    """The CSV written from a batch's arrays at once is, byte for byte, its records' CSV."""
+    from spmkit._files.present import csv_cells  # noqa: PLC0415 - the record path itself
+
+    rule_set = _load(rule_set_id)
+    names = list(rule_set.inputs)
+    columns = {name: [pair[i % 2] for pair in rows] for i, name in enumerate(names)}
+    batch = spmkit.evaluate_batch(rule_set, columns)
+    fast = spmkit.render(batch, "csv", lang=lang).splitlines()[1:]
+    by_record = [
+        list(map(str, [row + 1, "", "", *csv_cells(batch.result(row, iid), lang), ""]))
+        for row in range(len(rows))
+        for iid in rule_set.indicators
+    ]
+    assert [next(csv.reader([line])) for line in fast] == by_record
+
+
+def test_the_usual_row_is_written_from_the_arrays_and_a_near_miss_from_its_record():
+    from spmkit._files.present import batch_csv_cells  # noqa: PLC0415
+
+    batch = spmkit.evaluate_batch(
+        _load("kulon-progo-2011"), {"bumil_k4": [900, 94996], "sasaran_bumil": [1000, 100000]}
+    )
+    usual, near = batch_csv_cells(batch, [0, 1], "id")
+    assert usual is not None
+    assert usual[0][:5] == ["I.1", "not_met", "false", "90.0", "90,00"]
+    assert near is None  # 94.996 is within 0.01 of the target: its record decides

@@ -246,7 +246,7 @@ _WHOLE = textwrap.dedent(
     from spmkit._files.table import evaluate_table
     rule_set = spmkit.load_rule_set("kulon-progo-2011")
     outcomes = evaluate_table(rule_set, read_data(sys.argv[1], rule_set)).outcomes
-    open(sys.argv[2], "w").write(render_csv(rule_set, outcomes))
+    open(sys.argv[2], "w").write(render_csv(rule_set, outcomes, "id"))
     """
 )
 

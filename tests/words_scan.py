@@ -48,9 +48,33 @@ def _is_hand_pair(node: ast.Call) -> bool:
     return all(isinstance(a, ast.Constant | ast.JoinedStr) for a in node.args)
 
 
+def _is_language_choice(node: ast.IfExp) -> bool:
+    """``"kata" if lang == "id" else "word"``: a translation written inline."""
+    test = node.test
+    if not (
+        isinstance(test, ast.Compare)
+        and any(isinstance(c, ast.Constant) and c.value in LANGUAGES for c in test.comparators)
+    ):
+        return False
+
+    def words(branch: ast.expr) -> bool:
+        parts = branch.values if isinstance(branch, ast.JoinedStr) else [branch]
+        texts = [p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+        return any(
+            " " in text.strip() or (text.isalpha() and text not in LANGUAGES) for text in texts
+        )
+
+    return words(node.body) and words(node.orelse)
+
+
 def scan(src: Path) -> dict[str, list[str]]:
     """Mechanism -> the places using it (``module.py:line``), gettext's own module aside."""
-    found: dict[str, list[str]] = {"separator swap": [], "phrase table": [], "hand pair": []}
+    found: dict[str, list[str]] = {
+        "separator swap": [],
+        "phrase table": [],
+        "hand pair": [],
+        "language choice": [],
+    }
     for path in sorted(src.rglob("*.py")):
         if path.name in {"_translation.py", "_numbers.py"} or "locale" in path.parts:
             continue
@@ -62,6 +86,8 @@ def scan(src: Path) -> dict[str, list[str]]:
                 found["phrase table"].append(f"{where}:{node.lineno}")
             elif isinstance(node, ast.Call) and _is_hand_pair(node):
                 found["hand pair"].append(f"{where}:{node.lineno}")
+            elif isinstance(node, ast.IfExp) and _is_language_choice(node):
+                found["language choice"].append(f"{where}:{node.lineno}")
     translation = src / "_translation.py"
     if translation.exists() and "maketrans" in translation.read_text(encoding="utf-8"):
         found["separator swap"].append("_translation.py (number_text, grouped)")

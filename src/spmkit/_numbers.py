@@ -93,3 +93,19 @@ def exact_text(
     decimals = exact_decimals(value)
     shown = most if decimals is None or decimals > most else decimals
     return number_text(value, lang, max(at_least, shown))
+
+
+def two_decimals(values: list[float], lang: Language | str) -> list[str]:
+    """Many floats with two decimals, grouped, as :func:`number_text` writes them.
+
+    Only for floats whose exact value is not within a rounding error of a half-cent tie
+    (the caller checks): then the float's own rounding is the exact value's.
+
+    >>> two_decimals([3582.5, 0.125001], "id")
+    ['3.582,50', '0,13']
+    """
+    texts = [f"{value:,.2f}" for value in values]
+    if lang != "id":
+        return texts
+    swap = str.maketrans(",.", ".,")  # the one place the two notations meet
+    return [text.translate(swap) for text in texts]

@@ -122,7 +122,7 @@ class Comparison:
 
         ``lang="id"`` writes statuses in Indonesian, with Indonesian number notation.
         """
-        header = ("indikator" if lang == "id" else "indicator", *self.rule_set_ids)
+        header = (tr("indicator").in_lang("id" if lang == "id" else "en"), *self.rule_set_ids)
         table = [header] + [
             (iid, *(_cell(result, lang) for result in self.row(iid))) for iid in self.indicator_ids
         ]

@@ -173,8 +173,8 @@ def render(
     >>> import spmkit
     >>> rs = spmkit.load_rule_set("kulon-progo-2011")
     >>> report = spmkit.evaluate(rs, {"bumil_k4": 4900, "sasaran_bumil": 5200})
-    >>> print(spmkit.render(report, "csv").splitlines()[1].split(",")[3:8])
-    ['I.1', 'not_met', 'false', '94.23076923076923', '94,23']
+    >>> print(spmkit.render(report, "csv", lang="en").splitlines()[1].split(",")[3:8])
+    ['I.1', 'not_met', 'false', '94.23076923076923', '94.23']
     >>> spmkit.render(report, "xlsx")[:2]
     b'PK'
 

@@ -27,7 +27,7 @@ from spmkit._evaluation.shown import shown_value as shown
 from spmkit._messages import Language
 from spmkit._numbers import number_text
 from spmkit._rulesets.model import RuleSet, Target
-from spmkit._translation import tr
+from spmkit._translation import in_language, tr
 from spmkit.errors import show_number
 
 __all__ = [
@@ -221,14 +221,15 @@ def _overview(
 def _refused(refused: Sequence[tuple[str, Sequence[str]]], lang: Language) -> list[str]:
     if not refused:
         return []
-    heading = "Baris ditolak" if lang == "id" else "Rows refused"
+    heading = tr("Rows refused").in_lang(lang)
     items = "".join(
-        f"<li><b>{_esc(label)}</b>: {_esc('; '.join(problems))}</li>"
+        f"<li><b>{_esc(label)}</b>: "
+        f"{_esc('; '.join(in_language(problem, lang) for problem in problems))}</li>"
         for label, problems in refused[:MAX_REFUSED_LISTED]
     )
     rest = len(refused) - MAX_REFUSED_LISTED
     if rest > 0:
-        more = f"... dan {rest} baris lagi" if lang == "id" else f"... and {rest} more rows"
+        more = tr("... and {rest} more rows", rest=rest).in_lang(lang)
         items += f"<li>{_esc(more)}</li>"
     return [f'<h2 id="refused">{heading} ({len(refused)})</h2><ul>{items}</ul>']
 
@@ -238,13 +239,12 @@ def _summary(
 ) -> list[str]:
     """More regions than one grid can show: counts per status and the totals, per indicator."""
     words = _words(lang)
-    note = (
-        f"{result.rows} wilayah: terlalu banyak untuk satu tabel ({MAX_REGIONS} paling banyak); "
-        "halaman ini meringkas. Setiap baris ada di keluaran .xlsx atau .csv."
-        if lang == "id"
-        else f"{result.rows} regions: too many for one grid ({MAX_REGIONS} at most); this page "
-        "summarises them. Every row is in the .xlsx or .csv output."
-    )
+    note = tr(
+        "{rows} regions: too many for one grid ({most} at most); this page summarises them. "
+        "Every row is in the .xlsx or .csv output.",
+        rows=result.rows,
+        most=MAX_REGIONS,
+    ).in_lang(lang)
     ids = list(rule_set.indicators)
     head = "".join(f'<th class="ind">{_esc(iid)}</th>' for iid in ids)
     parts = [
