@@ -148,7 +148,11 @@ class RowOutcome:
                         continue
                 if arrays.status_code[i] == _NO_DATA or not arrays.exact_at(i):
                     needing.append(indicator_id)
-            if needing:  # records the arrays cannot give exactly: the scalar evaluator's
+            if needing and self.row.year is not None:  # judged in its year: the full report
+                report = self.report
+                assert report is not None  # noqa: S101 - values known: the report is built
+                exact = {indicator_id: report[indicator_id] for indicator_id in needing}
+            elif needing:  # records the arrays cannot give exactly: the scalar evaluator's
                 exact = evaluate_some(rule_set, values, needing)
         explain = self.explanation if self.values_known else None
         for indicator_id, arrays in batch.items():
