@@ -266,7 +266,34 @@ def _for_period(args: argparse.Namespace, rule_set: RuleSet) -> RuleSet:
     return judged_rule_set(rule_set, args.year, args.period)
 
 
+def _from_stdin(args: argparse.Namespace, command: Callable[[argparse.Namespace], int]) -> int:
+    """``-`` as the data file: standard input, read whole (bounded), as JSON, CSV or YAML.
+
+    The first character and line decide: ``{`` or ``[`` is JSON, a first line with commas
+    and no colon is CSV, anything else YAML (``bumil_k4: 950``).
+    """
+    from spmkit._files.outputs import scratch_file  # noqa: PLC0415 - only for standard input
+    from spmkit._files.records import MAX_DATA_BYTES  # noqa: PLC0415
+
+    content = sys.stdin.buffer.read(MAX_DATA_BYTES + 1)
+    if len(content) > MAX_DATA_BYTES:
+        problem = tr("larger than {limit} bytes", limit=MAX_DATA_BYTES)
+        raise DataFileError("-", [problem])
+    first = content.lstrip().split(b"\n", 1)[0]
+    if first[:1] in {b"{", b"["}:
+        suffix = ".json"
+    elif b"," in first and b":" not in first:
+        suffix = ".csv"
+    else:
+        suffix = ".yaml"
+    with scratch_file(content, suffix) as path:
+        args.data = str(path)
+        return command(args)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.data == "-":
+        return _from_stdin(args, _cmd_evaluate)
     if args.jurisdiction is not None:
         return _cmd_evaluate_history(args)
     if args.data is None:
