@@ -125,8 +125,8 @@ class TestDataFileProblems:
         rule_set = spmkit.load_rule_set("kulon-progo-2011")
         with pytest.raises(DataFileError) as caught:
             read_data(tmp_path / "far.xlsx", rule_set)
-        assert "row 1,048,576 has cells; spmkit reads at most" in str(caught.value)
-        assert "baris 1.048.576 berisi sel; spmkit membaca paling banyak" in (
+        assert "row 1,048,576 has cells up to column C; spmkit reads at most" in str(caught.value)
+        assert "baris 1.048.576 memuat sel sampai kolom C; spmkit membaca paling banyak" in (
             caught.value.in_lang("id")
         )
 

@@ -24,14 +24,17 @@ STILL_THERE = {
         "_limits.py",  # an exponent in a limit message
         "_rulesets/diff.py",
         "_translation.py (number_text, grouped)",
+        "_files/spm_render.py",  # the cross-urusan report, merged after the scan: to do
     },
     "phrase table": {
         "_evaluation/research.py",
         "_rulesets/diff.py",
+        "_files/spm_render.py",
     },
     "language choice": {
         "_files/mapping.py",
         "_files/notation.py",
+        "_files/spm_render.py",
     },
     "hand pair": {
         "_files/mapping.py",

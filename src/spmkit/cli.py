@@ -368,7 +368,10 @@ def _stream(args: argparse.Namespace, rule_set: RuleSet, output_format: str) -> 
     if sqlfiles.wants_duckdb(args.data, args.engine):  # Parquet, or --engine duckdb
         chunked = output_format in ChunkedReport.FORMATS and args.chart is None
         if not chunked or args.explain:
-            msg = f"a file read by DuckDB is written as {', '.join(ChunkedReport.FORMATS)}"
+            msg = tr(
+                "a file read by DuckDB is written as {formats}",
+                formats=", ".join(ChunkedReport.FORMATS),
+            )
             raise UsageError(msg)
         period = None if args.year is None else str(args.year)
         return sqlfiles.open_duckdb(args.data, rule_set, mapping=_mapping(args), period=period)  # type: ignore[return-value]
@@ -1363,7 +1366,8 @@ def _cmd_report_spm(args: argparse.Namespace) -> int:
 
 def _cmd_new_rule_set(args: argparse.Namespace) -> int:
     """``spmkit new rule-set``: a skeleton that loads, to stdout or a new file."""
-    from spmkit._rulesets.skeleton import create_file, skeleton  # noqa: PLC0415 - on use
+    from spmkit._files.outputs import create_file  # noqa: PLC0415 - on use
+    from spmkit._rulesets.skeleton import skeleton  # noqa: PLC0415 - on use
 
     base = None if args.extends is None else load_rule_set(args.extends)
     text = skeleton(

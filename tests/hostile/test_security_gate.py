@@ -64,10 +64,28 @@ def test_there_are_modules_to_scan():
     assert len(MODULES) >= 10
 
 
+ALLOWED = {
+    # The disk cache of checked rule sets (issue 29, cold start) pickles what spmkit itself
+    # built, and reads a pickle only from the user's own cache directory, from a file the
+    # user owns and no one else can write (the trust of the user's own site-packages);
+    # tests/test_cold_start.py checks the refusals. Nothing from a rule or data file is
+    # ever unpickled.
+    "_diskcache.py": {"import of pickle"},
+}
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_module_is_clean(path):
     """No eval/exec/compile/__import__, pickle, subprocess, os.system or unsafe yaml.load."""
-    assert problems_in(path) == []
+    allowed = ALLOWED.get(path.name, set())
+    assert [p for p in problems_in(path) if p.split(": ", 1)[1] not in allowed] == []
+
+
+def test_the_allowance_is_still_needed():
+    """A stale allowance is a defect: each allowed problem is still found in its module."""
+    for name, allowed in ALLOWED.items():
+        (path,) = (p for p in MODULES if p.name == name)
+        assert allowed <= {p.split(": ", 1)[1] for p in problems_in(path)}
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from spmkit._evaluation.values import MAX_DECIMALS
 from spmkit._language.expr import BinOp, Call, Expression, Input, Neg, Number, Ref
 from spmkit._rulesets.model import Indicator, InputKind, RuleSet
 from spmkit._rulesets.timeline import milestone_points
+from spmkit._translation import tr
 from spmkit.errors import DataError, DataInvalid, RuleSetError, UsageError
 
 __all__ = ["DIALECTS", "evaluate_sql", "to_sql"]
@@ -934,12 +935,15 @@ def _validate(
     cursor = _execute(connection, f"SELECT {counts} FROM {source}")
     row = cursor.fetchone()
     problems = [
-        DataError(name, value, "a non-negative number (a whole one for counts; years 1945-2100)")
+        DataError(
+            name, value, tr("a non-negative number (a whole one for counts; years 1945-2100)")
+        )
         for (name, _), value in zip(checks, row, strict=True)
         if value is not None
     ]
     if problems:
-        raise DataInvalid(f"rule set {rule_set.id!r}: bad values in table {source}", problems)
+        msg = tr("rule set {id!r}: bad values in table {table}", id=rule_set.id, table=source)
+        raise DataInvalid(msg, problems)
 
 
 _FLOAT_FIELDS: Final = frozenset({"value", "gap", "numerator", "denominator", "milestone"})

@@ -40,7 +40,9 @@ from spmkit.errors import UsageError
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "bounded_copy",
     "check_output",
+    "create_file",
     "escape_markdown",
     "inert_csv",
     "inert_workbook",
@@ -255,4 +257,49 @@ def scratch_file(content: bytes, suffix: str) -> Iterator[Path]:
         path = Path(folder) / f"data{suffix}"
         with path.open("xb") as stream:
             stream.write(content)
+        yield path
+
+
+def create_file(path: str | Path, text: str) -> None:
+    """Write ``text`` to a new file; never replace one (nor follow a link) that exists.
+
+    Raises:
+        UsageError: the file exists already.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags, 0o666)
+    except FileExistsError:
+        msg = tr(
+            "will not write {path}: the file exists; choose another name or remove it first",
+            path=str(path),
+        )
+        raise UsageError(msg) from None
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+@contextlib.contextmanager
+def bounded_copy(stream: BinaryIO, suffix: str, max_bytes: int, name: str) -> Iterator[Path]:
+    """An upload copied to a fresh private file, at most ``max_bytes``, removed afterwards.
+
+    Raises:
+        ServiceLimitError: the upload is longer than ``max_bytes`` (nothing is kept).
+    """
+    from spmkit.errors import ServiceLimitError  # noqa: PLC0415 - the service's error
+
+    with tempfile.TemporaryDirectory(prefix="spmkit-upload-") as folder:
+        path = Path(folder) / f"data{suffix}"  # the service's own name, never a client's
+        written = 0
+        with path.open("wb") as target:
+            while chunk := stream.read(1 << 16):
+                written += len(chunk)
+                if written > max_bytes:
+                    msg = tr(
+                        "{name}: over {limit} bytes, the most accepted (--max-body-bytes)",
+                        name=name,
+                        limit=max_bytes,
+                    )
+                    raise ServiceLimitError(msg)
+                target.write(chunk)
         yield path

@@ -198,7 +198,10 @@ def batch_csv_cells(
     for indicator_id, arrays in batch.items():
         if arrays.milestone is not None or batch.rule_set is None or not len(index):
             return [None] * len(index)
-        columns.append(_indicator_cells(batch, indicator_id, index, lang, sure, np))
+        try:
+            columns.append(_indicator_cells(batch, indicator_id, index, lang, sure, np))
+        except OverflowError:  # a factor or target past the float range: records decide
+            return [None] * len(index)
     return [
         [column[position] for column in columns] if sure[position] else None
         for position in range(len(index))

@@ -15,13 +15,13 @@ an RFC 9457 ``application/problem+json`` document itself when it refuses one.
 
 import hmac
 import json
-import tempfile
 import zipfile
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any, BinaryIO, Final, Literal
 
 from spmkit._files.bounded import load_json
+from spmkit._files.outputs import bounded_copy
 from spmkit._files.reading import DataTable, read_data
 from spmkit._rulesets.model import RuleSet
 from spmkit.errors import DataFileError, ServiceLimitError, UsageError
@@ -317,16 +317,7 @@ def read_uploaded(  # noqa: PLR0913 - one upload's facts and limits
     if suffix not in UPLOAD_SUFFIXES:
         msg = f"upload a .csv or .xlsx file (got {name!r})"
         raise UsageError(msg)
-    with tempfile.TemporaryDirectory(prefix="spmkit-upload-") as folder:
-        path = Path(folder) / f"data{suffix}"  # the service's own name, never a client's
-        written = 0
-        with path.open("wb") as target:
-            while chunk := stream.read(1 << 16):
-                written += len(chunk)
-                if written > max_bytes:
-                    msg = f"{name}: over {max_bytes} bytes, the most accepted (--max-body-bytes)"
-                    raise ServiceLimitError(msg)
-                target.write(chunk)
+    with bounded_copy(stream, suffix, max_bytes, name) as path:
         too_large = upload_too_large(path, suffix, max_rows + HEADER_ROWS, max_cells)
         if too_large is not None:
             msg = f"{name}: {too_large} (--max-rows, --max-cells)"

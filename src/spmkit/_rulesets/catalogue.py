@@ -423,10 +423,18 @@ def _notes(chosen: RuleSetRecord, where: Place | str, rule_set: RuleSet) -> list
     return notes
 
 
-def _text_argument(name: str, value: object) -> None:
-    if not isinstance(value, str):
-        msg = f"{name} must be text such as 'siak' (got {type(value).__name__})"
-        raise UsageError(msg)
+def _text_argument(name: str, value: object, *, code: bool = True) -> None:
+    """Refuse a place or sector that is neither text nor (for a place) a Kemendagri code."""
+    if isinstance(value, str):
+        return
+    if code and not isinstance(value, bool) and hasattr(value, "__index__"):
+        return  # 3401, numpy.int64(3401): a Kemendagri code
+    msg = tr(
+        "{name} must be text such as 'Kab. Siak' or a Kemendagri code (got {kind})",
+        name=name,
+        kind=type(value).__name__,
+    )
+    raise UsageError(msg)
 
 
 def rule_set_for(
@@ -464,7 +472,7 @@ def rule_set_for(
     """
     _text_argument("jurisdiction", jurisdiction)
     if sector is not None:
-        _text_argument("sector", sector)
+        _text_argument("sector", sector, code=False)
     day = day_of(on)
     everything = _all_records()
     where = _where(jurisdiction, everything)

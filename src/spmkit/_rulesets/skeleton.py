@@ -5,14 +5,12 @@ is: the JSON-Schema modeline first (docs/schema.md), then one service with the t
 rows every urusan has (penerima ``1``, mutu ``M.1``, index ``IP.1``), or, with
 ``extends``, an overlay that changes one target of its base. Every value is marked
 ``unverified`` with a note saying what to look up: a skeleton remembers nothing as fact.
-:func:`create_file` writes it without ever replacing an existing file.
+:func:`spmkit._files.outputs.create_file` writes it without ever replacing a file.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Final
 
 from spmkit._rulesets.model import RuleSet
@@ -20,7 +18,7 @@ from spmkit._rulesets.timekeys import SECTORS
 from spmkit._translation import tr
 from spmkit.errors import UsageError
 
-__all__ = ["LEVELS", "create_file", "skeleton"]
+__all__ = ["LEVELS", "skeleton"]
 
 LEVELS: Final = ("kabupaten/kota", "provinsi", "kabupaten", "kota")
 """``jurisdiction.level``: nationwide sets (``kabupaten/kota``, ``provinsi``), or a
@@ -226,22 +224,3 @@ def skeleton(  # noqa: PLR0913 - each option of spmkit new rule-set
         target=int(base_target) if base_target.denominator == 1 else float(base_target),
         target_source=_SOURCE.replace("      ", "        "),
     )
-
-
-def create_file(path: str | Path, text: str) -> None:
-    """Write ``text`` to a new file; never replace one (nor follow a link) that exists.
-
-    Raises:
-        UsageError: the file exists already.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        descriptor = os.open(path, flags, 0o666)
-    except FileExistsError:
-        msg = tr(
-            "will not write {path}: the file exists; choose another name or remove it first",
-            path=str(path),
-        )
-        raise UsageError(msg) from None
-    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-        stream.write(text)
