@@ -453,7 +453,7 @@ def test_command_line_reads_parquet_and_csv_through_duckdb(
         main(["evaluate", "kulon-progo-2011", str(tmp_path / "d.csv"), "--format", "csv", *extra])
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
-    assert "2,R0,,I.1,not_met,false,57.0,57.00," in outputs[0]
+    assert '2,R0,,I.1,not_met,false,57.0,"57,00",' in outputs[0]
     main(["evaluate", "kulon-progo-2011", str(tmp_path / "d.parquet"), "--format", "csv"])
     parquet = capsys.readouterr().out
     assert parquet.splitlines()[1:] == [

@@ -6,8 +6,8 @@ exit status (2 for an unusable file, 3 for refused rows, never 70), and where th
 was a hang or a memory blow-up, a bound on time and on Python memory (``bounded``: a
 generous hang detector, not a speed assertion). Every case failed on main before the fix.
 Limits are tested at their value and just over it. Findings 7, 12 and 14 (the service,
-the HTML report's cost) belong to other branches; 6 and 24 are cases here, marked
-``xfail`` until the reader/writer branch lands.
+the HTML report's cost) belong to other branches; 6 and 24 are cases here, fixed by the
+one table reader and the one writer.
 """
 
 from __future__ import annotations
@@ -285,7 +285,6 @@ def test_finding_5_installed_file_cannot_take_another_id(
     assert spmkit.load_rule_set("kulon-progo-2011").indicators["I.1"].target.value == 95
 
 
-@pytest.mark.xfail(strict=True, reason="fixed by the reader/writer branch")
 def test_finding_6_quarterly_with_two_rows_for_one_quarter(capsys, tmp_path) -> None:
     """Two rows labelled TW1 (the TW2 row mislabelled): refused, not the last one kept."""
     example = Path(__file__).parents[2] / "examples" / "spm-index-quarterly.csv"
@@ -293,7 +292,7 @@ def test_finding_6_quarterly_with_two_rows_for_one_quarter(capsys, tmp_path) -> 
     doubled = [line.replace("TW2", "TW1") for line in lines]
     path = write(tmp_path / "q.csv", "\n".join(doubled) + "\n")
     status, _, err = cli(capsys, "quarterly", "indeks-spm-kesehatan", path, "--lang", "en")
-    assert status == 2
+    assert status == 3  # rows refused, each naming the other (issue 24, item 3)
     assert "TW1" in err
 
 
@@ -787,7 +786,6 @@ def test_finding_23_rule_set_for_refuses_a_jurisdiction_that_is_not_text() -> No
 # --- 24-26. Output safety --------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="fixed by the reader/writer branch")
 def test_finding_24_output_over_the_base_of_an_overlay(capsys, tmp_path) -> None:
     """The base a rule file extends (base.txt) was overwritten by the report."""
     base = write(tmp_path / "base.txt", SMALL)
