@@ -891,3 +891,39 @@ def test_public_functions_refuse_a_wrong_argument_type(function, rest, wrong) ->
     )
     with pytest.raises(expected):
         function(wrong, *rest)
+
+
+@pytest.mark.parametrize(
+    ("function", "args"),
+    [
+        (spmkit.render, (5,)),
+        (spmkit.to_fhir, (5, None)),
+        (spmkit.dump_rule_set, (5,)),
+        (spmkit.compare, (5, {})),
+        (spmkit.compare, ("kulon-progo-2011", {})),
+        (spmkit.wilson_interval, ("a", 2)),
+        (spmkit.wilson_interval, (1.5, 2)),
+        (spmkit.wilson_interval, (True, 2)),
+    ],
+    ids=[
+        "render",
+        "to_fhir",
+        "dump",
+        "compare-int",
+        "compare-text",
+        "wilson-text",
+        "wilson-float",
+        "wilson-bool",
+    ],
+)
+def test_more_public_functions_refuse_a_wrong_argument_type(function, args) -> None:
+    """Their docstrings name UsageError; a TypeError or AttributeError leaked before."""
+    with pytest.raises(UsageError):
+        function(*args)
+
+
+def test_fhir_and_dump_take_a_rule_set_id() -> None:
+    """As spmkit.diff does: an id is loaded (issue 24, item 6)."""
+    report = spmkit.evaluate("kulon-progo-2011", {"bumil_k4": 950, "sasaran_bumil": 1000})
+    assert spmkit.to_fhir("kulon-progo-2011", report, year=2011)["resourceType"] == "MeasureReport"
+    assert spmkit.dump_rule_set("kulon-progo-2011").startswith("spmkit: 1\nid: kulon-progo-2011")

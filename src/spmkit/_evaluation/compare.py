@@ -192,6 +192,12 @@ def compare_region(
     Raises:
         DataInvalid: bad values, or names that no compared rule set declares.
     """
+    if isinstance(rule_sets, str | bytes) or not hasattr(rule_sets, "__iter__"):
+        bad_type = tr(
+            "rule_sets must be a list of rule sets or their ids (got {kind})",
+            kind=type(rule_sets).__name__,
+        )
+        raise UsageError(bad_type)
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
         msg = "compare needs at least one rule set"

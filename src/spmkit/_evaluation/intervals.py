@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from fractions import Fraction
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Final
 
 from spmkit._rulesets.model import SMALL_DENOMINATOR_DEFAULT
+from spmkit._translation import tr
+from spmkit.errors import UsageError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -59,7 +62,18 @@ def wilson_interval(
 
     None when there is no proportion to bound: no trials, a negative count, or more
     successes than trials (an estimated denominator; the interval would be meaningless).
+
+    Raises:
+        UsageError: a count that is not a whole or exact number (text, a float, a bool).
     """
+    for name, count in (("successes", successes), ("trials", trials)):
+        if isinstance(count, bool) or not isinstance(count, numbers.Rational):
+            msg = tr(
+                "{name} must be a count (an int or a Fraction), not {kind}",
+                name=name,
+                kind=type(count).__name__,
+            )
+            raise UsageError(msg)
     if trials <= 0 or successes < 0 or successes > trials:
         return None
     z = _z(confidence)

@@ -42,6 +42,7 @@ import attrs
 
 from spmkit._evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit._rulesets.model import Indicator, RuleSet
+from spmkit._rulesets.reader import resolve_rule_set
 from spmkit.errors import UsageError
 
 __all__ = [
@@ -374,8 +375,11 @@ def to_fhir(
         measures: put the rule set's Measures in the Bundle too.
 
     Raises:
-        UsageError: a report has no year, or is of another rule set.
+        UsageError: a report has no year, or is of another rule set; ``rule_set`` is
+            neither a rule set nor an id or path (which are loaded).
     """
+    if not isinstance(rule_set, RuleSet):  # an id or a path, as spmkit.diff takes
+        rule_set = resolve_rule_set(rule_set)
     if isinstance(reports, Report):
         single = RegionReport(report=reports, region=region, year=year)
         return fhir_measure_report(rule_set, reports, year=_year(single, year), region=region)

@@ -238,7 +238,12 @@ def dump_rule_set(rule_set: RuleSet) -> str:
     Raises:
         RuleSetError: a number has no finite decimal expansion (a target of 1/3 built in
             Python), so no rule file can hold it exactly.
+        UsageError: ``rule_set`` is neither a rule set nor an id or path (loaded).
     """
+    if not isinstance(rule_set, RuleSet):  # an id or a path, as spmkit.diff takes
+        from spmkit._rulesets.reader import resolve_rule_set  # noqa: PLC0415 - no circle
+
+        rule_set = resolve_rule_set(rule_set)
     jurisdiction = rule_set.jurisdiction
     document = _entry(
         TOP_KEYS,
