@@ -43,7 +43,7 @@ test: lint typecheck pytest
 # (subprocess, hypothesis-heavy, servers, browsers), on both cores. `make test` runs all.
 .PHONY: check-fast
 check-fast: lint typecheck
-	$(BIN)/python -m pytest -q -m "not slow" -n 2
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # The documentation site (docs/, mkdocs.yml) into site/; --strict turns every warning
 # (a broken link, a page missing from the nav, a docstring mkdocstrings cannot read) into a failure.

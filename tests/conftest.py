@@ -3,7 +3,8 @@
 ``dev`` (the default) explores more; ``ci`` (set by ``.ci/run`` through
 ``HYPOTHESIS_PROFILE=ci``) keeps the run short and repeatable on two shared cores:
 fewer examples, derandomized, no example database, no deadline (timings on a noisy
-machine are not a test).
+machine are not a test). ``fast`` (``make check-fast``) asks each property for a few
+examples only; tests that name their own count scale it with ``hypothesis_budget.examples``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ settings.register_profile(
     derandomize=True,
     database=None,
     print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fast",
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

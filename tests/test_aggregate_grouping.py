@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from test_batch_property import KERNELS, kernel_env
 
 RULE_SET = spmkit.load_rule_set("kulon-progo-2011")
@@ -99,7 +100,7 @@ TEXT = st.text(alphabet=st.sampled_from(["a", "b", "é", "中", "-", "0", " "]),
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     labels=st.lists(TEXT, min_size=1, max_size=8, unique=True),
     picks=st.lists(st.integers(0, 7), min_size=1, max_size=60),

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from source_tree import parsed
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "spmkit"
 
 
@@ -27,7 +29,7 @@ def _is_type_checking(node: ast.If) -> bool:
 
 def _imports(path: Path) -> list[tuple[str, list[str], int]]:
     """Every import of a module (module level and inside functions), but not TYPE_CHECKING."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     skipped: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and _is_type_checking(node):
@@ -60,7 +62,7 @@ def _lazy_imports(path: Path) -> list[str]:
     ``_LOCATIONS``, so a module that imports spmkit depends on every module of that table.
     """
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module":
             found += [a.value for a in node.args if isinstance(a, ast.Constant)]
         if isinstance(node, ast.Dict):

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._frozen import FrozenMap
 from spmkit._language.expr import Input
 from spmkit._rulesets.model import (
@@ -130,7 +131,7 @@ def _same_arrays(
 
 
 @settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

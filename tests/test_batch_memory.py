@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._evaluation import buffers
 from spmkit._evaluation.batch_plans import FAST_BYTES
 from test_batch_property import KERNELS, kernel_env
@@ -69,7 +70,7 @@ def test_narrowed_copies_floats_as_they_are() -> None:
     assert not np.shares_memory(kept, values)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     high=st.sampled_from([1, 200, 255, 256, 40_000, 65_535, 65_536, 2**32 - 1, 2**32, 2**40]),
     seed=st.integers(0, 2**32 - 1),

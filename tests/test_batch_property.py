@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._language.expr import BinOp, Call, Expression, Input, Neg, Number, Ref
 from spmkit._rulesets.model import (
     Indicator,
@@ -215,7 +216,7 @@ def _assert_same(
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -226,7 +227,7 @@ def test_batch_equals_scalar_row_by_row(rule_set, table):
     _check(rule_set, columns, scalars)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(table=tables())
 def test_kulon_progo_shaped_columns_equal_scalar(table):
     """The shipped rule set on generated data, with its input names."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from source_tree import parsed
 from spmkit import errors
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "spmkit"
@@ -131,7 +132,7 @@ def _raised_classes() -> list[tuple[str, int, str]]:
     """Every ``raise SomeClass(...)`` in src/spmkit: file, line, the class's name."""
     found = []
     for path in sorted(SRC.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             if not isinstance(node, ast.Raise) or node.exc is None:
                 continue
             target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc

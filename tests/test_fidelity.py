@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit import Status, Verification
 from spmkit.cli import main
 
@@ -451,7 +452,7 @@ class TestBatchAndProperties:
         population=st.integers(min_value=1, max_value=10**7),
         served=st.integers(min_value=0, max_value=10**7),
     )
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     def test_computed_estimate_equals_the_estimate_given(self, prevalence, population, served):
         """prevalence / 100 x population computed in the rule set == passing that estimate.
 

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples, stride
 from spmkit._rulesets.jsonschema import _object, rule_set_schema, schema_text
 from spmkit._yamlload import read_yaml
 from spmkit.cli import main
@@ -123,7 +124,7 @@ def _sample(path: Path, every: int):
 
 
 class TestNeverLaxerThanTheLoader:
-    @pytest.mark.parametrize("mutated", _sample(KP, 29) + _sample(OVERLAY, 7))
+    @pytest.mark.parametrize("mutated", _sample(KP, stride(29)) + _sample(OVERLAY, stride(7)))
     def test_what_the_schema_rejects_the_loader_rejects(self, mutated):
         """Unknown keys, removed keys, wrong types, empty text: schema rejects => loader rejects."""
         if schema_rejects(mutated):
@@ -161,7 +162,7 @@ class TestNeverLaxerThanTheLoader:
         assert loader_rejects(data)
 
     @pytest.mark.slow
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(st.data())
     def test_random_mutations(self, data):
         """Hypothesis picks mutations of both files: schema rejects => loader rejects."""

@@ -30,6 +30,7 @@ from schemathesis.checks import (
 )
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._interop.service import PROBLEM_JSON, load_served, openapi_document
 from test_interop_fhir_dhis2 import LOW_TARGET
 
@@ -920,7 +921,7 @@ SCHEMA = schemathesis.openapi.from_dict(openapi_document())
 
 @pytest.mark.slow
 @SCHEMA.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_holds_its_openapi_contract(case, server):
     """Property test from the OpenAPI document: no 5xx, documented statuses and media types.
 

@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._evaluation.shown import decides
 from spmkit._numbers import number_text
 from spmkit.cli import main
@@ -314,7 +315,7 @@ def _cases() -> st.SearchStrategy[tuple[str, list[dict[str, int]]]]:
 
 @pytest.mark.slow
 @settings(
-    max_examples=12,
+    max_examples=examples(12),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

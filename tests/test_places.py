@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._rulesets.places import all_places, find_places, place
 from spmkit.cli import main
 
@@ -123,7 +124,7 @@ class TestGazetteer:
         assert h.rule_set_by_year() == {2010: "permenkes-741-2008", 2012: "kulon-progo-2011"}
 
     @pytest.mark.slow
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(data=st.data())
     def test_every_regency_however_written(self, data):
         """Property: prefix, case and spacing do not change which place a name means."""
@@ -353,7 +354,7 @@ class TestPeriods:
     """Item 4: periods and years as offices write them."""
 
     @pytest.mark.slow
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(data=st.data())
     def test_spellings_of_quarters_months_and_semesters(self, data):
         kind = data.draw(st.sampled_from(["quarter", "month", "semester"]))

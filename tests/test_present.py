@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._files.present import CSV_FIELDS, record_fields
 from spmkit.errors import UsageError
 
@@ -171,7 +172,7 @@ class TestRenderReadsTheRecord:
 COUNTS = st.integers(min_value=0, max_value=2000) | st.none()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rule_set_id=st.sampled_from(["kulon-progo-2011", "permenkes-6-2024", "siak-renstra-2012-2016"]),
     rows=st.lists(st.tuples(COUNTS, COUNTS), min_size=1, max_size=4),
@@ -209,7 +210,7 @@ def test_the_trends_page_has_a_legend_and_the_axis_unit():
 EDGE_COUNTS = st.sampled_from([None, 0, 1, 3, 29, 30, 57, 94, 95, 949, 950, 951, 94996, 100000])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rule_set_id=st.sampled_from(["kulon-progo-2011", "permenkes-6-2024", "indeks-spm-kesehatan"]),
     rows=st.lists(st.tuples(EDGE_COUNTS, EDGE_COUNTS), min_size=1, max_size=6),

@@ -106,7 +106,7 @@ def _table(regions):
 
 
 class TestRegionsReport:
-    @pytest.mark.parametrize("regions", [25, MAX_REGIONS])
+    @pytest.mark.parametrize("regions", [25, pytest.param(MAX_REGIONS, marks=pytest.mark.slow)])
     def test_structure(self, regions):
         page = regions_html(KP, _table(regions), keys=["puskesmas"], lang="id")
         grid = page.split('<table class="grid">', 1)[1].split("</table>", 1)[0]
@@ -129,6 +129,7 @@ class TestRegionsReport:
         row = next(r for r in ranking.split("<tr>") if "Puskesmas 000" in r and "75" in r)
         assert "denominator &lt; 30" in row
 
+    @pytest.mark.slow  # a page past the grid limit
     def test_more_regions_than_a_grid_get_a_summary(self):
         """20,000 regions: counts per status, the totals, the lowest 20 per indicator."""
         page = regions_html(KP, _table(20_000), keys=["puskesmas"], lang="en")
@@ -394,6 +395,7 @@ class TestLargeGrid:
         outcomes.append(RowOutcome(row=refused, report=None))
         return chart_bytes(KP, outcomes, "en", image_format="svg").decode()
 
+    @pytest.mark.slow  # a chart of 200 regions
     def test_a_grid_of_200_regions_is_one_image(self):
         large, small = self._svg(200), self._svg(20)
         assert large.count("<image") == 1

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._caches import identity_cache
 from spmkit._evaluation.plan import exact, plan_of, ratio
 from spmkit._evaluation.results import IndicatorResult
@@ -51,7 +52,7 @@ def _same(fast: IndicatorResult, general: IndicatorResult) -> None:
     assert fast.explanation_id == general.explanation_id
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     numerator=st.integers(0, 10**12),
     denominator=st.integers(0, 10**12),
@@ -234,7 +235,7 @@ def _with_operands(numerator: str, denominator: str, op: str, coverage: bool | N
     return attrs.evolve(KULON_PROGO, id="whole", indicators={"I.1": indicator})
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     numerator=st.sampled_from(EXPRESSIONS),
     denominator=st.sampled_from(EXPRESSIONS),

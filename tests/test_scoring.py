@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._rulesets.dump import dump_rule_set
 from spmkit._rulesets.scoring import Band, band_of
 from spmkit.errors import RuleSetInvalid, SpmkitWarning
@@ -436,7 +437,7 @@ def test_item_unit():
         max_size=20,
     )
 )
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 def test_batch_band_equals_scalar_band(tmp_path_factory, rows):
     """For any counts, the batch band of every row is the band of the exact scalar value."""
     rs = load(tmp_path_factory.mktemp("rules"), index_rules("renormalise"))

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._files.spm_render import read_spm_data, render_spm
 from spmkit.cli import main
 from spmkit.errors import DataFileError, DataInvalid, UsageError
@@ -338,7 +339,7 @@ class TestDataFile:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     served=st.integers(0, 10_000),
     extra=st.integers(1, 10_000),

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit import strategies as spst
 from spmkit.errors import DataInvalid, RuleSetError, UsageError
 
@@ -307,7 +308,7 @@ def test_refusals(duck: Any) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_shipped_rule_set_on_duckdb(duck: Any, data: st.DataObject) -> None:
     for rule_set in RULE_SETS.values():
@@ -316,7 +317,7 @@ def test_every_shipped_rule_set_on_duckdb(duck: Any, data: st.DataObject) -> Non
 
 
 @pytest.mark.slow
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_years_on_duckdb(duck: Any, data: st.DataObject) -> None:
     rule_set = RULE_SETS["siak-renstra-2012-2016"]
@@ -325,7 +326,7 @@ def test_years_on_duckdb(duck: Any, data: st.DataObject) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rule_set=spst.rule_sets(max_indicators=4), data=st.data())
 def test_generated_composite_rule_sets_on_duckdb(
     duck: Any, rule_set: spmkit.RuleSet, data: st.DataObject
@@ -408,7 +409,7 @@ def test_kulon_progo_boundaries_on_postgresql(postgres: Any) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(10), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_shipped_rule_set_on_postgresql(postgres: Any, data: st.DataObject) -> None:
     for rule_set in RULE_SETS.values():
@@ -417,7 +418,7 @@ def test_every_shipped_rule_set_on_postgresql(postgres: Any, data: st.DataObject
 
 
 @pytest.mark.slow
-@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(10), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_years_on_postgresql(postgres: Any, data: st.DataObject) -> None:
     rule_set = RULE_SETS["siak-renstra-2012-2016"]

@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit.strategies import StrategyArgumentError, inferred_subsets
 from spmkit.testing import (
     PROPERTIES,
@@ -98,7 +99,7 @@ def small(numerator="bumil_k4", denominator="sasaran_bumil", factor="100"):
 def failure(rule_set, prop, **options):
     """Run the kit, expect it to fail, return the one failure of property ``prop``."""
     with pytest.raises(ConformanceError) as info:
-        check_rule_set_properties(rule_set, max_examples=100, **options)
+        check_rule_set_properties(rule_set, max_examples=examples(100), **options)
     assert prop in info.value.failures, str(info.value)
     error = info.value.failures[prop]
     assert isinstance(error, RuleSetPropertyError)
@@ -109,7 +110,7 @@ def failure(rule_set, prop, **options):
 class TestTeeth:
     def test_sound_small_rule_set_passes(self):
         """The correct rule set passes with the same knowledge the broken ones are checked with."""
-        checked = check_rule_set_properties(small(), subsets=KNOWN_PARTS, max_examples=30)
+        checked = check_rule_set_properties(small(), subsets=KNOWN_PARTS, max_examples=examples(30))
         assert "coverage_bounds" in checked
         assert "target_reachable" in checked
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit.cli import main
 
 RULE = """\
@@ -584,7 +585,7 @@ class TestProperties:
             max_size=12,
         )
     )
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=examples(40), deadline=None)
     def test_batch_in_time_equals_scalar(self, rows):
         """With year=, every row of the batch is the scalar evaluation in that row's year."""
         phased = spmkit.loads_rule_set(RULE)

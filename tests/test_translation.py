@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import gettext
 import pickle
 import string
@@ -20,6 +21,7 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 import spmkit
+from source_tree import parsed
 from spmkit._translation import Bilingual, catalogue, gettext_in, tr
 from spmkit.cli import main
 from spmkit.errors import RuleSetError, RuleSetInvalid, format_errors
@@ -30,6 +32,7 @@ INVALID = Path(__file__).parent / "data" / "invalid"
 BAD_FILES = sorted(INVALID.glob("*.yaml"))
 
 
+@functools.cache
 def _po(domain: str):
     with (LOCALE / f"{domain}.po").open("rb") as handle:
         return read_po(handle)
@@ -44,7 +47,8 @@ def _fields(template: str) -> set[str]:
     }
 
 
-def _code_messages() -> set[str]:
+@functools.cache
+def _code_messages() -> frozenset[str]:
     """Every message id of the code: the literal first argument of each ``tr()`` call."""
     found = extract_from_dir(
         str(SRC),
@@ -54,7 +58,7 @@ def _code_messages() -> set[str]:
         # Babel skips folders starting with "_" by default; the implementation is private.
         directory_filter=lambda path: not Path(path).name.startswith((".", "__")),
     )
-    return {message for _, _, message, *_ in found}
+    return frozenset(message for _, _, message, *_ in found)
 
 
 class TestCatalogues:
@@ -134,7 +138,7 @@ class TestCatalogues:
         modules.append(SRC / "_language" / "parse.py")
         literal: list[str] = []
         for module in modules:
-            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            for node in ast.walk(parsed(module)):
                 if not isinstance(node, ast.Call):
                     continue
                 func = node.func
@@ -161,7 +165,7 @@ class TestCatalogues:
         for module in sorted(SRC.rglob("*.py")):
             if module.name == "errors.py":
                 continue
-            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            for node in ast.walk(parsed(module)):
                 if not isinstance(node, ast.Call):
                     continue
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)

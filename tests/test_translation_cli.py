@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import spmkit
+from source_tree import parsed
 from spmkit._files.export import format_for
 from spmkit._files.reading import read_data
 from spmkit._files.records import MAX_DATA_BYTES
@@ -271,7 +272,7 @@ def test_data_file_problems_and_usage_errors_are_built_with_tr():
         )
 
     for module in modules:
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(module)):
             found: list[ast.AST] = []
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from source_tree import parsed
 from words_scan import scan
 
 SRC = Path(__file__).parents[1] / "src" / "spmkit"
@@ -97,7 +98,7 @@ ALLOWED_LITERALS: set[tuple[str, str]] = set()
 
 def _printed_literals(path: Path) -> list[str]:
     """String literals with words inside ``print()``/``write()`` calls, outside ``tr()``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     found = []
     for node in ast.walk(tree):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from source_tree import parsed
 from spmkit._files.outputs import (
     check_output,
     inert_csv,
@@ -60,7 +61,7 @@ def _mode(call: ast.Call, position: int) -> str:
 
 def writes_in(path: Path) -> list[str]:
     """Every place in a module that opens a file for writing, as ``file:line what``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     memory = _memory_names(tree)
     found = []
     for node in ast.walk(tree):

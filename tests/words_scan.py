@@ -10,6 +10,8 @@ import ast
 import sys
 from pathlib import Path
 
+from source_tree import parsed
+
 LANGUAGES = frozenset({"id", "en"})
 
 
@@ -79,7 +81,7 @@ def scan(src: Path) -> dict[str, list[str]]:
         if path.name in {"_translation.py", "_numbers.py"} or "locale" in path.parts:
             continue
         where = path.relative_to(src).as_posix()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Call) and _is_swap(node):
                 found["separator swap"].append(f"{where}:{node.lineno}")
             elif isinstance(node, ast.Dict) and _is_phrase_table(node):

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 
 warnings.simplefilter("ignore", spmkit.SpmkitWarning)
 pytestmark = pytest.mark.slow  # hypothesis-heavy
@@ -34,7 +35,9 @@ WATER = spmkit.loads_rule_set(
     .replace("unit: person", "unit: L / day")
 )
 COUNTS = st.one_of(st.none(), st.sampled_from([0, 1, 57, 94, 95, 100, 950, 1000, 2**53 + 1]))
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _assert_rows_equal(rule_set: spmkit.RuleSet, result: Any, rows: list[dict[str, Any]]) -> None:

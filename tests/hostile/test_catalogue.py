@@ -84,6 +84,7 @@ def refused(call, kind: type[SpmkitError], fragment: str) -> SpmkitError:
 # --- 1. Race at first use --------------------------------------------------------------
 
 
+@pytest.mark.slow  # compiles 40 rule sets from 8 threads
 def test_finding_1_compile_cache_from_threads() -> None:
     """More rule sets than the compiled cache holds, compiled from 8 threads: no KeyError."""
     text = Path(spmkit.shipped_rule_sets()["kulon-progo-2011"]).read_text(encoding="utf-8")
@@ -206,6 +207,7 @@ def test_finding_2_xlsx_declared_dimension(capsys, tmp_path) -> None:
     assert (status, f"at most {MAX_SHEET_ROWS:,} rows" in err) == (2, True)
 
 
+@pytest.mark.slow  # sheets at the row and column limits
 def test_finding_2_xlsx_row_and_column_limits(tmp_path) -> None:
     """A cell in the last allowed row or column is read; one past either is refused."""
     column = "ALL"  # column 1,000

@@ -462,6 +462,7 @@ def test_finding_10_xlsx_cell_text_at_and_over_the_limit(tmp_path, length, fine)
         refused(lambda: read_data(path, ONE), DataFileError, "more than 32,767 characters")
 
 
+@pytest.mark.slow  # a shared string past the limit
 def test_finding_10_a_huge_shared_string_is_refused_while_streaming(capsys, tmp_path) -> None:
     """150,000,000 characters in one string (148 KB zipped) took 188 s and 7.6 GB."""
     pytest.importorskip("openpyxl")
@@ -484,6 +485,7 @@ def test_finding_10_a_huge_shared_string_is_refused_while_streaming(capsys, tmp_
     assert (status, "more than 32,767 characters" in err) == (2, True)
 
 
+@pytest.mark.slow  # 1,000,001 shared strings
 def test_finding_10_too_many_shared_strings(tmp_path) -> None:
     """3,000,000 shared strings took 79 s: one more than the limit is refused at once."""
     pytest.importorskip("openpyxl")
@@ -497,6 +499,7 @@ def test_finding_10_too_many_shared_strings(tmp_path) -> None:
     )
 
 
+@pytest.mark.slow  # a 5,000,000-cell sheet read at the limit
 def test_finding_10_a_sheet_over_the_cell_limit_is_refused_while_streaming(tmp_path) -> None:
     """6,002 x 1,000 cells: refused after 133 s and 2.4 GB; now at row 5,001, streaming."""
     pytest.importorskip("openpyxl")

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spmkit
+from hypothesis_budget import examples
 from spmkit._rulesets.units import quantity
 
 warnings.simplefilter("ignore", spmkit.SpmkitWarning)
@@ -176,7 +177,7 @@ def disagreements(kind: str, values: list[Any], denominators: list[Any]) -> list
     ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_scalar_and_batch_agree_on_every_column_type(data: st.DataObject) -> None:
     kind = data.draw(st.sampled_from(sorted(COLUMN_TYPES)))
