@@ -1590,7 +1590,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         status: int = args.handler(args)
     except DataFileError as exc:
-        lang: Language = getattr(args, "resolved_lang", None) or args.lang or "en"
+        lang: Language = getattr(args, "resolved_lang", None) or getattr(args, "lang", None) or "en"
         for line in exc.problems_in(lang):
             print(f"spmkit: {line}", file=sys.stderr)
         return 2
