@@ -439,6 +439,10 @@ class TestContract:
             "/rule-set-for", params={"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
         ).json()
         assert (body["id"], body["in_force_from"]) == ("kulon-progo-2011", "2011-02-17")
+        # The issue's own query, as written: the abbreviation "Kab." and %20 for spaces.
+        exact = client.get("/rule-set-for?jurisdiction=Kab.%20Kulon%20Progo&year=2012")
+        assert (exact.status_code, exact.json()["id"]) == (200, KP)
+        assert exact.json()["asked"]["jurisdiction"] == "Kab. Kulon Progo"
         assert body["asked"] == {
             "jurisdiction": "Kabupaten Kulon Progo",
             "year": 2012,

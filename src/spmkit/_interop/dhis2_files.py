@@ -130,9 +130,14 @@ def read_dhis2_file(
     is_json = suffix in _JSON_SUFFIXES or (
         suffix not in _CSV_SUFFIXES and raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in {b"{", b"["}
     )
-    if is_json:
-        return _read_json(path, raw, rule_set, mapping)
-    return _read_csv(path, raw, rule_set, mapping)
+    try:
+        if is_json:
+            return _read_json(path, raw, rule_set, mapping)
+        return _read_csv(path, raw, rule_set, mapping)
+    except Dhis2Error as exc:
+        if str(path) in exc.what:
+            raise
+        raise Dhis2Error(tr("{file}: {what}", file=path, what=exc.what), exc.problems) from None
 
 
 def _read_json(
