@@ -981,7 +981,8 @@ def _add_interop_commands(
     dhis2_parser = _add(
         commands,
         "dhis2",
-        "DHIS2: export a data file as a dataValueSet, import an analytics export (docs/dhis2.md)",
+        "DHIS2: export a data file as a dataValueSet, import an analytics export or a "
+        "dataValueSet (docs/dhis2.md)",
         "spmkit dhis2 export kulon-progo-2011 data.csv --mapping dhis2.yaml --year 2011",
         [],
     )
