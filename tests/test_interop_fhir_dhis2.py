@@ -27,7 +27,7 @@ from spmkit._interop.fhir import (
     scoring_of,
     to_fhir,
 )
-from spmkit._limits import MAX_SHEET_ROWS
+from spmkit._limits import MAX_FILE_BYTES, MAX_SHEET_ROWS
 from spmkit.cli import main
 from spmkit.errors import Dhis2Error
 
@@ -784,6 +784,17 @@ class TestDhis2Csv:
                 text = text.replace(uid, code)  # noqa: PLW2901 - the file's text, with codes
             (tmp_path / name).write_text(text, encoding="utf-8")
         assert imported(capsys, tmp_path / "v.csv", tmp_path / "codes.yaml") == [EXPECTED[0]]
+
+    def test_a_huge_mapping_file_is_refused_before_it_is_read(self, tmp_path, capsys):
+        """A mapping over MAX_FILE_BYTES: exit 2 naming the limit; at the limit it is read."""
+        path = tmp_path / "m.yaml"
+        path.write_text(CLI_MAPPING + "#" * (MAX_FILE_BYTES - len(CLI_MAPPING)), encoding="utf-8")
+        assert imported(capsys, DHIS2_ANALYTICS, path) == EXPECTED
+        path.write_text(
+            CLI_MAPPING + "#" * (MAX_FILE_BYTES + 1 - len(CLI_MAPPING)), encoding="utf-8"
+        )
+        said = refused(capsys, DHIS2_ANALYTICS, path)
+        assert f"is over {MAX_FILE_BYTES} bytes; a DHIS2 mapping is a few lines" in said
 
     @pytest.mark.slow
     def test_row_and_column_limits_while_reading(self, mapping, tmp_path, capsys):

@@ -183,8 +183,16 @@ def run_dhis2(args: argparse.Namespace) -> int:
     from spmkit._interop.dhis2 import parse_mapping, to_data_value_set  # noqa: PLC0415
     from spmkit._interop.dhis2_files import data_value_set_csv, read_dhis2_file  # noqa: PLC0415
     from spmkit._interop.fhir import RegionReport  # noqa: PLC0415
+    from spmkit._limits import MAX_FILE_BYTES  # noqa: PLC0415
 
     mapping_path = Path(args.mapping)
+    if mapping_path.is_file() and mapping_path.stat().st_size > MAX_FILE_BYTES:
+        msg = tr(
+            "the mapping file {file} is over {limit} bytes; a DHIS2 mapping is a few lines",
+            file=mapping_path,
+            limit=MAX_FILE_BYTES,
+        )
+        raise UsageError(msg)
     mapping = parse_mapping(
         load_yaml_data(mapping_path, mapping_path.read_bytes()), source=args.mapping
     )
