@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -12,10 +13,13 @@ import yaml
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.measure import Measure
 from fhir.resources.R4B.measurereport import MeasureReport
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import spmkit
 from spmkit._interop.dhis2 import parse_mapping, read_analytics, to_data_value_set
+from spmkit._interop.dhis2_files import data_value_set_csv, read_dhis2_file
 from spmkit._interop.fhir import (
     RegionReport,
     fhir_measure,
@@ -23,6 +27,7 @@ from spmkit._interop.fhir import (
     scoring_of,
     to_fhir,
 )
+from spmkit._limits import MAX_FILE_BYTES, MAX_SHEET_ROWS
 from spmkit.cli import main
 from spmkit.errors import Dhis2Error
 
@@ -443,6 +448,21 @@ class TestDhis2:
 
 
 DHIS2_ANALYTICS = ROOT / "tests" / "data" / "dhis2-analytics.json"
+DOCUMENTED_JSON_KEYS = {"dataElement", "period", "orgUnit", "value", "comment", "followup"} | {
+    "categoryOptionCombo",
+    "attributeOptionCombo",
+    "storedBy",
+}
+VALUES_CSV = (
+    "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+    "K4visitsAA1,2011,WatesOrgU01,,,950\nSasaranBml1,2011,WatesOrgU01,,,1000\n"
+)
+# /api/analytics.csv writes each header's "column"; the rows of DHIS2_ANALYTICS.
+ANALYTICS_CSV = (
+    "Data,Organisation unit,Period,Value,Numerator,Denominator,Factor,Multiplier,Divisor\n"
+    "Uvn6LCg7dVU,WatesOrgU01,2011,95.0,950.0,1000.0,100.0,100.0,1.0\n"
+    "Uvn6LCg7dVU,SentoloOU01,2011,95.0,94996.0,100000.0,100.0,100.0,1.0\n"
+)
 CLI_MAPPING = """dhis2: 1
 rule_set: kulon-progo-2011
 org_units:
@@ -479,11 +499,18 @@ class TestDhis2Command:
             ("K4visitsAA1", "SentoloOU01", "2011", "94996"),
             ("SasaranBml1", "SentoloOU01", "2011", "100000"),
         ]
+        # DHIS2's JSON keys only (Developer guide, Data values: "Sending bulks of data values").
+        assert {key for v in values for key in v} <= DOCUMENTED_JSON_KEYS
         out = tmp_path / "values.csv"
         assert main([*args, "-o", str(out)]) == 0
         lines = out.read_text(encoding="utf-8").splitlines()
-        assert lines[0] == "dataelement,period,orgunit,catoptcombo,attroptcombo,value"
-        assert lines[1] == "K4visitsAA1,2011,WatesOrgU01,,,950"
+        # DHIS2's CSV data value format: this header, then the columns by position.
+        assert lines[0] == (
+            "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,"
+            "storedby,lastupdated,comment,followup"
+        )
+        assert lines[1] == "K4visitsAA1,2011,WatesOrgU01,,,950,,,,"
+        assert {len(line.split(",")) for line in lines} == {10}
 
     def test_import_evaluates_the_analytics_rows(self, files, capsys):
         """An /api/analytics export (includeNumDen) becomes each org unit's records."""
@@ -564,3 +591,263 @@ class TestDhis2Command:
         rows = json.loads(capsys.readouterr().out)["rows"]
         assert rows[0]["region"] == "Wates"
         assert rows[0]["data"] == {"bumil_k4": 950, "sasaran_bumil": 1000}
+
+
+def imported(capsys, path: Path, mapping: Path, *more: str) -> list[dict]:
+    """`spmkit dhis2 import`'s rows: region, period and input data of each."""
+    assert main(["dhis2", "import", str(path), "--mapping", str(mapping), *more]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    return [(row["region"], row["period"], row["data"]) for row in rows]
+
+
+def refused(capsys, path: Path, mapping: Path) -> str:
+    """`spmkit dhis2 import` exits 2; what it says."""
+    assert main(["dhis2", "import", str(path), "--mapping", str(mapping)]) == 2
+    return capsys.readouterr().err
+
+
+EXPECTED = [
+    ("Wates", "2011", {"bumil_k4": 950, "sasaran_bumil": 1000}),
+    ("Sentolo", "2011", {"bumil_k4": 94996, "sasaran_bumil": 100000}),
+]
+
+
+class TestDhis2Csv:
+    """Import of DHIS2's CSV formats: analytics CSV and the dataValueSet CSV; limits."""
+
+    @pytest.fixture
+    def mapping(self, tmp_path):
+        path = tmp_path / "m.yaml"
+        path.write_text(CLI_MAPPING, encoding="utf-8")
+        return path
+
+    @pytest.mark.parametrize("form", ["json", "csv"])
+    def test_export_then_import_gives_the_same_values(self, mapping, tmp_path, capsys, form):
+        """`dhis2 export` (JSON or CSV) read back by `dhis2 import`: the data it came from."""
+        data = tmp_path / "d.csv"
+        data.write_text(
+            "puskesmas,tahun,bumil_k4,sasaran_bumil\nWates,2011,950,1000\n"
+            "Sentolo,2011,94996,100000\nWates,2012,17,19\n",
+            encoding="utf-8",
+        )
+        out = tmp_path / f"values.{form}"
+        assert (
+            main(["dhis2", "export", KP.id, str(data), "--mapping", str(mapping), "-o", str(out)])
+            == 0
+        )
+        assert imported(capsys, out, mapping) == [
+            *EXPECTED,
+            ("Wates", "2012", {"bumil_k4": 17, "sasaran_bumil": 19}),
+        ]
+
+    def test_analytics_csv_equals_the_analytics_json(self, mapping, tmp_path, capsys):
+        """An /api/analytics.csv export (column titles, or names in any order) reads as the JSON."""
+        from_json = imported(capsys, DHIS2_ANALYTICS, mapping)
+        assert from_json == EXPECTED
+        titled = tmp_path / "a.csv"
+        titled.write_text(ANALYTICS_CSV, encoding="utf-8")
+        assert imported(capsys, titled, mapping) == from_json
+        named = tmp_path / "named.csv"
+        named.write_text(
+            "pe;ou;dx;denominator;numerator;value\n"
+            "2011;WatesOrgU01;Uvn6LCg7dVU;1000;950;95\n"
+            "2011;SentoloOU01;Uvn6LCg7dVU;100000;94996;95\n",
+            encoding="utf-8",
+        )
+        assert imported(capsys, named, mapping) == from_json
+
+    def test_the_documented_data_value_set_csv(self, mapping, tmp_path, capsys):
+        """DHIS2's own example form: quoted cells, the old header, default combos, extra columns."""
+        path = tmp_path / "dvs.csv"
+        path.write_text(
+            '"dataelement","period","orgunit","catoptcombo","attroptcombo","value","storedby","timestamp"\n'
+            '"K4visitsAA1","2011","WatesOrgU01","HllvX50cXC0",,"950","admin","2012-01-17"\n'
+            '"SasaranBml1","2011","WatesOrgU01","HllvX50cXC0",,"1000.0","admin","2012-01-17"\n'
+            '"OtherDE0001","2011","WatesOrgU01","HllvX50cXC0",,"7","admin","2012-01-17"\n',
+            encoding="utf-8",
+        )
+        assert imported(capsys, path, mapping) == [EXPECTED[0]]
+
+    def test_a_data_value_set_json_with_set_level_period_and_org_unit(
+        self, mapping, tmp_path, capsys
+    ):
+        """The set's period and orgUnit apply to values without their own (DHIS2's JSON form)."""
+        path = tmp_path / "dvs.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "dataSet": "pBOMPrpg1QX",
+                    "period": "2011",
+                    "orgUnit": "SentoloOU01",
+                    "dataValues": [
+                        {"dataElement": "K4visitsAA1", "value": "94996"},
+                        {"dataElement": "SasaranBml1", "value": "100000"},
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
+        assert imported(capsys, path, mapping) == [EXPECTED[1]]
+
+    @pytest.mark.parametrize(
+        ("text", "said"),
+        [
+            # Names instead of uids: a clear error naming the values and the fix.
+            (
+                (
+                    "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+                    "ANC 4th visit,2011,Wates,,,950\n"
+                ),
+                (
+                    "no value is of a mapped data element (the file's data elements: "
+                    "'ANC 4th visit'); the mapping has uids: export with idScheme=UID, not names"
+                ),
+            ),
+            (
+                (
+                    "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+                    "K4visitsAA1,2011,Wates,,,950\n"
+                ),
+                "organisation units 'Wates' are not uids (names?); export with orgUnitIdScheme=UID",
+            ),
+            (
+                ANALYTICS_CSV.replace("Uvn6LCg7dVU", "ANC 4th visit coverage"),
+                "export with outputIdScheme=UID, not names",
+            ),
+            # Non-finite and huge numbers, at their file:line and column.
+            (
+                ANALYTICS_CSV.replace("94996.0", "Infinity"),
+                "a.csv:3 (I.1) Numerator: 'Infinity' is not a finite number; give a count",
+            ),
+            (
+                (
+                    "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+                    "K4visitsAA1,2011,WatesOrgU01,,,NaN\n"
+                ),
+                "a.csv:2 (K4visitsAA1) value: 'NaN' is not a finite number",
+            ),
+            (
+                ANALYTICS_CSV.replace("94996.0", "1e50000000"),
+                "a.csv:3 (I.1) Numerator: '1e50000000' is over 400 digits",
+            ),
+            (
+                ANALYTICS_CSV.replace("94996.0", "9" * 500_000),
+                "a.csv:3 (I.1) Numerator: '9999999999999999999999999999999999999999' is over 400",
+            ),
+            # One input given two values (two category option combos of one element).
+            (
+                (
+                    "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+                    "K4visitsAA1,2011,WatesOrgU01,Male0000001,,400\n"
+                    "K4visitsAA1,2011,WatesOrgU01,Female00001,,550\n"
+                ),
+                "a.csv:3: input 'bumil_k4' of WatesOrgU01 2011 is 550 here but 400 in a.csv:2",
+            ),
+            # Neither kind of header; too few columns.
+            ("region,value\nWates,1\n", "line 1: the header 'region,value' is neither"),
+            (
+                "dataelement,period,orgunit\nK4visitsAA1,2011,WatesOrgU01\n",
+                "a.csv:2: 3 columns; a data value needs at least 6",
+            ),
+            (
+                ANALYTICS_CSV.replace("Uvn6LCg7dVU,Sentolo", '"Uvn6LCg7dVU,Sentolo'),
+                'line 3: a quote (") opened here is never closed',
+            ),
+        ],
+    )
+    def test_refusals_name_the_place_and_the_fix(self, mapping, tmp_path, capsys, text, said):
+        """Every refusal exits 2 and says where (file:line, column) and how to fix it."""
+        path = tmp_path / "a.csv"
+        path.write_text(text, encoding="utf-8")
+        started = time.perf_counter()
+        said_here = refused(capsys, path, mapping).replace(str(tmp_path) + "/", "")
+        assert said in said_here
+        assert time.perf_counter() - started < 30  # bounded: never expands a huge number
+
+    def test_the_id_scheme_of_a_data_value_set_must_be_the_mappings(
+        self, mapping, tmp_path, capsys
+    ):
+        """A dataValueSet saying idScheme NAME against a uid mapping is refused, with the fix."""
+        path = tmp_path / "dvs.json"
+        path.write_text(
+            json.dumps({"idScheme": "NAME", "dataValues": [{"dataElement": "x"}]}), encoding="utf-8"
+        )
+        said = refused(capsys, path, mapping)
+        assert "$.idScheme is 'NAME' but the mapping has UID ids (id_scheme)" in said
+
+    def test_codes_in_a_data_value_set_csv(self, tmp_path, capsys):
+        """id_scheme: code reads DHIS2 codes in the dataValueSet CSV too."""
+        codes = {"K4visitsAA1": "K4_VISITS", "SasaranBml1": "SASARAN_BUMIL", "WatesOrgU01": "OU_W"}
+        files = {"codes.yaml": f"{CLI_MAPPING}id_scheme: code\n", "v.csv": VALUES_CSV}
+        for name, text in files.items():
+            for uid, code in codes.items():
+                text = text.replace(uid, code)  # noqa: PLW2901 - the file's text, with codes
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        assert imported(capsys, tmp_path / "v.csv", tmp_path / "codes.yaml") == [EXPECTED[0]]
+
+    def test_a_huge_mapping_file_is_refused_before_it_is_read(self, tmp_path, capsys):
+        """A mapping over MAX_FILE_BYTES: exit 2 naming the limit; at the limit it is read."""
+        path = tmp_path / "m.yaml"
+        path.write_text(CLI_MAPPING + "#" * (MAX_FILE_BYTES - len(CLI_MAPPING)), encoding="utf-8")
+        assert imported(capsys, DHIS2_ANALYTICS, path) == EXPECTED
+        path.write_text(
+            CLI_MAPPING + "#" * (MAX_FILE_BYTES + 1 - len(CLI_MAPPING)), encoding="utf-8"
+        )
+        said = refused(capsys, DHIS2_ANALYTICS, path)
+        assert f"is over {MAX_FILE_BYTES} bytes; a DHIS2 mapping is a few lines" in said
+
+    @pytest.mark.slow
+    def test_row_and_column_limits_while_reading(self, mapping, tmp_path, capsys):
+        """At most MAX_SHEET_ROWS rows and MAX_SHEET_COLUMNS columns: at the limit read, over refused."""
+        head = "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+        row = "OtherDE0001,2011,WatesOrgU01,,,1\n"
+        path = tmp_path / "big.csv"
+        path.write_text(head + row * MAX_SHEET_ROWS, encoding="utf-8")
+        assert "no value is of a mapped data element" in refused(capsys, path, mapping)
+        path.write_text(head + row * (MAX_SHEET_ROWS + 1), encoding="utf-8")
+        assert "200,001 rows; spmkit reads at most 200,000 rows" in refused(capsys, path, mapping)
+        wide = tmp_path / "wide.csv"
+        wide.write_text(
+            head + "K4visitsAA1,2011,WatesOrgU01,,,950" + ",x" * 994 + "\n", encoding="utf-8"
+        )
+        assert imported(capsys, wide, mapping) == [("Wates", "2011", {"bumil_k4": 950})]
+        wide.write_text(
+            head + "K4visitsAA1,2011,WatesOrgU01,,,950" + ",x" * 995 + "\n", encoding="utf-8"
+        )
+        assert "line 2: 1,001 columns; spmkit reads at most 1,000" in refused(capsys, wide, mapping)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=10**12),
+            st.integers(min_value=1, max_value=10**12),
+            st.sampled_from(["Wates", "Sentolo"]),
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: t[2],
+    )
+)
+@settings(max_examples=40, deadline=None)
+def test_data_value_set_csv_round_trip_property(rows):
+    """Any counts: to_data_value_set -> DHIS2 CSV -> read_dhis2_file gives them back exactly."""
+    import tempfile  # noqa: PLC0415 - hypothesis runs this many times
+
+    mapping = parse_mapping(yaml.safe_load(CLI_MAPPING))
+    reports = [
+        RegionReport(
+            report=spmkit.evaluate(KP, {"bumil_k4": k4, "sasaran_bumil": target}),
+            region=region,
+            year=2011,
+        )
+        for k4, target, region in rows
+    ]
+    text = data_value_set_csv(to_data_value_set(KP, reports, mapping))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "v.csv"
+        path.write_text(text, encoding="utf-8")
+        back = read_dhis2_file(path, KP, mapping)
+    assert {(r.region, r.period): dict(r.data) for r in back} == {
+        (region, "2011"): {"bumil_k4": k4, "sasaran_bumil": target} for k4, target, region in rows
+    }

@@ -440,6 +440,10 @@ class TestContract:
             "/rule-set-for", params={"jurisdiction": "Kabupaten Kulon Progo", "year": 2012}
         ).json()
         assert (body["id"], body["in_force_from"]) == ("kulon-progo-2011", "2011-02-17")
+        # The issue's own query, as written: the abbreviation "Kab." and %20 for spaces.
+        exact = client.get("/rule-set-for?jurisdiction=Kab.%20Kulon%20Progo&year=2012")
+        assert (exact.status_code, exact.json()["id"]) == (200, KP)
+        assert exact.json()["asked"]["jurisdiction"] == "Kab. Kulon Progo"
         assert body["asked"] == {
             "jurisdiction": "Kabupaten Kulon Progo",
             "year": 2012,
@@ -500,6 +504,51 @@ class TestContract:
         assert len(urls) == len(set(urls)) == 24 + 3
         no_year = client.post(f"/rule-sets/{KP}/evaluate", json={"data": data}, headers=fhir)
         assert "needs a period" in assert_problem(no_year, 400)["detail"]
+
+    def test_fhir_of_an_uploaded_file(self, client):
+        """The upload route honours Accept: application/fhir+json: a Bundle of its rows' reports.
+
+        The Bundle is the library's to_fhir of the same records (the rows' regions and years),
+        validated by fhir.resources; a row with problems has no MeasureReport; no year is 400.
+        """
+        from fhir.resources.R4B.bundle import Bundle  # noqa: PLC0415 - the fhir extra
+
+        from spmkit._interop.fhir import RegionReport, to_fhir  # noqa: PLC0415
+
+        fhir = {"Accept": "application/fhir+json"}
+        csv = (
+            b"region,tahun,bumil_k4,sasaran_bumil\n"
+            b"Wates,2011,950,1000\nSentolo,2012,94996,100000\nKokap,2011,-1,1000\n"
+        )
+        url = f"/rule-sets/{KP}/batch/upload"
+        response = client.post(url, files={"file": ("k4.csv", csv)}, headers=fhir)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/fhir+json"
+        bundle = response.json()
+        Bundle.model_validate(bundle)
+        rule_set = quiet(KP)
+        expected = to_fhir(
+            rule_set,
+            [
+                RegionReport(report=spmkit.evaluate(rule_set, data, year=year), region=r, year=year)
+                for r, year, data in (
+                    ("Wates", 2011, {"bumil_k4": 950, "sasaran_bumil": 1000}),
+                    ("Sentolo", 2012, {"bumil_k4": 94996, "sasaran_bumil": 100000}),
+                )
+            ],
+        )
+        assert bundle == expected
+        reports = [
+            e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] != "Measure"
+        ]
+        assert {r["resourceType"] for r in reports} == {"MeasureReport"}
+        assert sorted({r["period"]["start"][:4] for r in reports}) == ["2011", "2012"]
+        # The same upload without the header: the JSON records, one per row, Kokap's refused.
+        plain = client.post(url, files={"file": ("k4.csv", csv)}).json()
+        assert [row["problems"] == [] for row in plain["rows"]] == [True, True, False]
+        no_year = b"region,bumil_k4,sasaran_bumil\nWates,950,1000\n"
+        refused = client.post(url, files={"file": ("k4.csv", no_year)}, headers=fhir)
+        assert "needs a period" in assert_problem(refused, 400)["detail"]
 
     def test_explain_in_indonesian(self, client):
         """lang=id gives the Indonesian explanation of the same record."""

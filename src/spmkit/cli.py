@@ -981,7 +981,8 @@ def _add_interop_commands(
     dhis2_parser = _add(
         commands,
         "dhis2",
-        "DHIS2: export a data file as a dataValueSet, import an analytics export (docs/dhis2.md)",
+        "DHIS2: export a data file as a dataValueSet, import an analytics export or a "
+        "dataValueSet (docs/dhis2.md)",
         "spmkit dhis2 export kulon-progo-2011 data.csv --mapping dhis2.yaml --year 2011",
         [],
     )
@@ -1590,7 +1591,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         status: int = args.handler(args)
     except DataFileError as exc:
-        lang: Language = getattr(args, "resolved_lang", None) or args.lang or "en"
+        lang: Language = getattr(args, "resolved_lang", None) or getattr(args, "lang", None) or "en"
         for line in exc.problems_in(lang):
             print(f"spmkit: {line}", file=sys.stderr)
         return 2

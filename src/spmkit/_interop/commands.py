@@ -158,37 +158,18 @@ def add_dhis2_options(parser: argparse.ArgumentParser) -> None:
         help="DHIS2's JSON or CSV format (default: from -o's suffix, else json)",
     )
     imported = actions.add_parser(
-        "import", help="a DHIS2 analytics export (includeNumDen=true) evaluated as data"
+        "import",
+        help="a DHIS2 analytics export (includeNumDen=true) or dataValueSet evaluated as data",
     )
-    imported.add_argument("analytics", metavar="ANALYTICS", help="the /api/analytics JSON")
+    imported.add_argument(
+        "analytics",
+        metavar="FILE",
+        help="an /api/analytics or /api/dataValueSets export, JSON or CSV (docs/dhis2.md)",
+    )
     imported.add_argument("--rule-set", help="the rule set (default: the mapping's rule_set)")
     for action in (export, imported):
         action.add_argument("--mapping", required=True, metavar="M.yaml", help="docs/dhis2.md")
         action.add_argument("-o", "--output", metavar="PATH", help="write here, not to stdout")
-
-
-def _dhis2_csv(value_set: dict[str, object]) -> str:
-    """A dataValueSet in DHIS2's CSV import format (docs.dhis2.org, Data import: CSV)."""
-    import csv  # noqa: PLC0415 - only for this format
-    import io  # noqa: PLC0415
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["dataelement", "period", "orgunit", "catoptcombo", "attroptcombo", "value"])
-    values = value_set["dataValues"]
-    assert isinstance(values, list)  # noqa: S101 - to_data_value_set's shape
-    for value in values:
-        writer.writerow(
-            [
-                value["dataElement"],
-                value["period"],
-                value["orgUnit"],
-                value.get("categoryOptionCombo", ""),
-                "",
-                value["value"],
-            ]
-        )
-    return out.getvalue()
 
 
 def run_dhis2(args: argparse.Namespace) -> int:
@@ -197,12 +178,21 @@ def run_dhis2(args: argparse.Namespace) -> int:
     from fractions import Fraction  # noqa: PLC0415
 
     import spmkit  # noqa: PLC0415 - the public API
-    from spmkit._files.bounded import load_json, load_yaml_data  # noqa: PLC0415
+    from spmkit._files.bounded import load_yaml_data  # noqa: PLC0415
     from spmkit._files.outputs import write_output  # noqa: PLC0415
-    from spmkit._interop.dhis2 import parse_mapping, read_analytics, to_data_value_set  # noqa: PLC0415
+    from spmkit._interop.dhis2 import parse_mapping, to_data_value_set  # noqa: PLC0415
+    from spmkit._interop.dhis2_files import data_value_set_csv, read_dhis2_file  # noqa: PLC0415
     from spmkit._interop.fhir import RegionReport  # noqa: PLC0415
+    from spmkit._limits import MAX_FILE_BYTES  # noqa: PLC0415
 
     mapping_path = Path(args.mapping)
+    if mapping_path.is_file() and mapping_path.stat().st_size > MAX_FILE_BYTES:
+        msg = tr(
+            "the mapping file {file} is over {limit} bytes; a DHIS2 mapping is a few lines",
+            file=mapping_path,
+            limit=MAX_FILE_BYTES,
+        )
+        raise UsageError(msg)
     mapping = parse_mapping(
         load_yaml_data(mapping_path, mapping_path.read_bytes()), source=args.mapping
     )
@@ -226,7 +216,7 @@ def run_dhis2(args: argparse.Namespace) -> int:
             args.format is None and str(args.output or "").casefold().endswith(".csv")
         )
         if csv_wanted:
-            text = _dhis2_csv(value_set)
+            text = data_value_set_csv(value_set)
         else:
             text = json.dumps(value_set, indent=2, ensure_ascii=False) + "\n"
         inputs = [args.data, args.mapping]
@@ -236,12 +226,7 @@ def run_dhis2(args: argparse.Namespace) -> int:
             msg = tr("give --rule-set, or rule_set in the mapping file")
             raise UsageError(msg)
         rule_set = spmkit.load_rule_set(rule_set_id)
-        path = Path(args.analytics)
-        document = load_json(path, path.read_bytes())
-        if not isinstance(document, dict):
-            msg = tr("{file} is not a DHIS2 analytics document (a JSON object)", file=path)
-            raise UsageError(msg)
-        rows = read_analytics(document, rule_set, mapping)
+        rows = read_dhis2_file(args.analytics, rule_set, mapping)
 
         def number(value: Fraction) -> int | float:
             return int(value) if value.denominator == 1 else float(value)

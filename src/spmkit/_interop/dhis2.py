@@ -15,12 +15,17 @@ rule set's regions and indicators to DHIS2 identifiers::
 
 Export (:func:`to_data_value_set`) writes each mapped indicator's numerator and
 denominator as data values (``dataElement``, ``period``, ``orgUnit``, ``value``). Import
-(:func:`read_analytics`) reads an ``/api/analytics`` response made with
-``includeNumDen=true``: the numerator and denominator of each mapped DHIS2 indicator
-become the values of the inputs the spmkit indicator divides (which must be one input
-each). Values stay exact: ``"950.0"`` is 950.
+reads either of DHIS2's two shapes:
 
-Neither function does I/O: they take and return JSON-ready data.
+- an ``/api/analytics`` response made with ``includeNumDen=true``
+  (:func:`read_analytics`, :func:`analytics_rows`): the numerator and denominator of each
+  mapped DHIS2 indicator become the values of the inputs the spmkit indicator divides
+  (which must be one input each);
+- a ``dataValueSet`` (:func:`read_data_values`): the values of the mapped numerator and
+  denominator data elements become those inputs' values, so an export reads back.
+
+Values stay exact: ``"950.0"`` is 950. None of these functions does I/O: they take and
+return JSON-ready data (files: :mod:`spmkit._interop.dhis2_files`).
 """
 
 from __future__ import annotations
@@ -36,14 +41,18 @@ import attrs
 import spmkit
 from spmkit._interop.fhir import RegionReport
 from spmkit._limits import MAX_DIGITS
+from spmkit._translation import tr
 from spmkit.errors import Dhis2Error
 
 __all__ = [
+    "ANALYTICS_COLUMNS",
     "AnalyticsRow",
     "Dhis2Mapping",
     "IndicatorMapping",
+    "analytics_rows",
     "parse_mapping",
     "read_analytics",
+    "read_data_values",
     "to_data_value_set",
 ]
 
@@ -58,7 +67,8 @@ _TOP_KEYS: Final = {
 }
 _CODE: Final = re.compile(r"\S(?:.{0,48}\S)?\Z")
 _INDICATOR_KEYS: Final = {"numerator", "denominator", "indicator"}
-_HEADERS: Final = ("dx", "ou", "pe", "numerator", "denominator")
+ANALYTICS_COLUMNS: Final = ("dx", "ou", "pe", "numerator", "denominator")
+"""The columns an analytics export needs (by their ``name``; CSV may give the ``column``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -264,15 +274,22 @@ def _number(text: object, where: str, problems: list[str]) -> Fraction | None:
     try:
         decimal = Decimal(written)
     except (InvalidOperation, ValueError):
-        problems.append(f"{where}: {written!r} is not a number")
+        problems.append(tr("{where}: {text!r} is not a number", where=where, text=written))
         return None
     if not decimal.is_finite():
-        problems.append(f"{where}: {written!r} is not a finite number; give a count")
+        problems.append(
+            tr("{where}: {text!r} is not a finite number; give a count", where=where, text=written)
+        )
         return None
     if len(str(text)) > len(written) or abs(decimal.adjusted()) > MAX_DIGITS:
         problems.append(
-            f"{where}: {written[:40]!r} is over {MAX_DIGITS} digits; spmkit accepts at most "
-            f"{MAX_DIGITS} digits (docs/semantics.md, Limits)"
+            tr(
+                "{where}: {text!r} is over {limit} digits; spmkit accepts at most {limit} "
+                "digits (docs/semantics.md, Limits)",
+                where=where,
+                text=written[:40],
+                limit=MAX_DIGITS,
+            )
         )
         return None
     return Fraction(decimal)
@@ -310,7 +327,7 @@ def _routes(
 def read_analytics(
     document: Mapping[str, Any], rule_set: spmkit.RuleSet, mapping: Dhis2Mapping
 ) -> tuple[AnalyticsRow, ...]:
-    """Input data from a DHIS2 analytics response made with ``includeNumDen=true``.
+    """Input data from a DHIS2 analytics response (JSON) made with ``includeNumDen=true``.
 
     Rows of DHIS2 indicators the mapping does not name are skipped. Regions are named by
     the mapping's ``org_units`` (else by the export's ``metaData``, else by the uid).
@@ -319,63 +336,295 @@ def read_analytics(
         Dhis2Error: the document lacks the dx/ou/pe/numerator/denominator columns,
             a value is not a number, or two indicators give one input two values.
     """
-    problems = _check_rule_set(mapping, rule_set)
     headers = [str(h.get("name")) for h in document.get("headers", []) if isinstance(h, Mapping)]
-    missing = [name for name in _HEADERS if name not in headers]
+    items = document.get("metaData", {}).get("items", {})
+    names = {
+        str(uid): str(item["name"])
+        for uid, item in (items.items() if isinstance(items, Mapping) else ())
+        if isinstance(item, Mapping) and item.get("name")
+    }
+    rows = document.get("rows", [])
+    numbered = ((tr("row {number}", number=n), row) for n, row in enumerate(rows, start=1))
+    return analytics_rows(headers, numbered, rule_set, mapping, names=names)
+
+
+def _analytics_problem(problems: list[str]) -> Dhis2Error:
+    return Dhis2Error(tr("cannot read the DHIS2 analytics document"), problems)
+
+
+def analytics_rows(  # noqa: PLR0913 - the rows, and how to name their places
+    headers: Sequence[str],
+    rows: Iterable[tuple[str, object]],
+    rule_set: spmkit.RuleSet,
+    mapping: Dhis2Mapping,
+    *,
+    names: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> tuple[AnalyticsRow, ...]:
+    """Input data from the rows of an analytics export (JSON or CSV), each with its place.
+
+    Args:
+        headers: each column's name (``dx``, ``ou``, ``pe``, ``numerator``, ...).
+        rows: ``(where, cells)``: ``"row 3"`` of a JSON document, ``"a.csv:4"`` of a file.
+        rule_set: the rule set whose inputs the values become.
+        mapping: see :func:`parse_mapping`.
+        names: organisation unit -> name, for units the mapping does not name.
+        labels: a column name -> the header as the file writes it (``Numerator``).
+
+    Raises:
+        Dhis2Error: see :func:`read_analytics`.
+    """
+    problems = _check_rule_set(mapping, rule_set)
+    missing = [name for name in ANALYTICS_COLUMNS if name not in headers]
     if missing:
         problems.append(
-            f"the analytics document has no column {', '.join(missing)}; export it with "
-            "dimension=dx:...&dimension=ou:...&dimension=pe:... and includeNumDen=true"
+            tr(
+                "the analytics document has no column {missing}; export it with "
+                "dimension=dx:...&dimension=ou:...&dimension=pe:... and includeNumDen=true",
+                missing=", ".join(missing),
+            )
         )
-        raise Dhis2Error("cannot read the DHIS2 analytics document", problems)
-    column = {name: headers.index(name) for name in _HEADERS}
+        raise _analytics_problem(problems)
+    column = {name: headers.index(name) for name in ANALYTICS_COLUMNS}
+    label = {name: (labels or {}).get(name, name) for name in ANALYTICS_COLUMNS}
     routes = _routes(rule_set, mapping, problems)
-    names = {uid: region for region, uid in mapping.org_units.items()}
-    items = document.get("metaData", {}).get("items", {})
     found: dict[tuple[str, str], dict[str, Fraction]] = {}
-    for number, row in enumerate(document.get("rows", []), start=1):
-        if not isinstance(row, Sequence) or len(row) < len(headers):
-            problems.append(f"row {number}: expected {len(headers)} cells (got {row!r})")
+    seen: list[str] = []
+    for where, row in rows:
+        if not isinstance(row, Sequence) or isinstance(row, str) or len(row) < len(headers):
+            problems.append(
+                tr(
+                    "{where}: expected {count} cells (got {row!r})",
+                    where=where,
+                    count=len(headers),
+                    row=row,
+                )
+            )
             continue
-        route = routes.get(str(row[column["dx"]]))
+        dx = str(row[column["dx"]])
+        route = routes.get(dx)
         if route is None:
+            if len(seen) < 50 and dx not in seen:
+                seen.append(dx)
             continue
         indicator_id, numerator_input, denominator_input = route
         key = (str(row[column["ou"]]), str(row[column["pe"]]))
         data = found.setdefault(key, {})
         for part, name in (("numerator", numerator_input), ("denominator", denominator_input)):
-            value = _number(row[column[part]], f"row {number} ({indicator_id}) {part}", problems)
+            place = f"{where} ({indicator_id}) {label[part]}"
+            value = _number(row[column[part]], place, problems)
             if value is None:
                 continue
             if name in data and data[name] != value:
                 problems.append(
-                    f"row {number}: input {name!r} of {key[0]} {key[1]} is {value} here "
-                    f"but {data[name]} in an earlier row"
+                    tr(
+                        "{where}: input {name!r} of {org_unit} {period} is {value} here but "
+                        "{earlier} in an earlier row",
+                        where=where,
+                        name=name,
+                        org_unit=key[0],
+                        period=key[1],
+                        value=value,
+                        earlier=data[name],
+                    )
                 )
             data[name] = value
-    rows = document.get("rows", [])
-    if rows and not found and not problems:
-        seen = sorted({str(row[column["dx"]]) for row in rows[:50] if isinstance(row, Sequence)})
+    return _finished(found, mapping, problems, seen, values=False, names=names or {})
+
+
+def _finished(  # noqa: PLR0913 - what was found, and what to say when it is nothing
+    found: Mapping[tuple[str, str], Mapping[str, Fraction]],
+    mapping: Dhis2Mapping,
+    problems: list[str],
+    seen: Sequence[str],
+    *,
+    values: bool,
+    names: Mapping[str, str],
+) -> tuple[AnalyticsRow, ...]:
+    """The rows found, or every problem: names instead of ids among them, said as such.
+
+    ``values``: of a dataValueSet (data elements, ``idScheme``), else of an analytics
+    export (``dx``, ``outputIdScheme``).
+    """
+    if seen and not found and not problems:
+        shown = ", ".join(map(repr, sorted(seen)[:5]))
+        scheme, upper = mapping.id_scheme, mapping.id_scheme.upper()
         problems.append(
-            f"no row is of a mapped DHIS2 indicator (the export's dx values: "
-            f"{', '.join(map(repr, seen[:5]))}); the mapping has {mapping.id_scheme}s: export "
-            f"with outputIdScheme={mapping.id_scheme.upper()}, not names"
-        )
-    if mapping.id_scheme == "uid":
-        named = sorted({ou for ou, _ in found if not _UID.match(ou)})
-        if named:
-            problems.append(
-                f"organisation units {', '.join(map(repr, named[:5]))} are not uids (names?); "
-                "export with outputIdScheme=UID"
+            tr(
+                "no value is of a mapped data element (the file's data elements: {seen}); "
+                "the mapping has {scheme}s: export with idScheme={upper}, not names",
+                seen=shown,
+                scheme=scheme,
+                upper=upper,
             )
+            if values
+            else tr(
+                "no row is of a mapped DHIS2 indicator (the export's dx values: {seen}); the "
+                "mapping has {scheme}s: export with outputIdScheme={upper}, not names",
+                seen=shown,
+                scheme=scheme,
+                upper=upper,
+            )
+        )
+    option = "orgUnitIdScheme" if values else "outputIdScheme"
+    problems.extend(_named_org_units(mapping, [ou for ou, _ in found], option))
     if problems:
-        raise Dhis2Error("cannot read the DHIS2 analytics document", problems)
+        raise (
+            Dhis2Error(tr("cannot read the DHIS2 dataValueSet"), problems)
+            if values
+            else _analytics_problem(problems)
+        )
+    return _rows_of(found, mapping, names)
+
+
+def _named_org_units(mapping: Dhis2Mapping, org_units: Iterable[str], option: str) -> list[str]:
+    """Organisation units that are no uids when the mapping has uids: names, most likely."""
+    if mapping.id_scheme != "uid":
+        return []
+    named = sorted({ou for ou in org_units if not _UID.match(ou)})
+    if not named:
+        return []
+    return [
+        tr(
+            "organisation units {named} are not uids (names?); export with {option}=UID",
+            named=", ".join(map(repr, named[:5])),
+            option=option,
+        )
+    ]
+
+
+def _rows_of(
+    found: Mapping[tuple[str, str], Mapping[str, Fraction]],
+    mapping: Dhis2Mapping,
+    names: Mapping[str, str],
+) -> tuple[AnalyticsRow, ...]:
+    by_unit = {uid: region for region, uid in mapping.org_units.items()}
     return tuple(
         AnalyticsRow(
             org_unit=org_unit,
-            region=names.get(org_unit) or str(items.get(org_unit, {}).get("name") or org_unit),
+            region=by_unit.get(org_unit) or names.get(org_unit) or org_unit,
             period=period,
             data=data,
         )
         for (org_unit, period), data in found.items()
     )
+
+
+def _elements(
+    rule_set: spmkit.RuleSet, mapping: Dhis2Mapping, problems: list[str]
+) -> dict[str, str]:
+    """Data element -> the input it is the value of (a numerator's or a denominator's)."""
+    elements: dict[str, str] = {}
+    for indicator_id, ids in mapping.indicators.items():
+        indicator = rule_set.indicators.get(indicator_id)
+        if indicator is None:
+            continue
+        for element, expression in (
+            (ids.numerator, indicator.numerator),
+            (ids.denominator, indicator.denominator),
+        ):
+            if element is None:
+                continue
+            name = _single_input(expression)
+            if name is None:
+                problems.append(
+                    tr(
+                        "indicator {indicator!r}: data element {element} is the value of "
+                        "{expression}, not of one input; import needs one input on each side",
+                        indicator=indicator_id,
+                        element=element,
+                        expression=expression,
+                    )
+                )
+                continue
+            if elements.get(element, name) != name:
+                problems.append(
+                    tr(
+                        "data element {element} is mapped to two inputs, {first!r} and {second!r}",
+                        element=element,
+                        first=elements[element],
+                        second=name,
+                    )
+                )
+            elements[element] = name
+    return elements
+
+
+def read_data_values(
+    values: Iterable[tuple[str, Mapping[str, object]]],
+    rule_set: spmkit.RuleSet,
+    mapping: Dhis2Mapping,
+) -> tuple[AnalyticsRow, ...]:
+    """Input data from a DHIS2 ``dataValueSet``: each mapped data element's value.
+
+    The values of the mapping's ``numerator`` and ``denominator`` data elements become the
+    values of the inputs the indicator divides, per organisation unit and period: what
+    :func:`to_data_value_set` wrote reads back. Values of data elements the mapping does
+    not name are skipped; with ``category_option_combo`` in the mapping, so are values of
+    another combo.
+
+    Args:
+        values: ``(where, value)`` with DHIS2's keys (``dataElement``, ``period``,
+            ``orgUnit``, ``categoryOptionCombo``, ``value``); ``where`` says which one
+            (``$.dataValues[3]``, ``v.csv:4``).
+        rule_set: the rule set whose inputs the values become.
+        mapping: see :func:`parse_mapping`.
+
+    Raises:
+        Dhis2Error: a value without data element, period or organisation unit, a value
+            that is not a number, one input given two values, or no mapped data element.
+    """
+    problems = _check_rule_set(mapping, rule_set)
+    elements = _elements(rule_set, mapping, problems)
+    combo = mapping.category_option_combo
+    found: dict[tuple[str, str], dict[str, Fraction]] = {}
+    given: dict[tuple[str, str, str], str] = {}
+    seen: list[str] = []
+    for where, value in values:
+        element, period, org_unit = (
+            str(value.get(key) or "") for key in ("dataElement", "period", "orgUnit")
+        )
+        if not (element and period and org_unit):
+            problems.append(
+                tr(
+                    "{where}: a data value needs dataElement, period and orgUnit (got "
+                    "{element!r}, {period!r}, {org_unit!r})",
+                    where=where,
+                    element=element,
+                    period=period,
+                    org_unit=org_unit,
+                )
+            )
+            continue
+        name = elements.get(element)
+        if name is None:
+            if len(seen) < 50 and element not in seen:
+                seen.append(element)
+            continue
+        own_combo = str(value.get("categoryOptionCombo") or "")
+        if combo is not None and own_combo not in {"", combo}:
+            continue
+        number = _number(value.get("value"), f"{where} ({element}) value", problems)
+        if number is None:
+            continue
+        data = found.setdefault((org_unit, period), {})
+        if name in data and data[name] != number:
+            problems.append(
+                tr(
+                    "{where}: input {name!r} of {org_unit} {period} is {value} here but "
+                    "{earlier} in {place}; give one value per organisation unit and period "
+                    "(several category option combos? name one as category_option_combo "
+                    "in the mapping)",
+                    where=where,
+                    name=name,
+                    org_unit=org_unit,
+                    period=period,
+                    value=number,
+                    earlier=data[name],
+                    place=given[(org_unit, period, name)],
+                )
+            )
+            continue
+        data[name] = number
+        given.setdefault((org_unit, period, name), where)
+    return _finished(found, mapping, problems, seen, values=True, names={})

@@ -638,10 +638,13 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
             {"rule_set": rule_set.id, "rows": [row for row, _ in evaluated]}
         )
 
-    @app.post("/rule-sets/{rule_set_id}/batch/upload", tags=["evaluation"])
+    @app.post(
+        "/rule-sets/{rule_set_id}/batch/upload", tags=["evaluation"], responses=_FHIR_RESPONSE
+    )
     def batch_upload(
         rule_set_id: RuleSetId,
         file: Annotated[UploadFile, File(description="a .csv or .xlsx file")],
+        request: Request,
         number_format: Annotated[
             Literal["auto", "id", "en"],
             Query(description="how numbers written as text are read (id: 3.582 is 3582)"),
@@ -650,12 +653,21 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         """Evaluate the rows of an uploaded CSV or Excel file, as ``spmkit evaluate`` reads them.
 
         The file's rows and cells are counted before it is read: over the limits is a 413.
+        With ``Accept: application/fhir+json``: a FHIR R4 Bundle of one MeasureReport per
+        evaluated row (as ``/batch``; a row with problems has none).
         """
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
-        rows = read_upload(rule_set, file, name, number_format, limits)
+        evaluated = read_upload(rule_set, file, name, number_format, limits)
+        if _wants_fhir(request):
+            reports = [
+                RegionReport(report=report, region=row["region"], year=row["year"])
+                for row, report in evaluated
+                if report is not None
+            ]
+            return _fhir(to_fhir(rule_set, reports))  # type: ignore[return-value]
         return UploadResponse.model_validate(
-            {"rule_set": rule_set.id, "source": name, "rows": rows}
+            {"rule_set": rule_set.id, "source": name, "rows": [row for row, _ in evaluated]}
         )
 
     @app.get("/diff", tags=["rule sets"])
@@ -796,8 +808,11 @@ def read_upload(
     name: str,
     number_format: Literal["auto", "id", "en"],
     limits: Limits,
-) -> list[dict[str, Any]]:
-    """An uploaded file's rows, evaluated (counted, read and deleted by :func:`read_uploaded`)."""
+) -> list[tuple[dict[str, Any], spmkit.Report | None]]:
+    """An uploaded file's rows, evaluated (counted, read and deleted by :func:`read_uploaded`).
+
+    Each row's record, and its report (None for a row with problems).
+    """
     table = read_uploaded(
         rule_set,
         file.file,
@@ -808,7 +823,7 @@ def read_upload(
         number_format=number_format,
     )
     return [
-        _evaluate_row(rule_set, r.number, r.region, r.year, r.period, r.values, r.problems)[0]
+        _evaluate_row(rule_set, r.number, r.region, r.year, r.period, r.values, r.problems)
         for r in table.rows
     ]
 
