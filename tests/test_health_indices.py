@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import warnings
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +21,7 @@ import spmkit
 from spmkit.cli import main
 
 OLD, NEW = "indeks-spm-kesehatan", "indeks-spm-kesehatan-6-2024"
+ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.timedelta(days=1)
 REGENCY = "Kab. Bantul"  # a regency without its own rule set: the national ones apply
 
@@ -280,6 +282,20 @@ class TestDiffAndCommands:
         out = capsys.readouterr().out
         assert out.startswith(f"diff {OLD} -> {NEW}: 0 added, 0 removed, 1 changed (1 formula)")
         assert "bumil_standar / sasaran_bumil x 100 -> bumil_k6 / sasaran_bumil x 100" in out
+
+    def test_show_states_the_end_the_succession_decides(self, capsys, tmp_path):
+        assert main(["show", OLD, "--lang", "en"]) == 0
+        third = capsys.readouterr().out.splitlines()[2]
+        assert third.startswith(f"in force: 2021-01-01 .. 2023-12-31 (superseded by {NEW}) [")
+        assert main(["show", NEW, "--lang", "en"]) == 0
+        third = capsys.readouterr().out.splitlines()[2]
+        assert third.startswith("in force: 2024-01-01 .. open [")
+        assert third.endswith(f"; supersedes {OLD}")
+        # A file given by path is not the catalogue's entry: its own declaration is shown.
+        copy = tmp_path / "mine.yaml"  # extends the shipped id permenkes-4-2019
+        copy.write_text((ROOT / "rules" / "national" / f"{OLD}.yaml").read_text(encoding="utf-8"))
+        assert main(["show", str(copy), "--lang", "en"]) == 0
+        assert capsys.readouterr().out.splitlines()[2].startswith("in force: 2021-01-01 .. open [")
 
     @pytest.mark.parametrize(("year", "judge"), [(2023, OLD), (2024, NEW)])
     def test_the_spm_report_is_judged_by_the_index_in_force(self, year, judge):
