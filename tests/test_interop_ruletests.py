@@ -249,7 +249,7 @@ class TestCommand:
         status = main(["test", str(RULES)])
         out = capsys.readouterr().out
         assert status == 0
-        assert out.splitlines()[-1] == "spmkit test: 74 cases passed, 0 failed, 27 file(s)"
+        assert out.splitlines()[-1] == "spmkit test: 78 cases passed, 0 failed, 28 file(s)"
 
     def test_a_failing_case_exits_1_with_the_diff(self, tmp_path, capsys):
         """A broken case: exit status 1, the FAILED block, the count."""

@@ -53,19 +53,27 @@ class TestExample:
         by = {s.urusan: (s.in_force, s.judged_by) for s in year.urusan}
         assert by == {
             "pendidikan": ("spm-pendidikan-permendikbudristek-32-2022",) * 2,
-            "kesehatan": ("permenkes-6-2024", "indeks-spm-kesehatan"),
+            "kesehatan": ("permenkes-6-2024", "indeks-spm-kesehatan-6-2024"),
             "perumahan_rakyat": ("spm-perumahan-pupr-29-2018",) * 2,
             "sosial": ("spm-sosial-permensos-9-2018",) * 2,
         }
         assert {row.rule_set_id for row in year.rows if row.urusan == "kesehatan"} == {
-            "indeks-spm-kesehatan"
+            "indeks-spm-kesehatan-6-2024"
         }
 
-    def test_health_notes_say_whose_index_and_what_differs(self, year):
+    def test_health_notes_say_whose_index_and_that_no_formula_differs(self, year):
+        # 2025 is judged by the index over Permenkes 6/2024 itself: service 1 counts K6 in
+        # both, so no note of a differing formula (the 4/2019 index counted K4 here before).
         health = year.urusan[1]
         notes = [str(n) for n in health.notes]
-        assert "rows are judged by indeks-spm-kesehatan" in notes[0]
-        assert notes[1].endswith("differs from permenkes-6-2024: 1")
+        assert (
+            "rows are judged by indeks-spm-kesehatan-6-2024, the index over permenkes-6-2024"
+            in notes[0]
+        )
+        assert len(notes) == 2
+        assert not any("differs from" in note for note in notes)
+        assert health.rows[0].index is not None
+        assert health.rows[0].index.exact_value == index(Fraction(4650, 4800), Fraction(1))
 
     def test_education_values_exact(self, year):
         row = year.urusan[0].rows[0]
@@ -262,7 +270,8 @@ class TestOutputs:
         assert page.count("<table>") == 4
         assert '<td class="b1">Tuntas Utama</td>' in page
         assert (
-            "Rule set yang berlaku: permenkes-6-2024 (dinilai dengan indeks-spm-kesehatan)" in page
+            "Rule set yang berlaku: permenkes-6-2024 (dinilai dengan indeks-spm-kesehatan-6-2024)"
+            in page
         )
 
     def test_xlsx(self, year):
@@ -301,7 +310,7 @@ class TestCommand:
         assert main(["report-spm", PLACE, str(EXAMPLE), "--year", "2025", "--lang", "en"]) == 1
         out = capsys.readouterr().out
         assert out.startswith("SPM report: Kabupaten Contoh (Level kabupaten/kota), Period 2025")
-        assert "|  97.50 | Complete, prime   | indeks-spm-kesehatan" in out
+        assert "|  97.50 | Complete, prime   | indeks-spm-kesehatan-6-2024" in out
 
     def test_never_over_its_input(self, tmp_path, capsys):
         data = tmp_path / "data.json"

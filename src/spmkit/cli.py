@@ -620,12 +620,32 @@ def _cmd_list_in_time(args: argparse.Namespace) -> int:
     return 0 if records else 1
 
 
-def _validity(rule_set: RuleSet) -> str:
-    """The validity line of ``spmkit show``."""
+def _succession_end(rule_set: RuleSet, reference: str) -> str | None:
+    """The end the catalogue's succession gives a shipped or installed rule set, if earlier.
+
+    ``indeks-spm-kesehatan`` declares no end, but its successor starts in 2024:
+    ``2023-12-31 (superseded by indeks-spm-kesehatan-6-2024)``. None for a rule file
+    given by path, or one no successor ends.
+    """
+    from spmkit._rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
+
+    if reference != rule_set.id or rule_set.in_force is None:
+        return None
+    for record in list_rule_sets():
+        if record.id == rule_set.id and record.in_force_until != record.declared_until:
+            assert record.in_force_until is not None  # noqa: S101 - a successor ends it
+            successors = ", ".join(record.superseded_by)
+            return f"{record.in_force_until.isoformat()} (superseded by {successors})"
+    return None
+
+
+def _validity(rule_set: RuleSet, end: str | None = None) -> str:
+    """The validity line of ``spmkit show``; ``end``: the end the succession decides."""
     in_force = rule_set.in_force
     if in_force is None:
         return "in force: not declared"
     until = "open" if in_force.end is None else in_force.end.isoformat()
+    until = end or until
     source = in_force.source
     text = (
         f"in force: {in_force.start.isoformat()} .. {until} "
@@ -722,7 +742,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
     print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
-    print(_validity(rule_set))
+    print(_validity(rule_set, _succession_end(rule_set, args.rule_set)))
     if args.provenance:
         _print_provenance(rule_set)
         return 0

@@ -110,7 +110,7 @@ class UrusanReport:
         in_force: the id of the rule set in force for the region, level and period.
         judged_by: the id of the rule set whose indicators judged the rows: ``in_force``,
             or (when that one has no index per service) an index rule set over the same
-            base in force then (``indeks-spm-kesehatan``); the notes say so.
+            base in force then (``indeks-spm-kesehatan-6-2024`` in 2025); the notes say so.
         title: the judging rule set's title; legal_basis: its citation.
         rows: one per service, in the rule set's order.
         urusan_figure: the urusan's figure, only where the judging rule set carries one
@@ -261,8 +261,8 @@ def _in_force(jurisdiction: str, urusan: str, level: str, day: dt.date) -> RuleS
 def _index_reading(rule_set: RuleSet, level: str, day: dt.date) -> RuleSet | None:
     """An index rule set over the same base, in force on ``day`` (for a set without one).
 
-    ``permenkes-6-2024`` has no index per service; ``indeks-spm-kesehatan`` (the SPM index
-    over ``permenkes-4-2019``, which ``permenkes-6-2024`` also extends) has.
+    ``permenkes-6-2024`` has no index per service; ``indeks-spm-kesehatan-6-2024`` (the SPM
+    index over it, in force from 2024; before, ``indeks-spm-kesehatan`` over 4/2019) has.
     """
     family = {rule_set.id, *rule_set.extends}
     for record in list_rule_sets(on=day):

@@ -335,7 +335,7 @@ def list_rule_sets(
     >>> tuple(r.id for r in list_rule_sets("Kab. Kulon Progo", on=2012) if not r.national)
     ('kulon-progo-2011', 'kulon-progo-2011-overlay')
     >>> tuple(r.id for r in list_rule_sets(on=2030, sector="kesehatan") if r.national)
-    ('indeks-spm-kesehatan', 'permenkes-6-2024')
+    ('indeks-spm-kesehatan-6-2024', 'permenkes-6-2024')
 
     Args:
         jurisdiction: only those that apply there (its own, and the nationwide ones of
