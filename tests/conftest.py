@@ -40,5 +40,8 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 # spmkit's disk cache (checked rule sets, numba's kernels) in a directory of this run, so
-# that no test reads what an earlier run or the user's own processes wrote.
-os.environ["SPMKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spmkit-test-cache-")
+# that no test reads what an earlier run or the user's own processes wrote. The workers of
+# one `pytest -n` run share the directory their controller made (as a user's processes
+# share theirs), so each shipped rule set is checked once per run, not once per worker.
+if not os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["SPMKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spmkit-test-cache-")

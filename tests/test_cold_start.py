@@ -88,6 +88,34 @@ def test_a_changed_file_is_read_again(tmp_path):
     assert changed["describe"] == ">= 90 %"
 
 
+def test_an_overlay_is_kept_with_its_bases_and_read_again_when_a_base_changes(tmp_path):
+    """An overlay depends on its base's file too: kept with it, rebuilt when it changes."""
+    env = _env(tmp_path, SPMKIT_CACHE_DIR=str(tmp_path / "cache"))
+    rules = SRC.parent / "rules"
+    base = tmp_path / "base.yaml"
+    base.write_text((rules / "kulon-progo-2011.yaml").read_text(encoding="utf-8"), "utf-8")
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        "spmkit: 1\nid: mine\nextends: base.yaml\ntitle: t\n"
+        "indicators:\n  I.2:\n    target: {op: '>=', value: 80}\n    source: Perbup row 2\n",
+        encoding="utf-8",
+    )
+    first = _run(LOAD, str(overlay), env=env)
+    second = _run(LOAD, str(overlay), env=env)
+    assert first["yaml"] is True
+    assert second["yaml"] is False  # overlay and base read back checked
+    assert second["describe"] == first["describe"] == ">= 95 %"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace(
+            'target: {op: ">=", value: 95}', 'target: {op: ">=", value: 90}'
+        ),
+        encoding="utf-8",
+    )
+    changed = _run(LOAD, str(overlay), env=env)
+    assert changed["yaml"] is True  # the base changed: the overlay is built again
+    assert changed["describe"] == ">= 90 %"
+
+
 @pytest.mark.parametrize("spoil", ["group-writable", "garbage"])
 def test_a_foreign_or_broken_cache_file_is_not_read(tmp_path, spoil):
     env = _env(tmp_path, SPMKIT_CACHE_DIR=str(tmp_path / "cache"))

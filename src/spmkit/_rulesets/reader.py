@@ -132,11 +132,14 @@ def _confined(reference: str, here: Path | None) -> Path:
     raise RuleSetNotFoundError(msg)
 
 
-def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
+def _build(
+    text: str, file: str | None, chain: tuple[str, ...], bases: list[Path] | None = None
+) -> RuleSet:
     """Read one document into a rule set; a document with ``extends:`` is an overlay.
 
     ``chain`` holds the files (or ids) of the overlays being resolved that lead here, so
-    that an ``extends:`` cycle is refused.
+    that an ``extends:`` cycle is refused. ``bases`` collects every base file read on the
+    way (what a cached overlay depends on).
     """
     # Imported here: a rule set found in the disk cache needs neither YAML nor the checks.
     from spmkit._rulesets.builder import build_overlay, build_rule_set  # noqa: PLC0415
@@ -151,7 +154,9 @@ def _build(text: str, file: str | None, chain: tuple[str, ...]) -> RuleSet:
         return build_rule_set(document, file)
     me = str(Path(file).resolve()) if file is not None else "<text>"
     base_path = _base_file(document, file, (*chain, me))
-    base = read_rule_file(base_path, (*chain, me))
+    if bases is not None:
+        bases.append(base_path)
+    base = read_rule_file(base_path, (*chain, me), bases)
     return build_overlay(document, file, base, str(base_path))
 
 
@@ -269,8 +274,13 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
     return path
 
 
-def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
-    """Read a rule file without warning (overlays read their bases with this)."""
+def read_rule_file(
+    path: Path, chain: tuple[str, ...] = (), bases: list[Path] | None = None
+) -> RuleSet:
+    """Read a rule file without warning (overlays read their bases with this).
+
+    ``bases`` collects the base files an overlay's chain reads (see ``_build``).
+    """
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         error = RuleSetError(
@@ -297,27 +307,52 @@ def read_rule_file(path: Path, chain: tuple[str, ...] = ()) -> RuleSet:
             line=raw.count(b"\n", 0, exc.start) + 1,
         )
         raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error]) from None
-    key = (str(path.resolve()), chain, hashlib.blake2b(raw, digest_size=16).digest())
+    key = (str(path.resolve()), chain, _digest(raw))
     with _CACHE_LOCK:
         cached = _LOADED.get(key)
     if cached is not None:
         return cached
     # Checked before in another process: read back from the disk cache (spmkit._diskcache),
-    # keyed by the code's fingerprint, the file's path and its content.
+    # keyed by the code's fingerprint, the file's path and its content. An overlay is
+    # stored with its base files' digests, and used only while every base is unchanged.
     disk_key = b"\0".join([code_fingerprint().encode(), repr(key).encode()])
     stored = None if chain else load_pickle(_DISK_KIND, disk_key)
-    if isinstance(stored, RuleSet) and not stored.extends:
-        rule_set = stored
+    if (
+        isinstance(stored, tuple)
+        and len(stored) == 2
+        and isinstance(stored[0], RuleSet)
+        and _unchanged(stored[1])
+    ):
+        rule_set = stored[0]
     else:
-        rule_set = _build(text, str(path), chain)
-        if not rule_set.extends and not chain:
-            store_pickle(_DISK_KIND, disk_key, rule_set)
-    if not rule_set.extends:  # an overlay also depends on its bases' files: not cached
+        read_bases: list[Path] = []
+        rule_set = _build(text, str(path), chain, read_bases)
+        if bases is not None:
+            bases.extend(read_bases)
+        if not chain:
+            depends = tuple((str(base), _digest(base.read_bytes())) for base in read_bases)
+            store_pickle(_DISK_KIND, disk_key, (rule_set, depends))
+    if not rule_set.extends:  # an overlay also depends on its bases' files: not kept here
         with _CACHE_LOCK:
             if len(_LOADED) >= _CACHE_SIZE:
                 del _LOADED[next(iter(_LOADED))]
             _LOADED[key] = rule_set
     return rule_set
+
+
+def _digest(content: bytes) -> bytes:
+    """What a cached rule set is keyed by: its file's content (and its bases')."""
+    return hashlib.blake2b(content, digest_size=16).digest()
+
+
+def _unchanged(depends: object) -> bool:
+    """Whether every base file a stored overlay was built from still has its digest."""
+    if not isinstance(depends, tuple):
+        return False
+    try:
+        return all(_digest(Path(file).read_bytes()) == digest for file, digest in depends)
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 def clear_rule_set_cache(*, disk: bool = True) -> None:
