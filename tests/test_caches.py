@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import attrs
@@ -36,3 +38,26 @@ def test_a_changed_file_is_read_again(tmp_path):
     assert changed is not first
     assert changed.indicators["I.1"].target.value == 96
     assert first.indicators["I.1"].target.value == 95
+
+
+def test_a_package_installed_after_a_scan_is_seen(tmp_path, monkeypatch):
+    """The scan of installed packages is reused only while the import path is unchanged."""
+    from spmkit._rulesets.installed import installed_rule_files  # noqa: PLC0415
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    assert "late-rules" not in installed_rule_files()
+    package = site / "late_rules_pkg"
+    package.mkdir()  # a new folder in a directory of sys.path: as pip installs
+    (package / "__init__.py").write_text("")
+    (package / "late-rules.yaml").write_text("spmkit: 1\n", encoding="utf-8")
+    info = site / "late_rules_pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: late-rules-pkg\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[spmkit.rule_sets]\nlate = late_rules_pkg\n")
+    importlib.invalidate_caches()
+    try:
+        assert installed_rule_files()["late-rules"] == package / "late-rules.yaml"
+    finally:
+        sys.modules.pop("late_rules_pkg", None)

@@ -19,6 +19,8 @@ every other rule set from loading. See docs/time.md, "Rule sets from other packa
 from __future__ import annotations
 
 import importlib.metadata
+import sys
+import threading
 import types
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -62,12 +64,50 @@ def _paths_of(registered: object) -> list[Path]:
     raise TypeError(msg)
 
 
+# The last scan, by the state of the import path: scanning every distribution's entry
+# points costs tens of milliseconds, and one command may look up dozens of rule sets.
+_SCANNED: dict[tuple[tuple[str, int], ...], dict[str, Path]] = {}
+_SCAN_LOCK: Final = threading.Lock()
+
+
+def _import_path_state() -> tuple[tuple[str, int], ...]:
+    """``sys.path`` with each directory's modification time.
+
+    Installing or removing a distribution adds or removes a folder in one of them, which
+    changes that directory's time.
+    """
+    state = []
+    for entry in sys.path:
+        try:
+            state.append((entry, Path(entry or ".").stat().st_mtime_ns))
+        except (OSError, ValueError):
+            state.append((entry, -1))
+    return tuple(state)
+
+
 def installed_rule_files() -> dict[str, Path]:
     """Return the rule files registered by installed packages, by rule-set id.
+
+    Scanned again whenever the import path or one of its directories changes (a package
+    installed or removed), otherwise answered from the last scan of this process.
 
     Warns:
         SpmkitWarning: an entry point could not be loaded, or registers too many files.
     """
+    state = _import_path_state()
+    with _SCAN_LOCK:
+        known = _SCANNED.get(state)
+    if known is not None:
+        return dict(known)
+    found = _scan()
+    with _SCAN_LOCK:
+        _SCANNED.clear()
+        _SCANNED[state] = found
+    return dict(found)
+
+
+def _scan() -> dict[str, Path]:
+    """Every entry point of the group, loaded: its rule files by id."""
     found: dict[str, Path] = {}
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
