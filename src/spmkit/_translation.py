@@ -16,7 +16,8 @@ Catalogues are read with the standard library's :mod:`gettext`, so no dependency
 needed at run time; Babel (the ``dev`` extra) compiles the ``.po`` files (``make
 catalogues``) and a test checks every message of the code has its Indonesian.
 
-This module imports only the standard library, so that :mod:`spmkit.errors` can use it.
+This module imports only the standard library and :mod:`spmkit._numbers` (the one number
+formatter, itself standard library only), so that :mod:`spmkit.errors` can use it.
 """
 
 from __future__ import annotations
@@ -24,21 +25,25 @@ from __future__ import annotations
 import functools
 import gettext
 import importlib.resources
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Final, Literal, Self, TypeAlias
+
+from spmkit._numbers import number_text
 
 __all__ = [
     "CATALOGUE_DOMAINS",
     "Bilingual",
     "Language",
     "argparse_language",
+    "both_notations",
     "catalogue",
     "gettext_in",
     "grouped",
     "in_language",
     "joined",
-    "number_text",
     "tr",
 ]
 
@@ -124,16 +129,25 @@ def joined(separator: str, texts: Iterable[str]) -> Bilingual:
     )
 
 
-def number_text(text: str) -> Bilingual:
-    """A number written in English (``1,234.5``) and as Indonesian writes it (``1.234,5``).
+def both_notations(text: str) -> Bilingual:
+    """A number written in English (``1,234.5``) and, by the one formatter, in Indonesian.
 
-    >>> number_text("0.25").in_lang("id")
-    '0,25'
+    The Indonesian is :func:`spmkit._numbers.number_text` of the same exact value with
+    the same decimals (and grouping when the English groups); text that is not a plain
+    decimal number (``1/3``) stays as it is in both.
+
+    >>> both_notations("0.25").in_lang("id"), both_notations("1,234.5").in_lang("id")
+    ('0,25', '1.234,5')
     """
-    return Bilingual(text, text.translate(_SEPARATORS))
+    if _DECIMAL.fullmatch(text) is None:
+        return Bilingual(text, text)
+    whole, _, decimals = text.partition(".")
+    exact = Decimal(text.replace(",", ""))
+    return Bilingual(text, number_text(exact, "id", len(decimals), grouping="," in whole))
 
 
-_SEPARATORS: Final = str.maketrans(",.", ".,")
+_DECIMAL: Final = re.compile(r"-?\d[\d,]*(\.\d+)?")
+"""A number as Python or an English reader writes it: ``-1,234.5``."""
 
 
 def grouped(number: int) -> Bilingual:
@@ -142,8 +156,7 @@ def grouped(number: int) -> Bilingual:
     >>> grouped(1234567).in_lang("id")
     '1.234.567'
     """
-    english = f"{number:,}"
-    return Bilingual(english, english.replace(",", "."))
+    return Bilingual(number_text(number, "en", 0), number_text(number, "id", 0))
 
 
 def gettext_in(domain: str, message: str, lang: Language) -> str:

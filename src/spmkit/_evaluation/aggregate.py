@@ -34,7 +34,7 @@ from spmkit._limits import NUMBER_BOUND
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.units import parse_unit
-from spmkit._translation import Bilingual, joined, number_text, tr
+from spmkit._translation import Bilingual, both_notations, joined, tr
 from spmkit.errors import DataError, DataInvalid, UsageError
 
 __all__ = ["aggregate", "stratify"]
@@ -623,7 +623,10 @@ def _compare_totals(
                     DataError(
                         name,
                         _plain(reported),
-                        tr("the sum of its strata ({sum})", sum=number_text(str(_plain(computed)))),
+                        tr(
+                            "the sum of its strata ({sum})",
+                            sum=both_notations(str(_plain(computed))),
+                        ),
                         tr(
                             "the reported total of {place} disagrees",
                             place=place or tr("the data set"),
