@@ -25,8 +25,8 @@ import attrs
 
 from spmkit._language.expr import exact_decimal
 from spmkit._rulesets.catalogue import as_year
-from spmkit._rulesets.model import Indicator, Target, factor_suffix
-from spmkit._translation import Bilingual, both_notations, joined, tr
+from spmkit._rulesets.model import Indicator, Target, suffix_words
+from spmkit._translation import Bilingual, both_notations, tr
 from spmkit.errors import UsageError
 
 __all__ = ["Period", "Progress", "Timing", "judge_progress", "period_share", "timing"]
@@ -199,20 +199,9 @@ def progress_of(
     return Progress.ON_TRACK if judged.is_met(value) else Progress.BEHIND
 
 
-def suffix_words(factor: Fraction) -> Bilingual:
-    """How a value with this factor is written, in both notations (``" per 1.000"``)."""
-    suffix = factor_suffix(factor)
-    if not suffix:
-        return joined("", [])
-    head, _, number = suffix.rpartition(" ")
-    return joined("", [f"{head} ", both_notations(number)])
-
-
 def target_words(indicator: Indicator) -> Bilingual:
     """The target as text in both notations: ``>= 97.5 %`` and ``>= 97,5 %``."""
-    target = indicator.target
-    value = both_notations(exact_decimal(target.value))
-    return joined("", [f"{target.op} ", value, suffix_words(indicator.factor)])
+    return indicator.target.in_words(indicator.factor)
 
 
 def describe_target(indicator: Indicator) -> Bilingual:

@@ -27,7 +27,6 @@ from spmkit._evaluation.progress import (
     describe_target,
     judge_progress,
     progress_of,
-    suffix_words,
     timing,
 )
 from spmkit._evaluation.results import IndicatorResult, Report, Status, assemble
@@ -60,6 +59,7 @@ from spmkit._rulesets.model import (
     LegalBasis,
     RuleSet,
     Target,
+    suffix_words,
 )
 from spmkit._rulesets.scoring import band_of
 from spmkit._translation import Language, both_notations, in_language, tr
