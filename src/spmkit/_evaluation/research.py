@@ -14,7 +14,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +23,7 @@ from spmkit._frozen import FrozenMap, freeze
 from spmkit._rulesets.diff import RuleSetDiff
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
+from spmkit._translation import Language, in_language, tr
 from spmkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -234,44 +235,38 @@ class TableComparison:
 
     def text(self, lang: str = "en") -> str:
         """The verdict changes as text, in English or (``lang="id"``) Indonesian."""
-        words = _TEXT[lang]
+        language: Language = "id" if lang == "id" else "en"
         ids = ", ".join(self.rule_set_ids)
-        lines = [words["head"].format(count=len(self.regions), ids=ids)]
+        lines = [tr("{count} region(s) under {ids}", count=len(self.regions), ids=ids)]
         flips = self.flips()
         if not flips:
-            lines.append(words["none"])
+            lines.append(tr("no verdict changes between the rule sets"))
         for flip in flips:
             shown = ", ".join(flip.regions[:5]) + (", ..." if flip.count > 5 else "")
             lines.append(
-                words["flip"].format(
+                tr(
+                    "{iid}: {count} region(s) {old} under {a} -> {new} under {b} ({shown})",
                     iid=flip.indicator_id,
                     count=flip.count,
-                    old=words.get(flip.from_status, flip.from_status),
-                    new=words.get(flip.to_status, flip.to_status),
+                    old=_status_words(flip.from_status),
+                    new=_status_words(flip.to_status),
                     a=flip.from_rule_set,
                     b=flip.to_rule_set,
                     shown=shown,
                 )
             )
-        return "\n".join(lines)
+        return "\n".join(in_language(line, language) for line in lines)
 
 
-_TEXT: Final = {
-    "en": {
-        "head": "{count} region(s) under {ids}",
-        "none": "no verdict changes between the rule sets",
-        "flip": "{iid}: {count} region(s) {old} under {a} -> {new} under {b} ({shown})",
-    },
-    "id": {
-        "head": "{count} wilayah menurut {ids}",
-        "none": "tidak ada perubahan putusan antara rule set",
-        "flip": "{iid}: {count} wilayah {old} menurut {a} -> {new} menurut {b} ({shown})",
-        "met": "tercapai",
-        "not_met": "tidak tercapai",
-        "no_data": "tidak ada data",
-        "undefined": "tak terdefinisi",
-    },
-}
+def _status_words(status: str) -> str:
+    """A status as the verdict changes write it: its value in English (``not_met``)."""
+    words = {
+        "met": tr("met"),
+        "not_met": tr("not_met"),
+        "no_data": tr("no_data"),
+        "undefined": tr("undefined"),
+    }
+    return words.get(status, status)
 
 
 def _route(
