@@ -21,13 +21,8 @@ SRC = Path(__file__).parents[1] / "src" / "spmkit"
 STILL_THERE = {
     "separator swap": set(),
     "phrase table": set(),
-    "language choice": {
-        "_files/mapping.py",
-        "_files/notation.py",
-    },
+    "language choice": set(),
     "hand pair": {
-        "_files/mapping.py",
-        "_files/notation.py",
         "_files/reading.py",
         "_files/streaming.py",
         "_files/table.py",
