@@ -23,9 +23,6 @@ STILL_THERE = {
     "phrase table": set(),
     "language choice": set(),
     "hand pair": {
-        "_files/reading.py",
-        "_files/streaming.py",
-        "_files/table.py",
         "_interop/ruletests.py",
         "cli.py",
     },

@@ -112,9 +112,17 @@ def tr(template: str, /, **fields: object) -> Bilingual:
     "'factor' harus berupa angka (tertulis 'x')"
     """
     english = template.format(**fields)
-    translated = catalogue("spmkit").gettext(template)
+    translated = _translated(template)
+    if not any(hasattr(value, "in_lang") for value in fields.values()):
+        return Bilingual(english, translated.format(**fields))
     indonesian_fields = {name: _indonesian(value) for name, value in fields.items()}
     return Bilingual(english, translated.format(**indonesian_fields))
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(template: str) -> str:
+    """The Indonesian of a message id (looked up once: rows are labelled by the thousand)."""
+    return catalogue("spmkit").gettext(template)
 
 
 def joined(separator: str, texts: Iterable[str]) -> Bilingual:
