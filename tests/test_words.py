@@ -23,7 +23,6 @@ STILL_THERE = {
     "phrase table": set(),
     "language choice": set(),
     "hand pair": {
-        "_interop/ruletests.py",
         "cli.py",
     },
 }
