@@ -22,9 +22,7 @@ STILL_THERE = {
     "separator swap": set(),
     "phrase table": set(),
     "language choice": set(),
-    "hand pair": {
-        "cli.py",
-    },
+    "hand pair": set(),
 }
 """What is left of the other mechanisms (issue 24, item 5): only ever fewer."""
 

@@ -858,9 +858,9 @@ HELP_LANGUAGE: Language = "en"
 """The language of ``--help`` (set from ``--lang`` or the environment by :func:`main`)."""
 
 
-def _t(english: str, indonesian: str) -> str:
-    """Help text in the help language."""
-    return indonesian if HELP_LANGUAGE == "id" else english
+def _t(text: Bilingual) -> str:
+    """Help text (a message of the catalogue) in the help language."""
+    return text.in_lang(HELP_LANGUAGE)
 
 
 def _lang_parent() -> argparse.ArgumentParser:
@@ -870,11 +870,10 @@ def _lang_parent() -> argparse.ArgumentParser:
         choices=LANGUAGES,
         default=None,
         help=_t(
-            "language of labels, messages and numbers (default: the rule set's, English "
-            "where no one rule set is read; id for Indonesian: 4.900 and 94,23 %%)",
-            "bahasa label, pesan dan angka (bawaan: bahasa rule set, bahasa Inggris bila "
-            "tidak ada satu rule set yang dibaca; id untuk bahasa Indonesia: 4.900 dan "
-            "94,23 %%)",
+            tr(
+                "language of labels, messages and numbers (default: the rule set's, English "
+                "where no one rule set is read; id for Indonesian: 4.900 and 94,23 %%)"
+            ),
         ),
     )
     return parent
@@ -886,8 +885,7 @@ def _data_parent() -> argparse.ArgumentParser:
         "--year",
         type=int,
         help=_t(
-            "use only the rows of this year (rows naming no year are kept)",
-            "pakai hanya baris tahun ini (baris tanpa tahun tetap dipakai)",
+            tr("use only the rows of this year (rows naming no year are kept)"),
         ),
     )
     parent.add_argument(
@@ -895,29 +893,27 @@ def _data_parent() -> argparse.ArgumentParser:
         choices=("auto", "id", "en"),
         default="auto",
         help=_t(
-            "how numbers written as text are read: id = 3.582 and 96,81; en = 3,582 and "
-            "96.81; auto (default) decides from every cell of the file and refuses only "
-            "an ambiguous column",
-            "cara membaca angka yang ditulis sebagai teks: id = 3.582 dan 96,81; en = 3,582 "
-            "dan 96.81; auto (bawaan) memutuskan dari semua sel berkas dan hanya menolak "
-            "kolom yang meragukan",
+            tr(
+                "how numbers written as text are read: id = 3.582 and 96,81; en = 3,582 and "
+                "96.81; auto (default) decides from every cell of the file and refuses only "
+                "an ambiguous column"
+            ),
         ),
     )
     parent.add_argument(
         "--mapping",
         metavar="FILE",
         help=_t(
-            "YAML file mapping column names to input names",
-            "berkas YAML yang memetakan nama kolom ke nama input",
+            tr("YAML file mapping column names to input names"),
         ),
     )
     parent.add_argument(
         "--sheet",
         help=_t(
-            "the sheet of an Excel workbook (default: the first); 'all' reads every sheet, "
-            "the year taken from each sheet's name",
-            "lembar kerja Excel (bawaan: yang pertama); 'all' membaca semua lembar, tahunnya "
-            "dari nama lembar",
+            tr(
+                "the sheet of an Excel workbook (default: the first); 'all' reads every sheet, "
+                "the year taken from each sheet's name"
+            ),
         ),
     )
     parent.add_argument(
@@ -925,10 +921,10 @@ def _data_parent() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help=_t(
-            "the row number of the column headers (default: the row that best matches the "
-            "rule set's inputs; title rows above it are skipped)",
-            "nomor baris judul kolom (bawaan: baris yang paling cocok dengan input rule set; "
-            "baris judul di atasnya dilewati)",
+            tr(
+                "the row number of the column headers (default: the row that best matches the "
+                "rule set's inputs; title rows above it are skipped)"
+            ),
         ),
     )
     parent.add_argument(
@@ -936,8 +932,7 @@ def _data_parent() -> argparse.ArgumentParser:
         dest="unverified_note",
         action="store_false",
         help=_t(
-            "do not print the one-line note on a rule set with unverified values",
-            "jangan cetak catatan satu baris tentang rule set dengan nilai belum diverifikasi",
+            tr("do not print the one-line note on a rule set with unverified values"),
         ),
     )
     return parent
@@ -954,7 +949,7 @@ def _add(
         name,
         help=summary,
         description=summary,
-        epilog=f"{_t('example', 'contoh')}:\n  {example}\n\n{_exit_codes()}",
+        epilog=f"{_example()}:\n  {example}\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=list(parents),
     )
@@ -1010,20 +1005,25 @@ def _add_interop_commands(
     schema.set_defaults(handler=_cmd_schema)
 
 
+def _example() -> str:
+    return _t(tr("example"))
+
+
 def _exit_codes() -> str:
     return _t(
-        "exit status: 0 all targets met, 1 some target not met, 2 unusable input or rule "
-        "file, 3 some rows refused",
-        "status keluar: 0 semua target tercapai, 1 ada target tidak tercapai, 2 masukan atau "
-        "berkas rule tidak dapat dipakai, 3 ada baris ditolak",
+        tr(
+            "exit status: 0 all targets met, 1 some target not met, 2 unusable input or rule "
+            "file, 3 some rows refused"
+        ),
     )
 
 
-_RULE_SET_HELP = (
-    "shipped rule-set id or path to a rule file",
-    "id rule set bawaan atau path berkas rule",
-)
-_DATA_HELP = ("CSV, .xlsx, JSON or YAML data file", "berkas data CSV, .xlsx, JSON atau YAML")
+def _rule_set_help() -> str:
+    return _t(tr("shipped rule-set id or path to a rule file"))
+
+
+def _data_help() -> str:
+    return _t(tr("CSV, .xlsx, JSON or YAML data file"))
 
 
 def _add_top_options(parser: argparse.ArgumentParser) -> None:
@@ -1040,8 +1040,7 @@ def _add_top_options(parser: argparse.ArgumentParser) -> None:
         choices=LANGUAGES,
         default=None,
         help=_t(
-            "language of the output (also accepted after the command)",
-            "bahasa keluaran (boleh juga ditulis setelah perintah)",
+            tr("language of the output (also accepted after the command)"),
         ),
     )
 
@@ -1067,10 +1066,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
     parser = argparse.ArgumentParser(
         prog="spmkit",
         description=_t(
-            "Evaluate Indonesian SPM (Standar Pelayanan Minimal) rule sets on your counts.",
-            "Evaluasi rule set SPM (Standar Pelayanan Minimal) atas data Anda.",
+            tr("Evaluate Indonesian SPM (Standar Pelayanan Minimal) rule sets on your counts."),
         ),
-        epilog=f"{_t('example', 'contoh')}:\n  spmkit evaluate kulon-progo-2011 "
+        epilog=f"{_example()}:\n  spmkit evaluate kulon-progo-2011 "
         f"examples/kulon-progo-2011.yaml\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -1082,72 +1080,70 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "evaluate",
         _t(
-            "evaluate a rule set on a data file (CSV, Excel, JSON or YAML)",
-            "evaluasi rule set atas berkas data (CSV, Excel, JSON atau YAML)",
+            tr("evaluate a rule set on a data file (CSV, Excel, JSON or YAML)"),
         ),
         "spmkit evaluate kulon-progo-2011 data.xlsx --sheet all -o hasil.xlsx",
         [lang, data],
     )
-    run.add_argument("rule_set", nargs="?", help=_t(*_RULE_SET_HELP))
+    run.add_argument("rule_set", nargs="?", help=_rule_set_help())
     run.add_argument(
         "data",
         nargs="?",
         help=_t(
-            "CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
-            "CSV, .xlsx, JSON atau YAML: satu baris per wilayah dan periode, atau satu mapping",
+            tr("CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping"),
         ),
     )
     run.add_argument(
         "--jurisdiction",
         metavar="NAME",
         help=_t(
-            "judge each year of the data under the rule set in force there that year "
-            "(give only the data file; it needs a year column): docs/time.md",
-            "nilai setiap tahun data dengan rule set yang berlaku di sana tahun itu (berikan "
-            "hanya berkas data; perlu kolom tahun): docs/time.md",
+            tr(
+                "judge each year of the data under the rule set in force there that year "
+                "(give only the data file; it needs a year column): docs/time.md"
+            ),
         ),
     )
     run.add_argument(
         "--period",
         metavar="PERIOD",
         help=_t(
-            "with --year: judge cumulative data of a part of the year against that year's "
-            "milestone, pro rata for minimum targets (Q2, TW II, 'triwulan 2', Mei, S1): "
-            "docs/time.md",
-            "dengan --year: nilai data kumulatif sebagian tahun terhadap capaian antara tahun "
-            "itu, pro rata untuk target minimum (Q2, TW II, 'triwulan 2', Mei, S1): docs/time.md",
+            tr(
+                "with --year: judge cumulative data of a part of the year against that year's "
+                "milestone, pro rata for minimum targets (Q2, TW II, 'triwulan 2', Mei, S1): "
+                "docs/time.md"
+            ),
         ),
     )
     run.add_argument(
         "--format",
         choices=(*OUTPUT_FORMATS, "fhir"),
-        help=_t("output format (default: table)", "format keluaran (bawaan: tabel)"),
+        help=_t(tr("output format (default: table)")),
     )
     run.add_argument(
         "-o",
         "--output",
         metavar="FILE",
         help=_t(
-            "write the report here; the suffix sets the format: .xlsx, .csv, .json, .html, "
-            ".md, .txt",
-            "tulis laporan ke berkas ini; akhirannya menentukan format: .xlsx, .csv, .json, "
-            ".html, .md, .txt",
+            tr(
+                "write the report here; the suffix sets the format: .xlsx, .csv, .json, .html, "
+                ".md, .txt"
+            ),
         ),
     )
     run.add_argument(
         "--chart",
         metavar="FILE",
-        help=_t("also draw the chart, as .png or .svg", "gambar juga grafiknya, .png atau .svg"),
+        help=_t(tr("also draw the chart, as .png or .svg")),
     )
     run.add_argument(
         "--explain",
         action="store_true",
-        help=_t("print every result's explanation", "cetak penjelasan setiap hasil"),
+        help=_t(tr("print every result's explanation")),
     )
     run.add_argument(
         "--no-progress",
         action="store_true",
-        help=_t("no progress line on stderr", "tanpa baris kemajuan di stderr"),
+        help=_t(tr("no progress line on stderr")),
     )
     run.set_defaults(handler=_cmd_evaluate)
 
@@ -1155,41 +1151,33 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "explain",
         _t(
-            "explain one indicator's result: formula, values, target, source, notes",
-            "jelaskan hasil satu indikator: rumus, nilai, target, sumber, catatan",
+            tr("explain one indicator's result: formula, values, target, source, notes"),
         ),
         "spmkit explain kulon-progo-2011 examples/kulon-progo-2011.yaml I.1 --lang id",
         [lang, data],
     )
-    explain.add_argument("rule_set", help=_t(*_RULE_SET_HELP))
-    explain.add_argument("data", help=_t(*_DATA_HELP))
-    explain.add_argument(
-        "indicator", help=_t("the indicator id, e.g. I.1", "id indikator, mis. I.1")
-    )
-    explain.add_argument(
-        "--region", help=_t("only the rows of this region", "hanya baris wilayah ini")
-    )
+    explain.add_argument("rule_set", help=_rule_set_help())
+    explain.add_argument("data", help=_data_help())
+    explain.add_argument("indicator", help=_t(tr("the indicator id, e.g. I.1")))
+    explain.add_argument("--region", help=_t(tr("only the rows of this region")))
     explain.set_defaults(handler=_cmd_explain)
 
     check = _add(
         commands,
         "check",
         _t(
-            "check rule files and report every problem (exit status 2 when any)",
-            "periksa berkas rule dan laporkan semua masalah (status keluar 2 bila ada)",
+            tr("check rule files and report every problem (exit status 2 when any)"),
         ),
         "spmkit check rules/kulon-progo-2011.yaml",
         [lang],
     )
-    check.add_argument(
-        "files", nargs="+", help=_t("rule files or shipped ids", "berkas rule atau id bawaan")
-    )
+    check.add_argument("files", nargs="+", help=_t(tr("rule files or shipped ids")))
     check.set_defaults(handler=_cmd_check)
 
     listing = _add(
         commands,
         "list",
-        _t("list the shipped rule sets", "daftar rule set bawaan"),
+        _t(tr("list the shipped rule sets")),
         "spmkit list",
         [lang],
     )
@@ -1200,13 +1188,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "show",
         _t(
-            "show a rule set's indicators, targets, deadlines and sources",
-            "tampilkan indikator, target, batas waktu dan sumber sebuah rule set",
+            tr("show a rule set's indicators, targets, deadlines and sources"),
         ),
         "spmkit show kulon-progo-2011 --lang en",
         [lang],
     )
-    show.add_argument("rule_set", help=_t(*_RULE_SET_HELP))
+    show.add_argument("rule_set", help=_rule_set_help())
     show.add_argument(
         "--provenance",
         action="store_true",
@@ -1219,14 +1206,13 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "diff",
         _t(
-            "show what changed between two rule sets (indicators, targets, formulas)",
-            "tampilkan perubahan antara dua rule set (indikator, target, rumus)",
+            tr("show what changed between two rule sets (indicators, targets, formulas)"),
         ),
         "spmkit diff kulon-progo-2011 my-revision.yaml --lang id",
         [lang],
     )
-    diff_command.add_argument("a", help=_t("the first rule set (id or file)", "rule set pertama"))
-    diff_command.add_argument("b", help=_t("the second rule set (id or file)", "rule set kedua"))
+    diff_command.add_argument("a", help=_t(tr("the first rule set (id or file)")))
+    diff_command.add_argument("b", help=_t(tr("the second rule set (id or file)")))
     diff_command.add_argument("--format", choices=("text", "json"), default="text")
     diff_command.set_defaults(handler=_cmd_diff)
 
@@ -1234,16 +1220,15 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "compare",
         _t(
-            "evaluate several rule sets on the same data, side by side",
-            "evaluasi beberapa rule set atas data yang sama, berdampingan",
+            tr("evaluate several rule sets on the same data, side by side"),
         ),
         "spmkit compare kulon-progo-2011 my-revision.yaml --data data.csv",
         [lang, data],
     )
     compare_command.add_argument(
-        "rule_sets", nargs="+", metavar="RULESET", help=_t("ids or files", "id atau berkas")
+        "rule_sets", nargs="+", metavar="RULESET", help=_t(tr("ids or files"))
     )
-    compare_command.add_argument("--data", required=True, help=_t(*_DATA_HELP))
+    compare_command.add_argument("--data", required=True, help=_data_help())
     compare_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare_command.set_defaults(handler=_cmd_compare)
 
@@ -1251,8 +1236,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "quarterly",
         _t(
-            "the quarterly e-SPM report (TW1-TW4): served, not yet served, mutu, index, band",
-            "laporan e-SPM triwulanan (TW1-TW4): terlayani, belum, mutu, indeks, kategori",
+            tr("the quarterly e-SPM report (TW1-TW4): served, not yet served, mutu, index, band"),
         ),
         "spmkit quarterly indeks-spm-kesehatan examples/spm-index-quarterly.csv -o report.xlsx",
         [lang, data],
@@ -1281,19 +1265,16 @@ def _add_library_commands(commands: Any, lang: argparse.ArgumentParser) -> None:
         commands,
         "report-spm",
         _t(
-            "the SPM report of a region across urusan: penerima, mutu, index, band, rule set",
-            "laporan SPM satu daerah lintas urusan: penerima, mutu, indeks, kategori, rule set",
+            tr("the SPM report of a region across urusan: penerima, mutu, index, band, rule set"),
         ),
         'spmkit report-spm "Kabupaten Contoh" examples/spm-report-kabupaten.yaml --year 2025 '
         "-o laporan.html",
         [lang],
     )
-    report.add_argument("jurisdiction", help=_t("the region", "daerah"))
-    report.add_argument(
-        "data", help=_t("YAML or JSON: urusan -> inputs", "YAML/JSON: urusan -> input")
-    )
-    report.add_argument("--year", type=int, required=True, help=_t("reporting year", "tahun"))
-    report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_t("quarter", "triwulan"))
+    report.add_argument("jurisdiction", help=_t(tr("the region")))
+    report.add_argument("data", help=_t(tr("YAML or JSON: urusan -> inputs")))
+    report.add_argument("--year", type=int, required=True, help=_t(tr("reporting year")))
+    report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_t(tr("quarter")))
     report.add_argument("--level", choices=("provinsi", "kabupaten/kota"))
     report.add_argument("-o", "--output", metavar="FILE", help=".html, .xlsx or .json")
     report.add_argument(
@@ -1302,41 +1283,33 @@ def _add_library_commands(commands: Any, lang: argparse.ArgumentParser) -> None:
         default=[],
         metavar="URUSAN=RULESET",
         help=_t(
-            "judge that urusan with this rule set (id or file), not the one in force",
-            "nilai urusan itu dengan rule set ini (id atau berkas), bukan yang berlaku",
+            tr("judge that urusan with this rule set (id or file), not the one in force"),
         ),
     )
     report.set_defaults(handler=_cmd_report_spm)
 
-    new = commands.add_parser("new", help=_t("write a new file", "tulis berkas baru"))
+    new = commands.add_parser("new", help=_t(tr("write a new file")))
     kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
     skeleton = _add(
         kinds,
         "rule-set",
         _t(
-            "write the skeleton of a rule set that passes spmkit check, to fill in",
-            "tulis kerangka rule set yang lolos spmkit check, untuk diisi",
+            tr("write the skeleton of a rule set that passes spmkit check, to fill in"),
         ),
         "spmkit new rule-set spm-sosial-kota-contoh-2025 --sector sosial --level kota "
         "-o spm-sosial-kota-contoh-2025.yaml",
         [],
     )
-    skeleton.add_argument("id", help=_t("the new rule set's id", "id rule set baru"))
+    skeleton.add_argument("id", help=_t(tr("the new rule set's id")))
     skeleton.add_argument("--sector", required=True, help="pendidikan, kesehatan, ...")
     skeleton.add_argument(
         "--level", required=True, help="kabupaten/kota, provinsi, kabupaten, kota"
     )
-    skeleton.add_argument(
-        "--extends", metavar="BASE", help=_t("an overlay of BASE", "overlay atas BASE")
-    )
+    skeleton.add_argument("--extends", metavar="BASE", help=_t(tr("an overlay of BASE")))
     skeleton.add_argument("--jurisdiction", metavar="NAME", help='"Kabupaten Contoh"')
-    skeleton.add_argument(
-        "--year", type=int, default=2025, help=_t("in force from", "berlaku sejak")
-    )
+    skeleton.add_argument("--year", type=int, default=2025, help=_t(tr("in force from")))
     skeleton.add_argument("--schema", default="./rule-set.schema.json", help="modeline target")
-    skeleton.add_argument(
-        "-o", "--output", metavar="FILE", help=_t("never overwritten", "tidak ditimpa")
-    )
+    skeleton.add_argument("-o", "--output", metavar="FILE", help=_t(tr("never overwritten")))
     skeleton.set_defaults(handler=_cmd_new_rule_set)
 
 
