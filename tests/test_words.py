@@ -1,9 +1,9 @@
 """One owner of words and numbers: gettext for every word, ``number_text`` for every number.
 
 ``tests/words_scan.py`` finds the other ways: a separator swap (``maketrans(",.", ".,")``,
-``.replace(".", ",")``), a phrase table keyed by language (``{"id": {...}, "en": {...}}``)
-and a hand-written pair (``Bilingual("...", "...")``, ``_t("...", "...")``). The places
-still using one are listed here, by module, and may only shrink: a new one fails.
+``.replace(".", ",")``), a phrase table keyed by language (``{"id": {...}, "en": {...}}``),
+a hand-written pair (``Bilingual("...", "...")``, ``_t("...", "...")``) and an inline
+language choice (``"kata" if lang == "id" else "word"``). None is left: a new one fails.
 """
 
 from __future__ import annotations
@@ -18,34 +18,25 @@ from words_scan import scan
 
 SRC = Path(__file__).parents[1] / "src" / "spmkit"
 
-STILL_THERE = {
-    "separator swap": set(),
-    "phrase table": set(),
-    "language choice": set(),
-    "hand pair": set(),
-}
-"""What is left of the other mechanisms (issue 24, item 5): only ever fewer."""
 
-GONE = {
-    "_messages.py",  # CATALOGUE: now message ids of the gettext catalogue
-    "_files/report.py",
-    "_files/excel.py",
-    "_files/regions.py",
-    "_files/trends.py",
-    "_evaluation/compare.py",
-    "_evaluation/quarterly.py",
-}
+def test_one_mechanism_of_words_and_numbers():
+    """The number of translation mechanisms is one: gettext (and number_text for numbers).
+
+    No separator swap, no phrase table keyed by language, no hand-written pair, no
+    inline language choice anywhere in src/spmkit (``_numbers.py``, the one owner of
+    separators, aside).
+    """
+    found = scan(SRC)
+    assert found == {
+        "separator swap": [],
+        "phrase table": [],
+        "hand pair": [],
+        "language choice": [],
+    }
 
 
 def _modules(places: list[str]) -> set[str]:
     return {place.split(":")[0] for place in places}
-
-
-@pytest.mark.parametrize("kind", sorted(STILL_THERE))
-def test_no_new_way_to_translate_or_write_numbers(kind):
-    found = _modules(scan(SRC)[kind])
-    assert found <= STILL_THERE[kind], f"new {kind}: {sorted(found - STILL_THERE[kind])}"
-    assert not found & GONE
 
 
 def test_the_renderers_have_one_mechanism():
