@@ -606,7 +606,8 @@ def _cmd_list_in_time(args: argparse.Namespace) -> int:
         title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
         supersedes = ", ".join(record.supersedes)
         replaces = tr("; supersedes {ids}", ids=supersedes) if record.supersedes else ""
-        in_force = tr("in force {when}", when=f"{record.validity():26}").in_lang(lang)
+        when = f"{in_language(record.validity(), lang):26}"
+        in_force = tr("in force {when}", when=when).in_lang(lang)
         verified = tr("verified {share}", share=f"{record.verified_share:4.0%}").in_lang(lang)
         origin = tr(" [installed]").in_lang(lang) if record.installed else ""
         print(
@@ -620,20 +621,26 @@ def _cmd_list_in_time(args: argparse.Namespace) -> int:
     return 0 if records else 1
 
 
-def _validity(rule_set: RuleSet) -> str:
+def _validity(rule_set: RuleSet, lang: Language) -> str:
     """The validity line of ``spmkit show``."""
     in_force = rule_set.in_force
     if in_force is None:
-        return "in force: not declared"
-    until = "open" if in_force.end is None else in_force.end.isoformat()
+        return tr("in force: not declared").in_lang(lang)
     source = in_force.source
+    fields = {"start": in_force.start.isoformat(), "ref": source.ref}
     text = (
-        f"in force: {in_force.start.isoformat()} .. {until} "
-        f"[{source.ref}; {source.verification.value}]"
+        tr("in force: {start} .. open [{ref}; {level}]", **fields, level=source.verification.value)
+        if in_force.end is None
+        else tr(
+            "in force: {start} .. {end} [{ref}; {level}]",
+            **fields,
+            end=in_force.end.isoformat(),
+            level=source.verification.value,
+        )
     )
     if rule_set.supersedes:
-        text += f"; supersedes {', '.join(rule_set.supersedes)}"
-    return text
+        text = tr("{text}; supersedes {ids}", text=text, ids=", ".join(rule_set.supersedes))
+    return text.in_lang(lang)
 
 
 HISTORY_SUFFIXES: Final = {".json": "json", ".txt": "table"}
@@ -722,9 +729,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
     print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
-    print(_validity(rule_set))
+    print(_validity(rule_set, lang))
     if args.provenance:
-        _print_provenance(rule_set)
+        _print_provenance(rule_set, lang)
         return 0
     for indicator in rule_set.indicators.values():
         deadline = (
@@ -733,7 +740,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             else message("by", lang, year=indicator.deadline)
         )
         print(
-            f"  {indicator.id:8} {indicator.target.describe(indicator.factor):10} {deadline:17} "
+            f"  {indicator.id:8} {indicator.target.in_words(indicator.factor).in_lang(lang):10} "
+            f"{deadline:17} "
             f"{indicator_name(indicator, lang)}  [{indicator.source.ref}]"
         )
     return 0
@@ -838,20 +846,25 @@ def _cmd_schema(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_provenance(rule_set: RuleSet) -> None:
+def _print_provenance(rule_set: RuleSet, lang: Language = "en") -> None:
     """Each value with its level, place, quote, address and note; then the counts."""
     for value in rule_set.provenance():
         source = value.source
         print(f"  {value.indicator_id} {value.field}: {value.value}  [{source.verification}]")
         place = f"{source.instrument}, {source.ref}" if source.instrument else source.ref
-        origin = f" (from {source.rule_set})" if source.rule_set not in {None, rule_set.id} else ""
-        print(f"      source: {place}{origin}")
-        for label, text in (("quote", source.quote), ("url", source.url), ("note", source.note)):
-            if text:
-                print(f'      {label}: "{text}"' if label == "quote" else f"      {label}: {text}")
+        if source.rule_set not in {None, rule_set.id}:
+            place = tr("{where} (from {rule_set})", where=place, rule_set=source.rule_set)
+        print("      " + tr("source: {where}", where=place).in_lang(lang))
+        if source.quote:
+            print("      " + tr('quote: "{text}"', text=source.quote).in_lang(lang))
+        if source.url:
+            print(f"      url: {source.url}")
+        if source.note:
+            print("      " + tr("note: {text}", text=source.note).in_lang(lang))
     counts = rule_set.verification_counts()
     shares = ", ".join(f"{counts[level]} {level}" for level in Verification)
-    print(f"values: {shares} (of {sum(counts.values())})")
+    total = tr("values: {shares} (of {total})", shares=shares, total=sum(counts.values()))
+    print(total.in_lang(lang))
 
 
 HELP_LANGUAGE: Language = "en"
