@@ -22,13 +22,14 @@ from spmkit._evaluation.results import IndicatorResult, Report
 from spmkit._evaluation.scalar import evaluate
 from spmkit._evaluation.values import YEAR_RULE
 from spmkit._frozen import FrozenMap, freeze
+from spmkit._messages import code_words
 from spmkit._numbers import exact_text
 from spmkit._rulesets.catalogue import list_rule_sets, rule_set_for
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import RuleSet, factor_suffix
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.succession import corresponding_indicator, route_inputs
-from spmkit._translation import Bilingual, Language, tr
+from spmkit._translation import Bilingual, Language, in_language, joined, tr
 from spmkit.errors import DataError, DataInvalid, RuleSetNotFoundError, UsageError
 
 __all__ = ["MAX_HISTORY_ROWS", "NO_RULE_SET", "History", "YearResult", "evaluate_history"]
@@ -130,7 +131,10 @@ class History(Sequence[YearResult]):
         for row in self.years:
             computed = row.computed()
             if row.status == NO_RULE_SET:
-                yield f"{row.year}  {NO_RULE_SET}: {'; '.join(row.notes)}"
+                notes = joined("; ", row.notes)
+                yield f"{row.year}  {in_language(code_words(NO_RULE_SET), lang)}: " + in_language(
+                    notes, lang
+                )
                 continue
             if not computed:
                 yield f"{row.year}  " + tr(
@@ -138,7 +142,7 @@ class History(Sequence[YearResult]):
                 ).in_lang(lang)
             for result in computed:
                 suffix = factor_suffix(result.factor)
-                progress = "-" if result.progress is None else result.progress.value
+                progress = "-" if result.progress is None else code_words(result.progress.value)
                 final = f"{result.target.op} {_number(result.target.value, lang)}{suffix}"
                 if result.deadline is not None:
                     final = tr("{target} by {year}", target=final, year=result.deadline)
@@ -147,7 +151,7 @@ class History(Sequence[YearResult]):
                     value=f"{result.shown_value_in(lang)}{suffix}",
                     milestone=f"{result.target.op} {_number(result.milestone, lang)}{suffix}",
                     final=final,
-                    status=result.status.value,
+                    status=code_words(result.status.value),
                     progress=progress,
                 )
                 yield (
@@ -159,7 +163,9 @@ class History(Sequence[YearResult]):
         )
         for note in shown:
             years = [row.year for row in self.years if note in row.notes]
-            yield f"note ({years[0]}-{years[-1]}): {note}"
+            yield tr(
+                "note ({first}-{last}): {note}", first=years[0], last=years[-1], note=note
+            ).in_lang(lang)
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

@@ -20,6 +20,7 @@ import attrs
 
 from spmkit._evaluation.batch import BatchResult, evaluate_batch
 from spmkit._frozen import FrozenMap, freeze
+from spmkit._messages import code_words
 from spmkit._rulesets.diff import RuleSetDiff
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
@@ -248,25 +249,14 @@ class TableComparison:
                     "{iid}: {count} region(s) {old} under {a} -> {new} under {b} ({shown})",
                     iid=flip.indicator_id,
                     count=flip.count,
-                    old=_status_words(flip.from_status),
-                    new=_status_words(flip.to_status),
+                    old=code_words(flip.from_status),
+                    new=code_words(flip.to_status),
                     a=flip.from_rule_set,
                     b=flip.to_rule_set,
                     shown=shown,
                 )
             )
         return "\n".join(in_language(line, language) for line in lines)
-
-
-def _status_words(status: str) -> str:
-    """A status as the verdict changes write it: its value in English (``not_met``)."""
-    words = {
-        "met": tr("met"),
-        "not_met": tr("not_met"),
-        "no_data": tr("no_data"),
-        "undefined": tr("undefined"),
-    }
-    return words.get(status, status)
 
 
 def _route(

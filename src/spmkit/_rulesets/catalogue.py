@@ -501,7 +501,8 @@ def rule_set_for(
         rule_set = load_rule_set(path)
         notes = _notes(chosen[0], where, rule_set)
         return attrs.evolve(rule_set, notes=(*rule_set.notes, *notes)) if notes else rule_set
-    shown = "; ".join(f"{r.id} ({r.validity()})" for r in records) or "none"
+    listed = joined("; ", [joined("", [r.id, " (", r.validity(), ")"]) for r in records])
+    shown = listed or tr("none")
     if chosen:
         msg = tr(
             "several rule sets of different sectors apply to {jurisdiction!r} on "
