@@ -198,31 +198,43 @@ def _rows(table: object) -> list[dict[str, Any]]:
     elif isinstance(table, Mapping):
         not_columns = [str(k) for k, v in table.items() if not _is_column(v)]
         if not_columns:
-            msg = f"the columns {not_columns[:5]} of the table are not sequences of values"
+            msg = tr(
+                "the columns {columns} of the table are not sequences of values",
+                columns=not_columns[:5],
+            )
             raise UsageError(msg)
         columns = {str(k): list(v) for k, v in table.items()}
         lengths = {len(v) for v in columns.values()}
         if len(lengths) > 1:
-            msg = f"the columns of the table have different lengths: {sorted(lengths)}"
+            msg = tr(
+                "the columns of the table have different lengths: {lengths}",
+                lengths=sorted(lengths),
+            )
             raise UsageError(msg)
         count = lengths.pop() if lengths else 0
         rows = [{k: v[i] for k, v in columns.items()} for i in range(count)]
     elif isinstance(table, Sequence) and not isinstance(table, str | bytes):
         not_rows = [n for n, row in enumerate(table) if not isinstance(row, Mapping)]
         if not_rows:
-            msg = (
-                f"table rows must be mappings of column to value (row {not_rows[0]} is a "
-                f"{type(table[not_rows[0]]).__name__})"
+            msg = tr(
+                "table rows must be mappings of column to value (row {row} is a {kind})",
+                row=not_rows[0],
+                kind=type(table[not_rows[0]]).__name__,
             )
             raise UsageError(msg)
         rows = [dict(row) for row in table]
     else:
-        msg = (
-            f"table must be columns (a mapping), rows, or a DataFrame (got {type(table).__name__})"
+        msg = tr(
+            "table must be columns (a mapping), rows, or a DataFrame (got {kind})",
+            kind=type(table).__name__,
         )
         raise UsageError(msg)
     if len(rows) > MAX_HISTORY_ROWS:
-        msg = f"a history table may have at most {MAX_HISTORY_ROWS} rows (got {len(rows)})"
+        msg = tr(
+            "a history table may have at most {limit} rows (got {count})",
+            limit=MAX_HISTORY_ROWS,
+            count=len(rows),
+        )
         raise UsageError(msg)
     return [
         {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
