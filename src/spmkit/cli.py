@@ -1005,7 +1005,9 @@ def _add_interop_commands(
         "spmkit test rules/",
         [_lang_parent()],
     )
-    test.add_argument("paths", nargs="+", metavar="PATH", help="tests files, or folders of them")
+    test.add_argument(
+        "paths", nargs="+", metavar="PATH", help=_t(tr("tests files, or folders of them"))
+    )
     test.set_defaults(handler=_cmd_test)
 
     schema = _add(
@@ -1063,14 +1065,20 @@ def _list_options(listing: argparse.ArgumentParser) -> None:
     listing.add_argument(
         "--jurisdiction",
         metavar="NAME",
-        help="only those that apply there (a name as written, a slug, or a Kemendagri code)",
+        help=_t(
+            tr("only those that apply there (a name as written, a slug, or a Kemendagri code)")
+        ),
     )
-    listing.add_argument("--on", metavar="YEAR|DATE", help="only those in force then")
+    listing.add_argument("--on", metavar="YEAR|DATE", help=_t(tr("only those in force then")))
     listing.add_argument(
-        "--sector", metavar="SECTOR", help="only that SPM field (kesehatan, pendidikan, ...)"
+        "--sector",
+        metavar="SECTOR",
+        help=_t(tr("only that SPM field (kesehatan, pendidikan, ...)")),
     )
     listing.add_argument(
-        "--level", choices=("provinsi", "kabupaten/kota"), help="only rule sets of that level"
+        "--level",
+        choices=("provinsi", "kabupaten/kota"),
+        help=_t(tr("only rule sets of that level")),
     )
 
 
@@ -1210,8 +1218,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
     show.add_argument(
         "--provenance",
         action="store_true",
-        help="list every target, deadline and formula with its source, quote and "
-        "verification level (primary, secondary, unverified)",
+        help=_t(
+            tr(
+                "list every target, deadline and formula with its source, quote and "
+                "verification level (primary, secondary, unverified)"
+            )
+        ),
     )
     show.set_defaults(handler=_cmd_show)
 
@@ -1254,13 +1266,15 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         "spmkit quarterly indeks-spm-kesehatan examples/spm-index-quarterly.csv -o report.xlsx",
         [lang, data],
     )
-    quarterly.add_argument("rule_set", help="a rule set with an index per service")
-    quarterly.add_argument("data", help="one row per quarter, its quarter in column 'periode'")
+    quarterly.add_argument("rule_set", help=_t(tr("a rule set with an index per service")))
+    quarterly.add_argument(
+        "data", help=_t(tr("one row per quarter, its quarter in column 'periode'"))
+    )
     quarterly.add_argument(
         "-o", "--output", metavar="FILE", help=".csv, .json, .xlsx, .html, .md or .txt"
     )
-    quarterly.add_argument("--region", help="only the rows of this region")
-    quarterly.add_argument("--explain", action="store_true", help="print every explanation")
+    quarterly.add_argument("--region", help=_t(tr("only the rows of this region")))
+    quarterly.add_argument("--explain", action="store_true", help=_t(tr("print every explanation")))
     quarterly.set_defaults(handler=_cmd_quarterly)
 
     _add_interop_commands(commands, evaluate=run)

@@ -157,12 +157,12 @@ def timing(year: int | None, period: Period | None) -> Timing | None:
     """
     if year is None:
         if period is not None:
-            msg = f"period={period!r} needs a year (year=2024, period='Q2')"
+            msg = tr("period={period!r} needs a year (year=2024, period='Q2')", period=period)
             raise UsageError(msg)
         return None
     checked = as_year(year)
     if checked is None:
-        msg = f"year must be a year such as 2013 (got {year!r})"
+        msg = tr("year must be a year such as 2013 (got {year!r})", year=year)
         raise UsageError(msg)
     share, label = period_share(period)
     return Timing(year=checked, share=share, label=label)

@@ -276,7 +276,7 @@ def _columns(table: Any) -> Mapping[str, Any]:  # noqa: ANN401 - a mapping or a 
         return {str(name): table[name] for name in table.columns}
     if isinstance(table, Mapping):
         return table
-    msg = "a table is a mapping of column name -> values, or a pandas/polars DataFrame"
+    msg = tr("a table is a mapping of column name -> values, or a pandas/polars DataFrame")
     raise UsageError(msg)
 
 
@@ -305,12 +305,12 @@ def compare_table(
     """
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
-        msg = "compare needs at least one rule set"
+        msg = tr("compare needs at least one rule set")
         raise UsageError(msg)
     columns = _columns(table)
     missing_keys = [key for key in keys if key not in columns]
     if missing_keys:
-        msg = f"key column(s) not in the table: {', '.join(missing_keys)}"
+        msg = tr("key column(s) not in the table: {keys}", keys=", ".join(missing_keys))
         raise UsageError(msg)
     mappings = inputs or {}
     results = tuple(

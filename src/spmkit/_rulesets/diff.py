@@ -363,7 +363,11 @@ def diff(
     """
     unknown = [field for field in fields if field not in DIFF_FIELDS]
     if unknown:
-        msg = f"fields must be among {', '.join(DIFF_FIELDS)} (got {unknown})"
+        msg = tr(
+            "fields must be among {fields} (got {unknown})",
+            fields=", ".join(DIFF_FIELDS),
+            unknown=unknown,
+        )
         raise UsageError(msg)
     first, second = resolve_rule_set(a), resolve_rule_set(b)
     partners = _partners(first, second)
