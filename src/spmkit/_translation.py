@@ -44,6 +44,7 @@ __all__ = [
     "grouped",
     "in_language",
     "joined",
+    "row_label",
     "tr",
 ]
 
@@ -111,12 +112,24 @@ def tr(template: str, /, **fields: object) -> Bilingual:
     >>> tr("{what} must be a number (got {value!r})", what=tr("'factor'"), value="x").in_lang("id")
     "'factor' harus berupa angka (tertulis 'x')"
     """
-    english = template.format(**fields)
     translated = _translated(template)
-    if not any(hasattr(value, "in_lang") for value in fields.values()):
-        return Bilingual(english, translated.format(**fields))
-    indonesian_fields = {name: _indonesian(value) for name, value in fields.items()}
-    return Bilingual(english, translated.format(**indonesian_fields))
+    for value in fields.values():
+        if hasattr(value, "in_lang"):  # a field in both languages: its Indonesian here
+            indonesian = {name: _indonesian(field) for name, field in fields.items()}
+            return Bilingual(template.format(**fields), translated.format(**indonesian))
+    return Bilingual(template.format(**fields), translated.format(**fields))
+
+
+def row_label(number: int) -> Bilingual:
+    """``row 5`` and ``baris 5``: the catalogue's ``"row {number}"``, for every row of a file.
+
+    The same text as ``tr("row {number}", number=number)``, made without a lookup per row:
+    a file of a million rows labels each one.
+
+    >>> row_label(7).in_lang("id"), row_label(7) == tr("row {number}", number=7)
+    ('baris 7', True)
+    """
+    return Bilingual(f"row {number}", _translated("row {number}").replace("{number}", str(number)))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -47,7 +47,7 @@ from spmkit._frozen import FrozenMap, freeze
 from spmkit._limits import MAX_DIGITS, digits_text_problem
 from spmkit._messages import Bilingual
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import joined, tr
+from spmkit._translation import joined, row_label, tr
 from spmkit.errors import DataFileError, UsageError
 
 __all__ = [
@@ -473,7 +473,7 @@ def _sheet(
     sheet = grid.name if named and grid.name else None
     records = [
         Record(
-            tr("row {number}", number=n)
+            row_label(n)
             if sheet is None
             else tr("sheet {sheet!r} row {number}", sheet=sheet, number=n),
             n,

@@ -64,7 +64,7 @@ from spmkit._files.table import (
 )
 from spmkit._messages import Bilingual
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import tr
+from spmkit._translation import row_label
 from spmkit.errors import DataFileError
 
 __all__ = ["STREAM_ROWS", "CsvStream", "RowChunk", "StreamOutcome", "evaluate_stream", "open_csv"]
@@ -280,7 +280,7 @@ def _months(column: str | None) -> bool:
 
 
 def _where(number: int) -> Bilingual:
-    return tr("row {number}", number=number)
+    return row_label(number)
 
 
 def _record(number: int, header: Sequence[str], cells: Sequence[str]) -> Record:
