@@ -362,8 +362,11 @@ class TestProvenance:
             "      url: http://online.flipbuilder.com/vymnt/omxe/files/basic-html/page30.html"
             in out
         )
-        assert out.splitlines()[-1] == "values: 0 primary, 8 secondary, 28 unverified (of 36)"
+        assert out.splitlines()[-1] == "nilai: 0 primary, 8 secondary, 28 unverified (dari 36)"
         assert err == ""  # show lists the levels itself: no note
+        assert main(["show", "permenkes-4-2019", "--provenance", "--lang", "en"]) == 0
+        out, _ = capsys.readouterr()
+        assert out.splitlines()[-1] == "values: 0 primary, 8 secondary, 28 unverified (of 36)"
 
 
 class TestUnverifiedNote:

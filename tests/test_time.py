@@ -563,9 +563,12 @@ class TestSiak:
         assert rs.extends == ("permenkes-741-2008",)
 
     def test_command_line_shows_validity(self, capsys):
-        assert main(["show", "siak-renstra-2012-2016"]) == 0
+        assert main(["show", "siak-renstra-2012-2016", "--lang", "en"]) == 0
         out = capsys.readouterr().out
         assert "in force: 2012-01-01 .. 2016-12-31 [Tabel 5.1, column headers" in out
+        assert main(["show", "siak-renstra-2012-2016"]) == 0  # the rule set's language
+        out = capsys.readouterr().out
+        assert "berlaku: 2012-01-01 .. 2016-12-31 [Tabel 5.1, column headers" in out
         assert main(["list", "--jurisdiction", "siak", "--on", "2013"]) == 0
         out = capsys.readouterr().out
         assert "siak-renstra-2012-2016" in out

@@ -70,7 +70,8 @@ def _is_language_choice(node: ast.IfExp) -> bool:
 
 
 def scan(src: Path) -> dict[str, list[str]]:
-    """Mechanism -> the places using it (``module.py:line``), gettext's own module aside."""
+    """Mechanism -> the places using it (``module.py:line``); ``_numbers.py`` is the one owner
+    of separators and is left aside, ``_translation.py`` (gettext's module) is scanned too."""
     found: dict[str, list[str]] = {
         "separator swap": [],
         "phrase table": [],
@@ -78,7 +79,7 @@ def scan(src: Path) -> dict[str, list[str]]:
         "language choice": [],
     }
     for path in sorted(src.rglob("*.py")):
-        if path.name in {"_translation.py", "_numbers.py"} or "locale" in path.parts:
+        if path.name == "_numbers.py" or "locale" in path.parts:  # the one number formatter
             continue
         where = path.relative_to(src).as_posix()
         for node in ast.walk(parsed(path)):
@@ -90,9 +91,6 @@ def scan(src: Path) -> dict[str, list[str]]:
                 found["hand pair"].append(f"{where}:{node.lineno}")
             elif isinstance(node, ast.IfExp) and _is_language_choice(node):
                 found["language choice"].append(f"{where}:{node.lineno}")
-    translation = src / "_translation.py"
-    if translation.exists() and "maketrans" in translation.read_text(encoding="utf-8"):
-        found["separator swap"].append("_translation.py (number_text, grouped)")
     return found
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
-from spmkit._translation import Bilingual, grouped, tr
+from spmkit._translation import grouped, joined, tr
 
 __all__ = [
     "MAX_CELL_TEXT",
@@ -126,7 +126,7 @@ def decimal_problem(value: Decimal) -> str | None:
         return tr(
             "a number with exponent {exponent}; spmkit accepts exponents from -{limit} to "
             "{limit} (docs/semantics.md, Limits)",
-            exponent=Bilingual(f"{exponent:+,}", f"{exponent:+,}".replace(",", ".")),
+            exponent=joined("", ["+" if exponent >= 0 else "", grouped(exponent)]),
             limit=MAX_EXPONENT,
         )
     if len(digits) > MAX_DIGITS:

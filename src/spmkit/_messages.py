@@ -131,6 +131,24 @@ def status_label(status: Status, lang: Language) -> str:
     return message(f"status.{status.value}", lang)
 
 
+def code_words(code: str) -> str:
+    """A status or progress code (``not_met``, ``on_track``) as a reader reads it.
+
+    English keeps the code itself (programs read it); Indonesian has its words.
+    """
+    words = {
+        "met": tr("met"),
+        "not_met": tr("not_met"),
+        "no_data": tr("no_data"),
+        "undefined": tr("undefined"),
+        "on_track": tr("on_track"),
+        "behind": tr("behind"),
+        "overdue": tr("overdue"),
+        "no_rule_set": tr("no_rule_set"),
+    }
+    return words.get(code, code)
+
+
 def default_language(rule_set: RuleSet | None) -> Language:
     """Indonesian for an Indonesian rule set, English otherwise (and with no rule set)."""
     if rule_set is not None and rule_set.language == "id":

@@ -104,8 +104,6 @@ def two_decimals(values: list[float], lang: Language | str) -> list[str]:
     >>> two_decimals([3582.5, 0.125001], "id")
     ['3.582,50', '0,13']
     """
-    texts = [f"{value:,.2f}" for value in values]
-    if lang != "id":
-        return texts
-    swap = str.maketrans(",.", ".,")  # the one place the two notations meet
-    return [text.translate(swap) for text in texts]
+    thousands, mark = _SEPARATORS["id" if lang == "id" else "en"]
+    marks = {ord("_"): thousands, ord("."): mark}  # Python's neutral "_" and "." placed
+    return [f"{value:_.2f}".translate(marks) for value in values]

@@ -16,7 +16,8 @@ Catalogues are read with the standard library's :mod:`gettext`, so no dependency
 needed at run time; Babel (the ``dev`` extra) compiles the ``.po`` files (``make
 catalogues``) and a test checks every message of the code has its Indonesian.
 
-This module imports only the standard library, so that :mod:`spmkit.errors` can use it.
+This module imports only the standard library and :mod:`spmkit._numbers` (the one number
+formatter, itself standard library only), so that :mod:`spmkit.errors` can use it.
 """
 
 from __future__ import annotations
@@ -24,21 +25,26 @@ from __future__ import annotations
 import functools
 import gettext
 import importlib.resources
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Final, Literal, Self, TypeAlias
+
+from spmkit._numbers import number_text
 
 __all__ = [
     "CATALOGUE_DOMAINS",
     "Bilingual",
     "Language",
     "argparse_language",
+    "both_notations",
     "catalogue",
     "gettext_in",
     "grouped",
     "in_language",
     "joined",
-    "number_text",
+    "row_label",
     "tr",
 ]
 
@@ -106,10 +112,30 @@ def tr(template: str, /, **fields: object) -> Bilingual:
     >>> tr("{what} must be a number (got {value!r})", what=tr("'factor'"), value="x").in_lang("id")
     "'factor' harus berupa angka (tertulis 'x')"
     """
-    english = template.format(**fields)
-    translated = catalogue("spmkit").gettext(template)
-    indonesian_fields = {name: _indonesian(value) for name, value in fields.items()}
-    return Bilingual(english, translated.format(**indonesian_fields))
+    translated = _translated(template)
+    for value in fields.values():
+        if hasattr(value, "in_lang"):  # a field in both languages: its Indonesian here
+            indonesian = {name: _indonesian(field) for name, field in fields.items()}
+            return Bilingual(template.format(**fields), translated.format(**indonesian))
+    return Bilingual(template.format(**fields), translated.format(**fields))
+
+
+def row_label(number: int) -> Bilingual:
+    """``row 5`` and ``baris 5``: the catalogue's ``"row {number}"``, for every row of a file.
+
+    The same text as ``tr("row {number}", number=number)``, made without a lookup per row:
+    a file of a million rows labels each one.
+
+    >>> row_label(7).in_lang("id"), row_label(7) == tr("row {number}", number=7)
+    ('baris 7', True)
+    """
+    return Bilingual(f"row {number}", _translated("row {number}").replace("{number}", str(number)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(template: str) -> str:
+    """The Indonesian of a message id (looked up once: rows are labelled by the thousand)."""
+    return catalogue("spmkit").gettext(template)
 
 
 def joined(separator: str, texts: Iterable[str]) -> Bilingual:
@@ -124,16 +150,25 @@ def joined(separator: str, texts: Iterable[str]) -> Bilingual:
     )
 
 
-def number_text(text: str) -> Bilingual:
-    """A number written in English (``1,234.5``) and as Indonesian writes it (``1.234,5``).
+def both_notations(text: str) -> Bilingual:
+    """A number written in English (``1,234.5``) and, by the one formatter, in Indonesian.
 
-    >>> number_text("0.25").in_lang("id")
-    '0,25'
+    The Indonesian is :func:`spmkit._numbers.number_text` of the same exact value with
+    the same decimals (and grouping when the English groups); text that is not a plain
+    decimal number (``1/3``) stays as it is in both.
+
+    >>> both_notations("0.25").in_lang("id"), both_notations("1,234.5").in_lang("id")
+    ('0,25', '1.234,5')
     """
-    return Bilingual(text, text.translate(_SEPARATORS))
+    if _DECIMAL.fullmatch(text) is None:
+        return Bilingual(text, text)
+    whole, _, decimals = text.partition(".")
+    exact = Decimal(text.replace(",", ""))
+    return Bilingual(text, number_text(exact, "id", len(decimals), grouping="," in whole))
 
 
-_SEPARATORS: Final = str.maketrans(",.", ".,")
+_DECIMAL: Final = re.compile(r"-?\d[\d,]*(\.\d+)?")
+"""A number as Python or an English reader writes it: ``-1,234.5``."""
 
 
 def grouped(number: int) -> Bilingual:
@@ -142,8 +177,7 @@ def grouped(number: int) -> Bilingual:
     >>> grouped(1234567).in_lang("id")
     '1.234.567'
     """
-    english = f"{number:,}"
-    return Bilingual(english, english.replace(",", "."))
+    return Bilingual(number_text(number, "en", 0), number_text(number, "id", 0))
 
 
 def gettext_in(domain: str, message: str, lang: Language) -> str:

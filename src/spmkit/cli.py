@@ -606,7 +606,8 @@ def _cmd_list_in_time(args: argparse.Namespace) -> int:
         title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
         supersedes = ", ".join(record.supersedes)
         replaces = tr("; supersedes {ids}", ids=supersedes) if record.supersedes else ""
-        in_force = tr("in force {when}", when=f"{record.validity():26}").in_lang(lang)
+        when = f"{in_language(record.validity(), lang):26}"
+        in_force = tr("in force {when}", when=when).in_lang(lang)
         verified = tr("verified {share}", share=f"{record.verified_share:4.0%}").in_lang(lang)
         origin = tr(" [installed]").in_lang(lang) if record.installed else ""
         print(
@@ -620,12 +621,12 @@ def _cmd_list_in_time(args: argparse.Namespace) -> int:
     return 0 if records else 1
 
 
-def _succession_end(rule_set: RuleSet, reference: str) -> str | None:
+def _succession_end(rule_set: RuleSet, reference: str) -> tuple[str, str] | None:
     """The end the catalogue's succession gives a shipped or installed rule set, if earlier.
 
     ``indeks-spm-kesehatan`` declares no end, but its successor starts in 2024:
-    ``2023-12-31 (superseded by indeks-spm-kesehatan-6-2024)``. None for a rule file
-    given by path, or one no successor ends.
+    ``("2023-12-31", "indeks-spm-kesehatan-6-2024")``. None for a rule file given by
+    path, or one no successor ends.
     """
     from spmkit._rulesets.catalogue import list_rule_sets  # noqa: PLC0415 - loads every rule set
 
@@ -634,26 +635,39 @@ def _succession_end(rule_set: RuleSet, reference: str) -> str | None:
     for record in list_rule_sets():
         if record.id == rule_set.id and record.in_force_until != record.declared_until:
             assert record.in_force_until is not None  # noqa: S101 - a successor ends it
-            successors = ", ".join(record.superseded_by)
-            return f"{record.in_force_until.isoformat()} (superseded by {successors})"
+            return record.in_force_until.isoformat(), ", ".join(record.superseded_by)
     return None
 
 
-def _validity(rule_set: RuleSet, end: str | None = None) -> str:
+def _validity(rule_set: RuleSet, lang: Language, end: tuple[str, str] | None = None) -> str:
     """The validity line of ``spmkit show``; ``end``: the end the succession decides."""
     in_force = rule_set.in_force
     if in_force is None:
-        return "in force: not declared"
-    until = "open" if in_force.end is None else in_force.end.isoformat()
-    until = end or until
+        return tr("in force: not declared").in_lang(lang)
     source = in_force.source
-    text = (
-        f"in force: {in_force.start.isoformat()} .. {until} "
-        f"[{source.ref}; {source.verification.value}]"
-    )
+    fields = {"start": in_force.start.isoformat(), "ref": source.ref}
+    if end is not None:
+        text = tr(
+            "in force: {start} .. {end} (superseded by {ids}) [{ref}; {level}]",
+            **fields,
+            end=end[0],
+            ids=end[1],
+            level=source.verification.value,
+        )
+    elif in_force.end is None:
+        text = tr(
+            "in force: {start} .. open [{ref}; {level}]", **fields, level=source.verification.value
+        )
+    else:
+        text = tr(
+            "in force: {start} .. {end} [{ref}; {level}]",
+            **fields,
+            end=in_force.end.isoformat(),
+            level=source.verification.value,
+        )
     if rule_set.supersedes:
-        text += f"; supersedes {', '.join(rule_set.supersedes)}"
-    return text
+        text = tr("{text}; supersedes {ids}", text=text, ids=", ".join(rule_set.supersedes))
+    return text.in_lang(lang)
 
 
 HISTORY_SUFFIXES: Final = {".json": "json", ".txt": "table"}
@@ -742,9 +756,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     title = rule_set.title_en if lang == "en" and rule_set.title_en else rule_set.title
     print(f"{rule_set.id}: {title}")
     print(f"{rule_set.legal_basis.cite()}, {rule_set.jurisdiction.name}")
-    print(_validity(rule_set, _succession_end(rule_set, args.rule_set)))
+    print(_validity(rule_set, lang, _succession_end(rule_set, args.rule_set)))
     if args.provenance:
-        _print_provenance(rule_set)
+        _print_provenance(rule_set, lang)
         return 0
     for indicator in rule_set.indicators.values():
         deadline = (
@@ -753,7 +767,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             else message("by", lang, year=indicator.deadline)
         )
         print(
-            f"  {indicator.id:8} {indicator.target.describe(indicator.factor):10} {deadline:17} "
+            f"  {indicator.id:8} {indicator.target.in_words(indicator.factor).in_lang(lang):10} "
+            f"{deadline:17} "
             f"{indicator_name(indicator, lang)}  [{indicator.source.ref}]"
         )
     return 0
@@ -858,29 +873,34 @@ def _cmd_schema(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_provenance(rule_set: RuleSet) -> None:
+def _print_provenance(rule_set: RuleSet, lang: Language = "en") -> None:
     """Each value with its level, place, quote, address and note; then the counts."""
     for value in rule_set.provenance():
         source = value.source
         print(f"  {value.indicator_id} {value.field}: {value.value}  [{source.verification}]")
         place = f"{source.instrument}, {source.ref}" if source.instrument else source.ref
-        origin = f" (from {source.rule_set})" if source.rule_set not in {None, rule_set.id} else ""
-        print(f"      source: {place}{origin}")
-        for label, text in (("quote", source.quote), ("url", source.url), ("note", source.note)):
-            if text:
-                print(f'      {label}: "{text}"' if label == "quote" else f"      {label}: {text}")
+        if source.rule_set not in {None, rule_set.id}:
+            place = tr("{where} (from {rule_set})", where=place, rule_set=source.rule_set)
+        print("      " + tr("source: {where}", where=place).in_lang(lang))
+        if source.quote:
+            print("      " + tr('quote: "{text}"', text=source.quote).in_lang(lang))
+        if source.url:
+            print(f"      url: {source.url}")
+        if source.note:
+            print("      " + tr("note: {text}", text=source.note).in_lang(lang))
     counts = rule_set.verification_counts()
     shares = ", ".join(f"{counts[level]} {level}" for level in Verification)
-    print(f"values: {shares} (of {sum(counts.values())})")
+    total = tr("values: {shares} (of {total})", shares=shares, total=sum(counts.values()))
+    print(total.in_lang(lang))
 
 
 HELP_LANGUAGE: Language = "en"
 """The language of ``--help`` (set from ``--lang`` or the environment by :func:`main`)."""
 
 
-def _t(english: str, indonesian: str) -> str:
-    """Help text in the help language."""
-    return indonesian if HELP_LANGUAGE == "id" else english
+def _t(text: Bilingual) -> str:
+    """Help text (a message of the catalogue) in the help language."""
+    return text.in_lang(HELP_LANGUAGE)
 
 
 def _lang_parent() -> argparse.ArgumentParser:
@@ -890,11 +910,10 @@ def _lang_parent() -> argparse.ArgumentParser:
         choices=LANGUAGES,
         default=None,
         help=_t(
-            "language of labels, messages and numbers (default: the rule set's, English "
-            "where no one rule set is read; id for Indonesian: 4.900 and 94,23 %%)",
-            "bahasa label, pesan dan angka (bawaan: bahasa rule set, bahasa Inggris bila "
-            "tidak ada satu rule set yang dibaca; id untuk bahasa Indonesia: 4.900 dan "
-            "94,23 %%)",
+            tr(
+                "language of labels, messages and numbers (default: the rule set's, English "
+                "where no one rule set is read; id for Indonesian: 4.900 and 94,23 %%)"
+            ),
         ),
     )
     return parent
@@ -906,8 +925,7 @@ def _data_parent() -> argparse.ArgumentParser:
         "--year",
         type=int,
         help=_t(
-            "use only the rows of this year (rows naming no year are kept)",
-            "pakai hanya baris tahun ini (baris tanpa tahun tetap dipakai)",
+            tr("use only the rows of this year (rows naming no year are kept)"),
         ),
     )
     parent.add_argument(
@@ -915,29 +933,27 @@ def _data_parent() -> argparse.ArgumentParser:
         choices=("auto", "id", "en"),
         default="auto",
         help=_t(
-            "how numbers written as text are read: id = 3.582 and 96,81; en = 3,582 and "
-            "96.81; auto (default) decides from every cell of the file and refuses only "
-            "an ambiguous column",
-            "cara membaca angka yang ditulis sebagai teks: id = 3.582 dan 96,81; en = 3,582 "
-            "dan 96.81; auto (bawaan) memutuskan dari semua sel berkas dan hanya menolak "
-            "kolom yang meragukan",
+            tr(
+                "how numbers written as text are read: id = 3.582 and 96,81; en = 3,582 and "
+                "96.81; auto (default) decides from every cell of the file and refuses only "
+                "an ambiguous column"
+            ),
         ),
     )
     parent.add_argument(
         "--mapping",
         metavar="FILE",
         help=_t(
-            "YAML file mapping column names to input names",
-            "berkas YAML yang memetakan nama kolom ke nama input",
+            tr("YAML file mapping column names to input names"),
         ),
     )
     parent.add_argument(
         "--sheet",
         help=_t(
-            "the sheet of an Excel workbook (default: the first); 'all' reads every sheet, "
-            "the year taken from each sheet's name",
-            "lembar kerja Excel (bawaan: yang pertama); 'all' membaca semua lembar, tahunnya "
-            "dari nama lembar",
+            tr(
+                "the sheet of an Excel workbook (default: the first); 'all' reads every sheet, "
+                "the year taken from each sheet's name"
+            ),
         ),
     )
     parent.add_argument(
@@ -945,10 +961,10 @@ def _data_parent() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help=_t(
-            "the row number of the column headers (default: the row that best matches the "
-            "rule set's inputs; title rows above it are skipped)",
-            "nomor baris judul kolom (bawaan: baris yang paling cocok dengan input rule set; "
-            "baris judul di atasnya dilewati)",
+            tr(
+                "the row number of the column headers (default: the row that best matches the "
+                "rule set's inputs; title rows above it are skipped)"
+            ),
         ),
     )
     parent.add_argument(
@@ -956,8 +972,7 @@ def _data_parent() -> argparse.ArgumentParser:
         dest="unverified_note",
         action="store_false",
         help=_t(
-            "do not print the one-line note on a rule set with unverified values",
-            "jangan cetak catatan satu baris tentang rule set dengan nilai belum diverifikasi",
+            tr("do not print the one-line note on a rule set with unverified values"),
         ),
     )
     return parent
@@ -974,7 +989,7 @@ def _add(
         name,
         help=summary,
         description=summary,
-        epilog=f"{_t('example', 'contoh')}:\n  {example}\n\n{_exit_codes()}",
+        epilog=f"{_example()}:\n  {example}\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=list(parents),
     )
@@ -1018,7 +1033,9 @@ def _add_interop_commands(
         "spmkit test rules/",
         [_lang_parent()],
     )
-    test.add_argument("paths", nargs="+", metavar="PATH", help="tests files, or folders of them")
+    test.add_argument(
+        "paths", nargs="+", metavar="PATH", help=_t(tr("tests files, or folders of them"))
+    )
     test.set_defaults(handler=_cmd_test)
 
     schema = _add(
@@ -1031,20 +1048,25 @@ def _add_interop_commands(
     schema.set_defaults(handler=_cmd_schema)
 
 
+def _example() -> str:
+    return _t(tr("example"))
+
+
 def _exit_codes() -> str:
     return _t(
-        "exit status: 0 all targets met, 1 some target not met, 2 unusable input or rule "
-        "file, 3 some rows refused",
-        "status keluar: 0 semua target tercapai, 1 ada target tidak tercapai, 2 masukan atau "
-        "berkas rule tidak dapat dipakai, 3 ada baris ditolak",
+        tr(
+            "exit status: 0 all targets met, 1 some target not met, 2 unusable input or rule "
+            "file, 3 some rows refused"
+        ),
     )
 
 
-_RULE_SET_HELP = (
-    "shipped rule-set id or path to a rule file",
-    "id rule set bawaan atau path berkas rule",
-)
-_DATA_HELP = ("CSV, .xlsx, JSON or YAML data file", "berkas data CSV, .xlsx, JSON atau YAML")
+def _rule_set_help() -> str:
+    return _t(tr("shipped rule-set id or path to a rule file"))
+
+
+def _data_help() -> str:
+    return _t(tr("CSV, .xlsx, JSON or YAML data file"))
 
 
 def _add_top_options(parser: argparse.ArgumentParser) -> None:
@@ -1061,8 +1083,7 @@ def _add_top_options(parser: argparse.ArgumentParser) -> None:
         choices=LANGUAGES,
         default=None,
         help=_t(
-            "language of the output (also accepted after the command)",
-            "bahasa keluaran (boleh juga ditulis setelah perintah)",
+            tr("language of the output (also accepted after the command)"),
         ),
     )
 
@@ -1072,14 +1093,20 @@ def _list_options(listing: argparse.ArgumentParser) -> None:
     listing.add_argument(
         "--jurisdiction",
         metavar="NAME",
-        help="only those that apply there (a name as written, a slug, or a Kemendagri code)",
+        help=_t(
+            tr("only those that apply there (a name as written, a slug, or a Kemendagri code)")
+        ),
     )
-    listing.add_argument("--on", metavar="YEAR|DATE", help="only those in force then")
+    listing.add_argument("--on", metavar="YEAR|DATE", help=_t(tr("only those in force then")))
     listing.add_argument(
-        "--sector", metavar="SECTOR", help="only that SPM field (kesehatan, pendidikan, ...)"
+        "--sector",
+        metavar="SECTOR",
+        help=_t(tr("only that SPM field (kesehatan, pendidikan, ...)")),
     )
     listing.add_argument(
-        "--level", choices=("provinsi", "kabupaten/kota"), help="only rule sets of that level"
+        "--level",
+        choices=("provinsi", "kabupaten/kota"),
+        help=_t(tr("only rule sets of that level")),
     )
 
 
@@ -1088,10 +1115,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
     parser = argparse.ArgumentParser(
         prog="spmkit",
         description=_t(
-            "Evaluate Indonesian SPM (Standar Pelayanan Minimal) rule sets on your counts.",
-            "Evaluasi rule set SPM (Standar Pelayanan Minimal) atas data Anda.",
+            tr("Evaluate Indonesian SPM (Standar Pelayanan Minimal) rule sets on your counts."),
         ),
-        epilog=f"{_t('example', 'contoh')}:\n  spmkit evaluate kulon-progo-2011 "
+        epilog=f"{_example()}:\n  spmkit evaluate kulon-progo-2011 "
         f"examples/kulon-progo-2011.yaml\n\n{_exit_codes()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -1103,72 +1129,70 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "evaluate",
         _t(
-            "evaluate a rule set on a data file (CSV, Excel, JSON or YAML)",
-            "evaluasi rule set atas berkas data (CSV, Excel, JSON atau YAML)",
+            tr("evaluate a rule set on a data file (CSV, Excel, JSON or YAML)"),
         ),
         "spmkit evaluate kulon-progo-2011 data.xlsx --sheet all -o hasil.xlsx",
         [lang, data],
     )
-    run.add_argument("rule_set", nargs="?", help=_t(*_RULE_SET_HELP))
+    run.add_argument("rule_set", nargs="?", help=_rule_set_help())
     run.add_argument(
         "data",
         nargs="?",
         help=_t(
-            "CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping",
-            "CSV, .xlsx, JSON atau YAML: satu baris per wilayah dan periode, atau satu mapping",
+            tr("CSV, .xlsx, JSON or YAML: one row per region and period, or a single mapping"),
         ),
     )
     run.add_argument(
         "--jurisdiction",
         metavar="NAME",
         help=_t(
-            "judge each year of the data under the rule set in force there that year "
-            "(give only the data file; it needs a year column): docs/time.md",
-            "nilai setiap tahun data dengan rule set yang berlaku di sana tahun itu (berikan "
-            "hanya berkas data; perlu kolom tahun): docs/time.md",
+            tr(
+                "judge each year of the data under the rule set in force there that year "
+                "(give only the data file; it needs a year column): docs/time.md"
+            ),
         ),
     )
     run.add_argument(
         "--period",
         metavar="PERIOD",
         help=_t(
-            "with --year: judge cumulative data of a part of the year against that year's "
-            "milestone, pro rata for minimum targets (Q2, TW II, 'triwulan 2', Mei, S1): "
-            "docs/time.md",
-            "dengan --year: nilai data kumulatif sebagian tahun terhadap capaian antara tahun "
-            "itu, pro rata untuk target minimum (Q2, TW II, 'triwulan 2', Mei, S1): docs/time.md",
+            tr(
+                "with --year: judge cumulative data of a part of the year against that year's "
+                "milestone, pro rata for minimum targets (Q2, TW II, 'triwulan 2', Mei, S1): "
+                "docs/time.md"
+            ),
         ),
     )
     run.add_argument(
         "--format",
         choices=(*OUTPUT_FORMATS, "fhir"),
-        help=_t("output format (default: table)", "format keluaran (bawaan: tabel)"),
+        help=_t(tr("output format (default: table)")),
     )
     run.add_argument(
         "-o",
         "--output",
         metavar="FILE",
         help=_t(
-            "write the report here; the suffix sets the format: .xlsx, .csv, .json, .html, "
-            ".md, .txt",
-            "tulis laporan ke berkas ini; akhirannya menentukan format: .xlsx, .csv, .json, "
-            ".html, .md, .txt",
+            tr(
+                "write the report here; the suffix sets the format: .xlsx, .csv, .json, .html, "
+                ".md, .txt"
+            ),
         ),
     )
     run.add_argument(
         "--chart",
         metavar="FILE",
-        help=_t("also draw the chart, as .png or .svg", "gambar juga grafiknya, .png atau .svg"),
+        help=_t(tr("also draw the chart, as .png or .svg")),
     )
     run.add_argument(
         "--explain",
         action="store_true",
-        help=_t("print every result's explanation", "cetak penjelasan setiap hasil"),
+        help=_t(tr("print every result's explanation")),
     )
     run.add_argument(
         "--no-progress",
         action="store_true",
-        help=_t("no progress line on stderr", "tanpa baris kemajuan di stderr"),
+        help=_t(tr("no progress line on stderr")),
     )
     run.set_defaults(handler=_cmd_evaluate)
 
@@ -1176,41 +1200,33 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "explain",
         _t(
-            "explain one indicator's result: formula, values, target, source, notes",
-            "jelaskan hasil satu indikator: rumus, nilai, target, sumber, catatan",
+            tr("explain one indicator's result: formula, values, target, source, notes"),
         ),
         "spmkit explain kulon-progo-2011 examples/kulon-progo-2011.yaml I.1 --lang id",
         [lang, data],
     )
-    explain.add_argument("rule_set", help=_t(*_RULE_SET_HELP))
-    explain.add_argument("data", help=_t(*_DATA_HELP))
-    explain.add_argument(
-        "indicator", help=_t("the indicator id, e.g. I.1", "id indikator, mis. I.1")
-    )
-    explain.add_argument(
-        "--region", help=_t("only the rows of this region", "hanya baris wilayah ini")
-    )
+    explain.add_argument("rule_set", help=_rule_set_help())
+    explain.add_argument("data", help=_data_help())
+    explain.add_argument("indicator", help=_t(tr("the indicator id, e.g. I.1")))
+    explain.add_argument("--region", help=_t(tr("only the rows of this region")))
     explain.set_defaults(handler=_cmd_explain)
 
     check = _add(
         commands,
         "check",
         _t(
-            "check rule files and report every problem (exit status 2 when any)",
-            "periksa berkas rule dan laporkan semua masalah (status keluar 2 bila ada)",
+            tr("check rule files and report every problem (exit status 2 when any)"),
         ),
         "spmkit check rules/kulon-progo-2011.yaml",
         [lang],
     )
-    check.add_argument(
-        "files", nargs="+", help=_t("rule files or shipped ids", "berkas rule atau id bawaan")
-    )
+    check.add_argument("files", nargs="+", help=_t(tr("rule files or shipped ids")))
     check.set_defaults(handler=_cmd_check)
 
     listing = _add(
         commands,
         "list",
-        _t("list the shipped rule sets", "daftar rule set bawaan"),
+        _t(tr("list the shipped rule sets")),
         "spmkit list",
         [lang],
     )
@@ -1221,18 +1237,21 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "show",
         _t(
-            "show a rule set's indicators, targets, deadlines and sources",
-            "tampilkan indikator, target, batas waktu dan sumber sebuah rule set",
+            tr("show a rule set's indicators, targets, deadlines and sources"),
         ),
         "spmkit show kulon-progo-2011 --lang en",
         [lang],
     )
-    show.add_argument("rule_set", help=_t(*_RULE_SET_HELP))
+    show.add_argument("rule_set", help=_rule_set_help())
     show.add_argument(
         "--provenance",
         action="store_true",
-        help="list every target, deadline and formula with its source, quote and "
-        "verification level (primary, secondary, unverified)",
+        help=_t(
+            tr(
+                "list every target, deadline and formula with its source, quote and "
+                "verification level (primary, secondary, unverified)"
+            )
+        ),
     )
     show.set_defaults(handler=_cmd_show)
 
@@ -1240,14 +1259,13 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "diff",
         _t(
-            "show what changed between two rule sets (indicators, targets, formulas)",
-            "tampilkan perubahan antara dua rule set (indikator, target, rumus)",
+            tr("show what changed between two rule sets (indicators, targets, formulas)"),
         ),
         "spmkit diff kulon-progo-2011 my-revision.yaml --lang id",
         [lang],
     )
-    diff_command.add_argument("a", help=_t("the first rule set (id or file)", "rule set pertama"))
-    diff_command.add_argument("b", help=_t("the second rule set (id or file)", "rule set kedua"))
+    diff_command.add_argument("a", help=_t(tr("the first rule set (id or file)")))
+    diff_command.add_argument("b", help=_t(tr("the second rule set (id or file)")))
     diff_command.add_argument("--format", choices=("text", "json"), default="text")
     diff_command.set_defaults(handler=_cmd_diff)
 
@@ -1255,16 +1273,15 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "compare",
         _t(
-            "evaluate several rule sets on the same data, side by side",
-            "evaluasi beberapa rule set atas data yang sama, berdampingan",
+            tr("evaluate several rule sets on the same data, side by side"),
         ),
         "spmkit compare kulon-progo-2011 my-revision.yaml --data data.csv",
         [lang, data],
     )
     compare_command.add_argument(
-        "rule_sets", nargs="+", metavar="RULESET", help=_t("ids or files", "id atau berkas")
+        "rule_sets", nargs="+", metavar="RULESET", help=_t(tr("ids or files"))
     )
-    compare_command.add_argument("--data", required=True, help=_t(*_DATA_HELP))
+    compare_command.add_argument("--data", required=True, help=_data_help())
     compare_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare_command.set_defaults(handler=_cmd_compare)
 
@@ -1272,19 +1289,20 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         commands,
         "quarterly",
         _t(
-            "the quarterly e-SPM report (TW1-TW4): served, not yet served, mutu, index, band",
-            "laporan e-SPM triwulanan (TW1-TW4): terlayani, belum, mutu, indeks, kategori",
+            tr("the quarterly e-SPM report (TW1-TW4): served, not yet served, mutu, index, band"),
         ),
         "spmkit quarterly indeks-spm-kesehatan examples/spm-index-quarterly.csv -o report.xlsx",
         [lang, data],
     )
-    quarterly.add_argument("rule_set", help="a rule set with an index per service")
-    quarterly.add_argument("data", help="one row per quarter, its quarter in column 'periode'")
+    quarterly.add_argument("rule_set", help=_t(tr("a rule set with an index per service")))
+    quarterly.add_argument(
+        "data", help=_t(tr("one row per quarter, its quarter in column 'periode'"))
+    )
     quarterly.add_argument(
         "-o", "--output", metavar="FILE", help=".csv, .json, .xlsx, .html, .md or .txt"
     )
-    quarterly.add_argument("--region", help="only the rows of this region")
-    quarterly.add_argument("--explain", action="store_true", help="print every explanation")
+    quarterly.add_argument("--region", help=_t(tr("only the rows of this region")))
+    quarterly.add_argument("--explain", action="store_true", help=_t(tr("print every explanation")))
     quarterly.set_defaults(handler=_cmd_quarterly)
 
     _add_interop_commands(commands, evaluate=run)
@@ -1302,19 +1320,16 @@ def _add_library_commands(commands: Any, lang: argparse.ArgumentParser) -> None:
         commands,
         "report-spm",
         _t(
-            "the SPM report of a region across urusan: penerima, mutu, index, band, rule set",
-            "laporan SPM satu daerah lintas urusan: penerima, mutu, indeks, kategori, rule set",
+            tr("the SPM report of a region across urusan: penerima, mutu, index, band, rule set"),
         ),
         'spmkit report-spm "Kabupaten Contoh" examples/spm-report-kabupaten.yaml --year 2025 '
         "-o laporan.html",
         [lang],
     )
-    report.add_argument("jurisdiction", help=_t("the region", "daerah"))
-    report.add_argument(
-        "data", help=_t("YAML or JSON: urusan -> inputs", "YAML/JSON: urusan -> input")
-    )
-    report.add_argument("--year", type=int, required=True, help=_t("reporting year", "tahun"))
-    report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_t("quarter", "triwulan"))
+    report.add_argument("jurisdiction", help=_t(tr("the region")))
+    report.add_argument("data", help=_t(tr("YAML or JSON: urusan -> inputs")))
+    report.add_argument("--year", type=int, required=True, help=_t(tr("reporting year")))
+    report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_t(tr("quarter")))
     report.add_argument("--level", choices=("provinsi", "kabupaten/kota"))
     report.add_argument("-o", "--output", metavar="FILE", help=".html, .xlsx or .json")
     report.add_argument(
@@ -1323,41 +1338,33 @@ def _add_library_commands(commands: Any, lang: argparse.ArgumentParser) -> None:
         default=[],
         metavar="URUSAN=RULESET",
         help=_t(
-            "judge that urusan with this rule set (id or file), not the one in force",
-            "nilai urusan itu dengan rule set ini (id atau berkas), bukan yang berlaku",
+            tr("judge that urusan with this rule set (id or file), not the one in force"),
         ),
     )
     report.set_defaults(handler=_cmd_report_spm)
 
-    new = commands.add_parser("new", help=_t("write a new file", "tulis berkas baru"))
+    new = commands.add_parser("new", help=_t(tr("write a new file")))
     kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
     skeleton = _add(
         kinds,
         "rule-set",
         _t(
-            "write the skeleton of a rule set that passes spmkit check, to fill in",
-            "tulis kerangka rule set yang lolos spmkit check, untuk diisi",
+            tr("write the skeleton of a rule set that passes spmkit check, to fill in"),
         ),
         "spmkit new rule-set spm-sosial-kota-contoh-2025 --sector sosial --level kota "
         "-o spm-sosial-kota-contoh-2025.yaml",
         [],
     )
-    skeleton.add_argument("id", help=_t("the new rule set's id", "id rule set baru"))
+    skeleton.add_argument("id", help=_t(tr("the new rule set's id")))
     skeleton.add_argument("--sector", required=True, help="pendidikan, kesehatan, ...")
     skeleton.add_argument(
         "--level", required=True, help="kabupaten/kota, provinsi, kabupaten, kota"
     )
-    skeleton.add_argument(
-        "--extends", metavar="BASE", help=_t("an overlay of BASE", "overlay atas BASE")
-    )
+    skeleton.add_argument("--extends", metavar="BASE", help=_t(tr("an overlay of BASE")))
     skeleton.add_argument("--jurisdiction", metavar="NAME", help='"Kabupaten Contoh"')
-    skeleton.add_argument(
-        "--year", type=int, default=2025, help=_t("in force from", "berlaku sejak")
-    )
+    skeleton.add_argument("--year", type=int, default=2025, help=_t(tr("in force from")))
     skeleton.add_argument("--schema", default="./rule-set.schema.json", help="modeline target")
-    skeleton.add_argument(
-        "-o", "--output", metavar="FILE", help=_t("never overwritten", "tidak ditimpa")
-    )
+    skeleton.add_argument("-o", "--output", metavar="FILE", help=_t(tr("never overwritten")))
     skeleton.set_defaults(handler=_cmd_new_rule_set)
 
 

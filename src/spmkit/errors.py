@@ -62,7 +62,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Self, TypeVar
 
-from spmkit._translation import Bilingual, Language, in_language, number_text, tr
+from spmkit._translation import Bilingual, Language, both_notations, in_language, tr
 
 __all__ = [
     "ChartUnavailableError",
@@ -443,7 +443,7 @@ class DataError(SpmkitError, ValueError):
         else:
             shown = _shown(self.value)
         if _SHOWN_NUMBER.fullmatch(shown) is not None:
-            shown = number_text(shown)
+            shown = both_notations(shown)
         fields = {"name": self.input_name, "rule": self.rule, "shown": shown}
         if self.hint:
             return tr(

@@ -34,7 +34,7 @@ from spmkit._limits import NUMBER_BOUND
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.units import parse_unit
-from spmkit._translation import Bilingual, joined, number_text, tr
+from spmkit._translation import Bilingual, both_notations, joined, tr
 from spmkit.errors import DataError, DataInvalid, UsageError
 
 __all__ = ["aggregate", "stratify"]
@@ -448,21 +448,31 @@ def _name(what: str, value: object, *, optional: bool = False) -> None:
     """Refuse an argument that should name a column (``period="month"``) but does not."""
     if (value is None and optional) or isinstance(value, str):
         return
-    msg = f"{what} must be a column name (text), got {type(value).__name__}"
+    msg = tr(
+        "{what} must be a column name (text), got {kind}", what=what, kind=type(value).__name__
+    )
     raise UsageError(msg)
 
 
 def _names(what: str, value: object) -> None:
     """Refuse ``by`` that is not a sequence of column names (a bare string is refused)."""
     if isinstance(value, str):
-        msg = f"{what} must be a list of column names, e.g. {what}=[{value!r}] (got a string)"
+        msg = tr(
+            "{what} must be a list of column names, e.g. {what}=[{value!r}] (got a string)",
+            what=what,
+            value=value,
+        )
         raise UsageError(msg)
     if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
-        msg = f"{what} must be a list of column names (text), got {value!r:.100}"
+        msg = tr(
+            "{what} must be a list of column names (text), got {value!r:.100}",
+            what=what,
+            value=value,
+        )
         raise UsageError(msg)
     doubled = sorted({v for v in value if list(value).count(v) > 1})
     if doubled:
-        msg = f"{what} names the column(s) {doubled} twice"
+        msg = tr("{what} names the column(s) {doubled} twice", what=what, doubled=doubled)
         raise UsageError(msg)
 
 
@@ -554,7 +564,7 @@ def stratify(
     try:
         hash(total)
     except TypeError:
-        msg = f"total must be a label such as 'total' (got {type(total).__name__})"
+        msg = tr("total must be a label such as 'total' (got {kind})", kind=type(total).__name__)
         raise UsageError(msg) from None
     rule_set = rule_set if isinstance(rule_set, RuleSet) else resolve_rule_set(rule_set)
     mapping = to_mapping(data)
@@ -623,7 +633,10 @@ def _compare_totals(
                     DataError(
                         name,
                         _plain(reported),
-                        tr("the sum of its strata ({sum})", sum=number_text(str(_plain(computed)))),
+                        tr(
+                            "the sum of its strata ({sum})",
+                            sum=both_notations(str(_plain(computed))),
+                        ),
                         tr(
                             "the reported total of {place} disagrees",
                             place=place or tr("the data set"),

@@ -64,6 +64,7 @@ from spmkit._evaluation.yearly import evaluate_in_time
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._rulesets.model import Indicator, RuleSet, Target
 from spmkit._rulesets.reader import resolve_rule_set
+from spmkit._translation import tr
 from spmkit.errors import UsageError
 
 __all__ = [
@@ -322,10 +323,15 @@ class BatchResult(Mapping[str, IndicatorArrays]):
             UsageError: a result built by hand without its rule set, or a row out of range.
         """
         if self.rule_set is None:
-            msg = f"this BatchResult of {self.rule_set_id!r} does not carry its rule set"
+            msg = tr(
+                "this BatchResult of {rule_set!r} does not carry its rule set",
+                rule_set=self.rule_set_id,
+            )
             raise UsageError(msg)
         if not 0 <= row < self.rows:
-            msg = f"row {row} is out of range: the result has {self.rows} rows"
+            msg = tr(
+                "row {row} is out of range: the result has {rows} rows", row=row, rows=self.rows
+            )
             raise UsageError(msg)
         return row_record(self.rule_set, self.results[indicator_id], row)
 
@@ -1295,10 +1301,10 @@ def _in_time(  # noqa: PLR0913 - the arguments of evaluate_batch
 ) -> BatchResult:
     """evaluate_batch with ``year=``: see :mod:`spmkit._evaluation.yearly`."""
     if year is None:
-        msg = f"period={period!r} needs a year (year=2024 or a column of years)"
+        msg = tr("period={period!r} needs a year (year=2024 or a column of years)", period=period)
         raise UsageError(msg)
     if type(data).__module__.startswith("dask"):
-        msg = "year= is not supported for Dask data; compute per partition with pandas"
+        msg = tr("year= is not supported for Dask data; compute per partition with pandas")
         raise UsageError(msg)
 
     def run(judged: RuleSet, all_keys: Sequence[str]) -> BatchResult:

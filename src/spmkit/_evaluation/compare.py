@@ -200,12 +200,12 @@ def compare_region(
         raise UsageError(bad_type)
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
-        msg = "compare needs at least one rule set"
+        msg = tr("compare needs at least one rule set")
         raise UsageError(msg)
     mappings = inputs or {}
     unknown_sets = sorted(set(mappings) - {rs.id for rs in resolved})
     if unknown_sets:
-        msg = f"inputs names rule sets that are not compared: {', '.join(unknown_sets)}"
+        msg = tr("inputs names rule sets that are not compared: {ids}", ids=", ".join(unknown_sets))
         raise UsageError(msg)
     routes = []
     for rule_set in resolved:

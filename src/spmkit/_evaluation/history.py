@@ -22,13 +22,14 @@ from spmkit._evaluation.results import IndicatorResult, Report
 from spmkit._evaluation.scalar import evaluate
 from spmkit._evaluation.values import YEAR_RULE
 from spmkit._frozen import FrozenMap, freeze
+from spmkit._messages import code_words
 from spmkit._numbers import exact_text
 from spmkit._rulesets.catalogue import list_rule_sets, rule_set_for
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import RuleSet, factor_suffix
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.succession import corresponding_indicator, route_inputs
-from spmkit._translation import Bilingual, Language, tr
+from spmkit._translation import Bilingual, Language, in_language, joined, tr
 from spmkit.errors import DataError, DataInvalid, RuleSetNotFoundError, UsageError
 
 __all__ = ["MAX_HISTORY_ROWS", "NO_RULE_SET", "History", "YearResult", "evaluate_history"]
@@ -130,7 +131,10 @@ class History(Sequence[YearResult]):
         for row in self.years:
             computed = row.computed()
             if row.status == NO_RULE_SET:
-                yield f"{row.year}  {NO_RULE_SET}: {'; '.join(row.notes)}"
+                notes = joined("; ", row.notes)
+                yield f"{row.year}  {in_language(code_words(NO_RULE_SET), lang)}: " + in_language(
+                    notes, lang
+                )
                 continue
             if not computed:
                 yield f"{row.year}  " + tr(
@@ -138,7 +142,7 @@ class History(Sequence[YearResult]):
                 ).in_lang(lang)
             for result in computed:
                 suffix = factor_suffix(result.factor)
-                progress = "-" if result.progress is None else result.progress.value
+                progress = "-" if result.progress is None else code_words(result.progress.value)
                 final = f"{result.target.op} {_number(result.target.value, lang)}{suffix}"
                 if result.deadline is not None:
                     final = tr("{target} by {year}", target=final, year=result.deadline)
@@ -147,7 +151,7 @@ class History(Sequence[YearResult]):
                     value=f"{result.shown_value_in(lang)}{suffix}",
                     milestone=f"{result.target.op} {_number(result.milestone, lang)}{suffix}",
                     final=final,
-                    status=result.status.value,
+                    status=code_words(result.status.value),
                     progress=progress,
                 )
                 yield (
@@ -159,7 +163,9 @@ class History(Sequence[YearResult]):
         )
         for note in shown:
             years = [row.year for row in self.years if note in row.notes]
-            yield f"note ({years[0]}-{years[-1]}): {note}"
+            yield tr(
+                "note ({first}-{last}): {note}", first=years[0], last=years[-1], note=note
+            ).in_lang(lang)
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -192,31 +198,43 @@ def _rows(table: object) -> list[dict[str, Any]]:
     elif isinstance(table, Mapping):
         not_columns = [str(k) for k, v in table.items() if not _is_column(v)]
         if not_columns:
-            msg = f"the columns {not_columns[:5]} of the table are not sequences of values"
+            msg = tr(
+                "the columns {columns} of the table are not sequences of values",
+                columns=not_columns[:5],
+            )
             raise UsageError(msg)
         columns = {str(k): list(v) for k, v in table.items()}
         lengths = {len(v) for v in columns.values()}
         if len(lengths) > 1:
-            msg = f"the columns of the table have different lengths: {sorted(lengths)}"
+            msg = tr(
+                "the columns of the table have different lengths: {lengths}",
+                lengths=sorted(lengths),
+            )
             raise UsageError(msg)
         count = lengths.pop() if lengths else 0
         rows = [{k: v[i] for k, v in columns.items()} for i in range(count)]
     elif isinstance(table, Sequence) and not isinstance(table, str | bytes):
         not_rows = [n for n, row in enumerate(table) if not isinstance(row, Mapping)]
         if not_rows:
-            msg = (
-                f"table rows must be mappings of column to value (row {not_rows[0]} is a "
-                f"{type(table[not_rows[0]]).__name__})"
+            msg = tr(
+                "table rows must be mappings of column to value (row {row} is a {kind})",
+                row=not_rows[0],
+                kind=type(table[not_rows[0]]).__name__,
             )
             raise UsageError(msg)
         rows = [dict(row) for row in table]
     else:
-        msg = (
-            f"table must be columns (a mapping), rows, or a DataFrame (got {type(table).__name__})"
+        msg = tr(
+            "table must be columns (a mapping), rows, or a DataFrame (got {kind})",
+            kind=type(table).__name__,
         )
         raise UsageError(msg)
     if len(rows) > MAX_HISTORY_ROWS:
-        msg = f"a history table may have at most {MAX_HISTORY_ROWS} rows (got {len(rows)})"
+        msg = tr(
+            "a history table may have at most {limit} rows (got {count})",
+            limit=MAX_HISTORY_ROWS,
+            count=len(rows),
+        )
         raise UsageError(msg)
     return [
         {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}

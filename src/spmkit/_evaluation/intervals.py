@@ -46,7 +46,10 @@ def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         from spmkit.errors import UsageError  # noqa: PLC0415 - only on a bad call
 
-        msg = f"confidence must be between 0 and 1, exclusive (got {confidence!r})"
+        msg = tr(
+            "confidence must be between 0 and 1, exclusive (got {confidence!r})",
+            confidence=confidence,
+        )
         raise UsageError(msg)
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 

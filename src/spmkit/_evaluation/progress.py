@@ -25,7 +25,8 @@ import attrs
 
 from spmkit._language.expr import exact_decimal
 from spmkit._rulesets.catalogue import as_year
-from spmkit._rulesets.model import Indicator, Target, factor_suffix
+from spmkit._rulesets.model import Indicator, Target, suffix_words
+from spmkit._translation import Bilingual, both_notations, tr
 from spmkit.errors import UsageError
 
 __all__ = ["Period", "Progress", "Timing", "judge_progress", "period_share", "timing"]
@@ -156,12 +157,12 @@ def timing(year: int | None, period: Period | None) -> Timing | None:
     """
     if year is None:
         if period is not None:
-            msg = f"period={period!r} needs a year (year=2024, period='Q2')"
+            msg = tr("period={period!r} needs a year (year=2024, period='Q2')", period=period)
             raise UsageError(msg)
         return None
     checked = as_year(year)
     if checked is None:
-        msg = f"year must be a year such as 2013 (got {year!r})"
+        msg = tr("year must be a year such as 2013 (got {year!r})", year=year)
         raise UsageError(msg)
     share, label = period_share(period)
     return Timing(year=checked, share=share, label=label)
@@ -198,20 +199,60 @@ def progress_of(
     return Progress.ON_TRACK if judged.is_met(value) else Progress.BEHIND
 
 
-def describe_milestone(indicator: Indicator, when: Timing, milestone: Fraction) -> str:
+def target_words(indicator: Indicator) -> Bilingual:
+    """The target as text in both notations: ``>= 97.5 %`` and ``>= 97,5 %``."""
+    return indicator.target.in_words(indicator.factor)
+
+
+def describe_target(indicator: Indicator) -> Bilingual:
+    """The target part of an explanation without a milestone: ``target >= 95 % by 2016``."""
+    if indicator.deadline is None:
+        return tr("target {target}", target=target_words(indicator))
+    return tr("target {target} by {year}", target=target_words(indicator), year=indicator.deadline)
+
+
+def describe_milestone(indicator: Indicator, when: Timing, milestone: Fraction) -> Bilingual:
     """The target part of an explanation: the year's milestone and the final target."""
-    suffix = factor_suffix(indicator.factor)
-    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
-    final = f"final target {indicator.target.describe(indicator.factor)}{deadline}"
-    shown = exact_decimal(milestone)
-    if "/" in shown:
-        shown = f"{float(milestone):.4g}"
+    suffix = suffix_words(indicator.factor)
+    final = (
+        tr("final target {target}", target=target_words(indicator))
+        if indicator.deadline is None
+        else tr(
+            "final target {target} by {year}",
+            target=target_words(indicator),
+            year=indicator.deadline,
+        )
+    )
+    text = exact_decimal(milestone)
+    shown = both_notations(f"{float(milestone):.4g}" if "/" in text else text)
+    op = indicator.target.op
     if when.label:
-        yearly = exact_decimal(indicator.milestone(when.year))
-        op = indicator.target.op
-        if op in _PRO_RATA_OPS:
-            rule = f"pro rata {when.share * 12}/12 of {yearly}{suffix}"
-        else:
-            rule = f"no pro rata for {op!r}: the whole milestone applies in every period"
-        return f"milestone {when.year} {when.label} ({rule}) {op} {shown}{suffix}, {final}"
-    return f"milestone {when.year} {indicator.target.op} {shown}{suffix}, {final}"
+        yearly = both_notations(exact_decimal(indicator.milestone(when.year)))
+        rule = (
+            tr(
+                "pro rata {months}/12 of {yearly}{suffix}",
+                months=when.share * 12,
+                yearly=yearly,
+                suffix=suffix,
+            )
+            if op in _PRO_RATA_OPS
+            else tr("no pro rata for {op!r}: the whole milestone applies in every period", op=op)
+        )
+        return tr(
+            "milestone {year} {label} ({rule}) {op} {shown}{suffix}, {final}",
+            year=when.year,
+            label=when.label,
+            rule=rule,
+            op=op,
+            shown=shown,
+            suffix=suffix,
+            final=final,
+        )
+    return tr(
+        "milestone {year} {op} {shown}{suffix}, {final}",
+        year=when.year,
+        op=op,
+        shown=shown,
+        suffix=suffix,
+        final=final,
+    )

@@ -14,15 +14,17 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from spmkit._evaluation.batch import BatchResult, evaluate_batch
 from spmkit._frozen import FrozenMap, freeze
+from spmkit._messages import code_words
 from spmkit._rulesets.diff import RuleSetDiff
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
+from spmkit._translation import Language, in_language, tr
 from spmkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -234,44 +236,27 @@ class TableComparison:
 
     def text(self, lang: str = "en") -> str:
         """The verdict changes as text, in English or (``lang="id"``) Indonesian."""
-        words = _TEXT[lang]
+        language: Language = "id" if lang == "id" else "en"
         ids = ", ".join(self.rule_set_ids)
-        lines = [words["head"].format(count=len(self.regions), ids=ids)]
+        lines = [tr("{count} region(s) under {ids}", count=len(self.regions), ids=ids)]
         flips = self.flips()
         if not flips:
-            lines.append(words["none"])
+            lines.append(tr("no verdict changes between the rule sets"))
         for flip in flips:
             shown = ", ".join(flip.regions[:5]) + (", ..." if flip.count > 5 else "")
             lines.append(
-                words["flip"].format(
+                tr(
+                    "{iid}: {count} region(s) {old} under {a} -> {new} under {b} ({shown})",
                     iid=flip.indicator_id,
                     count=flip.count,
-                    old=words.get(flip.from_status, flip.from_status),
-                    new=words.get(flip.to_status, flip.to_status),
+                    old=code_words(flip.from_status),
+                    new=code_words(flip.to_status),
                     a=flip.from_rule_set,
                     b=flip.to_rule_set,
                     shown=shown,
                 )
             )
-        return "\n".join(lines)
-
-
-_TEXT: Final = {
-    "en": {
-        "head": "{count} region(s) under {ids}",
-        "none": "no verdict changes between the rule sets",
-        "flip": "{iid}: {count} region(s) {old} under {a} -> {new} under {b} ({shown})",
-    },
-    "id": {
-        "head": "{count} wilayah menurut {ids}",
-        "none": "tidak ada perubahan putusan antara rule set",
-        "flip": "{iid}: {count} wilayah {old} menurut {a} -> {new} menurut {b} ({shown})",
-        "met": "tercapai",
-        "not_met": "tidak tercapai",
-        "no_data": "tidak ada data",
-        "undefined": "tak terdefinisi",
-    },
-}
+        return "\n".join(in_language(line, language) for line in lines)
 
 
 def _route(
@@ -291,7 +276,7 @@ def _columns(table: Any) -> Mapping[str, Any]:  # noqa: ANN401 - a mapping or a 
         return {str(name): table[name] for name in table.columns}
     if isinstance(table, Mapping):
         return table
-    msg = "a table is a mapping of column name -> values, or a pandas/polars DataFrame"
+    msg = tr("a table is a mapping of column name -> values, or a pandas/polars DataFrame")
     raise UsageError(msg)
 
 
@@ -320,12 +305,12 @@ def compare_table(
     """
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
-        msg = "compare needs at least one rule set"
+        msg = tr("compare needs at least one rule set")
         raise UsageError(msg)
     columns = _columns(table)
     missing_keys = [key for key in keys if key not in columns]
     if missing_keys:
-        msg = f"key column(s) not in the table: {', '.join(missing_keys)}"
+        msg = tr("key column(s) not in the table: {keys}", keys=", ".join(missing_keys))
         raise UsageError(msg)
     mappings = inputs or {}
     results = tuple(

@@ -24,6 +24,7 @@ from spmkit._evaluation.progress import (
     Period,
     Timing,
     describe_milestone,
+    describe_target,
     judge_progress,
     progress_of,
     timing,
@@ -58,10 +59,10 @@ from spmkit._rulesets.model import (
     LegalBasis,
     RuleSet,
     Target,
-    factor_suffix,
+    suffix_words,
 )
 from spmkit._rulesets.scoring import band_of
-from spmkit._translation import Language, tr
+from spmkit._translation import Language, both_notations, in_language, tr
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 
 __all__ = ["evaluate", "evaluate_some", "from_quantity", "is_quantity", "validate_data"]
@@ -324,30 +325,12 @@ def _fixed_text(indicator: Indicator) -> tuple[str, str, str, str]:
     if found is not None and found[0] is indicator:
         return found[1]
     formula = f"{_operand(indicator.numerator, None)} / {_operand(indicator.denominator, None)}"
-    deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
-    target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
-    text = (exact_decimal(indicator.factor), factor_suffix(indicator.factor), formula, target)
+    factor = both_notations(exact_decimal(indicator.factor))
+    text = (factor, suffix_words(indicator.factor), formula, describe_target(indicator))
     if len(_FIXED_TEXT) >= 4096:
         _FIXED_TEXT.clear()
     _FIXED_TEXT[id(indicator)] = (indicator, text)
     return text
-
-
-_INDONESIAN: Final = str.maketrans(",.", ".,")
-_MILESTONE_ID: Final = (
-    ("final target", "target akhir"),
-    ("milestone", "tonggak"),
-    (" by ", " tahun "),
-    (" of ", " dari "),
-)
-
-
-def _in_indonesian(text: str) -> str:
-    """The target part of an explanation in Indonesian: separators and words swapped."""
-    translated = text.translate(_INDONESIAN)
-    for english, indonesian in _MILESTONE_ID:
-        translated = translated.replace(english, indonesian)
-    return translated
 
 
 def _explain(  # noqa: PLR0913 - the explanation is built from every part of the result
@@ -381,9 +364,8 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
 
     factor, suffix, formula, target = _fixed_text(indicator)
     numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
-    target = target_text or target
-    if lang == "id":
-        factor, target = factor.translate(_INDONESIAN), _in_indonesian(target)
+    factor, suffix = in_language(factor, language), in_language(suffix, language)
+    target = in_language(target_text or target, language)
     if status is Status.NO_DATA:
         outcome = tr(
             "= no data (missing {missing}); {target}: not judged",

@@ -30,7 +30,7 @@ def band_text(band: Band | None, lang: Language = "en") -> str:
     """The band of a result as it is written in explanations (``"Tuntas Utama (>= 90 ...)"``)."""
     if band is None:
         return tr("no band (no value)").in_lang(lang)
-    return f"{band.label} ({band.describe()})"
+    return f"{band.label} ({band.in_words().in_lang(lang)})"
 
 
 def band_arrays(

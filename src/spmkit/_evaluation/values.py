@@ -27,7 +27,7 @@ from spmkit._language.expr import exact_decimal
 from spmkit._limits import MAX_DIGITS, decimal_problem, number_problem
 from spmkit._rulesets.model import InputKind, InputSpec
 from spmkit._rulesets.units import unit_words
-from spmkit._translation import Bilingual, joined, number_text, tr
+from spmkit._translation import Bilingual, both_notations, joined, tr
 from spmkit.errors import DataError, DataInvalid
 
 __all__ = [
@@ -180,7 +180,7 @@ class Constraint:
         if self.kind == "whole":
             return tr("a count of {unit}: a whole number, 0 or more", unit=unit)
         assert self.bound is not None  # noqa: S101 - set for min and max
-        bound = number_text(exact_decimal(self.bound))
+        bound = both_notations(exact_decimal(self.bound))
         if self.kind == "min":
             return tr("at least {bound} {unit}", bound=bound, unit=unit)
         return tr("at most {bound} {unit}", bound=bound, unit=unit)

@@ -126,7 +126,11 @@ def evaluate_in_time(
     years = _years(base, year, rows)
     distinct = sorted({int(y) for y in years.tolist() if y})
     if len(distinct) > MAX_YEARS:
-        msg = f"at most {MAX_YEARS} distinct years in one batch (got {len(distinct)})"
+        msg = tr(
+            "at most {limit} distinct years in one batch (got {count})",
+            limit=MAX_YEARS,
+            count=len(distinct),
+        )
         raise UsageError(msg)
     fields: dict[str, dict[str, Any]] = {
         iid: {

@@ -21,9 +21,8 @@ import attrs
 from spmkit._files.bounded import data_path, load_yaml_data, os_errors
 from spmkit._files.notation import NumberFormat
 from spmkit._frozen import FrozenMap, freeze
-from spmkit._messages import Bilingual
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import tr
+from spmkit._translation import joined, tr
 from spmkit.errors import DataFileError
 
 __all__ = [
@@ -240,7 +239,7 @@ class ColumnMatch:
     year: str | None = None
 
 
-def _did_you_mean(name: str, candidates: Sequence[str], lang: str = "en") -> str:
+def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     if not close:
         folded = {normalise(c): c for c in candidates}
@@ -248,7 +247,7 @@ def _did_you_mean(name: str, candidates: Sequence[str], lang: str = "en") -> str
         close = [folded[found[0]]] if found else []
     if not close:
         return ""
-    return f"; maksudnya {close[0]!r}?" if lang == "id" else f"; did you mean {close[0]!r}?"
+    return joined("", ["; ", tr("did you mean {name!r}?", name=close[0])])
 
 
 def match_columns(
@@ -262,16 +261,19 @@ def match_columns(
     aliases = _aliases(rule_sets)
     inputs = {name for rule_set in rule_sets for name in rule_set.inputs}
     names = " and ".join(repr(rule_set.id) for rule_set in rule_sets)
-    where = f"the mapping {mapping.source}" if mapping.source else "the mapping"
+    where = (
+        tr("the mapping {source}", source=mapping.source) if mapping.source else tr("the mapping")
+    )
     present = [column for column in header if column]
-    where_id = f"pemetaan {mapping.source}" if mapping.source else "pemetaan"
     listed = ", ".join(map(repr, present))
     problems: list[str] = [
-        Bilingual(
-            f"{where} names column {name!r}, which the file does not have"
-            f"{_did_you_mean(name, present)} (the file's columns: {listed})",
-            f"{where_id} menyebut kolom {name!r}, yang tidak ada di berkas"
-            f"{_did_you_mean(name, present, 'id')} (kolom berkas: {listed})",
+        tr(
+            "{where} names column {name!r}, which the file does not have{suggestion} "
+            "(the file's columns: {listed})",
+            where=where,
+            name=name,
+            suggestion=_did_you_mean(name, present),
+            listed=listed,
         )
         for name in mapping.named_columns
         if name not in present
@@ -288,11 +290,14 @@ def match_columns(
             target = mapping.columns[column]
             if target not in inputs:
                 problems.append(
-                    Bilingual(
-                        f"{where} sends column {column!r} to {target!r}, which is not an input "
-                        f"of rule set {names}{_did_you_mean(target, sorted(inputs))}",
-                        f"{where_id} mengarahkan kolom {column!r} ke {target!r}, yang bukan "
-                        f"input rule set {names}{_did_you_mean(target, sorted(inputs), 'id')}",
+                    tr(
+                        "{where} sends column {column!r} to {target!r}, which is not an input "
+                        "of rule set {names}{suggestion}",
+                        where=where,
+                        column=column,
+                        target=target,
+                        names=names,
+                        suggestion=_did_you_mean(target, sorted(inputs)),
                     )
                 )
                 continue
@@ -311,9 +316,11 @@ def match_columns(
     for column, name in columns.items():
         if name in seen:
             problems.append(
-                Bilingual(
-                    f"columns {seen[name]!r} and {column!r} both give input {name!r}",
-                    f"kolom {seen[name]!r} dan {column!r} sama-sama memberi input {name!r}",
+                tr(
+                    "columns {first!r} and {column!r} both give input {name!r}",
+                    first=seen[name],
+                    column=column,
+                    name=name,
                 )
             )
         seen[name] = column

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
 from spmkit._limits import digits_text_problem
-from spmkit._messages import Bilingual, in_language
+from spmkit._translation import Bilingual, joined, tr
 from spmkit.errors import UsageError
 
 __all__ = [
@@ -85,9 +85,11 @@ def parse_number(text: str, number_format: Literal["id", "en"]) -> Fraction:
     """
     found = readings(text)
     if number_format not in found:
-        example = "3.582 or 96,81" if number_format == "id" else "3,582 or 96.81"
-        language = "Indonesian" if number_format == "id" else "English"
-        msg = f"{text!r} is not a number in {language} notation (e.g. {example})"
+        msg = (
+            tr("{text!r} is not a number in Indonesian notation (e.g. 3.582 or 96,81)", text=text)
+            if number_format == "id"
+            else tr("{text!r} is not a number in English notation (e.g. 3,582 or 96.81)", text=text)
+        )
         raise UsageError(msg)
     return found[number_format]
 
@@ -123,13 +125,12 @@ def detect_number_format(values: Iterable[str]) -> Literal["id", "en", "ambiguou
     return "any"
 
 
-def _both_ways(text: str, lang: str = "en") -> str:
+def _both_ways(text: str) -> Bilingual:
     found = readings(text)
-    if lang == "id":
-        indonesian, english = float(found["id"]), float(found["en"])
-        return f"{indonesian:g} dalam notasi Indonesia, {english:g} dalam notasi Inggris"
-    return (
-        f"{float(found['id']):g} in Indonesian notation, {float(found['en']):g} in English notation"
+    return tr(
+        "{id} in Indonesian notation, {en} in English notation",
+        id=f"{float(found['id']):g}",
+        en=f"{float(found['en']):g}",
     )
 
 
@@ -243,39 +244,40 @@ def _ambiguous_problem(
     column: str, cells: Sequence[tuple[str, str]], count: int, *, settled: bool
 ) -> str:
     _, text = cells[0]
-    shown = ", ".join(f"{w} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
-    shown_id = ", ".join(f"{in_language(w, 'id')} ({t.strip()!r})" for w, t in cells[:_SHOWN_CELLS])
+    shown = joined(", ", [joined("", [w, f" ({t.strip()!r})"]) for w, t in cells[:_SHOWN_CELLS]])
     extra = count - _SHOWN_CELLS
-    if settled:
-        why = ", and the file uses both notations elsewhere"
-        why_id = ", dan berkas ini memakai kedua notasi di tempat lain"
-    else:
-        why = ", and no cell of the file settles the notation"
-        why_id = ", dan tidak ada sel berkas yang memastikan notasinya"
-    return Bilingual(
-        f"column {column!r}: cannot tell how its numbers are written ({text.strip()!r} is "
-        f"{_both_ways(text)}{why}); ambiguous cells: {shown}"
-        + (f" and {extra} more" if extra > 0 else "")
-        + "; declare the format: --number-format id (3.582 = three thousand five hundred "
-        "eighty-two) or --number-format en (3.582 = three point five eight two)",
-        f"kolom {column!r}: cara penulisan angkanya tidak dapat dipastikan ({text.strip()!r} "
-        f"bernilai {_both_ways(text, 'id')}{why_id}); sel yang meragukan: {shown_id}"
-        + (f" dan {extra} lagi" if extra > 0 else "")
-        + "; nyatakan formatnya: --number-format id (3.582 = tiga ribu lima ratus delapan "
-        "puluh dua) atau --number-format en (3.582 = tiga koma lima delapan dua)",
+    why = (
+        tr(", and the file uses both notations elsewhere")
+        if settled
+        else tr(", and no cell of the file settles the notation")
+    )
+    return tr(
+        "column {column!r}: cannot tell how its numbers are written ({text!r} is {both}{why}); "
+        "ambiguous cells: {shown}{more}; declare the format: --number-format id (3.582 = three "
+        "thousand five hundred eighty-two) or --number-format en (3.582 = three point five "
+        "eight two)",
+        column=column,
+        text=text.strip(),
+        both=_both_ways(text),
+        why=why,
+        shown=shown,
+        more=tr(" and {count} more", count=extra) if extra > 0 else "",
     )
 
 
 def _mixed(column: str, cells: Sequence[tuple[str, str]]) -> str:
-    shown = ", ".join(
-        f"{where} ({text.strip()!r}, {detect_number_format([text])})"
-        for where, text in _settling(cells)[: _SHOWN_CELLS * 2]
+    shown = joined(
+        ", ",
+        [
+            joined("", [where, f" ({text.strip()!r}, {detect_number_format([text])})"])
+            for where, text in _settling(cells)[: _SHOWN_CELLS * 2]
+        ],
     )
-    return Bilingual(
-        f"column {column!r}: its values mix Indonesian (96,81) and English (96.81) "
-        f"notation: {shown}; write the column in one notation",
-        f"kolom {column!r}: nilainya mencampur notasi Indonesia (96,81) dan Inggris (96.81): "
-        f"{shown}; tulis kolom itu dalam satu notasi",
+    return tr(
+        "column {column!r}: its values mix Indonesian (96,81) and English (96.81) "
+        "notation: {shown}; write the column in one notation",
+        column=column,
+        shown=shown,
     )
 
 

@@ -45,9 +45,9 @@ from spmkit._files.records import (
 )
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._limits import MAX_DIGITS, digits_text_problem
-from spmkit._messages import Bilingual, in_language
+from spmkit._messages import Bilingual
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import tr
+from spmkit._translation import joined, row_label, tr
 from spmkit.errors import DataFileError, UsageError
 
 __all__ = [
@@ -417,11 +417,12 @@ def _hidden_notes(grid: Grid, names: Sequence[str], header: Sequence[str]) -> li
             continue
         hidden_at, shown_at = _column_name(index + 1), _column_name(visible + 1)
         notes.append(
-            Bilingual(
-                f"column {names[index]!r} appears twice: the visible column {shown_at} is read, "
-                f"the hidden column {hidden_at} is left out",
-                f"kolom {names[index]!r} ada dua: kolom {shown_at} yang terlihat dibaca, "
-                f"kolom tersembunyi {hidden_at} tidak dipakai",
+            tr(
+                "column {name!r} appears twice: the visible column {shown} is read, "
+                "the hidden column {hidden} is left out",
+                name=names[index],
+                shown=shown_at,
+                hidden=hidden_at,
             )
         )
     return notes
@@ -438,15 +439,22 @@ def _sheet(
     index = _find_header(grid, rule_sets, mapping, header_row)
     rows = grid.rows
     notes: list[str] = []
-    in_sheet = f" of sheet {grid.name!r}" if grid.name else ""
     number, top = rows[index] if rows else (1, ())
     if index:
         skipped = ", ".join(str(n) for n, _ in rows[:index])
         notes.append(
-            Bilingual(
-                f"header at row {number}{in_sheet}; title rows above it skipped ({skipped})",
-                f"header di baris {number}{_id_sheet(grid.name)}; baris judul di atasnya "
-                f"dilewati ({skipped})",
+            tr(
+                "header at row {number} of sheet {sheet!r}; title rows above it skipped "
+                "({skipped})",
+                number=number,
+                sheet=grid.name,
+                skipped=skipped,
+            )
+            if grid.name
+            else tr(
+                "header at row {number}; title rows above it skipped ({skipped})",
+                number=number,
+                skipped=skipped,
             )
         )
     start = index + 1
@@ -462,11 +470,12 @@ def _sheet(
         notes.extend(_hidden_notes(grid, plain, header))
     if start < len(rows) and _column_numbers(rows[start][1]):
         start += 1
-    prefix = f"sheet {grid.name!r} " if named and grid.name else ""
-    prefix_id = f"lembar {grid.name!r} " if named and grid.name else ""
+    sheet = grid.name if named and grid.name else None
     records = [
         Record(
-            Bilingual(f"{prefix}row {n}", f"{prefix_id}baris {n}"),
+            row_label(n)
+            if sheet is None
+            else tr("sheet {sheet!r} row {number}", sheet=sheet, number=n),
             n,
             dict(zip(header, cells, strict=False)),
             {},
@@ -477,10 +486,6 @@ def _sheet(
         header[i] for i in grid.hidden if i < len(header) and header[i] != plain[i]
     )
     return _Sheet(grid.name, header, number, records, notes, grid.delimiter, left_out)
-
-
-def _id_sheet(name: str | None) -> str:
-    return f" lembar {name!r}" if name else ""
 
 
 def _is_sub_header(cells: Sequence[object], top: Sequence[object]) -> bool:
@@ -524,12 +529,12 @@ def _bad_cell(column: str, cell: object) -> str:
     shown = _text(cell)
     too_long = digits_text_problem(shown)
     if too_long is not None:
-        return f"column {column!r}: {too_long}"
-    return Bilingual(
-        f"column {column!r}: {shown!r} is not a number "
+        return tr("column {column!r}: {problem}", column=column, problem=too_long)
+    return tr(
+        "column {column!r}: {shown!r} is not a number "
         "(leave the cell empty if unknown, write 0 if there were none)",
-        f"kolom {column!r}: {shown!r} bukan angka "
-        "(kosongkan sel bila tidak diketahui, tulis 0 bila memang tidak ada)",
+        column=column,
+        shown=shown,
     )
 
 
@@ -646,11 +651,11 @@ def _row(
 
 def _bad_time(column: str, cell: object) -> Bilingual:
     shown = _text(cell)
-    return Bilingual(
-        f"column {column!r}: {shown!r} is not a year, quarter or month "
+    return tr(
+        "column {column!r}: {shown!r} is not a year, quarter or month "
         "(write 2023, TW2, 'triwulan 2', '2023 TW2' or a month's name)",
-        f"kolom {column!r}: {shown!r} bukan tahun, triwulan atau bulan "
-        "(tulis 2023, TW2, 'triwulan 2', '2023 TW2' atau nama bulan)",
+        column=column,
+        shown=shown,
     )
 
 
@@ -696,11 +701,11 @@ class TimeKeys:
         what = " ".join(str(piece) for piece in (region, year, _part_name(part)) if piece)
         for mine, one, other in ((earlier, earlier_where, where), (number, where, earlier_where)):
             self.refused.setdefault(mine, []).append(
-                Bilingual(
-                    f"{what} is given twice, in {in_language(one, 'en')} and "
-                    f"{in_language(other, 'en')}; keep one of the two rows",
-                    f"{what} tertulis dua kali, di {in_language(one, 'id')} dan "
-                    f"{in_language(other, 'id')}; simpan salah satu baris saja",
+                tr(
+                    "{what} is given twice, in {one} and {other}; keep one of the two rows",
+                    what=what,
+                    one=one,
+                    other=other,
                 )
             )
 
@@ -718,9 +723,15 @@ class TimeKeys:
                 named = ", ".join(f"TW{q}" for q in missing)
                 present = ", ".join(f"TW{q}" for q in sorted(quarters))
                 notes.append(
-                    Bilingual(
-                        f"{what}: {named} missing (the file has {present})".lstrip(": "),
-                        f"{what}: {named} tidak ada (berkas memuat {present})".lstrip(": "),
+                    tr(
+                        "{what}: {named} missing (the file has {present})",
+                        what=what,
+                        named=named,
+                        present=present,
+                    )
+                    if what
+                    else tr(
+                        "{named} missing (the file has {present})", named=named, present=present
                     )
                 )
         return notes
@@ -887,15 +898,17 @@ def _footnote_text(record: Record) -> str:
 def _no_inputs(sheets: Sequence[_Sheet], rule_sets: Sequence[RuleSet]) -> str:
     one = sheets[0]
     names = ", ".join(repr(n) for n in one.header if n)
-    where = f" of sheet {one.name!r}" if one.name else ""
+    where = tr(" of sheet {sheet!r}", sheet=one.name) if one.name else ""
     some = ", ".join(list(rule_sets[0].inputs)[:4])
-    return Bilingual(
-        f"no column is an input of rule set {rule_sets[0].id!r}: the header{where} was taken "
-        f"to be row {one.header_row} ({names}); name the header row with --header-row N, "
-        f"or map the columns with --mapping FILE (inputs are e.g. {some})",
-        f"tidak ada kolom yang menjadi input rule set {rule_sets[0].id!r}: header{where} "
-        f"dianggap baris {one.header_row} ({names}); sebutkan baris header dengan "
-        f"--header-row N, atau petakan kolom dengan --mapping FILE (contoh input: {some})",
+    return tr(
+        "no column is an input of rule set {rule_set!r}: the header{where} was taken "
+        "to be row {row} ({names}); name the header row with --header-row N, "
+        "or map the columns with --mapping FILE (inputs are e.g. {some})",
+        rule_set=rule_sets[0].id,
+        where=where,
+        row=one.header_row,
+        names=names,
+        some=some,
     )
 
 
@@ -903,11 +916,10 @@ def _skipped_note(skipped: Sequence[tuple[str, str]], count: int | None = None) 
     """The note on footnote rows: how many (``count``, else all given), the first five named."""
     count = len(skipped) if count is None else count
     more = count - 5
-    shown = "; ".join(f"{where}: {text}" for where, text in skipped[:5])
-    shown_id = "; ".join(f"{in_language(where, 'id')}: {text}" for where, text in skipped[:5])
-    return Bilingual(
-        f"{count} rows without input values skipped (footnotes): {shown}"
-        + (f"; ... {more} more" if more > 0 else ""),
-        f"{count} baris tanpa nilai input dilewati (catatan kaki): {shown_id}"
-        + (f"; ... {more} lagi" if more > 0 else ""),
+    shown = joined("; ", [joined("", [where, f": {text}"]) for where, text in skipped[:5]])
+    return tr(
+        "{count} rows without input values skipped (footnotes): {shown}{more}",
+        count=count,
+        shown=shown,
+        more=tr("; ... {count} more", count=more) if more > 0 else "",
     )

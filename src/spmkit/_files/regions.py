@@ -355,7 +355,7 @@ def regions_html(  # noqa: PLR0913 - keyword-only options of one public function
 
     result = evaluate_batch(rule_set, table, keys=tuple(keys), year=year)
     if result.rows < 1:
-        msg = "a regions report needs at least one region (the table has no rows)"
+        msg = tr("a regions report needs at least one region (the table has no rows)")
         raise UsageError(msg)
     summary = result.rows > MAX_REGIONS
     summed = aggregate(rule_set, table, by=[], allow_unknown=True)

@@ -33,6 +33,7 @@ from spmkit._files.present import (
 from spmkit._files.table import RowOutcome, TotalsCheck, region_columns
 from spmkit._messages import Language, in_language, message
 from spmkit._rulesets.model import Indicator, RuleSet
+from spmkit._translation import tr
 from spmkit.errors import UsageError
 
 __all__ = [
@@ -358,7 +359,11 @@ class ChunkedReport:
         color: bool = False,
     ) -> None:
         if output_format not in self.FORMATS:
-            msg = f"{output_format!r} is not written in chunks; use one of {self.FORMATS}"
+            msg = tr(
+                "{fmt!r} is not written in chunks; use one of {formats}",
+                fmt=output_format,
+                formats=self.FORMATS,
+            )
             raise UsageError(msg)
         self.output_format = output_format
         self.rule_set = rule_set

@@ -22,7 +22,8 @@ from spmkit._evaluation.spm_report import ServiceRow, SpmReport, UrusanReport
 from spmkit._files.bounded import load_json, load_yaml_data
 from spmkit._files.outputs import neutralise_cell, write_output
 from spmkit._files.records import MAX_DATA_BYTES
-from spmkit._translation import Language, in_language, tr
+from spmkit._numbers import number_text
+from spmkit._translation import Bilingual, Language, in_language, tr
 from spmkit.errors import DataFileError, UsageError
 
 __all__ = ["SPM_FORMATS", "read_spm_data", "render_spm", "write_spm"]
@@ -30,67 +31,35 @@ __all__ = ["SPM_FORMATS", "read_spm_data", "render_spm", "write_spm"]
 SPM_FORMATS: Final = {".html": "html", ".htm": "html", ".xlsx": "xlsx", ".json": "json"}
 """Output suffixes of the SPM report and the format each one means."""
 
-_URUSAN: Final = {
-    "pendidikan": ("Pendidikan", "Education"),
-    "kesehatan": ("Kesehatan", "Health"),
-    "pekerjaan_umum": ("Pekerjaan Umum", "Public works"),
-    "perumahan_rakyat": ("Perumahan Rakyat", "Public housing"),
-    "trantibumlinmas": (
-        "Ketenteraman, Ketertiban Umum, dan Pelindungan Masyarakat",
-        "Public order, peace and community protection",
-    ),
-    "sosial": ("Sosial", "Social affairs"),
-}
 
-_HEADERS: Final = {
-    "id": (
-        "Urusan",
-        "Layanan",
-        "Terlayani",
-        "Harus dilayani",
-        "% penerima",
-        "% mutu",
-        "Indeks",
-        "Kategori",
-        "Dinilai dengan rule set",
-        "Verifikasi terendah",
-    ),
-    "en": (
-        "Urusan",
-        "Service",
-        "Served",
-        "Must be served",
-        "Recipients %",
-        "Quality %",
-        "Index",
-        "Band",
-        "Judged by rule set",
-        "Lowest verification",
-    ),
-}
+def _urusan_names() -> dict[str, Bilingual]:
+    """The urusan (government affairs) of the SPM, by key, in both languages."""
+    return {
+        "pendidikan": tr("Education"),
+        "kesehatan": tr("Health"),
+        "pekerjaan_umum": tr("Public works"),
+        "perumahan_rakyat": tr("Public housing"),
+        "trantibumlinmas": tr("Public order, peace and community protection"),
+        "sosial": tr("Social affairs"),
+    }
 
-_WORDS: Final = {
-    "id": {
-        "title": "Laporan Penerapan SPM",
-        "period": "Periode",
-        "rules_on": "aturan yang berlaku pada",
-        "in_force": "Rule set yang berlaku",
-        "judged_by": "dinilai dengan",
-        "basis": "Dasar hukum",
-        "notes": "Catatan",
-        "level": "Tingkat",
-    },
-    "en": {
-        "title": "SPM report",
-        "period": "Period",
-        "rules_on": "rules in force on",
-        "in_force": "Rule set in force",
-        "judged_by": "judged by",
-        "basis": "Legal basis",
-        "notes": "Notes",
-        "level": "Level",
-    },
-}
+
+def _headers(lang: Language) -> tuple[str, ...]:
+    """The columns of the report, in ``lang``."""
+    headers = (
+        tr("Urusan"),
+        tr("Service"),
+        tr("Served"),
+        tr("Must be served"),
+        tr("Recipients %"),
+        tr("Quality %"),
+        tr("Index"),
+        tr("Band"),
+        tr("Judged by rule set"),
+        tr("Lowest verification"),
+    )
+    return tuple(header.in_lang(lang) for header in headers)
+
 
 _ORDER: Final = ("primary", "secondary", "unverified")
 
@@ -121,8 +90,7 @@ def read_spm_data(path: str | Path) -> dict[str, object]:
 
 
 def _urusan_name(key: str, lang: Language) -> str:
-    names = _URUSAN.get(key, (key, key))
-    return names[1] if lang == "en" else names[0]
+    return in_language(_urusan_names().get(key, key), lang)
 
 
 def _shown(result: IndicatorResult | None, lang: Language) -> str:
@@ -131,11 +99,8 @@ def _shown(result: IndicatorResult | None, lang: Language) -> str:
     return result.shown_value_in(lang) or "-"
 
 
-def _count(value: object, lang: Language) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:,}" if hasattr(value, "__index__") else str(value)
-    return text.replace(",", ".") if lang == "id" else text
+def _count(value: int | None, lang: Language) -> str:
+    return "-" if value is None else number_text(value, lang, 0)
 
 
 def _lowest(row: ServiceRow) -> str:
@@ -182,28 +147,31 @@ def _cells(row: ServiceRow, lang: Language) -> tuple[str, ...]:
 
 
 def _heading(report: SpmReport, lang: Language) -> str:
-    words = _WORDS[lang]
-    return (
-        f"{words['title']}: {report.jurisdiction} ({words['level']} {report.level}), "
-        f"{words['period']} {report.period}; {words['rules_on']} {report.day.isoformat()}"
-    )
+    return tr(
+        "SPM report: {jurisdiction} (Level {level}), Period {period}; rules in force on {day}",
+        jurisdiction=report.jurisdiction,
+        level=report.level,
+        period=report.period,
+        day=report.day.isoformat(),
+    ).in_lang(lang)
 
 
 def _section_lines(section: UrusanReport, lang: Language) -> list[str]:
-    words = _WORDS[lang]
-    return [
-        f"{words['in_force']}: {section.in_force}"
-        + (
-            ""
-            if section.judged_by == section.in_force
-            else f" ({words['judged_by']} {section.judged_by})"
-        ),
-        f"{words['basis']}: {section.legal_basis}",
-    ]
+    in_force = (
+        tr("Rule set in force: {rule_set}", rule_set=section.in_force)
+        if section.judged_by == section.in_force
+        else tr(
+            "Rule set in force: {rule_set} (judged by {judged_by})",
+            rule_set=section.in_force,
+            judged_by=section.judged_by,
+        )
+    )
+    basis = tr("Legal basis: {basis}", basis=section.legal_basis)
+    return [in_force.in_lang(lang), basis.in_lang(lang)]
 
 
 def _text(report: SpmReport, lang: Language) -> str:
-    headers = _HEADERS[lang]
+    headers = _headers(lang)
     body = [list(_cells(row, lang)) for row in report.rows]
     widths = [
         max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
@@ -258,19 +226,21 @@ def _band_class(row: ServiceRow) -> str:
 
 def _html(report: SpmReport, lang: Language) -> str:
     esc = html.escape
-    words = _WORDS[lang]
-    headers = _HEADERS[lang][1:]
+    headers = _headers(lang)[1:]
+    title = tr("SPM report: {jurisdiction}", jurisdiction=report.jurisdiction)
+    meta = tr(
+        "Level {level}; Period {period}; rules in force on {day}",
+        level=report.level,
+        period=report.period,
+        day=report.day.isoformat(),
+    )
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
         f"<title>{esc(_heading(report, lang))}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<h1>{esc(words['title'])}: {esc(report.jurisdiction)}</h1>",
-        (
-            f'<p class="meta">{esc(words["level"])} {esc(report.level)}; '
-            f"{esc(words['period'])} {esc(report.period)}; "
-            f"{esc(words['rules_on'])} {esc(report.day.isoformat())}</p>"
-        ),
+        f"<h1>{esc(title.in_lang(lang))}</h1>",
+        f'<p class="meta">{esc(meta.in_lang(lang))}</p>',
     ]
     for section in report.urusan:
         parts.append(f"<h2>{esc(_urusan_name(section.urusan, lang))}</h2>")
@@ -292,7 +262,8 @@ def _html(report: SpmReport, lang: Language) -> str:
         items = "".join(f"<li>{esc(in_language(n, lang))}</li>" for n in section.notes)
         if items:
             parts.append(f'<ul class="notes">{items}</ul>')
-    parts.append(f'<h2>{esc(words["notes"])}</h2><ul class="notes">')
+    notes = tr("Notes").in_lang(lang)
+    parts.append(f'<h2>{esc(notes)}</h2><ul class="notes">')
     parts.extend(f"<li>{esc(in_language(note, lang))}</li>" for note in report.notes)
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"
@@ -305,10 +276,10 @@ def _xlsx(report: SpmReport, lang: Language) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
-    sheet.title = "Laporan SPM" if lang == "id" else "SPM report"
+    sheet.title = tr("SPM report").in_lang(lang)
     sheet.append([neutralise_cell(_heading(report, lang))])
     sheet.append([])
-    sheet.append(list(_HEADERS[lang]))
+    sheet.append(list(_headers(lang)))
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in report.rows:
@@ -320,7 +291,7 @@ def _xlsx(report: SpmReport, lang: Language) -> bytes:
         sheet.append(cells)
     for column, width in zip("ABCDEFGHIJ", (18, 60, 12, 14, 12, 10, 10, 18, 44, 14), strict=True):
         sheet.column_dimensions[column].width = width
-    notes = workbook.create_sheet("Catatan" if lang == "id" else "Notes")
+    notes = workbook.create_sheet(tr("Notes").in_lang(lang))
     for section in report.urusan:
         name = _urusan_name(section.urusan, lang)
         for text in _section_lines(section, lang):

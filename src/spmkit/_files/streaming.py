@@ -64,6 +64,7 @@ from spmkit._files.table import (
 )
 from spmkit._messages import Bilingual
 from spmkit._rulesets.model import RuleSet
+from spmkit._translation import row_label
 from spmkit.errors import DataFileError
 
 __all__ = ["STREAM_ROWS", "CsvStream", "RowChunk", "StreamOutcome", "evaluate_stream", "open_csv"]
@@ -151,7 +152,7 @@ class RowChunk:
                 problems = (*problems, _bad_time(self.period_column or "", period))
         problems = (*problems, *self.twice.get(number, ()))
         return DataRow(
-            where=Bilingual(f"row {number}", f"baris {number}"),
+            where=_where(number),
             number=number,
             region=self.regions[index],
             period=period,
@@ -279,7 +280,7 @@ def _months(column: str | None) -> bool:
 
 
 def _where(number: int) -> Bilingual:
-    return Bilingual(f"row {number}", f"baris {number}")
+    return row_label(number)
 
 
 def _record(number: int, header: Sequence[str], cells: Sequence[str]) -> Record:

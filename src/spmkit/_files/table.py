@@ -30,10 +30,10 @@ from spmkit._messages import (
     Bilingual,
     Language,
     data_invalid_text,
-    in_language,
 )
 from spmkit._numbers import exact_text
 from spmkit._rulesets.model import RuleSet, factor_suffix
+from spmkit._translation import joined, tr
 from spmkit.errors import DataError, DataInvalid
 
 __all__ = [
@@ -216,57 +216,54 @@ class TotalsCheck:
     def describe(self) -> Bilingual:
         """One sentence saying whether the totals agree, and where not."""
         label = self.row.region or self.row.where
-        where = f"{label} ({self.row.where})"
-        where_id = f"{label} ({in_language(self.row.where, 'id')})"
+        where = joined("", [label, " (", self.row.where, ")"])
         if self.problems:
-            shown = "; ".join(self.problems)
-            return Bilingual(
-                f"totals row {where}: not checked: {shown}",
-                f"baris jumlah {where_id}: tidak diperiksa: {shown}",
+            return tr(
+                "totals row {where}: not checked: {shown}",
+                where=where,
+                shown=joined("; ", self.problems),
             )
-        unchecked = Bilingual(
-            "".join(
-                f"; {name} not checked: {in_language(row, 'en')} has no readable {name}"
+        unchecked = joined(
+            "",
+            [
+                tr("; {name} not checked: {row} has no readable {name}", name=name, row=row)
                 for name, row in self.unchecked.items()
-            ),
-            "".join(
-                f"; {name} tidak diperiksa: {in_language(row, 'id')} tidak memuat {name} "
-                "yang terbaca"
-                for name, row in self.unchecked.items()
-            ),
+            ],
         )
         if self.agrees:
-            return Bilingual(
-                f"totals row {where} agrees with the sum of the {self.rows_above} rows above"
-                + unchecked.in_lang("en"),
-                f"baris jumlah {where_id} sama dengan jumlah {self.rows_above} baris di atasnya"
-                + unchecked.in_lang("id"),
+            return tr(
+                "totals row {where} agrees with the sum of the {count} rows above{unchecked}",
+                where=where,
+                count=self.rows_above,
+                unchecked=unchecked,
             )
-        en = [
-            f"{name} is {_num(given, 'en')}, the rows above sum to {_num(summed, 'en')}"
-            for name, (given, summed) in self.inputs.items()
-        ]
-        ind = [
-            f"{name} tertulis {_num(given, 'id')}, jumlah baris di atasnya {_num(summed, 'id')}"
+        parts = [
+            tr(
+                "{name} is {given}, the rows above sum to {summed}",
+                name=name,
+                given=_num(given),
+                summed=_num(summed),
+            )
             for name, (given, summed) in self.inputs.items()
         ]
         for indicator_id, (given_value, ratio) in self.indicators.items():
             unit = self.suffixes.get(indicator_id, "")
-            en.append(
-                f"{indicator_id} is {_num(given_value, 'en')}{unit} on the totals row, "
-                f"{_num(ratio, 'en')}{unit} as the ratio of the sums"
+            parts.append(
+                tr(
+                    "{indicator} is {given}{unit} on the totals row, {ratio}{unit} as the ratio "
+                    "of the sums",
+                    indicator=indicator_id,
+                    given=_num(given_value),
+                    unit=unit,
+                    ratio=_num(ratio),
+                )
             )
-            ind.append(
-                f"{indicator_id} {_num(given_value, 'id')}{unit} di baris jumlah, "
-                f"{_num(ratio, 'id')}{unit} sebagai rasio jumlah"
-            )
-        return Bilingual(
-            f"totals row {where} disagrees with the {self.rows_above} rows above: "
-            + "; ".join(en)
-            + unchecked.in_lang("en"),
-            f"baris jumlah {where_id} tidak sama dengan {self.rows_above} baris di atasnya: "
-            + "; ".join(ind)
-            + unchecked.in_lang("id"),
+        return tr(
+            "totals row {where} disagrees with the {count} rows above: {parts}{unchecked}",
+            where=where,
+            count=self.rows_above,
+            parts=joined("; ", parts),
+            unchecked=unchecked,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -293,11 +290,11 @@ class TotalsCheck:
         }
 
 
-def _num(value: Fraction | float | None, lang: str) -> str:
-    if value is None:
+def _num(value: Fraction | float | None) -> str:
+    exact = value if isinstance(value, Fraction) or value is None else exact_number(value)
+    if exact is None:
         return "-"
-    exact = value if isinstance(value, Fraction) else exact_number(value)
-    return "-" if exact is None else exact_text(exact, lang, most=2)
+    return Bilingual(exact_text(exact, "en", most=2), exact_text(exact, "id", most=2))
 
 
 class TableEvaluation(Sequence[RowOutcome]):
@@ -599,10 +596,7 @@ def _total_check(
     that reads it.
     """
     if is_average_label(total.label):
-        average = Bilingual(
-            "an average row is not a sum of the rows above: not evaluated, not checked",
-            "baris rata-rata bukan jumlah baris di atasnya: tidak dievaluasi, tidak diperiksa",
-        )
+        average = tr("an average row is not a sum of the rows above: not evaluated, not checked")
         return TotalsCheck(
             row=total, rows_above=count, inputs={}, indicators={}, sums={}, problems=(average,)
         )
@@ -610,9 +604,7 @@ def _total_check(
     for name in total.unreadable:  # the totals row's own refused cells
         unchecked.setdefault(name, total.label)
     if (total.problems and not total.values) or not count:
-        problems = total.problems or (
-            Bilingual("no evaluated rows above it", "tidak ada baris yang dievaluasi di atasnya"),
-        )
+        problems = total.problems or (tr("no evaluated rows above it"),)
         return TotalsCheck(
             row=total, rows_above=count, inputs={}, indicators={}, sums={}, problems=problems
         )

@@ -34,14 +34,20 @@ MAX_YEARS: Final = 100
 
 def _years(table: Any, year: str) -> list[int]:  # noqa: ANN401 - columns
     if year not in table:
-        msg = f"no year column {year!r} in the table; name it with year=..."
+        msg = tr("no year column {year!r} in the table; name it with year=...", year=year)
         raise UsageError(msg)
     years = [int(value) for value in table[year]]
     if len(set(years)) != len(years):
-        msg = f"the year column {year!r} repeats a year: a trend is one region's years"
+        msg = tr(
+            "the year column {year!r} repeats a year: a trend is one region's years", year=year
+        )
         raise UsageError(msg)
     if not 1 <= len(years) <= MAX_YEARS:
-        msg = f"a trend chart draws 1 to {MAX_YEARS} years (got {len(years)})"
+        msg = tr(
+            "a trend chart draws 1 to {limit} years (got {count})",
+            limit=MAX_YEARS,
+            count=len(years),
+        )
         raise UsageError(msg)
     return years
 
@@ -75,7 +81,7 @@ def trend_chart(  # noqa: PLR0913 - keyword-only options of one public function
         else [iid for iid in rule_set.indicators if result[iid].judged.any()]
     )
     if not ids:
-        msg = "no indicator has a value in any year: nothing to draw"
+        msg = tr("no indicator has a value in any year: nothing to draw")
         raise UsageError(msg)
     plt = pyplot()
     order = sorted(range(len(years)), key=years.__getitem__)

@@ -32,7 +32,7 @@ import attrs
 
 import spmkit
 from spmkit._messages import data_problem_texts
-from spmkit._translation import Bilingual, Language, in_language, tr
+from spmkit._translation import Bilingual, Language, in_language, joined, tr
 from spmkit._yamlload import child_path, read_yaml
 from spmkit.errors import RuleTestError, error_in
 
@@ -199,11 +199,7 @@ class _Reader:
     def problem(self, path: str, message: str) -> None:
         line = self.document.line(path)
         where = self.file if line is None else f"{self.file}:{line}"
-        self.problems.append(
-            Bilingual(
-                f"{where}: {path}: {message}", f"{where}: {path}: {in_language(message, 'id')}"
-            )
-        )
+        self.problems.append(joined("", [f"{where}: {path}: ", message]))
 
     def keys(self, data: object, path: str, allowed: Mapping[str, bool]) -> dict[str, Any] | None:
         """The mapping at ``path`` (None if it is not one), its keys checked against ``allowed``."""
@@ -445,7 +441,7 @@ def run_case(rule_set: spmkit.RuleSet, case: RuleTestCase) -> CaseOutcome:
     except (spmkit.DataInvalid, spmkit.UsageError) as exc:
         if isinstance(exc, spmkit.DataInvalid):
             texts = data_problem_texts(exc)
-            error = Bilingual("\n".join(texts), "\n".join(t.in_lang("id") for t in texts))
+            error = joined("\n", texts)
         else:
             error = Bilingual(
                 *("\n".join(spmkit.format_errors(exc, lang)) for lang in ("en", "id"))

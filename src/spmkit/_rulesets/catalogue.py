@@ -26,7 +26,7 @@ from spmkit._rulesets.installed import impersonation, installed_rule_files
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.places import Place, find_places, place
 from spmkit._rulesets.reader import load_rule_set, read_rule_file, shipped_rule_sets
-from spmkit._translation import tr
+from spmkit._translation import Bilingual, joined, tr
 from spmkit.errors import RuleSetNotFoundError, SpmkitError, SpmkitWarning, UsageError
 
 __all__ = [
@@ -190,17 +190,25 @@ class RuleSetRecord:
             _full_slug(name),
         }
 
-    def validity(self) -> str:
+    def validity(self) -> Bilingual:
         """The validity as text: ``2011-02-17 .. open`` (``?`` when not declared).
 
         An end the succession decides names the successor:
-        ``2008-07-29 .. 2016-12-31 (superseded by permenkes-43-2016)``.
+        ``2008-07-29 .. 2016-12-31 (superseded by permenkes-43-2016)``. ``str()`` is the
+        English; ``in_lang("id")`` the Indonesian.
         """
         start = "?" if self.in_force_from is None else self.in_force_from.isoformat()
-        end = "open" if self.in_force_until is None else self.in_force_until.isoformat()
-        if self.in_force_until is not None and self.in_force_until != self.declared_until:
-            end += f" (superseded by {', '.join(self.superseded_by)})"
-        return f"{start} .. {end}"
+        if self.in_force_until is None:
+            return tr("{start} .. open", start=start)
+        end = self.in_force_until.isoformat()
+        if self.in_force_until != self.declared_until:
+            return tr(
+                "{start} .. {end} (superseded by {ids})",
+                start=start,
+                end=end,
+                ids=", ".join(self.superseded_by),
+            )
+        return joined("", [f"{start} .. {end}"])
 
 
 @functools.lru_cache(maxsize=128)
@@ -493,7 +501,8 @@ def rule_set_for(
         rule_set = load_rule_set(path)
         notes = _notes(chosen[0], where, rule_set)
         return attrs.evolve(rule_set, notes=(*rule_set.notes, *notes)) if notes else rule_set
-    shown = "; ".join(f"{r.id} ({r.validity()})" for r in records) or "none"
+    listed = joined("; ", [joined("", [r.id, " (", r.validity(), ")"]) for r in records])
+    shown = listed or tr("none")
     if chosen:
         msg = tr(
             "several rule sets of different sectors apply to {jurisdiction!r} on "

@@ -26,6 +26,7 @@ from spmkit._language.expr import exact_decimal, render
 from spmkit._rulesets.model import Indicator, RuleSet, Source, Target
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._rulesets.succession import corresponding_indicator, linked_rule_sets
+from spmkit._translation import Bilingual, Language, tr
 from spmkit.errors import UsageError
 
 __all__ = ["DIFF_FIELDS", "Formula", "IndicatorChange", "RuleSetDiff", "diff"]
@@ -91,59 +92,41 @@ class IndicatorChange:
 
     def describe(self, lang: str = "en") -> str:
         """Return ``before -> after`` as text (``lang="id"``: Indonesian notation)."""
-        before = _show(self.before, self.factor_before, lang)
-        return f"{before} -> {_show(self.after, self.factor_after, lang)}"
+        language: Language = "id" if lang == "id" else "en"
+        before = _show(self.before, self.factor_before, language)
+        return f"{before} -> {_show(self.after, self.factor_after, language)}"
 
 
-_INDONESIAN = str.maketrans(",.", ".,")
-_WORDS = {
-    "en": {
-        "head": "diff {a} -> {b}: {added} added, {removed} removed, {changed} changed ({counts})",
-        "no_values": "no values",
-        "target": "target",
-        "by": " by {year}",
-        "source": "source",
-        "was": "was",
-        "now": "now",
-        "none": "none",
-    },
-    "id": {
-        "head": (
-            "beda {a} -> {b}: {added} ditambah, {removed} dihapus, {changed} berubah ({counts})"
-        ),
-        "no_values": "tidak ada nilai",
-        "target": "target",
-        "by": " tahun {year}",
-        "source": "sumber",
-        "was": "semula",
-        "now": "kini",
-        "none": "tidak ada",
-    },
-}
-_FIELDS_ID = {
-    "service_type": "jenis layanan",
-    "name": "nama",
-    "formula": "rumus",
-    "target": "target",
-    "deadline": "batas waktu",
-}
+def _field_words(field: str) -> Bilingual:
+    """The name of a changed field, in both languages."""
+    words = {
+        "service_type": tr("service_type"),
+        "name": tr("name"),
+        "formula": tr("formula"),
+        "target": tr("target"),
+        "deadline": tr("deadline"),
+    }
+    return words.get(field) or Bilingual(field, field)
 
 
-def _show(value: Value, factor: Fraction, lang: str = "en") -> str:
+def _show(value: Value, factor: Fraction, lang: Language = "en") -> str:
     if isinstance(value, Target):
-        described = value.describe(factor)
-        return described.translate(_INDONESIAN) if lang == "id" else described
+        return value.in_words(factor).in_lang(lang)
     if value is None:
-        return _WORDS[lang]["none"]
+        return tr("none").in_lang(lang)
     if isinstance(value, str):
         return repr(value)
     return str(value)
 
 
-def _cite(source: Source) -> str:
+def _cite(source: Source, lang: Language = "en") -> str:
     where = f"{source.instrument}, {source.ref}" if source.instrument else source.ref
-    origin = f"; from {source.rule_set}" if source.rule_set else ""
-    return f"{where} [{source.verification.value}{origin}]"
+    level = source.verification.value
+    if source.rule_set:
+        return tr(
+            "{where} [{level}; from {rule_set}]", where=where, level=level, rule_set=source.rule_set
+        ).in_lang(lang)
+    return f"{where} [{level}]"
 
 
 def _number(value: Fraction) -> int | float:
@@ -255,46 +238,62 @@ class RuleSetDiff:
         With ``sources=False``, one line per change, without the sources; ``lang="id"``
         writes it in Indonesian (with Indonesian number notation).
         """
-        words = _WORDS[lang]
+        language: Language = "id" if lang == "id" else "en"
 
         def field_name(field: str) -> str:
-            return _FIELDS_ID.get(field, field) if lang == "id" else field
+            return _field_words(field).in_lang(language)
 
         counts = ", ".join(
             f"{len(self.by_field(field))} {field_name(field)}"
             for field in DIFF_FIELDS
             if self.by_field(field)
         )
-        yield words["head"].format(
+        yield tr(
+            "diff {a} -> {b}: {added} added, {removed} removed, {changed} changed ({counts})",
             a=self.a,
             b=self.b,
             added=len(self.added),
             removed=len(self.removed),
             changed=len(self.changed_indicators),
-            counts=counts or words["no_values"],
-        )
+            counts=counts or tr("no values"),
+        ).in_lang(language)
         for indicator in self.added:
-            target = _show(indicator.target, indicator.factor, lang)
-            deadline = (
-                "" if indicator.deadline is None else words["by"].format(year=indicator.deadline)
+            target = indicator.target.in_words(indicator.factor)
+            shown = (
+                tr("target {target}", target=target)
+                if indicator.deadline is None
+                else tr("target {target} by {year}", target=target, year=indicator.deadline)
             )
             yield f"+ {indicator.id} {indicator.name!r}"
-            yield f"    {Formula.of(indicator)}, {words['target']} {target}{deadline}"
+            yield f"    {Formula.of(indicator)}, {shown.in_lang(language)}"
             if sources:
-                yield f"    {words['source']}: {_cite(indicator.source_of('target'))}"
+                cited = _cite(indicator.source_of("target"), language)
+                yield "    " + tr("source: {where}", where=cited).in_lang(language)
         for indicator in self.removed:
             yield f"- {indicator.id} {indicator.name!r}"
         renumbered = {new for _, new in self.paired} - set(self.changed_indicators)
         for indicator_id in renumbered:
-            yield f"= {indicator_id} (was {self.was(indicator_id)}): renumbered, values unchanged"
+            yield tr(
+                "= {indicator} (was {was}): renumbered, values unchanged",
+                indicator=indicator_id,
+                was=self.was(indicator_id),
+            ).in_lang(language)
         for indicator_id in self.changed_indicators:
             was = self.was(indicator_id)
-            yield f"~ {indicator_id}" + (f" (was {was})" if was != indicator_id else "")
+            yield (
+                f"~ {indicator_id}"
+                if was == indicator_id
+                else tr("~ {indicator} (was {was})", indicator=indicator_id, was=was).in_lang(
+                    language
+                )
+            )
             for change in self.changes_of(indicator_id):
-                yield f"    {field_name(change.field)}: {change.describe(lang)}"
+                yield f"    {field_name(change.field)}: {change.describe(language)}"
                 if sources and change.field not in {"name", "service_type"}:
-                    yield f"      {words['was']}: {_cite(change.source_before)}"
-                    yield f"      {words['now']}: {_cite(change.source_after)}"
+                    before = _cite(change.source_before, language)
+                    after = _cite(change.source_after, language)
+                    yield "      " + tr("was: {where}", where=before).in_lang(language)
+                    yield "      " + tr("now: {where}", where=after).in_lang(language)
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-ready data: the indicators added, removed and changed.
@@ -364,7 +363,11 @@ def diff(
     """
     unknown = [field for field in fields if field not in DIFF_FIELDS]
     if unknown:
-        msg = f"fields must be among {', '.join(DIFF_FIELDS)} (got {unknown})"
+        msg = tr(
+            "fields must be among {fields} (got {unknown})",
+            fields=", ".join(DIFF_FIELDS),
+            unknown=unknown,
+        )
         raise UsageError(msg)
     first, second = resolve_rule_set(a), resolve_rule_set(b)
     partners = _partners(first, second)

@@ -22,7 +22,7 @@ import attrs
 from spmkit._frozen import FrozenMap, as_tuple, freeze
 from spmkit._language.expr import Expression, exact_decimal, render_fraction
 from spmkit._rulesets.scoring import Band, IndexSpec
-from spmkit._translation import tr
+from spmkit._translation import Bilingual, both_notations, joined, tr
 from spmkit.errors import RuleSetError, RuleSetInvalid, UnknownUnitError, UsageError
 
 __all__ = [
@@ -75,6 +75,15 @@ _FACTOR_SUFFIXES: Final = {
 def factor_suffix(factor: Fraction) -> str:
     """Return how a value with this factor is written (100 -> ``" %"``)."""
     return _FACTOR_SUFFIXES.get(factor, f" x {exact_decimal(factor)}")
+
+
+def suffix_words(factor: Fraction) -> Bilingual:
+    """How a value with this factor is written, in both notations (``" per 1.000"``)."""
+    suffix = factor_suffix(factor)
+    if not suffix:
+        return joined("", [])
+    head, _, number = suffix.rpartition(" ")
+    return joined("", [f"{head} ", both_notations(number)])
 
 
 def _to_fraction(value: object, field: str) -> Fraction:
@@ -258,6 +267,11 @@ class Target:
     def describe(self, factor: Fraction = Fraction(100)) -> str:
         """Return the target as text, e.g. ``">= 95 %"``."""
         return f"{self.op} {exact_decimal(self.value)}{factor_suffix(factor)}"
+
+    def in_words(self, factor: Fraction = Fraction(100)) -> Bilingual:
+        """The target as text in both notations: ``>= 97.5 %`` and ``>= 97,5 %``."""
+        value = both_notations(exact_decimal(self.value))
+        return joined("", [f"{self.op} ", value, suffix_words(factor)])
 
 
 class InputKind(enum.StrEnum):

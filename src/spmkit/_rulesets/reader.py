@@ -205,7 +205,7 @@ def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
         UsageError: ``text`` is not text.
     """
     if not isinstance(text, str):
-        msg = f"a rule set is YAML text (a str), not {type(text).__name__}"
+        msg = tr("a rule set is YAML text (a str), not {kind}", kind=type(text).__name__)
         raise UsageError(msg)
     rule_set = _build(text, file, ())
     _warn_unverified(rule_set)

@@ -29,7 +29,7 @@ import attrs
 
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._language.expr import BinOp, Call, Expression, Number, Ref, exact_decimal
-from spmkit._translation import tr
+from spmkit._translation import Bilingual, both_notations, joined, tr
 from spmkit.errors import RuleSetError
 
 if TYPE_CHECKING:
@@ -102,6 +102,26 @@ class Band:
         if self.below is not None:
             parts.append(f"< {exact_decimal(self.below)}")
         return " and ".join(parts) or "otherwise"
+
+    def in_words(self) -> Bilingual:
+        """The band's range in both languages and notations: ``>= 97,5 dan < 100``."""
+        bounds = (
+            (">=", self.at_least),
+            ("<=", self.at_most),
+            (">", self.above),
+            ("<", self.below),
+        )
+        parts = [
+            joined("", [f"{op} ", both_notations(exact_decimal(value))])
+            for op, value in bounds
+            if value is not None
+        ]
+        if not parts:
+            return tr("otherwise")
+        text = parts[0]
+        for part in parts[1:]:
+            text = tr("{first} and {second}", first=text, second=part)
+        return text
 
 
 def band_of(bands: Sequence[Band], value: Fraction | None) -> Band | None:
