@@ -18,9 +18,6 @@ __all__ = ["exact_decimals", "exact_text", "number_text", "rounded"]
 
 Language = Literal["id", "en"]
 
-_SEPARATORS: Final = {"id": (".", ","), "en": (",", ".")}
-"""Per language: the thousands separator and the decimal mark."""
-
 
 def rounded(value: Fraction | Decimal | float, decimals: int) -> Fraction:
     """The value rounded to ``decimals`` places, half to even, exactly.
@@ -55,12 +52,16 @@ def number_text(
     >>> number_text(Fraction(94996, 1000), "id", 3), number_text(-0.004, "en", 2)
     ('94,996', '0.00')
     """
-    thousands, mark = _SEPARATORS["id" if lang == "id" else "en"]
     scaled = _scaled(value if isinstance(value, Fraction) else Fraction(value), decimals)
     sign = "-" if scaled < 0 else ""
     whole, part = divmod(abs(scaled), 10**decimals)
-    digits = f"{whole:,}".replace(",", thousands) if grouping else str(whole)
-    return sign + digits + (mark + str(part).zfill(decimals) if decimals else "")
+    digits = f"{whole:,}" if grouping else str(whole)
+    text = sign + digits + (f".{part:0{decimals}d}" if decimals else "")
+    return text.translate(_INDONESIAN) if lang == "id" else text
+
+
+_INDONESIAN: Final = str.maketrans(",.", ".,")
+"""Indonesian swaps English's thousands separator and decimal mark."""
 
 
 _MOST_EXACT: Final = 12
