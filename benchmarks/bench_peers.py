@@ -299,13 +299,19 @@ def interleaved(
             start = clock()
             contenders[name]()
             times[name].append(clock() - start)
-    return {
-        n: (
-            statistics.median(times[n]),
-            statistics.median(t / b for t, b in zip(times[n], times[baseline], strict=True)),
-        )
-        for n in names
-    }
+    LAST_TIMES.clear()
+    LAST_TIMES.update(times)
+    return {n: (statistics.median(times[n]), ratio_to(n, baseline)) for n in names}
+
+
+LAST_TIMES: dict[str, list[float]] = {}
+"""The per-round times of the last :func:`interleaved` run, by contender."""
+
+
+def ratio_to(name: str, baseline: str) -> float:
+    """The median of per-round ratios of ``name`` to ``baseline`` in the last run."""
+    pairs = zip(LAST_TIMES[name], LAST_TIMES[baseline], strict=True)
+    return statistics.median(t / b for t, b in pairs)
 
 
 def rounds_for(rows: int) -> int:
@@ -604,6 +610,50 @@ def hand_fraction(row: dict[str, int]) -> dict[str, tuple[Fraction, bool]]:
     return out
 
 
+def _sentence_parts() -> list[tuple[str, str, str, Fraction, str, str]]:
+    """What a hand-written program would spell out once per indicator: its fixed words."""
+    citation = KULON_PROGO.legal_basis.cite()
+    parts = []
+    for (iid, num, den, p, q), indicator in zip(
+        FULL_SPEC, KULON_PROGO.indicators.values(), strict=True
+    ):
+        deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
+        target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+        source = f"Source: {indicator.source.instrument or citation}, {indicator.source.ref}."
+        parts.append((num, den, f"{iid}: {num} / {den} x 100 = ", Fraction(p, q), target, source))
+    return parts
+
+
+SENTENCE_PARTS = _sentence_parts()
+
+
+def _two_decimals(value: Fraction) -> str:
+    """``value`` with two decimals, rounded half to even, grouped (1,234.50)."""
+    scaled = round(value * 100)
+    return f"{scaled // 100:,}.{scaled % 100:02d}"
+
+
+def hand_sentences(row: dict[str, int]) -> list[str]:
+    """One region by hand: every indicator's exact value, met and its explanation sentence.
+
+    The floor of explanations (issue 29, item 5): Fractions and f-strings, the sentence
+    spmkit writes for this row (checked equal before timing).
+    """
+    out = []
+    for num, den, head, target, target_text, source in SENTENCE_PARTS:
+        n, d = row[num], row[den]
+        value = Fraction(n * 100, d)
+        if value >= target:
+            verdict = "met"
+        else:
+            verdict = f"not met, gap {_two_decimals(target - value)} percentage points"
+        out.append(
+            f"{head}{n:,} / {d:,} x 100 = {_two_decimals(value)} %; {target_text}: {verdict}. "
+            f"{source}"
+        )
+    return out
+
+
 def bench_scalar() -> None:
     row = {k: int(v[0]) for k, v in make_data(1, seed=3, spec=FULL_SPEC).items()}
     row.update({den: max(row[den], 1) for _i, _n, den, _p, _q in FULL_SPEC})
@@ -611,9 +661,12 @@ def bench_scalar() -> None:
     def explained() -> list[str]:
         return [r.explanation for r in spmkit.evaluate(KULON_PROGO, row).values()]
 
+    if explained() != hand_sentences(row):
+        raise AssertionError((explained(), hand_sentences(row)))
     found = interleaved(
         {
             "hand-written Fraction": lambda: hand_fraction(row),
+            "hand-written Fraction + sentences": lambda: hand_sentences(row),
             "spmkit.evaluate": lambda: spmkit.evaluate(KULON_PROGO, row),
             "spmkit.evaluate + explanations": explained,
         },
@@ -621,6 +674,8 @@ def bench_scalar() -> None:
         301,
     )
     print(f"\nscalar evaluate of Kulon Progo (23 indicators), one region: {_line(found)}")
+    ratio = ratio_to("spmkit.evaluate + explanations", "hand-written Fraction + sentences")
+    print(f"spmkit.evaluate + explanations / the hand-written sentences: {ratio:.2f}x")
 
 
 def _line(found: dict[str, tuple[float, float]]) -> str:
@@ -759,6 +814,13 @@ def bench_startup(rounds: int = 5) -> None:
     the previous process (warm) or emptied before it (empty). Medians over ``rounds``
     processes; "over bare" subtracts a bare interpreter's start, timed in the same round.
     """
+    # Bytecode compiled, as pip does when it installs a wheel: without it (a checkout run
+    # with PYTHONDONTWRITEBYTECODE=1) every process compiles spmkit's modules again.
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "compileall", "-q", str(Path(spmkit.__file__).parent)],
+        check=True,
+        capture_output=True,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         spmkit.load_rule_set("kulon-progo-2011")
