@@ -339,15 +339,16 @@ def numpy_ratios(
     while slot < first + len(terms):
         floats, flags, codes, row = blocks.where(slot)
         count = min(len(codes) - row, first + len(terms) - slot)
-        part = slice(slot - first, slot - first + count)
-        _ratios_group(terms[part], consts[part], (floats, flags, codes), row)
+        start = slot - first
+        prepared = _constants(consts, start, start + count)
+        _ratios_group(terms[start : start + count], prepared, (floats, flags, codes), row)
         slot += count
 
 
 class _Constants:
     """One block group's constants for :func:`numpy_ratios`: scalars where all agree."""
 
-    def __init__(self, consts: npt.NDArray[np.float64], terms: Sequence[Any]) -> None:
+    def __init__(self, consts: npt.NDArray[np.float64]) -> None:
         columns: list[Any] = [consts[:, k : k + 1] for k in range(consts.shape[1])]
         self.ones = {n: bool((c == 1).all()) for n, c in zip("ndFGpq", columns[:6], strict=True)}
         for k, column in enumerate(columns[:6]):
@@ -359,15 +360,39 @@ class _Constants:
         self.sides = [c > 0 for c in columns[6:9]]
         with_rates = len(columns) > _RATE_COLUMN and bool(consts[:, _RATE_COLUMN].any())
         self.not_rate = columns[_RATE_COLUMN] == 0 if with_rates else None
-        self.may_nan = any(n.dtype.kind == "f" or d.dtype.kind == "f" for n, d in terms)
 
 
 _RATE_COLUMN: Final = 9
 
+_PREPARED: Final[dict[tuple[int, int, int], tuple[npt.NDArray[np.float64], _Constants]]] = {}
+"""Constants prepared before, by (id of the constants array, first and last row): a plan
+of the fast path passes the same array on every call (the array is kept, so its id is
+not reused while it is here)."""
+
+
+def _constants(consts: npt.NDArray[np.float64], start: int, stop: int) -> _Constants:
+    """The :class:`_Constants` of rows ``start:stop`` of ``consts``, prepared once."""
+    key = (id(consts), start, stop)
+    found = _PREPARED.get(key)
+    if found is not None and found[0] is consts:
+        return found[1]
+    prepared = _Constants(consts[start:stop])
+    with _PREPARED_LOCK:
+        if len(_PREPARED) >= _CACHE_SIZE:
+            _PREPARED.pop(next(iter(_PREPARED)), None)
+        _PREPARED[key] = (consts, prepared)
+    return prepared
+
+
+_PREPARED_LOCK: Final = threading.Lock()
+
+
+_CACHE_SIZE: Final = 64
+
 
 def _ratios_group(
     terms: Sequence[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
-    consts: npt.NDArray[np.float64],
+    c: _Constants,
     group: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.int8]],
     row: int,
 ) -> None:
@@ -376,7 +401,7 @@ def _ratios_group(
     rows = len(terms[0][0])
     floats, flags, codes = group
     step = max(1, min(rows, _CELLS // count))
-    c = _Constants(consts, terms)
+    may_nan = any(n.dtype.kind == "f" or d.dtype.kind == "f" for n, d in terms)
     work = _work(count, step)
     last = row + count
     for start in range(0, rows, step):
@@ -390,7 +415,7 @@ def _ratios_group(
         value = floats[0, row:last, start:stop]
         met = flags[0, row:last, start:stop]
         _exceeds(a, b, c, work, flags[1, row:last, start:stop])
-        if c.may_nan:  # a term is missing
+        if may_nan:  # a term is missing
             np.isnan(a, out=other)
             np.logical_or(other, np.isnan(b, out=zero), out=other)
         if not c.ones["F"]:
@@ -421,7 +446,7 @@ def _ratios_group(
         np.logical_not(met, out=status.view(np.bool_))
         if any_zero:
             np.copyto(status, _UNDEFINED, where=zero)
-        if c.may_nan:
+        if may_nan:
             np.copyto(status, _NO_DATA, where=other)
 
 
@@ -690,14 +715,30 @@ def ratios_kernel(  # noqa: PLR0913 - every part of every ratio at once
             )
             for n_float, n_row, d_float, d_row, _rate in which.tolist()
         ]
-        with_rates = np.concatenate([consts, which[:, 4:5]], axis=1)
-        numpy_ratios(terms, with_rates, blocks)
+        numpy_ratios(terms, _with_rates(which, consts), blocks)
         return
     loop = _compiled_ratios()
     for index, (floats_out, flags_out, codes_out) in enumerate(blocks.groups):
         start = index * blocks.size
         stop = start + len(codes_out)
         loop(ints, floats, which[start:stop], consts[start:stop], floats_out, flags_out, codes_out)
+
+
+_WITH_RATES: Final[dict[tuple[int, int], tuple[Any, Any, npt.NDArray[np.float64]]]] = {}
+
+
+def _with_rates(which: npt.NDArray[np.int64], consts: npt.NDArray[np.float64]) -> Any:  # noqa: ANN401 - a float64 array
+    """``consts`` with the rate flags of ``which`` as a 10th column, made once per plan."""
+    key = (id(which), id(consts))
+    found = _WITH_RATES.get(key)
+    if found is not None and found[0] is which and found[1] is consts:
+        return found[2]
+    joined_ = np.concatenate([consts, which[:, 4:5]], axis=1)
+    with _PREPARED_LOCK:
+        if len(_WITH_RATES) >= _CACHE_SIZE:
+            _WITH_RATES.pop(next(iter(_WITH_RATES)), None)
+        _WITH_RATES[key] = (which, consts, joined_)
+    return joined_
 
 
 _ONE_LOOP: Any = None
