@@ -314,9 +314,12 @@ def _warn_cache(message: str) -> None:
         warnings.warn(KernelCacheWarning(message), stacklevel=4)
 
 
-_CELLS: Final = 1 << 15
-"""Elements per work buffer of :func:`numpy_ratios` (256 KiB of float64): a chunk of
-rows of every slot at once stays in the CPU cache, and one numpy call covers them all."""
+_CELLS: Final = 1 << 17
+"""Elements per work buffer of :func:`numpy_ratios` (1 MiB of float64; 4.25 MiB for the
+six buffers a thread keeps): a chunk of rows of every slot at once, one numpy call for
+them all. Measured (CPU time, 20 indicators, against the hand-written numpy kernel):
+at 10,000 rows 2.5x with 2**15 elements, 2.0x with 2**17, 1.9x with 2**18 to 2**20;
+at 100,000 rows 2.2x, 1.8x, 1.9-2.5x: fewer calls matter more than the cache below this."""
 
 
 def numpy_ratios(
@@ -358,8 +361,9 @@ class _Constants:
         sides = {tuple(row) for row in consts[:, 6:9].astype(int).tolist()}
         self.op = _COMPARE[_OPS_BY_SIDES[sides.pop()]] if len(sides) == 1 else None
         self.sides = [c > 0 for c in columns[6:9]]
-        with_rates = len(columns) > _RATE_COLUMN and bool(consts[:, _RATE_COLUMN].any())
-        self.not_rate = columns[_RATE_COLUMN] == 0 if with_rates else None
+        rates = consts[:, _RATE_COLUMN] if len(columns) > _RATE_COLUMN else consts[:, :0]
+        self.rates = np.flatnonzero(rates).tolist()
+        """Rows of declared rates: never over 100 %."""
 
 
 _RATE_COLUMN: Final = 9
@@ -401,7 +405,10 @@ def _ratios_group(
     rows = len(terms[0][0])
     floats, flags, codes = group
     step = max(1, min(rows, _CELLS // count))
-    may_nan = any(n.dtype.kind == "f" or d.dtype.kind == "f" for n, d in terms)
+    # Only slots with a float term can miss a value: checked one by one when few.
+    nan_slots = [k for k, (n, d) in enumerate(terms) if n.dtype.kind == "f" or d.dtype.kind == "f"]
+    may_nan = bool(nan_slots)
+    each = 2 * len(nan_slots) < count
     work = _work(count, step)
     last = row + count
     for start in range(0, rows, step):
@@ -415,9 +422,7 @@ def _ratios_group(
         value = floats[0, row:last, start:stop]
         met = flags[0, row:last, start:stop]
         _exceeds(a, b, c, work, flags[1, row:last, start:stop])
-        if may_nan:  # a term is missing
-            np.isnan(a, out=other)
-            np.logical_or(other, np.isnan(b, out=zero), out=other)
+        _missing(a, b, work, nan_slots if each else None, may_nan)
         if not c.ones["F"]:
             np.multiply(a, c.f, out=a)
         if not c.ones["G"]:
@@ -446,8 +451,29 @@ def _ratios_group(
         np.logical_not(met, out=status.view(np.bool_))
         if any_zero:
             np.copyto(status, _UNDEFINED, where=zero)
-        if may_nan:
+        if each:
+            for k in nan_slots:
+                np.copyto(status[k], _NO_DATA, where=other[k])
+        elif may_nan:
             np.copyto(status, _NO_DATA, where=other)
+
+
+def _missing(
+    a: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    work: list[npt.NDArray[Any]],
+    slots: list[int] | None,
+    may_nan: bool,
+) -> None:
+    """Where a term is missing, into ``work[5]``: every row, or only those of ``slots``."""
+    zero, other = work[4], work[5]
+    if slots is not None:
+        for k in slots:
+            np.isnan(a[k], out=other[k])
+            np.logical_or(other[k], np.isnan(b[k], out=zero[k]), out=other[k])
+    elif may_nan:
+        np.isnan(a, out=other)
+        np.logical_or(other, np.isnan(b, out=zero), out=other)
 
 
 def _exceeds(
@@ -464,8 +490,8 @@ def _exceeds(
     right = a if c.ones["d"] else np.multiply(a, c.dd, out=u)
     np.less(left, right, out=other)
     np.logical_and(exceeds, other, out=exceeds)
-    if c.not_rate is not None:
-        np.logical_and(exceeds, c.not_rate, out=exceeds)
+    for k in c.rates:
+        exceeds[k] = False
 
 
 _WORK: Final = threading.local()
