@@ -388,11 +388,17 @@ def load_rule_set(source: str | Path) -> RuleSet:
 
 def _refuse_impersonation(rule_set: RuleSet, path: Path) -> None:
     """Refuse an installed rule file that calls itself by another (or a shipped) id."""
-    shipped = shipped_rule_sets()
     resolved = path.resolve()
-    listed = set(shipped.values())  # resolved already, unless linked inside the directory
-    if resolved in listed or resolved in {p.resolve() for p in listed}:
-        return  # a shipped file: nothing to look up among the installed ones
+    name = resolved.name
+    if (
+        name.endswith(".yaml")
+        and not name.endswith(".tests.yaml")
+        and resolved.is_relative_to(_rules_directory().resolve())
+    ):
+        return  # a shipped file (what shipped_rule_sets lists): no directory walk needed
+    shipped = shipped_rule_sets()
+    if resolved in {p.resolve() for p in shipped.values()}:
+        return  # a shipped file linked from elsewhere
     from spmkit._rulesets.installed import (  # noqa: PLC0415 - entry points: slow to import and scan
         impersonation,
         installed_rule_files,
