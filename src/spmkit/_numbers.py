@@ -31,8 +31,8 @@ def rounded(value: Fraction | Decimal | float, decimals: int) -> Fraction:
 
 def _scaled(exact: Fraction, decimals: int) -> int:
     """``round(exact * 10**decimals)``, half to even, on the integers (no Fraction arithmetic)."""
-    denominator = exact.denominator
-    scaled, rest = divmod(exact.numerator * 10**decimals, denominator)
+    numerator, denominator = exact.as_integer_ratio()  # one call, not two properties
+    scaled, rest = divmod(numerator * 10**decimals, denominator)
     if 2 * rest > denominator or (2 * rest == denominator and scaled % 2):
         scaled += 1
     return int(scaled)

@@ -294,7 +294,7 @@ def _show(value: Fraction, lang: str = "en") -> str:
     Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559); in
     Indonesian (``lang="id"``) ``4.900`` and ``94,23``.
     """
-    numerator, denominator = value.numerator, value.denominator  # properties: read once
+    numerator, denominator = value.as_integer_ratio()  # one call, not two properties
     if denominator == 1 and -_WHOLE < numerator < _WHOLE:  # a count: number_text's grouping
         text = f"{numerator:,}"
         return text.replace(",", ".") if lang == "id" else text

@@ -142,11 +142,16 @@ def shown_text(
     >>> shown_text(Fraction(94996, 1000), [(">=", Fraction(95))], "en")
     (3, '94.996')
     """
+    clear = True
     try:  # the usual case of shown_decimals: two decimals, the nearest rounding
-        approximate = exact.numerator / exact.denominator
+        numerator, denominator = exact.as_integer_ratio()
+        approximate = numerator / denominator
         if bounds is None:
             bounds = [float(bound) for _op, bound in thresholds]
-        clear = all(abs(approximate - bound) > _CLEAR for bound in bounds)
+        for bound in bounds:
+            if abs(approximate - bound) <= _CLEAR:
+                clear = False
+                break
     except OverflowError:
         clear = False
     if clear:
