@@ -559,10 +559,25 @@ _Parts = tuple[
 ]
 
 
+_CITED: dict[int, tuple[LegalBasis, str]] = {}
+
+
+def _cited(legal_basis: LegalBasis) -> str:
+    """``legal_basis.cite()``, kept per legal basis (by identity): one per rule set."""
+    found = _CITED.get(id(legal_basis))
+    if found is not None and found[0] is legal_basis:
+        return found[1]
+    text = legal_basis.cite()
+    if len(_CITED) >= 4096:
+        _CITED.clear()
+    _CITED[id(legal_basis)] = (legal_basis, text)
+    return text
+
+
 def _explanation(parts: _Parts, lang: str, indicators: Mapping[str, Indicator]) -> str:
     """A result's explanation, built when it is first read (see :func:`_lazy`)."""
     indicator, status, values, refs, value, gap, missing, legal_basis, target, milestone = parts
-    citation = legal_basis.cite()
+    citation = _cited(legal_basis)
     text = _explain(
         indicator, status, values, refs, (value, gap, milestone), missing, citation, target, lang
     )
