@@ -18,13 +18,16 @@ kernel's time in the same round (2 shared cores: ratios, not times):
 
 Then, each against its own floor: the CLI on a CSV (vs ``pandas.read_csv`` + numpy
 kernel + ``to_csv``, with peak memory), scalar ``evaluate`` (vs a hand-written Fraction
-function, with and without reading the explanations), ``aggregate`` (vs pandas
+function, and with every explanation read vs a hand-written function building the same
+sentences), ``aggregate`` (vs pandas
 ``groupby().sum()``), ``to_pandas``/``to_polars`` (vs ``evaluate_batch`` itself), the
 peak memory of ``evaluate_batch``, ``import spmkit`` and a second ``load_rule_set``.
 
 Run: ``python benchmarks/bench_peers.py`` (all, ~10 minutes) or pick parts with
 ``--only peers,pair,memory,cli,scalar,aggregate,frames,startup`` and ``--sizes``.
 No assertion here is about time; the script only checks that contenders agree.
+Times are CPU time by default (``--clock cpu``; see :data:`CLOCK`), ``--clock wall``
+for a quiet machine.
 """
 
 from __future__ import annotations
