@@ -18,13 +18,16 @@ kernel's time in the same round (2 shared cores: ratios, not times):
 
 Then, each against its own floor: the CLI on a CSV (vs ``pandas.read_csv`` + numpy
 kernel + ``to_csv``, with peak memory), scalar ``evaluate`` (vs a hand-written Fraction
-function, with and without reading the explanations), ``aggregate`` (vs pandas
+function, and with every explanation read vs a hand-written function building the same
+sentences), ``aggregate`` (vs pandas
 ``groupby().sum()``), ``to_pandas``/``to_polars`` (vs ``evaluate_batch`` itself), the
 peak memory of ``evaluate_batch``, ``import spmkit`` and a second ``load_rule_set``.
 
 Run: ``python benchmarks/bench_peers.py`` (all, ~10 minutes) or pick parts with
 ``--only peers,pair,memory,cli,scalar,aggregate,frames,startup`` and ``--sizes``.
 No assertion here is about time; the script only checks that contenders agree.
+Times are CPU time by default (``--clock cpu``; see :data:`CLOCK`), ``--clock wall``
+for a quiet machine.
 """
 
 from __future__ import annotations
@@ -276,6 +279,14 @@ def openfisca_error(system: Any, data: dict[str, np.ndarray]) -> tuple[float, in
 # --- timing ---------------------------------------------------------------------------
 
 
+CLOCK: list[Callable[[], float]] = [time.process_time]
+"""The clock of :func:`interleaved`: the process's CPU time by default (``--clock cpu``).
+
+On a machine shared with others' work (load above the core count), a contender that
+runs longer is more often preempted and waits for the others: wall-time ratios then
+grow with the contender's length, not its work. ``--clock wall`` for a quiet machine."""
+
+
 def interleaved(
     contenders: dict[str, Callable[[], object]], baseline: str, rounds: int
 ) -> dict[str, tuple[float, float]]:
@@ -284,19 +295,26 @@ def interleaved(
     times: dict[str, list[float]] = {n: [] for n in names}
     for contender in contenders.values():  # warm up: caches, imports, page faults
         contender()
+    clock = CLOCK[0]
     for round_ in range(rounds):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
+            start = clock()
             contenders[name]()
-            times[name].append(time.perf_counter() - start)
-    return {
-        n: (
-            statistics.median(times[n]),
-            statistics.median(t / b for t, b in zip(times[n], times[baseline], strict=True)),
-        )
-        for n in names
-    }
+            times[name].append(clock() - start)
+    LAST_TIMES.clear()
+    LAST_TIMES.update(times)
+    return {n: (statistics.median(times[n]), ratio_to(n, baseline)) for n in names}
+
+
+LAST_TIMES: dict[str, list[float]] = {}
+"""The per-round times of the last :func:`interleaved` run, by contender."""
+
+
+def ratio_to(name: str, baseline: str) -> float:
+    """The median of per-round ratios of ``name`` to ``baseline`` in the last run."""
+    pairs = zip(LAST_TIMES[name], LAST_TIMES[baseline], strict=True)
+    return statistics.median(t / b for t, b in pairs)
 
 
 def rounds_for(rows: int) -> int:
@@ -595,6 +613,50 @@ def hand_fraction(row: dict[str, int]) -> dict[str, tuple[Fraction, bool]]:
     return out
 
 
+def _sentence_parts() -> list[tuple[str, str, str, Fraction, str, str]]:
+    """What a hand-written program would spell out once per indicator: its fixed words."""
+    citation = KULON_PROGO.legal_basis.cite()
+    parts = []
+    for (iid, num, den, p, q), indicator in zip(
+        FULL_SPEC, KULON_PROGO.indicators.values(), strict=True
+    ):
+        deadline = f" by {indicator.deadline}" if indicator.deadline is not None else ""
+        target = f"target {indicator.target.describe(indicator.factor)}{deadline}"
+        source = f"Source: {indicator.source.instrument or citation}, {indicator.source.ref}."
+        parts.append((num, den, f"{iid}: {num} / {den} x 100 = ", Fraction(p, q), target, source))
+    return parts
+
+
+SENTENCE_PARTS = _sentence_parts()
+
+
+def _two_decimals(value: Fraction) -> str:
+    """``value`` with two decimals, rounded half to even, grouped (1,234.50)."""
+    scaled = round(value * 100)
+    return f"{scaled // 100:,}.{scaled % 100:02d}"
+
+
+def hand_sentences(row: dict[str, int]) -> list[str]:
+    """One region by hand: every indicator's exact value, met and its explanation sentence.
+
+    The floor of explanations (issue 29, item 5): Fractions and f-strings, the sentence
+    spmkit writes for this row (checked equal before timing).
+    """
+    out = []
+    for num, den, head, target, target_text, source in SENTENCE_PARTS:
+        n, d = row[num], row[den]
+        value = Fraction(n * 100, d)
+        if value >= target:
+            verdict = "met"
+        else:
+            verdict = f"not met, gap {_two_decimals(target - value)} percentage points"
+        out.append(
+            f"{head}{n:,} / {d:,} x 100 = {_two_decimals(value)} %; {target_text}: {verdict}. "
+            f"{source}"
+        )
+    return out
+
+
 def bench_scalar() -> None:
     row = {k: int(v[0]) for k, v in make_data(1, seed=3, spec=FULL_SPEC).items()}
     row.update({den: max(row[den], 1) for _i, _n, den, _p, _q in FULL_SPEC})
@@ -602,9 +664,12 @@ def bench_scalar() -> None:
     def explained() -> list[str]:
         return [r.explanation for r in spmkit.evaluate(KULON_PROGO, row).values()]
 
+    if explained() != hand_sentences(row):
+        raise AssertionError((explained(), hand_sentences(row)))
     found = interleaved(
         {
             "hand-written Fraction": lambda: hand_fraction(row),
+            "hand-written Fraction + sentences": lambda: hand_sentences(row),
             "spmkit.evaluate": lambda: spmkit.evaluate(KULON_PROGO, row),
             "spmkit.evaluate + explanations": explained,
         },
@@ -612,6 +677,8 @@ def bench_scalar() -> None:
         301,
     )
     print(f"\nscalar evaluate of Kulon Progo (23 indicators), one region: {_line(found)}")
+    ratio = ratio_to("spmkit.evaluate + explanations", "hand-written Fraction + sentences")
+    print(f"spmkit.evaluate + explanations / the hand-written sentences: {ratio:.2f}x")
 
 
 def _line(found: dict[str, tuple[float, float]]) -> str:
@@ -750,6 +817,13 @@ def bench_startup(rounds: int = 5) -> None:
     the previous process (warm) or emptied before it (empty). Medians over ``rounds``
     processes; "over bare" subtracts a bare interpreter's start, timed in the same round.
     """
+    # Bytecode compiled, as pip does when it installs a wheel: without it (a checkout run
+    # with PYTHONDONTWRITEBYTECODE=1) every process compiles spmkit's modules again.
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "compileall", "-q", str(Path(spmkit.__file__).parent)],
+        check=True,
+        capture_output=True,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         spmkit.load_rule_set("kulon-progo-2011")
@@ -816,12 +890,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--cli-rows", type=int, default=100_000)
     parser.add_argument("--cli-rounds", type=int, default=3)
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu")
     args = parser.parse_args()
+    CLOCK[0] = time.process_time if args.clock == "cpu" else time.perf_counter
     parts = set(args.only.split(","))
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
         f"spmkit {spmkit.__version__}, numpy {np.__version__}, Python "
-        f"{sys.version.split()[0]}, {os.cpu_count()} cores; {len(SPEC)} indicators"
+        f"{sys.version.split()[0]}, {os.cpu_count()} cores; {len(SPEC)} indicators; "
+        f"{args.clock} time; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     if "peers" in parts:
         bench_peers(sizes)

@@ -170,3 +170,38 @@ def test_column_bounds_on_both_paths(kernel):
     assert problem.input_name == "bumil_k4"
     assert problem.value == -1
     assert "negative" in str(problem)
+
+
+@pytest.mark.parametrize("rows", [7, ROWS])
+def test_few_float_columns_are_checked_one_by_one_with_the_same_bits(rows):
+    """Two of five indicators have a float term: numpy checks only those for missing rows.
+
+    Small (the fast path's one block) and over several chunks (the general path); the
+    same bits as numba, and every row's status as scalar evaluate gives it.
+    """
+    data = {k: v[:rows] for k, v in _data().items()}
+    data["n1"] = np.arange(rows) % 40  # now an int column: only d1 is float
+    data["d1"][:3] = [np.nan, 0.0, 4.0]
+    results = {}
+    for kernel in ("numba", "numpy"):
+        with kernel_env(kernel):
+            results[kernel] = spmkit.evaluate_batch(_rule_set(), data)
+    for iid in _rule_set().indicators:
+        for field in FIELDS:
+            left, right = (
+                getattr(results["numba"][iid], field),
+                getattr(results["numpy"][iid], field),
+            )
+            assert left.dtype == right.dtype, (iid, field)
+            assert np.array_equal(left, right, equal_nan=True), (iid, field)
+    assert results["numpy"]["K.1"].status[:3].tolist() == ["no_data", "undefined", "met"]
+    assert results["numpy"]["K.3"].status[0] == "no_data"
+    assert "no_data" not in set(results["numpy"]["K.0"].status)
+    for row in (0, 1, 2, rows - 1):
+        scalars = {
+            k: int(v[row]) if v.dtype.kind in "iu" else float(v[row])
+            for k, v in data.items()
+            if not (v.dtype.kind == "f" and np.isnan(v[row]))
+        }
+        for iid, expected in spmkit.evaluate(_rule_set(), scalars).items():
+            assert results["numpy"][iid].status[row] == expected.status.value, (row, iid)

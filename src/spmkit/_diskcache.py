@@ -23,7 +23,6 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 from pathlib import Path
 
 __all__ = ["cache_directory", "code_fingerprint", "forget", "load_pickle", "store_pickle"]
@@ -57,6 +56,8 @@ def _candidates() -> list[Path]:
     found = [Path(home) / "spmkit" for home in homes if home]
     with contextlib.suppress(RuntimeError):  # no home directory known
         found.append(Path.home() / ".cache" / "spmkit")
+    import tempfile  # noqa: PLC0415 - slow to import (shutil, random); rarely needed
+
     uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
     found.append(Path(tempfile.gettempdir()) / f"spmkit-cache-{uid}")
     return found
@@ -82,11 +83,16 @@ def code_fingerprint() -> str:
     the one that wrote it (a new release: ``__version__`` is in ``__init__.py``, read
     whole; an edited checkout: a module's time of change).
     """
-    root = Path(__file__).parent
-    digest = hashlib.blake2b((root / "__init__.py").read_bytes(), digest_size=16)
-    for path in sorted(root.rglob("*.py")):
-        info = path.stat()
-        digest.update(f"{path.relative_to(root)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    root = os.path.dirname(__file__)  # noqa: PTH120 - strings: a Path per module costs ms
+    digest = hashlib.blake2b(Path(root, "__init__.py").read_bytes(), digest_size=16)
+    modules = []
+    for directory, folders, files in os.walk(root):
+        folders[:] = [f for f in folders if f != "__pycache__"]
+        modules += [os.path.join(directory, f) for f in files if f.endswith(".py")]  # noqa: PTH118
+    for path in sorted(modules):
+        info = os.stat(path)  # noqa: PTH116
+        name = path[len(root) + 1 :].replace(os.sep, "/")
+        digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
@@ -127,6 +133,8 @@ def store_pickle(kind: str, key: bytes, value: object) -> None:
     try:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(mode=0o700, exist_ok=True)
+        import tempfile  # noqa: PLC0415 - slow to import; only when something is stored
+
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:

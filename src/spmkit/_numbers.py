@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal
 
-__all__ = ["exact_decimals", "exact_text", "number_text", "rounded"]
+__all__ = ["exact_decimals", "exact_text", "number_text", "rounded", "whole_text"]
 
 Language = Literal["id", "en"]
 
@@ -34,8 +34,8 @@ def rounded(value: Fraction | Decimal | float, decimals: int) -> Fraction:
 
 def _scaled(exact: Fraction, decimals: int) -> int:
     """``round(exact * 10**decimals)``, half to even, on the integers (no Fraction arithmetic)."""
-    denominator = exact.denominator
-    scaled, rest = divmod(exact.numerator * 10**decimals, denominator)
+    numerator, denominator = exact.as_integer_ratio()  # one call, not two properties
+    scaled, rest = divmod(numerator * 10**decimals, denominator)
     if 2 * rest > denominator or (2 * rest == denominator and scaled % 2):
         scaled += 1
     return int(scaled)
@@ -55,12 +55,26 @@ def number_text(
     >>> number_text(Fraction(94996, 1000), "id", 3), number_text(-0.004, "en", 2)
     ('94,996', '0.00')
     """
-    thousands, mark = _SEPARATORS["id" if lang == "id" else "en"]
     scaled = _scaled(value if isinstance(value, Fraction) else Fraction(value), decimals)
     sign = "-" if scaled < 0 else ""
     whole, part = divmod(abs(scaled), 10**decimals)
-    digits = f"{whole:,}".replace(",", thousands) if grouping else str(whole)
-    return sign + digits + (mark + str(part).zfill(decimals) if decimals else "")
+    digits = f"{whole:,}" if grouping else str(whole)
+    text = sign + digits + (f".{part:0{decimals}d}" if decimals else "")
+    return text.translate(_INDONESIAN) if lang == "id" else text
+
+
+_INDONESIAN: Final = str.maketrans(",.", ".,")
+"""Indonesian swaps English's thousands separator and decimal mark."""
+
+
+def whole_text(value: int, lang: Language | str) -> str:
+    """A whole number, grouped, as :func:`number_text` writes it with no decimals (faster).
+
+    >>> whole_text(1234567, "id"), whole_text(-4900, "en")
+    ('1.234.567', '-4,900')
+    """
+    text = f"{value:,}"
+    return text.translate(_INDONESIAN) if lang == "id" else text
 
 
 _MOST_EXACT: Final = 12

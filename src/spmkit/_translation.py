@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import functools
 import gettext
-import importlib.resources
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Final, Literal, Self, TypeAlias
 
 from spmkit._numbers import number_text
@@ -94,9 +94,17 @@ def catalogue(domain: str) -> gettext.NullTranslations:
     Without its compiled file (an installation that lost it) the texts stay English: an
     error message must never fail for want of its translation.
     """
+    name = f"{domain}.mo"
+    try:  # the package's own directory, as installed (importlib.resources: slow to import)
+        with (Path(__file__).parent / "locale" / "id" / "LC_MESSAGES" / name).open("rb") as file:
+            return gettext.GNUTranslations(file)
+    except OSError:
+        pass
+    import importlib.resources  # noqa: PLC0415 - only for a package that is not plain files
+
     resource = importlib.resources.files("spmkit") / "locale" / "id" / "LC_MESSAGES"
     try:
-        with (resource / f"{domain}.mo").open("rb") as handle:
+        with (resource / name).open("rb") as handle:
             return gettext.GNUTranslations(handle)
     except OSError:
         return gettext.NullTranslations()

@@ -49,6 +49,7 @@ from spmkit._evaluation.kernel import (
     Scratch,
     gap_kernel,
     joined,
+    numpy_ratios,
     ratio_consts,
     ratio_kernel,
     ratios_kernel,
@@ -586,7 +587,8 @@ class _Fused:
         # Gaps are left for later (GapLater): computed from the kept terms when read.
         self.blocks = Blocks(slots, rows, gaps=False)
         self.scratch = None if use_compiled(rows) else Scratch(rows)
-        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec, npt.NDArray[Any] | GapLater]] = []
+        self.done: list[tuple[int, _IndicatorProgram, Vec, Vec, GapLater]] = []
+        self.pending: list[tuple[tuple[Any, Any], npt.NDArray[np.float64]]] = []
         self.numbers: dict[int, npt.NDArray[Any]] = {}
 
     def run(self, program: _IndicatorProgram, num: Vec, den: Vec) -> bool:
@@ -616,20 +618,29 @@ class _Fused:
         if consts is None:
             consts = ratio_consts(scales, (program.indicator.target.op, program.p, program.q))
         slot = len(self.done)
-        ratio_kernel(num.n, den.n, consts, self.blocks, slot, self.scratch)
-        # The kept numerator and denominator are the kernel's terms when the scales are 1
-        # (the usual counts): the gap can wait. Otherwise it is computed now.
-        gap: npt.NDArray[np.float64] | GapLater = GapLater(consts)
-        if scales[:2] != (1, 1):
-            gap = gap_kernel(num.n, den.n, consts, self.blocks.out(slot).status_code)
-        self.done.append((slot, program, num, den, gap))
+        if self.scratch is None:
+            ratio_kernel(num.n, den.n, consts, self.blocks, slot, None)
+        else:  # numpy: every indicator in one pass of 2-D calls, in results()
+            self.pending.append(((num.n, den.n), consts))
+        self.done.append((slot, program, num, den, GapLater(consts)))
         return True
 
     def results(self) -> dict[str, IndicatorArrays]:
         """The arrays of every indicator run, read-only views of the blocks."""
+        if self.pending:
+            numpy_ratios(
+                [terms for terms, _ in self.pending],
+                np.array([consts for _, consts in self.pending]),
+                self.blocks,
+            )
         self.blocks.freeze()
         results = {}
-        for slot, program, num, den, gap in self.done:
+        for slot, program, num, den, later in self.done:
+            # The kept numerator and denominator are the kernel's terms when the scales
+            # are 1 (the usual counts): the gap can wait. Otherwise it is computed now.
+            gap: npt.NDArray[np.float64] | GapLater = later
+            if later.consts[:2].tolist() != [1.0, 1.0]:
+                gap = gap_kernel(num.n, den.n, later.consts, self.blocks.out(slot).status_code)
             indicator = program.indicator
             out = self.blocks.out(slot)
             if indicator.coverage is False:  # a declared rate, as in scalar
@@ -878,15 +889,13 @@ class CompiledRuleSet:
         if blocks is None:
             return None
         ints, floats = blocks
-        out = Blocks(len(plan.which), rows)
+        compiled = use_compiled(rows)
+        # numba's loop computes the gaps in its one pass; numpy's path leaves them for
+        # their first read (GapLater), as the general path does.
+        out = Blocks(len(plan.which), rows, gaps=compiled)
         with np.errstate(all="ignore"):
             ratios_kernel(
-                ints,
-                floats,
-                plan.which,
-                plan.consts,
-                out,
-                None if use_compiled(rows) else Scratch(rows),
+                ints, floats, plan.which, plan.consts, out, None if compiled else Scratch(rows)
             )
         out.freeze()
         carried = {}
@@ -1150,12 +1159,14 @@ class _FastArrays:
         terms = self.plan.terms[indicator_id]
         n_float, n_row = terms.numerator
         d_float, d_row = terms.denominator
+        slot = self.slots[indicator_id]
         return _kernel_arrays(
             indicator,
             out,
             (self.floats if n_float else self.ints)[n_row],
             (self.floats if d_float else self.ints)[d_row],
             self.rule_set.small_denominator,
+            gap=None if out.gap is not None else GapLater(self.plan.consts[slot]),
         )
 
 

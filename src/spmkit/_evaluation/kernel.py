@@ -22,7 +22,7 @@ import functools
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import attrs
@@ -46,6 +46,7 @@ __all__ = [
     "gap_kernel",
     "jit_cached",
     "joined",
+    "numpy_ratios",
     "ratio_consts",
     "ratio_kernel",
     "ratios_kernel",
@@ -161,16 +162,10 @@ def _group_sizes(slots: int, size: int) -> list[int]:
 
 
 class Scratch:
-    """Chunk-sized work buffers, allocated once per evaluation and shared by indicators."""
+    """Marks a call for the numpy path (:func:`numpy_ratios` keeps its own buffers)."""
 
     def __init__(self, rows: int) -> None:
-        size = max(min(rows, CHUNK), 1)
-        self.a = np.empty(size)
-        self.b = np.empty(size)
-        self.t = np.empty(size)
-        self.u = np.empty(size)
-        self.mask = np.empty(size, dtype=np.bool_)
-        self.other = np.empty(size, dtype=np.bool_)
+        self.rows = rows
 
 
 def _scaled(values: npt.NDArray[Any], factor: int, buffer: npt.NDArray[np.float64]) -> Any:  # noqa: ANN401 - an array
@@ -218,7 +213,7 @@ def ratio_kernel(  # noqa: PLR0913 - every part of the ratio at once
         floats, flags, codes, row = blocks.where(slot)
         compiled_loop()(n, d, consts, row, floats, flags, codes)
     else:
-        _numpy_kernel(n, d, consts, blocks.out(slot), scratch)
+        numpy_ratios([(n, d)], consts[np.newaxis], blocks, slot)
 
 
 COMPILE_AFTER_ROWS: Final = 1_000_000
@@ -319,58 +314,202 @@ def _warn_cache(message: str) -> None:
         warnings.warn(KernelCacheWarning(message), stacklevel=4)
 
 
-def _numpy_kernel(
-    n: npt.NDArray[Any],
-    d: npt.NDArray[Any],
+_CELLS: Final = 1 << 17
+"""Elements per work buffer of :func:`numpy_ratios` (1 MiB of float64; 4.25 MiB for the
+six buffers a thread keeps): a chunk of rows of every slot at once, one numpy call for
+them all. Measured (CPU time, 20 indicators, against the hand-written numpy kernel):
+at 10,000 rows 2.5x with 2**15 elements, 2.0x with 2**17, 1.9x with 2**18 to 2**20;
+at 100,000 rows 2.2x, 1.8x, 1.9-2.5x: fewer calls matter more than the cache below this."""
+
+
+def numpy_ratios(
+    terms: Sequence[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
     consts: npt.NDArray[np.float64],
-    out: RatioOut,
-    scratch: Scratch,
+    blocks: Blocks,
+    first: int = 0,
 ) -> None:
-    """The chunked numpy path of :func:`ratio_kernel`, always available."""
-    nd, dd, big_f, big_g, p, q = (int(c) for c in consts[:6])
-    above, equal, below = (int(c) for c in consts[6:])
-    compare = _COMPARE[_OPS_BY_SIDES[above, equal, below]]
-    rows = len(n)
-    may_nan = n.dtype.kind == "f" or d.dtype.kind == "f"
-    status_as_bool = out.status_code.view(np.bool_)
-    for start in range(0, rows, CHUNK):
-        stop = min(start + CHUNK, rows)
-        size = stop - start
-        nn, dn = n[start:stop], d[start:stop]
-        a = _scaled(nn, big_f, scratch.a[:size])
-        b = scratch.b[:size]
-        np.multiply(dn, big_g, out=b, casting="unsafe")
-        zero = scratch.mask[:size]
+    """The numpy path of :func:`ratio_kernel` for many indicators at once.
+
+    Slot ``first + k`` of ``blocks`` gets ``terms[k] = (n, d)`` with the constants
+    ``consts[k]`` of :func:`ratio_consts` (a row of 9; a 10th column, when present,
+    marks a declared rate: never over 100 %). The slots of one block group are done
+    together: each chunk of rows of all of them is one 2-D array, so each operation
+    is one numpy call for every indicator (at 1,000 rows the cost of a call, not of
+    the rows, is what counts). The operations are those of the numba loop, on the
+    same exact integers in float64: the same bits.
+    """
+    slot = first
+    while slot < first + len(terms):
+        floats, flags, codes, row = blocks.where(slot)
+        count = min(len(codes) - row, first + len(terms) - slot)
+        start = slot - first
+        prepared = _constants(consts, start, start + count)
+        _ratios_group(terms[start : start + count], prepared, (floats, flags, codes), row)
+        slot += count
+
+
+class _Constants:
+    """One block group's constants for :func:`numpy_ratios`: scalars where all agree."""
+
+    def __init__(self, consts: npt.NDArray[np.float64]) -> None:
+        columns: list[Any] = [consts[:, k : k + 1] for k in range(consts.shape[1])]
+        self.ones = {n: bool((c == 1).all()) for n, c in zip("ndFGpq", columns[:6], strict=True)}
+        for k, column in enumerate(columns[:6]):
+            if bool((column == column[0, 0]).all()):  # one constant for all: a scalar is faster
+                columns[k] = float(column[0, 0])
+        self.nd, self.dd, self.f, self.g, self.p, self.q = columns[:6]
+        sides = {tuple(row) for row in consts[:, 6:9].astype(int).tolist()}
+        self.op = _COMPARE[_OPS_BY_SIDES[sides.pop()]] if len(sides) == 1 else None
+        self.sides = [c > 0 for c in columns[6:9]]
+        rates = consts[:, _RATE_COLUMN] if len(columns) > _RATE_COLUMN else consts[:, :0]
+        self.rates = np.flatnonzero(rates).tolist()
+        """Rows of declared rates: never over 100 %."""
+
+
+_RATE_COLUMN: Final = 9
+
+_PREPARED: Final[dict[tuple[int, int, int], tuple[npt.NDArray[np.float64], _Constants]]] = {}
+"""Constants prepared before, by (id of the constants array, first and last row): a plan
+of the fast path passes the same array on every call (the array is kept, so its id is
+not reused while it is here)."""
+
+
+def _constants(consts: npt.NDArray[np.float64], start: int, stop: int) -> _Constants:
+    """The :class:`_Constants` of rows ``start:stop`` of ``consts``, prepared once."""
+    key = (id(consts), start, stop)
+    found = _PREPARED.get(key)
+    if found is not None and found[0] is consts:
+        return found[1]
+    prepared = _Constants(consts[start:stop])
+    with _PREPARED_LOCK:
+        if len(_PREPARED) >= _CACHE_SIZE:
+            _PREPARED.pop(next(iter(_PREPARED)), None)
+        _PREPARED[key] = (consts, prepared)
+    return prepared
+
+
+_PREPARED_LOCK: Final = threading.Lock()
+
+
+_CACHE_SIZE: Final = 64
+
+
+def _ratios_group(
+    terms: Sequence[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
+    c: _Constants,
+    group: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.int8]],
+    row: int,
+) -> None:
+    """:func:`numpy_ratios` for consecutive rows ``row, row + 1, ...`` of one block group."""
+    count = len(terms)
+    rows = len(terms[0][0])
+    floats, flags, codes = group
+    step = max(1, min(rows, _CELLS // count))
+    # Only slots with a float term can miss a value: checked one by one when few.
+    nan_slots = [k for k, (n, d) in enumerate(terms) if n.dtype.kind == "f" or d.dtype.kind == "f"]
+    may_nan = bool(nan_slots)
+    each = 2 * len(nan_slots) < count
+    work = _work(count, step)
+    last = row + count
+    for start in range(0, rows, step):
+        stop = min(start + step, rows)
+        if stop - start != step:
+            work = [x[:, : stop - start] for x in work]
+        a, b, t, u, zero, other = work
+        for k, (n, d) in enumerate(terms):
+            a[k] = n[start:stop]
+            b[k] = d[start:stop]
+        value = floats[0, row:last, start:stop]
+        met = flags[0, row:last, start:stop]
+        _exceeds(a, b, c, work, flags[1, row:last, start:stop])
+        _missing(a, b, work, nan_slots if each else None, may_nan)
+        if not c.ones["F"]:
+            np.multiply(a, c.f, out=a)
+        if not c.ones["G"]:
+            np.multiply(b, c.g, out=b)
         np.equal(b, 0, out=zero)
         any_zero = bool(zero.any())
         if any_zero:
             np.copyto(b, np.nan, where=zero)
-        value = out.value[start:stop]
         np.divide(a, b, out=value)
-        t, u = scratch.t[:size], scratch.u[:size]
-        a_q = _scaled(a, q, t) if q != 1 else a
-        np.multiply(b, p, out=u)
-        met = out.met[start:stop]
-        compare(a_q, u, out=met)
-        if out.gap is not None:
-            _gap_chunk(a_q, u, b, q, met, t, out.gap[start:stop])
-        np.logical_not(met, out=status_as_bool[start:stop])
-        status = out.status_code[start:stop]
-        if may_nan or any_zero:
-            np.isnan(value, out=zero)
+        a_q = a if c.ones["q"] else np.multiply(a, c.q, out=t)
+        b_p = np.multiply(b, c.p, out=u)
+        if c.op is not None:
+            c.op(a_q, b_p, out=met)
+        else:
+            met[...] = (np.greater(a_q, b_p) & c.sides[0]) | (np.equal(a_q, b_p) & c.sides[1])
+            met |= np.less(a_q, b_p) & c.sides[2]
+        if floats.shape[0] > 1:  # the gaps: |B p - A q| / (B q), 0 where met
+            gap = floats[1, row:last, start:stop]
+            np.subtract(b_p, a_q, out=b_p)
+            np.abs(b_p, out=b_p)
+            np.divide(b_p, b if c.ones["q"] else np.multiply(b, c.q, out=t), out=gap)
+            np.copyto(gap, 0.0, where=met)
+        # 0 met, 1 not met, 3 undefined (a zero denominator: value is NaN), 2 no data.
+        # The value is NaN exactly where a term is missing or the denominator is zero.
+        status = codes[row:last, start:stop]
+        np.logical_not(met, out=status.view(np.bool_))
+        if any_zero:
             np.copyto(status, _UNDEFINED, where=zero)
-        if may_nan:
-            missing, other = scratch.mask[:size], scratch.other[:size]
-            np.isnan(nn, out=missing)
-            np.isnan(dn, out=other)
-            np.logical_or(missing, other, out=missing)
-            np.copyto(status, _NO_DATA, where=missing)
-        exceeds = out.exceeds_denominator[start:stop]
-        np.greater(dn, 0, out=exceeds)
-        left = _scaled(dn, nd, t) if nd != 1 else dn
-        right = _scaled(nn, dd, u) if dd != 1 else nn
-        np.less(left, right, out=scratch.other[:size])
-        np.logical_and(exceeds, scratch.other[:size], out=exceeds)
+        if each:
+            for k in nan_slots:
+                np.copyto(status[k], _NO_DATA, where=other[k])
+        elif may_nan:
+            np.copyto(status, _NO_DATA, where=other)
+
+
+def _missing(
+    a: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    work: list[npt.NDArray[Any]],
+    slots: list[int] | None,
+    may_nan: bool,
+) -> None:
+    """Where a term is missing, into ``work[5]``: every row, or only those of ``slots``."""
+    zero, other = work[4], work[5]
+    if slots is not None:
+        for k in slots:
+            np.isnan(a[k], out=other[k])
+            np.logical_or(other[k], np.isnan(b[k], out=zero[k]), out=other[k])
+    elif may_nan:
+        np.isnan(a, out=other)
+        np.logical_or(other, np.isnan(b, out=zero), out=other)
+
+
+def _exceeds(
+    a: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    c: _Constants,
+    work: list[npt.NDArray[Any]],
+    exceeds: npt.NDArray[np.bool_],
+) -> None:
+    """``d > 0 and d * nd < n * dd`` on the unscaled terms; False for declared rates."""
+    t, u, other = work[2], work[3], work[5]
+    np.greater(b, 0, out=exceeds)
+    left = b if c.ones["n"] else np.multiply(b, c.nd, out=t)
+    right = a if c.ones["d"] else np.multiply(a, c.dd, out=u)
+    np.less(left, right, out=other)
+    np.logical_and(exceeds, other, out=exceeds)
+    for k in c.rates:
+        exceeds[k] = False
+
+
+_WORK: Final = threading.local()
+_WORK_KINDS: Final = (*(np.dtype(np.float64),) * 4, *(np.dtype(np.bool_),) * 2)
+
+
+def _work(count: int, step: int) -> list[npt.NDArray[Any]]:
+    """:func:`numpy_ratios`' work buffers of ``(count, step)``, kept by each thread.
+
+    A few chunks' worth (:data:`_CELLS` elements each): kept, they stay in the CPU
+    cache from one call to the next instead of being allocated again.
+    """
+    cells = count * step
+    kept: list[npt.NDArray[Any]] | None = getattr(_WORK, "buffers", None)
+    if kept is None or kept[0].size < cells:
+        kept = [np.empty(max(cells, _CELLS), kind) for kind in _WORK_KINDS]
+        _WORK.buffers = kept
+    return [buffer[:cells].reshape(count, step) for buffer in kept]
 
 
 def _gap_chunk(  # noqa: PLR0913 - the parts of one chunk's gap
@@ -595,20 +734,37 @@ def ratios_kernel(  # noqa: PLR0913 - every part of every ratio at once
     slots: the fixed cost of many small indicators is one call, not one per indicator.
     """
     if scratch is not None:
-        for slot in range(len(which)):
-            n_float, n_row, d_float, d_row, rate = (int(x) for x in which[slot])
-            n = floats[n_row] if n_float else ints[n_row]
-            d = floats[d_row] if d_float else ints[d_row]
-            out = blocks.out(slot)
-            _numpy_kernel(n, d, consts[slot], out, scratch)
-            if rate:
-                out.exceeds_denominator[:] = False
+        terms = [
+            (
+                floats[n_row] if n_float else ints[n_row],
+                floats[d_row] if d_float else ints[d_row],
+            )
+            for n_float, n_row, d_float, d_row, _rate in which.tolist()
+        ]
+        numpy_ratios(terms, _with_rates(which, consts), blocks)
         return
     loop = _compiled_ratios()
     for index, (floats_out, flags_out, codes_out) in enumerate(blocks.groups):
         start = index * blocks.size
         stop = start + len(codes_out)
         loop(ints, floats, which[start:stop], consts[start:stop], floats_out, flags_out, codes_out)
+
+
+_WITH_RATES: Final[dict[tuple[int, int], tuple[Any, Any, npt.NDArray[np.float64]]]] = {}
+
+
+def _with_rates(which: npt.NDArray[np.int64], consts: npt.NDArray[np.float64]) -> Any:  # noqa: ANN401 - a float64 array
+    """``consts`` with the rate flags of ``which`` as a 10th column, made once per plan."""
+    key = (id(which), id(consts))
+    found = _WITH_RATES.get(key)
+    if found is not None and found[0] is which and found[1] is consts:
+        return found[2]
+    joined_ = np.concatenate([consts, which[:, 4:5]], axis=1)
+    with _PREPARED_LOCK:
+        if len(_WITH_RATES) >= _CACHE_SIZE:
+            _WITH_RATES.pop(next(iter(_WITH_RATES)), None)
+        _WITH_RATES[key] = (which, consts, joined_)
+    return joined_
 
 
 _ONE_LOOP: Any = None

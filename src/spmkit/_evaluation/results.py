@@ -181,17 +181,29 @@ class IndicatorResult:
             return freeze(given)
         return _provenance(self.indicator, self.target_source, self.milestone is not None)
 
-    @functools.cached_property
+    @property
     def explanation(self) -> str:
         """The formula with the values substituted, the target and the source."""
-        given = self._explanation
-        return given if isinstance(given, str) else given()
+        return self._text("_explanation")
 
-    @functools.cached_property
+    @property
     def explanation_id(self) -> str:
         """The explanation in Indonesian (empty for results built by hand without it)."""
-        given = self._explanation_id
-        return given if isinstance(given, str) else given()
+        return self._text("_explanation_id")
+
+    def _text(self, name: str) -> str:
+        """An explanation, built on first reading and then kept in the instance's dict.
+
+        As ``functools.cached_property`` does, without its lock (Python 3.11 takes one
+        on every first reading: a fifth of the cost of building the text).
+        """
+        kept = self.__dict__
+        found: str | None = kept.get(name + "_text")
+        if found is None:
+            given = kept[name]
+            found = given if isinstance(given, str) else given()
+            kept[name + "_text"] = found  # a cache: the text never changes
+        return found
 
     def explanation_in(self, lang: str) -> str:
         """The explanation in ``lang`` (``"id"`` or ``"en"``)."""

@@ -30,7 +30,7 @@ from spmkit._evaluation.progress import (
     timing,
 )
 from spmkit._evaluation.results import IndicatorResult, Report, Status, assemble
-from spmkit._evaluation.shown import shown_decimals, shown_gap, shown_value, thresholds_of
+from spmkit._evaluation.shown import Threshold, shown_gap, shown_text, thresholds_of
 from spmkit._evaluation.values import (
     bad_values,
     constrain,
@@ -51,7 +51,7 @@ from spmkit._language.expr import (
     render_operand,
 )
 from spmkit._limits import MAX_VALUE_BITS, NUMBER_BOUND
-from spmkit._numbers import exact_decimals, number_text
+from spmkit._numbers import exact_decimals, number_text, whole_text
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import (
     Indicator,
@@ -295,7 +295,9 @@ def _show(value: Fraction, lang: str = "en") -> str:
     Exact when short (95, 1.5, 0.25), otherwise rounded (94.23, 0.003559); in
     Indonesian (``lang="id"``) ``4.900`` and ``94,23``.
     """
-    numerator, denominator = value.numerator, value.denominator  # properties: read once
+    numerator, denominator = value.as_integer_ratio()  # one call, not two properties
+    if denominator == 1 and -_WHOLE < numerator < _WHOLE:  # a count: number_text's grouping
+        return whole_text(numerator, lang)
     if len(str(numerator)) + len(str(denominator)) > _LONG:
         return f"{Decimal(numerator) / Decimal(denominator):.6E}"
     places = exact_decimals(value)
@@ -312,6 +314,8 @@ def _operand(expression: Expression, leaf: Callable[[Expression], str | None] | 
 
 
 _LONG: Final = 60
+_WHOLE: Final = 10**50
+"""Whole numbers below this (in size) are written grouped, as counts (well under _LONG)."""
 """Digits of a number's numerator and denominator past which it is written 1.234568E+40."""
 _SHORT_DECIMALS: Final = 2
 _SIGNIFICANT: Final = 4
@@ -352,45 +356,121 @@ def _explain(  # noqa: PLR0913 - the explanation is built from every part of the
     """
     value, gap, milestone = decided
     language: Language = "id" if lang == "id" else "en"
+    numerator, denominator = indicator.numerator, indicator.denominator
+    if isinstance(numerator, Input) and isinstance(denominator, Input):  # the usual ratio
+        n, d = values.get(numerator.name), values.get(denominator.name)
+        numbers_ = (
+            f"{'?' if n is None else _show(n, lang)} / {'?' if d is None else _show(d, lang)}"
+        )
+    else:
 
-    def leaf(node: Expression) -> str | None:
-        if isinstance(node, Input):
-            found = values.get(node.name)
-            return "?" if found is None else _show(found, lang)
-        if isinstance(node, Ref):
-            found_ref = refs.get(node.indicator_id)
-            return _show(found_ref, lang) if isinstance(found_ref, Fraction) else "?"
-        return None
+        def leaf(node: Expression) -> str | None:
+            if isinstance(node, Input):
+                found = values.get(node.name)
+                return "?" if found is None else _show(found, lang)
+            if isinstance(node, Ref):
+                found_ref = refs.get(node.indicator_id)
+                return _show(found_ref, lang) if isinstance(found_ref, Fraction) else "?"
+            return None
 
-    factor, suffix, formula, target = _fixed_text(indicator)
-    numbers_ = f"{_operand(indicator.numerator, leaf)} / {_operand(indicator.denominator, leaf)}"
-    factor, suffix = in_language(factor, language), in_language(suffix, language)
-    target = in_language(target_text or target, language)
+        numbers_ = f"{_operand(numerator, leaf)} / {_operand(denominator, leaf)}"
+    head, factor, suffix, target, source = _frame(indicator, citation, target_text, language)
+    words = _phrases(language)
     if status is Status.NO_DATA:
-        outcome = tr(
-            "= no data (missing {missing}); {target}: not judged",
-            missing=", ".join(missing),
-            target=target,
-        ).in_lang(language)
+        outcome = words["no data"].format(missing=", ".join(missing), target=target)
     elif status is Status.UNDEFINED:
-        outcome = tr("= undefined (the denominator is zero); {target}: not judged", target=target)
-        outcome = outcome.in_lang(language)
+        outcome = words["undefined"].format(target=target)
     else:
         assert value is not None and gap is not None  # noqa: S101 - computed statuses have both
-        thresholds = thresholds_of(indicator.target, milestone, indicator.bands)
-        decimals, _shown = shown_decimals(value, thresholds)
-        verdict = tr("met").in_lang(language)
+        thresholds, bounds = _judged_by(indicator, milestone)
+        decimals, shown = shown_text(value, thresholds, language, bounds)
+        verdict = words["met"]
         if status is Status.NOT_MET:
-            points = tr(" percentage points").in_lang(language) if suffix == " %" else suffix
-            verdict = tr(
-                "not met, gap {gap}{points}", gap=shown_gap(gap, language, decimals), points=points
-            ).in_lang(language)
-        outcome = f"= {shown_value(value, thresholds, language)}{suffix}; {target}: {verdict}"
+            points = words["points"] if suffix == " %" else suffix
+            verdict = words["not met"].format(gap=shown_gap(gap, language, decimals), points=points)
+        outcome = f"= {shown}{suffix}; {target}: {verdict}"
+    return f"{head}{numbers_} x {factor} {outcome}. {source}"
+
+
+_FRAMES: dict[tuple[int, str, str | None, str], tuple[Indicator, tuple[str, ...]]] = {}
+
+
+def _frame(
+    indicator: Indicator, citation: str, target_text: str | None, language: Language
+) -> tuple[str, ...]:
+    """The words of an explanation that do not depend on the row, kept per indicator.
+
+    ``(head, factor, suffix, target, source)``: ``"I.1: a / b x 100 = "``, ``"100"``,
+    ``" %"``, ``"target >= 95 % by 2015"`` and ``"Source: ... ."``, in ``language``.
+    """
+    key = (id(indicator), citation, target_text, language)
+    found = _FRAMES.get(key)
+    if found is not None and found[0] is indicator:
+        return found[1]
+    factor, suffix, formula, target = _fixed_text(indicator)
+    factor, suffix = in_language(factor, language), in_language(suffix, language)
+    target = in_language(target_text or target, language)
     where = indicator.source.ref
     if citation:
         where = f"{indicator.source.instrument or citation}, {where}"
-    source = tr("Source: {where}.", where=where).in_lang(language)
-    return f"{indicator.id}: {formula} x {factor} = {numbers_} x {factor} {outcome}. {source}"
+    source = _phrases(language)["source"].format(where=where)
+    frame = (f"{indicator.id}: {formula} x {factor} = ", factor, suffix, target, source)
+    if len(_FRAMES) >= 4096:
+        _FRAMES.clear()
+    _FRAMES[key] = (indicator, frame)
+    return frame
+
+
+_THRESHOLDS: dict[int, tuple[Indicator, tuple[Threshold, ...], tuple[float, ...] | None]] = {}
+
+
+def _judged_by(
+    indicator: Indicator, milestone: Fraction | None
+) -> tuple[tuple[Threshold, ...], tuple[float, ...] | None]:
+    """The thresholds a value of ``indicator`` is shown against, and their bounds as floats.
+
+    Kept per indicator (by identity) when there is no milestone: the usual case.
+    """
+    if milestone is not None:
+        return thresholds_of(indicator.target, milestone, indicator.bands), None
+    found = _THRESHOLDS.get(id(indicator))
+    if found is not None and found[0] is indicator:
+        return found[1], found[2]
+    thresholds = thresholds_of(indicator.target, None, indicator.bands)
+    try:
+        bounds: tuple[float, ...] | None = tuple(float(bound) for _op, bound in thresholds)
+    except OverflowError:
+        bounds = None
+    if len(_THRESHOLDS) >= 4096:
+        _THRESHOLDS.clear()
+    _THRESHOLDS[id(indicator)] = (indicator, thresholds, bounds)
+    return thresholds, bounds
+
+
+@functools.cache
+def _phrases(language: Language) -> dict[str, str]:
+    """The words of an explanation in ``language``, translated once: templates to fill.
+
+    Each is ``tr()`` with its fields given as themselves (``gap="{gap}"``), so the
+    result is the translated template; filling it later gives what ``tr()`` with the
+    values gives (every field here is plain text, the same in both languages).
+    """
+    return {
+        "no data": tr(
+            "= no data (missing {missing}); {target}: not judged",
+            missing="{missing}",
+            target="{target}",
+        ).in_lang(language),
+        "undefined": tr(
+            "= undefined (the denominator is zero); {target}: not judged", target="{target}"
+        ).in_lang(language),
+        "met": tr("met").in_lang(language),
+        "points": tr(" percentage points").in_lang(language),
+        "not met": tr("not met, gap {gap}{points}", gap="{gap}", points="{points}").in_lang(
+            language
+        ),
+        "source": tr("Source: {where}.", where="{where}").in_lang(language),
+    }
 
 
 def _scored(  # noqa: PLR0913 - the result's parts and the language
@@ -460,10 +540,25 @@ _Parts = tuple[
 ]
 
 
+_CITED: dict[int, tuple[LegalBasis, str]] = {}
+
+
+def _cited(legal_basis: LegalBasis) -> str:
+    """``legal_basis.cite()``, kept per legal basis (by identity): one per rule set."""
+    found = _CITED.get(id(legal_basis))
+    if found is not None and found[0] is legal_basis:
+        return found[1]
+    text = legal_basis.cite()
+    if len(_CITED) >= 4096:
+        _CITED.clear()
+    _CITED[id(legal_basis)] = (legal_basis, text)
+    return text
+
+
 def _explanation(parts: _Parts, lang: str, indicators: Mapping[str, Indicator]) -> str:
     """A result's explanation, built when it is first read (see :func:`_lazy`)."""
     indicator, status, values, refs, value, gap, missing, legal_basis, target, milestone = parts
-    citation = legal_basis.cite()
+    citation = _cited(legal_basis)
     text = _explain(
         indicator, status, values, refs, (value, gap, milestone), missing, citation, target, lang
     )

@@ -27,6 +27,7 @@ __all__ = [
     "decides",
     "shown_decimals",
     "shown_gap",
+    "shown_text",
     "shown_value",
     "thresholds_of",
 ]
@@ -128,6 +129,37 @@ def shown_value(exact: Fraction, thresholds: Sequence[Threshold], lang: str) -> 
     return number_text(candidate, lang, decimals)
 
 
+def shown_text(
+    exact: Fraction,
+    thresholds: Sequence[Threshold],
+    lang: str,
+    bounds: Sequence[float] | None = None,
+) -> tuple[int, str]:
+    """:func:`shown_decimals`' decimals and :func:`shown_value`'s text, computed once.
+
+    ``bounds`` are the thresholds' bounds as floats, when the caller keeps them.
+
+    >>> shown_text(Fraction(94996, 1000), [(">=", Fraction(95))], "en")
+    (3, '94.996')
+    """
+    clear = True
+    try:  # the usual case of shown_decimals: two decimals, the nearest rounding
+        numerator, denominator = exact.as_integer_ratio()
+        approximate = numerator / denominator
+        if bounds is None:
+            bounds = [float(bound) for _op, bound in thresholds]
+        for bound in bounds:
+            if abs(approximate - bound) <= _CLEAR:
+                clear = False
+                break
+    except OverflowError:
+        clear = False
+    if clear:
+        return MIN_DECIMALS, number_text(exact, lang, MIN_DECIMALS)
+    decimals, candidate = shown_decimals(exact, thresholds)
+    return decimals, number_text(candidate, lang, decimals)
+
+
 def shown_gap(gap: Fraction, lang: str, at_least: int = MIN_DECIMALS) -> str:
     """The gap as text: never ``0,00`` for a gap that is not zero.
 
@@ -135,6 +167,8 @@ def shown_gap(gap: Fraction, lang: str, at_least: int = MIN_DECIMALS) -> str:
     ('0,004', '0.00')
     """
     decimals = max(at_least, MIN_DECIMALS)
-    while gap and not rounded(gap, decimals) and decimals < _DIRECTED_UP_TO:
+    # Rounds to zero (half to even) when |gap| * 10**decimals <= 1/2: integers, no Fraction.
+    size, whole = 2 * abs(gap.numerator), gap.denominator
+    while size and size * 10**decimals <= whole and decimals < _DIRECTED_UP_TO:
         decimals += 1
     return number_text(gap, lang, decimals)

@@ -10,7 +10,6 @@ and warns about unverified values. Every problem of a file is raised at once as 
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import os
 import threading
 import warnings
@@ -167,6 +166,14 @@ def rule_files(source: str | Path) -> tuple[Path, ...]:
     (``spmkit._files.outputs``). A chain that cannot be followed ends where it breaks
     (loading the rule set reports why).
     """
+    try:
+        path = find_rule_file(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SpmkitWarning)
+            if not read_rule_file(path).extends:  # read before (cached): no YAML to parse
+                return (path,)
+    except (SpmkitError, OSError, UnicodeDecodeError):
+        pass
     from spmkit._yamlload import read_yaml  # noqa: PLC0415 - YAML only when a file is read
 
     files: list[Path] = []
@@ -214,10 +221,19 @@ def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
 
 def _rules_directory() -> Path:
     """Where the shipped rule sets are: in the installed package, or in a checkout."""
+    here = Path(__file__).resolve()
+    packaged = here.parents[1] / "rules"  # the package's own directory, as installed
+    if packaged.is_dir():
+        return packaged
+    checkout = here.parents[3] / "rules"  # src/spmkit/_rulesets/reader.py in a checkout
+    if here.parents[2].name == "src" and checkout.is_dir():
+        return checkout
+    import importlib.resources  # noqa: PLC0415 - slow to import; only for zipped packages
+
     packaged = Path(str(importlib.resources.files("spmkit"))) / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[3] / "rules"
+    return checkout
 
 
 def shipped_rule_sets() -> dict[str, Path]:
@@ -226,11 +242,14 @@ def shipped_rule_sets() -> dict[str, Path]:
     if not directory.is_dir():
         return {}
     # `<id>.tests.yaml` beside a rule file holds its rule tests (spmkit._interop.ruletests).
-    return {
-        path.stem: path
-        for path in sorted(directory.rglob("*.yaml"))
-        if not path.name.endswith(".tests.yaml")
-    }
+    found = []  # os.walk and strings: rglob's Path objects cost milliseconds per load
+    for folder, _folders, files in os.walk(directory):
+        found += [
+            (os.path.join(folder, name), name[: -len(".yaml")])  # noqa: PTH118
+            for name in files
+            if name.endswith(".yaml") and not name.endswith(".tests.yaml")
+        ]
+    return {stem: Path(path) for path, stem in sorted(found)}
 
 
 def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Path:
@@ -404,15 +423,22 @@ def load_rule_set(source: str | Path) -> RuleSet:
 
 def _refuse_impersonation(rule_set: RuleSet, path: Path) -> None:
     """Refuse an installed rule file that calls itself by another (or a shipped) id."""
-    from spmkit._rulesets.installed import (  # noqa: PLC0415 - entry points: slow
+    resolved = path.resolve()
+    name = resolved.name
+    if (
+        name.endswith(".yaml")
+        and not name.endswith(".tests.yaml")
+        and resolved.is_relative_to(_rules_directory().resolve())
+    ):
+        return  # a shipped file (what shipped_rule_sets lists): no directory walk needed
+    shipped = shipped_rule_sets()
+    if resolved in {p.resolve() for p in shipped.values()}:
+        return  # a shipped file linked from elsewhere
+    from spmkit._rulesets.installed import (  # noqa: PLC0415 - entry points: slow to import and scan
         impersonation,
         installed_rule_files,
     )
 
-    shipped = shipped_rule_sets()
-    resolved = path.resolve()
-    if resolved in {p.resolve() for p in shipped.values()}:
-        return
     installed = {p.resolve() for p in installed_rule_files().values()}
     if resolved not in installed:
         return  # a file given by path: its id is what it says
