@@ -303,6 +303,11 @@ def test_finding_3_huge_integers(capsys, tmp_path) -> None:
     )
     status, out, _ = cli(capsys, "evaluate", "kulon-progo-2011", path, "--format", "csv")
     assert status == 3
+    assert "angka dengan 4.400 digit" in out  # the refused row's reason, in Indonesian
+    status, out, _ = cli(
+        capsys, "evaluate", "kulon-progo-2011", path, "--format", "csv", "--lang", "en"
+    )
+    assert status == 3
     assert "a number of 4,400 digits" in out
 
 

@@ -468,12 +468,10 @@ def _finished(  # noqa: PLR0913 - what was found, and what to say when it is not
         )
     option = "orgUnitIdScheme" if values else "outputIdScheme"
     problems.extend(_named_org_units(mapping, [ou for ou, _ in found], option))
+    if problems and values:
+        raise Dhis2Error(tr("cannot read the DHIS2 dataValueSet"), problems)
     if problems:
-        raise (
-            Dhis2Error(tr("cannot read the DHIS2 dataValueSet"), problems)
-            if values
-            else _analytics_problem(problems)
-        )
+        raise _analytics_problem(problems)
     return _rows_of(found, mapping, names)
 
 
