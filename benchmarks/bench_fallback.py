@@ -142,7 +142,9 @@ def _seconds(function: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def bench(kind: str, rule_set: spmkit.RuleSet, rows: int, rounds: int) -> tuple[float, float, float]:
+def bench(
+    kind: str, rule_set: spmkit.RuleSet, rows: int, rounds: int
+) -> tuple[float, float, float]:
     """Median per-round ratio batch / scalar loop, and the two medians in ms."""
     columns, rows_data = make(kind, rule_set, rows)
     check_same(rule_set, columns, rows_data)
@@ -182,7 +184,7 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     kinds = [kind for kind in args.kinds.split(",") if kind]
     try:
-        import pandas  # noqa: F401, PLC0415 - optional
+        import pandas as pd  # noqa: F401, PLC0415 - optional
     except ImportError:
         kinds = [kind for kind in kinds if not kind.startswith("pandas")]
     print(f"load average before: {os.getloadavg()[0]:.1f} (cpus {os.cpu_count()})")

@@ -30,6 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit._arguments import require_flag
 from spmkit._caches import identity_cache
 from spmkit._evaluation import buffers
 from spmkit._evaluation.batch_plans import Plan, make_plan
@@ -63,14 +64,14 @@ from spmkit._evaluation.kernel import (
     ratios_kernel,
     use_compiled,
 )
+from spmkit._evaluation.plan import FRACTION_SLOTS, plan_of
+from spmkit._evaluation.plan import Plan as ScalarPlan
 from spmkit._evaluation.progress import Period
 from spmkit._evaluation.results import IndicatorResult, Status, nearest_float
 from spmkit._evaluation.rows import row_record
-from spmkit._evaluation.plan import Plan as ScalarPlan
-from spmkit._evaluation.plan import FRACTION_SLOTS, plan_of
 from spmkit._evaluation.scalar import Numbers, evaluate, evaluate_checked, evaluate_row
 from spmkit._evaluation.scoring import band_arrays
-from spmkit._evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS, exact_number
+from spmkit._evaluation.values import exact_number
 from spmkit._evaluation.yearly import evaluate_in_time
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._rulesets.model import Indicator, RuleSet, Target
@@ -823,7 +824,7 @@ class CompiledRuleSet:
             indicator_id = program.indicator.id
             for name in program.inputs:
                 reading.setdefault(name, set()).add(indicator_id)
-            for name, readers in reading.items():
+            for readers in reading.values():
                 if readers.intersection(program.refs):
                     readers.add(indicator_id)
         return {name: frozenset(readers) for name, readers in reading.items()}
@@ -960,8 +961,8 @@ class CompiledRuleSet:
         for name, values in data.items():
             if name in keys:
                 continue
-            if len(values) > BY_ROWS:  # a large column: not read here
-                return None
+            if not hasattr(values, "__len__") or len(values) > BY_ROWS:
+                return None  # a large column (not read here), or no column at all
             items = row_values(values)
             if items is None or rows not in {-1, len(items)}:
                 return None
@@ -979,58 +980,6 @@ class CompiledRuleSet:
             return None
         carried = {}
         for name in keys:
-            given = data[name]
-            own = given.copy() if isinstance(given, np.ndarray) else to_array(given)
-            if len(own) != rows:
-                return None
-            own.flags.writeable = False
-            carried[name] = own
-        return BatchResult(
-            rule_set_id=self.rule_set.id,
-            rule_set=self.rule_set,
-            rows=rows,
-            key_columns=carried,
-            results=_LazyResults(
-                self.rule_set,
-                _FastArrays(self.rule_set, plan, out, ints, floats),
-            ),
-        )
-
-    def _by_rows(
-        self,
-        data: dict[str, Any],
-        keys: tuple[str, ...],
-        allow_unknown: bool,
-    ) -> BatchResult | None:
-        """A few rows of which some need exact arithmetic: each row by the scalar evaluator.
-
-        Up to :data:`BY_ROWS` rows, reading the columns and running the numpy programs
-        costs more than the rows themselves; the rows' values go to the scalar evaluator
-        as ``evaluate`` takes them, and the arrays are built when first read. None where
-        this does not apply (no value needs exact arithmetic, more rows, other shapes) or
-        where a row is refused: the table reader then words the errors, with their rows.
-        """
-        columns: dict[str, list[object]] = {}
-        rows = -1
-        for name, values in data.items():
-            if name not in keys and len(values) > BY_ROWS:  # type: ignore[arg-type]
-                return None  # a large column: not read here (TypeError: not a column)
-            items = None if name in keys else row_values(values)
-            if items is None and name not in keys:
-                return None
-            if items is not None:
-                if rows not in {-1, len(items)}:
-                    return None
-                rows, columns[name] = len(items), items
-        if not 0 < rows <= BY_ROWS:
-            return None
-        plan = plan_of(self.rule_set)
-        inputs = plan.inputs
-        exact_inputs = [n for n, items in columns.items() if n in inputs and any(map(needs_exact, items))]
-        if not exact_inputs:
-            return None
-        carried = {}
-        for name in keys:
             given = data.get(name)
             own = given.copy() if isinstance(given, np.ndarray) else to_array(given)
             if own.ndim != 1 or len(own) != rows:
@@ -1044,7 +993,10 @@ class CompiledRuleSet:
         try:
             for given_row in zip(*columns.values(), strict=True):
                 numbers = evaluate_row(
-                    plan, dict(zip(names, given_row, strict=True)), order, allow_unknown=allow_unknown
+                    plan,
+                    dict(zip(names, given_row, strict=True)),
+                    order,
+                    allow_unknown=allow_unknown,
                 )
                 for indicator_id, keep in kept:
                     keep(numbers[indicator_id])
@@ -1056,7 +1008,9 @@ class CompiledRuleSet:
             rule_set=self.rule_set,
             rows=rows,
             key_columns=carried,
-            results=_LazyResults(self.rule_set, functools.partial(_numbers_arrays, self.rule_set, found)),
+            results=_LazyResults(
+                self.rule_set, functools.partial(_numbers_arrays, self.rule_set, found)
+            ),
             exact_fallback=tuple(i for i in order if i in dependent),
         )
 
@@ -1259,11 +1213,11 @@ def _scalar_fallback(
     found: dict[str, list[Numbers]] = {i: [] for i in indicator_ids}
     kept = [(i, found[i].append) for i in indicator_ids]
     for row in range(rows):
-        values = {name: found_[row] for name, found_, _ in inputs if found_[row] is not None}
+        values = {name: value for name, found_, _ in inputs if (value := found_[row]) is not None}
         ints = {
-            name: whole[row]
+            name: number
             for name, _, whole in inputs
-            if whole is not None and whole[row] is not None
+            if whole is not None and (number := whole[row]) is not None
         }
         report = evaluate_checked(plan, values, ints, indicator_ids)
         for indicator_id, keep in kept:
@@ -1322,7 +1276,7 @@ def _floats(exact_values: list[Fraction | None]) -> npt.NDArray[np.float64]:
         return np.full(rows, math.nan)
     terms = np.array(list(map(_TERMS, present)), dtype=object).reshape(len(present), 2)
     try:
-        floats = (terms[:, 0] / terms[:, 1]).astype(np.float64)
+        floats: npt.NDArray[np.float64] = (terms[:, 0] / terms[:, 1]).astype(np.float64)
     except OverflowError:
         floats = np.fromiter(map(_float, present), dtype=np.float64, count=len(present))
     if len(present) == rows:
@@ -1495,7 +1449,10 @@ def evaluate_batch(  # noqa: PLR0913 - keyword-only options
         DataInvalid: bad values (negative, NaN-free infinities, booleans, text), unknown
             columns or unequal lengths; every bad column is reported with its first bad
             value and row. For Dask data, raised when the result is computed.
+        UsageError: ``rule_set`` is not a rule set, an id or a path; ``allow_unknown``
+            is not True or False; a bad ``year`` or ``period``.
     """
+    require_flag(allow_unknown, "allow_unknown")
     compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
     if year is not None or period is not None:
         return _in_time(compiled.rule_set, data, keys, allow_unknown, year, period)

@@ -30,7 +30,6 @@ from spmkit._evaluation.compile import EXACT_LIMIT, Vec, constant_vec
 from spmkit._evaluation.kernel import column_bounds
 from spmkit._evaluation.plan import exact
 from spmkit._evaluation.scalar import from_quantity, is_quantity
-from spmkit._limits import NUMBER_BOUND
 from spmkit._evaluation.values import (
     BOOLEAN_HINT,
     DECIMAL_LIMIT,
@@ -46,6 +45,7 @@ from spmkit._evaluation.values import (
     unconvertible_hint,
     with_rows,
 )
+from spmkit._limits import NUMBER_BOUND
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import InputKind, InputSpec, RuleSet
 from spmkit._translation import Bilingual, tr
@@ -220,13 +220,12 @@ def needs_exact(value: object) -> bool:
     """
     if value is None:
         return False
-    kind = type(value)
-    if kind is int:
-        return not 0 <= value < EXACT_LIMIT  # type: ignore[operator]  # an int
-    if kind is float:
-        if value.is_integer():  # type: ignore[attr-defined]  # a float
-            return not 0 <= value < EXACT_LIMIT  # type: ignore[operator]
-        return not (math.isfinite(value) and value > 0 and plain_number(value))  # type: ignore[arg-type]
+    if type(value) is int:
+        return not 0 <= value < EXACT_LIMIT
+    if type(value) is float:
+        if value.is_integer():
+            return not 0 <= value < EXACT_LIMIT
+        return not (math.isfinite(value) and value > 0 and plain_number(value))
     return True
 
 

@@ -19,6 +19,7 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
+from spmkit._arguments import require_flag
 from spmkit._evaluation.plan import COMPARE, IndicatorPlan, Plan, exact, plan_of, ratio
 from spmkit._evaluation.progress import (
     Period,
@@ -65,10 +66,10 @@ from spmkit._translation import Language, tr
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 
 __all__ = [
+    "Numbers",
     "evaluate",
     "evaluate_checked",
     "evaluate_row",
-    "Numbers",
     "evaluate_some",
     "from_quantity",
     "is_quantity",
@@ -132,6 +133,8 @@ def validate_data(
 
     Raises:
         DataInvalid: every bad value of the data set, each naming its input and value.
+        UsageError: ``rule_set`` is not a rule set, an id or a path; ``allow_unknown``
+            is not True or False.
     """
     return _validated(plan_of(rule_set), data, allow_unknown=allow_unknown)[0]
 
@@ -140,6 +143,8 @@ def _validated(
     plan: Plan, data: Mapping[str, object], *, allow_unknown: bool
 ) -> tuple[dict[str, Fraction], dict[str, int]]:
     """:func:`validate_data`, and the values that were plain ints (for integer decisions)."""
+    if type(allow_unknown) is not bool:
+        require_flag(allow_unknown, "allow_unknown")
     if not isinstance(data, Mapping):
         problem = DataError("<data>", data, tr("a mapping of input name to value"))
         raise DataInvalid(tr("data is not a mapping"), [problem])
@@ -760,7 +765,8 @@ def evaluate(
         DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,
             unknown names); every one is reported. Also when an indicator computes a
             value over 4,096 bits (``MAX_VALUE_BITS``, docs/semantics.md), naming it.
-        UsageError: a bad ``year`` or ``period``, or a period without a year.
+        UsageError: a bad ``year`` or ``period``, or a period without a year; ``rule_set``
+            not a rule set, an id or a path; ``allow_unknown`` not True or False.
     """
     when = timing(year, period)
     plan = plan_of(rule_set)
