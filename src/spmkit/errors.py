@@ -308,6 +308,9 @@ def _rebuild_not_found(message: str, candidates: tuple[str, ...]) -> RuleSetNotF
 class UsageError(SpmkitError, ValueError):
     """A library function called with arguments it cannot use (the message says which).
 
+    Every public function refuses an argument of the wrong type with one, before any
+    work, naming the parameter, what it takes and what it got:
+    ``rule_set must be a RuleSet, a shipped id (text) or a file path (got int)``.
     A message built with :func:`~spmkit._translation.tr` carries its Indonesian:
     ``str(error)`` is English, ``error.in_lang("id")`` the same message in Indonesian.
     """

@@ -18,10 +18,11 @@ DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import operator
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -36,6 +37,7 @@ from spmkit._evaluation import buffers
 from spmkit._evaluation.batch_plans import Plan, make_plan
 from spmkit._evaluation.columns import (
     Table,
+    aligned,
     needs_exact,
     plain_number,
     read_table,
@@ -809,6 +811,9 @@ class CompiledRuleSet:
     _dependents: dict[str, frozenset[str]] = attrs.field(init=False)
     """Input name -> the indicators that read it, directly or through references."""
 
+    _readers: dict[tuple[str, ...], tuple[str, ...]] = attrs.field(init=False, factory=dict)
+    """Column names -> the indicators reading them (bounded; see :meth:`_reading`)."""
+
     @_referenced.default
     def _find_referenced(self) -> frozenset[str]:
         return frozenset(ref for program in self._programs for ref in program.refs)
@@ -956,28 +961,33 @@ class CompiledRuleSet:
         this does not apply (no value needs exact arithmetic, more rows, other shapes) or
         where a row is refused: the table reader then words the errors, with their rows.
         """
-        columns: dict[str, list[object]] = {}
-        rows = -1
+        columns: dict[str, Sequence[object]] = {}
+        rows, framed = -1, False
         for name, values in data.items():
             if name in keys:
                 continue
-            if not hasattr(values, "__len__") or len(values) > BY_ROWS:
+            kind = type(values)
+            if kind is list or kind is tuple:  # the usual few rows: read as they are
+                items: Sequence[object] | None = values
+            elif not hasattr(values, "__len__") or len(values) > BY_ROWS:
                 return None  # a large column (not read here), or no column at all
-            items = row_values(values)
+            else:
+                items, framed = row_values(values), True
             if items is None or rows not in {-1, len(items)}:
                 return None
             rows, columns[name] = len(items), items
-        if rows <= 0:
+        # Series with different indexes are refused by the table reader, never paired here.
+        if rows <= 0 or (framed and not aligned(data)):
             return None
-        plan = plan_of(self.rule_set)
-        inputs = plan.inputs
-        exact_inputs = [
-            name
-            for name, items in columns.items()
-            if name in inputs and any(map(needs_exact, items))
-        ]
+        flags: Iterable[bool]
+        if rows == 1:  # one value a column: one C-level pass over them all
+            flags = map(needs_exact, map(operator.itemgetter(0), columns.values()))
+        else:
+            flags = (any(map(needs_exact, items)) for items in columns.values())
+        exact_inputs = tuple(itertools.compress(columns, flags))
         if not exact_inputs:
             return None
+        plan = plan_of(self.rule_set)
         carried = {}
         for name in keys:
             given = data.get(name)
@@ -1002,7 +1012,6 @@ class CompiledRuleSet:
                     keep(numbers[indicator_id])
         except DataInvalid:
             return None
-        dependent = set().union(*(self._dependents.get(name, ()) for name in exact_inputs))
         return BatchResult(
             rule_set_id=self.rule_set.id,
             rule_set=self.rule_set,
@@ -1011,8 +1020,23 @@ class CompiledRuleSet:
             results=_LazyResults(
                 self.rule_set, functools.partial(_numbers_arrays, self.rule_set, found)
             ),
-            exact_fallback=tuple(i for i in order if i in dependent),
+            exact_fallback=self._reading(exact_inputs),
         )
+
+    def _reading(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The indicators that read any of these columns (directly or through references).
+
+        In evaluation order; kept per set of names (a batch of one shape asks again).
+        """
+        found = self._readers.get(names)
+        if found is None:
+            dependent = set().union(*(self._dependents.get(name, ()) for name in names))
+            found = tuple(i for i in self._order if i in dependent)
+            with _COMPILED_LOCK:
+                if len(self._readers) >= _CACHE_SIZE:
+                    self._readers.clear()
+                self._readers[names] = found
+        return found
 
     def _evaluate_table(self, table: Table) -> BatchResult:
         rows = table.rows

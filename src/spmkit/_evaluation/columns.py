@@ -54,6 +54,7 @@ from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 __all__ = [
     "Column",
     "Table",
+    "aligned",
     "needs_exact",
     "plain_number",
     "read_table",
@@ -602,6 +603,11 @@ def read_table(
         elif spec.default is not None and columns[name].vec is not None:
             columns[name] = _with_default(columns[name], spec.default)
     return Table(rows=rows, columns=columns, keys=carried)
+
+
+def aligned(mapping: Mapping[str, object]) -> bool:
+    """Whether the pandas Series among the columns have equal indexes (see :func:`_misaligned`)."""
+    return not _misaligned(mapping)
 
 
 def _misaligned(mapping: Mapping[str, object]) -> list[DataError]:
