@@ -969,6 +969,10 @@ class CompiledRuleSet:
             kind = type(values)
             if kind is list or kind is tuple:  # the usual few rows: read as they are
                 items: Sequence[object] | None = values
+            elif kind is np.ndarray and values.ndim == 1 and values.dtype.kind in "iu":
+                if len(values) > BY_ROWS:
+                    return None
+                items = values.tolist()  # Python ints, as Column.scalar gives them
             elif not hasattr(values, "__len__") or len(values) > BY_ROWS:
                 return None  # a large column (not read here), or no column at all
             else:
