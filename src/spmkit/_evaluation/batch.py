@@ -973,9 +973,13 @@ class CompiledRuleSet:
                 if len(values) > BY_ROWS:
                     return None
                 items = values.tolist()  # Python ints, as Column.scalar gives them
-            elif not hasattr(values, "__len__") or len(values) > BY_ROWS:
-                return None  # a large column (not read here), or no column at all
             else:
+                try:
+                    size = len(values)
+                except TypeError:  # no column at all (a number, a 0-d array or quantity)
+                    return None
+                if size > BY_ROWS:
+                    return None  # a large column: not read here
                 items, framed = row_values(values), True
             if items is None or rows not in {-1, len(items)}:
                 return None
