@@ -63,6 +63,7 @@ __all__ = [
     "to_mapping",
 ]
 
+_FRAMES: Final = frozenset({"pandas", "polars"})
 _WIDE_INTS: Final = frozenset({"Int128", "UInt128"})  # polars types numpy has no dtype for
 _NOT_NUMBERS: Final = frozenset("mMc")
 """numpy kinds that are not numbers: timedelta, datetime, complex."""
@@ -200,10 +201,20 @@ def row_values(values: object) -> list[object] | None:
     """
     if type(values) is list or type(values) is tuple:
         return list(values)
-    if is_quantity(values) or not (
-        isinstance(values, np.ndarray) or _module(values) in {"pandas", "polars"}
-    ):
+    module = _module(values)
+    if is_quantity(values) or not (isinstance(values, np.ndarray) or module in _FRAMES):
         return None
+    if module in _FRAMES and getattr(values, "ndim", 1) == 1:
+        # The elements a Series hands out (pd.NA and null are missing in evaluate too),
+        # without numpy's detour: a float column's NaN is missing, as in the table reader.
+        series: Any = values
+        elements: list[object] = series.to_list()
+        if getattr(series.dtype, "kind", "") == "f" or str(series.dtype).startswith("Float"):
+            return [
+                None if type(item) is float and item != item else item  # noqa: PLR0124 - NaN
+                for item in elements
+            ]
+        return elements
     array = _to_array(values)
     if array.ndim != 1 or array.dtype.kind not in "iufO":
         return None
