@@ -137,7 +137,9 @@ def _raised_classes() -> list[tuple[str, int, str]]:
                 continue
             target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             name = ast.unparse(target)
-            if name[:1].isupper() or name == "yaml.YAMLError":
+            if name[:1].isupper():  # a class, or its constructor (UsageError.wrong_type)
+                found.append((path.name, node.lineno, name.split(".", 1)[0]))
+            elif name == "yaml.YAMLError":
                 found.append((path.name, node.lineno, name))
     return found
 

@@ -130,7 +130,7 @@ class TestSyntaxErrors:
 
     def test_not_text(self):
         """Only text is parsed."""
-        with pytest.raises(TypeError, match="must be text"):
+        with pytest.raises(spmkit.UsageError, match="text must be an expression as text"):
             parse_expression(100)  # type: ignore[arg-type]
 
 

@@ -308,6 +308,9 @@ def _rebuild_not_found(message: str, candidates: tuple[str, ...]) -> RuleSetNotF
 class UsageError(SpmkitError, ValueError):
     """A library function called with arguments it cannot use (the message says which).
 
+    Every public function refuses an argument of the wrong type with one, before any
+    work, naming the parameter, what it takes and what it got:
+    ``rule_set must be a RuleSet, a shipped id (text) or a file path (got int)``.
     A message built with :func:`~spmkit._translation.tr` carries its Indonesian:
     ``str(error)`` is English, ``error.in_lang("id")`` the same message in Indonesian.
     """
@@ -315,6 +318,22 @@ class UsageError(SpmkitError, ValueError):
     def in_lang(self, lang: Language) -> str:
         """The message in ``lang`` (``str()`` is English)."""
         return _message_in(self, lang)
+
+    @classmethod
+    def wrong_type(cls, name: str, expected: str, value: object) -> Self:
+        """The error of an argument of the wrong type: ``{name} must be {expected} (got {type})``.
+
+        ``expected`` says what the parameter takes, in words (``tr("text")``); the checks
+        of every public function build their errors here (``spmkit._arguments``).
+        """
+        return cls(
+            tr(
+                "{name} must be {expected} (got {kind})",
+                name=name,
+                expected=expected,
+                kind=type(value).__name__,
+            )
+        )
 
 
 def _message_in(error: BaseException, lang: Language) -> str:
@@ -547,7 +566,7 @@ class ChartUnavailableError(SpmkitError, ImportError):
         return _message_in(self, lang)
 
 
-class StrategyArgumentError(SpmkitError, ValueError):
+class StrategyArgumentError(UsageError):
     """A hypothesis strategy of :mod:`spmkit.strategies` was called with a bad argument."""
 
 
@@ -753,7 +772,12 @@ def format_errors(error: BaseException, lang: Language = "en") -> list[str]:
     Useful for command lines and tests: ``format_errors(exc)`` gives the same lines
     whether one problem or twenty were found; ``format_errors(exc, "id")`` gives them in
     Indonesian where the message has a translation (rule-file problems all have one).
+
+    Raises:
+        UsageError: ``error`` is not an exception.
     """
+    if not isinstance(error, BaseException):
+        raise UsageError.wrong_type("error", tr("an exception"), error)
     if isinstance(error, BaseExceptionGroup):
         lines: list[str] = []
         for inner in error.exceptions:

@@ -394,7 +394,12 @@ def inferred_subsets(rule_set: RuleSet) -> dict[str, str]:
     >>> import spmkit
     >>> inferred_subsets(spmkit.load_rule_set("kulon-progo-2011"))["bumil_k4"]
     'sasaran_bumil'
+
+    Raises:
+        StrategyArgumentError: ``rule_set`` is not a RuleSet (a :class:`UsageError`).
     """
+    if not isinstance(rule_set, RuleSet):
+        raise _fail("rule_set", "a spmkit.RuleSet", rule_set)
     found: dict[str, str] = {}
     for indicator in rule_set.indicators.values():
         numerator, denominator = indicator.numerator, indicator.denominator

@@ -26,6 +26,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from spmkit._arguments import require_flag
 from spmkit._evaluation.columns import Column, read_table, to_array, to_mapping
 from spmkit._evaluation.compile import EXACT_LIMIT
 from spmkit._evaluation.kernel import jit_cached, use_compiled
@@ -416,8 +417,10 @@ def aggregate(  # noqa: PLR0913 - keyword-only options of one public function
 
     Raises:
         DataInvalid: bad values, or periods of a ``same`` input that disagree.
-        UsageError: ``by``, ``period`` or ``place`` do not name columns.
+        UsageError: ``by``, ``period`` or ``place`` do not name columns, or
+            ``allow_unknown`` is not True or False.
     """
+    require_flag(allow_unknown, "allow_unknown")
     _names("by", by)
     _name("period", period, optional=True)
     _name("place", place, optional=True)

@@ -17,9 +17,12 @@ DataFrame in wide form, computed partition by partition. Docs: ``docs/batch.md``
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -28,10 +31,19 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit._arguments import require_flag
 from spmkit._caches import identity_cache
 from spmkit._evaluation import buffers
 from spmkit._evaluation.batch_plans import Plan, make_plan
-from spmkit._evaluation.columns import Table, read_table, to_array
+from spmkit._evaluation.columns import (
+    Table,
+    aligned,
+    needs_exact,
+    plain_number,
+    read_table,
+    row_values,
+    to_array,
+)
 from spmkit._evaluation.compile import (
     EXACT_LIMIT,
     Env,
@@ -55,18 +67,20 @@ from spmkit._evaluation.kernel import (
     ratios_kernel,
     use_compiled,
 )
+from spmkit._evaluation.plan import FRACTION_SLOTS, plan_of
+from spmkit._evaluation.plan import Plan as ScalarPlan
 from spmkit._evaluation.progress import Period
 from spmkit._evaluation.results import IndicatorResult, Status, nearest_float
 from spmkit._evaluation.rows import row_record
-from spmkit._evaluation.scalar import evaluate, evaluate_some
+from spmkit._evaluation.scalar import Numbers, evaluate, evaluate_checked, evaluate_row
 from spmkit._evaluation.scoring import band_arrays
-from spmkit._evaluation.values import DECIMAL_LIMIT, MAX_DECIMALS, exact_number
+from spmkit._evaluation.values import exact_number
 from spmkit._evaluation.yearly import evaluate_in_time
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._rulesets.model import Indicator, RuleSet, Target
 from spmkit._rulesets.reader import resolve_rule_set
 from spmkit._translation import tr
-from spmkit.errors import UsageError
+from spmkit.errors import DataInvalid, UsageError
 
 __all__ = [
     "ARRAY_FIELDS",
@@ -103,6 +117,10 @@ ARRAY_FIELDS: Final = (
     "exceeds_denominator",
 )
 """The array fields every :class:`IndicatorArrays` has (its optional ones aside)."""
+
+BY_ROWS: Final = 128
+"""Up to this many rows, data needing exact arithmetic go to the scalar evaluator row by
+row (``CompiledRuleSet._by_rows``): reading the columns would cost more than the rows."""
 
 _EXACT_FLOAT: Final = 2.0**53
 """Whole numbers below this are exact in float64."""
@@ -804,9 +822,34 @@ class CompiledRuleSet:
     _plans: dict[tuple[Any, ...], Plan | None] = attrs.field(init=False, factory=dict)
     """Fast-path plans by data shape (bounded; see :mod:`spmkit._evaluation.batch_plans`)."""
 
+    _order: tuple[str, ...] = attrs.field(init=False)
+    """The indicator ids in evaluation order."""
+
+    _dependents: dict[str, frozenset[str]] = attrs.field(init=False)
+    """Input name -> the indicators that read it, directly or through references."""
+
+    _readers: dict[tuple[str, ...], tuple[str, ...]] = attrs.field(init=False, factory=dict)
+    """Column names -> the indicators reading them (bounded; see :meth:`_reading`)."""
+
     @_referenced.default
     def _find_referenced(self) -> frozenset[str]:
         return frozenset(ref for program in self._programs for ref in program.refs)
+
+    @_order.default
+    def _find_order(self) -> tuple[str, ...]:
+        return tuple(program.indicator.id for program in self._programs)
+
+    @_dependents.default
+    def _find_dependents(self) -> dict[str, frozenset[str]]:
+        reading: dict[str, set[str]] = {}
+        for program in self._programs:  # in evaluation order: references first
+            indicator_id = program.indicator.id
+            for name in program.inputs:
+                reading.setdefault(name, set()).add(indicator_id)
+            for readers in reading.values():
+                if readers.intersection(program.refs):
+                    readers.add(indicator_id)
+        return {name: frozenset(readers) for name, readers in reading.items()}
 
     @classmethod
     def build(cls, rule_set: RuleSet) -> CompiledRuleSet:
@@ -846,7 +889,9 @@ class CompiledRuleSet:
     ) -> BatchResult:
         """Evaluate on in-memory data; see :func:`evaluate_batch`."""
         if type(data) is dict:
-            found = self._fast(data, tuple(keys), allow_unknown)
+            found = self._fast(data, tuple(keys), allow_unknown) or self._by_rows(
+                data, tuple(keys), allow_unknown
+            )
             if found is not None:
                 return found
         # Columns of counts are read in place: the results copy what they keep, narrowed.
@@ -916,6 +961,105 @@ class CompiledRuleSet:
                 _FastArrays(self.rule_set, plan, out, ints, floats),
             ),
         )
+
+    def _by_rows(
+        self,
+        data: dict[str, Any],
+        keys: tuple[str, ...],
+        allow_unknown: bool,
+    ) -> BatchResult | None:
+        """A few rows of which some need exact arithmetic: each row by the scalar evaluator.
+
+        Up to :data:`BY_ROWS` rows, reading the columns and running the numpy programs
+        costs more than the rows themselves; the rows' values go to the scalar evaluator
+        as ``evaluate`` takes them, and the arrays are built when first read. None where
+        this does not apply (no value needs exact arithmetic, more rows, other shapes) or
+        where a row is refused: the table reader then words the errors, with their rows.
+        """
+        columns: dict[str, Sequence[object]] = {}
+        rows, framed = -1, False
+        for name, values in data.items():
+            if name in keys:
+                continue
+            kind = type(values)
+            if kind is list or kind is tuple:  # the usual few rows: read as they are
+                items: Sequence[object] | None = values
+            elif kind is np.ndarray and values.ndim == 1 and values.dtype.kind in "iu":
+                if len(values) > BY_ROWS:
+                    return None
+                items = values.tolist()  # Python ints, as Column.scalar gives them
+            else:
+                try:
+                    size = len(values)
+                except TypeError:  # no column at all (a number, a 0-d array or quantity)
+                    return None
+                if size > BY_ROWS:
+                    return None  # a large column: not read here
+                items, framed = row_values(values), True
+            if items is None or rows not in {-1, len(items)}:
+                return None
+            rows, columns[name] = len(items), items
+        # Series with different indexes are refused by the table reader, never paired here.
+        if rows <= 0 or (framed and not aligned(data)):
+            return None
+        flags: Iterable[bool]
+        if rows == 1:  # one value a column: one C-level pass over them all
+            flags = map(needs_exact, map(operator.itemgetter(0), columns.values()))
+        else:
+            flags = (any(map(needs_exact, items)) for items in columns.values())
+        exact_inputs = tuple(itertools.compress(columns, flags))
+        if not exact_inputs:
+            return None
+        plan = plan_of(self.rule_set)
+        carried = {}
+        for name in keys:
+            given = data.get(name)
+            own = given.copy() if isinstance(given, np.ndarray) else to_array(given)
+            if own.ndim != 1 or len(own) != rows:
+                return None
+            own.flags.writeable = False
+            carried[name] = own
+        order = self._order
+        found: dict[str, list[Numbers]] = {i: [] for i in order}
+        kept = [(i, found[i].append) for i in order]
+        names = tuple(columns)
+        try:
+            for given_row in zip(*columns.values(), strict=True):
+                numbers = evaluate_row(
+                    plan,
+                    dict(zip(names, given_row, strict=True)),
+                    order,
+                    allow_unknown=allow_unknown,
+                )
+                for indicator_id, keep in kept:
+                    keep(numbers[indicator_id])
+        except DataInvalid:
+            return None
+        return BatchResult(
+            rule_set_id=self.rule_set.id,
+            rule_set=self.rule_set,
+            rows=rows,
+            key_columns=carried,
+            results=_LazyResults(
+                self.rule_set, functools.partial(_numbers_arrays, self.rule_set, found)
+            ),
+            exact_fallback=self._reading(exact_inputs),
+        )
+
+    def _reading(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The indicators that read any of these columns (directly or through references).
+
+        In evaluation order; kept per set of names (a batch of one shape asks again).
+        """
+        found = self._readers.get(names)
+        if found is None:
+            dependent = set().union(*(self._dependents.get(name, ()) for name in names))
+            found = tuple(i for i in self._order if i in dependent)
+            with _COMPILED_LOCK:
+                if len(self._readers) >= _CACHE_SIZE:
+                    self._readers.clear()
+                self._readers[names] = found
+        return found
 
     def _evaluate_table(self, table: Table) -> BatchResult:
         rows = table.rows
@@ -997,27 +1141,16 @@ class CompiledRuleSet:
         return merged
 
 
-def _plain_number(value: object) -> bool:
-    """Whether a value read from the data has an exact float64 form the programs can use."""
-    if value is None:
-        return True
-    if type(value) is int:  # a whole number handed over as an int (Column.scalar)
-        return abs(value) < EXACT_LIMIT
-    number = value if isinstance(value, Fraction) else Fraction(repr(float(value)))  # type: ignore[arg-type]
-    if number.denominator == 1:
-        return abs(number) < EXACT_LIMIT
-    scale = 10**MAX_DECIMALS
-    return scale % number.denominator == 0 and abs(number) * scale < DECIMAL_LIMIT
-
-
 def _rows_needing_exact(table: Table) -> npt.NDArray[np.bool_]:
     """Rows holding a value of a column the programs cannot take exactly."""
     needs = np.zeros(table.rows, dtype=bool)
     for column in table.columns.values():
         if column.vec is None:
-            needs |= np.array(
-                [not _plain_number(column.scalar(row)) for row in range(table.rows)], dtype=bool
-            )
+            if column.plain is not None:  # found while the column's objects were read
+                needs |= ~column.plain
+                continue
+            values = [column.scalar(row) for row in range(table.rows)]
+            needs |= np.array([not plain_number(value) for value in values], dtype=bool)
     return needs
 
 
@@ -1076,53 +1209,133 @@ def _add_bands(rule_set: RuleSet, table: Table, results: dict[str, IndicatorArra
             results[indicator_id] = attrs.evolve(arrays, band=band, band_en=band_en)
 
 
+def _scalar_inputs(
+    plan: ScalarPlan, table: Table, chosen: Sequence[int]
+) -> list[tuple[str, list[Fraction | None], list[int | None] | None]]:
+    """Every input column's values on the chosen rows, as the scalar evaluator reads them.
+
+    Converted once per column (not once per row and indicator): exact numbers, and for
+    inputs without bounds the whole ones as ints too (the scalar evaluator's int path).
+    The table's columns are checked already, by the same rules as scalar evaluation.
+    """
+    found = []
+    unbounded = plan.unbounded
+    for name, column in table.columns.items():
+        raw = column.raw
+        if raw.dtype == object:  # converted by the reader: Fractions and None
+            exact_values: list[Fraction | None] = (
+                raw.tolist() if len(chosen) == len(raw) else raw[list(chosen)].tolist()
+            )
+        else:
+            exact_values = [exact_number(column.scalar(row)) for row in chosen]
+        ints = None
+        if name in unbounded:
+            ints = [
+                value.numerator if value is not None and value.denominator == 1 else None
+                for value in exact_values
+            ]
+        found.append((name, exact_values, ints))
+    return found
+
+
 def _scalar_fallback(
     rule_set: RuleSet,
     table: Table,
     indicator_ids: Sequence[str],
     which: npt.NDArray[np.intp] | None = None,
 ) -> dict[str, IndicatorArrays]:
-    """Evaluate some indicators on some rows (default all) with the exact scalar evaluator."""
+    """Evaluate some indicators on some rows (default all) with the exact scalar evaluator.
+
+    The rows' values are converted once per column (:func:`_scalar_inputs`), and each row
+    is evaluated by :func:`~spmkit._evaluation.scalar.evaluate_checked`: the scalar
+    evaluator without its per-row checks, which the table has passed already.
+    """
     chosen = range(table.rows) if which is None else [int(row) for row in which]
     rows = len(chosen)
-    # Python lists, turned into arrays once: a numpy item assignment per value cost more
-    # than the scalar evaluation it stores (the fallback must not be slower than a loop).
-    names = ("value", "gap", "numerator", "denominator", "met", "status_code", "exceeds")
-    fields: dict[str, dict[str, list[Any]]] = {
-        i: {name: [] for name in names} for i in indicator_ids
-    }
-    codes = {status: code for code, status in enumerate(STATUS_CODES)}
-    columns = list(table.columns.items())
-    for source in chosen:
-        data = {name: column.scalar(source) for name, column in columns}
-        report = evaluate_some(rule_set, data, indicator_ids)
-        for indicator_id in indicator_ids:
-            result = report[indicator_id]
-            out = fields[indicator_id]
-            out["status_code"].append(codes[result.status])
-            out["met"].append(bool(result.met))
-            out["exceeds"].append(result.exceeds_denominator)
-            out["value"].append(_float(result.exact_value))
-            out["gap"].append(_float(result.exact_gap))
-            out["numerator"].append(_float(result.numerator))
-            out["denominator"].append(_float(result.denominator))
-    arrays = {}
-    for indicator_id, lists in fields.items():
-        indicator = rule_set.indicators[indicator_id]
-        out_arrays = {
-            "value": np.array(lists["value"], dtype=np.float64),
-            "gap": np.array(lists["gap"], dtype=np.float64),
-            "numerator": np.array(lists["numerator"], dtype=np.float64),
-            "denominator": np.array(lists["denominator"], dtype=np.float64),
-            "met": np.array(lists["met"], dtype=bool),
-            "status_code": np.array(lists["status_code"], dtype=np.int8),
-            "exceeds_denominator": np.array(lists["exceeds"], dtype=bool),
+    plan = plan_of(rule_set)
+    inputs = _scalar_inputs(plan, table, chosen)
+    # Each row's results in a list per indicator, read field by field afterwards (C-level
+    # getters over the lists): a numpy item assignment per value, or a Python statement per
+    # field and row, cost more than the scalar evaluation itself.
+    found: dict[str, list[Numbers]] = {i: [] for i in indicator_ids}
+    kept = [(i, found[i].append) for i in indicator_ids]
+    for row in range(rows):
+        values = {name: value for name, found_, _ in inputs if (value := found_[row]) is not None}
+        ints = {
+            name: number
+            for name, _, whole in inputs
+            if whole is not None and (number := whole[row]) is not None
         }
-        frozen: dict[str, Any] = {n: _frozen_array(v, rows, v.dtype) for n, v in out_arrays.items()}
-        arrays[indicator_id] = IndicatorArrays(
-            indicator_id=indicator_id, target=indicator.target, factor=indicator.factor, **frozen
+        report = evaluate_checked(plan, values, ints, indicator_ids)
+        for indicator_id, keep in kept:
+            keep(report[indicator_id])
+    return {i: _numbers_arrays(rule_set, found, i) for i in indicator_ids}
+
+
+def _numbers_arrays(
+    rule_set: RuleSet, found: Mapping[str, list[Numbers]], indicator_id: str
+) -> IndicatorArrays:
+    """One indicator's arrays from the scalar evaluator's numbers of every row."""
+    results = found[indicator_id]
+    rows = len(results)
+    indicator = rule_set.indicators[indicator_id]
+
+    def field(name: str) -> list[Any]:
+        return list(map(operator.attrgetter(name), results))
+
+    exact_values = field("exact_value")
+    out_arrays = {
+        "value": _floats(exact_values),
+        "gap": _floats(field("exact_gap")),
+        "numerator": _floats(field("numerator")),
+        "denominator": _floats(field("denominator")),
+        "met": np.array(field("met"), dtype=bool),
+        "status_code": np.array(list(map(_CODES.__getitem__, field("status"))), dtype=np.int8),
+        "exceeds_denominator": np.array(field("exceeds_denominator"), dtype=bool),
+    }
+    frozen: dict[str, Any] = {n: _frozen_array(v, rows, v.dtype) for n, v in out_arrays.items()}
+    if indicator.bands:
+        frozen["band"], frozen["band_en"] = band_arrays(
+            indicator.bands, frozen["value"], exact_values.__getitem__
         )
-    return arrays
+    return IndicatorArrays(
+        indicator_id=indicator_id,
+        target=indicator.target,
+        factor=indicator.factor,
+        small_denominator_threshold=rule_set.small_denominator,
+        **frozen,
+    )
+
+
+_CODES: Final = {status: code for code, status in enumerate(STATUS_CODES)}
+
+
+def _floats(exact_values: list[Fraction | None]) -> npt.NDArray[np.float64]:
+    """The nearest floats of exact values (NaN for None), as one array.
+
+    Integer division of the numerators by the denominators, correctly rounded as
+    ``float(Fraction)`` is, done by numpy over object arrays (one C loop, no Python call
+    per value); a value beyond float64's range goes through :func:`_float`.
+    """
+    rows = len(exact_values)
+    present = [value for value in exact_values if value is not None]
+    if not present:
+        return np.full(rows, math.nan)
+    terms = np.array(list(map(_TERMS, present)), dtype=object).reshape(len(present), 2)
+    try:
+        floats: npt.NDArray[np.float64] = (terms[:, 0] / terms[:, 1]).astype(np.float64)
+    except OverflowError:
+        floats = np.fromiter(map(_float, present), dtype=np.float64, count=len(present))
+    if len(present) == rows:
+        return floats
+    out = np.full(rows, math.nan)
+    out[[value is not None for value in exact_values]] = floats
+    return out
+
+
+_TERMS: Final = operator.attrgetter(
+    *(("_numerator", "_denominator") if FRACTION_SLOTS else ("numerator", "denominator"))
+)
 
 
 def _float(exact: Fraction | None) -> float:
@@ -1285,7 +1498,10 @@ def evaluate_batch(  # noqa: PLR0913 - keyword-only options
         DataInvalid: bad values (negative, NaN-free infinities, booleans, text), unknown
             columns or unequal lengths; every bad column is reported with its first bad
             value and row. For Dask data, raised when the result is computed.
+        UsageError: ``rule_set`` is not a rule set, an id or a path; ``allow_unknown``
+            is not True or False; a bad ``year`` or ``period``.
     """
+    require_flag(allow_unknown, "allow_unknown")
     compiled = rule_set if isinstance(rule_set, CompiledRuleSet) else compile_rule_set(rule_set)
     if year is not None or period is not None:
         return _in_time(compiled.rule_set, data, keys, allow_unknown, year, period)

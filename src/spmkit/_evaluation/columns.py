@@ -28,6 +28,7 @@ import numpy.typing as npt
 from spmkit._evaluation import buffers
 from spmkit._evaluation.compile import EXACT_LIMIT, Vec, constant_vec
 from spmkit._evaluation.kernel import column_bounds
+from spmkit._evaluation.plan import exact
 from spmkit._evaluation.scalar import from_quantity, is_quantity
 from spmkit._evaluation.values import (
     BOOLEAN_HINT,
@@ -44,13 +45,25 @@ from spmkit._evaluation.values import (
     unconvertible_hint,
     with_rows,
 )
+from spmkit._limits import NUMBER_BOUND
 from spmkit._rulesets.check import suggest
 from spmkit._rulesets.model import InputKind, InputSpec, RuleSet
 from spmkit._translation import Bilingual, tr
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 
-__all__ = ["Column", "Table", "read_table", "to_array", "to_mapping"]
+__all__ = [
+    "Column",
+    "Table",
+    "aligned",
+    "needs_exact",
+    "plain_number",
+    "read_table",
+    "row_values",
+    "to_array",
+    "to_mapping",
+]
 
+_FRAMES: Final = frozenset({"pandas", "polars"})
 _WIDE_INTS: Final = frozenset({"Int128", "UInt128"})  # polars types numpy has no dtype for
 _NOT_NUMBERS: Final = frozenset("mMc")
 """numpy kinds that are not numbers: timedelta, datetime, complex."""
@@ -69,6 +82,9 @@ class Column:
     raw: npt.NDArray[Any]
     given: npt.NDArray[Any] | None = None
     """The values as given, for messages, when ``raw`` holds converted ones."""
+    plain: npt.NDArray[np.bool_] | None = None
+    """For a column of converted objects: the rows whose value has an exact float64 form
+    the numpy programs can take (:func:`plain_number`)."""
 
     def scalar(self, row: int) -> object:
         """The value of one row as the scalar evaluator takes it (None when missing)."""
@@ -175,6 +191,56 @@ def _to_array(values: object) -> npt.NDArray[Any]:
     return np.asarray(values, dtype=object)
 
 
+def row_values(values: object) -> list[object] | None:
+    """A column's values row by row, each as scalar ``evaluate`` takes it (None: missing).
+
+    What :meth:`Column.scalar` gives once the column is read, without reading it: the
+    items of a list, the Python numbers of an array (a float column's NaN is None, a
+    masked row None), a pandas or polars column through :func:`to_array`. None for a
+    column that must be read as a whole: quantities, other shapes and types.
+    """
+    if type(values) is list or type(values) is tuple:
+        return list(values)
+    module = _module(values)
+    if is_quantity(values) or not (isinstance(values, np.ndarray) or module in _FRAMES):
+        return None
+    if module in _FRAMES and getattr(values, "ndim", 1) == 1:
+        # The elements a Series hands out (pd.NA and null are missing in evaluate too),
+        # without numpy's detour: a float column's NaN is missing, as in the table reader.
+        series: Any = values
+        elements: list[object] = series.to_list()
+        if getattr(series.dtype, "kind", "") == "f" or str(series.dtype).startswith("Float"):
+            return [
+                None if type(item) is float and item != item else item  # noqa: PLR0124 - NaN
+                for item in elements
+            ]
+        return elements
+    array = _to_array(values)
+    if array.ndim != 1 or array.dtype.kind not in "iufO":
+        return None
+    items: list[object] = array.tolist()
+    if array.dtype.kind == "f":
+        return [None if item != item else item for item in items]  # noqa: PLR0124 - NaN
+    return items
+
+
+def needs_exact(value: object) -> bool:
+    """Whether a value as given may lack an exact float64 form (or be refused): a quick test.
+
+    False for the usual values (None, a non-negative int below 2**53, a float with an
+    exact form); True for anything else, without converting it.
+    """
+    if value is None:
+        return False
+    if type(value) is int:
+        return not 0 <= value < EXACT_LIMIT
+    if type(value) is float:
+        if value.is_integer():
+            return not 0 <= value < EXACT_LIMIT
+        return not (math.isfinite(value) and value > 0 and plain_number(value))
+    return True
+
+
 def _floats_hold(low: object, high: object) -> bool:
     """Whether every integer from ``low`` to ``high`` (missing: no value) is an exact float."""
     for value in (low, high):
@@ -243,17 +309,44 @@ def _numeric(name: str, raw: npt.NDArray[Any]) -> tuple[Vec | None, DataError | 
     return None, None
 
 
+def plain_number(value: object) -> bool:
+    """Whether a value read from the data has an exact float64 form the programs can use."""
+    if value is None:
+        return True
+    if type(value) is int:  # a whole number handed over as an int (Column.scalar)
+        return abs(value) < EXACT_LIMIT
+    number = value if isinstance(value, Fraction) else Fraction(repr(float(value)))  # type: ignore[arg-type]
+    # On the integers themselves: Fraction's abs and comparisons cost ten times more.
+    numerator, denominator = abs(number.numerator), number.denominator
+    if denominator == 1:
+        return numerator < EXACT_LIMIT
+    return _SCALE % denominator == 0 and numerator * (_SCALE // denominator) < DECIMAL_LIMIT
+
+
+_SCALE: Final = 10**MAX_DECIMALS
+
+
 def _objects(
     name: str, raw: npt.NDArray[Any], spec: InputSpec | None = None
-) -> tuple[npt.NDArray[Any], DataError | None]:
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_], DataError | None]:
     """Check a column of Python objects one value at a time (the scalar rules).
 
     A pint quantity among them is converted to the input's unit, as scalar evaluate does.
+    Returns the converted values, the rows whose value is plain (:func:`plain_number`)
+    and the column's problem.
     """
     converted = np.empty(raw.shape, dtype=object)
+    plain = np.ones(raw.shape, dtype=bool)
     first: tuple[int, DataError] | None = None
     bad_rows = 0
-    for row, value in enumerate(raw):
+    for row, value in enumerate(raw.tolist()):
+        # The usual value, a non-negative int in range, as the scalar evaluator reads it
+        # (without convert_value's checks, which it passes).
+        if type(value) is int and 0 <= value < NUMBER_BOUND:
+            converted[row] = exact(value, 1)
+            if value >= EXACT_LIMIT:
+                plain[row] = False
+            continue
         result = convert_value(name, value)
         if isinstance(result, DataError) and spec is not None and is_quantity(value):
             result = from_quantity(spec, value)
@@ -262,10 +355,13 @@ def _objects(
             first = first or (row, result)
             continue
         converted[row] = result
+        if result is not None and not plain_number(result):
+            plain[row] = False
     if first is None:
-        return converted, None
+        return converted, plain, None
     row, error = first
-    return converted, DataError(name, error.value, error.rule, with_rows(error.hint, row, bad_rows))
+    problem = DataError(name, error.value, error.rule, with_rows(error.hint, row, bad_rows))
+    return converted, plain, problem
 
 
 def _from_fractions(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -348,15 +444,13 @@ def _column(
         )
         return None, _bad(name, raw, np.ones(raw.shape, dtype=bool), hint)
     if raw.dtype == object:
-        converted, problem = _objects(name, raw, spec)
+        converted, plain, problem = _objects(name, raw, spec)
         if problem is not None:
             return None, problem
-        exact = _from_fractions(converted)
-        if exact.dtype == object:
-            return Column(name=name, vec=None, raw=converted, given=raw), None
-        if exact.size and np.fmax.reduce(exact) >= EXACT_LIMIT:
-            return Column(name=name, vec=None, raw=converted, given=raw), None
-        raw = exact
+        whole = _from_fractions(converted)
+        if whole.dtype == object or (whole.size and np.fmax.reduce(whole) >= EXACT_LIMIT):
+            return Column(name=name, vec=None, raw=converted, given=raw, plain=plain), None
+        raw = whole
     vec, problem = _numeric(name, raw)
     if problem is not None:
         return None, problem
@@ -393,15 +487,28 @@ def _outside(spec: InputSpec, column: Column) -> tuple[npt.NDArray[np.bool_], st
                 continue
             bad = np.broadcast_to(bad, (len(column.raw),))
         else:
-            values = [
-                convert_value(column.name, column.scalar(row)) for row in range(len(column.raw))
-            ]
             bad = np.array(
-                [isinstance(x, Fraction) and constraint.breaks(x) for x in values], dtype=bool
+                [isinstance(x, Fraction) and constraint.breaks(x) for x in _exact_values(column)],
+                dtype=bool,
             )
         if bad.any():
             return bad, constraint.rule
     return None
+
+
+def _exact_values(column: Column) -> list[Fraction | None]:
+    """Every row's value as an exact number (None where missing), converted once.
+
+    A column of objects holds the values :func:`_objects` converted already; a numeric
+    one is converted here, by the scalar rules (a float is the decimal it prints as).
+    """
+    if column.raw.dtype == object:
+        return column.raw.tolist()  # type: ignore[no-any-return]  # Fractions and None
+    found = []
+    for row in range(len(column.raw)):
+        value = convert_value(column.name, column.scalar(row))
+        found.append(value if isinstance(value, Fraction) else None)
+    return found
 
 
 def _constrain(spec: InputSpec, column: Column) -> DataError | None:
@@ -511,6 +618,11 @@ def read_table(
         elif spec.default is not None and columns[name].vec is not None:
             columns[name] = _with_default(columns[name], spec.default)
     return Table(rows=rows, columns=columns, keys=carried)
+
+
+def aligned(mapping: Mapping[str, object]) -> bool:
+    """Whether the pandas Series among the columns have equal indexes (see :func:`_misaligned`)."""
+    return not _misaligned(mapping)
 
 
 def _misaligned(mapping: Mapping[str, object]) -> list[DataError]:

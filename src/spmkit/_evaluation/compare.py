@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from spmkit._arguments import RULE_SETS, require_sequence
 from spmkit._evaluation.results import IndicatorResult, Report, Status
 from spmkit._evaluation.scalar import evaluate
 from spmkit._frozen import FrozenMap, freeze
@@ -192,12 +193,7 @@ def compare_region(
     Raises:
         DataInvalid: bad values, or names that no compared rule set declares.
     """
-    if isinstance(rule_sets, str | bytes) or not hasattr(rule_sets, "__iter__"):
-        bad_type = tr(
-            "rule_sets must be a list of rule sets or their ids (got {kind})",
-            kind=type(rule_sets).__name__,
-        )
-        raise UsageError(bad_type)
+    require_sequence(rule_sets, "rule_sets", RULE_SETS)
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
         msg = tr("compare needs at least one rule set")

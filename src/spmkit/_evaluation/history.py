@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import attrs
 
+from spmkit._arguments import require
 from spmkit._evaluation.results import IndicatorResult, Report
 from spmkit._evaluation.scalar import evaluate
 from spmkit._evaluation.values import YEAR_RULE
@@ -313,8 +314,16 @@ def evaluate_history(
             suggested), or no rule set applies in any year of the table.
         DataInvalid: bad years, bad values, or columns that no year's rule set reads
             (every one is reported).
-        UsageError: the table is not a table.
+        UsageError: the table is not a table, ``jurisdiction`` neither text nor a code,
+            or ``year`` not a column name.
     """
+    require(
+        jurisdiction,
+        "jurisdiction",
+        (str, int),
+        tr("text such as 'Kab. Siak' or a Kemendagri code"),
+    )
+    require(year, "year", str, tr("the name of the column of years (text)"))
     rows = _rows(table)
     problems: list[DataError] = []
     years: list[int] = []

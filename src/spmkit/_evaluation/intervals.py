@@ -18,6 +18,7 @@ from fractions import Fraction
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Final
 
+from spmkit._arguments import require
 from spmkit._rulesets.model import SMALL_DENOMINATOR_DEFAULT
 from spmkit._translation import tr
 from spmkit.errors import UsageError
@@ -41,8 +42,13 @@ SMALL_DENOMINATOR: Final = SMALL_DENOMINATOR_DEFAULT
 below it is flagged as small (fewer than 30 people)."""
 
 
-@functools.cache
 def _z(confidence: float) -> float:
+    require(confidence, "confidence", numbers.Real, tr("a number between 0 and 1"))
+    return _z_of(confidence)
+
+
+@functools.cache
+def _z_of(confidence: float) -> float:
     if not 0 < confidence < 1:
         from spmkit.errors import UsageError  # noqa: PLC0415 - only on a bad call
 
@@ -67,7 +73,8 @@ def wilson_interval(
     successes than trials (an estimated denominator; the interval would be meaningless).
 
     Raises:
-        UsageError: a count that is not a whole or exact number (text, a float, a bool).
+        UsageError: a count that is not a whole or exact number (text, a float, a bool),
+            or a ``confidence`` that is not a number between 0 and 1.
     """
     for name, count in (("successes", successes), ("trials", trials)):
         if isinstance(count, bool) or not isinstance(count, numbers.Rational):

@@ -26,7 +26,7 @@ from spmkit._language.expr import BinOp, Call, Expression, Input, Neg, Number
 from spmkit._rulesets.model import Indicator, InputSpec, RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
 
-__all__ = ["COMPARE", "IndicatorPlan", "Plan", "exact", "plan_of", "ratio"]
+__all__ = ["COMPARE", "FRACTION_SLOTS", "IndicatorPlan", "Plan", "exact", "plan_of", "ratio"]
 
 COMPARE: Final[dict[str, Callable[[int, int], bool]]] = {
     ">=": int.__ge__,
@@ -226,7 +226,9 @@ def _slots_work() -> bool:
 
 
 _NEW: Final = object.__new__
-exact: Final[Callable[[int, int], Fraction]] = _coprime_fraction if _slots_work() else Fraction
+FRACTION_SLOTS: Final = _slots_work()
+"""Whether this Python's Fraction keeps its terms in ``_numerator`` and ``_denominator``."""
+exact: Final[Callable[[int, int], Fraction]] = _coprime_fraction if FRACTION_SLOTS else Fraction
 """``exact(n, d)``: the Fraction n/d of integers in lowest terms with ``d > 0``."""
 
 

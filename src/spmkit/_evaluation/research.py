@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from spmkit._arguments import RULE_SETS, require, require_sequence
 from spmkit._evaluation.batch import BatchResult, evaluate_batch
 from spmkit._frozen import FrozenMap, freeze
 from spmkit._messages import code_words
@@ -302,7 +303,12 @@ def compare_table(
         inputs: per rule-set id, its input names mapped to the table's column names.
         year: a year, or the key column of years: each row judged against its year's
             milestone, as ``evaluate_batch(year=...)`` judges it.
+
+    Raises:
+        UsageError: ``rule_sets`` is not a list of rule sets, none is given, or a key
+            column is not in the table.
     """
+    require_sequence(rule_sets, "rule_sets", RULE_SETS)
     resolved = [resolve_rule_set(rule_set) for rule_set in rule_sets]
     if not resolved:
         msg = tr("compare needs at least one rule set")
@@ -372,7 +378,12 @@ def impact(
         table: the regions' data, as for :func:`compare_table`.
         rule_sets: A and B themselves when their ids are not shipped ids (overlay files).
         keys: the columns that name a region.
+
+    Raises:
+        UsageError: ``change_set`` is not a :class:`RuleSetDiff` (``spmkit.diff(a, b)``),
+            or the table is not one (as :func:`compare_table`).
     """
+    require(change_set, "change_set", RuleSetDiff, tr("a RuleSetDiff, as spmkit.diff(a, b) gives"))
     pair = rule_sets if rule_sets is not None else (change_set.a, change_set.b)
     comparison = compare_table(pair, table, keys=keys)
     found = []

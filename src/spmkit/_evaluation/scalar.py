@@ -15,10 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 from math import gcd
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
+from spmkit._arguments import require_flag
 from spmkit._evaluation.plan import COMPARE, IndicatorPlan, Plan, exact, plan_of, ratio
 from spmkit._evaluation.progress import (
     Period,
@@ -65,7 +66,16 @@ from spmkit._rulesets.scoring import band_of
 from spmkit._translation import Language, both_notations, in_language, tr
 from spmkit.errors import DataError, DataInvalid, UnknownUnitError
 
-__all__ = ["evaluate", "evaluate_some", "from_quantity", "is_quantity", "validate_data"]
+__all__ = [
+    "Numbers",
+    "evaluate",
+    "evaluate_checked",
+    "evaluate_row",
+    "evaluate_some",
+    "from_quantity",
+    "is_quantity",
+    "validate_data",
+]
 
 
 @attrs.frozen
@@ -124,6 +134,8 @@ def validate_data(
 
     Raises:
         DataInvalid: every bad value of the data set, each naming its input and value.
+        UsageError: ``rule_set`` is not a rule set, an id or a path; ``allow_unknown``
+            is not True or False.
     """
     return _validated(plan_of(rule_set), data, allow_unknown=allow_unknown)[0]
 
@@ -132,6 +144,8 @@ def _validated(
     plan: Plan, data: Mapping[str, object], *, allow_unknown: bool
 ) -> tuple[dict[str, Fraction], dict[str, int]]:
     """:func:`validate_data`, and the values that were plain ints (for integer decisions)."""
+    if type(allow_unknown) is not bool:
+        require_flag(allow_unknown, "allow_unknown")
     if not isinstance(data, Mapping):
         problem = DataError("<data>", data, tr("a mapping of input name to value"))
         raise DataInvalid(tr("data is not a mapping"), [problem])
@@ -587,8 +601,13 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
     legal_basis: LegalBasis,
     when: Timing | None = None,
     indicators: Mapping[str, Indicator] | None = None,
-) -> tuple[IndicatorResult, _Value]:
-    """The general path: any expression, any year; exact with Fractions."""
+    *,
+    lean: bool = False,
+) -> tuple[IndicatorResult | Numbers, _Value]:
+    """The general path: any expression, any year; exact with Fractions.
+
+    With ``lean``, the numbers only (:class:`Numbers`), without the record.
+    """
     indicator = plan.indicator
     numerator = _operand_value(indicator.numerator, values, refs)
     denominator = _operand_value(indicator.denominator, values, refs)
@@ -627,6 +646,8 @@ def _evaluate_indicator(  # noqa: PLR0913 - an indicator, its context, and the r
         and exact_den.numerator * exact_num.denominator
         < exact_num.numerator * exact_den.denominator
     )
+    if lean:
+        return Numbers(status, exact_num, exact_den, value, met, gap, exceeds), outcome
     band = band_of(indicator.bands, value)
     parts = (
         indicator,
@@ -710,7 +731,9 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
     refs: Mapping[str, _Value],
     legal_basis: LegalBasis,
     indicators: Mapping[str, Indicator],
-) -> tuple[IndicatorResult, Fraction]:
+    *,
+    lean: bool = False,
+) -> tuple[IndicatorResult | Numbers, Fraction]:
     """The usual case: a ratio of int inputs (or whole expressions of them), not over 0.
 
     The same decision as :func:`_decide` (which it is tested against): the value is
@@ -731,6 +754,15 @@ def _evaluate_ints(  # noqa: PLR0913 - an indicator, its data, and its context
         gap, status = _ZERO, Status.MET
     else:
         gap, status = ratio(abs(p * b - q * a), q * b), Status.NOT_MET
+    if lean:
+        terms = (
+            exact(numerator, 1) if plan.numerator_input is None else values[plan.numerator_input],
+            exact(denominator, 1)
+            if plan.denominator_input is None
+            else values[plan.denominator_input],
+        )
+        exceeds = plan.coverage and 0 < denominator < numerator
+        return Numbers(status, *terms, value, met, gap, exceeds), value
     indicator = plan.indicator
     parts = (indicator, status, values, refs, value, gap, (), legal_basis, None, None)
     band = band_of(indicator.bands, value) if indicator.bands else None
@@ -759,7 +791,9 @@ def _evaluate_step(  # noqa: PLR0913 - one step of evaluate's loop
     legal_basis: LegalBasis,
     when: Timing | None,
     indicators: Mapping[str, Indicator],
-) -> tuple[IndicatorResult, _Value]:
+    *,
+    lean: bool = False,
+) -> tuple[IndicatorResult | Numbers, _Value]:
     """One indicator: the int path when its operands are ints, else the general one."""
     numerator = ints.get(step.numerator_input)  # type: ignore[arg-type]  # None: not there
     if numerator is None and step.numerator_whole is not None:
@@ -768,8 +802,10 @@ def _evaluate_step(  # noqa: PLR0913 - one step of evaluate's loop
     if denominator is None and step.denominator_whole is not None:
         denominator = _whole(step.denominator_whole, ints)
     if numerator is not None and denominator and when is None:
-        return _evaluate_ints(step, numerator, denominator, values, refs, legal_basis, indicators)
-    return _evaluate_indicator(step, values, refs, legal_basis, when, indicators)
+        return _evaluate_ints(
+            step, numerator, denominator, values, refs, legal_basis, indicators, lean=lean
+        )
+    return _evaluate_indicator(step, values, refs, legal_basis, when, indicators, lean=lean)
 
 
 def evaluate(
@@ -806,7 +842,8 @@ def evaluate(
         DataInvalid: the data have bad values (negative, NaN, infinite, booleans, text,
             unknown names); every one is reported. Also when an indicator computes a
             value over 4,096 bits (``MAX_VALUE_BITS``, docs/semantics.md), naming it.
-        UsageError: a bad ``year`` or ``period``, or a period without a year.
+        UsageError: a bad ``year`` or ``period``, or a period without a year; ``rule_set``
+            not a rule set, an id or a path; ``allow_unknown`` not True or False.
     """
     when = timing(year, period)
     plan = plan_of(rule_set)
@@ -825,7 +862,7 @@ def evaluate(
             raise _too_large(plan.rule_set.id, step.indicator.id, exc.bits) from None
         indicator_id = step.indicator.id
         refs[indicator_id] = outcome
-        results[indicator_id] = result
+        results[indicator_id] = result  # type: ignore[assignment]  # a record: lean is False
     if not plan.in_order:
         results = {indicator_id: results[indicator_id] for indicator_id in indicators}
     return Report(rule_set_id=plan.rule_set.id, results=FrozenMap(results), rule_set=plan.rule_set)
@@ -836,17 +873,86 @@ def evaluate_some(
 ) -> dict[str, IndicatorResult]:
     """Evaluate only some indicators (and those they reference), exactly as :func:`evaluate`.
 
-    For the batch fallback: a row that needs exact arithmetic for one indicator does not
-    pay for all the others.
+    For a file's rows that need exact arithmetic for a few indicators: they do not pay
+    for all the others.
 
     Raises:
         DataInvalid: as :func:`evaluate`.
     """
     plan = plan_of(rule_set)
     values, ints = _validated(plan, data, allow_unknown=False)
+    return _some(plan, values, ints, indicator_ids, lean=False)  # type: ignore[return-value]  # records
+
+
+class Numbers(NamedTuple):
+    """The numbers of one indicator's result, without its record (the batch fallback's).
+
+    The fields are named as the record's (:class:`IndicatorResult`), and hold the same.
+    """
+
+    status: Status
+    numerator: Fraction | None
+    denominator: Fraction | None
+    exact_value: Fraction | None
+    met: bool | None
+    exact_gap: Fraction | None
+    exceeds_denominator: bool
+
+
+def evaluate_checked(
+    plan: Plan,
+    values: dict[str, Fraction],
+    ints: Mapping[str, int],
+    indicator_ids: Sequence[str],
+) -> dict[str, Numbers]:
+    """The numbers :func:`evaluate_some` gives, on values checked and converted already.
+
+    For the batch fallback, which checks and converts every column once (the same
+    rules, :mod:`spmkit._evaluation.values`) instead of once per row, and keeps numbers,
+    not records. ``values`` holds the present inputs (the defaults of absent optional
+    inputs are added here, into it); ``ints`` those of them that are ints of inputs
+    without bounds (the int path).
+
+    Raises:
+        DataInvalid: an indicator computes a value over the bound (as :func:`evaluate`).
+    """
+    for name, default in plan.defaults:
+        if name not in values:
+            values[name] = default
+    return _some(plan, values, ints, indicator_ids, lean=True)  # type: ignore[return-value]  # lean
+
+
+def evaluate_row(
+    plan: Plan,
+    data: Mapping[str, object],
+    indicator_ids: Sequence[str],
+    *,
+    allow_unknown: bool,
+) -> dict[str, Numbers]:
+    """The numbers of :func:`evaluate_checked` for one row of values as given.
+
+    The row is checked and converted exactly as :func:`evaluate` does it.
+
+    Raises:
+        DataInvalid: as :func:`evaluate`.
+    """
+    values, ints = _validated(plan, data, allow_unknown=allow_unknown)
+    return evaluate_checked(plan, values, ints, indicator_ids)
+
+
+def _some(
+    plan: Plan,
+    values: Mapping[str, Fraction],
+    ints: Mapping[str, int],
+    indicator_ids: Sequence[str],
+    *,
+    lean: bool,
+) -> dict[str, IndicatorResult | Numbers]:
+    """Some indicators (and what they reference), in order; records or, ``lean``, numbers."""
+    rule_set = plan.rule_set
     steps = _steps_for(plan, tuple(indicator_ids))
     refs: dict[str, _Value] = {}
-    results: dict[str, IndicatorResult] = {}
+    results: dict[str, IndicatorResult | Numbers] = {}
     legal_basis, indicators = rule_set.legal_basis, rule_set.indicators
     for step in steps:
         indicator_id = step.indicator.id
@@ -854,7 +960,7 @@ def evaluate_some(
             # The int path where the inputs allow it, as evaluate: the batch fallback is
             # then never slower than evaluate() row by row.
             result, outcome = _evaluate_step(
-                step, values, ints, refs, legal_basis, None, indicators
+                step, values, ints, refs, legal_basis, None, indicators, lean=lean
             )
         except _ValueTooLarge as exc:
             raise _too_large(rule_set.id, indicator_id, exc.bits) from None

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import attrs
 
+from spmkit._arguments import require
 from spmkit._evaluation.quarterly import QUARTERS, quarterly_report, services_of
 from spmkit._evaluation.results import IndicatorResult, Report
 from spmkit._evaluation.scalar import evaluate
@@ -478,6 +479,7 @@ def report_spm(  # noqa: PLR0913 - the period, the level and the rule sets are e
         RuleSetNotFoundError: no rule set of an urusan is in force there then.
         DataInvalid: bad values (named ``urusan.input``).
     """
+    require(jurisdiction, "jurisdiction", str, tr("text such as 'Kabupaten Kulon Progo'"))
     if isinstance(year, bool) or not isinstance(year, int) or not 1945 <= year <= 2100:
         raise UsageError(tr("year must be a year such as 2025 (got {year!r})", year=year))
     if quarter is not None and (isinstance(quarter, bool) or quarter not in _QUARTER_END):

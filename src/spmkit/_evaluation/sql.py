@@ -31,6 +31,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from spmkit._arguments import require_rule_set
 from spmkit._evaluation.values import MAX_DECIMALS
 from spmkit._language.expr import BinOp, Call, Expression, Input, Neg, Number, Ref
 from spmkit._rulesets.model import Indicator, InputKind, RuleSet
@@ -745,6 +746,7 @@ def _rule_set(rule_set: RuleSet | str) -> RuleSet:
         return rule_set
     from spmkit._rulesets.reader import load_rule_set  # noqa: PLC0415 - reads files when asked
 
+    require_rule_set(rule_set)
     return load_rule_set(rule_set)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from spmkit._arguments import require
 from spmkit._evaluation.batch import BatchResult
 from spmkit._evaluation.compare import Comparison
 from spmkit._evaluation.history import History
@@ -74,6 +75,7 @@ def format_for(path: str | Path) -> str:
 
 def _known(output_format: str) -> None:
     """Refuse a format that is not one of :data:`OUTPUT_FORMATS`, naming them."""
+    require(output_format, "output_format", str, tr("text such as 'html'"))
     if output_format not in OUTPUT_FORMATS:
         msg = tr(
             "unknown format {format!r}; use one of {formats}",
@@ -207,7 +209,7 @@ def render(
         return _other(result, output_format, lang or "id")
     else:
         msg = tr(
-            "render cannot show a {kind}; it renders {rendered}",
+            "result must be one of {rendered}; render cannot show a {kind}",
             kind=type(result).__name__,
             rendered=RENDERED,
         )

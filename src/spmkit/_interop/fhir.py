@@ -40,9 +40,11 @@ from typing import Any, Final
 
 import attrs
 
+from spmkit._arguments import require_flag, require_sequence
 from spmkit._evaluation.results import IndicatorResult, Report, nearest_float
 from spmkit._rulesets.model import Indicator, RuleSet
 from spmkit._rulesets.reader import resolve_rule_set
+from spmkit._translation import tr
 from spmkit.errors import UsageError
 
 __all__ = [
@@ -376,10 +378,14 @@ def to_fhir(
 
     Raises:
         UsageError: a report has no year, or is of another rule set; ``rule_set`` is
-            neither a rule set nor an id or path (which are loaded).
+            neither a rule set nor an id or path (which are loaded); ``reports`` is
+            neither a report nor a list of them; ``measures`` is not True or False.
     """
     if not isinstance(rule_set, RuleSet):  # an id or a path, as spmkit.diff takes
         rule_set = resolve_rule_set(rule_set)
+    require_flag(measures, "measures")
+    if not isinstance(reports, Report):
+        require_sequence(reports, "reports", tr("a Report or a list of RegionReport"))
     if isinstance(reports, Report):
         single = RegionReport(report=reports, region=region, year=year)
         return fhir_measure_report(rule_set, reports, year=_year(single, year), region=region)

@@ -27,6 +27,7 @@ from typing import Final
 
 import attrs
 
+from spmkit._arguments import require
 from spmkit._language.expr import FUNCTIONS, BinOp, Call, Expression, Input, Neg, Number, Ref
 from spmkit._limits import MAX_DIGITS
 from spmkit._translation import tr
@@ -268,8 +269,7 @@ def parse_expression(text: str) -> Expression:
             limits ``MAX_LENGTH``, ``MAX_NODES`` and ``MAX_DEPTH``.
     """
     if not isinstance(text, str):
-        msg = f"an expression must be text (got {text!r})"
-        raise TypeError(msg)
+        require(text, "text", str, tr("an expression as text"))
     if len(text) > MAX_LENGTH:
         raise ExpressionLimitError(tr("length in characters"), MAX_LENGTH, len(text))
     parser = _Parser(text)

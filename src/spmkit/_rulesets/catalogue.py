@@ -22,6 +22,7 @@ from typing import Final
 
 import attrs
 
+from spmkit._arguments import wrong_type
 from spmkit._rulesets.installed import impersonation, installed_rule_files
 from spmkit._rulesets.model import RuleSet, Verification
 from spmkit._rulesets.places import Place, find_places, place
@@ -437,12 +438,7 @@ def _text_argument(name: str, value: object, *, code: bool = True) -> None:
         return
     if code and not isinstance(value, bool) and hasattr(value, "__index__"):
         return  # 3401, numpy.int64(3401): a Kemendagri code
-    msg = tr(
-        "{name} must be text such as 'Kab. Siak' or a Kemendagri code (got {kind})",
-        name=name,
-        kind=type(value).__name__,
-    )
-    raise UsageError(msg)
+    raise wrong_type(name, tr("text such as 'Kab. Siak' or a Kemendagri code"), value)
 
 
 def rule_set_for(

@@ -369,7 +369,7 @@ def diff(
             unknown=unknown,
         )
         raise UsageError(msg)
-    first, second = resolve_rule_set(a), resolve_rule_set(b)
+    first, second = resolve_rule_set(a, "a"), resolve_rule_set(b, "b")
     partners = _partners(first, second)
     changes = []
     for indicator_id, after in second.indicators.items():

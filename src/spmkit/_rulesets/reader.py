@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from spmkit._arguments import require, require_rule_set
 from spmkit._diskcache import code_fingerprint, forget, load_pickle, store_pickle
 from spmkit._limits import MAX_EXTENDS_DEPTH, MAX_FILE_BYTES
 from spmkit._rulesets.model import RuleSet
@@ -29,7 +30,6 @@ from spmkit.errors import (
     SpmkitError,
     SpmkitWarning,
     UnverifiedValuesWarning,
-    UsageError,
 )
 
 if TYPE_CHECKING:
@@ -212,8 +212,7 @@ def loads_rule_set(text: str, *, file: str | None = None) -> RuleSet:
         UsageError: ``text`` is not text.
     """
     if not isinstance(text, str):
-        msg = tr("a rule set is YAML text (a str), not {kind}", kind=type(text).__name__)
-        raise UsageError(msg)
+        require(text, "text", str, tr("YAML text (a str)"))
     rule_set = _build(text, file, ())
     _warn_unverified(rule_set)
     return rule_set
@@ -262,11 +261,7 @@ def find_rule_file(source: str | Path, *, relative_to: Path | None = None) -> Pa
         UsageError: ``source`` is neither an id (text) nor a path.
     """
     if not isinstance(source, str | os.PathLike) or isinstance(source, bytes):
-        msg = (
-            "a rule set is given as a RuleSet, a shipped id (text) or a file path, "
-            f"not {type(source).__name__}"
-        )
-        raise UsageError(msg)
+        require_rule_set(source, "source")
     path = Path(source)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
@@ -448,14 +443,18 @@ def _refuse_impersonation(rule_set: RuleSet, path: Path) -> None:
         raise RuleSetInvalid(tr("cannot read rule set {file}", file=path), [error])
 
 
-def resolve_rule_set(rule_set: RuleSet | str | Path) -> RuleSet:
+def resolve_rule_set(rule_set: RuleSet | str | Path, name: str = "rule_set") -> RuleSet:
     """Return a rule set as is, or load it by id or path without the unverified warning.
 
     For functions that take "a rule set or its id" and report each value's source and
     verification themselves (``diff``, ``compare``), so the warning would only repeat it.
+
+    Raises:
+        UsageError: ``rule_set`` (the caller's parameter ``name``) is none of those.
     """
     if isinstance(rule_set, RuleSet):
         return rule_set
+    require_rule_set(rule_set, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SpmkitWarning)
         return load_rule_set(rule_set)
