@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import warnings
 from fractions import Fraction
 
@@ -243,3 +244,72 @@ def test_the_usual_row_is_written_from_the_arrays_and_a_near_miss_from_its_recor
     assert usual is not None
     assert usual[0][:5] == ["I.1", "not_met", "false", "90.0", "90,00"]
     assert near is None  # 94.996 is within 0.01 of the target: its record decides
+
+
+@pytest.fixture(params=["polars", "no polars"])
+def polars_or_not(request, monkeypatch):
+    """The column formatter with polars (where installed) and without it."""
+    from spmkit._files import present  # noqa: PLC0415
+
+    if request.param == "polars":
+        pytest.importorskip("polars")
+    else:
+        monkeypatch.setitem(sys.modules, "polars", None)  # import polars raises ImportError
+    present._polars.cache_clear()
+    yield request.param
+    present._polars.cache_clear()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=50))
+def test_float_texts_are_repr(values):
+    """Every float, tiny, huge, negative zero or infinite, is written as ``repr`` writes it."""
+    import numpy as np  # noqa: PLC0415
+
+    from spmkit._files import present  # noqa: PLC0415
+
+    array = np.array(values, dtype=np.float64)
+    mask = ~np.isnan(array)
+    for use in (True, False):
+        present._polars.cache_clear()
+        if not use:
+            sys.modules["polars"] = None  # type: ignore[assignment]
+        try:
+            texts = present.float_texts(array, mask, np)
+        finally:
+            if not use:
+                del sys.modules["polars"]
+            present._polars.cache_clear()
+        assert texts == [repr(v) if v == v else "" for v in values]  # noqa: PLR0124 - NaN
+
+
+SCALED_COUNTS = st.integers(min_value=0, max_value=10**9) | st.none()
+
+
+@pytest.mark.usefixtures("polars_or_not")
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    rule_set_id=st.sampled_from(["kulon-progo-2011", "permenkes-6-2024", "siak-renstra-2012-2016"]),
+    rows=st.lists(st.tuples(SCALED_COUNTS | EDGE_COUNTS, EDGE_COUNTS), min_size=1, max_size=8),
+    lang=st.sampled_from(["id", "en"]),
+)
+def test_csv_lines_from_the_columns_are_the_cells_csv(rule_set_id, rows, lang):
+    """The lines formatted a column at a time are what csv writes for the records' cells."""
+    from spmkit._files.present import batch_csv_lines, csv_cells  # noqa: PLC0415
+
+    rule_set = _load(rule_set_id)
+    names = list(rule_set.inputs)
+    columns = {name: [pair[i % 2] for pair in rows] for i, name in enumerate(names)}
+    batch = spmkit.evaluate_batch(rule_set, columns)
+    leads = [f'{row + 2},"R,{row}",,' for row in range(len(rows))]
+    lines = batch_csv_lines(batch, range(len(rows)), leads, lang, batch.result)
+    for row in range(len(rows)):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [row + 2, f"R,{row}", "", *csv_cells(batch.result(row, iid), lang), ""] for iid in batch
+        )
+        assert lines[row] == buffer.getvalue()

@@ -323,3 +323,66 @@ def test_only_formats_written_in_chunks_are_streamed():
 
     with pytest.raises(UsageError, match="not written in chunks"):
         ChunkedReport("html", RULE_SET, "en")
+
+
+def _plain_file(rows: int = 30, *, bad: bool = True) -> str:
+    """A ',' CSV without a period column: the chunks a batch evaluates at once."""
+    lines = ["kabupaten,bumil_k4,sasaran_bumil,ibu_komplikasi_ditangani,ibu_komplikasi"]
+    for i in range(1, rows + 1):
+        region = {3: "=HYPERLINK(1)", 4: '"Wates, Kulon Progo"', 5: '"Nang ""Lama"""'}.get(
+            i, f"R{i}"
+        )
+        k4, target = 900 + 7 * i, 1000 + i
+        treated: object = 20 + i % 5
+        if i == 8:
+            k4, target = 94996, 100000  # near the target: its record decides the cell
+        if i == 12:
+            k4 = ""  # no data for I.1
+        if bad and i == 23:
+            treated = -3  # refused by the value rules: the chunk is read row by row
+        lines.append(f"{region},{k4},{target},{treated},{30 + i % 7}")
+        if i == 15:
+            lines.append("JUMLAH,1,2,3,4")  # a totals row: checked against running sums
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, STREAM_ROWS])
+@pytest.mark.parametrize("bad", [True, False])
+def test_a_chunk_evaluated_at_once_is_the_whole_file_output(tmp_path, chunk_rows, bad):
+    """Chunks without periods, bad cells or totals are one batch: the same bytes and totals."""
+    from spmkit._evaluation.batch import compile_rule_set  # noqa: PLC0415
+    from spmkit._files.streaming import _clean_batch  # noqa: PLC0415 - the fast path itself
+
+    path = tmp_path / "data.csv"
+    path.write_text(_plain_file(bad=bad), encoding="utf-8")
+    for output_format in ("csv", "json"):
+        whole, whole_totals = _whole(path, output_format)
+        streamed, streamed_totals = _streamed(path, output_format, chunk_rows=chunk_rows)
+        assert streamed == whole
+        assert streamed_totals == whole_totals
+        assert len(whole_totals) == 1
+    stream = open_csv(path, RULE_SET)
+    assert stream is not None
+    compiled = compile_rule_set(RULE_SET)
+    taken = [_clean_batch(compiled, chunk) is not None for chunk in stream.chunks(7)]
+    # Chunk 3 holds the totals row; chunk 4 the refused row (when there is one).
+    assert taken == [True, True, False, not bad, True]
+    assert "94.996" in whole  # the near miss is its record's value
+
+
+def test_a_line_longer_than_the_limit_is_not_read_whole(tmp_path):
+    """A streamed line is read at most MAX_STREAMED_LINE characters at a time."""
+    from spmkit._files.records import MAX_STREAMED_LINE, csv_records  # noqa: PLC0415
+
+    path = tmp_path / "long.csv"
+    path.write_text("a,b\n1," + "9" * MAX_STREAMED_LINE + "\n", encoding="utf-8")
+    records = csv_records(path)
+    assert next(records) == (1, ["a", "b"])
+    with pytest.raises(DataFileError, match=f"a line longer than {MAX_STREAMED_LINE} characters"):
+        next(records)
+    path.write_text("a,b\n" + "9" * (MAX_STREAMED_LINE + 1), encoding="utf-8")
+    with pytest.raises(DataFileError, match="a line longer than"):
+        next(csv_records(path))  # refused while the delimiter is looked for
+    wide = ",".join(["9" * 999] * (MAX_STREAMED_LINE // 1000))  # fields under their limit
+    path.write_text("a,b\n" + wide + "\n", encoding="utf-8")
+    assert [len(cells) for _, cells in csv_records(path)] == [2, MAX_STREAMED_LINE // 1000]

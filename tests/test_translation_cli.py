@@ -17,7 +17,7 @@ import spmkit
 from source_tree import parsed
 from spmkit._files.export import format_for
 from spmkit._files.reading import read_data
-from spmkit._files.records import MAX_DATA_BYTES
+from spmkit._files.records import MAX_DATA_BYTES, MAX_STREAMED_BYTES
 from spmkit._translation import Bilingual, grouped, tr
 from spmkit.cli import main
 from spmkit.errors import ChartUnavailableError, DataFileError, UsageError, format_errors
@@ -69,6 +69,15 @@ class TestDataFileProblems:
         indonesian, english = both(capsys, "evaluate", "kulon-progo-2011", str(big))
         assert indonesian == f"spmkit: {big}: lebih besar dari {MAX_DATA_BYTES} byte\n"
         assert english == f"spmkit: {big}: larger than {MAX_DATA_BYTES} bytes\n"
+
+    def test_too_large_streamed_file(self, capsys, tmp_path):
+        """A CSV file is streamed up to its own, larger limit: one byte over it is refused."""
+        big = tmp_path / "big.csv"
+        with big.open("wb") as handle:
+            handle.truncate(MAX_STREAMED_BYTES + 1)
+        indonesian, english = both(capsys, "evaluate", "kulon-progo-2011", str(big))
+        assert indonesian == f"spmkit: {big}: lebih besar dari {MAX_STREAMED_BYTES} byte\n"
+        assert english == f"spmkit: {big}: larger than {MAX_STREAMED_BYTES} bytes\n"
 
     def test_unbalanced_quote(self, capsys, tmp_path):
         data = write(tmp_path / "d.csv", 'region,bumil_k4,sasaran_bumil\n"Kulon Progo,950,1000\n')

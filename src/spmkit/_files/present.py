@@ -10,9 +10,15 @@ numbers are written by :func:`spmkit._numbers.number_text`; counts stay integers
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import functools
+import io
+import re
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, Final
+
+import attrs
 
 from spmkit._evaluation.batch import BatchResult
 from spmkit._evaluation.results import IndicatorResult
@@ -23,7 +29,10 @@ from spmkit._rulesets.model import factor_suffix
 __all__ = [
     "CSV_FIELDS",
     "batch_csv_cells",
+    "batch_csv_lines",
     "csv_cells",
+    "csv_field",
+    "float_texts",
     "number",
     "record_cells",
     "record_fields",
@@ -193,29 +202,67 @@ def batch_csv_cells(
     import numpy as np  # noqa: PLC0415 - batch results have numpy
 
     index = np.asarray(rows, dtype=np.intp)
-    sure = np.ones(len(index), dtype=bool)
-    columns: list[list[list[object]]] = []
-    for indicator_id, arrays in batch.items():
-        if arrays.milestone is not None or batch.rule_set is None or not len(index):
-            return [None] * len(index)
-        try:
-            columns.append(_indicator_cells(batch, indicator_id, index, lang, sure, np))
-        except OverflowError:  # a factor or target past the float range: records decide
-            return [None] * len(index)
+    found = _batch_fields(batch, index, lang, np)
+    if found is None:
+        return [None] * len(index)
+    sure = np.logical_and.reduce([ok for _, _, ok in found]) if found else None
+    columns = [_indicator_cells(fields, lang, np) for _, fields, _ in found]
     return [
-        [column[position] for column in columns] if sure[position] else None
+        [column[position] for column in columns] if sure is None or sure[position] else None
         for position in range(len(index))
     ]
 
 
-def _indicator_cells(  # noqa: PLR0913 - one indicator's arrays and the rows' certainty
+def _batch_fields(
+    batch: BatchResult,
+    index: Any,  # noqa: ANN401 - an index array
+    lang: Language,
+    np: Any,  # noqa: ANN401 - numpy
+) -> list[tuple[str, _Fields, Any]] | None:
+    """Each indicator's fields of the rows and which rows they are certain for.
+
+    None when the records must decide every row: a milestone (judged in a year), a batch
+    without its rule set, no rows, or a factor or target past the float range.
+    """
+    found: list[tuple[str, _Fields, Any]] = []
+    for indicator_id, arrays in batch.items():
+        if arrays.milestone is not None or batch.rule_set is None or not len(index):
+            return None
+        sure = np.ones(len(index), dtype=bool)
+        try:
+            fields = _indicator_fields(batch, indicator_id, index, lang, sure, np)
+        except OverflowError:
+            return None
+        found.append((indicator_id, fields, sure))
+    return found
+
+
+@attrs.frozen(eq=False)
+class _Fields:
+    """One indicator's CSV fields of some rows, as arrays, and its cells that every row shares."""
+
+    codes: Any
+    value: Any
+    gap: Any
+    low: Any
+    high: Any
+    small: Any
+    numerator: Any
+    denominator: Any
+    bands: list[str | None]
+    head: list[object]
+    """indicator, then (after status, met, value, shown_value) target_op, target_value, deadline."""
+    verification: object
+
+
+def _indicator_fields(  # noqa: PLR0913 - one indicator's arrays and the rows' certainty
     batch: BatchResult,
     indicator_id: str,
     index: Any,  # noqa: ANN401 - an index array
     lang: Language,
     sure: Any,  # noqa: ANN401 - a boolean array, cleared where the record must decide
     np: Any,  # noqa: ANN401 - numpy
-) -> list[list[object]]:
+) -> _Fields:
     arrays = batch[indicator_id]
     record = batch.result(int(index[0]), indicator_id)
     fields = record_fields(record, lang)
@@ -261,25 +308,50 @@ def _indicator_cells(  # noqa: PLR0913 - one indicator's arrays and the rows' ce
         not_met = codes == 1
         sure &= whole & (~judged | (clear & ~tie)) & (~not_met | ((gap > _CLEAR) & ~gap_tie))
     low, high = arrays.interval
-    low, high = low[index], high[index]
-    small = arrays.small_denominator[index].tolist()
     bands = [None] * len(index) if arrays.band is None else arrays.band[index].tolist()
-    bands_en = [None] * len(index) if arrays.band_en is None else arrays.band_en[index].tolist()
+    if lang == "en" and arrays.band_en is not None:
+        bands = [
+            english or band
+            for band, english in zip(bands, arrays.band_en[index].tolist(), strict=True)
+        ]
+    return _Fields(
+        codes=codes,
+        value=value,
+        gap=gap,
+        low=low[index],
+        high=high[index],
+        small=arrays.small_denominator[index],
+        numerator=numerator,
+        denominator=denominator,
+        bands=bands,
+        head=[
+            indicator_id,
+            _cell(fields["target"]["op"]),
+            _cell(fields["target"]["value"]),
+            _cell(fields["deadline"]),
+        ],
+        verification=csv_cells(record, lang)[CSV_FIELDS.index("verification")],
+    )
+
+
+def _indicator_cells(found: _Fields, lang: Language, np: Any) -> list[list[object]]:  # noqa: ANN401 - numpy
+    """One indicator's cells of every row (:func:`csv_cells`'s, where the row is certain)."""
+    codes, value, gap = found.codes, found.value, found.gap
+    judged, not_met = codes <= 1, codes == 1
+    low, high = found.low, found.high
+    small = found.small.tolist()
     shown = two_decimals(np.where(judged, value, 0.0).tolist(), lang)
     shown_gaps = two_decimals(np.where(not_met, gap, 0.0).tolist(), lang)
-    verification = csv_cells(record, lang)[CSV_FIELDS.index("verification")]
-    head = [indicator_id]
-    target_cells = [_cell(fields["target"]["op"]), _cell(fields["target"]["value"])]
-    deadline = _cell(fields["deadline"])
+    indicator, *target_cells, deadline = found.head
     out: list[list[object]] = []
     for position, code in enumerate(codes.tolist()):
         is_judged = code <= 1
         met = code == 0
-        band = bands_en[position] if lang == "en" and bands_en[position] else bands[position]
+        band = found.bands[position]
         interval = (low[position], high[position])
         out.append(
             [
-                *head,
+                indicator,
                 _STATUS_TEXTS[code],
                 ("true" if met else "false") if is_judged else "",
                 repr(float(value[position])) if is_judged else "",
@@ -294,9 +366,9 @@ def _indicator_cells(  # noqa: PLR0913 - one indicator's arrays and the rows' ce
                 "" if interval[0] != interval[0] else repr(float(interval[0])),
                 "" if interval[1] != interval[1] else repr(float(interval[1])),
                 "true" if small[position] else "false",
-                _count(numerator[position]),
-                _count(denominator[position]),
-                verification,
+                _count(found.numerator[position]),
+                _count(found.denominator[position]),
+                found.verification,
             ]
         )
     return out
@@ -307,3 +379,202 @@ _STATUS_TEXTS: Final = ("met", "not_met", "no_data", "undefined")
 
 def _count(value: float) -> object:
     return "" if value != value else int(value)  # noqa: PLR0124 - NaN
+
+
+_PLAIN_FIELD: Final = re.compile(r'[^,"\r\n]*')
+
+
+def csv_field(text: str) -> str:
+    """``text`` as one field of a CSV line, quoted exactly where :mod:`csv` quotes it."""
+    if _PLAIN_FIELD.fullmatch(text) is not None:
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([text, ""])
+    return buffer.getvalue()[:-2]
+
+
+def batch_csv_lines(
+    batch: BatchResult,
+    rows: Sequence[int],
+    leads: Sequence[str],
+    lang: Language,
+    record: Callable[[int, str], IndicatorResult] | None = None,
+) -> list[str | None]:
+    """The CSV text of ``rows`` of a batch: per row, its lines, as :mod:`csv` writes them.
+
+    A line is the row's ``lead`` (its number, region and period), the fields of one
+    indicator's record (:func:`csv_cells`) and an empty ``problem``. The usual cells (see
+    :func:`batch_csv_cells`) are formatted from the arrays a column at a time (polars
+    writes the floats where installed, with Python's digits: :func:`float_texts`); a cell
+    the record must decide is written from ``record(position, indicator_id)``, or, without
+    ``record``, its row is None (the caller writes it from its records).
+    """
+    import numpy as np  # noqa: PLC0415 - batch results have numpy
+
+    index = np.asarray(rows, dtype=np.intp)
+    found = _batch_fields(batch, index, lang, np)
+    if found is None:
+        return [None] * len(index)
+    every = np.logical_and.reduce([sure for _, _, sure in found]) if found else None
+    columns = [_indicator_lines(fields, leads, lang, np) for _, fields, _ in found]
+    if record is not None and every is not None:
+        for (indicator_id, _, sure), lines in zip(found, columns, strict=True):
+            for position in np.flatnonzero(~sure).tolist():
+                cells = csv_cells(record(position, indicator_id), lang)
+                lines[position] = leads[position] + _csv_line(cells)
+        every = None
+    return [
+        "".join(column[position] for column in columns)
+        if every is None or every[position]
+        else None
+        for position in range(len(index))
+    ]
+
+
+def _csv_line(cells: Sequence[object]) -> str:
+    """One record's cells and an empty ``problem`` as :mod:`csv` writes them (a line)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([*cells, ""])
+    return buffer.getvalue()
+
+
+def _indicator_lines(
+    found: _Fields,
+    leads: Sequence[str],
+    lang: Language,
+    np: Any,  # noqa: ANN401 - numpy
+) -> list[str]:
+    """One indicator's CSV line of every row (the fields of :func:`_indicator_cells`)."""
+    codes, value, gap = found.codes, found.value, found.gap
+    judged, met, not_met = codes <= 1, codes == 0, codes == 1
+    with np.errstate(invalid="ignore"):
+        value_texts = float_texts(value, judged, np)
+        gap_texts = float_texts(gap, not_met, np, blank=np.where(met, "0.0", ""))
+        shown = _shown(np.where(judged, value, 0.0), judged, lang)
+        shown_gaps = _shown(np.where(not_met, gap, 0.0), judged, lang)
+        lows = float_texts(found.low, ~np.isnan(found.low), np)
+        highs = float_texts(found.high, ~np.isnan(found.high), np)
+    statuses = np.array(_STATUS_TEXTS, dtype=object)[codes].tolist()
+    mets = np.where(judged, np.where(met, "true,", "false,"), ",").tolist()
+    smalls = np.where(found.small, "true", "false").tolist()
+    numerators = _count_texts(found.numerator, np)
+    denominators = _count_texts(found.denominator, np)
+    bands = (
+        ["" if band is None else csv_field(str(band)) for band in found.bands]
+        if any(band is not None for band in found.bands)
+        else [""] * len(codes)
+    )
+    indicator, op, target, deadline = (csv_field(str(cell)) for cell in found.head)
+    head = f"{indicator},"
+    middle = f",{op},{target},{deadline},,,"
+    tail = f",{csv_field(str(found.verification))},\n"
+    return [
+        f"{lead}{head}{status},{m}{v},{s}{middle}{g},{sg},{b},{lo},{hi},{sm},{nu},{de}{tail}"
+        for lead, status, m, v, s, g, sg, b, lo, hi, sm, nu, de in zip(
+            leads,
+            statuses,
+            mets,
+            value_texts,
+            shown,
+            gap_texts,
+            shown_gaps,
+            bands,
+            lows,
+            highs,
+            smalls,
+            numerators,
+            denominators,
+            strict=True,
+        )
+    ]
+
+
+_POLARS_LOW: Final = 1e-4
+_POLARS_HIGH: Final = 1e15
+"""Floats whose size is in [1e-4, 1e15) (or zero) polars writes as ``repr`` does: the
+shortest digits that read back to the float, positional, ``.0`` when whole. Below 1e-4
+Python writes ``1e-05`` and polars ``0.00001``; the others are left to ``repr``."""
+
+
+@functools.cache
+def _polars() -> Any:  # noqa: ANN401 - the polars module, optional
+    """polars, or None when it is not installed (looked up once per process)."""
+    try:
+        import polars as pl  # noqa: PLC0415 - optional: only its float formatting is used
+    except ImportError:
+        return None
+    return pl
+
+
+def float_texts(
+    values: Any,  # noqa: ANN401 - a float64 array
+    mask: Any,  # noqa: ANN401 - a boolean array: the floats written
+    np: Any,  # noqa: ANN401 - numpy
+    blank: Any = None,  # noqa: ANN401 - the text of the other rows ("" when None)
+) -> list[str]:
+    """``repr`` of the floats where ``mask`` holds (``blank`` elsewhere), a column at once."""
+    picked = values[mask]
+    texts: list[str] = []
+    pl = _polars()
+    size = np.abs(picked)
+    safe = (size == 0) | ((size >= _POLARS_LOW) & (size < _POLARS_HIGH))
+    if pl is not None and len(picked) and safe.all():
+        texts = pl.Series(picked, dtype=pl.Float64).cast(pl.String).to_list()
+    else:
+        texts = list(map(repr, picked.tolist()))
+    out = np.full(len(values), "", dtype=object) if blank is None else blank.astype(object)
+    out[mask] = texts
+    result: list[str] = out.tolist()
+    return result
+
+
+_SHOWN_HIGH: Final = 1e6
+"""Below this, ``floor(v * 100 + 0.5)`` in floats is the rounding of ``v`` to cents for a
+value more than 1e-6 of a cent from a half-cent tie (the callers' certainty): its float
+error is under 2e-8 of a cent."""
+
+
+def _shown(values: Any, mask: Any, lang: Language) -> list[str]:  # noqa: ANN401 - arrays
+    """:func:`two_decimals` of the values as CSV fields where ``mask`` holds, else empty."""
+    import numpy as np  # noqa: PLC0415 - batch results have numpy
+
+    thousands, mark = (".", ",") if lang == "id" else (",", ".")
+    with np.errstate(invalid="ignore"):
+        plain = mask & (values >= 0) & (values < _SHOWN_HIGH)
+    scaled = np.floor(np.where(plain, values, 0.0) * 100 + 0.5).astype(np.int64)
+    whole, cents = np.divmod(scaled, 100)
+    text = np.dtypes.StringDType()
+    low = (whole % 1000).astype(text)
+    grouped = np.where(
+        whole >= 1000,
+        np.strings.add(
+            np.strings.add((whole // 1000).astype(text), thousands),
+            np.strings.zfill(low, 3),
+        ),
+        low,
+    )
+    shown = np.strings.add(np.strings.add(grouped, mark), np.strings.zfill(cents.astype(text), 2))
+    quoted = np.where(
+        np.strings.find(shown, ",") >= 0,
+        np.strings.add(np.strings.add('"', shown), '"'),
+        shown,
+    ).astype(object)
+    quoted[~mask] = ""
+    rest = np.flatnonzero(mask & ~plain)
+    if len(rest):
+        for position, written in zip(
+            rest.tolist(), two_decimals(values[rest].tolist(), lang), strict=True
+        ):
+            quoted[position] = csv_field(written)
+    result: list[str] = quoted.tolist()
+    return result
+
+
+def _count_texts(values: Any, np: Any) -> list[str]:  # noqa: ANN401 - a float64 array, numpy
+    """:func:`_count` of every value: the whole count as digits, empty for NaN."""
+    missing = np.isnan(values)
+    texts = np.where(missing, 0, values).astype(np.int64).astype(np.dtypes.StringDType())
+    out = texts.astype(object)
+    out[missing] = ""
+    result: list[str] = out.tolist()
+    return result

@@ -36,6 +36,8 @@ __all__ = [
     "ALL_SHEETS",
     "CSV_SUFFIXES",
     "MAX_DATA_BYTES",
+    "MAX_STREAMED_BYTES",
+    "MAX_STREAMED_LINE",
     "TABULAR_SUFFIXES",
     "Grid",
     "Record",
@@ -48,7 +50,13 @@ __all__ = [
 ]
 
 MAX_DATA_BYTES: Final = 200 * 1024 * 1024
-"""Largest data file read, in bytes."""
+"""Largest data file read whole, in bytes."""
+MAX_STREAMED_BYTES: Final = 2 * 1024 * 1024 * 1024
+"""Largest CSV file the command line reads as a stream (a chunk of rows at a time), in
+bytes: about 10,000,000 rows of 46 counts. Its memory does not grow with the file; its
+time does (about a minute per 1,000,000 rows of 23 indicators on a shared machine)."""
+MAX_STREAMED_LINE: Final = 4 * MAX_CSV_FIELD
+"""Longest line of a streamed CSV file, in characters (a line is read whole)."""
 
 ALL_SHEETS: Final = "all"
 """The ``sheet`` value that reads every sheet of a workbook (one per year)."""
@@ -114,24 +122,32 @@ def _grid_from_csv(path: Path) -> Grid:
     return Grid(name=None, rows=tuple(rows), delimiter=delimiter)
 
 
-def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+def csv_records(path: Path, limit: int = MAX_DATA_BYTES) -> Iterator[tuple[int, list[str]]]:
     """The non-empty records of a CSV file, read as a stream (never the whole file at once).
 
     The same records, line numbers and checks as :func:`read_grids`; the file is checked
-    (exists, size) first. A byte that is not UTF-8 raises ``UnicodeDecodeError`` where it
-    is met (:func:`read_grids` names its line and offset).
+    (exists, at most ``limit`` bytes) first. A byte that is not UTF-8 raises
+    ``UnicodeDecodeError`` where it is met (:func:`read_grids` names its line and offset);
+    a line longer than :data:`MAX_STREAMED_LINE` raises :class:`DataFileError`.
     """
-    _check_file(path)
+    _check_file(path, limit)
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        head = ""
-        while head.count("\n") < _DELIMITER_LINES:
+        blocks: list[str] = []
+        seen = last = 0  # the lines read, and the length of the last one so far
+        while seen < _DELIMITER_LINES:
             block = stream.read(1 << 16)
             if not block:
                 break
-            head += block
-        delimiter = csv_delimiter(head)
+            blocks.append(block)
+            ends = block.count("\n")
+            seen += ends
+            last = len(block) - block.rfind("\n") - 1 if ends else last + len(block)
+            if last > MAX_STREAMED_LINE:
+                problem = tr("a line longer than {limit} characters", limit=MAX_STREAMED_LINE)
+                raise DataFileError(str(path), [problem])
+        delimiter = csv_delimiter("".join(blocks))
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        lines = iter(stream)
+        lines = _bounded_lines(stream, str(path))
         for number, line in enumerate(lines, start=1):
             if '"' in line or "\0" in line or len(line) > MAX_CSV_FIELD:
                 # A quote may open a cell over several lines: the csv module reads from here.
@@ -200,12 +216,21 @@ def _grids_from_xlsx(path: Path, sheet: str | None) -> list[Grid]:
         workbook.close()
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path, limit: int = MAX_DATA_BYTES) -> None:
     if not path.is_file():
         raise DataFileError(str(path), [tr("no such file")])
-    if path.stat().st_size > MAX_DATA_BYTES:
-        problem = tr("larger than {limit} bytes", limit=MAX_DATA_BYTES)
+    if path.stat().st_size > limit:
+        problem = tr("larger than {limit} bytes", limit=limit)
         raise DataFileError(str(path), [problem])
+
+
+def _bounded_lines(stream: Any, source: str) -> Iterator[str]:  # noqa: ANN401 - a text file
+    """The lines of a text file, each read only up to :data:`MAX_STREAMED_LINE` characters."""
+    while line := stream.readline(MAX_STREAMED_LINE + 1):
+        if len(line) > MAX_STREAMED_LINE:
+            problem = tr("a line longer than {limit} characters", limit=MAX_STREAMED_LINE)
+            raise DataFileError(source, [problem])
+        yield line
 
 
 def read_grids(path: Path, sheet: str | None) -> list[Grid]:

@@ -12,21 +12,24 @@ whatever the language.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
+from spmkit._evaluation.batch import BatchResult
 from spmkit._evaluation.results import IndicatorResult, Status
 from spmkit._files.outputs import escape_markdown, neutralise_cell
 from spmkit._files.present import (
     CSV_FIELDS,
-    batch_csv_cells,
+    batch_csv_lines,
     csv_cells,
+    csv_field,
     record_cells,
     record_fields,
 )
@@ -249,29 +252,49 @@ def render_csv(rule_set: RuleSet, outcomes: Sequence[RowOutcome], lang: Language
 
 
 def _csv_lines(outcomes: Sequence[RowOutcome], lang: Language) -> str:
+    leads = [
+        csv_lead(outcome.row.number, outcome.row.region, outcome.row.period) for outcome in outcomes
+    ]
+    fast = _fast_lines(outcomes, leads, lang)
+    return "".join(
+        _record_lines(outcome, lang) if text is None else text
+        for outcome, text in zip(outcomes, fast, strict=True)
+    )
+
+
+def csv_lead(number: int, region: str | None, period: str | None) -> str:
+    """The first fields of a row's CSV lines: its number, region and period, and a comma."""
+    region_field = csv_field(neutralise_cell(region or ""))
+    return f"{number},{region_field},{csv_field(neutralise_cell(period or ''))},"
+
+
+def _record_lines(outcome: RowOutcome, lang: Language) -> str:
+    """A row's CSV lines from its records (or its problems, when refused)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    blank = [""] * (len(CSV_FIELDS) - 2)
-    fast = _fast_cells(outcomes, lang)
-    for position, outcome in enumerate(outcomes):
-        row = outcome.row
-        lead = [row.number, neutralise_cell(row.region or ""), neutralise_cell(row.period or "")]
-        if not outcome.evaluated:
-            writer.writerows(
-                [*lead, "", "refused", *blank, neutralise_cell(in_language(problem, lang))]
-                for problem in outcome.problems
-            )
-            continue
-        cells = fast[position]
-        if cells is None:  # the record decides: near a threshold, a tie, or not whole
-            cells = [csv_cells(result, lang) for result in outcome.results.values()]
+    row = outcome.row
+    lead = [row.number, neutralise_cell(row.region or ""), neutralise_cell(row.period or "")]
+    if not outcome.evaluated:
+        blank = [""] * (len(CSV_FIELDS) - 2)
+        writer.writerows(
+            [*lead, "", "refused", *blank, neutralise_cell(in_language(problem, lang))]
+            for problem in outcome.problems
+        )
+    else:
+        cells = [csv_cells(result, lang) for result in outcome.results.values()]
         writer.writerows([*lead, *line, ""] for line in cells)
     return buffer.getvalue()
 
 
-def _fast_cells(outcomes: Sequence[RowOutcome], lang: Language) -> list[list[list[object]] | None]:
-    """The records' CSV cells of rows of one batch, from its arrays at once where certain."""
-    found: list[list[list[object]] | None] = [None] * len(outcomes)
+def _record_of(outcomes: Sequence[RowOutcome], position: int, indicator_id: str) -> IndicatorResult:
+    return outcomes[position].record(indicator_id)
+
+
+def _fast_lines(
+    outcomes: Sequence[RowOutcome], leads: Sequence[str], lang: Language
+) -> list[str | None]:
+    """The records' CSV lines of rows of one batch, from its arrays at once where certain."""
+    found: list[str | None] = [None] * len(outcomes)
     by_batch: dict[int, list[int]] = {}
     for position, outcome in enumerate(outcomes):
         if outcome.batch is not None and outcome.given is None:
@@ -279,9 +302,15 @@ def _fast_cells(outcomes: Sequence[RowOutcome], lang: Language) -> list[list[lis
     for positions in by_batch.values():
         batch = outcomes[positions[0]].batch
         assert batch is not None  # noqa: S101 - grouped by batch above
-        cells = batch_csv_cells(batch, [outcomes[p].index for p in positions], lang)
-        for position, row_cells in zip(positions, cells, strict=True):
-            found[position] = row_cells
+        texts = batch_csv_lines(
+            batch,
+            [outcomes[p].index for p in positions],
+            [leads[p] for p in positions],
+            lang,
+            functools.partial(_record_of, [outcomes[p] for p in positions]),
+        )
+        for position, text in zip(positions, texts, strict=True):
+            found[position] = text
     return found
 
 
@@ -410,6 +439,44 @@ class ChunkedReport:
             else:
                 lines.extend(_table_outcome(outcome, lang, width=self.width, color=self.color))
         return "".join("\n" + line for line in lines)
+
+    def batch_chunk(
+        self,
+        batch: BatchResult,
+        leads: Sequence[str],
+        outcome: Callable[[int], RowOutcome],
+    ) -> tuple[str, int]:
+        """CSV of rows all evaluated in one batch (row ``i`` is the batch's row ``i``).
+
+        The text :meth:`chunk` writes for their outcomes, without building one per row:
+        ``outcome(i)`` is called only for a row whose record must decide a cell. Returns
+        the text and how many of the rows met every target.
+        """
+        import numpy as np  # noqa: PLC0415 - batch results have numpy
+
+        if self.output_format != "csv":
+            msg = "only CSV is written straight from a batch"
+            raise UsageError(msg)
+        rows = len(leads)
+        met = np.ones(rows, dtype=bool)
+        for arrays in batch.values():
+            met &= arrays.status_code == 0
+        all_met = int(met.sum())
+        self.rows += rows
+        self.evaluated += rows
+        self.all_met += all_met
+        made: dict[int, RowOutcome] = {}
+
+        def record(position: int, indicator_id: str) -> IndicatorResult:
+            if position not in made:
+                made[position] = outcome(position)
+            return made[position].record(indicator_id)
+
+        texts = batch_csv_lines(batch, range(rows), leads, self.lang, record)
+        return "".join(
+            _record_lines(outcome(i), self.lang) if text is None else text
+            for i, text in enumerate(texts)
+        ), all_met
 
     def tail(self, totals: Sequence[TotalsCheck] = ()) -> str:
         """What comes after the last row (totals rows checked: JSON and table)."""

@@ -30,6 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from spmkit._evaluation.batch import BatchResult, CompiledRuleSet, compile_rule_set, evaluate_batch
 from spmkit._files.bounded import data_path, os_errors
 from spmkit._files.mapping import ColumnMapping, ColumnMatch, match_columns, normalise
 from spmkit._files.notation import Notation, NotationEvidence, NumberFormat
@@ -54,9 +55,17 @@ from spmkit._files.reading import (
     is_total_label,
     time_of_cell,
 )
-from spmkit._files.records import CSV_SUFFIXES, Grid, Record, csv_delimiter, csv_records
-from spmkit._files.report import ChunkedReport
+from spmkit._files.records import (
+    CSV_SUFFIXES,
+    MAX_STREAMED_BYTES,
+    Grid,
+    Record,
+    csv_delimiter,
+    csv_records,
+)
+from spmkit._files.report import ChunkedReport, csv_lead
 from spmkit._files.table import (
+    RowOutcome,
     RunningTotals,
     TotalsCheck,
     _column,
@@ -64,8 +73,8 @@ from spmkit._files.table import (
 )
 from spmkit._messages import Bilingual
 from spmkit._rulesets.model import RuleSet
-from spmkit._translation import row_label
-from spmkit.errors import DataFileError
+from spmkit._translation import row_label, tr
+from spmkit.errors import DataFileError, DataInvalid
 
 __all__ = ["STREAM_ROWS", "CsvStream", "RowChunk", "StreamOutcome", "evaluate_stream", "open_csv"]
 
@@ -314,7 +323,7 @@ class CsvStream:
         """The rows, ``size`` records at a time: a chunk's data rows and the totals among them."""
         layout = self.layout
         width = len(layout.header)
-        records = csv_records(self.path)
+        records = csv_records(self.path, MAX_STREAMED_BYTES)
         for _ in range(self.skip):
             next(records)
         while block := list(itertools.islice(records, size)):
@@ -428,12 +437,14 @@ def open_csv(  # noqa: PLR0913 - the options of read_data, by keyword
 ) -> CsvStream | None:
     """Read a CSV file's layout in one streamed pass; None when it is not a CSV file to stream.
 
-    The file is not streamed (None: read it with ``read_data``) when it is not CSV, has
+    The file is not streamed (None: read it with ``read_data``, which reads at most
+    ``MAX_DATA_BYTES``) when it is not CSV, has
     no rows, is not UTF-8 or bad CSV (``read_data`` then says where), or maps two
     columns to one input.
 
     Raises:
-        DataFileError: what ``read_data`` raises for the file: no column is an input, a
+        DataFileError: the file is larger than ``MAX_STREAMED_BYTES``; what ``read_data``
+            raises for the file: no column is an input, a
             notation is ambiguous, the mapping names a missing column, a bad header row.
     """
     mapping = mapping or ColumnMapping()
@@ -444,6 +455,9 @@ def open_csv(  # noqa: PLR0913 - the options of read_data, by keyword
         return None
     try:
         with os_errors(path):
+            if file.is_file() and file.stat().st_size > MAX_STREAMED_BYTES:
+                problem = tr("larger than {limit} bytes", limit=MAX_STREAMED_BYTES)
+                raise DataFileError(str(path), [problem])
             return _scan(file, str(path), rule_set, mapping, number_format, header_row, period)
     except _NotStreamed:
         return None
@@ -479,7 +493,7 @@ def _scan(  # noqa: PLR0913 - the options of open_csv
     header_row: int | None,
     period: str | None,
 ) -> CsvStream:
-    records = _guarded(csv_records(file))
+    records = _guarded(csv_records(file, MAX_STREAMED_BYTES))
     prefix = _prefix(records, header_row)
     if not prefix:
         raise _NotStreamed
@@ -619,7 +633,23 @@ def evaluate_stream(  # noqa: PLR0913 - the stream, the report and two callbacks
     running = RunningTotals(rule_set)
     checks: list[TotalsCheck] = []
     rows = refused = all_met = 0
+    compiled = compile_rule_set(rule_set)
     for chunk in stream.chunks(chunk_rows):
+        batch = _clean_batch(compiled, chunk) if report.output_format == "csv" else None
+        if batch is not None:  # every row evaluated in one batch: no row objects
+            if stream.totals:
+                running.add_columns(batch.columns, len(chunk))
+            text, met = report.batch_chunk(batch.result, batch.leads, batch.outcome)
+            write(text)
+            rows += len(chunk)
+            all_met += met
+            if seen is not None:
+                seen(
+                    StreamOutcome(rows=rows, refused=refused, all_met=all_met, totals=tuple(checks))
+                )
+            if progress is not None:
+                progress(rows, stream.rows)
+            continue
         # Every format, CSV too, is written from the rows' records (one presenter).
         outcomes = evaluate_rows(rule_set, chunk.rows())
         start = 0
@@ -642,3 +672,50 @@ def evaluate_stream(  # noqa: PLR0913 - the stream, the report and two callbacks
             progress(rows, stream.rows)
     write(report.tail(checks))
     return StreamOutcome(rows=rows, refused=refused, all_met=all_met, totals=tuple(checks))
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _CleanBatch:
+    """A chunk whose rows are all evaluated in one batch, as ``evaluate_rows`` would."""
+
+    rule_set: RuleSet
+    chunk: RowChunk
+    result: BatchResult
+    columns: dict[str, Any]
+    leads: list[str]
+
+    def outcome(self, index: int) -> RowOutcome:
+        """Row ``index``'s outcome, as ``evaluate_rows`` gives it."""
+        return RowOutcome(
+            row=self.chunk.row(index), rule_set=self.rule_set, batch=self.result, index=index
+        )
+
+
+def _clean_batch(compiled: CompiledRuleSet, chunk: RowChunk) -> _CleanBatch | None:
+    """The chunk evaluated at once, when ``evaluate_rows`` provably gives one batch of it.
+
+    That is when no row has a problem, a period or a twin, the chunk has no totals row,
+    every input column is plain numbers, one of them has a value, and the rule set's
+    value rules refuse none (then ``evaluate_rows`` refuses rows one by one: None).
+    """
+    if (
+        chunk.totals
+        or chunk.twice
+        or any(chunk.problems)
+        or any(period is not None for period in chunk.periods)
+        or not all(isinstance(column, np.ndarray) for column in chunk.columns.values())
+    ):
+        return None
+    rule_set = compiled.rule_set
+    columns = chunk.batch_columns(rule_set, range(len(chunk)))
+    if not columns:
+        return None
+    try:
+        result = evaluate_batch(compiled, columns)
+    except DataInvalid:
+        return None
+    leads = [
+        csv_lead(number, region, None)
+        for number, region in zip(chunk.numbers, chunk.regions, strict=True)
+    ]
+    return _CleanBatch(rule_set=rule_set, chunk=chunk, result=result, columns=columns, leads=leads)

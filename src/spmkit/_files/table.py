@@ -173,6 +173,39 @@ class RowOutcome:
             )
         return cached
 
+    def record(self, indicator_id: str) -> IndicatorResult:
+        """One indicator's record of :attr:`results`, without building the row's others.
+
+        The same record: a no-data row's missing inputs, the scalar evaluator's (or the
+        year's report's) where the arrays cannot give it exactly, else the arrays'.
+        """
+        batch, rule_set = self.batch, self.rule_set
+        if self.given is not None or batch is None or rule_set is None or self._records:
+            return self.results[indicator_id]
+        i, arrays, values = self.index, batch[indicator_id], self.row.values
+        missing: tuple[str, ...] = ()
+        if self.values_known:
+            no_data = bool(arrays.status_code[i] == _NO_DATA)
+            found = plain_missing(rule_set, indicator_id, values) if no_data else None
+            missing = found or ()
+            if found is None and (no_data or not arrays.exact_at(i)):
+                if self.row.year is not None:
+                    report = self.report
+                    assert report is not None  # noqa: S101 - values known: the report is built
+                    return report[indicator_id]
+                return evaluate_some(rule_set, values, [indicator_id])[indicator_id]
+        explain = self.explanation if self.values_known else None
+        return row_record(
+            rule_set,
+            arrays,
+            i,
+            explanation="" if explain is None else functools.partial(explain, indicator_id, "en"),
+            explanation_id=""
+            if explain is None
+            else functools.partial(explain, indicator_id, "id"),
+            missing_inputs=missing,
+        )
+
     @property
     def all_met(self) -> bool:
         """Whether every indicator of the row is met (False when refused)."""
