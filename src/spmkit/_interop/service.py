@@ -20,7 +20,7 @@ The guards (body limit, access token, strict JSON) are in
 import asyncio
 import math
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, cast
@@ -29,9 +29,10 @@ import attrs
 from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 import spmkit
 from spmkit._interop.fhir import RegionReport, scoring_of, to_fhir
@@ -44,6 +45,7 @@ from spmkit._interop.service_guards import (
     read_uploaded,
     send_problem,
 )
+from spmkit._interop.service_json import rows_response
 from spmkit._interop.service_models import (
     AggregateRequest,
     AggregateResponse,
@@ -75,6 +77,7 @@ from spmkit.errors import DataFileError, Dhis2Error, ServiceLimitError, UsageErr
 
 __all__ = [
     "FHIR_JSON",
+    "GZIP_MINIMUM_BYTES",
     "PROBLEM_JSON",
     "Limits",
     "create_app",
@@ -87,6 +90,9 @@ __all__ = [
 
 FHIR_JSON: Final = "application/fhir+json"
 """Ask for FHIR R4 (``Accept: application/fhir+json``): a MeasureReport or a Bundle."""
+
+GZIP_MINIMUM_BYTES: Final = 1024
+"""A JSON answer at least this long is gzipped for a client that sends ``Accept-Encoding: gzip``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -614,8 +620,13 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
             }
         )
 
-    @app.post("/rule-sets/{rule_set_id}/batch", tags=["evaluation"], responses=_FHIR_RESPONSE)
-    def batch(rule_set_id: RuleSetId, body: BatchRequest, request: Request) -> BatchResponse:
+    @app.post(
+        "/rule-sets/{rule_set_id}/batch",
+        tags=["evaluation"],
+        responses=_FHIR_RESPONSE,
+        response_model=BatchResponse,
+    )
+    def batch(rule_set_id: RuleSetId, body: BatchRequest, request: Request) -> Response:
         """Evaluate JSON rows one by one; a row with bad values lists its problems.
 
         Each row is judged in its own ``year``. With ``Accept: application/fhir+json``: a
@@ -623,23 +634,17 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         """
         rule_set = rule_set_of(rule_set_id)
         at_most(len(body.rows), limits.max_rows, "rows")
-        evaluated = [
+        evaluated = (
             _evaluate_row(rule_set, number, row.region, row.year, row.period, row.data, ())
             for number, row in enumerate(body.rows, start=1)
-        ]
-        if _wants_fhir(request):
-            reports = [
-                RegionReport(report=report, region=row.region, year=row.year)
-                for (_, report), row in zip(evaluated, body.rows, strict=True)
-                if report is not None
-            ]
-            return _fhir(to_fhir(rule_set, reports))  # type: ignore[return-value]
-        return BatchResponse.model_validate(
-            {"rule_set": rule_set.id, "rows": [row for row, _ in evaluated]}
         )
+        return _batch_answer(request, rule_set, evaluated, len(body.rows), {})
 
     @app.post(
-        "/rule-sets/{rule_set_id}/batch/upload", tags=["evaluation"], responses=_FHIR_RESPONSE
+        "/rule-sets/{rule_set_id}/batch/upload",
+        tags=["evaluation"],
+        responses=_FHIR_RESPONSE,
+        response_model=UploadResponse,
     )
     def batch_upload(
         rule_set_id: RuleSetId,
@@ -649,7 +654,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
             Literal["auto", "id", "en"],
             Query(description="how numbers written as text are read (id: 3.582 is 3582)"),
         ] = "auto",
-    ) -> UploadResponse:
+    ) -> Response:
         """Evaluate the rows of an uploaded CSV or Excel file, as ``spmkit evaluate`` reads them.
 
         The file's rows and cells are counted before it is read: over the limits is a 413.
@@ -658,17 +663,8 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         """
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
-        evaluated = read_upload(rule_set, file, name, number_format, limits)
-        if _wants_fhir(request):
-            reports = [
-                RegionReport(report=report, region=row["region"], year=row["year"])
-                for row, report in evaluated
-                if report is not None
-            ]
-            return _fhir(to_fhir(rule_set, reports))  # type: ignore[return-value]
-        return UploadResponse.model_validate(
-            {"rule_set": rule_set.id, "source": name, "rows": [row for row, _ in evaluated]}
-        )
+        count, evaluated = read_upload(rule_set, file, name, number_format, limits)
+        return _batch_answer(request, rule_set, evaluated, count, {"source": name})
 
     @app.get("/diff", tags=["rule sets"])
     def diff(
@@ -686,7 +682,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         result = spmkit.compare(chosen, body.data, inputs=body.inputs).to_dict()
         return CompareResponse.model_validate(result)
 
-    from spmkit._interop.webapp import web_routes  # noqa: PLC0415 - the browser front door
+    from spmkit._interop.webapp import _XLSX, web_routes  # noqa: PLC0415 - the front door
 
     app.include_router(
         web_routes(
@@ -786,6 +782,14 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         return ImpactResponse.model_validate({"a": body.a, "b": body.b, "changes": changes})
 
     app.openapi = _openapi_document(app, secured=token is not None)  # type: ignore[method-assign]
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_MINIMUM_BYTES,
+        compresslevel=6,
+        # Not the front door's pages, which carry download keys next to the office's data
+        # (a compressed secret beside chosen text leaks it: BREACH), nor xlsx (a zip).
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/html", _XLSX),
+    )
     app.add_middleware(JsonCheck)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     app.add_middleware(_ReceiveTimeout, seconds=limits.request_timeout)
@@ -808,10 +812,11 @@ def read_upload(
     name: str,
     number_format: Literal["auto", "id", "en"],
     limits: Limits,
-) -> list[tuple[dict[str, Any], spmkit.Report | None]]:
-    """An uploaded file's rows, evaluated (counted, read and deleted by :func:`read_uploaded`).
+) -> tuple[int, Iterator[tuple[dict[str, Any], spmkit.Report | None]]]:
+    """An uploaded file's rows (counted, read and deleted by :func:`read_uploaded`).
 
-    Each row's record, and its report (None for a row with problems).
+    How many, and each row's record and report (None for a row with problems), evaluated
+    as they are read from the iterator.
     """
     table = read_uploaded(
         rule_set,
@@ -822,10 +827,30 @@ def read_upload(
         max_bytes=limits.max_body_bytes,
         number_format=number_format,
     )
-    return [
+    evaluated = (
         _evaluate_row(rule_set, r.number, r.region, r.year, r.period, r.values, r.problems)
         for r in table.rows
-    ]
+    )
+    return len(table.rows), evaluated
+
+
+def _batch_answer(
+    request: Request,
+    rule_set: spmkit.RuleSet,
+    evaluated: Iterator[tuple[dict[str, Any], spmkit.Report | None]],
+    count: int,
+    more: Mapping[str, str],
+) -> Response:
+    """A batch's rows: FHIR when asked for, else the records (``more`` after ``rows``)."""
+    if _wants_fhir(request):
+        reports = [
+            RegionReport(report=report, region=row["region"], year=row["year"])
+            for row, report in evaluated
+            if report is not None
+        ]
+        return _fhir(to_fhir(rule_set, reports))
+    envelope = {"rule_set": rule_set.id, "rows": [], **more}  # the models' field order
+    return rows_response(envelope, (row for row, _ in evaluated), count)
 
 
 def _openapi_document(app: FastAPI, *, secured: bool) -> Callable[[], dict[str, Any]]:
