@@ -108,3 +108,35 @@ def test_the_formatter_agrees_with_babel(value, lang):
         locale={"id": "id_ID", "en": "en_US"}[lang],
     )
     assert number_text(Fraction(value), lang, 2) == expected
+
+
+def test_a_value_halfway_at_two_decimals_is_shown_as_it_is(tmp_path):
+    """0.025 is 0,02 half to even but 0,03 in Excel: shown 0,025 everywhere, xlsx included."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from spmkit.cli import main  # noqa: PLC0415
+
+    data = {"neonatus_komplikasi_ditangani": [5, 3], "neonatus_komplikasi": [20000, 20000]}
+    batch = spmkit.evaluate_batch("kulon-progo-2011", data)
+    shown = [batch.result(row, "I.5") for row in (0, 1)]
+    assert [(r.shown_value, r.shown_decimals) for r in shown] == [("0,025", 3), ("0,015", 3)]
+    assert [r.shown_gap for r in shown] == ["99,975", "99,985"]
+    scalar = spmkit.evaluate("kulon-progo-2011", {k: v[0] for k, v in data.items()})["I.5"]
+    assert scalar.shown_value == "0,025"
+    assert shown_gap(Fraction(5, 1000), "en") == "0.005"  # below two decimals' half: more
+    assert shown_gap(Fraction(25, 1000), "en") == "0.025"  # a tie: one more, exact
+    table = tmp_path / "d.csv"
+    table.write_text(
+        "region,neonatus_komplikasi_ditangani,neonatus_komplikasi\nA,5,20000\n", encoding="utf-8"
+    )
+    book = tmp_path / "out.xlsx"
+    assert main(["evaluate", "kulon-progo-2011", str(table), "-o", str(book)]) in {0, 1}
+    sheet = openpyxl.load_workbook(book).worksheets[0]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    for cells in sheet.iter_rows(min_row=2):
+        row = dict(zip(header, cells, strict=False))
+        if (row.get("Indikator") or row.get("Indicator")).value == "I.5":
+            value = row.get("Capaian") or row.get("Achievement")
+            assert value.number_format.partition(".")[2].rstrip("%") == "000"
+            break
+    else:
+        pytest.fail("no I.5 row in the workbook")

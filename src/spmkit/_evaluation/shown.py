@@ -25,6 +25,7 @@ __all__ = [
     "MIN_DECIMALS",
     "Threshold",
     "decides",
+    "halfway",
     "shown_decimals",
     "shown_gap",
     "shown_text",
@@ -87,8 +88,25 @@ def _directed(exact: Fraction, decimals: int) -> tuple[Fraction, Fraction]:
     return low, high
 
 
+def halfway(exact: Fraction, decimals: int) -> bool:
+    """Whether ``exact`` lies exactly halfway between two numbers of ``decimals`` places.
+
+    Such a value is shown with one more decimal, as it is (``0,015``, not ``0,02``):
+    tools round halves differently (half to even here, half away from zero in Excel),
+    so a rounded tie would not read the same in every output.
+
+    >>> halfway(Fraction(15, 1000), 2), halfway(Fraction(16, 1000), 2)
+    (True, False)
+    """
+    numerator, denominator = exact.as_integer_ratio()
+    twice, rest = divmod(2 * numerator * 10**decimals, denominator)
+    return bool(rest == 0 and twice % 2 == 1)
+
+
 def shown_decimals(exact: Fraction, thresholds: Sequence[Threshold]) -> tuple[int, Fraction]:
     """The fewest decimals (at least two) whose rounding decides like ``exact``, and it.
+
+    A value halfway at those decimals is shown exactly, with one more (:func:`halfway`).
 
     >>> shown_decimals(Fraction(94996, 1000), [(">=", Fraction(95))])
     (3, Fraction(23749, 250))
@@ -103,8 +121,12 @@ def shown_decimals(exact: Fraction, thresholds: Sequence[Threshold]) -> tuple[in
     except OverflowError:
         clear = False
     if clear:
+        if halfway(exact, MIN_DECIMALS):
+            return MIN_DECIMALS + 1, exact
         return MIN_DECIMALS, rounded(exact, MIN_DECIMALS)
     for decimals in range(MIN_DECIMALS, _NEAREST_UP_TO + 1):
+        if halfway(exact, decimals):  # exactly d + 1 decimals: shown as it is
+            return decimals + 1, exact
         candidate = rounded(exact, decimals)
         if _agrees(candidate, exact, thresholds):
             return decimals, candidate
@@ -154,7 +176,7 @@ def shown_text(
                 break
     except OverflowError:
         clear = False
-    if clear:
+    if clear and not halfway(exact, MIN_DECIMALS):
         return MIN_DECIMALS, number_text(exact, lang, MIN_DECIMALS)
     decimals, candidate = shown_decimals(exact, thresholds)
     return decimals, number_text(candidate, lang, decimals)
@@ -170,5 +192,7 @@ def shown_gap(gap: Fraction, lang: str, at_least: int = MIN_DECIMALS) -> str:
     # Rounds to zero (half to even) when |gap| * 10**decimals <= 1/2: integers, no Fraction.
     size, whole = 2 * abs(gap.numerator), gap.denominator
     while size and size * 10**decimals <= whole and decimals < _DIRECTED_UP_TO:
+        decimals += 1
+    if halfway(gap, decimals):
         decimals += 1
     return number_text(gap, lang, decimals)
