@@ -180,3 +180,29 @@ def test_fhir_batch_is_not_the_records(client):
     assert response.json()["resourceType"] == "Bundle"
     kinds = [entry["resource"]["resourceType"] for entry in response.json()["entry"]]
     assert kinds.count("MeasureReport") == 1
+
+
+def test_more_results_than_the_limit_are_refused_before_the_work():
+    """Rows x indicators over --max-results: 413 naming both counts, no row evaluated."""
+    indicators = len(quiet(KP).indicators)  # 23
+    limits = Limits(max_results=10 * indicators)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", spmkit.SpmkitWarning)
+        app = create_app(limits=limits)
+    rows = [{"data": {"bumil_k4": 950, "sasaran_bumil": 1000}}]
+    with TestClient(app) as http:
+        at = http.post(f"/rule-sets/{KP}/batch", json={"rows": rows * 10}, headers=IDENTITY)
+        over = http.post(f"/rule-sets/{KP}/batch", json={"rows": rows * 11}, headers=IDENTITY)
+        upload = http.post(
+            f"/rule-sets/{KP}/batch/upload",
+            files={"file": ("d.csv", "bumil_k4,sasaran_bumil\n" + "950,1000\n" * 11, "text/csv")},
+            headers=IDENTITY,
+        )
+    assert at.status_code == 200
+    assert len(at.json()["rows"]) == 10
+    for refused in (over, upload):
+        assert refused.status_code == 413
+        assert refused.json()["detail"] == (
+            f"{11 * indicators} results (11 rows x {indicators} indicators of {KP}); "
+            f"at most {10 * indicators} are accepted per request"
+        )

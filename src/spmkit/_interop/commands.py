@@ -45,6 +45,7 @@ _LIMITS: Final[tuple[tuple[str, Callable[[str], float], float, str], ...]] = (
     ("--max-body-bytes", int, 1_048_576, "largest request body in bytes (413 above)"),
     ("--max-rows", int, 10_000, "most rows of one batch (413 above)"),
     ("--max-cells", int, 2_000_000, "most cells of an uploaded sheet, counted first (413)"),
+    ("--max-results", int, 400_000, "most results (rows x indicators) of one batch (413)"),
     ("--timeout-request", float, 60.0, "seconds a client may take to send its body (408)"),
     ("--timeout-idle", float, 5.0, "seconds an idle keep-alive connection is kept open"),
 )
@@ -129,6 +130,7 @@ def run_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body_bytes,
         max_rows=args.max_rows,
         max_cells=args.max_cells,
+        max_results=args.max_results,
         request_timeout=args.timeout_request,
         idle_timeout=args.timeout_idle,
     )

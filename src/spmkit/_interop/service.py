@@ -103,6 +103,8 @@ class Limits:
         max_body_bytes: the largest request body (JSON or an uploaded file), in bytes.
         max_rows: the most rows of one batch (JSON rows or data-file rows).
         max_cells: the most cells of an uploaded sheet (counted before it is read).
+        max_results: the most results of one batch answer, rows x indicators (about
+            1.4 KB of JSON each), refused before any row is evaluated.
         max_rule_sets: the most rule sets of one comparison.
         request_timeout: seconds a client may take to send its whole body (408 after).
         idle_timeout: seconds an idle keep-alive connection is kept open.
@@ -111,6 +113,7 @@ class Limits:
     max_body_bytes: int = attrs.field(default=1_048_576, validator=attrs.validators.gt(0))
     max_rows: int = attrs.field(default=10_000, validator=attrs.validators.gt(0))
     max_cells: int = attrs.field(default=2_000_000, validator=attrs.validators.gt(0))
+    max_results: int = attrs.field(default=400_000, validator=attrs.validators.gt(0))
     max_rule_sets: int = attrs.field(default=16, validator=attrs.validators.gt(0))
     request_timeout: float = attrs.field(default=60.0, validator=attrs.validators.gt(0))
     idle_timeout: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
@@ -532,6 +535,16 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
             msg = f"{count} {what}; at most {limit} are accepted per request"
             raise ServiceLimitError(msg)
 
+    def results_at_most(rows: int, rule_set: spmkit.RuleSet) -> None:
+        """Rows x indicators within --max-results: the answer's size, known before the work."""
+        results = rows * len(rule_set.indicators)
+        if results > limits.max_results:
+            msg = (
+                f"{results} results ({rows} rows x {len(rule_set.indicators)} indicators of "
+                f"{rule_set.id}); at most {limits.max_results} are accepted per request"
+            )
+            raise ServiceLimitError(msg)
+
     @app.get("/health", tags=["service"])
     def health() -> Health:
         """Whether the service is up (never needs the token)."""
@@ -634,6 +647,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         """
         rule_set = rule_set_of(rule_set_id)
         at_most(len(body.rows), limits.max_rows, "rows")
+        results_at_most(len(body.rows), rule_set)
         evaluated = (
             _evaluate_row(rule_set, number, row.region, row.year, row.period, row.data, ())
             for number, row in enumerate(body.rows, start=1)
@@ -664,6 +678,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
         rule_set = rule_set_of(rule_set_id)
         name = Path(file.filename or "upload").name
         count, evaluated = read_upload(rule_set, file, name, number_format, limits)
+        results_at_most(count, rule_set)  # read, not yet evaluated: rows are lazy
         return _batch_answer(request, rule_set, evaluated, count, {"source": name})
 
     @app.get("/diff", tags=["rule sets"])
@@ -758,6 +773,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
 
         rule_set = rule_set_of(rule_set_id)
         at_most(len(body.rows), limits.max_rows, "rows")
+        results_at_most(len(body.rows), rule_set)
         mapping = parse_mapping(body.mapping, source="the mapping")
         reports = [
             RegionReport(
