@@ -3,9 +3,9 @@
 ``spmkit sql RULE_SET`` prints :func:`spmkit.to_sql`'s query. ``spmkit evaluate RULE_SET
 data.parquet`` (and ``.csv`` / ``.csv.gz`` with ``--engine duckdb``) reads the file with
 DuckDB (the ``sql`` extra), :data:`~spmkit._files.streaming.STREAM_ROWS` rows at a time
-as Arrow batches, and hands the chunks to the same chunked evaluation and report as a
-streamed CSV file: the same output. (Its memory still grows with the file, slowly:
-DuckDB holds more of the result than one batch; benchmarks/README.md.) DuckDB reads the file
+as Arrow batches streamed from the query (DuckDB's memory limited to 256 MB), and hands
+the chunks to the same chunked evaluation and report as a streamed CSV file: the same
+output, in memory that does not grow with the file (benchmarks/README.md). DuckDB reads the file
 as data, not as an office's sheet: the header is the first line, numbers are plain
 (``1234.5``), and there are no title, footnote or totals rows (use the default engine
 for those). Docs: ``docs/sql.md``.
@@ -37,6 +37,8 @@ DUCKDB_SUFFIXES: Final = (".parquet", ".csv", ".csv.gz")
 """Files ``evaluate`` reads through DuckDB (Parquet always; CSV with ``--engine duckdb``)."""
 
 _EXACT_FLOAT: Final = 2.0**53
+_BOUNDED: Final = {"memory_limit": "256MB", "threads": 2}
+"""DuckDB's settings for a file read in batches: a bounded buffer pool, two threads."""
 
 
 def _suffix(path: Path) -> str:
@@ -88,7 +90,9 @@ class DuckDbStream:
 
     def chunks(self, size: int = STREAM_ROWS) -> Iterator[RowChunk]:
         """The rows, ``size`` at a time, as Arrow batches from DuckDB."""
-        reader = self._connection.execute(self._query).to_arrow_reader(size)
+        # A relation's reader streams: DuckDB computes the next batches as they are read
+        # (a DB-API cursor's result would be materialised whole first).
+        reader = self._connection.sql(self._query).to_arrow_reader(size)
         inputs = list(self._match.inputs.items())
         start = self._first_line
         for batch in reader:
@@ -145,7 +149,7 @@ def open_duckdb(
     file = Path(path)
     if not file.is_file():
         raise DataFileError(path, [f"no such file: {path}"])
-    connection = duckdb.connect()
+    connection = duckdb.connect(config=_BOUNDED)
     literal = "'" + str(file).replace("'", "''") + "'"
     suffix = _suffix(file)
     source = (
@@ -153,7 +157,9 @@ def open_duckdb(
         if suffix == ".parquet"
         else f"read_csv({literal}, header = true, all_varchar = true)"
     )
-    header = [str(c[0]) for c in connection.execute(f"SELECT * FROM {source} LIMIT 0").description]
+    found_columns = connection.execute(f"SELECT * FROM {source} LIMIT 0")
+    header = [str(c[0]) for c in found_columns.description]
+    found_columns.fetchall()  # finished, so that the connection can stream the rows later
     match, problems = match_columns(header, [rule_set], mapping or ColumnMapping())
     if not match.inputs:
         problems.append(f"no column is an input of rule set {rule_set.id!r}")
@@ -168,12 +174,16 @@ def open_duckdb(
         text = "'" + period.replace("'", "''") + "'"
         cell = f"TRIM(CAST({_quote(match.period)} AS VARCHAR))"
         where = f" WHERE NULLIF({cell}, '') IS NULL OR {cell} = {text}"
+    # In a CSV file 'nan' and 'inf' are text the default reader refuses; so is DuckDB's.
+    refused = "IS NULL" if suffix == ".parquet" else "IS NULL OR NOT isfinite({})"
     bad = [
-        f"MIN(CASE WHEN NULLIF(TRIM(CAST({_quote(c)} AS VARCHAR)), '') IS NOT NULL AND {n} IS NULL "
-        f"THEN CAST({_quote(c)} AS VARCHAR) END)"
+        f"MIN(CASE WHEN NULLIF(TRIM(CAST({_quote(c)} AS VARCHAR)), '') IS NOT NULL "
+        f"AND ({n} {refused.format(n)}) THEN CAST({_quote(c)} AS VARCHAR) END)"
         for c, n in zip(match.inputs, numbers, strict=True)
     ]
-    found = connection.execute(f"SELECT count(*), {', '.join(bad)} FROM {source}{where}").fetchone()
+    found = connection.execute(
+        f"SELECT count(*), {', '.join(bad)} FROM {source}{where}"
+    ).fetchall()[0]
     wrong = [
         f"column {column!r}: {value!r} is not a plain number (read the file without DuckDB)"
         for column, value in zip(match.inputs, found[1:], strict=True)
