@@ -148,8 +148,12 @@ class _Writer:
 
     def fail(self, what: str) -> RuleSetError:
         return RuleSetError(
-            f"cannot compile {what} to exact {self.engine.name} SQL; "
-            "evaluate this rule set with spmkit.evaluate_batch instead",
+            tr(
+                "cannot compile {what} to exact {engine} SQL; "
+                "evaluate this rule set with spmkit.evaluate_batch instead",
+                what=what,
+                engine=self.engine.name,
+            ),
             path=f"$.indicators[{self.where!r}]",
             indicator_id=self.where,
         )
@@ -700,7 +704,10 @@ def _compile(  # noqa: PLR0913 - the options of to_sql
         year_sql = f"{_PREFIX}_year"
     elif year is not None:
         if isinstance(year, bool) or not 1945 <= year <= 2100:
-            msg = f"year must be a year such as 2013 or the name of a column of years ({year!r})"
+            msg = tr(
+                "year must be a year such as 2013 or the name of a column of years ({year!r})",
+                year=year,
+            )
             raise UsageError(msg)
         year_sql = str(year)
     ctes = [f"{_PREFIX}_0 AS ({first})"]
@@ -776,7 +783,11 @@ def _ratio_terms(
 
 def _identifier(name: str, what: str) -> str:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        msg = f"the {what} column {name!r} must be a plain SQL name (letters, digits, _)"
+        msg = tr(
+            "the {what} column {name!r} must be a plain SQL name (letters, digits, _)",
+            what=what,
+            name=name,
+        )
         raise UsageError(msg)
     return name
 
@@ -824,7 +835,11 @@ def _rule_set(rule_set: RuleSet | str) -> RuleSet:
 def _engine(dialect: str) -> _Engine:
     found = DIALECTS.get(dialect)
     if found is None:
-        msg = f"dialect must be one of {', '.join(DIALECTS)} (got {dialect!r})"
+        msg = tr(
+            "dialect must be one of {choices} (got {dialect!r})",
+            choices=", ".join(DIALECTS),
+            dialect=dialect,
+        )
         raise UsageError(msg)
     return found
 
@@ -960,7 +975,10 @@ def _dialect_of(connection: Any) -> Dialect:  # noqa: ANN401 - a DB-API connecti
         return "duckdb"
     if module.startswith("psycopg"):
         return "postgresql"
-    msg = f"evaluate_sql needs a duckdb or psycopg connection (got {type(connection).__name__})"
+    msg = tr(
+        "evaluate_sql needs a duckdb or psycopg connection (got {kind})",
+        kind=type(connection).__name__,
+    )
     raise UsageError(msg)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +29,7 @@ from spmkit._files.reading import DataTable
 from spmkit._files.streaming import STREAM_ROWS, RowChunk
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import load_rule_set
+from spmkit._translation import tr
 from spmkit.errors import DataFileError, UsageError
 
 __all__ = ["DUCKDB_SUFFIXES", "DuckDbStream", "add_sql_command", "open_duckdb"]
@@ -51,7 +52,11 @@ def wants_duckdb(path: str, engine: str | None) -> bool:
     suffix = _suffix(Path(path))
     if engine == "duckdb":
         if suffix not in DUCKDB_SUFFIXES:
-            msg = f"--engine duckdb reads {', '.join(DUCKDB_SUFFIXES)} files (got {path})"
+            msg = tr(
+                "--engine duckdb reads {suffixes} files (got {path})",
+                suffixes=", ".join(DUCKDB_SUFFIXES),
+                path=path,
+            )
             raise UsageError(msg)
         return True
     return suffix == ".parquet"
@@ -61,7 +66,7 @@ def _duckdb() -> Any:  # noqa: ANN401 - the duckdb module
     try:
         import duckdb  # noqa: PLC0415 - optional dependency (the sql extra)
     except ImportError:
-        msg = "reading this file needs DuckDB: pip install 'spmkit[sql]'"
+        msg = tr("reading this file needs DuckDB: pip install 'spmkit[sql]'")
         raise UsageError(msg) from None
     return duckdb
 
@@ -148,7 +153,7 @@ def open_duckdb(
     duckdb = _duckdb()
     file = Path(path)
     if not file.is_file():
-        raise DataFileError(path, [f"no such file: {path}"])
+        raise DataFileError(path, [tr("no such file: {path}", path=path)])
     connection = duckdb.connect(config=_BOUNDED)
     literal = "'" + str(file).replace("'", "''") + "'"
     suffix = _suffix(file)
@@ -162,7 +167,7 @@ def open_duckdb(
     found_columns.fetchall()  # finished, so that the connection can stream the rows later
     match, problems = match_columns(header, [rule_set], mapping or ColumnMapping())
     if not match.inputs:
-        problems.append(f"no column is an input of rule set {rule_set.id!r}")
+        problems.append(tr("no column is an input of rule set {id!r}", id=rule_set.id))
     if problems:
         raise DataFileError(path, problems)
     numbers = [
@@ -185,7 +190,11 @@ def open_duckdb(
         f"SELECT count(*), {', '.join(bad)} FROM {source}{where}"
     ).fetchall()[0]
     wrong = [
-        f"column {column!r}: {value!r} is not a plain number (read the file without DuckDB)"
+        tr(
+            "column {column!r}: {value!r} is not a plain number (read the file without DuckDB)",
+            column=column,
+            value=value,
+        )
         for column, value in zip(match.inputs, found[1:], strict=True)
         if value is not None
     ]
@@ -232,6 +241,7 @@ def add_sql_command(
     commands: Any,  # noqa: ANN401 - argparse's _SubParsersAction
     *,
     evaluate: argparse.ArgumentParser,
+    help_text: Callable[[str, str], str],
 ) -> None:
     """Register ``spmkit sql RULE_SET [--dialect] [--table] [--keys ...] [--year]``.
 
@@ -240,23 +250,48 @@ def add_sql_command(
     evaluate.add_argument(
         "--engine",
         choices=("duckdb",),
-        help="read .csv/.csv.gz with DuckDB (the sql extra; .parquet always is): docs/sql.md",
+        help=help_text(
+            "read .csv/.csv.gz with DuckDB (the sql extra; .parquet always is): docs/sql.md",
+            "baca .csv/.csv.gz dengan DuckDB (extra sql; .parquet selalu): docs/sql.md",
+        ),
     )
     parser = commands.add_parser(
         "sql",
-        help="print the SQL that evaluates a rule set exactly in a database (docs/sql.md)",
+        help=help_text(
+            "print the SQL that evaluates a rule set exactly in a database (docs/sql.md)",
+            "cetak SQL yang mengevaluasi rule set secara eksak di basis data (docs/sql.md)",
+        ),
         description="Print one SELECT that evaluates a rule set on every row of a table, "
         "deciding every target exactly (integer cross-multiplication).",
         epilog="example:\n  spmkit sql kulon-progo-2011 --table capaian --keys kode tahun",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
-    parser.add_argument("--dialect", choices=tuple(DIALECTS), default="duckdb")
-    parser.add_argument("--table", default="data", help="the table (or view) to read")
     parser.add_argument(
-        "--keys", nargs="*", default=[], metavar="COLUMN", help="columns carried to each row"
+        "rule_set",
+        help=help_text(
+            "shipped rule-set id or path to a rule file",
+            "id rule set bawaan atau path ke berkas aturan",
+        ),
+    )
+    parser.add_argument("--dialect", choices=tuple(DIALECTS), default="duckdb")
+    parser.add_argument(
+        "--table",
+        default="data",
+        help=help_text("the table (or view) to read", "tabel (atau view) yang dibaca"),
     )
     parser.add_argument(
-        "--year", default=None, help="a year, or the column of years: judge milestones"
+        "--keys",
+        nargs="*",
+        default=[],
+        metavar="COLUMN",
+        help=help_text("columns carried to each row", "kolom yang dibawa ke setiap baris"),
+    )
+    parser.add_argument(
+        "--year",
+        default=None,
+        help=help_text(
+            "a year, or the column of years: judge milestones",
+            "satu tahun, atau kolom tahun: menilai target antara",
+        ),
     )
     parser.set_defaults(handler=_cmd_sql)
