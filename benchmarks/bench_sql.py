@@ -173,13 +173,20 @@ def main() -> None:
     parser.add_argument("--no-postgresql", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("--only-cli", action="store_true", help="only the command line")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "PARQUET"), help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.child:
+        child(options.child[0], Path(options.child[1]))
+        return
     sizes = [int(size) for size in options.rows.split(",")]
     print("load average at start (1, 5, 15 min):", os.getloadavg())
     work = Path(tempfile.mkdtemp(prefix="spmkit-bench-sql-"))
     columns: dict[int, tuple[dict[str, list[float]], dict[str, list[float]]]] = {}
     files: tuple[Path, Path] | None = None
     for index, rows in enumerate(sizes):
+        if rows > SIDE_BY_SIDE and not options.only_cli:
+            columns[rows] = in_processes(rows, work, options.large_rounds)
+            continue
         data = make_data(rows)
         duck = duckdb.connect()
         duck.execute("SET enable_progress_bar = false")
@@ -217,6 +224,89 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+SIDE_BY_SIDE = 1_000_000
+"""Above this many rows each contender runs in a process of its own (memory)."""
+
+CHILD_CONTENDERS = {
+    "evaluate_batch, numba (in memory)": "numba",
+    "evaluate_batch, pure numpy (in memory)": "numpy",
+    "evaluate_sql, DuckDB table (in memory)": "duckdb",
+}
+
+
+def child(kind: str, parquet: Path) -> None:
+    """One contender in this process: load the file (not timed), evaluate once (timed)."""
+    if kind == "duckdb":
+        # A database file in the work folder, its buffer pool bounded: the table is read
+        # from DuckDB's own storage, and this process holds one result.
+        database = parquet.with_suffix(".duckdb")
+        duck = duckdb.connect(str(database), config={"memory_limit": "3GB"})
+        duck.execute("SET enable_progress_bar = false")
+        if not duck.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 't'"
+        ).fetchall()[0][0]:
+            duck.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{parquet}')")
+        duck.execute("CREATE OR REPLACE TEMP VIEW warm AS SELECT * FROM t LIMIT 10000")
+        sql(duck, "warm")()  # imports and first-call costs, not timed
+        run = sql(duck, "t")
+    else:
+        table = pq.read_table(parquet)
+        data = {name: table.column(name).to_numpy() for name in table.column_names}
+        for name, column in data.items():
+            if column.dtype == object:  # nulls: NaN in a float column
+                data[name] = np.array([np.nan if v is None else v for v in column], dtype=float)
+        del table
+        batch({name: values[:10_000] for name, values in data.items()}, kind)()  # warm: numba
+        run = batch(data, kind)
+    print(f"seconds {timed(run):.6f}")
+
+
+def in_processes(
+    rows: int, work: Path, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """The in-memory contenders at a size too large to hold side by side: each round runs
+    each in a fresh process (order rotated), timing only the evaluation."""
+    parquet = work / f"data{rows}.parquet"
+    duck = duckdb.connect()
+    duck.execute("SET enable_progress_bar = false")
+    data = make_data(rows)
+    duck.register("source", pa.table({k: pa.array(v, from_pandas=True) for k, v in data.items()}))
+    duck.execute(f"COPY (SELECT * FROM source) TO '{parquet}' (FORMAT parquet)")
+    del data, duck
+    names = list(CHILD_CONTENDERS)
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    ratios: dict[str, list[float]] = {name: [] for name in names}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    for round_number in range(rounds):
+        order = names[round_number % len(names) :] + names[: round_number % len(names)]
+        found = {}
+        for name in order:
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-W",
+                    "ignore",
+                    __file__,
+                    "--child",
+                    CHILD_CONTENDERS[name],
+                    str(parquet),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).parent,
+            )
+            found[name] = float(done.stdout.split("seconds")[-1])
+        base = found[names[0]]
+        for name, value in found.items():
+            seconds[name].append(value)
+            ratios[name].append(value / base)
+        shown = ", ".join(f"{name}: {found[name]:.2f}s" for name in names)
+        print(f"{rows:,} rows, round {round_number + 1} (own processes): {shown}", flush=True)
+    return seconds, ratios
+
+
 def in_process(
     data: dict[str, np.ndarray], duck: Any, parquet: Path | None, rounds: int
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
@@ -242,7 +332,7 @@ def in_process(
             seconds[name].append(value)
             ratios[name].append(value / base)
         shown = ", ".join(f"{name}: {found[name]:.2f}s" for name in names)
-        print(f"round {round_number + 1}: {shown}")
+        print(f"round {round_number + 1}: {shown}", flush=True)
     return seconds, ratios
 
 
@@ -272,6 +362,7 @@ def on_postgresql(
             pg_time = timed(lambda: spmkit.evaluate_sql(RULE_SET, connection, "t"))
             base = timed(batch(data, "numba"))
             seconds[name], ratios[name] = [pg_time], [pg_time / base]
+            print(f"PostgreSQL: {pg_time:.2f}s, evaluate_batch (numba) {base:.2f}s", flush=True)
 
 
 def table(

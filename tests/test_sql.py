@@ -314,6 +314,16 @@ def test_refusals(duck: Any) -> None:
     assert named == ["bumil_k4", "pus", "sasaran_bulin"]
 
 
+def test_temporary_table_on_duckdb(duck: Any) -> None:
+    """A TEMP table (seen only by its own connection, not by a cursor's) evaluates."""
+    duck.execute(
+        "CREATE OR REPLACE TEMP TABLE capaian AS SELECT 57 AS bumil_k4, 60 AS sasaran_bumil"
+    )
+    found = spmkit.evaluate_sql("kulon-progo-2011", duck, "capaian")["I.1"]
+    assert found.status.tolist() == ["met"]
+    assert found.value.tolist() == [95.0]
+
+
 def test_terms_beyond_exact_floats_on_duckdb(duck: Any) -> None:
     """Counts past 2**53 give the float nearest the exact fraction, as the scalar engine.
 

@@ -983,6 +983,8 @@ def _dialect_of(connection: Any) -> Dialect:  # noqa: ANN401 - a DB-API connecti
 
 
 def _execute(connection: Any, text: str) -> Any:  # noqa: ANN401 - DB-API
+    if _dialect_of(connection) == "duckdb":  # itself: a DuckDB cursor is another connection,
+        return connection.execute(text)  # which would not see this one's TEMP tables
     cursor = connection.cursor()
     cursor.execute(text)
     return cursor
@@ -1051,7 +1053,7 @@ def _validate(  # noqa: PLR0913 - the columns to skip are a keyword
         return
     counts = ", ".join(f"MIN(CASE WHEN {bad} THEN {_quote(name)} END)" for name, bad in checks)
     cursor = _execute(connection, f"SELECT {counts} FROM {source}")
-    row = cursor.fetchone()
+    row = cursor.fetchall()[0]  # all: DuckDB's connection is then free for the next query
     problems = [
         DataError(
             name, value, tr("a non-negative number (a whole one for counts; years 1945-2100)")
