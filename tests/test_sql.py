@@ -349,7 +349,10 @@ def test_terms_beyond_exact_floats_on_duckdb(duck: Any) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_every_shipped_rule_set_on_duckdb(duck: Any, data: st.DataObject) -> None:
     for rule_set in RULE_SETS.values():
@@ -358,7 +361,10 @@ def test_every_shipped_rule_set_on_duckdb(duck: Any, data: st.DataObject) -> Non
 
 
 @pytest.mark.slow
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_years_on_duckdb(duck: Any, data: st.DataObject) -> None:
     rule_set = RULE_SETS["siak-renstra-2012-2016"]
@@ -367,7 +373,10 @@ def test_years_on_duckdb(duck: Any, data: st.DataObject) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(rule_set=spst.rule_sets(max_indicators=4), data=st.data())
 def test_generated_composite_rule_sets_on_duckdb(
     duck: Any, rule_set: spmkit.RuleSet, data: st.DataObject
@@ -450,7 +459,10 @@ def test_kulon_progo_boundaries_on_postgresql(postgres: Any) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_every_shipped_rule_set_on_postgresql(postgres: Any, data: st.DataObject) -> None:
     for rule_set in RULE_SETS.values():
@@ -459,7 +471,10 @@ def test_every_shipped_rule_set_on_postgresql(postgres: Any, data: st.DataObject
 
 
 @pytest.mark.slow
-@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_years_on_postgresql(postgres: Any, data: st.DataObject) -> None:
     rule_set = RULE_SETS["siak-renstra-2012-2016"]
