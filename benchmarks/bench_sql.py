@@ -251,10 +251,12 @@ def child(kind: str, parquet: Path) -> None:
         run = sql(duck, "t")
     else:
         table = pq.read_table(parquet)
-        data = {name: table.column(name).to_numpy() for name in table.column_names}
-        for name, column in data.items():
-            if column.dtype == object:  # nulls: NaN in a float column
-                data[name] = np.array([np.nan if v is None else v for v in column], dtype=float)
+        data = {}
+        for name in table.column_names:  # a column with nulls: float64 with NaN
+            column = table.column(name)
+            if column.null_count:
+                column = column.cast(pa.float64()).fill_null(np.nan)
+            data[name] = column.to_numpy()
         del table
         batch({name: values[:10_000] for name, values in data.items()}, kind)()  # warm: numba
         run = batch(data, kind)
