@@ -67,6 +67,16 @@ def batch(data: dict[str, np.ndarray], kernel: str) -> Callable[[], object]:
     return run
 
 
+def sql(duck: Any, table: str) -> Callable[[], object]:
+    def run() -> object:
+        result = spmkit.evaluate_sql(RULE_SET, duck, table)
+        for arrays in result.values():  # every array, as for evaluate_batch
+            _ = arrays.gap
+        return result
+
+    return run
+
+
 def from_parquet(path: Path) -> Callable[[], object]:
     def run() -> object:
         table = pq.read_table(path)
@@ -154,54 +164,163 @@ def cli(args: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--rows", default="1000000,10000000", help="table sizes, comma-separated (first: files)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--large-rounds", type=int, default=2, help="rounds above 1,000,000")
     parser.add_argument("--cli-rounds", type=int, default=1)
     parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("--only-cli", action="store_true", help="only the command line")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "PARQUET"), help=argparse.SUPPRESS)
     options = parser.parse_args()
-    rows = options.rows
-    data = make_data(rows)
+    if options.child:
+        child(options.child[0], Path(options.child[1]))
+        return
+    sizes = [int(size) for size in options.rows.split(",")]
+    print("load average at start (1, 5, 15 min):", os.getloadavg())
     work = Path(tempfile.mkdtemp(prefix="spmkit-bench-sql-"))
-    duck = duckdb.connect()
-    duck.execute("SET enable_progress_bar = false")
-    duck.register("source", pa.table(data))
-    duck.execute("CREATE TABLE t AS SELECT * FROM source")
-    duck.unregister("source")
-    parquet, csv = work / "data.parquet", work / "data.csv"
-    duck.execute(f"COPY t TO '{parquet}' (FORMAT parquet)")
-    duck.execute(f"COPY t TO '{csv}' (HEADER)")
-    duck.execute(f"CREATE VIEW pq AS SELECT * FROM read_parquet('{parquet}')")
-
-    check = duckdb.connect()
-    check.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{parquet}') LIMIT 10000")
-    small = {name: values[:10_000] for name, values in data.items()}
-    assert same(spmkit.evaluate_batch(RULE_SET, small), spmkit.evaluate_sql(RULE_SET, check, "t"))
-    print(f"evaluate_sql on DuckDB equals evaluate_batch on the first 10,000 rows of {rows:,}")
-
-    if not options.only_cli:
-        seconds, ratios = in_process(data, duck, parquet, options.rounds)
-        if not options.no_postgresql:
-            on_postgresql(data, csv, seconds, ratios)
-        table(rows, options.rounds, seconds, ratios)
-    del data, duck  # the command line runs in processes of its own
-    command_line(rows, work, parquet, csv, options.cli_rounds)
+    columns: dict[int, tuple[dict[str, list[float]], dict[str, list[float]]]] = {}
+    files: tuple[Path, Path] | None = None
+    for index, rows in enumerate(sizes):
+        if rows > SIDE_BY_SIDE and not options.only_cli:
+            columns[rows] = in_processes(rows, work, options.large_rounds)
+            continue
+        data = make_data(rows)
+        duck = duckdb.connect()
+        duck.execute("SET enable_progress_bar = false")
+        # NaN as NULL: an empty cell in the CSV file (today's reader refuses 'nan').
+        duck.register(
+            "source", pa.table({k: pa.array(v, from_pandas=True) for k, v in data.items()})
+        )
+        duck.execute("CREATE TABLE t AS SELECT * FROM source")
+        duck.unregister("source")
+        parquet, csv = work / f"data{rows}.parquet", work / f"data{rows}.csv"
+        if index == 0:  # the files: Parquet and CSV of the first size
+            duck.execute(f"COPY t TO '{parquet}' (FORMAT parquet)")
+            duck.execute(f"COPY t TO '{csv}' (HEADER)")
+            duck.execute(f"CREATE VIEW pq AS SELECT * FROM read_parquet('{parquet}')")
+            files = (parquet, csv)
+            check = duckdb.connect()
+            check.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{parquet}') LIMIT 10000")
+            small = {name: values[:10_000] for name, values in data.items()}
+            assert same(
+                spmkit.evaluate_batch(RULE_SET, small), spmkit.evaluate_sql(RULE_SET, check, "t")
+            )
+            print(f"evaluate_sql on DuckDB equals evaluate_batch on the first 10,000 of {rows:,}")
+        if not options.only_cli:
+            rounds = options.rounds if rows <= 1_000_000 else options.large_rounds
+            found = in_process(data, duck, parquet if index == 0 else None, rounds)
+            if index == 0 and not options.no_postgresql:
+                on_postgresql(data, csv, *found)
+            columns[rows] = found
+        del data, duck
+    if columns:
+        table(columns, options)
+    if files is not None and not options.no_cli:
+        command_line(sizes[0], work, *files, options.cli_rounds)
+    print("load average at end (1, 5, 15 min):", os.getloadavg())
     shutil.rmtree(work, ignore_errors=True)
 
 
+SIDE_BY_SIDE = 1_000_000
+"""Above this many rows each contender runs in a process of its own (memory)."""
+
+CHILD_CONTENDERS = {
+    "evaluate_batch, numba (in memory)": "numba",
+    "evaluate_batch, pure numpy (in memory)": "numpy",
+    "evaluate_sql, DuckDB table (in memory)": "duckdb",
+}
+
+
+def child(kind: str, parquet: Path) -> None:
+    """One contender in this process: load the file (not timed), evaluate once (timed)."""
+    if kind == "duckdb":
+        # A database file in the work folder, its buffer pool bounded: the table is read
+        # from DuckDB's own storage, and this process holds one result.
+        database = parquet.with_suffix(".duckdb")
+        duck = duckdb.connect(str(database), config={"memory_limit": "3GB"})
+        duck.execute("SET enable_progress_bar = false")
+        if not duck.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 't'"
+        ).fetchall()[0][0]:
+            duck.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{parquet}')")
+        duck.execute("CREATE OR REPLACE TEMP VIEW warm AS SELECT * FROM t LIMIT 10000")
+        sql(duck, "warm")()  # imports and first-call costs, not timed
+        run = sql(duck, "t")
+    else:
+        table = pq.read_table(parquet)
+        data = {}
+        for name in table.column_names:  # a column with nulls: float64 with NaN
+            column = table.column(name)
+            if column.null_count:
+                column = column.cast(pa.float64()).fill_null(np.nan)
+            data[name] = column.to_numpy()
+        del table
+        batch({name: values[:10_000] for name, values in data.items()}, kind)()  # warm: numba
+        run = batch(data, kind)
+    print(f"seconds {timed(run):.6f}")
+
+
+def in_processes(
+    rows: int, work: Path, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """The in-memory contenders at a size too large to hold side by side: each round runs
+    each in a fresh process (order rotated), timing only the evaluation."""
+    parquet = work / f"data{rows}.parquet"
+    duck = duckdb.connect()
+    duck.execute("SET enable_progress_bar = false")
+    data = make_data(rows)
+    duck.register("source", pa.table({k: pa.array(v, from_pandas=True) for k, v in data.items()}))
+    duck.execute(f"COPY (SELECT * FROM source) TO '{parquet}' (FORMAT parquet)")
+    del data, duck
+    names = list(CHILD_CONTENDERS)
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    ratios: dict[str, list[float]] = {name: [] for name in names}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    for round_number in range(rounds):
+        order = names[round_number % len(names) :] + names[: round_number % len(names)]
+        found = {}
+        for name in order:
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-W",
+                    "ignore",
+                    __file__,
+                    "--child",
+                    CHILD_CONTENDERS[name],
+                    str(parquet),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).parent,
+            )
+            found[name] = float(done.stdout.split("seconds")[-1])
+        base = found[names[0]]
+        for name, value in found.items():
+            seconds[name].append(value)
+            ratios[name].append(value / base)
+        shown = ", ".join(f"{name}: {found[name]:.2f}s" for name in names)
+        print(f"{rows:,} rows, round {round_number + 1} (own processes): {shown}", flush=True)
+    return seconds, ratios
+
+
 def in_process(
-    data: dict[str, np.ndarray], duck: Any, parquet: Path, rounds: int
+    data: dict[str, np.ndarray], duck: Any, parquet: Path | None, rounds: int
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Round-robin timings of the contenders in this process, and their ratios."""
     contenders: dict[str, Callable[[], object]] = {
-        "evaluate_batch, numba (in memory)": batch(data, "auto"),
+        "evaluate_batch, numba (in memory)": batch(data, "numba"),
         "evaluate_batch, pure numpy (in memory)": batch(data, "numpy"),
-        "evaluate_sql, DuckDB table (in memory)": lambda: spmkit.evaluate_sql(RULE_SET, duck, "t"),
-        "Parquet file: pyarrow + evaluate_batch": from_parquet(parquet),
-        "Parquet file: evaluate_sql, DuckDB read_parquet": lambda: spmkit.evaluate_sql(
-            RULE_SET, duck, "pq"
-        ),
+        "evaluate_sql, DuckDB table (in memory)": sql(duck, "t"),
     }
+    if parquet is not None:  # from disk, reading included
+        contenders["Parquet file: pyarrow + evaluate_batch"] = from_parquet(parquet)
+        contenders["Parquet file: evaluate_sql, DuckDB read_parquet"] = sql(duck, "pq")
     ratios: dict[str, list[float]] = {name: [] for name in contenders}
     seconds: dict[str, list[float]] = {name: [] for name in contenders}
     for run in contenders.values():  # warm: numba compiles, files are cached
@@ -215,7 +334,7 @@ def in_process(
             seconds[name].append(value)
             ratios[name].append(value / base)
         shown = ", ".join(f"{name}: {found[name]:.2f}s" for name in names)
-        print(f"round {round_number + 1}: {shown}")
+        print(f"round {round_number + 1}: {shown}", flush=True)
     return seconds, ratios
 
 
@@ -243,24 +362,37 @@ def on_postgresql(
                 cursor.execute("ANALYZE t")
             name = "evaluate_sql, PostgreSQL table (1 round)"
             pg_time = timed(lambda: spmkit.evaluate_sql(RULE_SET, connection, "t"))
-            base = timed(batch(data, "auto"))
+            base = timed(batch(data, "numba"))
             seconds[name], ratios[name] = [pg_time], [pg_time / base]
+            print(f"PostgreSQL: {pg_time:.2f}s, evaluate_batch (numba) {base:.2f}s", flush=True)
 
 
 def table(
-    rows: int, rounds: int, seconds: dict[str, list[float]], ratios: dict[str, list[float]]
+    columns: dict[int, tuple[dict[str, list[float]], dict[str, list[float]]]],
+    options: argparse.Namespace,
 ) -> None:
+    """One table: each contender's median ratio (and median time) at every size."""
+    sizes = list(columns)
+    names = list(dict.fromkeys(name for _, ratios in columns.values() for name in ratios))
     print()
     print(
-        f"{rows:,} rows x {len(RULE_SET.indicators)} indicators (Kulon Progo 2011); "
-        f"medians over {rounds} rounds of time / evaluate_batch (numba) in the round"
+        f"{len(RULE_SET.indicators)} indicators (Kulon Progo 2011); medians over "
+        f"{options.rounds} rounds (1,000,000 rows and fewer) / {options.large_rounds} (more) "
+        "of time / evaluate_batch (numba) in the round; every array read"
     )
     print()
-    print("| contender | median time | ratio to evaluate_batch (numba) |")
-    print("|---|---:|---:|")
-    for name, found in ratios.items():
-        median = statistics.median(seconds[name])
-        print(f"| {name} | {median:.2f} s | {statistics.median(found):.2f}x |")
+    print("| contender | " + " | ".join(f"{rows:,} rows: ratio (time)" for rows in sizes) + " |")
+    print("|---|" + "---:|" * len(sizes))
+    for name in names:
+        cells = []
+        for rows in sizes:
+            seconds, ratios = columns[rows]
+            if name in ratios:
+                median = statistics.median(seconds[name])
+                cells.append(f"{statistics.median(ratios[name]):.2f}x ({median:.2f} s)")
+            else:
+                cells.append("-")
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 def command_line(rows: int, work: Path, parquet: Path, csv: Path, rounds: int) -> None:

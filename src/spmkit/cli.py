@@ -1001,7 +1001,7 @@ def _add_interop_commands(
     evaluate: argparse.ArgumentParser,
 ) -> None:
     """``serve``, ``test``, ``schema`` and ``sql``: spmkit for other systems and editors."""
-    sqlfiles.add_sql_command(commands, evaluate=evaluate)  # and evaluate --engine duckdb
+    sqlfiles.add_sql_command(commands, evaluate=evaluate, help_text=_t)  # and --engine
     serve_parser = _add(
         commands,
         "serve",

@@ -25,7 +25,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Final, Literal
 
@@ -149,8 +149,12 @@ class _Writer:
 
     def fail(self, what: str) -> RuleSetError:
         return RuleSetError(
-            f"cannot compile {what} to exact {self.engine.name} SQL; "
-            "evaluate this rule set with spmkit.evaluate_batch instead",
+            tr(
+                "cannot compile {what} to exact {engine} SQL; "
+                "evaluate this rule set with spmkit.evaluate_batch instead",
+                what=what,
+                engine=self.engine.name,
+            ),
             path=f"$.indicators[{self.where!r}]",
             indicator_id=self.where,
         )
@@ -202,6 +206,14 @@ class _Writer:
                 raise self.fail(f"the default of {name!r} (more than {MAX_DECIMALS} decimals)")
             n, miss = f"COALESCE({n}, {self.lit(scaled.numerator)})", "FALSE"
         return _Exact(n=n, d=d, miss=miss, whole=spec.kind is InputKind.COUNT)
+
+    def plain(self, node: Expression) -> str | None:
+        """The name of an integer input column that is this term as it is, else None."""
+        if not isinstance(node, Input) or self.present is None:
+            return None
+        spec = self.rule_set.inputs[node.name]
+        whole = self.present.get(node.name) == "int" and spec.default is None
+        return node.name if whole else None
 
     def ref(self, indicator_id: str) -> _Exact:
         slot = self.slots[indicator_id]
@@ -498,6 +510,30 @@ class _Columns:
     fields: dict[str, str]
     whole: tuple[bool, bool]
     """Numerator and denominator integer-valued on every row (for the result's dtypes)."""
+    lean: _Lean | None = None
+    """How numpy finishes this indicator from its status and terms (evaluate_sql)."""
+
+
+@attrs.frozen(kw_only=True)
+class _Lean:
+    """An indicator whose terms have constant scales: ``nn / nd`` over ``dn / dd``.
+
+    Its value is ``a / b`` with ``a = sign(dn) * nn * k1`` and ``b = |dn * k2|``
+    (:func:`_factors`). evaluate_sql fetches only the exact status (decided in SQL) and
+    ``nn``, ``dn``; numpy computes the floats from them, the same divisions of the same
+    integers as the SQL would.
+    """
+
+    scales: tuple[int, int]
+    factors: tuple[int, int]
+    target: Fraction
+    coverage: bool
+    largest: int
+    op: str
+    inputs: tuple[str | None, str | None]
+    """``nn`` and ``dn`` when each is an integer input column itself (checked in numpy)."""
+    status: str
+    """The status code in SQL, cross-multiplying ``nn * k1 * q`` with ``dn * k2 * p``."""
 
 
 def _indicator(
@@ -568,7 +604,39 @@ def _indicator(
         )
     if indicator.bands:
         fields.update(_bands(writer, indicator, computed, (a, b)))
-    return _Columns(fields=fields, whole=(num.whole, den.whole))
+    lean = None
+    if isinstance(num.d, int) and isinstance(den.d, int) and den.nonneg and year is None:
+        lean = _lean(writer, indicator, (num.d, den.d), slot)
+    return _Columns(fields=fields, whole=(num.whole, den.whole), lean=lean)
+
+
+def _lean(writer: _Writer, indicator: Indicator, scales: tuple[int, int], slot: int) -> _Lean:
+    """The lean recipe of an indicator whose terms have constant scales (evaluate_sql)."""
+    m, nn, dn = (f"{_PREFIX}{slot}_{x}" for x in ("m", "nn", "dn"))
+    target = indicator.target
+    k1, k2 = _factors(*scales, indicator.factor)
+    p, q = writer.lit(k1 * target.value.denominator), writer.lit(k2 * target.value.numerator)
+    status = (
+        f"CAST(CASE WHEN {m} THEN 2 WHEN {nn} IS NULL OR {dn} IS NULL OR {dn} = 0 THEN 3 "
+        f"WHEN {nn} * {p} {_OPS[target.op]} {dn} * {q} THEN 0 ELSE 1 END AS TINYINT)"
+    )
+    return _Lean(
+        scales=scales,
+        factors=(k1, k2),
+        target=target.value,
+        coverage=indicator.coverage is not False,
+        largest=_largest(indicator),
+        op=target.op,
+        inputs=(writer.plain(indicator.numerator), writer.plain(indicator.denominator)),
+        status=status,
+    )
+
+
+def _factors(nd: int, dd: int, factor: Fraction) -> tuple[int, int]:
+    """``k1``, ``k2``: the value ``(nn / nd) / (dn / dd) * factor`` is ``nn * k1 / (dn * k2)``."""
+    big_f, big_g = dd * factor.numerator, nd * factor.denominator
+    common = math.gcd(big_f, big_g)
+    return big_f // common, big_g // common
 
 
 def _bands(
@@ -612,6 +680,8 @@ class _Query:
     last: str
     keys: tuple[str, ...]
     columns: dict[str, _Columns]
+    slots: dict[str, int]
+    """Each indicator's slot: its ``__spm{slot}_*`` term columns."""
 
 
 def _compile(  # noqa: PLR0913 - the options of to_sql
@@ -666,7 +736,11 @@ def _compile(  # noqa: PLR0913 - the options of to_sql
     if isinstance(year, str) and year not in all_keys:
         all_keys = (*all_keys, year)
     return _Query(
-        ctes=tuple(ctes), last=f"{_PREFIX}_{len(ctes) - 1}", keys=all_keys, columns=columns
+        ctes=tuple(ctes),
+        last=f"{_PREFIX}_{len(ctes) - 1}",
+        keys=all_keys,
+        columns=columns,
+        slots=writer.slots,
     )
 
 
@@ -692,9 +766,8 @@ def _ratio_terms(
     f, g = indicator.factor.numerator, indicator.factor.denominator
     nn, dn = f"{prefix}_nn", f"{prefix}_dn"
     if isinstance(num.d, int) and isinstance(den.d, int):
-        big_f, big_g = den.d * f, num.d * g
-        common = math.gcd(big_f, big_g)
-        top, bottom = writer.times(nn, big_f // common), writer.times(dn, big_g // common)
+        k1, k2 = _factors(num.d, den.d, indicator.factor)
+        top, bottom = writer.times(nn, k1), writer.times(dn, k2)
     else:
         top = writer.times(writer.times(nn, den.d), f)
         bottom = writer.times(writer.times(dn, num.d), g)
@@ -727,12 +800,23 @@ def _table(table: str) -> str:
     return ".".join(_quote(part) for part in parts)
 
 
-def _wide(query: _Query) -> tuple[str, dict[str, tuple[str, str]]]:
-    """The wide SELECT: one row per table row; and its columns' (indicator, field)."""
+def _wide(query: _Query, *, lean: bool = False) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The wide SELECT: one row per table row; and its columns' (indicator, field).
+
+    With ``lean`` (64-bit terms), an indicator with a :class:`_Lean` recipe gives only its
+    status, ``nn`` and ``dn`` (and bands): numpy computes the rest (:func:`_finish`).
+    """
     select = [_quote(k) for k in query.keys]
     names: dict[str, tuple[str, str]] = {}
     for slot, (iid, columns) in enumerate(query.columns.items()):
-        for field, sql in columns.fields.items():
+        fields = dict(columns.fields)
+        if lean and columns.lean is not None:
+            own = query.slots[iid]
+            kept = {"band", "band_en"}
+            fields = {f: sql for f, sql in fields.items() if f in kept}
+            fields["status_code"] = columns.lean.status
+            fields["nn"], fields["dn"] = f"{_PREFIX}{own}_nn", f"{_PREFIX}{own}_dn"
+        for field, sql in fields.items():
             if field == "met":
                 continue  # met is status 0: derived, not fetched
             select.append(f"{sql} AS c{slot}_{field}")
@@ -754,8 +838,8 @@ def _engine(dialect: str) -> _Engine:
     found = DIALECTS.get(dialect)
     if found is None:
         msg = tr(
-            "dialect must be one of {dialects} (got {dialect!r})",
-            dialects=", ".join(DIALECTS),
+            "dialect must be one of {choices} (got {dialect!r})",
+            choices=", ".join(DIALECTS),
             dialect=dialect,
         )
         raise UsageError(msg)
@@ -841,11 +925,19 @@ def evaluate_sql(
     dialect = _dialect_of(connection)
     engine = _engine(dialect)
     present = _table_columns(connection, _table(table))
-    _validate(connection, found, _table(table), present, year)
     if dialect == "duckdb":  # BIGINT first (twice as fast); HUGEINT where it overflows
-        with contextlib.suppress(RuleSetError, *_overflows()):
+        with contextlib.suppress(RuleSetError, _TooLarge, *_overflows()):
             return _run(found, connection, (table, keys, year), _BIGINT_DUCKDB, present)
+    _validate(connection, found, _table(table), present, year)
     return _run(found, connection, (table, keys, year), engine, present)
+
+
+class _TooLarge(Exception):  # noqa: N818 - internal signal, never raised to users
+    """numpy's 64-bit arithmetic could overflow, or a value is refused: evaluate again.
+
+    The second evaluation checks every column in SQL first (raising ``DataInvalid``
+    with every problem) and computes in exact HUGEINT.
+    """
 
 
 _BIGINT_DUCKDB: Final = attrs.evolve(DIALECTS["duckdb"], big="BIGINT", literal_limit=2**62)
@@ -867,7 +959,14 @@ def _run(
 ) -> Any:  # noqa: ANN401 - a BatchResult
     table, keys, year = where
     query = _compile(rule_set, table, keys, engine, year, present, wide=True)
-    text, names = _wide(query)
+    lean = engine.big == "BIGINT"
+    if lean:  # the integer columns fetched whole are checked in numpy (_finish)
+        fetched = {n for c in query.columns.values() if c.lean for n in c.lean.inputs if n}
+        try:
+            _validate(connection, rule_set, _table(table), present, year, skip=fetched)
+        except DataInvalid:
+            raise _TooLarge from None  # the full check names every problem
+    text, names = _wide(query, lean=lean)
     raw = _fetch(connection, text, engine.name, names)  # type: ignore[arg-type]
     return _result(rule_set, query, raw, names, year)
 
@@ -886,6 +985,8 @@ def _dialect_of(connection: Any) -> Dialect:  # noqa: ANN401 - a DB-API connecti
 
 
 def _execute(connection: Any, text: str) -> Any:  # noqa: ANN401 - DB-API
+    if _dialect_of(connection) == "duckdb":  # itself: a DuckDB cursor is another connection,
+        return connection.execute(text)  # which would not see this one's TEMP tables
     cursor = connection.cursor()
     cursor.execute(text)
     return cursor
@@ -925,17 +1026,22 @@ def _table_columns(connection: Any, source: str) -> dict[str, str]:  # noqa: ANN
     return found
 
 
-def _validate(
+def _validate(  # noqa: PLR0913 - the columns to skip are a keyword
     connection: Any,  # noqa: ANN401 - DB-API
     rule_set: RuleSet,
     source: str,
     present: Mapping[str, str],
     year: int | str | None,
+    *,
+    skip: Collection[str] = (),
 ) -> None:
-    """Refuse what evaluate_batch refuses: negative inputs, fractional counts, bad years."""
+    """Refuse what evaluate_batch refuses: negative inputs, fractional counts, bad years.
+
+    ``skip``: integer columns the caller checks itself (negative values) as it reads them.
+    """
     checks: list[tuple[str, str]] = []
     for name, spec in rule_set.inputs.items():
-        if name not in present:
+        if name not in present or name in skip:
             continue
         column = _quote(name)
         bad = f"{column} < 0"
@@ -949,7 +1055,7 @@ def _validate(
         return
     counts = ", ".join(f"MIN(CASE WHEN {bad} THEN {_quote(name)} END)" for name, bad in checks)
     cursor = _execute(connection, f"SELECT {counts} FROM {source}")
-    row = cursor.fetchone()
+    row = cursor.fetchall()[0]  # all: DuckDB's connection is then free for the next query
     problems = [
         DataError(
             name, value, tr("a non-negative number (a whole one for counts; years 1945-2100)")
@@ -978,9 +1084,9 @@ def _fetch(
     """
     import numpy as np  # noqa: PLC0415 - numpy is needed for results only
 
-    if dialect == "duckdb":
-        fetched = connection.execute(text).fetchnumpy()
-        return dict(fetched)
+    if dialect == "duckdb":  # Arrow: about twice as fast as fetchnumpy's masked arrays
+        fetched = connection.sql(text).to_arrow_table()
+        return {name: _from_arrow(fetched.column(name)) for name in fetched.column_names}
     cursor = _execute(connection, text)
     columns = [str(c[0]) for c in cursor.description]
     parts: list[list[Any]] = [[] for _ in columns]
@@ -1000,6 +1106,18 @@ def _fetch(
     }
 
 
+def _from_arrow(column: Any) -> Any:  # noqa: ANN401 - an Arrow column; numpy
+    """An Arrow column as numpy: integers and booleans with NULLs as masked arrays (exact)."""
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+    import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415 - the sql extra
+
+    kind = column.type
+    if column.null_count and (pa.types.is_integer(kind) or pa.types.is_boolean(kind)):
+        filled = column.fill_null(pa.scalar(False if pa.types.is_boolean(kind) else 0, kind))
+        return np.ma.MaskedArray(filled.to_numpy(), mask=column.is_null().to_numpy())
+    return column.to_numpy()
+
+
 def _result(
     rule_set: RuleSet,
     query: _Query,
@@ -1009,7 +1127,7 @@ def _result(
 ) -> Any:  # noqa: ANN401 - a BatchResult
     import numpy as np  # noqa: PLC0415 - numpy is needed for results only
 
-    from spmkit._evaluation.batch import BatchResult, IndicatorArrays  # noqa: PLC0415 - numpy
+    from spmkit._evaluation.batch import BatchResult  # noqa: PLC0415 - numpy
     from spmkit._evaluation.progress import Progress  # noqa: PLC0415
 
     def floats(values: Any) -> Any:  # noqa: ANN401 - arrays
@@ -1017,7 +1135,7 @@ def _result(
             return np.ma.filled(values.astype(np.float64), np.nan)
         if values.dtype == object:
             return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-        return np.asarray(values, dtype=np.float64)
+        return np.array(values, dtype=np.float64)  # a copy: Arrow's arrays are read-only
 
     def objects(values: Any) -> Any:  # noqa: ANN401 - arrays
         mask = np.ma.getmaskarray(values)
@@ -1041,6 +1159,14 @@ def _result(
         indicator = rule_set.indicators[slot_iid]
         whole = query.columns[slot_iid].whole
         out: dict[str, Any] = {}
+        lean = query.columns[slot_iid].lean
+        if "nn" in fields and lean is not None:
+            out = _finish(lean, whole, fields)
+            if "band" in fields:
+                out["band"] = objects(fields["band"])
+                out["band_en"] = objects(fields["band_en"])
+            results[slot_iid] = _arrays(rule_set, indicator, out)
+            continue
         out["status_code"] = np.asarray(floats(fields["status_code"]), dtype=np.int8)
         out["met"] = out["status_code"] == 0
         exceeds = fields["exceeds_denominator"]
@@ -1067,21 +1193,135 @@ def _result(
         if "band" in fields:
             out["band"] = objects(fields["band"])
             out["band_en"] = objects(fields["band_en"])
-        for array in out.values():
-            array.flags.writeable = False
-        results[slot_iid] = IndicatorArrays(
-            indicator_id=slot_iid,
-            target=indicator.target,
-            factor=indicator.factor,
-            small_denominator_threshold=rule_set.small_denominator,
-            **out,
-        )
+        results[slot_iid] = _arrays(rule_set, indicator, out)
     return BatchResult(
         rule_set_id=rule_set.id,
         rows=rows,
         key_columns=keys,
         results={iid: results[iid] for iid in rule_set.indicators},
     )
+
+
+def _arrays(rule_set: RuleSet, indicator: Indicator, out: dict[str, Any]) -> Any:  # noqa: ANN401
+    """One indicator's read-only arrays as the batch engine's ``IndicatorArrays``."""
+    from spmkit._evaluation.batch import IndicatorArrays  # noqa: PLC0415 - numpy
+
+    for array in out.values():
+        if hasattr(array, "flags"):  # not the gaps left for later (GapLater)
+            array.flags.writeable = False
+    return IndicatorArrays(
+        indicator_id=indicator.id,
+        target=indicator.target,
+        factor=indicator.factor,
+        small_denominator_threshold=rule_set.small_denominator,
+        **out,
+    )
+
+
+def _terms(column: Any) -> tuple[Any, Any]:  # noqa: ANN401 - a fetched column
+    """A fetched BIGINT column as (int64 values with 0 where NULL, NULL mask)."""
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+
+    values = np.ma.getdata(column)
+    if values.dtype != np.int64:  # pragma: no cover - DuckDB gives BIGINT as int64
+        raise _TooLarge
+    return values, np.ma.getmaskarray(column)  # a masked array's data is 0 where NULL
+
+
+def _finish(lean: _Lean, whole: tuple[bool, bool], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """An indicator's arrays from its SQL status and 64-bit terms ``nn``, ``dn``.
+
+    The same operations as the SQL of :func:`_indicator` on the same integers: each
+    float is one correctly rounded division of integers below 2**53, and rows beyond
+    that are rounded from exact fractions, as :func:`_exact_rows` does. Raises
+    :class:`_TooLarge` where a product could leave 64 bits (the SQL would have too).
+    """
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+
+    from spmkit._evaluation.kernel import GapLater, ratio_consts  # noqa: PLC0415 - numpy
+
+    status = np.asarray(np.ma.getdata(fields["status_code"]), dtype=np.int8)
+    (nn, n_missing), (dn, d_missing) = _terms(fields["nn"]), _terms(fields["dn"])
+    (nd, dd), (k1, k2) = lean.scales, lean.factors
+    p, q = lean.target.numerator, lean.target.denominator
+    low_n, low_d = int(np.min(nn, initial=0)), int(np.min(dn, initial=0))
+    if (low_n < 0 and lean.inputs[0]) or (low_d < 0 and lean.inputs[1]):
+        raise _TooLarge  # a negative input: the full check names it
+    top_n = max(int(np.max(nn, initial=0)), -low_n)
+    top_d = max(int(np.max(dn, initial=0)), -low_d)
+    if max(top_n * k1 * q + top_d * k2 * abs(p), top_n * dd, top_d * nd) >= 2**63:
+        raise _TooLarge
+    value = nn.astype(np.float64)  # exact below 2**53; rows beyond are redone below
+    if k1 != 1:
+        value *= k1
+    b = dn.astype(np.float64)
+    if k2 != 1:
+        b *= k2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(value, b, out=value)
+    np.copyto(value, np.nan, where=status > 1)
+    gap: Any
+    if nd == dd == 1 and max(top_n * k1 * q + top_d * k2 * abs(p), top_d * k2 * q) < _EXACT_DOUBLE:
+        # The batch engine's own gaps, computed when first read, from the same terms
+        # (the result's numerator and denominator, as in the batch engine: scales 1).
+        gap = GapLater(ratio_consts((nd, dd, k1, k2), (lean.op, p, q)))
+    else:
+        a, big_b = nn * k1, dn * k2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.abs(p * big_b - q * a).astype(np.float64) / (q * big_b).astype(np.float64)
+        gap[status == 0] = 0.0
+        gap[status > 1] = np.nan
+    out: dict[str, Any] = {"status_code": status, "met": status == 0, "value": value, "gap": gap}
+    for field, terms, missing, scale, is_whole in (
+        ("numerator", nn, n_missing, nd, whole[0]),
+        ("denominator", dn, d_missing, dd, whole[1]),
+    ):
+        if is_whole and not missing.any():
+            out[field] = terms
+            continue
+        shown = terms.astype(np.float64)
+        if scale != 1:
+            shown /= float(scale)
+        shown[missing] = np.nan
+        out[field] = shown
+    # A NULL term is 0 here: such rows have dn <= 0 or dn * nd < 0 false by themselves.
+    exceeds = dn > 0
+    exceeds &= np.less(dn, nn) if nd == dd == 1 else dn * nd < nn * dd
+    out["exceeds_denominator"] = exceeds if lean.coverage else np.zeros_like(exceeds)
+    near = _EXACT_DOUBLE // lean.largest
+    if max(top_n * k1, top_d * k2) >= near or max(top_n, top_d) >= _EXACT_DOUBLE:
+        _exact_terms(lean, out, (nn, n_missing), (dn, d_missing))
+    return out
+
+
+def _exact_terms(
+    lean: _Lean, out: dict[str, Any], num: tuple[Any, Any], den: tuple[Any, Any]
+) -> None:
+    """Round the rows whose terms are beyond exact floats from their exact fractions."""
+    import numpy as np  # noqa: PLC0415 - numpy is needed for results only
+
+    from spmkit._evaluation.results import nearest_float  # noqa: PLC0415
+
+    (nn, n_missing), (dn, d_missing) = num, den
+    (nd, dd), (k1, k2) = lean.scales, lean.factors
+    near = _EXACT_DOUBLE // lean.largest
+    beyond = (np.abs(nn) * k1 >= near) | (dn * k2 >= near)
+    beyond |= (np.abs(nn) >= _EXACT_DOUBLE) | (dn >= _EXACT_DOUBLE)
+    rows = np.flatnonzero(beyond)
+    for field in ("numerator", "denominator"):
+        out[field] = out[field].astype(np.float64)
+    status = out["status_code"]
+    for row in rows.tolist():
+        if not n_missing[row]:
+            out["numerator"][row] = nearest_float(Fraction(int(nn[row]), nd))
+        if not d_missing[row]:
+            out["denominator"][row] = nearest_float(Fraction(int(dn[row]), dd))
+        if status[row] > 1:
+            continue
+        exact = Fraction(int(nn[row]) * k1, int(dn[row]) * k2)
+        out["value"][row] = nearest_float(exact)
+        if status[row] == 1 and isinstance(out["gap"], np.ndarray):  # else exact when read
+            out["gap"][row] = nearest_float(abs(lean.target - exact))
 
 
 def _exact_rows(

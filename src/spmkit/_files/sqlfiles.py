@@ -3,9 +3,9 @@
 ``spmkit sql RULE_SET`` prints :func:`spmkit.to_sql`'s query. ``spmkit evaluate RULE_SET
 data.parquet`` (and ``.csv`` / ``.csv.gz`` with ``--engine duckdb``) reads the file with
 DuckDB (the ``sql`` extra), :data:`~spmkit._files.streaming.STREAM_ROWS` rows at a time
-as Arrow batches, and hands the chunks to the same chunked evaluation and report as a
-streamed CSV file: the same output. (Its memory still grows with the file, slowly:
-DuckDB holds more of the result than one batch; benchmarks/README.md.) DuckDB reads the file
+as Arrow batches streamed from the query (DuckDB's memory limited to 256 MB), and hands
+the chunks to the same chunked evaluation and report as a streamed CSV file: the same
+output, in memory that does not grow with the file (benchmarks/README.md). DuckDB reads the file
 as data, not as an office's sheet: the header is the first line, numbers are plain
 (``1234.5``), and there are no title, footnote or totals rows (use the default engine
 for those). Docs: ``docs/sql.md``.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +29,7 @@ from spmkit._files.reading import DataTable
 from spmkit._files.streaming import STREAM_ROWS, RowChunk
 from spmkit._rulesets.model import RuleSet
 from spmkit._rulesets.reader import load_rule_set
+from spmkit._translation import Bilingual, tr
 from spmkit.errors import DataFileError, UsageError
 
 __all__ = ["DUCKDB_SUFFIXES", "DuckDbStream", "add_sql_command", "open_duckdb"]
@@ -37,6 +38,8 @@ DUCKDB_SUFFIXES: Final = (".parquet", ".csv", ".csv.gz")
 """Files ``evaluate`` reads through DuckDB (Parquet always; CSV with ``--engine duckdb``)."""
 
 _EXACT_FLOAT: Final = 2.0**53
+_BOUNDED: Final = {"memory_limit": "256MB", "threads": 2}
+"""DuckDB's settings for a file read in batches: a bounded buffer pool, two threads."""
 
 
 def _suffix(path: Path) -> str:
@@ -49,7 +52,11 @@ def wants_duckdb(path: str, engine: str | None) -> bool:
     suffix = _suffix(Path(path))
     if engine == "duckdb":
         if suffix not in DUCKDB_SUFFIXES:
-            msg = f"--engine duckdb reads {', '.join(DUCKDB_SUFFIXES)} files (got {path})"
+            msg = tr(
+                "--engine duckdb reads {suffixes} files (got {path})",
+                suffixes=", ".join(DUCKDB_SUFFIXES),
+                path=path,
+            )
             raise UsageError(msg)
         return True
     return suffix == ".parquet"
@@ -59,7 +66,7 @@ def _duckdb() -> Any:  # noqa: ANN401 - the duckdb module
     try:
         import duckdb  # noqa: PLC0415 - optional dependency (the sql extra)
     except ImportError:
-        msg = "reading this file needs DuckDB: pip install 'spmkit[sql]'"
+        msg = tr("reading this file needs DuckDB: pip install 'spmkit[sql]'")
         raise UsageError(msg) from None
     return duckdb
 
@@ -88,7 +95,9 @@ class DuckDbStream:
 
     def chunks(self, size: int = STREAM_ROWS) -> Iterator[RowChunk]:
         """The rows, ``size`` at a time, as Arrow batches from DuckDB."""
-        reader = self._connection.execute(self._query).to_arrow_reader(size)
+        # A relation's reader streams: DuckDB computes the next batches as they are read
+        # (a DB-API cursor's result would be materialised whole first).
+        reader = self._connection.sql(self._query).to_arrow_reader(size)
         inputs = list(self._match.inputs.items())
         start = self._first_line
         for batch in reader:
@@ -144,8 +153,8 @@ def open_duckdb(
     duckdb = _duckdb()
     file = Path(path)
     if not file.is_file():
-        raise DataFileError(path, [f"no such file: {path}"])
-    connection = duckdb.connect()
+        raise DataFileError(path, [tr("no such file: {path}", path=path)])
+    connection = duckdb.connect(config=_BOUNDED)
     literal = "'" + str(file).replace("'", "''") + "'"
     suffix = _suffix(file)
     source = (
@@ -153,10 +162,12 @@ def open_duckdb(
         if suffix == ".parquet"
         else f"read_csv({literal}, header = true, all_varchar = true)"
     )
-    header = [str(c[0]) for c in connection.execute(f"SELECT * FROM {source} LIMIT 0").description]
+    found_columns = connection.execute(f"SELECT * FROM {source} LIMIT 0")
+    header = [str(c[0]) for c in found_columns.description]
+    found_columns.fetchall()  # finished, so that the connection can stream the rows later
     match, problems = match_columns(header, [rule_set], mapping or ColumnMapping())
     if not match.inputs:
-        problems.append(f"no column is an input of rule set {rule_set.id!r}")
+        problems.append(tr("no column is an input of rule set {id!r}", id=rule_set.id))
     if problems:
         raise DataFileError(path, problems)
     numbers = [
@@ -168,14 +179,22 @@ def open_duckdb(
         text = "'" + period.replace("'", "''") + "'"
         cell = f"TRIM(CAST({_quote(match.period)} AS VARCHAR))"
         where = f" WHERE NULLIF({cell}, '') IS NULL OR {cell} = {text}"
+    # In a CSV file 'nan' and 'inf' are text the default reader refuses; so is DuckDB's.
+    refused = "IS NULL" if suffix == ".parquet" else "IS NULL OR NOT isfinite({})"
     bad = [
-        f"MIN(CASE WHEN NULLIF(TRIM(CAST({_quote(c)} AS VARCHAR)), '') IS NOT NULL AND {n} IS NULL "
-        f"THEN CAST({_quote(c)} AS VARCHAR) END)"
+        f"MIN(CASE WHEN NULLIF(TRIM(CAST({_quote(c)} AS VARCHAR)), '') IS NOT NULL "
+        f"AND ({n} {refused.format(n)}) THEN CAST({_quote(c)} AS VARCHAR) END)"
         for c, n in zip(match.inputs, numbers, strict=True)
     ]
-    found = connection.execute(f"SELECT count(*), {', '.join(bad)} FROM {source}{where}").fetchone()
+    found = connection.execute(
+        f"SELECT count(*), {', '.join(bad)} FROM {source}{where}"
+    ).fetchall()[0]
     wrong = [
-        f"column {column!r}: {value!r} is not a plain number (read the file without DuckDB)"
+        tr(
+            "column {column!r}: {value!r} is not a plain number (read the file without DuckDB)",
+            column=column,
+            value=value,
+        )
         for column, value in zip(match.inputs, found[1:], strict=True)
         if value is not None
     ]
@@ -222,6 +241,7 @@ def add_sql_command(
     commands: Any,  # noqa: ANN401 - argparse's _SubParsersAction
     *,
     evaluate: argparse.ArgumentParser,
+    help_text: Callable[[Bilingual], str],
 ) -> None:
     """Register ``spmkit sql RULE_SET [--dialect] [--table] [--keys ...] [--year]``.
 
@@ -230,23 +250,40 @@ def add_sql_command(
     evaluate.add_argument(
         "--engine",
         choices=("duckdb",),
-        help="read .csv/.csv.gz with DuckDB (the sql extra; .parquet always is): docs/sql.md",
+        help=help_text(
+            tr("read .csv/.csv.gz with DuckDB (the sql extra; .parquet always is): docs/sql.md")
+        ),
     )
     parser = commands.add_parser(
         "sql",
-        help="print the SQL that evaluates a rule set exactly in a database (docs/sql.md)",
+        help=help_text(
+            tr("print the SQL that evaluates a rule set exactly in a database (docs/sql.md)")
+        ),
         description="Print one SELECT that evaluates a rule set on every row of a table, "
         "deciding every target exactly (integer cross-multiplication).",
         epilog="example:\n  spmkit sql kulon-progo-2011 --table capaian --keys kode tahun",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("rule_set", help="shipped rule-set id or path to a rule file")
-    parser.add_argument("--dialect", choices=tuple(DIALECTS), default="duckdb")
-    parser.add_argument("--table", default="data", help="the table (or view) to read")
     parser.add_argument(
-        "--keys", nargs="*", default=[], metavar="COLUMN", help="columns carried to each row"
+        "rule_set",
+        help=help_text(tr("shipped rule-set id or path to a rule file")),
+    )
+    parser.add_argument("--dialect", choices=tuple(DIALECTS), default="duckdb")
+    parser.add_argument(
+        "--table",
+        default="data",
+        help=help_text(tr("the table (or view) to read")),
     )
     parser.add_argument(
-        "--year", default=None, help="a year, or the column of years: judge milestones"
+        "--keys",
+        nargs="*",
+        default=[],
+        metavar="COLUMN",
+        help=help_text(tr("columns carried to each row")),
+    )
+    parser.add_argument(
+        "--year",
+        default=None,
+        help=help_text(tr("a year, or the column of years: judge milestones")),
     )
     parser.set_defaults(handler=_cmd_sql)
