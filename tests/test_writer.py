@@ -288,11 +288,11 @@ class TestQuarterlyCommand:
             "4.800",
             "1.050",
             "3.750",
-            "21,88",
+            "21,875",  # exactly halfway at two decimals: shown as it is
         ]
         assert first[-3:] == ["87,50", "35,00", "Belum Tuntas"]
         assert "4,800" not in out
-        assert "21.88" not in out
+        assert "21.875" not in out
 
     def test_html_and_markdown(self, tmp_path):
         page = tmp_path / "q.html"
@@ -317,11 +317,12 @@ class TestQuarterlyCommand:
         row = list(workbook["Laporan"][2])
         assert row[2].value == 4800
         assert row[2].number_format == "#,##0"
-        assert round(row[5].value, 2) == 21.88
-        assert row[5].number_format == "#,##0.00"
+        assert row[5].value == 21.875
+        assert row[5].number_format == "#,##0.000"  # the decimals the record shows
+        assert row[8].number_format == "#,##0.00"
         assert workbook["Penjelasan"]["A1"].value == "TW1"
         assert workbook["Penjelasan"]["C1"].value.startswith("IP.1: ")
-        assert "21,88" in workbook["Penjelasan"]["C1"].value  # the Indonesian explanation
+        assert "21,875" in workbook["Penjelasan"]["C1"].value  # the Indonesian explanation
 
 
 class TestEvaluateCommand:

@@ -294,11 +294,13 @@ class QuarterlyReport:
         assert sheet is not None  # noqa: S101 - a new workbook has one sheet
         sheet.title = tr("Report").in_lang(lang)
         sheet.append(list(_headers(lang)))
+        mark = "," if lang == "id" else "."
         for row in self.rows:
             sheet.append([_inert(cell) for cell in row.cells(lang)])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.00"
+            for cell, shown in zip(sheet[sheet.max_row], row.shown(lang), strict=True):
+                if isinstance(cell.value, float):  # the decimals the record shows
+                    decimals = len(shown.partition(mark)[2]) if mark in shown else 2
+                    cell.number_format = "#,##0." + "0" * decimals if decimals else "#,##0"
                 elif isinstance(cell.value, int):
                     cell.number_format = "#,##0"
         notes = workbook.create_sheet(tr("Explanation").in_lang(lang))
