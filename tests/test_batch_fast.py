@@ -300,3 +300,16 @@ def test_counts_near_the_exact_bound_stay_on_the_fast_path(kernel):
     assert fast["I.1"].numerator.base is fast["I.2"].numerator.base is not None
     assert general["I.1"].numerator.base is None  # a copy of its own
     assert fast["I.1"].numerator.tolist() == [top, top - 1, 0, 1, 2]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("bad", [-1, -(2**63), -(2**62)])
+def test_a_negative_count_in_a_long_column_is_refused_at_its_row(kernel, bad):
+    """Columns over 4,096 rows are checked one by one (one unsigned maximum on numpy's path)."""
+    rule_set = spmkit.load_rule_set("kulon-progo-2011")
+    numerator = np.full(5_000, 2**53 - 1)
+    numerator[4_321] = bad
+    data = {"bumil_k4": numerator, "sasaran_bumil": np.full(5_000, 100)}
+    with kernel_env(kernel), pytest.raises(spmkit.DataInvalid) as info:
+        spmkit.evaluate_batch(rule_set, MappingProxyType(data))
+    assert f"(got {bad}) (counts cannot be negative; at row 4321)" in str(info.value.exceptions[0])

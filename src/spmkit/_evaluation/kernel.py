@@ -43,6 +43,7 @@ __all__ = [
     "Scratch",
     "column_bounds",
     "compiled_loop",
+    "count_bound",
     "gap_kernel",
     "jit_cached",
     "joined",
@@ -670,6 +671,22 @@ def column_bounds(values: npt.NDArray[np.int64]) -> tuple[int, int]:
 
 
 _NO_FLOATS: Final = np.empty((0, 1))
+
+
+def count_bound(values: npt.NDArray[np.int64]) -> int | None:
+    """The largest value of a non-empty int64 column, or None where a value is negative.
+
+    One pass on numpy's path, not a minimum's and a maximum's: viewed as unsigned, a
+    negative value is above every non-negative one (2**63 and up).
+    """
+    if use_compiled():
+        low, high = column_bounds(values)
+        return high if low >= 0 else None
+    top = int(np.maximum.reduce(values.view(np.uint64)))
+    return top if top < _SIGN else None
+
+
+_SIGN: Final = 1 << 63
 
 
 def stats_kernel(
