@@ -41,9 +41,11 @@ test: lint typecheck pytest
 
 # The inner loop (under a minute on 2 cores): lint, types, and the tests not marked slow
 # (subprocess, hypothesis-heavy, servers, browsers), on both cores. `make test` runs all.
+# Bytecode is written even where the environment turns it off: without it every process
+# compiles spmkit and pytest rewrites every test module again (a quarter of the run).
 .PHONY: check-fast
 check-fast: lint typecheck
-	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not slow" -n 2
+	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # The documentation site (docs/, mkdocs.yml) into site/; --strict turns every warning
 # (a broken link, a page missing from the nav, a docstring mkdocstrings cannot read) into a failure.

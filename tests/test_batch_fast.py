@@ -275,3 +275,41 @@ def test_outputs_over_one_block_are_split_per_indicator(kernel):
         general = spmkit.evaluate_batch(rule_set, MappingProxyType(data))
     _same_arrays(fast, general)
     assert not np.shares_memory(fast["R.0"].value, fast["R.1"].value)  # separate groups
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_counts_near_the_exact_bound_stay_on_the_fast_path(kernel):
+    """Counts whose bitwise or passes the exact bound while their largest does not.
+
+    The numpy path checks ints by one bitwise or (an upper bound of the largest); where
+    that bound is too large the exact maximum decides, so the plan still takes the data.
+    """
+    rule_set = spmkit.load_rule_set("kulon-progo-2011")
+    program = spmkit.compile_rule_set(rule_set)
+    data = _kulon_progo_data(5)
+    program.evaluate(data)
+    plan = next(iter(program._plans.values()))
+    top = 1 << (plan.safe.bit_length() - 1)  # the largest power of two <= safe
+    data = {**data, "bumil_k4": np.array([top, top - 1, 0, 1, 2]), "sasaran_bumil": np.full(5, 3)}
+    assert top | (top - 1) > plan.safe >= top
+    with kernel_env(kernel):
+        fast = program.evaluate(data)
+        general = program.evaluate(MappingProxyType(data))
+    _same_arrays(fast, general)
+    # The fast path's terms are rows of one block; the general path's are copies of each.
+    assert fast["I.1"].numerator.base is fast["I.2"].numerator.base is not None
+    assert general["I.1"].numerator.base is None  # a copy of its own
+    assert fast["I.1"].numerator.tolist() == [top, top - 1, 0, 1, 2]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("bad", [-1, -(2**63), -(2**62)])
+def test_a_negative_count_in_a_long_column_is_refused_at_its_row(kernel, bad):
+    """Columns over 4,096 rows are checked one by one (one unsigned maximum on numpy's path)."""
+    rule_set = spmkit.load_rule_set("kulon-progo-2011")
+    numerator = np.full(5_000, 2**53 - 1)
+    numerator[4_321] = bad
+    data = {"bumil_k4": numerator, "sasaran_bumil": np.full(5_000, 100)}
+    with kernel_env(kernel), pytest.raises(spmkit.DataInvalid) as info:
+        spmkit.evaluate_batch(rule_set, MappingProxyType(data))
+    assert f"(got {bad}) (counts cannot be negative; at row 4321)" in str(info.value.exceptions[0])

@@ -10,6 +10,7 @@ denominators, NULLs) and on generated rule sets with composite expressions.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pwd
 import shutil
@@ -35,9 +36,14 @@ from spmkit.errors import DataInvalid, RuleSetError, UsageError
 
 duckdb = pytest.importorskip("duckdb")
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    RULE_SETS = {i: spmkit.load_rule_set(i) for i in spmkit.shipped_rule_sets()}
+
+@functools.cache
+def shipped() -> dict[str, spmkit.RuleSet]:
+    """Every shipped rule set by id, loaded when a test first asks (not at collection)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {i: spmkit.load_rule_set(i) for i in spmkit.shipped_rule_sets()}
+
 
 FIELDS = (
     "value",
@@ -237,7 +243,7 @@ def duck() -> Iterator[Any]:
 
 def test_kulon_progo_boundaries_on_duckdb(duck: Any) -> None:
     """57/100 is 57 % exactly, 94996/100000 is under 95 %: decided exactly, as in Python."""
-    rule_set = RULE_SETS["kulon-progo-2011"]
+    rule_set = shipped()["kulon-progo-2011"]
     rows = [
         {"bumil_k4": Fraction(95), "sasaran_bumil": Fraction(100)},
         {"bumil_k4": Fraction(94996), "sasaran_bumil": Fraction(100000)},
@@ -261,7 +267,7 @@ def test_kulon_progo_boundaries_on_duckdb(duck: Any) -> None:
 
 
 def test_to_sql_is_one_select_per_indicator_in_long_form(duck: Any) -> None:
-    rule_set = RULE_SETS["kulon-progo-2011"]
+    rule_set = shipped()["kulon-progo-2011"]
     load(duck, rule_set, [{"bumil_k4": Fraction(57), "sasaran_bumil": Fraction(60)}], marker="?")
     text = spmkit.to_sql("kulon-progo-2011", table="t", keys=["rid"])
     rows = duck.execute(text + " ORDER BY indicator").fetchall()
@@ -273,7 +279,7 @@ def test_to_sql_is_one_select_per_indicator_in_long_form(duck: Any) -> None:
 
 def test_index_bands_on_duckdb(duck: Any) -> None:
     """IP.1 = 0.8 x @1 + 0.2 x @M.1, with its bands, exact at the band edges."""
-    rule_set = RULE_SETS["indeks-spm-kesehatan"]
+    rule_set = shipped()["indeks-spm-kesehatan"]
     rows = [
         {"bumil_standar": Fraction(9), "sasaran_bumil": Fraction(10)}
         | dict.fromkeys(("mutu_1_barang_terpenuhi", "mutu_1_sdm_terpenuhi"), Fraction(5))
@@ -293,7 +299,7 @@ def test_refusals(duck: Any) -> None:
         spmkit.to_sql("kulon-progo-2011", table="t", dialect="oracle")  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="plain SQL name"):
         spmkit.to_sql("kulon-progo-2011", table="t; DROP TABLE x")
-    base = RULE_SETS["kulon-progo-2011"]
+    base = shipped()["kulon-progo-2011"]
     huge = attrs.evolve(
         base.indicators["I.1"],
         numerator=spmkit.parse_expression(f"bumil_k4 * {2**130}"),
@@ -302,13 +308,13 @@ def test_refusals(duck: Any) -> None:
     with pytest.raises(RuleSetError, match=r"cannot compile the number .* HUGEINT"):
         spmkit.to_sql(rule_set, table="t")
     assert "NUMERIC" in spmkit.to_sql(rule_set, table="t", dialect="postgresql")
-    load(duck, RULE_SETS["kulon-progo-2011"], [{"bumil_k4": Fraction(-1)}], marker="?")
+    load(duck, shipped()["kulon-progo-2011"], [{"bumil_k4": Fraction(-1)}], marker="?")
     with pytest.raises(DataInvalid, match="bad values"):
         spmkit.evaluate_sql("kulon-progo-2011", duck, "t")
     # An integer column read whole is checked as it is read, a DECIMAL one before: the
     # error names both, as when every column was checked first.
     bad = [{"bumil_k4": Fraction(-1), "sasaran_bulin": Fraction(-2)}, {"pus": Fraction(-7)}]
-    load(duck, RULE_SETS["kulon-progo-2011"], bad, marker="?")
+    load(duck, shipped()["kulon-progo-2011"], bad, marker="?")
     with pytest.raises(DataInvalid) as raised:
         spmkit.evaluate_sql("kulon-progo-2011", duck, "t")
     named = sorted(p.input_name for p in raised.value.exceptions)
@@ -333,7 +339,7 @@ def test_terms_beyond_exact_floats_on_duckdb(duck: Any) -> None:
     ``evaluate_batch`` rounds the 2**53 + 1 row from float terms when other inputs of
     the table are missing (reported to the lead).
     """
-    rule_set = RULE_SETS["kulon-progo-2011"]
+    rule_set = shipped()["kulon-progo-2011"]
     pairs = [(2**54 + 1, 2**54 + 3), (2**53 - 1, 2**53 + 1), (3, 2**55 + 1), (57, 60)]
     for extra in ([], [(2**61 + 1, 3)]):
         rows = [{"bumil_k4": Fraction(n), "sasaran_bumil": Fraction(d)} for n, d in pairs + extra]
@@ -356,7 +362,7 @@ def test_terms_beyond_exact_floats_on_duckdb(duck: Any) -> None:
 )
 @given(data=st.data())
 def test_every_shipped_rule_set_on_duckdb(duck: Any, data: st.DataObject) -> None:
-    for rule_set in RULE_SETS.values():
+    for rule_set in shipped().values():
         rows = data.draw(tables(rule_set), label=rule_set.id)
         compare(duck, rule_set, rows, marker="?", engine="duckdb")
 
@@ -368,7 +374,7 @@ def test_every_shipped_rule_set_on_duckdb(duck: Any, data: st.DataObject) -> Non
 )
 @given(data=st.data())
 def test_years_on_duckdb(duck: Any, data: st.DataObject) -> None:
-    rule_set = RULE_SETS["siak-renstra-2012-2016"]
+    rule_set = shipped()["siak-renstra-2012-2016"]
     rows = data.draw(tables(rule_set, with_year=True))
     compare(duck, rule_set, rows, marker="?", engine="duckdb", year="tahun")
 
@@ -443,7 +449,7 @@ def postgres() -> Iterator[Any]:
 
 @pytest.mark.slow
 def test_kulon_progo_boundaries_on_postgresql(postgres: Any) -> None:
-    rule_set = RULE_SETS["kulon-progo-2011"]
+    rule_set = shipped()["kulon-progo-2011"]
     rows = [
         {"bumil_k4": Fraction(57), "sasaran_bumil": Fraction(100)},
         {"bumil_k4": Fraction(94996), "sasaran_bumil": Fraction(100000)},
@@ -466,7 +472,7 @@ def test_kulon_progo_boundaries_on_postgresql(postgres: Any) -> None:
 )
 @given(data=st.data())
 def test_every_shipped_rule_set_on_postgresql(postgres: Any, data: st.DataObject) -> None:
-    for rule_set in RULE_SETS.values():
+    for rule_set in shipped().values():
         rows = data.draw(tables(rule_set), label=rule_set.id)
         compare(postgres, rule_set, rows, marker="%s", engine="postgresql")
 
@@ -478,7 +484,7 @@ def test_every_shipped_rule_set_on_postgresql(postgres: Any, data: st.DataObject
 )
 @given(data=st.data())
 def test_years_on_postgresql(postgres: Any, data: st.DataObject) -> None:
-    rule_set = RULE_SETS["siak-renstra-2012-2016"]
+    rule_set = shipped()["siak-renstra-2012-2016"]
     rows = data.draw(tables(rule_set, with_year=True))
     compare(postgres, rule_set, rows, marker="%s", engine="postgresql", year="tahun")
 
@@ -527,12 +533,12 @@ def test_command_line_reads_parquet_and_csv_through_duckdb(
 def test_example_queries_are_current() -> None:
     """examples/sql/ holds the queries of Kulon Progo I.1 and the index IP.1, as generated."""
     folder = Path(__file__).resolve().parents[1] / "examples" / "sql"
-    kulon = RULE_SETS["kulon-progo-2011"]
+    kulon = shipped()["kulon-progo-2011"]
     inputs = {k: kulon.inputs[k] for k in ("bumil_k4", "sasaran_bumil")}
     one = attrs.evolve(kulon, indicators={"I.1": kulon.indicators["I.1"]}, inputs=inputs)
     text = spmkit.to_sql(one, table="capaian", keys=["kode_wilayah"])
     assert (folder / "kulon-progo-2011-I.1.duckdb.sql").read_text() == text + ";\n"
-    index = RULE_SETS["indeks-spm-kesehatan"]
+    index = shipped()["indeks-spm-kesehatan"]
     three = attrs.evolve(index, indicators={k: index.indicators[k] for k in ("1", "M.1", "IP.1")})
     text = spmkit.to_sql(three, table="capaian", keys=["kode"], dialect="postgresql")
     assert (folder / "indeks-spm-kesehatan-IP.1.postgresql.sql").read_text() == text + ";\n"

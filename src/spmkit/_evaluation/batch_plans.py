@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from spmkit._evaluation.compile import EXACT_LIMIT
-from spmkit._evaluation.kernel import stats_kernel
+from spmkit._evaluation.kernel import stats_kernel, use_compiled
 from spmkit._language.expr import Input
 from spmkit._rulesets.model import RuleSet
 
@@ -101,13 +101,28 @@ class Plan:
                 block[row] = values
         if self.absent:
             floats[len(self.floats) :] = np.nan
-        int_stats, float_stats = stats_kernel(ints, floats)
-        high = 0
-        if len(ints):
-            lows, highs = int_stats.T
-            if lows.min() < 0:
-                return None
-            high = int(highs.max())
+        if use_compiled():  # numba: minimum and maximum of every column in one pass
+            int_stats, float_stats = stats_kernel(ints, floats)
+            high = 0
+            if len(ints):
+                lows, highs = int_stats.T
+                if lows.min() < 0:
+                    return None
+                high = int(highs.max())
+        else:
+            int_stats, float_stats = (
+                _int_bounds(ints, self.bounded),
+                stats_kernel(ints[:0], floats)[1],
+            )
+            high = 0
+            if len(ints):
+                # One pass for both checks, not numpy's two (minimum and maximum): the
+                # bitwise or of every value has the sign bit where one is negative, and
+                # is otherwise below twice the largest (the exact one where that matters).
+                bits = int(np.bitwise_or.reduce(ints, axis=None))
+                if bits < 0:
+                    return None
+                high = bits if bits <= self.safe else int(ints.max())
         for low, top, _nan, whole in float_stats.tolist():
             if top == top:  # noqa: PLR0124 - not NaN: the column has values
                 if not (low >= 0 and whole and top <= self.safe):
@@ -124,6 +139,18 @@ class Plan:
         ints.flags.writeable = False
         floats.flags.writeable = False
         return ints, floats
+
+
+def _int_bounds(
+    ints: npt.NDArray[np.int64],
+    bounded: tuple[tuple[bool, int, Fraction | None, Fraction | None], ...],
+) -> npt.NDArray[np.int64]:
+    """The minimum and maximum of the int rows that have bounds (other rows: zeros)."""
+    stats = np.zeros((len(ints), 2), dtype=np.int64)
+    for is_float, row, _minimum, _maximum in bounded:
+        if not is_float:
+            stats[row] = ints[row].min(), ints[row].max()
+    return stats
 
 
 def make_plan(  # noqa: PLR0913 - the data's shape and the caller's options

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from spmkit._evaluation import buffers
 from spmkit._evaluation.compile import EXACT_LIMIT, Vec, constant_vec
-from spmkit._evaluation.kernel import column_bounds
+from spmkit._evaluation.kernel import count_bound
 from spmkit._evaluation.plan import exact
 from spmkit._evaluation.scalar import from_quantity, is_quantity
 from spmkit._evaluation.values import (
@@ -416,8 +416,8 @@ def _column(
 ) -> tuple[Column | None, DataError | None]:
     if _is_counts(values):
         # The usual column (counts as int64): the checks of _numeric, without the detours.
-        low, high = bounds or column_bounds(values)
-        if low >= 0 and high < EXACT_LIMIT:
+        high = (bounds[1] if bounds[0] >= 0 else None) if bounds else count_bound(values)
+        if high is not None and high < EXACT_LIMIT:
             # A copy (one memcpy): results must not share memory with the caller's array.
             kept = buffers.copied(values) if own else values
             counts = Vec(n=kept, d=1, undef=None, may_nan=False, bound_n=high, bound_d=1)

@@ -43,6 +43,7 @@ __all__ = [
     "Scratch",
     "column_bounds",
     "compiled_loop",
+    "count_bound",
     "gap_kernel",
     "jit_cached",
     "joined",
@@ -327,6 +328,8 @@ def numpy_ratios(
     consts: npt.NDArray[np.float64],
     blocks: Blocks,
     first: int = 0,
+    *,
+    runs: Sequence[tuple[int, int, int, npt.NDArray[Any]]] = (),
 ) -> None:
     """The numpy path of :func:`ratio_kernel` for many indicators at once.
 
@@ -336,7 +339,9 @@ def numpy_ratios(
     together: each chunk of rows of all of them is one 2-D array, so each operation
     is one numpy call for every indicator (at 1,000 rows the cost of a call, not of
     the rows, is what counts). The operations are those of the numba loop, on the
-    same exact integers in float64: the same bits.
+    same exact integers in float64: the same bits. ``runs`` (``side, k0, k1, rows``):
+    where the terms of slots ``k0:k1`` are the rows of one 2-D array, the numerators
+    (side 0) or denominators (side 1) of all of them, copied in one call.
     """
     slot = first
     while slot < first + len(terms):
@@ -344,7 +349,13 @@ def numpy_ratios(
         count = min(len(codes) - row, first + len(terms) - slot)
         start = slot - first
         prepared = _constants(consts, start, start + count)
-        _ratios_group(terms[start : start + count], prepared, (floats, flags, codes), row)
+        stop = start + count
+        clipped = [
+            (side, low - start, high - start, rows[low - k0 : high - k0])
+            for side, k0, k1, rows in runs
+            if (low := max(k0, start)) < (high := min(k1, stop))
+        ]
+        _ratios_group(terms[start:stop], prepared, (floats, flags, codes), row, clipped)
         slot += count
 
 
@@ -399,6 +410,7 @@ def _ratios_group(
     c: _Constants,
     group: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.int8]],
     row: int,
+    runs: Sequence[tuple[int, int, int, npt.NDArray[Any]]] = (),
 ) -> None:
     """:func:`numpy_ratios` for consecutive rows ``row, row + 1, ...`` of one block group."""
     count = len(terms)
@@ -416,9 +428,7 @@ def _ratios_group(
         if stop - start != step:
             work = [x[:, : stop - start] for x in work]
         a, b, t, u, zero, other = work
-        for k, (n, d) in enumerate(terms):
-            a[k] = n[start:stop]
-            b[k] = d[start:stop]
+        _gather(a, b, terms, runs, slice(start, stop))
         value = floats[0, row:last, start:stop]
         met = flags[0, row:last, start:stop]
         _exceeds(a, b, c, work, flags[1, row:last, start:stop])
@@ -456,6 +466,23 @@ def _ratios_group(
                 np.copyto(status[k], _NO_DATA, where=other[k])
         elif may_nan:
             np.copyto(status, _NO_DATA, where=other)
+
+
+def _gather(
+    a: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    terms: Sequence[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
+    runs: Sequence[tuple[int, int, int, npt.NDArray[Any]]],
+    chunk: slice,
+) -> None:
+    """One chunk of rows of every slot's terms into ``a`` and ``b``: by runs, else slot by slot."""
+    if runs:
+        for side, k0, k1, rows in runs:
+            (b if side else a)[k0:k1] = rows[:, chunk]
+        return
+    for k, (n, d) in enumerate(terms):
+        a[k] = n[chunk]
+        b[k] = d[chunk]
 
 
 def _missing(
@@ -646,6 +673,22 @@ def column_bounds(values: npt.NDArray[np.int64]) -> tuple[int, int]:
 _NO_FLOATS: Final = np.empty((0, 1))
 
 
+def count_bound(values: npt.NDArray[np.int64]) -> int | None:
+    """The largest value of a non-empty int64 column, or None where a value is negative.
+
+    One pass on numpy's path, not a minimum's and a maximum's: viewed as unsigned, a
+    negative value is above every non-negative one (2**63 and up).
+    """
+    if use_compiled():
+        low, high = column_bounds(values)
+        return high if low >= 0 else None
+    top = int(np.maximum.reduce(values.view(np.uint64)))
+    return top if top < _SIGN else None
+
+
+_SIGN: Final = 1 << 63
+
+
 def stats_kernel(
     ints: npt.NDArray[np.int64], floats: npt.NDArray[np.float64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
@@ -741,13 +784,56 @@ def ratios_kernel(  # noqa: PLR0913 - every part of every ratio at once
             )
             for n_float, n_row, d_float, d_row, _rate in which.tolist()
         ]
-        numpy_ratios(terms, _with_rates(which, consts), blocks)
+        runs = [
+            (side, k0, k1, (floats if is_float else ints)[r0:r1:step])
+            for side, k0, k1, is_float, r0, r1, step in _runs(which)
+        ]
+        numpy_ratios(terms, _with_rates(which, consts), blocks, runs=runs)
         return
     loop = _compiled_ratios()
     for index, (floats_out, flags_out, codes_out) in enumerate(blocks.groups):
         start = index * blocks.size
         stop = start + len(codes_out)
         loop(ints, floats, which[start:stop], consts[start:stop], floats_out, flags_out, codes_out)
+
+
+_RUNS: Final[dict[int, tuple[Any, list[tuple[int, int, int, bool, int, int, int]]]]] = {}
+
+
+def _runs(which: npt.NDArray[np.int64]) -> list[tuple[int, int, int, bool, int, int, int]]:
+    """Runs of slots whose terms are evenly spaced rows of one input block, made once per plan.
+
+    ``(side, k0, k1, is_float, r0, r1, step)``: slots ``k0:k1`` take the numerators
+    (side 0) or denominators (side 1) from rows ``r0:r1:step`` of the float or int block,
+    so that :func:`numpy_ratios` copies them in one call, not one per slot.
+    """
+    found = _RUNS.get(id(which))
+    if found is not None and found[0] is which:
+        return found[1]
+    rows = which.tolist()
+    runs: list[tuple[int, int, int, bool, int, int, int]] = []
+    for side in (0, 1):
+        k0 = 0
+        while k0 < len(rows):
+            is_float, r0 = bool(rows[k0][2 * side]), rows[k0][2 * side + 1]
+            k1, step = k0 + 1, 1
+            if k1 < len(rows) and bool(rows[k1][2 * side]) == is_float:
+                step = rows[k1][2 * side + 1] - r0
+            while (
+                step > 0
+                and k1 < len(rows)
+                and bool(rows[k1][2 * side]) == is_float
+                and rows[k1][2 * side + 1] == r0 + (k1 - k0) * step
+            ):
+                k1 += 1
+            step = step if k1 - k0 > 1 else 1
+            runs.append((side, k0, k1, is_float, r0, r0 + (k1 - k0 - 1) * step + 1, step))
+            k0 = k1
+    with _PREPARED_LOCK:
+        if len(_RUNS) >= _CACHE_SIZE:
+            _RUNS.pop(next(iter(_RUNS)), None)
+        _RUNS[id(which)] = (which, runs)
+    return runs
 
 
 _WITH_RATES: Final[dict[tuple[int, int], tuple[Any, Any, npt.NDArray[np.float64]]]] = {}
