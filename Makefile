@@ -43,9 +43,11 @@ test: lint typecheck pytest
 # (subprocess, hypothesis-heavy, servers, browsers), on both cores. `make test` runs all.
 # Bytecode is written even where the environment turns it off: without it every process
 # compiles spmkit and pytest rewrites every test module again (a quarter of the run).
+# schemathesis' plugin is left out: it builds the (slow-marked) contract test's cases
+# while collecting, in every worker.
 .PHONY: check-fast
 check-fast: lint typecheck
-	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not slow" -n 2
+	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not slow" -n 2 -p no:schemathesis
 
 # The documentation site (docs/, mkdocs.yml) into site/; --strict turns every warning
 # (a broken link, a page missing from the nav, a docstring mkdocstrings cannot read) into a failure.

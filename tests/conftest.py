@@ -45,3 +45,27 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 # share theirs), so each shipped rule set is checked once per run, not once per worker.
 if not os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["SPMKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spmkit-test-cache-")
+
+# tests/typing/ is checked by mypy (`make typecheck`), not run: importing it for doctests
+# would call the API at collection, in every test process.
+collect_ignore = ["typing"]
+
+
+def pytest_configure(config: object) -> None:
+    """Under ``pytest -n``, check the shipped rule sets once, before the workers start.
+
+    The workers then read them from the run's disk cache instead of each parsing every
+    rule file while collecting the rule tests (``*.tests.yaml``) at the same moment.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(
+        getattr(config, "option", None), "numprocesses", None
+    ):
+        return
+    import warnings  # noqa: PLC0415 - only for a parallel run
+
+    import spmkit  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for rule_set_id in spmkit.shipped_rule_sets():
+            spmkit.load_rule_set(rule_set_id)

@@ -8,6 +8,8 @@ small counterexample in the message.
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 import pytest
 
@@ -23,24 +25,29 @@ from spmkit.testing import (
     property_cases,
 )
 
-SHIPPED_CASES = [
-    case
-    for rule_set_id in sorted(spmkit.shipped_rule_sets())
-    for case in property_cases(spmkit.load_rule_set(rule_set_id))
-]
+
+@functools.cache
+def shipped_cases(rule_set_id: str) -> tuple[object, ...]:
+    """The kit's cases for one shipped rule set, built when a test first asks.
+
+    Not at collection: loading every shipped rule set there cost each test process
+    seconds, slow-marked or not.
+    """
+    return tuple(property_cases(spmkit.load_rule_set(rule_set_id)))
 
 
 @pytest.mark.slow  # hypothesis-heavy: every property of every shipped rule set
-@pytest.mark.parametrize("case", SHIPPED_CASES, ids=str)
-def test_shipped_rule_set_property(case):
+@pytest.mark.parametrize("rule_set_id", sorted(spmkit.shipped_rule_sets()))
+def test_shipped_rule_set_property(rule_set_id):
     """Every applicable property holds for every shipped rule set."""
-    case()
+    for case in shipped_cases(rule_set_id):
+        case()  # type: ignore[operator]
 
 
 def test_every_shipped_rule_set_gets_the_core_properties():
     """The kit does run the data properties on each shipped rule set, not only the static ones."""
     for rule_set_id in spmkit.shipped_rule_sets():
-        names = {case.name for case in SHIPPED_CASES if case.rule_set_id == rule_set_id}
+        names = {case.name for case in shipped_cases(rule_set_id)}  # type: ignore[attr-defined]
         assert {
             "yaml_round_trip",
             "determinism_and_purity",
