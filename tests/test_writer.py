@@ -320,6 +320,7 @@ class TestQuarterlyCommand:
         assert row[5].value == 21.875
         assert row[5].number_format == "#,##0.000"  # the decimals the record shows
         assert row[8].number_format == "#,##0.00"
+        assert (row[9].value, row[9].number_format) == (35, "#,##0.00")  # shown 35,00
         assert workbook["Penjelasan"]["A1"].value == "TW1"
         assert workbook["Penjelasan"]["C1"].value.startswith("IP.1: ")
         assert "21,875" in workbook["Penjelasan"]["C1"].value  # the Indonesian explanation

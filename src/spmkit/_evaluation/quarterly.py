@@ -298,11 +298,9 @@ class QuarterlyReport:
         for row in self.rows:
             sheet.append([_inert(cell) for cell in row.cells(lang)])
             for cell, shown in zip(sheet[sheet.max_row], row.shown(lang), strict=True):
-                if isinstance(cell.value, float):  # the decimals the record shows
-                    decimals = len(shown.partition(mark)[2]) if mark in shown else 2
+                if isinstance(cell.value, int | float):  # the decimals the table shows
+                    decimals = len(shown.partition(mark)[2])
                     cell.number_format = "#,##0." + "0" * decimals if decimals else "#,##0"
-                elif isinstance(cell.value, int):
-                    cell.number_format = "#,##0"
         notes = workbook.create_sheet(tr("Explanation").in_lang(lang))
         for row in self.rows:
             notes.append([row.quarter, _inert(row.service), _inert(row.explanation_in(lang))])
