@@ -145,3 +145,20 @@ def test_series_with_different_indexes_and_huge_values_are_refused() -> None:
     with pytest.raises(spmkit.DataInvalid) as caught:
         spmkit.evaluate_batch(KULON, {"bumil_k4": first, "sasaran_bumil": second})
     assert "a Series with the index of column 'bumil_k4'" in str(caught.value.exceptions[0])
+
+
+@pytest.mark.parametrize("rows", [1, 2, 300])
+@pytest.mark.parametrize("kind", ["list", "numpy"])
+def test_counts_past_2_53_keep_their_exact_record(rows, kind):
+    """2**53 + 1 is not a float64: the batch record is the scalar one, exact value included."""
+    n, d = 2**53 - 1, 2**53 + 1
+    k4, target = [n] + [5] * (rows - 1), [d] + [10] * (rows - 1)
+    data: dict[str, object] = {"bumil_k4": k4, "sasaran_bumil": target}
+    if kind == "numpy":
+        data = {name: np.array(values, dtype=np.int64) for name, values in data.items()}
+    batch = spmkit.evaluate_batch("kulon-progo-2011", data)
+    scalar = spmkit.evaluate("kulon-progo-2011", {"bumil_k4": n, "sasaran_bumil": d})["I.1"]
+    record = batch.result(0, "I.1")
+    assert record.exact_value == Fraction(100 * n, d) == scalar.exact_value
+    assert record.value == scalar.value == float(Fraction(100 * n, d))
+    assert (record.numerator, record.denominator) == (n, d)

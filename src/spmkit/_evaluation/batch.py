@@ -1138,6 +1138,8 @@ class CompiledRuleSet:
             for name in ARRAY_FIELDS:
                 fast_part = getattr(quick[indicator_id], name)
                 slow_part = getattr(slow[indicator_id], name)
+                if slow_part.dtype == np.int64 and _whole_floats(fast_part):
+                    fast_part = fast_part.astype(np.int64)  # the exact rows stay exact
                 out = np.empty(table.rows, dtype=np.result_type(fast_part, slow_part))
                 out[good], out[bad] = fast_part, slow_part
                 fields[name] = _frozen_array(out, table.rows, out.dtype)
@@ -1297,8 +1299,8 @@ def _numbers_arrays(
     out_arrays = {
         "value": _floats(exact_values),
         "gap": _floats(field("exact_gap")),
-        "numerator": _floats(field("numerator")),
-        "denominator": _floats(field("denominator")),
+        "numerator": _terms(field("numerator")),
+        "denominator": _terms(field("denominator")),
         "met": np.array(field("met"), dtype=bool),
         "status_code": np.array(list(map(_CODES.__getitem__, field("status"))), dtype=np.int8),
         "exceeds_denominator": np.array(field("exceeds_denominator"), dtype=bool),
@@ -1318,6 +1320,33 @@ def _numbers_arrays(
 
 
 _CODES: Final = {status: code for code, status in enumerate(STATUS_CODES)}
+
+
+def _terms(exact_values: list[Fraction | None]) -> npt.NDArray[Any]:
+    """A numerator or denominator column, exact where it can be.
+
+    int64 where every row holds a whole number that fits (as the arrays document:
+    2**53 + 1 stays itself), else floats.
+    """
+    if all(
+        value is not None and value.denominator == 1 and -_INT64 <= value.numerator < _INT64
+        for value in exact_values
+    ):
+        return np.array([value.numerator for value in exact_values], dtype=np.int64)  # type: ignore[union-attr]
+    return _floats(exact_values)
+
+
+_INT64: Final = 2**63
+
+
+def _whole_floats(values: npt.NDArray[Any]) -> bool:
+    """Whether a float column holds only whole numbers below 2**53 (exact as int64)."""
+    if values.dtype.kind != "f":
+        return False
+    finite = np.isfinite(values)
+    return bool(finite.all()) and bool(
+        (np.abs(values) < EXACT_LIMIT).all() and (values == np.trunc(values)).all()
+    )
 
 
 def _floats(exact_values: list[Fraction | None]) -> npt.NDArray[np.float64]:
