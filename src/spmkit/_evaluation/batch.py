@@ -994,10 +994,10 @@ class CompiledRuleSet:
             kind = type(values)
             if kind is list or kind is tuple:  # the usual few rows: read as they are
                 items: Sequence[object] | None = values
-            elif kind is np.ndarray and values.ndim == 1 and values.dtype.kind in "iu":
-                if len(values) > BY_ROWS:
-                    return None
-                items = values.tolist()  # Python ints, as Column.scalar gives them
+            elif kind is np.ndarray:
+                # A numpy column goes through the table, whose programs type each array
+                # by its column (int64 counts stay int64): the same arrays at any size.
+                return None
             else:
                 try:
                     size = len(values)
