@@ -113,6 +113,17 @@ def screenshot(driver, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def loaded(browser, selector: str) -> str:
+    """The new page's text, once it shows ``selector`` (waited up to two minutes)."""
+    from selenium.webdriver.common.by import By  # noqa: PLC0415 - optional
+    from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415 - optional
+
+    WebDriverWait(browser, 120).until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, selector)
+    )
+    return str(browser.find_element(By.TAG_NAME, "body").text)
+
+
 def test_front_door_in_chromium(tmp_path, browser):
     """Find the rule set, upload, read the page and explanations, download the CLI's xlsx."""
     from selenium.webdriver.common.by import By  # noqa: PLC0415 - optional
@@ -138,8 +149,9 @@ def test_front_door_in_chromium(tmp_path, browser):
         # 3. Upload the workbook.
         browser.find_element(By.ID, "file").send_keys(str(data))
         browser.find_element(By.CSS_SELECTOR, "form[method=post] button").click()
-        # 4. The regions page and the explanations.
-        text = browser.find_element(By.TAG_NAME, "body").text
+        # 4. The regions page and the explanations, once the browser has loaded it (on a
+        # loaded machine the old page can be gone before the new one has a body).
+        text = loaded(browser, "#explanations summary")
         assert "Sentolo" in text
         assert "94,996" in text  # the shown value that decides like the exact one
         screenshot(browser, tmp_path, "2-regions")
