@@ -537,13 +537,9 @@ def create_app(  # noqa: PLR0915 - the routes are closures over one app's state
 
     def results_at_most(rows: int, rule_set: spmkit.RuleSet) -> None:
         """Rows x indicators within --max-results: the answer's size, known before the work."""
-        results = rows * len(rule_set.indicators)
-        if results > limits.max_results:
-            msg = (
-                f"{results} results ({rows} rows x {len(rule_set.indicators)} indicators of "
-                f"{rule_set.id}); at most {limits.max_results} are accepted per request"
-            )
-            raise ServiceLimitError(msg)
+        indicators = len(rule_set.indicators)
+        what = f"results ({rows} rows x {indicators} indicators of {rule_set.id})"
+        at_most(rows * indicators, limits.max_results, what)
 
     @app.get("/health", tags=["service"])
     def health() -> Health:
